@@ -1,0 +1,185 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { assertSecretStrength, ConfigError, type JwtConfig } from '../shared/config.ts';
+import { invalidBearerToken, ServiceUnavailableError } from '../shared/errors.ts';
+import { isValidId } from '../shared/keys.ts';
+
+export interface VerifiedToken {
+  userId: string;
+  /** `iat` in epoch seconds, when the token carries one. */
+  issuedAt: number | undefined;
+}
+
+export type VerifyToken = (token: string) => Promise<VerifiedToken>;
+
+/** RFC 6750 token68 shape of a compact JWS: three base64url segments. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** RFC 8725 3.11 explicit typing: accept untyped tokens and the access-token types only. */
+const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
+const ASYMMETRIC_ALGS = ['EdDSA', 'ES256', 'RS256'];
+/** Seconds of clock skew tolerated on exp/nbf/iat. */
+const CLOCK_TOLERANCE_S = 5;
+
+type Key = Uint8Array | KeyObject | JWTVerifyGetKey;
+interface ResolvedKey {
+  key: Key;
+  algorithms: string[];
+}
+
+export interface TokenVerifierOptions {
+  /** Reads a Secrets Manager secret (JWT_SECRET_ARN mode); injected so tests need no AWS. */
+  fetchSecret?: (arn: string) => Promise<string>;
+  jwksTimeoutMs?: number;
+}
+
+/**
+ * Builds the bearer-token check. Key material is resolved once per cold start (lazily, so a
+ * failed secret fetch is retried by the next request instead of poisoning the container).
+ */
+export function createTokenVerifier(
+  config: JwtConfig,
+  options: TokenVerifierOptions = {},
+): VerifyToken {
+  let resolved: Promise<ResolvedKey> | undefined;
+  // A bad PEM is a deployment error: fail the cold start, naming the setting.
+  if (config.source.kind === 'publicKey')
+    resolved = Promise.resolve(publicKeyMaterial(config.source.pem));
+  const resolveKey = () => {
+    resolved ??= resolveKeyMaterial(config, options).catch((error: unknown) => {
+      resolved = undefined;
+      throw error;
+    });
+    return resolved;
+  };
+
+  return async function verifyToken(token: string): Promise<VerifiedToken> {
+    if (!COMPACT_JWS.test(token)) throw invalidBearerToken('The bearer token is malformed');
+    const { key, algorithms } = await resolveKey();
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+    let typ: string | undefined;
+    try {
+      const result = await jwtVerify(token, key as Uint8Array, {
+        algorithms,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+        ...(config.issuer !== undefined && { issuer: config.issuer }),
+        ...(config.audience !== undefined && { audience: config.audience }),
+      });
+      payload = result.payload;
+      typ = result.protectedHeader.typ;
+    } catch (error) {
+      throw toTokenError(error);
+    }
+    if (typ !== undefined && !ACCEPTED_TYP.has(typ.toLowerCase())) {
+      throw invalidBearerToken('The token type is not accepted');
+    }
+    if (!isValidId(payload.sub))
+      throw invalidBearerToken('The token subject is not a valid user id');
+    return {
+      userId: payload.sub,
+      issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+    };
+  };
+}
+
+async function resolveKeyMaterial(
+  config: JwtConfig,
+  options: TokenVerifierOptions,
+): Promise<ResolvedKey> {
+  const source = config.source;
+  switch (source.kind) {
+    case 'secret':
+      return { key: new TextEncoder().encode(source.secret), algorithms: ['HS256'] };
+    case 'secretArn': {
+      const fetchSecret = options.fetchSecret ?? fetchSecretFromSecretsManager;
+      let secret: string;
+      try {
+        secret = await fetchSecret(source.arn);
+      } catch (error) {
+        throw new ServiceUnavailableError('Token verification is temporarily unavailable', 1, {
+          cause: error,
+        });
+      }
+      assertSecretStrength(secret, 'the JWT secret in Secrets Manager');
+      return { key: new TextEncoder().encode(secret), algorithms: ['HS256'] };
+    }
+    case 'publicKey':
+      return publicKeyMaterial(source.pem);
+    case 'jwks': {
+      const jwks = createRemoteJWKSet(new URL(source.url), {
+        timeoutDuration: options.jwksTimeoutMs ?? 2_000,
+        cooldownDuration: 30_000,
+        cacheMaxAge: 600_000,
+      });
+      const getKey: JWTVerifyGetKey = async (header, token) => {
+        try {
+          return await jwks(header, token);
+        } catch (error) {
+          const code = (error as { code?: string }).code;
+          if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
+            throw error;
+          }
+          // The JWKS endpoint is down, slow or answering garbage: not the caller's fault.
+          throw new ServiceUnavailableError('Token verification is temporarily unavailable', 5, {
+            cause: error,
+          });
+        }
+      };
+      return { key: getKey, algorithms: ASYMMETRIC_ALGS };
+    }
+  }
+}
+
+function publicKeyMaterial(pem: string): ResolvedKey {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY is not a readable PEM public key');
+  }
+  return { key, algorithms: [algorithmFor(key)] };
+}
+
+/** The one algorithm a PEM public key may verify: no algorithm is taken from the token. */
+function algorithmFor(key: KeyObject): string {
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+    return 'ES256';
+  }
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
+    return 'RS256';
+  }
+  throw new ConfigError('JWT_PUBLIC_KEY must be an Ed25519, P-256 or RSA (>= 2048 bit) public key');
+}
+
+const TOKEN_ERROR_MESSAGES: Record<string, string> = {
+  ERR_JWT_EXPIRED: 'The token has expired',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'The token algorithm is not allowed',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'The token signature is invalid',
+  ERR_JWKS_NO_MATCHING_KEY: 'The token was signed with an unknown key',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'The token key id is ambiguous',
+};
+
+function toTokenError(error: unknown): Error {
+  if (error instanceof ServiceUnavailableError) return error;
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
+    const claim = (error as { claim?: string }).claim;
+    return invalidBearerToken(`The token's "${claim}" claim is missing or invalid`);
+  }
+  if (code !== undefined && code in TOKEN_ERROR_MESSAGES) {
+    return invalidBearerToken(TOKEN_ERROR_MESSAGES[code] as string);
+  }
+  return invalidBearerToken('The bearer token is invalid');
+}
+
+async function fetchSecretFromSecretsManager(arn: string): Promise<string> {
+  // Loaded only in JWT_SECRET_ARN mode, so other deployments never pay for the client.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import(
+    '@aws-sdk/client-secrets-manager'
+  );
+  const client = new SecretsManagerClient({ maxAttempts: 3 });
+  const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  if (result.SecretString === undefined) throw new Error('the JWT secret has no SecretString');
+  return result.SecretString;
+}

@@ -1,0 +1,26 @@
+import {
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import type { Item } from './attributes.ts';
+
+/** Runs a Query and follows LastEvaluatedKey to the end, calling onPage for every page. */
+export async function queryAll(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+  onPage: (items: Item[]) => void,
+): Promise<number> {
+  let exclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
+  let pages = 0;
+  do {
+    const page = await client
+      .send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }))
+      .catch(rethrowAsUnavailable);
+    pages++;
+    onPage(page.Items ?? []);
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey !== undefined);
+  return pages;
+}

@@ -1,0 +1,56 @@
+/** The access rule of DESIGN.md section 2, as pure data and functions. */
+export const WORKSPACE_ROLES = ['READ', 'WRITE', 'ADMIN'] as const;
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+export const ORG_ROLES = ['OWNER', 'ADMIN', 'MEMBER'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+export const USER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
+
+export interface UserAccess {
+  userId: string;
+  orgId: string | undefined;
+  orgRole: string | undefined;
+  status: string | undefined;
+  /** Epoch seconds; tokens issued before this instant are revoked. */
+  tokensValidAfter: number | undefined;
+  /** workspaceId -> role, from the user's WORKSPACE# rows. */
+  workspaceRoles: ReadonlyMap<string, string>;
+}
+
+export interface BucketOwner {
+  workspaceId: string | undefined;
+  orgId: string | undefined;
+}
+
+export type AccessDecision = 'allowed' | 'user-disabled' | 'no-access';
+
+const READ_ROLES: ReadonlySet<string> = new Set(WORKSPACE_ROLES);
+const ORG_READ_ROLES: ReadonlySet<string> = new Set(['OWNER', 'ADMIN']);
+
+/**
+ * ACTIVE and (a READ/WRITE/ADMIN membership in the bucket's workspace, or OWNER/ADMIN of the
+ * org that owns the bucket). Unknown statuses and roles fail closed.
+ */
+export function decideAccess(user: UserAccess, bucket: BucketOwner): AccessDecision {
+  if (user.status !== 'ACTIVE') return 'user-disabled';
+  const role =
+    bucket.workspaceId === undefined ? undefined : user.workspaceRoles.get(bucket.workspaceId);
+  if (role !== undefined && READ_ROLES.has(role)) return 'allowed';
+  if (
+    bucket.orgId !== undefined &&
+    user.orgId === bucket.orgId &&
+    user.orgRole !== undefined &&
+    ORG_READ_ROLES.has(user.orgRole)
+  ) {
+    return 'allowed';
+  }
+  return 'no-access';
+}
+
+/**
+ * A token is revoked when the user's tokensValidAfter is set and the token was issued before
+ * it, or carries no `iat` at all (its issue time cannot be proven).
+ */
+export function isTokenRevoked(issuedAt: number | undefined, tokensValidAfter: number | undefined) {
+  if (tokensValidAfter === undefined) return false;
+  return issuedAt === undefined || issuedAt < tokensValidAfter;
+}

@@ -1,0 +1,95 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
+
+/**
+ * The node report signature of DESIGN.md section 3: Ed25519 over the UTF-8 bytes of
+ * `<nodeId>.<timestamp>.<raw body>`, base64url-encoded. Shared by the ingestion Lambda,
+ * the node reporter, the client library and the tests, so all sign exactly the same bytes.
+ */
+export const NODE_ID_HEADER = 'x-node-id';
+export const NODE_TIMESTAMP_HEADER = 'x-node-timestamp';
+export const NODE_SIGNATURE_HEADER = 'x-node-signature';
+
+// DER prefixes that wrap a raw 32-byte Ed25519 seed (PKCS#8) or public key (SPKI).
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const RAW_KEY_BYTES = 32;
+
+export interface NodeSignatureHeaders {
+  'X-Node-Id': string;
+  'X-Node-Timestamp': string;
+  'X-Node-Signature': string;
+}
+
+const decodeRawKey = (base64: string, what: string): Buffer => {
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length !== RAW_KEY_BYTES || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
+    throw new Error(`${what} must be base64 of exactly ${RAW_KEY_BYTES} raw bytes`);
+  }
+  return bytes;
+};
+
+/** Private key from base64 of the raw 32-byte Ed25519 seed. */
+export const privateKeyFromSeed = (seedBase64: string): KeyObject =>
+  createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, decodeRawKey(seedBase64, 'the private key')]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+
+/** Public key from base64 of the raw 32 bytes, as stored on the node's META row. */
+export const publicKeyFromRaw = (publicKeyBase64: string): KeyObject =>
+  createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, decodeRawKey(publicKeyBase64, 'the public key')]),
+    format: 'der',
+    type: 'spki',
+  });
+
+/** A new node key pair, both halves as base64 of the raw 32 bytes. */
+export function generateNodeKeyPair(): { publicKey: string; privateKey: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  return {
+    publicKey: spki.subarray(SPKI_ED25519_PREFIX.length).toString('base64'),
+    privateKey: pkcs8.subarray(PKCS8_ED25519_PREFIX.length).toString('base64'),
+  };
+}
+
+const signedBytes = (nodeId: string, timestamp: string, body: Uint8Array | string): Buffer =>
+  Buffer.concat([Buffer.from(`${nodeId}.${timestamp}.`, 'utf8'), Buffer.from(body)]);
+
+/** Headers for a report; `privateKey` is base64 of the raw seed or a KeyObject. */
+export function signNodeReport(
+  nodeId: string,
+  privateKey: string | KeyObject,
+  body: Uint8Array | string,
+  timestamp: number = Date.now(),
+): NodeSignatureHeaders {
+  const key = typeof privateKey === 'string' ? privateKeyFromSeed(privateKey) : privateKey;
+  const ts = String(timestamp);
+  const signature = sign(null, signedBytes(nodeId, ts, body), key);
+  return {
+    'X-Node-Id': nodeId,
+    'X-Node-Timestamp': ts,
+    'X-Node-Signature': signature.toString('base64url'),
+  };
+}
+
+/** True when `signature` (base64url) is the node's Ed25519 signature of this exact request. */
+export function verifyNodeSignature(
+  publicKey: KeyObject,
+  nodeId: string,
+  timestamp: string,
+  body: Uint8Array,
+  signature: string,
+): boolean {
+  if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false; // 64 bytes, unpadded base64url
+  return verify(null, signedBytes(nodeId, timestamp, body), publicKey, Buffer.from(signature, 'base64url'));
+}

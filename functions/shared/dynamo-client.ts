@@ -1,0 +1,76 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ServiceUnavailableError } from './errors.ts';
+
+export interface DynamoClientOptions {
+  /** DYNAMODB_ENDPOINT: a local engine instead of AWS. */
+  endpoint?: string | undefined;
+  maxAttempts?: number;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * One client per cold start. Timeouts and attempts are bounded so that retries with backoff
+ * finish well inside the function timeout and a dead dependency becomes a 503, not a hang.
+ */
+export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  const { endpoint, maxAttempts = 3, requestTimeoutMs = 2_000 } = options;
+  const local = endpoint !== undefined;
+  return new DynamoDBClient({
+    maxAttempts,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: requestTimeoutMs },
+    ...(local
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION ?? 'us-east-1',
+          // Local engines accept any credentials; do not make developers configure AWS ones.
+          credentials: {
+            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+          },
+        }
+      : {}),
+  });
+}
+
+const TRANSIENT_ERROR_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TransactionConflictException',
+]);
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** True for faults that retrying later can fix: throttling, 5xx, timeouts, dropped sockets. */
+export function isTransientDynamoError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+  if (TRANSIENT_ERROR_NAMES.has(e.name)) return true;
+  if (e.code !== undefined && NETWORK_ERROR_CODES.has(e.code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}
+
+/** Rethrows transient DynamoDB faults as a 503 (after the SDK's own retries); others unchanged. */
+export function rethrowAsUnavailable(error: unknown): never {
+  if (isTransientDynamoError(error)) {
+    throw new ServiceUnavailableError('The service is busy; retry shortly', 1, { cause: error });
+  }
+  throw error;
+}

@@ -1,0 +1,45 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ApiError } from './errors.ts';
+import { errorResponse, type HttpResult } from './http-response.ts';
+
+/**
+ * First middleware of every chain: tags logs with the request ids, and turns any error into
+ * the contract's `{ success: false, message }` response. 4xx are logged as info without
+ * request material; 5xx with the error for operators (the client sees none of it).
+ */
+export function httpErrorHandler(
+  logger: Logger,
+): MiddlewareObj<APIGatewayProxyEventV2, HttpResult, Error, Context> {
+  return {
+    before: ({ event, context }) => {
+      logger.resetKeys();
+      logger.addContext(context);
+      logger.appendKeys({
+        apiRequestId: event.requestContext?.requestId,
+        route: event.routeKey,
+      });
+    },
+    onError: (request) => {
+      const error = request.error;
+      const response = errorResponse(error);
+      if (response.statusCode >= 500) {
+        logger.error('request failed', {
+          statusCode: response.statusCode,
+          error: error instanceof Error ? error : String(error),
+          cause: error instanceof ApiError ? describeCause(error.cause) : undefined,
+        });
+      } else {
+        logger.info('request rejected', {
+          statusCode: response.statusCode,
+          reason: error instanceof Error ? error.message : undefined,
+        });
+      }
+      request.response = response;
+    },
+  };
+}
+
+const describeCause = (cause: unknown) =>
+  cause instanceof Error ? { name: cause.name, message: cause.message } : undefined;

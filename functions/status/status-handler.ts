@@ -1,0 +1,31 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
+import type { VerifyToken } from '../auth/token-verifier.ts';
+import { BadRequestError } from '../shared/errors.ts';
+import { httpErrorHandler } from '../shared/http-error-middleware.ts';
+import { jsonResponse } from '../shared/http-response.ts';
+import { isValidId } from '../shared/keys.ts';
+import { type ReadBucketStatusDeps, readBucketStatus } from './read-bucket-status.ts';
+
+export interface StatusHandlerDeps extends ReadBucketStatusDeps {
+  verifyToken: VerifyToken;
+  logger: Logger;
+}
+
+/** GET /bucket/{bucketId}/status: parse, call, respond; errors are mapped in one place. */
+export function createStatusHandler(deps: StatusHandlerDeps) {
+  return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>()
+    .use(httpErrorHandler(deps.logger))
+    .use(bearerToken(deps.verifyToken))
+    .handler(async (event, context) => {
+      const bucketId = event.pathParameters?.bucketId;
+      if (!isValidId(bucketId)) {
+        throw new BadRequestError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
+      }
+      const principal = context.principal;
+      if (principal === undefined) throw new Error('bearer middleware did not run');
+      return jsonResponse(200, await readBucketStatus(principal, bucketId, deps));
+    });
+}

@@ -91,5 +91,10 @@ export function verifyNodeSignature(
   signature: string,
 ): boolean {
   if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false; // 64 bytes, unpadded base64url
-  return verify(null, signedBytes(nodeId, timestamp, body), publicKey, Buffer.from(signature, 'base64url'));
+  return verify(
+    null,
+    signedBytes(nodeId, timestamp, body),
+    publicKey,
+    Buffer.from(signature, 'base64url'),
+  );
 }

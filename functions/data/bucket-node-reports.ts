@@ -1,0 +1,81 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { BucketReport } from '../domain/node-report.ts';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import { bucketPk, nodeSk } from '../shared/keys.ts';
+import { N, S } from './attributes.ts';
+
+export interface BucketRowWrite {
+  nodeId: string;
+  bucket: BucketReport;
+  ip: string;
+  region: string;
+  version: string;
+  /** The node's timestamp: orders reports, so an older one never overwrites a newer one. */
+  timestamp: number;
+  /** The server's receive time, ISO 8601: becomes lastUpdated. */
+  receivedAt: string;
+}
+
+export type BucketWriteOutcome = 'written' | 'not-assigned' | 'superseded';
+
+/**
+ * The conditional UpdateItem for one bucket's NODE# row: the row must exist (the node is
+ * assigned to the bucket) and hold no newer report. Exported so the benchmark's floor issues
+ * exactly the same request.
+ */
+export function bucketRowUpdate(tableName: string, write: BucketRowWrite): UpdateItemCommandInput {
+  const { bucket } = write;
+  const values: UpdateItemCommandInput['ExpressionAttributeValues'] = {
+    ':ts': N(write.timestamp),
+    ':ip': S(write.ip),
+    ':region': S(write.region),
+    ':version': S(write.version),
+    ':status': S(bucket.status),
+    ':lastUpdated': S(write.receivedAt),
+  };
+  let update =
+    'SET reportedAt = :ts, ip = :ip, #region = :region, #version = :version,' +
+    ' #status = :status, lastUpdated = :lastUpdated';
+  if (bucket.latencyMs === undefined) {
+    update += ' REMOVE latency_ms';
+  } else {
+    update += ', latency_ms = :latency';
+    values[':latency'] = N(bucket.latencyMs);
+  }
+  return {
+    TableName: tableName,
+    Key: { pk: S(bucketPk(bucket.bucketId)), sk: S(nodeSk(write.nodeId)) },
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(reportedAt) OR reportedAt < :ts)',
+    UpdateExpression: update,
+    ExpressionAttributeNames: { '#region': 'region', '#version': 'version', '#status': 'status' },
+    ExpressionAttributeValues: values,
+  };
+}
+
+export function createBucketReportWriter(client: DynamoDBClient, tableName: string) {
+  return async function writeBucketReport(write: BucketRowWrite): Promise<BucketWriteOutcome> {
+    const input = bucketRowUpdate(tableName, write);
+    try {
+      await client.send(new UpdateItemCommand(input));
+      return 'written';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
+    }
+    // Refused: tell "not assigned" from "a newer report is already stored" (failure path only).
+    const existing = await client
+      .send(
+        new GetItemCommand({ TableName: tableName, Key: input.Key, ProjectionExpression: 'pk' }),
+      )
+      .catch(rethrowAsUnavailable);
+    return existing.Item === undefined ? 'not-assigned' : 'superseded';
+  };
+}
+
+export type WriteBucketReport = ReturnType<typeof createBucketReportWriter>;

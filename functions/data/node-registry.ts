@@ -1,0 +1,130 @@
+import type { KeyObject } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { publicKeyFromRaw } from '../domain/node-signature.ts';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import { META_SK, nodePk } from '../shared/keys.ts';
+import type { TtlCache } from '../shared/ttl-cache.ts';
+import { type Item, N, readNumber, readString, S } from './attributes.ts';
+
+/** The node's META row, as far as authenticating its reports needs it. */
+export interface RegisteredNode {
+  publicKey: KeyObject;
+  status: string | undefined;
+}
+
+const nodeKey = (nodeId: string) => ({ pk: S(nodePk(nodeId)), sk: S(META_SK) });
+
+async function getNodeMeta(client: DynamoDBClient, tableName: string, nodeId: string) {
+  const result = await client
+    .send(new GetItemCommand({ TableName: tableName, Key: nodeKey(nodeId), ConsistentRead: true }))
+    .catch(rethrowAsUnavailable);
+  return result.Item;
+}
+
+function toRegisteredNode(item: Item | undefined): RegisteredNode | undefined {
+  const publicKey = item === undefined ? undefined : readString(item, 'publicKey');
+  if (item === undefined || publicKey === undefined) return undefined;
+  try {
+    return { publicKey: publicKeyFromRaw(publicKey), status: readString(item, 'status') };
+  } catch {
+    return undefined; // a corrupt key authenticates nobody
+  }
+}
+
+/**
+ * Node public keys, cached per container for a short TTL. The cache only saves the key read:
+ * the replay guard's conditional write re-checks the node's status on every report, so a
+ * disabled node is refused at once whatever the cache holds.
+ */
+export function createNodeKeyReader(
+  client: DynamoDBClient,
+  tableName: string,
+  cache: TtlCache<RegisteredNode>,
+) {
+  return async function getRegisteredNode(nodeId: string): Promise<RegisteredNode | undefined> {
+    const cached = cache.get(nodeId);
+    if (cached !== undefined) return cached;
+    const node = toRegisteredNode(await getNodeMeta(client, tableName, nodeId));
+    if (node !== undefined) cache.set(nodeId, node);
+    return node;
+  };
+}
+
+export type ReportGuardOutcome =
+  | 'accepted'
+  | 'unknown-node'
+  | 'disabled'
+  | 'replay'
+  | 'too-frequent';
+
+export interface ReportGuardInput {
+  nodeId: string;
+  /** The node's own clock, ms: must be newer than its last accepted report. */
+  timestamp: number;
+  receivedAtMs: number;
+  /** Reports closer together than this (server clock) are refused; 0 turns the limit off. */
+  minIntervalMs: number;
+  ip: string;
+  region: string;
+  version: string;
+}
+
+/**
+ * The replay guard and per-node rate limit in one conditional write on the node's META row:
+ * the node must exist and be ACTIVE, the timestamp must be newer than the last accepted one,
+ * and the previous report must be at least minIntervalMs old. A refused write is followed by
+ * one consistent read to say why (the failure path only).
+ */
+export function createReportGuard(client: DynamoDBClient, tableName: string) {
+  return async function acceptReportTimestamp(
+    input: ReportGuardInput,
+  ): Promise<ReportGuardOutcome> {
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: nodeKey(input.nodeId),
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :active' +
+            ' AND (attribute_not_exists(lastTimestamp) OR lastTimestamp < :ts)' +
+            ' AND (attribute_not_exists(lastAcceptedAt) OR lastAcceptedAt <= :earliestPrevious)',
+          UpdateExpression:
+            'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen,' +
+            ' ip = :ip, #region = :region, #version = :version',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#region': 'region',
+            '#version': 'version',
+          },
+          ExpressionAttributeValues: {
+            ':active': S('ACTIVE'),
+            ':ts': N(input.timestamp),
+            ':now': N(input.receivedAtMs),
+            ':earliestPrevious': N(input.receivedAtMs - input.minIntervalMs),
+            ':lastSeen': S(new Date(input.receivedAtMs).toISOString()),
+            ':ip': S(input.ip),
+            ':region': S(input.region),
+            ':version': S(input.version),
+          },
+        }),
+      );
+      return 'accepted';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
+    }
+    const item = await getNodeMeta(client, tableName, input.nodeId);
+    if (item === undefined) return 'unknown-node';
+    if (readString(item, 'status') !== 'ACTIVE') return 'disabled';
+    const last = readNumber(item, 'lastTimestamp');
+    if (last !== undefined && input.timestamp <= last) return 'replay';
+    return 'too-frequent';
+  };
+}
+
+export type AcceptReportTimestamp = ReturnType<typeof createReportGuard>;
+export type GetRegisteredNode = ReturnType<typeof createNodeKeyReader>;

@@ -1,0 +1,94 @@
+import { isIP } from 'node:net';
+import { BadRequestError } from '../shared/errors.ts';
+import { isValidId } from '../shared/keys.ts';
+import type { ReportedStatus } from './node-status.ts';
+
+/** The report body of DESIGN.md section 3, after validation. */
+export interface NodeReport {
+  ip: string;
+  region: string;
+  version: string;
+  buckets: BucketReport[];
+}
+
+export interface BucketReport {
+  bucketId: string;
+  status: ReportedStatus;
+  latencyMs: number | undefined;
+}
+
+export const MAX_REPORT_BYTES = 64 * 1024;
+export const MAX_BUCKETS_PER_REPORT = 100;
+export const MAX_LATENCY_MS = 600_000;
+const REGION = /^[a-z0-9-]{1,64}$/;
+// semver.org's reference expression, bounded in length before it runs.
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const MAX_VERSION_LENGTH = 64;
+const REPORT_FIELDS = new Set(['ip', 'region', 'version', 'buckets']);
+const BUCKET_FIELDS = new Set(['bucketId', 'status', 'latency_ms']);
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function rejectUnknownFields(value: Record<string, unknown>, allowed: Set<string>, where: string) {
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key))
+      throw new BadRequestError(`${where} has an unknown field "${key.slice(0, 64)}"`);
+  }
+}
+
+/** Parses and validates the raw (already signature-checked) body; 400 names the bad field. */
+export function parseNodeReport(rawBody: Uint8Array): NodeReport {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
+  } catch {
+    throw new BadRequestError('The body is not valid UTF-8 JSON');
+  }
+  if (!isPlainObject(parsed)) throw new BadRequestError('The body must be a JSON object');
+  rejectUnknownFields(parsed, REPORT_FIELDS, 'The body');
+  const { ip, region, version, buckets } = parsed;
+  if (typeof ip !== 'string' || isIP(ip) === 0) {
+    throw new BadRequestError('ip must be an IPv4 or IPv6 address literal');
+  }
+  if (typeof region !== 'string' || !REGION.test(region)) {
+    throw new BadRequestError('region must be 1-64 characters of a-z, 0-9 or -');
+  }
+  if (typeof version !== 'string' || version.length > MAX_VERSION_LENGTH || !SEMVER.test(version)) {
+    throw new BadRequestError('version must be a semantic version such as 1.2.3');
+  }
+  if (!Array.isArray(buckets) || buckets.length < 1 || buckets.length > MAX_BUCKETS_PER_REPORT) {
+    throw new BadRequestError(`buckets must be an array of 1 to ${MAX_BUCKETS_PER_REPORT} entries`);
+  }
+  const seen = new Set<string>();
+  const bucketReports = buckets.map((entry, index): BucketReport => {
+    const where = `buckets[${index}]`;
+    if (!isPlainObject(entry)) throw new BadRequestError(`${where} must be an object`);
+    rejectUnknownFields(entry, BUCKET_FIELDS, where);
+    const { bucketId, status, latency_ms: latency } = entry;
+    if (!isValidId(bucketId)) {
+      throw new BadRequestError(
+        `${where}.bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -`,
+      );
+    }
+    if (seen.has(bucketId)) throw new BadRequestError(`${where}.bucketId repeats "${bucketId}"`);
+    seen.add(bucketId);
+    if (status !== 'ONLINE' && status !== 'OFFLINE') {
+      throw new BadRequestError(`${where}.status must be ONLINE or OFFLINE`);
+    }
+    if (
+      latency !== undefined &&
+      (typeof latency !== 'number' ||
+        !Number.isInteger(latency) ||
+        latency < 0 ||
+        latency > MAX_LATENCY_MS)
+    ) {
+      throw new BadRequestError(
+        `${where}.latency_ms must be an integer from 0 to ${MAX_LATENCY_MS}`,
+      );
+    }
+    return { bucketId, status, latencyMs: latency };
+  });
+  return { ip, region, version, buckets: bucketReports };
+}

@@ -1,0 +1,150 @@
+import type { BucketWriteOutcome, WriteBucketReport } from '../data/bucket-node-reports.ts';
+import type { AcceptReportTimestamp, GetRegisteredNode } from '../data/node-registry.ts';
+import { MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
+import { verifyNodeSignature } from '../domain/node-signature.ts';
+import {
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from '../shared/errors.ts';
+import { ApiErrorWithDetails } from '../shared/http-response.ts';
+import { isValidId } from '../shared/keys.ts';
+
+/** How far the node's clock may be from ours, either way. */
+export const TIMESTAMP_WINDOW_MS = 300_000;
+const TIMESTAMP = /^\d{1,16}$/;
+
+export interface SignedReport {
+  nodeId: string | undefined;
+  timestamp: string | undefined;
+  signature: string | undefined;
+  rawBody: Uint8Array;
+  receivedAtMs: number;
+}
+
+export interface IngestDeps {
+  getRegisteredNode: GetRegisteredNode;
+  acceptReportTimestamp: AcceptReportTimestamp;
+  writeBucketReport: WriteBucketReport;
+  minReportIntervalMs: number;
+}
+
+export interface RejectedBucket {
+  bucketId: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  success: true;
+  message: string;
+  accepted: string[];
+  rejected: RejectedBucket[];
+}
+
+const unauthorized = (message: string) =>
+  new UnauthorizedError(message, 'NodeSignature realm="bucket-status"');
+
+const REJECTION_REASONS: Record<Exclude<BucketWriteOutcome, 'written'>, string> = {
+  'not-assigned': 'not assigned',
+  superseded: 'a newer report is already stored',
+};
+const UNAVAILABLE_REASON = 'temporarily unavailable, retry';
+
+/**
+ * POST /node/status. Cheap checks first (headers, size, clock window), then the signature
+ * over the raw bytes, and only then is the body parsed. The replay guard runs before any
+ * bucket row is written; bucket rows are then written in parallel, each conditionally.
+ */
+export async function receiveNodeReport(
+  request: SignedReport,
+  deps: IngestDeps,
+): Promise<IngestResult> {
+  const { nodeId, timestamp, signature, rawBody, receivedAtMs } = request;
+  if (nodeId === undefined || timestamp === undefined || signature === undefined) {
+    throw unauthorized('X-Node-Id, X-Node-Timestamp and X-Node-Signature are required');
+  }
+  if (!isValidId(nodeId)) throw unauthorized('X-Node-Id is not a valid node id');
+  if (!TIMESTAMP.test(timestamp)) throw unauthorized('X-Node-Timestamp must be epoch milliseconds');
+  if (rawBody.byteLength > MAX_REPORT_BYTES) {
+    throw new PayloadTooLargeError(`The report must be at most ${MAX_REPORT_BYTES} bytes`);
+  }
+  const timestampMs = Number(timestamp);
+  if (Math.abs(timestampMs - receivedAtMs) > TIMESTAMP_WINDOW_MS) {
+    throw unauthorized('X-Node-Timestamp is more than 300 s away from the server clock');
+  }
+  const node = await deps.getRegisteredNode(nodeId);
+  if (node === undefined || node.status !== 'ACTIVE')
+    throw unauthorized('Unknown or disabled node');
+  if (!verifyNodeSignature(node.publicKey, nodeId, timestamp, rawBody, signature)) {
+    throw unauthorized('The report signature does not verify');
+  }
+  const report = parseNodeReport(rawBody);
+
+  const guard = await deps.acceptReportTimestamp({
+    nodeId,
+    timestamp: timestampMs,
+    receivedAtMs,
+    minIntervalMs: deps.minReportIntervalMs,
+    ip: report.ip,
+    region: report.region,
+    version: report.version,
+  });
+  if (guard === 'unknown-node' || guard === 'disabled')
+    throw unauthorized('Unknown or disabled node');
+  if (guard === 'replay') {
+    throw unauthorized('X-Node-Timestamp is not newer than the last accepted report (replay)');
+  }
+  if (guard === 'too-frequent') {
+    throw new TooManyRequestsError(
+      `At most one report per ${deps.minReportIntervalMs} ms per node`,
+      Math.max(1, Math.ceil(deps.minReportIntervalMs / 1000)),
+    );
+  }
+
+  const receivedAt = new Date(receivedAtMs).toISOString();
+  const outcomes = await Promise.allSettled(
+    report.buckets.map((bucket) =>
+      deps.writeBucketReport({
+        nodeId,
+        bucket,
+        ip: report.ip,
+        region: report.region,
+        version: report.version,
+        timestamp: timestampMs,
+        receivedAt,
+      }),
+    ),
+  );
+  const accepted: string[] = [];
+  const rejected: RejectedBucket[] = [];
+  let unavailable = 0;
+  outcomes.forEach((outcome, index) => {
+    const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
+    if (outcome.status === 'fulfilled') {
+      if (outcome.value === 'written') accepted.push(bucketId);
+      else rejected.push({ bucketId, reason: REJECTION_REASONS[outcome.value] });
+    } else if (outcome.reason instanceof ServiceUnavailableError) {
+      unavailable++;
+      rejected.push({ bucketId, reason: UNAVAILABLE_REASON });
+    } else {
+      throw outcome.reason;
+    }
+  });
+  if (unavailable > 0) {
+    // Nothing is half-applied silently: the node learns which buckets landed and retries
+    // the report (a new timestamp, so re-sending the accepted ones is harmless).
+    throw new ApiErrorWithDetails(
+      new ServiceUnavailableError(
+        `${unavailable} of ${report.buckets.length} bucket reports could not be stored; retry`,
+      ),
+      { accepted, rejected },
+    );
+  }
+  return {
+    success: true,
+    message: `Accepted ${accepted.length} of ${report.buckets.length} bucket reports`,
+    accepted,
+    rejected,
+  };
+}

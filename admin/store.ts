@@ -1,0 +1,348 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SignJWT } from 'jose';
+import { N, readString, S } from '../functions/data/attributes.ts';
+import {
+  ORG_ROLES,
+  type OrgRole,
+  USER_STATUSES,
+  WORKSPACE_ROLES,
+  type WorkspaceRole,
+} from '../functions/domain/access.ts';
+import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
+import { MIN_HS256_SECRET_BYTES } from '../functions/shared/config.ts';
+import {
+  bucketPk,
+  isValidId,
+  META_SK,
+  nodePk,
+  nodeSk,
+  PROFILE_SK,
+  userPk,
+  workspaceSk,
+} from '../functions/shared/keys.ts';
+
+/**
+ * Operator writes on the table of DESIGN.md section 4, shared by the admin CLI and the local
+ * runtime's demo seeding. Every write that must not clobber or invent rows is conditional, so
+ * a typo in an id fails loudly instead of silently creating an orphan row.
+ */
+
+/** A refused operator action (bad input, missing or duplicate row), with a message for humans. */
+export class AdminError extends Error {
+  override name = 'AdminError';
+}
+
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export interface AdminStore {
+  createUser(input: {
+    userId: string;
+    orgId: string;
+    orgRole: OrgRole;
+    status?: UserStatus;
+  }): Promise<void>;
+  grant(input: { userId: string; workspaceId: string; role: WorkspaceRole }): Promise<void>;
+  revoke(input: { userId: string; workspaceId: string }): Promise<void>;
+  createBucket(input: {
+    bucketId: string;
+    workspaceId: string;
+    orgId: string;
+    name: string;
+  }): Promise<void>;
+  registerNode(input: {
+    nodeId: string;
+    orgId?: string;
+    publicKey?: string;
+  }): Promise<{ nodeId: string; publicKey: string; privateKey?: string }>;
+  assignNode(input: { bucketId: string; nodeId: string }): Promise<void>;
+  unassignNode(input: { bucketId: string; nodeId: string }): Promise<void>;
+  disableNode(nodeId: string): Promise<void>;
+  disableUser(userId: string): Promise<void>;
+  /** Returns the stored tokensValidAfter (epoch seconds). */
+  revokeTokens(userId: string, nowSeconds?: number): Promise<number>;
+}
+
+type Key = Record<string, AttributeValue>;
+const key = (pk: string, sk: string): Key => ({ pk: S(pk), sk: S(sk) });
+
+const MAX_BUCKET_NAME_LENGTH = 256;
+
+function requireId(value: unknown, what: string): string {
+  if (!isValidId(value)) {
+    throw new AdminError(`${what} must be 1-128 characters of A-Z, a-z, 0-9, _ or -`);
+  }
+  return value;
+}
+
+function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new AdminError(`${what} must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+export function createAdminStore(client: DynamoDBClient, tableName: string): AdminStore {
+  const getItem = async (itemKey: Key) =>
+    (
+      await client.send(
+        new GetItemCommand({ TableName: tableName, Key: itemKey, ConsistentRead: true }),
+      )
+    ).Item;
+
+  /** Runs a conditional write; a failed condition becomes an AdminError with `message`. */
+  const conditional = async (write: () => Promise<unknown>, message: string) => {
+    try {
+      await write();
+    } catch (error) {
+      if (isConditionFailure(error)) throw new AdminError(message);
+      throw error;
+    }
+  };
+
+  const putIfAbsent = (item: Key, message: string) =>
+    conditional(
+      () =>
+        client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      message,
+    );
+
+  const deleteIfPresent = (itemKey: Key, message: string) =>
+    conditional(
+      () =>
+        client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: itemKey,
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        ),
+      message,
+    );
+
+  const setStatusDisabled = (itemKey: Key, message: string) =>
+    conditional(
+      () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: itemKey,
+            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: 'SET #status = :disabled',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':disabled': S('DISABLED') },
+          }),
+        ),
+      message,
+    );
+
+  const requireUser = async (userId: string) => {
+    const profile = await getItem(key(userPk(userId), PROFILE_SK));
+    if (profile === undefined) throw new AdminError(`user ${userId} does not exist`);
+    return profile;
+  };
+
+  return {
+    async createUser(input) {
+      const userId = requireId(input.userId, 'userId');
+      const orgId = requireId(input.orgId, 'orgId');
+      const orgRole = requireOneOf(input.orgRole, ORG_ROLES, 'orgRole');
+      const status = requireOneOf(input.status ?? 'ACTIVE', USER_STATUSES, 'status');
+      await putIfAbsent(
+        {
+          ...key(userPk(userId), PROFILE_SK),
+          orgId: S(orgId),
+          orgRole: S(orgRole),
+          status: S(status),
+        },
+        `user ${userId} already exists`,
+      );
+    },
+
+    async grant(input) {
+      const userId = requireId(input.userId, 'userId');
+      const workspaceId = requireId(input.workspaceId, 'workspaceId');
+      const role = requireOneOf(input.role, WORKSPACE_ROLES, 'role');
+      // dynalite has no transactions: check, then write. A user deleted in between would leave
+      // an inert membership row, which grants nothing without a PROFILE row.
+      await requireUser(userId);
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...key(userPk(userId), workspaceSk(workspaceId)), role: S(role) },
+        }),
+      );
+    },
+
+    async revoke(input) {
+      const userId = requireId(input.userId, 'userId');
+      const workspaceId = requireId(input.workspaceId, 'workspaceId');
+      await deleteIfPresent(
+        key(userPk(userId), workspaceSk(workspaceId)),
+        `user ${userId} has no grant in workspace ${workspaceId}`,
+      );
+    },
+
+    async createBucket(input) {
+      const bucketId = requireId(input.bucketId, 'bucketId');
+      const workspaceId = requireId(input.workspaceId, 'workspaceId');
+      const orgId = requireId(input.orgId, 'orgId');
+      const name = typeof input.name === 'string' ? input.name.trim() : '';
+      if (name === '' || name.length > MAX_BUCKET_NAME_LENGTH) {
+        throw new AdminError(`name must be 1-${MAX_BUCKET_NAME_LENGTH} characters`);
+      }
+      await putIfAbsent(
+        {
+          ...key(bucketPk(bucketId), META_SK),
+          workspaceId: S(workspaceId),
+          orgId: S(orgId),
+          name: S(name),
+        },
+        `bucket ${bucketId} already exists`,
+      );
+    },
+
+    async registerNode(input) {
+      const nodeId = requireId(input.nodeId, 'nodeId');
+      const orgId = input.orgId === undefined ? undefined : requireId(input.orgId, 'orgId');
+      let keys: { publicKey: string; privateKey?: string };
+      if (input.publicKey === undefined) {
+        keys = generateNodeKeyPair();
+      } else {
+        try {
+          publicKeyFromRaw(input.publicKey);
+        } catch {
+          throw new AdminError('publicKey must be base64 of the raw 32-byte Ed25519 public key');
+        }
+        keys = { publicKey: input.publicKey };
+      }
+      await putIfAbsent(
+        {
+          ...key(nodePk(nodeId), META_SK),
+          publicKey: S(keys.publicKey),
+          status: S('ACTIVE'),
+          ...(orgId === undefined ? {} : { orgId: S(orgId) }),
+        },
+        `node ${nodeId} already exists`,
+      );
+      return { nodeId, ...keys };
+    },
+
+    async assignNode(input) {
+      const bucketId = requireId(input.bucketId, 'bucketId');
+      const nodeId = requireId(input.nodeId, 'nodeId');
+      const [bucket, node] = await Promise.all([
+        getItem(key(bucketPk(bucketId), META_SK)),
+        getItem(key(nodePk(nodeId), META_SK)),
+      ]);
+      if (bucket === undefined) throw new AdminError(`bucket ${bucketId} does not exist`);
+      if (node === undefined) throw new AdminError(`node ${nodeId} does not exist`);
+      const nodeOrg = readString(node, 'orgId');
+      const bucketOrg = readString(bucket, 'orgId');
+      if (nodeOrg !== undefined && bucketOrg !== undefined && nodeOrg !== bucketOrg) {
+        throw new AdminError(
+          `node ${nodeId} belongs to org ${nodeOrg}, bucket ${bucketId} to org ${bucketOrg}`,
+        );
+      }
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: key(bucketPk(bucketId), nodeSk(nodeId)),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        // Already assigned: keep the row and whatever report it holds (assigning is idempotent).
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    async unassignNode(input) {
+      const bucketId = requireId(input.bucketId, 'bucketId');
+      const nodeId = requireId(input.nodeId, 'nodeId');
+      await deleteIfPresent(
+        key(bucketPk(bucketId), nodeSk(nodeId)),
+        `node ${nodeId} is not assigned to bucket ${bucketId}`,
+      );
+    },
+
+    async disableNode(nodeId) {
+      requireId(nodeId, 'nodeId');
+      await setStatusDisabled(key(nodePk(nodeId), META_SK), `node ${nodeId} does not exist`);
+    },
+
+    async disableUser(userId) {
+      requireId(userId, 'userId');
+      await setStatusDisabled(key(userPk(userId), PROFILE_SK), `user ${userId} does not exist`);
+    },
+
+    async revokeTokens(userId, nowSeconds = Date.now() / 1000) {
+      requireId(userId, 'userId');
+      if (!Number.isFinite(nowSeconds) || nowSeconds < 0) {
+        throw new AdminError('nowSeconds must be a non-negative number');
+      }
+      // Revocation checks iat < tokensValidAfter and iat has whole seconds: a token issued in
+      // this same second must be revoked too, hence the next whole second.
+      const tokensValidAfter = Math.floor(nowSeconds) + 1;
+      await conditional(
+        () =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: key(userPk(userId), PROFILE_SK),
+              ConditionExpression: 'attribute_exists(pk)',
+              UpdateExpression: 'SET tokensValidAfter = :after',
+              ExpressionAttributeValues: { ':after': N(tokensValidAfter) },
+            }),
+          ),
+        `user ${userId} does not exist`,
+      );
+      return tokensValidAfter;
+    },
+  };
+}
+
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
+
+/** A development HS256 token for `userId`, verifiable by the status API with the same secret. */
+export async function mintToken(input: {
+  userId: string;
+  secret: string;
+  expiresInSeconds?: number;
+  issuer?: string;
+  audience?: string | string[];
+}): Promise<string> {
+  const userId = requireId(input.userId, 'userId');
+  if (Buffer.byteLength(input.secret ?? '', 'utf8') < MIN_HS256_SECRET_BYTES) {
+    throw new AdminError(`the secret must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`);
+  }
+  const lifetime = input.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(lifetime) || lifetime < 1) {
+    throw new AdminError('expiresInSeconds must be a positive integer');
+  }
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + lifetime);
+  if (input.issuer !== undefined) jwt.setIssuer(input.issuer);
+  if (input.audience !== undefined) jwt.setAudience(input.audience);
+  return jwt.sign(new TextEncoder().encode(input.secret));
+}

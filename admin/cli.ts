@@ -1,0 +1,7 @@
+// `npm run admin -- <command>`: the operator CLI (DESIGN.md section 6); logic in commands.ts.
+import { runAdmin } from './commands.ts';
+
+process.exitCode = await runAdmin(process.argv.slice(2), process.env, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

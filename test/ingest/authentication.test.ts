@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
+import { META_SK, nodePk } from '../../functions/shared/keys.ts';
+import {
+  assignedNode,
+  bucketWithReader,
+  buildIngestHandler,
+  buildStatusReader,
+  expectError,
+  type PostReport,
+  readBucketRow,
+  readNodeMeta,
+  reportBody,
+  signed,
+  userToken,
+} from '../support/ingest-fixture.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+let table: TestTable;
+let seed: Seeder;
+let post: PostReport;
+
+beforeAll(async () => {
+  table = await createTestTable('ingest-auth');
+  seed = new Seeder(table.client, table.tableName);
+  post = buildIngestHandler(table.client, table.tableName);
+});
+
+/** A fresh bucket and a fresh node assigned to it. */
+async function nodeOnBucket() {
+  const bucketId = randomUUID();
+  const nodeId = `node-${randomUUID()}`;
+  const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+  return { bucketId, nodeId, privateKey };
+}
+
+/** The report left no trace: no bucket row report, no accepted timestamp on the node. */
+async function expectNothingStored(nodeId: string, bucketId: string) {
+  const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
+  expect(row?.reportedAt).toBeUndefined();
+  expect(row?.lastUpdated).toBeUndefined();
+  const meta = await readNodeMeta(table.client, table.tableName, nodeId);
+  expect(meta?.lastTimestamp).toBeUndefined();
+}
+
+function expectUnauthorized(response: Awaited<ReturnType<PostReport>>, message: RegExp) {
+  expect(expectError(response, 401)).toMatch(message);
+  expect(response.headers['www-authenticate']).toMatch(/^NodeSignature /);
+}
+
+describe('POST /node/status: a valid signed report', () => {
+  it('is stored and visible through the status endpoint with the server receive time', async () => {
+    const { bucketId, token } = await bucketWithReader(seed);
+    const reporterId = `node-a-${randomUUID()}`;
+    const silentId = `node-b-${randomUUID()}`;
+    const privateKey = await assignedNode(seed, reporterId, [bucketId]);
+    await assignedNode(seed, silentId, [bucketId]);
+    // The node's clock runs 200 s behind: lastUpdated must still be the server's clock.
+    const serverNow = Date.now();
+    const postAt = buildIngestHandler(table.client, table.tableName, { now: () => serverNow });
+    const report = signed(
+      reporterId,
+      privateKey,
+      reportBody([{ bucketId, status: 'ONLINE', latency_ms: 45 }], {
+        ip: '2001:db8::7',
+        region: 'eu-west-1',
+        version: '2.0.1-rc.1',
+      }),
+      serverNow - 200_000,
+    );
+
+    const response = await postAt(report.body, report.headers);
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toStrictEqual({
+      success: true,
+      message: expect.stringMatching(/\S/),
+      accepted: [bucketId],
+      rejected: [],
+    });
+    expect(response.headers['content-type']).toBe('application/json');
+
+    const status = await buildStatusReader(table.client, table.tableName)(bucketId, {
+      authorization: `Bearer ${token}`,
+    });
+    expect(status.statusCode).toBe(200);
+    expect(status.json.bucketId).toBe(bucketId);
+    expect(status.json.nodeStatus).toHaveLength(2);
+    expect(status.json.nodeStatus).toContainEqual({
+      ip: '2001:db8::7',
+      region: 'eu-west-1',
+      version: '2.0.1-rc.1',
+      status: 'ONLINE',
+      latency_ms: 45,
+      lastUpdated: new Date(serverNow).toISOString(),
+    });
+    expect(status.json.nodeStatus).toContainEqual({ status: 'DISCONNECTED' });
+
+    const row = await readBucketRow(table.client, table.tableName, bucketId, reporterId);
+    expect(row?.reportedAt).toBe(serverNow - 200_000);
+    const meta = await readNodeMeta(table.client, table.tableName, reporterId);
+    expect(meta).toMatchObject({
+      lastTimestamp: serverNow - 200_000,
+      ip: '2001:db8::7',
+      region: 'eu-west-1',
+      version: '2.0.1-rc.1',
+      lastSeen: new Date(serverNow).toISOString(),
+    });
+  });
+
+  it('verifies an isBase64Encoded body over its decoded bytes', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 7 }]));
+    const encoded = Buffer.from(report.body, 'utf8').toString('base64');
+
+    // The same base64 text taken literally is not what the node signed.
+    expectUnauthorized(await post(encoded, report.headers, false), /signature/);
+    const response = await post(encoded, report.headers, true);
+    expect(response.statusCode).toBe(200);
+    expect(response.json.accepted).toStrictEqual([bucketId]);
+    expect(await readBucketRow(table.client, table.tableName, bucketId, nodeId)).toMatchObject({
+      latency_ms: 7,
+      status: 'ONLINE',
+    });
+  });
+
+  it('verifies the exact bytes as sent, whatever their spacing and escapes', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    // Spacing and a \u escape the server would never produce itself.
+    const body = `{ "ip":"203.0.113.7" ,"region":"us\\u002deast-1","version":"1.2.3","buckets":[{"bucketId":"${bucketId}","status":"OFFLINE"}]}\n`;
+    const response = await post(body, signed(nodeId, privateKey, body).headers);
+    expect(response.statusCode).toBe(200);
+    expect(response.json.accepted).toStrictEqual([bucketId]);
+    const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
+    expect(row).toMatchObject({ region: 'us-east-1', status: 'OFFLINE' });
+  });
+});
+
+describe('POST /node/status: 401 for an unauthenticated report', () => {
+  it('refuses a tampered body and stores nothing', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'ONLINE' }]));
+    const tampered = report.body.replace('"ONLINE"', '"OFFLINE"');
+    expect(tampered).not.toBe(report.body);
+    expectUnauthorized(await post(tampered, report.headers), /signature does not verify/);
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it('refuses a re-serialized body (same JSON value, different whitespace)', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const body = reportBody([{ bucketId }]);
+    const report = signed(nodeId, privateKey, body);
+    const reserialized = JSON.stringify(body, null, 2);
+    expect(JSON.parse(reserialized)).toStrictEqual(JSON.parse(report.body));
+    expectUnauthorized(await post(reserialized, report.headers), /signature does not verify/);
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it('refuses a report signed with another key', async () => {
+    const { bucketId, nodeId } = await nodeOnBucket();
+    const otherKey = generateNodeKeyPair().privateKey;
+    const report = signed(nodeId, otherKey, reportBody([{ bucketId }]));
+    expectUnauthorized(await post(report.body, report.headers), /signature does not verify/);
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it('refuses a signature made for another node id or timestamp', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const now = Date.now();
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), now);
+    const otherTimestamp = { ...report.headers, 'X-Node-Timestamp': String(now + 1) };
+    expectUnauthorized(await post(report.body, otherTimestamp), /signature/);
+
+    const twinId = `node-${randomUUID()}`;
+    await seed.put({
+      pk: nodePk(twinId),
+      sk: META_SK,
+      // Same key, other id: the id is part of what is signed.
+      publicKey: (await readNodeMeta(table.client, table.tableName, nodeId))?.publicKey,
+      status: 'ACTIVE',
+    });
+    await seed.assignment(bucketId, twinId);
+    expectUnauthorized(
+      await post(report.body, { ...report.headers, 'X-Node-Id': twinId }),
+      /signature/,
+    );
+    await expectNothingStored(nodeId, bucketId);
+    await expectNothingStored(twinId, bucketId);
+  });
+
+  it('refuses an unknown node', async () => {
+    const bucketId = randomUUID();
+    const nodeId = `ghost-${randomUUID()}`;
+    await seed.assignment(bucketId, nodeId); // assigned, but never registered
+    const report = signed(nodeId, generateNodeKeyPair().privateKey, reportBody([{ bucketId }]));
+    expectUnauthorized(await post(report.body, report.headers), /Unknown or disabled node/);
+    expect(await readNodeMeta(table.client, table.tableName, nodeId)).toBeUndefined();
+    expect(
+      (await readBucketRow(table.client, table.tableName, bucketId, nodeId))?.reportedAt,
+    ).toBeUndefined();
+  });
+
+  it('refuses a DISABLED node', async () => {
+    const bucketId = randomUUID();
+    const nodeId = `node-${randomUUID()}`;
+    const privateKey = await seed.node(nodeId, { status: 'DISABLED' });
+    await seed.assignment(bucketId, nodeId);
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
+    expectUnauthorized(await post(report.body, report.headers), /Unknown or disabled node/);
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it('refuses a node disabled after its key was cached, on the very next report', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const first = signed(nodeId, privateKey, reportBody([{ bucketId }]), Date.now() - 1000);
+    expect((await post(first.body, first.headers)).statusCode).toBe(200);
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: nodePk(nodeId) }, sk: { S: META_SK } },
+        UpdateExpression: 'SET #status = :disabled',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':disabled': { S: 'DISABLED' } },
+      }),
+    );
+    const second = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]));
+    expectUnauthorized(await post(second.body, second.headers), /Unknown or disabled node/);
+    const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
+    expect(row?.status).toBe('ONLINE');
+  });
+
+  it.each([['X-Node-Id'], ['X-Node-Timestamp'], ['X-Node-Signature']])(
+    'refuses a report without %s',
+    async (header) => {
+      const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+      const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
+      const headers = { ...report.headers };
+      delete headers[header];
+      expectUnauthorized(
+        await post(report.body, headers),
+        /X-Node-Id, X-Node-Timestamp and X-Node-Signature are required/,
+      );
+      await expectNothingStored(nodeId, bucketId);
+    },
+  );
+
+  it.each([
+    ['seconds with a fraction', (ms: number) => `${ms / 1000}`],
+    ['an ISO date', (ms: number) => new Date(ms).toISOString()],
+    ['a negative number', (ms: number) => `-${ms}`],
+    ['empty', () => ''],
+  ])('refuses an X-Node-Timestamp that is %s', async (_, format) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const body = JSON.stringify(reportBody([{ bucketId }]));
+    const headers = {
+      ...signed(nodeId, privateKey, body).headers,
+      'X-Node-Timestamp': format(Date.now()),
+    };
+    expectUnauthorized(await post(body, headers), /X-Node-Timestamp/);
+  });
+
+  it.each([
+    [
+      'standard base64 with padding',
+      (sig: string) => Buffer.from(sig, 'base64url').toString('base64'),
+    ],
+    ['truncated', (sig: string) => sig.slice(0, 85)],
+    ['empty', () => ''],
+    ['not base64url at all', () => '!'.repeat(86)],
+  ])('refuses a signature that is %s', async (_, mangle) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
+    const headers = {
+      ...report.headers,
+      'X-Node-Signature': mangle(report.headers['X-Node-Signature'] as string),
+    };
+    expectUnauthorized(await post(report.body, headers), /signature/);
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it('refuses a user JWT in place of a node signature', async () => {
+    const { bucketId, nodeId } = await nodeOnBucket();
+    const { userId } = await bucketWithReader(seed, bucketId);
+    const token = await userToken(userId);
+    const body = JSON.stringify(reportBody([{ bucketId }]));
+
+    expectUnauthorized(await post(body, { authorization: `Bearer ${token}` }), /required/);
+    expectUnauthorized(
+      await post(body, {
+        authorization: `Bearer ${token}`,
+        'X-Node-Id': nodeId,
+        'X-Node-Timestamp': String(Date.now()),
+        'X-Node-Signature': token,
+      }),
+      /signature/,
+    );
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it('a node signature does not work on the status endpoint', async () => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    await bucketWithReader(seed, bucketId);
+    const report = signed(nodeId, privateKey, '');
+    const status = await buildStatusReader(table.client, table.tableName)(bucketId, report.headers);
+    expect(expectError(status, 401)).toMatch(/bearer token/i);
+    expect(status.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+});
+
+describe('POST /node/status: the ±300 s timestamp window', () => {
+  const serverNow = Date.now();
+  const at = () => buildIngestHandler(table.client, table.tableName, { now: () => serverNow });
+
+  it.each([
+    ['301 s behind', -301_000],
+    ['301 s ahead', 301_000],
+    ['300.001 s behind', -300_001],
+    ['300.001 s ahead', 300_001],
+    ['an hour ahead', 3_600_000],
+    ['at the epoch', -serverNow],
+  ])('refuses a timestamp %s of the server clock', async (_, offset) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + offset);
+    expectUnauthorized(await at()(report.body, report.headers), /300 s/);
+    await expectNothingStored(nodeId, bucketId);
+  });
+
+  it.each([
+    ['exactly 300 s behind', -300_000],
+    ['exactly 300 s ahead', 300_000],
+    ['299 s ahead', 299_000],
+  ])('accepts a timestamp %s of the server clock', async (_, offset) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + offset);
+    const response = await at()(report.body, report.headers);
+    expect(response.statusCode).toBe(200);
+    expect(response.json.accepted).toStrictEqual([bucketId]);
+    const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
+    expect(row).toMatchObject({
+      reportedAt: serverNow + offset,
+      lastUpdated: new Date(serverNow).toISOString(),
+    });
+  });
+
+  it('a future timestamp is remembered: the node must not report an earlier one after it', async () => {
+    // Why: the replay guard orders by the node's clock. A node whose clock jumped ahead is
+    // locked out until its clock passes that timestamp, which the ±300 s window bounds.
+    const { bucketId, nodeId, privateKey } = await nodeOnBucket();
+    const ahead = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + 250_000);
+    expect((await at()(ahead.body, ahead.headers)).statusCode).toBe(200);
+
+    const honest = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow);
+    expectUnauthorized(await at()(honest.body, honest.headers), /replay/);
+    const later = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + 250_001);
+    expect((await at()(later.body, later.headers)).statusCode).toBe(200);
+  });
+});

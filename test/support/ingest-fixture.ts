@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { SignJWT } from 'jose';
+import { expect } from 'vitest';
+import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
+import { createBucketReportWriter } from '../../functions/data/bucket-node-reports.ts';
+import { createBucketNodesReader } from '../../functions/data/bucket-nodes.ts';
+import {
+  createNodeKeyReader,
+  createReportGuard,
+  type RegisteredNode,
+} from '../../functions/data/node-registry.ts';
+import { createUserAccessReader } from '../../functions/data/user-access.ts';
+import { signNodeReport } from '../../functions/domain/node-signature.ts';
+import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import type { HttpResult } from '../../functions/shared/http-response.ts';
+import { bucketPk, META_SK, nodePk, nodeSk } from '../../functions/shared/keys.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
+import { TtlCache } from '../../functions/shared/ttl-cache.ts';
+import { createStatusHandler } from '../../functions/status/status-handler.ts';
+import { ingestEvent, lambdaContext, statusEvent } from './events.ts';
+import type { Seeder } from './seed.ts';
+
+export const JWT_TEST_SECRET = 'ingest-tests-secret-at-least-32-bytes-long';
+
+export interface IngestHandlerOptions {
+  /** 0 turns the per-node limit off; only the rate-limit tests set it. */
+  minReportIntervalMs?: number;
+  /** The server clock (receive time); defaults to Date.now. */
+  now?: () => number;
+  keyCacheSeconds?: number;
+}
+
+export interface Response {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  json: Record<string, unknown>;
+}
+
+const toResponse = (result: HttpResult): Response => ({
+  statusCode: result.statusCode,
+  headers: result.headers,
+  body: result.body,
+  json: JSON.parse(result.body) as Record<string, unknown>,
+});
+
+/** The ingest Lambda wired exactly as functions/ingest/handler.ts wires it, on a test table. */
+export function buildIngestHandler(
+  client: DynamoDBClient,
+  tableName: string,
+  options: IngestHandlerOptions = {},
+) {
+  const keyCacheSeconds = options.keyCacheSeconds ?? 60;
+  const handler = createIngestHandler({
+    getRegisteredNode: createNodeKeyReader(
+      client,
+      tableName,
+      new TtlCache<RegisteredNode>(keyCacheSeconds * 1000, 10_000),
+    ),
+    acceptReportTimestamp: createReportGuard(client, tableName),
+    writeBucketReport: createBucketReportWriter(client, tableName),
+    minReportIntervalMs: options.minReportIntervalMs ?? 0,
+    logger: createLogger('bucket-status'),
+    ...(options.now && { now: options.now }),
+  });
+  return async (body: string, headers: Record<string, string>, isBase64Encoded = false) =>
+    toResponse(
+      (await handler(ingestEvent(body, headers, isBase64Encoded), lambdaContext())) as HttpResult,
+    );
+}
+
+export type PostReport = ReturnType<typeof buildIngestHandler>;
+
+export interface BucketEntry {
+  bucketId: string;
+  status?: string;
+  latency_ms?: number;
+}
+
+/** A well-formed report body; `overrides` replace top-level fields. */
+export function reportBody(
+  buckets: BucketEntry[],
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    ip: '203.0.113.7',
+    region: 'us-east-1',
+    version: '1.2.3',
+    buckets: buckets.map((bucket) => ({ status: 'ONLINE', ...bucket })),
+    ...overrides,
+  };
+}
+
+/** The raw body and the three signature headers, signed over exactly that body. */
+export function signed(
+  nodeId: string,
+  privateKey: string,
+  body: unknown,
+  timestamp: number = Date.now(),
+): { body: string; headers: Record<string, string> } {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  return { body: raw, headers: { ...signNodeReport(nodeId, privateKey, raw, timestamp) } };
+}
+
+/** The status Lambda as a user sees it, with an HS256 verifier. */
+export function buildStatusReader(client: DynamoDBClient, tableName: string) {
+  const handler = createStatusHandler({
+    verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: JWT_TEST_SECRET } }),
+    loadUserAccess: createUserAccessReader(client, tableName),
+    loadBucketWithNodes: createBucketNodesReader(client, tableName),
+    staleAfterSeconds: 90,
+    logger: createLogger('bucket-status'),
+  });
+  return async (bucketId: string, headers: Record<string, string>) =>
+    toResponse((await handler(statusEvent(bucketId, headers), lambdaContext())) as HttpResult);
+}
+
+export async function userToken(userId: string): Promise<string> {
+  const nowS = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuedAt(nowS)
+    .setExpirationTime(nowS + 3600)
+    .sign(new TextEncoder().encode(JWT_TEST_SECRET));
+}
+
+/** A bucket in a fresh workspace, with a READ member; returns ids and the member's token. */
+export async function bucketWithReader(seed: Seeder, bucketId: string = randomUUID()) {
+  const userId = randomUUID();
+  const workspaceId = randomUUID();
+  const orgId = randomUUID();
+  await seed.user(userId, { orgId, orgRole: 'MEMBER' });
+  await seed.membership(userId, workspaceId, 'READ');
+  await seed.bucket(bucketId, { workspaceId, orgId });
+  return { bucketId, userId, token: await userToken(userId) };
+}
+
+/** A registered ACTIVE node assigned to `bucketIds`; returns its private key. */
+export async function assignedNode(seed: Seeder, nodeId: string, bucketIds: string[]) {
+  const privateKey = await seed.node(nodeId);
+  for (const bucketId of bucketIds) await seed.assignment(bucketId, nodeId);
+  return privateKey;
+}
+
+type Plain = Record<string, string | number>;
+
+const plain = (item: Record<string, { S?: string; N?: string }>): Plain =>
+  Object.fromEntries(
+    Object.entries(item).map(([key, value]) => [
+      key,
+      value.N !== undefined ? Number(value.N) : (value.S as string),
+    ]),
+  );
+
+async function getRow(client: DynamoDBClient, tableName: string, pk: string, sk: string) {
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: { pk: { S: pk }, sk: { S: sk } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item === undefined ? undefined : plain(Item);
+}
+
+/** The bucket's NODE# row as stored (numbers as numbers). */
+export const readBucketRow = (
+  client: DynamoDBClient,
+  tableName: string,
+  bucketId: string,
+  nodeId: string,
+) => getRow(client, tableName, bucketPk(bucketId), nodeSk(nodeId));
+
+/** The node's META row as stored. */
+export const readNodeMeta = (client: DynamoDBClient, tableName: string, nodeId: string) =>
+  getRow(client, tableName, nodePk(nodeId), META_SK);
+
+/** Every row of a bucket's partition (META and NODE# rows). */
+export async function readBucketPartition(
+  client: DynamoDBClient,
+  tableName: string,
+  bucketId: string,
+): Promise<Plain[]> {
+  const rows: Plain[] = [];
+  let startKey: Record<string, { S: string }> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: bucketPk(bucketId) } },
+        ConsistentRead: true,
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    for (const item of page.Items ?? []) rows.push(plain(item));
+    startKey = page.LastEvaluatedKey as typeof startKey;
+  } while (startKey !== undefined);
+  return rows;
+}
+
+/** Asserts the contract's error response (status, exact body keys, JSON); returns the message. */
+export function expectError(response: Response, statusCode: number): string {
+  expect({ statusCode: response.statusCode, body: response.json }).toStrictEqual({
+    statusCode,
+    body: { success: false, message: expect.stringMatching(/\S/) },
+  });
+  expect(response.headers['content-type']).toBe('application/json');
+  return response.json.message as string;
+}

@@ -7,6 +7,7 @@ import {
   WORKSPACE_ROLES,
   type WorkspaceRole,
 } from '../functions/domain/access.ts';
+import { publicKeyFromRaw } from '../functions/domain/node-signature.ts';
 import {
   assertSecretStrength,
   ConfigError,
@@ -153,6 +154,9 @@ async function registerNode({ values, io, store }: CommandContext) {
     throw new UsageError('--key-file has nothing to write with --public-key (no private key)');
   }
   if (keyFile === '') throw new UsageError('--key-file must be a file path');
+  if (publicKey !== undefined && !isRawPublicKey(publicKey)) {
+    throw new UsageError('--public-key must be base64 of a raw 32-byte Ed25519 public key');
+  }
   const input = {
     nodeId,
     ...(orgId !== undefined && { orgId }),
@@ -185,6 +189,15 @@ async function registerNode({ values, io, store }: CommandContext) {
     await file.close();
   }
   printJson(io, { nodeId: registered.nodeId, publicKey: registered.publicKey, keyFile });
+}
+
+function isRawPublicKey(value: string): boolean {
+  try {
+    publicKeyFromRaw(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function createKeyFile(path: string): Promise<FileHandle> {

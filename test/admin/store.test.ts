@@ -1,0 +1,160 @@
+import { jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminError, type AdminStore, createAdminStore, mintToken } from '../../admin/store.ts';
+import { isTokenRevoked } from '../../functions/domain/access.ts';
+import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
+import {
+  bucketPk,
+  META_SK,
+  nodePk,
+  nodeSk,
+  PROFILE_SK,
+  userPk,
+} from '../../functions/shared/keys.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+import { readRow } from './helpers.ts';
+
+// The store as the local runtime's demo seeding calls it: no CLI in between.
+const SECRET = 'store-test-secret-with-at-least-32-bytes';
+
+let table: TestTable;
+let store: AdminStore;
+
+beforeAll(async () => {
+  table = await createTestTable('admin-store');
+  store = createAdminStore(table.client, table.tableName);
+});
+
+afterAll(() => table.client.destroy());
+
+describe('createAdminStore', () => {
+  it('createUser takes an explicit status and refuses a duplicate with an AdminError', async () => {
+    await store.createUser({
+      userId: 's-u1',
+      orgId: 'org-a',
+      orgRole: 'ADMIN',
+      status: 'DISABLED',
+    });
+    expect(await readRow(table, userPk('s-u1'), PROFILE_SK)).toMatchObject({
+      orgRole: 'ADMIN',
+      status: 'DISABLED',
+    });
+    const duplicate = store.createUser({ userId: 's-u1', orgId: 'org-a', orgRole: 'MEMBER' });
+    await expect(duplicate).rejects.toBeInstanceOf(AdminError);
+    await expect(duplicate).rejects.toThrow('user s-u1 already exists');
+  });
+
+  it.each([
+    [
+      'a bad id',
+      () => store.createUser({ userId: 'no spaces', orgId: 'o', orgRole: 'MEMBER' }),
+      'userId must be',
+    ],
+    [
+      'a bad org role',
+      () => store.createUser({ userId: 's-x', orgId: 'o', orgRole: 'ROOT' as 'OWNER' }),
+      'orgRole must be one of OWNER, ADMIN, MEMBER',
+    ],
+    [
+      'a bad workspace role',
+      () => store.grant({ userId: 's-x', workspaceId: 'w', role: 'ALL' as 'READ' }),
+      'role must be one of READ, WRITE, ADMIN',
+    ],
+    [
+      'an empty bucket name',
+      () => store.createBucket({ bucketId: 's-x', workspaceId: 'w', orgId: 'o', name: ' ' }),
+      'name must be 1-256 characters',
+    ],
+    [
+      'a bad public key',
+      () => store.registerNode({ nodeId: 's-x', publicKey: 'AAAA' }),
+      'publicKey must be base64',
+    ],
+  ])('refuses %s with an AdminError before writing', async (_, call, message) => {
+    await expect(call()).rejects.toThrow(new AdminError(message).message);
+    expect(await readRow(table, userPk('s-x'), PROFILE_SK)).toBeUndefined();
+    expect(await readRow(table, bucketPk('s-x'), META_SK)).toBeUndefined();
+    expect(await readRow(table, nodePk('s-x'), META_SK)).toBeUndefined();
+  });
+
+  it('registerNode returns a private key only when it generated the pair', async () => {
+    const generated = await store.registerNode({ nodeId: 's-n1', orgId: 'org-a' });
+    expect(generated).toEqual({
+      nodeId: 's-n1',
+      publicKey: expect.any(String),
+      privateKey: expect.any(String),
+    });
+    const given = generateNodeKeyPair().publicKey;
+    expect(await store.registerNode({ nodeId: 's-n2', publicKey: given })).toEqual({
+      nodeId: 's-n2',
+      publicKey: given,
+    });
+    expect(await readRow(table, nodePk('s-n2'), META_SK)).toEqual({
+      pk: 'NODE#s-n2',
+      sk: 'META',
+      publicKey: given,
+      status: 'ACTIVE',
+    });
+  });
+
+  it('assignNode is idempotent and unassignNode reports a missing assignment', async () => {
+    await store.createBucket({ bucketId: 's-b1', workspaceId: 'w', orgId: 'org-a', name: 'b' });
+    await store.assignNode({ bucketId: 's-b1', nodeId: 's-n1' });
+    await store.assignNode({ bucketId: 's-b1', nodeId: 's-n1' });
+    expect(await readRow(table, bucketPk('s-b1'), nodeSk('s-n1'))).toBeDefined();
+    await store.unassignNode({ bucketId: 's-b1', nodeId: 's-n1' });
+    await expect(store.unassignNode({ bucketId: 's-b1', nodeId: 's-n1' })).rejects.toBeInstanceOf(
+      AdminError,
+    );
+  });
+
+  it('revokeTokens revokes tokens issued in the revocation second, not in the next one', async () => {
+    await store.createUser({ userId: 's-u2', orgId: 'org-a', orgRole: 'MEMBER' });
+    const tokensValidAfter = await store.revokeTokens('s-u2', 1_700_000_000.25);
+    expect(tokensValidAfter).toBe(1_700_000_001);
+    expect((await readRow(table, userPk('s-u2'), PROFILE_SK))?.tokensValidAfter).toBe(
+      1_700_000_001,
+    );
+    expect(isTokenRevoked(1_700_000_000, tokensValidAfter)).toBe(true);
+    expect(isTokenRevoked(1_700_000_001, tokensValidAfter)).toBe(false);
+    expect(await store.revokeTokens('s-u2', 1_700_000_005)).toBe(1_700_000_006);
+  });
+});
+
+describe('mintToken', () => {
+  it('signs sub, iat, exp, iss and aud with HS256', async () => {
+    const token = await mintToken({
+      userId: 's-u3',
+      secret: SECRET,
+      expiresInSeconds: 120,
+      issuer: 'iss-1',
+      audience: ['aud-1', 'aud-2'],
+    });
+    const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(SECRET), {
+      algorithms: ['HS256'],
+    });
+    expect(protectedHeader).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(payload).toEqual({
+      sub: 's-u3',
+      iss: 'iss-1',
+      aud: ['aud-1', 'aud-2'],
+      iat: expect.any(Number),
+      exp: (payload.iat as number) + 120,
+    });
+  });
+
+  it.each([
+    [{ userId: 's-u3', secret: 'short' }, 'the secret must be at least 32 bytes'],
+    [
+      { userId: 's-u3', secret: SECRET, expiresInSeconds: 0 },
+      'expiresInSeconds must be a positive integer',
+    ],
+    [
+      { userId: 's-u3', secret: SECRET, expiresInSeconds: 1.5 },
+      'expiresInSeconds must be a positive integer',
+    ],
+    [{ userId: '', secret: SECRET }, 'userId must be'],
+  ])('refuses %j', async (input, message) => {
+    await expect(mintToken(input)).rejects.toThrow(message);
+  });
+});

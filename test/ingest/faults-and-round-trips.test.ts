@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import {
+  assignedNode,
+  buildIngestHandler,
+  expectError,
+  readBucketRow,
+  readNodeMeta,
+  reportBody,
+  signed,
+} from '../support/ingest-fixture.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+let table: TestTable;
+let seed: Seeder;
+
+beforeAll(async () => {
+  table = await createTestTable('ingest-faults');
+  seed = new Seeder(table.client, table.tableName);
+});
+
+/** What a command touches, e.g. "UpdateItem BUCKET#b1" or "GetItem NODE#n". */
+function describeCommand(command: unknown): string {
+  const name =
+    command instanceof GetItemCommand
+      ? 'GetItem'
+      : command instanceof UpdateItemCommand
+        ? 'UpdateItem'
+        : (command as object).constructor.name;
+  const pk = (command as { input?: { Key?: { pk?: { S?: string } } } }).input?.Key?.pk?.S;
+  return `${name} ${pk ?? '?'}`;
+}
+
+const throttled = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
+    name: 'ThrottlingException',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+/**
+ * A client of its own for the handler under test, wrapped at `send` (above the SDK's retry
+ * middleware, so an injected fault is what the handler sees after the SDK gave up). Records
+ * every call's start and end; `fault` decides per command whether to throw instead.
+ */
+function instrumentedClient(fault: (label: string) => Error | undefined = () => undefined) {
+  const client = createDynamoClient({ endpoint: table.endpoint });
+  const events: string[] = [];
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
+    (command) => {
+      const label = describeCommand(command);
+      events.push(`start ${label}`);
+      const error = fault(label);
+      if (error !== undefined) {
+        events.push(`fail ${label}`);
+        return Promise.reject(error);
+      }
+      return send(command).finally(() => events.push(`end ${label}`));
+    },
+  );
+  return { client: client as DynamoDBClient, events };
+}
+
+async function nodeOnBuckets(count: number) {
+  const bucketIds = Array.from({ length: count }, (_, i) => `b${i}-${randomUUID()}`);
+  const nodeId = `node-${randomUUID()}`;
+  const privateKey = await assignedNode(seed, nodeId, bucketIds);
+  return { bucketIds, nodeId, privateKey };
+}
+
+const row = (bucketId: string, nodeId: string) =>
+  readBucketRow(table.client, table.tableName, bucketId, nodeId);
+
+describe('DynamoDB faults on POST /node/status', () => {
+  it('a throttled bucket write: 503 + Retry-After, per-bucket outcome, the others really stored', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(4);
+    const [ok1, bad1, ok2, bad2] = bucketIds as [string, string, string, string];
+    const unassigned = randomUUID();
+    const { client } = instrumentedClient((label) =>
+      label === `UpdateItem BUCKET#${bad1}` || label === `UpdateItem BUCKET#${bad2}`
+        ? throttled()
+        : undefined,
+    );
+    const post = buildIngestHandler(client, table.tableName);
+    const t = Date.now();
+    const report = signed(
+      nodeId,
+      privateKey,
+      reportBody([ok1, bad1, unassigned, ok2, bad2].map((bucketId) => ({ bucketId }))),
+      t,
+    );
+
+    const response = await post(report.body, report.headers);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json).toStrictEqual({
+      success: false,
+      message: expect.stringMatching(/2 of 5 .*retry/),
+      accepted: [ok1, ok2],
+      rejected: [
+        { bucketId: bad1, reason: 'temporarily unavailable, retry' },
+        { bucketId: unassigned, reason: 'not assigned' },
+        { bucketId: bad2, reason: 'temporarily unavailable, retry' },
+      ],
+    });
+    expect(await row(ok1, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
+    expect(await row(ok2, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
+    expect((await row(bad1, nodeId))?.reportedAt).toBeUndefined();
+    expect((await row(bad2, nodeId))?.reportedAt).toBeUndefined();
+
+    // The guard has taken the timestamp: the node retries with a new one, and all land.
+    const retry = signed(
+      nodeId,
+      privateKey,
+      reportBody([ok1, bad1, ok2, bad2].map((bucketId) => ({ bucketId }))),
+      t + 1,
+    );
+    const retried = await buildIngestHandler(table.client, table.tableName)(
+      retry.body,
+      retry.headers,
+    );
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json.accepted).toStrictEqual([ok1, bad1, ok2, bad2]);
+    for (const bucketId of bucketIds) {
+      expect((await row(bucketId, nodeId))?.reportedAt).toBe(t + 1);
+    }
+  });
+
+  it('a throttled replay-guard write: 503 + Retry-After and nothing written', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(3);
+    const { client, events } = instrumentedClient((label) =>
+      label === `UpdateItem NODE#${nodeId}` ? throttled() : undefined,
+    );
+    const post = buildIngestHandler(client, table.tableName);
+    const t = Date.now();
+    const report = signed(
+      nodeId,
+      privateKey,
+      reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
+      t,
+    );
+
+    const response = await post(report.body, report.headers);
+    expect(expectError(response, 503)).toMatch(/retry/i);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.body).not.toMatch(/Throttling|Rate of requests/);
+    expect(events.filter((e) => e.includes('BUCKET#'))).toStrictEqual([]);
+    for (const bucketId of bucketIds)
+      expect((await row(bucketId, nodeId))?.reportedAt).toBeUndefined();
+    expect(
+      (await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp,
+    ).toBeUndefined();
+
+    // Nothing was taken, so the very same request succeeds once DynamoDB recovers.
+    const recovered = await buildIngestHandler(table.client, table.tableName)(
+      report.body,
+      report.headers,
+    );
+    expect(recovered.statusCode).toBe(200);
+    expect(recovered.json.accepted).toStrictEqual(bucketIds);
+  });
+
+  it('a throttled key read: 503 + Retry-After and nothing written', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(1);
+    const { client, events } = instrumentedClient((label) =>
+      label.startsWith('GetItem') ? throttled() : undefined,
+    );
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
+    const response = await buildIngestHandler(client, table.tableName)(report.body, report.headers);
+    expect(expectError(response, 503)).toMatch(/retry/i);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(events).toStrictEqual([`start GetItem NODE#${nodeId}`, `fail GetItem NODE#${nodeId}`]);
+  });
+
+  it('a non-transient DynamoDB error on a bucket write: 500 without internal detail', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+    const { client, events } = instrumentedClient((label) =>
+      label === `UpdateItem BUCKET#${bucketIds[1]}`
+        ? Object.assign(new Error('secret table detail'), {
+            name: 'ValidationException',
+            $metadata: { httpStatusCode: 400 },
+          })
+        : undefined,
+    );
+    const report = signed(
+      nodeId,
+      privateKey,
+      reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
+    );
+    const response = await buildIngestHandler(client, table.tableName)(report.body, report.headers);
+    expect(expectError(response, 500)).toBe('Internal server error');
+    expect(response.body).not.toMatch(/secret table detail|ValidationException/);
+    expect(events).toContain(`fail UpdateItem BUCKET#${bucketIds[1]}`);
+  });
+});
+
+describe('DynamoDB round trips for one report', () => {
+  const BUCKETS = 5;
+
+  it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(BUCKETS);
+    const { client, events } = instrumentedClient();
+    const post = buildIngestHandler(client, table.tableName);
+    const t = Date.now();
+    const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
+
+    const cold = signed(nodeId, privateKey, body, t - 1);
+    expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
+    const starts = events.filter((e) => e.startsWith('start '));
+    expect(starts).toHaveLength(1 + 1 + BUCKETS);
+    // Strictly sequential: key read, then the guard, then the bucket fan-out.
+    expect(events.slice(0, 4)).toStrictEqual([
+      `start GetItem NODE#${nodeId}`,
+      `end GetItem NODE#${nodeId}`,
+      `start UpdateItem NODE#${nodeId}`,
+      `end UpdateItem NODE#${nodeId}`,
+    ]);
+    // Concurrent: every bucket write is issued before any of them completes.
+    const fanOut = events.slice(4);
+    expect(fanOut.slice(0, BUCKETS).sort()).toStrictEqual(
+      bucketIds.map((bucketId) => `start UpdateItem BUCKET#${bucketId}`).sort(),
+    );
+    expect(fanOut.slice(BUCKETS).every((e) => e.startsWith('end UpdateItem BUCKET#'))).toBe(true);
+    expect(fanOut).toHaveLength(2 * BUCKETS);
+
+    events.length = 0;
+    const warm = signed(nodeId, privateKey, body, t);
+    expect((await post(warm.body, warm.headers)).statusCode).toBe(200);
+    expect(events.filter((e) => e.startsWith('start '))).toHaveLength(1 + BUCKETS);
+    expect(events.some((e) => e.includes('GetItem'))).toBe(false);
+    expect(events.slice(0, 2)).toStrictEqual([
+      `start UpdateItem NODE#${nodeId}`,
+      `end UpdateItem NODE#${nodeId}`,
+    ]);
+    expect(
+      events.slice(2, 2 + BUCKETS).every((e) => e.startsWith('start UpdateItem BUCKET#')),
+    ).toBe(true);
+  });
+
+  it('a refused report costs one extra read to say why (replay), and no bucket write', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+    const { client, events } = instrumentedClient();
+    const post = buildIngestHandler(client, table.tableName);
+    const report = signed(
+      nodeId,
+      privateKey,
+      reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
+    );
+    expect((await post(report.body, report.headers)).statusCode).toBe(200);
+    events.length = 0;
+    expect((await post(report.body, report.headers)).statusCode).toBe(401);
+    expect(events.filter((e) => e.startsWith('start '))).toStrictEqual([
+      `start UpdateItem NODE#${nodeId}`,
+      `start GetItem NODE#${nodeId}`,
+    ]);
+  });
+
+  it('a report refused before the signature check costs no DynamoDB call at all', async () => {
+    const { events, client } = instrumentedClient();
+    const post = buildIngestHandler(client, table.tableName);
+    expect((await post('{}', {})).statusCode).toBe(401);
+    const stale = signed('node-x', generateNodeKeyPair().privateKey, '{}', Date.now() - 400_000);
+    expect((await post(stale.body, stale.headers)).statusCode).toBe(401);
+    expect(events).toStrictEqual([]);
+  });
+});

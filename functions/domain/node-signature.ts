@@ -21,11 +21,11 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const RAW_KEY_BYTES = 32;
 
-export interface NodeSignatureHeaders {
+export type NodeSignatureHeaders = {
   'X-Node-Id': string;
   'X-Node-Timestamp': string;
   'X-Node-Signature': string;
-}
+};
 
 const decodeRawKey = (base64: string, what: string): Buffer => {
   const bytes = Buffer.from(base64, 'base64');

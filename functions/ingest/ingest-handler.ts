@@ -8,6 +8,7 @@ import {
 } from '../domain/node-signature.ts';
 import { httpErrorHandler } from '../shared/http-error-middleware.ts';
 import { jsonResponse } from '../shared/http-response.ts';
+import { httpHandlerPluginOptions } from '../shared/middy-options.ts';
 import { type IngestDeps, receiveNodeReport } from './receive-node-report.ts';
 
 export interface IngestHandlerDeps extends IngestDeps {
@@ -22,7 +23,7 @@ export const rawBodyOf = (event: APIGatewayProxyEventV2): Buffer =>
 /** POST /node/status: parse headers and raw body, call, respond; errors mapped in one place. */
 export function createIngestHandler(deps: IngestHandlerDeps) {
   const now = deps.now ?? Date.now;
-  return middy<APIGatewayProxyEventV2, unknown, Error, Context>()
+  return middy<APIGatewayProxyEventV2, unknown, Error, Context>(httpHandlerPluginOptions)
     .use(httpErrorHandler(deps.logger))
     .handler(async (event) => {
       const headers = event.headers ?? {};

@@ -17,7 +17,12 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBC
   const local = endpoint !== undefined;
   return new DynamoDBClient({
     maxAttempts,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: requestTimeoutMs },
+    // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
+    requestHandler: {
+      connectionTimeout: 1_000,
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
     ...(local
       ? {
           endpoint,

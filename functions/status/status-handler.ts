@@ -7,6 +7,7 @@ import { BadRequestError } from '../shared/errors.ts';
 import { httpErrorHandler } from '../shared/http-error-middleware.ts';
 import { jsonResponse } from '../shared/http-response.ts';
 import { isValidId } from '../shared/keys.ts';
+import { httpHandlerPluginOptions } from '../shared/middy-options.ts';
 import { type ReadBucketStatusDeps, readBucketStatus } from './read-bucket-status.ts';
 
 export interface StatusHandlerDeps extends ReadBucketStatusDeps {
@@ -16,7 +17,9 @@ export interface StatusHandlerDeps extends ReadBucketStatusDeps {
 
 /** GET /bucket/{bucketId}/status: parse, call, respond; errors are mapped in one place. */
 export function createStatusHandler(deps: StatusHandlerDeps) {
-  return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>()
+  return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
+    httpHandlerPluginOptions,
+  )
     .use(httpErrorHandler(deps.logger))
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {

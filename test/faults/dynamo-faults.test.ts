@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createBucketReportWriter } from '../../functions/data/bucket-node-reports.ts';
+import {
+  createNodeKeyReader,
+  createReportGuard,
+  type RegisteredNode,
+} from '../../functions/data/node-registry.ts';
+import { signNodeReport } from '../../functions/domain/node-signature.ts';
+import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import type { HttpResult } from '../../functions/shared/http-response.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
+import { TtlCache } from '../../functions/shared/ttl-cache.ts';
+import { ingestEvent, lambdaContext } from '../support/events.ts';
+import { type FaultKind, FaultProxy } from '../support/fault-proxy.ts';
+import { Seeder } from '../support/seed.ts';
+import { bearer, buildStatusHandler, hs256Token } from '../support/status-fixture.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+/**
+ * Faults injected between the SDK and a real engine: the SDK's own retry, backoff and parsing
+ * run for real. Function timeout assumed by the stack: 10 s; every case must answer well
+ * inside it.
+ */
+const FUNCTION_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 300;
+const MAX_ATTEMPTS = 3;
+
+let table: TestTable;
+let proxy: FaultProxy;
+let seed: Seeder;
+let token: string;
+const BUCKET = 'fault-bucket';
+const BUCKETS = ['fault-b1', 'fault-b2', 'fault-b3'];
+let nodeKey: string;
+const NODE = 'fault-node';
+
+beforeAll(async () => {
+  table = await createTestTable('faults');
+  proxy = await FaultProxy.start(table.endpoint);
+  seed = new Seeder(table.client, table.tableName);
+  const userId = randomUUID();
+  await seed.user(userId, { orgId: 'org' });
+  await seed.membership(userId, 'ws', 'READ');
+  for (const bucketId of [BUCKET, ...BUCKETS])
+    await seed.bucket(bucketId, { workspaceId: 'ws', orgId: 'org' });
+  nodeKey = await seed.node(NODE);
+  for (const bucketId of BUCKETS) await seed.assignment(bucketId, NODE);
+  await seed.assignment(BUCKET, NODE);
+  token = await hs256Token(userId);
+});
+
+afterAll(async () => {
+  await proxy.close();
+});
+
+beforeEach(() => proxy.clear());
+
+const faultyClient = () =>
+  createDynamoClient({
+    endpoint: proxy.endpoint,
+    maxAttempts: MAX_ATTEMPTS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  });
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+describe('status read under DynamoDB faults', () => {
+  const read = () => buildStatusHandler(faultyClient(), table.tableName);
+
+  it.each<FaultKind>(['throttle', 'provisioned', 'internal', 'unavailable', 'reset', 'timeout'])(
+    'a passing %s fault is retried away: 200',
+    async (kind) => {
+      proxy.fail({ kind, operation: 'Query', times: 2 });
+      const [response] = await timed(() => read()(BUCKET, bearer(token)));
+      expect(response.statusCode).toBe(200);
+      expect(proxy.count('Query', true)).toBe(2);
+    },
+  );
+
+  it.each<FaultKind>(['throttle', 'provisioned', 'internal', 'unavailable', 'reset', 'timeout'])(
+    'a lasting %s fault ends in 503 + Retry-After after the SDK retries, inside the function timeout',
+    async (kind) => {
+      proxy.fail({
+        kind,
+        operation: 'Query',
+        bodyIncludes: 'BUCKET#',
+        times: Number.POSITIVE_INFINITY,
+      });
+      const [response, elapsed] = await timed(() => read()(BUCKET, bearer(token)));
+      expect(response.statusCode).toBe(503);
+      expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(response.json).toStrictEqual({ success: false, message: expect.any(String) });
+      // The bucket Query was tried MAX_ATTEMPTS times by the SDK before giving up.
+      expect(proxy.count('Query', true)).toBe(MAX_ATTEMPTS);
+      expect(elapsed).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    },
+  );
+
+  it('answers 503 before the Lambda deadline when DynamoDB hangs past the remaining time', async () => {
+    proxy.fail({ kind: 'timeout', operation: 'Query', times: Number.POSITIVE_INFINITY });
+    const slowClient = createDynamoClient({
+      endpoint: proxy.endpoint,
+      maxAttempts: 3,
+      requestTimeoutMs: 5_000,
+    });
+    const { createStatusHandler } = await import('../../functions/status/status-handler.ts');
+    const { createTokenVerifier } = await import('../../functions/auth/token-verifier.ts');
+    const { createUserAccessReader } = await import('../../functions/data/user-access.ts');
+    const { createBucketNodesReader } = await import('../../functions/data/bucket-nodes.ts');
+    const { statusEvent } = await import('../support/events.ts');
+    const { TEST_SECRET } = await import('../support/status-fixture.ts');
+    const handler = createStatusHandler({
+      verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
+      loadUserAccess: createUserAccessReader(slowClient, table.tableName),
+      loadBucketWithNodes: createBucketNodesReader(slowClient, table.tableName),
+      staleAfterSeconds: 90,
+      logger: createLogger('faults'),
+    });
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1_500 };
+    const [response, elapsed] = await timed(
+      async () => (await handler(statusEvent(BUCKET, bearer(token)), context)) as HttpResult,
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(elapsed).toBeLessThan(1_500);
+  });
+});
+
+describe('ingestion under DynamoDB faults', () => {
+  let handler: ReturnType<typeof createIngestHandler>;
+  beforeAll(() => {
+    const client = faultyClient();
+    handler = createIngestHandler({
+      // No key cache, so the key read goes through the proxy on every report.
+      getRegisteredNode: createNodeKeyReader(
+        client,
+        table.tableName,
+        new TtlCache<RegisteredNode>(0, 1),
+      ),
+      acceptReportTimestamp: createReportGuard(client, table.tableName),
+      writeBucketReport: createBucketReportWriter(client, table.tableName),
+      minReportIntervalMs: 0,
+      logger: createLogger('faults'),
+    });
+  });
+  let clock = Date.now();
+  async function report(latency: number) {
+    const body = JSON.stringify({
+      ip: '203.0.113.7',
+      region: 'us-east-1',
+      version: '1.2.3',
+      buckets: BUCKETS.map((bucketId) => ({ bucketId, status: 'ONLINE', latency_ms: latency })),
+    });
+    clock += 1;
+    const headers = signNodeReport(NODE, nodeKey, body, clock);
+    const response = (await handler(ingestEvent(body, headers), lambdaContext())) as HttpResult;
+    return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };
+  }
+  async function storedLatencies() {
+    const result: Record<string, number | undefined> = {};
+    for (const bucketId of BUCKETS) {
+      const response = await buildStatusHandler(table.client, table.tableName)(
+        bucketId,
+        bearer(token),
+      );
+      result[bucketId] = (response.json.nodeStatus as { latency_ms?: number }[])[0]?.latency_ms;
+    }
+    return result;
+  }
+
+  it('a lasting fault on one bucket: 503 naming each outcome, the others stored, then the next report applies', async () => {
+    proxy.fail({
+      kind: 'throttle',
+      operation: 'UpdateItem',
+      bodyIncludes: 'BUCKET#fault-b2',
+      times: Number.POSITIVE_INFINITY,
+    });
+    const faulted = await report(11);
+    expect(faulted.statusCode).toBe(503);
+    expect(Number(faulted.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(faulted.json).toStrictEqual({
+      success: false,
+      message: expect.stringMatching(/1 of 3/),
+      accepted: ['fault-b1', 'fault-b3'],
+      rejected: [{ bucketId: 'fault-b2', reason: 'temporarily unavailable, retry' }],
+    });
+    expect(proxy.count('UpdateItem', true)).toBe(MAX_ATTEMPTS);
+    const afterFault = await storedLatencies();
+    expect(afterFault['fault-b1']).toBe(11);
+    expect(afterFault['fault-b3']).toBe(11);
+    expect(afterFault['fault-b2']).not.toBe(11);
+
+    proxy.clear();
+    const retried = await report(12);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json.accepted).toStrictEqual(BUCKETS);
+    expect(await storedLatencies()).toStrictEqual({
+      'fault-b1': 12,
+      'fault-b2': 12,
+      'fault-b3': 12,
+    });
+  });
+
+  it('a passing fault on bucket writes is retried away by the SDK: 200, all stored', async () => {
+    proxy.fail({ kind: 'internal', operation: 'UpdateItem', bodyIncludes: 'BUCKET#', times: 2 });
+    const response = await report(21);
+    expect(response.statusCode).toBe(200);
+    expect(response.json.accepted).toStrictEqual(BUCKETS);
+    expect(await storedLatencies()).toStrictEqual({
+      'fault-b1': 21,
+      'fault-b2': 21,
+      'fault-b3': 21,
+    });
+  });
+
+  it.each<FaultKind>(['throttle', 'reset', 'timeout'])(
+    'a lasting %s fault on the replay guard: 503 and no bucket row touched',
+    async (kind) => {
+      const before = await storedLatencies();
+      proxy.fail({
+        kind,
+        operation: 'UpdateItem',
+        bodyIncludes: 'NODE#fault-node',
+        times: Number.POSITIVE_INFINITY,
+      });
+      const response = await report(99);
+      expect(response.statusCode).toBe(503);
+      expect(response.json).toStrictEqual({ success: false, message: expect.any(String) });
+      expect(proxy.count('UpdateItem')).toBe(MAX_ATTEMPTS);
+      proxy.clear();
+      expect(await storedLatencies()).toStrictEqual(before);
+    },
+  );
+
+  it('a lasting fault on the key read: 503, not 401', async () => {
+    proxy.fail({ kind: 'unavailable', operation: 'GetItem', times: Number.POSITIVE_INFINITY });
+    const response = await report(5);
+    expect(response.statusCode).toBe(503);
+    expect(proxy.count('GetItem', true)).toBe(MAX_ATTEMPTS);
+  });
+});

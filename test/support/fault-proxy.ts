@@ -1,0 +1,131 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type FaultKind =
+  | 'throttle'
+  | 'provisioned'
+  | 'internal'
+  | 'unavailable'
+  | 'timeout'
+  | 'reset';
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** DynamoDB operation, e.g. 'Query', 'UpdateItem'; any when absent. */
+  operation?: string;
+  /** Only requests whose JSON body contains this text (e.g. a bucket id). */
+  bodyIncludes?: string;
+  /** How many matching requests to fail; Infinity for a lasting fault. */
+  times: number;
+}
+
+const ERROR_RESPONSES: Record<Exclude<FaultKind, 'timeout' | 'reset'>, [number, string, string]> = {
+  throttle: [400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.'],
+  provisioned: [
+    400,
+    'ProvisionedThroughputExceededException',
+    'The level of configured provisioned throughput for the table was exceeded.',
+  ],
+  internal: [500, 'InternalServerError', 'Internal server error'],
+  unavailable: [503, 'ServiceUnavailable', 'Service unavailable'],
+};
+
+/**
+ * A failing HTTP proxy in front of the test engine: it answers chosen requests with DynamoDB's
+ * real error responses, hangs them (timeout) or drops the connection (reset), and forwards
+ * the rest. The SDK's real retry and parsing code runs against it.
+ */
+export class FaultProxy {
+  readonly #target: URL;
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  rules: FaultRule[] = [];
+  readonly seen: { operation: string; faulted: FaultKind | undefined }[] = [];
+
+  private constructor(target: string) {
+    this.#target = new URL(target);
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  static async start(target: string): Promise<FaultProxy> {
+    const proxy = new FaultProxy(target);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  fail(rule: FaultRule): this {
+    this.rules.push(rule);
+    return this;
+  }
+
+  clear(): void {
+    this.rules = [];
+    this.seen.length = 0;
+  }
+
+  count(operation: string, faulted?: boolean): number {
+    return this.seen.filter(
+      (s) =>
+        s.operation === operation &&
+        (faulted === undefined || (s.faulted !== undefined) === faulted),
+    ).length;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #handle(req: IncomingMessage, res: import('node:http').ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const text = body.toString('utf8');
+    const rule = this.rules.find(
+      (r) =>
+        r.times > 0 &&
+        (r.operation === undefined || r.operation === operation) &&
+        (r.bodyIncludes === undefined || text.includes(r.bodyIncludes)),
+    );
+    this.seen.push({ operation, faulted: rule?.kind });
+    if (rule !== undefined) {
+      rule.times--;
+      if (rule.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (rule.kind === 'timeout') return; // never answer; the client's request timeout fires
+      const [status, type, message] = ERROR_RESPONSES[rule.kind];
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-requestid': 'fault',
+      });
+      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
+      return;
+    }
+    const upstream = httpRequest(
+      {
+        host: this.#target.hostname,
+        port: this.#target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    upstream.end(body);
+  }
+}

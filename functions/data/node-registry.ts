@@ -84,6 +84,7 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
   return async function acceptReportTimestamp(
     input: ReportGuardInput,
   ): Promise<ReportGuardOutcome> {
+    const rateLimited = input.minIntervalMs > 0;
     try {
       await client.send(
         new UpdateItemCommand({
@@ -92,7 +93,10 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
           ConditionExpression:
             'attribute_exists(pk) AND #status = :active' +
             ' AND (attribute_not_exists(lastTimestamp) OR lastTimestamp < :ts)' +
-            ' AND (attribute_not_exists(lastAcceptedAt) OR lastAcceptedAt <= :earliestPrevious)',
+            // With the limit off, receive clocks of different containers must not matter.
+            (rateLimited
+              ? ' AND (attribute_not_exists(lastAcceptedAt) OR lastAcceptedAt <= :earliestPrevious)'
+              : ''),
           UpdateExpression:
             'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen,' +
             ' ip = :ip, #region = :region, #version = :version',
@@ -105,7 +109,9 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
             ':active': S('ACTIVE'),
             ':ts': N(input.timestamp),
             ':now': N(input.receivedAtMs),
-            ':earliestPrevious': N(input.receivedAtMs - input.minIntervalMs),
+            ...(rateLimited && {
+              ':earliestPrevious': N(input.receivedAtMs - input.minIntervalMs),
+            }),
             ':lastSeen': S(new Date(input.receivedAtMs).toISOString()),
             ':ip': S(input.ip),
             ':region': S(input.region),

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ConfigError,
+  type JwtConfig,
+  readDynamoEndpoint,
+  readJwtConfig,
+  readPositiveInt,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../functions/shared/config.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Everything the local runtime reads from its environment, validated before anything starts. */
+export interface LocalConfig {
+  port: number;
+  tableName: string;
+  /** DYNAMODB_ENDPOINT: an engine that is already running, instead of embedded dynalite. */
+  dynamoEndpoint: string | undefined;
+  jwtSecret: string;
+  jwt: JwtConfig;
+  staleAfterSeconds: number;
+  nodeKeyCacheSeconds: number;
+  nodeMinReportIntervalMs: number;
+}
+
+export const DEFAULT_LOCAL_TABLE_NAME = 'bucket-status-local';
+export const DEFAULT_LOCAL_PORT = 3000;
+
+/** A fresh HS256 secret: 32 random bytes, base64url (43 characters). */
+export const randomJwtSecret = () => randomBytes(32).toString('base64url');
+
+const UNSUPPORTED_KEY_SOURCES = ['JWT_SECRET_ARN', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL'];
+
+export function readLocalConfig(env: Env, overrides: { port?: number } = {}): LocalConfig {
+  const set = (name: string) => (env[name]?.trim() ?? '') !== '';
+  for (const name of UNSUPPORTED_KEY_SOURCES) {
+    // The runtime mints the demo token itself, which needs the HS256 secret.
+    if (set(name)) {
+      throw new ConfigError(
+        `${name} is not supported by the local runtime (it mints the demo token with JWT_SECRET); unset it`,
+      );
+    }
+  }
+  const jwtSecret = set('JWT_SECRET') ? (env.JWT_SECRET as string).trim() : randomJwtSecret();
+  const effective: Env = {
+    ...env,
+    TABLE_NAME: set('TABLE_NAME') ? env.TABLE_NAME : DEFAULT_LOCAL_TABLE_NAME,
+    JWT_SECRET: jwtSecret,
+  };
+  return {
+    port:
+      overrides.port ?? readPositiveInt(env, 'PORT', DEFAULT_LOCAL_PORT, { min: 0, max: 65_535 }),
+    tableName: requireTableName(effective),
+    dynamoEndpoint: readDynamoEndpoint(env),
+    jwtSecret,
+    jwt: readJwtConfig(effective),
+    staleAfterSeconds: readStaleAfterSeconds(env),
+    nodeKeyCacheSeconds: readPositiveInt(env, 'NODE_KEY_CACHE_SECONDS', 60, { min: 0, max: 3600 }),
+    nodeMinReportIntervalMs: readPositiveInt(env, 'NODE_MIN_REPORT_INTERVAL_MS', 1000, {
+      min: 0,
+      max: 3_600_000,
+    }),
+  };
+}

@@ -1,0 +1,187 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createAdminStore, mintToken } from '../admin/store.ts';
+import { readString, S } from '../functions/data/attributes.ts';
+import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
+import {
+  bucketPk,
+  isValidId,
+  META_SK,
+  nodePk,
+  nodeSk,
+  PROFILE_SK,
+  userPk,
+  workspaceSk,
+} from '../functions/shared/keys.ts';
+
+/**
+ * The demo data set of `npm start` (DESIGN.md section 6): a user with READ on one workspace,
+ * its bucket with three nodes, and a second bucket in a workspace the user may not read.
+ */
+export interface Demo {
+  userId: string;
+  bucketId: string;
+  forbiddenBucketId: string;
+  nodes: DemoNode[];
+}
+
+export interface DemoNode {
+  nodeId: string;
+  /** base64 of the raw 32-byte Ed25519 seed. */
+  privateKey: string;
+}
+
+/** `.local/demo.json`, field for field as DESIGN.md section 6 fixes it. */
+export interface DemoFile extends Demo {
+  apiUrl: string;
+  token: string;
+  jwtSecret: string;
+}
+
+export const DEMO_NODE_COUNT = 3;
+export const DEMO_TOKEN_LIFETIME_SECONDS = 12 * 3600;
+
+/**
+ * Seeds a new demo through the operator store (the same conditional writes as the admin CLI).
+ * Ids carry a random suffix, so seeding into a table that already holds an older demo never
+ * collides with it.
+ */
+export async function seedDemo(client: DynamoDBClient, tableName: string): Promise<Demo> {
+  const store = createAdminStore(client, tableName);
+  const suffix = randomBytes(3).toString('hex');
+  const orgId = `demo-org-${suffix}`;
+  const workspaceId = `demo-workspace-${suffix}`;
+  const otherWorkspaceId = `other-workspace-${suffix}`;
+  const userId = `demo-user-${suffix}`;
+  const bucketId = randomUUID();
+  const forbiddenBucketId = randomUUID();
+
+  await store.createUser({ userId, orgId, orgRole: 'MEMBER' });
+  await store.grant({ userId, workspaceId, role: 'READ' });
+  await store.createBucket({ bucketId, workspaceId, orgId, name: 'demo bucket' });
+  await store.createBucket({
+    bucketId: forbiddenBucketId,
+    workspaceId: otherWorkspaceId,
+    orgId,
+    name: 'bucket in a workspace the demo user cannot read',
+  });
+  const nodes: DemoNode[] = [];
+  for (let index = 1; index <= DEMO_NODE_COUNT; index++) {
+    const registered = await store.registerNode({ nodeId: `demo-node-${index}-${suffix}`, orgId });
+    await store.assignNode({ bucketId, nodeId: registered.nodeId });
+    nodes.push({ nodeId: registered.nodeId, privateKey: registered.privateKey as string });
+  }
+  return { userId, bucketId, forbiddenBucketId, nodes };
+}
+
+/** The raw public key (base64) that belongs to a raw private seed. */
+function publicKeyOfSeed(seed: string): string {
+  const { x } = privateKeyFromSeed(seed).export({ format: 'jwk' });
+  return Buffer.from(x as string, 'base64url').toString('base64');
+}
+
+function parseDemo(value: unknown): Demo | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const demo = value as Partial<Demo>;
+  const ids = [demo.userId, demo.bucketId, demo.forbiddenBucketId];
+  if (!ids.every(isValidId) || !Array.isArray(demo.nodes) || demo.nodes.length === 0) {
+    return undefined;
+  }
+  for (const node of demo.nodes) {
+    if (!isValidId(node?.nodeId) || typeof node.privateKey !== 'string') return undefined;
+  }
+  return {
+    userId: demo.userId as string,
+    bucketId: demo.bucketId as string,
+    forbiddenBucketId: demo.forbiddenBucketId as string,
+    nodes: demo.nodes.map(({ nodeId, privateKey }) => ({ nodeId, privateKey })),
+  };
+}
+
+/**
+ * The demo recorded in `demoFile`, if the table still holds all of it: the user's profile and
+ * grant, both buckets, and every node registered with the public key of the recorded private
+ * key and assigned to the bucket. Anything less (another engine, a wiped data dir, an edited
+ * file) returns undefined and the caller seeds a new demo.
+ */
+export async function findExistingDemo(
+  client: DynamoDBClient,
+  tableName: string,
+  demoFile: string,
+): Promise<Demo | undefined> {
+  let demo: Demo | undefined;
+  try {
+    demo = parseDemo(JSON.parse(await readFile(demoFile, 'utf8')));
+  } catch {
+    return undefined;
+  }
+  if (demo === undefined) return undefined;
+  const get = async (pk: string, sk: string) =>
+    (
+      await client.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: S(pk), sk: S(sk) },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  const bucket = await get(bucketPk(demo.bucketId), META_SK);
+  const workspaceId = bucket === undefined ? undefined : readString(bucket, 'workspaceId');
+  if (workspaceId === undefined) return undefined;
+  const rows = await Promise.all([
+    get(userPk(demo.userId), PROFILE_SK),
+    get(userPk(demo.userId), workspaceSk(workspaceId)),
+    get(bucketPk(demo.forbiddenBucketId), META_SK),
+    ...demo.nodes.map((node) => get(bucketPk(demo.bucketId), nodeSk(node.nodeId))),
+  ]);
+  if (rows.some((row) => row === undefined)) return undefined;
+  for (const node of demo.nodes) {
+    const meta = await get(nodePk(node.nodeId), META_SK);
+    const stored = meta === undefined ? undefined : readString(meta, 'publicKey');
+    let expected: string;
+    try {
+      expected = publicKeyOfSeed(node.privateKey);
+    } catch {
+      return undefined;
+    }
+    if (stored !== expected || readString(meta ?? {}, 'status') !== 'ACTIVE') return undefined;
+  }
+  return demo;
+}
+
+export async function mintDemoToken(input: {
+  userId: string;
+  jwtSecret: string;
+  issuer?: string | undefined;
+  audience?: string[] | undefined;
+}): Promise<string> {
+  return mintToken({
+    userId: input.userId,
+    secret: input.jwtSecret,
+    expiresInSeconds: DEMO_TOKEN_LIFETIME_SECONDS,
+    ...(input.issuer !== undefined && { issuer: input.issuer }),
+    ...(input.audience?.length && {
+      audience: input.audience.length === 1 ? (input.audience[0] as string) : input.audience,
+    }),
+  });
+}
+
+/** Writes the demo file atomically, readable by its owner only (it holds keys and a secret). */
+export async function writeDemoFile(path: string, demo: DemoFile): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  const ordered: DemoFile = {
+    apiUrl: demo.apiUrl,
+    token: demo.token,
+    userId: demo.userId,
+    bucketId: demo.bucketId,
+    forbiddenBucketId: demo.forbiddenBucketId,
+    jwtSecret: demo.jwtSecret,
+    nodes: demo.nodes.map(({ nodeId, privateKey }) => ({ nodeId, privateKey })),
+  };
+  await writeFile(temporary, `${JSON.stringify(ordered, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, path);
+}

@@ -1,0 +1,232 @@
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfigError } from '../functions/shared/config.ts';
+import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
+import { type LocalConfig, readLocalConfig } from './config.ts';
+import {
+  type Demo,
+  type DemoFile,
+  findExistingDemo,
+  mintDemoToken,
+  seedDemo,
+  writeDemoFile,
+} from './demo.ts';
+import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dynamodb.ts';
+import { createLocalHandlers } from './handlers.ts';
+import { createLocalHttpServer } from './http-adapter.ts';
+import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
+
+/**
+ * The local runtime of `npm start` as a function: engine, table, demo, API server and
+ * simulated nodes, all in this process. local/start.ts is only its command-line wrapper;
+ * tests start it on port 0 and stop it again.
+ */
+
+export const GET_STATUS_ROUTE = '/bucket/{bucketId}/status';
+export const POST_REPORT_ROUTE = '/node/status';
+
+export interface LocalRuntimeOptions {
+  /** Settings (DESIGN.md section 5); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Overrides PORT; 0 picks a free port. */
+  port?: number;
+  /** Interface to listen on; loopback by default, since the demo token is printed. */
+  host?: string;
+  /** Persist dynalite's data in this directory (refused together with DYNAMODB_ENDPOINT). */
+  dataDir?: string;
+  /** Where to find and write demo.json; without one, no file is read or written. */
+  demoFile?: string;
+  simulateNodes?: boolean;
+  /** Mean time between simulated reports (default 4 s). */
+  reportIntervalMs?: number;
+  /** Log every simulated report, not only status changes. */
+  verbose?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  port: number;
+  demo: DemoFile;
+  /** True when an existing demo (demo file + table) was reused instead of seeded. */
+  demoReused: boolean;
+  /** What holds the data, for humans: "dynalite (in memory)", "dynalite (DIR)" or the URL. */
+  engine: string;
+  tableName: string;
+  dynamoEndpoint: string;
+  /** Stops simulated nodes, the API server, the DynamoDB client and dynalite; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A start-up failure with a one-line message for humans (port in use, engine unreachable). */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new StartupError(`port ${port} is already in use (set PORT or --port)`));
+      } else if (error.code === 'EACCES') {
+        reject(new StartupError(`no permission to listen on port ${port}`));
+      } else {
+        reject(error);
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+async function prepareTable(client: DynamoDBClient, config: LocalConfig, endpoint: string) {
+  try {
+    await ensureTable(client, config.tableName);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? (error as Error).name;
+    throw new StartupError(
+      `cannot create or read table ${config.tableName} at ${endpoint} (${code}: ${(error as Error).message})`,
+    );
+  }
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const config = readLocalConfig(env, options.port === undefined ? {} : { port: options.port });
+  if (options.dataDir !== undefined && config.dynamoEndpoint !== undefined) {
+    throw new ConfigError(
+      '--data-dir does not apply with DYNAMODB_ENDPOINT set (that engine keeps its own data)',
+    );
+  }
+  const host = options.host ?? '127.0.0.1';
+  const logger = new Logger({
+    serviceName: 'bucket-status-local',
+    // Rejected requests are routine locally; errors still show.
+    logLevel: (env.POWERTOOLS_LOG_LEVEL?.trim() || 'WARN') as 'WARN',
+  });
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await Promise.resolve(cleanup()).catch(() => undefined);
+    }
+  };
+
+  try {
+    let endpoint = config.dynamoEndpoint;
+    let engine: string;
+    if (endpoint === undefined) {
+      if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
+      const dynalite: EmbeddedDynamo = await startDynalite(
+        options.dataDir === undefined ? {} : { dataDir: options.dataDir },
+      );
+      cleanups.push(() => dynalite.close());
+      endpoint = dynalite.endpoint;
+      engine =
+        options.dataDir === undefined ? 'dynalite (in memory)' : `dynalite (${options.dataDir})`;
+    } else {
+      engine = endpoint;
+    }
+    const client = createDynamoClient({ endpoint });
+    cleanups.push(() => client.destroy());
+
+    const handlers = createLocalHandlers({ client, config, logger });
+    const server = createLocalHttpServer({
+      routes: [
+        {
+          method: 'GET',
+          path: GET_STATUS_ROUTE,
+          handler: handlers.status,
+          functionName: 'bucket-status-status',
+        },
+        {
+          method: 'POST',
+          path: POST_REPORT_ROUTE,
+          handler: handlers.ingest,
+          functionName: 'bucket-status-ingest',
+        },
+      ],
+      onError: (error, context) =>
+        logger.error('unhandled error in the local HTTP adapter', {
+          ...context,
+          error: error instanceof Error ? error : String(error),
+        }),
+    });
+    const port = await listen(server, config.port, host);
+    cleanups.push(() => closeServer(server));
+    const shownHost = loopbackHosts.has(host)
+      ? 'localhost'
+      : host.includes(':')
+        ? `[${host}]`
+        : host;
+    const apiUrl = `http://${shownHost}:${port}`;
+    // The simulated nodes talk to the socket we bound, whatever "localhost" resolves to.
+    const boundUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+    await prepareTable(client, config, endpoint);
+    const existing =
+      options.demoFile === undefined
+        ? undefined
+        : await findExistingDemo(client, config.tableName, options.demoFile);
+    const seeded: Demo = existing ?? (await seedDemo(client, config.tableName));
+    const token = await mintDemoToken({
+      userId: seeded.userId,
+      jwtSecret: config.jwtSecret,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+    });
+    const demo: DemoFile = { apiUrl, token, jwtSecret: config.jwtSecret, ...seeded };
+    if (options.demoFile !== undefined) await writeDemoFile(options.demoFile, demo);
+
+    let simulated: SimulatedNodes | undefined;
+    if (options.simulateNodes !== false) {
+      simulated = startSimulatedNodes({
+        apiUrl: boundUrl,
+        bucketId: demo.bucketId,
+        nodes: demo.nodes,
+        log,
+        ...(options.reportIntervalMs !== undefined && { intervalMs: options.reportIntervalMs }),
+        ...(options.verbose !== undefined && { verbose: options.verbose }),
+      });
+      const nodes = simulated;
+      // Stopped before the server closes: the nodes are clients of it.
+      cleanups.push(() => nodes.stop());
+      await simulated.firstReports;
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl,
+      port,
+      demo,
+      demoReused: existing !== undefined,
+      engine,
+      tableName: config.tableName,
+      dynamoEndpoint: endpoint,
+      stop: () => {
+        stopping ??= runCleanups();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}

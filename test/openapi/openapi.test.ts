@@ -1,0 +1,231 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { MAX_BUCKETS_PER_REPORT, parseNodeReport } from '../../functions/domain/node-report.ts';
+import { BadRequestError, ServiceUnavailableError } from '../../functions/shared/errors.ts';
+import { errorResponse } from '../../functions/shared/http-response.ts';
+import { ID_PATTERN } from '../../functions/shared/keys.ts';
+import { createContract, loadOpenApi, OPENAPI_PATH } from './contract.ts';
+
+const doc = loadOpenApi();
+const contract = createContract(doc);
+const GET = doc.paths['/bucket/{bucketId}/status']?.get as Record<string, unknown>;
+const POST = doc.paths['/node/status']?.post as Record<string, unknown>;
+
+/** Every status code DESIGN.md sections 2 and 3 give each route (plus the ingest rate limit). */
+const CONTRACT_STATUSES = {
+  get: ['200', '400', '401', '403', '404', '500', '503'],
+  post: ['200', '400', '401', '413', '429', '500', '503'],
+};
+
+type Json = Record<string, unknown>;
+
+function resolveRef(value: Json): Json {
+  if (typeof value.$ref !== 'string') return value;
+  let node: unknown = doc;
+  for (const part of value.$ref.replace(/^#\//, '').split('/')) {
+    node = (node as Json)?.[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+  }
+  return node as Json;
+}
+
+const responseOf = (operation: Json, status: string) =>
+  resolveRef((operation.responses as Record<string, Json>)[status] as Json);
+
+function collectRefs(value: unknown, refs: string[] = []): string[] {
+  if (Array.isArray(value)) for (const item of value) collectRefs(item, refs);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$ref' && typeof child === 'string') refs.push(child);
+      else collectRefs(child, refs);
+    }
+  }
+  return refs;
+}
+
+describe('openapi.yaml', () => {
+  it('is a valid OpenAPI 3.1 document', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(OPENAPI_PATH);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+  });
+
+  it('is linted by a validator that does refuse a broken document', async () => {
+    const broken = structuredClone(doc) as unknown as Json;
+    // A response object without its required description.
+    (broken.paths as Json)['/node/status'] = { post: { responses: { '200': {} } } };
+    const result = await new Validator().validate(broken);
+    expect(result.valid).toBe(false);
+  });
+
+  it('resolves every $ref', () => {
+    const refs = collectRefs(doc);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) {
+      expect(ref, ref).toMatch(/^#\//);
+      expect(resolveRef({ $ref: ref }), ref).toBeTypeOf('object');
+    }
+  });
+
+  it('describes exactly the two routes of the stack', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual(['/bucket/{bucketId}/status', '/node/status']);
+    expect(Object.keys(doc.paths['/bucket/{bucketId}/status'] ?? {})).toEqual(['get']);
+    expect(Object.keys(doc.paths['/node/status'] ?? {})).toEqual(['post']);
+  });
+
+  it.each(Object.entries(CONTRACT_STATUSES))(
+    'documents every contract status code of %s, with a JSON body',
+    (method, statuses) => {
+      const operation = method === 'get' ? GET : POST;
+      expect(Object.keys(operation.responses as Json).sort()).toEqual([...statuses].sort());
+      for (const status of statuses) {
+        const response = responseOf(operation, status);
+        expect(response.description, `${method} ${status}`).toBeTruthy();
+        expect(Object.keys(response.content as Json), `${method} ${status}`).toEqual([
+          'application/json',
+        ]);
+      }
+    },
+  );
+
+  it('requires WWW-Authenticate on 401 and Retry-After on 503 and 429', () => {
+    const header = (operation: Json, status: string, name: string) =>
+      resolveRef(
+        ((responseOf(operation, status).headers ?? {}) as Record<string, Json>)[name] ?? {},
+      );
+    expect(header(GET, '401', 'WWW-Authenticate').required).toBe(true);
+    expect(header(POST, '401', 'WWW-Authenticate').required).toBe(true);
+    expect(header(GET, '503', 'Retry-After').required).toBe(true);
+    expect(header(POST, '503', 'Retry-After').required).toBe(true);
+    expect(header(POST, '429', 'Retry-After').required).toBe(true);
+    expect(resolveRef((header(GET, '200', 'Cache-Control').schema ?? {}) as Json)).toEqual({
+      type: 'string',
+      const: 'no-store',
+    });
+  });
+
+  it('secures GET with a bearer JWT and POST with the three node signature headers', () => {
+    const schemes = (doc.components.securitySchemes ?? {}) as Record<string, Json>;
+    expect(GET.security).toEqual([{ bearerAuth: [] }]);
+    expect(schemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    const [requirement] = POST.security as Record<string, unknown>[];
+    const headers = Object.keys(requirement ?? {}).map((name) => schemes[name]);
+    expect(headers).toEqual([
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Node-Id' }),
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Node-Timestamp' }),
+      expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-Node-Signature' }),
+    ]);
+  });
+
+  it('uses the server id pattern for the bucketId path parameter', () => {
+    const [parameter] = GET.parameters as Json[];
+    expect(parameter).toMatchObject({ name: 'bucketId', in: 'path', required: true });
+    expect(resolveRef(parameter?.schema as Json).pattern).toBe(ID_PATTERN.source);
+  });
+});
+
+describe('openapi.yaml schemas agree with the server', () => {
+  it('accepts the 200 example of DESIGN.md and refuses extra node fields', () => {
+    const validate = contract.schema('StorageBucketStatusResponse');
+    const example = {
+      bucketId: '550e8400-e29b-41d4-a716-446655440000',
+      nodeStatus: [
+        {
+          ip: '192.168.1.100',
+          region: 'us-east-1',
+          version: '1.2.3',
+          status: 'ONLINE',
+          latency_ms: 45,
+          lastUpdated: '2024-01-15T10:30:00Z',
+        },
+        { status: 'DISCONNECTED' },
+      ],
+    };
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    const leaky = structuredClone(example);
+    (leaky.nodeStatus[0] as Record<string, unknown>).publicKey = 'x';
+    expect(validate(leaky)).toBe(false);
+    expect(validate({ ...example, nodeStatus: [{ status: 'UNKNOWN' }] })).toBe(false);
+    expect(validate({ ...example, nodeStatus: [{ status: 'ONLINE', latency_ms: 4.5 }] })).toBe(
+      false,
+    );
+  });
+
+  it('describes the error bodies the handlers produce', () => {
+    const validate = contract.schema('Error');
+    for (const error of [
+      new BadRequestError('bad id'),
+      new ServiceUnavailableError('busy'),
+      new Error('boom'),
+    ]) {
+      const body = JSON.parse(errorResponse(error).body);
+      expect(validate(body), JSON.stringify(body)).toBe(true);
+    }
+    expect(validate({ success: true, message: 'x' })).toBe(false);
+  });
+
+  const validReport = {
+    ip: '203.0.113.7',
+    region: 'us-east-1',
+    version: '1.2.3',
+    buckets: [
+      { bucketId: '550e8400-e29b-41d4-a716-446655440000', status: 'ONLINE', latency_ms: 45 },
+    ],
+  };
+  const bucket = validReport.buckets[0] as Record<string, unknown>;
+  const samples: [string, unknown][] = [
+    ['the DESIGN.md example', validReport],
+    ['an IPv6 address', { ...validReport, ip: '2001:db8::1' }],
+    ['no latency', { ...validReport, buckets: [{ bucketId: 'b', status: 'OFFLINE' }] }],
+    ['a pre-release version', { ...validReport, version: '2.0.0-rc.1+build.5' }],
+    [
+      'the most buckets',
+      {
+        ...validReport,
+        buckets: Array.from({ length: MAX_BUCKETS_PER_REPORT }, (_, i) => ({
+          bucketId: `b${i}`,
+          status: 'ONLINE',
+        })),
+      },
+    ],
+    [
+      'too many buckets',
+      {
+        ...validReport,
+        buckets: Array.from({ length: MAX_BUCKETS_PER_REPORT + 1 }, (_, i) => ({
+          bucketId: `b${i}`,
+          status: 'ONLINE',
+        })),
+      },
+    ],
+    ['no buckets', { ...validReport, buckets: [] }],
+    ['an unknown field', { ...validReport, extra: true }],
+    ['an unknown bucket field', { ...validReport, buckets: [{ ...bucket, note: 'x' }] }],
+    ['a bad ip', { ...validReport, ip: '300.1.1.1' }],
+    ['an upper-case region', { ...validReport, region: 'US-EAST-1' }],
+    ['a short version', { ...validReport, version: '1.2' }],
+    ['a leading-zero version', { ...validReport, version: '01.2.3' }],
+    ['DISCONNECTED', { ...validReport, buckets: [{ ...bucket, status: 'DISCONNECTED' }] }],
+    ['a negative latency', { ...validReport, buckets: [{ ...bucket, latency_ms: -1 }] }],
+    ['a fractional latency', { ...validReport, buckets: [{ ...bucket, latency_ms: 1.5 }] }],
+    ['a latency too high', { ...validReport, buckets: [{ ...bucket, latency_ms: 600_001 }] }],
+    ['a bad bucket id', { ...validReport, buckets: [{ ...bucket, bucketId: 'a/b' }] }],
+    ['missing region', { ip: '1.2.3.4', version: '1.2.3', buckets: validReport.buckets }],
+  ];
+
+  it.each(samples)('NodeReport and the ingest parser agree on %s', (_name, body) => {
+    const validate = contract.schema('NodeReport');
+    let serverAccepts = true;
+    try {
+      parseNodeReport(Buffer.from(JSON.stringify(body)));
+    } catch {
+      serverAccepts = false;
+    }
+    expect(validate(body)).toBe(serverAccepts);
+  });
+});

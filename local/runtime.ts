@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
   /** Log every simulated report, not only status changes. */
   verbose?: boolean;
   log?: (line: string) => void;
+  /** The fetch the simulated nodes send reports with (tests observe the responses). */
+  nodeReportFetch?: typeof fetch;
 }
 
 export interface LocalRuntime {
@@ -204,6 +206,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         log,
         ...(options.reportIntervalMs !== undefined && { intervalMs: options.reportIntervalMs }),
         ...(options.verbose !== undefined && { verbose: options.verbose }),
+        ...(options.nodeReportFetch !== undefined && { fetch: options.nodeReportFetch }),
       });
       const nodes = simulated;
       // Stopped before the server closes: the nodes are clients of it.

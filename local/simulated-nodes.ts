@@ -24,6 +24,8 @@ export interface SimulatedNodesOptions {
   verbose?: boolean;
   log?: (line: string) => void;
   random?: () => number;
+  /** For the reports (tests check every response against openapi.yaml). */
+  fetch?: typeof fetch;
 }
 
 export interface SimulatedNodes {
@@ -86,6 +88,7 @@ export function startSimulatedNodes(options: SimulatedNodesOptions): SimulatedNo
       intervalMs: options.intervalMs ?? 4_000,
       jitterRatio: 0.25,
       random,
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
       probe: createSimulatedProbe({
         baseLatencyMs: profile.baseLatencyMs,
         flapping: index === options.nodes.length - 1 && options.nodes.length > 1,

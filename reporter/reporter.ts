@@ -54,6 +54,8 @@ export interface SendReportOptions {
   /** Called before each retry; for logs and tests. */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
   random?: () => number;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
 }
 
 export interface SendReportResult {
@@ -133,6 +135,7 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
   const url = reportUrl(options.apiUrl);
   const payload = JSON.stringify(options.body);
   const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const fetchReport = options.fetch ?? fetch;
 
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
@@ -141,7 +144,7 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
     let lastStatus: number | undefined;
     let lastBody: unknown;
     try {
-      const response = await fetch(url, {
+      const response = await fetchReport(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -255,6 +258,8 @@ export interface ReporterOptions {
   /** One call per report (the line is ready to print). Defaults to console.log. */
   log?: (line: string, event: ReportLogEvent) => void;
   random?: () => number;
+  /** Used for the reports (not the probes); defaults to the global fetch. */
+  fetch?: typeof fetch;
 }
 
 export interface Reporter {
@@ -322,6 +327,7 @@ export function createReporter(options: ReporterOptions): Reporter {
         signal,
         random,
         ...(options.retry !== undefined && { retry: options.retry }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
         ...(options.requestTimeoutMs !== undefined && {
           requestTimeoutMs: options.requestTimeoutMs,
         }),

@@ -1,0 +1,256 @@
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminStore } from '../../admin/store.ts';
+import { BucketStatusClient, HttpError, type NodeStatus } from '../../client/index.ts';
+import { signNodeReport } from '../../functions/domain/node-signature.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { ReportError, sendReport } from '../../reporter/reporter.ts';
+import { checkedFetch, resourceSnapshot } from './support.ts';
+
+/**
+ * `npm start` in this process (port 0, its own in-memory dynalite), driven over real HTTP by
+ * the client library and the reporter. Every response is checked against openapi.yaml.
+ */
+
+const checked = checkedFetch();
+let runtime: LocalRuntime;
+let client: BucketStatusClient;
+let resources: ReturnType<typeof resourceSnapshot>;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  resources = resourceSnapshot();
+  runtime = await startLocalRuntime({
+    env: {},
+    port: 0,
+    reportIntervalMs: 1_500,
+    log: (line) => logLines.push(line),
+    nodeReportFetch: checked.fetch,
+  });
+  client = new BucketStatusClient({
+    baseUrl: runtime.apiUrl,
+    authToken: runtime.demo.token,
+    timeoutMs: 5_000,
+    fetch: checked.fetch,
+  });
+});
+
+afterEach(() => {
+  expect(checked.violations).toEqual([]);
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  // Nothing of the runtime may keep running: no server, socket, engine or timer.
+  expect(await resources.leaked()).toEqual([]);
+});
+
+/** A node registered and assigned to the demo bucket through the operator store. */
+async function registerTestNode(): Promise<{ nodeId: string; privateKey: string }> {
+  const dynamo = createDynamoClient({ endpoint: runtime.dynamoEndpoint });
+  try {
+    const store = createAdminStore(dynamo, runtime.tableName);
+    const { nodeId, privateKey } = await store.registerNode({
+      nodeId: `e2e-node-${randomUUID().slice(0, 8)}`,
+    });
+    await store.assignNode({ bucketId: runtime.demo.bucketId, nodeId });
+    return { nodeId, privateKey: privateKey as string };
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+const statusOf = async (bucketId = runtime.demo.bucketId) =>
+  client.getStorageBucketStatus(bucketId);
+
+async function expectHttpError(promise: Promise<unknown>, status: number): Promise<HttpError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(HttpError);
+  expect((error as HttpError).status).toBe(status);
+  return error as HttpError;
+}
+
+describe('the local runtime', () => {
+  it('serves the demo bucket: three nodes, reporting live', async () => {
+    const { bucketId, nodeStatus } = await statusOf();
+    expect(bucketId).toBe(runtime.demo.bucketId);
+    expect(nodeStatus).toHaveLength(3);
+    const online = nodeStatus.filter((node) => node.status === 'ONLINE');
+    expect(online.length).toBeGreaterThanOrEqual(1);
+    for (const node of online) {
+      expect(Date.now() - Date.parse(node.lastUpdated as string)).toBeLessThan(30_000);
+      expect(node.latency_ms).toBeGreaterThan(0);
+    }
+    expect(runtime.apiUrl).toMatch(/^http:\/\/localhost:\d+$/);
+    expect(runtime.demo.nodes).toHaveLength(3);
+    expect(logLines.some((line) => line.includes('accepted 1'))).toBe(true);
+  });
+
+  it('keeps the simulated nodes reporting every few seconds', async () => {
+    const latest = (nodes: NodeStatus[]) =>
+      Math.max(...nodes.map((node) => Date.parse(node.lastUpdated ?? '1970-01-01T00:00:00Z')));
+    const first = latest((await statusOf()).nodeStatus);
+    await expect
+      .poll(async () => latest((await statusOf()).nodeStatus), { timeout: 6_000, interval: 250 })
+      .toBeGreaterThan(first);
+  });
+
+  it('refuses a bucket in a workspace the user may not read with 403', async () => {
+    const error = await expectHttpError(statusOf(runtime.demo.forbiddenBucketId), 403);
+    expect(error.body).toEqual({ success: false, message: expect.any(String) });
+  });
+
+  it('answers a bad token with 401 and an RFC 6750 challenge', async () => {
+    const stranger = new BucketStatusClient({ baseUrl: runtime.apiUrl, fetch: checked.fetch });
+    stranger.setAuthToken(`${runtime.demo.token}x`);
+    const badSignature = await expectHttpError(
+      stranger.getStorageBucketStatus(runtime.demo.bucketId),
+      401,
+    );
+    expect(badSignature.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    stranger.setAuthToken(undefined);
+    await expectHttpError(stranger.getStorageBucketStatus(runtime.demo.bucketId), 401);
+  });
+
+  it('answers an invalid bucket id with 400 and an unknown bucket with 404', async () => {
+    await expectHttpError(statusOf('not a valid id!'), 400);
+    await expectHttpError(statusOf('no-such-bucket'), 404);
+  });
+
+  it('answers unknown routes and methods like API Gateway: 404 {"message":"Not Found"}', async () => {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/bucket/x/status/extra'],
+      ['DELETE', `/bucket/${runtime.demo.bucketId}/status`],
+      ['GET', '/node/status'],
+    ] as const) {
+      const response = await checked.fetch(`${runtime.apiUrl}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(await response.json()).toEqual({ message: 'Not Found' });
+      expect(response.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it("shows a newly registered node's report in the bucket status", async () => {
+    const { nodeId, privateKey } = await registerTestNode();
+    const before = (await statusOf()).nodeStatus;
+    const nodeCount = before.length;
+    expect(nodeCount).toBeGreaterThanOrEqual(4);
+    expect(before.filter((node) => node.ip === '192.0.2.44')).toEqual([]);
+
+    const sent = await sendReport({
+      apiUrl: runtime.apiUrl,
+      nodeId,
+      privateKey,
+      body: {
+        ip: '192.0.2.44',
+        region: 'eu-central-1',
+        version: '2.0.1',
+        buckets: [
+          { bucketId: runtime.demo.bucketId, status: 'ONLINE', latency_ms: 77 },
+          { bucketId: runtime.demo.forbiddenBucketId, status: 'ONLINE' },
+        ],
+      },
+      fetch: checked.fetch,
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.body.accepted).toEqual([runtime.demo.bucketId]);
+    expect(sent.body.rejected).toEqual([
+      { bucketId: runtime.demo.forbiddenBucketId, reason: 'not assigned' },
+    ]);
+
+    const after = (await statusOf()).nodeStatus;
+    expect(after).toHaveLength(nodeCount);
+    const reported = after.filter((node) => node.ip === '192.0.2.44');
+    expect(reported).toEqual([
+      {
+        ip: '192.0.2.44',
+        region: 'eu-central-1',
+        version: '2.0.1',
+        status: 'ONLINE',
+        latency_ms: 77,
+        lastUpdated: expect.any(String),
+      },
+    ]);
+    expect(Date.now() - Date.parse(reported[0]?.lastUpdated as string)).toBeLessThan(5_000);
+  });
+
+  it('refuses reports with a wrong key (401) and does not retry them', async () => {
+    const [node] = runtime.demo.nodes;
+    const otherKey = createPrivateKey({
+      key: Buffer.concat([
+        Buffer.from('302e020100300506032b657004220420', 'hex'),
+        Buffer.alloc(32, 7),
+      ]),
+      format: 'der',
+      type: 'pkcs8',
+    });
+    const failure = await sendReport({
+      apiUrl: runtime.apiUrl,
+      nodeId: node?.nodeId as string,
+      privateKey: otherKey,
+      body: {
+        ip: '192.0.2.1',
+        region: 'us-east-1',
+        version: '1.0.0',
+        buckets: [{ bucketId: runtime.demo.bucketId, status: 'OFFLINE' }],
+      },
+      fetch: checked.fetch,
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ReportError);
+    expect(failure).toMatchObject({ status: 401, attempts: 1 });
+  });
+
+  it('passes the signed bytes through unchanged, whatever the content type', async () => {
+    const node = await registerTestNode();
+    const body = JSON.stringify({
+      ip: '198.51.100.9',
+      region: 'us-east-1',
+      version: '1.0.0',
+      buckets: [{ bucketId: runtime.demo.bucketId, status: 'ONLINE', latency_ms: 5 }],
+    });
+    // API Gateway base64-encodes a body it does not consider text; the handler decodes it.
+    const response = await checked.fetch(`${runtime.apiUrl}/node/status`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/octet-stream',
+        ...signNodeReport(node?.nodeId as string, node?.privateKey as string, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { accepted: string[] }).accepted).toEqual([
+      runtime.demo.bucketId,
+    ]);
+  });
+
+  it('refuses a report over 64 KiB with 413', async () => {
+    const [node] = runtime.demo.nodes;
+    const body = JSON.stringify({ padding: 'x'.repeat(70 * 1024) });
+    const response = await checked.fetch(`${runtime.apiUrl}/node/status`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signNodeReport(node?.nodeId as string, node?.privateKey as string, body),
+      },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ success: false, message: expect.any(String) });
+  });
+
+  it('checked every response it saw against openapi.yaml', () => {
+    // The simulated nodes' reports went through the checked fetch too.
+    const routes = new Set(checked.seen.map((r) => `${r.method} ${r.status}`));
+    for (const expected of ['GET 200', 'GET 400', 'GET 401', 'GET 403', 'GET 404', 'POST 200']) {
+      expect(routes).toContain(expected);
+    }
+    expect(
+      checked.seen.filter((r) => r.method === 'POST' && r.status === 200).length,
+    ).toBeGreaterThan(3);
+  });
+});

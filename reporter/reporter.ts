@@ -40,6 +40,9 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** The longest Retry-After a node honours; a longer one is treated as this. */
+export const MAX_RETRY_AFTER_MS = 300_000;
+
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export interface SendReportOptions {
@@ -118,6 +121,18 @@ const messageOf = (body: unknown): string | undefined =>
     ? (body as { message: string }).message
     : undefined;
 
+/**
+ * The last timestamp signed per node in this process. The server accepts only a timestamp newer
+ * than the node's last accepted one, so two signatures in the same millisecond (a fast retry)
+ * must still get distinct, increasing timestamps.
+ */
+const lastSignedTimestamp = new Map<string, number>();
+function nextTimestamp(nodeId: string): number {
+  const timestamp = Math.max(Date.now(), (lastSignedTimestamp.get(nodeId) ?? 0) + 1);
+  lastSignedTimestamp.set(nodeId, timestamp);
+  return timestamp;
+}
+
 export const reportUrl = (apiUrl: string) => new URL('node/status', apiUrl.replace(/\/?$/, '/'));
 
 /**
@@ -148,7 +163,7 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          ...signNodeReport(options.nodeId, key, payload),
+          ...signNodeReport(options.nodeId, key, payload, nextTimestamp(options.nodeId)),
         },
         body: payload,
         signal: withTimeout(options.signal, timeoutMs),
@@ -185,11 +200,13 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
       );
     }
     const backoff = backoffDelayMs(attempt, policy, random);
-    // The server's Retry-After is a floor; jitter on top keeps many nodes from re-syncing.
+    // The server's Retry-After is a floor (bounded against absurd values); jitter on top keeps
+    // many nodes told the same time from coming back in lockstep.
     const delayMs =
       retryAfterMs === undefined
         ? backoff
-        : Math.min(policy.maxDelayMs, retryAfterMs) + Math.round(random() * 250);
+        : Math.min(MAX_RETRY_AFTER_MS, Math.max(retryAfterMs, backoff)) +
+          Math.round(random() * 250);
     options.onRetry?.({ attempt, delayMs, reason: retryReason });
     await delay(delayMs, undefined, { signal: options.signal });
   }

@@ -8,7 +8,7 @@ import {
 import type { BucketReport } from '../domain/node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { bucketPk, nodeSk } from '../shared/keys.ts';
-import { N, S } from './attributes.ts';
+import { N, readNumber, S } from './attributes.ts';
 
 export interface BucketRowWrite {
   nodeId: string;
@@ -69,12 +69,20 @@ export function createBucketReportWriter(client: DynamoDBClient, tableName: stri
       if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
     }
     // Refused: tell "not assigned" from "a newer report is already stored" (failure path only).
+    // An equal reportedAt is this very report: the SDK retried a write whose first attempt
+    // landed but timed out. Only one request per (node, timestamp) passes the replay guard.
     const existing = await client
       .send(
-        new GetItemCommand({ TableName: tableName, Key: input.Key, ProjectionExpression: 'pk' }),
+        new GetItemCommand({
+          TableName: tableName,
+          Key: input.Key,
+          ProjectionExpression: 'reportedAt',
+          ConsistentRead: true,
+        }),
       )
       .catch(rethrowAsUnavailable);
-    return existing.Item === undefined ? 'not-assigned' : 'superseded';
+    if (existing.Item === undefined) return 'not-assigned';
+    return readNumber(existing.Item, 'reportedAt') === write.timestamp ? 'written' : 'superseded';
   };
 }
 

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -85,6 +85,8 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
     input: ReportGuardInput,
   ): Promise<ReportGuardOutcome> {
     const rateLimited = input.minIntervalMs > 0;
+    // Marks this attempt's write, so a retried write whose first attempt landed is recognised.
+    const reportId = randomUUID();
     try {
       await client.send(
         new UpdateItemCommand({
@@ -98,7 +100,7 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
               ? ' AND (attribute_not_exists(lastAcceptedAt) OR lastAcceptedAt <= :earliestPrevious)'
               : ''),
           UpdateExpression:
-            'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen,' +
+            'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen, lastReportId = :reportId,' +
             ' ip = :ip, #region = :region, #version = :version',
           ExpressionAttributeNames: {
             '#status': 'status',
@@ -108,6 +110,7 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
           ExpressionAttributeValues: {
             ':active': S('ACTIVE'),
             ':ts': N(input.timestamp),
+            ':reportId': S(reportId),
             ':now': N(input.receivedAtMs),
             ...(rateLimited && {
               ':earliestPrevious': N(input.receivedAtMs - input.minIntervalMs),
@@ -125,6 +128,7 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
     }
     const item = await getNodeMeta(client, tableName, input.nodeId);
     if (item === undefined) return 'unknown-node';
+    if (readString(item, 'lastReportId') === reportId) return 'accepted';
     if (readString(item, 'status') !== 'ACTIVE') return 'disabled';
     const last = readNumber(item, 'lastTimestamp');
     if (last !== undefined && input.timestamp <= last) return 'replay';

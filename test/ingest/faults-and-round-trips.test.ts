@@ -226,14 +226,9 @@ function loseFirstResponse(client: DynamoDBClient, matches: (pk: string) => bool
 }
 
 describe('a write applied by DynamoDB whose response was lost, then retried by the SDK', () => {
-  // BUG (functions/data/bucket-node-reports.ts, createBucketReportWriter): the retry fails
-  // its own condition (reportedAt < :ts, but reportedAt is now equal), and the follow-up read
-  // only checks that the row exists, so the node is told "a newer report is already stored"
-  // for a bucket its report did land in. Seen under load in concurrency.test.ts. Fix: read
-  // reportedAt (ConsistentRead) on the failure path and return 'written' when it equals the
-  // report's timestamp (the guard admits each timestamp of a node once, so equal means this
-  // report). Remove `.fails` with the fix.
-  it.fails('a bucket write is still reported accepted', async () => {
+  // The retry fails its own condition (reportedAt now equals its timestamp); the follow-up
+  // read must recognise the report's own write instead of calling it superseded.
+  it('a bucket write is still reported accepted', async () => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
     const [retried, plain] = bucketIds as [string, string];
     const client = createDynamoClient({ endpoint: table.endpoint });
@@ -256,13 +251,9 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
     });
   });
 
-  // BUG (functions/data/node-registry.ts, createReportGuard): the retried guard write fails
-  // its own condition (lastTimestamp < :ts, now equal) and the follow-up read calls it a
-  // replay: 401, and no bucket row is written although the node META row took the report.
-  // Fix: on the failure path, when the read shows lastTimestamp === input.timestamp and
-  // lastAcceptedAt === input.receivedAtMs, the write was ours: return 'accepted'.
-  // Remove `.fails` with the fix.
-  it.fails('a replay-guard write does not turn the report into a replay', async () => {
+  // The retried guard write fails its own condition; the follow-up read must recognise
+  // this attempt's own write (lastReportId) instead of calling it a replay.
+  it('a replay-guard write does not turn the report into a replay', async () => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(1);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `NODE#${nodeId}`);

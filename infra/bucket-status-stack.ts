@@ -1,0 +1,338 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct, Node } from 'constructs';
+import { FUNCTION_ENTRIES } from './bundling.ts';
+import { AlarmTopic } from './constructs/alarm-topic.ts';
+import {
+  HouseNodejsFunction,
+  LOG_LEVELS,
+  type LogLevel,
+  PROJECT_ROOT,
+} from './constructs/house-nodejs-function.ts';
+import { ServiceAlarms } from './constructs/service-alarms.ts';
+import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
+import { StatusTable } from './constructs/status-table.ts';
+
+/** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
+export type JwtKeySource =
+  /** HS256: the stack generates a Secrets Manager secret; the function reads it at cold start. */
+  | { readonly kind: 'generatedSecret' }
+  /** EdDSA, ES256 or RS256 with one public key (PEM "BEGIN PUBLIC KEY"). */
+  | { readonly kind: 'publicKey'; readonly pem: string }
+  /** The identity provider's JWKS endpoint (https). */
+  | { readonly kind: 'jwks'; readonly url: string };
+
+export interface JwtSettings {
+  readonly key: JwtKeySource;
+  /** Required `iss` claim, when set. */
+  readonly issuer?: string | undefined;
+  /** Accepted `aud` values (any one must match), when set. */
+  readonly audience?: readonly string[] | undefined;
+}
+
+export interface BucketStatusStackProps extends StackProps {
+  /** Deployment stage (e.g. dev, prod): names the API, alarms and tags. */
+  readonly stageName: string;
+  readonly jwt: JwtSettings;
+  /** Seconds without a report after which a node shows DISCONNECTED. @default 90 */
+  readonly staleAfterSeconds?: number | undefined;
+  /** Stage-wide API throttling. @default { rateLimit: 200, burstLimit: 400 } */
+  readonly throttle?: ThrottleLimits | undefined;
+  /** Browser origins allowed to call GET /bucket/{bucketId}/status. @default no CORS */
+  readonly corsAllowedOrigins?: readonly string[] | undefined;
+  /** Email subscribed to a new alarm topic. Mutually exclusive with `alarmTopicArn`. */
+  readonly alarmEmail?: string | undefined;
+  /** An existing SNS topic for alarm notifications. Mutually exclusive with `alarmEmail`. */
+  readonly alarmTopicArn?: string | undefined;
+  /** Retention of function and access logs. @default one month */
+  readonly logRetention?: logs.RetentionDays | undefined;
+  /** Powertools and Lambda application log level. @default INFO */
+  readonly logLevel?: LogLevel | undefined;
+}
+
+export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
+export const DEFAULT_STALE_AFTER_SECONDS = 90;
+export const SERVICE_NAME = 'bucket-status';
+
+/** The DynamoDB actions each function needs: nothing more (DESIGN.md section 4). */
+export const TABLE_ACTIONS = {
+  status: ['dynamodb:Query'],
+  ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+} as const;
+
+/**
+ * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
+ * (HS256 mode), alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
+ */
+export class BucketStatusStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly statusFunction: HouseNodejsFunction;
+  readonly ingestFunction: HouseNodejsFunction;
+  readonly httpApi: StatusHttpApi;
+  readonly jwtSecret: secretsmanager.Secret | undefined;
+  readonly alarms: ServiceAlarms;
+
+  constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
+    super(scope, id, {
+      description: `bucket-status (${props.stageName}): node status aggregation API`,
+      ...props,
+    });
+    assertStageName(props.stageName);
+    const staleAfterSeconds = props.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
+    if (
+      !Number.isInteger(staleAfterSeconds) ||
+      staleAfterSeconds < 1 ||
+      staleAfterSeconds > 86_400
+    ) {
+      throw new Error('staleAfterSeconds must be an integer from 1 to 86400');
+    }
+    if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
+      throw new Error('set alarmEmail or alarmTopicArn, not both');
+    }
+    Tags.of(this).add('service', SERVICE_NAME);
+    Tags.of(this).add('stage', props.stageName);
+
+    this.table = new StatusTable(this, 'Data').table;
+
+    this.jwtSecret =
+      props.jwt.key.kind === 'generatedSecret'
+        ? new secretsmanager.Secret(this, 'JwtSigningSecret', {
+            description: `bucket-status ${props.stageName}: HS256 key that signs and verifies user tokens`,
+            // A plain string (no JSON template) of 64 alphanumerics: ~380 bits, above HS256's
+            // 32-byte minimum, and safe to pass around in shells.
+            generateSecretString: { passwordLength: 64, excludePunctuation: true },
+          })
+        : undefined;
+    if (this.jwtSecret) {
+      Validations.of(this.jwtSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'HS256 signing key: automatic rotation would invalidate every outstanding token and warm functions keep the old key until their next cold start. Rotated deliberately by the operator (docs/DEPLOY.md); production token issuers should use the JWKS mode instead.',
+      });
+    }
+
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const shared = {
+      serviceName: SERVICE_NAME,
+      logLevel: props.logLevel ?? 'INFO',
+      logRetention,
+      timeout: Duration.seconds(10),
+    };
+    this.statusFunction = new HouseNodejsFunction(this, 'StatusFunction', {
+      ...shared,
+      entry: FUNCTION_ENTRIES.status,
+      description: `bucket-status ${props.stageName}: GET /bucket/{bucketId}/status`,
+      // Token verification and two parallel queries: CPU scales with memory, and so does the
+      // cold start of the bundled SDK.
+      memorySize: 1024,
+      environment: {
+        TABLE_NAME: this.table.tableName,
+        STALE_AFTER_SECONDS: String(staleAfterSeconds),
+        ...jwtEnvironment(props.jwt, this.jwtSecret),
+      },
+    });
+    this.ingestFunction = new HouseNodejsFunction(this, 'IngestFunction', {
+      ...shared,
+      entry: FUNCTION_ENTRIES.ingest,
+      description: `bucket-status ${props.stageName}: POST /node/status`,
+      // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
+      memorySize: 512,
+      environment: { TABLE_NAME: this.table.tableName },
+    });
+
+    this.allow(this.statusFunction, TABLE_ACTIONS.status, this.table.tableArn);
+    this.allow(this.ingestFunction, TABLE_ACTIONS.ingest, this.table.tableArn);
+    if (this.jwtSecret) {
+      this.allow(this.statusFunction, ['secretsmanager:GetSecretValue'], this.jwtSecret.secretArn);
+    }
+    for (const fn of [this.statusFunction, this.ingestFunction]) {
+      Validations.of(fn).acknowledge({
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'Invoked only synchronously by API Gateway: a failed request is answered with an error to its caller and there is no event left over to park in a dead-letter queue.',
+      });
+    }
+
+    this.httpApi = new StatusHttpApi(this, 'Http', {
+      apiName: `bucket-status-${props.stageName}`,
+      statusFunction: this.statusFunction.function,
+      ingestFunction: this.ingestFunction.function,
+      throttle: props.throttle ?? DEFAULT_THROTTLE,
+      accessLogRetention: logRetention,
+      corsAllowedOrigins: props.corsAllowedOrigins,
+    });
+    Validations.of(this.httpApi.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Authorization is done in the functions by design (DESIGN.md): GET verifies a bearer JWT in a middy middleware, POST verifies a per-node Ed25519 request signature, which no API Gateway authorizer type supports.',
+    });
+
+    const notificationTopic = props.alarmTopicArn
+      ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
+      : props.alarmEmail
+        ? new AlarmTopic(this, 'AlarmNotifications', { email: props.alarmEmail }).topic
+        : undefined;
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      api: this.httpApi.api,
+      functions: { status: this.statusFunction.function, ingest: this.ingestFunction.function },
+      table: this.table,
+      tableOperations: [
+        dynamodb.Operation.QUERY,
+        dynamodb.Operation.GET_ITEM,
+        dynamodb.Operation.UPDATE_ITEM,
+      ],
+      notificationTopic,
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the HTTP API',
+      value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',
+      value: this.table.tableName,
+    });
+    if (this.jwtSecret) {
+      new CfnOutput(this, 'JwtSecretArn', {
+        description: 'Secrets Manager secret holding the HS256 token key',
+        value: this.jwtSecret.secretArn,
+      });
+    }
+  }
+
+  /** Grants exact actions on one resource: no wildcards, no managed policies. */
+  private allow(fn: HouseNodejsFunction, actions: readonly string[], resource: string): void {
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...actions], resources: [resource] }),
+    );
+  }
+}
+
+/** The status function's token settings, as the variables functions/shared/config.ts reads. */
+function jwtEnvironment(
+  jwt: JwtSettings,
+  secret: secretsmanager.ISecret | undefined,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  switch (jwt.key.kind) {
+    case 'generatedSecret':
+      if (!secret) throw new Error('generatedSecret mode needs the generated secret');
+      // The ARN only; the function fetches the value at cold start.
+      environment.JWT_SECRET_ARN = secret.secretArn;
+      break;
+    case 'publicKey':
+      environment.JWT_PUBLIC_KEY = checkedPublicKey(jwt.key.pem);
+      break;
+    case 'jwks':
+      environment.JWT_JWKS_URL = checkedJwksUrl(jwt.key.url);
+      break;
+  }
+  if (jwt.issuer) environment.JWT_ISSUER = jwt.issuer;
+  if (jwt.audience?.length) environment.JWT_AUDIENCE = jwt.audience.join(',');
+  return environment;
+}
+
+function checkedPublicKey(pem: string): string {
+  const normalized = pem.replace(/\\n/g, '\n').trim();
+  // A private key pasted by mistake would end up readable in the template and the console.
+  if (/PRIVATE KEY/.test(normalized)) {
+    throw new Error('jwt public key: this is a PRIVATE key; give the public key only');
+  }
+  if (!normalized.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    throw new Error('jwt public key must be a PEM "BEGIN PUBLIC KEY" block');
+  }
+  return normalized;
+}
+
+function checkedJwksUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`jwt JWKS URL is not a URL: ${raw}`);
+  }
+  if (url.protocol !== 'https:') throw new Error('jwt JWKS URL must be https');
+  return url.toString();
+}
+
+function assertStageName(stageName: string): void {
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stageName)) {
+    throw new Error(
+      `stage name must be 1-20 chars of [a-z0-9-], starting with a letter (got "${stageName}")`,
+    );
+  }
+}
+
+/**
+ * Stack properties from CDK context (`cdk.json` "context" or `-c key=value`), so a deployment
+ * is configured without editing code. Keys are documented in docs/DEPLOY.md.
+ */
+export function stackPropsFromContext(node: Node): BucketStatusStackProps {
+  const text = (key: string): string | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new Error(`context ${key} must be a string`);
+    }
+    return String(value).trim();
+  };
+  const integer = (key: string): number | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new Error(`context ${key} must be a whole number`);
+    return Number(value);
+  };
+  const list = (key: string): string[] | undefined =>
+    text(key)
+      ?.split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+
+  const publicKeyFile = text('jwtPublicKeyFile');
+  const publicKey =
+    text('jwtPublicKey') ??
+    (publicKeyFile ? readFileSync(path.resolve(PROJECT_ROOT, publicKeyFile), 'utf8') : undefined);
+  const jwksUrl = text('jwtJwksUrl');
+  if (publicKey !== undefined && jwksUrl !== undefined) {
+    throw new Error('set at most one of jwtPublicKey/jwtPublicKeyFile and jwtJwksUrl');
+  }
+  const key: JwtKeySource =
+    publicKey !== undefined
+      ? { kind: 'publicKey', pem: publicKey }
+      : jwksUrl !== undefined
+        ? { kind: 'jwks', url: jwksUrl }
+        : { kind: 'generatedSecret' };
+
+  const rateLimit = integer('throttleRateLimit') ?? DEFAULT_THROTTLE.rateLimit;
+  const logLevel = text('logLevel')?.toUpperCase();
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new Error(`context logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const retentionDays = integer('logRetentionDays');
+  if (
+    retentionDays !== undefined &&
+    !(Object.values(logs.RetentionDays) as unknown[]).includes(retentionDays)
+  ) {
+    throw new Error(
+      `context logRetentionDays is not a CloudWatch Logs retention: ${retentionDays}`,
+    );
+  }
+
+  return {
+    stageName: text('stage') ?? 'dev',
+    jwt: { key, issuer: text('jwtIssuer'), audience: list('jwtAudience') },
+    staleAfterSeconds: integer('staleAfterSeconds'),
+    throttle: { rateLimit, burstLimit: integer('throttleBurstLimit') ?? rateLimit * 2 },
+    corsAllowedOrigins: list('corsAllowedOrigins'),
+    alarmEmail: text('alarmEmail'),
+    alarmTopicArn: text('alarmTopicArn'),
+    logRetention: retentionDays as logs.RetentionDays | undefined,
+    logLevel: logLevel as LogLevel | undefined,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * How every Lambda function is bundled. Plain esbuild options with no aws-cdk-lib import, so
+ * the house NodejsFunction construct and the benchmark suite (which builds each function
+ * exactly as the stack ships it, through the esbuild JS API) share one definition.
+ */
+import type { BuildOptions } from 'esbuild';
+
+/** The Lambda handler sources, relative to the repository root; each exports `handler`. */
+export const FUNCTION_ENTRIES = {
+  status: 'functions/status/handler.ts',
+  ingest: 'functions/ingest/handler.ts',
+} as const;
+
+export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+
+/** ESM output has no `require`; some bundled CommonJS dependencies still call it. */
+export const ESM_REQUIRE_SHIM =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/** The handler file inside the deployed artifact (NodejsFunction names it index.mjs for ESM). */
+export const BUNDLED_HANDLER_FILE = 'index.mjs';
+
+export const HOUSE_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  // Prefer the ESM builds of dependencies: better tree shaking, smaller cold start.
+  mainFields: ['module', 'main'],
+  minify: true,
+  // Readable stack traces at run time (with NODE_OPTIONS=--enable-source-maps) without
+  // shipping the sources themselves inside the map.
+  sourcemap: true,
+  sourcesContent: false,
+  // Error class names survive minification, so logged errors stay recognisable.
+  keepNames: true,
+  banner: { js: ESM_REQUIRE_SHIM },
+  // Nothing external: the AWS SDK is bundled, pinned by our lock file instead of whatever
+  // version the Lambda runtime happens to ship, and tree-shaken to what we use.
+  external: [],
+} as const satisfies BuildOptions;
+
+/** Complete esbuild options for one function, e.g. `await build(buildOptionsFor(...))`. */
+export function buildOptionsFor(entryPoint: string, outfile: string): BuildOptions {
+  return {
+    ...HOUSE_BUNDLING,
+    mainFields: [...HOUSE_BUNDLING.mainFields],
+    banner: { ...HOUSE_BUNDLING.banner },
+    external: [...HOUSE_BUNDLING.external],
+    entryPoints: [entryPoint],
+    outfile,
+  };
+}

@@ -1,0 +1,127 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The API's whole surface (DESIGN.md sections 2 and 3); anything else gets API Gateway's 404. */
+export const ROUTES = {
+  bucketStatus: { method: HttpMethod.GET, path: '/bucket/{bucketId}/status' },
+  nodeStatus: { method: HttpMethod.POST, path: '/node/status' },
+} as const;
+
+/**
+ * One JSON object per request. Only $context variables: no headers, so bearer tokens and node
+ * signatures never reach the logs. Every value is quoted so that an empty variable still
+ * leaves valid JSON.
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integration.latency',
+  integrationError: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+} as const;
+
+export interface ThrottleLimits {
+  /** Steady-state requests per second across the stage. */
+  readonly rateLimit: number;
+  /** Requests allowed in a burst above the steady rate. */
+  readonly burstLimit: number;
+}
+
+export interface StatusHttpApiProps {
+  readonly apiName: string;
+  readonly statusFunction: lambda.IFunction;
+  readonly ingestFunction: lambda.IFunction;
+  readonly throttle: ThrottleLimits;
+  readonly accessLogRetention: logs.RetentionDays;
+  /** Browser origins allowed to call GET /bucket/{bucketId}/status. No CORS when absent. */
+  readonly corsAllowedOrigins?: readonly string[] | undefined;
+}
+
+/**
+ * The HTTP API: exactly two routes, both Lambda proxy integrations with payload format 2.0,
+ * no `$default` route, served from the `$default` stage so the deployed paths are the same as
+ * the local runtime's. Tokens and node signatures are verified in the functions (DESIGN.md), so
+ * routes carry no API Gateway authorizer.
+ */
+export class StatusHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: StatusHttpApiProps) {
+    super(scope, id);
+    const { rateLimit, burstLimit } = props.throttle;
+    if (![rateLimit, burstLimit].every((limit) => Number.isInteger(limit) && limit > 0)) {
+      throw new Error(`throttle limits must be positive integers (got ${rateLimit}/${burstLimit})`);
+    }
+
+    const origins = props.corsAllowedOrigins ?? [];
+    this.api = new HttpApi(this, 'Api', {
+      apiName: props.apiName,
+      description: 'bucket-status: node heartbeats in, per-bucket node status out',
+      createDefaultStage: false,
+      ...(origins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: [...origins],
+          // Only the user-facing read is meant for browsers; nodes call from servers.
+          allowMethods: [CorsHttpMethod.GET],
+          allowHeaders: ['authorization'],
+          exposeHeaders: ['retry-after', 'www-authenticate'],
+          maxAge: Duration.hours(1),
+        },
+      }),
+    });
+
+    this.api.addRoutes({
+      path: ROUTES.bucketStatus.path,
+      methods: [ROUTES.bucketStatus.method],
+      integration: new HttpLambdaIntegration('StatusIntegration', props.statusFunction),
+    });
+    this.api.addRoutes({
+      path: ROUTES.nodeStatus.path,
+      methods: [ROUTES.nodeStatus.method],
+      integration: new HttpLambdaIntegration('IngestIntegration', props.ingestFunction),
+    });
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit, burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+  }
+
+  /** Base URL of the API, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/ */
+  get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,504 @@
+// Template assertions for the deployed stack (issue 5). The main template is synthesized once,
+// with real esbuild bundling; variants skip bundling since only their resources differ.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_THROTTLE, stackPropsFromContext } from '../../infra/bucket-status-stack.ts';
+import { ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
+import { HouseNodejsFunction } from '../../infra/constructs/house-nodejs-function.ts';
+import { ACCESS_LOG_FIELDS } from '../../infra/constructs/status-http-api.ts';
+import { createTableInput } from '../../infra/table-definition.ts';
+import { logicalId, type Resources, resourcesOfType, synthesize } from './synth-stack.ts';
+
+type Synthesized = ReturnType<typeof synthesize>;
+
+let main: Synthesized;
+let ids: { status: string; ingest: string; table: string; secret: string };
+
+beforeAll(() => {
+  main = synthesize({ alarmEmail: 'oncall@example.com' }, { bundle: true });
+  const { stack } = main;
+  ids = {
+    status: logicalId(stack, stack.statusFunction.function),
+    ingest: logicalId(stack, stack.ingestFunction.function),
+    table: logicalId(stack, stack.table),
+    secret: logicalId(stack, stack.jwtSecret as NonNullable<typeof stack.jwtSecret>),
+  };
+}, 120_000);
+
+const functionsOf = (s: Synthesized) => resourcesOfType(s.template, 'AWS::Lambda::Function');
+
+/** All IAM statements attached to the role of the given function. */
+function statementsOfFunction(s: Synthesized, functionId: string) {
+  const fn = functionsOf(s)[functionId];
+  const roleId = fn?.Properties.Role['Fn::GetAtt'][0] as string;
+  const role = resourcesOfType(s.template, 'AWS::IAM::Role')[roleId];
+  expect(role?.Properties.ManagedPolicyArns ?? []).toEqual([]);
+  expect(role?.Properties.Policies ?? []).toEqual([]);
+  return Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))
+    .filter((policy) => policy.Properties.Roles.some((r: { Ref?: string }) => r.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as IamStatement[]);
+}
+
+interface IamStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+const actionsOf = (statements: IamStatement[]) =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+
+describe('HTTP API', () => {
+  it('has exactly the two routes of the contract and no $default route', () => {
+    const routes = Object.values(resourcesOfType(main.template, 'AWS::ApiGatewayV2::Route'));
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'GET /bucket/{bucketId}/status',
+      'POST /node/status',
+    ]);
+    main.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    main.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.absent(),
+    });
+  });
+
+  it('routes each path to its function through a payload v2 Lambda proxy integration', () => {
+    const integrations = resourcesOfType(main.template, 'AWS::ApiGatewayV2::Integration');
+    const target = (routeKey: string) => {
+      const route = Object.values(resourcesOfType(main.template, 'AWS::ApiGatewayV2::Route')).find(
+        (r) => r.Properties.RouteKey === routeKey,
+      );
+      const integrationId = route?.Properties.Target['Fn::Join'][1][1].Ref as string;
+      return integrations[integrationId]?.Properties;
+    };
+    for (const [routeKey, fnId] of [
+      ['GET /bucket/{bucketId}/status', ids.status],
+      ['POST /node/status', ids.ingest],
+    ] as const) {
+      expect(target(routeKey)).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      });
+    }
+  });
+
+  it('serves the $default stage, auto-deployed, with stage throttling', () => {
+    main.template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    main.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit,
+      },
+    });
+  });
+
+  it('writes JSON access logs, without headers, to a log group with retention', () => {
+    const [stage] = Object.values(resourcesOfType(main.template, 'AWS::ApiGatewayV2::Stage'));
+    const settings = stage?.Properties.AccessLogSettings;
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format).toEqual(ACCESS_LOG_FIELDS);
+    expect(format.requestId).toBe('$context.requestId');
+    expect(settings.Format).not.toMatch(/header/i);
+    const logGroupId = settings.DestinationArn['Fn::GetAtt'][0];
+    expect(resourcesOfType(main.template, 'AWS::Logs::LogGroup')[logGroupId]?.Properties).toEqual(
+      expect.objectContaining({ RetentionInDays: 30 }),
+    );
+  });
+
+  it('applies custom throttling and enables CORS only for configured origins', () => {
+    const variant = synthesize({
+      throttle: { rateLimit: 50, burstLimit: 75 },
+      corsAllowedOrigins: ['https://console.example.com'],
+    });
+    variant.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 75 },
+    });
+    variant.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: ['https://console.example.com'],
+        AllowMethods: ['GET'],
+        AllowHeaders: ['authorization'],
+      },
+    });
+    // API Gateway answers CORS preflights itself: still no extra (OPTIONS or $default) route.
+    variant.template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+  });
+});
+
+describe('functions', () => {
+  it('are exactly the two handlers: no CDK helper functions', () => {
+    expect(Object.keys(functionsOf(main)).sort()).toEqual([ids.ingest, ids.status].sort());
+  });
+
+  it('run nodejs24.x on arm64 with explicit memory, timeout, tracing and Powertools settings', () => {
+    for (const id of [ids.status, ids.ingest]) {
+      const props = functionsOf(main)[id]?.Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
+      });
+      expect(props.MemorySize).toBeGreaterThanOrEqual(256);
+      expect(props.Timeout).toBeGreaterThanOrEqual(3);
+      expect(props.Timeout).toBeLessThanOrEqual(15);
+      expect(props.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'bucket-status',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        TABLE_NAME: { Ref: ids.table },
+      });
+    }
+    expect(functionsOf(main)[ids.status]?.Properties.Environment.Variables).toMatchObject({
+      STALE_AFTER_SECONDS: '90',
+    });
+  });
+
+  it('log to their own log group with a retention', () => {
+    const groups = resourcesOfType(main.template, 'AWS::Logs::LogGroup');
+    for (const id of [ids.status, ids.ingest]) {
+      const groupId = functionsOf(main)[id]?.Properties.LoggingConfig.LogGroup.Ref;
+      expect(groups[groupId]?.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('ship minified ESM bundles with the AWS SDK inside, a require shim and a source map', () => {
+    const assembly = main.app.synth();
+    for (const id of [ids.status, ids.ingest]) {
+      const key: string = functionsOf(main)[id]?.Properties.Code.S3Key;
+      const dir = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+      const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_SHIM)).toBe(true);
+      expect(existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
+      expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      expect(code).toContain('dynamodb');
+      // Minified: a few long lines, not one statement per line.
+      expect(code.split('\n').length).toBeLessThan(100);
+    }
+  });
+
+  it('refuse a timeout that is not well under API Gateway’s 30 s', () => {
+    const stack = new Stack(new App(), 'Scratch');
+    expect(
+      () =>
+        new HouseNodejsFunction(stack, 'TooSlow', {
+          entry: 'functions/status/handler.ts',
+          description: 'too slow',
+          memorySize: 512,
+          timeout: Duration.seconds(29),
+          environment: {},
+          serviceName: 'bucket-status',
+          logLevel: 'INFO',
+          logRetention: logs.RetentionDays.ONE_WEEK,
+        }),
+    ).toThrow(/well under API Gateway/);
+  });
+});
+
+describe('least privilege', () => {
+  it('lets the status function only Query the table and read the JWT secret', () => {
+    const statements = statementsOfFunction(main, ids.status);
+    expect(actionsOf(statements)).toEqual([
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
+      Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: ids.secret },
+    });
+  });
+
+  it('lets the ingest function only GetItem and UpdateItem on the table', () => {
+    const statements = statementsOfFunction(main, ids.ingest);
+    expect(actionsOf(statements)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
+    });
+  });
+
+  it('uses no wildcard action anywhere, and Resource * only for X-Ray', () => {
+    const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as IamStatement[],
+    );
+    expect(all.length).toBeGreaterThan(0);
+    for (const action of actionsOf(all)) expect(action).not.toContain('*');
+    for (const statement of all.filter((s) => JSON.stringify(s.Resource).includes('*'))) {
+      expect(actionsOf([statement])).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+
+  it('lets each function write to its own log group only', () => {
+    for (const id of [ids.status, ids.ingest]) {
+      const logGroup = functionsOf(main)[id]?.Properties.LoggingConfig.LogGroup.Ref;
+      const logStatements = statementsOfFunction(main, id).filter((s) =>
+        actionsOf([s]).some((action) => action.startsWith('logs:')),
+      );
+      expect(logStatements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+        },
+      ]);
+    }
+  });
+});
+
+describe('table', () => {
+  it('is derived from the shared table definition', () => {
+    const definition = createTableInput('unused');
+    main.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    main.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: definition.KeySchema,
+      AttributeDefinitions: definition.AttributeDefinitions,
+      BillingMode: definition.BillingMode,
+      TableName: Match.absent(),
+    });
+  });
+
+  it('has point-in-time recovery, deletion protection and RETAIN, with the AWS-owned key', () => {
+    main.template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    // No SSESpecification, or SSEEnabled false, is how CloudFormation spells "AWS-owned key".
+    const [table] = Object.values(resourcesOfType(main.template, 'AWS::DynamoDB::Table'));
+    const sse = table?.Properties.SSESpecification;
+    expect(sse === undefined || (sse.SSEEnabled === false && !sse.KMSMasterKeyId)).toBe(true);
+    main.template.resourceCountIs('AWS::KMS::Key', 1); // the alarm topic's key only
+  });
+});
+
+describe('token key material', () => {
+  it('generates the HS256 secret as a plain string of 64 alphanumerics', () => {
+    main.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    main.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        PasswordLength: 64,
+        ExcludePunctuation: true,
+        SecretStringTemplate: Match.absent(),
+        GenerateStringKey: Match.absent(),
+      },
+      SecretString: Match.absent(),
+    });
+  });
+
+  it('passes the secret by ARN only, and grants reading it to the status function alone', () => {
+    const variables = (id: string) => functionsOf(main)[id]?.Properties.Environment.Variables;
+    expect(variables(ids.status).JWT_SECRET_ARN).toEqual({ Ref: ids.secret });
+    const readers = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
+    );
+    expect(readers).toHaveLength(1);
+    expect(actionsOf(statementsOfFunction(main, ids.ingest))).not.toContain(
+      'secretsmanager:GetSecretValue',
+    );
+  });
+
+  it('never puts a secret in a function environment', () => {
+    for (const fn of Object.values(functionsOf(main))) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      expect(names).not.toContain('JWT_SECRET');
+      for (const name of names.filter((n) => /SECRET|PASSWORD|PRIVATE|TOKEN/.test(n))) {
+        expect(name).toBe('JWT_SECRET_ARN');
+      }
+    }
+  });
+
+  it('uses a JWKS URL instead when configured: no secret, no Secrets Manager permission', () => {
+    const variant = synthesize({
+      jwt: {
+        key: { kind: 'jwks', url: 'https://idp.example.com/.well-known/jwks.json' },
+        issuer: 'https://idp.example.com/',
+        audience: ['bucket-status', 'console'],
+      },
+    });
+    variant.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(JSON.stringify(variant.template.toJSON())).not.toContain('secretsmanager:');
+    variant.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+          JWT_ISSUER: 'https://idp.example.com/',
+          JWT_AUDIENCE: 'bucket-status,console',
+          JWT_SECRET_ARN: Match.absent(),
+        }),
+      },
+    });
+    expect(Object.keys(variant.template.findOutputs('*'))).not.toContain('JwtSecretArn');
+  });
+
+  it('takes a public key as a prop and refuses a private one', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEAexample\\n-----END PUBLIC KEY-----';
+    const variant = synthesize({ jwt: { key: { kind: 'publicKey', pem } } });
+    variant.template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          JWT_PUBLIC_KEY: pem.replaceAll('\\n', '\n'),
+        }),
+      },
+    });
+    const privatePem =
+      '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIexample\n-----END PRIVATE KEY-----';
+    expect(() => synthesize({ jwt: { key: { kind: 'publicKey', pem: privatePem } } })).toThrow(
+      /PRIVATE key/,
+    );
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (s: Synthesized) =>
+    Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'));
+  const metricNames = (alarm: Resources[string]) => [
+    alarm.Properties.MetricName,
+    ...(alarm.Properties.Metrics ?? []).map(
+      (m: { MetricStat?: { Metric: { MetricName: string } } }) => m.MetricStat?.Metric.MetricName,
+    ),
+  ];
+  const dimensionsOf = (alarm: Resources[string]) => JSON.stringify(alarm.Properties);
+
+  it('watch the API 5xx rate', () => {
+    const rate = alarms(main).find((a) => metricNames(a).includes('5xx'));
+    expect(metricNames(rate as Resources[string])).toContain('Count');
+    expect(rate?.Properties.Metrics[0].Expression).toMatch(/100 \* errors \/ requests/);
+  });
+
+  it('watch each function’s errors and throttles', () => {
+    for (const id of [ids.status, ids.ingest]) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const found = alarms(main).filter(
+          (a) => a.Properties.MetricName === metric && dimensionsOf(a).includes(`"Ref":"${id}"`),
+        );
+        expect(found, `${metric} alarm for ${id}`).toHaveLength(1);
+      }
+    }
+  });
+
+  it('watch DynamoDB throttled requests on the table', () => {
+    const throttled = alarms(main).find((a) => metricNames(a).includes('ThrottledRequests'));
+    expect(dimensionsOf(throttled as Resources[string])).toContain(`"Ref":"${ids.table}"`);
+  });
+
+  it('notify an encrypted SNS topic with the alarm email on alarm and recovery', () => {
+    main.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    main.template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
+    expect(alarms(main)).toHaveLength(6);
+    for (const alarm of alarms(main)) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+    }
+  });
+
+  it('notify an existing topic, or nobody, when so configured', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:123456789012:oncall';
+    const existing = synthesize({ alarmTopicArn: topicArn });
+    existing.template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of alarms(existing)) expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+    const silent = synthesize();
+    silent.template.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of alarms(silent)) expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+});
+
+describe('outputs', () => {
+  it('give the API URL, the table name and the secret ARN', () => {
+    const outputs = main.template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'JwtSecretArn', 'TableName']);
+    expect(outputs.TableName?.Value).toEqual({ Ref: ids.table });
+    expect(outputs.JwtSecretArn?.Value).toEqual({ Ref: ids.secret });
+    expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('execute-api');
+  });
+});
+
+describe('configuration', () => {
+  const contextOf = (context: Record<string, string>) => new App({ context }).node;
+
+  it('reads stack props from CDK context with documented defaults', () => {
+    expect(stackPropsFromContext(contextOf({}))).toMatchObject({
+      stageName: 'dev',
+      jwt: { key: { kind: 'generatedSecret' } },
+      throttle: DEFAULT_THROTTLE,
+    });
+    expect(
+      stackPropsFromContext(
+        contextOf({
+          stage: 'prod',
+          jwtJwksUrl: 'https://idp.example.com/jwks.json',
+          jwtAudience: 'a, b',
+          staleAfterSeconds: '120',
+          throttleRateLimit: '10',
+          logRetentionDays: '90',
+          logLevel: 'warn',
+          alarmEmail: 'ops@example.com',
+          corsAllowedOrigins: 'https://a.example.com,https://b.example.com',
+        }),
+      ),
+    ).toMatchObject({
+      stageName: 'prod',
+      jwt: {
+        key: { kind: 'jwks', url: 'https://idp.example.com/jwks.json' },
+        audience: ['a', 'b'],
+      },
+      staleAfterSeconds: 120,
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      logRetention: logs.RetentionDays.THREE_MONTHS,
+      logLevel: 'WARN',
+      alarmEmail: 'ops@example.com',
+      corsAllowedOrigins: ['https://a.example.com', 'https://b.example.com'],
+    });
+  });
+
+  it('rejects invalid settings with a message naming them', () => {
+    expect(() => stackPropsFromContext(contextOf({ logRetentionDays: '42' }))).toThrow(
+      /logRetentionDays/,
+    );
+    expect(() => stackPropsFromContext(contextOf({ throttleRateLimit: 'fast' }))).toThrow(
+      /throttleRateLimit/,
+    );
+    expect(() => synthesize({ stageName: 'Prod!' })).toThrow(/stage name/);
+    expect(() => synthesize({ staleAfterSeconds: 0 })).toThrow(/staleAfterSeconds/);
+    expect(() =>
+      synthesize({ alarmEmail: 'a@example.com', alarmTopicArn: 'arn:aws:sns:x:1:t' }),
+    ).toThrow(/not both/);
+    expect(() =>
+      synthesize({ jwt: { key: { kind: 'jwks', url: 'http://idp.example.com/jwks' } } }),
+    ).toThrow(/https/);
+  });
+});

@@ -99,9 +99,11 @@ async function prepareTable(client: DynamoDBClient, config: LocalConfig, endpoin
   try {
     await ensureTable(client, config.tableName);
   } catch (error) {
-    const code = (error as { code?: string }).code ?? (error as Error).name;
+    const code = (error as { code?: string }).code;
     throw new StartupError(
-      `cannot create or read table ${config.tableName} at ${endpoint} (${code}: ${(error as Error).message})`,
+      code === undefined
+        ? `cannot create or read table ${config.tableName} at ${endpoint}: ${(error as Error).message}`
+        : `cannot reach DynamoDB at ${endpoint} (${code})`,
     );
   }
 }

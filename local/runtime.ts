@@ -37,6 +37,8 @@ export interface LocalRuntimeOptions {
   host?: string;
   /** Persist dynalite's data in this directory (refused together with DYNAMODB_ENDPOINT). */
   dataDir?: string;
+  /** Port of the embedded dynalite (default: any free one); other tools reach it there. */
+  dynamoPort?: number;
   /** Where to find and write demo.json; without one, no file is read or written. */
   demoFile?: string;
   simulateNodes?: boolean;
@@ -55,7 +57,7 @@ export interface LocalRuntime {
   demo: DemoFile;
   /** True when an existing demo (demo file + table) was reused instead of seeded. */
   demoReused: boolean;
-  /** What holds the data, for humans: "dynalite (in memory)", "dynalite (DIR)" or the URL. */
+  /** What holds the data, for humans: "dynalite (in memory)", "dynalite (DIR)", or DYNAMODB_ENDPOINT. */
   engine: string;
   tableName: string;
   dynamoEndpoint: string;
@@ -114,6 +116,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
   const config = readLocalConfig(env, options.port === undefined ? {} : { port: options.port });
+  if (options.dynamoPort !== undefined && config.dynamoEndpoint !== undefined) {
+    throw new ConfigError('--dynamodb-port does not apply with DYNAMODB_ENDPOINT set');
+  }
   if (options.dataDir !== undefined && config.dynamoEndpoint !== undefined) {
     throw new ConfigError(
       '--data-dir does not apply with DYNAMODB_ENDPOINT set (that engine keeps its own data)',
@@ -138,15 +143,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let engine: string;
     if (endpoint === undefined) {
       if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
-      const dynalite: EmbeddedDynamo = await startDynalite(
-        options.dataDir === undefined ? {} : { dataDir: options.dataDir },
-      );
+      const dynalite: EmbeddedDynamo = await startDynalite({
+        ...(options.dataDir !== undefined && { dataDir: options.dataDir }),
+        ...(options.dynamoPort !== undefined && { port: options.dynamoPort }),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') throw error;
+        throw new StartupError(`port ${options.dynamoPort} for dynalite is already in use`);
+      });
       cleanups.push(() => dynalite.close());
       endpoint = dynalite.endpoint;
       engine =
         options.dataDir === undefined ? 'dynalite (in memory)' : `dynalite (${options.dataDir})`;
     } else {
-      engine = endpoint;
+      engine = 'DynamoDB from DYNAMODB_ENDPOINT';
     }
     const client = createDynamoClient({ endpoint });
     cleanups.push(() => client.destroy());

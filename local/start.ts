@@ -19,6 +19,7 @@ line. Ctrl-C stops everything.
 Options:
   --data-dir DIR     persist dynalite's data in DIR; a restart reuses the demo
   --port N           port for the API (default $PORT or 3000; 0 picks a free one)
+  --dynamodb-port N  port for the embedded dynalite (default: a free one; shown at start)
   --host ADDRESS     interface to listen on (default 127.0.0.1)
   --demo-file FILE   where to write the demo file (default .local/demo.json)
   --no-nodes         do not start the simulated nodes
@@ -32,6 +33,14 @@ JWT_ISSUER, JWT_AUDIENCE, STALE_AFTER_SECONDS, NODE_MIN_REPORT_INTERVAL_MS.
 
 class UsageError extends Error {}
 
+function portArg(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65_535) {
+    throw new UsageError(`${name} must be an integer from 0 to 65535 (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
 function parseCliArgs(argv: string[]) {
   try {
     const { values } = parseArgs({
@@ -41,6 +50,7 @@ function parseCliArgs(argv: string[]) {
       options: {
         'data-dir': { type: 'string' },
         port: { type: 'string' },
+        'dynamodb-port': { type: 'string' },
         host: { type: 'string' },
         'demo-file': { type: 'string' },
         'no-nodes': { type: 'boolean' },
@@ -48,14 +58,11 @@ function parseCliArgs(argv: string[]) {
         help: { type: 'boolean', short: 'h' },
       },
     });
-    let port: number | undefined;
-    if (values.port !== undefined) {
-      if (!/^\d+$/.test(values.port) || Number(values.port) > 65_535) {
-        throw new UsageError(`--port must be an integer from 0 to 65535 (got "${values.port}")`);
-      }
-      port = Number(values.port);
-    }
-    return { ...values, port };
+    return {
+      ...values,
+      port: portArg(values.port, '--port'),
+      dynamoPort: portArg(values['dynamodb-port'], '--dynamodb-port'),
+    };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message.split('. ')[0]);
@@ -66,7 +73,8 @@ function printBanner(runtime: LocalRuntime, demoFile: string, nodes: boolean) {
   const { demo } = runtime;
   const lines = [
     `bucket-status local API on ${runtime.apiUrl}`,
-    `  data:  ${runtime.engine}, table ${runtime.tableName}`,
+    `  data:  ${runtime.engine} at ${runtime.dynamoEndpoint}, table ${runtime.tableName}`,
+    `  admin: TABLE_NAME=${runtime.tableName} DYNAMODB_ENDPOINT=${runtime.dynamoEndpoint} npm run admin -- --help`,
     `  demo:  ${runtime.demoReused ? 'reused' : 'seeded'}; user ${demo.userId}, bucket ${demo.bucketId}; written to ${demoFile}`,
     nodes
       ? `  nodes: ${demo.nodes.length} simulated nodes report every few seconds (${demo.nodes.map((n) => n.nodeId).join(', ')})`
@@ -106,12 +114,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  // `kill <npm pid>` ends npm and its shell but not this process: notice being orphaned.
+  const parentPid = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parentPid) void shutdown();
+  }, 1_000).unref();
+  // Output piped into a reader that went away (`npm start | head`): stop like on Ctrl-C.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') void shutdown();
+  });
 
   runtime = await startLocalRuntime({
     env: process.env,
     demoFile,
     simulateNodes,
     ...(args.port !== undefined && { port: args.port }),
+    ...(args.dynamoPort !== undefined && { dynamoPort: args.dynamoPort }),
     ...(args.host !== undefined && { host: args.host }),
     ...(args['data-dir'] !== undefined && { dataDir: resolve(args['data-dir']) }),
     ...(args.verbose !== undefined && { verbose: args.verbose }),

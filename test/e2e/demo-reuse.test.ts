@@ -100,7 +100,7 @@ describe('restarting the local runtime', () => {
       demoFile: join(directory.path, 'demo.json'),
       log: () => undefined,
     });
-    expect(first.engine).toBe(env.DYNAMODB_ENDPOINT);
+    expect(first.dynamoEndpoint).toBe(env.DYNAMODB_ENDPOINT);
     expect(first.tableName).toBe(env.TABLE_NAME);
     expect(second.demoReused).toBe(true);
     expect(second.demo.bucketId).toBe(first.demo.bucketId);

@@ -15,7 +15,7 @@ export interface DynamoClientOptions {
 export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
   const { endpoint, maxAttempts = 3, requestTimeoutMs = 2_000 } = options;
   const local = endpoint !== undefined;
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     maxAttempts,
     // throwOnRequestTimeout: without it the SDK only logs a warning and keeps waiting.
     requestHandler: {
@@ -35,6 +35,11 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBC
         }
       : {}),
   });
+  // The SDK's logger middleware builds a redacted deep copy of every response for its logger,
+  // even when that logger is the default no-op one. We never give the SDK a logger, so the
+  // copy is pure waste: removing it makes a 1,000-item Query about a third faster (bench/).
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 const TRANSIENT_ERROR_NAMES = new Set([

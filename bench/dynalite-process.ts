@@ -1,0 +1,11 @@
+// A dynalite engine in its own process: the benchmark's code under test and the database then
+// run on separate threads, as they do on AWS, instead of queueing on one event loop.
+// Prints the endpoint as one JSON line and exits when its parent closes stdin.
+import { startDynalite } from '../local/embedded-dynamodb.ts';
+
+const engine = await startDynalite();
+process.stdout.write(`${JSON.stringify({ endpoint: engine.endpoint })}\n`);
+process.stdin.resume();
+process.stdin.on('end', () => {
+  void engine.close().then(() => process.exit(0));
+});

@@ -1,0 +1,114 @@
+// npm run bench [-- --quick] [-- --only=readPath,ingest,...]: the benchmark suite of the
+// performance issue. Prints tables, writes .local/bench.json, exits 1 when a budget fails.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkBudgets } from './budgets.ts';
+import { benchColdImport, type ColdImportRow } from './cold-import.ts';
+import { startBenchEngine } from './engine.ts';
+import { benchHttp, type HttpRow } from './http.ts';
+import { benchIngest, type IngestRow } from './ingest.ts';
+import { benchReadPath, type ReadPathRow } from './read-path.ts';
+import { nowMs } from './stats.ts';
+import { benchWarmOverhead, type WarmOverheadRow } from './warm-overhead.ts';
+
+export interface BenchReport {
+  readPath: ReadPathRow[];
+  ingest: IngestRow[];
+  coldImport: ColdImportRow[];
+  warmOverhead: WarmOverheadRow[];
+  http: HttpRow[];
+}
+
+const SECTIONS = ['readPath', 'ingest', 'coldImport', 'warmOverhead', 'http'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : SECTIONS);
+const unknown = [...only].filter((s) => !(SECTIONS as readonly string[]).includes(s));
+if (unknown.length > 0 || args.some((a) => a !== '--quick' && !a.startsWith('--only='))) {
+  console.error(`usage: npm run bench [-- --quick] [--only=${SECTIONS.join(',')}]`);
+  process.exit(2);
+}
+const runs = (section: Section) => only.has(section);
+
+process.env.AWS_REGION ??= 'us-east-1';
+// Nothing is logged on the success paths measured here; keep any failure readable.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+const plan = quick
+  ? {
+      readPath: { sizes: [10, 1000], iterations: 200, maxMsPerSize: 6_000 },
+      ingest: { sizes: [10], iterations: 160, maxMsPerSize: 8_000 },
+      coldImport: { processes: 20 },
+      warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
+      http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
+    }
+  : {
+      readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 600, maxMsPerSize: 30_000 },
+      ingest: { sizes: [1, 10, 100], iterations: 400, maxMsPerSize: 30_000 },
+      coldImport: { processes: 40 },
+      warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
+      http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
+    };
+
+const report: BenchReport = {
+  readPath: [],
+  ingest: [],
+  coldImport: [],
+  warmOverhead: [],
+  http: [],
+};
+const started = nowMs();
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(
+  `bench (${quick ? 'quick' : 'full'}): Node ${process.version}, ${cpus().length} x ${cpu.trim()}, ` +
+    `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+);
+
+const section = async <T>(name: Section, run: () => Promise<T[]>, into: T[]) => {
+  if (!runs(name)) return;
+  const t = nowMs();
+  into.push(...(await run()));
+  console.log(`\n${name} (${((nowMs() - t) / 1000).toFixed(1)} s)`);
+  console.table(into);
+};
+
+if (runs('readPath') || runs('ingest')) {
+  const engine = await startBenchEngine();
+  try {
+    await section('readPath', () => benchReadPath(engine, plan.readPath), report.readPath);
+    await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
+  } finally {
+    await engine.stop();
+  }
+}
+await section('warmOverhead', () => benchWarmOverhead(plan.warmOverhead), report.warmOverhead);
+await section('coldImport', () => benchColdImport(plan.coldImport), report.coldImport);
+await section('http', () => benchHttp(plan.http), report.http);
+
+const outFile = join(fileURLToPath(new URL('..', import.meta.url)), '.local', 'bench.json');
+await mkdir(join(outFile, '..'), { recursive: true });
+await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
+
+const checks = checkBudgets(report).filter((c) => {
+  // A partial run (--only) checks only what it measured.
+  if (c.name.startsWith('read path')) return runs('readPath');
+  if (c.name.startsWith('ingest')) return runs('ingest');
+  if (c.name.startsWith('cold import')) return runs('coldImport');
+  return runs('http');
+});
+console.log('\nbudgets');
+console.table(checks);
+const failed = checks.filter((c) => !c.ok);
+console.log(`\nwrote ${outFile} in ${((nowMs() - started) / 1000).toFixed(1)} s`);
+if (failed.length > 0) {
+  console.error(
+    `budget failed: ${failed.map((c) => `${c.name} (${c.actual}, limit ${c.limit})`).join('; ')}`,
+  );
+  process.exit(1);
+}
+console.log('all budgets met');

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { bucketRowUpdate } from '../../functions/data/bucket-node-reports.ts';
+import { bucketPartitionQuery } from '../../functions/data/bucket-nodes.ts';
+import { userPartitionQuery } from '../../functions/data/user-access.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { bucketPk, nodePk } from '../../functions/shared/keys.ts';
+import { assignedNode, buildIngestHandler, reportBody, signed } from '../support/ingest-fixture.ts';
+import { Seeder } from '../support/seed.ts';
+import { bearer, buildStatusHandler, hs256Token } from '../support/status-fixture.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+/**
+ * The authoritative round-trip assertions behind bench/ and docs/PERFORMANCE.md: how many
+ * DynamoDB calls each request makes, how many of them wait on each other (round trips of
+ * latency), and that they are exactly the requests the benchmark's floors send.
+ */
+
+let table: TestTable;
+let seed: Seeder;
+
+beforeAll(async () => {
+  table = await createTestTable('perf');
+  seed = new Seeder(table.client, table.tableName);
+});
+
+interface Call {
+  command: string;
+  pk: string | undefined;
+  input: Record<string, unknown>;
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * A client of its own whose `send` records when each call starts and ends, on one logical
+ * clock. A call's depth is 1 + the deepest call that had already ended when it started; the
+ * deepest call is the number of round trips of latency the request waited for.
+ */
+function tracingClient() {
+  const client = createDynamoClient({ endpoint: table.endpoint });
+  const calls: Call[] = [];
+  let clock = 0;
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
+    async (command) => {
+      const { input } = command as { input: Record<string, unknown> };
+      const key = (input.Key ?? input.ExpressionAttributeValues) as
+        | Record<string, { S?: string }>
+        | undefined;
+      const call: Call = {
+        command: (command as object).constructor.name.replace(/Command$/, ''),
+        pk: key?.pk?.S ?? key?.[':pk']?.S,
+        input,
+        startedAt: ++clock,
+        endedAt: Number.POSITIVE_INFINITY,
+      };
+      calls.push(call);
+      try {
+        return await send(command);
+      } finally {
+        call.endedAt = ++clock;
+      }
+    },
+  );
+  const roundTrips = () => {
+    const depth = new Map<Call, number>();
+    for (const call of calls) {
+      const before = calls.filter((other) => other.endedAt < call.startedAt);
+      depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
+    }
+    return Math.max(0, ...depth.values());
+  };
+  return { client: client as DynamoDBClient, calls, roundTrips };
+}
+
+/** A READ member's bucket with `nodes` assignment rows (each padded by `paddingBytes`). */
+async function readableBucket(nodes: number, paddingBytes = 0) {
+  const userId = randomUUID();
+  const bucketId = randomUUID();
+  const workspaceId = randomUUID();
+  const orgId = randomUUID();
+  await seed.user(userId, { orgId });
+  await seed.membership(userId, workspaceId, 'READ');
+  await seed.bucket(bucketId, { workspaceId, orgId });
+  const lastUpdated = new Date().toISOString();
+  await seed.putMany(
+    Array.from({ length: nodes }, (_, i) =>
+      seed.assignmentRow(bucketId, `n-${String(i).padStart(5, '0')}`, {
+        ip: '10.0.0.1',
+        region: 'us-east-1',
+        version: '1.0.0',
+        status: 'ONLINE',
+        latency_ms: i,
+        lastUpdated,
+        ...(paddingBytes > 0 && { padding: 'p'.repeat(paddingBytes) }),
+      }),
+    ),
+  );
+  return { userId, bucketId, token: await hs256Token(userId) };
+}
+
+/** The request without the page cursor, as the floor builds it. */
+const withoutCursor = (input: Record<string, unknown>) => {
+  const { ExclusiveStartKey: _cursor, ...rest } = input;
+  return rest;
+};
+
+describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
+  it('a small bucket: exactly two Queries, both sent before either returns, the floor requests', async () => {
+    const { userId, bucketId, token } = await readableBucket(10);
+    const { client, calls, roundTrips } = tracingClient();
+    const read = buildStatusHandler(client, table.tableName);
+
+    const response = await read(bucketId, bearer(token));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.nodeStatus).toHaveLength(10);
+    expect(calls.map((c) => `${c.command} ${c.pk}`).sort()).toStrictEqual(
+      [`Query ${bucketPk(bucketId)}`, `Query USER#${userId}`].sort(),
+    );
+    const [first, second] = calls as [Call, Call];
+    expect(second.startedAt).toBeLessThan(first.endedAt);
+    expect(roundTrips()).toBe(1);
+    // bench/read-path.ts's floor sends these very inputs.
+    expect(calls.map((c) => withoutCursor(c.input))).toStrictEqual(
+      expect.arrayContaining([
+        userPartitionQuery(table.tableName, userId),
+        bucketPartitionQuery(table.tableName, bucketId),
+      ]),
+    );
+  });
+
+  it('a repeated read with the same (cached) token still reads both partitions', async () => {
+    const { bucketId, token } = await readableBucket(3);
+    const { client, calls, roundTrips } = tracingClient();
+    const read = buildStatusHandler(client, table.tableName);
+
+    await read(bucketId, bearer(token));
+    calls.length = 0;
+    const again = await read(bucketId, bearer(token));
+
+    // The token cache saves the signature check, never the user read that revocation needs.
+    expect(again.statusCode).toBe(200);
+    expect(calls.map((c) => c.command)).toStrictEqual(['Query', 'Query']);
+    expect(roundTrips()).toBe(1);
+  });
+
+  it('a bucket over 1 MB: the user Query overlaps the first page, then one call per extra page', async () => {
+    // 2,200 rows of ~600 bytes: the partition spans two 1 MB Query pages.
+    const { userId, bucketId, token } = await readableBucket(2200, 500);
+    const { client, calls, roundTrips } = tracingClient();
+    const read = buildStatusHandler(client, table.tableName);
+
+    const response = await read(bucketId, bearer(token));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json.nodeStatus).toHaveLength(2200);
+    const bucketPages = calls.filter((c) => c.pk === bucketPk(bucketId));
+    const userPages = calls.filter((c) => c.pk === `USER#${userId}`);
+    expect(userPages).toHaveLength(1);
+    expect(bucketPages.length).toBeGreaterThanOrEqual(2);
+    expect(calls).toHaveLength(1 + bucketPages.length);
+    // Pages follow each other (each needs the previous cursor); nothing else waits.
+    expect(roundTrips()).toBe(bucketPages.length);
+    expect((userPages[0] as Call).startedAt).toBeLessThan((bucketPages[0] as Call).endedAt);
+    expect(bucketPages.slice(1).every((page) => page.input.ExclusiveStartKey !== undefined)).toBe(
+      true,
+    );
+  }, 60_000);
+});
+
+describe('POST /node/status: round trips of a report', () => {
+  const BUCKETS = 10;
+
+  async function nodeOnBuckets() {
+    const bucketIds = Array.from({ length: BUCKETS }, (_, i) => `pb${i}-${randomUUID()}`);
+    const nodeId = `perf-node-${randomUUID()}`;
+    const privateKey = await assignedNode(seed, nodeId, bucketIds);
+    return { bucketIds, nodeId, privateKey };
+  }
+
+  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once (3 round trips); warm: 2', async () => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets();
+    const { client, calls, roundTrips } = tracingClient();
+    const post = buildIngestHandler(client, table.tableName);
+    const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
+    const now = Date.now();
+
+    const cold = signed(nodeId, privateKey, body, now - 1);
+    expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
+    expect(calls.map((c) => `${c.command} ${c.pk}`)).toStrictEqual([
+      `GetItem ${nodePk(nodeId)}`,
+      `UpdateItem ${nodePk(nodeId)}`,
+      ...bucketIds.map((bucketId) => `UpdateItem ${bucketPk(bucketId)}`),
+    ]);
+    expect(roundTrips()).toBe(3);
+    const writes = calls.slice(2);
+    const firstEnd = Math.min(...writes.map((c) => c.endedAt));
+    expect(writes.every((c) => c.startedAt < firstEnd)).toBe(true);
+
+    calls.length = 0;
+    const warm = signed(nodeId, privateKey, body, now);
+    const response = await post(warm.body, warm.headers);
+    expect(response.json.accepted).toStrictEqual(bucketIds);
+    expect(calls.map((c) => c.command)).toStrictEqual([
+      'UpdateItem',
+      ...bucketIds.map(() => 'UpdateItem'),
+    ]);
+    expect(roundTrips()).toBe(2);
+    // bench/ingest.ts's floor sends these very bucket writes (receive time as the handler's).
+    for (const [index, call] of calls.slice(1).entries()) {
+      const values = (call.input.ExpressionAttributeValues ?? {}) as Record<string, { S?: string }>;
+      expect(call.input).toStrictEqual(
+        bucketRowUpdate(table.tableName, {
+          nodeId,
+          bucket: {
+            bucketId: bucketIds[index] as string,
+            status: 'ONLINE',
+            latencyMs: undefined,
+          },
+          ip: '203.0.113.7',
+          region: 'us-east-1',
+          version: '1.2.3',
+          timestamp: now,
+          receivedAt: values[':lastUpdated']?.S as string,
+        }),
+      );
+    }
+  });
+
+  it('the commands are the SDK classes the floors use', () => {
+    // Guards the labels above: a renamed command class would otherwise pass silently.
+    expect(new QueryCommand({ TableName: 't' }).constructor.name).toBe('QueryCommand');
+    expect(new GetItemCommand({ TableName: 't', Key: {} }).constructor.name).toBe('GetItemCommand');
+    expect(new UpdateItemCommand({ TableName: 't', Key: {} }).constructor.name).toBe(
+      'UpdateItemCommand',
+    );
+  });
+});

@@ -10,6 +10,17 @@ import type { HttpResult } from '../../functions/shared/http-response.ts';
 /** Cases per handler; CI runs the default, a developer may raise or lower it. */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 
+/**
+ * fc.assert parameters: FUZZ_RUNS cases, and FUZZ_SEED (with FUZZ_PATH) to replay the seed
+ * and shrink path a failure printed.
+ */
+export const REPLAYING = process.env.FUZZ_PATH !== undefined;
+export const fuzzParameters = () => ({
+  numRuns: FUZZ_RUNS,
+  ...(process.env.FUZZ_SEED !== undefined && { seed: Number(process.env.FUZZ_SEED) }),
+  ...(process.env.FUZZ_PATH !== undefined && { path: process.env.FUZZ_PATH }),
+});
+
 /** Which DynamoDB requests an injected fault hits. */
 export type FaultTarget = 'none' | 'any' | 'node-meta' | 'bucket-rows';
 export type FaultKind = 'throttle' | 'provisioned' | 'internal' | 'reset';

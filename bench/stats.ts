@@ -84,7 +84,18 @@ export interface Comparison {
   ratio: number;
 }
 
+const quantiles = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return [0.1, 0.25, 0.5, 0.75, 0.9].map((q) =>
+    round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number, 2),
+  );
+};
+
 export function compare(samples: Interleaved): Comparison {
+  if (process.env.BENCH_DEBUG) {
+    console.error('p10/25/50/75/90 subject', quantiles(samples.subjectMs));
+    console.error('p10/25/50/75/90 floor  ', quantiles(samples.floorMs));
+  }
   const medianMs = median(samples.subjectMs);
   const floorMedianMs = median(samples.floorMs);
   return {

@@ -2,7 +2,7 @@ import type { VerifiedToken } from '../auth/token-verifier.ts';
 import type { LoadBucketWithNodes } from '../data/bucket-nodes.ts';
 import type { LoadUserAccess } from '../data/user-access.ts';
 import { decideAccess, isTokenRevoked } from '../domain/access.ts';
-import { type NodeStatusView, toNodeStatusView } from '../domain/node-status.ts';
+import { type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
 import { ForbiddenError, invalidBearerToken, NotFoundError } from '../shared/errors.ts';
 
 export interface BucketStatusResponse {
@@ -43,6 +43,6 @@ export async function readBucketStatus(
   const staleAfterMs = deps.staleAfterSeconds * 1000;
   return {
     bucketId,
-    nodeStatus: bucket.nodes.map((node) => toNodeStatusView(node, nowMs, staleAfterMs)),
+    nodeStatus: toNodeStatusViews(bucket.nodes, nowMs, staleAfterMs),
   };
 }

@@ -91,10 +91,8 @@ export function verifyNodeSignature(
   signature: string,
 ): boolean {
   if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false; // 64 bytes, unpadded base64url
-  return verify(
-    null,
-    signedBytes(nodeId, timestamp, body),
-    publicKey,
-    Buffer.from(signature, 'base64url'),
-  );
+  const bytes = Buffer.from(signature, 'base64url');
+  // One spelling per signature: the last character's unused bits must be zero.
+  if (bytes.toString('base64url') !== signature) return false;
+  return verify(null, signedBytes(nodeId, timestamp, body), publicKey, bytes);
 }

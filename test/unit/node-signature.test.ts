@@ -197,3 +197,24 @@ describe('signNodeReport / verifyNodeSignature', () => {
     }
   });
 });
+
+describe('canonical signature encoding', () => {
+  it('accepts only the canonical base64url spelling of a signature', async () => {
+    const { generateNodeKeyPair, publicKeyFromRaw, signNodeReport, verifyNodeSignature } =
+      await import('../../functions/domain/node-signature.ts');
+    const keys = generateNodeKeyPair();
+    const body = Buffer.from('{"x":1}');
+    const headers = signNodeReport('n1', keys.privateKey, body, 1000);
+    const signature = headers['X-Node-Signature'];
+    const publicKey = publicKeyFromRaw(keys.publicKey);
+    expect(verifyNodeSignature(publicKey, 'n1', '1000', body, signature)).toBe(true);
+    // The 86th character carries 4 unused bits: flipping one gives the same bytes, another spelling.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(signature.at(-1) as string);
+    const variant = signature.slice(0, -1) + alphabet[last ^ 1];
+    expect(Buffer.from(variant, 'base64url').equals(Buffer.from(signature, 'base64url'))).toBe(
+      true,
+    );
+    expect(verifyNodeSignature(publicKey, 'n1', '1000', body, variant)).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
-// A dynalite engine in its own process: the benchmark's code under test and the database then
-// run on separate threads, as they do on AWS, instead of queueing on one event loop.
+// A dynalite engine in its own process (npm run bench -- --engine=child): the code under test
+// and the database then run on separate threads, as they do on AWS.
 // Prints the endpoint as one JSON line and exits when its parent closes stdin.
 import { startDynalite } from '../local/embedded-dynamodb.ts';
 

@@ -19,8 +19,10 @@ export interface BenchEngine {
 }
 
 /**
- * dynalite (in a child process by default, or in this one), a fresh table from the shared
- * definition, one SDK client shared by the code under test and its floor.
+ * dynalite in this process (inProcess) or in a child process, a fresh table from the shared
+ * definition, and one SDK client shared by the code under test and its floor. In-process,
+ * every ratio compares total work on one thread; with a child process it compares latency
+ * with the engine on another core, which a busy 2-core machine makes much noisier.
  */
 export async function startBenchEngine(
   options: { inProcess?: boolean } = {},

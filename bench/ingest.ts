@@ -129,13 +129,9 @@ export async function benchIngest(
         },
       };
     };
-    const iterations = Math.max(
-      20,
-      Math.round(options.iterations / Math.sqrt(Math.max(1, count / 10))),
-    );
     const samples = await interleave(subject, floor, {
-      warmup: Math.max(5, Math.round(iterations / 10)),
-      iterations,
+      warmup: 10,
+      iterations: options.iterations,
       minIterations: 20,
       maxMs: options.maxMsPerSize,
     });

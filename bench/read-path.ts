@@ -67,7 +67,7 @@ async function queryPages(client: DynamoDBClient, input: QueryCommandInput): Pro
 
 export interface ReadPathOptions {
   sizes: number[];
-  /** Iterations for a 10-node bucket; larger buckets get fewer, bounded by maxMsPerSize. */
+  /** At most this many pairs per size; fewer when maxMsPerSize runs out first. */
   iterations: number;
   maxMsPerSize: number;
 }
@@ -137,11 +137,9 @@ export async function benchReadPath(
         },
       };
     };
-    const scale = Math.max(1, nodes / 10);
-    const iterations = Math.max(15, Math.round(options.iterations / Math.sqrt(scale)));
     const samples = await interleave(subject, floor, {
-      warmup: Math.max(3, Math.round(iterations / 10)),
-      iterations,
+      warmup: 10,
+      iterations: options.iterations,
       minIterations: 15,
       maxMs: options.maxMsPerSize,
     });

@@ -1,5 +1,6 @@
-// npm run bench [-- --quick] [-- --only=readPath,ingest,...]: the benchmark suite of the
-// performance issue. Prints tables, writes .local/bench.json, exits 1 when a budget fails.
+// npm run bench [-- --quick] [--only=readPath,ingest,...] [--engine=in-process|child]: the
+// benchmark suite of the performance issue (docs/PERFORMANCE.md). Prints tables, writes
+// .local/bench.json, exits 1 when a budget fails.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +27,22 @@ type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const onlyArg = args.find((a) => a.startsWith('--only='));
-const only = new Set(onlyArg ? onlyArg.slice('--only='.length).split(',') : SECTIONS);
+const flagValue = (name: string) =>
+  args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const onlyArg = flagValue('only');
+const only = new Set(onlyArg ? onlyArg.split(',') : SECTIONS);
+const engineArg = flagValue('engine') ?? 'in-process';
 const unknown = [...only].filter((s) => !(SECTIONS as readonly string[]).includes(s));
-if (unknown.length > 0 || args.some((a) => a !== '--quick' && !a.startsWith('--only='))) {
-  console.error(`usage: npm run bench [-- --quick] [--only=${SECTIONS.join(',')}]`);
+const known = (a: string) =>
+  a === '--quick' || a.startsWith('--only=') || a.startsWith('--engine=');
+if (
+  unknown.length > 0 ||
+  !['in-process', 'child'].includes(engineArg) ||
+  args.some((a) => !known(a))
+) {
+  console.error(
+    `usage: npm run bench [-- --quick] [--only=${SECTIONS.join(',')}] [--engine=in-process|child]`,
+  );
   process.exit(2);
 }
 const runs = (section: Section) => only.has(section);
@@ -41,15 +53,15 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const plan = quick
   ? {
-      readPath: { sizes: [10, 1000], iterations: 200, maxMsPerSize: 6_000 },
-      ingest: { sizes: [10], iterations: 160, maxMsPerSize: 8_000 },
+      readPath: { sizes: [10, 1000], iterations: 2_000, maxMsPerSize: 5_000 },
+      ingest: { sizes: [10], iterations: 2_000, maxMsPerSize: 8_000 },
       coldImport: { processes: 20 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
     }
   : {
-      readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 600, maxMsPerSize: 30_000 },
-      ingest: { sizes: [1, 10, 100], iterations: 400, maxMsPerSize: 30_000 },
+      readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
+      ingest: { sizes: [1, 10, 100], iterations: 5_000, maxMsPerSize: 25_000 },
       coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
@@ -65,7 +77,8 @@ const report: BenchReport = {
 const started = nowMs();
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 console.log(
-  `bench (${quick ? 'quick' : 'full'}): Node ${process.version}, ${cpus().length} x ${cpu.trim()}, ` +
+  `bench (${quick ? 'quick' : 'full'}, dynalite ${engineArg}): Node ${process.version}, ` +
+    `${cpus().length} x ${cpu.trim()}, ` +
     `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
 );
 
@@ -78,7 +91,9 @@ const section = async <T>(name: Section, run: () => Promise<T[]>, into: T[]) => 
 };
 
 if (runs('readPath') || runs('ingest')) {
-  const engine = await startBenchEngine();
+  // In-process by default: the handler, its floor and dynalite share one thread, so the ratio
+  // compares total work and a loaded machine's scheduling cannot favour either side.
+  const engine = await startBenchEngine({ inProcess: engineArg === 'in-process' });
   try {
     await section('readPath', () => benchReadPath(engine, plan.readPath), report.readPath);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);

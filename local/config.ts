@@ -4,6 +4,8 @@ import {
   type JwtConfig,
   readDynamoEndpoint,
   readJwtConfig,
+  readNodeKeyCacheSeconds,
+  readNodeMinReportIntervalMs,
   readPositiveInt,
   readStaleAfterSeconds,
   requireTableName,
@@ -56,10 +58,7 @@ export function readLocalConfig(env: Env, overrides: { port?: number } = {}): Lo
     jwtSecret,
     jwt: readJwtConfig(effective),
     staleAfterSeconds: readStaleAfterSeconds(env),
-    nodeKeyCacheSeconds: readPositiveInt(env, 'NODE_KEY_CACHE_SECONDS', 60, { min: 0, max: 3600 }),
-    nodeMinReportIntervalMs: readPositiveInt(env, 'NODE_MIN_REPORT_INTERVAL_MS', 1000, {
-      min: 0,
-      max: 3_600_000,
-    }),
+    nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
+    nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
   };
 }

@@ -54,6 +54,14 @@ export function readPositiveInt(
 export const readStaleAfterSeconds = (env: Env) =>
   readPositiveInt(env, 'STALE_AFTER_SECONDS', 90, { max: 86_400 });
 
+/** Per-container cache of node public keys; 0 turns it off. */
+export const readNodeKeyCacheSeconds = (env: Env) =>
+  readPositiveInt(env, 'NODE_KEY_CACHE_SECONDS', 60, { min: 0, max: 3600 });
+
+/** Per-node rate limit on accepted reports; 0 turns it off. */
+export const readNodeMinReportIntervalMs = (env: Env) =>
+  readPositiveInt(env, 'NODE_MIN_REPORT_INTERVAL_MS', 1000, { min: 0, max: 3_600_000 });
+
 /** Where the status function gets its token-verification key from: exactly one source. */
 export type JwtKeySource =
   | { kind: 'secret'; secret: string }

@@ -39,7 +39,12 @@ async function startJwksServer(publicKey: KeyObject | undefined, kid: string): P
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
   return Object.defineProperties({ url, server } as JwksServer, {
     hits: { get: () => state.hits },
-    mode: { get: () => state.mode, set: (m: JwksMode) => void (state.mode = m) },
+    mode: {
+      get: () => state.mode,
+      set: (m: JwksMode) => {
+        state.mode = m;
+      },
+    },
   });
 }
 
@@ -105,6 +110,7 @@ describe('JWKS mode', () => {
   it.each([
     '../../../../etc/passwd',
     "' OR '1'='1",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Log4Shell lookup string, verbatim
     '${jndi:ldap://127.0.0.1/x}',
     'k'.repeat(2000),
     '',

@@ -377,6 +377,17 @@ describe('tokensValidAfter (revocation)', () => {
     ).toBe(200);
   });
 
+  it('revocation after a successful read takes effect at once, despite the verified-token cache', async () => {
+    const profile = { orgId: 'other', orgRole: 'MEMBER' };
+    const userId = await user(profile, 'READ');
+    const token = await hs256Token(userId, { iat: Math.floor(Date.now() / 1000) - 10 });
+    expect((await getStatus(BUCKET, bearer(token))).statusCode).toBe(200);
+    await seed.user(userId, { ...profile, tokensValidAfter: Math.floor(Date.now() / 1000) });
+    expect((await getStatus(BUCKET, bearer(token))).statusCode).toBe(401);
+    await seed.user(userId, { ...profile, status: 'DISABLED' });
+    expect((await getStatus(BUCKET, bearer(token))).statusCode).toBe(403);
+  });
+
   it('refuses a token without iat once tokens were revoked', async () => {
     const userId = await user({ tokensValidAfter: 1 }, 'READ');
     const token = await new SignJWT({ sub: userId })

@@ -96,9 +96,11 @@ export async function benchColdImport(options: ColdImportOptions): Promise<ColdI
     await writeFile(join(BUILD_DIR, b.name, 'meta.json'), JSON.stringify(b.metafile));
   }
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
-  // One discarded round warms the file cache.
+  // One discarded round (round -1) warms the file cache.
   for (let round = -1; round < Math.max(20, options.processes); round++) {
-    for (const b of bundles) {
+    // Each round starts with a different bundle, so no bundle always runs first or last.
+    const start = (round + bundles.length) % bundles.length;
+    for (const b of [...bundles.slice(start), ...bundles.slice(0, start)]) {
       const ms = await importOnce(
         b.file,
         b.name === 'floor' ? { AWS_REGION: 'us-east-1' } : HANDLER_ENV,

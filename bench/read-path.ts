@@ -70,6 +70,8 @@ export interface ReadPathOptions {
   /** At most this many pairs per size; fewer when maxMsPerSize runs out first. */
   iterations: number;
   maxMsPerSize: number;
+  /** Per-size overrides of maxMsPerSize (the big buckets need the time, small ones do not). */
+  maxMsBySize?: Record<number, number>;
 }
 
 /**
@@ -141,7 +143,7 @@ export async function benchReadPath(
       warmup: 10,
       iterations: options.iterations,
       minIterations: 15,
-      maxMs: options.maxMsPerSize,
+      maxMs: options.maxMsBySize?.[nodes] ?? options.maxMsPerSize,
     });
     rows.push({ nodes, ...compare(samples) });
   }

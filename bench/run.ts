@@ -53,16 +53,21 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const plan = quick
   ? {
-      readPath: { sizes: [10, 1000], iterations: 2_000, maxMsPerSize: 5_000 },
+      readPath: {
+        sizes: [10, 1000],
+        iterations: 5_000,
+        maxMsPerSize: 4_000,
+        maxMsBySize: { 1000: 8_000 },
+      },
       ingest: { sizes: [10], iterations: 2_000, maxMsPerSize: 8_000 },
-      coldImport: { processes: 20 },
+      coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
       ingest: { sizes: [1, 10, 100], iterations: 5_000, maxMsPerSize: 25_000 },
-      coldImport: { processes: 40 },
+      coldImport: { processes: 60 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
     };

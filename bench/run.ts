@@ -67,7 +67,7 @@ const plan = quick
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
       ingest: { sizes: [1, 10, 100], iterations: 5_000, maxMsPerSize: 25_000 },
-      coldImport: { processes: 60 },
+      coldImport: { processes: 100 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
     };

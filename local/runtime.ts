@@ -89,11 +89,20 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting, lets in-flight requests finish (their handlers still use the engine, which
+ * closes after this), and drops connections that are still busy after a grace period.
+ */
+function closeServer(server: Server, graceMs = 2_000): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }
 

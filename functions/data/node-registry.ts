@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { publicKeyFromRaw } from '../domain/node-signature.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
@@ -80,48 +81,52 @@ export interface ReportGuardInput {
  * and the previous report must be at least minIntervalMs old. A refused write is followed by
  * one consistent read to say why (the failure path only).
  */
+/**
+ * The replay guard's conditional UpdateItem. `reportId` marks this attempt's write, so a
+ * retried write whose first attempt landed is recognised. Exported so the benchmark's floor
+ * issues exactly the same request.
+ */
+export function reportGuardUpdate(
+  tableName: string,
+  input: ReportGuardInput,
+  reportId: string,
+): UpdateItemCommandInput {
+  const rateLimited = input.minIntervalMs > 0;
+  return {
+    TableName: tableName,
+    Key: nodeKey(input.nodeId),
+    ConditionExpression:
+      'attribute_exists(pk) AND #status = :active' +
+      ' AND (attribute_not_exists(lastTimestamp) OR lastTimestamp < :ts)' +
+      // With the limit off, receive clocks of different containers must not matter.
+      (rateLimited
+        ? ' AND (attribute_not_exists(lastAcceptedAt) OR lastAcceptedAt <= :earliestPrevious)'
+        : ''),
+    UpdateExpression:
+      'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen,' +
+      ' lastReportId = :reportId, ip = :ip, #region = :region, #version = :version',
+    ExpressionAttributeNames: { '#status': 'status', '#region': 'region', '#version': 'version' },
+    ExpressionAttributeValues: {
+      ':active': S('ACTIVE'),
+      ':ts': N(input.timestamp),
+      ':reportId': S(reportId),
+      ':now': N(input.receivedAtMs),
+      ...(rateLimited && { ':earliestPrevious': N(input.receivedAtMs - input.minIntervalMs) }),
+      ':lastSeen': S(new Date(input.receivedAtMs).toISOString()),
+      ':ip': S(input.ip),
+      ':region': S(input.region),
+      ':version': S(input.version),
+    },
+  };
+}
+
 export function createReportGuard(client: DynamoDBClient, tableName: string) {
   return async function acceptReportTimestamp(
     input: ReportGuardInput,
   ): Promise<ReportGuardOutcome> {
-    const rateLimited = input.minIntervalMs > 0;
-    // Marks this attempt's write, so a retried write whose first attempt landed is recognised.
     const reportId = randomUUID();
     try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: nodeKey(input.nodeId),
-          ConditionExpression:
-            'attribute_exists(pk) AND #status = :active' +
-            ' AND (attribute_not_exists(lastTimestamp) OR lastTimestamp < :ts)' +
-            // With the limit off, receive clocks of different containers must not matter.
-            (rateLimited
-              ? ' AND (attribute_not_exists(lastAcceptedAt) OR lastAcceptedAt <= :earliestPrevious)'
-              : ''),
-          UpdateExpression:
-            'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen, lastReportId = :reportId,' +
-            ' ip = :ip, #region = :region, #version = :version',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#region': 'region',
-            '#version': 'version',
-          },
-          ExpressionAttributeValues: {
-            ':active': S('ACTIVE'),
-            ':ts': N(input.timestamp),
-            ':reportId': S(reportId),
-            ':now': N(input.receivedAtMs),
-            ...(rateLimited && {
-              ':earliestPrevious': N(input.receivedAtMs - input.minIntervalMs),
-            }),
-            ':lastSeen': S(new Date(input.receivedAtMs).toISOString()),
-            ':ip': S(input.ip),
-            ':region': S(input.region),
-            ':version': S(input.version),
-          },
-        }),
-      );
+      await client.send(new UpdateItemCommand(reportGuardUpdate(tableName, input, reportId)));
       return 'accepted';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);

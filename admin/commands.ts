@@ -250,7 +250,8 @@ async function revokeTokens({ values, io, store }: CommandContext) {
 async function mintTokenCommand({ values, env, io }: CommandContext) {
   const userId = idArg(values, 'user-id');
   const expiresInSeconds = secondsArg(values, 'expires-in', MAX_TOKEN_LIFETIME_SECONDS);
-  const secret = env.JWT_SECRET?.trim();
+  // Used as it is (not trimmed): the status API takes the same bytes as its HMAC key.
+  const secret = env.JWT_SECRET?.trim() ? env.JWT_SECRET : undefined;
   if (!secret) throw new ConfigError('JWT_SECRET is required for mint-token (HS256)');
   assertSecretStrength(secret, 'JWT_SECRET');
   const issuer = env.JWT_ISSUER?.trim() || undefined;

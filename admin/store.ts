@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
-import { N, readString, S } from '../functions/data/attributes.ts';
+import { N, readNumber, readString, S } from '../functions/data/attributes.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -300,20 +300,27 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
       // Revocation checks iat < tokensValidAfter and iat has whole seconds: a token issued in
       // this same second must be revoked too, hence the next whole second.
       const tokensValidAfter = Math.floor(nowSeconds) + 1;
-      await conditional(
-        () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: key(userPk(userId), PROFILE_SK),
-              ConditionExpression: 'attribute_exists(pk)',
-              UpdateExpression: 'SET tokensValidAfter = :after',
-              ExpressionAttributeValues: { ':after': N(tokensValidAfter) },
-            }),
-          ),
-        `user ${userId} does not exist`,
-      );
-      return tokensValidAfter;
+      const profileKey = key(userPk(userId), PROFILE_SK);
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: profileKey,
+            // Never moves backwards: a later call from a slower clock must not un-revoke.
+            ConditionExpression:
+              'attribute_exists(pk) AND (attribute_not_exists(tokensValidAfter) OR tokensValidAfter < :after)',
+            UpdateExpression: 'SET tokensValidAfter = :after',
+            ExpressionAttributeValues: { ':after': N(tokensValidAfter) },
+          }),
+        );
+        return tokensValidAfter;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const profile = await getItem(profileKey);
+      if (profile === undefined) throw new AdminError(`user ${userId} does not exist`);
+      // Already revoked at this instant or later: that cut-off stands.
+      return readNumber(profile, 'tokensValidAfter') ?? tokensValidAfter;
     },
   };
 }

@@ -44,7 +44,7 @@ export function readLocalConfig(env: Env, overrides: { port?: number } = {}): Lo
       );
     }
   }
-  const jwtSecret = set('JWT_SECRET') ? (env.JWT_SECRET as string).trim() : randomJwtSecret();
+  const jwtSecret = set('JWT_SECRET') ? (env.JWT_SECRET as string) : randomJwtSecret();
   const effective: Env = {
     ...env,
     TABLE_NAME: set('TABLE_NAME') ? env.TABLE_NAME : DEFAULT_LOCAL_TABLE_NAME,

@@ -123,7 +123,7 @@ export function encodeBody(
 
 /** Lower-cased headers, repeated ones joined with commas; cookies split out, as API Gateway does. */
 function collectHeaders(request: IncomingMessage) {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = Object.create(null); // see queryStringParameters
   const cookies: string[] = [];
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -172,7 +172,8 @@ export function toHttpApiEvent(input: {
     : sourceIp;
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '');
-  const queryStringParameters: Record<string, string> = {};
+  // No prototype: names like `constructor` or `__proto__` must pass through as plain keys.
+  const queryStringParameters: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
     queryStringParameters[name] =
       queryStringParameters[name] === undefined ? value : `${queryStringParameters[name]},${value}`;

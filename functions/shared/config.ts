@@ -78,7 +78,8 @@ export interface JwtConfig {
 export const MIN_HS256_SECRET_BYTES = 32;
 
 export function readJwtConfig(env: Env): JwtConfig {
-  const secret = read(env, 'JWT_SECRET');
+  // Secret bytes are used as they are: trimming would silently change the HMAC key.
+  const secret = read(env, 'JWT_SECRET') === undefined ? undefined : env.JWT_SECRET;
   const secretArn = read(env, 'JWT_SECRET_ARN');
   const pem = read(env, 'JWT_PUBLIC_KEY');
   const jwksUrl = read(env, 'JWT_JWKS_URL');

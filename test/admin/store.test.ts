@@ -119,6 +119,18 @@ describe('createAdminStore', () => {
     expect(isTokenRevoked(1_700_000_001, tokensValidAfter)).toBe(false);
     expect(await store.revokeTokens('s-u2', 1_700_000_005)).toBe(1_700_000_006);
   });
+
+  it('revokeTokens never moves the cut-off backwards (a caller with a slower clock)', async () => {
+    await store.createUser({ userId: 's-u3', orgId: 'org-a', orgRole: 'MEMBER' });
+    await store.revokeTokens('s-u3', 1_700_000_100);
+    expect(await store.revokeTokens('s-u3', 1_700_000_000)).toBe(1_700_000_101);
+    expect((await readRow(table, userPk('s-u3'), PROFILE_SK))?.tokensValidAfter).toBe(
+      1_700_000_101,
+    );
+    await expect(store.revokeTokens('no-such-user', 1_700_000_000)).rejects.toThrow(
+      /does not exist/,
+    );
+  });
 });
 
 describe('mintToken', () => {

@@ -135,6 +135,21 @@ describe('request -> API Gateway HTTP API payload v2 event', () => {
     expect(lastEvent().headers['x-repeated']).toBe('one,two');
   });
 
+  it('passes header and query names that exist on every object through as plain keys', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${baseUrl}/bucket/a/status?toString=1&constructor=2`, {
+        headers: { constructor: 'x', tostring: 'y' },
+      });
+      req.on('response', (res) => res.resume().on('end', resolve));
+      req.on('error', reject);
+      req.end();
+    });
+    const event = lastEvent();
+    expect(event.headers.constructor).toBe('x');
+    expect(event.headers.tostring).toBe('y');
+    expect(event.queryStringParameters).toMatchObject({ toString: '1', constructor: '2' });
+  });
+
   it('passes JSON bodies as text and other bodies base64-encoded, byte for byte', async () => {
     const json = '{"caf\u00e9":"\u2713"}';
     await fetch(`${baseUrl}/node/status`, {

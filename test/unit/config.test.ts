@@ -38,6 +38,14 @@ describe('configuration', () => {
       /only one/,
     );
   });
+  it('uses JWT_SECRET byte for byte (no trimming of the HMAC key)', () => {
+    const padded = ` ${SECRET} `;
+    expect(readJwtConfig({ JWT_SECRET: padded }).source).toStrictEqual({
+      kind: 'secret',
+      secret: padded,
+    });
+    expect(() => readJwtConfig({ JWT_SECRET: '   ' })).toThrow(/JWT_SECRET/);
+  });
   it('refuses an HS256 secret under 32 bytes', () => {
     expect(() => readJwtConfig({ JWT_SECRET: 'short' })).toThrow(/JWT_SECRET.*32 bytes/);
     expect(readJwtConfig({ JWT_SECRET: SECRET }).source).toStrictEqual({

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isValidId } from '../functions/domain/ids.ts';
 import { MAX_BUCKETS_PER_REPORT, parseNodeReport } from '../functions/domain/node-report.ts';
 import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
-import { isValidId } from '../functions/shared/keys.ts';
 import packageJson from '../package.json' with { type: 'json' };
 import type { NodeIdentity, ReporterBucket } from './reporter.ts';
 

@@ -6,13 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../admin/commands.ts';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
 import {
-  generateNodeKeyPair,
-  publicKeyFromRaw,
-  signNodeReport,
-  verifyNodeSignature,
-} from '../../functions/domain/node-signature.ts';
-import { readJwtConfig } from '../../functions/shared/config.ts';
-import {
   bucketPk,
   META_SK,
   nodePk,
@@ -20,7 +13,14 @@ import {
   PROFILE_SK,
   userPk,
   workspaceSk,
-} from '../../functions/shared/keys.ts';
+} from '../../functions/data/keys.ts';
+import {
+  generateNodeKeyPair,
+  publicKeyFromRaw,
+  signNodeReport,
+  verifyNodeSignature,
+} from '../../functions/domain/node-signature.ts';
+import { readJwtConfig } from '../../functions/shared/config.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { adminRunner, readRow } from './helpers.ts';

@@ -29,7 +29,9 @@ Options:
 
 Environment: PORT, TABLE_NAME (default bucket-status-local), DYNAMODB_ENDPOINT (use that engine
 instead of dynalite; an existing demo is reused), JWT_SECRET (default: a fresh random secret),
-JWT_ISSUER, JWT_AUDIENCE, STALE_AFTER_SECONDS, NODE_MIN_REPORT_INTERVAL_MS.
+JWT_ISSUER, JWT_AUDIENCE, STALE_AFTER_SECONDS, NODE_MIN_REPORT_INTERVAL_MS,
+JWT_MAX_LIFETIME_SECONDS, HISTORY_RETENTION_DAYS, EVENT_RETENTION_DAYS, SWEEP_INTERVAL_SECONDS,
+WEBHOOK_ALLOW_LOOPBACK (default true), WEBHOOK_RETRY_BASE_SECONDS.
 `;
 
 class UsageError extends Error {}

@@ -5,7 +5,7 @@ import { BucketStatusClient, HttpError, type NodeStatus } from '../../client/ind
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
-import { ReportError, sendReport } from '../../reporter/reporter.ts';
+import { ReportError, sendReport } from '../../reporter/transport.ts';
 import { checkedFetch, resourceSnapshot } from './support.ts';
 
 /**

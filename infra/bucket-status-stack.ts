@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { Construct, Node } from 'constructs';
+import type { Construct } from 'constructs';
 import {
   FUNCTION_NAMES,
   FUNCTIONS,
@@ -18,15 +16,18 @@ import {
   tableActionsOf,
 } from '../functions/route-table.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import {
-  HouseNodejsFunction,
-  LOG_LEVELS,
-  type LogLevel,
-  PROJECT_ROOT,
-} from './constructs/house-nodejs-function.ts';
+import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusTable } from './constructs/status-table.ts';
+import {
+  checkedAudience,
+  checkedIssuer,
+  checkedJwksUrl,
+  checkedPublicKey,
+  type ServiceSettings,
+  serviceSettingsEnvironment,
+} from './service-settings.ts';
 
 /** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
 export type JwtKeySource =
@@ -45,12 +46,15 @@ export interface JwtSettings {
   readonly audience?: readonly string[] | undefined;
 }
 
-export interface BucketStatusStackProps extends StackProps {
+/**
+ * The functions' settings (`staleAfterSeconds`, `jwtMaxLifetimeSeconds`, `historyRetentionDays`,
+ * `eventRetentionDays`, `metricsNamespace`) come from ServiceSettings and are validated by the
+ * functions' own readers (infra/service-settings.ts).
+ */
+export interface BucketStatusStackProps extends StackProps, ServiceSettings {
   /** Deployment stage (e.g. dev, prod): names the API, alarms and tags. */
   readonly stageName: string;
   readonly jwt: JwtSettings;
-  /** Seconds without a report after which a node shows DISCONNECTED. @default 90 */
-  readonly staleAfterSeconds?: number | undefined;
   /** Stage-wide API throttling. @default { rateLimit: 200, burstLimit: 400 } */
   readonly throttle?: ThrottleLimits | undefined;
   /** Browser origins allowed to call GET /bucket/{bucketId}/status. @default no CORS */
@@ -66,7 +70,6 @@ export interface BucketStatusStackProps extends StackProps {
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
-export const DEFAULT_STALE_AFTER_SECONDS = 90;
 export const SERVICE_NAME = 'bucket-status';
 
 /** The DynamoDB actions each function needs, from the route table: nothing more. */
@@ -94,14 +97,8 @@ export class BucketStatusStack extends Stack {
       ...props,
     });
     assertStageName(props.stageName);
-    const staleAfterSeconds = props.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
-    if (
-      !Number.isInteger(staleAfterSeconds) ||
-      staleAfterSeconds < 1 ||
-      staleAfterSeconds > 86_400
-    ) {
-      throw new Error('staleAfterSeconds must be an integer from 1 to 86400');
-    }
+    // Every function gets the service's settings, validated by the readers that will read them.
+    const settings = serviceSettingsEnvironment(props);
     if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
       throw new Error('set alarmEmail or alarmTopicArn, not both');
     }
@@ -136,11 +133,8 @@ export class BucketStatusStack extends Stack {
     };
     // Settings beyond TABLE_NAME, per function.
     const environments: Record<FunctionName, Record<string, string>> = {
-      status: {
-        STALE_AFTER_SECONDS: String(staleAfterSeconds),
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-      },
-      ingest: {},
+      status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      ingest: { ...settings },
     };
     // One function per entry of the route table, granted exactly its routes' table actions.
     this.functions = {} as Record<FunctionName, HouseNodejsFunction>;
@@ -256,32 +250,11 @@ function jwtEnvironment(
       environment.JWT_JWKS_URL = checkedJwksUrl(jwt.key.url);
       break;
   }
-  if (jwt.issuer) environment.JWT_ISSUER = jwt.issuer;
-  if (jwt.audience?.length) environment.JWT_AUDIENCE = jwt.audience.join(',');
+  const issuer = checkedIssuer(jwt.issuer);
+  const audience = checkedAudience(jwt.audience?.join(','));
+  if (issuer) environment.JWT_ISSUER = issuer;
+  if (audience) environment.JWT_AUDIENCE = audience.join(',');
   return environment;
-}
-
-function checkedPublicKey(pem: string): string {
-  const normalized = pem.replace(/\\n/g, '\n').trim();
-  // A private key pasted by mistake would end up readable in the template and the console.
-  if (/PRIVATE KEY/.test(normalized)) {
-    throw new Error('jwt public key: this is a PRIVATE key; give the public key only');
-  }
-  if (!normalized.startsWith('-----BEGIN PUBLIC KEY-----')) {
-    throw new Error('jwt public key must be a PEM "BEGIN PUBLIC KEY" block');
-  }
-  return normalized;
-}
-
-function checkedJwksUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`jwt JWKS URL is not a URL: ${raw}`);
-  }
-  if (url.protocol !== 'https:') throw new Error('jwt JWKS URL must be https');
-  return url.toString();
 }
 
 function assertStageName(stageName: string): void {
@@ -290,72 +263,4 @@ function assertStageName(stageName: string): void {
       `stage name must be 1-20 chars of [a-z0-9-], starting with a letter (got "${stageName}")`,
     );
   }
-}
-
-/**
- * Stack properties from CDK context (`cdk.json` "context" or `-c key=value`), so a deployment
- * is configured without editing code. Keys are documented in docs/DEPLOY.md.
- */
-export function stackPropsFromContext(node: Node): BucketStatusStackProps {
-  const text = (key: string): string | undefined => {
-    const value: unknown = node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new Error(`context ${key} must be a string`);
-    }
-    return String(value).trim();
-  };
-  const integer = (key: string): number | undefined => {
-    const value = text(key);
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value)) throw new Error(`context ${key} must be a whole number`);
-    return Number(value);
-  };
-  const list = (key: string): string[] | undefined =>
-    text(key)
-      ?.split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-
-  const publicKeyFile = text('jwtPublicKeyFile');
-  const publicKey =
-    text('jwtPublicKey') ??
-    (publicKeyFile ? readFileSync(path.resolve(PROJECT_ROOT, publicKeyFile), 'utf8') : undefined);
-  const jwksUrl = text('jwtJwksUrl');
-  if (publicKey !== undefined && jwksUrl !== undefined) {
-    throw new Error('set at most one of jwtPublicKey/jwtPublicKeyFile and jwtJwksUrl');
-  }
-  const key: JwtKeySource =
-    publicKey !== undefined
-      ? { kind: 'publicKey', pem: publicKey }
-      : jwksUrl !== undefined
-        ? { kind: 'jwks', url: jwksUrl }
-        : { kind: 'generatedSecret' };
-
-  const rateLimit = integer('throttleRateLimit') ?? DEFAULT_THROTTLE.rateLimit;
-  const logLevel = text('logLevel')?.toUpperCase();
-  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new Error(`context logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const retentionDays = integer('logRetentionDays');
-  if (
-    retentionDays !== undefined &&
-    !(Object.values(logs.RetentionDays) as unknown[]).includes(retentionDays)
-  ) {
-    throw new Error(
-      `context logRetentionDays is not a CloudWatch Logs retention: ${retentionDays}`,
-    );
-  }
-
-  return {
-    stageName: text('stage') ?? 'dev',
-    jwt: { key, issuer: text('jwtIssuer'), audience: list('jwtAudience') },
-    staleAfterSeconds: integer('staleAfterSeconds'),
-    throttle: { rateLimit, burstLimit: integer('throttleBurstLimit') ?? rateLimit * 2 },
-    corsAllowedOrigins: list('corsAllowedOrigins'),
-    alarmEmail: text('alarmEmail'),
-    alarmTopicArn: text('alarmTopicArn'),
-    logRetention: retentionDays as logs.RetentionDays | undefined,
-    logLevel: logLevel as LogLevel | undefined,
-  };
 }

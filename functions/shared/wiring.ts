@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { JwtConfig } from './config.ts';
+import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
 
 /**
  * The one deps shape every function's `wire(deps)` takes (the modules named by
@@ -10,8 +10,8 @@ import type { JwtConfig } from './config.ts';
  * table; all three then go through the same wiring.
  */
 
-/** The parsed settings (DESIGN.md sections 5 and 7) a function may need. */
-export interface Settings {
+/** The parsed settings (DESIGN.md sections 5 and 7) a function may need (config.ts parses them). */
+export interface Settings extends ReleaseTwoSettings {
   tableName: string;
   jwt: JwtConfig;
   staleAfterSeconds: number;

@@ -3,6 +3,7 @@ import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
 import {
   readNodeKeyCacheSeconds,
   readNodeMinReportIntervalMs,
+  readReleaseTwoSettings,
   readStaleAfterSeconds,
 } from '../../functions/shared/config.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
@@ -26,6 +27,7 @@ export function testSettings(
     staleAfterSeconds: readStaleAfterSeconds(none),
     nodeKeyCacheSeconds: readNodeKeyCacheSeconds(none),
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(none),
+    ...readReleaseTwoSettings(none),
     ...overrides,
   };
 }

@@ -29,7 +29,7 @@ let call: (
   method: 'GET' | 'POST' | 'DELETE',
   workspaceId: string,
   options?: { token?: string; body?: string; webhookId?: string },
-) => Promise<HttpResult & { json: Record<string, unknown> | undefined }>;
+) => Promise<HttpResult & { json: Record<string, unknown> }>;
 let seeder: Seeder;
 const W = 'ws-main';
 const ORG = 'org-1';
@@ -77,7 +77,7 @@ beforeAll(async () => {
       event(method, workspaceId, bearer(token), options.body, options.webhookId),
       lambdaContext(),
     )) as HttpResult;
-    return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
+    return { ...result, json: result.body ? JSON.parse(result.body) : {} };
   };
   await seeder.put({ pk: `WORKSPACE#${W}`, sk: 'META', orgId: ORG, name: 'main' });
   await seeder.put({ pk: 'WORKSPACE#ws-other-org', sk: 'META', orgId: 'org-2', name: 'other' });
@@ -125,7 +125,7 @@ describe('access matrix', () => {
     const created = await call('POST', W, { token, body: good });
     expect(created.statusCode).toBe(expected === 200 ? 201 : expected);
     if (expected === 200) {
-      const id = created.json?.id as string;
+      const id = created.json.id as string;
       const deleted = await call('DELETE', W, { token, webhookId: id });
       expect(deleted.statusCode).toBe(204);
     } else {
@@ -133,7 +133,7 @@ describe('access matrix', () => {
       // A webhook created by an admin cannot be deleted by this caller.
       const made = await call('POST', W, { body: good });
       expect(made.statusCode).toBe(201);
-      const id = made.json?.id as string;
+      const id = made.json.id as string;
       expect((await call('DELETE', W, { token, webhookId: id })).statusCode).toBe(expected);
       expect((await call('DELETE', W, { webhookId: id })).statusCode).toBe(204);
     }
@@ -148,7 +148,7 @@ describe('access matrix', () => {
     const owner = await hs256Token('org-owner');
     const missing = await call('GET', 'no-such-workspace', { token: owner });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json?.message).toBe('Workspace not found');
+    expect(missing.json.message).toBe('Workspace not found');
     expect((await call('POST', 'no-such-workspace', { token: owner, body: good })).statusCode).toBe(
       404,
     );
@@ -173,7 +173,7 @@ describe('create, list, delete', () => {
     });
     const created = await call('POST', W, { body: good });
     expect(created.statusCode).toBe(201);
-    const secret = created.json?.secret as string;
+    const secret = created.json.secret as string;
     expect(created.json).toEqual({
       id: expect.stringMatching(/^wh_[0-9a-f]{32}$/),
       url: 'https://hooks.example.com/in',
@@ -185,14 +185,14 @@ describe('create, list, delete', () => {
     expect(list.statusCode).toBe(200);
     expect(list.body).not.toContain(secret);
     expect(list.body).not.toContain('secret');
-    const listed = (list.json?.webhooks as Record<string, unknown>[]).find(
-      (w) => w.id === created.json?.id,
+    const listed = (list.json.webhooks as Record<string, unknown>[]).find(
+      (w) => w.id === created.json.id,
     );
     expect(listed).toEqual({
-      id: created.json?.id,
+      id: created.json.id,
       url: 'https://hooks.example.com/in',
       description: 'on-call',
-      createdAt: created.json?.createdAt,
+      createdAt: created.json.createdAt,
     });
     // A rejected request is logged (so the capture works); the secret never is.
     expect((await call('POST', W, { body: '{' })).statusCode).toBe(400);
@@ -200,14 +200,14 @@ describe('create, list, delete', () => {
     expect(output.join('')).not.toContain(secret);
     expect(output.join('')).not.toContain(secret.slice(6));
 
-    const deleted = await call('DELETE', W, { webhookId: created.json?.id as string });
+    const deleted = await call('DELETE', W, { webhookId: created.json.id as string });
     expect(deleted.statusCode).toBe(204);
     expect(deleted.body).toBe('');
     const after = await call('GET', W);
-    expect((after.json?.webhooks as { id: string }[]).map((w) => w.id)).not.toContain(
-      created.json?.id,
+    expect((after.json.webhooks as { id: string }[]).map((w) => w.id)).not.toContain(
+      created.json.id,
     );
-    const again = await call('DELETE', W, { webhookId: created.json?.id as string });
+    const again = await call('DELETE', W, { webhookId: created.json.id as string });
     expect(again.statusCode).toBe(404);
     expect((await call('DELETE', W, { webhookId: 'wh_unknown' })).statusCode).toBe(404);
   });
@@ -217,7 +217,7 @@ describe('create, list, delete', () => {
     const owner = await hs256Token('org-owner');
     const made = await call('POST', 'ws-second', { token: owner, body: good });
     expect(made.statusCode).toBe(201);
-    const id = made.json?.id as string;
+    const id = made.json.id as string;
     expect((await call('DELETE', W, { token: owner, webhookId: id })).statusCode).toBe(404);
     expect((await call('DELETE', 'ws-second', { token: owner, webhookId: id })).statusCode).toBe(
       204,
@@ -234,7 +234,7 @@ describe('at most ten webhooks per workspace', () => {
     for (let i = 0; i < 10; i++) {
       const r = await call('POST', workspaceId, { token, body: good });
       expect(r.statusCode).toBe(201);
-      ids.push(r.json?.id as string);
+      ids.push(r.json.id as string);
     }
     const eleventh = await call('POST', workspaceId, { token, body: good });
     expect(eleventh.statusCode).toBe(409);
@@ -244,7 +244,7 @@ describe('at most ten webhooks per workspace', () => {
     ).toBe(204);
     expect((await call('POST', workspaceId, { token, body: good })).statusCode).toBe(201);
     expect((await call('POST', workspaceId, { token, body: good })).statusCode).toBe(409);
-    expect(((await call('GET', workspaceId, { token })).json?.webhooks as unknown[]).length).toBe(
+    expect(((await call('GET', workspaceId, { token })).json.webhooks as unknown[]).length).toBe(
       10,
     );
   });
@@ -259,9 +259,9 @@ describe('at most ten webhooks per workspace', () => {
     const codes = results.map((r) => r.statusCode).sort();
     expect(codes.filter((c) => c === 201)).toHaveLength(10);
     expect(codes.filter((c) => c === 409)).toHaveLength(5);
-    const listed = (await call('GET', workspaceId, { token })).json?.webhooks as { id: string }[];
+    const listed = (await call('GET', workspaceId, { token })).json.webhooks as { id: string }[];
     expect(new Set(listed.map((w) => w.id))).toEqual(
-      new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json?.id)),
+      new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json.id)),
     );
   });
 });
@@ -321,8 +321,8 @@ describe('bad requests', () => {
   ])('%s', async (_name, body, status, message) => {
     const r = await call('POST', W, { body });
     expect(r.statusCode).toBe(status);
-    expect(r.json?.success).toBe(false);
-    expect(r.json?.message).toMatch(message);
+    expect(r.json.success).toBe(false);
+    expect(r.json.message).toMatch(message);
   });
 
   it('a 256-character description is fine', async () => {
@@ -330,7 +330,7 @@ describe('bad requests', () => {
       body: JSON.stringify({ url: 'https://hooks.example.com/', description: 'é'.repeat(256) }),
     });
     expect(r.statusCode).toBe(201);
-    expect((await call('DELETE', W, { webhookId: r.json?.id as string })).statusCode).toBe(204);
+    expect((await call('DELETE', W, { webhookId: r.json.id as string })).statusCode).toBe(204);
   });
 
   it('bad path ids are a 400', async () => {

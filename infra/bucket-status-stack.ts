@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,10 +15,16 @@ import {
   tableActionsOf,
 } from '../functions/route-table.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
+import {
+  type FunctionKind,
+  type FunctionTrigger,
+  HouseNodejsFunction,
+  type LogLevel,
+} from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusTable } from './constructs/status-table.ts';
+import type { TableAction } from './constructs/table-grant.ts';
 import {
   checkedAudience,
   checkedIssuer,
@@ -75,7 +80,7 @@ export const SERVICE_NAME = 'bucket-status';
 /** The DynamoDB actions each function needs, from the route table: nothing more. */
 export const TABLE_ACTIONS = Object.fromEntries(
   FUNCTION_NAMES.map((name) => [name, tableActionsOf(name)]),
-) as unknown as Record<FunctionName, readonly string[]>;
+) as unknown as Record<FunctionName, readonly TableAction[]>;
 
 /**
  * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
@@ -136,6 +141,17 @@ export class BucketStatusStack extends Stack {
       status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
       ingest: { ...settings },
     };
+    // How each function is invoked: HTTP functions by their routes (below); a scheduled or
+    // queue-driven function of the table gets its schedule or queue here, by name.
+    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {};
+    const triggerOf = (name: FunctionName): FunctionTrigger => {
+      const kind = FUNCTIONS[name].kind as FunctionKind;
+      if (kind === 'http') return { kind: 'http' };
+      const trigger = triggers[name];
+      if (trigger?.kind !== kind)
+        throw new Error(`function ${name}: no ${kind} trigger in the stack`);
+      return trigger;
+    };
     // One function per entry of the route table, granted exactly its routes' table actions.
     this.functions = {} as Record<FunctionName, HouseNodejsFunction>;
     for (const name of FUNCTION_NAMES) {
@@ -153,21 +169,15 @@ export class BucketStatusStack extends Stack {
         }`,
         memorySize: spec.memorySize,
         environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
+        trigger: triggerOf(name),
       });
-      this.allow(fn, tableActionsOf(name), this.table.tableArn);
-      if (spec.kind === 'http') {
-        Validations.of(fn).acknowledge({
-          id: 'Serverless-LambdaDLQ',
-          reason:
-            'Invoked only synchronously by API Gateway: a failed request is answered with an error to its caller and there is no event left over to park in a dead-letter queue.',
-        });
-      }
+      fn.grantTable(this.table, { actions: tableActionsOf(name) });
       this.functions[name] = fn;
     }
     this.statusFunction = this.functions.status;
     this.ingestFunction = this.functions.ingest;
     if (this.jwtSecret) {
-      this.allow(this.statusFunction, ['secretsmanager:GetSecretValue'], this.jwtSecret.secretArn);
+      this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
     this.httpApi = new StatusHttpApi(this, 'Http', {
@@ -221,13 +231,6 @@ export class BucketStatusStack extends Stack {
         value: this.jwtSecret.secretArn,
       });
     }
-  }
-
-  /** Grants exact actions on one resource: no wildcards, no managed policies. */
-  private allow(fn: HouseNodejsFunction, actions: readonly string[], resource: string): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...actions], resources: [resource] }),
-    );
   }
 }
 

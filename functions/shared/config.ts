@@ -73,6 +73,8 @@ export interface JwtConfig {
   source: JwtKeySource;
   issuer?: string;
   audience?: string[];
+  /** JWT_MAX_LIFETIME_SECONDS; the verifier's default (31 days) when absent. */
+  maxLifetimeSeconds?: number;
 }
 
 export const MIN_HS256_SECRET_BYTES = 32;

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { createAdminStore } from '../admin/store.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
-import { type ReportBody, ReportError, sendReport } from '../reporter/reporter.ts';
+import { ReportError, sendReport } from '../reporter/transport.ts';
+import type { ReportBody } from '../reporter/wire.ts';
 
 /**
  * The local runtime (API Gateway v2 adapter, both handlers, in-memory dynalite) in a child

@@ -4,7 +4,8 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { BucketStatusStack, stackPropsFromContext } from './bucket-status-stack.ts';
+import { BucketStatusStack } from './bucket-status-stack.ts';
+import { stackPropsFromContext } from './stack-context.ts';
 
 const app = new App();
 const props = stackPropsFromContext(app.node);

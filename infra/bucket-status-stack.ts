@@ -1,23 +1,24 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import type { Construct, Node } from 'constructs';
+import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from './bundling.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import {
-  HouseNodejsFunction,
-  LOG_LEVELS,
-  type LogLevel,
-  PROJECT_ROOT,
-} from './constructs/house-nodejs-function.ts';
+import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusTable } from './constructs/status-table.ts';
+import type { TableAction } from './constructs/table-grant.ts';
+import {
+  checkedAudience,
+  checkedIssuer,
+  checkedJwksUrl,
+  checkedPublicKey,
+  type ServiceSettings,
+  serviceSettingsEnvironment,
+} from './service-settings.ts';
 
 /** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
 export type JwtKeySource =
@@ -36,12 +37,15 @@ export interface JwtSettings {
   readonly audience?: readonly string[] | undefined;
 }
 
-export interface BucketStatusStackProps extends StackProps {
+/**
+ * The functions' settings (`staleAfterSeconds`, `jwtMaxLifetimeSeconds`, `historyRetentionDays`,
+ * `eventRetentionDays`, `metricsNamespace`) come from ServiceSettings and are validated by the
+ * functions' own readers (infra/service-settings.ts).
+ */
+export interface BucketStatusStackProps extends StackProps, ServiceSettings {
   /** Deployment stage (e.g. dev, prod): names the API, alarms and tags. */
   readonly stageName: string;
   readonly jwt: JwtSettings;
-  /** Seconds without a report after which a node shows DISCONNECTED. @default 90 */
-  readonly staleAfterSeconds?: number | undefined;
   /** Stage-wide API throttling. @default { rateLimit: 200, burstLimit: 400 } */
   readonly throttle?: ThrottleLimits | undefined;
   /** Browser origins allowed to call GET /bucket/{bucketId}/status. @default no CORS */
@@ -57,14 +61,13 @@ export interface BucketStatusStackProps extends StackProps {
 }
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
-export const DEFAULT_STALE_AFTER_SECONDS = 90;
 export const SERVICE_NAME = 'bucket-status';
 
 /** The DynamoDB actions each function needs: nothing more (DESIGN.md section 4). */
 export const TABLE_ACTIONS = {
   status: ['dynamodb:Query'],
   ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-} as const;
+} as const satisfies Record<string, readonly TableAction[]>;
 
 /**
  * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
@@ -84,14 +87,8 @@ export class BucketStatusStack extends Stack {
       ...props,
     });
     assertStageName(props.stageName);
-    const staleAfterSeconds = props.staleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
-    if (
-      !Number.isInteger(staleAfterSeconds) ||
-      staleAfterSeconds < 1 ||
-      staleAfterSeconds > 86_400
-    ) {
-      throw new Error('staleAfterSeconds must be an integer from 1 to 86400');
-    }
+    // Every function gets the service's settings, validated by the readers that will read them.
+    const settings = serviceSettingsEnvironment(props);
     if (props.alarmEmail !== undefined && props.alarmTopicArn !== undefined) {
       throw new Error('set alarmEmail or alarmTopicArn, not both');
     }
@@ -133,7 +130,7 @@ export class BucketStatusStack extends Stack {
       memorySize: 1024,
       environment: {
         TABLE_NAME: this.table.tableName,
-        STALE_AFTER_SECONDS: String(staleAfterSeconds),
+        ...settings,
         ...jwtEnvironment(props.jwt, this.jwtSecret),
       },
     });
@@ -143,20 +140,13 @@ export class BucketStatusStack extends Stack {
       description: `bucket-status ${props.stageName}: POST /node/status`,
       // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
       memorySize: 512,
-      environment: { TABLE_NAME: this.table.tableName },
+      environment: { TABLE_NAME: this.table.tableName, ...settings },
     });
 
-    this.allow(this.statusFunction, TABLE_ACTIONS.status, this.table.tableArn);
-    this.allow(this.ingestFunction, TABLE_ACTIONS.ingest, this.table.tableArn);
+    this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
+    this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
     if (this.jwtSecret) {
-      this.allow(this.statusFunction, ['secretsmanager:GetSecretValue'], this.jwtSecret.secretArn);
-    }
-    for (const fn of [this.statusFunction, this.ingestFunction]) {
-      Validations.of(fn).acknowledge({
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Invoked only synchronously by API Gateway: a failed request is answered with an error to its caller and there is no event left over to park in a dead-letter queue.',
-      });
+      this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
     this.httpApi = new StatusHttpApi(this, 'Http', {
@@ -205,13 +195,6 @@ export class BucketStatusStack extends Stack {
       });
     }
   }
-
-  /** Grants exact actions on one resource: no wildcards, no managed policies. */
-  private allow(fn: HouseNodejsFunction, actions: readonly string[], resource: string): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...actions], resources: [resource] }),
-    );
-  }
 }
 
 /** The status function's token settings, as the variables functions/shared/config.ts reads. */
@@ -233,32 +216,11 @@ function jwtEnvironment(
       environment.JWT_JWKS_URL = checkedJwksUrl(jwt.key.url);
       break;
   }
-  if (jwt.issuer) environment.JWT_ISSUER = jwt.issuer;
-  if (jwt.audience?.length) environment.JWT_AUDIENCE = jwt.audience.join(',');
+  const issuer = checkedIssuer(jwt.issuer);
+  const audience = checkedAudience(jwt.audience?.join(','));
+  if (issuer) environment.JWT_ISSUER = issuer;
+  if (audience) environment.JWT_AUDIENCE = audience.join(',');
   return environment;
-}
-
-function checkedPublicKey(pem: string): string {
-  const normalized = pem.replace(/\\n/g, '\n').trim();
-  // A private key pasted by mistake would end up readable in the template and the console.
-  if (/PRIVATE KEY/.test(normalized)) {
-    throw new Error('jwt public key: this is a PRIVATE key; give the public key only');
-  }
-  if (!normalized.startsWith('-----BEGIN PUBLIC KEY-----')) {
-    throw new Error('jwt public key must be a PEM "BEGIN PUBLIC KEY" block');
-  }
-  return normalized;
-}
-
-function checkedJwksUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`jwt JWKS URL is not a URL: ${raw}`);
-  }
-  if (url.protocol !== 'https:') throw new Error('jwt JWKS URL must be https');
-  return url.toString();
 }
 
 function assertStageName(stageName: string): void {
@@ -267,72 +229,4 @@ function assertStageName(stageName: string): void {
       `stage name must be 1-20 chars of [a-z0-9-], starting with a letter (got "${stageName}")`,
     );
   }
-}
-
-/**
- * Stack properties from CDK context (`cdk.json` "context" or `-c key=value`), so a deployment
- * is configured without editing code. Keys are documented in docs/DEPLOY.md.
- */
-export function stackPropsFromContext(node: Node): BucketStatusStackProps {
-  const text = (key: string): string | undefined => {
-    const value: unknown = node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new Error(`context ${key} must be a string`);
-    }
-    return String(value).trim();
-  };
-  const integer = (key: string): number | undefined => {
-    const value = text(key);
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value)) throw new Error(`context ${key} must be a whole number`);
-    return Number(value);
-  };
-  const list = (key: string): string[] | undefined =>
-    text(key)
-      ?.split(',')
-      .map((item) => item.trim())
-      .filter(Boolean);
-
-  const publicKeyFile = text('jwtPublicKeyFile');
-  const publicKey =
-    text('jwtPublicKey') ??
-    (publicKeyFile ? readFileSync(path.resolve(PROJECT_ROOT, publicKeyFile), 'utf8') : undefined);
-  const jwksUrl = text('jwtJwksUrl');
-  if (publicKey !== undefined && jwksUrl !== undefined) {
-    throw new Error('set at most one of jwtPublicKey/jwtPublicKeyFile and jwtJwksUrl');
-  }
-  const key: JwtKeySource =
-    publicKey !== undefined
-      ? { kind: 'publicKey', pem: publicKey }
-      : jwksUrl !== undefined
-        ? { kind: 'jwks', url: jwksUrl }
-        : { kind: 'generatedSecret' };
-
-  const rateLimit = integer('throttleRateLimit') ?? DEFAULT_THROTTLE.rateLimit;
-  const logLevel = text('logLevel')?.toUpperCase();
-  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new Error(`context logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const retentionDays = integer('logRetentionDays');
-  if (
-    retentionDays !== undefined &&
-    !(Object.values(logs.RetentionDays) as unknown[]).includes(retentionDays)
-  ) {
-    throw new Error(
-      `context logRetentionDays is not a CloudWatch Logs retention: ${retentionDays}`,
-    );
-  }
-
-  return {
-    stageName: text('stage') ?? 'dev',
-    jwt: { key, issuer: text('jwtIssuer'), audience: list('jwtAudience') },
-    staleAfterSeconds: integer('staleAfterSeconds'),
-    throttle: { rateLimit, burstLimit: integer('throttleBurstLimit') ?? rateLimit * 2 },
-    corsAllowedOrigins: list('corsAllowedOrigins'),
-    alarmEmail: text('alarmEmail'),
-    alarmTopicArn: text('alarmTopicArn'),
-    logRetention: retentionDays as logs.RetentionDays | undefined,
-    logLevel: logLevel as LogLevel | undefined,
-  };
 }

@@ -1,20 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
+  type Env,
   type JwtConfig,
+  type ReleaseTwoSettings,
   readDynamoEndpoint,
   readJwtConfig,
   readNodeKeyCacheSeconds,
   readNodeMinReportIntervalMs,
   readPositiveInt,
+  readReleaseTwoSettings,
   readStaleAfterSeconds,
   requireTableName,
 } from '../functions/shared/config.ts';
 
-type Env = Record<string, string | undefined>;
-
-/** Everything the local runtime reads from its environment, validated before anything starts. */
-export interface LocalConfig {
+/**
+ * Everything the local runtime reads from its environment, validated before anything starts.
+ * Every value comes from a reader of functions/shared/config.ts: nothing is parsed here.
+ */
+export interface LocalConfig extends ReleaseTwoSettings {
   port: number;
   tableName: string;
   /** DYNAMODB_ENDPOINT: an engine that is already running, instead of embedded dynalite. */
@@ -60,5 +64,8 @@ export function readLocalConfig(env: Env, overrides: { port?: number } = {}): Lo
     staleAfterSeconds: readStaleAfterSeconds(env),
     nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+    // The local runtime alone accepts http and loopback webhook targets (DESIGN.md section 10);
+    // WEBHOOK_ALLOW_LOOPBACK=false turns that off to try the deployed rules locally.
+    ...readReleaseTwoSettings(env, { local: true }),
   };
 }

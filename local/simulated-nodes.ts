@@ -3,7 +3,7 @@ import {
   type Probe,
   type ProbeResult,
   type Reporter,
-  type ReportLogEvent,
+  type ReportRound,
 } from '../reporter/reporter.ts';
 import type { DemoNode } from './demo.ts';
 
@@ -30,7 +30,7 @@ export interface SimulatedNodesOptions {
 
 export interface SimulatedNodes {
   /** Resolves when every node has had its first report answered (or failed). */
-  firstReports: Promise<ReportLogEvent[]>;
+  firstReports: Promise<ReportRound[]>;
   stop(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../functions/shared/config.ts';
+import { WEB_DIST_DIR } from '../web/build.ts';
 import { type LocalRuntime, StartupError, startLocalRuntime } from './runtime.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,7 +29,9 @@ Options:
 
 Environment: PORT, TABLE_NAME (default bucket-status-local), DYNAMODB_ENDPOINT (use that engine
 instead of dynalite; an existing demo is reused), JWT_SECRET (default: a fresh random secret),
-JWT_ISSUER, JWT_AUDIENCE, STALE_AFTER_SECONDS, NODE_MIN_REPORT_INTERVAL_MS.
+JWT_ISSUER, JWT_AUDIENCE, STALE_AFTER_SECONDS, NODE_MIN_REPORT_INTERVAL_MS,
+JWT_MAX_LIFETIME_SECONDS, HISTORY_RETENTION_DAYS, EVENT_RETENTION_DAYS, SWEEP_INTERVAL_SECONDS,
+WEBHOOK_ALLOW_LOOPBACK (default true), WEBHOOK_RETRY_BASE_SECONDS.
 `;
 
 class UsageError extends Error {}
@@ -79,6 +82,9 @@ function printBanner(runtime: LocalRuntime, demoFile: string, nodes: boolean) {
     nodes
       ? `  nodes: ${demo.nodes.length} simulated nodes report every few seconds (${demo.nodes.map((n) => n.nodeId).join(', ')})`
       : '  nodes: not simulated (--no-nodes)',
+    '',
+    'Open the status page:',
+    `statusPageUrl ${runtime.statusPageUrl}`,
     '',
     'Try it:',
     `curl -s -H "Authorization: Bearer ${demo.token}" ${runtime.apiUrl}/bucket/${demo.bucketId}/status`,
@@ -133,6 +139,8 @@ async function main(): Promise<void> {
     ...(args.host !== undefined && { host: args.host }),
     ...(args['data-dir'] !== undefined && { dataDir: resolve(args['data-dir']) }),
     ...(args.verbose !== undefined && { verbose: args.verbose }),
+    // Built by `npm start` (npm run build:web) just before this process started.
+    webDir: WEB_DIST_DIR,
   });
   if (stopRequested) {
     stopRequested = false;

@@ -2,15 +2,22 @@ import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { MAX_BUCKETS_PER_REPORT, parseNodeReport } from '../functions/domain/node-report.ts';
-import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
 import { isValidId } from '../functions/shared/keys.ts';
-import packageJson from '../package.json' with { type: 'json' };
-import type { NodeIdentity, ReporterBucket } from './reporter.ts';
+import { MAX_BUCKETS_PER_NODE, REPORTER_VERSION } from './help.ts';
+import { LOG_FORMATS, type LogFormat } from './log-format.ts';
+import type { ReporterBucket } from './probe.ts';
+import { DEFAULT_MIN_REPORT_INTERVAL_MS, REPORT_SPACING_MARGIN_MS } from './reporter.ts';
+import { UsageError } from './usage-error.ts';
+import type { NodeIdentity } from './wire.ts';
 
-/** `npm run reporter -- ...` arguments, validated; every problem is a one-line UsageError. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+/**
+ * The reporter's options from flags and a JSON config file (flags override it), validated in
+ * one place; every problem is a one-line UsageError (exit 2).
+ */
+
+export { REPORTER_HELP } from './help.ts';
+export { readPrivateKeyFile } from './key-file.ts';
+export { UsageError } from './usage-error.ts';
 
 export interface ReporterCliOptions {
   apiUrl: string;
@@ -19,38 +26,47 @@ export interface ReporterCliOptions {
   buckets: ReporterBucket[];
   intervalMs: number;
   probeTimeoutMs: number;
+  minReportIntervalMs: number;
   identity: NodeIdentity;
+  logFormat: LogFormat;
   once: boolean;
+  dryRun: boolean;
 }
 
-export const REPORTER_HELP = `Usage: npm run reporter -- --api URL --node-id ID --key-file FILE --bucket ID[=PROBE_URL] ... [options]
+/** Option values as parseArgs gives them; a config file is turned into the same shape. */
+export type RawOptions = Record<string, string | string[] | boolean | undefined>;
 
-Runs on a bridge node: every interval it probes each bucket's storage (HTTP HEAD on the probe
-URL; a response is ONLINE with its latency, a timeout or network error is OFFLINE; a bucket
-without a probe URL is reported ONLINE without latency) and sends one signed report to
-POST <api>/node/status. 5xx, 429 and network errors are retried with exponential backoff and
-jitter; other 4xx are not. One log line per report. SIGTERM or SIGINT stops it cleanly.
+const OPTIONS = {
+  api: { type: 'string' },
+  'node-id': { type: 'string' },
+  'key-file': { type: 'string' },
+  bucket: { type: 'string', multiple: true },
+  interval: { type: 'string' },
+  'probe-timeout': { type: 'string' },
+  'min-report-interval': { type: 'string' },
+  ip: { type: 'string' },
+  region: { type: 'string' },
+  'node-version': { type: 'string' },
+  'log-format': { type: 'string' },
+  config: { type: 'string' },
+  once: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-Options:
-  --api URL                 (required) base URL of the API, e.g. http://localhost:3000
-  --node-id ID              (required) the node's id, as registered
-  --key-file FILE           (required) the node's private key: base64 of the raw 32-byte Ed25519 seed
-  --bucket ID[=PROBE_URL]   (required, repeatable, at most ${MAX_BUCKETS_PER_REPORT}) a bucket this node serves
-  --interval SECONDS        seconds between reports (default 30, 1-3600)
-  --probe-timeout SECONDS   a probe slower than this is OFFLINE (default 5, at most the interval)
-  --ip ADDRESS              IP reported for the node (default: first non-internal IPv4)
-  --region REGION           region reported for the node (default: $AWS_REGION or "local")
-  --node-version SEMVER     software version reported (default ${packageJson.version})
-  --once                    send one report and exit (0 accepted, 1 failed)
-  --help, -h                show this help
+/** The keys a config file may hold: every option but these. */
+const NOT_IN_CONFIG = new Set(['config', 'help']);
+const NUMERIC = new Set(['interval', 'probe-timeout', 'min-report-interval']);
 
-Exit codes: 0 stopped or accepted, 1 the report failed (--once) or the key file is unreadable,
-2 invalid arguments.
-
-Example:
-  npm run reporter -- --api http://localhost:3000 --node-id my-node --key-file my-node.key \\
-    --bucket 550e8400-e29b-41d4-a716-446655440000=https://storage.example.com/health --interval 30
-`;
+/** The first non-internal IPv4 address of this machine, else loopback. */
+export function defaultNodeIp(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (address.family === 'IPv4' && !address.internal) return address.address;
+    }
+  }
+  return '127.0.0.1';
+}
 
 /** The server's own body validation is the authority on ip, region and version. */
 function checkIdentity(identity: NodeIdentity): void {
@@ -92,6 +108,10 @@ function httpUrl(raw: string, what: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${what} must be an http(s) URL (got "${raw}")`);
   }
+  if (url.username !== '' || url.password !== '') {
+    // fetch refuses such URLs, and a secret on a command line or in a log is a leak.
+    throw new UsageError(`${what} must not carry a user name or password`);
+  }
   return url.toString();
 }
 
@@ -108,46 +128,120 @@ function parseBucket(raw: string): ReporterBucket {
   };
 }
 
-/** The first non-internal IPv4 address of this machine, else loopback. */
-export function defaultNodeIp(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) {
-      if (address.family === 'IPv4' && !address.internal) return address.address;
-    }
-  }
-  return '127.0.0.1';
-}
-
-/** Parses argv (without node and script); `help` true means print REPORTER_HELP and exit 0. */
-export function parseReporterArgs(
-  argv: string[],
-  env: Record<string, string | undefined>,
-): { help: true } | { help: false; options: ReporterCliOptions } {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
+/** Flags as given; parseArgs messages are one line and name the option. */
+export function parseFlags(argv: string[]): RawOptions {
+  const parse = () =>
+    parseArgs({
       args: argv,
       strict: true,
       allowPositionals: false,
-      options: {
-        api: { type: 'string' },
-        'node-id': { type: 'string' },
-        'key-file': { type: 'string' },
-        bucket: { type: 'string', multiple: true },
-        interval: { type: 'string' },
-        'probe-timeout': { type: 'string' },
-        ip: { type: 'string' },
-        region: { type: 'string' },
-        'node-version': { type: 'string' },
-        once: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+      tokens: true,
+      options: OPTIONS,
+    });
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse();
   } catch (error) {
-    // parseArgs messages are one line and name the option; drop its trailing advice.
     throw new UsageError((error as Error).message.split('. ')[0] ?? 'invalid arguments');
   }
-  if (values.help) return { help: true };
+  // parseArgs keeps the last of a repeated flag; a node's settings must not depend on order.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || token.name === 'bucket') continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name} is given twice`);
+    seen.add(token.name);
+  }
+  return parsed.values;
+}
+
+/**
+ * A config file's JSON object in the shape of parsed flags. Keys are the long flag names;
+ * values are strings (numbers for the seconds options, booleans for once and dry-run, an
+ * array of "ID[=PROBE_URL]" strings or { bucketId, probeUrl } objects for bucket).
+ */
+export function configToOptions(config: unknown, where: string): RawOptions {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new UsageError(`${where} must hold a JSON object`);
+  }
+  const raw: RawOptions = {};
+  for (const [key, value] of Object.entries(config)) {
+    const spec = (OPTIONS as Record<string, { type: string; multiple?: boolean }>)[key];
+    const shown = key.slice(0, 64);
+    if (spec === undefined || NOT_IN_CONFIG.has(key)) {
+      throw new UsageError(`${where}: unknown key "${shown}"`);
+    }
+    if (spec.type === 'boolean') {
+      if (typeof value !== 'boolean') throw new UsageError(`${where}: "${key}" must be a boolean`);
+      raw[key] = value;
+    } else if (spec.multiple) {
+      if (!Array.isArray(value)) throw new UsageError(`${where}: "${key}" must be an array`);
+      raw[key] = value.map((entry: unknown) => {
+        if (typeof entry === 'string') return entry;
+        if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
+          const { bucketId, probeUrl, ...rest } = entry as Record<string, unknown>;
+          const extra = Object.keys(rest)[0];
+          if (extra !== undefined) {
+            throw new UsageError(`${where}: a "${key}" entry has an unknown key "${extra}"`);
+          }
+          if (
+            typeof bucketId === 'string' &&
+            (probeUrl === undefined || typeof probeUrl === 'string')
+          ) {
+            return probeUrl === undefined ? bucketId : `${bucketId}=${probeUrl}`;
+          }
+        }
+        throw new UsageError(
+          `${where}: each "${key}" entry must be "ID[=PROBE_URL]" or { "bucketId", "probeUrl" }`,
+        );
+      });
+    } else if (typeof value === 'string' || (NUMERIC.has(key) && typeof value === 'number')) {
+      raw[key] = String(value);
+    } else {
+      throw new UsageError(
+        `${where}: "${key}" must be a string${NUMERIC.has(key) ? ' or a number' : ''}`,
+      );
+    }
+  }
+  return raw;
+}
+
+/** Reads --config FILE (unreadable, not JSON or not valid: a UsageError, exit 2). */
+export async function readConfigFile(path: string): Promise<RawOptions> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`cannot read --config ${path} (${code})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--config ${path} is not valid JSON (${(error as Error).message})`);
+  }
+  return configToOptions(parsed, `--config ${path}`);
+}
+
+/**
+ * Parses argv (without node and script) over an optional config (already read); flags given
+ * override the config's values, a --bucket flag replaces its whole list. `help` true means
+ * print REPORTER_HELP and exit 0.
+ */
+export function parseReporterArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  config: RawOptions = {},
+): { help: true } | { help: false; options: ReporterCliOptions } {
+  const flags = parseFlags(argv);
+  if (flags.help) return { help: true };
+  const values: RawOptions = { ...config };
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined) values[key] = value;
+  return { help: false, options: resolveOptions(values, env) };
+}
+
+function resolveOptions(values: RawOptions, env: Record<string, string | undefined>) {
+  const string = (name: string) => values[name] as string | undefined;
   const required = (name: string): string => {
     const value = values[name];
     if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
@@ -161,57 +255,57 @@ export function parseReporterArgs(
   const keyFile = required('key-file');
   const rawBuckets = (values.bucket as string[] | undefined) ?? [];
   if (rawBuckets.length === 0) throw new UsageError('at least one --bucket is required');
-  if (rawBuckets.length > MAX_BUCKETS_PER_REPORT) {
-    throw new UsageError(`at most ${MAX_BUCKETS_PER_REPORT} --bucket options (one report)`);
+  if (rawBuckets.length > MAX_BUCKETS_PER_NODE) {
+    throw new UsageError(`at most ${MAX_BUCKETS_PER_NODE} --bucket options`);
   }
   const buckets = rawBuckets.map(parseBucket);
   const ids = new Set(buckets.map((b) => b.bucketId));
   if (ids.size !== buckets.length) throw new UsageError('a --bucket id is given twice');
-  const intervalSeconds = seconds(values.interval as string | undefined, 'interval', 30, 1, 3600);
+  const intervalSeconds = seconds(string('interval'), 'interval', 30, 1, 3600);
   const probeTimeoutSeconds = seconds(
-    values['probe-timeout'] as string | undefined,
+    string('probe-timeout'),
     'probe-timeout',
     Math.min(5, intervalSeconds),
     0.1,
     intervalSeconds,
   );
+  const minReportIntervalSeconds = seconds(
+    string('min-report-interval'),
+    'min-report-interval',
+    DEFAULT_MIN_REPORT_INTERVAL_MS / 1000,
+    0,
+    3600,
+  );
+  const reports = Math.ceil(buckets.length / MAX_BUCKETS_PER_REPORT);
+  const roundSeconds =
+    (reports * (minReportIntervalSeconds * 1000 + REPORT_SPACING_MARGIN_MS)) / 1000;
+  if (reports > 1 && intervalSeconds < roundSeconds) {
+    throw new UsageError(
+      `--interval must be at least ${roundSeconds} s for ${buckets.length} buckets ` +
+        `(${reports} reports per round, one per ${minReportIntervalSeconds} s rate-limit interval)`,
+    );
+  }
+  const logFormat = string('log-format') ?? 'text';
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new UsageError(`--log-format must be ${LOG_FORMATS.join(' or ')} (got "${logFormat}")`);
+  }
   const identity = {
-    ip: (values.ip as string | undefined) ?? defaultNodeIp(),
-    region: (values.region as string | undefined) ?? (env.AWS_REGION?.trim() || 'local'),
-    version: (values['node-version'] as string | undefined) ?? packageJson.version,
+    ip: string('ip') ?? defaultNodeIp(),
+    region: string('region') ?? (env.AWS_REGION?.trim() || 'local'),
+    version: string('node-version') ?? REPORTER_VERSION,
   };
   checkIdentity(identity);
   return {
-    help: false,
-    options: {
-      apiUrl,
-      nodeId,
-      keyFile,
-      buckets,
-      intervalMs: Math.round(intervalSeconds * 1000),
-      probeTimeoutMs: Math.round(probeTimeoutSeconds * 1000),
-      identity,
-      once: values.once === true,
-    },
+    apiUrl,
+    nodeId,
+    keyFile,
+    buckets,
+    intervalMs: Math.round(intervalSeconds * 1000),
+    probeTimeoutMs: Math.round(probeTimeoutSeconds * 1000),
+    minReportIntervalMs: Math.round(minReportIntervalSeconds * 1000),
+    identity,
+    logFormat: logFormat as LogFormat,
+    once: values.once === true,
+    dryRun: values['dry-run'] === true,
   };
-}
-
-/** Reads and checks the key file: base64 of the raw 32-byte seed, surrounding space ignored. */
-export async function readPrivateKeyFile(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new Error(`cannot read --key-file ${path} (${code})`);
-  }
-  const seed = text.trim();
-  try {
-    privateKeyFromSeed(seed);
-  } catch {
-    throw new UsageError(
-      `--key-file ${path} must hold base64 of a raw 32-byte Ed25519 seed (as written by register-node)`,
-    );
-  }
-  return seed;
 }

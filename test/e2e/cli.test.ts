@@ -249,7 +249,7 @@ describe('npm run reporter (reporter/cli.ts)', () => {
 
   it("--once exits 1 when the report is refused (a key that is not the node's)", async () => {
     const otherKey = join(directory.path, 'other.key');
-    await writeFile(otherKey, `${Buffer.alloc(32, 9).toString('base64')}\n`);
+    await writeFile(otherKey, `${Buffer.alloc(32, 9).toString('base64')}\n`, { mode: 0o600 });
     const running = run('reporter/cli.ts', [
       ...['--api', runtime.apiUrl, '--node-id', nodeId, '--key-file', otherKey, '--once'],
       ...['--bucket', runtime.demo.bucketId],

@@ -6,10 +6,11 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_THROTTLE, stackPropsFromContext } from '../../infra/bucket-status-stack.ts';
+import { DEFAULT_THROTTLE } from '../../infra/bucket-status-stack.ts';
 import { ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
 import { HouseNodejsFunction } from '../../infra/constructs/house-nodejs-function.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/status-http-api.ts';
+import { stackPropsFromContext } from '../../infra/stack-context.ts';
 import { createTableInput } from '../../infra/table-definition.ts';
 import { logicalId, type Resources, resourcesOfType, synthesize } from './synth-stack.ts';
 
@@ -500,5 +501,67 @@ describe('configuration', () => {
     expect(() =>
       synthesize({ jwt: { key: { kind: 'jwks', url: 'http://idp.example.com/jwks' } } }),
     ).toThrow(/https/);
+    // Loopback http passes the function's reader but is refused for a deployed stack.
+    expect(() =>
+      synthesize({ jwt: { key: { kind: 'jwks', url: 'http://127.0.0.1:9/jwks' } } }),
+    ).toThrow(/jwtJwksUrl: JWT_JWKS_URL must be https/);
+  });
+
+  it('parses the functions\u2019 settings with the functions\u2019 own readers, naming the key', () => {
+    expect(
+      stackPropsFromContext(
+        contextOf({
+          jwtMaxLifetimeSeconds: '3600',
+          historyRetentionDays: '30',
+          eventRetentionDays: '7',
+          metricsNamespace: 'Acme/Status',
+        }),
+      ),
+    ).toMatchObject({
+      jwtMaxLifetimeSeconds: 3600,
+      historyRetentionDays: 30,
+      eventRetentionDays: 7,
+      metricsNamespace: 'Acme/Status',
+    });
+    for (const [key, variable, value] of [
+      ['staleAfterSeconds', 'STALE_AFTER_SECONDS', '0'],
+      ['jwtMaxLifetimeSeconds', 'JWT_MAX_LIFETIME_SECONDS', 'long'],
+      ['historyRetentionDays', 'HISTORY_RETENTION_DAYS', '99999'],
+      ['eventRetentionDays', 'EVENT_RETENTION_DAYS', '-3'],
+      ['metricsNamespace', 'POWERTOOLS_METRICS_NAMESPACE', 'a;b'],
+    ] as const) {
+      expect(() => stackPropsFromContext(contextOf({ [key]: value })), key).toThrow(
+        new RegExp(`^context ${key}: ${variable} must be`),
+      );
+    }
+    expect(() => synthesize({ historyRetentionDays: 1.5 })).toThrow(
+      /^prop historyRetentionDays: HISTORY_RETENTION_DAYS must be an integer/,
+    );
+    expect(() => synthesize({ jwt: { key: { kind: 'publicKey', pem: 'not a key' } } })).toThrow(
+      /prop jwtPublicKey: JWT_PUBLIC_KEY must be a PEM/,
+    );
+  });
+
+  it('gives every function the service settings, defaults filled in, as the readers parse them', () => {
+    const variant = synthesize({ historyRetentionDays: 30, metricsNamespace: 'Acme/Status' });
+    const fns = Object.values(functionsOf(variant));
+    expect(fns.length).toBeGreaterThanOrEqual(2);
+    for (const fn of fns) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        STALE_AFTER_SECONDS: '90',
+        JWT_MAX_LIFETIME_SECONDS: '2678400',
+        HISTORY_RETENTION_DAYS: '30',
+        EVENT_RETENTION_DAYS: '90',
+        POWERTOOLS_METRICS_NAMESPACE: 'Acme/Status',
+      });
+      // Local-runtime settings never reach a deployed function.
+      for (const local of [
+        'WEBHOOK_ALLOW_LOOPBACK',
+        'SWEEP_INTERVAL_SECONDS',
+        'WEBHOOK_RETRY_BASE_SECONDS',
+      ]) {
+        expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain(local);
+      }
+    }
   });
 });

@@ -2,10 +2,21 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   readDynamoEndpoint,
+  readEventRetentionDays,
+  readHistoryRetentionDays,
   readJwtConfig,
+  readJwtMaxLifetimeSeconds,
+  readMetricsNamespace,
+  readReleaseTwoSettings,
+  readServiceName,
   readStaleAfterSeconds,
+  readSweepIntervalSeconds,
+  readTokenMintingConfig,
+  readWebhookAllowLoopback,
+  readWebhookRetryBaseSeconds,
   requireTableName,
 } from '../../functions/shared/config.ts';
+import { readLocalConfig } from '../../local/config.ts';
 
 const SECRET = 'x'.repeat(32);
 
@@ -74,5 +85,135 @@ describe('configuration', () => {
       kind: 'publicKey',
       pem: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----',
     });
+  });
+  it('refuses a private key given as JWT_PUBLIC_KEY', () => {
+    expect(() =>
+      readJwtConfig({
+        JWT_PUBLIC_KEY: '-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----',
+      }),
+    ).toThrow(/JWT_PUBLIC_KEY is a PRIVATE key/);
+  });
+  it('names the setting on the error it throws', () => {
+    const settingOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return (error as ConfigError).setting;
+      }
+      return 'no error';
+    };
+    expect(settingOf(() => readStaleAfterSeconds({ STALE_AFTER_SECONDS: 'x' }))).toBe(
+      'STALE_AFTER_SECONDS',
+    );
+    expect(settingOf(() => readJwtConfig({ JWT_JWKS_URL: 'http://x.example/jwks' }))).toBe(
+      'JWT_JWKS_URL',
+    );
+    expect(settingOf(() => readJwtConfig({ JWT_SECRET: 'short' }))).toBe('JWT_SECRET');
+  });
+});
+
+describe('second-release settings', () => {
+  const integerCases = [
+    ['JWT_MAX_LIFETIME_SECONDS', readJwtMaxLifetimeSeconds, 2_678_400, ['0', '59', '31536001']],
+    ['HISTORY_RETENTION_DAYS', readHistoryRetentionDays, 400, ['0', '3651']],
+    ['EVENT_RETENTION_DAYS', readEventRetentionDays, 90, ['0', '3651']],
+  ] as const;
+  for (const [name, reader, fallback, outOfRange] of integerCases) {
+    it(`${name}: default ${fallback}, integers in range, else an error naming it`, () => {
+      expect(reader({})).toBe(fallback);
+      expect(reader({ [name]: ' ' })).toBe(fallback);
+      expect(reader({ [name]: '120' })).toBe(120);
+      for (const bad of [...outOfRange, '-1', '1.5', '1e3', 'soon', '0x10']) {
+        expect(() => reader({ [name]: bad }), bad).toThrow(new RegExp(`^${name} must be`));
+      }
+    });
+  }
+
+  it('SWEEP_INTERVAL_SECONDS: default 5, fractions allowed, 0 and words refused', () => {
+    expect(readSweepIntervalSeconds({})).toBe(5);
+    expect(readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: '0.25' })).toBe(0.25);
+    expect(readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: '60' })).toBe(60);
+    for (const bad of ['0', '-1', '3601', 'fast', '1,5', '.5']) {
+      expect(() => readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: bad }), bad).toThrow(
+        /^SWEEP_INTERVAL_SECONDS must be/,
+      );
+    }
+  });
+
+  it('WEBHOOK_RETRY_BASE_SECONDS: default 2, 0 allowed (tests), bounded', () => {
+    expect(readWebhookRetryBaseSeconds({})).toBe(2);
+    expect(readWebhookRetryBaseSeconds({ WEBHOOK_RETRY_BASE_SECONDS: '0' })).toBe(0);
+    expect(readWebhookRetryBaseSeconds({ WEBHOOK_RETRY_BASE_SECONDS: '0.1' })).toBe(0.1);
+    for (const bad of ['-1', '3601', 'two']) {
+      expect(() => readWebhookRetryBaseSeconds({ WEBHOOK_RETRY_BASE_SECONDS: bad }), bad).toThrow(
+        /^WEBHOOK_RETRY_BASE_SECONDS must be/,
+      );
+    }
+  });
+
+  it('WEBHOOK_ALLOW_LOOPBACK: true or false only; off unless told', () => {
+    expect(readWebhookAllowLoopback({})).toBe(false);
+    expect(readWebhookAllowLoopback({ WEBHOOK_ALLOW_LOOPBACK: 'true' })).toBe(true);
+    expect(readWebhookAllowLoopback({ WEBHOOK_ALLOW_LOOPBACK: 'false' }, true)).toBe(false);
+    for (const bad of ['1', 'yes', 'TRUE', 'on']) {
+      expect(() => readWebhookAllowLoopback({ WEBHOOK_ALLOW_LOOPBACK: bad }), bad).toThrow(
+        /^WEBHOOK_ALLOW_LOOPBACK must be true or false/,
+      );
+    }
+  });
+
+  it('reads all of them as one object, and fails on the first bad one', () => {
+    expect(readReleaseTwoSettings({})).toStrictEqual({
+      jwtMaxLifetimeSeconds: 2_678_400,
+      historyRetentionDays: 400,
+      eventRetentionDays: 90,
+      sweepIntervalSeconds: 5,
+      webhookAllowLoopback: false,
+      webhookRetryBaseSeconds: 2,
+    });
+    expect(() => readReleaseTwoSettings({ EVENT_RETENTION_DAYS: 'forever' })).toThrow(
+      /EVENT_RETENTION_DAYS/,
+    );
+  });
+
+  it('the local runtime reads them through the same readers; loopback webhooks on by default', () => {
+    const local = readLocalConfig({ JWT_SECRET: SECRET, HISTORY_RETENTION_DAYS: '30' });
+    expect(local).toMatchObject({
+      historyRetentionDays: 30,
+      eventRetentionDays: 90,
+      jwtMaxLifetimeSeconds: 2_678_400,
+      sweepIntervalSeconds: 5,
+      webhookAllowLoopback: true,
+      webhookRetryBaseSeconds: 2,
+    });
+    expect(
+      readLocalConfig({ JWT_SECRET: SECRET, WEBHOOK_ALLOW_LOOPBACK: 'false' }).webhookAllowLoopback,
+    ).toBe(false);
+    expect(() => readLocalConfig({ SWEEP_INTERVAL_SECONDS: 'often' })).toThrow(
+      /SWEEP_INTERVAL_SECONDS/,
+    );
+  });
+});
+
+describe('service name, metrics namespace, token minting', () => {
+  it('defaults the service name and namespace and refuses odd characters', () => {
+    expect(readServiceName({})).toBe('bucket-status');
+    expect(readMetricsNamespace({})).toBe('BucketStatus');
+    expect(readMetricsNamespace({ POWERTOOLS_METRICS_NAMESPACE: 'Acme/Status' })).toBe(
+      'Acme/Status',
+    );
+    expect(() => readServiceName({ POWERTOOLS_SERVICE_NAME: 'a b' })).toThrow(
+      /POWERTOOLS_SERVICE_NAME/,
+    );
+    expect(() => readMetricsNamespace({ POWERTOOLS_METRICS_NAMESPACE: 'a;b' })).toThrow(
+      /POWERTOOLS_METRICS_NAMESPACE/,
+    );
+  });
+  it('reads what mint-token needs with the same secret, issuer and audience readers', () => {
+    expect(() => readTokenMintingConfig({})).toThrow(/JWT_SECRET is required/);
+    expect(() => readTokenMintingConfig({ JWT_SECRET: 'short' })).toThrow(/32 bytes/);
+    expect(
+      readTokenMintingConfig({ JWT_SECRET: SECRET, JWT_ISSUER: ' iss ', JWT_AUDIENCE: 'a,,b' }),
+    ).toStrictEqual({ secret: SECRET, issuer: 'iss', audience: ['a', 'b'] });
   });
 });

@@ -311,6 +311,7 @@ export function readJwtConfig(env: Env): JwtConfig {
     source,
     ...(issuer ? { issuer } : {}),
     ...(audience ? { audience } : {}),
+    maxLifetimeSeconds: readJwtMaxLifetimeSeconds(env),
   };
 }
 

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
@@ -155,5 +157,58 @@ describe('JWT_SECRET_ARN', () => {
     const verify = arnVerifier();
     await expect(verify.ready).resolves.toBeUndefined();
     expect((await refusalOf(verify(await token('u-1')))).status).toBe(503);
+  });
+});
+
+describe('JWT_SECRET_ARN at the Lambda entry (functions/status/handler.ts), in a fresh process', () => {
+  const ENTRY = fileURLToPath(new URL('../../functions/status/handler.ts', import.meta.url));
+
+  /** Imports the entry as Lambda's init would; resolves with the exit code and stderr. */
+  const coldStart = () =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `await import(${JSON.stringify(ENTRY)}); console.log('ready');`,
+        ],
+        {
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            AWS_ACCESS_KEY_ID: 'test',
+            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            TABLE_NAME: 'cold-start-table',
+            JWT_SECRET_ARN: ARN,
+          },
+          timeout: 20_000,
+        },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? ((error as { code?: number }).code ?? 1) : 0,
+            stderr: stderr + stdout,
+          }),
+      );
+      child.stdin?.end();
+    });
+
+  it('a good secret: init completes, with one fetch', async () => {
+    answer = () => ({ status: 200, body: { ARN, SecretString: SECRET } });
+    calls.length = 0;
+    const { code, stderr } = await coldStart();
+    expect(stderr).toContain('ready');
+    expect(code).toBe(0);
+    expect(calls.map((c) => c.target)).toStrictEqual(['secretsmanager.GetSecretValue']);
+  });
+
+  it('a too-short secret: init fails with the message naming JWT_SECRET_ARN', async () => {
+    answer = () => ({ status: 200, body: { ARN, SecretString: 'short' } });
+    const { code, stderr } = await coldStart();
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('The secret named by JWT_SECRET_ARN must be at least 32 bytes');
+    expect(stderr).not.toContain('ready');
   });
 });

@@ -8,7 +8,7 @@ import {
   DEFAULT_MAX_LIFETIME_S,
   MAX_IAT_AHEAD_S,
 } from '../../functions/auth/token-verifier.ts';
-import type { JwtConfig } from '../../functions/shared/config.ts';
+import { type JwtConfig, readJwtConfig } from '../../functions/shared/config.ts';
 import { refusalOf } from './outcome.ts';
 
 /**
@@ -252,6 +252,20 @@ describe('token lifetime (JWT_MAX_LIFETIME_SECONDS, DESIGN.md section 7)', () =>
     const verify = createTokenVerifier(secretConfig({ maxLifetimeSeconds: 600 }));
     // 100 s left, but issued for 700 s.
     expect(await refusalOf(verify(await valid({ iat: t0 - 600, exp: t0 + 100 })))).toStrictEqual(
+      TOO_LONG,
+    );
+  });
+
+  it('JWT_MAX_LIFETIME_SECONDS reaches the verifier through readJwtConfig', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const config = readJwtConfig({ JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '600' });
+    expect(config.maxLifetimeSeconds).toBe(600);
+    expect(readJwtConfig({ JWT_SECRET: SECRET }).maxLifetimeSeconds).toBe(2_678_400);
+    expect(() => readJwtConfig({ JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '1e9' })).toThrow(
+      /JWT_MAX_LIFETIME_SECONDS/,
+    );
+    const verify = createTokenVerifier(config);
+    expect(await refusalOf(verify(await valid({ iat: t0, exp: t0 + 601 })))).toStrictEqual(
       TOO_LONG,
     );
   });

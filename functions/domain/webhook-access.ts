@@ -3,7 +3,9 @@ import type { UserAccess } from './access.ts';
 /**
  * Who may manage a workspace's webhooks (DESIGN.md section 10): an ACTIVE user with role
  * ADMIN in the workspace, or with org role OWNER or ADMIN in the workspace's organization.
- * Stricter than the read rule: READ and WRITE members, and org MEMBERs, may not.
+ * Stricter than the read rule: READ and WRITE members, and org MEMBERs, may not. Both ways
+ * require the user to belong to the workspace's organization: a membership row of a user of
+ * another org (which `grant` refuses to write) never opens another org's webhooks.
  */
 const ORG_MANAGER_ROLES: ReadonlySet<string> = new Set(['OWNER', 'ADMIN']);
 
@@ -12,13 +14,9 @@ export function mayManageWebhooks(
   workspace: { workspaceId: string; orgId: string | undefined },
 ): boolean {
   if (user.status !== 'ACTIVE') return false;
+  if (workspace.orgId === undefined || user.orgId !== workspace.orgId) return false;
   if (user.workspaceRoles.get(workspace.workspaceId) === 'ADMIN') return true;
-  return (
-    workspace.orgId !== undefined &&
-    user.orgId === workspace.orgId &&
-    user.orgRole !== undefined &&
-    ORG_MANAGER_ROLES.has(user.orgRole)
-  );
+  return user.orgRole !== undefined && ORG_MANAGER_ROLES.has(user.orgRole);
 }
 
 export const MAX_DESCRIPTION_LENGTH = 256;

@@ -15,6 +15,8 @@ import type {
   HttpRouteHandlers,
   Settings,
   WireDeps,
+  WiredEventFunction,
+  WiredHttpFunction,
   WireOverrides,
 } from '../functions/shared/wiring.ts';
 import type { HttpRoute } from './http-adapter.ts';
@@ -55,9 +57,11 @@ export async function createLocalFunctions(input: {
 }): Promise<LocalFunctions> {
   const functions: LocalFunctions = { http: {}, events: {}, routes: [] };
   for (const name of FUNCTION_NAMES) {
-    const wired = (await loadWire(name))(input);
+    const wired = (await loadWire(name))(input) as WiredHttpFunction | WiredEventFunction;
+    // Start-up work (e.g. a secret fetched at init) must succeed before the runtime serves.
+    await wired.ready;
     if (FUNCTIONS[name].kind === 'http') {
-      const handlers = wired as HttpRouteHandlers;
+      const handlers = (wired as WiredHttpFunction).routes;
       for (const route of routesOf(name)) {
         if (typeof handlers[routeKeyOf(route)] !== 'function') {
           throw new Error(`${FUNCTIONS[name].wiring}: no handler for ${routeKeyOf(route)}`);
@@ -65,7 +69,10 @@ export async function createLocalFunctions(input: {
       }
       functions.http[name] = handlers;
     } else {
-      functions.events[name] = wired as (event: unknown, context: unknown) => Promise<unknown>;
+      functions.events[name] = (wired as WiredEventFunction).handler as (
+        event: unknown,
+        context: unknown,
+      ) => Promise<unknown>;
     }
   }
   functions.routes = ROUTES.map((route) => ({

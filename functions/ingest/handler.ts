@@ -13,14 +13,14 @@ import { wire } from './wiring.ts';
 
 const env = process.env;
 
-export const handler = dispatchByRoute(
-  wire({
-    client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-    settings: {
-      tableName: requireTableName(env),
-      nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
-      nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
-    },
-    logger: createLogger('bucket-status'),
-  }),
-);
+const wired = wire({
+  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  settings: {
+    tableName: requireTableName(env),
+    nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
+    nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+  },
+  logger: createLogger('bucket-status'),
+});
+
+export const handler = dispatchByRoute(wired.routes);

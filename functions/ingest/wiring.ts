@@ -1,7 +1,7 @@
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
 import { createNodeKeyReader, createReportGuard } from '../data/node-registry.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
-import type { HttpRouteHandlers, Settings, WireDeps } from '../shared/wiring.ts';
+import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
 import type { RegisteredNode } from './receive-node-report.ts';
 
@@ -19,7 +19,7 @@ const MAX_CACHED_NODE_KEYS = 10_000;
  */
 export function wire({ client, settings, logger, overrides }: WireDeps<IngestSettings>) {
   const { tableName } = settings;
-  return {
+  const routes = {
     'POST /node/status': createIngestHandler({
       getRegisteredNode: createNodeKeyReader(
         client,
@@ -32,5 +32,6 @@ export function wire({ client, settings, logger, overrides }: WireDeps<IngestSet
       logger,
       ...(overrides?.now && { now: overrides.now }),
     }),
-  } satisfies HttpRouteHandlers;
+  };
+  return { routes } satisfies WiredHttpFunction;
 }

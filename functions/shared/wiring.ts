@@ -35,11 +35,27 @@ export interface WireDeps<S extends Partial<Settings> = Settings> {
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
-/** An HTTP function's wiring: one handler per route key it serves (FUNCTIONS + ROUTES). */
+/** One handler per route key an HTTP function serves (FUNCTIONS + ROUTES). */
 export type HttpRouteHandlers = Readonly<Record<string, HttpHandler>>;
 
-/** A scheduled or queue-driven function's wiring: its one handler. */
+/**
+ * What an HTTP function's `wire(deps)` returns: its route handlers, and `ready` when start-up
+ * work must finish (or fail) before the first request, e.g. fetching JWT_SECRET_ARN's secret.
+ * The Lambda entry awaits it at init, so unusable settings fail the cold start.
+ */
+export interface WiredHttpFunction {
+  routes: HttpRouteHandlers;
+  ready?: Promise<unknown>;
+}
+
+/** A scheduled or queue-driven function's handler. */
 export type EventHandler = (event: never, context: Context) => Promise<unknown>;
+
+/** What a scheduled or queue-driven function's `wire(deps)` returns. */
+export interface WiredEventFunction {
+  handler: EventHandler;
+  ready?: Promise<unknown>;
+}
 
 /**
  * The Lambda handler of an HTTP function: the route's handler, chosen by the event's route key

@@ -13,14 +13,17 @@ import { wire } from './wiring.ts';
 
 const env = process.env;
 
-export const handler = dispatchByRoute(
-  wire({
-    client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-    settings: {
-      tableName: requireTableName(env),
-      jwt: readJwtConfig(env),
-      staleAfterSeconds: readStaleAfterSeconds(env),
-    },
-    logger: createLogger('bucket-status'),
-  }),
-);
+const wired = wire({
+  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  settings: {
+    tableName: requireTableName(env),
+    jwt: readJwtConfig(env),
+    staleAfterSeconds: readStaleAfterSeconds(env),
+  },
+  logger: createLogger('bucket-status'),
+});
+
+export const handler = dispatchByRoute(wired.routes);
+
+// JWT_SECRET_ARN: the secret is fetched during init; one that cannot work fails the cold start.
+await wired.ready;

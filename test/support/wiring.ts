@@ -47,7 +47,7 @@ const depsOf = ({ client, settings, overrides, logger }: TestWiring) => ({
 });
 
 export const statusHandlerFor = (wiring: TestWiring) =>
-  wireStatus(depsOf(wiring))['GET /bucket/{bucketId}/status'];
+  wireStatus(depsOf(wiring)).routes['GET /bucket/{bucketId}/status'];
 
 export const ingestHandlerFor = (wiring: TestWiring) =>
-  wireIngest(depsOf(wiring))['POST /node/status'];
+  wireIngest(depsOf(wiring)).routes['POST /node/status'];

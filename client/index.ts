@@ -84,6 +84,48 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A GET that revalidates: send the ETag of the body you hold, get 304 (notModified) or news. */
+export interface ConditionalRequestOptions extends RequestOptions {
+  /** The `etag` of an earlier answer; sent as If-None-Match. */
+  ifNoneMatch?: string;
+}
+
+/** The answer to a conditional GET: the same as before (304), or a new body with its ETag. */
+export type Conditional<T> =
+  | { notModified: true; etag: string }
+  | { notModified: false; etag: string | undefined; body: T };
+
+/** GET /bucket/{bucketId}/uptime (DESIGN.md section 8). */
+export interface UptimeDay {
+  day: string;
+  perc_uptime: number | null;
+  online_seconds: number;
+  observed_seconds: number;
+  avg_latency_ms?: number;
+}
+export interface BucketUptimeResponse {
+  bucketId: string;
+  from: string;
+  to: string;
+  nodes: { host: string; ip?: string; region?: string; days: UptimeDay[] }[];
+}
+
+/** GET /bucket/{bucketId}/events (DESIGN.md section 9). */
+export interface NodeEvent {
+  id: string;
+  host: string;
+  ip?: string;
+  region?: string;
+  from: NodeState;
+  to: NodeState;
+  at: string;
+}
+export interface BucketEventsResponse {
+  bucketId: string;
+  events: NodeEvent[];
+  nextCursor?: string;
+}
+
 export class BucketStatusClient {
   readonly #baseUrl: string;
   readonly #timeoutMs: number | undefined;
@@ -116,10 +158,52 @@ export class BucketStatusClient {
     return (await this.#get(path, options)) as StorageBucketStatusResponse;
   }
 
+  /** Like getStorageBucketStatus, revalidating the ETag you hold (If-None-Match; 304). */
+  async getStorageBucketStatusIfChanged(
+    bucketId: string,
+    options: ConditionalRequestOptions = {},
+  ): Promise<Conditional<StorageBucketStatusResponse>> {
+    const path = `bucket/${encodeURIComponent(bucketId)}/status`;
+    return (await this.#getConditional(path, options)) as Conditional<StorageBucketStatusResponse>;
+  }
+
+  /** Per-node uptime for the last `days` days (1-90, default 30). */
+  async getBucketUptime(
+    bucketId: string,
+    options: ConditionalRequestOptions & { days?: number } = {},
+  ): Promise<Conditional<BucketUptimeResponse>> {
+    const query = options.days === undefined ? '' : `?days=${encodeURIComponent(options.days)}`;
+    const path = `bucket/${encodeURIComponent(bucketId)}/uptime${query}`;
+    return (await this.#getConditional(path, options)) as Conditional<BucketUptimeResponse>;
+  }
+
+  /** The bucket's latest status changes, newest first. */
+  async getBucketEvents(
+    bucketId: string,
+    options: ConditionalRequestOptions & { limit?: number; cursor?: string } = {},
+  ): Promise<Conditional<BucketEventsResponse>> {
+    const params = new URLSearchParams();
+    if (options.limit !== undefined) params.set('limit', String(options.limit));
+    if (options.cursor !== undefined) params.set('cursor', options.cursor);
+    const query = params.size > 0 ? `?${params}` : '';
+    const path = `bucket/${encodeURIComponent(bucketId)}/events${query}`;
+    return (await this.#getConditional(path, options)) as Conditional<BucketEventsResponse>;
+  }
+
   async #get(path: string, options: RequestOptions): Promise<unknown> {
+    const answer = await this.#getConditional(path, options);
+    if (answer.notModified) throw new Error(`GET /${path} returned 304 without If-None-Match`);
+    return answer.body;
+  }
+
+  async #getConditional(
+    path: string,
+    options: ConditionalRequestOptions,
+  ): Promise<Conditional<unknown>> {
     const url = new URL(path, this.#baseUrl);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#authToken !== undefined) headers.authorization = `Bearer ${this.#authToken}`;
+    if (options.ifNoneMatch !== undefined) headers['if-none-match'] = options.ifNoneMatch;
     const signals = [options.signal, this.#timeoutMs && AbortSignal.timeout(this.#timeoutMs)];
     const active = signals.filter((s): s is AbortSignal => s instanceof AbortSignal);
     const response = await this.#fetch(url, {
@@ -127,6 +211,11 @@ export class BucketStatusClient {
       headers,
       ...(active.length > 0 && { signal: AbortSignal.any(active) }),
     });
+    const etag = response.headers.get('etag') ?? undefined;
+    if (response.status === 304) {
+      await response.body?.cancel();
+      return { notModified: true, etag: etag ?? options.ifNoneMatch ?? '' };
+    }
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -140,6 +229,6 @@ export class BucketStatusClient {
     if (typeof body !== 'object' || body === null) {
       throw new Error(`GET /${path} returned ${response.status} without a JSON object body`);
     }
-    return body;
+    return { notModified: false, etag, body };
   }
 }

@@ -1,6 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,6 +10,7 @@ import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-fu
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusTable } from './constructs/status-table.ts';
+import type { TableAction } from './constructs/table-grant.ts';
 import {
   checkedAudience,
   checkedIssuer,
@@ -67,7 +67,7 @@ export const SERVICE_NAME = 'bucket-status';
 export const TABLE_ACTIONS = {
   status: ['dynamodb:Query'],
   ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-} as const;
+} as const satisfies Record<string, readonly TableAction[]>;
 
 /**
  * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
@@ -143,17 +143,10 @@ export class BucketStatusStack extends Stack {
       environment: { TABLE_NAME: this.table.tableName, ...settings },
     });
 
-    this.allow(this.statusFunction, TABLE_ACTIONS.status, this.table.tableArn);
-    this.allow(this.ingestFunction, TABLE_ACTIONS.ingest, this.table.tableArn);
+    this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
+    this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
     if (this.jwtSecret) {
-      this.allow(this.statusFunction, ['secretsmanager:GetSecretValue'], this.jwtSecret.secretArn);
-    }
-    for (const fn of [this.statusFunction, this.ingestFunction]) {
-      Validations.of(fn).acknowledge({
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Invoked only synchronously by API Gateway: a failed request is answered with an error to its caller and there is no event left over to park in a dead-letter queue.',
-      });
+      this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
     this.httpApi = new StatusHttpApi(this, 'Http', {
@@ -201,13 +194,6 @@ export class BucketStatusStack extends Stack {
         value: this.jwtSecret.secretArn,
       });
     }
-  }
-
-  /** Grants exact actions on one resource: no wildcards, no managed policies. */
-  private allow(fn: HouseNodejsFunction, actions: readonly string[], resource: string): void {
-    fn.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...actions], resources: [resource] }),
-    );
   }
 }
 

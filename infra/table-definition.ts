@@ -7,6 +7,26 @@ export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 export const TABLE_BILLING_MODE = 'PAY_PER_REQUEST' as const;
 
+/**
+ * The TTL attribute (epoch seconds) of every row that expires: events (EVENT_RETENTION_DAYS),
+ * history rows (HISTORY_RETENTION_DAYS). DynamoDB deletes expired rows lazily; readers bound
+ * their own queries by the retention too (docs/ARCHITECTURE.md).
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The sparse GSI through which the sweep finds rows that went silent without a Scan
+ * (docs/ARCHITECTURE.md, "Events and the sweep"). Only NODE# rows whose last report has not
+ * been swept carry `sweepShard`; the sort key is the row's own `lastUpdated`.
+ */
+export const SWEEP_INDEX = {
+  name: 'sweep',
+  partitionKey: 'sweepShard',
+  sortKey: 'lastUpdated',
+  /** What the sweep needs to build the event without reading the row first. */
+  projected: ['status', 'ip', 'region'],
+} as const;
+
 /** CreateTable input (without TableName) for the DynamoDB API: local engines and tests. */
 export function createTableInput(tableName: string) {
   return {
@@ -15,10 +35,25 @@ export function createTableInput(tableName: string) {
     AttributeDefinitions: [
       { AttributeName: TABLE_KEY.partitionKey, AttributeType: 'S' as const },
       { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' as const },
+      { AttributeName: SWEEP_INDEX.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: SWEEP_INDEX.sortKey, AttributeType: 'S' as const },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: TABLE_KEY.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: SWEEP_INDEX.name,
+        KeySchema: [
+          { AttributeName: SWEEP_INDEX.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: SWEEP_INDEX.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: {
+          ProjectionType: 'INCLUDE' as const,
+          NonKeyAttributes: [...SWEEP_INDEX.projected],
+        },
+      },
     ],
   };
 }

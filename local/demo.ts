@@ -38,6 +38,8 @@ export interface DemoFile extends Demo {
   apiUrl: string;
   token: string;
   jwtSecret: string;
+  /** The status page opened on the demo bucket, the token in the fragment (DESIGN.md 11). */
+  statusPageUrl?: string;
 }
 
 export const DEMO_NODE_COUNT = 3;
@@ -176,6 +178,7 @@ export async function writeDemoFile(path: string, demo: DemoFile): Promise<void>
   const ordered: DemoFile = {
     apiUrl: demo.apiUrl,
     token: demo.token,
+    ...(demo.statusPageUrl !== undefined && { statusPageUrl: demo.statusPageUrl }),
     userId: demo.userId,
     bucketId: demo.bucketId,
     forbiddenBucketId: demo.forbiddenBucketId,

@@ -36,7 +36,45 @@ export interface HttpAdapterOptions {
   integrationTimeoutMs?: number;
   /** Errors that escaped a handler or broke a response; the client sees only a generic 500. */
   onError?: (error: unknown, context: { requestId: string; routeKey: string }) => void;
+  /** A client that went away before its request was read: routine, one quiet line. */
+  onClientAbort?: (context: { requestId: string; routeKey: string }) => void;
+  /**
+   * Static files served at `/<name>` for GET and HEAD (`/` is `index.html`) where no API route
+   * matches: the status page. Only these names; nothing is read from disk per request.
+   */
+  staticSite?: StaticSite;
 }
+
+export interface StaticSite {
+  files: ReadonlyMap<string, { body: Uint8Array; contentType: string }>;
+  /** Headers of every static response (the page's CSP and friends). */
+  headers: Record<string, string>;
+}
+
+/**
+ * Timeouts and a cap that keep slow or idle clients from holding connections (a slow body
+ * held one for 317 s and slow headers 77 s with Node's defaults).
+ */
+export interface ServerLimits {
+  /** All request headers must arrive within this (Node answers 408 and closes). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (408 and close). */
+  requestTimeoutMs: number;
+  /** A kept-alive connection with no request in flight closes after this. */
+  keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all closes after this. */
+  idleTimeoutMs: number;
+  /** Connections beyond this are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 256,
+};
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_INTEGRATION_TIMEOUT_MS = 30_000;
@@ -297,6 +335,11 @@ const gatewayError = (status: keyof typeof GATEWAY_MESSAGES): HttpResponseParts 
   body: Buffer.from(JSON.stringify({ message: GATEWAY_MESSAGES[status] })),
 });
 
+/** The request stream failed because the client went away (reset, closed mid-body). */
+export class ClientAbortError extends Error {
+  override name = 'ClientAbortError';
+}
+
 /**
  * Reads the body up to `maxBytes`. Over the limit (declared or streamed) it resolves
  * 'too-large' at once and discards the rest, so the client still reads the 413.
@@ -323,8 +366,40 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | 
       chunks.push(chunk);
     });
     request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ECONNRESET' || error.message === 'aborted'
+          ? new ClientAbortError('the client closed the connection', { cause: error })
+          : error,
+      ),
+    );
+    // A client that closes mid-body ends the stream without 'end' or 'error' on some versions.
+    request.on('close', () => {
+      if (!request.complete) reject(new ClientAbortError('the client closed the connection'));
+    });
   });
+}
+
+function serveStatic(
+  site: StaticSite,
+  request: IncomingMessage,
+  response: ServerResponse,
+  rawPath: string,
+  requestId: string,
+): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const name = rawPath === '/' ? 'index.html' : rawPath.slice(1);
+  const file = site.files.get(name);
+  if (file === undefined || name.includes('/')) return false;
+  request.resume();
+  const body = Buffer.from(file.body);
+  for (const [header, value] of Object.entries(site.headers)) response.setHeader(header, value);
+  response.setHeader('content-type', file.contentType);
+  response.setHeader('content-length', body.length);
+  response.setHeader('apigw-requestid', requestId);
+  response.statusCode = 200;
+  response.end(request.method === 'HEAD' ? undefined : body);
+  return true;
 }
 
 export function createHttpAdapter(options: HttpAdapterOptions): RequestListener {
@@ -332,6 +407,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const onError = options.onError ?? (() => undefined);
+  const onClientAbort = options.onClientAbort ?? (() => undefined);
 
   return async (request, response) => {
     const requestId = randomUUID();
@@ -339,6 +415,12 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
     const rawPath = url.split('?')[0] as string;
     const match = matchRoute(routes, request.method ?? '', rawPath);
     if (match === undefined) {
+      if (
+        options.staticSite &&
+        serveStatic(options.staticSite, request, response, rawPath, requestId)
+      ) {
+        return;
+      }
       request.resume();
       send(response, gatewayError(404), requestId);
       return;
@@ -366,6 +448,11 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
         requestId,
       );
     } catch (error) {
+      if (error instanceof ClientAbortError) {
+        onClientAbort({ requestId, routeKey: route.routeKey });
+        response.destroy();
+        return;
+      }
       onError(error, { requestId, routeKey: route.routeKey });
       send(response, gatewayError(500), requestId);
     } finally {
@@ -374,7 +461,40 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
   };
 }
 
-/** A node:http server running the adapter; `listen` it yourself. */
-export function createLocalHttpServer(options: HttpAdapterOptions): Server {
-  return createServer(createHttpAdapter(options));
+/** A node:http server running the adapter, with the limits applied; `listen` it yourself. */
+export function createLocalHttpServer(
+  options: HttpAdapterOptions & { limits?: Partial<ServerLimits> },
+): Server {
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (default 30 s).
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)),
+      ),
+    },
+    createHttpAdapter(options),
+  );
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // A socket that errors (reset by the client, a parse error) is answered and closed by Node;
+  // a reset needs no answer and no log line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  return server;
 }

@@ -1,10 +1,13 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
+import { bundleWeb } from '../web/build.ts';
+import { contentTypeOf, pageHeaders } from '../web/headers.ts';
 import { type LocalConfig, readLocalConfig } from './config.ts';
 import {
   type Demo,
@@ -16,7 +19,7 @@ import {
 } from './demo.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dynamodb.ts';
 import { createLocalHandlers } from './handlers.ts';
-import { createLocalHttpServer } from './http-adapter.ts';
+import { createLocalHttpServer, type ServerLimits, type StaticSite } from './http-adapter.ts';
 import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
 
 /**
@@ -49,10 +52,16 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** The fetch the simulated nodes send reports with (tests observe the responses). */
   nodeReportFetch?: typeof fetch;
+  /** Serve the status page from this built folder (`npm run build:web`); default: built in memory. */
+  webDir?: string;
+  /** Timeouts and connection cap of the HTTP server (tests shorten them). */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 export interface LocalRuntime {
   apiUrl: string;
+  /** The status page on the demo bucket, the demo token in the fragment. */
+  statusPageUrl: string;
   port: number;
   demo: DemoFile;
   /** True when an existing demo (demo file + table) was reused instead of seeded. */
@@ -121,6 +130,40 @@ async function prepareTable(client: DynamoDBClient, config: LocalConfig, endpoin
 
 const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
 
+const PAGE_FILES = ['index.html', 'app.js', 'app.css', 'favicon.svg'];
+
+/**
+ * The status page as the local runtime serves it: the built files, and a config.json that
+ * points the page at its own origin (deployed, the stack writes the API's URL there).
+ */
+async function loadStatusPage(webDir: string | undefined): Promise<StaticSite> {
+  const built =
+    webDir === undefined
+      ? bundleWeb()
+      : new Map(
+          await Promise.all(
+            PAGE_FILES.map(
+              async (name) => [name, await readFile(join(webDir, name))] as [string, Uint8Array],
+            ),
+          ).catch((error: NodeJS.ErrnoException) => {
+            throw new StartupError(
+              `the status page is not built in ${webDir} (${error.code}); run npm run build:web`,
+            );
+          }),
+        );
+  built.set('config.json', new TextEncoder().encode('{"apiUrl":"/"}\n'));
+  return {
+    files: new Map(
+      [...built].map(([name, body]) => [name, { body, contentType: contentTypeOf(name) }]),
+    ),
+    headers: pageHeaders(),
+  };
+}
+
+/** `<page>#bucket=<id>&token=<token>`: what the demo user opens. */
+export const statusPageUrlOf = (apiUrl: string, bucketId: string, token: string) =>
+  `${apiUrl}/#bucket=${encodeURIComponent(bucketId)}&token=${encodeURIComponent(token)}`;
+
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => console.log(line));
@@ -170,7 +213,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => client.destroy());
 
     const handlers = createLocalHandlers({ client, config, logger });
+    const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({
+      staticSite,
+      ...(options.serverLimits !== undefined && { limits: options.serverLimits }),
+      onClientAbort: (context) =>
+        logger.info('client closed the connection before its request was read', context),
       routes: [
         {
           method: 'GET',
@@ -214,7 +262,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
     });
-    const demo: DemoFile = { apiUrl, token, jwtSecret: config.jwtSecret, ...seeded };
+    const statusPageUrl = statusPageUrlOf(apiUrl, seeded.bucketId, token);
+    const demo: DemoFile = {
+      apiUrl,
+      token,
+      statusPageUrl,
+      jwtSecret: config.jwtSecret,
+      ...seeded,
+    };
     if (options.demoFile !== undefined) await writeDemoFile(options.demoFile, demo);
 
     let simulated: SimulatedNodes | undefined;
@@ -237,6 +292,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     let stopping: Promise<void> | undefined;
     return {
       apiUrl,
+      statusPageUrl,
       port,
       demo,
       demoReused: existing !== undefined,

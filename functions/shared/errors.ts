@@ -62,3 +62,10 @@ export class ServiceUnavailableError extends ApiError {
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
+
+/** The request conflicts with the resource's state (e.g. a limit is reached). */
+export class ConflictError extends ApiError {
+  constructor(message: string) {
+    super(409, message);
+  }
+}

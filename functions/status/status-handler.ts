@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { BadRequestError } from '../shared/errors.ts';
 import { httpErrorHandler } from '../shared/http-error-middleware.ts';
 import { jsonResponse } from '../shared/http-response.ts';
@@ -21,6 +22,7 @@ export function createStatusHandler(deps: StatusHandlerDeps) {
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = event.pathParameters?.bucketId;

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { createTableInput } from '../table-definition.ts';
+import { createTableInput, TTL_ATTRIBUTE } from '../table-definition.ts';
 
 const ATTRIBUTE_TYPES: Record<string, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
@@ -37,6 +37,33 @@ export function tableSchemaFromDefinition(): Pick<
   return { partitionKey: attribute('HASH'), sortKey: attribute('RANGE'), billingMode };
 }
 
+/** The GSIs of the shared definition, as CDK props (all on-demand, like the table). */
+export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProps[] {
+  const definition = createTableInput('schema-only');
+  const typeOf = (name: string): dynamodb.AttributeType => {
+    const type = definition.AttributeDefinitions.find(
+      (a) => a.AttributeName === name,
+    )?.AttributeType;
+    const cdkType = type === undefined ? undefined : ATTRIBUTE_TYPES[type];
+    if (cdkType === undefined) throw new Error(`table definition has no type for ${name}`);
+    return cdkType;
+  };
+  return definition.GlobalSecondaryIndexes.map((index) => {
+    const key = (keyType: 'HASH' | 'RANGE') => {
+      const name = index.KeySchema.find((k) => k.KeyType === keyType)?.AttributeName;
+      if (name === undefined) throw new Error(`index ${index.IndexName} has no ${keyType} key`);
+      return { name, type: typeOf(name) };
+    };
+    return {
+      indexName: index.IndexName,
+      partitionKey: key('HASH'),
+      sortKey: key('RANGE'),
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...index.Projection.NonKeyAttributes],
+    };
+  });
+}
+
 /**
  * The bucket-status table, derived from the shared definition so AWS and the local engines
  * cannot drift. It holds the data of record (users, grants, buckets, node keys), so it is
@@ -61,6 +88,8 @@ export class StatusTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
     });
+    for (const index of globalIndexesFromDefinition()) this.table.addGlobalSecondaryIndex(index);
   }
 }

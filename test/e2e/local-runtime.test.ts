@@ -123,7 +123,9 @@ describe('the local runtime', () => {
 
   it('answers unknown routes and methods like API Gateway: 404 {"message":"Not Found"}', async () => {
     for (const [method, path] of [
-      ['GET', '/'],
+      ['GET', '/nothing-here'],
+      ['POST', '/'],
+      ['GET', '/web/src/app.tsx'],
       ['GET', '/bucket/x/status/extra'],
       ['DELETE', `/bucket/${runtime.demo.bucketId}/status`],
       ['GET', '/node/status'],
@@ -133,6 +135,30 @@ describe('the local runtime', () => {
       expect(await response.json()).toEqual({ message: 'Not Found' });
       expect(response.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+
+  it('serves the status page at / with its own headers: CSP script-src self, no framing', async () => {
+    expect(runtime.statusPageUrl).toBe(
+      `${runtime.apiUrl}/#bucket=${runtime.demo.bucketId}&token=${runtime.demo.token}`,
+    );
+    const page = await fetch(`${runtime.apiUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await page.text();
+    // No inline script: every <script> loads a file of the page's origin.
+    expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="module" src="app.js">']);
+    expect(html).not.toMatch(/<script[^>]*>[^<]+<\/script>/);
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = await fetch(`${runtime.apiUrl}/app.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await script.text()).length).toBeGreaterThan(1000);
+    expect(await (await fetch(`${runtime.apiUrl}/config.json`)).json()).toEqual({ apiUrl: '/' });
   });
 
   it("shows a newly registered node's report in the bucket status", async () => {

@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type PutItemCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { eventId, type NodeEvent } from '../domain/events.ts';
+import type { NodeStatus } from '../domain/node-status.ts';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import { type Item, N, readString, S } from './attributes.ts';
+
+/**
+ * Event rows (docs/ARCHITECTURE.md, "Events and the sweep"): `EVENTS#<bucketId>` /
+ * `<at>#<nodeId>#<to>`, one per change, TTL `expiresAt` = at + EVENT_RETENTION_DAYS.
+ */
+export const EVENTS_PK_PREFIX = 'EVENTS#';
+export const eventsPk = (bucketId: string) => `${EVENTS_PK_PREFIX}${bucketId}`;
+export const eventSk = (event: Pick<NodeEvent, 'at' | 'nodeId' | 'to'>) =>
+  `${event.at}#${event.nodeId}#${event.to}`;
+/** The smallest sort key of events at or after `atIso`. */
+export const eventSkFloor = (atIso: string) => atIso;
+
+const DAY_SECONDS = 86_400;
+const STATES: ReadonlySet<string> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
+
+/** The conditional PutItem that records one event at most once. Exported for the benchmark. */
+export function eventPut(
+  tableName: string,
+  event: NodeEvent,
+  options: { retentionDays: number; writer: string; recordedAt: string },
+): PutItemCommandInput {
+  const item: Item = {
+    pk: S(eventsPk(event.bucketId)),
+    sk: S(eventSk(event)),
+    id: S(eventId(event)),
+    bucketId: S(event.bucketId),
+    nodeId: S(event.nodeId),
+    from: S(event.from),
+    to: S(event.to),
+    at: S(event.at),
+    recordedAt: S(options.recordedAt),
+    writer: S(options.writer),
+    expiresAt: N(Math.floor(Date.parse(event.at) / 1000) + options.retentionDays * DAY_SECONDS),
+  };
+  if (event.ip !== undefined) item.ip = S(event.ip);
+  if (event.region !== undefined) item.region = S(event.region);
+  return {
+    TableName: tableName,
+    Item: item,
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
+export interface EventWriterOptions {
+  retentionDays: number;
+  /**
+   * The publish port: called with the events this writer inserted (never those another writer
+   * had recorded). Deployed a no-op (the table's stream feeds alerts); locally the in-process
+   * queue. It never fails or slows the caller: it is not awaited and its errors go to
+   * `onPublishError`.
+   */
+  onEventsRecorded?: (events: NodeEvent[]) => void | Promise<void>;
+  onPublishError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+/**
+ * The event writer: records each event exactly once, whoever else records the same change.
+ * All events of a call are written in parallel (one round trip of latency). Returns the events
+ * this call inserted. Transient faults are a ServiceUnavailableError after the SDK's retries.
+ */
+export function createEventWriter(
+  client: DynamoDBClient,
+  tableName: string,
+  options: EventWriterOptions,
+) {
+  const now = options.now ?? Date.now;
+  const publish = options.onEventsRecorded;
+  async function recordOne(event: NodeEvent, recordedAt: string): Promise<boolean> {
+    const writer = randomUUID();
+    const input = eventPut(tableName, event, {
+      retentionDays: options.retentionDays,
+      writer,
+      recordedAt,
+    });
+    try {
+      await client.send(new PutItemCommand(input));
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
+    }
+    // Already recorded (failure path only): by another writer, or by this very request when
+    // the SDK retried an attempt that had landed. The per-attempt writer tells them apart.
+    const existing = await client
+      .send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: input.Item?.pk as Item[string], sk: input.Item?.sk as Item[string] },
+          ProjectionExpression: 'writer',
+          ConsistentRead: true,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    return existing.Item !== undefined && readString(existing.Item, 'writer') === writer;
+  }
+
+  return async function recordEvents(events: readonly NodeEvent[]): Promise<NodeEvent[]> {
+    if (events.length === 0) return [];
+    const recordedAt = new Date(now()).toISOString();
+    const outcomes = await Promise.all(events.map((event) => recordOne(event, recordedAt)));
+    const inserted = events.filter((_, index) => outcomes[index]);
+    if (publish !== undefined && inserted.length > 0) {
+      Promise.resolve()
+        .then(() => publish(inserted))
+        .catch((error: unknown) => options.onPublishError?.(error));
+    }
+    return inserted;
+  };
+}
+
+export type RecordEvents = ReturnType<typeof createEventWriter>;
+
+export interface StoredEvent extends NodeEvent {
+  /** The row's sort key: the position a cursor carries. */
+  position: string;
+}
+
+export interface EventsPageRequest {
+  bucketId: string;
+  limit: number;
+  /** Only events strictly older (in sort-key order) than this position. */
+  before?: string | undefined;
+  /** The retention cut-off: events before this instant are not returned. */
+  oldestAt: string;
+}
+
+export interface EventsPage {
+  /** Newest first, at most `limit`. */
+  events: StoredEvent[];
+  /** True when at least one more event is older than the last one returned. */
+  more: boolean;
+}
+
+function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
+  const position = readString(item, 'sk');
+  const nodeId = readString(item, 'nodeId');
+  const from = readString(item, 'from');
+  const to = readString(item, 'to');
+  const at = readString(item, 'at');
+  if (position === undefined || nodeId === undefined || at === undefined) return undefined;
+  if (from === undefined || to === undefined || !STATES.has(from) || !STATES.has(to)) {
+    return undefined;
+  }
+  return {
+    position,
+    bucketId,
+    nodeId,
+    ip: readString(item, 'ip'),
+    region: readString(item, 'region'),
+    from: from as NodeStatus,
+    to: to as NodeStatus,
+    at,
+  };
+}
+
+export function eventsPageQuery(tableName: string, request: EventsPageRequest): QueryCommandInput {
+  return {
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND sk >= :oldest',
+    ExpressionAttributeValues: {
+      ':pk': S(eventsPk(request.bucketId)),
+      ':oldest': S(eventSkFloor(request.oldestAt)),
+    },
+    ProjectionExpression: 'sk, nodeId, ip, #region, #from, #to, #at',
+    ExpressionAttributeNames: { '#region': 'region', '#from': 'from', '#to': 'to', '#at': 'at' },
+    ScanIndexForward: false,
+    // One more than asked: tells "there are more" without an empty extra page.
+    Limit: request.limit + 1,
+  };
+}
+
+/** One page of a bucket's events, newest first, within the retention. */
+export function createEventsReader(client: DynamoDBClient, tableName: string) {
+  return async function loadEventsPage(request: EventsPageRequest): Promise<EventsPage> {
+    const floor = eventSkFloor(request.oldestAt);
+    // A position at or below the cut-off has nothing older within the retention.
+    if (request.before !== undefined && request.before <= floor) return { events: [], more: false };
+    const input = eventsPageQuery(tableName, request);
+    const wanted = request.limit + 1;
+    const events: StoredEvent[] = [];
+    let startKey: QueryCommandInput['ExclusiveStartKey'] =
+      request.before === undefined
+        ? undefined
+        : { pk: S(eventsPk(request.bucketId)), sk: S(request.before) };
+    do {
+      const page = await client
+        .send(
+          new QueryCommand({
+            ...input,
+            Limit: wanted - events.length,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch(rethrowAsUnavailable);
+      for (const item of page.Items ?? []) {
+        const event = toStoredEvent(item, request.bucketId);
+        if (event !== undefined) events.push(event);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && events.length < wanted);
+    const more = events.length > request.limit;
+    return { events: more ? events.slice(0, request.limit) : events, more };
+  };
+}
+
+export type LoadEventsPage = ReturnType<typeof createEventsReader>;

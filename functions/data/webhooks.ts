@@ -1,0 +1,188 @@
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import { bucketPk, META_SK } from '../shared/keys.ts';
+import { type Item, readString, S } from './attributes.ts';
+import { queryAll } from './query-all.ts';
+
+/**
+ * Webhook rows (docs/ARCHITECTURE.md, "Webhook rows"). They live in the workspace's own
+ * partition, next to its META row, under ten fixed slot keys:
+ *
+ *   pk WORKSPACE#<workspaceId>  sk WEBHOOK#<slot 0-9>
+ *   webhookId, url, description?, createdAt, secret
+ *
+ * The slot keys are what makes the limit of ten race-safe without transactions (dynalite has
+ * none): creating is one PutItem on a free slot with `attribute_not_exists(pk)`; two creators
+ * racing for the same slot cannot both win, and an eleventh row has no key to go to.
+ * Deleting is one DeleteItem conditioned on the webhookId, so a slot reused after a delete is
+ * never deleted by a stale request, and a delivery for the old webhook finds another id.
+ */
+
+export const MAX_WEBHOOKS_PER_WORKSPACE = 10;
+export const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
+export const workspacePk = (workspaceId: string) => `WORKSPACE#${workspaceId}`;
+export const webhookSk = (slot: number) => `${WEBHOOK_SK_PREFIX}${slot}`;
+
+export interface WebhookSummary {
+  webhookId: string;
+  slot: number;
+  url: string;
+  description: string | undefined;
+  createdAt: string;
+}
+
+export interface WebhookWithSecret extends WebhookSummary {
+  secret: string;
+}
+
+export interface WorkspaceWebhooks {
+  /** The workspace's META row; undefined when the workspace does not exist. */
+  workspace: { orgId: string | undefined } | undefined;
+  /** In slot order. */
+  webhooks: WebhookSummary[];
+}
+
+const slotOf = (sk: string | undefined): number | undefined => {
+  if (sk === undefined || !sk.startsWith(WEBHOOK_SK_PREFIX)) return undefined;
+  const slot = Number(sk.slice(WEBHOOK_SK_PREFIX.length));
+  return Number.isInteger(slot) && slot >= 0 && slot < MAX_WEBHOOKS_PER_WORKSPACE
+    ? slot
+    : undefined;
+};
+
+function toSummary(item: Item, slot: number): WebhookSummary | undefined {
+  const webhookId = readString(item, 'webhookId');
+  const url = readString(item, 'url');
+  const createdAt = readString(item, 'createdAt');
+  if (webhookId === undefined || url === undefined || createdAt === undefined) return undefined;
+  return { webhookId, slot, url, description: readString(item, 'description'), createdAt };
+}
+
+export function createWebhookStore(client: DynamoDBClient, tableName: string) {
+  return {
+    /**
+     * The workspace partition in one Query: META and the webhook rows, never the secrets
+     * (the projection leaves them out). At most 11 small rows, so one page.
+     */
+    async loadWorkspaceWebhooks(workspaceId: string): Promise<WorkspaceWebhooks> {
+      let workspace: WorkspaceWebhooks['workspace'];
+      const webhooks: WebhookSummary[] = [];
+      await queryAll(
+        client,
+        {
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': S(workspacePk(workspaceId)) },
+          ProjectionExpression: 'sk, orgId, webhookId, #url, description, createdAt',
+          ExpressionAttributeNames: { '#url': 'url' },
+          ConsistentRead: true,
+        },
+        (items) => {
+          for (const item of items) {
+            const sk = readString(item, 'sk');
+            if (sk === META_SK) {
+              workspace = { orgId: readString(item, 'orgId') };
+              continue;
+            }
+            const slot = slotOf(sk);
+            const summary = slot === undefined ? undefined : toSummary(item, slot);
+            if (summary !== undefined) webhooks.push(summary);
+          }
+        },
+      );
+      webhooks.sort((a, b) => a.slot - b.slot);
+      return { workspace, webhooks };
+    },
+
+    /** Claims a slot; false when another writer holds it already. */
+    async putWebhook(workspaceId: string, webhook: WebhookWithSecret): Promise<boolean> {
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: {
+              pk: S(workspacePk(workspaceId)),
+              sk: S(webhookSk(webhook.slot)),
+              webhookId: S(webhook.webhookId),
+              url: S(webhook.url),
+              ...(webhook.description !== undefined && { description: S(webhook.description) }),
+              createdAt: S(webhook.createdAt),
+              secret: S(webhook.secret),
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        return rethrowAsUnavailable(error);
+      }
+    },
+
+    /** Deletes the webhook in `slot` if it is still `webhookId`; false otherwise. */
+    async deleteWebhook(workspaceId: string, slot: number, webhookId: string): Promise<boolean> {
+      try {
+        await client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: { pk: S(workspacePk(workspaceId)), sk: S(webhookSk(slot)) },
+            ConditionExpression: 'webhookId = :id',
+            ExpressionAttributeValues: { ':id': S(webhookId) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        return rethrowAsUnavailable(error);
+      }
+    },
+
+    /** The webhook a delivery is for, with its secret; undefined once it was deleted. */
+    async loadWebhookForDelivery(
+      workspaceId: string,
+      slot: number,
+      webhookId: string,
+    ): Promise<WebhookWithSecret | undefined> {
+      const { Item: item } = await client
+        .send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { pk: S(workspacePk(workspaceId)), sk: S(webhookSk(slot)) },
+            ConsistentRead: true,
+          }),
+        )
+        .catch(rethrowAsUnavailable);
+      if (item === undefined || readString(item, 'webhookId') !== webhookId) return undefined;
+      const summary = toSummary(item, slot);
+      const secret = readString(item, 'secret');
+      return summary === undefined || secret === undefined ? undefined : { ...summary, secret };
+    },
+
+    /** The delivery targets of a workspace (ids and slots, no secrets): for the fan-out. */
+    async listWebhookTargets(workspaceId: string): Promise<WebhookSummary[]> {
+      return (await this.loadWorkspaceWebhooks(workspaceId)).webhooks;
+    },
+
+    /** The workspace a bucket belongs to (its META row). */
+    async loadBucketWorkspace(bucketId: string): Promise<string | undefined> {
+      const { Item: item } = await client
+        .send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { pk: S(bucketPk(bucketId)), sk: S(META_SK) },
+            ProjectionExpression: 'workspaceId',
+          }),
+        )
+        .catch(rethrowAsUnavailable);
+      return item === undefined ? undefined : readString(item, 'workspaceId');
+    },
+  };
+}
+
+export type WebhookStore = ReturnType<typeof createWebhookStore>;

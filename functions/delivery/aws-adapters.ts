@@ -1,0 +1,80 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  ChangeMessageVisibilityCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  type AlertData,
+  type DeliveryMessage,
+  EVENTBRIDGE_DETAIL_TYPE,
+  EVENTBRIDGE_SOURCE,
+} from '../domain/alert-message.ts';
+
+/** SQS and EventBridge adapters of the fan-out and delivery ports. */
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+/** SendMessageBatch, 10 per call; any failed entry fails the whole fan-out (it is retried). */
+export function createSqsEnqueue(client: SQSClient, queueUrl: string) {
+  return async (messages: DeliveryMessage[]): Promise<void> => {
+    await Promise.all(
+      chunks(messages, 10).map(async (batch) => {
+        const result = await client.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: batch.map((message, index) => ({
+              Id: String(index),
+              MessageBody: JSON.stringify(message),
+            })),
+          }),
+        );
+        if ((result.Failed ?? []).length > 0) {
+          throw new Error(`SQS refused ${result.Failed?.length} of ${batch.length} messages`);
+        }
+      }),
+    );
+  };
+}
+
+export function createSqsVisibility(client: SQSClient, queueUrl: string) {
+  return async (receiptHandle: string, seconds: number): Promise<void> => {
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
+  };
+}
+
+/** PutEvents on the default bus (no EventBusName), 10 entries per call. */
+export function createEventBridgePublish(client: EventBridgeClient) {
+  return async (details: AlertData[]): Promise<void> => {
+    await Promise.all(
+      chunks(details, 10).map(async (batch) => {
+        const result = await client.send(
+          new PutEventsCommand({
+            Entries: batch.map((detail) => ({
+              Source: EVENTBRIDGE_SOURCE,
+              DetailType: EVENTBRIDGE_DETAIL_TYPE,
+              Detail: JSON.stringify(detail),
+            })),
+          }),
+        );
+        if ((result.FailedEntryCount ?? 0) > 0) {
+          throw new Error(
+            `EventBridge refused ${result.FailedEntryCount} of ${batch.length} events`,
+          );
+        }
+      }),
+    );
+  };
+}
+
+export { EventBridgeClient, SQSClient };

@@ -1,0 +1,90 @@
+import { webhookMessageId } from './standard-webhooks.ts';
+
+/**
+ * What an alert carries (DESIGN.md sections 9 and 10): the recorded event, the webhook body
+ * built from it, and the queue message that one delivery (event x webhook) travels in.
+ */
+
+/** An event as the event writer records it (docs/ARCHITECTURE.md, "Events and the sweep"). */
+export interface RecordedEvent {
+  id: string;
+  bucketId: string;
+  /** The node id (`host` in the contract). */
+  nodeId: string;
+  ip?: string | undefined;
+  region?: string | undefined;
+  from: string;
+  to: string;
+  at: string;
+}
+
+/** The webhook body's `data`, and the EventBridge event's `detail`. */
+export interface AlertData {
+  workspaceId: string;
+  bucketId: string;
+  host: string;
+  ip?: string;
+  region?: string;
+  from: string;
+  to: string;
+  at: string;
+}
+
+export const WEBHOOK_EVENT_TYPE = 'node.status_changed';
+export const EVENTBRIDGE_SOURCE = 'bucket-status';
+export const EVENTBRIDGE_DETAIL_TYPE = 'Node Status Changed';
+
+export function alertData(event: RecordedEvent, workspaceId: string): AlertData {
+  return {
+    workspaceId,
+    bucketId: event.bucketId,
+    host: event.nodeId,
+    ...(event.ip !== undefined && { ip: event.ip }),
+    ...(event.region !== undefined && { region: event.region }),
+    from: event.from,
+    to: event.to,
+    at: event.at,
+  };
+}
+
+/** The exact body bytes; built once per delivery so every retry sends the same body. */
+export const webhookBody = (data: AlertData, timestamp: string) =>
+  JSON.stringify({ type: WEBHOOK_EVENT_TYPE, timestamp, data });
+
+/** One delivery of one event to one webhook. No secret and no URL: both are read per attempt. */
+export interface DeliveryMessage {
+  v: 1;
+  /** The `webhook-id` header: stable per event and webhook. */
+  messageId: string;
+  eventId: string;
+  workspaceId: string;
+  webhookId: string;
+  slot: number;
+  body: string;
+}
+
+export function deliveryMessage(input: {
+  eventId: string;
+  workspaceId: string;
+  webhookId: string;
+  slot: number;
+  body: string;
+}): DeliveryMessage {
+  return { v: 1, messageId: webhookMessageId(input.eventId, input.webhookId), ...input };
+}
+
+/** Parses a queued message; undefined for anything that is not one (logged, dead-lettered). */
+export function parseDeliveryMessage(raw: string): DeliveryMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const m = value as Record<string, unknown>;
+  const strings = ['messageId', 'eventId', 'workspaceId', 'webhookId', 'body'] as const;
+  if (m.v !== 1 || !strings.every((key) => typeof m[key] === 'string')) return undefined;
+  if (typeof m.slot !== 'number' || !Number.isInteger(m.slot)) return undefined;
+  return m as unknown as DeliveryMessage;
+}

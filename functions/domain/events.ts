@@ -1,0 +1,63 @@
+/**
+ * Events (DESIGN.md section 9): every change of a node's state for a bucket, as pure data.
+ * Which changes happen is the state timeline's business (functions/domain/timeline.ts); this
+ * module gives an event its identity and its wire shape.
+ */
+import { createHash } from 'node:crypto';
+import type { NodeStatus } from './node-status.ts';
+
+/** One change of the state timeline of one node for one bucket. */
+export interface NodeEvent {
+  bucketId: string;
+  nodeId: string;
+  /** From the report that made the change (for a change to DISCONNECTED: the last report). */
+  ip?: string | undefined;
+  region?: string | undefined;
+  from: NodeStatus;
+  to: NodeStatus;
+  /** The instant of the change, ISO 8601 UTC with milliseconds (toISOString). */
+  at: string;
+}
+
+/** The event as `GET /bucket/{bucketId}/events` returns it, in the contract's field order. */
+export interface EventView {
+  id: string;
+  host: string;
+  ip?: string;
+  region?: string;
+  from: NodeStatus;
+  to: NodeStatus;
+  at: string;
+}
+
+/**
+ * A stable, opaque id: the same change always gets the same id, whoever records it (a report
+ * or the sweep), so alerts can derive a `webhook-id` that survives every retry.
+ */
+export function eventId(event: Pick<NodeEvent, 'bucketId' | 'nodeId' | 'at' | 'to'>): string {
+  const digest = createHash('sha256')
+    .update(`${event.bucketId}\n${event.nodeId}\n${event.at}\n${event.to}`)
+    .digest();
+  return `evt_${digest.subarray(0, 16).toString('base64url')}`;
+}
+
+export function toEventView(event: NodeEvent): EventView {
+  const view = { id: eventId(event), host: event.nodeId } as EventView;
+  if (event.ip !== undefined) view.ip = event.ip;
+  if (event.region !== undefined) view.region = event.region;
+  view.from = event.from;
+  view.to = event.to;
+  view.at = event.at;
+  return view;
+}
+
+/** `GET /bucket/{bucketId}/events?limit=L`: 1-200, default 50. */
+export const EVENTS_LIMIT = { min: 1, max: 200, fallback: 50 } as const;
+
+/** The limit parameter, or undefined when it is not an integer in range. */
+export function parseEventsLimit(raw: string | undefined): number | undefined {
+  if (raw === undefined) return EVENTS_LIMIT.fallback;
+  if (!/^\d{1,3}$/.test(raw)) return undefined;
+  const limit = Number(raw);
+  return limit >= EVENTS_LIMIT.min && limit <= EVENTS_LIMIT.max ? limit : undefined;
+}

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+
+/**
+ * ETag, 304 and gzip for the 200 of a GET route (DESIGN.md section 7). Pure: a request's
+ * headers and a finished response in, the response to send out. API Gateway HTTP APIs do not
+ * compress, so the function does it; the one HTTP-layer middleware (conditional-get
+ * middleware) applies this to every GET route, so a new route gets it without a line of code.
+ */
+
+/** Bodies below this are sent as they are: gzip would save little and cost a header. */
+export const GZIP_MIN_BYTES = 1024;
+/**
+ * Lambda's limit on a synchronous invocation's response (the whole result object as JSON,
+ * body escapes and base64 included): 6 MB.
+ */
+export const LAMBDA_RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024;
+
+export interface GetResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded?: boolean;
+}
+
+/** Strong validator over the exact body bytes: sha-256, base64url, quoted. */
+export const strongEtag = (body: string | Uint8Array): string =>
+  `"${createHash('sha256').update(body).digest('base64url')}"`;
+
+/**
+ * Whether an If-None-Match value matches the current ETag: `*`, or any listed tag, compared
+ * weakly as RFC 9110 13.1.2 requires for If-None-Match (W/"x" matches "x").
+ */
+export function ifNoneMatchMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  const trimmed = header.trim();
+  if (trimmed === '*') return true;
+  const opaque = (tag: string) => tag.replace(/^W\//, '');
+  const wanted = opaque(etag);
+  for (const match of trimmed.matchAll(/(?:W\/)?"[^"]*"/g)) {
+    if (opaque(match[0]) === wanted) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether Accept-Encoding allows gzip (RFC 9110 12.5.3): `gzip` (or `x-gzip`) with q > 0, or
+ * `*` with q > 0 when gzip is not named. Absent header: no compression (curl sends none).
+ */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  let gzip: number | undefined;
+  let star: number | undefined;
+  for (const part of header.split(',')) {
+    const [rawCoding, ...params] = part.split(';');
+    const coding = rawCoding?.trim().toLowerCase() ?? '';
+    if (coding === '') continue;
+    let q = 1;
+    for (const param of params) {
+      const [name, value] = param.split('=').map((s) => s.trim().toLowerCase());
+      if (name === 'q') {
+        const parsed = Number(value);
+        q = value !== undefined && /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value) ? parsed : 0;
+      }
+    }
+    if (coding === 'gzip' || coding === 'x-gzip') gzip = Math.max(gzip ?? 0, q);
+    else if (coding === '*') star = q;
+  }
+  if (gzip !== undefined) return gzip > 0;
+  return star !== undefined && star > 0;
+}
+
+/** The size of the invocation result Lambda would return, as JSON bytes. */
+export const lambdaPayloadBytes = (response: GetResponse): number =>
+  Buffer.byteLength(JSON.stringify(response));
+
+export type ConditionalOutcome =
+  | { kind: 'response'; response: GetResponse }
+  /**
+   * The body this request would get does not fit Lambda's response limit. `fitsWithGzip`: a
+   * client that accepts gzip would get it (so the answer to this one is a 406 saying so).
+   */
+  | { kind: 'too-large'; rawBytes: number; gzipAccepted: boolean; fitsWithGzip: boolean };
+
+/** Lower-cased lookup in a headers object whose names may have any case. */
+export function headerOf(
+  headers: Record<string, string | undefined> | undefined,
+  name: string,
+): string | undefined {
+  if (headers === undefined) return undefined;
+  const direct = headers[name];
+  if (direct !== undefined) return direct;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
+
+/**
+ * The response to send for a 200 to a GET: with ETag and Vary; a 304 without body when
+ * If-None-Match matches; the body gzip-compressed (base64, as Lambda returns binary) when it is
+ * at least GZIP_MIN_BYTES and accepted. Anything other than a 200 with a text body is returned
+ * as it is. `limitBytes` is the Lambda response limit the result must fit.
+ */
+export function conditionalGet(
+  request: { headers?: Record<string, string | undefined> | undefined },
+  response: GetResponse,
+  limitBytes = LAMBDA_RESPONSE_LIMIT_BYTES,
+): ConditionalOutcome {
+  if (response.statusCode !== 200 || response.isBase64Encoded === true) {
+    return { kind: 'response', response };
+  }
+  const etag = strongEtag(response.body);
+  const headers: Record<string, string> = { ...response.headers, etag, vary: 'accept-encoding' };
+  if (ifNoneMatchMatches(headerOf(request.headers, 'if-none-match'), etag)) {
+    const { 'content-type': _type, 'content-length': _length, ...kept } = headers;
+    return { kind: 'response', response: { statusCode: 304, headers: kept, body: '' } };
+  }
+  const rawBytes = Buffer.byteLength(response.body);
+  const gzipAccepted = acceptsGzip(headerOf(request.headers, 'accept-encoding'));
+  if (gzipAccepted && rawBytes >= GZIP_MIN_BYTES) {
+    const gzipped = gzipResponse(response.body, headers);
+    if (lambdaPayloadBytes(gzipped) > limitBytes) {
+      return { kind: 'too-large', rawBytes, gzipAccepted, fitsWithGzip: false };
+    }
+    return { kind: 'response', response: gzipped };
+  }
+  const plain: GetResponse = { ...response, headers };
+  // Cheap bound first: the JSON-escaped body is never shorter than the body itself.
+  if (rawBytes > limitBytes / 2 && lambdaPayloadBytes(plain) > limitBytes) {
+    const fitsWithGzip =
+      !gzipAccepted && lambdaPayloadBytes(gzipResponse(response.body, headers)) <= limitBytes;
+    return { kind: 'too-large', rawBytes, gzipAccepted, fitsWithGzip };
+  }
+  return { kind: 'response', response: plain };
+}
+
+const gzipResponse = (body: string, headers: Record<string, string>): GetResponse => ({
+  statusCode: 200,
+  headers: { ...headers, 'content-encoding': 'gzip' },
+  body: gzipSync(body).toString('base64'),
+  isBase64Encoded: true,
+});

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import type { VerifiedToken } from '../auth/token-verifier.ts';
+import type { LoadUserAccess } from '../data/user-access.ts';
+import type { WebhookStore, WebhookSummary } from '../data/webhooks.ts';
+import { MAX_WEBHOOKS_PER_WORKSPACE } from '../data/webhooks.ts';
+import { isTokenRevoked } from '../domain/access.ts';
+import { generateWebhookSecret } from '../domain/standard-webhooks.ts';
+import { mayManageWebhooks, parseNewWebhook } from '../domain/webhook-access.ts';
+import {
+  checkWebhookUrl,
+  type ResolveHost,
+  type UrlPolicy,
+  WebhookUrlError,
+} from '../domain/webhook-url.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  invalidBearerToken,
+  NotFoundError,
+} from '../shared/errors.ts';
+
+/** The use cases of the webhook routes (DESIGN.md section 10), over the ports they declare. */
+export interface ManageWebhooksDeps {
+  loadUserAccess: LoadUserAccess;
+  store: Pick<WebhookStore, 'loadWorkspaceWebhooks' | 'putWebhook' | 'deleteWebhook'>;
+  urlPolicy: UrlPolicy;
+  resolveHost: ResolveHost;
+  now?: () => number;
+  newWebhookId?: () => string;
+}
+
+export interface WebhookView {
+  id: string;
+  url: string;
+  description?: string;
+  createdAt: string;
+}
+
+const view = (webhook: WebhookSummary): WebhookView => ({
+  id: webhook.webhookId,
+  url: webhook.url,
+  ...(webhook.description !== undefined && { description: webhook.description }),
+  createdAt: webhook.createdAt,
+});
+
+export const newWebhookId = () => `wh_${randomBytes(16).toString('hex')}`;
+
+/**
+ * The user's and the workspace's partitions in parallel (one round trip), then, in order:
+ * user missing 404, revoked 401, disabled 403, workspace missing 404, access rule 403.
+ */
+async function authorize(principal: VerifiedToken, workspaceId: string, deps: ManageWebhooksDeps) {
+  const [user, workspace] = await Promise.all([
+    deps.loadUserAccess(principal.userId),
+    deps.store.loadWorkspaceWebhooks(workspaceId),
+  ]);
+  if (user === undefined) throw new NotFoundError('User not found');
+  if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
+    throw invalidBearerToken('The token has been revoked');
+  }
+  if (user.status !== 'ACTIVE') throw new ForbiddenError('The user is disabled');
+  if (workspace.workspace === undefined) throw new NotFoundError('Workspace not found');
+  if (!mayManageWebhooks(user, { workspaceId, orgId: workspace.workspace.orgId })) {
+    throw new ForbiddenError('Managing webhooks needs workspace ADMIN or org OWNER/ADMIN');
+  }
+  return workspace.webhooks;
+}
+
+export async function listWebhooks(
+  principal: VerifiedToken,
+  workspaceId: string,
+  deps: ManageWebhooksDeps,
+): Promise<{ webhooks: WebhookView[] }> {
+  const webhooks = await authorize(principal, workspaceId, deps);
+  return {
+    webhooks: [...webhooks].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(view),
+  };
+}
+
+export async function createWebhook(
+  principal: VerifiedToken,
+  workspaceId: string,
+  body: unknown,
+  deps: ManageWebhooksDeps,
+): Promise<WebhookView & { secret: string }> {
+  let input: ReturnType<typeof parseNewWebhook>;
+  try {
+    input = parseNewWebhook(body);
+  } catch (error) {
+    throw new BadRequestError((error as Error).message);
+  }
+  const existing = await authorize(principal, workspaceId, deps);
+  if (existing.length >= MAX_WEBHOOKS_PER_WORKSPACE) {
+    throw new ConflictError(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
+  }
+  try {
+    await checkWebhookUrl(input.url, deps.urlPolicy, deps.resolveHost);
+  } catch (error) {
+    if (error instanceof WebhookUrlError) throw new BadRequestError(error.message);
+    throw error;
+  }
+  const webhook = {
+    webhookId: (deps.newWebhookId ?? newWebhookId)(),
+    url: input.url,
+    description: input.description,
+    createdAt: new Date((deps.now ?? Date.now)()).toISOString(),
+    secret: generateWebhookSecret(),
+  };
+  // Free slots first; a slot taken by a concurrent creator makes us try the next one.
+  const taken = new Set(existing.map((w) => w.slot));
+  for (let slot = 0; slot < MAX_WEBHOOKS_PER_WORKSPACE; slot++) {
+    if (taken.has(slot)) continue;
+    if (await deps.store.putWebhook(workspaceId, { ...webhook, slot })) {
+      return { ...view({ ...webhook, slot }), secret: webhook.secret };
+    }
+  }
+  throw new ConflictError(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
+}
+
+export async function deleteWebhook(
+  principal: VerifiedToken,
+  workspaceId: string,
+  webhookId: string,
+  deps: ManageWebhooksDeps,
+): Promise<void> {
+  const existing = await authorize(principal, workspaceId, deps);
+  const target = existing.find((w) => w.webhookId === webhookId);
+  if (
+    target === undefined ||
+    !(await deps.store.deleteWebhook(workspaceId, target.slot, webhookId))
+  ) {
+    throw new NotFoundError('Webhook not found');
+  }
+}

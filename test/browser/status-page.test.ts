@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { sendReport } from '../../reporter/transport.ts';
+import { chromiumAvailability, launchChromium } from '../support/chromium.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+
+/**
+ * The status page in a real Chromium against the local runtime (its own port, the shared test
+ * engine behind a fault proxy so that "engine down" is real). The demo's nodes report through
+ * the real reporter transport; nothing in the page is stubbed.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCREENSHOT = join(ROOT, 'docs', 'status-page.png');
+const chromium = chromiumAvailability();
+if (!chromium.available) {
+  console.warn(`browser tests skipped: ${chromium.reason}`);
+}
+
+let runtime: LocalRuntime;
+let proxy: FaultProxy;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let context: BrowserContext;
+let origin: string;
+const requests: Request[] = [];
+
+const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+
+async function report(index: number, status: 'ONLINE' | 'OFFLINE', latency?: number) {
+  const node = runtime.demo.nodes[index];
+  if (node === undefined) throw new Error(`no demo node ${index}`);
+  const sent = await sendReport({
+    apiUrl: runtime.apiUrl,
+    nodeId: node.nodeId,
+    privateKey: node.privateKey,
+    body: {
+      ip: `198.51.100.${21 + index}`,
+      region: REGIONS[index] as string,
+      version: '1.4.2',
+      buckets: [
+        {
+          bucketId: runtime.demo.bucketId,
+          status,
+          ...(latency !== undefined && { latency_ms: latency }),
+        },
+      ],
+    },
+  });
+  expect(sent.body.accepted).toEqual([runtime.demo.bucketId]);
+}
+
+const pageUrl = (bucketId: string, token: string) =>
+  `${runtime.apiUrl}/#bucket=${encodeURIComponent(bucketId)}&token=${encodeURIComponent(token)}`;
+
+async function openPage(url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('request', (request) => requests.push(request));
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(url);
+  return page;
+}
+
+const statusResponse = (page: Page, status?: number) =>
+  page.waitForResponse(
+    (r) => r.url().includes('/status') && (status === undefined || r.status() === status),
+  );
+
+describe.skipIf(!chromium.available)('the status page in Chromium', () => {
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(inject('dynamoEndpoint'));
+    runtime = await startLocalRuntime({
+      env: {
+        DYNAMODB_ENDPOINT: proxy.endpoint,
+        TABLE_NAME: `page-${randomUUID().slice(0, 8)}`,
+        NODE_MIN_REPORT_INTERVAL_MS: '0',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+      },
+      port: 0,
+      simulateNodes: false,
+      log: () => undefined,
+    });
+    origin = new URL(runtime.apiUrl).origin;
+    await report(0, 'ONLINE', 38);
+    await report(1, 'ONLINE', 92);
+    await report(2, 'OFFLINE');
+    browser = await launchChromium();
+    context = browser.context;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    await proxy?.close();
+  });
+
+  it('renders the demo nodes with status words, counts, latency and "s ago"', async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    const statuses = await page.locator('.node .badge').allInnerTexts();
+    expect(statuses.map((s) => s.trim())).toEqual(['ONLINE', 'ONLINE', 'OFFLINE']);
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('198.51.100.21');
+    expect(text).toContain('us-east-1');
+    expect(text).toContain('38 ms');
+    expect(text).toMatch(/\d+ s ago|just now/);
+    expect(await page.locator('.count').allInnerTexts()).toEqual([
+      '2 Online',
+      '1 Offline',
+      '0 Disconnected',
+    ]);
+    // Status is told by text, not by colour alone: each badge carries its word.
+    const colours = await page
+      .locator('.node .badge')
+      .evaluateAll((els) =>
+        els.map((el) => (globalThis as unknown as Dom).getComputedStyle(el).backgroundColor),
+      );
+    expect(colours[0]).toBe(colours[1]);
+    expect(colours[0]).not.toBe(colours[2]);
+    await page.close();
+  });
+
+  it('moves the token out of the address bar into sessionStorage', async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').first().waitFor();
+    expect(page.url()).not.toContain('token');
+    expect(page.url()).not.toContain(runtime.demo.token);
+    expect(page.url()).toBe(`${runtime.apiUrl}/#bucket=${runtime.demo.bucketId}`);
+    expect(await page.evaluate(() => sessionStorage.getItem('bucket-status.token'))).toBe(
+      runtime.demo.token,
+    );
+    // A reload keeps working from sessionStorage.
+    await page.reload();
+    await page.locator('.node').first().waitFor();
+    await page.close();
+  });
+
+  it('shows a status change within one refresh, without a reload, and revalidates with 304s', async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    // Nothing changed: the next refresh sends the ETag and gets 304.
+    const revalidated = await statusResponse(page);
+    expect(revalidated.status()).toBe(304);
+    expect(await revalidated.request().headerValue('if-none-match')).toMatch(/^"[\w-]+"$/);
+    expect(await page.locator('.node').count()).toBe(3);
+
+    await report(2, 'ONLINE', 140);
+    const changed = await statusResponse(page, 200);
+    expect(await changed.request().headerValue('if-none-match')).toMatch(/^"[\w-]+"$/);
+    await page.waitForFunction(
+      "document.querySelectorAll('.node-online').length === 3",
+      undefined,
+      { timeout: 2_000 },
+    );
+    expect((await page.locator('.node .badge').allInnerTexts()).map((s) => s.trim())).toEqual([
+      'ONLINE',
+      'ONLINE',
+      'ONLINE',
+    ]);
+    expect(navigations).toEqual([]);
+    await report(2, 'OFFLINE');
+    await page.close();
+  });
+
+  it('asks for a token when there is none, and accepts a pasted one', async () => {
+    const page = await openPage(`${runtime.apiUrl}/#bucket=${runtime.demo.bucketId}`);
+    await page.getByLabel('Token', { exact: true }).waitFor();
+    expect(await page.getByLabel('Bucket id').inputValue()).toBe(runtime.demo.bucketId);
+    await page.getByLabel('Token', { exact: true }).fill(runtime.demo.token);
+    await page.getByRole('button', { name: 'Show status' }).click();
+    await page.locator('.node').nth(2).waitFor();
+    await page.close();
+  });
+
+  it('shows a clear message for 401 with a form to paste a new token', async () => {
+    const page = await openPage(pageUrl(runtime.demo.bucketId, 'not-a-token'));
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('Your token was not accepted');
+    await page.getByLabel('Token', { exact: true }).fill(runtime.demo.token);
+    await page.getByRole('button', { name: 'Show status' }).click();
+    await page.locator('.node').first().waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
+  for (const [status, bucket, message] of [
+    [403, () => runtime.demo.forbiddenBucketId, 'No access to this bucket'],
+    [404, () => randomUUID(), 'Bucket not found'],
+  ] as const) {
+    it(`shows a clear message for ${status}`, async () => {
+      const page = await openPage(pageUrl(bucket(), runtime.demo.token));
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.innerText()).toContain(message);
+      expect(await page.locator('.node').count()).toBe(0);
+      await page.close();
+    });
+  }
+
+  it('shows a clear message for 503 when the engine is down, and recovers', async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').first().waitFor();
+    proxy.rules = [{ kind: 'unavailable', times: Number.POSITIVE_INFINITY }];
+    try {
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ timeout: 20_000 });
+      expect(await alert.innerText()).toContain('temporarily unavailable');
+    } finally {
+      proxy.rules = [];
+    }
+    await page.getByRole('alert').waitFor({ state: 'detached', timeout: 20_000 });
+    await page.close();
+  });
+
+  it('has no serious or critical axe-core violation', async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    const axeSource = await readFile(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run: () => Promise<AxeResult> } }).axe;
+      const result = await axe.run();
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('at 375 px wide has no horizontal scroll (and writes the README screenshots)', async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    await page.screenshot({ path: join(ROOT, '.local', 'status-page.png'), fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await mkdir(dirname(SCREENSHOT), { recursive: true });
+      await writeFile(SCREENSHOT, await page.screenshot({ fullPage: true }));
+    }
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.locator('.node').first().waitFor();
+    const widths = (await page.evaluate(
+      '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+    )) as { scroll: number; client: number };
+    expect(widths.client).toBe(375);
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    await page.screenshot({ path: join(ROOT, '.local', 'status-page-375.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('sent every request to the page origin only (the API is on it locally)', () => {
+    expect(requests.length).toBeGreaterThan(10);
+    const elsewhere = requests.map((r) => r.url()).filter((url) => new URL(url).origin !== origin);
+    expect(elsewhere).toEqual([]);
+  });
+});
+
+interface AxeResult {
+  violations: { id: string; impact?: string; nodes: { target: string[] }[] }[];
+}
+
+/** The page's globals used inside page.evaluate callbacks (the file has no DOM types). */
+interface Dom {
+  getComputedStyle(element: unknown): { backgroundColor: string };
+}

@@ -1,0 +1,183 @@
+// The event writer over the real engine: exactly once, deterministic keys, retries recognised,
+// the publish port told only of what this writer inserted.
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEventsReader, createEventWriter } from '../../functions/data/events.ts';
+import { eventId, type NodeEvent } from '../../functions/domain/events.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+import { eventRows } from './support.ts';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('events');
+});
+
+const event = (bucketId: string, overrides: Partial<NodeEvent> = {}): NodeEvent => ({
+  bucketId,
+  nodeId: 'node-a',
+  ip: '203.0.113.7',
+  region: 'us-east-1',
+  from: 'DISCONNECTED',
+  to: 'ONLINE',
+  at: '2026-12-01T08:00:00.000Z',
+  ...overrides,
+});
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The first PutItem of each key is applied, then its response is lost: the SDK retries it. */
+function loseFirstPutResponse(client: DynamoDBClient) {
+  const lost = new Set<string>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const item = (args.input as { Item?: { sk?: { S?: string } } }).Item;
+      const key = item?.sk?.S ?? '';
+      if (context.commandName === 'PutItemCommand' && !lost.has(key)) {
+        lost.add(key);
+        throw Object.assign(new Error('the response was lost'), { name: 'TimeoutError' });
+      }
+      return result;
+    },
+    { step: 'deserialize', name: 'loseFirstPutResponse' },
+  );
+  return lost;
+}
+
+describe('recordEvents', () => {
+  it('stores each event once with its deterministic key, id, TTL and attributes', async () => {
+    const bucketId = randomUUID();
+    const published: NodeEvent[][] = [];
+    const record = createEventWriter(table.client, table.tableName, {
+      retentionDays: 7,
+      onEventsRecorded: (events) => void published.push(events),
+    });
+    const flip = event(bucketId, { from: 'ONLINE', to: 'OFFLINE', at: '2026-12-01T08:05:00.000Z' });
+    expect(await record([event(bucketId), flip])).toStrictEqual([event(bucketId), flip]);
+    // Again, and from a second writer: nothing new, nothing published.
+    expect(await record([event(bucketId), flip])).toStrictEqual([]);
+    const other = createEventWriter(table.client, table.tableName, {
+      retentionDays: 7,
+      onEventsRecorded: (events) => void published.push(events),
+    });
+    expect(await other([flip])).toStrictEqual([]);
+    await settle();
+    expect(published).toStrictEqual([[event(bucketId), flip]]);
+    const rows = await eventRows(table.client, table.tableName, bucketId);
+    expect(rows).toStrictEqual([
+      {
+        sk: '2026-12-01T08:00:00.000Z#node-a#ONLINE',
+        id: eventId(event(bucketId)),
+        nodeId: 'node-a',
+        from: 'DISCONNECTED',
+        to: 'ONLINE',
+        at: '2026-12-01T08:00:00.000Z',
+        ip: '203.0.113.7',
+        region: 'us-east-1',
+        expiresAt: Date.parse('2026-12-01T08:00:00.000Z') / 1000 + 7 * 86_400,
+      },
+      {
+        sk: '2026-12-01T08:05:00.000Z#node-a#OFFLINE',
+        id: eventId(flip),
+        nodeId: 'node-a',
+        from: 'ONLINE',
+        to: 'OFFLINE',
+        at: '2026-12-01T08:05:00.000Z',
+        ip: '203.0.113.7',
+        region: 'us-east-1',
+        expiresAt: Date.parse('2026-12-01T08:05:00.000Z') / 1000 + 7 * 86_400,
+      },
+    ]);
+  });
+
+  it('50 concurrent writers of the same change: one insert, one publish', async () => {
+    const bucketId = randomUUID();
+    const published: NodeEvent[] = [];
+    const writers = Array.from({ length: 50 }, () =>
+      createEventWriter(createDynamoClient({ endpoint: table.endpoint }), table.tableName, {
+        retentionDays: 90,
+        onEventsRecorded: (events) => void published.push(...events),
+      }),
+    );
+    const results = await Promise.all(writers.map((record) => record([event(bucketId)])));
+    await settle();
+    expect(results.flat()).toHaveLength(1);
+    expect(published).toHaveLength(1);
+    expect(await eventRows(table.client, table.tableName, bucketId)).toHaveLength(1);
+  });
+
+  it('recognises its own write when the SDK retried an attempt that had landed', async () => {
+    const bucketId = randomUUID();
+    const client = createDynamoClient({ endpoint: table.endpoint });
+    const lost = loseFirstPutResponse(client);
+    const published: NodeEvent[] = [];
+    const record = createEventWriter(client, table.tableName, {
+      retentionDays: 90,
+      onEventsRecorded: (events) => void published.push(...events),
+    });
+    expect(await record([event(bucketId)])).toStrictEqual([event(bucketId)]);
+    await settle();
+    expect(lost.size).toBe(1);
+    expect(published).toStrictEqual([event(bucketId)]);
+  });
+
+  it('a failing publish port neither fails nor slows the writer, and is reported', async () => {
+    const bucketId = randomUUID();
+    const errors: unknown[] = [];
+    let release: () => void = () => undefined;
+    const record = createEventWriter(table.client, table.tableName, {
+      retentionDays: 90,
+      onEventsRecorded: () =>
+        new Promise<void>((_, reject) => {
+          release = () => reject(new Error('queue full'));
+        }),
+      onPublishError: (error) => errors.push(error),
+    });
+    // Returns while the port is still pending.
+    expect(await record([event(bucketId)])).toHaveLength(1);
+    await settle();
+    release();
+    await settle();
+    expect(errors).toStrictEqual([new Error('queue full')]);
+  });
+
+  it('a DynamoDB outage is a 503 after retries, never a silent loss', async () => {
+    const proxy = await FaultProxy.start(table.endpoint);
+    try {
+      proxy.fail({ kind: 'internal', operation: 'PutItem', times: Number.POSITIVE_INFINITY });
+      const client = createDynamoClient({ endpoint: proxy.endpoint });
+      const record = createEventWriter(client, table.tableName, { retentionDays: 90 });
+      await expect(record([event(randomUUID())])).rejects.toMatchObject({ statusCode: 503 });
+      expect(proxy.count('PutItem', true)).toBe(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('loadEventsPage', () => {
+  it('pages newest first within the retention, with "more" only when there are more', async () => {
+    const bucketId = randomUUID();
+    const record = createEventWriter(table.client, table.tableName, { retentionDays: 90 });
+    const ats = Array.from({ length: 7 }, (_, i) => `2026-11-2${i}T00:00:00.000Z`);
+    await record(ats.map((at) => event(bucketId, { at })));
+    // And one of another bucket, which never shows.
+    await record([event(randomUUID(), { at: '2026-11-25T00:00:00.000Z' })]);
+    const load = createEventsReader(table.client, table.tableName);
+    const oldestAt = '2026-11-21T00:00:00.000Z'; // the first event is past the retention
+    const first = await load({ bucketId, limit: 3, oldestAt });
+    expect(first.events.map((e) => e.at)).toStrictEqual([ats[6], ats[5], ats[4]]);
+    expect(first.more).toBe(true);
+    const second = await load({ bucketId, limit: 3, oldestAt, before: first.events[2]?.position });
+    expect(second.events.map((e) => e.at)).toStrictEqual([ats[3], ats[2], ats[1]]);
+    expect(second.more).toBe(false);
+    const beyond = await load({ bucketId, limit: 3, oldestAt, before: second.events[2]?.position });
+    expect(beyond).toStrictEqual({ events: [], more: false });
+    const exact = await load({ bucketId, limit: 6, oldestAt });
+    expect(exact.events).toHaveLength(6);
+    expect(exact.more).toBe(false);
+  });
+});

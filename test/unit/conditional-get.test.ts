@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import {
+  acceptsGzip,
+  conditionalGet,
+  type GetResponse,
+  GZIP_MIN_BYTES,
+  ifNoneMatchMatches,
+  strongEtag,
+} from '../../functions/http/conditional-get.ts';
+
+const ok = (body: string): GetResponse => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body,
+});
+const bigBody = JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => ({ i, x: 'y' })) });
+const smallBody = '{"ok":true}';
+
+function responseOf(outcome: ReturnType<typeof conditionalGet>): GetResponse {
+  if (outcome.kind !== 'response') throw new Error(`expected a response, got ${outcome.kind}`);
+  return outcome.response;
+}
+
+describe('strongEtag', () => {
+  it('is a quoted strong tag that changes with the body and only with it', () => {
+    expect(strongEtag('a')).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(strongEtag('a')).toBe(strongEtag('a'));
+    expect(strongEtag('a')).not.toBe(strongEtag('b'));
+  });
+});
+
+describe('ifNoneMatchMatches', () => {
+  const tag = '"abc"';
+  it.each([
+    ['"abc"', true],
+    ['W/"abc"', true],
+    ['"x", "abc"', true],
+    ['"x","abc" , "y"', true],
+    ['*', true],
+    ['"abcd"', false],
+    ['abc', false],
+    ['', false],
+    ['"x"', false],
+  ])('%j -> %s', (header, expected) => {
+    expect(ifNoneMatchMatches(header, tag)).toBe(expected);
+  });
+  it('absent header never matches', () => expect(ifNoneMatchMatches(undefined, tag)).toBe(false));
+});
+
+describe('acceptsGzip', () => {
+  it.each([
+    ['gzip', true],
+    ['gzip, deflate, br, zstd', true],
+    ['GZIP', true],
+    ['x-gzip', true],
+    ['br;q=1, gzip;q=0.5', true],
+    ['*', true],
+    ['gzip;q=0', false],
+    ['gzip; q=0.000', false],
+    ['*;q=0', false],
+    ['gzip;q=0, *', false],
+    ['*, gzip;q=0', false],
+    ['identity', false],
+    ['br', false],
+    ['deflate, br', false],
+    ['', false],
+    ['gzip;q=2', false],
+    ['gzip;q=abc', false],
+  ])('%j -> %s', (header, expected) => {
+    expect(acceptsGzip(header)).toBe(expected);
+  });
+  it('absent header: no compression', () => expect(acceptsGzip(undefined)).toBe(false));
+});
+
+describe('conditionalGet', () => {
+  it('adds a strong ETag over the body and Vary to a 200', () => {
+    const response = responseOf(conditionalGet({ headers: {} }, ok(smallBody)));
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe(smallBody);
+    expect(response.headers.etag).toBe(strongEtag(smallBody));
+    expect(response.headers.vary).toBe('accept-encoding');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('answers 304 without a body when If-None-Match matches, and 200 when it does not', () => {
+    const etag = strongEtag(bigBody);
+    const hit = responseOf(
+      conditionalGet(
+        { headers: { 'if-none-match': etag, 'accept-encoding': 'gzip' } },
+        ok(bigBody),
+      ),
+    );
+    expect(hit.statusCode).toBe(304);
+    expect(hit.body).toBe('');
+    expect(hit.isBase64Encoded).toBeUndefined();
+    expect(hit.headers.etag).toBe(etag);
+    expect(hit.headers.vary).toBe('accept-encoding');
+    expect(hit.headers['content-type']).toBeUndefined();
+    const miss = responseOf(
+      conditionalGet({ headers: { 'if-none-match': strongEtag('older') } }, ok(bigBody)),
+    );
+    expect(miss.statusCode).toBe(200);
+    expect(miss.body).toBe(bigBody);
+  });
+
+  it('reads request headers in any case', () => {
+    const etag = strongEtag(smallBody);
+    const hit = responseOf(conditionalGet({ headers: { 'If-None-Match': etag } }, ok(smallBody)));
+    expect(hit.statusCode).toBe(304);
+  });
+
+  it('gzips a body of at least 1 KiB when accepted, as base64, with the same ETag', () => {
+    expect(Buffer.byteLength(bigBody)).toBeGreaterThanOrEqual(GZIP_MIN_BYTES);
+    const response = responseOf(
+      conditionalGet({ headers: { 'accept-encoding': 'gzip, br' } }, ok(bigBody)),
+    );
+    expect(response.headers['content-encoding']).toBe('gzip');
+    expect(response.isBase64Encoded).toBe(true);
+    expect(gunzipSync(Buffer.from(response.body, 'base64')).toString()).toBe(bigBody);
+    expect(response.headers.etag).toBe(strongEtag(bigBody));
+    expect(response.headers.vary).toBe('accept-encoding');
+  });
+
+  it('does not gzip below 1 KiB, when not accepted, or when refused with q=0', () => {
+    const justBelow = 'x'.repeat(GZIP_MIN_BYTES - 1);
+    const exactly = 'x'.repeat(GZIP_MIN_BYTES);
+    const gz = { 'accept-encoding': 'gzip' };
+    expect(responseOf(conditionalGet({ headers: gz }, ok(justBelow))).isBase64Encoded).toBe(
+      undefined,
+    );
+    expect(responseOf(conditionalGet({ headers: gz }, ok(exactly))).isBase64Encoded).toBe(true);
+    for (const headers of [{}, { 'accept-encoding': 'gzip;q=0' }, { 'accept-encoding': 'br' }]) {
+      const response = responseOf(conditionalGet({ headers }, ok(bigBody)));
+      expect(response.body).toBe(bigBody);
+      expect(response.headers['content-encoding']).toBeUndefined();
+    }
+  });
+
+  it('leaves anything but a 200 with a text body untouched', () => {
+    const notFound = { statusCode: 404, headers: {}, body: '{"success":false}' };
+    expect(responseOf(conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, notFound))).toBe(
+      notFound,
+    );
+    const binary = { ...ok('AAAA'), isBase64Encoded: true };
+    expect(responseOf(conditionalGet({ headers: {} }, binary))).toBe(binary);
+  });
+
+  it('reports a body over the response limit, and whether gzip would fit it', () => {
+    const limit = 4_000;
+    const compressible = JSON.stringify({ pad: 'a'.repeat(5_000) });
+    const plainTooLarge = conditionalGet({ headers: {} }, ok(compressible), limit);
+    expect(plainTooLarge).toMatchObject({
+      kind: 'too-large',
+      gzipAccepted: false,
+      fitsWithGzip: true,
+    });
+    expect(
+      responseOf(
+        conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, ok(compressible), limit),
+      ).headers['content-encoding'],
+    ).toBe('gzip');
+    const random = JSON.stringify({
+      pad: randomBytes(6_000).toString('base64'),
+    });
+    expect(
+      conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, ok(random), limit),
+    ).toMatchObject({ kind: 'too-large', gzipAccepted: true, fitsWithGzip: false });
+  });
+});

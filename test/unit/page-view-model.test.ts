@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countByStatus,
+  fragmentWithoutToken,
+  latencyText,
+  overallUptime,
+  parseFragment,
+  problemFor,
+  timeAgo,
+  uptimeLevel,
+  uptimeText,
+} from '../../web/src/view-model.ts';
+
+describe('the status page view model', () => {
+  it('reads bucket and token from the fragment, and leaves only the bucket behind', () => {
+    expect(parseFragment('#bucket=b-1&token=a.b.c')).toEqual({ bucketId: 'b-1', token: 'a.b.c' });
+    expect(parseFragment('#token=x')).toEqual({ token: 'x' });
+    expect(parseFragment('')).toEqual({});
+    expect(parseFragment('#bucket=&token=')).toEqual({});
+    expect(fragmentWithoutToken('b-1')).toBe('#bucket=b-1');
+    expect(fragmentWithoutToken(undefined)).toBe('');
+  });
+
+  it('says how long ago in words', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(timeAgo('2026-12-01T09:59:48Z', now)).toBe('12 s ago');
+    expect(timeAgo('2026-12-01T10:00:00Z', now)).toBe('just now');
+    expect(timeAgo('2026-12-01T10:00:05Z', now)).toBe('just now');
+    expect(timeAgo('2026-12-01T09:57:00Z', now)).toBe('3 min ago');
+    expect(timeAgo('2026-12-01T05:00:00Z', now)).toBe('5 h ago');
+    expect(timeAgo('2026-11-27T10:00:00Z', now)).toBe('4 d ago');
+    expect(timeAgo(undefined, now)).toBe('never');
+    expect(timeAgo('nonsense', now)).toBe('unknown');
+  });
+
+  it('counts nodes per status, with zeros', () => {
+    expect(
+      countByStatus([{ status: 'ONLINE' }, { status: 'ONLINE' }, { status: 'DISCONNECTED' }]),
+    ).toEqual({ ONLINE: 2, OFFLINE: 0, DISCONNECTED: 1 });
+  });
+
+  it('words latency and uptime', () => {
+    expect(latencyText(45)).toBe('45 ms');
+    expect(latencyText(undefined)).toBe('no latency');
+    const day = { day: '2026-11-30', online_seconds: 1, observed_seconds: 2 };
+    expect(uptimeText({ ...day, perc_uptime: 99.52, avg_latency_ms: 41 })).toBe(
+      '2026-11-30: 99.52% uptime, 41 ms average',
+    );
+    expect(uptimeText({ ...day, perc_uptime: null })).toBe('2026-11-30: no data');
+    expect([null, 100, 99.5, 95, 10].map(uptimeLevel)).toEqual([
+      'none',
+      'full',
+      'high',
+      'mid',
+      'low',
+    ]);
+    expect(
+      overallUptime([
+        { ...day, perc_uptime: 50, online_seconds: 50, observed_seconds: 100 },
+        { ...day, perc_uptime: 100, online_seconds: 100, observed_seconds: 100 },
+      ]),
+    ).toBe(75);
+    expect(
+      overallUptime([{ ...day, perc_uptime: null, online_seconds: 0, observed_seconds: 0 }]),
+    ).toBe(null);
+  });
+
+  it('has a distinct message for 401, 403, 404 and 503', () => {
+    const kinds = [401, 403, 404, 503].map((s) => problemFor(s).kind);
+    expect(kinds).toEqual(['unauthorized', 'forbidden', 'not-found', 'unavailable']);
+    expect(problemFor(503, 7).detail).toContain('7 s');
+    expect(new Set([401, 403, 404, 503].map((s) => problemFor(s).title)).size).toBe(4);
+  });
+});

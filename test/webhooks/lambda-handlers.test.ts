@@ -1,0 +1,256 @@
+// The deployed path's two handlers with their real data adapters on the run's engine and real
+// HTTP receivers; only the AWS services that have no local engine (the stream's records, SQS
+// visibility, EventBridge) are stood in for, at their SDK boundary.
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebhookStore, type WebhookStore } from '../../functions/data/webhooks.ts';
+import {
+  createEventBridgePublish,
+  createSqsEnqueue,
+} from '../../functions/delivery/aws-adapters.ts';
+import { createDeliveryHandler } from '../../functions/delivery/delivery-handler.ts';
+import { createStreamHandler } from '../../functions/delivery/stream-handler.ts';
+import { postWebhook } from '../../functions/delivery/webhook-client.ts';
+import { type DeliveryMessage, deliveryMessage } from '../../functions/domain/alert-message.ts';
+import { DELIVERY_ATTEMPTS } from '../../functions/domain/retry-schedule.ts';
+import { generateWebhookSecret } from '../../functions/domain/standard-webhooks.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable } from '../support/table.ts';
+import { type Receiver, startReceiver } from './support.ts';
+
+const logger = new Logger({ serviceName: 'alerts-test', logLevel: 'SILENT' });
+let store: WebhookStore;
+let seeder: Seeder;
+const receivers: Receiver[] = [];
+const secret = generateWebhookSecret();
+
+beforeAll(async () => {
+  const { client, tableName } = await createTestTable('alerts-lambda');
+  store = createWebhookStore(client, tableName);
+  seeder = new Seeder(client, tableName);
+  await seeder.put({ pk: 'WORKSPACE#ws-1', sk: 'META', orgId: 'org-1' });
+  await seeder.bucket('bucket-1', { workspaceId: 'ws-1', orgId: 'org-1' });
+  await seeder.bucket('bucket-quiet', { workspaceId: 'ws-quiet', orgId: 'org-1' });
+});
+afterAll(() => Promise.all(receivers.map((r) => r.close())));
+
+const image = (fields: Record<string, string>) =>
+  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { S: v }]));
+
+function streamRecord(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  fields: Record<string, string>,
+  sequence: string,
+): DynamoDBRecord {
+  return {
+    eventName,
+    dynamodb: { NewImage: image(fields) as never, SequenceNumber: sequence },
+  };
+}
+
+const eventRow = (id: string, bucketId = 'bucket-1') => ({
+  pk: `EVENTS#${bucketId}`,
+  sk: `2026-12-01T09:00:00.000Z#node-1#OFFLINE`,
+  id,
+  bucketId,
+  nodeId: 'node-1',
+  ip: '198.51.100.21',
+  region: 'eu-west-1',
+  from: 'ONLINE',
+  to: 'OFFLINE',
+  at: '2026-12-01T09:00:00.000Z',
+});
+
+/** An SDK client stand-in that records commands and answers like the service. */
+function recordingClient(answer: (input: Record<string, unknown>) => unknown) {
+  const sent: Record<string, unknown>[] = [];
+  return {
+    sent,
+    client: {
+      send: async (command: { input: Record<string, unknown> }) => {
+        sent.push(command.input);
+        return answer(command.input);
+      },
+    },
+  };
+}
+
+describe('fan-out (stream handler)', () => {
+  it('turns event-row INSERTs into one message per webhook and one EventBridge event each', async () => {
+    const r = await startReceiver((_q, s) => s.writeHead(204).end());
+    receivers.push(r);
+    for (const slot of [0, 1]) {
+      await store.putWebhook('ws-1', {
+        webhookId: `wh_${slot}`,
+        slot,
+        url: r.url,
+        description: undefined,
+        createdAt: new Date().toISOString(),
+        secret,
+      });
+    }
+    const sqs = recordingClient(() => ({ Successful: [], Failed: [] }));
+    const events = recordingClient(() => ({ FailedEntryCount: 0, Entries: [] }));
+    const handler = createStreamHandler({
+      loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
+      listWebhookTargets: (w) => store.listWebhookTargets(w),
+      enqueue: createSqsEnqueue(sqs.client as unknown as SQSClient, 'https://sqs/queue'),
+      publish: createEventBridgePublish(events.client as unknown as EventBridgeClient),
+      logger,
+    });
+    const result = await handler({
+      Records: [
+        streamRecord('INSERT', eventRow('evt_a'), '1'),
+        streamRecord('MODIFY', eventRow('evt_modified'), '2'),
+        streamRecord('INSERT', { pk: 'BUCKET#bucket-1', sk: 'NODE#n', id: 'x' }, '3'),
+        streamRecord('INSERT', eventRow('evt_b'), '4'),
+        streamRecord('INSERT', eventRow('evt_quiet', 'bucket-quiet'), '5'),
+      ],
+    });
+    expect(result).toEqual({ batchItemFailures: [] });
+    const entries = sqs.sent.flatMap((input) => input.Entries as { MessageBody: string }[]);
+    const messages = entries.map((e) => JSON.parse(e.MessageBody) as DeliveryMessage);
+    expect(messages.map((m) => [m.eventId, m.webhookId]).sort()).toEqual([
+      ['evt_a', 'wh_0'],
+      ['evt_a', 'wh_1'],
+      ['evt_b', 'wh_0'],
+      ['evt_b', 'wh_1'],
+    ]);
+    expect(entries.every((e) => !e.MessageBody.includes(secret.slice(6)))).toBe(true);
+    expect(sqs.sent[0]?.QueueUrl).toBe('https://sqs/queue');
+    const put = events.sent.flatMap((input) => input.Entries as Record<string, unknown>[]);
+    // Every event goes to EventBridge, also one whose workspace has no webhooks.
+    expect(put.map((e) => JSON.parse(e.Detail as string).bucketId).sort()).toEqual([
+      'bucket-1',
+      'bucket-1',
+      'bucket-quiet',
+    ]);
+    for (const entry of put.filter((e) => (e.Detail as string).includes('"ws-1"'))) {
+      expect(entry.Source).toBe('bucket-status');
+      expect(entry.DetailType).toBe('Node Status Changed');
+      expect(entry.EventBusName).toBeUndefined();
+      expect(JSON.parse(entry.Detail as string)).toEqual({
+        workspaceId: 'ws-1',
+        bucketId: 'bucket-1',
+        host: 'node-1',
+        ip: '198.51.100.21',
+        region: 'eu-west-1',
+        from: 'ONLINE',
+        to: 'OFFLINE',
+        at: '2026-12-01T09:00:00.000Z',
+      });
+    }
+  });
+
+  it('a failed fan-out reports the batch from its first record, for Lambda to retry', async () => {
+    const failing = recordingClient(() => ({ Failed: [{ Id: '0' }] }));
+    const handler = createStreamHandler({
+      loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
+      listWebhookTargets: (w) => store.listWebhookTargets(w),
+      enqueue: createSqsEnqueue(failing.client as unknown as SQSClient, 'q'),
+      logger,
+    });
+    const result = await handler({
+      Records: [
+        streamRecord('INSERT', eventRow('evt_c'), '10'),
+        streamRecord('INSERT', eventRow('evt_d'), '11'),
+      ],
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '10' }] });
+  });
+});
+
+describe('delivery (SQS handler)', () => {
+  const visibility: [string, number][] = [];
+  let handler: ReturnType<typeof createDeliveryHandler>;
+  let failing: Receiver;
+  let healthy: Receiver;
+
+  beforeAll(async () => {
+    failing = await startReceiver((_q, s) => s.writeHead(500).end());
+    healthy = await startReceiver((_q, s) => s.writeHead(202).end());
+    receivers.push(failing, healthy);
+    for (const [slot, url] of [
+      [5, failing.url],
+      [6, healthy.url],
+    ] as const) {
+      await store.putWebhook('ws-1', {
+        webhookId: `wh_d${slot}`,
+        slot,
+        url,
+        description: undefined,
+        createdAt: new Date().toISOString(),
+        secret,
+      });
+    }
+    handler = createDeliveryHandler({
+      loadWebhookForDelivery: (w, s, id) => store.loadWebhookForDelivery(w, s, id),
+      post: postWebhook,
+      policy: { allowLoopback: true },
+      changeVisibility: async (receipt, seconds) => {
+        visibility.push([receipt, seconds]);
+      },
+      logger,
+      random: () => 0.5,
+    });
+  });
+
+  const sqsRecord = (id: string, body: string, receiveCount: number): SQSRecord =>
+    ({
+      messageId: id,
+      receiptHandle: `receipt-${id}`,
+      body,
+      attributes: { ApproximateReceiveCount: String(receiveCount) },
+    }) as unknown as SQSRecord;
+
+  const message = (slot: number, webhookId: string) =>
+    JSON.stringify(
+      deliveryMessage({ eventId: 'evt_q', workspaceId: 'ws-1', webhookId, slot, body: '{"a":1}' }),
+    );
+
+  it('a success is acknowledged; a failure is postponed by the backoff and reported', async () => {
+    visibility.length = 0;
+    const result = await handler({
+      Records: [
+        sqsRecord('ok', message(6, 'wh_d6'), 1),
+        sqsRecord('fail-1', message(5, 'wh_d5'), 1),
+        sqsRecord('fail-3', message(5, 'wh_d5'), 3),
+        sqsRecord('gone', message(7, 'wh_deleted'), 2),
+      ],
+    });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      'fail-1',
+      'fail-3',
+    ]);
+    expect(Object.fromEntries(visibility)).toEqual({
+      'receipt-fail-1': 60,
+      'receipt-fail-3': 540,
+    });
+    const delivered = healthy.requests.at(-1) as Receiver['requests'][number];
+    expect(
+      new Webhook(secret).verify(delivered.body, delivered.headers as Record<string, string>),
+    ).toEqual({ a: 1 });
+  });
+
+  it('after the last attempt the message is released at once to the dead-letter queue', async () => {
+    visibility.length = 0;
+    const result = await handler({
+      Records: [sqsRecord('last', message(5, 'wh_d5'), DELIVERY_ATTEMPTS)],
+    });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'last' }]);
+    expect(visibility).toEqual([['receipt-last', 0]]);
+  });
+
+  it('an unreadable message goes to the dead-letter queue without a delivery', async () => {
+    visibility.length = 0;
+    const before = failing.requests.length + healthy.requests.length;
+    const result = await handler({ Records: [sqsRecord('junk', '{"v":2}', 1)] });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'junk' }]);
+    expect(visibility).toEqual([['receipt-junk', 0]]);
+    expect(failing.requests.length + healthy.requests.length).toBe(before);
+  });
+});

@@ -1,0 +1,340 @@
+// The webhook routes (DESIGN.md section 10) through their handler, on the run's engine: the
+// access matrix, the limit of ten (also under concurrent creation), bad bodies, and the
+// secret that is shown once, never listed and never logged.
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
+import { createUserAccessReader } from '../../functions/data/user-access.ts';
+import { createWebhookStore } from '../../functions/data/webhooks.ts';
+import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
+import type { HttpResult } from '../../functions/shared/http-response.ts';
+import {
+  createWebhooksHandler,
+  WEBHOOK_ROUTES,
+} from '../../functions/webhooks/webhooks-handler.ts';
+import { httpApiEvent, lambdaContext } from '../support/events.ts';
+import { Seeder } from '../support/seed.ts';
+import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
+import { createTestTable } from '../support/table.ts';
+
+const resolveHost: ResolveHost = async (host) => {
+  if (host === 'hooks.example.com') return [{ address: '93.184.215.14', family: 4 }];
+  if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
+  throw new Error('ENOTFOUND');
+};
+
+let call: (
+  method: 'GET' | 'POST' | 'DELETE',
+  workspaceId: string,
+  options?: { token?: string; body?: string; webhookId?: string },
+) => Promise<HttpResult & { json: Record<string, unknown> }>;
+let seeder: Seeder;
+const W = 'ws-main';
+const ORG = 'org-1';
+
+function event(
+  method: 'GET' | 'POST' | 'DELETE',
+  workspaceId: string,
+  headers: Record<string, string>,
+  body?: string,
+  webhookId?: string,
+): APIGatewayProxyEventV2 {
+  const routeKey =
+    method === 'GET'
+      ? WEBHOOK_ROUTES.list
+      : method === 'POST'
+        ? WEBHOOK_ROUTES.create
+        : WEBHOOK_ROUTES.delete;
+  const path = `/workspace/${workspaceId}/webhooks${webhookId === undefined ? '' : `/${webhookId}`}`;
+  const e = httpApiEvent({
+    method: method === 'DELETE' ? 'GET' : method,
+    path,
+    routeKey,
+    headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    pathParameters: { workspaceId, ...(webhookId !== undefined && { webhookId }) },
+    ...(body !== undefined && { body }),
+  });
+  e.requestContext.http.method = method;
+  return e;
+}
+
+beforeAll(async () => {
+  const { client, tableName } = await createTestTable('webhooks');
+  seeder = new Seeder(client, tableName);
+  const handler = createWebhooksHandler({
+    verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
+    loadUserAccess: createUserAccessReader(client, tableName),
+    store: createWebhookStore(client, tableName),
+    urlPolicy: { allowLoopback: false },
+    resolveHost,
+    logger: new Logger({ serviceName: 'webhooks-test', logLevel: 'DEBUG' }),
+  });
+  call = async (method, workspaceId, options = {}) => {
+    const token = options.token ?? (await hs256Token('ws-admin'));
+    const result = (await handler(
+      event(method, workspaceId, bearer(token), options.body, options.webhookId),
+      lambdaContext(),
+    )) as HttpResult;
+    return { ...result, json: result.body ? JSON.parse(result.body) : {} };
+  };
+  await seeder.put({ pk: `WORKSPACE#${W}`, sk: 'META', orgId: ORG, name: 'main' });
+  await seeder.put({ pk: 'WORKSPACE#ws-other-org', sk: 'META', orgId: 'org-2', name: 'other' });
+  const users: [string, Parameters<Seeder['user']>[1], string | undefined][] = [
+    ['ws-read', { orgId: ORG, orgRole: 'MEMBER' }, 'READ'],
+    ['ws-write', { orgId: ORG, orgRole: 'MEMBER' }, 'WRITE'],
+    ['ws-admin', { orgId: ORG, orgRole: 'MEMBER' }, 'ADMIN'],
+    ['org-owner', { orgId: ORG, orgRole: 'OWNER' }, undefined],
+    ['org-admin', { orgId: ORG, orgRole: 'ADMIN' }, undefined],
+    ['org-member', { orgId: ORG, orgRole: 'MEMBER' }, undefined],
+    ['other-org-owner', { orgId: 'org-2', orgRole: 'OWNER' }, undefined],
+    ['other-org-ws-admin', { orgId: 'org-2', orgRole: 'MEMBER' }, 'ADMIN'],
+    ['disabled-admin', { orgId: ORG, orgRole: 'OWNER', status: 'DISABLED' }, 'ADMIN'],
+    [
+      'revoked-admin',
+      { orgId: ORG, orgRole: 'OWNER', tokensValidAfter: Math.floor(Date.now() / 1000) + 60 },
+      'ADMIN',
+    ],
+  ];
+  for (const [userId, profile, role] of users) {
+    await seeder.user(userId, profile);
+    if (role !== undefined) await seeder.membership(userId, W, role);
+  }
+});
+
+const good = JSON.stringify({ url: 'https://hooks.example.com/in', description: 'on-call' });
+
+describe('access matrix', () => {
+  it.each([
+    ['ws-read', 403],
+    ['ws-write', 403],
+    ['ws-admin', 200],
+    ['org-owner', 200],
+    ['org-admin', 200],
+    ['org-member', 403],
+    ['other-org-owner', 403],
+    ['other-org-ws-admin', 403],
+    ['disabled-admin', 403],
+    ['revoked-admin', 401],
+    ['no-such-user', 404],
+  ] as const)('%s: GET %i, POST and DELETE alike', async (userId, expected) => {
+    const token = await hs256Token(userId);
+    const list = await call('GET', W, { token });
+    expect(list.statusCode).toBe(expected);
+    const created = await call('POST', W, { token, body: good });
+    expect(created.statusCode).toBe(expected === 200 ? 201 : expected);
+    if (expected === 200) {
+      const id = created.json.id as string;
+      const deleted = await call('DELETE', W, { token, webhookId: id });
+      expect(deleted.statusCode).toBe(204);
+    } else {
+      expect(created.json).toEqual({ success: false, message: expect.any(String) });
+      // A webhook created by an admin cannot be deleted by this caller.
+      const made = await call('POST', W, { body: good });
+      expect(made.statusCode).toBe(201);
+      const id = made.json.id as string;
+      expect((await call('DELETE', W, { token, webhookId: id })).statusCode).toBe(expected);
+      expect((await call('DELETE', W, { webhookId: id })).statusCode).toBe(204);
+    }
+  });
+
+  it('401 without a token or with a forged one; 404 for an unknown workspace', async () => {
+    expect((await call('GET', W, { token: 'not.a.jwt' })).statusCode).toBe(401);
+    const forged = await hs256Token('ws-admin', {
+      secret: 'another-secret-that-is-32-bytes-long!!',
+    });
+    expect((await call('GET', W, { token: forged })).statusCode).toBe(401);
+    const owner = await hs256Token('org-owner');
+    const missing = await call('GET', 'no-such-workspace', { token: owner });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json.message).toBe('Workspace not found');
+    expect((await call('POST', 'no-such-workspace', { token: owner, body: good })).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('an org owner cannot manage another org workspace', async () => {
+    const owner = await hs256Token('org-owner');
+    expect((await call('GET', 'ws-other-org', { token: owner })).statusCode).toBe(403);
+    expect((await call('POST', 'ws-other-org', { token: owner, body: good })).statusCode).toBe(403);
+  });
+});
+
+describe('create, list, delete', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('the secret is shown once, never listed, never logged', async () => {
+    const output: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk, ...rest) => {
+      output.push(String(chunk));
+      return write(chunk, ...(rest as []));
+    });
+    const created = await call('POST', W, { body: good });
+    expect(created.statusCode).toBe(201);
+    const secret = created.json.secret as string;
+    expect(created.json).toEqual({
+      id: expect.stringMatching(/^wh_[0-9a-f]{32}$/),
+      url: 'https://hooks.example.com/in',
+      description: 'on-call',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
+    });
+    const list = await call('GET', W);
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(secret);
+    expect(list.body).not.toContain('secret');
+    const listed = (list.json.webhooks as Record<string, unknown>[]).find(
+      (w) => w.id === created.json.id,
+    );
+    expect(listed).toEqual({
+      id: created.json.id,
+      url: 'https://hooks.example.com/in',
+      description: 'on-call',
+      createdAt: created.json.createdAt,
+    });
+    // A rejected request is logged (so the capture works); the secret never is.
+    expect((await call('POST', W, { body: '{' })).statusCode).toBe(400);
+    expect(output.join('')).toContain('request rejected');
+    expect(output.join('')).not.toContain(secret);
+    expect(output.join('')).not.toContain(secret.slice(6));
+
+    const deleted = await call('DELETE', W, { webhookId: created.json.id as string });
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.body).toBe('');
+    const after = await call('GET', W);
+    expect((after.json.webhooks as { id: string }[]).map((w) => w.id)).not.toContain(
+      created.json.id,
+    );
+    const again = await call('DELETE', W, { webhookId: created.json.id as string });
+    expect(again.statusCode).toBe(404);
+    expect((await call('DELETE', W, { webhookId: 'wh_unknown' })).statusCode).toBe(404);
+  });
+
+  it('a webhook of another workspace cannot be deleted through this one', async () => {
+    await seeder.put({ pk: 'WORKSPACE#ws-second', sk: 'META', orgId: ORG, name: 'second' });
+    const owner = await hs256Token('org-owner');
+    const made = await call('POST', 'ws-second', { token: owner, body: good });
+    expect(made.statusCode).toBe(201);
+    const id = made.json.id as string;
+    expect((await call('DELETE', W, { token: owner, webhookId: id })).statusCode).toBe(404);
+    expect((await call('DELETE', 'ws-second', { token: owner, webhookId: id })).statusCode).toBe(
+      204,
+    );
+  });
+});
+
+describe('at most ten webhooks per workspace', () => {
+  it('the 11th is a 409, and a delete makes room again', async () => {
+    const workspaceId = `ws-limit-${randomUUID().slice(0, 6)}`;
+    await seeder.put({ pk: `WORKSPACE#${workspaceId}`, sk: 'META', orgId: ORG, name: 'l' });
+    const token = await hs256Token('org-admin');
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await call('POST', workspaceId, { token, body: good });
+      expect(r.statusCode).toBe(201);
+      ids.push(r.json.id as string);
+    }
+    const eleventh = await call('POST', workspaceId, { token, body: good });
+    expect(eleventh.statusCode).toBe(409);
+    expect(eleventh.json).toEqual({ success: false, message: expect.stringMatching(/at most 10/) });
+    expect(
+      (await call('DELETE', workspaceId, { token, webhookId: ids[3] as string })).statusCode,
+    ).toBe(204);
+    expect((await call('POST', workspaceId, { token, body: good })).statusCode).toBe(201);
+    expect((await call('POST', workspaceId, { token, body: good })).statusCode).toBe(409);
+    expect(((await call('GET', workspaceId, { token })).json.webhooks as unknown[]).length).toBe(
+      10,
+    );
+  });
+
+  it('under 15 concurrent creations exactly 10 succeed', async () => {
+    const workspaceId = `ws-race-${randomUUID().slice(0, 6)}`;
+    await seeder.put({ pk: `WORKSPACE#${workspaceId}`, sk: 'META', orgId: ORG, name: 'r' });
+    const token = await hs256Token('org-owner');
+    const results = await Promise.all(
+      Array.from({ length: 15 }, () => call('POST', workspaceId, { token, body: good })),
+    );
+    const codes = results.map((r) => r.statusCode).sort();
+    expect(codes.filter((c) => c === 201)).toHaveLength(10);
+    expect(codes.filter((c) => c === 409)).toHaveLength(5);
+    const listed = (await call('GET', workspaceId, { token })).json.webhooks as { id: string }[];
+    expect(new Set(listed.map((w) => w.id))).toEqual(
+      new Set(results.filter((r) => r.statusCode === 201).map((r) => r.json.id)),
+    );
+  });
+});
+
+describe('bad requests', () => {
+  it.each([
+    ['not JSON', '{', 400, /valid JSON/],
+    ['an array', '[]', 400, /JSON object/],
+    ['no url', '{}', 400, /url is required/],
+    ['a numeric url', '{"url":42}', 400, /url is required/],
+    [
+      'an unknown field',
+      JSON.stringify({ url: 'https://hooks.example.com/', secret: 'x' }),
+      400,
+      /unknown field: secret/,
+    ],
+    [
+      'a long description',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'd'.repeat(257) }),
+      400,
+      /at most 256/,
+    ],
+    [
+      'a control character',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u0007b' }),
+      400,
+      /control/,
+    ],
+    [
+      'a numeric description',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 5 }),
+      400,
+      /description must be a string/,
+    ],
+    ['http', JSON.stringify({ url: 'http://hooks.example.com/' }), 400, /https/],
+    ['a private target', JSON.stringify({ url: 'https://internal.example.com/' }), 400, /private/],
+    ['the metadata address', JSON.stringify({ url: 'https://169.254.169.254/' }), 400, /linkLocal/],
+    ['user info', JSON.stringify({ url: 'https://a:b@hooks.example.com/' }), 400, /user info/],
+    [
+      'a name that does not resolve',
+      JSON.stringify({ url: 'https://nx.example.com/' }),
+      400,
+      /does not resolve/,
+    ],
+    [
+      'a URL over 2,048 chars',
+      JSON.stringify({ url: `https://hooks.example.com/${'a'.repeat(2040)}` }),
+      400,
+      /at most 2048/,
+    ],
+    [
+      'a body over 8 KiB',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'd'.repeat(9000) }),
+      413,
+      /at most 8192 bytes/,
+    ],
+  ])('%s', async (_name, body, status, message) => {
+    const r = await call('POST', W, { body });
+    expect(r.statusCode).toBe(status);
+    expect(r.json.success).toBe(false);
+    expect(r.json.message).toMatch(message);
+  });
+
+  it('a 256-character description is fine', async () => {
+    const r = await call('POST', W, {
+      body: JSON.stringify({ url: 'https://hooks.example.com/', description: 'é'.repeat(256) }),
+    });
+    expect(r.statusCode).toBe(201);
+    expect((await call('DELETE', W, { webhookId: r.json.id as string })).statusCode).toBe(204);
+  });
+
+  it('bad path ids are a 400', async () => {
+    expect((await call('GET', 'bad#id')).statusCode).toBe(400);
+    expect((await call('DELETE', W, { webhookId: 'x'.repeat(129) })).statusCode).toBe(400);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * The status page's logic without the DOM: reading the address, wording, counting. The view
+ * (app.tsx) renders what these return; the unit tests run them in Node.
+ */
+import type { NodeState, NodeStatus, UptimeDay } from '../../client/index.ts';
+
+export const TOKEN_STORAGE_KEY = 'bucket-status.token';
+export const BUCKET_STORAGE_KEY = 'bucket-status.bucket';
+export const REFRESH_MS = 5_000;
+export const STATES: readonly NodeState[] = ['ONLINE', 'OFFLINE', 'DISCONNECTED'];
+
+/** What `#bucket=<id>&token=<jwt>` carries; either may be absent. */
+export function parseFragment(hash: string): { bucketId?: string; token?: string } {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const bucketId = params.get('bucket')?.trim() || undefined;
+  const token = params.get('token')?.trim() || undefined;
+  return { ...(bucketId && { bucketId }), ...(token && { token }) };
+}
+
+/** The fragment to leave in the address bar: the bucket only, never the token. */
+export const fragmentWithoutToken = (bucketId: string | undefined): string =>
+  bucketId === undefined ? '' : `#bucket=${encodeURIComponent(bucketId)}`;
+
+export const isBucketId = (id: string): boolean => /^[A-Za-z0-9_-]{1,128}$/.test(id);
+
+/** "just now", "12 s ago", "3 min ago", "5 h ago", "4 d ago". */
+export function timeAgo(iso: string | undefined, nowMs: number): string {
+  if (iso === undefined) return 'never';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return 'unknown';
+  const seconds = Math.floor((nowMs - then) / 1000);
+  if (seconds < 1) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
+  return `${Math.floor(seconds / 86_400)} d ago`;
+}
+
+export const latencyText = (latency: number | undefined): string =>
+  latency === undefined ? 'no latency' : `${latency} ms`;
+
+export function countByStatus(nodes: readonly NodeStatus[]): Record<NodeState, number> {
+  const counts: Record<NodeState, number> = { ONLINE: 0, OFFLINE: 0, DISCONNECTED: 0 };
+  for (const node of nodes) counts[node.status] = (counts[node.status] ?? 0) + 1;
+  return counts;
+}
+
+/** A bar's colour class: by uptime, grey for a day with nothing observed. */
+export function uptimeLevel(perc: number | null): 'none' | 'full' | 'high' | 'mid' | 'low' {
+  if (perc === null) return 'none';
+  if (perc >= 99.95) return 'full';
+  if (perc >= 99) return 'high';
+  if (perc >= 90) return 'mid';
+  return 'low';
+}
+
+/** What a bar says on hover and focus. */
+export function uptimeText(day: UptimeDay): string {
+  if (day.perc_uptime === null) return `${day.day}: no data`;
+  const latency = day.avg_latency_ms === undefined ? '' : `, ${day.avg_latency_ms} ms average`;
+  return `${day.day}: ${day.perc_uptime}% uptime${latency}`;
+}
+
+/** Overall uptime over the shown days (observed time only), or null with nothing observed. */
+export function overallUptime(days: readonly UptimeDay[]): number | null {
+  let online = 0;
+  let observed = 0;
+  for (const day of days) {
+    online += day.online_seconds;
+    observed += day.observed_seconds;
+  }
+  return observed === 0 ? null : Math.round((10_000 * online) / observed) / 100;
+}
+
+export type ProblemKind = 'unauthorized' | 'forbidden' | 'not-found' | 'unavailable' | 'other';
+
+/** The message the page shows for an error answer to GET status. */
+export function problemFor(
+  status: number | 'network',
+  retryAfterSeconds?: number,
+): { kind: ProblemKind; title: string; detail: string } {
+  switch (status) {
+    case 401:
+      return {
+        kind: 'unauthorized',
+        title: 'Your token was not accepted',
+        detail:
+          'It may have expired, been revoked or been mistyped. Paste a new token to continue.',
+      };
+    case 403:
+      return {
+        kind: 'forbidden',
+        title: 'No access to this bucket',
+        detail:
+          'Your token is valid, but your user may not read this bucket (or is disabled). Ask an admin of its workspace for access.',
+      };
+    case 404:
+      return {
+        kind: 'not-found',
+        title: 'Bucket not found',
+        detail: 'No bucket has this id, or your user does not exist. Check the link.',
+      };
+    case 503:
+      return {
+        kind: 'unavailable',
+        title: 'The service is temporarily unavailable',
+        detail: `The status store is busy or down. Retrying${
+          retryAfterSeconds === undefined ? ' shortly' : ` in ${retryAfterSeconds} s`
+        }; the page keeps trying.`,
+      };
+    case 'network':
+      return {
+        kind: 'other',
+        title: 'Cannot reach the API',
+        detail: 'The network or the API is down. The page keeps trying.',
+      };
+    default:
+      return {
+        kind: 'other',
+        title: `The API answered ${status}`,
+        detail: 'Something went wrong on the server. The page keeps trying.',
+      };
+  }
+}

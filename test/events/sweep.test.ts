@@ -103,6 +103,7 @@ describe('a silent node', () => {
     await settle();
     expect(published).toStrictEqual([
       {
+        id: rows[0]?.id,
         bucketId,
         nodeId: 'n1',
         ip: '198.51.100.4',

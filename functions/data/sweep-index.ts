@@ -8,8 +8,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+<<<<<<< HEAD
 import { type Item, readString, S } from './attributes.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
+=======
+import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
+import { type Item, readNumber, readString, S } from './attributes.ts';
+>>>>>>> main
 import { queryAll } from './query-all.ts';
 
 /**
@@ -44,6 +49,8 @@ export interface SilentRow {
   status: string | undefined;
   ip: string | undefined;
   region: string | undefined;
+  /** The timeline's instant of the last report (history's `lastAt`, epoch ms), when stored. */
+  lastAt?: number | undefined;
 }
 
 const BUCKET_PK_PREFIX = bucketPk('');
@@ -61,6 +68,7 @@ function toSilentRow(item: Item): SilentRow | undefined {
     status: readString(item, 'status'),
     ip: readString(item, 'ip'),
     region: readString(item, 'region'),
+    lastAt: readNumber(item, 'lastAt'),
   };
 }
 
@@ -107,7 +115,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
             TableName: tableName,
             Key: key(bucketId, nodeId),
             ConsistentRead: true,
-            ProjectionExpression: 'pk, sk, lastUpdated, #status, ip, #region, sweepShard',
+            ProjectionExpression: 'pk, sk, lastUpdated, lastAt, #status, ip, #region, sweepShard',
             ExpressionAttributeNames: { '#status': 'status', '#region': 'region' },
           }),
         )

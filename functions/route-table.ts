@@ -41,6 +41,10 @@ export interface FunctionSpec {
    * all of its actions are listed here).
    */
   readonly tableActions: readonly TableAction[];
+  /** Secondary indexes the function queries (granted Query on each, nothing else). */
+  readonly tableIndexes?: readonly string[];
+  /** Lambda timeout. @default 10 s (an HTTP function must answer well inside 15 s) */
+  readonly timeoutSeconds?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -78,6 +82,20 @@ export const FUNCTIONS = {
     // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
     memorySize: 512,
     tableActions: [],
+  },
+  sweep: {
+    kind: 'schedule',
+    entry: 'functions/sweep/handler.ts',
+    wiring: 'functions/sweep/wiring.ts',
+    constructId: 'SweepFunction',
+    description: 'sweep for nodes gone silent (every minute)',
+    // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
+    // requests at 16 at a time, well inside the timeout, which stays under the period.
+    memorySize: 256,
+    timeoutSeconds: 50,
+    // Reads a row it found in the sweep index, records the event, takes the row out of the index.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    tableIndexes: ['sweep'],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

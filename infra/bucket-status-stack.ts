@@ -34,7 +34,6 @@ import {
   type ServiceSettings,
   serviceSettingsEnvironment,
 } from './service-settings.ts';
-import { SWEEP_INDEX } from './table-definition.ts';
 
 /** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
 export type JwtKeySource =
@@ -79,20 +78,10 @@ export interface BucketStatusStackProps extends StackProps, ServiceSettings {
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
 export const SERVICE_NAME = 'bucket-status';
 
-<<<<<<< HEAD
 /** The DynamoDB actions each function needs, from the route table: nothing more. */
 export const TABLE_ACTIONS = Object.fromEntries(
   FUNCTION_NAMES.map((name) => [name, tableActionsOf(name)]),
 ) as unknown as Record<FunctionName, readonly TableAction[]>;
-=======
-/** The DynamoDB actions each function needs: nothing more (DESIGN.md section 4). */
-export const TABLE_ACTIONS = {
-  status: ['dynamodb:Query'],
-  ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  // Reads a row it found in the sweep index, records the event, takes the row out of the index.
-  sweep: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-} as const satisfies Record<string, readonly TableAction[]>;
->>>>>>> main
 
 /**
  * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
@@ -149,15 +138,17 @@ export class BucketStatusStack extends Stack {
       logRetention,
       timeout: Duration.seconds(10),
     };
-<<<<<<< HEAD
     // Settings beyond TABLE_NAME, per function.
     const environments: Record<FunctionName, Record<string, string>> = {
       status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
       ingest: { ...settings },
+      sweep: { ...settings },
     };
     // How each function is invoked: HTTP functions by their routes (below); a scheduled or
     // queue-driven function of the table gets its schedule or queue here, by name.
-    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {};
+    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {
+      sweep: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
+    };
     const triggerOf = (name: FunctionName): FunctionTrigger => {
       const kind = FUNCTIONS[name].kind as FunctionKind;
       if (kind === 'http') return { kind: 'http' };
@@ -182,55 +173,19 @@ export class BucketStatusStack extends Stack {
             : spec.description
         }`,
         memorySize: spec.memorySize,
+        ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
         environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
         trigger: triggerOf(name),
       });
-      fn.grantTable(this.table, { actions: tableActionsOf(name) });
+      fn.grantTable(this.table, {
+        actions: tableActionsOf(name),
+        ...('tableIndexes' in spec && { indexes: spec.tableIndexes }),
+      });
       this.functions[name] = fn;
     }
     this.statusFunction = this.functions.status;
     this.ingestFunction = this.functions.ingest;
-=======
-    this.statusFunction = new HouseNodejsFunction(this, 'StatusFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.status,
-      description: `bucket-status ${props.stageName}: GET /bucket/{bucketId}/status`,
-      // Token verification and two parallel queries: CPU scales with memory, and so does the
-      // cold start of the bundled SDK.
-      memorySize: 1024,
-      environment: {
-        TABLE_NAME: this.table.tableName,
-        ...settings,
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-      },
-    });
-    this.ingestFunction = new HouseNodejsFunction(this, 'IngestFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.ingest,
-      description: `bucket-status ${props.stageName}: POST /node/status`,
-      // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
-      memorySize: 512,
-      environment: { TABLE_NAME: this.table.tableName, ...settings },
-    });
-
-    this.sweepFunction = new HouseNodejsFunction(this, 'SweepFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.sweep,
-      description: `bucket-status ${props.stageName}: sweep for nodes gone silent (every minute)`,
-      // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
-      // requests at 16 at a time, well inside the timeout, which stays under the period.
-      memorySize: 256,
-      timeout: Duration.seconds(50),
-      environment: { TABLE_NAME: this.table.tableName, ...settings },
-      trigger: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
-    });
-    this.sweepFunction.grantTable(this.table, {
-      actions: TABLE_ACTIONS.sweep,
-      indexes: [SWEEP_INDEX.name],
-    });
-    this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
-    this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
->>>>>>> main
+    this.sweepFunction = this.functions.sweep;
     if (this.jwtSecret) {
       this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
@@ -260,17 +215,9 @@ export class BucketStatusStack extends Stack {
         : undefined;
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       api: this.httpApi.api,
-<<<<<<< HEAD
       functions: Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, this.functions[name].function]),
       ),
-=======
-      functions: {
-        status: this.statusFunction.function,
-        ingest: this.ingestFunction.function,
-        sweep: this.sweepFunction.function,
-      },
->>>>>>> main
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,

@@ -6,16 +6,7 @@
 import type { BuildOptions } from 'esbuild';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../functions/route-table.ts';
 
-<<<<<<< HEAD
 export type { FunctionName };
-=======
-/** The Lambda handler sources, relative to the repository root; each exports `handler`. */
-export const FUNCTION_ENTRIES = {
-  status: 'functions/status/handler.ts',
-  ingest: 'functions/ingest/handler.ts',
-  sweep: 'functions/sweep/handler.ts',
-} as const;
->>>>>>> main
 
 /** The Lambda handler sources (from the route table), relative to the repository root. */
 export const FUNCTION_ENTRIES = Object.fromEntries(

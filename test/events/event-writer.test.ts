@@ -4,12 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventsReader, createEventWriter } from '../../functions/data/events.ts';
-<<<<<<< HEAD
-import { eventId, type NodeEvent } from '../../functions/domain/events.ts';
-import { errorResponse } from '../../functions/http/response.ts';
-=======
+
 import { eventId, type NodeEvent, withEventId } from '../../functions/domain/events.ts';
->>>>>>> main
+import { errorResponse } from '../../functions/http/response.ts';
+
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';

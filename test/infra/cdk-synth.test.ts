@@ -37,6 +37,8 @@ it('synthesizes offline with the pinned CLI and cdk.json', async () => {
     readFileSync(path.join(outdir, 'BucketStatus-dev.template.json'), 'utf8'),
   ) as { Resources: Record<string, { Type: string }> };
   const types = Object.values(template.Resources).map((r) => r.Type);
-  expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(2);
+  // The two service functions and CDK's page-deployment provider.
+  expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(3);
+  expect(types).toContain('AWS::CloudFront::Distribution');
   expect(types).toContain('AWS::DynamoDB::Table');
 }, 180_000);

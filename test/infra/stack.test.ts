@@ -153,8 +153,13 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it("are exactly the two handlers, besides CDK's page-deployment provider", () => {
-    expect(Object.keys(functionsOf(main)).sort()).toEqual([ids.ingest, ids.status].sort());
+  it("are exactly the house functions, besides CDK's page-deployment provider", () => {
+    const house = main.stack.node
+      .findAll()
+      .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction)
+      .map((fn) => logicalId(main.stack, fn.function));
+    expect(house).toEqual(expect.arrayContaining([ids.ingest, ids.status]));
+    expect(Object.keys(functionsOf(main)).sort()).toEqual(house.sort());
     const all = Object.keys(resourcesOfType(main.template, 'AWS::Lambda::Function'));
     expect(all.filter(isPageDeploymentProvider)).toHaveLength(1);
   });
@@ -444,7 +449,7 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    expect(alarms(main)).toHaveLength(6);
+    expect(alarms(main)).toHaveLength(8); // 5xx rate, errors + throttles of 3 functions, table
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

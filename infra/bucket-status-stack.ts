@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from './bundling.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
@@ -200,6 +201,7 @@ export class BucketStatusStack extends Stack {
         ingest: this.ingestFunction.function,
         sweep: this.sweepFunction.function,
       },
+      failureQueues: { sweep: this.sweepFunction.failureQueue as sqs.IQueue },
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,

@@ -5,6 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   FUNCTION_NAMES,
@@ -222,6 +223,13 @@ export class BucketStatusStack extends Stack {
       api: this.httpApi.api,
       functions: Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, this.functions[name].function]),
+      ),
+      // Scheduled functions park failed runs in their failure queue; it is watched too.
+      failureQueues: Object.fromEntries(
+        FUNCTION_NAMES.flatMap((name) => {
+          const queue = this.functions[name].failureQueue;
+          return queue === undefined ? [] : [[name, queue as sqs.IQueue]];
+        }),
       ),
       table: this.table,
       tableOperations: [

@@ -435,6 +435,20 @@ describe('alarms', () => {
     }
   });
 
+  it('watch the failure queue of the scheduled sweep', () => {
+    const { stack } = main;
+    const queueId = stack.getLogicalId(
+      stack.sweepFunction.failureQueue?.node.defaultChild as never,
+    );
+    const failed = alarms(main).filter(
+      (a) =>
+        a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        dimensionsOf(a).includes(queueId),
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.Properties).toMatchObject({ Threshold: 1, Statistic: 'Maximum' });
+  });
+
   it('watch DynamoDB throttled requests on the table', () => {
     const throttled = alarms(main).find((a) => metricNames(a).includes('ThrottledRequests'));
     expect(dimensionsOf(throttled as Resources[string])).toContain(`"Ref":"${ids.table}"`);
@@ -449,7 +463,8 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    expect(alarms(main)).toHaveLength(8); // 5xx rate, errors + throttles of 3 functions, table
+    // 5xx rate, errors + throttles of 3 functions, the sweep's failed runs, table
+    expect(alarms(main)).toHaveLength(9);
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

@@ -1,14 +1,17 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from './bundling.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
+import { StatusPageHosting } from './constructs/status-page-hosting.ts';
 import { StatusTable } from './constructs/status-table.ts';
 import type { TableAction } from './constructs/table-grant.ts';
 import {
@@ -19,6 +22,7 @@ import {
   type ServiceSettings,
   serviceSettingsEnvironment,
 } from './service-settings.ts';
+import { SWEEP_INDEX } from './table-definition.ts';
 
 /** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
 export type JwtKeySource =
@@ -67,6 +71,8 @@ export const SERVICE_NAME = 'bucket-status';
 export const TABLE_ACTIONS = {
   status: ['dynamodb:Query'],
   ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // Reads a row it found in the sweep index, records the event, takes the row out of the index.
+  sweep: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const satisfies Record<string, readonly TableAction[]>;
 
 /**
@@ -77,9 +83,11 @@ export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
   readonly statusFunction: HouseNodejsFunction;
   readonly ingestFunction: HouseNodejsFunction;
+  readonly sweepFunction: HouseNodejsFunction;
   readonly httpApi: StatusHttpApi;
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
+  readonly statusPage: StatusPageHosting;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -143,20 +151,38 @@ export class BucketStatusStack extends Stack {
       environment: { TABLE_NAME: this.table.tableName, ...settings },
     });
 
+    this.sweepFunction = new HouseNodejsFunction(this, 'SweepFunction', {
+      ...shared,
+      entry: FUNCTION_ENTRIES.sweep,
+      description: `bucket-status ${props.stageName}: sweep for nodes gone silent (every minute)`,
+      // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
+      // requests at 16 at a time, well inside the timeout, which stays under the period.
+      memorySize: 256,
+      timeout: Duration.seconds(50),
+      environment: { TABLE_NAME: this.table.tableName, ...settings },
+      trigger: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
+    });
+    this.sweepFunction.grantTable(this.table, {
+      actions: TABLE_ACTIONS.sweep,
+      indexes: [SWEEP_INDEX.name],
+    });
     this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
     this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
     if (this.jwtSecret) {
       this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
+    // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
+    this.statusPage = new StatusPageHosting(this, 'StatusPage');
     this.httpApi = new StatusHttpApi(this, 'Http', {
       apiName: `bucket-status-${props.stageName}`,
       statusFunction: this.statusFunction.function,
       ingestFunction: this.ingestFunction.function,
       throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogRetention: logRetention,
-      corsAllowedOrigins: props.corsAllowedOrigins,
+      corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
     });
+    this.statusPage.deployPage(this.httpApi.url);
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -170,12 +196,18 @@ export class BucketStatusStack extends Stack {
         : undefined;
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       api: this.httpApi.api,
-      functions: { status: this.statusFunction.function, ingest: this.ingestFunction.function },
+      functions: {
+        status: this.statusFunction.function,
+        ingest: this.ingestFunction.function,
+        sweep: this.sweepFunction.function,
+      },
+      failureQueues: { sweep: this.sweepFunction.failureQueue as sqs.IQueue },
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,
         dynamodb.Operation.GET_ITEM,
         dynamodb.Operation.UPDATE_ITEM,
+        dynamodb.Operation.PUT_ITEM,
       ],
       notificationTopic,
     });
@@ -183,6 +215,10 @@ export class BucketStatusStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'StatusPageUrl', {
+      description: 'The status page: open <url>#bucket=<bucketId>&token=<token>',
+      value: this.statusPage.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',

@@ -9,6 +9,7 @@ import type { BuildOptions } from 'esbuild';
 export const FUNCTION_ENTRIES = {
   status: 'functions/status/handler.ts',
   ingest: 'functions/ingest/handler.ts',
+  sweep: 'functions/sweep/handler.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

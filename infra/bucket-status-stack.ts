@@ -4,12 +4,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from './bundling.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
+import { StatusPageHosting } from './constructs/status-page-hosting.ts';
 import { StatusTable } from './constructs/status-table.ts';
 import type { TableAction } from './constructs/table-grant.ts';
 import {
@@ -85,6 +87,7 @@ export class BucketStatusStack extends Stack {
   readonly httpApi: StatusHttpApi;
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
+  readonly statusPage: StatusPageHosting;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -169,14 +172,17 @@ export class BucketStatusStack extends Stack {
       this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
+    // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
+    this.statusPage = new StatusPageHosting(this, 'StatusPage');
     this.httpApi = new StatusHttpApi(this, 'Http', {
       apiName: `bucket-status-${props.stageName}`,
       statusFunction: this.statusFunction.function,
       ingestFunction: this.ingestFunction.function,
       throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogRetention: logRetention,
-      corsAllowedOrigins: props.corsAllowedOrigins,
+      corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
     });
+    this.statusPage.deployPage(this.httpApi.url);
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -195,6 +201,7 @@ export class BucketStatusStack extends Stack {
         ingest: this.ingestFunction.function,
         sweep: this.sweepFunction.function,
       },
+      failureQueues: { sweep: this.sweepFunction.failureQueue as sqs.IQueue },
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,
@@ -208,6 +215,10 @@ export class BucketStatusStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'StatusPageUrl', {
+      description: 'The status page: open <url>#bucket=<bucketId>&token=<token>',
+      value: this.statusPage.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 /**
  * The one deps shape every function's `wire(deps)` takes (the modules named by
@@ -30,6 +31,8 @@ export interface WireDeps<S extends Partial<Settings> = Settings> {
   /** The settings the function reads; each wiring names the subset it needs. */
   settings: S;
   logger: Logger;
+  /** The Lambda entry's metrics (functions/shared/observability.ts); silent when absent. */
+  metrics?: ServiceMetrics;
   overrides?: WireOverrides;
 }
 

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from './bundling.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
+import { AlertDelivery } from './constructs/alert-delivery.ts';
 import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
@@ -80,6 +81,7 @@ export class BucketStatusStack extends Stack {
   readonly httpApi: StatusHttpApi;
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
+  readonly alerts: AlertDelivery;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -177,6 +179,16 @@ export class BucketStatusStack extends Stack {
         dynamodb.Operation.GET_ITEM,
         dynamodb.Operation.UPDATE_ITEM,
       ],
+      notificationTopic,
+    });
+
+    this.alerts = new AlertDelivery(this, 'Alerts', {
+      table: this.table,
+      stageName: props.stageName,
+      serviceName: SERVICE_NAME,
+      logLevel: shared.logLevel,
+      logRetention,
+      settings,
       notificationTopic,
     });
 

@@ -9,6 +9,8 @@ import type { BuildOptions } from 'esbuild';
 export const FUNCTION_ENTRIES = {
   status: 'functions/status/handler.ts',
   ingest: 'functions/ingest/handler.ts',
+  fanOut: 'functions/delivery/fan-out-lambda.ts',
+  delivery: 'functions/delivery/delivery-lambda.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

@@ -133,8 +133,16 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('are exactly the two handlers: no CDK helper functions', () => {
-    expect(Object.keys(functionsOf(main)).sort()).toEqual([ids.ingest, ids.status].sort());
+  it('are exactly the handlers: no CDK helper functions', () => {
+    const { stack } = main;
+    expect(Object.keys(functionsOf(main)).sort()).toEqual(
+      [
+        ids.ingest,
+        ids.status,
+        logicalId(stack, stack.alerts.fanOutFunction.function),
+        logicalId(stack, stack.alerts.deliveryFunction.function),
+      ].sort(),
+    );
   });
 
   it('run nodejs24.x on arm64 with explicit memory, timeout, tracing and Powertools settings', () => {
@@ -243,14 +251,19 @@ describe('least privilege', () => {
     });
   });
 
-  it('uses no wildcard action anywhere, and Resource * only for X-Ray', () => {
+  it('uses no wildcard action anywhere, and Resource * only for X-Ray (and the stream reader)', () => {
     const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).flatMap(
       (p) => p.Properties.PolicyDocument.Statement as IamStatement[],
     );
     expect(all.length).toBeGreaterThan(0);
     for (const action of actionsOf(all)) expect(action).not.toContain('*');
+    // dynamodb:ListStreams has no resource-level permissions; only the fan-out function (the
+    // stream's reader) holds it (test/infra/alerts-stack.test.ts).
     for (const statement of all.filter((s) => JSON.stringify(s.Resource).includes('*'))) {
-      expect(actionsOf([statement])).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(actionsOf([statement]).filter((a) => a !== 'dynamodb:ListStreams')).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     }
   });
 
@@ -419,7 +432,8 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    expect(alarms(main)).toHaveLength(6);
+    // The service alarms and the alert pipeline's two (test/infra/alerts-stack.test.ts).
+    expect(alarms(main)).toHaveLength(6 + main.stack.alerts.alarms.length);
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -20,6 +21,7 @@ import {
   type ServiceSettings,
   serviceSettingsEnvironment,
 } from './service-settings.ts';
+import { SWEEP_INDEX } from './table-definition.ts';
 
 /** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
 export type JwtKeySource =
@@ -68,6 +70,8 @@ export const SERVICE_NAME = 'bucket-status';
 export const TABLE_ACTIONS = {
   status: ['dynamodb:Query'],
   ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  // Reads a row it found in the sweep index, records the event, takes the row out of the index.
+  sweep: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const satisfies Record<string, readonly TableAction[]>;
 
 /**
@@ -78,6 +82,7 @@ export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
   readonly statusFunction: HouseNodejsFunction;
   readonly ingestFunction: HouseNodejsFunction;
+  readonly sweepFunction: HouseNodejsFunction;
   readonly httpApi: StatusHttpApi;
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
@@ -145,6 +150,21 @@ export class BucketStatusStack extends Stack {
       environment: { TABLE_NAME: this.table.tableName, ...settings },
     });
 
+    this.sweepFunction = new HouseNodejsFunction(this, 'SweepFunction', {
+      ...shared,
+      entry: FUNCTION_ENTRIES.sweep,
+      description: `bucket-status ${props.stageName}: sweep for nodes gone silent (every minute)`,
+      // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
+      // requests at 16 at a time, well inside the timeout, which stays under the period.
+      memorySize: 256,
+      timeout: Duration.seconds(50),
+      environment: { TABLE_NAME: this.table.tableName, ...settings },
+      trigger: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
+    });
+    this.sweepFunction.grantTable(this.table, {
+      actions: TABLE_ACTIONS.sweep,
+      indexes: [SWEEP_INDEX.name],
+    });
     this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
     this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
     if (this.jwtSecret) {
@@ -170,18 +190,6 @@ export class BucketStatusStack extends Stack {
       : props.alarmEmail
         ? new AlarmTopic(this, 'AlarmNotifications', { email: props.alarmEmail }).topic
         : undefined;
-    this.alarms = new ServiceAlarms(this, 'Alarms', {
-      api: this.httpApi.api,
-      functions: { status: this.statusFunction.function, ingest: this.ingestFunction.function },
-      table: this.table,
-      tableOperations: [
-        dynamodb.Operation.QUERY,
-        dynamodb.Operation.GET_ITEM,
-        dynamodb.Operation.UPDATE_ITEM,
-      ],
-      notificationTopic,
-    });
-
     this.alerts = new AlertDelivery(this, 'Alerts', {
       table: this.table,
       stageName: props.stageName,
@@ -189,6 +197,25 @@ export class BucketStatusStack extends Stack {
       logLevel: shared.logLevel,
       logRetention,
       settings,
+      notificationTopic,
+    });
+
+    this.alarms = new ServiceAlarms(this, 'Alarms', {
+      api: this.httpApi.api,
+      functions: {
+        status: this.statusFunction.function,
+        ingest: this.ingestFunction.function,
+        sweep: this.sweepFunction.function,
+        fanOut: this.alerts.fanOutFunction.function,
+        delivery: this.alerts.deliveryFunction.function,
+      },
+      table: this.table,
+      tableOperations: [
+        dynamodb.Operation.QUERY,
+        dynamodb.Operation.GET_ITEM,
+        dynamodb.Operation.UPDATE_ITEM,
+        dynamodb.Operation.PUT_ITEM,
+      ],
       notificationTopic,
     });
 

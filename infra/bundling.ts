@@ -11,6 +11,7 @@ export const FUNCTION_ENTRIES = {
   ingest: 'functions/ingest/handler.ts',
   fanOut: 'functions/delivery/fan-out-lambda.ts',
   delivery: 'functions/delivery/delivery-lambda.ts',
+  sweep: 'functions/sweep/handler.ts',
 } as const;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

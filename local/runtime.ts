@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
+import { wireSweep } from '../functions/sweep/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
 import { type LocalConfig, readLocalConfig } from './config.ts';
@@ -21,6 +23,7 @@ import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dyna
 import { createLocalHandlers } from './handlers.ts';
 import { createLocalHttpServer, type ServerLimits, type StaticSite } from './http-adapter.ts';
 import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
+import { startSweepTimer } from './sweep-timer.ts';
 
 /**
  * The local runtime of `npm start` as a function: engine, table, demo, API server and
@@ -50,6 +53,10 @@ export interface LocalRuntimeOptions {
   /** Log every simulated report, not only status changes. */
   verbose?: boolean;
   log?: (line: string) => void;
+  /** Run the sweep every SWEEP_INTERVAL_SECONDS (default true). */
+  sweep?: boolean;
+  /** Also told of every event the sweep or a report records (after the local alert queue). */
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
   /** The fetch the simulated nodes send reports with (tests observe the responses). */
   nodeReportFetch?: typeof fetch;
   /** Serve the status page from this built folder (`npm run build:web`); default: built in memory. */
@@ -251,6 +258,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const boundUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
     await prepareTable(client, config, endpoint);
+    if (options.sweep !== false) {
+      const sweepTimer = startSweepTimer({
+        intervalMs: config.sweepIntervalSeconds * 1000,
+        sweep: wireSweep({
+          client,
+          tableName: config.tableName,
+          staleAfterSeconds: config.staleAfterSeconds,
+          eventRetentionDays: config.eventRetentionDays,
+          logger,
+          onEventsRecorded: (events) => {
+            for (const e of events) {
+              log(
+                `sweep: node ${e.nodeId} of bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`,
+              );
+            }
+            options.onEventsRecorded?.(events);
+          },
+        }),
+        onError: () => undefined, // wireSweep has logged it; the next run retries
+      });
+      // Stopped (and its run awaited) before the client and the engine close.
+      cleanups.push(() => sweepTimer.stop());
+    }
     const existing =
       options.demoFile === undefined
         ? undefined

@@ -20,6 +20,10 @@ const ACCEPTED_TYP = new Set(['jwt', 'at+jwt', 'application/at+jwt']);
 const ASYMMETRIC_ALGS = ['EdDSA', 'ES256', 'RS256'];
 /** Seconds of clock skew tolerated on exp/nbf/iat. */
 const CLOCK_TOLERANCE_S = 5;
+/** An `iat` further ahead than this is refused (DESIGN.md section 7): it would outlive revoke-tokens. */
+export const MAX_IAT_AHEAD_S = 60;
+/** JWT_MAX_LIFETIME_SECONDS' default, 31 days (DESIGN.md section 7). */
+export const DEFAULT_MAX_LIFETIME_S = 2_678_400;
 
 type Key = webcrypto.CryptoKey | KeyObject | JWTVerifyGetKey;
 interface ResolvedKey {
@@ -28,8 +32,6 @@ interface ResolvedKey {
 }
 
 export interface TokenVerifierOptions {
-  /** Reads a Secrets Manager secret (JWT_SECRET_ARN mode); injected so tests need no AWS. */
-  fetchSecret?: (arn: string) => Promise<string>;
   jwksTimeoutMs?: number;
   /** How long a verified token is remembered by its exact text; 0 turns the cache off. */
   verifiedTokenCacheMs?: number;
@@ -52,13 +54,22 @@ interface CachedToken {
 }
 
 /**
- * Builds the bearer-token check. Key material is resolved once per cold start (lazily, so a
- * failed secret fetch is retried by the next request instead of poisoning the container).
+ * The bearer-token check, and `ready`: settled once the key material is in place. It rejects
+ * (with a ConfigError naming the setting) only when the key material is unusable, so the
+ * Lambda entry awaits it to fail the cold start; a Secrets Manager that cannot be reached
+ * does not fail it (requests answer 503 and retry the fetch).
+ */
+export type TokenVerifier = VerifyToken & { readonly ready: Promise<void> };
+
+/**
+ * Builds the bearer-token check. Key material is resolved once per cold start: a PEM when the
+ * verifier is built, a JWT_SECRET_ARN secret fetched right away (during init), a JWKS on first
+ * use. A failed fetch is retried by the next request instead of poisoning the container.
  */
 export function createTokenVerifier(
   config: JwtConfig,
   options: TokenVerifierOptions = {},
-): VerifyToken {
+): TokenVerifier {
   let resolved: Promise<ResolvedKey> | undefined;
   // A bad PEM is a deployment error: fail the cold start, naming the setting.
   if (config.source.kind === 'publicKey')
@@ -70,13 +81,25 @@ export function createTokenVerifier(
     });
     return resolved;
   };
+  let ready = Promise.resolve();
+  if (config.source.kind === 'secretArn') {
+    ready = resolveKey().then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof ConfigError) throw error;
+      },
+    );
+    // Awaited by the Lambda entry; elsewhere a bad secret surfaces on each request instead.
+    ready.catch(() => undefined);
+  }
+  const maxLifetimeS = config.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_S;
 
   const verified = new TtlCache<CachedToken>(
     options.verifiedTokenCacheMs ?? VERIFIED_TOKEN_CACHE_MS,
     VERIFIED_TOKEN_CACHE_ENTRIES,
   );
 
-  return async function verifyToken(token: string): Promise<VerifiedToken> {
+  const verifyToken = async (token: string): Promise<VerifiedToken> => {
     if (!COMPACT_JWS.test(token)) throw invalidBearerToken('The bearer token is malformed');
     const cached = verified.get(token);
     if (cached !== undefined && Date.now() < cached.expiresAtMs) return cached.principal;
@@ -101,14 +124,23 @@ export function createTokenVerifier(
     }
     if (!isValidId(payload.sub))
       throw invalidBearerToken('The token subject is not a valid user id');
-    const principal: VerifiedToken = Object.freeze({
-      userId: payload.sub,
-      issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
-    });
-    // jose has checked that exp is a number; without the clock tolerance, so stricter.
-    verified.set(token, { principal, expiresAtMs: (payload.exp as number) * 1000 });
+    // jose has checked that exp, and iat when present, are numbers.
+    const exp = payload.exp as number;
+    const iat = payload.iat;
+    const nowS = Date.now() / 1000;
+    // A token "issued" in the future would pass a later revoke-tokens cut-off (section 7).
+    if (iat !== undefined && iat - nowS > MAX_IAT_AHEAD_S) {
+      throw invalidBearerToken('The token\'s "iat" claim is in the future');
+    }
+    if (exp - (iat ?? nowS) > maxLifetimeS) {
+      throw invalidBearerToken('The token lifetime is longer than this service accepts');
+    }
+    const principal: VerifiedToken = Object.freeze({ userId: payload.sub, issuedAt: iat });
+    // Remembered until exp, without the clock tolerance, so stricter.
+    verified.set(token, { principal, expiresAtMs: exp * 1000 });
     return principal;
   };
+  return Object.assign(verifyToken, { ready });
 }
 
 async function resolveKeyMaterial(
@@ -120,16 +152,18 @@ async function resolveKeyMaterial(
     case 'secret':
       return { key: await hmacKey(source.secret), algorithms: ['HS256'] };
     case 'secretArn': {
-      const fetchSecret = options.fetchSecret ?? fetchSecretFromSecretsManager;
-      let secret: string;
+      let secret: string | undefined;
       try {
-        secret = await fetchSecret(source.arn);
+        secret = await fetchSecretString(source.arn);
       } catch (error) {
         throw new ServiceUnavailableError('Token verification is temporarily unavailable', 1, {
           cause: error,
         });
       }
-      assertSecretStrength(secret, 'the JWT secret in Secrets Manager');
+      if (secret === undefined) {
+        throw new ConfigError('JWT_SECRET_ARN names a secret without a SecretString (binary?)');
+      }
+      assertSecretStrength(secret, 'The secret named by JWT_SECRET_ARN');
       return { key: await hmacKey(secret), algorithms: ['HS256'] };
     }
     case 'publicKey':
@@ -212,13 +246,13 @@ function toTokenError(error: unknown): Error {
   return invalidBearerToken('The bearer token is invalid');
 }
 
-async function fetchSecretFromSecretsManager(arn: string): Promise<string> {
+/** The secret's SecretString (undefined for a binary secret); the SDK's usual endpoint chain. */
+async function fetchSecretString(arn: string): Promise<string | undefined> {
   // Loaded only in JWT_SECRET_ARN mode, so other deployments never pay for the client.
   const { SecretsManagerClient, GetSecretValueCommand } = await import(
     '@aws-sdk/client-secrets-manager'
   );
   const client = new SecretsManagerClient({ maxAttempts: 3 });
   const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (result.SecretString === undefined) throw new Error('the JWT secret has no SecretString');
   return result.SecretString;
 }

@@ -9,7 +9,7 @@ import {
 import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from '../shared/keys.ts';
-import { type Item, readString, S } from './attributes.ts';
+import { type Item, readNumber, readString, S } from './attributes.ts';
 import { queryAll } from './query-all.ts';
 
 /**
@@ -44,6 +44,8 @@ export interface SilentRow {
   status: string | undefined;
   ip: string | undefined;
   region: string | undefined;
+  /** The timeline's instant of the last report (history's `lastAt`, epoch ms), when stored. */
+  lastAt?: number | undefined;
 }
 
 const BUCKET_PK_PREFIX = bucketPk('');
@@ -61,6 +63,7 @@ function toSilentRow(item: Item): SilentRow | undefined {
     status: readString(item, 'status'),
     ip: readString(item, 'ip'),
     region: readString(item, 'region'),
+    lastAt: readNumber(item, 'lastAt'),
   };
 }
 
@@ -107,7 +110,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
             TableName: tableName,
             Key: key(bucketId, nodeId),
             ConsistentRead: true,
-            ProjectionExpression: 'pk, sk, lastUpdated, #status, ip, #region, sweepShard',
+            ProjectionExpression: 'pk, sk, lastUpdated, lastAt, #status, ip, #region, sweepShard',
             ExpressionAttributeNames: { '#status': 'status', '#region': 'region' },
           }),
         )

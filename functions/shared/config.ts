@@ -209,6 +209,8 @@ export interface JwtConfig {
   source: JwtKeySource;
   issuer?: string;
   audience?: string[];
+  /** JWT_MAX_LIFETIME_SECONDS; the verifier's default (31 days) when absent. */
+  maxLifetimeSeconds?: number;
 }
 
 export const MIN_HS256_SECRET_BYTES = 32;
@@ -309,6 +311,7 @@ export function readJwtConfig(env: Env): JwtConfig {
     source,
     ...(issuer ? { issuer } : {}),
     ...(audience ? { audience } : {}),
+    maxLifetimeSeconds: readJwtMaxLifetimeSeconds(env),
   };
 }
 

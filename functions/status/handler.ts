@@ -18,3 +18,6 @@ export const handler = wireStatusHandler({
   staleAfterSeconds: readStaleAfterSeconds(env),
   logger: createLogger('bucket-status'),
 });
+
+// JWT_SECRET_ARN: the secret is fetched during init; one that cannot work fails the cold start.
+await handler.ready;

@@ -14,18 +14,25 @@ export interface StatusWiring {
   logger: Logger;
 }
 
-/** The status handler on its real adapters: used by the Lambda entry and the local runtime. */
+/**
+ * The status handler on its real adapters: used by the Lambda entry and the local runtime.
+ * `ready` is the token verifier's: the Lambda entry awaits it so that unusable key material
+ * (a JWT_SECRET_ARN secret that is too short or binary) fails the cold start.
+ */
 export const wireStatusHandler = ({
   client,
   tableName,
   jwt,
   staleAfterSeconds,
   logger,
-}: StatusWiring) =>
-  createStatusHandler({
-    verifyToken: createTokenVerifier(jwt),
+}: StatusWiring) => {
+  const verifyToken = createTokenVerifier(jwt);
+  const handler = createStatusHandler({
+    verifyToken,
     loadUserAccess: createUserAccessReader(client, tableName),
     loadBucketWithNodes: createBucketNodesReader(client, tableName),
     staleAfterSeconds,
     logger,
   });
+  return Object.assign(handler, { ready: verifyToken.ready });
+};

@@ -1,6 +1,8 @@
 import type { RecordEvents } from '../data/events.ts';
 import type { SilentRow, SweepIndex } from '../data/sweep-index.ts';
 import type { NodeEvent } from '../domain/events.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
+import { disconnectedAt } from '../domain/timeline.ts';
 
 /**
  * Bounds the time from a report's receive time to its last write landing: the ingest
@@ -34,10 +36,6 @@ export interface SweepOutcome {
 
 const REPORTED = new Set(['ONLINE', 'OFFLINE']);
 
-// PENDING: replaced by the timeline's own function (functions/domain/timeline.ts, history).
-const disconnectedAt = (lastUpdated: string, staleMs: number) =>
-  new Date(Date.parse(lastUpdated) + staleMs).toISOString();
-
 /**
  * One sweep run: for every row of the sweep index whose last report is older than
  * stale + grace, record the change to DISCONNECTED at lastUpdated + stale, then take the row
@@ -64,15 +62,23 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
       outcome.skipped++;
       return;
     }
+    // The timeline's instant of the last report: history's lastAt (which a report received
+    // before its predecessor's instant is moved to), else the receive time itself.
+    const lastMs = row.lastAt ?? Date.parse(row.lastUpdated);
+    if (!Number.isFinite(lastMs) || lastMs + staleMs + graceMs >= nowMs) {
+      outcome.skipped++; // not yet past stale + grace: a later run takes it
+      return;
+    }
     if (row.status !== undefined && REPORTED.has(row.status)) {
+      const last = { at: lastMs, status: row.status as ReportedStatus };
       const event: NodeEvent = {
         bucketId: row.bucketId,
         nodeId: row.nodeId,
         ip: row.ip,
         region: row.region,
-        from: row.status as NodeEvent['from'],
+        from: last.status,
         to: 'DISCONNECTED',
-        at: disconnectedAt(row.lastUpdated, staleMs),
+        at: new Date(disconnectedAt(last, staleMs)).toISOString(),
       };
       const inserted = await deps.recordEvents([event]);
       outcome.recorded += inserted.length;

@@ -117,6 +117,8 @@ export class HouseNodejsFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** The handler source, relative to the repository root (what the bundle is built from). */
+  readonly entry: string;
   readonly kind: FunctionKind;
   /** Schedule kind: the EventBridge rule that invokes the function. */
   readonly rule: events.Rule | undefined;
@@ -131,6 +133,7 @@ export class HouseNodejsFunction extends Construct {
     assertLocalEsbuild();
     const trigger: FunctionTrigger = props.trigger ?? { kind: 'http' };
     this.kind = trigger.kind;
+    this.entry = props.entry;
     assertTimeout(id, trigger, props.timeout);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {

@@ -14,7 +14,14 @@ export function reportedRow(
   seed: Seeder,
   bucketId: string,
   nodeId: string,
-  report: { status: string; lastUpdatedMs: number; ip?: string; region?: string },
+  report: {
+    status: string;
+    lastUpdatedMs: number;
+    /** history's lastAt (the timeline's instant), when it differs from the receive time */
+    lastAtMs?: number;
+    ip?: string;
+    region?: string;
+  },
 ) {
   return seed.assignmentRow(bucketId, nodeId, {
     ip: report.ip ?? '203.0.113.7',
@@ -23,6 +30,7 @@ export function reportedRow(
     status: report.status,
     lastUpdated: iso(report.lastUpdatedMs),
     reportedAt: report.lastUpdatedMs,
+    lastAt: report.lastAtMs ?? report.lastUpdatedMs,
     sweepShard: sweepShardOf(bucketId, nodeId),
   });
 }

@@ -39,7 +39,7 @@ it('synthesizes offline with the pinned CLI and cdk.json', async () => {
     readFileSync(path.join(outdir, 'BucketStatus-dev.template.json'), 'utf8'),
   ) as { Resources: Record<string, { Type: string }> };
   const types = Object.values(template.Resources).map((r) => r.Type);
-  // One function per entry in infra/bundling.ts: no CDK helper functions.
+  // One per handler entry: no CDK helper functions.
   expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(
     Object.keys(FUNCTION_ENTRIES).length,
   );

@@ -133,16 +133,13 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('are exactly the handlers: no CDK helper functions', () => {
-    const { stack } = main;
-    expect(Object.keys(functionsOf(main)).sort()).toEqual(
-      [
-        ids.ingest,
-        ids.status,
-        logicalId(stack, stack.alerts.fanOutFunction.function),
-        logicalId(stack, stack.alerts.deliveryFunction.function),
-      ].sort(),
-    );
+  it('are exactly the house functions: no CDK helper functions', () => {
+    const house = main.stack.node
+      .findAll()
+      .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction)
+      .map((fn) => logicalId(main.stack, fn.function));
+    expect(house).toEqual(expect.arrayContaining([ids.ingest, ids.status]));
+    expect(Object.keys(functionsOf(main)).sort()).toEqual(house.sort());
   });
 
   it('run nodejs24.x on arm64 with explicit memory, timeout, tracing and Powertools settings', () => {
@@ -432,8 +429,9 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    // The service alarms and the alert pipeline's two (test/infra/alerts-stack.test.ts).
-    expect(alarms(main)).toHaveLength(6 + main.stack.alerts.alarms.length);
+    // 5xx rate, errors + throttles of 5 functions, table; and the alert pipeline's queue
+    // alarms (test/infra/alerts-stack.test.ts).
+    expect(alarms(main)).toHaveLength(12 + main.stack.alerts.alarms.length);
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

@@ -74,6 +74,7 @@ describe('configuration', () => {
       source: { kind: 'secret', secret: SECRET },
       issuer: 'iss',
       audience: ['a', 'b'],
+      maxLifetimeSeconds: 2_678_400,
     });
   });
   it('accepts a PEM with escaped newlines and rejects other text', () => {

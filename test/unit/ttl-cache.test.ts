@@ -63,8 +63,9 @@ describe('TtlCache: time to live', () => {
   it.each([0, -1])('caches nothing with a TTL of %d (caching off)', (ttl) => {
     const cache = new TtlCache<string>(ttl, 10, manualClock().now);
     cache.set('a', 'alpha');
-    expect(cache.get('a')).toBeUndefined();
+    // Size first: a read would drop an entry that expired on arrival and hide that it was kept.
     expect(cache.size).toBe(0);
+    expect(cache.get('a')).toBeUndefined();
   });
 
   it('uses the real clock by default', () => {
@@ -95,6 +96,16 @@ describe('TtlCache: size bound', () => {
     expect(cache.size).toBe(2);
     expect(cache.get('a')).toBe('a2');
     expect(cache.get('b')).toBe('b1');
+  });
+
+  it('re-setting a key at capacity that is not the oldest evicts nothing', () => {
+    const cache = new TtlCache<string>(60_000, 3, manualClock().now);
+    cache.set('a', 'a1');
+    cache.set('b', 'b1');
+    cache.set('c', 'c1');
+    cache.set('b', 'b2');
+    expect(cache.size).toBe(3);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toStrictEqual(['a1', 'b2', 'c1']);
   });
 
   it('re-setting a key makes it the newest, so the other one goes first', () => {

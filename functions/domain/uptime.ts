@@ -1,0 +1,153 @@
+/**
+ * The history routes' inputs and wire shapes (DESIGN.md section 8), pure. The figures come
+ * from functions/domain/timeline.ts#dayFigures.
+ */
+import { BadRequestError } from '../shared/errors.ts';
+import type { NodeStatus } from './node-status.ts';
+import { addDays, type DayFigures, dayOf, dayStartMs } from './timeline.ts';
+
+/** `GET /bucket/{bucketId}/uptime?days=N`: 1-90, default 30. */
+export const UPTIME_DAYS = { min: 1, max: 90, fallback: 30 } as const;
+
+export function parseUptimeDays(raw: string | undefined): number {
+  if (raw === undefined) return UPTIME_DAYS.fallback;
+  if (!/^\d{1,3}$/.test(raw) || Number(raw) < UPTIME_DAYS.min || Number(raw) > UPTIME_DAYS.max) {
+    throw new BadRequestError(
+      `days must be an integer from ${UPTIME_DAYS.min} to ${UPTIME_DAYS.max}`,
+    );
+  }
+  return Number(raw);
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/** A real calendar date `YYYY-MM-DD` (no 2026-02-30), years 1970-9999. */
+function isCalendarDate(date: string): boolean {
+  const match = DATE.exec(date);
+  if (match === null || Number(match[1]) < 1970) return false;
+  const ms = Date.parse(`${date}T00:00:00.000Z`);
+  return !Number.isNaN(ms) && dayOf(ms) === date;
+}
+
+/** The oldest day history still holds: today and the `retentionDays - 1` days before. */
+export const oldestKeptDay = (nowMs: number, retentionDays: number): string =>
+  addDays(dayOf(nowMs), -(retentionDays - 1));
+
+/**
+ * The body of `POST /bucket/{bucketId}/stats`: `{ "day": "YYYY-MM-DD" }` or an ISO 8601
+ * date-time (its UTC day). 400 for anything else, a future day, or a day past the retention.
+ */
+export function parseStatsDay(body: unknown, nowMs: number, retentionDays: number): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestError('The body must be a JSON object { "day": "YYYY-MM-DD" }');
+  }
+  const fields = Object.keys(body);
+  const unknown = fields.find((field) => field !== 'day');
+  if (unknown !== undefined) {
+    throw new BadRequestError(`The body has an unknown field "${unknown.slice(0, 64)}"`);
+  }
+  const raw = (body as { day?: unknown }).day;
+  if (raw === undefined) throw new BadRequestError('day is required ("YYYY-MM-DD")');
+  if (typeof raw !== 'string' || raw.length > 40) {
+    throw new BadRequestError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
+  }
+  let day: string;
+  if (DATE.test(raw)) {
+    if (!isCalendarDate(raw)) throw new BadRequestError(`day is not a valid date: ${raw}`);
+    day = raw;
+  } else {
+    const match = DATE_TIME.exec(raw);
+    const ms = match === null ? Number.NaN : Date.parse(raw);
+    if (match === null || !isCalendarDate(match[1] as string) || Number.isNaN(ms)) {
+      throw new BadRequestError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
+    }
+    day = dayOf(ms);
+  }
+  const today = dayOf(nowMs);
+  if (day > today) throw new BadRequestError(`day ${day} is in the future (today is ${today})`);
+  const oldest = oldestKeptDay(nowMs, retentionDays);
+  if (day < oldest) {
+    throw new BadRequestError(
+      `day ${day} is older than the history retention (${retentionDays} days; oldest ${oldest})`,
+    );
+  }
+  return day;
+}
+
+/** The last `n` days, today included, ascending. */
+export function lastDays(nowMs: number, n: number): string[] {
+  const today = dayOf(nowMs);
+  return Array.from({ length: n }, (_, i) => addDays(today, i - (n - 1)));
+}
+
+const seconds = (ms: number) => ms / 1000;
+export const percUptime = (onlineMs: number, observedMs: number): number | null =>
+  observedMs === 0 ? null : Math.round((10_000 * onlineMs) / observedMs) / 100;
+const avgLatency = (f: DayFigures) =>
+  f.latCount === 0 ? undefined : Math.round(f.latSum / f.latCount);
+
+/** The node fields both routes show, from the bucket row (absent until the node reported). */
+export interface HistoryNode {
+  nodeId: string;
+  ip?: string | undefined;
+  region?: string | undefined;
+  version?: string | undefined;
+}
+
+export interface StatsEntry {
+  host: string;
+  ip?: string;
+  region?: string;
+  version?: string;
+  perc_uptime: number | null;
+  online_seconds: number;
+  observed_seconds: number;
+  avg_latency_ms?: number;
+  last_latency_ms?: number;
+  node_status: NodeStatus;
+  last_updated?: string;
+}
+
+/** One `nodeStats` entry of POST stats, in the contract's field order. */
+export function toStatsEntry(node: HistoryNode, figures: DayFigures): StatsEntry {
+  const entry = { host: node.nodeId } as StatsEntry;
+  if (node.ip !== undefined) entry.ip = node.ip;
+  if (node.region !== undefined) entry.region = node.region;
+  if (node.version !== undefined) entry.version = node.version;
+  entry.perc_uptime = percUptime(figures.onlineMs, figures.observedMs);
+  entry.online_seconds = seconds(figures.onlineMs);
+  entry.observed_seconds = seconds(figures.observedMs);
+  const avg = avgLatency(figures);
+  if (avg !== undefined) entry.avg_latency_ms = avg;
+  if (figures.lastLatencyMs !== undefined) entry.last_latency_ms = figures.lastLatencyMs;
+  entry.node_status = figures.endStatus;
+  if (figures.lastAt !== undefined) entry.last_updated = new Date(figures.lastAt).toISOString();
+  return entry;
+}
+
+export interface UptimeDay {
+  day: string;
+  perc_uptime: number | null;
+  online_seconds: number;
+  observed_seconds: number;
+  avg_latency_ms?: number;
+}
+
+/** One entry of a node's `days` in GET uptime. */
+export function toUptimeDay(figures: DayFigures): UptimeDay {
+  const entry: UptimeDay = {
+    day: figures.day,
+    perc_uptime: percUptime(figures.onlineMs, figures.observedMs),
+    online_seconds: seconds(figures.onlineMs),
+    observed_seconds: seconds(figures.observedMs),
+  };
+  const avg = avgLatency(figures);
+  if (avg !== undefined) entry.avg_latency_ms = avg;
+  return entry;
+}
+
+/** The instant the retention window starts: nothing before it is shown. */
+export const retentionStartMs = (nowMs: number, retentionDays: number): number =>
+  dayStartMs(oldestKeptDay(nowMs, retentionDays));

@@ -1,0 +1,26 @@
+// Lambda entry of the sweep (EventBridge rule, every minute): configuration and clients, once
+// per cold start. Recorded events reach alerts through the table's stream, so there is no
+// publish port here.
+import {
+  readDynamoEndpoint,
+  readEventRetentionDays,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../shared/config.ts';
+import { createDynamoClient } from '../shared/dynamo-client.ts';
+import { createLogger } from '../shared/logger.ts';
+import { wireSweep } from './wiring.ts';
+
+const env = process.env;
+
+const sweep = wireSweep({
+  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  tableName: requireTableName(env),
+  staleAfterSeconds: readStaleAfterSeconds(env),
+  eventRetentionDays: readEventRetentionDays(env),
+  logger: createLogger('bucket-status'),
+});
+
+export const handler = async (): Promise<void> => {
+  await sweep();
+};

@@ -1,0 +1,42 @@
+// Mutation testing (issue 15): `npm run test:mutation`. Not part of `.ci/run` (too slow);
+// the scores and the accepted equivalent mutants are recorded in docs/RELIABILITY.md.
+//
+// Narrow runs while working on one file (the machine is shared, so one worker):
+//   npm run test:mutation -- --concurrency 1 --mutate functions/auth/token-verifier.ts
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
+  // No type checker: TypeScript 7 has no JavaScript API, so @stryker-mutator/typescript-checker
+  // crashes (`ts.parseConfigFileTextToJson is not a function`). `checkers` stays empty and
+  // `tsconfigFile` names a file that does not exist, which makes Stryker skip its tsconfig
+  // rewriting too. Mutants that would not type-check run anyway and are killed by the tests
+  // or show up as survivors; `npx tsc` stays the type check of the real code.
+  checkers: [],
+  tsconfigFile: 'tsconfig.stryker-none.json',
+  // Which tests cover which mutant is measured once in the dry run; each mutant then runs only
+  // the tests that reach it.
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  // A rerun reuses every result whose mutant and covering tests did not change.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  // Pure or adapter-level logic under functions/ (issue 15's scope).
+  mutate: [
+    'functions/auth/**/*.ts',
+    'functions/domain/**/*.ts',
+    'functions/data/**/*.ts',
+    'functions/shared/ttl-cache.ts',
+    'functions/shared/http-response.ts',
+  ],
+  ignorePatterns: ['cdk.out', '.local', 'coverage', 'reports', 'web/dist'],
+  tempDirName: '.local/stryker-tmp',
+  cleanTempDir: 'always',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  clearTextReporter: { allowColor: false, logTests: false, reportMutants: true },
+  thresholds: { high: 90, low: 80, break: null },
+  timeoutMS: 10_000,
+};

@@ -1,0 +1,281 @@
+// The artifact that ships (issue 10 item 11): every function of the stack, built exactly as the
+// stack builds it (infra/bundling.ts buildOptionsFor), loaded in a fresh Node 24 process with the
+// environment the stack gives it (TABLE_NAME pointed at a dynalite table, the secret's ARN
+// replaced by the secret itself) plus what the Lambda runtime sets, then invoked with real
+// events. A bundle that breaks only once bundled (a dynamic require in ESM, a missing file, a
+// CommonJS dependency) fails here. New functions are covered as the stack gains them.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_HANDLER_FILE, buildOptionsFor } from '../../infra/bundling.ts';
+import {
+  type FunctionKind,
+  HouseNodejsFunction,
+} from '../../infra/constructs/house-nodejs-function.ts';
+import { synthesize } from '../infra/synth-stack.ts';
+import { ingestEvent, statusEvent } from '../support/events.ts';
+import { reportBody, signed } from '../support/ingest-fixture.ts';
+import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SECRET = `shipped-bundle-secret-${randomUUID()}`;
+
+interface ShippedFunction {
+  /** Construct id in the stack, e.g. StatusFunction. */
+  id: string;
+  entry: string;
+  kind: FunctionKind;
+  /** The function's environment as the template sets it, CloudFormation references resolved. */
+  environment: Record<string, string>;
+}
+
+/** Every house function of the synthesized stack with its deployed environment. */
+function shippedFunctions(tableName: string): ShippedFunction[] {
+  const { stack, template } = synthesize();
+  const tableId = stack.getLogicalId(stack.table.node.defaultChild as never);
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Properties: { Environment: { Variables: Record<string, unknown> } } }
+  >;
+  const functions = stack.node
+    .findAll()
+    .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction);
+  return functions.map((fn) => {
+    const logicalId = stack.getLogicalId(fn.function.node.defaultChild as never);
+    const variables = resources[logicalId]?.Properties.Environment.Variables ?? {};
+    const environment: Record<string, string> = {};
+    for (const [name, value] of Object.entries(variables)) {
+      if (typeof value === 'string') environment[name] = value;
+      else if (JSON.stringify(value) === JSON.stringify({ Ref: tableId })) {
+        environment[name] = tableName;
+      } else if (name === 'JWT_SECRET_ARN') {
+        // No Secrets Manager here: the same key, given directly (the function's other mode).
+        environment.JWT_SECRET = SECRET;
+      } else {
+        environment[name] = `unresolved:${JSON.stringify(value)}`;
+      }
+    }
+    return { id: fn.node.id, entry: fn.entry, kind: fn.kind, environment };
+  });
+}
+
+let table: TestTable;
+let outdir: string;
+let functions: ShippedFunction[];
+const processes = new Map<string, LambdaProcess>();
+
+const seeded = {
+  userId: `user-${randomUUID().slice(0, 8)}`,
+  outsiderId: `outsider-${randomUUID().slice(0, 8)}`,
+  workspaceId: `ws-${randomUUID().slice(0, 8)}`,
+  bucketId: randomUUID(),
+  otherBucketId: randomUUID(),
+  nodeId: `node-${randomUUID().slice(0, 8)}`,
+  privateKey: '',
+};
+
+beforeAll(async () => {
+  expect(process.versions.node.split('.')[0]).toBe('24');
+  table = await createTestTable('bundles');
+  const seed = new Seeder(table.client, table.tableName);
+  await seed.user(seeded.userId, { orgId: 'org-b' });
+  await seed.user(seeded.outsiderId, { orgId: 'org-b' });
+  await seed.membership(seeded.userId, seeded.workspaceId, 'READ');
+  await seed.bucket(seeded.bucketId, { workspaceId: seeded.workspaceId, orgId: 'org-b' });
+  await seed.bucket(seeded.otherBucketId, { workspaceId: 'ws-other', orgId: 'org-b' });
+  seeded.privateKey = await seed.node(seeded.nodeId, { orgId: 'org-b' });
+  await seed.assignment(seeded.bucketId, seeded.nodeId, {
+    ip: '198.51.100.4',
+    region: 'eu-west-1',
+    version: '2.0.0',
+    status: 'ONLINE',
+    latency_ms: 12,
+    lastUpdated: new Date().toISOString(),
+    reportedAt: Date.now() - 60_000,
+  });
+
+  functions = shippedFunctions(table.tableName);
+  outdir = mkdtempSync(path.join(tmpdir(), 'shipped-bundles-'));
+  // One esbuild build per function, exactly as the stack's construct bundles it.
+  await Promise.all(
+    functions.map((fn) =>
+      build({
+        ...buildOptionsFor(
+          path.join(ROOT, fn.entry),
+          path.join(outdir, fn.id, BUNDLED_HANDLER_FILE),
+        ),
+        logLevel: 'warning',
+      }),
+    ),
+  );
+  for (const fn of functions) {
+    processes.set(
+      fn.id,
+      await startLambdaProcess(path.join(outdir, fn.id), `bucket-status-test-${fn.id}`, {
+        ...fn.environment,
+        DYNAMODB_ENDPOINT: table.endpoint,
+      }),
+    );
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([...processes.values()].map((p) => p.close()));
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+const token = (sub: string, lifetimeSeconds = 600) => {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetimeSeconds)
+    .sign(new TextEncoder().encode(SECRET));
+};
+
+interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The process serving `routeKey`, found through the stack's functions, not by name. */
+function processFor(entry: string): LambdaProcess {
+  const fn = functions.find((f) => f.entry === entry);
+  if (!fn) throw new Error(`no shipped function for ${entry}`);
+  return processes.get(fn.id) as LambdaProcess;
+}
+
+async function invokeHttp(entry: string, event: unknown) {
+  const answer = await processFor(entry).invoke(event);
+  expect(answer.error).toBeUndefined();
+  const result = answer.result as HttpAnswer;
+  return {
+    ...result,
+    json: JSON.parse(result.body) as Record<string, unknown>,
+    stdout: answer.stdout,
+  };
+}
+
+describe('the shipped bundles', () => {
+  it('are every function of the stack, each with a handler file and its deployed environment', () => {
+    expect(functions.length).toBeGreaterThanOrEqual(2);
+    for (const fn of functions) {
+      expect(fn.environment.TABLE_NAME, fn.id).toBe(table.tableName);
+      expect(Object.values(fn.environment).filter((v) => v.startsWith('unresolved:'))).toEqual([]);
+      expect(processes.get(fn.id)?.stderr(), fn.id).toBe('');
+    }
+  });
+
+  it('import without writing anything (no warnings, no metrics at init)', () => {
+    for (const fn of functions) expect(processes.get(fn.id)?.initStdout, fn.id).toEqual([]);
+  });
+});
+
+describe('GET /bucket/{bucketId}/status, bundled', () => {
+  const entry = 'functions/status/handler.ts';
+
+  it('answers 200 with the seeded node for a member', async () => {
+    const answer = await invokeHttp(
+      entry,
+      statusEvent(seeded.bucketId, { authorization: `Bearer ${await token(seeded.userId)}` }),
+    );
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.json).toStrictEqual({
+      bucketId: seeded.bucketId,
+      nodeStatus: [
+        {
+          ip: '198.51.100.4',
+          region: 'eu-west-1',
+          version: '2.0.0',
+          status: 'ONLINE',
+          latency_ms: 12,
+          lastUpdated: expect.any(String),
+        },
+      ],
+    });
+  });
+
+  it('answers 401 with a challenge without a token, and for a token signed with another key', async () => {
+    const missing = await invokeHttp(entry, statusEvent(seeded.bucketId));
+    expect(missing.statusCode).toBe(401);
+    expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
+    expect(missing.json).toMatchObject({ success: false, message: expect.any(String) });
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(seeded.userId)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('another-secret-that-is-32-bytes-long!!'));
+    const wrongKey = await invokeHttp(
+      entry,
+      statusEvent(seeded.bucketId, { authorization: `Bearer ${forged}` }),
+    );
+    expect(wrongKey.statusCode).toBe(401);
+  });
+
+  it('answers 403 for a bucket of another workspace and 404 for an unknown one', async () => {
+    const auth = { authorization: `Bearer ${await token(seeded.userId)}` };
+    const forbidden = await invokeHttp(entry, statusEvent(seeded.otherBucketId, auth));
+    expect(forbidden.statusCode).toBe(403);
+    const unknown = await invokeHttp(entry, statusEvent(randomUUID(), auth));
+    expect(unknown.statusCode).toBe(404);
+    expect(JSON.stringify([forbidden.json, unknown.json])).not.toMatch(/at .*\.mjs|stack/i);
+  });
+});
+
+describe('POST /node/status, bundled', () => {
+  const entry = 'functions/ingest/handler.ts';
+
+  it('accepts a signed report for an assigned bucket and rejects an unassigned one', async () => {
+    const other = randomUUID();
+    const report = signed(
+      seeded.nodeId,
+      seeded.privateKey,
+      reportBody([{ bucketId: seeded.bucketId, latency_ms: 30 }, { bucketId: other }]),
+    );
+    const answer = await invokeHttp(entry, ingestEvent(report.body, report.headers));
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json).toMatchObject({
+      success: true,
+      accepted: [seeded.bucketId],
+      rejected: [{ bucketId: other, reason: 'not assigned' }],
+    });
+    // Visible through the bundled status function.
+    const read = await invokeHttp(
+      'functions/status/handler.ts',
+      statusEvent(seeded.bucketId, { authorization: `Bearer ${await token(seeded.userId)}` }),
+    );
+    expect(read.json.nodeStatus).toMatchObject([{ ip: '203.0.113.7', latency_ms: 30 }]);
+  });
+
+  it('answers 401 for a bad signature and 400 for a body that is not a report', async () => {
+    const report = signed(
+      seeded.nodeId,
+      seeded.privateKey,
+      reportBody([{ bucketId: seeded.bucketId }]),
+    );
+    const tampered = await invokeHttp(
+      entry,
+      ingestEvent(report.body.replace('ONLINE', 'OFFLINE'), report.headers),
+    );
+    expect(tampered.statusCode).toBe(401);
+    expect(tampered.headers['www-authenticate']).toMatch(/NodeSignature/);
+    const nonsense = signed(
+      seeded.nodeId,
+      seeded.privateKey,
+      '{"buckets": "none"}',
+      Date.now() + 5,
+    );
+    const invalid = await invokeHttp(entry, ingestEvent(nonsense.body, nonsense.headers));
+    expect(invalid.statusCode).toBe(400);
+  });
+});

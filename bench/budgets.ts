@@ -56,5 +56,14 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
       ok: false,
     });
   }
+  // The sweep's cost grows with the silent nodes only: equal requests at 100 and 10,000 nodes.
+  const sweepRequests = report.sweep.map((r) => r.requests);
+  checks.push({
+    name: 'sweep requests per run, 10 silent among 100 and 10,000',
+    limit: 'equal',
+    actual: sweepRequests.join(' / ') || 'not measured',
+    margin: '-',
+    ok: sweepRequests.length >= 2 && new Set(sweepRequests).size === 1,
+  });
   return checks;
 }

@@ -12,6 +12,7 @@ import { benchHttp, type HttpRow } from './http.ts';
 import { benchIngest, type IngestRow } from './ingest.ts';
 import { benchReadPath, type ReadPathRow } from './read-path.ts';
 import { nowMs } from './stats.ts';
+import { benchSweep, type SweepRow } from './sweep.ts';
 import { benchWarmOverhead, type WarmOverheadRow } from './warm-overhead.ts';
 
 export interface BenchReport {
@@ -20,9 +21,10 @@ export interface BenchReport {
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];
   http: HttpRow[];
+  sweep: SweepRow[];
 }
 
-const SECTIONS = ['readPath', 'ingest', 'coldImport', 'warmOverhead', 'http'] as const;
+const SECTIONS = ['readPath', 'ingest', 'coldImport', 'warmOverhead', 'http', 'sweep'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -51,6 +53,12 @@ process.env.AWS_REGION ??= 'us-east-1';
 // Nothing is logged on the success paths measured here; keep any failure readable.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
+/** 10 silent nodes among 100 and among 10,000 (issue 12): the requests must be equal. */
+const SWEEP_FLEETS = [
+  { totalNodes: 100, staleNodes: 10 },
+  { totalNodes: 10_000, staleNodes: 10 },
+];
+
 const plan = quick
   ? {
       readPath: {
@@ -63,6 +71,7 @@ const plan = quick
       coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
+      sweep: { fleets: SWEEP_FLEETS, runs: 5 },
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
@@ -70,6 +79,7 @@ const plan = quick
       coldImport: { processes: 100 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
+      sweep: { fleets: SWEEP_FLEETS, runs: 15 },
     };
 
 const report: BenchReport = {
@@ -78,6 +88,7 @@ const report: BenchReport = {
   coldImport: [],
   warmOverhead: [],
   http: [],
+  sweep: [],
 };
 const started = nowMs();
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -109,6 +120,7 @@ if (runs('readPath') || runs('ingest')) {
 await section('warmOverhead', () => benchWarmOverhead(plan.warmOverhead), report.warmOverhead);
 await section('coldImport', () => benchColdImport(plan.coldImport), report.coldImport);
 await section('http', () => benchHttp(plan.http), report.http);
+await section('sweep', () => benchSweep(plan.sweep), report.sweep);
 
 const outFile = join(fileURLToPath(new URL('..', import.meta.url)), '.local', 'bench.json');
 await mkdir(join(outFile, '..'), { recursive: true });
@@ -119,6 +131,7 @@ const checks = checkBudgets(report).filter((c) => {
   if (c.name.startsWith('read path')) return runs('readPath');
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('cold import')) return runs('coldImport');
+  if (c.name.startsWith('sweep')) return runs('sweep');
   return runs('http');
 });
 console.log('\nbudgets');

@@ -11,6 +11,7 @@ import { AlertDelivery } from './constructs/alert-delivery.ts';
 import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
+import { StatusPageHosting } from './constructs/status-page-hosting.ts';
 import { StatusTable } from './constructs/status-table.ts';
 import type { TableAction } from './constructs/table-grant.ts';
 import {
@@ -87,6 +88,7 @@ export class BucketStatusStack extends Stack {
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
   readonly alerts: AlertDelivery;
+  readonly statusPage: StatusPageHosting;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -171,14 +173,17 @@ export class BucketStatusStack extends Stack {
       this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
+    // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
+    this.statusPage = new StatusPageHosting(this, 'StatusPage');
     this.httpApi = new StatusHttpApi(this, 'Http', {
       apiName: `bucket-status-${props.stageName}`,
       statusFunction: this.statusFunction.function,
       ingestFunction: this.ingestFunction.function,
       throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogRetention: logRetention,
-      corsAllowedOrigins: props.corsAllowedOrigins,
+      corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
     });
+    this.statusPage.deployPage(this.httpApi.url);
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -222,6 +227,10 @@ export class BucketStatusStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'StatusPageUrl', {
+      description: 'The status page: open <url>#bucket=<bucketId>&token=<token>',
+      value: this.statusPage.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',

@@ -180,6 +180,88 @@ describe('the shipped bundles', () => {
   });
 });
 
+/** One real event per kind of function that no HTTP request calls (an SQS or stream batch). */
+const KIND_EVENTS: Record<string, () => unknown> = {
+  schedule: () => ({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: ['arn:aws:events:us-east-1:123456789012:rule/bucket-status-test-schedule'],
+    detail: {},
+  }),
+  queue: () => ({
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'AQEB-test-receipt-handle',
+        body: '{"not":"a message this function knows"}',
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.now()),
+          SenderId: 'AIDAEXAMPLE',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '00000000000000000000000000000000',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:bucket-status-test',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  }),
+  stream: () => ({
+    Records: [
+      {
+        eventID: randomUUID(),
+        eventName: 'INSERT',
+        eventVersion: '1.1',
+        eventSource: 'aws:dynamodb',
+        awsRegion: 'us-east-1',
+        dynamodb: {
+          ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+          Keys: { pk: { S: 'UNRELATED#row' }, sk: { S: 'META' } },
+          NewImage: { pk: { S: 'UNRELATED#row' }, sk: { S: 'META' } },
+          SequenceNumber: '111',
+          SizeBytes: 26,
+          StreamViewType: 'NEW_IMAGE',
+        },
+        eventSourceARN:
+          'arn:aws:dynamodb:us-east-1:123456789012:table/bucket-status-test/stream/2026-12-01T00:00:00.000',
+      },
+    ],
+  }),
+};
+
+describe('every function that no request calls, bundled, with an event of its kind', () => {
+  it('has a fixture for each kind the stack uses', () => {
+    for (const fn of functions.filter((f) => f.kind !== 'http')) {
+      expect(Object.keys(KIND_EVENTS), fn.id).toContain(fn.kind);
+    }
+  });
+
+  it('handles it without throwing; batch functions answer with partial batch failures', async () => {
+    for (const fn of functions.filter((f) => f.kind !== 'http')) {
+      const event = (
+        KIND_EVENTS[fn.kind] as () => { Records?: { messageId?: string; eventID?: string }[] }
+      )();
+      const answer = await (processes.get(fn.id) as LambdaProcess).invoke(event);
+      expect(answer.error, `${fn.id}: ${JSON.stringify(answer.error)}`).toBeUndefined();
+      if (['queue', 'stream'].includes(fn.kind)) {
+        // The ReportBatchItemFailures contract: a list naming only records of this batch.
+        const ids = (event.Records ?? []).map((r) => r.messageId ?? r.eventID);
+        const result = answer.result as { batchItemFailures: { itemIdentifier: string }[] };
+        expect(Array.isArray(result?.batchItemFailures), fn.id).toBe(true);
+        for (const failure of result.batchItemFailures)
+          expect(ids).toContain(failure.itemIdentifier);
+      }
+    }
+  });
+});
+
 describe('GET /bucket/{bucketId}/status, bundled', () => {
   const entry = 'functions/status/handler.ts';
 

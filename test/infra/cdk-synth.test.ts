@@ -39,9 +39,10 @@ it('synthesizes offline with the pinned CLI and cdk.json', async () => {
     readFileSync(path.join(outdir, 'BucketStatus-dev.template.json'), 'utf8'),
   ) as { Resources: Record<string, { Type: string }> };
   const types = Object.values(template.Resources).map((r) => r.Type);
-  // One per handler entry: no CDK helper functions.
+  // One per handler entry, and CDK's page-deployment provider.
   expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(
-    Object.keys(FUNCTION_ENTRIES).length,
+    Object.keys(FUNCTION_ENTRIES).length + 1,
   );
+  expect(types).toContain('AWS::CloudFront::Distribution');
   expect(types).toContain('AWS::DynamoDB::Table');
 }, 180_000);

@@ -30,7 +30,13 @@ beforeAll(() => {
   };
 }, 120_000);
 
-const functionsOf = (s: Synthesized) => resourcesOfType(s.template, 'AWS::Lambda::Function');
+/** The service's own functions: everything but CDK's page-deployment provider (tested apart). */
+const functionsOf = (s: Synthesized) =>
+  Object.fromEntries(
+    Object.entries(resourcesOfType(s.template, 'AWS::Lambda::Function')).filter(
+      ([id]) => !isPageDeploymentProvider(id),
+    ),
+  );
 
 /** All IAM statements attached to the role of the given function. */
 function statementsOfFunction(s: Synthesized, functionId: string) {
@@ -62,7 +68,17 @@ describe('HTTP API', () => {
     main.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     main.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.absent(),
+      // Without corsAllowedOrigins, the status page's origin alone.
+      CorsConfiguration: {
+        AllowOrigins: [
+          {
+            'Fn::Join': [
+              '',
+              ['https://', { 'Fn::GetAtt': [pageIds().distribution, 'DomainName'] }],
+            ],
+          },
+        ],
+      },
     });
   });
 
@@ -112,7 +128,7 @@ describe('HTTP API', () => {
     );
   });
 
-  it('applies custom throttling and enables CORS only for configured origins', () => {
+  it('applies custom throttling, and CORS for the page origin plus the configured ones', () => {
     const variant = synthesize({
       throttle: { rateLimit: 50, burstLimit: 75 },
       corsAllowedOrigins: ['https://console.example.com'],
@@ -122,9 +138,13 @@ describe('HTTP API', () => {
     });
     variant.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
-        AllowOrigins: ['https://console.example.com'],
+        AllowOrigins: [
+          { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DomainName'] }]] },
+          'https://console.example.com',
+        ],
         AllowMethods: ['GET'],
-        AllowHeaders: ['authorization'],
+        AllowHeaders: ['authorization', 'if-none-match'],
+        ExposeHeaders: ['etag', 'retry-after', 'www-authenticate'],
       },
     });
     // API Gateway answers CORS preflights itself: still no extra (OPTIONS or $default) route.
@@ -133,13 +153,15 @@ describe('HTTP API', () => {
 });
 
 describe('functions', () => {
-  it('are exactly the house functions: no CDK helper functions', () => {
+  it("are exactly the house functions, besides CDK's page-deployment provider", () => {
     const house = main.stack.node
       .findAll()
       .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction)
       .map((fn) => logicalId(main.stack, fn.function));
     expect(house).toEqual(expect.arrayContaining([ids.ingest, ids.status]));
     expect(Object.keys(functionsOf(main)).sort()).toEqual(house.sort());
+    const all = Object.keys(resourcesOfType(main.template, 'AWS::Lambda::Function'));
+    expect(all.filter(isPageDeploymentProvider)).toHaveLength(1);
   });
 
   it('run nodejs24.x on arm64 with explicit memory, timeout, tracing and Powertools settings', () => {
@@ -248,10 +270,13 @@ describe('least privilege', () => {
     });
   });
 
-  it('uses no wildcard action anywhere, and Resource * only for X-Ray (and the stream reader)', () => {
-    const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement as IamStatement[],
-    );
+  it("uses no wildcard action anywhere, and Resource * only for X-Ray (CDK's page deployment and the stream reader apart)", () => {
+    const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy'))
+      .filter(
+        (p) =>
+          !p.Properties.Roles.some((r: { Ref?: string }) => isPageDeploymentProvider(r.Ref ?? '')),
+      )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as IamStatement[]);
     expect(all.length).toBeGreaterThan(0);
     for (const action of actionsOf(all)) expect(action).not.toContain('*');
     // dynamodb:ListStreams has no resource-level permissions; only the fan-out function (the
@@ -453,12 +478,146 @@ describe('alarms', () => {
 describe('outputs', () => {
   it('give the API URL, the table name and the secret ARN', () => {
     const outputs = main.template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'JwtSecretArn', 'TableName']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ApiUrl',
+      'JwtSecretArn',
+      'StatusPageUrl',
+      'TableName',
+    ]);
     expect(outputs.TableName?.Value).toEqual({ Ref: ids.table });
     expect(outputs.JwtSecretArn?.Value).toEqual({ Ref: ids.secret });
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('execute-api');
   });
 });
+
+const isPageDeploymentProvider = (logicalId: string) =>
+  logicalId.startsWith('CustomCDKBucketDeployment');
+
+/** Logical ids of the status page's resources. */
+function pageIds() {
+  const { stack } = main;
+  return {
+    bucket: logicalId(stack, stack.statusPage.bucket),
+    distribution: logicalId(stack, stack.statusPage.distribution),
+    headers: logicalId(stack, stack.statusPage.responseHeadersPolicy),
+  };
+}
+
+describe('status page hosting', () => {
+  it('keeps the files in a private, encrypted, SSL-only bucket', () => {
+    const bucket = resourcesOfType(main.template, 'AWS::S3::Bucket')[pageIds().bucket]?.Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(bucket.WebsiteConfiguration).toBeUndefined();
+    const policy = Object.values(resourcesOfType(main.template, 'AWS::S3::BucketPolicy')).find(
+      (p) => p.Properties.Bucket.Ref === pageIds().bucket,
+    )?.Properties.PolicyDocument.Statement as TemplateStatement[];
+    expect(policy).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Principal: { AWS: '*' },
+      }),
+    );
+    // Read only by this distribution, through origin access control (no public principal).
+    const reads = policy.filter((s) => s.Effect === 'Allow');
+    expect(reads).toEqual([
+      expect.objectContaining({
+        Action: 's3:GetObject',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Condition: {
+          StringEquals: {
+            'AWS:SourceArn': expect.objectContaining({ 'Fn::Join': expect.any(Array) }),
+          },
+        },
+      }),
+    ]);
+  });
+
+  it('serves it through CloudFront with origin access control, HTTPS only, index.html at /', () => {
+    const config = resourcesOfType(main.template, 'AWS::CloudFront::Distribution')[
+      pageIds().distribution
+    ]?.Properties.DistributionConfig;
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: pageIds().headers });
+    expect(config.Origins).toHaveLength(1);
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
+    main.template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      }),
+    });
+  });
+
+  it('sends the page with a CSP (no inline script, API origins only), HSTS and no framing', () => {
+    const headers = resourcesOfType(main.template, 'AWS::CloudFront::ResponseHeadersPolicy')[
+      pageIds().headers
+    ]?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain('connect-src');
+    expect(csp).toContain('execute-api');
+    expect(csp).not.toContain('unsafe');
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    expect(headers.StrictTransportSecurity).toEqual({
+      AccessControlMaxAgeSec: 31_536_000,
+      IncludeSubdomains: true,
+      Override: true,
+    });
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+  });
+
+  it('writes config.json with the API URL at deployment, and outputs StatusPageUrl', () => {
+    const deployments = Object.values(main.template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const props = deployments[0]?.Properties;
+    expect(props.DestinationBucketName).toEqual({ Ref: pageIds().bucket });
+    expect(props.SourceObjectKeys).toHaveLength(2);
+    // Source.jsonData: the API URL is a deploy-time value, substituted without a rebuild.
+    const apiId = logicalId(main.stack, main.stack.httpApi.api);
+    expect(Object.values(props.SourceMarkers[1])).toContainEqual({ Ref: apiId });
+    expect(props.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
+    expect(props.DistributionPaths).toEqual(['/*']);
+    expect(props.Prune).toBe(true);
+    const outputs = main.template.findOutputs('StatusPageUrl');
+    expect(JSON.stringify(outputs.StatusPageUrl?.Value)).toContain(pageIds().distribution);
+  });
+
+  it("scopes CDK's deployment provider to the page bucket and the asset bucket", () => {
+    const policies = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
+      p.Properties.Roles.some((r: { Ref?: string }) => isPageDeploymentProvider(r.Ref ?? '')),
+    );
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as TemplateStatement[],
+    );
+    const writes = statements.filter((s) =>
+      [s.Action].flat().some((a) => typeof a === 'string' && /^s3:(Put|Delete)/.test(a)),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes) {
+      expect(JSON.stringify(statement.Resource)).toContain(pageIds().bucket);
+    }
+  });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON
+type TemplateStatement = { Effect: string; Action: unknown; Resource: any; [key: string]: any };
 
 describe('configuration', () => {
   const contextOf = (context: Record<string, string>) => new App({ context }).node;

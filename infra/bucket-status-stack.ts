@@ -4,6 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENTRIES } from './bundling.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
@@ -214,6 +215,7 @@ export class BucketStatusStack extends Stack {
         fanOut: this.alerts.fanOutFunction.function,
         delivery: this.alerts.deliveryFunction.function,
       },
+      failureQueues: { sweep: this.sweepFunction.failureQueue as sqs.IQueue },
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,

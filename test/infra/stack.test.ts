@@ -440,6 +440,20 @@ describe('alarms', () => {
     }
   });
 
+  it('watch the failure queue of the scheduled sweep', () => {
+    const { stack } = main;
+    const queueId = stack.getLogicalId(
+      stack.sweepFunction.failureQueue?.node.defaultChild as never,
+    );
+    const failed = alarms(main).filter(
+      (a) =>
+        a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        dimensionsOf(a).includes(queueId),
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.Properties).toMatchObject({ Threshold: 1, Statistic: 'Maximum' });
+  });
+
   it('watch DynamoDB throttled requests on the table', () => {
     const throttled = alarms(main).find((a) => metricNames(a).includes('ThrottledRequests'));
     expect(dimensionsOf(throttled as Resources[string])).toContain(`"Ref":"${ids.table}"`);
@@ -454,9 +468,10 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    // 5xx rate, errors + throttles of 5 functions, table; and the alert pipeline's queue
-    // alarms (test/infra/alerts-stack.test.ts).
-    expect(alarms(main)).toHaveLength(12 + main.stack.alerts.alarms.length);
+    // 5xx rate, errors + throttles of 5 functions (status, ingest, sweep, fan-out, delivery),
+    // the sweep's failed runs, table; and the alert pipeline's queue alarms
+    // (test/infra/alerts-stack.test.ts).
+    expect(alarms(main)).toHaveLength(13 + main.stack.alerts.alarms.length);
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

@@ -65,5 +65,42 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
     margin: '-',
     ok: sweepRequests.length >= 2 && new Set(sweepRequests).size === 1,
   });
+  checks.push(...pageBudgets(report));
+  return checks;
+}
+
+/** Issue 13: the page's weight, and how well a big status body compresses. */
+function pageBudgets(report: BenchReport): BudgetCheck[] {
+  const checks: BudgetCheck[] = [];
+  const limitBytes = 50 * 1024;
+  if (report.page !== undefined) {
+    const total = report.page.jsBytesGzip + report.page.cssBytesGzip;
+    checks.push({
+      name: 'page JS+CSS gzip',
+      limit: `<= ${limitBytes} B`,
+      actual: `${total} B`,
+      margin: `${(((limitBytes - total) / limitBytes) * 100).toFixed(0)}% headroom`,
+      ok: total <= limitBytes,
+    });
+  }
+  const gzip = report.gzip;
+  checks.push({
+    name: 'gzip ratio, 10,000-node status body',
+    limit: '<= 0.15',
+    actual: gzip === undefined ? 'not measured' : gzip.ratio.toFixed(3),
+    margin:
+      gzip === undefined ? '-' : `${(((0.15 - gzip.ratio) / 0.15) * 100).toFixed(0)}% headroom`,
+    ok: gzip !== undefined && gzip.ratio <= 0.15,
+  });
+  if (report.bigBucket !== undefined) {
+    const big = report.bigBucket;
+    checks.push({
+      name: '50,000-node bucket returned in full with gzip',
+      limit: '200',
+      actual: String(big.statusGzip),
+      margin: `${big.lambdaPayloadGzip} of ${6 * 1024 * 1024} B`,
+      ok: big.statusGzip === 200,
+    });
+  }
   return checks;
 }

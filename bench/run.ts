@@ -10,6 +10,7 @@ import { benchColdImport, type ColdImportRow } from './cold-import.ts';
 import { startBenchEngine } from './engine.ts';
 import { benchHttp, type HttpRow } from './http.ts';
 import { benchIngest, type IngestRow } from './ingest.ts';
+import { benchGzip, benchPage, type GzipRow, type PageRow } from './page.ts';
 import { benchReadPath, type ReadPathRow } from './read-path.ts';
 import { nowMs } from './stats.ts';
 import { benchSweep, type SweepRow } from './sweep.ts';
@@ -22,9 +23,24 @@ export interface BenchReport {
   warmOverhead: WarmOverheadRow[];
   http: HttpRow[];
   sweep: SweepRow[];
+  /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
+  page?: PageRow;
+  /** GET status of a 10,000-node bucket: raw and gzip bytes. */
+  gzip?: GzipRow;
+  /** Full run: a 50,000-node bucket against Lambda's 6 MB response limit. */
+  bigBucket?: GzipRow;
 }
 
-const SECTIONS = ['readPath', 'ingest', 'coldImport', 'warmOverhead', 'http', 'sweep'] as const;
+const SECTIONS = [
+  'readPath',
+  'ingest',
+  'coldImport',
+  'warmOverhead',
+  'http',
+  'sweep',
+  'page',
+  'gzip',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -72,6 +88,8 @@ const plan = quick
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
       sweep: { fleets: SWEEP_FLEETS, runs: 5 },
+      page: { runs: 3 },
+      gzip: { nodes: [10_000] },
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
@@ -80,6 +98,8 @@ const plan = quick
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
       sweep: { fleets: SWEEP_FLEETS, runs: 15 },
+      page: { runs: 9 },
+      gzip: { nodes: [10_000, 50_000] },
     };
 
 const report: BenchReport = {
@@ -121,6 +141,25 @@ await section('warmOverhead', () => benchWarmOverhead(plan.warmOverhead), report
 await section('coldImport', () => benchColdImport(plan.coldImport), report.coldImport);
 await section('http', () => benchHttp(plan.http), report.http);
 await section('sweep', () => benchSweep(plan.sweep), report.sweep);
+if (runs('page')) {
+  const t = nowMs();
+  const page = await benchPage(plan.page);
+  if ('skipped' in page) {
+    console.log(`\npage: left out (${page.skipped})`);
+  } else {
+    report.page = page.row;
+    console.log(`\npage (${((nowMs() - t) / 1000).toFixed(1)} s)`);
+    console.table([page.row]);
+  }
+}
+if (runs('gzip')) {
+  const t = nowMs();
+  const rows = await benchGzip(plan.gzip);
+  report.gzip = rows.find((r) => r.nodes === 10_000);
+  report.bigBucket = rows.find((r) => r.nodes === 50_000);
+  console.log(`\ngzip (${((nowMs() - t) / 1000).toFixed(1)} s)`);
+  console.table(rows);
+}
 
 const outFile = join(fileURLToPath(new URL('..', import.meta.url)), '.local', 'bench.json');
 await mkdir(join(outFile, '..'), { recursive: true });
@@ -132,6 +171,8 @@ const checks = checkBudgets(report).filter((c) => {
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('cold import')) return runs('coldImport');
   if (c.name.startsWith('sweep')) return runs('sweep');
+  if (c.name.startsWith('page')) return runs('page');
+  if (c.name.startsWith('gzip') || c.name.startsWith('50,000')) return runs('gzip');
   return runs('http');
 });
 console.log('\nbudgets');

@@ -8,9 +8,14 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createEventWriter } from '../functions/data/events.ts';
-import { ALL_SWEEP_SHARDS, createSweepIndex, sweepShardOf } from '../functions/data/sweep-index.ts';
+import { bucketPk, nodeSk } from '../functions/data/keys.ts';
+import {
+  ALL_SWEEP_SHARDS,
+  createSweepIndex,
+  sweepAtOf,
+  sweepShardOf,
+} from '../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { bucketPk, nodeSk } from '../functions/shared/keys.ts';
 import { runSweep, SWEEP_GRACE_SECONDS } from '../functions/sweep/run-sweep.ts';
 import { ensureTable, startDynalite } from '../local/embedded-dynamodb.ts';
 import { median, nowMs, round } from './stats.ts';
@@ -48,6 +53,7 @@ function row(
     lastAt: { N: String(lastMs) },
     reportedAt: { N: String(lastMs) },
     sweepShard: { S: sweepShardOf(bucketId, nodeId) },
+    sweepAt: { S: sweepAtOf(lastMs, STALE_S) },
   };
 }
 

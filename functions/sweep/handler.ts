@@ -9,18 +9,16 @@ import {
 } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { wireSweep } from './wiring.ts';
+import { wire } from './wiring.ts';
 
 const env = process.env;
 
-const sweep = wireSweep({
+export const { handler } = wire({
   client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  tableName: requireTableName(env),
-  staleAfterSeconds: readStaleAfterSeconds(env),
-  eventRetentionDays: readEventRetentionDays(env),
+  settings: {
+    tableName: requireTableName(env),
+    staleAfterSeconds: readStaleAfterSeconds(env),
+    eventRetentionDays: readEventRetentionDays(env),
+  },
   logger: createLogger('bucket-status'),
 });
-
-export const handler = async (): Promise<void> => {
-  await sweep();
-};

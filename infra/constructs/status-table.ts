@@ -37,6 +37,10 @@ export function tableSchemaFromDefinition(): Pick<
   return { partitionKey: attribute('HASH'), sortKey: attribute('RANGE'), billingMode };
 }
 
+const PROJECTION_TYPES = {
+  KEYS_ONLY: dynamodb.ProjectionType.KEYS_ONLY,
+} as const;
+
 /** The GSIs of the shared definition, as CDK props (all on-demand, like the table). */
 export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProps[] {
   const definition = createTableInput('schema-only');
@@ -58,8 +62,7 @@ export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProp
       indexName: index.IndexName,
       partitionKey: key('HASH'),
       sortKey: key('RANGE'),
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...index.Projection.NonKeyAttributes],
+      projectionType: PROJECTION_TYPES[index.Projection.ProjectionType],
     };
   });
 }

@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { eventsPk } from '../../functions/data/events.ts';
-import { sweepShardOf } from '../../functions/data/sweep-index.ts';
+import { sweepAtOf, sweepShardOf } from '../../functions/data/sweep-index.ts';
 import type { Seeder } from '../support/seed.ts';
 
 export const STALE_S = 90;
@@ -32,6 +32,7 @@ export function reportedRow(
     reportedAt: report.lastUpdatedMs,
     lastAt: report.lastAtMs ?? report.lastUpdatedMs,
     sweepShard: sweepShardOf(bucketId, nodeId),
+    sweepAt: sweepAtOf(report.lastUpdatedMs, STALE_S),
   });
 }
 

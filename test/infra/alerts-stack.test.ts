@@ -13,15 +13,15 @@ beforeAll(() => {
   s = synthesize({ alarmEmail: 'oncall@example.com' });
   const { stack } = s;
   ids = {
-    fanOut: logicalId(stack, stack.alerts.fanOutFunction.function),
-    delivery: logicalId(stack, stack.alerts.deliveryFunction.function),
+    fanOut: logicalId(stack, stack.functions.fanOut.function),
+    delivery: logicalId(stack, stack.functions.delivery.function),
     queue: logicalId(stack, stack.alerts.queue),
     dlq: logicalId(stack, stack.alerts.deadLetterQueue),
     table: logicalId(stack, stack.table),
     failures: logicalId(
       stack,
-      stack.alerts.fanOutFunction.failureQueue as NonNullable<
-        typeof stack.alerts.fanOutFunction.failureQueue
+      stack.functions.fanOut.failureQueue as NonNullable<
+        typeof stack.functions.fanOut.failureQueue
       >,
     ),
   };

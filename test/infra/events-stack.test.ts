@@ -1,7 +1,7 @@
 // Template assertions for the events side (issue 12 parts 1-2): the sweep's index, TTL, the
 // schedule, the sweep and events functions and their least-privilege IAM.
 import { describe, expect, it } from 'vitest';
-import { createTableInput, SWEEP_INDEX, TTL_ATTRIBUTE } from '../../infra/table-definition.ts';
+import { createTableInput, TTL_ATTRIBUTE } from '../../infra/table-definition.ts';
 import { logicalId, resourcesOfType, synthesize } from './synth-stack.ts';
 
 const main = synthesize();
@@ -16,9 +16,9 @@ describe('table for events and the sweep', () => {
         IndexName: 'sweep',
         KeySchema: [
           { AttributeName: 'sweepShard', KeyType: 'HASH' },
-          { AttributeName: 'lastUpdated', KeyType: 'RANGE' },
+          { AttributeName: 'sweepAt', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...SWEEP_INDEX.projected] },
+        Projection: { ProjectionType: 'KEYS_ONLY' },
       },
     ]);
     expect(table?.Properties.TimeToLiveSpecification).toEqual({

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 /**
  * The one deps shape every function's `wire(deps)` takes (the modules named by
@@ -34,6 +35,8 @@ export interface WireDeps<S extends Partial<Settings> = Settings> {
   /** The settings the function reads; each wiring names the subset it needs. */
   settings: S;
   logger: Logger;
+  /** The Lambda entry's metrics (functions/shared/observability.ts); silent when absent. */
+  metrics?: ServiceMetrics;
   overrides?: WireOverrides;
   /**
    * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): locally the

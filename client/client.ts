@@ -45,6 +45,16 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+/** A GET that revalidates: the `etag` of the answer you hold, sent as If-None-Match. */
+export interface ConditionalOptions extends RequestOptions {
+  ifNoneMatch?: string;
+}
+
+/** The answer to a conditional GET: unchanged (304, no body) or a new body with its ETag. */
+export type Conditional<T> =
+  | { notModified: true; etag: string }
+  | { notModified: false; etag: string | undefined; body: T };
+
 export interface EventsQuery {
   /** 1-200 (the API's default: 50). */
   limit?: number;
@@ -61,6 +71,8 @@ interface Call {
   idempotent: boolean;
   /** 204 with no body is the answer. */
   noContent?: boolean;
+  /** Sent as If-None-Match; the call answers a Conditional. */
+  conditional?: { ifNoneMatch: string | undefined };
 }
 
 const DEFAULT_RETRY = { maxAttempts: 3, maxRetryAfterMs: 30_000, baseDelayMs: 500 };
@@ -144,6 +156,69 @@ export class BucketStatusClient {
     const id = checkId(bucketId, 'bucketId');
     return this.#call<BucketStatusResponse>(
       { method: 'GET', path: `bucket/${id}/status`, idempotent: true },
+      options,
+    );
+  }
+
+  /**
+   * getBucketStatus revalidating the answer you hold: pass its `etag`; an unchanged bucket is a
+   * 304 (`notModified: true`, nothing transferred), a changed one the new body and ETag.
+   */
+  async getBucketStatusIfChanged(
+    bucketId: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketStatusResponse>> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<Conditional<BucketStatusResponse>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/status`,
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** getBucketUptime revalidating the answer you hold (see getBucketStatusIfChanged). */
+  async getBucketUptimeIfChanged(
+    bucketId: string,
+    days?: number,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketUptimeResponse>> {
+    const id = checkId(bucketId, 'bucketId');
+    const query =
+      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
+    return this.#call<Conditional<BucketUptimeResponse>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/uptime`,
+        ...(query && { query }),
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** listBucketEvents revalidating the page you hold (see getBucketStatusIfChanged). */
+  async listBucketEventsIfChanged(
+    bucketId: string,
+    query: { limit?: number } = {},
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketEventsPage>> {
+    const id = checkId(bucketId, 'bucketId');
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    return this.#call<Conditional<BucketEventsPage>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/events`,
+        query: params,
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
       options,
     );
   }
@@ -287,6 +362,9 @@ export class BucketStatusClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#authToken !== undefined) headers.authorization = `Bearer ${this.#authToken}`;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.conditional?.ifNoneMatch !== undefined) {
+      headers['if-none-match'] = call.conditional.ifNoneMatch;
+    }
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const maxAttempts = this.#retry?.maxAttempts ?? 1;
 
@@ -303,6 +381,11 @@ export class BucketStatusClient {
         ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
         ...(active.length > 0 && { signal: anySignal(active) }),
       });
+      const etag = response.headers.get('etag') ?? undefined;
+      if (response.status === 304 && call.conditional !== undefined) {
+        await response.body?.cancel();
+        return { notModified: true, etag: etag ?? call.conditional.ifNoneMatch ?? '' } as T;
+      }
       const text = await response.text();
       let body: unknown = text;
       try {
@@ -315,7 +398,7 @@ export class BucketStatusClient {
         if (typeof body !== 'object' || body === null || Array.isArray(body)) {
           throw new HttpError(response.status, body, response.headers, `${request} (not JSON)`);
         }
-        return body as T;
+        return (call.conditional === undefined ? body : { notModified: false, etag, body }) as T;
       }
       const retryable = response.status === 429 || (response.status === 503 && call.idempotent);
       const wait = this.#retryDelay(response, attempt);

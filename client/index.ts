@@ -5,6 +5,8 @@
 export {
   BucketStatusClient,
   type BucketStatusClientOptions,
+  type Conditional,
+  type ConditionalOptions,
   type EventsQuery,
   type RequestOptions,
   type RetryOptions,

@@ -17,6 +17,7 @@ import {
   tableActionsOf,
 } from '../functions/route-table.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
+import { AlertDelivery } from './constructs/alert-delivery.ts';
 import {
   type FunctionKind,
   type FunctionTrigger,
@@ -100,6 +101,8 @@ export class BucketStatusStack extends Stack {
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
   readonly statusPage: StatusPageHosting;
+  /** The alert pipeline's queues (the fan-out and delivery functions are in `functions`). */
+  readonly alerts: AlertDelivery;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -142,15 +145,22 @@ export class BucketStatusStack extends Stack {
       timeout: Duration.seconds(10),
     };
     // Settings beyond TABLE_NAME, per function.
+    this.alerts = new AlertDelivery(this, 'Alerts', { table: this.table });
     const environments: Record<FunctionName, Record<string, string>> = {
       status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
       ingest: { ...settings },
       sweep: { ...settings },
+      // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
+      webhooks: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      fanOut: { ...settings, ...this.alerts.environment },
+      delivery: { ...settings, ...this.alerts.environment },
     };
     // How each function is invoked: HTTP functions by their routes (below); a scheduled or
     // queue-driven function of the table gets its schedule or queue here, by name.
     const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {
       sweep: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
+      fanOut: this.alerts.fanOutTrigger(),
+      delivery: this.alerts.deliveryTrigger(),
     };
     const triggerOf = (name: FunctionName): FunctionTrigger => {
       const kind = FUNCTIONS[name].kind as FunctionKind;
@@ -190,8 +200,11 @@ export class BucketStatusStack extends Stack {
     this.ingestFunction = this.functions.ingest;
     this.sweepFunction = this.functions.sweep;
     if (this.jwtSecret) {
-      this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
+      for (const fn of [this.statusFunction, this.functions.webhooks]) {
+        fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
+      }
     }
+    this.alerts.grantFanOut(this.functions.fanOut);
 
     // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
     this.statusPage = new StatusPageHosting(this, 'StatusPage');
@@ -219,6 +232,7 @@ export class BucketStatusStack extends Stack {
       : props.alarmEmail
         ? new AlarmTopic(this, 'AlarmNotifications', { email: props.alarmEmail }).topic
         : undefined;
+    this.alerts.notify(notificationTopic);
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       api: this.httpApi.api,
       functions: Object.fromEntries(

@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createWebhookStore } from '../functions/data/webhooks.ts';
+import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { wireSweep } from '../functions/sweep/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
+import { createLocalAlertQueue, type LocalAlertQueue } from './alert-queue.ts';
 import { type LocalConfig, readLocalConfig } from './config.ts';
 import {
   type Demo,
@@ -76,6 +79,8 @@ export interface LocalRuntime {
   dynamoEndpoint: string;
   /** The wired functions of the route table (scheduled and queue ones are driven from here). */
   functions: LocalFunctions;
+  /** The in-process alert queue: every recorded event to the webhooks of its workspace. */
+  alerts: LocalAlertQueue;
   /** Stops simulated nodes, the API server, the DynamoDB client and dynalite; idempotent. */
   stop(): Promise<void>;
 }
@@ -218,8 +223,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const client = createDynamoClient({ endpoint });
     cleanups.push(() => client.destroy());
 
+    // Alerts: dynalite has no streams and there is no SQS locally, so the event writers'
+    // publish port feeds an in-process queue with the deployed semantics (local/alert-queue.ts).
+    const webhookStore = createWebhookStore(client, config.tableName);
+    const alerts = createLocalAlertQueue({
+      fanOut: {
+        loadBucketWorkspace: (bucketId) => webhookStore.loadBucketWorkspace(bucketId),
+        listWebhookTargets: (workspaceId) => webhookStore.listWebhookTargets(workspaceId),
+      },
+      attempt: {
+        loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
+          webhookStore.loadWebhookForDelivery(workspaceId, slot, webhookId),
+        post: postWebhook,
+        policy: { allowLoopback: config.webhookAllowLoopback },
+      },
+      retryBaseSeconds: config.webhookRetryBaseSeconds,
+      log,
+    });
+    // Stopped (pending retries cancelled, attempts in flight finished) before the client closes.
+    cleanups.push(() => alerts.stop());
+    const publishEvents = (events: RecordedNodeEvent[]) => {
+      alerts.onEventsRecorded(events);
+      options.onEventsRecorded?.(events);
+    };
+
     // Every function and route of functions/route-table.ts, through its production wiring.
-    const functions = await createLocalFunctions({ client, settings: config, logger });
+    const functions = await createLocalFunctions({
+      client,
+      settings: config,
+      logger,
+      onEventsRecorded: publishEvents,
+    });
     const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({
       staticSite,
@@ -260,7 +294,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
                 `sweep: node ${e.nodeId} of bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`,
               );
             }
-            options.onEventsRecorded?.(events);
+            publishEvents(events);
           },
         }),
         onError: () => undefined, // wireSweep has logged it; the next run retries
@@ -314,6 +348,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       demo,
       demoReused: existing !== undefined,
       functions,
+      alerts,
       engine,
       tableName: config.tableName,
       dynamoEndpoint: endpoint,

@@ -17,7 +17,7 @@ const MAX_CACHED_NODE_KEYS = 10_000;
  * The ingest function on its real adapters, one handler per route it serves: used by the
  * Lambda entry, the local runtime and the tests.
  */
-export function wire({ client, settings, logger, overrides }: WireDeps<IngestSettings>) {
+export function wire({ client, settings, logger, metrics, overrides }: WireDeps<IngestSettings>) {
   const { tableName } = settings;
   const routes = {
     'POST /node/status': createIngestHandler({
@@ -30,6 +30,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<IngestSet
       writeBucketReport: createBucketReportWriter(client, tableName),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,
+      ...(metrics && { metrics }),
       ...(overrides?.now && { now: overrides.now }),
     }),
   };

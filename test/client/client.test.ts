@@ -356,3 +356,55 @@ describe('timeouts and aborts', () => {
     expect(server.seen).toHaveLength(1);
   });
 });
+
+describe('conditional GETs (the status page revalidates with If-None-Match)', () => {
+  it('returns the body and ETag, then notModified on a 304 for the ETag it was given', async () => {
+    const body = { bucketId: 'b1', nodeStatus: [] };
+    const server = await api([
+      json(200, body, { etag: '"v1"' }),
+      (res) => {
+        res.writeHead(304, { etag: '"v1"' });
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const first = await client.getBucketStatusIfChanged('b1');
+    expect(first).toEqual({ notModified: false, etag: '"v1"', body });
+    const second = await client.getBucketStatusIfChanged('b1', { ifNoneMatch: first.etag ?? '' });
+    expect(second).toEqual({ notModified: true, etag: '"v1"' });
+    expect(server.seen.map((s) => s.headers['if-none-match'])).toEqual([undefined, '"v1"']);
+  });
+
+  it('revalidates uptime and events with their query, and checks ids first', async () => {
+    const server = await api([
+      (res) => {
+        res.writeHead(304, { etag: '"u"' });
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getBucketUptimeIfChanged('b1', 30, { ifNoneMatch: '"u"' })).toEqual({
+      notModified: true,
+      etag: '"u"',
+    });
+    await client.listBucketEventsIfChanged('b1', { limit: 20 }, { ifNoneMatch: '"u"' });
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/bucket/b1/uptime?days=30',
+      '/bucket/b1/events?limit=20',
+    ]);
+    await expect(client.getBucketStatusIfChanged('..')).rejects.toThrow(TypeError);
+    await expect(client.getBucketUptimeIfChanged('b1', 0)).rejects.toThrow('days must be');
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('a 304 to a call that did not ask for one is an HttpError', async () => {
+    const server = await api([
+      (res) => {
+        res.writeHead(304);
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    await expect(client.getBucketStatus('b1')).rejects.toMatchObject({ status: 304 });
+  });
+});

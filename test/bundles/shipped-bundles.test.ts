@@ -53,6 +53,13 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
       };
     }
   >;
+  const queueRef = (value: unknown): string | undefined => {
+    const ref = (value as { Ref?: string } | null)?.Ref;
+    return ref !== undefined &&
+      (resources[ref] as { Type?: string } | undefined)?.Type === 'AWS::SQS::Queue'
+      ? ref
+      : undefined;
+  };
   const functions = stack.node
     .findAll()
     .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction);
@@ -65,6 +72,9 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
       if (typeof value === 'string') environment[name] = value;
       else if (JSON.stringify(value) === JSON.stringify({ Ref: tableId })) {
         environment[name] = tableName;
+      } else if (queueRef(value) !== undefined) {
+        // An SQS queue's Ref is its URL; nothing is sent to it by the cases below.
+        environment[name] = `https://sqs.us-east-1.amazonaws.com/123456789012/${queueRef(value)}`;
       } else if (name === 'JWT_SECRET_ARN') {
         // No Secrets Manager here: the same key, given directly (the function's other mode).
         environment.JWT_SECRET = SECRET;

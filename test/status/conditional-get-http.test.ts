@@ -149,6 +149,8 @@ for (const [adapter, get] of [
       expect(again.status).toBe(304);
       expect(again.raw.length).toBe(0);
       expect(again.headers.etag).toBe(etag);
+      expect(again.headers['content-length']).toBeUndefined();
+      expect(again.headers['content-type']).toBeUndefined();
       const other = await get(smallBucket, { 'if-none-match': '"something-else"' });
       expect(other.status).toBe(200);
       expect(decoded(other).bucketId).toBe(smallBucket);

@@ -1,5 +1,6 @@
 import { type KeyObject, randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -7,10 +8,12 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { publicKeyFromRaw } from '../domain/node-signature.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { META_SK, nodePk } from '../shared/keys.ts';
 import type { TtlCache } from '../shared/ttl-cache.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { type BucketHint, decodeHint, encodeHint, hintAttribute } from './bucket-timeline.ts';
 
 /** The node's META row, as far as authenticating its reports needs it. */
 export interface RegisteredNode {
@@ -73,6 +76,14 @@ export interface ReportGuardInput {
   ip: string;
   region: string;
   version: string;
+  /** The report's buckets: the guard keeps each one's hint (docs/ARCHITECTURE.md, "History"). */
+  buckets?: readonly { bucketId: string; status: ReportedStatus }[];
+}
+
+/** An accepted report, with the hints the guard held before it (the buckets' predecessors). */
+export interface AcceptedWithHints {
+  outcome: 'accepted';
+  previous: ReadonlyMap<string, BucketHint>;
 }
 
 /**
@@ -92,6 +103,20 @@ export function reportGuardUpdate(
   reportId: string,
 ): UpdateItemCommandInput {
   const rateLimited = input.minIntervalMs > 0;
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#region': 'region',
+    '#version': 'version',
+  };
+  const hintValues: Record<string, AttributeValue> = {};
+  let hintSet = '';
+  (input.buckets ?? []).forEach((bucket, i) => {
+    names[`#h${i}`] = hintAttribute(bucket.bucketId);
+    hintValues[`:h${i}`] = S(
+      encodeHint({ ts: input.timestamp, at: input.receivedAtMs, status: bucket.status }),
+    );
+    hintSet += `, #h${i} = :h${i}`;
+  });
   return {
     TableName: tableName,
     Key: nodeKey(input.nodeId),
@@ -104,9 +129,12 @@ export function reportGuardUpdate(
         : ''),
     UpdateExpression:
       'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen,' +
-      ' lastReportId = :reportId, ip = :ip, #region = :region, #version = :version',
-    ExpressionAttributeNames: { '#status': 'status', '#region': 'region', '#version': 'version' },
+      ' lastReportId = :reportId, ip = :ip, #region = :region, #version = :version' +
+      hintSet,
+    ExpressionAttributeNames: names,
+    ...(hintSet !== '' && { ReturnValues: 'UPDATED_OLD' as const }),
     ExpressionAttributeValues: {
+      ...hintValues,
       ':active': S('ACTIVE'),
       ':ts': N(input.timestamp),
       ':reportId': S(reportId),
@@ -123,11 +151,19 @@ export function reportGuardUpdate(
 export function createReportGuard(client: DynamoDBClient, tableName: string) {
   return async function acceptReportTimestamp(
     input: ReportGuardInput,
-  ): Promise<ReportGuardOutcome> {
+  ): Promise<ReportGuardOutcome | AcceptedWithHints> {
     const reportId = randomUUID();
     try {
-      await client.send(new UpdateItemCommand(reportGuardUpdate(tableName, input, reportId)));
-      return 'accepted';
+      const result = await client.send(
+        new UpdateItemCommand(reportGuardUpdate(tableName, input, reportId)),
+      );
+      if (input.buckets === undefined) return 'accepted';
+      const previous = new Map<string, BucketHint>();
+      for (const { bucketId } of input.buckets) {
+        const hint = decodeHint(readString(result.Attributes ?? {}, hintAttribute(bucketId)));
+        if (hint !== undefined) previous.set(bucketId, hint);
+      }
+      return { outcome: 'accepted', previous };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
     }

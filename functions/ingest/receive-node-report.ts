@@ -1,5 +1,7 @@
-import type { BucketWriteOutcome, WriteBucketReport } from '../data/bucket-node-reports.ts';
+import type { BucketHint, TimelineWrite, TimelineWriteResult } from '../data/bucket-timeline.ts';
+import type { HistoryDaysWrite } from '../data/history-days.ts';
 import type { AcceptReportTimestamp, GetRegisteredNode } from '../data/node-registry.ts';
+import type { NodeEvent } from '../domain/events.ts';
 import { MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
 import { verifyNodeSignature } from '../domain/node-signature.ts';
 import {
@@ -23,10 +25,27 @@ export interface SignedReport {
   receivedAtMs: number;
 }
 
+export type BucketWriteOutcome = TimelineWriteResult['outcome'];
+
+/** Port: one bucket's node row and its day slot, exactly once (data/bucket-timeline.ts). */
+export type WriteBucketReport = (
+  write: TimelineWrite,
+) => Promise<TimelineWriteResult | BucketWriteOutcome>;
+
+/** Port: ended days of one node to history rows (data/history-days.ts). */
+export type WriteHistoryDays = (write: HistoryDaysWrite) => Promise<void>;
+
+/** Port: the transitions a report made, to the event writer (data/events.ts). */
+export type RecordTransitions = (events: readonly NodeEvent[]) => Promise<unknown>;
+
 export interface IngestDeps {
   getRegisteredNode: GetRegisteredNode;
   acceptReportTimestamp: AcceptReportTimestamp;
   writeBucketReport: WriteBucketReport;
+  /** Defaults to writing nothing (tests of the first release's paths only). */
+  writeHistoryDays?: WriteHistoryDays;
+  /** Defaults to a no-op until an event writer is wired. */
+  recordTransitions?: RecordTransitions;
   minReportIntervalMs: number;
 }
 
@@ -50,6 +69,9 @@ const REJECTION_REASONS: Record<Exclude<BucketWriteOutcome, 'written'>, string> 
   superseded: 'a newer report is already stored',
 };
 const UNAVAILABLE_REASON = 'temporarily unavailable, retry';
+const HISTORY_UNAVAILABLE_REASON = 'history could not be recorded; retry';
+
+const nothing = async () => undefined;
 
 /**
  * POST /node/status. Cheap checks first (headers, size, clock window), then the signature
@@ -89,7 +111,10 @@ export async function receiveNodeReport(
     ip: report.ip,
     region: report.region,
     version: report.version,
+    buckets: report.buckets,
   });
+  const hints: ReadonlyMap<string, BucketHint> =
+    typeof guard === 'object' ? guard.previous : new Map();
   if (guard === 'unknown-node' || guard === 'disabled')
     throw unauthorized('Unknown or disabled node');
   if (guard === 'replay') {
@@ -102,7 +127,7 @@ export async function receiveNodeReport(
     );
   }
 
-  const receivedAt = new Date(receivedAtMs).toISOString();
+  // Round trip 2: every bucket row, in parallel, each conditional.
   const outcomes = await Promise.allSettled(
     report.buckets.map((bucket) =>
       deps.writeBucketReport({
@@ -112,21 +137,71 @@ export async function receiveNodeReport(
         region: report.region,
         version: report.version,
         timestamp: timestampMs,
-        receivedAt,
+        receivedAtMs,
+        hint: hints.get(bucket.bucketId),
       }),
     ),
   );
   const accepted: string[] = [];
   const rejected: RejectedBucket[] = [];
   let unavailable = 0;
+  const followUps: { bucketId: string; work: Promise<unknown> }[] = [];
+  const writeHistoryDays = deps.writeHistoryDays ?? nothing;
+  const recordTransitions = deps.recordTransitions ?? nothing;
   outcomes.forEach((outcome, index) => {
     const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
-    if (outcome.status === 'fulfilled') {
-      if (outcome.value === 'written') accepted.push(bucketId);
-      else rejected.push({ bucketId, reason: REJECTION_REASONS[outcome.value] });
-    } else if (outcome.reason instanceof ServiceUnavailableError) {
+    if (outcome.status === 'rejected') {
+      if (!(outcome.reason instanceof ServiceUnavailableError)) throw outcome.reason;
       unavailable++;
       rejected.push({ bucketId, reason: UNAVAILABLE_REASON });
+      return;
+    }
+    const result = typeof outcome.value === 'string' ? undefined : outcome.value;
+    const kind = result?.outcome ?? (outcome.value as BucketWriteOutcome);
+    if (kind !== 'written') {
+      rejected.push({ bucketId, reason: REJECTION_REASONS[kind] });
+      return;
+    }
+    if (result?.outcome !== 'written') {
+      accepted.push(bucketId);
+      return;
+    }
+    // Round trip 3, only for a report that changed state or began a day: the events and
+    // the ended days, after the write that proved the predecessor.
+    const work: Promise<unknown>[] = [];
+    if (result.closedDays.length > 0) {
+      work.push(
+        writeHistoryDays({ bucketId, nodeId, assignedAt: result.assignedAt, days: result.closedDays }),
+      );
+    }
+    if (result.transitions.length > 0) {
+      work.push(
+        recordTransitions(
+          result.transitions.map((t) => {
+            const from = t.to === 'DISCONNECTED' ? result.predecessor : undefined;
+            return {
+              bucketId,
+              nodeId,
+              ip: from?.ip ?? report.ip,
+              region: from?.region ?? report.region,
+              from: t.from,
+              to: t.to,
+              at: new Date(t.at).toISOString(),
+            };
+          }),
+        ),
+      );
+    }
+    if (work.length === 0) accepted.push(bucketId);
+    else followUps.push({ bucketId, work: Promise.all(work) });
+  });
+  const settled = await Promise.allSettled(followUps.map((f) => f.work));
+  settled.forEach((outcome, index) => {
+    const { bucketId } = followUps[index] as { bucketId: string };
+    if (outcome.status === 'fulfilled') accepted.push(bucketId);
+    else if (outcome.reason instanceof ServiceUnavailableError) {
+      unavailable++;
+      rejected.push({ bucketId, reason: HISTORY_UNAVAILABLE_REASON });
     } else {
       throw outcome.reason;
     }

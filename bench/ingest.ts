@@ -4,10 +4,10 @@ import {
   bucketRowUpdate,
   createBucketReportWriter,
 } from '../functions/data/bucket-node-reports.ts';
+import { bucketPk, META_SK, nodePk, nodeSk } from '../functions/data/keys.ts';
 import {
   createNodeKeyReader,
   createReportGuard,
-  type RegisteredNode,
   reportGuardUpdate,
 } from '../functions/data/node-registry.ts';
 import type { BucketReport } from '../functions/domain/node-report.ts';
@@ -16,9 +16,9 @@ import {
   privateKeyFromSeed,
   signNodeReport,
 } from '../functions/domain/node-signature.ts';
+import type { HttpResult } from '../functions/http/response.ts';
 import { createIngestHandler } from '../functions/ingest/ingest-handler.ts';
-import type { HttpResult } from '../functions/shared/http-response.ts';
-import { bucketPk, META_SK, nodePk, nodeSk } from '../functions/shared/keys.ts';
+import type { RegisteredNode } from '../functions/ingest/receive-node-report.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { TtlCache } from '../functions/shared/ttl-cache.ts';
 import { ingestEvent, lambdaContext } from '../test/support/events.ts';
@@ -30,6 +30,7 @@ export interface IngestRow extends Comparison {
 }
 
 const NODE = 'bench-reporter';
+const STALE_MS = 90_000;
 const REPORT = { ip: '203.0.113.7', region: 'us-east-1', version: '1.2.3' };
 
 /** Node timestamps shared by handler and floor: strictly increasing, close to the clock. */
@@ -153,7 +154,14 @@ function floorWrites(
 ) {
   const guard = reportGuardUpdate(
     tableName,
-    { nodeId: NODE, timestamp, receivedAtMs: Date.parse(receivedAt), minIntervalMs: 0, ...REPORT },
+    {
+      nodeId: NODE,
+      timestamp,
+      receivedAtMs: Date.parse(receivedAt),
+      minIntervalMs: 0,
+      ...REPORT,
+      buckets,
+    },
     randomUUID(),
   );
   return Promise.all([
@@ -161,7 +169,11 @@ function floorWrites(
     ...buckets.map((bucket) =>
       client.send(
         new UpdateItemCommand(
-          bucketRowUpdate(tableName, { nodeId: NODE, bucket, ...REPORT, timestamp, receivedAt }),
+          bucketRowUpdate(
+            tableName,
+            { nodeId: NODE, bucket, ...REPORT, timestamp, receivedAtMs: Date.parse(receivedAt) },
+            STALE_MS,
+          ),
         ),
       ),
     ),

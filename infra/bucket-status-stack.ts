@@ -1,12 +1,26 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { FUNCTION_ENTRIES } from './bundling.ts';
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTES,
+  routeKeyOf,
+  routesOf,
+  tableActionsOf,
+} from '../functions/route-table.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
+import {
+  type FunctionKind,
+  type FunctionTrigger,
+  HouseNodejsFunction,
+  type LogLevel,
+} from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusTable } from './constructs/status-table.ts';
@@ -63,11 +77,10 @@ export interface BucketStatusStackProps extends StackProps, ServiceSettings {
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
 export const SERVICE_NAME = 'bucket-status';
 
-/** The DynamoDB actions each function needs: nothing more (DESIGN.md section 4). */
-export const TABLE_ACTIONS = {
-  status: ['dynamodb:Query'],
-  ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-} as const satisfies Record<string, readonly TableAction[]>;
+/** The DynamoDB actions each function needs, from the route table: nothing more. */
+export const TABLE_ACTIONS = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [name, tableActionsOf(name)]),
+) as unknown as Record<FunctionName, readonly TableAction[]>;
 
 /**
  * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
@@ -75,6 +88,8 @@ export const TABLE_ACTIONS = {
  */
 export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
+  /** Every function of the route table, by name. */
+  readonly functions: Record<FunctionName, HouseNodejsFunction>;
   readonly statusFunction: HouseNodejsFunction;
   readonly ingestFunction: HouseNodejsFunction;
   readonly httpApi: StatusHttpApi;
@@ -121,38 +136,58 @@ export class BucketStatusStack extends Stack {
       logRetention,
       timeout: Duration.seconds(10),
     };
-    this.statusFunction = new HouseNodejsFunction(this, 'StatusFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.status,
-      description: `bucket-status ${props.stageName}: GET /bucket/{bucketId}/status`,
-      // Token verification and two parallel queries: CPU scales with memory, and so does the
-      // cold start of the bundled SDK.
-      memorySize: 1024,
-      environment: {
-        TABLE_NAME: this.table.tableName,
-        ...settings,
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-      },
-    });
-    this.ingestFunction = new HouseNodejsFunction(this, 'IngestFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.ingest,
-      description: `bucket-status ${props.stageName}: POST /node/status`,
-      // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
-      memorySize: 512,
-      environment: { TABLE_NAME: this.table.tableName, ...settings },
-    });
-
-    this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
-    this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
+    // Settings beyond TABLE_NAME, per function.
+    const environments: Record<FunctionName, Record<string, string>> = {
+      status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      ingest: { ...settings },
+    };
+    // How each function is invoked: HTTP functions by their routes (below); a scheduled or
+    // queue-driven function of the table gets its schedule or queue here, by name.
+    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {};
+    const triggerOf = (name: FunctionName): FunctionTrigger => {
+      const kind = FUNCTIONS[name].kind as FunctionKind;
+      if (kind === 'http') return { kind: 'http' };
+      const trigger = triggers[name];
+      if (trigger?.kind !== kind)
+        throw new Error(`function ${name}: no ${kind} trigger in the stack`);
+      return trigger;
+    };
+    // One function per entry of the route table, granted exactly its routes' table actions.
+    this.functions = {} as Record<FunctionName, HouseNodejsFunction>;
+    for (const name of FUNCTION_NAMES) {
+      const spec = FUNCTIONS[name];
+      const fn = new HouseNodejsFunction(this, spec.constructId, {
+        ...shared,
+        entry: spec.entry,
+        // HTTP functions are described by the routes they serve.
+        description: `bucket-status ${props.stageName}: ${
+          spec.kind === 'http'
+            ? routesOf(name)
+                .map((route) => routeKeyOf(route))
+                .join(', ')
+            : spec.description
+        }`,
+        memorySize: spec.memorySize,
+        environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
+        trigger: triggerOf(name),
+      });
+      fn.grantTable(this.table, { actions: tableActionsOf(name) });
+      this.functions[name] = fn;
+    }
+    this.statusFunction = this.functions.status;
+    this.ingestFunction = this.functions.ingest;
     if (this.jwtSecret) {
       this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
     }
 
     this.httpApi = new StatusHttpApi(this, 'Http', {
       apiName: `bucket-status-${props.stageName}`,
-      statusFunction: this.statusFunction.function,
-      ingestFunction: this.ingestFunction.function,
+      routes: ROUTES.map((route) => ({
+        method: route.method as HttpMethod,
+        path: route.path,
+        functionName: route.function,
+        function: this.functions[route.function].function,
+      })),
       throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogRetention: logRetention,
       corsAllowedOrigins: props.corsAllowedOrigins,
@@ -170,7 +205,9 @@ export class BucketStatusStack extends Stack {
         : undefined;
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       api: this.httpApi.api,
-      functions: { status: this.statusFunction.function, ingest: this.ingestFunction.function },
+      functions: Object.fromEntries(
+        FUNCTION_NAMES.map((name) => [name, this.functions[name].function]),
+      ),
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,

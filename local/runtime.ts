@@ -18,7 +18,7 @@ import {
   writeDemoFile,
 } from './demo.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dynamodb.ts';
-import { createLocalHandlers } from './handlers.ts';
+import { createLocalFunctions, type LocalFunctions } from './handlers.ts';
 import { createLocalHttpServer, type ServerLimits, type StaticSite } from './http-adapter.ts';
 import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
 
@@ -27,9 +27,6 @@ import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
  * simulated nodes, all in this process. local/start.ts is only its command-line wrapper;
  * tests start it on port 0 and stop it again.
  */
-
-export const GET_STATUS_ROUTE = '/bucket/{bucketId}/status';
-export const POST_REPORT_ROUTE = '/node/status';
 
 export interface LocalRuntimeOptions {
   /** Settings (DESIGN.md section 5); defaults to process.env. */
@@ -70,6 +67,8 @@ export interface LocalRuntime {
   engine: string;
   tableName: string;
   dynamoEndpoint: string;
+  /** The wired functions of the route table (scheduled and queue ones are driven from here). */
+  functions: LocalFunctions;
   /** Stops simulated nodes, the API server, the DynamoDB client and dynalite; idempotent. */
   stop(): Promise<void>;
 }
@@ -212,27 +211,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const client = createDynamoClient({ endpoint });
     cleanups.push(() => client.destroy());
 
-    const handlers = createLocalHandlers({ client, config, logger });
+    // Every function and route of functions/route-table.ts, through its production wiring.
+    const functions = await createLocalFunctions({ client, settings: config, logger });
     const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({
       staticSite,
       ...(options.serverLimits !== undefined && { limits: options.serverLimits }),
       onClientAbort: (context) =>
         logger.info('client closed the connection before its request was read', context),
-      routes: [
-        {
-          method: 'GET',
-          path: GET_STATUS_ROUTE,
-          handler: handlers.status,
-          functionName: 'bucket-status-status',
-        },
-        {
-          method: 'POST',
-          path: POST_REPORT_ROUTE,
-          handler: handlers.ingest,
-          functionName: 'bucket-status-ingest',
-        },
-      ],
+      routes: functions.routes,
       onError: (error, context) =>
         logger.error('unhandled error in the local HTTP adapter', {
           ...context,
@@ -296,6 +283,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       port,
       demo,
       demoReused: existing !== undefined,
+      functions,
       engine,
       tableName: config.tableName,
       dynamoEndpoint: endpoint,

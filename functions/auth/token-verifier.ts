@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { Unauthenticated, Unavailable } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
 import { assertSecretStrength, ConfigError, type JwtConfig } from '../shared/config.ts';
-import { invalidBearerToken, ServiceUnavailableError } from '../shared/errors.ts';
-import { isValidId } from '../shared/keys.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 
 export interface VerifiedToken {
@@ -10,6 +10,9 @@ export interface VerifiedToken {
   /** `iat` in epoch seconds, when the token carries one. */
   issuedAt: number | undefined;
 }
+
+/** A bad bearer token: a 401 with the RFC 6750 challenge. */
+export const invalidBearerToken = (message: string) => new Unauthenticated(message, 'bearer-token');
 
 export type VerifyToken = (token: string) => Promise<VerifiedToken>;
 
@@ -156,7 +159,7 @@ async function resolveKeyMaterial(
       try {
         secret = await fetchSecretString(source.arn);
       } catch (error) {
-        throw new ServiceUnavailableError('Token verification is temporarily unavailable', 1, {
+        throw new Unavailable('Token verification is temporarily unavailable', 1, {
           cause: error,
         });
       }
@@ -183,7 +186,7 @@ async function resolveKeyMaterial(
             throw error;
           }
           // The JWKS endpoint is down, slow or answering garbage: not the caller's fault.
-          throw new ServiceUnavailableError('Token verification is temporarily unavailable', 5, {
+          throw new Unavailable('Token verification is temporarily unavailable', 5, {
             cause: error,
           });
         }
@@ -234,7 +237,7 @@ const TOKEN_ERROR_MESSAGES: Record<string, string> = {
 };
 
 function toTokenError(error: unknown): Error {
-  if (error instanceof ServiceUnavailableError) return error;
+  if (error instanceof Unavailable) return error;
   const code = (error as { code?: string }).code;
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
     const claim = (error as { claim?: string }).claim;

@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { BucketReport } from '../domain/node-report.ts';
+import { Unavailable } from '../domain/errors.ts';
 import type { ReportedStatus } from '../domain/node-status.ts';
 import {
   closedDaysOf,
@@ -21,22 +21,17 @@ import {
   planReport,
   type ReportPlan,
   type SlotState,
-  type Transition,
 } from '../domain/timeline.ts';
+import type {
+  BucketHint,
+  BucketRowWrite,
+  BucketWriteResult,
+  TimelineWritten,
+} from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { ServiceUnavailableError } from '../shared/errors.ts';
-import { bucketPk, nodeSk } from '../shared/keys.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { bucketPk, nodeSk } from './keys.ts';
 import { sweepShardOf } from './sweep-index.ts';
-
-/** The predecessor the replay guard returned for a bucket: the hint (see node-registry.ts). */
-export interface BucketHint {
-  /** reportedAt (node timestamp) of the report the guard saw last for this bucket. */
-  ts: number;
-  /** Its receive time, ms. */
-  at: number;
-  status: ReportedStatus;
-}
 
 /** The META attribute that holds a bucket's hint. */
 export const hintAttribute = (bucketId: string) => `h_${bucketId}`;
@@ -45,34 +40,15 @@ export const encodeHint = (hint: BucketHint) =>
 export function decodeHint(value: string | undefined): BucketHint | undefined {
   const match = value === undefined ? null : /^(\d{1,16}),(\d{1,16}),([OF])$/.exec(value);
   if (match === null) return undefined;
-  return { ts: Number(match[1]), at: Number(match[2]), status: match[3] === 'O' ? 'ONLINE' : 'OFFLINE' };
+  return {
+    ts: Number(match[1]),
+    at: Number(match[2]),
+    status: match[3] === 'O' ? 'ONLINE' : 'OFFLINE',
+  };
 }
 
-export interface TimelineWrite {
-  nodeId: string;
-  bucket: BucketReport;
-  ip: string;
-  region: string;
-  version: string;
-  /** The node's timestamp: orders reports, so an older one never overwrites a newer one. */
-  timestamp: number;
-  /** The server's receive time, ms. */
-  receivedAtMs: number;
-  hint?: BucketHint | undefined;
-}
-
-export type TimelineWriteResult =
-  | { outcome: 'not-assigned' | 'superseded' }
-  | {
-      outcome: 'written';
-      /** The changes this report made (functions/domain/timeline.ts#transitionsOf). */
-      transitions: Transition[];
-      /** ip and region of the predecessor, for a change to DISCONNECTED it describes. */
-      predecessor?: { ip?: string | undefined; region?: string | undefined };
-      /** Ended days to write to history rows (first report of a new day only). */
-      closedDays: DayRecord[];
-      assignedAt?: number | undefined;
-    };
+export type TimelineWrite = BucketRowWrite;
+export type TimelineWriteResult = BucketWriteResult;
 
 const NONE = -1;
 const isStatus = (s: string | undefined): s is ReportedStatus => s === 'ONLINE' || s === 'OFFLINE';
@@ -339,7 +315,7 @@ export function createTimelineWriter(
       }
       if (stored !== undefined && stored > write.timestamp) return { outcome: 'superseded' };
       if (attempt >= MAX_ATTEMPTS) {
-        throw new ServiceUnavailableError('Concurrent reports for one bucket row; retry');
+        throw new Unavailable('Concurrent reports for one bucket row; retry', 1);
       }
       const slot = readSlot(row);
       const predecessor = slot === undefined ? undefined : { at: slot.lastAt, status: slot.status };
@@ -349,7 +325,7 @@ export function createTimelineWriter(
   };
 }
 
-function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWriteResult {
+function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten {
   const before = old === undefined ? undefined : readSlot(old);
   const closedDays =
     plan.rollover !== undefined && before !== undefined ? closedDaysOf(before, plan.rollover) : [];

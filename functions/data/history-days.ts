@@ -10,9 +10,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ReportedStatus } from '../domain/node-status.ts';
 import { DAY_MS, type DayRecord, dayStartMs } from '../domain/timeline.ts';
+import type { HistoryDaysWrite, WriteHistoryDays } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { NODE_SK_PREFIX, nodeSk } from '../shared/keys.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { NODE_SK_PREFIX, nodeSk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
 export const HISTORY_PK_PREFIX = 'HIST#';
@@ -24,14 +25,6 @@ const DAY_SECONDS = 86_400;
 /** The history row's TTL: the end of its day plus the retention, epoch seconds. */
 export const historyExpiresAt = (day: string, retentionDays: number) =>
   Math.floor((dayStartMs(day) + DAY_MS) / 1000) + retentionDays * DAY_SECONDS;
-
-export interface HistoryDaysWrite {
-  bucketId: string;
-  nodeId: string;
-  /** The assignment the days belong to (rows of another assignment are ignored on read). */
-  assignedAt: number | undefined;
-  days: readonly DayRecord[];
-}
 
 /** The PutItem of one ended day: deterministic content, so repeating it changes nothing. */
 export function historyDayPut(
@@ -61,7 +54,7 @@ export function createHistoryDayWriter(
   client: DynamoDBClient,
   tableName: string,
   options: { retentionDays: number },
-) {
+): WriteHistoryDays {
   return async function writeHistoryDays(write: HistoryDaysWrite): Promise<void> {
     await Promise.all(
       write.days.map((record) =>
@@ -73,15 +66,17 @@ export function createHistoryDayWriter(
   };
 }
 
-export type WriteHistoryDays = ReturnType<typeof createHistoryDayWriter>;
-
 /** A stored day of one node, with the assignment it was recorded under. */
 export interface StoredDay extends DayRecord {
   assignedAt: number | undefined;
 }
 
 /** The Query of one bucket-day: every node's row of that day. Exported for the benchmark. */
-export function historyDayQuery(tableName: string, bucketId: string, day: string): QueryCommandInput {
+export function historyDayQuery(
+  tableName: string,
+  bucketId: string,
+  day: string,
+): QueryCommandInput {
   return {
     TableName: tableName,
     KeyConditionExpression: 'pk = :pk',
@@ -120,7 +115,10 @@ export function createHistoryDayReader(client: DynamoDBClient, tableName: string
             const nodeId = sk.slice(NODE_SK_PREFIX.length);
             const status = readString(item, 'st');
             let stored = byNode.get(nodeId);
-            if (stored === undefined) byNode.set(nodeId, (stored = new Map()));
+            if (stored === undefined) {
+              stored = new Map();
+              byNode.set(nodeId, stored);
+            }
             stored.set(day, {
               day,
               onlineMs,

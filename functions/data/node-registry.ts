@@ -1,4 +1,4 @@
-import { type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -8,18 +8,20 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { publicKeyFromRaw } from '../domain/node-signature.ts';
-import type { ReportedStatus } from '../domain/node-status.ts';
+import type {
+  AcceptedWithHints,
+  AcceptReportTimestamp,
+  BucketHint,
+  GetRegisteredNode,
+  RegisteredNode,
+  ReportGuardInput,
+  ReportGuardOutcome,
+} from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { META_SK, nodePk } from '../shared/keys.ts';
 import type { TtlCache } from '../shared/ttl-cache.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
-import { type BucketHint, decodeHint, encodeHint, hintAttribute } from './bucket-timeline.ts';
-
-/** The node's META row, as far as authenticating its reports needs it. */
-export interface RegisteredNode {
-  publicKey: KeyObject;
-  status: string | undefined;
-}
+import { decodeHint, encodeHint, hintAttribute } from './bucket-timeline.ts';
+import { META_SK, nodePk } from './keys.ts';
 
 const nodeKey = (nodeId: string) => ({ pk: S(nodePk(nodeId)), sk: S(META_SK) });
 
@@ -49,7 +51,7 @@ export function createNodeKeyReader(
   client: DynamoDBClient,
   tableName: string,
   cache: TtlCache<RegisteredNode>,
-) {
+): GetRegisteredNode {
   return async function getRegisteredNode(nodeId: string): Promise<RegisteredNode | undefined> {
     const cached = cache.get(nodeId);
     if (cached !== undefined) return cached;
@@ -57,33 +59,6 @@ export function createNodeKeyReader(
     if (node !== undefined) cache.set(nodeId, node);
     return node;
   };
-}
-
-export type ReportGuardOutcome =
-  | 'accepted'
-  | 'unknown-node'
-  | 'disabled'
-  | 'replay'
-  | 'too-frequent';
-
-export interface ReportGuardInput {
-  nodeId: string;
-  /** The node's own clock, ms: must be newer than its last accepted report. */
-  timestamp: number;
-  receivedAtMs: number;
-  /** Reports closer together than this (server clock) are refused; 0 turns the limit off. */
-  minIntervalMs: number;
-  ip: string;
-  region: string;
-  version: string;
-  /** The report's buckets: the guard keeps each one's hint (docs/ARCHITECTURE.md, "History"). */
-  buckets?: readonly { bucketId: string; status: ReportedStatus }[];
-}
-
-/** An accepted report, with the hints the guard held before it (the buckets' predecessors). */
-export interface AcceptedWithHints {
-  outcome: 'accepted';
-  previous: ReadonlyMap<string, BucketHint>;
 }
 
 /**
@@ -108,6 +83,8 @@ export function reportGuardUpdate(
     '#region': 'region',
     '#version': 'version',
   };
+  // Each reported bucket's hint (docs/ARCHITECTURE.md, "History"); UPDATED_OLD returns the
+  // previous ones: the buckets' predecessors.
   const hintValues: Record<string, AttributeValue> = {};
   let hintSet = '';
   (input.buckets ?? []).forEach((bucket, i) => {
@@ -148,7 +125,10 @@ export function reportGuardUpdate(
   };
 }
 
-export function createReportGuard(client: DynamoDBClient, tableName: string) {
+export function createReportGuard(
+  client: DynamoDBClient,
+  tableName: string,
+): AcceptReportTimestamp {
   return async function acceptReportTimestamp(
     input: ReportGuardInput,
   ): Promise<ReportGuardOutcome | AcceptedWithHints> {
@@ -176,6 +156,3 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
     return 'too-frequent';
   };
 }
-
-export type AcceptReportTimestamp = ReturnType<typeof createReportGuard>;
-export type GetRegisteredNode = ReturnType<typeof createNodeKeyReader>;

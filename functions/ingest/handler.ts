@@ -1,20 +1,32 @@
-// Lambda entry for POST /node/status: configuration and clients, once per cold start.
+// Lambda entry of the ingest function (functions/route-table.ts): settings and clients, once
+// per cold start; the routes' handlers come from the function's wiring.
 import {
   readDynamoEndpoint,
+  readEventRetentionDays,
+  readHistoryRetentionDays,
   readNodeKeyCacheSeconds,
   readNodeMinReportIntervalMs,
+  readStaleAfterSeconds,
   requireTableName,
 } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { wireIngestHandler } from './wiring.ts';
+import { dispatchByRoute } from '../shared/wiring.ts';
+import { wire } from './wiring.ts';
 
 const env = process.env;
 
-export const handler = wireIngestHandler({
+const wired = wire({
   client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  tableName: requireTableName(env),
-  nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
-  minReportIntervalMs: readNodeMinReportIntervalMs(env),
+  settings: {
+    tableName: requireTableName(env),
+    nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
+    nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+    staleAfterSeconds: readStaleAfterSeconds(env),
+    historyRetentionDays: readHistoryRetentionDays(env),
+    eventRetentionDays: readEventRetentionDays(env),
+  },
   logger: createLogger('bucket-status'),
 });
+
+export const handler = dispatchByRoute(wired.routes);

@@ -6,9 +6,9 @@ import {
   NODE_SIGNATURE_HEADER,
   NODE_TIMESTAMP_HEADER,
 } from '../domain/node-signature.ts';
-import { httpErrorHandler } from '../shared/http-error-middleware.ts';
-import { jsonResponse } from '../shared/http-response.ts';
-import { httpHandlerPluginOptions } from '../shared/middy-options.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
 import { type IngestDeps, receiveNodeReport } from './receive-node-report.ts';
 
 export interface IngestHandlerDeps extends IngestDeps {

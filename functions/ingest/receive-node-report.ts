@@ -1,17 +1,11 @@
-import type { BucketHint, TimelineWrite, TimelineWriteResult } from '../data/bucket-timeline.ts';
-import type { HistoryDaysWrite } from '../data/history-days.ts';
-import type { AcceptReportTimestamp, GetRegisteredNode } from '../data/node-registry.ts';
+import type { KeyObject } from 'node:crypto';
+import { PayloadTooLarge, RateLimited, Unauthenticated, Unavailable } from '../domain/errors.ts';
 import type { NodeEvent } from '../domain/events.ts';
-import { MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
+import { isValidId } from '../domain/ids.ts';
+import { type BucketReport, MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
 import { verifyNodeSignature } from '../domain/node-signature.ts';
-import {
-  PayloadTooLargeError,
-  ServiceUnavailableError,
-  TooManyRequestsError,
-  UnauthorizedError,
-} from '../shared/errors.ts';
-import { ApiErrorWithDetails } from '../shared/http-response.ts';
-import { isValidId } from '../shared/keys.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
+import type { DayRecord, Transition } from '../domain/timeline.ts';
 
 /** How far the node's clock may be from ours, either way. */
 export const TIMESTAMP_WINDOW_MS = 300_000;
@@ -25,12 +19,102 @@ export interface SignedReport {
   receivedAtMs: number;
 }
 
-export type BucketWriteOutcome = TimelineWriteResult['outcome'];
+// Ports: what this use case needs from the data layer (functions/data/ implements them).
 
-/** Port: one bucket's node row and its day slot, exactly once (data/bucket-timeline.ts). */
+/** The node's META row, as far as authenticating its reports needs it. */
+export interface RegisteredNode {
+  publicKey: KeyObject;
+  status: string | undefined;
+}
+
+/** Port: the node's key and status; undefined for an unknown node or a corrupt key. */
+export type GetRegisteredNode = (nodeId: string) => Promise<RegisteredNode | undefined>;
+
+export type ReportGuardOutcome =
+  | 'accepted'
+  | 'unknown-node'
+  | 'disabled'
+  | 'replay'
+  | 'too-frequent';
+
+export interface ReportGuardInput {
+  nodeId: string;
+  /** The node's own clock, ms: must be newer than its last accepted report. */
+  timestamp: number;
+  receivedAtMs: number;
+  /** Reports closer together than this (server clock) are refused; 0 turns the limit off. */
+  minIntervalMs: number;
+  ip: string;
+  region: string;
+  version: string;
+  /** The report's buckets: the guard keeps each one's hint (docs/ARCHITECTURE.md, "History"). */
+  buckets?: readonly { bucketId: string; status: ReportedStatus }[];
+}
+
+/** A bucket's predecessor as the guard last saw it (the hint). */
+export interface BucketHint {
+  /** reportedAt (node timestamp) of that report. */
+  ts: number;
+  /** Its receive time, ms. */
+  at: number;
+  status: ReportedStatus;
+}
+
+/** An accepted report, with the hints the guard held before it (the buckets' predecessors). */
+export interface AcceptedWithHints {
+  outcome: 'accepted';
+  previous: ReadonlyMap<string, BucketHint>;
+}
+
+/** Port: the replay guard and per-node rate limit, one atomic step on the node's row. */
+export type AcceptReportTimestamp = (
+  input: ReportGuardInput,
+) => Promise<ReportGuardOutcome | AcceptedWithHints>;
+
+export interface BucketRowWrite {
+  nodeId: string;
+  bucket: BucketReport;
+  ip: string;
+  region: string;
+  version: string;
+  /** The node's timestamp: orders reports, so an older one never overwrites a newer one. */
+  timestamp: number;
+  /** The server's receive time, ms: becomes lastUpdated. */
+  receivedAtMs: number;
+  /** The predecessor the guard returned for this bucket, if any. */
+  hint?: BucketHint | undefined;
+}
+
+export type BucketWriteOutcome = 'written' | 'not-assigned' | 'superseded';
+
+/** What a landed write did to the timeline (data/bucket-timeline.ts). */
+export interface TimelineWritten {
+  outcome: 'written';
+  /** The changes this report made (functions/domain/timeline.ts#transitionsOf). */
+  transitions: Transition[];
+  /** ip and region of the predecessor, for a change to DISCONNECTED it describes. */
+  predecessor?: { ip?: string | undefined; region?: string | undefined } | undefined;
+  /** Ended days to write to history rows (first report of a new day only). */
+  closedDays: DayRecord[];
+  assignedAt?: number | undefined;
+}
+
+export type BucketWriteResult =
+  | { outcome: Exclude<BucketWriteOutcome, 'written'> }
+  | TimelineWritten;
+
+/** Port: one bucket's node row and its day slot, exactly once; conditional. */
 export type WriteBucketReport = (
-  write: TimelineWrite,
-) => Promise<TimelineWriteResult | BucketWriteOutcome>;
+  write: BucketRowWrite,
+) => Promise<BucketWriteResult | BucketWriteOutcome>;
+
+export interface HistoryDaysWrite {
+  bucketId: string;
+  nodeId: string;
+  /** The assignment the days belong to (rows of another assignment are ignored on read). */
+  assignedAt: number | undefined;
+  days: readonly DayRecord[];
+}
 
 /** Port: ended days of one node to history rows (data/history-days.ts). */
 export type WriteHistoryDays = (write: HistoryDaysWrite) => Promise<void>;
@@ -61,8 +145,7 @@ export interface IngestResult {
   rejected: RejectedBucket[];
 }
 
-const unauthorized = (message: string) =>
-  new UnauthorizedError(message, 'NodeSignature realm="bucket-status"');
+const unauthorized = (message: string) => new Unauthenticated(message, 'node-signature');
 
 const REJECTION_REASONS: Record<Exclude<BucketWriteOutcome, 'written'>, string> = {
   'not-assigned': 'not assigned',
@@ -89,7 +172,7 @@ export async function receiveNodeReport(
   if (!isValidId(nodeId)) throw unauthorized('X-Node-Id is not a valid node id');
   if (!TIMESTAMP.test(timestamp)) throw unauthorized('X-Node-Timestamp must be epoch milliseconds');
   if (rawBody.byteLength > MAX_REPORT_BYTES) {
-    throw new PayloadTooLargeError(`The report must be at most ${MAX_REPORT_BYTES} bytes`);
+    throw new PayloadTooLarge(`The report must be at most ${MAX_REPORT_BYTES} bytes`);
   }
   const timestampMs = Number(timestamp);
   if (Math.abs(timestampMs - receivedAtMs) > TIMESTAMP_WINDOW_MS) {
@@ -121,7 +204,7 @@ export async function receiveNodeReport(
     throw unauthorized('X-Node-Timestamp is not newer than the last accepted report (replay)');
   }
   if (guard === 'too-frequent') {
-    throw new TooManyRequestsError(
+    throw new RateLimited(
       `At most one report per ${deps.minReportIntervalMs} ms per node`,
       Math.max(1, Math.ceil(deps.minReportIntervalMs / 1000)),
     );
@@ -146,60 +229,30 @@ export async function receiveNodeReport(
   const rejected: RejectedBucket[] = [];
   let unavailable = 0;
   const followUps: { bucketId: string; work: Promise<unknown> }[] = [];
-  const writeHistoryDays = deps.writeHistoryDays ?? nothing;
-  const recordTransitions = deps.recordTransitions ?? nothing;
   outcomes.forEach((outcome, index) => {
     const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
     if (outcome.status === 'rejected') {
-      if (!(outcome.reason instanceof ServiceUnavailableError)) throw outcome.reason;
+      if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;
       unavailable++;
       rejected.push({ bucketId, reason: UNAVAILABLE_REASON });
       return;
     }
-    const result = typeof outcome.value === 'string' ? undefined : outcome.value;
-    const kind = result?.outcome ?? (outcome.value as BucketWriteOutcome);
-    if (kind !== 'written') {
-      rejected.push({ bucketId, reason: REJECTION_REASONS[kind] });
+    const result = typeof outcome.value === 'string' ? { outcome: outcome.value } : outcome.value;
+    if (result.outcome !== 'written') {
+      rejected.push({ bucketId, reason: REJECTION_REASONS[result.outcome] });
       return;
     }
-    if (result?.outcome !== 'written') {
-      accepted.push(bucketId);
-      return;
-    }
-    // Round trip 3, only for a report that changed state or began a day: the events and
-    // the ended days, after the write that proved the predecessor.
-    const work: Promise<unknown>[] = [];
-    if (result.closedDays.length > 0) {
-      work.push(
-        writeHistoryDays({ bucketId, nodeId, assignedAt: result.assignedAt, days: result.closedDays }),
-      );
-    }
-    if (result.transitions.length > 0) {
-      work.push(
-        recordTransitions(
-          result.transitions.map((t) => {
-            const from = t.to === 'DISCONNECTED' ? result.predecessor : undefined;
-            return {
-              bucketId,
-              nodeId,
-              ip: from?.ip ?? report.ip,
-              region: from?.region ?? report.region,
-              from: t.from,
-              to: t.to,
-              at: new Date(t.at).toISOString(),
-            };
-          }),
-        ),
-      );
-    }
+    const work = 'transitions' in result ? followUp(bucketId, nodeId, report, result, deps) : [];
     if (work.length === 0) accepted.push(bucketId);
     else followUps.push({ bucketId, work: Promise.all(work) });
   });
+  // Round trip 3, only for a report that changed state or began a day: the events and the
+  // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History").
   const settled = await Promise.allSettled(followUps.map((f) => f.work));
   settled.forEach((outcome, index) => {
     const { bucketId } = followUps[index] as { bucketId: string };
     if (outcome.status === 'fulfilled') accepted.push(bucketId);
-    else if (outcome.reason instanceof ServiceUnavailableError) {
+    else if (outcome.reason instanceof Unavailable) {
       unavailable++;
       rejected.push({ bucketId, reason: HISTORY_UNAVAILABLE_REASON });
     } else {
@@ -209,11 +262,10 @@ export async function receiveNodeReport(
   if (unavailable > 0) {
     // Nothing is half-applied silently: the node learns which buckets landed and retries
     // the report (a new timestamp, so re-sending the accepted ones is harmless).
-    throw new ApiErrorWithDetails(
-      new ServiceUnavailableError(
-        `${unavailable} of ${report.buckets.length} bucket reports could not be stored; retry`,
-      ),
-      { accepted, rejected },
+    throw new Unavailable(
+      `${unavailable} of ${report.buckets.length} bucket reports could not be stored; retry`,
+      1,
+      { details: { accepted, rejected } },
     );
   }
   return {
@@ -222,4 +274,41 @@ export async function receiveNodeReport(
     accepted,
     rejected,
   };
+}
+
+function followUp(
+  bucketId: string,
+  nodeId: string,
+  report: { ip: string; region: string },
+  result: TimelineWritten,
+  deps: IngestDeps,
+): Promise<unknown>[] {
+  const work: Promise<unknown>[] = [];
+  if (result.closedDays.length > 0) {
+    work.push(
+      (deps.writeHistoryDays ?? nothing)({
+        bucketId,
+        nodeId,
+        assignedAt: result.assignedAt,
+        days: result.closedDays,
+      }),
+    );
+  }
+  if (result.transitions.length > 0) {
+    const events = result.transitions.map((t): NodeEvent => {
+      // A change to DISCONNECTED describes the predecessor: its ip and region.
+      const source = t.to === 'DISCONNECTED' ? result.predecessor : undefined;
+      return {
+        bucketId,
+        nodeId,
+        ip: source?.ip ?? report.ip,
+        region: source?.region ?? report.region,
+        from: t.from,
+        to: t.to,
+        at: new Date(t.at).toISOString(),
+      };
+    });
+    work.push((deps.recordTransitions ?? nothing)(events));
+  }
+  return work;
 }

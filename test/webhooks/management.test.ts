@@ -9,7 +9,7 @@ import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
 import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import { createWebhookStore } from '../../functions/data/webhooks.ts';
 import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 import {
   createWebhooksHandler,
   WEBHOOK_ROUTES,

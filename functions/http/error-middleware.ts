@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { ApiError } from './errors.ts';
-import { errorResponse, type HttpResult } from './http-response.ts';
+import { DomainError } from '../domain/errors.ts';
+import { errorResponse, type HttpResult } from './response.ts';
 
 /**
  * First middleware of every chain: tags logs with the request ids, and turns any error into
@@ -28,7 +28,7 @@ export function httpErrorHandler(
         logger.error('request failed', {
           statusCode: response.statusCode,
           error: error instanceof Error ? error : String(error),
-          cause: error instanceof ApiError ? describeCause(error.cause) : undefined,
+          cause: error instanceof DomainError ? describeCause(error.cause) : undefined,
         });
       } else {
         logger.info('request rejected', {

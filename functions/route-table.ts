@@ -1,0 +1,121 @@
+/**
+ * The service's one route table: every function (its Lambda entry, its wiring, its kind) and
+ * every HTTP route (method, path, the function that serves it, its handler module, the table
+ * actions it needs). Plain data with no aws-cdk-lib and no runtime import, so the stack
+ * (infra/bucket-status-stack.ts), the bundling (infra/bundling.ts), the local runtime
+ * (local/handlers.ts, local/runtime.ts) and the OpenAPI agreement test all read it, and a
+ * Lambda bundle that imports it carries no other function's code.
+ *
+ * How to add a route or a function: docs/ARCHITECTURE.md ("How to add a route").
+ */
+
+/** How a function is invoked: by API Gateway, by an EventBridge schedule, or by an SQS queue. */
+export type FunctionKind = 'http' | 'schedule' | 'queue';
+
+/** The DynamoDB actions a function may be granted (exact actions, no wildcards). */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:ConditionCheckItem';
+
+export interface FunctionSpec {
+  readonly kind: FunctionKind;
+  /** The Lambda entry, relative to the repository root: exports `handler`. */
+  readonly entry: string;
+  /**
+   * The function's wiring module: exports `wire(deps: WireDeps)` (functions/shared/wiring.ts),
+   * used by the Lambda entry, the local runtime and the tests alike.
+   */
+  readonly wiring: string;
+  /** The CDK construct id in the stack (kept stable: it names the deployed resources). */
+  readonly constructId: string;
+  readonly description: string;
+  readonly memorySize: number;
+  /**
+   * Table actions beyond those of its routes (a scheduled or queue function has no routes, so
+   * all of its actions are listed here).
+   */
+  readonly tableActions: readonly TableAction[];
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec<F extends string = string> {
+  readonly method: HttpMethod;
+  /** API Gateway syntax: literal segments and `{name}` parameters. */
+  readonly path: string;
+  /** The function (a key of FUNCTIONS, of kind http) that serves the route. */
+  readonly function: F;
+  /** The module with the route's middy handler (parse, call the use case, respond). */
+  readonly handler: string;
+  /** The DynamoDB actions the route's use case issues; granted to its function. */
+  readonly tableActions: readonly TableAction[];
+}
+
+export const FUNCTIONS = {
+  status: {
+    kind: 'http',
+    entry: 'functions/status/handler.ts',
+    wiring: 'functions/status/wiring.ts',
+    constructId: 'StatusFunction',
+    description: 'user-facing reads (GET /bucket/{bucketId}/status)',
+    // Token verification and two parallel queries: CPU scales with memory, and so does the
+    // cold start of the bundled SDK.
+    memorySize: 1024,
+    tableActions: [],
+  },
+  ingest: {
+    kind: 'http',
+    entry: 'functions/ingest/handler.ts',
+    wiring: 'functions/ingest/wiring.ts',
+    constructId: 'IngestFunction',
+    description: 'signed node reports (POST /node/status)',
+    // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
+    memorySize: 512,
+    tableActions: [],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const ROUTES = [
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/status',
+    function: 'status',
+    handler: 'functions/status/status-handler.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'POST',
+    path: '/node/status',
+    function: 'ingest',
+    handler: 'functions/ingest/ingest-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+] as const satisfies readonly RouteSpec<FunctionName>[];
+
+export type Route = (typeof ROUTES)[number];
+/** API Gateway's route key, e.g. `GET /bucket/{bucketId}/status` (also `event.routeKey`). */
+export type RouteKey = `${Route['method']} ${Route['path']}`;
+
+export const routeKeyOf = (route: { method: string; path: string }) =>
+  `${route.method} ${route.path}` as RouteKey;
+
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** The routes one function serves, in table order. */
+export const routesOf = (name: FunctionName): readonly Route[] =>
+  ROUTES.filter((route) => route.function === name);
+
+/** Every table action a function needs: its own plus those of its routes, sorted, unique. */
+export function tableActionsOf(name: FunctionName): TableAction[] {
+  const actions = new Set<TableAction>(FUNCTIONS[name].tableActions);
+  for (const route of routesOf(name)) for (const action of route.tableActions) actions.add(action);
+  return [...actions].sort();
+}

@@ -225,38 +225,41 @@ export async function receiveNodeReport(
       }),
     ),
   );
-  const accepted: string[] = [];
-  const rejected: RejectedBucket[] = [];
-  let unavailable = 0;
-  const followUps: { bucketId: string; work: Promise<unknown> }[] = [];
+  // Per bucket, in report order: undefined = accepted, else the rejection reason.
+  const reasons: (string | undefined)[] = [];
+  const followUps: { index: number; work: Promise<unknown> }[] = [];
   outcomes.forEach((outcome, index) => {
     const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
     if (outcome.status === 'rejected') {
       if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;
-      unavailable++;
-      rejected.push({ bucketId, reason: UNAVAILABLE_REASON });
+      reasons[index] = UNAVAILABLE_REASON;
       return;
     }
     const result = typeof outcome.value === 'string' ? { outcome: outcome.value } : outcome.value;
     if (result.outcome !== 'written') {
-      rejected.push({ bucketId, reason: REJECTION_REASONS[result.outcome] });
+      reasons[index] = REJECTION_REASONS[result.outcome];
       return;
     }
     const work = 'transitions' in result ? followUp(bucketId, nodeId, report, result, deps) : [];
-    if (work.length === 0) accepted.push(bucketId);
-    else followUps.push({ bucketId, work: Promise.all(work) });
+    if (work.length > 0) followUps.push({ index, work: Promise.all(work) });
   });
   // Round trip 3, only for a report that changed state or began a day: the events and the
   // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History").
   const settled = await Promise.allSettled(followUps.map((f) => f.work));
-  settled.forEach((outcome, index) => {
-    const { bucketId } = followUps[index] as { bucketId: string };
-    if (outcome.status === 'fulfilled') accepted.push(bucketId);
-    else if (outcome.reason instanceof Unavailable) {
-      unavailable++;
-      rejected.push({ bucketId, reason: HISTORY_UNAVAILABLE_REASON });
-    } else {
-      throw outcome.reason;
+  settled.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') return;
+    if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;
+    reasons[(followUps[i] as { index: number }).index] = HISTORY_UNAVAILABLE_REASON;
+  });
+  const accepted: string[] = [];
+  const rejected: RejectedBucket[] = [];
+  let unavailable = 0;
+  report.buckets.forEach(({ bucketId }, index) => {
+    const reason = reasons[index];
+    if (reason === undefined) accepted.push(bucketId);
+    else {
+      rejected.push({ bucketId, reason });
+      if (reason === UNAVAILABLE_REASON || reason === HISTORY_UNAVAILABLE_REASON) unavailable++;
     }
   });
   if (unavailable > 0) {

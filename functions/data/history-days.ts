@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ReportedStatus } from '../domain/node-status.ts';
 import { DAY_MS, type DayRecord, dayStartMs } from '../domain/timeline.ts';
+import type { LoadHistoryDays, StoredDay } from '../history/read-history.ts';
 import type { HistoryDaysWrite, WriteHistoryDays } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
@@ -66,11 +67,6 @@ export function createHistoryDayWriter(
   };
 }
 
-/** A stored day of one node, with the assignment it was recorded under. */
-export interface StoredDay extends DayRecord {
-  assignedAt: number | undefined;
-}
-
 /** The Query of one bucket-day: every node's row of that day. Exported for the benchmark. */
 export function historyDayQuery(
   tableName: string,
@@ -93,7 +89,7 @@ const isStatus = (s: string | undefined): s is ReportedStatus => s === 'ONLINE' 
  * followed. Rows whose TTL has passed are left out (TTL deletes late). Returns, per node, its
  * stored days.
  */
-export function createHistoryDayReader(client: DynamoDBClient, tableName: string) {
+export function createHistoryDayReader(client: DynamoDBClient, tableName: string): LoadHistoryDays {
   return async function loadHistoryDays(
     bucketId: string,
     days: readonly string[],
@@ -136,5 +132,3 @@ export function createHistoryDayReader(client: DynamoDBClient, tableName: string
     return byNode;
   };
 }
-
-export type LoadHistoryDays = ReturnType<typeof createHistoryDayReader>;

@@ -35,6 +35,17 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
     ratioCheck('cold import ratio, status', 1.15, cold('status')),
     ratioCheck('cold import ratio, ingest', 1.15, cold('ingest')),
   ];
+  for (const row of report.history ?? []) {
+    const size = `${row.nodes} nodes x ${row.days} days`;
+    checks.push(ratioCheck(`uptime ratio, ${size}`, 1.2, row.ratio));
+    checks.push({
+      name: `uptime items read, ${size}`,
+      limit: `<= ${row.nodes * row.days}`,
+      actual: String(row.itemsRead),
+      margin: `${row.nodes * row.days - row.itemsRead} under`,
+      ok: row.itemsRead <= row.nodes * row.days,
+    });
+  }
   for (const route of report.http) {
     checks.push({
       name: `non-2xx under load, ${route.route}`,

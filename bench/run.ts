@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { checkBudgets } from './budgets.ts';
 import { benchColdImport, type ColdImportRow } from './cold-import.ts';
 import { startBenchEngine } from './engine.ts';
+import { benchHistory, type HistoryRow } from './history.ts';
 import { benchHttp, type HttpRow } from './http.ts';
 import { benchIngest, type IngestRow } from './ingest.ts';
 import { benchReadPath, type ReadPathRow } from './read-path.ts';
@@ -20,9 +21,10 @@ export interface BenchReport {
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];
   http: HttpRow[];
+  history: HistoryRow[];
 }
 
-const SECTIONS = ['readPath', 'ingest', 'coldImport', 'warmOverhead', 'http'] as const;
+const SECTIONS = ['readPath', 'ingest', 'history', 'coldImport', 'warmOverhead', 'http'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -60,6 +62,7 @@ const plan = quick
         maxMsBySize: { 1000: 8_000 },
       },
       ingest: { sizes: [10], iterations: 2_000, maxMsPerSize: 8_000 },
+      history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
@@ -67,6 +70,14 @@ const plan = quick
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
       ingest: { sizes: [1, 10, 100], iterations: 5_000, maxMsPerSize: 25_000 },
+      history: {
+        sizes: [
+          { nodes: 100, days: 30 },
+          { nodes: 1000, days: 90 },
+        ],
+        iterations: 1_000,
+        maxMsPerSize: 30_000,
+      },
       coldImport: { processes: 100 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
@@ -78,6 +89,7 @@ const report: BenchReport = {
   coldImport: [],
   warmOverhead: [],
   http: [],
+  history: [],
 };
 const started = nowMs();
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -95,13 +107,14 @@ const section = async <T>(name: Section, run: () => Promise<T[]>, into: T[]) => 
   console.table(into);
 };
 
-if (runs('readPath') || runs('ingest')) {
+if (runs('readPath') || runs('ingest') || runs('history')) {
   // In-process by default: the handler, its floor and dynalite share one thread, so the ratio
   // compares total work and a loaded machine's scheduling cannot favour either side.
   const engine = await startBenchEngine({ inProcess: engineArg === 'in-process' });
   try {
     await section('readPath', () => benchReadPath(engine, plan.readPath), report.readPath);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
+    await section('history', () => benchHistory(engine, plan.history), report.history);
   } finally {
     await engine.stop();
   }
@@ -118,6 +131,7 @@ const checks = checkBudgets(report).filter((c) => {
   // A partial run (--only) checks only what it measured.
   if (c.name.startsWith('read path')) return runs('readPath');
   if (c.name.startsWith('ingest')) return runs('ingest');
+  if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');
   return runs('http');
 });

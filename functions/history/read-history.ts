@@ -9,6 +9,7 @@ import {
   type DayRecord,
   dayFigures,
   dayOf,
+  dayStartMs,
   type SlotState,
 } from '../domain/timeline.ts';
 import {
@@ -95,9 +96,19 @@ async function authorize(principal: Principal, bucketId: string, deps: ReadHisto
 }
 
 /** A node's stored days of its current assignment (rows of an earlier one are ignored). */
-function recordsOf(node: HistoryNodeRow, stored: Map<string, Map<string, StoredDay>>) {
+const NO_RECORDS: ReadonlyMap<string, DayRecord> = new Map();
+
+function recordsOf(
+  node: HistoryNodeRow,
+  stored: Map<string, Map<string, StoredDay>>,
+): ReadonlyMap<string, DayRecord> {
+  const all = stored.get(node.nodeId);
+  if (all === undefined) return NO_RECORDS;
+  let foreign = false;
+  for (const record of all.values()) if (record.assignedAt !== node.assignedAt) foreign = true;
+  if (!foreign) return all;
   const records = new Map<string, DayRecord>();
-  for (const [day, record] of stored.get(node.nodeId) ?? []) {
+  for (const [day, record] of all) {
     if (record.assignedAt === node.assignedAt) records.set(day, record);
   }
   return records;
@@ -109,12 +120,14 @@ function figuresOf(
   records: ReadonlyMap<string, DayRecord>,
   nowMs: number,
   deps: ReadHistoryDeps,
+  dayStart?: number,
 ): DayFigures {
   return dayFigures(
     day,
     { row: node.slot, records, assignedAt: node.assignedAt },
     nowMs,
     deps.staleAfterSeconds * 1000,
+    dayStart,
   );
 }
 
@@ -157,6 +170,7 @@ export async function readBucketUptime(
   const days = lastDays(nowMs, dayCount);
   const oldest = oldestKeptDay(nowMs, deps.historyRetentionDays);
   const today = dayOf(nowMs);
+  const dayStarts = days.map(dayStartMs);
   const page = await authorize(principal, bucketId, deps);
   const [nodes, stored] = await Promise.all([
     page.allNodes(),
@@ -175,10 +189,10 @@ export async function readBucketUptime(
       const entry = { host: node.nodeId } as UptimeNode;
       if (node.ip !== undefined) entry.ip = node.ip;
       if (node.region !== undefined) entry.region = node.region;
-      entry.days = days.map((day) =>
+      entry.days = days.map((day, i) =>
         day < oldest
           ? { day, perc_uptime: null, online_seconds: 0, observed_seconds: 0 }
-          : toUptimeDay(figuresOf(node, day, records, nowMs, deps)),
+          : toUptimeDay(figuresOf(node, day, records, nowMs, deps, dayStarts[i])),
       );
       return entry;
     }),

@@ -61,7 +61,7 @@ const plan = quick
         maxMsPerSize: 4_000,
         maxMsBySize: { 1000: 8_000 },
       },
-      ingest: { sizes: [10], iterations: 2_000, maxMsPerSize: 8_000 },
+      ingest: { sizes: [10], stateChangeBuckets: 10, iterations: 2_000, maxMsPerSize: 8_000 },
       history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
@@ -69,7 +69,12 @@ const plan = quick
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
-      ingest: { sizes: [1, 10, 100], iterations: 5_000, maxMsPerSize: 25_000 },
+      ingest: {
+        sizes: [1, 10, 100],
+        stateChangeBuckets: 10,
+        iterations: 5_000,
+        maxMsPerSize: 25_000,
+      },
       history: {
         sizes: [
           { nodes: 100, days: 30 },

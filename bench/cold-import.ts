@@ -11,7 +11,9 @@ export const BUILD_DIR = join(ROOT, '.local', 'bench-build');
 const FLOOR_ENTRY = 'bench/floor-entry.ts';
 
 export interface ColdImportRow {
-  function: FunctionName;
+  /** A function of the stack, or a measurement variant (not shipped, not budgeted). */
+  function: FunctionName | string;
+  variant?: boolean;
   bundleBytes: number;
   medianMs: number;
   floorMedianMs: number;
@@ -23,11 +25,27 @@ export interface ColdImportOptions {
   processes: number;
 }
 
-/** Environment a handler module needs to initialise: config is read at import time. */
+/**
+ * Informational bundles, imported round-robin with the others and reported beside them but not
+ * budgeted: what an alternative would cost (docs/PERFORMANCE.md).
+ */
+const VARIANTS = [
+  { name: 'status + Powertools Tracer', entry: 'bench/variants/status-with-powertools-tracer.ts' },
+];
+
+/**
+ * Environment a handler module initialises with, as in Lambda: config is read at import time,
+ * and active tracing sets the daemon address (the function name, service and namespace too).
+ */
 const HANDLER_ENV = {
   TABLE_NAME: 'bucket-status-bench',
   JWT_SECRET: 'cold-import-secret-at-least-32-bytes-long!',
   AWS_REGION: 'us-east-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'bucket-status-bench',
+  AWS_XRAY_DAEMON_ADDRESS: '169.254.79.129:2000',
+  POWERTOOLS_SERVICE_NAME: 'bucket-status',
+  POWERTOOLS_METRICS_NAMESPACE: 'BucketStatus',
+  _HANDLER: 'index.handler',
 };
 
 // Runs in the fresh process: the time of `await import(bundle)` alone, not Node's own boot.
@@ -47,7 +65,7 @@ interface Bundle {
 }
 
 async function bundle(name: string, entry: string): Promise<Bundle> {
-  const file = join(BUILD_DIR, name, 'index.mjs');
+  const file = join(BUILD_DIR, name.replace(/[^A-Za-z0-9-]+/g, '-'), 'index.mjs');
   const result = await build({
     ...buildOptionsFor(join(ROOT, entry), file),
     metafile: true,
@@ -91,9 +109,10 @@ export async function benchColdImport(options: ColdImportOptions): Promise<ColdI
   const bundles = await Promise.all([
     bundle('floor', FLOOR_ENTRY),
     ...names.map((name) => bundle(name, FUNCTION_ENTRIES[name])),
+    ...VARIANTS.map((v) => bundle(v.name, v.entry)),
   ]);
   for (const b of bundles) {
-    await writeFile(join(BUILD_DIR, b.name, 'meta.json'), JSON.stringify(b.metafile));
+    await writeFile(join(b.file, '..', 'meta.json'), JSON.stringify(b.metafile));
   }
   const samples = new Map<string, number[]>(bundles.map((b) => [b.name, []]));
   // One discarded round (round -1) warms the file cache.
@@ -109,15 +128,17 @@ export async function benchColdImport(options: ColdImportOptions): Promise<ColdI
     }
   }
   const floorMedianMs = median(samples.get('floor') ?? []);
-  return names.map((name) => {
+  const row = (name: string, variant: boolean): ColdImportRow => {
     const b = bundles.find((x) => x.name === name) as Bundle;
     const medianMs = median(samples.get(name) ?? []);
     return {
       function: name,
+      ...(variant && { variant }),
       bundleBytes: b.bytes,
       medianMs: round(medianMs),
       floorMedianMs: round(floorMedianMs),
       ratio: round(medianMs / floorMedianMs),
     };
-  });
+  };
+  return [...names.map((name) => row(name, false)), ...VARIANTS.map((v) => row(v.name, true))];
 }

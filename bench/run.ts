@@ -11,8 +11,10 @@ import { startBenchEngine } from './engine.ts';
 import { benchHistory, type HistoryRow } from './history.ts';
 import { benchHttp, type HttpRow } from './http.ts';
 import { benchIngest, type IngestRow } from './ingest.ts';
+import { benchGzip, benchPage, type GzipRow, type PageRow } from './page.ts';
 import { benchReadPath, type ReadPathRow } from './read-path.ts';
 import { nowMs } from './stats.ts';
+import { benchSweep, type SweepRow } from './sweep.ts';
 import { benchWarmOverhead, type WarmOverheadRow } from './warm-overhead.ts';
 
 export interface BenchReport {
@@ -22,9 +24,26 @@ export interface BenchReport {
   warmOverhead: WarmOverheadRow[];
   http: HttpRow[];
   history: HistoryRow[];
+  sweep: SweepRow[];
+  /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
+  page?: PageRow;
+  /** GET status of a 10,000-node bucket: raw and gzip bytes. */
+  gzip?: GzipRow;
+  /** Full run: a 50,000-node bucket against Lambda's 6 MB response limit. */
+  bigBucket?: GzipRow;
 }
 
-const SECTIONS = ['readPath', 'ingest', 'history', 'coldImport', 'warmOverhead', 'http'] as const;
+const SECTIONS = [
+  'readPath',
+  'ingest',
+  'history',
+  'coldImport',
+  'warmOverhead',
+  'http',
+  'sweep',
+  'page',
+  'gzip',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -53,6 +72,12 @@ process.env.AWS_REGION ??= 'us-east-1';
 // Nothing is logged on the success paths measured here; keep any failure readable.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
+/** 10 silent nodes among 100 and among 10,000 (issue 12): the requests must be equal. */
+const SWEEP_FLEETS = [
+  { totalNodes: 100, staleNodes: 10 },
+  { totalNodes: 10_000, staleNodes: 10 },
+];
+
 const plan = quick
   ? {
       readPath: {
@@ -66,6 +91,9 @@ const plan = quick
       coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
+      sweep: { fleets: SWEEP_FLEETS, runs: 5 },
+      page: { runs: 3 },
+      gzip: { nodes: [10_000] },
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
@@ -86,6 +114,9 @@ const plan = quick
       coldImport: { processes: 100 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
+      sweep: { fleets: SWEEP_FLEETS, runs: 15 },
+      page: { runs: 9 },
+      gzip: { nodes: [10_000, 50_000] },
     };
 
 const report: BenchReport = {
@@ -95,6 +126,7 @@ const report: BenchReport = {
   warmOverhead: [],
   http: [],
   history: [],
+  sweep: [],
 };
 const started = nowMs();
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -127,6 +159,26 @@ if (runs('readPath') || runs('ingest') || runs('history')) {
 await section('warmOverhead', () => benchWarmOverhead(plan.warmOverhead), report.warmOverhead);
 await section('coldImport', () => benchColdImport(plan.coldImport), report.coldImport);
 await section('http', () => benchHttp(plan.http), report.http);
+await section('sweep', () => benchSweep(plan.sweep), report.sweep);
+if (runs('page')) {
+  const t = nowMs();
+  const page = await benchPage(plan.page);
+  if ('skipped' in page) {
+    console.log(`\npage: left out (${page.skipped})`);
+  } else {
+    report.page = page.row;
+    console.log(`\npage (${((nowMs() - t) / 1000).toFixed(1)} s)`);
+    console.table([page.row]);
+  }
+}
+if (runs('gzip')) {
+  const t = nowMs();
+  const rows = await benchGzip(plan.gzip);
+  report.gzip = rows.find((r) => r.nodes === 10_000);
+  report.bigBucket = rows.find((r) => r.nodes === 50_000);
+  console.log(`\ngzip (${((nowMs() - t) / 1000).toFixed(1)} s)`);
+  console.table(rows);
+}
 
 const outFile = join(fileURLToPath(new URL('..', import.meta.url)), '.local', 'bench.json');
 await mkdir(join(outFile, '..'), { recursive: true });
@@ -138,6 +190,9 @@ const checks = checkBudgets(report).filter((c) => {
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');
+  if (c.name.startsWith('sweep')) return runs('sweep');
+  if (c.name.startsWith('page')) return runs('page');
+  if (c.name.startsWith('gzip') || c.name.startsWith('50,000')) return runs('gzip');
   return runs('http');
 });
 console.log('\nbudgets');

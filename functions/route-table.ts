@@ -9,8 +9,11 @@
  * How to add a route or a function: docs/ARCHITECTURE.md ("How to add a route").
  */
 
-/** How a function is invoked: by API Gateway, by an EventBridge schedule, or by an SQS queue. */
-export type FunctionKind = 'http' | 'schedule' | 'queue';
+/**
+ * How a function is invoked: by API Gateway, by an EventBridge schedule, by an SQS queue, or by
+ * the table's DynamoDB stream.
+ */
+export type FunctionKind = 'http' | 'schedule' | 'queue' | 'stream';
 
 /** The DynamoDB actions a function may be granted (exact actions, no wildcards). */
 export type TableAction =
@@ -41,6 +44,10 @@ export interface FunctionSpec {
    * all of its actions are listed here).
    */
   readonly tableActions: readonly TableAction[];
+  /** Secondary indexes the function queries (granted Query on each, nothing else). */
+  readonly tableIndexes?: readonly string[];
+  /** Lambda timeout. @default 10 s (an HTTP function must answer well inside 15 s) */
+  readonly timeoutSeconds?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -79,6 +86,53 @@ export const FUNCTIONS = {
     memorySize: 512,
     tableActions: [],
   },
+  sweep: {
+    kind: 'schedule',
+    entry: 'functions/sweep/handler.ts',
+    wiring: 'functions/sweep/wiring.ts',
+    constructId: 'SweepFunction',
+    description: 'sweep for nodes gone silent (every minute)',
+    // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
+    // requests at 16 at a time, well inside the timeout, which stays under the period.
+    memorySize: 256,
+    timeoutSeconds: 50,
+    // Reads a row it found in the sweep index, records the event, takes the row out of the index.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    tableIndexes: ['sweep'],
+  },
+  webhooks: {
+    kind: 'http',
+    entry: 'functions/webhooks/handler.ts',
+    wiring: 'functions/webhooks/wiring.ts',
+    constructId: 'WebhooksFunction',
+    description: 'webhook management (POST/GET/DELETE /workspace/{workspaceId}/webhooks...)',
+    // A token check, two parallel queries, at most one write (and one DNS lookup on create).
+    memorySize: 512,
+    tableActions: [],
+  },
+  fanOut: {
+    kind: 'stream',
+    entry: 'functions/delivery/fan-out-lambda.ts',
+    wiring: 'functions/delivery/fan-out-wiring.ts',
+    constructId: 'FanOutFunction',
+    description: 'recorded events (table stream) to webhook deliveries and EventBridge',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    // The bucket's META row, then its workspace's webhook rows.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  delivery: {
+    kind: 'queue',
+    entry: 'functions/delivery/delivery-lambda.ts',
+    wiring: 'functions/delivery/delivery-wiring.ts',
+    constructId: 'DeliveryFunction',
+    description: 'signed webhook deliveries (delivery queue)',
+    memorySize: 256,
+    // Each attempt has a 5 s deadline; the attempts of a batch of 10 run in parallel.
+    timeoutSeconds: 15,
+    // The webhook row, with its secret, at every attempt.
+    tableActions: ['dynamodb:GetItem'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof FUNCTIONS;
@@ -112,6 +166,29 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/history/history-handlers.ts',
     tableActions: ['dynamodb:Query'],
+  },
+  // Webhook management (DESIGN.md section 10): the user's and the workspace's partitions are
+  // queried in parallel; creating claims a free slot row, deleting removes one.
+  {
+    method: 'POST',
+    path: '/workspace/{workspaceId}/webhooks',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:PutItem'],
+  },
+  {
+    method: 'GET',
+    path: '/workspace/{workspaceId}/webhooks',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'DELETE',
+    path: '/workspace/{workspaceId}/webhooks/{webhookId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

@@ -1,9 +1,11 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   FUNCTION_NAMES,
@@ -15,6 +17,7 @@ import {
   tableActionsOf,
 } from '../functions/route-table.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
+import { AlertDelivery } from './constructs/alert-delivery.ts';
 import {
   type FunctionKind,
   type FunctionTrigger,
@@ -23,6 +26,7 @@ import {
 } from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
+import { StatusPageHosting } from './constructs/status-page-hosting.ts';
 import { StatusTable } from './constructs/status-table.ts';
 import type { TableAction } from './constructs/table-grant.ts';
 import {
@@ -92,9 +96,13 @@ export class BucketStatusStack extends Stack {
   readonly functions: Record<FunctionName, HouseNodejsFunction>;
   readonly statusFunction: HouseNodejsFunction;
   readonly ingestFunction: HouseNodejsFunction;
+  readonly sweepFunction: HouseNodejsFunction;
   readonly httpApi: StatusHttpApi;
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
+  readonly statusPage: StatusPageHosting;
+  /** The alert pipeline's queues (the fan-out and delivery functions are in `functions`). */
+  readonly alerts: AlertDelivery;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -137,13 +145,23 @@ export class BucketStatusStack extends Stack {
       timeout: Duration.seconds(10),
     };
     // Settings beyond TABLE_NAME, per function.
+    this.alerts = new AlertDelivery(this, 'Alerts', { table: this.table });
     const environments: Record<FunctionName, Record<string, string>> = {
       status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
       ingest: { ...settings },
+      sweep: { ...settings },
+      // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
+      webhooks: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      fanOut: { ...settings, ...this.alerts.environment },
+      delivery: { ...settings, ...this.alerts.environment },
     };
     // How each function is invoked: HTTP functions by their routes (below); a scheduled or
     // queue-driven function of the table gets its schedule or queue here, by name.
-    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {};
+    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {
+      sweep: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
+      fanOut: this.alerts.fanOutTrigger(),
+      delivery: this.alerts.deliveryTrigger(),
+    };
     const triggerOf = (name: FunctionName): FunctionTrigger => {
       const kind = FUNCTIONS[name].kind as FunctionKind;
       if (kind === 'http') return { kind: 'http' };
@@ -168,18 +186,28 @@ export class BucketStatusStack extends Stack {
             : spec.description
         }`,
         memorySize: spec.memorySize,
+        ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
         environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
         trigger: triggerOf(name),
       });
-      fn.grantTable(this.table, { actions: tableActionsOf(name) });
+      fn.grantTable(this.table, {
+        actions: tableActionsOf(name),
+        ...('tableIndexes' in spec && { indexes: spec.tableIndexes }),
+      });
       this.functions[name] = fn;
     }
     this.statusFunction = this.functions.status;
     this.ingestFunction = this.functions.ingest;
+    this.sweepFunction = this.functions.sweep;
     if (this.jwtSecret) {
-      this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
+      for (const fn of [this.statusFunction, this.functions.webhooks]) {
+        fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
+      }
     }
+    this.alerts.grantFanOut(this.functions.fanOut);
 
+    // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
+    this.statusPage = new StatusPageHosting(this, 'StatusPage');
     this.httpApi = new StatusHttpApi(this, 'Http', {
       apiName: `bucket-status-${props.stageName}`,
       routes: ROUTES.map((route) => ({
@@ -190,8 +218,9 @@ export class BucketStatusStack extends Stack {
       })),
       throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogRetention: logRetention,
-      corsAllowedOrigins: props.corsAllowedOrigins,
+      corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
     });
+    this.statusPage.deployPage(this.httpApi.url);
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -203,16 +232,25 @@ export class BucketStatusStack extends Stack {
       : props.alarmEmail
         ? new AlarmTopic(this, 'AlarmNotifications', { email: props.alarmEmail }).topic
         : undefined;
+    this.alerts.notify(notificationTopic);
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       api: this.httpApi.api,
       functions: Object.fromEntries(
         FUNCTION_NAMES.map((name) => [name, this.functions[name].function]),
+      ),
+      // Scheduled functions park failed runs in their failure queue; it is watched too.
+      failureQueues: Object.fromEntries(
+        FUNCTION_NAMES.flatMap((name) => {
+          const queue = this.functions[name].failureQueue;
+          return queue === undefined ? [] : [[name, queue as sqs.IQueue]];
+        }),
       ),
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,
         dynamodb.Operation.GET_ITEM,
         dynamodb.Operation.UPDATE_ITEM,
+        dynamodb.Operation.PUT_ITEM,
       ],
       notificationTopic,
     });
@@ -220,6 +258,10 @@ export class BucketStatusStack extends Stack {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API',
       value: this.httpApi.url,
+    });
+    new CfnOutput(this, 'StatusPageUrl', {
+      description: 'The status page: open <url>#bucket=<bucketId>&token=<token>',
+      value: this.statusPage.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',

@@ -17,14 +17,14 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 /**
  * The sparse GSI through which the sweep finds rows that went silent without a Scan
  * (docs/ARCHITECTURE.md, "Events and the sweep"). Only NODE# rows whose last report has not
- * been swept carry `sweepShard`; the sort key is the row's own `lastUpdated`.
+ * been swept carry `sweepShard`; the sort key `sweepAt` is the start of the time slot of the
+ * row's last report. Keys only: a report in the same slot as the previous one changes no
+ * indexed value, so it costs the index no write.
  */
 export const SWEEP_INDEX = {
   name: 'sweep',
   partitionKey: 'sweepShard',
-  sortKey: 'lastUpdated',
-  /** What the sweep needs to build the event without reading the row first. */
-  projected: ['status', 'ip', 'region'],
+  sortKey: 'sweepAt',
 } as const;
 
 /** CreateTable input (without TableName) for the DynamoDB API: local engines and tests. */
@@ -49,10 +49,7 @@ export function createTableInput(tableName: string) {
           { AttributeName: SWEEP_INDEX.partitionKey, KeyType: 'HASH' as const },
           { AttributeName: SWEEP_INDEX.sortKey, KeyType: 'RANGE' as const },
         ],
-        Projection: {
-          ProjectionType: 'INCLUDE' as const,
-          NonKeyAttributes: [...SWEEP_INDEX.projected],
-        },
+        Projection: { ProjectionType: 'KEYS_ONLY' as const },
       },
     ],
   };

@@ -4,10 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createWebhookStore } from '../functions/data/webhooks.ts';
+import { postWebhook } from '../functions/delivery/webhook-client.ts';
+import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
+import { wireSweep } from '../functions/sweep/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
+import { createLocalAlertQueue, type LocalAlertQueue } from './alert-queue.ts';
 import { type LocalConfig, readLocalConfig } from './config.ts';
 import {
   type Demo,
@@ -21,6 +26,7 @@ import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dyna
 import { createLocalFunctions, type LocalFunctions } from './handlers.ts';
 import { createLocalHttpServer, type ServerLimits, type StaticSite } from './http-adapter.ts';
 import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
+import { startSweepTimer } from './sweep-timer.ts';
 
 /**
  * The local runtime of `npm start` as a function: engine, table, demo, API server and
@@ -47,6 +53,10 @@ export interface LocalRuntimeOptions {
   /** Log every simulated report, not only status changes. */
   verbose?: boolean;
   log?: (line: string) => void;
+  /** Run the sweep every SWEEP_INTERVAL_SECONDS (default true). */
+  sweep?: boolean;
+  /** Also told of every event the sweep or a report records (after the local alert queue). */
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
   /** The fetch the simulated nodes send reports with (tests observe the responses). */
   nodeReportFetch?: typeof fetch;
   /** Serve the status page from this built folder (`npm run build:web`); default: built in memory. */
@@ -69,6 +79,8 @@ export interface LocalRuntime {
   dynamoEndpoint: string;
   /** The wired functions of the route table (scheduled and queue ones are driven from here). */
   functions: LocalFunctions;
+  /** The in-process alert queue: every recorded event to the webhooks of its workspace. */
+  alerts: LocalAlertQueue;
   /** Stops simulated nodes, the API server, the DynamoDB client and dynalite; idempotent. */
   stop(): Promise<void>;
 }
@@ -211,8 +223,37 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const client = createDynamoClient({ endpoint });
     cleanups.push(() => client.destroy());
 
+    // Alerts: dynalite has no streams and there is no SQS locally, so the event writers'
+    // publish port feeds an in-process queue with the deployed semantics (local/alert-queue.ts).
+    const webhookStore = createWebhookStore(client, config.tableName);
+    const alerts = createLocalAlertQueue({
+      fanOut: {
+        loadBucketWorkspace: (bucketId) => webhookStore.loadBucketWorkspace(bucketId),
+        listWebhookTargets: (workspaceId) => webhookStore.listWebhookTargets(workspaceId),
+      },
+      attempt: {
+        loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
+          webhookStore.loadWebhookForDelivery(workspaceId, slot, webhookId),
+        post: postWebhook,
+        policy: { allowLoopback: config.webhookAllowLoopback },
+      },
+      retryBaseSeconds: config.webhookRetryBaseSeconds,
+      log,
+    });
+    // Stopped (pending retries cancelled, attempts in flight finished) before the client closes.
+    cleanups.push(() => alerts.stop());
+    const publishEvents = (events: RecordedNodeEvent[]) => {
+      alerts.onEventsRecorded(events);
+      options.onEventsRecorded?.(events);
+    };
+
     // Every function and route of functions/route-table.ts, through its production wiring.
-    const functions = await createLocalFunctions({ client, settings: config, logger });
+    const functions = await createLocalFunctions({
+      client,
+      settings: config,
+      logger,
+      onEventsRecorded: publishEvents,
+    });
     const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({
       staticSite,
@@ -238,6 +279,29 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const boundUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
     await prepareTable(client, config, endpoint);
+    if (options.sweep !== false) {
+      const sweepTimer = startSweepTimer({
+        intervalMs: config.sweepIntervalSeconds * 1000,
+        sweep: wireSweep({
+          client,
+          tableName: config.tableName,
+          staleAfterSeconds: config.staleAfterSeconds,
+          eventRetentionDays: config.eventRetentionDays,
+          logger,
+          onEventsRecorded: (events) => {
+            for (const e of events) {
+              log(
+                `sweep: node ${e.nodeId} of bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`,
+              );
+            }
+            publishEvents(events);
+          },
+        }),
+        onError: () => undefined, // wireSweep has logged it; the next run retries
+      });
+      // Stopped (and its run awaited) before the client and the engine close.
+      cleanups.push(() => sweepTimer.stop());
+    }
     const existing =
       options.demoFile === undefined
         ? undefined
@@ -284,6 +348,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       demo,
       demoReused: existing !== undefined,
       functions,
+      alerts,
       engine,
       tableName: config.tableName,
       dynamoEndpoint: endpoint,

@@ -8,7 +8,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { eventId, type NodeEvent } from '../domain/events.ts';
+import { eventId, type NodeEvent, type RecordedNodeEvent, withEventId } from '../domain/events.ts';
 import type { NodeStatus } from '../domain/node-status.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readString, S } from './attributes.ts';
@@ -63,7 +63,7 @@ export interface EventWriterOptions {
    * queue. It never fails or slows the caller: it is not awaited and its errors go to
    * `onPublishError`.
    */
-  onEventsRecorded?: (events: NodeEvent[]) => void | Promise<void>;
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void | Promise<void>;
   onPublishError?: (error: unknown) => void;
   now?: () => number;
 }
@@ -108,11 +108,11 @@ export function createEventWriter(
     return existing.Item !== undefined && readString(existing.Item, 'writer') === writer;
   }
 
-  return async function recordEvents(events: readonly NodeEvent[]): Promise<NodeEvent[]> {
+  return async function recordEvents(events: readonly NodeEvent[]): Promise<RecordedNodeEvent[]> {
     if (events.length === 0) return [];
     const recordedAt = new Date(now()).toISOString();
     const outcomes = await Promise.all(events.map((event) => recordOne(event, recordedAt)));
-    const inserted = events.filter((_, index) => outcomes[index]);
+    const inserted = events.filter((_, index) => outcomes[index]).map(withEventId);
     if (publish !== undefined && inserted.length > 0) {
       Promise.resolve()
         .then(() => publish(inserted))

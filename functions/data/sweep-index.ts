@@ -8,18 +8,26 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { type Item, readString, S } from './attributes.ts';
+import { type Item, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
 /**
  * The sweep's sparse index (docs/ARCHITECTURE.md, "Events and the sweep"). Every bucket-row
- * write sets `sweepShard`; the sweep removes it once it has recorded the row's change to
- * DISCONNECTED. A few fixed shards keep any one index partition far below DynamoDB's
- * per-partition write limit at fleet scale, while a run costs one Query per shard.
+ * write sets `sweepShard` and `sweepAt` (the start of the time slot of its receive time); the
+ * sweep removes both once it has recorded the row's change to DISCONNECTED. A few fixed shards
+ * keep any one index partition far below DynamoDB's per-partition write limit at fleet scale,
+ * while a run costs one Query per shard.
  */
 export const SWEEP_SHARDS = 8;
 export const SWEEP_INDEX_NAME = SWEEP_INDEX.name;
+
+/**
+ * Bounds the time from a report's receive time to its last write landing: the ingest
+ * function's timeout. The sweep takes a row only when its change to DISCONNECTED is older than
+ * this, so no report received before that change can still be on its way (no phantom event).
+ */
+export const SWEEP_GRACE_SECONDS = 10;
 
 /** A stable shard for a bucket row: FNV-1a over bucket and node id. */
 export function sweepShardOf(bucketId: string, nodeId: string): string {
@@ -36,45 +44,73 @@ export const ALL_SWEEP_SHARDS: readonly string[] = Array.from({ length: SWEEP_SH
   String(i),
 );
 
-/** A row the index says is silent: its last report and what the event needs. */
-export interface SilentRow {
+/**
+ * The width of a time slot: 60 % of stale + grace (60 s for the default 90 s). A node that
+ * reports more often than every (stale + grace - slot) never shows in the sweep's Query, and
+ * every report in the same slot as its predecessor leaves the index untouched.
+ */
+export const sweepSlotMs = (staleAfterSeconds: number): number =>
+  Math.max(1, Math.floor((staleAfterSeconds + SWEEP_GRACE_SECONDS) * 0.6)) * 1000;
+
+/** The start of the slot of `receivedAtMs`, ISO: the row's `sweepAt`. */
+export function sweepAtOf(receivedAtMs: number, staleAfterSeconds: number): string {
+  const slot = sweepSlotMs(staleAfterSeconds);
+  return new Date(Math.floor(receivedAtMs / slot) * slot).toISOString();
+}
+
+/**
+ * What a bucket-row write adds to its UpdateItem (`SET sweepShard = :sweepShard, sweepAt =
+ * :sweepAt`): the ingest's bucket-write module uses this, so the layout lives here only.
+ */
+export const sweepIndexValues = (
+  bucketId: string,
+  nodeId: string,
+  receivedAtMs: number,
+  staleAfterSeconds: number,
+) => ({
+  ':sweepShard': S(sweepShardOf(bucketId, nodeId)),
+  ':sweepAt': S(sweepAtOf(receivedAtMs, staleAfterSeconds)),
+});
+export const SWEEP_INDEX_SET = 'sweepShard = :sweepShard, sweepAt = :sweepAt';
+
+/** A row the index names: its keys only (the index is keys-only and eventually consistent). */
+export interface IndexedRow {
   bucketId: string;
   nodeId: string;
+}
+
+/** The row as it is now, as far as the sweep needs it. */
+export interface SweptRow extends IndexedRow {
   lastUpdated: string;
+  /** The timeline's instant of the last report (history's `lastAt`, epoch ms), when stored. */
+  lastAt: number | undefined;
   status: string | undefined;
   ip: string | undefined;
   region: string | undefined;
+  /** Still in the index (not swept meanwhile). */
+  indexed: boolean;
 }
 
 const BUCKET_PK_PREFIX = bucketPk('');
 
-function toSilentRow(item: Item): SilentRow | undefined {
+function keysOf(item: Item): IndexedRow | undefined {
   const pk = readString(item, 'pk');
   const sk = readString(item, 'sk');
-  const lastUpdated = readString(item, 'lastUpdated');
   if (!pk?.startsWith(BUCKET_PK_PREFIX) || !sk?.startsWith(NODE_SK_PREFIX)) return undefined;
-  if (lastUpdated === undefined) return undefined;
-  return {
-    bucketId: pk.slice(BUCKET_PK_PREFIX.length),
-    nodeId: sk.slice(NODE_SK_PREFIX.length),
-    lastUpdated,
-    status: readString(item, 'status'),
-    ip: readString(item, 'ip'),
-    region: readString(item, 'region'),
-  };
+  return { bucketId: pk.slice(BUCKET_PK_PREFIX.length), nodeId: sk.slice(NODE_SK_PREFIX.length) };
 }
 
-/** One shard's rows whose last report is older than `before` (ISO), oldest first. */
+/** One shard's rows whose last report's slot started at or before `cutoff` (ISO). */
 export function silentRowsQuery(
   tableName: string,
   shard: string,
-  before: string,
+  cutoff: string,
 ): QueryCommandInput {
   return {
     TableName: tableName,
     IndexName: SWEEP_INDEX_NAME,
-    KeyConditionExpression: 'sweepShard = :shard AND lastUpdated < :before',
-    ExpressionAttributeValues: { ':shard': S(shard), ':before': S(before) },
+    KeyConditionExpression: 'sweepShard = :shard AND sweepAt <= :cutoff',
+    ExpressionAttributeValues: { ':shard': S(shard), ':cutoff': S(cutoff) },
   };
 }
 
@@ -84,38 +120,43 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
     sk: S(nodeSk(nodeId)),
   });
   return {
-    /** Every page of one shard's silent rows (the GSI is eventually consistent). */
-    async findSilentRows(shard: string, before: string): Promise<SilentRow[]> {
-      const rows: SilentRow[] = [];
-      await queryAll(client, silentRowsQuery(tableName, shard, before), (items) => {
+    /** Every page of one shard's candidates (silent, or about to be). */
+    async findSilentRows(shard: string, cutoff: string): Promise<IndexedRow[]> {
+      const rows: IndexedRow[] = [];
+      await queryAll(client, silentRowsQuery(tableName, shard, cutoff), (items) => {
         for (const item of items) {
-          const row = toSilentRow(item);
+          const row = keysOf(item);
           if (row !== undefined) rows.push(row);
         }
       });
       return rows;
     },
 
-    /** The row as it is now (consistent read); undefined when unassigned meanwhile. */
-    async readRow(
-      bucketId: string,
-      nodeId: string,
-    ): Promise<(SilentRow & { indexed: boolean }) | undefined> {
+    /** The row as it is now (consistent read); undefined when unassigned or never reported. */
+    async readRow(bucketId: string, nodeId: string): Promise<SweptRow | undefined> {
       const { Item: item } = await client
         .send(
           new GetItemCommand({
             TableName: tableName,
             Key: key(bucketId, nodeId),
             ConsistentRead: true,
-            ProjectionExpression: 'pk, sk, lastUpdated, #status, ip, #region, sweepShard',
+            ProjectionExpression: 'lastUpdated, lastAt, #status, ip, #region, sweepShard',
             ExpressionAttributeNames: { '#status': 'status', '#region': 'region' },
           }),
         )
         .catch(rethrowAsUnavailable);
-      const row = item === undefined ? undefined : toSilentRow(item);
-      return row === undefined
-        ? undefined
-        : { ...row, indexed: readString(item as Item, 'sweepShard') !== undefined };
+      const lastUpdated = item === undefined ? undefined : readString(item, 'lastUpdated');
+      if (item === undefined || lastUpdated === undefined) return undefined;
+      return {
+        bucketId,
+        nodeId,
+        lastUpdated,
+        lastAt: readNumber(item, 'lastAt'),
+        status: readString(item, 'status'),
+        ip: readString(item, 'ip'),
+        region: readString(item, 'region'),
+        indexed: readString(item, 'sweepShard') !== undefined,
+      };
     },
 
     /**
@@ -131,7 +172,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
         TableName: tableName,
         Key: key(bucketId, nodeId),
         ConditionExpression: 'lastUpdated = :seen',
-        UpdateExpression: 'REMOVE sweepShard',
+        UpdateExpression: 'REMOVE sweepShard, sweepAt',
         ExpressionAttributeValues: { ':seen': S(seenLastUpdated) },
       };
       try {

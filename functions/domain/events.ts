@@ -19,6 +19,16 @@ export interface NodeEvent {
   at: string;
 }
 
+/** A recorded event: what the publish port hands to alerts (their `RecordedEvent`). */
+export interface RecordedNodeEvent extends NodeEvent {
+  id: string;
+}
+
+export const withEventId = (event: NodeEvent): RecordedNodeEvent => ({
+  ...event,
+  id: eventId(event),
+});
+
 /** The event as `GET /bucket/{bucketId}/events` returns it, in the contract's field order. */
 export interface EventView {
   id: string;

@@ -24,7 +24,14 @@ const MAX_CACHED_NODE_KEYS = 10_000;
  * The ingest function on its real adapters, one handler per route it serves: used by the
  * Lambda entry, the local runtime and the tests.
  */
-export function wire({ client, settings, logger, overrides }: WireDeps<IngestSettings>) {
+export function wire({
+  client,
+  settings,
+  logger,
+  metrics,
+  overrides,
+  onEventsRecorded,
+}: WireDeps<IngestSettings>) {
   const { tableName } = settings;
   const routes = {
     'POST /node/status': createIngestHandler({
@@ -42,10 +49,11 @@ export function wire({ client, settings, logger, overrides }: WireDeps<IngestSet
       }),
       recordTransitions: createEventWriter(client, tableName, {
         retentionDays: settings.eventRetentionDays,
-        ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
+        ...(onEventsRecorded && { onEventsRecorded }),
       }),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,
+      ...(metrics && { metrics }),
       ...(overrides?.now && { now: overrides.now }),
     }),
   };

@@ -170,6 +170,27 @@ export const readReleaseTwoSettings = (
   webhookRetryBaseSeconds: readWebhookRetryBaseSeconds(env),
 });
 
+/** DELIVERY_QUEUE_URL: the webhook delivery queue (fan-out sends to it, delivery re-times it). */
+export function readDeliveryQueueUrl(env: Env): string {
+  const raw = read(env, 'DELIVERY_QUEUE_URL');
+  if (raw === undefined) {
+    throw new ConfigError(
+      'DELIVERY_QUEUE_URL is required (the delivery queue)',
+      'DELIVERY_QUEUE_URL',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`DELIVERY_QUEUE_URL is not a URL: ${raw}`, 'DELIVERY_QUEUE_URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError('DELIVERY_QUEUE_URL must be an http(s) URL', 'DELIVERY_QUEUE_URL');
+  }
+  return raw;
+}
+
 export const DEFAULT_SERVICE_NAME = 'bucket-status';
 export const DEFAULT_METRICS_NAMESPACE = 'BucketStatus';
 
@@ -340,4 +361,42 @@ export function assertSecretStrength(secret: string, name: string): void {
       name.startsWith('JWT_') ? name : undefined,
     );
   }
+}
+
+/**
+ * Where the HMAC key of the events cursor comes from (docs/SECURITY.md): EVENTS_CURSOR_SECRET
+ * (at least 32 bytes), or EVENTS_CURSOR_SECRET_ARN (a Secrets Manager secret the stack
+ * generates), or, when neither is set, JWT_SECRET (the local runtime's). The key itself is
+ * derived from the secret with HKDF, so it never equals a key used for anything else.
+ */
+export type CursorKeySource =
+  | { kind: 'secret'; secret: string; setting: 'EVENTS_CURSOR_SECRET' | 'JWT_SECRET' }
+  | { kind: 'secretArn'; arn: string };
+
+export function readEventsCursorKeySource(env: Env): CursorKeySource {
+  const secret =
+    read(env, 'EVENTS_CURSOR_SECRET') === undefined ? undefined : env.EVENTS_CURSOR_SECRET;
+  const arn = read(env, 'EVENTS_CURSOR_SECRET_ARN');
+  if (secret !== undefined && arn !== undefined) {
+    throw new ConfigError(
+      'set only one of EVENTS_CURSOR_SECRET and EVENTS_CURSOR_SECRET_ARN',
+      'EVENTS_CURSOR_SECRET',
+    );
+  }
+  if (secret !== undefined) {
+    assertSecretStrength(secret, 'EVENTS_CURSOR_SECRET');
+    return { kind: 'secret', secret, setting: 'EVENTS_CURSOR_SECRET' };
+  }
+  if (arn !== undefined) {
+    if (!arn.startsWith('arn:')) {
+      throw new ConfigError('EVENTS_CURSOR_SECRET_ARN must be an ARN', 'EVENTS_CURSOR_SECRET_ARN');
+    }
+    return { kind: 'secretArn', arn };
+  }
+  const jwtSecret = readJwtSecret(env);
+  if (jwtSecret !== undefined) return { kind: 'secret', secret: jwtSecret, setting: 'JWT_SECRET' };
+  throw new ConfigError(
+    'EVENTS_CURSOR_SECRET or EVENTS_CURSOR_SECRET_ARN is required (the key of the events cursor)',
+    'EVENTS_CURSOR_SECRET',
+  );
 }

@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { NodeEvent } from '../domain/events.ts';
+import type { RecordedNodeEvent } from '../domain/events.ts';
+import type { ResolveHost } from '../domain/webhook-url.ts';
 import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 /**
  * The one deps shape every function's `wire(deps)` takes (the modules named by
@@ -24,8 +26,8 @@ export interface Settings extends ReleaseTwoSettings {
 export interface WireOverrides {
   /** The server clock, epoch ms. */
   now?: () => number;
-  /** The event writer's publish port (local: the alert queue; deployed: the table's stream). */
-  onEventsRecorded?: (events: NodeEvent[]) => void | Promise<void>;
+  /** DNS for webhook URLs (the SSRF tests inject names that resolve to private addresses). */
+  resolveHost?: ResolveHost;
 }
 
 export interface WireDeps<S extends Partial<Settings> = Settings> {
@@ -33,7 +35,15 @@ export interface WireDeps<S extends Partial<Settings> = Settings> {
   /** The settings the function reads; each wiring names the subset it needs. */
   settings: S;
   logger: Logger;
+  /** The Lambda entry's metrics (functions/shared/observability.ts); silent when absent. */
+  metrics?: ServiceMetrics;
   overrides?: WireOverrides;
+  /**
+   * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): locally the
+   * in-process alert queue (local/alert-queue.ts); deployed absent, the table's stream feeds
+   * alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
+   */
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
 }
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

@@ -9,13 +9,18 @@ import {
 } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
+import { createObservability, observed } from '../shared/observability.ts';
 import { dispatchByRoute } from '../shared/wiring.ts';
 import { wire } from './wiring.ts';
 
 const env = process.env;
+// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
+const observability = createObservability(env);
 
 const wired = wire({
-  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  client: observability.tracer.captureDynamoClient(
+    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  ),
   settings: {
     tableName: requireTableName(env),
     jwt: readJwtConfig(env),
@@ -23,9 +28,10 @@ const wired = wire({
     historyRetentionDays: readHistoryRetentionDays(env),
   },
   logger: createLogger('bucket-status'),
+  metrics: observability.metrics,
 });
 
-export const handler = dispatchByRoute(wired.routes);
+export const handler = observed(dispatchByRoute(wired.routes), observability, 'status');
 
 // JWT_SECRET_ARN: the secret is fetched during init; one that cannot work fails the cold start.
 await wired.ready;

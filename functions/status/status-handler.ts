@@ -5,7 +5,6 @@ import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-mid
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { ValidationError } from '../domain/errors.ts';
 import { isValidId } from '../domain/ids.ts';
-import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { jsonResponse } from '../http/response.ts';
@@ -22,7 +21,6 @@ export function createStatusHandler(deps: StatusHandlerDeps) {
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
-    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = event.pathParameters?.bucketId;

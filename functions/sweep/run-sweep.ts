@@ -1,13 +1,10 @@
 import type { RecordEvents } from '../data/events.ts';
-import type { SilentRow, SweepIndex } from '../data/sweep-index.ts';
+import { type IndexedRow, SWEEP_GRACE_SECONDS, type SweepIndex } from '../data/sweep-index.ts';
 import type { NodeEvent } from '../domain/events.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
+import { disconnectedAt } from '../domain/timeline.ts';
 
-/**
- * Bounds the time from a report's receive time to its last write landing: the ingest
- * function's timeout. The sweep looks only at rows whose change to DISCONNECTED is older than
- * this, so no report received before that change can still be on its way (no phantom event).
- */
-export const SWEEP_GRACE_SECONDS = 10;
+export { SWEEP_GRACE_SECONDS };
 
 export interface SweepDeps {
   index: Pick<SweepIndex, 'findSilentRows' | 'readRow' | 'clearRow'>;
@@ -25,7 +22,7 @@ export interface SweepOutcome {
   found: number;
   /** Events this run inserted (another writer may have recorded some of the others). */
   recorded: number;
-  /** Rows a report changed (or another sweep took) after the index was read. */
+  /** Rows not due yet, or changed by a report (or taken by another sweep) meanwhile. */
   skipped: number;
   /** Rows left for the next run after a transient fault (the first fault is `error`). */
   failed: number;
@@ -34,13 +31,9 @@ export interface SweepOutcome {
 
 const REPORTED = new Set(['ONLINE', 'OFFLINE']);
 
-// PENDING: replaced by the timeline's own function (functions/domain/timeline.ts, history).
-const disconnectedAt = (lastUpdated: string, staleMs: number) =>
-  new Date(Date.parse(lastUpdated) + staleMs).toISOString();
-
 /**
  * One sweep run: for every row of the sweep index whose last report is older than
- * stale + grace, record the change to DISCONNECTED at lastUpdated + stale, then take the row
+ * stale + grace, record the change to DISCONNECTED at (last report + stale), then take the row
  * out of the index. Every step is conditional or idempotent, so overlapping runs and late
  * reports neither duplicate an event nor record one that did not happen.
  */
@@ -48,36 +41,46 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   const nowMs = (deps.now ?? Date.now)();
   const staleMs = deps.staleAfterSeconds * 1000;
   const graceMs = (deps.graceSeconds ?? SWEEP_GRACE_SECONDS) * 1000;
-  const before = new Date(nowMs - staleMs - graceMs).toISOString();
+  // Slots that started by then hold every row that is due (and some that soon will be).
+  const cutoff = new Date(nowMs - staleMs - graceMs).toISOString();
   const outcome: SweepOutcome = { found: 0, recorded: 0, skipped: 0, failed: 0 };
 
   const pages = await Promise.all(
-    deps.shards.map((shard) => deps.index.findSilentRows(shard, before)),
+    deps.shards.map((shard) => deps.index.findSilentRows(shard, cutoff)),
   );
   const rows = pages.flat();
   outcome.found = rows.length;
 
-  async function sweepRow(seen: SilentRow): Promise<void> {
-    // The index is eventually consistent: confirm on the row itself.
-    const row = await deps.index.readRow(seen.bucketId, seen.nodeId);
-    if (row === undefined || !row.indexed || row.lastUpdated !== seen.lastUpdated) {
+  async function sweepRow(candidate: IndexedRow): Promise<void> {
+    // The index is keys-only and eventually consistent: the row itself decides.
+    const row = await deps.index.readRow(candidate.bucketId, candidate.nodeId);
+    if (row === undefined || !row.indexed) {
       outcome.skipped++;
       return;
     }
-    if (row.status !== undefined && REPORTED.has(row.status)) {
+    // The timeline's instant of the last report: history's lastAt (which a report received
+    // before its predecessor's instant is moved to), else the receive time itself.
+    const lastMs = row.lastAt ?? Date.parse(row.lastUpdated);
+    if (Number.isFinite(lastMs) && lastMs + staleMs + graceMs >= nowMs) {
+      outcome.skipped++; // not yet past stale + grace: a later run takes it
+      return;
+    }
+    if (Number.isFinite(lastMs) && row.status !== undefined && REPORTED.has(row.status)) {
+      const last = { at: lastMs, status: row.status as ReportedStatus };
       const event: NodeEvent = {
         bucketId: row.bucketId,
         nodeId: row.nodeId,
         ip: row.ip,
         region: row.region,
-        from: row.status as NodeEvent['from'],
+        from: last.status,
         to: 'DISCONNECTED',
-        at: disconnectedAt(row.lastUpdated, staleMs),
+        at: new Date(disconnectedAt(last, staleMs)).toISOString(),
       };
       const inserted = await deps.recordEvents([event]);
       outcome.recorded += inserted.length;
     }
     // Only after the event is stored: a crash before this leaves the row for the next run.
+    // A report that landed since the read changed lastUpdated: its index entry stays.
     if ((await deps.index.clearRow(row.bucketId, row.nodeId, row.lastUpdated)) === 'changed') {
       outcome.skipped++;
     }
@@ -87,7 +90,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
-      const row = rows[next++] as SilentRow;
+      const row = rows[next++] as IndexedRow;
       try {
         await sweepRow(row);
       } catch (error) {

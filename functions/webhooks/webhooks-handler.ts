@@ -74,7 +74,11 @@ export function createWebhooksHandler(deps: WebhooksHandlerDeps) {
         case WEBHOOK_ROUTES.delete: {
           const webhookId = pathId(event, 'webhookId');
           await deleteWebhook(principal, workspaceId, webhookId, deps);
-          return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+          return {
+            statusCode: 204,
+            headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+            body: '',
+          };
         }
         default:
           throw new NotFound('No such route');

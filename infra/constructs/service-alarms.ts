@@ -5,6 +5,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 const PERIOD = Duration.minutes(5);
@@ -21,6 +22,11 @@ export interface ServiceAlarmsProps {
   readonly table: dynamodb.ITable;
   /** The DynamoDB operations the functions issue, whose throttling the table alarm watches. */
   readonly tableOperations: readonly dynamodb.Operation[];
+  /**
+   * Failure queues of scheduled functions (HouseNodejsFunction.failureQueue), by function name:
+   * a message there is a run that failed (or a schedule event never delivered).
+   */
+  readonly failureQueues?: Record<string, sqs.IQueue> | undefined;
   /** Where alarm and recovery notifications go; alarms only show in CloudWatch when absent. */
   readonly notificationTopic?: sns.ITopic | undefined;
 }
@@ -66,6 +72,19 @@ export class ServiceAlarms extends Construct {
         alarmName: `${namePrefix}-${name}-function-throttles`,
         alarmDescription: `Lambda throttled invocations of the ${name} function: the account or function concurrency limit is reached.`,
         metric: fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+    }
+
+    for (const [name, queue] of Object.entries(props.failureQueues ?? {})) {
+      this.add(`${name}FailedRuns`, {
+        alarmName: `${namePrefix}-${name}-failed-runs`,
+        alarmDescription: `Work of the ${name} function failed every retry (a scheduled run, or EventBridge could not invoke it; or a stream batch): it waits in the function's failure queue; the function's log group has the details.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: 'Maximum',
+        }),
         threshold: 1,
         evaluationPeriods: 1,
       });

@@ -87,10 +87,11 @@ export class StatusHttpApi extends Construct {
       ...(origins.length > 0 && {
         corsPreflight: {
           allowOrigins: [...origins],
-          // Only the user-facing read is meant for browsers; nodes call from servers.
+          // Only the user-facing reads are meant for browsers; nodes call from servers.
           allowMethods: [CorsHttpMethod.GET],
-          allowHeaders: ['authorization'],
-          exposeHeaders: ['retry-after', 'www-authenticate'],
+          // If-None-Match: the status page revalidates with the ETag it holds.
+          allowHeaders: ['authorization', 'if-none-match'],
+          exposeHeaders: ['etag', 'retry-after', 'www-authenticate'],
           maxAge: Duration.hours(1),
         },
       }),

@@ -37,6 +37,10 @@ export function tableSchemaFromDefinition(): Pick<
   return { partitionKey: attribute('HASH'), sortKey: attribute('RANGE'), billingMode };
 }
 
+const PROJECTION_TYPES = {
+  KEYS_ONLY: dynamodb.ProjectionType.KEYS_ONLY,
+} as const;
+
 /** The GSIs of the shared definition, as CDK props (all on-demand, like the table). */
 export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProps[] {
   const definition = createTableInput('schema-only');
@@ -58,8 +62,7 @@ export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProp
       indexName: index.IndexName,
       partitionKey: key('HASH'),
       sortKey: key('RANGE'),
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: [...index.Projection.NonKeyAttributes],
+      projectionType: PROJECTION_TYPES[index.Projection.ProjectionType],
     };
   });
 }
@@ -73,9 +76,10 @@ export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProp
  * is regional and cdk-nag's DynamoDB checks evaluate AWS::DynamoDB::Table.
  *
  * Encryption at rest uses the AWS-owned key: the items are operational metadata (ids, roles,
- * node addresses, Ed25519 public keys; no secrets, no end-user content), so a customer managed
- * key would add cost, a KMS call path and key-policy upkeep without a compliance requirement
- * that asks for it.
+ * node addresses, Ed25519 public keys, no end-user content) plus the webhook signing secrets,
+ * which only the delivery function reads (docs/SECURITY.md, "Webhook secrets"); a customer
+ * managed key would add cost, a KMS call path and key-policy upkeep without a compliance
+ * requirement that asks for it.
  */
 export class StatusTable extends Construct {
   readonly table: dynamodb.Table;
@@ -89,6 +93,9 @@ export class StatusTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Feeds the alert fan-out (event-row INSERTs only, by the mapping's filter). NEW_IMAGE:
+      // the fan-out needs the recorded event, never an old image.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
     for (const index of globalIndexesFromDefinition()) this.table.addGlobalSecondaryIndex(index);
   }

@@ -4,8 +4,10 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventsReader, createEventWriter } from '../../functions/data/events.ts';
-import { eventId, type NodeEvent } from '../../functions/domain/events.ts';
+
+import { eventId, type NodeEvent, withEventId } from '../../functions/domain/events.ts';
 import { errorResponse } from '../../functions/http/response.ts';
+
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -57,7 +59,9 @@ describe('recordEvents', () => {
       onEventsRecorded: (events) => void published.push(events),
     });
     const flip = event(bucketId, { from: 'ONLINE', to: 'OFFLINE', at: '2026-12-01T08:05:00.000Z' });
-    expect(await record([event(bucketId), flip])).toStrictEqual([event(bucketId), flip]);
+    expect(await record([event(bucketId), flip])).toStrictEqual(
+      [event(bucketId), flip].map(withEventId),
+    );
     // Again, and from a second writer: nothing new, nothing published.
     expect(await record([event(bucketId), flip])).toStrictEqual([]);
     const other = createEventWriter(table.client, table.tableName, {
@@ -66,7 +70,7 @@ describe('recordEvents', () => {
     });
     expect(await other([flip])).toStrictEqual([]);
     await settle();
-    expect(published).toStrictEqual([[event(bucketId), flip]]);
+    expect(published).toStrictEqual([[event(bucketId), flip].map(withEventId)]);
     const rows = await eventRows(table.client, table.tableName, bucketId);
     expect(rows).toStrictEqual([
       {
@@ -119,10 +123,10 @@ describe('recordEvents', () => {
       retentionDays: 90,
       onEventsRecorded: (events) => void published.push(...events),
     });
-    expect(await record([event(bucketId)])).toStrictEqual([event(bucketId)]);
+    expect(await record([event(bucketId)])).toStrictEqual([withEventId(event(bucketId))]);
     await settle();
     expect(lost.size).toBe(1);
-    expect(published).toStrictEqual([event(bucketId)]);
+    expect(published).toStrictEqual([withEventId(event(bucketId))]);
   });
 
   it('a failing publish port neither fails nor slows the writer, and is reported', async () => {

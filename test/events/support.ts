@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { eventsPk } from '../../functions/data/events.ts';
-import { sweepShardOf } from '../../functions/data/sweep-index.ts';
+import { sweepAtOf, sweepShardOf } from '../../functions/data/sweep-index.ts';
 import type { Seeder } from '../support/seed.ts';
 
 export const STALE_S = 90;
@@ -14,7 +14,14 @@ export function reportedRow(
   seed: Seeder,
   bucketId: string,
   nodeId: string,
-  report: { status: string; lastUpdatedMs: number; ip?: string; region?: string },
+  report: {
+    status: string;
+    lastUpdatedMs: number;
+    /** history's lastAt (the timeline's instant), when it differs from the receive time */
+    lastAtMs?: number;
+    ip?: string;
+    region?: string;
+  },
 ) {
   return seed.assignmentRow(bucketId, nodeId, {
     ip: report.ip ?? '203.0.113.7',
@@ -23,7 +30,9 @@ export function reportedRow(
     status: report.status,
     lastUpdated: iso(report.lastUpdatedMs),
     reportedAt: report.lastUpdatedMs,
+    lastAt: report.lastAtMs ?? report.lastUpdatedMs,
     sweepShard: sweepShardOf(bucketId, nodeId),
+    sweepAt: sweepAtOf(report.lastUpdatedMs, STALE_S),
   });
 }
 

@@ -103,6 +103,7 @@ describe('a silent node', () => {
     await settle();
     expect(published).toStrictEqual([
       {
+        id: rows[0]?.id,
         bucketId,
         nodeId: 'n1',
         ip: '198.51.100.4',
@@ -131,6 +132,23 @@ describe('a silent node', () => {
     // One millisecond later it is swept.
     await runSweep(sweepDeps({ now: NOW + 1 }));
     expect(await eventRows(table.client, table.tableName, bucketId)).toHaveLength(1);
+  });
+
+  it("takes the change instant from the timeline's lastAt when a report was moved to it", async () => {
+    const bucketId = randomUUID();
+    // Received 2 s before its predecessor's instant (two containers' clocks): placed at it.
+    await seed.put(
+      reportedRow(seed, bucketId, 'n1', {
+        status: 'ONLINE',
+        lastUpdatedMs: SILENT - 2_000,
+        lastAtMs: SILENT,
+      }),
+    );
+    await runSweep(sweepDeps({ now: NOW - 1 })); // lastAt + stale + grace not yet past
+    expect(await eventRows(table.client, table.tableName, bucketId)).toStrictEqual([]);
+    await runSweep(sweepDeps());
+    const rows = await eventRows(table.client, table.tableName, bucketId);
+    expect(rows.map((r) => r.at)).toStrictEqual([iso(SILENT + STALE_MS)]);
   });
 
   it('a node that never reported is not in the index and gets no event', async () => {

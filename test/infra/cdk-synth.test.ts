@@ -1,5 +1,6 @@
 // `npx cdk synth` end to end, as on a fresh clone: the pinned CLI, cdk.json, infra/app.ts run by
 // Node 24, local esbuild bundling, cdk-nag enforcement, and no AWS credentials or network.
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
+import { FUNCTION_ENTRIES } from '../../infra/bundling.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const outdir = mkdtempSync(path.join(tmpdir(), 'cdk-synth-'));
@@ -37,6 +39,10 @@ it('synthesizes offline with the pinned CLI and cdk.json', async () => {
     readFileSync(path.join(outdir, 'BucketStatus-dev.template.json'), 'utf8'),
   ) as { Resources: Record<string, { Type: string }> };
   const types = Object.values(template.Resources).map((r) => r.Type);
-  expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(2);
+  // One per handler entry, and CDK's page-deployment provider.
+  expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(
+    Object.keys(FUNCTION_ENTRIES).length + 1,
+  );
+  expect(types).toContain('AWS::CloudFront::Distribution');
   expect(types).toContain('AWS::DynamoDB::Table');
 }, 180_000);

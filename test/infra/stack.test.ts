@@ -1,11 +1,13 @@
 // Template assertions for the deployed stack (issue 5). The main template is synthesized once,
 // with real esbuild bundling; variants skip bundling since only their resources differ.
+
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { DEFAULT_THROTTLE } from '../../infra/bucket-status-stack.ts';
 import { ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
 import { HouseNodejsFunction } from '../../infra/constructs/house-nodejs-function.ts';
@@ -30,7 +32,13 @@ beforeAll(() => {
   };
 }, 120_000);
 
-const functionsOf = (s: Synthesized) => resourcesOfType(s.template, 'AWS::Lambda::Function');
+/** The service's own functions: everything but CDK's page-deployment provider (tested apart). */
+const functionsOf = (s: Synthesized) =>
+  Object.fromEntries(
+    Object.entries(resourcesOfType(s.template, 'AWS::Lambda::Function')).filter(
+      ([id]) => !isPageDeploymentProvider(id),
+    ),
+  );
 
 /** All IAM statements attached to the role of the given function. */
 function statementsOfFunction(s: Synthesized, functionId: string) {
@@ -53,16 +61,28 @@ const actionsOf = (statements: IamStatement[]) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 
 describe('HTTP API', () => {
-  it('has exactly the two routes of the contract and no $default route', () => {
+  it('has exactly the routes of the route table and no $default route', () => {
     const routes = Object.values(resourcesOfType(main.template, 'AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
-      'GET /bucket/{bucketId}/status',
-      'POST /node/status',
-    ]);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      ROUTES.map((route) => routeKeyOf(route)).sort(),
+    );
+    expect(routes.map((r) => r.Properties.RouteKey)).toEqual(
+      expect.arrayContaining(['GET /bucket/{bucketId}/status', 'POST /node/status']),
+    );
     main.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     main.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.absent(),
+      // Without corsAllowedOrigins, the status page's origin alone.
+      CorsConfiguration: {
+        AllowOrigins: [
+          {
+            'Fn::Join': [
+              '',
+              ['https://', { 'Fn::GetAtt': [pageIds().distribution, 'DomainName'] }],
+            ],
+          },
+        ],
+      },
     });
   });
 
@@ -112,7 +132,7 @@ describe('HTTP API', () => {
     );
   });
 
-  it('applies custom throttling and enables CORS only for configured origins', () => {
+  it('applies custom throttling, and CORS for the page origin plus the configured ones', () => {
     const variant = synthesize({
       throttle: { rateLimit: 50, burstLimit: 75 },
       corsAllowedOrigins: ['https://console.example.com'],
@@ -122,19 +142,30 @@ describe('HTTP API', () => {
     });
     variant.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       CorsConfiguration: {
-        AllowOrigins: ['https://console.example.com'],
+        AllowOrigins: [
+          { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [Match.anyValue(), 'DomainName'] }]] },
+          'https://console.example.com',
+        ],
         AllowMethods: ['GET'],
-        AllowHeaders: ['authorization'],
+        AllowHeaders: ['authorization', 'if-none-match'],
+        ExposeHeaders: ['etag', 'retry-after', 'www-authenticate'],
       },
     });
     // API Gateway answers CORS preflights itself: still no extra (OPTIONS or $default) route.
-    variant.template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    variant.template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
   });
 });
 
 describe('functions', () => {
-  it('are exactly the two handlers: no CDK helper functions', () => {
-    expect(Object.keys(functionsOf(main)).sort()).toEqual([ids.ingest, ids.status].sort());
+  it("are exactly the house functions, besides CDK's page-deployment provider", () => {
+    const house = main.stack.node
+      .findAll()
+      .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction)
+      .map((fn) => logicalId(main.stack, fn.function));
+    expect(house).toEqual(expect.arrayContaining([ids.ingest, ids.status]));
+    expect(Object.keys(functionsOf(main)).sort()).toEqual(house.sort());
+    const all = Object.keys(resourcesOfType(main.template, 'AWS::Lambda::Function'));
+    expect(all.filter(isPageDeploymentProvider)).toHaveLength(1);
   });
 
   it('run nodejs24.x on arm64 with explicit memory, timeout, tracing and Powertools settings', () => {
@@ -243,14 +274,22 @@ describe('least privilege', () => {
     });
   });
 
-  it('uses no wildcard action anywhere, and Resource * only for X-Ray', () => {
-    const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).flatMap(
-      (p) => p.Properties.PolicyDocument.Statement as IamStatement[],
-    );
+  it("uses no wildcard action anywhere, and Resource * only for X-Ray (CDK's page deployment and the stream reader apart)", () => {
+    const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy'))
+      .filter(
+        (p) =>
+          !p.Properties.Roles.some((r: { Ref?: string }) => isPageDeploymentProvider(r.Ref ?? '')),
+      )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as IamStatement[]);
     expect(all.length).toBeGreaterThan(0);
     for (const action of actionsOf(all)) expect(action).not.toContain('*');
+    // dynamodb:ListStreams has no resource-level permissions; only the fan-out function (the
+    // stream's reader) holds it (test/infra/alerts-stack.test.ts).
     for (const statement of all.filter((s) => JSON.stringify(s.Resource).includes('*'))) {
-      expect(actionsOf([statement])).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(actionsOf([statement]).filter((a) => a !== 'dynamodb:ListStreams')).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     }
   });
 
@@ -314,13 +353,18 @@ describe('token key material', () => {
     });
   });
 
-  it('passes the secret by ARN only, and grants reading it to the status function alone', () => {
+  it('passes the secret by ARN only, and grants reading it to the token-verifying functions alone', () => {
     const variables = (id: string) => functionsOf(main)[id]?.Properties.Environment.Variables;
     expect(variables(ids.status).JWT_SECRET_ARN).toEqual({ Ref: ids.secret });
     const readers = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    expect(readers).toHaveLength(1);
+    // The status and webhooks functions verify bearer tokens; nothing else reads the secret.
+    const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
+      logicalId(main.stack, fn.role);
+    expect(readers.map((p) => p.Properties.Roles[0].Ref).sort()).toEqual(
+      [roleOf(main.stack.statusFunction), roleOf(main.stack.functions.webhooks)].sort(),
+    );
     expect(actionsOf(statementsOfFunction(main, ids.ingest))).not.toContain(
       'secretsmanager:GetSecretValue',
     );
@@ -405,6 +449,20 @@ describe('alarms', () => {
     }
   });
 
+  it('watch the failure queue of the scheduled sweep', () => {
+    const { stack } = main;
+    const queueId = stack.getLogicalId(
+      stack.sweepFunction.failureQueue?.node.defaultChild as never,
+    );
+    const failed = alarms(main).filter(
+      (a) =>
+        a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        dimensionsOf(a).includes(queueId),
+    );
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.Properties).toMatchObject({ Threshold: 1, Statistic: 'Maximum' });
+  });
+
   it('watch DynamoDB throttled requests on the table', () => {
     const throttled = alarms(main).find((a) => metricNames(a).includes('ThrottledRequests'));
     expect(dimensionsOf(throttled as Resources[string])).toContain(`"Ref":"${ids.table}"`);
@@ -419,7 +477,12 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    expect(alarms(main)).toHaveLength(6);
+    // 5xx rate, errors + throttles of every function, each failure queue (sweep, fan-out),
+    // table; and the delivery DLQ's depth (test/infra/alerts-stack.test.ts).
+    const { functions } = main.stack;
+    const failureQueues = Object.values(functions).filter((fn) => fn.failureQueue).length;
+    expect(failureQueues).toBe(2);
+    expect(alarms(main)).toHaveLength(2 * Object.keys(functions).length + 2 + failureQueues + 1);
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
@@ -441,12 +504,146 @@ describe('alarms', () => {
 describe('outputs', () => {
   it('give the API URL, the table name and the secret ARN', () => {
     const outputs = main.template.findOutputs('*');
-    expect(Object.keys(outputs).sort()).toEqual(['ApiUrl', 'JwtSecretArn', 'TableName']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'ApiUrl',
+      'JwtSecretArn',
+      'StatusPageUrl',
+      'TableName',
+    ]);
     expect(outputs.TableName?.Value).toEqual({ Ref: ids.table });
     expect(outputs.JwtSecretArn?.Value).toEqual({ Ref: ids.secret });
     expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain('execute-api');
   });
 });
+
+const isPageDeploymentProvider = (logicalId: string) =>
+  logicalId.startsWith('CustomCDKBucketDeployment');
+
+/** Logical ids of the status page's resources. */
+function pageIds() {
+  const { stack } = main;
+  return {
+    bucket: logicalId(stack, stack.statusPage.bucket),
+    distribution: logicalId(stack, stack.statusPage.distribution),
+    headers: logicalId(stack, stack.statusPage.responseHeadersPolicy),
+  };
+}
+
+describe('status page hosting', () => {
+  it('keeps the files in a private, encrypted, SSL-only bucket', () => {
+    const bucket = resourcesOfType(main.template, 'AWS::S3::Bucket')[pageIds().bucket]?.Properties;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ]);
+    expect(bucket.WebsiteConfiguration).toBeUndefined();
+    const policy = Object.values(resourcesOfType(main.template, 'AWS::S3::BucketPolicy')).find(
+      (p) => p.Properties.Bucket.Ref === pageIds().bucket,
+    )?.Properties.PolicyDocument.Statement as TemplateStatement[];
+    expect(policy).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Principal: { AWS: '*' },
+      }),
+    );
+    // Read only by this distribution, through origin access control (no public principal).
+    const reads = policy.filter((s) => s.Effect === 'Allow');
+    expect(reads).toEqual([
+      expect.objectContaining({
+        Action: 's3:GetObject',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Condition: {
+          StringEquals: {
+            'AWS:SourceArn': expect.objectContaining({ 'Fn::Join': expect.any(Array) }),
+          },
+        },
+      }),
+    ]);
+  });
+
+  it('serves it through CloudFront with origin access control, HTTPS only, index.html at /', () => {
+    const config = resourcesOfType(main.template, 'AWS::CloudFront::Distribution')[
+      pageIds().distribution
+    ]?.Properties.DistributionConfig;
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual({ Ref: pageIds().headers });
+    expect(config.Origins).toHaveLength(1);
+    expect(config.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(config.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
+    main.template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      }),
+    });
+  });
+
+  it('sends the page with a CSP (no inline script, API origins only), HSTS and no framing', () => {
+    const headers = resourcesOfType(main.template, 'AWS::CloudFront::ResponseHeadersPolicy')[
+      pageIds().headers
+    ]?.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain('connect-src');
+    expect(csp).toContain('execute-api');
+    expect(csp).not.toContain('unsafe');
+    expect(headers.ContentSecurityPolicy.Override).toBe(true);
+    expect(headers.StrictTransportSecurity).toEqual({
+      AccessControlMaxAgeSec: 31_536_000,
+      IncludeSubdomains: true,
+      Override: true,
+    });
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(headers.ContentTypeOptions).toEqual({ Override: true });
+  });
+
+  it('writes config.json with the API URL at deployment, and outputs StatusPageUrl', () => {
+    const deployments = Object.values(main.template.findResources('Custom::CDKBucketDeployment'));
+    expect(deployments).toHaveLength(1);
+    const props = deployments[0]?.Properties;
+    expect(props.DestinationBucketName).toEqual({ Ref: pageIds().bucket });
+    expect(props.SourceObjectKeys).toHaveLength(2);
+    // Source.jsonData: the API URL is a deploy-time value, substituted without a rebuild.
+    const apiId = logicalId(main.stack, main.stack.httpApi.api);
+    expect(Object.values(props.SourceMarkers[1])).toContainEqual({ Ref: apiId });
+    expect(props.SystemMetadata).toEqual({ 'cache-control': 'no-cache' });
+    expect(props.DistributionPaths).toEqual(['/*']);
+    expect(props.Prune).toBe(true);
+    const outputs = main.template.findOutputs('StatusPageUrl');
+    expect(JSON.stringify(outputs.StatusPageUrl?.Value)).toContain(pageIds().distribution);
+  });
+
+  it("scopes CDK's deployment provider to the page bucket and the asset bucket", () => {
+    const policies = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
+      p.Properties.Roles.some((r: { Ref?: string }) => isPageDeploymentProvider(r.Ref ?? '')),
+    );
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as TemplateStatement[],
+    );
+    const writes = statements.filter((s) =>
+      [s.Action].flat().some((a) => typeof a === 'string' && /^s3:(Put|Delete)/.test(a)),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes) {
+      expect(JSON.stringify(statement.Resource)).toContain(pageIds().bucket);
+    }
+  });
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template JSON
+type TemplateStatement = { Effect: string; Action: unknown; Resource: any; [key: string]: any };
 
 describe('configuration', () => {
   const contextOf = (context: Record<string, string>) => new App({ context }).node;

@@ -14,7 +14,7 @@ const POST = doc.paths['/node/status']?.post as Record<string, unknown>;
 
 /** Every status code DESIGN.md sections 2 and 3 give each route (plus the ingest rate limit). */
 const CONTRACT_STATUSES = {
-  get: ['200', '400', '401', '403', '404', '500', '503'],
+  get: ['200', '304', '400', '401', '403', '404', '406', '500', '503'],
   post: ['200', '400', '401', '413', '429', '500', '503'],
 };
 
@@ -88,6 +88,11 @@ describe('openapi.yaml', () => {
       for (const status of statuses) {
         const response = responseOf(operation, status);
         expect(response.description, `${method} ${status}`).toBeTruthy();
+        // 304 Not Modified has no body by definition (DESIGN.md section 7).
+        if (status === '304') {
+          expect(response.content, `${method} 304`).toBeUndefined();
+          continue;
+        }
         expect(Object.keys(response.content as Json), `${method} ${status}`).toEqual([
           'application/json',
         ]);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
   acceptsGzip,
@@ -9,6 +11,8 @@ import {
   ifNoneMatchMatches,
   strongEtag,
 } from '../../functions/http/conditional-get.ts';
+import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
+import { lambdaContext } from '../support/events.ts';
 
 const ok = (body: string): GetResponse => ({
   statusCode: 200,
@@ -168,5 +172,47 @@ describe('conditionalGet', () => {
     expect(
       conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, ok(random), limit),
     ).toMatchObject({ kind: 'too-large', gzipAccepted: true, fitsWithGzip: false });
+  });
+});
+
+describe('conditionalGetResponses (the middleware in every HTTP chain)', () => {
+  const body = JSON.stringify({ pad: 'a'.repeat(5_000) });
+  const handlerWith = (limit: number) =>
+    middy(async () => ok(body)).use(conditionalGetResponses(limit));
+  const event = (method: string, headers: Record<string, string> = {}) =>
+    ({ requestContext: { http: { method } }, headers }) as unknown as APIGatewayProxyEventV2;
+
+  it('turns a body over the response limit into a 406 that says to accept gzip', async () => {
+    const result = (await handlerWith(4_000)(event('GET'), lambdaContext())) as GetResponse;
+    expect(result.statusCode).toBe(406);
+    expect(JSON.parse(result.body)).toEqual({
+      success: false,
+      message: expect.stringContaining('Accept-Encoding: gzip'),
+    });
+    expect(result.headers.etag).toBeUndefined();
+    const zipped = (await handlerWith(4_000)(
+      event('GET', { 'accept-encoding': 'gzip' }),
+      lambdaContext(),
+    )) as GetResponse;
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+  });
+
+  it('answers 500 with a clear message when even gzip would not fit', async () => {
+    const result = (await handlerWith(100)(
+      event('GET', { 'accept-encoding': 'gzip' }),
+      lambdaContext(),
+    )) as GetResponse;
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).message).toMatch(
+      /over the API's .* response limit even compressed/,
+    );
+  });
+
+  it('leaves other methods alone', async () => {
+    const result = (await handlerWith(100)(event('POST'), lambdaContext())) as GetResponse;
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe(body);
+    expect(result.headers.etag).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import {
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { FUNCTION_ENTRIES } from '../../infra/bundling.ts';
+import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import { createLocalFunctions } from '../../local/handlers.ts';
 import { testSettings } from '../support/wiring.ts';
 
@@ -47,7 +48,17 @@ describe('the route table', () => {
 
   it('grants each function exactly its routes’ table actions', () => {
     expect(tableActionsOf('status')).toEqual(['dynamodb:Query']);
-    expect(tableActionsOf('ingest')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(tableActionsOf('ingest')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(tableActionsOf('sweep')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(FUNCTIONS.sweep.tableIndexes).toEqual([SWEEP_INDEX.name]);
   });
 
   it('is what the local runtime serves: each function wired by its module, one handler per route', async () => {
@@ -62,6 +73,9 @@ describe('the route table', () => {
         ROUTES.map((route) => routeKeyOf(route)),
       );
       for (const route of local.routes) expect(route.handler).toBeTypeOf('function');
+      for (const name of FUNCTION_NAMES) {
+        if (FUNCTIONS[name].kind !== 'http') expect(local.events[name]).toBeTypeOf('function');
+      }
       for (const name of FUNCTION_NAMES) {
         if (FUNCTIONS[name].kind !== 'http') continue;
         expect(Object.keys(local.http[name] ?? {}).sort()).toEqual(

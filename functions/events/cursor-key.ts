@@ -1,0 +1,66 @@
+import { hkdfSync } from 'node:crypto';
+import { assertSecretStrength, ConfigError, type CursorKeySource } from '../shared/config.ts';
+
+/** HKDF-SHA256 of the secret: a key of its own, even when the secret is JWT_SECRET (local). */
+export const deriveCursorKey = (secret: string): Uint8Array =>
+  new Uint8Array(
+    hkdfSync(
+      'sha256',
+      Buffer.from(secret, 'utf8'),
+      Buffer.alloc(0),
+      'bucket-status events cursor v1',
+      32,
+    ),
+  );
+
+/** The secret's SecretString (undefined for a binary secret); the SDK's usual endpoint chain. */
+async function fetchSecretString(arn: string): Promise<string | undefined> {
+  // Loaded only in EVENTS_CURSOR_SECRET_ARN mode (deployed), never by the local runtime.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import(
+    '@aws-sdk/client-secrets-manager'
+  );
+  const client = new SecretsManagerClient({ maxAttempts: 3 });
+  const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  return result.SecretString;
+}
+
+export interface CursorKey {
+  /** The key, resolved once per container; a failed fetch is retried on the next call. */
+  get(): Promise<Uint8Array>;
+  /** Start-up: resolves when the key is usable, rejects with a ConfigError when it never will be. */
+  ready: Promise<unknown>;
+}
+
+export function createCursorKey(
+  source: CursorKeySource,
+  fetchSecret: (arn: string) => Promise<string | undefined> = fetchSecretString,
+): CursorKey {
+  let resolved: Promise<Uint8Array> | undefined;
+  const resolve = async (): Promise<Uint8Array> => {
+    if (source.kind === 'secret') return deriveCursorKey(source.secret);
+    const secret = await fetchSecret(source.arn);
+    if (secret === undefined) {
+      throw new ConfigError(
+        'EVENTS_CURSOR_SECRET_ARN names a secret without a SecretString (binary?)',
+        'EVENTS_CURSOR_SECRET_ARN',
+      );
+    }
+    assertSecretStrength(secret, 'The secret named by EVENTS_CURSOR_SECRET_ARN');
+    return deriveCursorKey(secret);
+  };
+  const get = () => {
+    resolved ??= resolve().catch((error: unknown) => {
+      resolved = undefined; // a transient fetch failure is retried by the next request
+      throw error;
+    });
+    return resolved;
+  };
+  const ready = get().then(
+    () => undefined,
+    (error: unknown) => {
+      if (error instanceof ConfigError) throw error;
+    },
+  );
+  ready.catch(() => undefined);
+  return { get, ready };
+}

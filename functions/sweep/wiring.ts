@@ -1,0 +1,81 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
+import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
+import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
+import { runSweep, type SweepOutcome } from './run-sweep.ts';
+
+export interface SweepWiring {
+  client: DynamoDBClient;
+  tableName: string;
+  staleAfterSeconds: number;
+  eventRetentionDays: number;
+  logger: Logger;
+  /** The event writer's publish port: none deployed (the stream), the local queue locally. */
+  onEventsRecorded?: EventWriterOptions['onEventsRecorded'];
+  now?: () => number;
+}
+
+/**
+ * One sweep run on its real adapters: used by the Lambda entry (every minute) and the local
+ * runtime's timer. Logs one line per run; a run with failed rows rejects after finishing the
+ * others (the rows stay in the index for the next run).
+ */
+export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
+  const { logger } = wiring;
+  const index = createSweepIndex(wiring.client, wiring.tableName);
+  const recordEvents = createEventWriter(wiring.client, wiring.tableName, {
+    retentionDays: wiring.eventRetentionDays,
+    ...(wiring.onEventsRecorded && { onEventsRecorded: wiring.onEventsRecorded }),
+    onPublishError: (error) =>
+      logger.error('publishing recorded events failed', {
+        error: error instanceof Error ? error : String(error),
+      }),
+    ...(wiring.now && { now: wiring.now }),
+  });
+  return async function sweep() {
+    const started = Date.now();
+    const outcome = await runSweep({
+      index,
+      shards: ALL_SWEEP_SHARDS,
+      recordEvents,
+      staleAfterSeconds: wiring.staleAfterSeconds,
+      ...(wiring.now && { now: wiring.now }),
+    });
+    const { error, ...counts } = outcome;
+    const summary = { ...counts, durationMs: Date.now() - started };
+    if (outcome.failed > 0) {
+      logger.error('sweep run left rows for the next run', {
+        ...summary,
+        error: error instanceof Error ? error : String(error),
+      });
+      throw new Error(`sweep: ${outcome.failed} rows failed; the next run retries them`, {
+        cause: error,
+      });
+    }
+    if (outcome.found > 0) logger.info('sweep run', summary);
+    else logger.debug('sweep run', summary);
+    return outcome;
+  };
+}
+
+export type SweepSettings = Pick<
+  Settings,
+  'tableName' | 'staleAfterSeconds' | 'eventRetentionDays'
+>;
+
+/** The sweep function of the route table: the common `wire(deps)` shape over wireSweep. */
+export function wire({ client, settings, logger, overrides }: WireDeps<SweepSettings>) {
+  const sweep = wireSweep({
+    client,
+    tableName: settings.tableName,
+    staleAfterSeconds: settings.staleAfterSeconds,
+    eventRetentionDays: settings.eventRetentionDays,
+    logger,
+    ...(overrides?.now && { now: overrides.now }),
+  });
+  const handler = async (): Promise<void> => {
+    await sweep();
+  };
+  return { handler } satisfies WiredEventFunction;
+}

@@ -133,7 +133,11 @@ export async function benchHistory(
   const { tableName } = engine;
   // Its own client, shared by handler and floor: 89 parallel Queries of 1,000 items each keep
   // single-threaded dynalite busy past the SDK's 2 s request timeout (a harness artefact).
-  const client = createDynamoClient({ endpoint: engine.endpoint, requestTimeoutMs: 120_000 });
+  const client = createDynamoClient({
+    endpoint: engine.endpoint,
+    requestTimeoutMs: 120_000,
+    connectionTimeoutMs: 60_000,
+  });
   await putRows(client, tableName, [
     { pk: userPk(READER), sk: PROFILE_SK, orgId: ORG, orgRole: 'MEMBER', status: 'ACTIVE' },
     { pk: userPk(READER), sk: workspaceSk(WORKSPACE), role: 'READ' },

@@ -1,6 +1,7 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AdminError, type AdminStore, createAdminStore } from '../functions/data/operator.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -16,7 +17,7 @@ import {
   requireTableName,
 } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { AdminError, type AdminStore, createAdminStore, mintToken } from './store.ts';
+import { mintToken } from './mint-token.ts';
 
 /**
  * The operator CLI of DESIGN.md section 6 as a plain function, so tests run every command in

@@ -117,6 +117,10 @@ const ALLOWED_HEADERS = new Set([
   'content-length',
   'cache-control',
   'x-content-type-options',
+  // DESIGN.md section 7's security headers (test/security/response-headers.test.ts).
+  'strict-transport-security',
+  'content-security-policy',
+  'referrer-policy',
   'www-authenticate',
   'retry-after',
   'apigw-requestid',

@@ -24,14 +24,7 @@ const MAX_CACHED_NODE_KEYS = 10_000;
  * The ingest function on its real adapters, one handler per route it serves: used by the
  * Lambda entry, the local runtime and the tests.
  */
-export function wire({
-  client,
-  settings,
-  logger,
-  metrics,
-  overrides,
-  onEventsRecorded,
-}: WireDeps<IngestSettings>) {
+export function wire({ client, settings, logger, metrics, overrides }: WireDeps<IngestSettings>) {
   const { tableName } = settings;
   const routes = {
     'POST /node/status': createIngestHandler({
@@ -49,7 +42,7 @@ export function wire({
       }),
       recordTransitions: createEventWriter(client, tableName, {
         retentionDays: settings.eventRetentionDays,
-        ...(onEventsRecorded && { onEventsRecorded }),
+        ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
       }),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { AdminError } from '../functions/data/operator.ts';
 import { isValidId } from '../functions/domain/ids.ts';
-import { MIN_HS256_SECRET_BYTES } from '../functions/shared/config.ts';
+import { assertSecretStrength, ConfigError } from '../functions/shared/config.ts';
 
 /**
  * `mint-token`: a development HS256 token. No table access, so it lives beside the CLI, not
@@ -26,8 +26,12 @@ export async function mintToken(input: {
   audience?: string | string[];
 }): Promise<string> {
   const userId = requireId(input.userId, 'userId');
-  if (Buffer.byteLength(input.secret ?? '', 'utf8') < MIN_HS256_SECRET_BYTES) {
-    throw new AdminError(`the secret must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`);
+  // The one strength check (functions/shared/config.ts), as an operator error of this call.
+  try {
+    assertSecretStrength(input.secret ?? '', 'the secret');
+  } catch (error) {
+    if (error instanceof ConfigError) throw new AdminError(error.message);
+    throw error;
   }
   const lifetime = input.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
   if (!Number.isSafeInteger(lifetime) || lifetime < 1) {

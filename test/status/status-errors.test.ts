@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { accessMatrix } from '../support/access-matrix.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -42,29 +43,7 @@ function expectErrorBody(response: {
 }
 
 describe('access rule matrix', () => {
-  const cases: [string, Parameters<Seeder['user']>[1], string | undefined, number][] = [
-    ['READ member', { orgId: ORG, orgRole: 'MEMBER' }, 'READ', 200],
-    ['WRITE member', { orgId: ORG, orgRole: 'MEMBER' }, 'WRITE', 200],
-    ['ADMIN member', { orgId: ORG, orgRole: 'MEMBER' }, 'ADMIN', 200],
-    ['org OWNER of the owning org', { orgId: ORG, orgRole: 'OWNER' }, undefined, 200],
-    ['org ADMIN of the owning org', { orgId: ORG, orgRole: 'ADMIN' }, undefined, 200],
-    ['org MEMBER of the owning org', { orgId: ORG, orgRole: 'MEMBER' }, undefined, 403],
-    ['org OWNER of another org', { orgId: 'other', orgRole: 'OWNER' }, undefined, 403],
-    ['org ADMIN of another org', { orgId: 'other', orgRole: 'ADMIN' }, undefined, 403],
-    ['org MEMBER of another org', { orgId: 'other', orgRole: 'MEMBER' }, undefined, 403],
-    ['non-member', { orgId: ORG, orgRole: 'MEMBER' }, undefined, 403],
-    ['member with an unknown role', { orgId: ORG, orgRole: 'MEMBER' }, 'SUPERUSER', 403],
-    // DESIGN.md section 7: a membership never crosses orgs (a grant stored before the rule).
-    ['READ member of another org', { orgId: 'other', orgRole: 'MEMBER' }, 'READ', 403],
-    ['ADMIN member of another org', { orgId: 'other', orgRole: 'OWNER' }, 'ADMIN', 403],
-    ['DISABLED READ member', { orgId: ORG, orgRole: 'OWNER', status: 'DISABLED' }, 'READ', 403],
-    [
-      'user with an unknown status',
-      { orgId: ORG, orgRole: 'OWNER', status: 'PENDING' },
-      'READ',
-      403,
-    ],
-  ];
+  const cases = accessMatrix(ORG);
 
   it.each(cases)('%s gets %i', async (_label, profile, role, expected) => {
     const userId = await user(profile, role);

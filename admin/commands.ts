@@ -7,6 +7,7 @@ import {
   WORKSPACE_ROLES,
   type WorkspaceRole,
 } from '../functions/domain/access.ts';
+import { isValidId } from '../functions/domain/ids.ts';
 import { publicKeyFromRaw } from '../functions/domain/node-signature.ts';
 import {
   assertSecretStrength,
@@ -15,7 +16,6 @@ import {
   requireTableName,
 } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { isValidId } from '../functions/shared/keys.ts';
 import { AdminError, type AdminStore, createAdminStore, mintToken } from './store.ts';
 
 /**

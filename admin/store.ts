@@ -10,24 +10,24 @@ import {
 import { SignJWT } from 'jose';
 import { N, readNumber, readString, S } from '../functions/data/attributes.ts';
 import {
-  ORG_ROLES,
-  type OrgRole,
-  USER_STATUSES,
-  WORKSPACE_ROLES,
-  type WorkspaceRole,
-} from '../functions/domain/access.ts';
-import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
-import { MIN_HS256_SECRET_BYTES } from '../functions/shared/config.ts';
-import {
   bucketPk,
-  isValidId,
   META_SK,
   nodePk,
   nodeSk,
   PROFILE_SK,
   userPk,
   workspaceSk,
-} from '../functions/shared/keys.ts';
+} from '../functions/data/keys.ts';
+import {
+  ORG_ROLES,
+  type OrgRole,
+  USER_STATUSES,
+  WORKSPACE_ROLES,
+  type WorkspaceRole,
+} from '../functions/domain/access.ts';
+import { isValidId } from '../functions/domain/ids.ts';
+import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
+import { MIN_HS256_SECRET_BYTES } from '../functions/shared/config.ts';
 
 /**
  * Operator writes on the table of DESIGN.md section 4, shared by the admin CLI and the local

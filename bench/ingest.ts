@@ -4,10 +4,10 @@ import {
   bucketRowUpdate,
   createBucketReportWriter,
 } from '../functions/data/bucket-node-reports.ts';
+import { bucketPk, META_SK, nodePk, nodeSk } from '../functions/data/keys.ts';
 import {
   createNodeKeyReader,
   createReportGuard,
-  type RegisteredNode,
   reportGuardUpdate,
 } from '../functions/data/node-registry.ts';
 import type { BucketReport } from '../functions/domain/node-report.ts';
@@ -16,9 +16,9 @@ import {
   privateKeyFromSeed,
   signNodeReport,
 } from '../functions/domain/node-signature.ts';
+import type { HttpResult } from '../functions/http/response.ts';
 import { createIngestHandler } from '../functions/ingest/ingest-handler.ts';
-import type { HttpResult } from '../functions/shared/http-response.ts';
-import { bucketPk, META_SK, nodePk, nodeSk } from '../functions/shared/keys.ts';
+import type { RegisteredNode } from '../functions/ingest/receive-node-report.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { TtlCache } from '../functions/shared/ttl-cache.ts';
 import { ingestEvent, lambdaContext } from '../test/support/events.ts';

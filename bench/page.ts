@@ -3,17 +3,18 @@
 // bucket against Lambda's 6 MB response limit.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
+import { bucketPk, META_SK, PROFILE_SK, userPk, workspaceSk } from '../functions/data/keys.ts';
 import {
   LAMBDA_RESPONSE_LIMIT_BYTES,
   lambdaPayloadBytes,
 } from '../functions/http/conditional-get.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { bucketPk, META_SK, PROFILE_SK, userPk, workspaceSk } from '../functions/shared/keys.ts';
 import { createLogger } from '../functions/shared/logger.ts';
-import { wireStatusHandler } from '../functions/status/wiring.ts';
+import { wire as wireStatus } from '../functions/status/wiring.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { chromiumAvailability, launchChromium } from '../test/support/chromium.ts';
 import { lambdaContext, statusEvent } from '../test/support/events.ts';
+import { testSettings } from '../test/support/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { type BenchEngine, putRows, type Row, startBenchEngine } from './engine.ts';
 import { reportedRow } from './read-path.ts';
@@ -134,13 +135,11 @@ export async function benchGzip(options: { nodes: number[] }): Promise<GzipRow[]
     try {
       const bucketId = `bench-gzip-${nodes}`;
       await seedBucket(engine.client, engine.tableName, bucketId, nodes);
-      const handler = wireStatusHandler({
+      const handler = wireStatus({
         client: engine.client,
-        tableName: engine.tableName,
-        jwt: { source: { kind: 'secret', secret: SECRET } },
-        staleAfterSeconds: 90,
+        settings: testSettings(engine.tableName, SECRET, { staleAfterSeconds: 90 }),
         logger: createLogger('bench-gzip'),
-      });
+      }).routes['GET /bucket/{bucketId}/status'];
       const bearer = `Bearer ${await token(SECRET)}`;
       type Result = {
         statusCode: number;

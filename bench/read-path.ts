@@ -6,8 +6,6 @@ import {
 import { SignJWT } from 'jose';
 import { createTokenVerifier } from '../functions/auth/token-verifier.ts';
 import { bucketPartitionQuery, createBucketNodesReader } from '../functions/data/bucket-nodes.ts';
-import { createUserAccessReader, userPartitionQuery } from '../functions/data/user-access.ts';
-import type { HttpResult } from '../functions/shared/http-response.ts';
 import {
   bucketPk,
   META_SK,
@@ -15,7 +13,9 @@ import {
   PROFILE_SK,
   userPk,
   workspaceSk,
-} from '../functions/shared/keys.ts';
+} from '../functions/data/keys.ts';
+import { createUserAccessReader, userPartitionQuery } from '../functions/data/user-access.ts';
+import type { HttpResult } from '../functions/http/response.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { createStatusHandler } from '../functions/status/status-handler.ts';
 import { lambdaContext, statusEvent } from '../test/support/events.ts';

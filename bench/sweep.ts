@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createEventWriter } from '../functions/data/events.ts';
+import { bucketPk, nodeSk } from '../functions/data/keys.ts';
 import {
   ALL_SWEEP_SHARDS,
   createSweepIndex,
@@ -15,7 +16,6 @@ import {
   sweepShardOf,
 } from '../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { bucketPk, nodeSk } from '../functions/shared/keys.ts';
 import { runSweep, SWEEP_GRACE_SECONDS } from '../functions/sweep/run-sweep.ts';
 import { ensureTable, startDynalite } from '../local/embedded-dynamodb.ts';
 import { median, nowMs, round } from './stats.ts';

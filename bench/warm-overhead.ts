@@ -9,8 +9,8 @@ import {
   signNodeReport,
 } from '../functions/domain/node-signature.ts';
 import type { NodeRow } from '../functions/domain/node-status.ts';
+import type { HttpResult } from '../functions/http/response.ts';
 import { createIngestHandler } from '../functions/ingest/ingest-handler.ts';
-import type { HttpResult } from '../functions/shared/http-response.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { createStatusHandler } from '../functions/status/status-handler.ts';
 import { ingestEvent, lambdaContext, statusEvent } from '../test/support/events.ts';

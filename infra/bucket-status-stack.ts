@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import type { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -6,9 +7,23 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { FUNCTION_ENTRIES } from './bundling.ts';
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTES,
+  routeKeyOf,
+  routesOf,
+  tableActionsOf,
+} from '../functions/route-table.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import { HouseNodejsFunction, type LogLevel } from './constructs/house-nodejs-function.ts';
+import { AlertDelivery } from './constructs/alert-delivery.ts';
+import {
+  type FunctionKind,
+  type FunctionTrigger,
+  HouseNodejsFunction,
+  type LogLevel,
+} from './constructs/house-nodejs-function.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusPageHosting } from './constructs/status-page-hosting.ts';
@@ -22,7 +37,6 @@ import {
   type ServiceSettings,
   serviceSettingsEnvironment,
 } from './service-settings.ts';
-import { SWEEP_INDEX } from './table-definition.ts';
 
 /** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
 export type JwtKeySource =
@@ -67,13 +81,10 @@ export interface BucketStatusStackProps extends StackProps, ServiceSettings {
 export const DEFAULT_THROTTLE: ThrottleLimits = { rateLimit: 200, burstLimit: 400 };
 export const SERVICE_NAME = 'bucket-status';
 
-/** The DynamoDB actions each function needs: nothing more (DESIGN.md section 4). */
-export const TABLE_ACTIONS = {
-  status: ['dynamodb:Query'],
-  ingest: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  // Reads a row it found in the sweep index, records the event, takes the row out of the index.
-  sweep: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-} as const satisfies Record<string, readonly TableAction[]>;
+/** The DynamoDB actions each function needs, from the route table: nothing more. */
+export const TABLE_ACTIONS = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [name, tableActionsOf(name)]),
+) as unknown as Record<FunctionName, readonly TableAction[]>;
 
 /**
  * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
@@ -81,6 +92,8 @@ export const TABLE_ACTIONS = {
  */
 export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
+  /** Every function of the route table, by name. */
+  readonly functions: Record<FunctionName, HouseNodejsFunction>;
   readonly statusFunction: HouseNodejsFunction;
   readonly ingestFunction: HouseNodejsFunction;
   readonly sweepFunction: HouseNodejsFunction;
@@ -88,6 +101,8 @@ export class BucketStatusStack extends Stack {
   readonly jwtSecret: secretsmanager.Secret | undefined;
   readonly alarms: ServiceAlarms;
   readonly statusPage: StatusPageHosting;
+  /** The alert pipeline's queues (the fan-out and delivery functions are in `functions`). */
+  readonly alerts: AlertDelivery;
 
   constructor(scope: Construct, id: string, props: BucketStatusStackProps) {
     super(scope, id, {
@@ -129,55 +144,78 @@ export class BucketStatusStack extends Stack {
       logRetention,
       timeout: Duration.seconds(10),
     };
-    this.statusFunction = new HouseNodejsFunction(this, 'StatusFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.status,
-      description: `bucket-status ${props.stageName}: GET /bucket/{bucketId}/status`,
-      // Token verification and two parallel queries: CPU scales with memory, and so does the
-      // cold start of the bundled SDK.
-      memorySize: 1024,
-      environment: {
-        TABLE_NAME: this.table.tableName,
-        ...settings,
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-      },
-    });
-    this.ingestFunction = new HouseNodejsFunction(this, 'IngestFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.ingest,
-      description: `bucket-status ${props.stageName}: POST /node/status`,
-      // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
-      memorySize: 512,
-      environment: { TABLE_NAME: this.table.tableName, ...settings },
-    });
-
-    this.sweepFunction = new HouseNodejsFunction(this, 'SweepFunction', {
-      ...shared,
-      entry: FUNCTION_ENTRIES.sweep,
-      description: `bucket-status ${props.stageName}: sweep for nodes gone silent (every minute)`,
-      // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
-      // requests at 16 at a time, well inside the timeout, which stays under the period.
-      memorySize: 256,
-      timeout: Duration.seconds(50),
-      environment: { TABLE_NAME: this.table.tableName, ...settings },
-      trigger: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
-    });
-    this.sweepFunction.grantTable(this.table, {
-      actions: TABLE_ACTIONS.sweep,
-      indexes: [SWEEP_INDEX.name],
-    });
-    this.statusFunction.grantTable(this.table, { actions: TABLE_ACTIONS.status });
-    this.ingestFunction.grantTable(this.table, { actions: TABLE_ACTIONS.ingest });
-    if (this.jwtSecret) {
-      this.statusFunction.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
+    // Settings beyond TABLE_NAME, per function.
+    this.alerts = new AlertDelivery(this, 'Alerts', { table: this.table });
+    const environments: Record<FunctionName, Record<string, string>> = {
+      status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      ingest: { ...settings },
+      sweep: { ...settings },
+      // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
+      webhooks: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      fanOut: { ...settings, ...this.alerts.environment },
+      delivery: { ...settings, ...this.alerts.environment },
+    };
+    // How each function is invoked: HTTP functions by their routes (below); a scheduled or
+    // queue-driven function of the table gets its schedule or queue here, by name.
+    const triggers: Partial<Record<FunctionName, FunctionTrigger>> = {
+      sweep: { kind: 'schedule', schedule: events.Schedule.rate(Duration.minutes(1)) },
+      fanOut: this.alerts.fanOutTrigger(),
+      delivery: this.alerts.deliveryTrigger(),
+    };
+    const triggerOf = (name: FunctionName): FunctionTrigger => {
+      const kind = FUNCTIONS[name].kind as FunctionKind;
+      if (kind === 'http') return { kind: 'http' };
+      const trigger = triggers[name];
+      if (trigger?.kind !== kind)
+        throw new Error(`function ${name}: no ${kind} trigger in the stack`);
+      return trigger;
+    };
+    // One function per entry of the route table, granted exactly its routes' table actions.
+    this.functions = {} as Record<FunctionName, HouseNodejsFunction>;
+    for (const name of FUNCTION_NAMES) {
+      const spec = FUNCTIONS[name];
+      const fn = new HouseNodejsFunction(this, spec.constructId, {
+        ...shared,
+        entry: spec.entry,
+        // HTTP functions are described by the routes they serve.
+        description: `bucket-status ${props.stageName}: ${
+          spec.kind === 'http'
+            ? routesOf(name)
+                .map((route) => routeKeyOf(route))
+                .join(', ')
+            : spec.description
+        }`,
+        memorySize: spec.memorySize,
+        ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
+        environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
+        trigger: triggerOf(name),
+      });
+      fn.grantTable(this.table, {
+        actions: tableActionsOf(name),
+        ...('tableIndexes' in spec && { indexes: spec.tableIndexes }),
+      });
+      this.functions[name] = fn;
     }
+    this.statusFunction = this.functions.status;
+    this.ingestFunction = this.functions.ingest;
+    this.sweepFunction = this.functions.sweep;
+    if (this.jwtSecret) {
+      for (const fn of [this.statusFunction, this.functions.webhooks]) {
+        fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
+      }
+    }
+    this.alerts.grantFanOut(this.functions.fanOut);
 
     // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
     this.statusPage = new StatusPageHosting(this, 'StatusPage');
     this.httpApi = new StatusHttpApi(this, 'Http', {
       apiName: `bucket-status-${props.stageName}`,
-      statusFunction: this.statusFunction.function,
-      ingestFunction: this.ingestFunction.function,
+      routes: ROUTES.map((route) => ({
+        method: route.method as HttpMethod,
+        path: route.path,
+        functionName: route.function,
+        function: this.functions[route.function].function,
+      })),
       throttle: props.throttle ?? DEFAULT_THROTTLE,
       accessLogRetention: logRetention,
       corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
@@ -194,14 +232,19 @@ export class BucketStatusStack extends Stack {
       : props.alarmEmail
         ? new AlarmTopic(this, 'AlarmNotifications', { email: props.alarmEmail }).topic
         : undefined;
+    this.alerts.notify(notificationTopic);
     this.alarms = new ServiceAlarms(this, 'Alarms', {
       api: this.httpApi.api,
-      functions: {
-        status: this.statusFunction.function,
-        ingest: this.ingestFunction.function,
-        sweep: this.sweepFunction.function,
-      },
-      failureQueues: { sweep: this.sweepFunction.failureQueue as sqs.IQueue },
+      functions: Object.fromEntries(
+        FUNCTION_NAMES.map((name) => [name, this.functions[name].function]),
+      ),
+      // Scheduled functions park failed runs in their failure queue; it is watched too.
+      failureQueues: Object.fromEntries(
+        FUNCTION_NAMES.flatMap((name) => {
+          const queue = this.functions[name].failureQueue;
+          return queue === undefined ? [] : [[name, queue as sqs.IQueue]];
+        }),
+      ),
       table: this.table,
       tableOperations: [
         dynamodb.Operation.QUERY,

@@ -4,15 +4,14 @@
  * exactly as the stack ships it, through the esbuild JS API) share one definition.
  */
 import type { BuildOptions } from 'esbuild';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../functions/route-table.ts';
 
-/** The Lambda handler sources, relative to the repository root; each exports `handler`. */
-export const FUNCTION_ENTRIES = {
-  status: 'functions/status/handler.ts',
-  ingest: 'functions/ingest/handler.ts',
-  sweep: 'functions/sweep/handler.ts',
-} as const;
+export type { FunctionName };
 
-export type FunctionName = keyof typeof FUNCTION_ENTRIES;
+/** The Lambda handler sources (from the route table), relative to the repository root. */
+export const FUNCTION_ENTRIES = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [name, FUNCTIONS[name].entry]),
+) as { readonly [N in FunctionName]: (typeof FUNCTIONS)[N]['entry'] };
 
 /** ESM output has no `require`; some bundled CommonJS dependencies still call it. */
 export const ESM_REQUIRE_SHIM =

@@ -4,17 +4,17 @@ import { dirname } from 'node:path';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createAdminStore, mintToken } from '../admin/store.ts';
 import { readString, S } from '../functions/data/attributes.ts';
-import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
 import {
   bucketPk,
-  isValidId,
   META_SK,
   nodePk,
   nodeSk,
   PROFILE_SK,
   userPk,
   workspaceSk,
-} from '../functions/shared/keys.ts';
+} from '../functions/data/keys.ts';
+import { isValidId } from '../functions/domain/ids.ts';
+import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
 
 /**
  * The demo data set of `npm start` (DESIGN.md section 6): a user with READ on one workspace,

@@ -1,35 +1,87 @@
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { wireIngestHandler } from '../functions/ingest/wiring.ts';
-import { wireStatusHandler } from '../functions/status/wiring.ts';
-import type { LocalConfig } from './config.ts';
+import {
+  FUNCTION_NAMES,
+  FUNCTIONS,
+  type FunctionName,
+  ROUTES,
+  routeKeyOf,
+  routesOf,
+} from '../functions/route-table.ts';
+import type {
+  HttpHandler,
+  HttpRouteHandlers,
+  Settings,
+  WireDeps,
+  WiredEventFunction,
+  WiredHttpFunction,
+  WireOverrides,
+} from '../functions/shared/wiring.ts';
+import type { HttpRoute } from './http-adapter.ts';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+type Wire = (deps: WireDeps) => unknown;
+
+/** Imports a function's wiring module (FUNCTIONS[name].wiring) and checks its export. */
+async function loadWire(name: FunctionName): Promise<Wire> {
+  const file = pathToFileURL(path.join(ROOT, FUNCTIONS[name].wiring)).href;
+  const module = (await import(file)) as { wire?: unknown };
+  if (typeof module.wire !== 'function') {
+    throw new Error(`${FUNCTIONS[name].wiring} must export wire(deps)`);
+  }
+  return module.wire as Wire;
+}
+
+export interface LocalFunctions {
+  /** Per HTTP function, its route handlers by route key. */
+  http: Partial<Record<FunctionName, HttpRouteHandlers>>;
+  /** Per scheduled or queue-driven function, its one handler (the runtime drives it). */
+  events: Partial<Record<FunctionName, (event: unknown, context: unknown) => Promise<unknown>>>;
+  /** The HTTP routes of the table, each on its wired handler, for the local HTTP adapter. */
+  routes: HttpRoute[];
+}
 
 /**
- * The two Lambda handlers, wired by the same functions as the Lambda entries
- * (functions/status/handler.ts, functions/ingest/handler.ts), from a config object instead of
- * process.env at import time.
+ * Every function of the route table, wired by the same `wire(deps)` as its Lambda entry, from
+ * a settings object instead of process.env at import time; and every route of the table on its
+ * function's handler.
  */
-export function createLocalHandlers(input: {
+export async function createLocalFunctions(input: {
   client: DynamoDBClient;
-  config: LocalConfig;
+  settings: Settings;
   logger: Logger;
-}) {
-  const { client, config, logger } = input;
-  const { tableName } = config;
-  return {
-    status: wireStatusHandler({
-      client,
-      tableName,
-      jwt: config.jwt,
-      staleAfterSeconds: config.staleAfterSeconds,
-      logger,
-    }),
-    ingest: wireIngestHandler({
-      client,
-      tableName,
-      nodeKeyCacheSeconds: config.nodeKeyCacheSeconds,
-      minReportIntervalMs: config.nodeMinReportIntervalMs,
-      logger,
-    }),
-  };
+  overrides?: WireOverrides;
+  /** The event writers' publish port (the local alert queue); see WireDeps. */
+  onEventsRecorded?: WireDeps['onEventsRecorded'];
+}): Promise<LocalFunctions> {
+  const functions: LocalFunctions = { http: {}, events: {}, routes: [] };
+  for (const name of FUNCTION_NAMES) {
+    const wired = (await loadWire(name))(input) as WiredHttpFunction | WiredEventFunction;
+    // Start-up work (e.g. a secret fetched at init) must succeed before the runtime serves.
+    await wired.ready;
+    if (FUNCTIONS[name].kind === 'http') {
+      const handlers = (wired as WiredHttpFunction).routes;
+      for (const route of routesOf(name)) {
+        if (typeof handlers[routeKeyOf(route)] !== 'function') {
+          throw new Error(`${FUNCTIONS[name].wiring}: no handler for ${routeKeyOf(route)}`);
+        }
+      }
+      functions.http[name] = handlers;
+    } else {
+      functions.events[name] = (wired as WiredEventFunction).handler as (
+        event: unknown,
+        context: unknown,
+      ) => Promise<unknown>;
+    }
+  }
+  functions.routes = ROUTES.map((route) => ({
+    method: route.method,
+    path: route.path,
+    handler: functions.http[route.function]?.[routeKeyOf(route)] as HttpHandler,
+    functionName: `bucket-status-${route.function}`,
+  }));
+  return functions;
 }

@@ -323,7 +323,10 @@ function send(response: ServerResponse, parts: HttpResponseParts, requestId: str
   for (const [name, value] of Object.entries(parts.headers)) response.setHeader(name, value);
   if (parts.cookies.length > 0) response.setHeader('set-cookie', parts.cookies);
   response.setHeader('apigw-requestid', requestId);
-  response.setHeader('content-length', parts.body.length);
+  // 204 and 304 have no body, and a 304's Content-Length would describe the 200's (RFC 9110).
+  if (parts.statusCode !== 204 && parts.statusCode !== 304) {
+    response.setHeader('content-length', parts.body.length);
+  }
   response.statusCode = parts.statusCode;
   response.end(parts.body);
 }

@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createWebhookStore } from '../functions/data/webhooks.ts';
+import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { wireSweep } from '../functions/sweep/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
+import { createLocalAlertQueue, type LocalAlertQueue } from './alert-queue.ts';
 import { type LocalConfig, readLocalConfig } from './config.ts';
 import {
   type Demo,
@@ -20,7 +23,7 @@ import {
   writeDemoFile,
 } from './demo.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dynamodb.ts';
-import { createLocalHandlers } from './handlers.ts';
+import { createLocalFunctions, type LocalFunctions } from './handlers.ts';
 import { createLocalHttpServer, type ServerLimits, type StaticSite } from './http-adapter.ts';
 import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
 import { startSweepTimer } from './sweep-timer.ts';
@@ -30,9 +33,6 @@ import { startSweepTimer } from './sweep-timer.ts';
  * simulated nodes, all in this process. local/start.ts is only its command-line wrapper;
  * tests start it on port 0 and stop it again.
  */
-
-export const GET_STATUS_ROUTE = '/bucket/{bucketId}/status';
-export const POST_REPORT_ROUTE = '/node/status';
 
 export interface LocalRuntimeOptions {
   /** Settings (DESIGN.md section 5); defaults to process.env. */
@@ -77,6 +77,10 @@ export interface LocalRuntime {
   engine: string;
   tableName: string;
   dynamoEndpoint: string;
+  /** The wired functions of the route table (scheduled and queue ones are driven from here). */
+  functions: LocalFunctions;
+  /** The in-process alert queue: every recorded event to the webhooks of its workspace. */
+  alerts: LocalAlertQueue;
   /** Stops simulated nodes, the API server, the DynamoDB client and dynalite; idempotent. */
   stop(): Promise<void>;
 }
@@ -219,27 +223,44 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const client = createDynamoClient({ endpoint });
     cleanups.push(() => client.destroy());
 
-    const handlers = createLocalHandlers({ client, config, logger });
+    // Alerts: dynalite has no streams and there is no SQS locally, so the event writers'
+    // publish port feeds an in-process queue with the deployed semantics (local/alert-queue.ts).
+    const webhookStore = createWebhookStore(client, config.tableName);
+    const alerts = createLocalAlertQueue({
+      fanOut: {
+        loadBucketWorkspace: (bucketId) => webhookStore.loadBucketWorkspace(bucketId),
+        listWebhookTargets: (workspaceId) => webhookStore.listWebhookTargets(workspaceId),
+      },
+      attempt: {
+        loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
+          webhookStore.loadWebhookForDelivery(workspaceId, slot, webhookId),
+        post: postWebhook,
+        policy: { allowLoopback: config.webhookAllowLoopback },
+      },
+      retryBaseSeconds: config.webhookRetryBaseSeconds,
+      log,
+    });
+    // Stopped (pending retries cancelled, attempts in flight finished) before the client closes.
+    cleanups.push(() => alerts.stop());
+    const publishEvents = (events: RecordedNodeEvent[]) => {
+      alerts.onEventsRecorded(events);
+      options.onEventsRecorded?.(events);
+    };
+
+    // Every function and route of functions/route-table.ts, through its production wiring.
+    const functions = await createLocalFunctions({
+      client,
+      settings: config,
+      logger,
+      onEventsRecorded: publishEvents,
+    });
     const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({
       staticSite,
       ...(options.serverLimits !== undefined && { limits: options.serverLimits }),
       onClientAbort: (context) =>
         logger.info('client closed the connection before its request was read', context),
-      routes: [
-        {
-          method: 'GET',
-          path: GET_STATUS_ROUTE,
-          handler: handlers.status,
-          functionName: 'bucket-status-status',
-        },
-        {
-          method: 'POST',
-          path: POST_REPORT_ROUTE,
-          handler: handlers.ingest,
-          functionName: 'bucket-status-ingest',
-        },
-      ],
+      routes: functions.routes,
       onError: (error, context) =>
         logger.error('unhandled error in the local HTTP adapter', {
           ...context,
@@ -273,7 +294,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
                 `sweep: node ${e.nodeId} of bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`,
               );
             }
-            options.onEventsRecorded?.(events);
+            publishEvents(events);
           },
         }),
         onError: () => undefined, // wireSweep has logged it; the next run retries
@@ -326,6 +347,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       port,
       demo,
       demoReused: existing !== undefined,
+      functions,
+      alerts,
       engine,
       tableName: config.tableName,
       dynamoEndpoint: endpoint,

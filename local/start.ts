@@ -3,7 +3,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../functions/shared/config.ts';
-import { WEB_DIST_DIR } from '../web/build.ts';
 import { type LocalRuntime, StartupError, startLocalRuntime } from './runtime.ts';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,8 +138,6 @@ async function main(): Promise<void> {
     ...(args.host !== undefined && { host: args.host }),
     ...(args['data-dir'] !== undefined && { dataDir: resolve(args['data-dir']) }),
     ...(args.verbose !== undefined && { verbose: args.verbose }),
-    // Built by `npm start` (npm run build:web) just before this process started.
-    webDir: WEB_DIST_DIR,
   });
   if (stopRequested) {
     stopRequested = false;

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
+import { isValidId } from '../functions/domain/ids.ts';
 import { MAX_BUCKETS_PER_REPORT, parseNodeReport } from '../functions/domain/node-report.ts';
-import { isValidId } from '../functions/shared/keys.ts';
 import { MAX_BUCKETS_PER_NODE, REPORTER_VERSION } from './help.ts';
 import { LOG_FORMATS, type LogFormat } from './log-format.ts';
 import type { ReporterBucket } from './probe.ts';

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { invalidBearerToken } from '../shared/errors.ts';
 import type { VerifiedToken, VerifyToken } from './token-verifier.ts';
+import { invalidBearerToken } from './token-verifier.ts';
 
 /** Tokens above this size are refused before any parsing (DESIGN.md section 2). */
 export const MAX_TOKEN_BYTES = 8 * 1024;

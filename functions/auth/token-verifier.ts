@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { Unauthenticated, Unavailable } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
 import { assertSecretStrength, ConfigError, type JwtConfig } from '../shared/config.ts';
-import { invalidBearerToken, ServiceUnavailableError } from '../shared/errors.ts';
-import { isValidId } from '../shared/keys.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 
 export interface VerifiedToken {
@@ -10,6 +10,9 @@ export interface VerifiedToken {
   /** `iat` in epoch seconds, when the token carries one. */
   issuedAt: number | undefined;
 }
+
+/** A bad bearer token: a 401 with the RFC 6750 challenge. */
+export const invalidBearerToken = (message: string) => new Unauthenticated(message, 'bearer-token');
 
 export type VerifyToken = (token: string) => Promise<VerifiedToken>;
 
@@ -70,19 +73,24 @@ export function createTokenVerifier(
   config: JwtConfig,
   options: TokenVerifierOptions = {},
 ): TokenVerifier {
-  let resolved: Promise<ResolvedKey> | undefined;
-  // A bad PEM is a deployment error: fail the cold start, naming the setting.
-  if (config.source.kind === 'publicKey')
-    resolved = Promise.resolve(publicKeyMaterial(config.source.pem));
-  const resolveKey = () => {
-    resolved ??= resolveKeyMaterial(config, options).catch((error: unknown) => {
-      resolved = undefined;
-      throw error;
-    });
-    return resolved;
-  };
+  const { source } = config;
+  let resolveKey: () => Promise<ResolvedKey>;
+  if (source.kind === 'publicKey') {
+    // A bad PEM is a deployment error: fail the cold start, naming the setting.
+    const material = Promise.resolve(publicKeyMaterial(source.pem));
+    resolveKey = () => material;
+  } else {
+    let resolved: Promise<ResolvedKey> | undefined;
+    resolveKey = () => {
+      resolved ??= fetchKeyMaterial(source, options).catch((error: unknown) => {
+        resolved = undefined;
+        throw error;
+      });
+      return resolved;
+    };
+  }
   let ready = Promise.resolve();
-  if (config.source.kind === 'secretArn') {
+  if (source.kind === 'secretArn') {
     ready = resolveKey().then(
       () => undefined,
       (error: unknown) => {
@@ -143,11 +151,11 @@ export function createTokenVerifier(
   return Object.assign(verifyToken, { ready });
 }
 
-async function resolveKeyMaterial(
-  config: JwtConfig,
+/** Key material that has to be fetched or imported asynchronously. */
+async function fetchKeyMaterial(
+  source: Exclude<JwtConfig['source'], { kind: 'publicKey' }>,
   options: TokenVerifierOptions,
 ): Promise<ResolvedKey> {
-  const source = config.source;
   switch (source.kind) {
     case 'secret':
       return { key: await hmacKey(source.secret), algorithms: ['HS256'] };
@@ -156,7 +164,7 @@ async function resolveKeyMaterial(
       try {
         secret = await fetchSecretString(source.arn);
       } catch (error) {
-        throw new ServiceUnavailableError('Token verification is temporarily unavailable', 1, {
+        throw new Unavailable('Token verification is temporarily unavailable', 1, {
           cause: error,
         });
       }
@@ -166,8 +174,6 @@ async function resolveKeyMaterial(
       assertSecretStrength(secret, 'The secret named by JWT_SECRET_ARN');
       return { key: await hmacKey(secret), algorithms: ['HS256'] };
     }
-    case 'publicKey':
-      return publicKeyMaterial(source.pem);
     case 'jwks': {
       const jwks = createRemoteJWKSet(new URL(source.url), {
         timeoutDuration: options.jwksTimeoutMs ?? 2_000,
@@ -183,7 +189,7 @@ async function resolveKeyMaterial(
             throw error;
           }
           // The JWKS endpoint is down, slow or answering garbage: not the caller's fault.
-          throw new ServiceUnavailableError('Token verification is temporarily unavailable', 5, {
+          throw new Unavailable('Token verification is temporarily unavailable', 5, {
             cause: error,
           });
         }
@@ -216,7 +222,8 @@ function publicKeyMaterial(pem: string): ResolvedKey {
 /** The one algorithm a PEM public key may verify: no algorithm is taken from the token. */
 function algorithmFor(key: KeyObject): string {
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+  // Only EC keys have a named curve (asymmetricKeyDetails is set on every asymmetric key).
+  if (key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
     return 'ES256';
   }
   if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) {
@@ -225,25 +232,22 @@ function algorithmFor(key: KeyObject): string {
   throw new ConfigError('JWT_PUBLIC_KEY must be an Ed25519, P-256 or RSA (>= 2048 bit) public key');
 }
 
-const TOKEN_ERROR_MESSAGES: Record<string, string> = {
-  ERR_JWT_EXPIRED: 'The token has expired',
-  ERR_JOSE_ALG_NOT_ALLOWED: 'The token algorithm is not allowed',
-  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'The token signature is invalid',
-  ERR_JWKS_NO_MATCHING_KEY: 'The token was signed with an unknown key',
-  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'The token key id is ambiguous',
-};
+const TOKEN_ERROR_MESSAGES = new Map<string | undefined, string>([
+  ['ERR_JWT_EXPIRED', 'The token has expired'],
+  ['ERR_JOSE_ALG_NOT_ALLOWED', 'The token algorithm is not allowed'],
+  ['ERR_JWS_SIGNATURE_VERIFICATION_FAILED', 'The token signature is invalid'],
+  ['ERR_JWKS_NO_MATCHING_KEY', 'The token was signed with an unknown key'],
+  ['ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'The token key id is ambiguous'],
+]);
 
 function toTokenError(error: unknown): Error {
-  if (error instanceof ServiceUnavailableError) return error;
+  if (error instanceof Unavailable) return error;
   const code = (error as { code?: string }).code;
   if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') {
     const claim = (error as { claim?: string }).claim;
     return invalidBearerToken(`The token's "${claim}" claim is missing or invalid`);
   }
-  if (code !== undefined && code in TOKEN_ERROR_MESSAGES) {
-    return invalidBearerToken(TOKEN_ERROR_MESSAGES[code] as string);
-  }
-  return invalidBearerToken('The bearer token is invalid');
+  return invalidBearerToken(TOKEN_ERROR_MESSAGES.get(code) ?? 'The bearer token is invalid');
 }
 
 /** The secret's SecretString (undefined for a binary secret); the SDK's usual endpoint chain. */
@@ -252,7 +256,8 @@ async function fetchSecretString(arn: string): Promise<string | undefined> {
   const { SecretsManagerClient, GetSecretValueCommand } = await import(
     '@aws-sdk/client-secrets-manager'
   );
-  const client = new SecretsManagerClient({ maxAttempts: 3 });
+  // The SDK's standard retry mode: 3 attempts with backoff.
+  const client = new SecretsManagerClient();
   const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   return result.SecretString;
 }

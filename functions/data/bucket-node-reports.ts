@@ -5,24 +5,14 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { BucketReport } from '../domain/node-report.ts';
+import type {
+  BucketRowWrite,
+  BucketWriteOutcome,
+  WriteBucketReport,
+} from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { bucketPk, nodeSk } from '../shared/keys.ts';
 import { N, readNumber, S } from './attributes.ts';
-
-export interface BucketRowWrite {
-  nodeId: string;
-  bucket: BucketReport;
-  ip: string;
-  region: string;
-  version: string;
-  /** The node's timestamp: orders reports, so an older one never overwrites a newer one. */
-  timestamp: number;
-  /** The server's receive time, ISO 8601: becomes lastUpdated. */
-  receivedAt: string;
-}
-
-export type BucketWriteOutcome = 'written' | 'not-assigned' | 'superseded';
+import { bucketPk, nodeSk } from './keys.ts';
 
 /**
  * The conditional UpdateItem for one bucket's NODE# row: the row must exist (the node is
@@ -59,7 +49,10 @@ export function bucketRowUpdate(tableName: string, write: BucketRowWrite): Updat
   };
 }
 
-export function createBucketReportWriter(client: DynamoDBClient, tableName: string) {
+export function createBucketReportWriter(
+  client: DynamoDBClient,
+  tableName: string,
+): WriteBucketReport {
   return async function writeBucketReport(write: BucketRowWrite): Promise<BucketWriteOutcome> {
     const input = bucketRowUpdate(tableName, write);
     try {
@@ -85,5 +78,3 @@ export function createBucketReportWriter(client: DynamoDBClient, tableName: stri
     return readNumber(existing.Item, 'reportedAt') === write.timestamp ? 'written' : 'superseded';
   };
 }
-
-export type WriteBucketReport = ReturnType<typeof createBucketReportWriter>;

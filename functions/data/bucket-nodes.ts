@@ -1,15 +1,10 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { BucketOwner } from '../domain/access.ts';
 import type { NodeRow } from '../domain/node-status.ts';
-import { bucketPk, META_SK, NODE_SK_PREFIX } from '../shared/keys.ts';
+import type { BucketWithNodes, LoadBucketWithNodes } from '../status/read-bucket-status.ts';
 import { readNumber, readString, S } from './attributes.ts';
+import { bucketPk, META_SK, NODE_SK_PREFIX } from './keys.ts';
 import { queryAll } from './query-all.ts';
-
-export interface BucketWithNodes {
-  owner: BucketOwner;
-  /** In sort-key order (by node id): stable across reads. */
-  nodes: NodeRow[];
-}
 
 /**
  * The bucket partition Query: META and every NODE# row, following pages to the end. Only
@@ -26,7 +21,10 @@ export function bucketPartitionQuery(tableName: string, bucketId: string): Query
   };
 }
 
-export function createBucketNodesReader(client: DynamoDBClient, tableName: string) {
+export function createBucketNodesReader(
+  client: DynamoDBClient,
+  tableName: string,
+): LoadBucketWithNodes {
   return async function loadBucketWithNodes(
     bucketId: string,
   ): Promise<BucketWithNodes | undefined> {
@@ -56,5 +54,3 @@ export function createBucketNodesReader(client: DynamoDBClient, tableName: strin
     return owner === undefined ? undefined : { owner, nodes };
   };
 }
-
-export type LoadBucketWithNodes = ReturnType<typeof createBucketNodesReader>;

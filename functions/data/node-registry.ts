@@ -1,4 +1,4 @@
-import { type KeyObject, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
@@ -7,16 +7,17 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { publicKeyFromRaw } from '../domain/node-signature.ts';
+import type {
+  AcceptReportTimestamp,
+  GetRegisteredNode,
+  RegisteredNode,
+  ReportGuardInput,
+  ReportGuardOutcome,
+} from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { META_SK, nodePk } from '../shared/keys.ts';
 import type { TtlCache } from '../shared/ttl-cache.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
-
-/** The node's META row, as far as authenticating its reports needs it. */
-export interface RegisteredNode {
-  publicKey: KeyObject;
-  status: string | undefined;
-}
+import { META_SK, nodePk } from './keys.ts';
 
 const nodeKey = (nodeId: string) => ({ pk: S(nodePk(nodeId)), sk: S(META_SK) });
 
@@ -46,7 +47,7 @@ export function createNodeKeyReader(
   client: DynamoDBClient,
   tableName: string,
   cache: TtlCache<RegisteredNode>,
-) {
+): GetRegisteredNode {
   return async function getRegisteredNode(nodeId: string): Promise<RegisteredNode | undefined> {
     const cached = cache.get(nodeId);
     if (cached !== undefined) return cached;
@@ -54,25 +55,6 @@ export function createNodeKeyReader(
     if (node !== undefined) cache.set(nodeId, node);
     return node;
   };
-}
-
-export type ReportGuardOutcome =
-  | 'accepted'
-  | 'unknown-node'
-  | 'disabled'
-  | 'replay'
-  | 'too-frequent';
-
-export interface ReportGuardInput {
-  nodeId: string;
-  /** The node's own clock, ms: must be newer than its last accepted report. */
-  timestamp: number;
-  receivedAtMs: number;
-  /** Reports closer together than this (server clock) are refused; 0 turns the limit off. */
-  minIntervalMs: number;
-  ip: string;
-  region: string;
-  version: string;
 }
 
 /**
@@ -120,7 +102,10 @@ export function reportGuardUpdate(
   };
 }
 
-export function createReportGuard(client: DynamoDBClient, tableName: string) {
+export function createReportGuard(
+  client: DynamoDBClient,
+  tableName: string,
+): AcceptReportTimestamp {
   return async function acceptReportTimestamp(
     input: ReportGuardInput,
   ): Promise<ReportGuardOutcome> {
@@ -140,6 +125,3 @@ export function createReportGuard(client: DynamoDBClient, tableName: string) {
     return 'too-frequent';
   };
 }
-
-export type AcceptReportTimestamp = ReturnType<typeof createReportGuard>;
-export type GetRegisteredNode = ReturnType<typeof createNodeKeyReader>;

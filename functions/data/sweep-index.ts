@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { bucketPk, NODE_SK_PREFIX, nodeSk } from '../shared/keys.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
+import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
 /**

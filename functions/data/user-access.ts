@@ -1,7 +1,8 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { UserAccess } from '../domain/access.ts';
-import { PROFILE_SK, userPk, WORKSPACE_SK_PREFIX } from '../shared/keys.ts';
+import type { LoadUserAccess } from '../status/read-bucket-status.ts';
 import { readNumber, readString, S } from './attributes.ts';
+import { PROFILE_SK, userPk, WORKSPACE_SK_PREFIX } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
 export function userPartitionQuery(tableName: string, userId: string): QueryCommandInput {
@@ -15,7 +16,7 @@ export function userPartitionQuery(tableName: string, userId: string): QueryComm
 }
 
 /** Reads a user's partition (PROFILE + WORKSPACE# rows) in one paginated Query. */
-export function createUserAccessReader(client: DynamoDBClient, tableName: string) {
+export function createUserAccessReader(client: DynamoDBClient, tableName: string): LoadUserAccess {
   return async function loadUserAccess(userId: string): Promise<UserAccess | undefined> {
     let profileFound = false;
     const access: UserAccess = {
@@ -45,5 +46,3 @@ export function createUserAccessReader(client: DynamoDBClient, tableName: string
     return profileFound ? access : undefined;
   };
 }
-
-export type LoadUserAccess = ReturnType<typeof createUserAccessReader>;

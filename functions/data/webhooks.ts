@@ -6,8 +6,8 @@ import {
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { bucketPk, META_SK } from '../shared/keys.ts';
 import { type Item, readString, S } from './attributes.ts';
+import { bucketPk, META_SK } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
 /**

@@ -1,24 +1,23 @@
-// Lambda entry of webhook delivery: one attempt per SQS message (the stack never allows loopback).
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigError, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
+// Lambda entry of webhook delivery (functions/route-table.ts): one attempt per SQS message;
+// settings and clients once per cold start. Loopback targets are never allowed here.
+import { readDeliveryQueueUrl, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { wireDeliveryHandler } from './wiring.ts';
+import { createObservability, observed } from '../shared/observability.ts';
+import { wire } from './delivery-wiring.ts';
 
 const env = process.env;
-const queueUrl = env.DELIVERY_QUEUE_URL?.trim();
-if (!queueUrl) {
-  throw new ConfigError(
-    'DELIVERY_QUEUE_URL is required (the delivery queue)',
-    'DELIVERY_QUEUE_URL',
-  );
-}
+// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
+const observability = createObservability(env);
+const deliveryQueueUrl = readDeliveryQueueUrl(env);
 
-export const handler = wireDeliveryHandler({
-  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  tableName: requireTableName(env),
-  sqs: new SQSClient({ maxAttempts: 3 }),
-  queueUrl,
+const wired = wire({
+  client: observability.tracer.captureDynamoClient(
+    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  ),
+  settings: { tableName: requireTableName(env), deliveryQueueUrl },
   logger: createLogger('bucket-status'),
-  allowLoopback: false,
+  metrics: observability.metrics,
 });
+
+export const handler = observed(wired.handler, observability, 'delivery');

@@ -1,25 +1,23 @@
-// Lambda entry of the fan-out: the table's stream (event-row INSERTs) to SQS and EventBridge.
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigError, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
+// Lambda entry of the fan-out (functions/route-table.ts): the table's stream (event-row INSERTs)
+// to the delivery queue and the default EventBridge bus; settings and clients once per cold start.
+import { readDeliveryQueueUrl, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { wireFanOutHandler } from './wiring.ts';
+import { createObservability, observed } from '../shared/observability.ts';
+import { wire } from './fan-out-wiring.ts';
 
 const env = process.env;
-const queueUrl = env.DELIVERY_QUEUE_URL?.trim();
-if (!queueUrl) {
-  throw new ConfigError(
-    'DELIVERY_QUEUE_URL is required (the delivery queue)',
-    'DELIVERY_QUEUE_URL',
-  );
-}
+// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
+const observability = createObservability(env);
+const deliveryQueueUrl = readDeliveryQueueUrl(env);
 
-export const handler = wireFanOutHandler({
-  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  tableName: requireTableName(env),
-  sqs: new SQSClient({ maxAttempts: 3 }),
-  queueUrl,
-  eventBridge: new EventBridgeClient({ maxAttempts: 3 }),
+const wired = wire({
+  client: observability.tracer.captureDynamoClient(
+    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  ),
+  settings: { tableName: requireTableName(env), deliveryQueueUrl },
   logger: createLogger('bucket-status'),
+  metrics: observability.metrics,
 });
+
+export const handler = observed(wired.handler, observability, 'fanOut');

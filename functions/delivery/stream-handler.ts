@@ -2,17 +2,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { readString } from '../data/attributes.ts';
+import { EVENTS_PK_PREFIX } from '../data/events.ts';
 import type { RecordedEvent } from '../domain/alert-message.ts';
 import { type FanOutDeps, fanOutEvents } from './fan-out.ts';
-
-/** The partition prefix of event rows (docs/ARCHITECTURE.md, "Events and the sweep"). */
-export const EVENT_PK_PREFIX = 'EVENTS#';
 
 /** A stream record's new image as a recorded event; undefined for anything else. */
 export function eventOfRecord(record: DynamoDBRecord): RecordedEvent | undefined {
   if (record.eventName !== 'INSERT') return undefined;
   const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-  if (image === undefined || !readString(image, 'pk')?.startsWith(EVENT_PK_PREFIX)) {
+  if (image === undefined || !readString(image, 'pk')?.startsWith(EVENTS_PK_PREFIX)) {
     return undefined;
   }
   const id = readString(image, 'id');

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { BadRequestError } from '../shared/errors.ts';
-import { isValidId } from '../shared/keys.ts';
+import { ValidationError } from './errors.ts';
+import { isValidId } from './ids.ts';
 import type { ReportedStatus } from './node-status.ts';
 
 /** The report body of DESIGN.md section 3, after validation. */
@@ -34,7 +34,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 function rejectUnknownFields(value: Record<string, unknown>, allowed: Set<string>, where: string) {
   for (const key of Object.keys(value)) {
     if (!allowed.has(key))
-      throw new BadRequestError(`${where} has an unknown field "${key.slice(0, 64)}"`);
+      throw new ValidationError(`${where} has an unknown field "${key.slice(0, 64)}"`);
   }
 }
 
@@ -44,38 +44,38 @@ export function parseNodeReport(rawBody: Uint8Array): NodeReport {
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
   } catch {
-    throw new BadRequestError('The body is not valid UTF-8 JSON');
+    throw new ValidationError('The body is not valid UTF-8 JSON');
   }
-  if (!isPlainObject(parsed)) throw new BadRequestError('The body must be a JSON object');
+  if (!isPlainObject(parsed)) throw new ValidationError('The body must be a JSON object');
   rejectUnknownFields(parsed, REPORT_FIELDS, 'The body');
   const { ip, region, version, buckets } = parsed;
   if (typeof ip !== 'string' || isIP(ip) === 0) {
-    throw new BadRequestError('ip must be an IPv4 or IPv6 address literal');
+    throw new ValidationError('ip must be an IPv4 or IPv6 address literal');
   }
   if (typeof region !== 'string' || !REGION.test(region)) {
-    throw new BadRequestError('region must be 1-64 characters of a-z, 0-9 or -');
+    throw new ValidationError('region must be 1-64 characters of a-z, 0-9 or -');
   }
   if (typeof version !== 'string' || version.length > MAX_VERSION_LENGTH || !SEMVER.test(version)) {
-    throw new BadRequestError('version must be a semantic version such as 1.2.3');
+    throw new ValidationError('version must be a semantic version such as 1.2.3');
   }
   if (!Array.isArray(buckets) || buckets.length < 1 || buckets.length > MAX_BUCKETS_PER_REPORT) {
-    throw new BadRequestError(`buckets must be an array of 1 to ${MAX_BUCKETS_PER_REPORT} entries`);
+    throw new ValidationError(`buckets must be an array of 1 to ${MAX_BUCKETS_PER_REPORT} entries`);
   }
   const seen = new Set<string>();
   const bucketReports = buckets.map((entry, index): BucketReport => {
     const where = `buckets[${index}]`;
-    if (!isPlainObject(entry)) throw new BadRequestError(`${where} must be an object`);
+    if (!isPlainObject(entry)) throw new ValidationError(`${where} must be an object`);
     rejectUnknownFields(entry, BUCKET_FIELDS, where);
     const { bucketId, status, latency_ms: latency } = entry;
     if (!isValidId(bucketId)) {
-      throw new BadRequestError(
+      throw new ValidationError(
         `${where}.bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -`,
       );
     }
-    if (seen.has(bucketId)) throw new BadRequestError(`${where}.bucketId repeats "${bucketId}"`);
+    if (seen.has(bucketId)) throw new ValidationError(`${where}.bucketId repeats "${bucketId}"`);
     seen.add(bucketId);
     if (status !== 'ONLINE' && status !== 'OFFLINE') {
-      throw new BadRequestError(`${where}.status must be ONLINE or OFFLINE`);
+      throw new ValidationError(`${where}.status must be ONLINE or OFFLINE`);
     }
     if (
       latency !== undefined &&
@@ -84,7 +84,7 @@ export function parseNodeReport(rawBody: Uint8Array): NodeReport {
         latency < 0 ||
         latency > MAX_LATENCY_MS)
     ) {
-      throw new BadRequestError(
+      throw new ValidationError(
         `${where}.latency_ms must be an integer from 0 to ${MAX_LATENCY_MS}`,
       );
     }

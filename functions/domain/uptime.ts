@@ -2,7 +2,7 @@
  * The history routes' inputs and wire shapes (DESIGN.md section 8), pure. The figures come
  * from functions/domain/timeline.ts#dayFigures.
  */
-import { BadRequestError } from '../shared/errors.ts';
+import { ValidationError } from './errors.ts';
 import type { NodeStatus } from './node-status.ts';
 import { addDays, type DayFigures, dayOf, dayStartMs } from './timeline.ts';
 
@@ -12,7 +12,7 @@ export const UPTIME_DAYS = { min: 1, max: 90, fallback: 30 } as const;
 export function parseUptimeDays(raw: string | undefined): number {
   if (raw === undefined) return UPTIME_DAYS.fallback;
   if (!/^\d{1,3}$/.test(raw) || Number(raw) < UPTIME_DAYS.min || Number(raw) > UPTIME_DAYS.max) {
-    throw new BadRequestError(
+    throw new ValidationError(
       `days must be an integer from ${UPTIME_DAYS.min} to ${UPTIME_DAYS.max}`,
     );
   }
@@ -41,35 +41,35 @@ export const oldestKeptDay = (nowMs: number, retentionDays: number): string =>
  */
 export function parseStatsDay(body: unknown, nowMs: number, retentionDays: number): string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestError('The body must be a JSON object { "day": "YYYY-MM-DD" }');
+    throw new ValidationError('The body must be a JSON object { "day": "YYYY-MM-DD" }');
   }
   const fields = Object.keys(body);
   const unknown = fields.find((field) => field !== 'day');
   if (unknown !== undefined) {
-    throw new BadRequestError(`The body has an unknown field "${unknown.slice(0, 64)}"`);
+    throw new ValidationError(`The body has an unknown field "${unknown.slice(0, 64)}"`);
   }
   const raw = (body as { day?: unknown }).day;
-  if (raw === undefined) throw new BadRequestError('day is required ("YYYY-MM-DD")');
+  if (raw === undefined) throw new ValidationError('day is required ("YYYY-MM-DD")');
   if (typeof raw !== 'string' || raw.length > 40) {
-    throw new BadRequestError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
+    throw new ValidationError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
   }
   let day: string;
   if (DATE.test(raw)) {
-    if (!isCalendarDate(raw)) throw new BadRequestError(`day is not a valid date: ${raw}`);
+    if (!isCalendarDate(raw)) throw new ValidationError(`day is not a valid date: ${raw}`);
     day = raw;
   } else {
     const match = DATE_TIME.exec(raw);
     const ms = match === null ? Number.NaN : Date.parse(raw);
     if (match === null || !isCalendarDate(match[1] as string) || Number.isNaN(ms)) {
-      throw new BadRequestError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
+      throw new ValidationError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
     }
     day = dayOf(ms);
   }
   const today = dayOf(nowMs);
-  if (day > today) throw new BadRequestError(`day ${day} is in the future (today is ${today})`);
+  if (day > today) throw new ValidationError(`day ${day} is in the future (today is ${today})`);
   const oldest = oldestKeptDay(nowMs, retentionDays);
   if (day < oldest) {
-    throw new BadRequestError(
+    throw new ValidationError(
       `day ${day} is older than the history retention (${retentionDays} days; oldest ${oldest})`,
     );
   }

@@ -16,27 +16,33 @@ import {
 export function conditionalGetResponses(
   limitBytes = LAMBDA_RESPONSE_LIMIT_BYTES,
 ): MiddlewareObj<APIGatewayProxyEventV2, unknown> {
-  return {
-    after: (request) => {
-      const method = request.event.requestContext?.http?.method;
-      const response = request.response as Partial<GetResponse> | undefined;
-      if (method !== 'GET' || !isTextResult(response)) return;
-      const outcome = conditionalGet(request.event, response, limitBytes);
-      if (outcome.kind === 'response') {
-        request.response = outcome.response;
-        return;
-      }
-      const { etag: _e, vary: _v, ...headers } = response.headers;
-      const mb = (limitBytes / 1024 / 1024).toFixed(0);
-      const message = outcome.fitsWithGzip
-        ? `The response is ${outcome.rawBytes} bytes, over the API's ${mb} MB response limit; request it with Accept-Encoding: gzip`
-        : `The response is ${outcome.rawBytes} bytes, over the API's ${mb} MB response limit even compressed`;
-      request.response = {
-        statusCode: outcome.fitsWithGzip ? 406 : 500,
-        headers: { ...headers, 'content-type': 'application/json', vary: 'accept-encoding' },
-        body: JSON.stringify({ success: false, message }),
-      };
-    },
+  return { after: conditionalGetAfter(limitBytes) };
+}
+
+/**
+ * The `after` step itself: httpErrorHandler (first in every chain, so its `after` runs last)
+ * calls it, which is how every GET route gets ETag, 304 and gzip.
+ */
+export function conditionalGetAfter(limitBytes = LAMBDA_RESPONSE_LIMIT_BYTES) {
+  return (request: { event: APIGatewayProxyEventV2; response: unknown }): void => {
+    const method = request.event.requestContext?.http?.method;
+    const response = request.response as Partial<GetResponse> | undefined;
+    if (method !== 'GET' || !isTextResult(response)) return;
+    const outcome = conditionalGet(request.event, response, limitBytes);
+    if (outcome.kind === 'response') {
+      request.response = outcome.response;
+      return;
+    }
+    const { etag: _e, vary: _v, ...headers } = response.headers;
+    const mb = (limitBytes / 1024 / 1024).toFixed(0);
+    const message = outcome.fitsWithGzip
+      ? `The response is ${outcome.rawBytes} bytes, over the API's ${mb} MB response limit; request it with Accept-Encoding: gzip`
+      : `The response is ${outcome.rawBytes} bytes, over the API's ${mb} MB response limit even compressed`;
+    request.response = {
+      statusCode: outcome.fitsWithGzip ? 406 : 500,
+      headers: { ...headers, 'content-type': 'application/json', vary: 'accept-encoding' },
+      body: JSON.stringify({ success: false, message }),
+    };
   };
 }
 

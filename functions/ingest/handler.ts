@@ -1,4 +1,5 @@
-// Lambda entry for POST /node/status: configuration and clients, once per cold start.
+// Lambda entry of the ingest function (functions/route-table.ts): settings and clients, once
+// per cold start; the routes' handlers come from the function's wiring.
 import {
   readDynamoEndpoint,
   readNodeKeyCacheSeconds,
@@ -7,14 +8,25 @@ import {
 } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { wireIngestHandler } from './wiring.ts';
+import { createObservability, observed } from '../shared/observability.ts';
+import { dispatchByRoute } from '../shared/wiring.ts';
+import { wire } from './wiring.ts';
 
 const env = process.env;
+// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
+const observability = createObservability(env);
 
-export const handler = wireIngestHandler({
-  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  tableName: requireTableName(env),
-  nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
-  minReportIntervalMs: readNodeMinReportIntervalMs(env),
+const wired = wire({
+  client: observability.tracer.captureDynamoClient(
+    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  ),
+  settings: {
+    tableName: requireTableName(env),
+    nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
+    nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+  },
   logger: createLogger('bucket-status'),
+  metrics: observability.metrics,
 });
+
+export const handler = observed(dispatchByRoute(wired.routes), observability, 'ingest');

@@ -6,12 +6,15 @@ import {
   NODE_SIGNATURE_HEADER,
   NODE_TIMESTAMP_HEADER,
 } from '../domain/node-signature.ts';
-import { httpErrorHandler } from '../shared/http-error-middleware.ts';
-import { jsonResponse } from '../shared/http-response.ts';
-import { httpHandlerPluginOptions } from '../shared/middy-options.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
+import { recordBucketOutcomes, type ServiceMetrics } from '../shared/metrics.ts';
 import { type IngestDeps, receiveNodeReport } from './receive-node-report.ts';
 
 export interface IngestHandlerDeps extends IngestDeps {
+  /** Accepted and rejected buckets per reason (the Lambda entry's metrics); silent when absent. */
+  metrics?: ServiceMetrics;
   logger: Logger;
   now?: () => number;
 }
@@ -37,6 +40,7 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
         },
         deps,
       );
+      if (deps.metrics) recordBucketOutcomes(deps.metrics, result);
       return jsonResponse(200, result);
     });
 }

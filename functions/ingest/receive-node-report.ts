@@ -1,15 +1,8 @@
-import type { BucketWriteOutcome, WriteBucketReport } from '../data/bucket-node-reports.ts';
-import type { AcceptReportTimestamp, GetRegisteredNode } from '../data/node-registry.ts';
-import { MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
+import type { KeyObject } from 'node:crypto';
+import { PayloadTooLarge, RateLimited, Unauthenticated, Unavailable } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
+import { type BucketReport, MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
 import { verifyNodeSignature } from '../domain/node-signature.ts';
-import {
-  PayloadTooLargeError,
-  ServiceUnavailableError,
-  TooManyRequestsError,
-  UnauthorizedError,
-} from '../shared/errors.ts';
-import { ApiErrorWithDetails } from '../shared/http-response.ts';
-import { isValidId } from '../shared/keys.ts';
 
 /** How far the node's clock may be from ours, either way. */
 export const TIMESTAMP_WINDOW_MS = 300_000;
@@ -22,6 +15,56 @@ export interface SignedReport {
   rawBody: Uint8Array;
   receivedAtMs: number;
 }
+
+// Ports: what this use case needs from the data layer (functions/data/ implements them).
+
+/** The node's META row, as far as authenticating its reports needs it. */
+export interface RegisteredNode {
+  publicKey: KeyObject;
+  status: string | undefined;
+}
+
+/** Port: the node's key and status; undefined for an unknown node or a corrupt key. */
+export type GetRegisteredNode = (nodeId: string) => Promise<RegisteredNode | undefined>;
+
+export type ReportGuardOutcome =
+  | 'accepted'
+  | 'unknown-node'
+  | 'disabled'
+  | 'replay'
+  | 'too-frequent';
+
+export interface ReportGuardInput {
+  nodeId: string;
+  /** The node's own clock, ms: must be newer than its last accepted report. */
+  timestamp: number;
+  receivedAtMs: number;
+  /** Reports closer together than this (server clock) are refused; 0 turns the limit off. */
+  minIntervalMs: number;
+  ip: string;
+  region: string;
+  version: string;
+}
+
+/** Port: the replay guard and per-node rate limit, one atomic step on the node's row. */
+export type AcceptReportTimestamp = (input: ReportGuardInput) => Promise<ReportGuardOutcome>;
+
+export interface BucketRowWrite {
+  nodeId: string;
+  bucket: BucketReport;
+  ip: string;
+  region: string;
+  version: string;
+  /** The node's timestamp: orders reports, so an older one never overwrites a newer one. */
+  timestamp: number;
+  /** The server's receive time, ISO 8601: becomes lastUpdated. */
+  receivedAt: string;
+}
+
+export type BucketWriteOutcome = 'written' | 'not-assigned' | 'superseded';
+
+/** Port: one bucket's node row, written only if assigned and not superseded. */
+export type WriteBucketReport = (write: BucketRowWrite) => Promise<BucketWriteOutcome>;
 
 export interface IngestDeps {
   getRegisteredNode: GetRegisteredNode;
@@ -42,8 +85,7 @@ export interface IngestResult {
   rejected: RejectedBucket[];
 }
 
-const unauthorized = (message: string) =>
-  new UnauthorizedError(message, 'NodeSignature realm="bucket-status"');
+const unauthorized = (message: string) => new Unauthenticated(message, 'node-signature');
 
 const REJECTION_REASONS: Record<Exclude<BucketWriteOutcome, 'written'>, string> = {
   'not-assigned': 'not assigned',
@@ -67,7 +109,7 @@ export async function receiveNodeReport(
   if (!isValidId(nodeId)) throw unauthorized('X-Node-Id is not a valid node id');
   if (!TIMESTAMP.test(timestamp)) throw unauthorized('X-Node-Timestamp must be epoch milliseconds');
   if (rawBody.byteLength > MAX_REPORT_BYTES) {
-    throw new PayloadTooLargeError(`The report must be at most ${MAX_REPORT_BYTES} bytes`);
+    throw new PayloadTooLarge(`The report must be at most ${MAX_REPORT_BYTES} bytes`);
   }
   const timestampMs = Number(timestamp);
   if (Math.abs(timestampMs - receivedAtMs) > TIMESTAMP_WINDOW_MS) {
@@ -96,7 +138,7 @@ export async function receiveNodeReport(
     throw unauthorized('X-Node-Timestamp is not newer than the last accepted report (replay)');
   }
   if (guard === 'too-frequent') {
-    throw new TooManyRequestsError(
+    throw new RateLimited(
       `At most one report per ${deps.minReportIntervalMs} ms per node`,
       Math.max(1, Math.ceil(deps.minReportIntervalMs / 1000)),
     );
@@ -124,7 +166,7 @@ export async function receiveNodeReport(
     if (outcome.status === 'fulfilled') {
       if (outcome.value === 'written') accepted.push(bucketId);
       else rejected.push({ bucketId, reason: REJECTION_REASONS[outcome.value] });
-    } else if (outcome.reason instanceof ServiceUnavailableError) {
+    } else if (outcome.reason instanceof Unavailable) {
       unavailable++;
       rejected.push({ bucketId, reason: UNAVAILABLE_REASON });
     } else {
@@ -134,11 +176,10 @@ export async function receiveNodeReport(
   if (unavailable > 0) {
     // Nothing is half-applied silently: the node learns which buckets landed and retries
     // the report (a new timestamp, so re-sending the accepted ones is harmless).
-    throw new ApiErrorWithDetails(
-      new ServiceUnavailableError(
-        `${unavailable} of ${report.buckets.length} bucket reports could not be stored; retry`,
-      ),
-      { accepted, rejected },
+    throw new Unavailable(
+      `${unavailable} of ${report.buckets.length} bucket reports could not be stored; retry`,
+      1,
+      { details: { accepted, rejected } },
     );
   }
   return {

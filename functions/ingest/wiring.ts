@@ -1,41 +1,38 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
-import {
-  createNodeKeyReader,
-  createReportGuard,
-  type RegisteredNode,
-} from '../data/node-registry.ts';
+import { createNodeKeyReader, createReportGuard } from '../data/node-registry.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
+import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
+import type { RegisteredNode } from './receive-node-report.ts';
 
-export interface IngestWiring {
-  client: DynamoDBClient;
-  tableName: string;
-  nodeKeyCacheSeconds: number;
-  minReportIntervalMs: number;
-  logger: Logger;
-}
+export type IngestSettings = Pick<
+  Settings,
+  'tableName' | 'nodeKeyCacheSeconds' | 'nodeMinReportIntervalMs'
+>;
 
 /** Upper bound on cached node keys per container. */
 const MAX_CACHED_NODE_KEYS = 10_000;
 
-/** The ingest handler on its real adapters: used by the Lambda entry and the local runtime. */
-export const wireIngestHandler = ({
-  client,
-  tableName,
-  nodeKeyCacheSeconds,
-  minReportIntervalMs,
-  logger,
-}: IngestWiring) =>
-  createIngestHandler({
-    getRegisteredNode: createNodeKeyReader(
-      client,
-      tableName,
-      new TtlCache<RegisteredNode>(nodeKeyCacheSeconds * 1000, MAX_CACHED_NODE_KEYS),
-    ),
-    acceptReportTimestamp: createReportGuard(client, tableName),
-    writeBucketReport: createBucketReportWriter(client, tableName),
-    minReportIntervalMs,
-    logger,
-  });
+/**
+ * The ingest function on its real adapters, one handler per route it serves: used by the
+ * Lambda entry, the local runtime and the tests.
+ */
+export function wire({ client, settings, logger, metrics, overrides }: WireDeps<IngestSettings>) {
+  const { tableName } = settings;
+  const routes = {
+    'POST /node/status': createIngestHandler({
+      getRegisteredNode: createNodeKeyReader(
+        client,
+        tableName,
+        new TtlCache<RegisteredNode>(settings.nodeKeyCacheSeconds * 1000, MAX_CACHED_NODE_KEYS),
+      ),
+      acceptReportTimestamp: createReportGuard(client, tableName),
+      writeBucketReport: createBucketReportWriter(client, tableName),
+      minReportIntervalMs: settings.nodeMinReportIntervalMs,
+      logger,
+      ...(metrics && { metrics }),
+      ...(overrides?.now && { now: overrides.now }),
+    }),
+  };
+  return { routes } satisfies WiredHttpFunction;
+}

@@ -170,6 +170,27 @@ export const readReleaseTwoSettings = (
   webhookRetryBaseSeconds: readWebhookRetryBaseSeconds(env),
 });
 
+/** DELIVERY_QUEUE_URL: the webhook delivery queue (fan-out sends to it, delivery re-times it). */
+export function readDeliveryQueueUrl(env: Env): string {
+  const raw = read(env, 'DELIVERY_QUEUE_URL');
+  if (raw === undefined) {
+    throw new ConfigError(
+      'DELIVERY_QUEUE_URL is required (the delivery queue)',
+      'DELIVERY_QUEUE_URL',
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`DELIVERY_QUEUE_URL is not a URL: ${raw}`, 'DELIVERY_QUEUE_URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError('DELIVERY_QUEUE_URL must be an http(s) URL', 'DELIVERY_QUEUE_URL');
+  }
+  return raw;
+}
+
 export const DEFAULT_SERVICE_NAME = 'bucket-status';
 export const DEFAULT_METRICS_NAMESPACE = 'BucketStatus';
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ServiceUnavailableError } from './errors.ts';
+import { Unavailable } from '../domain/errors.ts';
 
 export interface DynamoClientOptions {
   /** DYNAMODB_ENDPOINT: a local engine instead of AWS. */
@@ -80,7 +80,7 @@ export function isTransientDynamoError(error: unknown): boolean {
 /** Rethrows transient DynamoDB faults as a 503 (after the SDK's own retries); others unchanged. */
 export function rethrowAsUnavailable(error: unknown): never {
   if (isTransientDynamoError(error)) {
-    throw new ServiceUnavailableError('The service is busy; retry shortly', 1, { cause: error });
+    throw new Unavailable('The service is busy; retry shortly', 1, { cause: error });
   }
   throw error;
 }

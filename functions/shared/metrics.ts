@@ -131,7 +131,11 @@ export function serviceMetrics(
     before: (request) => metrics.begin(routeOf(request.event, options.route ?? 'invoke')),
     after: (request) => {
       const statusCode = statusOf(request.response);
-      metrics.end(statusCode === undefined ? 'ok' : outcomeOfStatus(statusCode));
+      if (statusCode !== undefined) return metrics.end(outcomeOfStatus(statusCode));
+      // A queue or stream batch: partial failures are an outcome of their own.
+      const failures = (request.response as { batchItemFailures?: unknown[] } | undefined)
+        ?.batchItemFailures;
+      metrics.end(failures?.length ? 'partial_failure' : 'ok');
     },
     onError: (request) => metrics.end(outcomeOfStatus(statusOf(request.response))),
   };

@@ -1,14 +1,33 @@
-import type { VerifiedToken } from '../auth/token-verifier.ts';
-import type { LoadBucketWithNodes } from '../data/bucket-nodes.ts';
-import type { LoadUserAccess } from '../data/user-access.ts';
-import { decideAccess, isTokenRevoked } from '../domain/access.ts';
-import { type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
-import { ForbiddenError, invalidBearerToken, NotFoundError } from '../shared/errors.ts';
+import {
+  type BucketOwner,
+  decideAccess,
+  isTokenRevoked,
+  type UserAccess,
+} from '../domain/access.ts';
+import { Forbidden, NotFound, Unauthenticated } from '../domain/errors.ts';
+import { type NodeRow, type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
 
 export interface BucketStatusResponse {
   bucketId: string;
   nodeStatus: NodeStatusView[];
 }
+
+/** Who is asking: the verified token's subject and `iat` (epoch seconds). */
+export interface Principal {
+  userId: string;
+  issuedAt: number | undefined;
+}
+
+export interface BucketWithNodes {
+  owner: BucketOwner;
+  /** In sort-key order (by node id): stable across reads. */
+  nodes: NodeRow[];
+}
+
+/** Port: the user's profile and workspace roles; undefined when the user does not exist. */
+export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
+/** Port: the bucket's owner and every node row; undefined when the bucket does not exist. */
+export type LoadBucketWithNodes = (bucketId: string) => Promise<BucketWithNodes | undefined>;
 
 export interface ReadBucketStatusDeps {
   loadUserAccess: LoadUserAccess;
@@ -22,7 +41,7 @@ export interface ReadBucketStatusDeps {
  * trip of latency plus the bucket's extra pages), then the access rule, then the view.
  */
 export async function readBucketStatus(
-  principal: VerifiedToken,
+  principal: Principal,
   bucketId: string,
   deps: ReadBucketStatusDeps,
 ): Promise<BucketStatusResponse> {
@@ -30,14 +49,14 @@ export async function readBucketStatus(
     deps.loadUserAccess(principal.userId),
     deps.loadBucketWithNodes(bucketId),
   ]);
-  if (user === undefined) throw new NotFoundError('User not found');
+  if (user === undefined) throw new NotFound('User not found');
   if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
-    throw invalidBearerToken('The token has been revoked');
+    throw new Unauthenticated('The token has been revoked', 'bearer-token');
   }
-  if (user.status !== 'ACTIVE') throw new ForbiddenError('The user is disabled');
-  if (bucket === undefined) throw new NotFoundError('Bucket not found');
+  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  if (bucket === undefined) throw new NotFound('Bucket not found');
   if (decideAccess(user, bucket.owner) !== 'allowed') {
-    throw new ForbiddenError('You do not have access to this bucket');
+    throw new Forbidden('You do not have access to this bucket');
   }
   const nowMs = (deps.now ?? Date.now)();
   const staleAfterMs = deps.staleAfterSeconds * 1000;

@@ -3,12 +3,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
-import { BadRequestError } from '../shared/errors.ts';
-import { httpErrorHandler } from '../shared/http-error-middleware.ts';
-import { jsonResponse } from '../shared/http-response.ts';
-import { isValidId } from '../shared/keys.ts';
-import { httpHandlerPluginOptions } from '../shared/middy-options.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
 import { type ReadBucketStatusDeps, readBucketStatus } from './read-bucket-status.ts';
 
 export interface StatusHandlerDeps extends ReadBucketStatusDeps {
@@ -22,12 +21,11 @@ export function createStatusHandler(deps: StatusHandlerDeps) {
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
-    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = event.pathParameters?.bucketId;
       if (!isValidId(bucketId)) {
-        throw new BadRequestError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
+        throw new ValidationError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
       }
       const principal = context.principal;
       if (principal === undefined) throw new Error('bearer middleware did not run');

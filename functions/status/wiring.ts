@@ -1,38 +1,28 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketNodesReader } from '../data/bucket-nodes.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import type { JwtConfig } from '../shared/config.ts';
+import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createStatusHandler } from './status-handler.ts';
 
-export interface StatusWiring {
-  client: DynamoDBClient;
-  tableName: string;
-  jwt: JwtConfig;
-  staleAfterSeconds: number;
-  logger: Logger;
-}
+export type StatusSettings = Pick<Settings, 'tableName' | 'jwt' | 'staleAfterSeconds'>;
 
 /**
- * The status handler on its real adapters: used by the Lambda entry and the local runtime.
- * `ready` is the token verifier's: the Lambda entry awaits it so that unusable key material
- * (a JWT_SECRET_ARN secret that is too short or binary) fails the cold start.
+ * The status function on its real adapters, one handler per route it serves: used by the
+ * Lambda entry, the local runtime and the tests. `ready` is the token verifier's: unusable key
+ * material (a JWT_SECRET_ARN secret that is too short or binary) fails the cold start.
  */
-export const wireStatusHandler = ({
-  client,
-  tableName,
-  jwt,
-  staleAfterSeconds,
-  logger,
-}: StatusWiring) => {
-  const verifyToken = createTokenVerifier(jwt);
-  const handler = createStatusHandler({
-    verifyToken,
-    loadUserAccess: createUserAccessReader(client, tableName),
-    loadBucketWithNodes: createBucketNodesReader(client, tableName),
-    staleAfterSeconds,
-    logger,
-  });
-  return Object.assign(handler, { ready: verifyToken.ready });
-};
+export function wire({ client, settings, logger, overrides }: WireDeps<StatusSettings>) {
+  const { tableName } = settings;
+  const verifyToken = createTokenVerifier(settings.jwt);
+  const routes = {
+    'GET /bucket/{bucketId}/status': createStatusHandler({
+      verifyToken,
+      loadUserAccess: createUserAccessReader(client, tableName),
+      loadBucketWithNodes: createBucketNodesReader(client, tableName),
+      staleAfterSeconds: settings.staleAfterSeconds,
+      logger,
+      ...(overrides?.now && { now: overrides.now }),
+    }),
+  };
+  return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
+}

@@ -9,18 +9,24 @@ import {
 } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
-import { wireSweep } from './wiring.ts';
+import { createObservability, observed } from '../shared/observability.ts';
+import { wire } from './wiring.ts';
 
 const env = process.env;
+// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
+const observability = createObservability(env);
 
-const sweep = wireSweep({
-  client: createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  tableName: requireTableName(env),
-  staleAfterSeconds: readStaleAfterSeconds(env),
-  eventRetentionDays: readEventRetentionDays(env),
+const wired = wire({
+  client: observability.tracer.captureDynamoClient(
+    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
+  ),
+  settings: {
+    tableName: requireTableName(env),
+    staleAfterSeconds: readStaleAfterSeconds(env),
+    eventRetentionDays: readEventRetentionDays(env),
+  },
   logger: createLogger('bucket-status'),
+  metrics: observability.metrics,
 });
 
-export const handler = async (): Promise<void> => {
-  await sweep();
-};
+export const handler = observed(wired.handler, observability, 'sweep');

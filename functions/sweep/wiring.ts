@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
+import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { runSweep, type SweepOutcome } from './run-sweep.ts';
 
 export interface SweepWiring {
@@ -56,4 +57,25 @@ export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
     else logger.debug('sweep run', summary);
     return outcome;
   };
+}
+
+export type SweepSettings = Pick<
+  Settings,
+  'tableName' | 'staleAfterSeconds' | 'eventRetentionDays'
+>;
+
+/** The sweep function of the route table: the common `wire(deps)` shape over wireSweep. */
+export function wire({ client, settings, logger, overrides }: WireDeps<SweepSettings>) {
+  const sweep = wireSweep({
+    client,
+    tableName: settings.tableName,
+    staleAfterSeconds: settings.staleAfterSeconds,
+    eventRetentionDays: settings.eventRetentionDays,
+    logger,
+    ...(overrides?.now && { now: overrides.now }),
+  });
+  const handler = async (): Promise<void> => {
+    await sweep();
+  };
+  return { handler } satisfies WiredEventFunction;
 }

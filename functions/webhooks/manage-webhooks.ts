@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { VerifiedToken } from '../auth/token-verifier.ts';
-import type { LoadUserAccess } from '../data/user-access.ts';
+import { invalidBearerToken } from '../auth/token-verifier.ts';
 import type { WebhookStore, WebhookSummary } from '../data/webhooks.ts';
 import { MAX_WEBHOOKS_PER_WORKSPACE } from '../data/webhooks.ts';
-import { isTokenRevoked } from '../domain/access.ts';
+import { isTokenRevoked, type UserAccess } from '../domain/access.ts';
+import { Conflict, Forbidden, NotFound, ValidationError } from '../domain/errors.ts';
 import { generateWebhookSecret } from '../domain/standard-webhooks.ts';
 import { mayManageWebhooks, parseNewWebhook } from '../domain/webhook-access.ts';
 import {
@@ -12,13 +13,9 @@ import {
   type UrlPolicy,
   WebhookUrlError,
 } from '../domain/webhook-url.ts';
-import {
-  BadRequestError,
-  ConflictError,
-  ForbiddenError,
-  invalidBearerToken,
-  NotFoundError,
-} from '../shared/errors.ts';
+
+/** Port: the user's profile and workspace roles; undefined when the user does not exist. */
+export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
 
 /** The use cases of the webhook routes (DESIGN.md section 10), over the ports they declare. */
 export interface ManageWebhooksDeps {
@@ -55,14 +52,14 @@ async function authorize(principal: VerifiedToken, workspaceId: string, deps: Ma
     deps.loadUserAccess(principal.userId),
     deps.store.loadWorkspaceWebhooks(workspaceId),
   ]);
-  if (user === undefined) throw new NotFoundError('User not found');
+  if (user === undefined) throw new NotFound('User not found');
   if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
     throw invalidBearerToken('The token has been revoked');
   }
-  if (user.status !== 'ACTIVE') throw new ForbiddenError('The user is disabled');
-  if (workspace.workspace === undefined) throw new NotFoundError('Workspace not found');
+  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  if (workspace.workspace === undefined) throw new NotFound('Workspace not found');
   if (!mayManageWebhooks(user, { workspaceId, orgId: workspace.workspace.orgId })) {
-    throw new ForbiddenError('Managing webhooks needs workspace ADMIN or org OWNER/ADMIN');
+    throw new Forbidden('Managing webhooks needs workspace ADMIN or org OWNER/ADMIN');
   }
   return workspace.webhooks;
 }
@@ -88,16 +85,16 @@ export async function createWebhook(
   try {
     input = parseNewWebhook(body);
   } catch (error) {
-    throw new BadRequestError((error as Error).message);
+    throw new ValidationError((error as Error).message);
   }
   const existing = await authorize(principal, workspaceId, deps);
   if (existing.length >= MAX_WEBHOOKS_PER_WORKSPACE) {
-    throw new ConflictError(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
+    throw new Conflict(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
   }
   try {
     await checkWebhookUrl(input.url, deps.urlPolicy, deps.resolveHost);
   } catch (error) {
-    if (error instanceof WebhookUrlError) throw new BadRequestError(error.message);
+    if (error instanceof WebhookUrlError) throw new ValidationError(error.message);
     throw error;
   }
   const webhook = {
@@ -115,7 +112,7 @@ export async function createWebhook(
       return { ...view({ ...webhook, slot }), secret: webhook.secret };
     }
   }
-  throw new ConflictError(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
+  throw new Conflict(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
 }
 
 export async function deleteWebhook(
@@ -130,6 +127,6 @@ export async function deleteWebhook(
     target === undefined ||
     !(await deps.store.deleteWebhook(workspaceId, target.slot, webhookId))
   ) {
-    throw new NotFoundError('Webhook not found');
+    throw new NotFound('Webhook not found');
   }
 }

@@ -3,11 +3,11 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { BadRequestError, NotFoundError, PayloadTooLargeError } from '../shared/errors.ts';
-import { httpErrorHandler } from '../shared/http-error-middleware.ts';
-import { jsonResponse } from '../shared/http-response.ts';
-import { isValidId } from '../shared/keys.ts';
-import { httpHandlerPluginOptions } from '../shared/middy-options.ts';
+import { NotFound, PayloadTooLarge, ValidationError } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
 import {
   createWebhook,
   deleteWebhook,
@@ -33,19 +33,19 @@ const ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9, _ or -';
 
 function pathId(event: APIGatewayProxyEventV2, name: string): string {
   const value = event.pathParameters?.[name];
-  if (!isValidId(value)) throw new BadRequestError(`${name} ${ID_MESSAGE}`);
+  if (!isValidId(value)) throw new ValidationError(`${name} ${ID_MESSAGE}`);
   return value;
 }
 
 function jsonBody(event: APIGatewayProxyEventV2): unknown {
   const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   if (raw.length > MAX_WEBHOOK_BODY_BYTES) {
-    throw new PayloadTooLargeError(`The body must be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+    throw new PayloadTooLarge(`The body must be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
   }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch {
-    throw new BadRequestError('The body must be valid JSON');
+    throw new ValidationError('The body must be valid JSON');
   }
 }
 
@@ -74,10 +74,14 @@ export function createWebhooksHandler(deps: WebhooksHandlerDeps) {
         case WEBHOOK_ROUTES.delete: {
           const webhookId = pathId(event, 'webhookId');
           await deleteWebhook(principal, workspaceId, webhookId, deps);
-          return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+          return {
+            statusCode: 204,
+            headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
+            body: '',
+          };
         }
         default:
-          throw new NotFoundError('No such route');
+          throw new NotFound('No such route');
       }
     });
 }

@@ -1,37 +1,30 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
-import type { ResolveHost } from '../domain/webhook-url.ts';
-import type { JwtConfig } from '../shared/config.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
-import { createWebhooksHandler } from './webhooks-handler.ts';
+import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createWebhooksHandler, WEBHOOK_ROUTES } from './webhooks-handler.ts';
 
-export interface WebhooksWiring {
-  client: DynamoDBClient;
-  tableName: string;
-  jwt: JwtConfig;
-  /** WEBHOOK_ALLOW_LOOPBACK: the local runtime only; the stack never sets it. */
-  allowLoopback: boolean;
-  logger: Logger;
-  resolveHost?: ResolveHost;
-}
+/** WEBHOOK_ALLOW_LOOPBACK is true only in the local runtime; the stack never sets it. */
+export type WebhooksSettings = Pick<Settings, 'tableName' | 'jwt' | 'webhookAllowLoopback'>;
 
 /** The webhook routes on their real adapters: Lambda entry, local runtime and tests. */
-export const wireWebhooksHandler = ({
-  client,
-  tableName,
-  jwt,
-  allowLoopback,
-  logger,
-  resolveHost,
-}: WebhooksWiring) =>
-  createWebhooksHandler({
-    verifyToken: createTokenVerifier(jwt),
-    loadUserAccess: createUserAccessReader(client, tableName),
-    store: createWebhookStore(client, tableName),
-    urlPolicy: { allowLoopback },
-    resolveHost: resolveHost ?? systemResolve,
+export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
+  const verifyToken = createTokenVerifier(settings.jwt);
+  const handler = createWebhooksHandler({
+    verifyToken,
+    loadUserAccess: createUserAccessReader(client, settings.tableName),
+    store: createWebhookStore(client, settings.tableName),
+    urlPolicy: { allowLoopback: settings.webhookAllowLoopback },
+    resolveHost: overrides?.resolveHost ?? systemResolve,
     logger,
+    ...(overrides?.now && { now: overrides.now }),
   });
+  // One middy chain serves the three routes (it dispatches on the route key itself).
+  const routes = {
+    [WEBHOOK_ROUTES.create]: handler,
+    [WEBHOOK_ROUTES.list]: handler,
+    [WEBHOOK_ROUTES.delete]: handler,
+  };
+  return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
+}

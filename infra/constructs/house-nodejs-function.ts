@@ -8,7 +8,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
   LogLevel as EsbuildLogLevel,
   NodejsFunction,
@@ -68,6 +68,23 @@ export type FunctionTrigger =
       readonly maxBatchingWindow?: Duration | undefined;
       /** Upper bound on concurrent invocations by this source (2-1000). @default no bound */
       readonly maxConcurrency?: number | undefined;
+    }
+  /**
+   * A DynamoDB stream (the table must have one), polled by an event source mapping created
+   * here, with filter criteria so only the records the function handles invoke it. The function
+   * reports partial batch failures; Lambda bisects and retries a failing batch, and a batch that
+   * still fails lands (as a pointer to the records) in the function's failure queue.
+   */
+  | {
+      readonly kind: 'stream';
+      readonly table: dynamodb.ITable;
+      readonly filters: readonly { [key: string]: unknown }[];
+      /** @default 100 */
+      readonly batchSize?: number | undefined;
+      /** Retries of a failing batch before it goes to the failure queue. @default 10 */
+      readonly retryAttempts?: number | undefined;
+      /** Oldest record still handled. @default 1 hour */
+      readonly maxRecordAge?: Duration | undefined;
     };
 
 export type FunctionKind = FunctionTrigger['kind'];
@@ -105,7 +122,10 @@ export class HouseNodejsFunction extends Construct {
   readonly kind: FunctionKind;
   /** Schedule kind: the EventBridge rule that invokes the function. */
   readonly rule: events.Rule | undefined;
-  /** Schedule kind: where failed runs (and undeliverable schedule events) are kept 14 days. */
+  /**
+   * Schedule kind: where failed runs (and undeliverable schedule events) are kept 14 days.
+   * Stream kind: where batches that failed every retry are recorded, 14 days.
+   */
   readonly failureQueue: sqs.Queue | undefined;
 
   constructor(scope: Construct, id: string, props: HouseNodejsFunctionProps) {
@@ -179,7 +199,9 @@ export class HouseNodejsFunction extends Construct {
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Only the X-Ray statement added by active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource *: these actions have no resource-level permissions. Tests assert every other statement names its resource.',
+        trigger.kind === 'stream'
+          ? 'Only two actions use Resource *, neither has resource-level permissions: the X-Ray statement added by active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), and dynamodb:ListStreams, which the stream event source mapping needs to find the stream. Tests assert every other statement names its resource.'
+          : 'Only the X-Ray statement added by active tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) uses Resource *: these actions have no resource-level permissions. Tests assert every other statement names its resource.',
     });
 
     switch (trigger.kind) {
@@ -263,6 +285,45 @@ export class HouseNodejsFunction extends Construct {
         });
         this.rule = undefined;
         this.failureQueue = undefined;
+        break;
+      }
+      case 'stream': {
+        if (trigger.table.tableStreamArn === undefined) {
+          throw new Error(`${id}: the table has no stream (enable one on the table)`);
+        }
+        this.failureQueue = new sqs.Queue(this, 'FailedBatches', {
+          encryption: sqs.QueueEncryption.SQS_MANAGED,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        });
+        Validations.of(this.failureQueue).acknowledge({
+          id: 'AwsSolutions-SQS3',
+          reason:
+            "This queue is itself the dead-letter store of the stream-driven function: Lambda records here the stream batches that failed every retry (the event source mapping's on-failure destination). A queue behind it would only hold what nobody reads.",
+        });
+        Validations.of(this.failureQueue).acknowledge({
+          id: 'Serverless-SQSRedrivePolicy',
+          reason:
+            'This queue is the end of the failure path of the stream-driven function (its on-failure destination); it is never consumed by a function, so there is nothing to redrive.',
+        });
+        this.function.addEventSource(
+          new DynamoEventSource(trigger.table, {
+            startingPosition: lambda.StartingPosition.LATEST,
+            reportBatchItemFailures: true,
+            bisectBatchOnError: true,
+            batchSize: trigger.batchSize ?? 100,
+            retryAttempts: trigger.retryAttempts ?? 10,
+            maxRecordAge: trigger.maxRecordAge ?? Duration.hours(1),
+            onFailure: new SqsDlq(this.failureQueue),
+            filters: [...trigger.filters],
+          }),
+        );
+        Validations.of(this.function).acknowledge({
+          id: 'Serverless-LambdaDLQ',
+          reason:
+            "Invoked only by its DynamoDB stream event source mapping, which polls synchronously: a failing batch is retried (bisected) by the mapping and then recorded in the mapping's on-failure destination (this construct's FailedBatches queue). A function DLQ applies to asynchronous invocations only.",
+        });
+        this.rule = undefined;
         break;
       }
     }

@@ -80,7 +80,7 @@ export class ServiceAlarms extends Construct {
     for (const [name, queue] of Object.entries(props.failureQueues ?? {})) {
       this.add(`${name}FailedRuns`, {
         alarmName: `${namePrefix}-${name}-failed-runs`,
-        alarmDescription: `A run of the scheduled ${name} function failed (or EventBridge could not invoke it): the event waits in its failure queue with the error; the function's log group has the details.`,
+        alarmDescription: `Work of the ${name} function failed every retry (a scheduled run, or EventBridge could not invoke it; or a stream batch): it waits in the function's failure queue; the function's log group has the details.`,
         metric: queue.metricApproximateNumberOfMessagesVisible({
           period: PERIOD,
           statistic: 'Maximum',

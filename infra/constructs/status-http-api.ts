@@ -3,7 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
-  HttpMethod,
+  type HttpMethod,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -12,11 +12,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-/** The API's whole surface (DESIGN.md sections 2 and 3); anything else gets API Gateway's 404. */
-export const ROUTES = {
-  bucketStatus: { method: HttpMethod.GET, path: '/bucket/{bucketId}/status' },
-  nodeStatus: { method: HttpMethod.POST, path: '/node/status' },
-} as const;
+/** One route of functions/route-table.ts on the function that serves it. */
+export interface ApiRoute {
+  readonly method: HttpMethod;
+  readonly path: string;
+  /** The serving function's name in the route table (names its integration). */
+  readonly functionName: string;
+  readonly function: lambda.IFunction;
+}
 
 /**
  * One JSON object per request. Only $context variables: no headers, so bearer tokens and node
@@ -50,8 +53,8 @@ export interface ThrottleLimits {
 
 export interface StatusHttpApiProps {
   readonly apiName: string;
-  readonly statusFunction: lambda.IFunction;
-  readonly ingestFunction: lambda.IFunction;
+  /** The API's whole surface; anything else gets API Gateway's 404. */
+  readonly routes: readonly ApiRoute[];
   readonly throttle: ThrottleLimits;
   readonly accessLogRetention: logs.RetentionDays;
   /** Browser origins allowed to call GET /bucket/{bucketId}/status. No CORS when absent. */
@@ -59,7 +62,7 @@ export interface StatusHttpApiProps {
 }
 
 /**
- * The HTTP API: exactly two routes, both Lambda proxy integrations with payload format 2.0,
+ * The HTTP API: exactly the route table's routes, all Lambda proxy integrations with payload format 2.0,
  * no `$default` route, served from the `$default` stage so the deployed paths are the same as
  * the local runtime's. Tokens and node signatures are verified in the functions (DESIGN.md), so
  * routes carry no API Gateway authorizer.
@@ -94,16 +97,17 @@ export class StatusHttpApi extends Construct {
       }),
     });
 
-    this.api.addRoutes({
-      path: ROUTES.bucketStatus.path,
-      methods: [ROUTES.bucketStatus.method],
-      integration: new HttpLambdaIntegration('StatusIntegration', props.statusFunction),
-    });
-    this.api.addRoutes({
-      path: ROUTES.nodeStatus.path,
-      methods: [ROUTES.nodeStatus.method],
-      integration: new HttpLambdaIntegration('IngestIntegration', props.ingestFunction),
-    });
+    // One integration per function, shared by its routes (ids: StatusIntegration, ...).
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const route of props.routes) {
+      let integration = integrations.get(route.functionName);
+      if (integration === undefined) {
+        const id = `${route.functionName[0]?.toUpperCase()}${route.functionName.slice(1)}Integration`;
+        integration = new HttpLambdaIntegration(id, route.function);
+        integrations.set(route.functionName, integration);
+      }
+      this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+    }
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention,

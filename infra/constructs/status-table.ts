@@ -76,9 +76,10 @@ export function globalIndexesFromDefinition(): dynamodb.GlobalSecondaryIndexProp
  * is regional and cdk-nag's DynamoDB checks evaluate AWS::DynamoDB::Table.
  *
  * Encryption at rest uses the AWS-owned key: the items are operational metadata (ids, roles,
- * node addresses, Ed25519 public keys; no secrets, no end-user content), so a customer managed
- * key would add cost, a KMS call path and key-policy upkeep without a compliance requirement
- * that asks for it.
+ * node addresses, Ed25519 public keys, no end-user content) plus the webhook signing secrets,
+ * which only the delivery function reads (docs/SECURITY.md, "Webhook secrets"); a customer
+ * managed key would add cost, a KMS call path and key-policy upkeep without a compliance
+ * requirement that asks for it.
  */
 export class StatusTable extends Construct {
   readonly table: dynamodb.Table;
@@ -92,6 +93,9 @@ export class StatusTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Feeds the alert fan-out (event-row INSERTs only, by the mapping's filter). NEW_IMAGE:
+      // the fan-out needs the recorded event, never an old image.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
     for (const index of globalIndexesFromDefinition()) this.table.addGlobalSecondaryIndex(index);
   }

@@ -1,8 +1,6 @@
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminError, type AdminStore, createAdminStore, mintToken } from '../../admin/store.ts';
-import { isTokenRevoked } from '../../functions/domain/access.ts';
-import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import {
   bucketPk,
   META_SK,
@@ -10,7 +8,9 @@ import {
   nodeSk,
   PROFILE_SK,
   userPk,
-} from '../../functions/shared/keys.ts';
+} from '../../functions/data/keys.ts';
+import { isTokenRevoked } from '../../functions/domain/access.ts';
+import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { readRow } from './helpers.ts';
 

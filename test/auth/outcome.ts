@@ -1,4 +1,4 @@
-import { errorResponse } from '../../functions/shared/http-response.ts';
+import { errorResponse } from '../../functions/http/response.ts';
 
 /** What the client would see for an error: mapped by the one error-to-HTTP mapping. */
 export interface Refusal {

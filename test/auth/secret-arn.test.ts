@@ -103,6 +103,22 @@ describe('JWT_SECRET_ARN', () => {
     expect((await refusalOf(verify(await token('u-1', 'x'.repeat(31))))).status).toBe(500);
   });
 
+  it('an unusable secret that nobody awaits is no unhandled rejection (local runtime, tests)', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      answer = () => ({ status: 200, body: { ARN, SecretString: 'short' } });
+      const verify = arnVerifier(); // `ready` never awaited
+      // A request shares the init fetch (or follows it): once it has failed, so has `ready`.
+      expect((await refusalOf(verify(await token('u-1')))).status).toBe(500);
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toStrictEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('32 bytes is enough', async () => {
     const secret = 'y'.repeat(32);
     answer = () => ({ status: 200, body: { ARN, SecretString: secret } });
@@ -132,7 +148,12 @@ describe('JWT_SECRET_ARN', () => {
     try {
       const verify = arnVerifier();
       await expect(verify.ready).resolves.toBeUndefined();
-      expect(await refusalOf(verify(await token('u-1')))).toStrictEqual({
+      const error = await verify(await token('u-1')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as Error).cause).toBeInstanceOf(Error); // for the operator's log
+      expect(await refusalOf(Promise.reject(error))).toStrictEqual({
         status: 503,
         message: 'Token verification is temporarily unavailable',
         challenge: undefined,

@@ -152,6 +152,23 @@ describe('HS256 secret: each refusal and its message', () => {
   });
 });
 
+describe('the verified-token cache at exp', () => {
+  const T0 = Date.parse('2026-06-01T12:00:00.000Z');
+
+  it('serves the remembered principal until exp, and verifies afresh from exp on', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: T0 });
+    const verify = createTokenVerifier(secretConfig());
+    const token = await valid({ iat: T0 / 1000, exp: T0 / 1000 + 30 });
+    const first = await verify(token);
+    vi.setSystemTime(T0 + 29_999);
+    expect(await verify(token)).toBe(first); // the cached object
+    vi.setSystemTime(T0 + 30_000);
+    const again = await verify(token); // within jose's 5 s tolerance: verified again
+    expect(again).not.toBe(first);
+    expect(again).toStrictEqual(first);
+  });
+});
+
 describe('issuer and audience', () => {
   const verify = createTokenVerifier(
     secretConfig({ issuer: 'https://issuer.example', audience: ['api-a', 'api-b'] }),
@@ -287,6 +304,10 @@ describe('JWT_PUBLIC_KEY: key material at cold start', () => {
     ['an RSA-1024 key', () => generateKeyPairSync('rsa', { modulusLength: 1024 })],
     ['an RSA-2047 key', () => generateKeyPairSync('rsa', { modulusLength: 2047 })],
     ['an X25519 key (not for signatures)', () => generateKeyPairSync('x25519')],
+    [
+      'an RSA-PSS key (RS256 needs plain RSA)',
+      () => generateKeyPairSync('rsa-pss', { modulusLength: 2048 }),
+    ],
   ])('%s fails the start, naming the setting', (_, pair) => {
     const pem = pemOf(pair().publicKey);
     expect(() => verifierFor(pem)).toThrow(WRONG_KIND);
@@ -403,10 +424,16 @@ describe('JWT_JWKS_URL: EdDSA, RS256, an ambiguous kid, typ', () => {
     );
   });
 
-  it('a JWKS endpoint that answers 500: 503 with Retry-After 5', async () => {
+  it('a JWKS endpoint that answers 500: 503 with Retry-After 5, the cause kept for the log', async () => {
     const base = await serve((_req, res) => void res.writeHead(500).end('boom'));
     const verify = createTokenVerifier({ source: { kind: 'jwks', url: `${base}/jwks` } });
-    expect(await refusalOf(verify(await sign('EdDSA', 'ed-1', ed.privateKey)))).toStrictEqual({
+    const attempt = verify(await sign('EdDSA', 'ed-1', ed.privateKey));
+    const error = await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    expect(await refusalOf(Promise.reject(error))).toStrictEqual({
       status: 503,
       message: 'Token verification is temporarily unavailable',
       challenge: undefined,

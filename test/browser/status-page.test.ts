@@ -222,6 +222,25 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     await page.close();
   });
 
+  it('hides the uptime and events sections while their routes answer 404, the status part stands', async () => {
+    const page = await context.newPage();
+    page.on('request', (request) => requests.push(request));
+    // A deployment without those routes: API Gateway's own 404 (fault injection, the one mock).
+    const missing = {
+      status: 404,
+      contentType: 'application/json',
+      body: '{"message":"Not Found"}',
+    };
+    await page.route(/\/bucket\/[^/]+\/(uptime|events)/, (route) => route.fulfill(missing));
+    await page.goto(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    await statusResponse(page);
+    expect(await page.locator('.uptime').count()).toBe(0);
+    expect(await page.locator('.events').count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
   it('has no serious or critical axe-core violation', async () => {
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();

@@ -12,17 +12,19 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { BUNDLED_HANDLER_FILE, buildOptionsFor } from '../../infra/bundling.ts';
 import {
   type FunctionKind,
   HouseNodejsFunction,
 } from '../../infra/constructs/house-nodejs-function.ts';
 import { synthesize } from '../infra/synth-stack.ts';
-import { ingestEvent, statusEvent } from '../support/events.ts';
+import { httpApiEvent, ingestEvent, statusEvent } from '../support/events.ts';
 import { reportBody, signed } from '../support/ingest-fixture.ts';
 import { type LambdaProcess, startLambdaProcess } from '../support/lambda-process.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
+import { startXRayDaemon, traceHeader, type XRayDocument } from '../support/xray-daemon.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = `shipped-bundle-secret-${randomUUID()}`;
@@ -34,6 +36,8 @@ interface ShippedFunction {
   kind: FunctionKind;
   /** The function's environment as the template sets it, CloudFormation references resolved. */
   environment: Record<string, string>;
+  /** Active tracing: Lambda then sets AWS_XRAY_DAEMON_ADDRESS and a sampled trace header. */
+  tracing: boolean;
 }
 
 /** Every house function of the synthesized stack with its deployed environment. */
@@ -42,19 +46,35 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
   const tableId = stack.getLogicalId(stack.table.node.defaultChild as never);
   const resources = template.toJSON().Resources as Record<
     string,
-    { Properties: { Environment: { Variables: Record<string, unknown> } } }
+    {
+      Properties: {
+        Environment: { Variables: Record<string, unknown> };
+        TracingConfig?: { Mode: string };
+      };
+    }
   >;
+  const queueRef = (value: unknown): string | undefined => {
+    const ref = (value as { Ref?: string } | null)?.Ref;
+    return ref !== undefined &&
+      (resources[ref] as { Type?: string } | undefined)?.Type === 'AWS::SQS::Queue'
+      ? ref
+      : undefined;
+  };
   const functions = stack.node
     .findAll()
     .filter((c): c is HouseNodejsFunction => c instanceof HouseNodejsFunction);
   return functions.map((fn) => {
     const logicalId = stack.getLogicalId(fn.function.node.defaultChild as never);
-    const variables = resources[logicalId]?.Properties.Environment.Variables ?? {};
+    const properties = resources[logicalId]?.Properties;
+    const variables = properties?.Environment.Variables ?? {};
     const environment: Record<string, string> = {};
     for (const [name, value] of Object.entries(variables)) {
       if (typeof value === 'string') environment[name] = value;
       else if (JSON.stringify(value) === JSON.stringify({ Ref: tableId })) {
         environment[name] = tableName;
+      } else if (queueRef(value) !== undefined) {
+        // An SQS queue's Ref is its URL; nothing is sent to it by the cases below.
+        environment[name] = `https://sqs.us-east-1.amazonaws.com/123456789012/${queueRef(value)}`;
       } else if (name === 'JWT_SECRET_ARN') {
         // No Secrets Manager here: the same key, given directly (the function's other mode).
         environment.JWT_SECRET = SECRET;
@@ -62,11 +82,18 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
         environment[name] = `unresolved:${JSON.stringify(value)}`;
       }
     }
-    return { id: fn.node.id, entry: fn.entry, kind: fn.kind, environment };
+    return {
+      id: fn.node.id,
+      entry: fn.entry,
+      kind: fn.kind,
+      environment,
+      tracing: properties?.TracingConfig?.Mode === 'Active',
+    };
   });
 }
 
 let table: TestTable;
+let daemon: Awaited<ReturnType<typeof startXRayDaemon>>;
 let outdir: string;
 let functions: ShippedFunction[];
 const processes = new Map<string, LambdaProcess>();
@@ -84,6 +111,7 @@ const seeded = {
 beforeAll(async () => {
   expect(process.versions.node.split('.')[0]).toBe('24');
   table = await createTestTable('bundles');
+  daemon = await startXRayDaemon();
   const seed = new Seeder(table.client, table.tableName);
   await seed.user(seeded.userId, { orgId: 'org-b' });
   await seed.user(seeded.outsiderId, { orgId: 'org-b' });
@@ -121,6 +149,7 @@ beforeAll(async () => {
       await startLambdaProcess(path.join(outdir, fn.id), `bucket-status-test-${fn.id}`, {
         ...fn.environment,
         DYNAMODB_ENDPOINT: table.endpoint,
+        ...(fn.tracing && { AWS_XRAY_DAEMON_ADDRESS: daemon.address }),
       }),
     );
   }
@@ -128,6 +157,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...processes.values()].map((p) => p.close()));
+  await daemon?.close();
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
@@ -154,8 +184,22 @@ function processFor(entry: string): LambdaProcess {
   return processes.get(fn.id) as LambdaProcess;
 }
 
-async function invokeHttp(entry: string, event: unknown) {
-  const answer = await processFor(entry).invoke(event);
+const newTraceId = () =>
+  `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+
+/** The CloudWatch EMF documents among a process's stdout lines. */
+const emfOf = (lines: string[]) =>
+  lines
+    .filter((line) => line.includes('"_aws"'))
+    .map(
+      (line) =>
+        JSON.parse(line) as Record<string, unknown> & {
+          _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] };
+        },
+    );
+
+async function invokeHttp(entry: string, event: unknown, traceId?: string) {
+  const answer = await processFor(entry).invoke(event, traceId ? { traceId } : {});
   expect(answer.error).toBeUndefined();
   const result = answer.result as HttpAnswer;
   return {
@@ -177,6 +221,37 @@ describe('the shipped bundles', () => {
 
   it('import without writing anything (no warnings, no metrics at init)', () => {
     for (const fn of functions) expect(processes.get(fn.id)?.initStdout, fn.id).toEqual([]);
+  });
+});
+
+describe('every route of the route table, bundled', () => {
+  it('is served by a shipped function that refuses a request without credentials (401)', async () => {
+    expect(ROUTES.length).toBeGreaterThanOrEqual(2);
+    for (const route of ROUTES) {
+      const routeKey = routeKeyOf(route);
+      const fn = functions.find((f) => f.id === FUNCTIONS[route.function].constructId);
+      expect(fn, routeKey).toBeDefined();
+      const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+      const pathParameters = Object.fromEntries(names.map((n) => [n, `sample-${n}`]));
+      const event = httpApiEvent({
+        method: route.method as 'GET' | 'POST',
+        path: route.path.replace(/\{(\w+)\}/g, (_, n: string) => `sample-${n}`),
+        routeKey,
+        ...(names.length > 0 && { pathParameters }),
+        ...(route.method !== 'GET' && {
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        }),
+      });
+      const answer = await (processes.get(fn?.id as string) as LambdaProcess).invoke(event);
+      expect(answer.error, routeKey).toBeUndefined();
+      const result = answer.result as HttpAnswer;
+      expect(result.statusCode, routeKey).toBe(401);
+      expect(JSON.parse(result.body), routeKey).toMatchObject({ success: false });
+      expect(emfOf(answer.stdout), routeKey).toMatchObject([
+        { route: routeKey, outcome: 'unauthorized', Requests: 1 },
+      ]);
+    }
   });
 });
 
@@ -250,6 +325,13 @@ describe('every function that no request calls, bundled, with an event of its ki
       )();
       const answer = await (processes.get(fn.id) as LambdaProcess).invoke(event);
       expect(answer.error, `${fn.id}: ${JSON.stringify(answer.error)}`).toBeUndefined();
+      expect(emfOf(answer.stdout), fn.id).toMatchObject([
+        {
+          Requests: 1,
+          Duration: expect.any(Number),
+          outcome: expect.stringMatching(/^(ok|partial_failure)$/),
+        },
+      ]);
       if (['queue', 'stream'].includes(fn.kind)) {
         // The ReportBatchItemFailures contract: a list naming only records of this batch.
         const ids = (event.Records ?? []).map((r) => r.messageId ?? r.eventID);
@@ -285,6 +367,55 @@ describe('GET /bucket/{bucketId}/status, bundled', () => {
         },
       ],
     });
+  });
+
+  it('writes one EMF line per read (route, outcome, duration) and traces its queries', async () => {
+    const before = daemon.documents.length;
+    const root = newTraceId();
+    const parent = randomUUID().replaceAll('-', '').slice(0, 16);
+    const answer = await invokeHttp(
+      entry,
+      statusEvent(seeded.bucketId, { authorization: `Bearer ${await token(seeded.userId)}` }),
+      traceHeader(root, parent),
+    );
+    expect(answer.statusCode).toBe(200);
+    const [metrics, ...more] = emfOf(answer.stdout);
+    expect(more).toEqual([]);
+    expect(metrics).toMatchObject({
+      service: 'bucket-status',
+      route: 'GET /bucket/{bucketId}/status',
+      outcome: 'ok',
+      Requests: 1,
+      Duration: expect.any(Number),
+    });
+    expect(metrics?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'BucketStatus',
+      Dimensions: [['service', 'route', 'outcome']],
+    });
+    const refused = await invokeHttp(
+      entry,
+      statusEvent(seeded.otherBucketId, { authorization: `Bearer ${await token(seeded.userId)}` }),
+    );
+    expect(emfOf(refused.stdout)).toMatchObject([{ outcome: 'forbidden', Requests: 1 }]);
+
+    const docs = (await daemon.waitFor(before + 3))
+      .slice(before)
+      .filter((d) => d.trace_id === root);
+    const handler = docs.find((d) => d.name === '## index.handler') as XRayDocument;
+    expect(handler).toMatchObject({
+      parent_id: parent,
+      annotations: { ColdStart: expect.any(Boolean), Service: 'bucket-status' },
+      http: { response: { status: 200 } },
+    });
+    const queries = docs.filter((d) => d.name === 'DynamoDB');
+    expect(queries).toHaveLength(2);
+    for (const query of queries) {
+      expect(query).toMatchObject({
+        parent_id: handler.id,
+        namespace: 'aws',
+        aws: { operation: 'Query', table_name: table.tableName },
+      });
+    }
   });
 
   it('answers 401 with a challenge without a token, and for a token signed with another key', async () => {
@@ -337,6 +468,24 @@ describe('POST /node/status, bundled', () => {
       statusEvent(seeded.bucketId, { authorization: `Bearer ${await token(seeded.userId)}` }),
     );
     expect(read.json.nodeStatus).toMatchObject([{ ip: '203.0.113.7', latency_ms: 30 }]);
+    // Accepted and rejected buckets, per reason, beside the report's own outcome.
+    const emf = emfOf(answer.stdout);
+    expect(emf).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          route: 'POST /node/status',
+          outcome: 'ok',
+          Requests: 1,
+          BucketsAccepted: 1,
+        }),
+        expect.objectContaining({
+          route: 'POST /node/status',
+          reason: 'not assigned',
+          BucketsRejected: 1,
+        }),
+      ]),
+    );
+    expect(emf).toHaveLength(2);
   });
 
   it('answers 401 for a bad signature and 400 for a body that is not a report', async () => {
@@ -351,6 +500,7 @@ describe('POST /node/status, bundled', () => {
     );
     expect(tampered.statusCode).toBe(401);
     expect(tampered.headers['www-authenticate']).toMatch(/NodeSignature/);
+    expect(emfOf(tampered.stdout)).toMatchObject([{ outcome: 'unauthorized', Requests: 1 }]);
     const nonsense = signed(
       seeded.nodeId,
       seeded.privateKey,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -110,6 +110,16 @@ describe('npm start (local/start.ts)', () => {
           node.status === 'ONLINE' && Date.now() - Date.parse(node.lastUpdated ?? '') < 30_000,
       );
       expect(fresh.length).toBeGreaterThanOrEqual(1);
+      // The status page: printed and recorded, the demo bucket and token in the fragment.
+      const [, pageUrl] = await waitForOutput(running, /^statusPageUrl (\S+)$/m);
+      const page = new URL(pageUrl as string);
+      expect(page.origin).toBe(new URL(url as string).origin);
+      expect(page.hash).toMatch(new RegExp(`^#bucket=[^&]+&token=${token}$`));
+      const demo = JSON.parse(await readFile(demoFile, 'utf8')) as { statusPageUrl?: string };
+      expect(demo.statusPageUrl).toBe(pageUrl);
+      const html = await fetch(`${page.origin}/`);
+      expect(html.status).toBe(200);
+      expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
     } finally {
       running.child.kill('SIGINT');
     }

@@ -29,15 +29,14 @@ beforeAll(async () => {
   await buildReporter(dist);
   folder = await temporaryDirectory('reporter-bundle');
   await copyFile(dist, join(folder.path, FILE));
-  runtime = await startLocalRuntime({
-    env: { NODE_MIN_REPORT_INTERVAL_MS: '0' },
-    port: 0,
-    simulateNodes: false,
-  });
-  const [first, second] = runtime.demo.nodes as [
+  // The API's default per-node rate limit (one report per second), as deployed.
+  runtime = await startLocalRuntime({ env: {}, port: 0, simulateNodes: false });
+  const [first, second, third] = runtime.demo.nodes as [
+    { nodeId: string; privateKey: string },
     { nodeId: string; privateKey: string },
     { nodeId: string; privateKey: string },
   ];
+  await writeFile(join(folder.path, 'third.key'), `${third.privateKey}\n`, { mode: 0o600 });
   await writeFile(join(folder.path, 'node.key'), `${first.privateKey}\n`, { mode: 0o600 });
   await writeFile(join(folder.path, 'second.key'), `${second.privateKey}\n`, { mode: 0o600 });
 });
@@ -173,6 +172,32 @@ describe('the single-file reporter on the system Node', () => {
     expect(lines.at(-1)).toMatchObject({ level: 'info', msg: 'stopped on SIGTERM' });
     for (const line of lines) expect(line.time).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
     expect(await statusOf('192.0.2.202')).toMatchObject({ status: 'ONLINE' });
+  });
+
+  it('sends 150 buckets as two reports, spaced so the rate limit refuses neither', async () => {
+    const node = runtime.demo.nodes[2] as { nodeId: string };
+    const extra = Array.from({ length: 149 }, (_, i) => ['--bucket', `elsewhere-${i}`]).flat();
+    const result = await systemNode([
+      ...['--api', runtime.apiUrl, '--node-id', node.nodeId, '--key-file', 'third.key'],
+      ...['--bucket', runtime.demo.bucketId, ...extra, '--ip', '192.0.2.203'],
+      ...['--once', '--log-format', 'json'],
+    ]);
+    const reports = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Both answered 200 at the first attempt (no 429 waited out); 149 buckets are not
+    // assigned to the node, so the round is not accepted in full: exit 1.
+    expect(
+      reports.map((r) => [r.part, r.parts, r.ok, r.attempts, (r.buckets as unknown[]).length]),
+    ).toEqual([
+      [1, 2, true, 1, 100],
+      [2, 2, true, 1, 50],
+    ]);
+    expect(reports[0]?.accepted).toEqual([runtime.demo.bucketId]);
+    expect(reports[1]?.rejected).toHaveLength(50);
+    expect(result.code).toBe(1);
+    expect(await statusOf('192.0.2.203')).toMatchObject({ status: 'ONLINE' });
   });
 
   it('prints a signed report with --dry-run and sends nothing', async () => {

@@ -14,6 +14,7 @@ import {
   parseRetryAfterMs,
   ReportError,
   sendReport,
+  withTimeout,
 } from '../../reporter/transport.ts';
 import type { ReportBody } from '../../reporter/wire.ts';
 
@@ -446,5 +447,25 @@ describe('a node with more than 100 buckets', () => {
     expect(round.reports[1]?.rejected).toEqual([
       { bucketId: 'bucket-170', reason: 'not assigned' },
     ]);
+  });
+});
+
+describe('withTimeout on a Node without AbortSignal.any (20.0-20.2)', () => {
+  it('still aborts on the caller signal and on the timeout', async () => {
+    const any = AbortSignal.any;
+    Reflect.deleteProperty(AbortSignal, 'any');
+    try {
+      const caller = new AbortController();
+      const linked = withTimeout(caller.signal, 60_000);
+      expect(linked.aborted).toBe(false);
+      caller.abort(new Error('stop'));
+      expect(linked.aborted).toBe(true);
+      expect((linked.reason as Error).message).toBe('stop');
+      const timed = withTimeout(new AbortController().signal, 10);
+      await expect.poll(() => timed.aborted).toBe(true);
+      expect((timed.reason as Error).name).toBe('TimeoutError');
+    } finally {
+      AbortSignal.any = any;
+    }
   });
 });

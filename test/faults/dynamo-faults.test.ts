@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createBucketReportWriter } from '../../functions/data/bucket-node-reports.ts';
-import {
-  createNodeKeyReader,
-  createReportGuard,
-  type RegisteredNode,
-} from '../../functions/data/node-registry.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
-import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { TtlCache } from '../../functions/shared/ttl-cache.ts';
 import { ingestEvent, lambdaContext } from '../support/events.ts';
 import { type FaultKind, FaultProxy } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
-import { bearer, buildStatusHandler, hs256Token } from '../support/status-fixture.ts';
+import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
+import { ingestHandlerFor, statusHandlerFor, testSettings } from '../support/wiring.ts';
 
 /**
  * Faults injected between the SDK and a real engine: the SDK's own retry, backoff and parsing
@@ -109,18 +101,10 @@ describe('status read under DynamoDB faults', () => {
       maxAttempts: 3,
       requestTimeoutMs: 5_000,
     });
-    const { createStatusHandler } = await import('../../functions/status/status-handler.ts');
-    const { createTokenVerifier } = await import('../../functions/auth/token-verifier.ts');
-    const { createUserAccessReader } = await import('../../functions/data/user-access.ts');
-    const { createBucketNodesReader } = await import('../../functions/data/bucket-nodes.ts');
     const { statusEvent } = await import('../support/events.ts');
-    const { TEST_SECRET } = await import('../support/status-fixture.ts');
-    const handler = createStatusHandler({
-      verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
-      loadUserAccess: createUserAccessReader(slowClient, table.tableName),
-      loadBucketWithNodes: createBucketNodesReader(slowClient, table.tableName),
-      staleAfterSeconds: 90,
-      logger: createLogger('faults'),
+    const handler = statusHandlerFor({
+      client: slowClient,
+      settings: testSettings(table.tableName, TEST_SECRET),
     });
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1_500 };
     const [response, elapsed] = await timed(
@@ -133,20 +117,16 @@ describe('status read under DynamoDB faults', () => {
 });
 
 describe('ingestion under DynamoDB faults', () => {
-  let handler: ReturnType<typeof createIngestHandler>;
+  let handler: ReturnType<typeof ingestHandlerFor>;
   beforeAll(() => {
-    const client = faultyClient();
-    handler = createIngestHandler({
-      // No key cache, so the key read goes through the proxy on every report.
-      getRegisteredNode: createNodeKeyReader(
-        client,
-        table.tableName,
-        new TtlCache<RegisteredNode>(0, 1),
-      ),
-      acceptReportTimestamp: createReportGuard(client, table.tableName),
-      writeBucketReport: createBucketReportWriter(client, table.tableName),
-      minReportIntervalMs: 0,
-      logger: createLogger('faults'),
+    handler = ingestHandlerFor({
+      client: faultyClient(),
+      settings: testSettings(table.tableName, TEST_SECRET, {
+        // No key cache, so the key read goes through the proxy on every report.
+        nodeKeyCacheSeconds: 0,
+        // Reports follow each other at once here; the limit has its own tests.
+        nodeMinReportIntervalMs: 0,
+      }),
     });
   });
   let clock = Date.now();

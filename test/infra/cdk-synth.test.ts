@@ -1,5 +1,6 @@
 // `npx cdk synth` end to end, as on a fresh clone: the pinned CLI, cdk.json, infra/app.ts run by
 // Node 24, local esbuild bundling, cdk-nag enforcement, and no AWS credentials or network.
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,11 +1,13 @@
 // Template assertions for the deployed stack (issue 5). The main template is synthesized once,
 // with real esbuild bundling; variants skip bundling since only their resources differ.
+
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { DEFAULT_THROTTLE } from '../../infra/bucket-status-stack.ts';
 import { ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
 import { HouseNodejsFunction } from '../../infra/constructs/house-nodejs-function.ts';
@@ -59,12 +61,14 @@ const actionsOf = (statements: IamStatement[]) =>
   statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 
 describe('HTTP API', () => {
-  it('has exactly the two routes of the contract and no $default route', () => {
+  it('has exactly the routes of the route table and no $default route', () => {
     const routes = Object.values(resourcesOfType(main.template, 'AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
-      'GET /bucket/{bucketId}/status',
-      'POST /node/status',
-    ]);
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      ROUTES.map((route) => routeKeyOf(route)).sort(),
+    );
+    expect(routes.map((r) => r.Properties.RouteKey)).toEqual(
+      expect.arrayContaining(['GET /bucket/{bucketId}/status', 'POST /node/status']),
+    );
     main.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     main.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
@@ -148,7 +152,7 @@ describe('HTTP API', () => {
       },
     });
     // API Gateway answers CORS preflights itself: still no extra (OPTIONS or $default) route.
-    variant.template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    variant.template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length);
   });
 });
 
@@ -270,7 +274,7 @@ describe('least privilege', () => {
     });
   });
 
-  it("uses no wildcard action anywhere, and Resource * only for X-Ray (CDK's page deployment apart)", () => {
+  it("uses no wildcard action anywhere, and Resource * only for X-Ray (CDK's page deployment and the stream reader apart)", () => {
     const all = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy'))
       .filter(
         (p) =>
@@ -279,8 +283,13 @@ describe('least privilege', () => {
       .flatMap((p) => p.Properties.PolicyDocument.Statement as IamStatement[]);
     expect(all.length).toBeGreaterThan(0);
     for (const action of actionsOf(all)) expect(action).not.toContain('*');
+    // dynamodb:ListStreams has no resource-level permissions; only the fan-out function (the
+    // stream's reader) holds it (test/infra/alerts-stack.test.ts).
     for (const statement of all.filter((s) => JSON.stringify(s.Resource).includes('*'))) {
-      expect(actionsOf([statement])).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect(actionsOf([statement]).filter((a) => a !== 'dynamodb:ListStreams')).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     }
   });
 
@@ -344,13 +353,18 @@ describe('token key material', () => {
     });
   });
 
-  it('passes the secret by ARN only, and grants reading it to the status function alone', () => {
+  it('passes the secret by ARN only, and grants reading it to the token-verifying functions alone', () => {
     const variables = (id: string) => functionsOf(main)[id]?.Properties.Environment.Variables;
     expect(variables(ids.status).JWT_SECRET_ARN).toEqual({ Ref: ids.secret });
     const readers = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    expect(readers).toHaveLength(1);
+    // The status and webhooks functions verify bearer tokens; nothing else reads the secret.
+    const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
+      logicalId(main.stack, fn.role);
+    expect(readers.map((p) => p.Properties.Roles[0].Ref).sort()).toEqual(
+      [roleOf(main.stack.statusFunction), roleOf(main.stack.functions.webhooks)].sort(),
+    );
     expect(actionsOf(statementsOfFunction(main, ids.ingest))).not.toContain(
       'secretsmanager:GetSecretValue',
     );
@@ -463,8 +477,12 @@ describe('alarms', () => {
       KmsMasterKeyId: Match.anyValue(),
     });
     const [topicId] = Object.keys(resourcesOfType(main.template, 'AWS::SNS::Topic'));
-    // 5xx rate, errors + throttles of 3 functions, the sweep's failed runs, table
-    expect(alarms(main)).toHaveLength(9);
+    // 5xx rate, errors + throttles of every function, each failure queue (sweep, fan-out),
+    // table; and the delivery DLQ's depth (test/infra/alerts-stack.test.ts).
+    const { functions } = main.stack;
+    const failureQueues = Object.values(functions).filter((fn) => fn.failureQueue).length;
+    expect(failureQueues).toBe(2);
+    expect(alarms(main)).toHaveLength(2 * Object.keys(functions).length + 2 + failureQueues + 1);
     for (const alarm of alarms(main)) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);

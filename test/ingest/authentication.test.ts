@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
-import { META_SK, nodePk } from '../../functions/shared/keys.ts';
 import {
   assignedNode,
   bucketWithReader,
   buildIngestHandler,
   buildStatusReader,
   expectError,
+  NO_RATE_LIMIT,
   type PostReport,
   readBucketRow,
   readNodeMeta,
@@ -311,7 +312,8 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
 
 describe('POST /node/status: the ±300 s timestamp window', () => {
   const serverNow = Date.now();
-  const at = () => buildIngestHandler(table.client, table.tableName, { now: () => serverNow });
+  const at = () =>
+    buildIngestHandler(table.client, table.tableName, { ...NO_RATE_LIMIT, now: () => serverNow });
 
   it.each([
     ['301 s behind', -301_000],

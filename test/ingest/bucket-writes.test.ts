@@ -5,6 +5,7 @@ import {
   bucketWithReader,
   buildIngestHandler,
   buildStatusReader,
+  NO_RATE_LIMIT,
   type PostReport,
   readBucketPartition,
   readBucketRow,
@@ -21,7 +22,7 @@ let post: PostReport;
 beforeAll(async () => {
   table = await createTestTable('ingest-buckets');
   seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName);
+  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
 });
 
 const row = (bucketId: string, nodeId: string) =>
@@ -112,7 +113,10 @@ describe('per-bucket outcome', () => {
       }),
       serverNow - 299_000,
     );
-    const at = buildIngestHandler(table.client, table.tableName, { now: () => serverNow });
+    const at = buildIngestHandler(table.client, table.tableName, {
+      ...NO_RATE_LIMIT,
+      now: () => serverNow,
+    });
     expect((await at(report.body, report.headers)).statusCode).toBe(200);
     expect(await row(bucketId, nodeId)).toStrictEqual({
       pk: `BUCKET#${bucketId}`,

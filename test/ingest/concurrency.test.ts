@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { META_SK, nodePk } from '../../functions/shared/keys.ts';
 import {
   bucketWithReader,
   buildIngestHandler,
   buildStatusReader,
+  NO_RATE_LIMIT,
   type PostReport,
   type Response,
   readBucketPartition,
@@ -80,6 +81,7 @@ describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} 
       buildIngestHandler(
         createDynamoClient({ endpoint: table.endpoint, requestTimeoutMs: 15_000 }),
         table.tableName,
+        NO_RATE_LIMIT,
       ),
     );
     const base = Date.now() - 60_000;

@@ -7,6 +7,7 @@ import {
   assignedNode,
   buildIngestHandler,
   expectError,
+  NO_RATE_LIMIT,
   readBucketRow,
   readNodeMeta,
   reportBody,
@@ -85,7 +86,7 @@ describe('DynamoDB faults on POST /node/status', () => {
         ? throttled()
         : undefined,
     );
-    const post = buildIngestHandler(client, table.tableName);
+    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const t = Date.now();
     const report = signed(
       nodeId,
@@ -119,10 +120,11 @@ describe('DynamoDB faults on POST /node/status', () => {
       reportBody([ok1, bad1, ok2, bad2].map((bucketId) => ({ bucketId }))),
       t + 1,
     );
-    const retried = await buildIngestHandler(table.client, table.tableName)(
-      retry.body,
-      retry.headers,
-    );
+    const retried = await buildIngestHandler(
+      table.client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(retry.body, retry.headers);
     expect(retried.statusCode).toBe(200);
     expect(retried.json.accepted).toStrictEqual([ok1, bad1, ok2, bad2]);
     for (const bucketId of bucketIds) {
@@ -135,7 +137,7 @@ describe('DynamoDB faults on POST /node/status', () => {
     const { client, events } = instrumentedClient((label) =>
       label === `UpdateItem NODE#${nodeId}` ? throttled() : undefined,
     );
-    const post = buildIngestHandler(client, table.tableName);
+    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const t = Date.now();
     const report = signed(
       nodeId,
@@ -156,10 +158,11 @@ describe('DynamoDB faults on POST /node/status', () => {
     ).toBeUndefined();
 
     // Nothing was taken, so the very same request succeeds once DynamoDB recovers.
-    const recovered = await buildIngestHandler(table.client, table.tableName)(
-      report.body,
-      report.headers,
-    );
+    const recovered = await buildIngestHandler(
+      table.client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
     expect(recovered.statusCode).toBe(200);
     expect(recovered.json.accepted).toStrictEqual(bucketIds);
   });
@@ -170,7 +173,11 @@ describe('DynamoDB faults on POST /node/status', () => {
       label.startsWith('GetItem') ? throttled() : undefined,
     );
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
-    const response = await buildIngestHandler(client, table.tableName)(report.body, report.headers);
+    const response = await buildIngestHandler(
+      client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
     expect(expectError(response, 503)).toMatch(/retry/i);
     expect(response.headers['retry-after']).toBe('1');
     expect(events).toStrictEqual([`start GetItem NODE#${nodeId}`, `fail GetItem NODE#${nodeId}`]);
@@ -191,7 +198,11 @@ describe('DynamoDB faults on POST /node/status', () => {
       privateKey,
       reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
     );
-    const response = await buildIngestHandler(client, table.tableName)(report.body, report.headers);
+    const response = await buildIngestHandler(
+      client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
     expect(expectError(response, 500)).toBe('Internal server error');
     expect(response.body).not.toMatch(/secret table detail|ValidationException/);
     expect(events).toContain(`fail UpdateItem BUCKET#${bucketIds[1]}`);
@@ -240,7 +251,11 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
       reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
       t,
     );
-    const response = await buildIngestHandler(client, table.tableName)(report.body, report.headers);
+    const response = await buildIngestHandler(
+      client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
     expect(lost.size).toBe(1);
     expect((await row(retried, nodeId))?.reportedAt).toBe(t);
     expect(response.json).toStrictEqual({
@@ -258,7 +273,11 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `NODE#${nodeId}`);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
-    const response = await buildIngestHandler(client, table.tableName)(report.body, report.headers);
+    const response = await buildIngestHandler(
+      client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
     expect(lost.size).toBe(1);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual(bucketIds);
@@ -271,7 +290,7 @@ describe('DynamoDB round trips for one report', () => {
   it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async () => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(BUCKETS);
     const { client, events } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName);
+    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const t = Date.now();
     const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
 
@@ -311,7 +330,7 @@ describe('DynamoDB round trips for one report', () => {
   it('a refused report costs one extra read to say why (replay), and no bucket write', async () => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
     const { client, events } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName);
+    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const report = signed(
       nodeId,
       privateKey,
@@ -328,7 +347,7 @@ describe('DynamoDB round trips for one report', () => {
 
   it('a report refused before the signature check costs no DynamoDB call at all', async () => {
     const { events, client } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName);
+    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     expect((await post('{}', {})).statusCode).toBe(401);
     const stale = signed('node-x', generateNodeKeyPair().privateKey, '{}', Date.now() - 400_000);
     expect((await post(stale.body, stale.headers)).statusCode).toBe(401);

@@ -8,6 +8,7 @@ import {
   buildIngestHandler,
   buildStatusReader,
   expectError,
+  NO_RATE_LIMIT,
   type PostReport,
   readBucketRow,
   readNodeMeta,
@@ -24,7 +25,7 @@ let post: PostReport;
 beforeAll(async () => {
   table = await createTestTable('ingest-replay');
   seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName);
+  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
 });
 
 async function nodeOnBuckets(count = 1) {
@@ -42,13 +43,14 @@ describe('replay guard', () => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
     const t = Date.now();
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 10 }]), t - 5);
-    const first = await buildIngestHandler(table.client, table.tableName, { now: () => t })(
-      report.body,
-      report.headers,
-    );
+    const first = await buildIngestHandler(table.client, table.tableName, {
+      ...NO_RATE_LIMIT,
+      now: () => t,
+    })(report.body, report.headers);
     expect(first.statusCode).toBe(200);
 
     const replayed = await buildIngestHandler(table.client, table.tableName, {
+      ...NO_RATE_LIMIT,
       now: () => t + 10_000,
     })(report.body, report.headers);
     expect(expectError(replayed, 401)).toMatch(/not newer than the last accepted report/);
@@ -137,7 +139,7 @@ describe('replay guard', () => {
         return send(command);
       },
     );
-    const viaHeldClient = buildIngestHandler(client, table.tableName);
+    const viaHeldClient = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const olderReport = signed(
       nodeId,
       privateKey,
@@ -279,8 +281,14 @@ describe('per-node minimum report interval', () => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
     const t = Date.now();
     // Two containers whose clocks differ by 5 ms.
-    const containerAhead = buildIngestHandler(table.client, table.tableName, { now: () => t + 5 });
-    const containerBehind = buildIngestHandler(table.client, table.tableName, { now: () => t });
+    const containerAhead = buildIngestHandler(table.client, table.tableName, {
+      ...NO_RATE_LIMIT,
+      now: () => t + 5,
+    });
+    const containerBehind = buildIngestHandler(table.client, table.tableName, {
+      ...NO_RATE_LIMIT,
+      now: () => t,
+    });
     const older = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 1 }]), t - 20);
     const newer = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 2 }]), t - 10);
     expect((await containerAhead(older.body, older.headers)).statusCode).toBe(200);

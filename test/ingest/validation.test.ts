@@ -3,6 +3,7 @@ import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import {
   buildIngestHandler,
   expectError,
+  NO_RATE_LIMIT,
   type PostReport,
   readBucketPartition,
   readNodeMeta,
@@ -24,7 +25,7 @@ let privateKey: string;
 beforeAll(async () => {
   table = await createTestTable('ingest-validation');
   seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName);
+  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
   privateKey = await seed.node(NODE);
   await seed.putMany(
     [BUCKET, OTHER_BUCKET, ...HUNDRED_BUCKETS].map((bucketId) =>

@@ -8,10 +8,16 @@ import {
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { bucketRowUpdate } from '../../functions/data/bucket-node-reports.ts';
 import { bucketPartitionQuery } from '../../functions/data/bucket-nodes.ts';
+import { bucketPk, nodePk } from '../../functions/data/keys.ts';
 import { userPartitionQuery } from '../../functions/data/user-access.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { bucketPk, nodePk } from '../../functions/shared/keys.ts';
-import { assignedNode, buildIngestHandler, reportBody, signed } from '../support/ingest-fixture.ts';
+import {
+  assignedNode,
+  buildIngestHandler,
+  NO_RATE_LIMIT,
+  reportBody,
+  signed,
+} from '../support/ingest-fixture.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, buildStatusHandler, hs256Token } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -189,7 +195,7 @@ describe('POST /node/status: round trips of a report', () => {
   it('cold key cache: GetItem, guard, then N bucket UpdateItems at once (3 round trips); warm: 2', async () => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets();
     const { client, calls, roundTrips } = tracingClient();
-    const post = buildIngestHandler(client, table.tableName);
+    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
     const now = Date.now();
 

@@ -123,6 +123,9 @@ const ALLOWED_HEADERS = new Set([
   'date',
   'connection',
   'keep-alive',
+  // DESIGN.md section 7: a strong ETag on every GET 200, and Vary: Accept-Encoding.
+  'etag',
+  'vary',
 ]);
 const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 

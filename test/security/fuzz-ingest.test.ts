@@ -1,24 +1,17 @@
 import { type KeyObject, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBucketReportWriter } from '../../functions/data/bucket-node-reports.ts';
-import {
-  createNodeKeyReader,
-  createReportGuard,
-  type RegisteredNode,
-} from '../../functions/data/node-registry.ts';
+import { isValidId } from '../../functions/domain/ids.ts';
 import { MAX_REPORT_BYTES } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair, privateKeyFromSeed } from '../../functions/domain/node-signature.ts';
-import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 import { TIMESTAMP_WINDOW_MS } from '../../functions/ingest/receive-node-report.ts';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
-import { isValidId } from '../../functions/shared/keys.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { TtlCache } from '../../functions/shared/ttl-cache.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
-import { hs256Token } from '../support/status-fixture.ts';
+import { hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable } from '../support/table.ts';
+import { ingestHandlerFor, testSettings } from '../support/wiring.ts';
 import {
   expectContractResponse,
   type FaultKind,
@@ -56,7 +49,7 @@ const lastAccepted = new Map<string, number>();
 let lastIssued = 0;
 let userToken: string;
 let fault: FaultSwitch;
-let handlers: Record<'unlimited' | 'limited', ReturnType<typeof createIngestHandler>>;
+let handlers: Record<'unlimited' | 'limited', ReturnType<typeof ingestHandlerFor>>;
 
 failOnUnhandledRejection();
 
@@ -78,15 +71,11 @@ beforeAll(async () => {
   userToken = await hs256Token('user-reader');
 
   const build = (minReportIntervalMs: number) =>
-    createIngestHandler({
-      getRegisteredNode: createNodeKeyReader(
-        table.client,
-        table.tableName,
-        new TtlCache<RegisteredNode>(60_000, 10_000),
-      ),
-      acceptReportTimestamp: createReportGuard(table.client, table.tableName),
-      writeBucketReport: createBucketReportWriter(table.client, table.tableName),
-      minReportIntervalMs,
+    ingestHandlerFor({
+      client: table.client,
+      settings: testSettings(table.tableName, TEST_SECRET, {
+        nodeMinReportIntervalMs: minReportIntervalMs,
+      }),
       logger: createLogger('bucket-status-fuzz'),
     });
   // Most cases run without the per-node limit so reports get through; some with it, for 429s.

@@ -5,7 +5,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 
 /** Cases per handler; CI runs the default, a developer may raise or lower it. */
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);

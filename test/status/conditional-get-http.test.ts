@@ -4,11 +4,11 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { wireStatusHandler } from '../../functions/status/wiring.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { lambdaContext, statusEvent } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
 import { hs256Token } from '../support/status-fixture.ts';
+import { statusHandlerFor, testSettings } from '../support/wiring.ts';
 
 /**
  * ETag, 304 and gzip on GET status (DESIGN.md section 7) on both adapters: the Lambda handler
@@ -19,7 +19,7 @@ import { hs256Token } from '../support/status-fixture.ts';
 let runtime: LocalRuntime;
 let dynamo: ReturnType<typeof createDynamoClient>;
 let seed: Seeder;
-let lambda: ReturnType<typeof wireStatusHandler>;
+let lambda: ReturnType<typeof statusHandlerFor>;
 let token: string;
 let smallBucket: string;
 let bigBucket: string;
@@ -59,11 +59,9 @@ beforeAll(async () => {
     ),
   );
   token = await hs256Token(userId, { secret: runtime.demo.jwtSecret });
-  lambda = wireStatusHandler({
+  lambda = statusHandlerFor({
     client: dynamo,
-    tableName: runtime.tableName,
-    jwt: { source: { kind: 'secret', secret: runtime.demo.jwtSecret } },
-    staleAfterSeconds: 90,
+    settings: testSettings(runtime.tableName, runtime.demo.jwtSecret, { staleAfterSeconds: 90 }),
     logger: createLogger('conditional-get-test'),
   });
 });
@@ -151,6 +149,8 @@ for (const [adapter, get] of [
       expect(again.status).toBe(304);
       expect(again.raw.length).toBe(0);
       expect(again.headers.etag).toBe(etag);
+      expect(again.headers['content-length']).toBeUndefined();
+      expect(again.headers['content-type']).toBeUndefined();
       const other = await get(smallBucket, { 'if-none-match': '"something-else"' });
       expect(other.status).toBe(200);
       expect(decoded(other).bucketId).toBe(smallBucket);

@@ -2,29 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
 import { expect } from 'vitest';
-import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
-import { createBucketReportWriter } from '../../functions/data/bucket-node-reports.ts';
-import { createBucketNodesReader } from '../../functions/data/bucket-nodes.ts';
-import {
-  createNodeKeyReader,
-  createReportGuard,
-  type RegisteredNode,
-} from '../../functions/data/node-registry.ts';
-import { createUserAccessReader } from '../../functions/data/user-access.ts';
+import { bucketPk, META_SK, nodePk, nodeSk } from '../../functions/data/keys.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
-import { createIngestHandler } from '../../functions/ingest/ingest-handler.ts';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
-import { bucketPk, META_SK, nodePk, nodeSk } from '../../functions/shared/keys.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { TtlCache } from '../../functions/shared/ttl-cache.ts';
-import { createStatusHandler } from '../../functions/status/status-handler.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 import { ingestEvent, lambdaContext, statusEvent } from './events.ts';
 import type { Seeder } from './seed.ts';
+import { ingestHandlerFor, statusHandlerFor, testSettings } from './wiring.ts';
 
 export const JWT_TEST_SECRET = 'ingest-tests-secret-at-least-32-bytes-long';
 
+/**
+ * For tests whose node sends reports back to back (each test of the rate limit sets its own):
+ * the fixture otherwise applies production's per-node limit.
+ */
+export const NO_RATE_LIMIT = { minReportIntervalMs: 0 } as const;
+
 export interface IngestHandlerOptions {
-  /** 0 turns the per-node limit off; only the rate-limit tests set it. */
+  /** Production's per-node limit (1000 ms) unless set; 0 turns it off. */
   minReportIntervalMs?: number;
   /** The server clock (receive time); defaults to Date.now. */
   now?: () => number;
@@ -45,24 +39,23 @@ const toResponse = (result: HttpResult): Response => ({
   json: JSON.parse(result.body) as Record<string, unknown>,
 });
 
-/** The ingest Lambda wired exactly as functions/ingest/handler.ts wires it, on a test table. */
+/** The ingest Lambda through the production wiring (functions/ingest/wiring.ts), on a test table. */
 export function buildIngestHandler(
   client: DynamoDBClient,
   tableName: string,
   options: IngestHandlerOptions = {},
 ) {
-  const keyCacheSeconds = options.keyCacheSeconds ?? 60;
-  const handler = createIngestHandler({
-    getRegisteredNode: createNodeKeyReader(
-      client,
-      tableName,
-      new TtlCache<RegisteredNode>(keyCacheSeconds * 1000, 10_000),
-    ),
-    acceptReportTimestamp: createReportGuard(client, tableName),
-    writeBucketReport: createBucketReportWriter(client, tableName),
-    minReportIntervalMs: options.minReportIntervalMs ?? 0,
-    logger: createLogger('bucket-status'),
-    ...(options.now && { now: options.now }),
+  const handler = ingestHandlerFor({
+    client,
+    settings: testSettings(tableName, JWT_TEST_SECRET, {
+      ...(options.minReportIntervalMs !== undefined && {
+        nodeMinReportIntervalMs: options.minReportIntervalMs,
+      }),
+      ...(options.keyCacheSeconds !== undefined && {
+        nodeKeyCacheSeconds: options.keyCacheSeconds,
+      }),
+    }),
+    ...(options.now && { overrides: { now: options.now } }),
   });
   return async (body: string, headers: Record<string, string>, isBase64Encoded = false) =>
     toResponse(
@@ -105,12 +98,9 @@ export function signed(
 
 /** The status Lambda as a user sees it, with an HS256 verifier. */
 export function buildStatusReader(client: DynamoDBClient, tableName: string) {
-  const handler = createStatusHandler({
-    verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: JWT_TEST_SECRET } }),
-    loadUserAccess: createUserAccessReader(client, tableName),
-    loadBucketWithNodes: createBucketNodesReader(client, tableName),
-    staleAfterSeconds: 90,
-    logger: createLogger('bucket-status'),
+  const handler = statusHandlerFor({
+    client,
+    settings: testSettings(tableName, JWT_TEST_SECRET),
   });
   return async (bucketId: string, headers: Record<string, string>) =>
     toResponse((await handler(statusEvent(bucketId, headers), lambdaContext())) as HttpResult);

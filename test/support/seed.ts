@@ -4,7 +4,6 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import {
   bucketPk,
   META_SK,
@@ -13,7 +12,8 @@ import {
   PROFILE_SK,
   userPk,
   workspaceSk,
-} from '../../functions/shared/keys.ts';
+} from '../../functions/data/keys.ts';
+import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 
 /**
  * Raw rows in the layout of DESIGN.md section 4, written straight to the engine: tests pin the

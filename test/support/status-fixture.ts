@@ -1,31 +1,27 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
-import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
-import { createBucketNodesReader } from '../../functions/data/bucket-nodes.ts';
-import { createUserAccessReader } from '../../functions/data/user-access.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 import type { JwtConfig } from '../../functions/shared/config.ts';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
-import { createLogger } from '../../functions/shared/logger.ts';
-import { createStatusHandler } from '../../functions/status/status-handler.ts';
 import { lambdaContext, statusEvent } from './events.ts';
+import { statusHandlerFor, testSettings } from './wiring.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
-/** The status handler wired as functions/status/handler.ts wires it, on a test table. */
+/** The status handler through the production wiring (functions/status/wiring.ts), on a test table. */
 export function buildStatusHandler(
   client: DynamoDBClient,
   tableName: string,
   options: { jwt?: JwtConfig; now?: () => number; staleAfterSeconds?: number } = {},
 ) {
-  const handler = createStatusHandler({
-    verifyToken: createTokenVerifier(
-      options.jwt ?? { source: { kind: 'secret', secret: TEST_SECRET } },
-    ),
-    loadUserAccess: createUserAccessReader(client, tableName),
-    loadBucketWithNodes: createBucketNodesReader(client, tableName),
-    staleAfterSeconds: options.staleAfterSeconds ?? 90,
-    logger: createLogger('bucket-status-test'),
-    ...(options.now && { now: options.now }),
+  const handler = statusHandlerFor({
+    client,
+    settings: testSettings(tableName, TEST_SECRET, {
+      ...(options.jwt && { jwt: options.jwt }),
+      ...(options.staleAfterSeconds !== undefined && {
+        staleAfterSeconds: options.staleAfterSeconds,
+      }),
+    }),
+    ...(options.now && { overrides: { now: options.now } }),
   });
   return async (bucketId: string, headers: Record<string, string> = {}) => {
     const result = (await handler(statusEvent(bucketId, headers), lambdaContext())) as HttpResult;

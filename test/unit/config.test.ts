@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  readDeliveryQueueUrl,
   readDynamoEndpoint,
   readEventRetentionDays,
   readHistoryRetentionDays,
@@ -216,5 +217,15 @@ describe('service name, metrics namespace, token minting', () => {
     expect(
       readTokenMintingConfig({ JWT_SECRET: SECRET, JWT_ISSUER: ' iss ', JWT_AUDIENCE: 'a,,b' }),
     ).toStrictEqual({ secret: SECRET, issuer: 'iss', audience: ['a', 'b'] });
+  });
+});
+
+describe('DELIVERY_QUEUE_URL', () => {
+  it('is required, and must be an http(s) URL', () => {
+    expect(() => readDeliveryQueueUrl({})).toThrow(/^DELIVERY_QUEUE_URL is required/);
+    expect(() => readDeliveryQueueUrl({ DELIVERY_QUEUE_URL: 'queue' })).toThrow(/not a URL/);
+    expect(() => readDeliveryQueueUrl({ DELIVERY_QUEUE_URL: 'ftp://x/q' })).toThrow(/http\(s\)/);
+    const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries';
+    expect(readDeliveryQueueUrl({ DELIVERY_QUEUE_URL: ` ${url} ` })).toBe(url);
   });
 });

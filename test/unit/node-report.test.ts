@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../functions/domain/errors.ts';
 import {
   MAX_BUCKETS_PER_REPORT,
   MAX_LATENCY_MS,
   MAX_REPORT_BYTES,
   parseNodeReport,
 } from '../../functions/domain/node-report.ts';
-import { BadRequestError } from '../../functions/shared/errors.ts';
+import { errorResponse } from '../../functions/http/response.ts';
 
 const bytes = (value: unknown) =>
   new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
@@ -34,8 +35,8 @@ function rejection(body: unknown): string {
   try {
     parseNodeReport(bytes(body));
   } catch (error) {
-    expect(error).toBeInstanceOf(BadRequestError);
-    expect((error as BadRequestError).statusCode).toBe(400);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(errorResponse(error).statusCode).toBe(400);
     return (error as Error).message;
   }
   throw new Error(`parsed: ${JSON.stringify(body)}`);

@@ -9,15 +9,18 @@ import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
 import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import { createWebhookStore } from '../../functions/data/webhooks.ts';
 import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
-import type { HttpResult } from '../../functions/shared/http-response.ts';
+import type { HttpResult } from '../../functions/http/response.ts';
 import {
   createWebhooksHandler,
   WEBHOOK_ROUTES,
 } from '../../functions/webhooks/webhooks-handler.ts';
+import { createContract } from '../openapi/contract.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable } from '../support/table.ts';
+
+const contract = createContract();
 
 const resolveHost: ResolveHost = async (host) => {
   if (host === 'hooks.example.com') return [{ address: '93.184.215.14', family: 4 }];
@@ -77,7 +80,17 @@ beforeAll(async () => {
       event(method, workspaceId, bearer(token), options.body, options.webhookId),
       lambdaContext(),
     )) as HttpResult;
-    return { ...result, json: result.body ? JSON.parse(result.body) : {} };
+    const json = result.body ? JSON.parse(result.body) : {};
+    // Every response of this suite is one openapi.yaml documents (status, headers, body).
+    const e = event(method, workspaceId, {}, undefined, options.webhookId);
+    contract.assertResponse({
+      method,
+      path: e.rawPath,
+      status: result.statusCode,
+      headers: new Headers(result.headers),
+      body: result.body ? json : undefined,
+    });
+    return { ...result, json };
   };
   await seeder.put({ pk: `WORKSPACE#${W}`, sk: 'META', orgId: ORG, name: 'main' });
   await seeder.put({ pk: 'WORKSPACE#ws-other-org', sk: 'META', orgId: 'org-2', name: 'other' });

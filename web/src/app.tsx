@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
-  type BucketEventsResponse,
+  type BucketEventsPage,
   BucketStatusClient,
   type BucketUptimeResponse,
   type Conditional,
@@ -105,14 +105,15 @@ function App() {
   const [fetchedAt, setFetchedAt] = useState<number>();
   const [problem, setProblem] = useState<Problem>();
   const [uptime, setUptime] = useState<Section<BucketUptimeResponse> | null>();
-  const [events, setEvents] = useState<Section<BucketEventsResponse> | null>();
+  const [events, setEvents] = useState<Section<BucketEventsPage> | null>();
   const [generation, setGeneration] = useState(0);
   const etags = useRef<{ status?: string; uptime?: string; events?: string }>({});
   const now = useNow();
 
   useEffect(() => {
     void loadApiUrl().then((baseUrl) =>
-      setClient(new BucketStatusClient({ baseUrl, timeoutMs: 10_000 })),
+      // The page retries on its own every refresh; a 503 shows at once.
+      setClient(new BucketStatusClient({ baseUrl, timeoutMs: 10_000, retry: false })),
     );
   }, []);
 
@@ -129,7 +130,7 @@ function App() {
 
     const refreshStatus = async (): Promise<boolean> => {
       try {
-        const answer = await client.getStorageBucketStatusIfChanged(bucketId, {
+        const answer = await client.getBucketStatusIfChanged(bucketId, {
           ...(etags.current.status !== undefined && { ifNoneMatch: etags.current.status }),
         });
         if (stopped) return false;
@@ -174,13 +175,14 @@ function App() {
       if (stopped) return;
       if (keepGoing) {
         const sections: Promise<void>[] = [
-          refreshSection<BucketEventsResponse>(
+          refreshSection<BucketEventsPage>(
             'events',
             (ifNoneMatch) =>
-              client.getBucketEvents(bucketId, {
-                limit: EVENTS_SHOWN,
-                ...(ifNoneMatch !== undefined && { ifNoneMatch }),
-              }),
+              client.listBucketEventsIfChanged(
+                bucketId,
+                { limit: EVENTS_SHOWN },
+                ifNoneMatch === undefined ? {} : { ifNoneMatch },
+              ),
             setEvents,
           ),
         ];
@@ -190,10 +192,11 @@ function App() {
             refreshSection<BucketUptimeResponse>(
               'uptime',
               (ifNoneMatch) =>
-                client.getBucketUptime(bucketId, {
-                  days: 30,
-                  ...(ifNoneMatch !== undefined && { ifNoneMatch }),
-                }),
+                client.getBucketUptimeIfChanged(
+                  bucketId,
+                  30,
+                  ifNoneMatch === undefined ? {} : { ifNoneMatch },
+                ),
               setUptime,
             ),
           );
@@ -535,7 +538,7 @@ function UptimeBars({ days, nodeName }: { days: UptimeDay[]; nodeName: string })
   );
 }
 
-function EventsView({ events, now }: { events: BucketEventsResponse; now: number }) {
+function EventsView({ events, now }: { events: BucketEventsPage; now: number }) {
   return (
     <section aria-labelledby="events-title" class="events">
       <h2 id="events-title">Latest events</h2>

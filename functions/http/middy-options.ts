@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from './errors.ts';
+import { Unavailable } from '../domain/errors.ts';
 
 /**
  * middy plugin options shared by the HTTP handlers: stop this much before the Lambda timeout
@@ -10,6 +10,6 @@ export const TIMEOUT_EARLY_MS = 500;
 export const httpHandlerPluginOptions = {
   timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
   timeoutEarlyResponse: () => {
-    throw new ServiceUnavailableError('The request took too long; retry shortly', 1);
+    throw new Unavailable('The request took too long; retry shortly', 1);
   },
 };

@@ -1,18 +1,23 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { ApiError } from './errors.ts';
-import { errorResponse, type HttpResult } from './http-response.ts';
+import { DomainError } from '../domain/errors.ts';
+import { conditionalGetAfter } from './conditional-get-middleware.ts';
+import { errorResponse, type HttpResult } from './response.ts';
 
 /**
  * First middleware of every chain: tags logs with the request ids, and turns any error into
  * the contract's `{ success: false, message }` response. 4xx are logged as info without
- * request material; 5xx with the error for operators (the client sees none of it).
+ * request material; 5xx with the error for operators (the client sees none of it). Being
+ * first, its `after` runs last: there every GET route's 200 gets its ETag, 304 and gzip
+ * (DESIGN.md section 7; functions/http/conditional-get.ts).
  */
 export function httpErrorHandler(
   logger: Logger,
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResult, Error, Context> {
+  const conditionalGet = conditionalGetAfter();
   return {
+    after: (request) => conditionalGet(request),
     before: ({ event, context }) => {
       logger.resetKeys();
       logger.addContext(context);
@@ -28,7 +33,7 @@ export function httpErrorHandler(
         logger.error('request failed', {
           statusCode: response.statusCode,
           error: error instanceof Error ? error : String(error),
-          cause: error instanceof ApiError ? describeCause(error.cause) : undefined,
+          cause: error instanceof DomainError ? describeCause(error.cause) : undefined,
         });
       } else {
         logger.info('request rejected', {

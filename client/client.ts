@@ -1,0 +1,419 @@
+import { HttpError } from './errors.ts';
+import { checkId, checkInteger, toDay } from './ids.ts';
+import type {
+  BucketEventsPage,
+  BucketStatsResponse,
+  BucketStatusResponse,
+  BucketUptimeResponse,
+  CreatedWebhook,
+  NewWebhook,
+  NodeEvent,
+  WebhookList,
+} from './types.ts';
+
+/**
+ * A typed client for every route of the bucket-status API. No dependencies: the global fetch
+ * of Node >= 20 and browsers; no Node built-ins, so the status page bundles it as it is.
+ */
+
+export interface RetryOptions {
+  /** Attempts in total, the first included (default 3). */
+  maxAttempts?: number;
+  /** A Retry-After longer than this is not waited for: the error is thrown (default 30 s). */
+  maxRetryAfterMs?: number;
+  /** Backoff base without Retry-After: base * 2^(attempt-1), full jitter (default 500 ms). */
+  baseDelayMs?: number;
+}
+
+export interface BucketStatusClientOptions {
+  /** Where the API lives, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com` or a stage URL. */
+  baseUrl: string;
+  /** The user's JWT; can be set or replaced later with setAuthToken. */
+  authToken?: string;
+  /** Per attempt; a slower attempt rejects with a DOMException named TimeoutError. */
+  timeoutMs?: number;
+  /** Retries of 503 and 429 (honouring Retry-After, bounded); `false` turns them off. */
+  retry?: RetryOptions | false;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  /** Aborts the call, retries and waits included. */
+  signal?: AbortSignal;
+  /** Overrides the client's timeoutMs for this call (per attempt). */
+  timeoutMs?: number;
+}
+
+/** A GET that revalidates: the `etag` of the answer you hold, sent as If-None-Match. */
+export interface ConditionalOptions extends RequestOptions {
+  ifNoneMatch?: string;
+}
+
+/** The answer to a conditional GET: unchanged (304, no body) or a new body with its ETag. */
+export type Conditional<T> =
+  | { notModified: true; etag: string }
+  | { notModified: false; etag: string | undefined; body: T };
+
+export interface EventsQuery {
+  /** 1-200 (the API's default: 50). */
+  limit?: number;
+  /** The nextCursor of a previous page. */
+  cursor?: string;
+}
+
+interface Call {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** 503 may be retried (the request changes nothing, or changing it twice is harmless). */
+  idempotent: boolean;
+  /** 204 with no body is the answer. */
+  noContent?: boolean;
+  /** Sent as If-None-Match; the call answers a Conditional. */
+  conditional?: { ifNoneMatch: string | undefined };
+}
+
+const DEFAULT_RETRY = { maxAttempts: 3, maxRetryAfterMs: 30_000, baseDelayMs: 500 };
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** AbortSignal.any where it exists (Node >= 20.3, current browsers), else the same by hand. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  if (signals.length === 1) return signals[0] as AbortSignal;
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+/** Retry-After as delta-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export class BucketStatusClient {
+  readonly #baseUrl: string;
+  readonly #timeoutMs: number | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #retry: Required<RetryOptions> | undefined;
+  #authToken: string | undefined;
+
+  constructor(options: BucketStatusClientOptions) {
+    const base = new URL(options.baseUrl);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TypeError(`baseUrl must be an http(s) URL (got "${options.baseUrl}")`);
+    }
+    if (base.username !== '' || base.password !== '') {
+      throw new TypeError('baseUrl must not carry a user name or password');
+    }
+    base.search = '';
+    base.hash = '';
+    // A trailing slash makes relative paths resolve below a stage path instead of replacing it.
+    this.#baseUrl = base.href.endsWith('/') ? base.href : `${base.href}/`;
+    this.#timeoutMs = options.timeoutMs;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#retry = options.retry === false ? undefined : { ...DEFAULT_RETRY, ...options.retry };
+    if (this.#retry !== undefined)
+      checkInteger(this.#retry.maxAttempts, 'retry.maxAttempts', 1, 10);
+    this.#authToken = options.authToken;
+  }
+
+  /** Sets (or with undefined, clears) the bearer token sent with every request. */
+  setAuthToken(token: string | undefined): void {
+    this.#authToken = token;
+  }
+
+  /** GET /bucket/{bucketId}/status: every node of the bucket with its status. Every method
+   * returns a promise; bad arguments reject it with a TypeError before any request. */
+  async getBucketStatus(
+    bucketId: string,
+    options: RequestOptions = {},
+  ): Promise<BucketStatusResponse> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<BucketStatusResponse>(
+      { method: 'GET', path: `bucket/${id}/status`, idempotent: true },
+      options,
+    );
+  }
+
+  /**
+   * getBucketStatus revalidating the answer you hold: pass its `etag`; an unchanged bucket is a
+   * 304 (`notModified: true`, nothing transferred), a changed one the new body and ETag.
+   */
+  async getBucketStatusIfChanged(
+    bucketId: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketStatusResponse>> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<Conditional<BucketStatusResponse>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/status`,
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** getBucketUptime revalidating the answer you hold (see getBucketStatusIfChanged). */
+  async getBucketUptimeIfChanged(
+    bucketId: string,
+    days?: number,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketUptimeResponse>> {
+    const id = checkId(bucketId, 'bucketId');
+    const query =
+      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
+    return this.#call<Conditional<BucketUptimeResponse>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/uptime`,
+        ...(query && { query }),
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** listBucketEvents revalidating the page you hold (see getBucketStatusIfChanged). */
+  async listBucketEventsIfChanged(
+    bucketId: string,
+    query: { limit?: number } = {},
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketEventsPage>> {
+    const id = checkId(bucketId, 'bucketId');
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    return this.#call<Conditional<BucketEventsPage>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/events`,
+        query: params,
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** The first release's name for getBucketStatus. */
+  async getStorageBucketStatus(
+    bucketId: string,
+    options: RequestOptions = {},
+  ): Promise<BucketStatusResponse> {
+    return this.getBucketStatus(bucketId, options);
+  }
+
+  /**
+   * POST /bucket/{bucketId}/stats (the Flashback client's name and shape): each node's
+   * uptime and latency for one UTC day, given as YYYY-MM-DD or a Date.
+   */
+  async getStorageBucketStats(
+    bucketId: string,
+    day: string | Date,
+    options: RequestOptions = {},
+  ): Promise<BucketStatsResponse> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<BucketStatsResponse>(
+      { method: 'POST', path: `bucket/${id}/stats`, body: { day: toDay(day) }, idempotent: true },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/uptime?days=N: the last N days (1-90, default 30), today included. */
+  async getBucketUptime(
+    bucketId: string,
+    days?: number,
+    options: RequestOptions = {},
+  ): Promise<BucketUptimeResponse> {
+    const id = checkId(bucketId, 'bucketId');
+    const query =
+      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
+    return this.#call<BucketUptimeResponse>(
+      { method: 'GET', path: `bucket/${id}/uptime`, ...(query && { query }), idempotent: true },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/events: one page, newest first. */
+  async listBucketEvents(
+    bucketId: string,
+    query: EventsQuery = {},
+    options: RequestOptions = {},
+  ): Promise<BucketEventsPage> {
+    const id = checkId(bucketId, 'bucketId');
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    if (query.cursor !== undefined) {
+      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
+        throw new TypeError('cursor must be a nextCursor string of the API');
+      }
+      params.cursor = query.cursor;
+    }
+    return this.#call<BucketEventsPage>(
+      { method: 'GET', path: `bucket/${id}/events`, query: params, idempotent: true },
+      options,
+    );
+  }
+
+  /**
+   * Every event of the bucket, newest first, fetching pages (of `limit`) as the loop asks for
+   * them: `for await (const event of client.bucketEvents(id)) ...`; `break` stops fetching.
+   */
+  async *bucketEvents(
+    bucketId: string,
+    query: Omit<EventsQuery, 'cursor'> & { cursor?: string } = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<NodeEvent, void, undefined> {
+    let cursor = query.cursor;
+    do {
+      const page = await this.listBucketEvents(
+        bucketId,
+        {
+          ...(query.limit !== undefined && { limit: query.limit }),
+          ...(cursor !== undefined && { cursor }),
+        },
+        options,
+      );
+      yield* page.events;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  /** POST /workspace/{workspaceId}/webhooks: 201 with the secret (shown only here). */
+  async createWebhook(
+    workspaceId: string,
+    webhook: NewWebhook,
+    options: RequestOptions = {},
+  ): Promise<CreatedWebhook> {
+    const id = checkId(workspaceId, 'workspaceId');
+    const body = {
+      url: webhook.url,
+      ...(webhook.description !== undefined && { description: webhook.description }),
+    };
+    // Not idempotent: a 503 is not retried (the webhook may have been created); 429 is.
+    return this.#call<CreatedWebhook>(
+      { method: 'POST', path: `workspace/${id}/webhooks`, body, idempotent: false },
+      options,
+    );
+  }
+
+  /** GET /workspace/{workspaceId}/webhooks (never the secrets). */
+  async listWebhooks(workspaceId: string, options: RequestOptions = {}): Promise<WebhookList> {
+    const id = checkId(workspaceId, 'workspaceId');
+    return this.#call<WebhookList>(
+      { method: 'GET', path: `workspace/${id}/webhooks`, idempotent: true },
+      options,
+    );
+  }
+
+  /** DELETE /workspace/{workspaceId}/webhooks/{webhookId}: resolves on 204. */
+  async deleteWebhook(
+    workspaceId: string,
+    webhookId: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    const workspace = checkId(workspaceId, 'workspaceId');
+    const webhook = checkId(webhookId, 'webhookId');
+    await this.#call<undefined>(
+      {
+        method: 'DELETE',
+        path: `workspace/${workspace}/webhooks/${webhook}`,
+        idempotent: true,
+        noContent: true,
+      },
+      options,
+    );
+  }
+
+  async #call<T>(call: Call, options: RequestOptions): Promise<T> {
+    // Every path segment above passed checkId: only [A-Za-z0-9_-], nothing to resolve.
+    const url = new URL(call.path, this.#baseUrl);
+    for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
+    const request = `${call.method} /${call.path}`;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.#authToken !== undefined) headers.authorization = `Bearer ${this.#authToken}`;
+    if (call.body !== undefined) headers['content-type'] = 'application/json';
+    if (call.conditional?.ifNoneMatch !== undefined) {
+      headers['if-none-match'] = call.conditional.ifNoneMatch;
+    }
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const maxAttempts = this.#retry?.maxAttempts ?? 1;
+
+    for (let attempt = 1; ; attempt++) {
+      options.signal?.throwIfAborted();
+      const signals = [
+        options.signal,
+        timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
+      ];
+      const active = signals.filter((s): s is AbortSignal => s !== undefined);
+      const response = await this.#fetch(url, {
+        method: call.method,
+        headers,
+        ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
+        ...(active.length > 0 && { signal: anySignal(active) }),
+      });
+      const etag = response.headers.get('etag') ?? undefined;
+      if (response.status === 304 && call.conditional !== undefined) {
+        await response.body?.cancel();
+        return { notModified: true, etag: etag ?? call.conditional.ifNoneMatch ?? '' } as T;
+      }
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      if (response.ok) {
+        if (call.noContent) return undefined as T;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+          throw new HttpError(response.status, body, response.headers, `${request} (not JSON)`);
+        }
+        return (call.conditional === undefined ? body : { notModified: false, etag, body }) as T;
+      }
+      const retryable = response.status === 429 || (response.status === 503 && call.idempotent);
+      const wait = this.#retryDelay(response, attempt);
+      if (!retryable || attempt >= maxAttempts || wait === undefined) {
+        throw new HttpError(response.status, body, response.headers, request);
+      }
+      await sleep(wait, options.signal);
+    }
+  }
+
+  /** How long to wait before the next attempt; undefined when Retry-After asks too much. */
+  #retryDelay(response: Response, attempt: number): number | undefined {
+    const retry = this.#retry ?? DEFAULT_RETRY;
+    const asked = retryAfterMs(response.headers.get('retry-after'));
+    if (asked !== undefined) return asked > retry.maxRetryAfterMs ? undefined : asked;
+    return Math.round(Math.random() * retry.baseDelayMs * 2 ** (attempt - 1));
+  }
+}

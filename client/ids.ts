@@ -1,0 +1,33 @@
+/**
+ * Ids are checked before they become part of a URL: 1-128 characters of [A-Za-z0-9_-], as
+ * the API requires. So `.`, `..`, `/`, `%2F` or `?` can never turn into path segments or a
+ * query and send the token to another route.
+ */
+const ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+export function checkId(value: unknown, name: string): string {
+  if (typeof value !== 'string' || !ID.test(value)) {
+    const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : typeof value;
+    throw new TypeError(`${name} must be 1-128 characters of A-Z, a-z, 0-9, _ or - (got ${shown})`);
+  }
+  return value;
+}
+
+export function checkInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new TypeError(`${name} must be an integer from ${min} to ${max} (got ${String(value)})`);
+  }
+  return value;
+}
+
+/** A day as the stats route takes it: YYYY-MM-DD, or a Date (its UTC day). */
+export function toDay(value: unknown): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError('day is an invalid Date');
+    return value.toISOString().slice(0, 10);
+  }
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) && value.length <= 64) {
+    return value;
+  }
+  throw new TypeError(`day must be a Date or a YYYY-MM-DD string (got ${JSON.stringify(value)})`);
+}

@@ -1,0 +1,31 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
+import { wireFanOutHandler } from './wiring.ts';
+
+/** DELIVERY_QUEUE_URL is set by the stack; the local runtime has no queue (see below). */
+export type FanOutSettings = Pick<Settings, 'tableName'> & { deliveryQueueUrl?: string };
+
+/**
+ * The fan-out function of the route table (the common `wire(deps)` shape). Without a delivery
+ * queue (the local runtime: dynalite has no streams) it refuses to run: locally the event
+ * writers' publish port feeds the in-process alert queue instead (local/alert-queue.ts).
+ */
+export function wire({ client, settings, logger }: WireDeps<FanOutSettings>) {
+  const queueUrl = settings.deliveryQueueUrl;
+  if (queueUrl === undefined) {
+    const handler = async (): Promise<never> => {
+      throw new Error('fan-out: no DELIVERY_QUEUE_URL (locally, alerts use the in-process queue)');
+    };
+    return { handler } satisfies WiredEventFunction;
+  }
+  const handler = wireFanOutHandler({
+    client,
+    tableName: settings.tableName,
+    sqs: new SQSClient({ maxAttempts: 3 }),
+    queueUrl,
+    eventBridge: new EventBridgeClient({ maxAttempts: 3 }),
+    logger,
+  });
+  return { handler: handler as WiredEventFunction['handler'] } satisfies WiredEventFunction;
+}

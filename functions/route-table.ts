@@ -1,0 +1,198 @@
+/**
+ * The service's one route table: every function (its Lambda entry, its wiring, its kind) and
+ * every HTTP route (method, path, the function that serves it, its handler module, the table
+ * actions it needs). Plain data with no aws-cdk-lib and no runtime import, so the stack
+ * (infra/bucket-status-stack.ts), the bundling (infra/bundling.ts), the local runtime
+ * (local/handlers.ts, local/runtime.ts) and the OpenAPI agreement test all read it, and a
+ * Lambda bundle that imports it carries no other function's code.
+ *
+ * How to add a route or a function: docs/ARCHITECTURE.md ("How to add a route").
+ */
+
+/**
+ * How a function is invoked: by API Gateway, by an EventBridge schedule, by an SQS queue, or by
+ * the table's DynamoDB stream.
+ */
+export type FunctionKind = 'http' | 'schedule' | 'queue' | 'stream';
+
+/** The DynamoDB actions a function may be granted (exact actions, no wildcards). */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:ConditionCheckItem';
+
+export interface FunctionSpec {
+  readonly kind: FunctionKind;
+  /** The Lambda entry, relative to the repository root: exports `handler`. */
+  readonly entry: string;
+  /**
+   * The function's wiring module: exports `wire(deps: WireDeps)` (functions/shared/wiring.ts),
+   * used by the Lambda entry, the local runtime and the tests alike.
+   */
+  readonly wiring: string;
+  /** The CDK construct id in the stack (kept stable: it names the deployed resources). */
+  readonly constructId: string;
+  readonly description: string;
+  readonly memorySize: number;
+  /**
+   * Table actions beyond those of its routes (a scheduled or queue function has no routes, so
+   * all of its actions are listed here).
+   */
+  readonly tableActions: readonly TableAction[];
+  /** Secondary indexes the function queries (granted Query on each, nothing else). */
+  readonly tableIndexes?: readonly string[];
+  /** Lambda timeout. @default 10 s (an HTTP function must answer well inside 15 s) */
+  readonly timeoutSeconds?: number;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec<F extends string = string> {
+  readonly method: HttpMethod;
+  /** API Gateway syntax: literal segments and `{name}` parameters. */
+  readonly path: string;
+  /** The function (a key of FUNCTIONS, of kind http) that serves the route. */
+  readonly function: F;
+  /** The module with the route's middy handler (parse, call the use case, respond). */
+  readonly handler: string;
+  /** The DynamoDB actions the route's use case issues; granted to its function. */
+  readonly tableActions: readonly TableAction[];
+}
+
+export const FUNCTIONS = {
+  status: {
+    kind: 'http',
+    entry: 'functions/status/handler.ts',
+    wiring: 'functions/status/wiring.ts',
+    constructId: 'StatusFunction',
+    description: 'user-facing reads (GET /bucket/{bucketId}/status)',
+    // Token verification and two parallel queries: CPU scales with memory, and so does the
+    // cold start of the bundled SDK.
+    memorySize: 1024,
+    tableActions: [],
+  },
+  ingest: {
+    kind: 'http',
+    entry: 'functions/ingest/handler.ts',
+    wiring: 'functions/ingest/wiring.ts',
+    constructId: 'IngestFunction',
+    description: 'signed node reports (POST /node/status)',
+    // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
+    memorySize: 512,
+    tableActions: [],
+  },
+  sweep: {
+    kind: 'schedule',
+    entry: 'functions/sweep/handler.ts',
+    wiring: 'functions/sweep/wiring.ts',
+    constructId: 'SweepFunction',
+    description: 'sweep for nodes gone silent (every minute)',
+    // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
+    // requests at 16 at a time, well inside the timeout, which stays under the period.
+    memorySize: 256,
+    timeoutSeconds: 50,
+    // Reads a row it found in the sweep index, records the event, takes the row out of the index.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    tableIndexes: ['sweep'],
+  },
+  webhooks: {
+    kind: 'http',
+    entry: 'functions/webhooks/handler.ts',
+    wiring: 'functions/webhooks/wiring.ts',
+    constructId: 'WebhooksFunction',
+    description: 'webhook management (POST/GET/DELETE /workspace/{workspaceId}/webhooks...)',
+    // A token check, two parallel queries, at most one write (and one DNS lookup on create).
+    memorySize: 512,
+    tableActions: [],
+  },
+  fanOut: {
+    kind: 'stream',
+    entry: 'functions/delivery/fan-out-lambda.ts',
+    wiring: 'functions/delivery/fan-out-wiring.ts',
+    constructId: 'FanOutFunction',
+    description: 'recorded events (table stream) to webhook deliveries and EventBridge',
+    memorySize: 256,
+    timeoutSeconds: 30,
+    // The bucket's META row, then its workspace's webhook rows.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  delivery: {
+    kind: 'queue',
+    entry: 'functions/delivery/delivery-lambda.ts',
+    wiring: 'functions/delivery/delivery-wiring.ts',
+    constructId: 'DeliveryFunction',
+    description: 'signed webhook deliveries (delivery queue)',
+    memorySize: 256,
+    // Each attempt has a 5 s deadline; the attempts of a batch of 10 run in parallel.
+    timeoutSeconds: 15,
+    // The webhook row, with its secret, at every attempt.
+    tableActions: ['dynamodb:GetItem'],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export const ROUTES = [
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/status',
+    function: 'status',
+    handler: 'functions/status/status-handler.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'POST',
+    path: '/node/status',
+    function: 'ingest',
+    handler: 'functions/ingest/ingest-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  },
+  // Webhook management (DESIGN.md section 10): the user's and the workspace's partitions are
+  // queried in parallel; creating claims a free slot row, deleting removes one.
+  {
+    method: 'POST',
+    path: '/workspace/{workspaceId}/webhooks',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:PutItem'],
+  },
+  {
+    method: 'GET',
+    path: '/workspace/{workspaceId}/webhooks',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'DELETE',
+    path: '/workspace/{workspaceId}/webhooks/{webhookId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
+] as const satisfies readonly RouteSpec<FunctionName>[];
+
+export type Route = (typeof ROUTES)[number];
+/** API Gateway's route key, e.g. `GET /bucket/{bucketId}/status` (also `event.routeKey`). */
+export type RouteKey = `${Route['method']} ${Route['path']}`;
+
+export const routeKeyOf = (route: { method: string; path: string }) =>
+  `${route.method} ${route.path}` as RouteKey;
+
+export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+/** The routes one function serves, in table order. */
+export const routesOf = (name: FunctionName): readonly Route[] =>
+  ROUTES.filter((route) => route.function === name);
+
+/** Every table action a function needs: its own plus those of its routes, sorted, unique. */
+export function tableActionsOf(name: FunctionName): TableAction[] {
+  const actions = new Set<TableAction>(FUNCTIONS[name].tableActions);
+  for (const route of routesOf(name)) for (const action of route.tableActions) actions.add(action);
+  return [...actions].sort();
+}

@@ -1,0 +1,85 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { RecordedNodeEvent } from '../domain/events.ts';
+import type { ResolveHost } from '../domain/webhook-url.ts';
+import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+/**
+ * The one deps shape every function's `wire(deps)` takes (the modules named by
+ * functions/route-table.ts FUNCTIONS[*].wiring). The Lambda entry builds it from the
+ * environment once per cold start, the local runtime from its config, the tests from a test
+ * table; all three then go through the same wiring.
+ */
+
+/** The parsed settings (DESIGN.md sections 5 and 7) a function may need (config.ts parses them). */
+export interface Settings extends ReleaseTwoSettings {
+  tableName: string;
+  jwt: JwtConfig;
+  staleAfterSeconds: number;
+  nodeKeyCacheSeconds: number;
+  nodeMinReportIntervalMs: number;
+}
+
+/** What tests may replace; production passes none. */
+export interface WireOverrides {
+  /** The server clock, epoch ms. */
+  now?: () => number;
+  /** DNS for webhook URLs (the SSRF tests inject names that resolve to private addresses). */
+  resolveHost?: ResolveHost;
+}
+
+export interface WireDeps<S extends Partial<Settings> = Settings> {
+  client: DynamoDBClient;
+  /** The settings the function reads; each wiring names the subset it needs. */
+  settings: S;
+  logger: Logger;
+  /** The Lambda entry's metrics (functions/shared/observability.ts); silent when absent. */
+  metrics?: ServiceMetrics;
+  overrides?: WireOverrides;
+  /**
+   * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): locally the
+   * in-process alert queue (local/alert-queue.ts); deployed absent, the table's stream feeds
+   * alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
+   */
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
+}
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/** One handler per route key an HTTP function serves (FUNCTIONS + ROUTES). */
+export type HttpRouteHandlers = Readonly<Record<string, HttpHandler>>;
+
+/**
+ * What an HTTP function's `wire(deps)` returns: its route handlers, and `ready` when start-up
+ * work must finish (or fail) before the first request, e.g. fetching JWT_SECRET_ARN's secret.
+ * The Lambda entry awaits it at init, so unusable settings fail the cold start.
+ */
+export interface WiredHttpFunction {
+  routes: HttpRouteHandlers;
+  ready?: Promise<unknown>;
+}
+
+/** A scheduled or queue-driven function's handler. */
+export type EventHandler = (event: never, context: Context) => Promise<unknown>;
+
+/** What a scheduled or queue-driven function's `wire(deps)` returns. */
+export interface WiredEventFunction {
+  handler: EventHandler;
+  ready?: Promise<unknown>;
+}
+
+/**
+ * The Lambda handler of an HTTP function: the route's handler, chosen by the event's route key
+ * (API Gateway only forwards the table's routes). With one route, that handler itself.
+ */
+export function dispatchByRoute(handlers: HttpRouteHandlers): HttpHandler {
+  const entries = Object.values(handlers);
+  if (entries.length === 1) return entries[0] as HttpHandler;
+  return (event, context) => {
+    const handler = handlers[event.routeKey];
+    if (handler === undefined) throw new Error(`no handler for route ${event.routeKey}`);
+    return handler(event, context);
+  };
+}

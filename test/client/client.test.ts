@@ -1,0 +1,410 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BucketStatusClient, HttpError, retryAfterMs } from '../../client/index.ts';
+
+/**
+ * The client against a real HTTP server that records each request and answers from a script:
+ * the URL, method, headers and body of every route, id validation before any request, retries
+ * of 503 and 429, timeouts and aborts. The client against the running API (and as an installed
+ * package) is in test/e2e/client-package.test.ts.
+ */
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+type Reply = (res: ServerResponse, seen: Seen) => void;
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function api(replies: Reply[]) {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      const entry = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+      seen.push(entry);
+      (replies[Math.min(seen.length - 1, replies.length - 1)] as Reply)(res, entry);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  (res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+const busy = (retryAfter?: string) =>
+  json(
+    503,
+    { success: false, message: 'busy' },
+    retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+  );
+const noRetryDelay = { baseDelayMs: 1 };
+
+describe('every route: method, path, query and body', () => {
+  it('GET status with the bearer token, below a stage path', async () => {
+    const server = await api([json(200, { bucketId: 'b1', nodeStatus: [] })]);
+    const client = new BucketStatusClient({ baseUrl: `${server.url}/prod`, authToken: 't0k' });
+    expect(await client.getBucketStatus('b1')).toEqual({ bucketId: 'b1', nodeStatus: [] });
+    expect(await client.getStorageBucketStatus('b1')).toEqual({ bucketId: 'b1', nodeStatus: [] });
+    expect(server.seen.map((s) => [s.method, s.url])).toEqual([
+      ['GET', '/prod/bucket/b1/status'],
+      ['GET', '/prod/bucket/b1/status'],
+    ]);
+    expect(server.seen[0]?.headers).toMatchObject({
+      authorization: 'Bearer t0k',
+      accept: 'application/json',
+    });
+  });
+
+  it('POST stats with the day, from a string or a Date (its UTC day)', async () => {
+    const stats = { success: true, bucketId: 'b1', day: '2026-11-30', nodeStats: [] };
+    const server = await api([json(200, stats)]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getStorageBucketStats('b1', '2026-11-30')).toEqual(stats);
+    await client.getStorageBucketStats('b1', new Date('2026-11-30T23:59:59.999Z'));
+    expect(server.seen.map((s) => [s.method, s.url, s.body, s.headers['content-type']])).toEqual([
+      ['POST', '/bucket/b1/stats', '{"day":"2026-11-30"}', 'application/json'],
+      ['POST', '/bucket/b1/stats', '{"day":"2026-11-30"}', 'application/json'],
+    ]);
+  });
+
+  it('GET uptime with days, or without for the default', async () => {
+    const server = await api([json(200, { bucketId: 'b1', from: 'a', to: 'b', nodes: [] })]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    await client.getBucketUptime('b1', 7);
+    await client.getBucketUptime('b1');
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/bucket/b1/uptime?days=7',
+      '/bucket/b1/uptime',
+    ]);
+  });
+
+  it('GET events one page, and every page through the iterator', async () => {
+    const event = (id: string) => ({ id, host: 'n', from: 'ONLINE', to: 'OFFLINE', at: 'x' });
+    const server = await api([
+      json(200, { bucketId: 'b1', events: [event('e1'), event('e2')], nextCursor: 'c/1+=' }),
+      json(200, { bucketId: 'b1', events: [event('e3')], nextCursor: 'c2' }),
+      json(200, { bucketId: 'b1', events: [event('e4')] }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const ids: string[] = [];
+    for await (const e of client.bucketEvents('b1', { limit: 2 })) ids.push(e.id);
+    expect(ids).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/bucket/b1/events?limit=2',
+      '/bucket/b1/events?limit=2&cursor=c%2F1%2B%3D',
+      '/bucket/b1/events?limit=2&cursor=c2',
+    ]);
+  });
+
+  it('stops fetching pages when the loop breaks', async () => {
+    const server = await api([
+      json(200, { bucketId: 'b1', events: [{ id: 'e1' }, { id: 'e2' }], nextCursor: 'c' }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    for await (const e of client.bucketEvents('b1')) {
+      expect(e.id).toBe('e1');
+      break;
+    }
+    expect(server.seen).toHaveLength(1);
+    expect(server.seen[0]?.url).toBe('/bucket/b1/events');
+  });
+
+  it('webhooks: create (201), list, delete (204)', async () => {
+    const created = { id: 'wh_1', url: 'https://example.com/h', createdAt: 'x', secret: 'whsec_x' };
+    const server = await api([
+      json(201, created),
+      json(200, { webhooks: [{ id: 'wh_1', url: 'https://example.com/h', createdAt: 'x' }] }),
+      (res) => {
+        res.writeHead(204);
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'a' });
+    expect(
+      await client.createWebhook('ws-1', { url: 'https://example.com/h', description: 'ops' }),
+    ).toEqual(created);
+    expect((await client.listWebhooks('ws-1')).webhooks).toHaveLength(1);
+    expect(await client.deleteWebhook('ws-1', 'wh_1')).toBeUndefined();
+    expect(server.seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      ['POST', '/workspace/ws-1/webhooks', '{"url":"https://example.com/h","description":"ops"}'],
+      ['GET', '/workspace/ws-1/webhooks', ''],
+      ['DELETE', '/workspace/ws-1/webhooks/wh_1', ''],
+    ]);
+  });
+});
+
+describe('ids are validated before a URL is built', () => {
+  const bad = [
+    '.',
+    '..',
+    '',
+    'a/b',
+    '%2F',
+    '..%2F..',
+    'a?b=c',
+    'a#b',
+    ' b',
+    'b\n',
+    'x'.repeat(129),
+  ];
+
+  it.each(bad)('refuses bucket id %j without sending anything', async (id) => {
+    const server = await api([json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'secret' });
+    const calls = [
+      () => client.getBucketStatus(id),
+      () => client.getStorageBucketStats(id, '2026-11-30'),
+      () => client.getBucketUptime(id, 3),
+      () => client.listBucketEvents(id),
+      () => client.bucketEvents(id).next(),
+      () => client.createWebhook(id, { url: 'https://example.com' }),
+      () => client.listWebhooks(id),
+      () => client.deleteWebhook(id, 'wh_1'),
+      () => client.deleteWebhook('ws', id),
+    ];
+    for (const call of calls) {
+      await expect(call()).rejects.toThrow(TypeError);
+    }
+    expect(server.seen).toHaveLength(0);
+  });
+
+  it('refuses a non-string id and says which argument', async () => {
+    const client = new BucketStatusClient({ baseUrl: 'http://127.0.0.1:9' });
+    await expect(client.getBucketStatus(7 as unknown as string)).rejects.toThrow(
+      'bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or - (got number)',
+    );
+    await expect(client.deleteWebhook('ws', '..')).rejects.toThrow('webhookId must be');
+  });
+
+  it.each([
+    [(c: BucketStatusClient) => c.getBucketUptime('b', 0), 'days must be an integer from 1 to 90'],
+    [(c: BucketStatusClient) => c.getBucketUptime('b', 91), 'days must be'],
+    [(c: BucketStatusClient) => c.getBucketUptime('b', 1.5), 'days must be'],
+    [
+      (c: BucketStatusClient) => c.listBucketEvents('b', { limit: 201 }),
+      'limit must be an integer from 1 to 200',
+    ],
+    [(c: BucketStatusClient) => c.listBucketEvents('b', { cursor: '' }), 'cursor must be'],
+    [(c: BucketStatusClient) => c.getStorageBucketStats('b', 'yesterday'), 'day must be a Date or'],
+    [(c: BucketStatusClient) => c.getStorageBucketStats('b', new Date('nope')), 'invalid Date'],
+  ])('refuses bad arguments %#: %s', async (call, message) => {
+    const client = new BucketStatusClient({ baseUrl: 'http://127.0.0.1:9' });
+    await expect(call(client)).rejects.toThrow(message);
+  });
+
+  it('refuses a base URL with credentials or another scheme', () => {
+    expect(() => new BucketStatusClient({ baseUrl: 'https://u:p@api.example.com' })).toThrow(
+      'baseUrl must not carry a user name or password',
+    );
+    expect(() => new BucketStatusClient({ baseUrl: 'file:///etc' })).toThrow('http(s) URL');
+  });
+});
+
+describe('errors', () => {
+  it('throws one HttpError with status, the API message, body and headers', async () => {
+    const server = await api([
+      json(404, { success: false, message: 'Bucket not found' }, { 'x-amzn-requestid': 'r1' }),
+    ]);
+    const error = await new BucketStatusClient({ baseUrl: server.url })
+      .getBucketStatus('b1')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({
+      status: 404,
+      apiMessage: 'Bucket not found',
+      message: 'GET /bucket/b1/status failed with 404: Bucket not found',
+      body: { success: false, message: 'Bucket not found' },
+      request: 'GET /bucket/b1/status',
+    });
+    expect((error as HttpError).headers.get('x-amzn-requestid')).toBe('r1');
+  });
+
+  it('throws HttpError for a 200 that is not a JSON object', async () => {
+    const server = await api([
+      (res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html></html>');
+      },
+    ]);
+    const error = await new BucketStatusClient({ baseUrl: server.url })
+      .getBucketStatus('b1')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'HttpError', status: 200, body: '<html></html>' });
+  });
+});
+
+describe('retries of 503 and 429', () => {
+  it('retries a 503, honouring Retry-After, and returns the answer', async () => {
+    const server = await api([busy('0'), json(200, { bucketId: 'b1', nodeStatus: [] })]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getBucketStatus('b1')).toEqual({ bucketId: 'b1', nodeStatus: [] });
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('retries a 429 even on create (refused before anything was done)', async () => {
+    const server = await api([
+      json(429, { success: false, message: 'slow down' }, { 'retry-after': '0' }),
+      json(201, { id: 'wh_1', url: 'https://e.example', createdAt: 'x', secret: 's' }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect((await client.createWebhook('ws', { url: 'https://e.example' })).id).toBe('wh_1');
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('does not retry a 503 on create (the webhook may exist)', async () => {
+    const server = await api([busy('0'), json(201, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    await expect(client.createWebhook('ws', { url: 'https://e.example' })).rejects.toMatchObject({
+      status: 503,
+    });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('gives up after maxAttempts with the last answer', async () => {
+    const server = await api([busy()]);
+    const client = new BucketStatusClient({
+      baseUrl: server.url,
+      retry: { maxAttempts: 4, ...noRetryDelay },
+    });
+    await expect(client.getBucketStatus('b1')).rejects.toMatchObject({ status: 503 });
+    expect(server.seen).toHaveLength(4);
+  });
+
+  it('does not retry at all with retry: false', async () => {
+    const server = await api([busy('0'), json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url, retry: false });
+    const error = await client.getBucketStatus('b1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, retryAfterSeconds: 0 });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('does not wait for a Retry-After beyond maxRetryAfterMs: throws at once', async () => {
+    const server = await api([busy('3600'), json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const error = await client.getBucketStatus('b1').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, retryAfterSeconds: 3600 });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it.each([400, 401, 403, 404, 409, 500])('does not retry a %i', async (status) => {
+    const server = await api([json(status, { success: false, message: 'no' }), json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url, retry: noRetryDelay });
+    await expect(client.getBucketStatus('b1')).rejects.toMatchObject({ status });
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    expect(retryAfterMs('2', now)).toBe(2_000);
+    expect(retryAfterMs('Tue, 01 Dec 2026 00:00:05 GMT', now)).toBe(5_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+});
+
+describe('timeouts and aborts', () => {
+  const silent: Reply = () => undefined; // never answers
+
+  it('rejects with a TimeoutError when an attempt takes longer than timeoutMs', async () => {
+    const server = await api([silent]);
+    const client = new BucketStatusClient({ baseUrl: server.url, timeoutMs: 100 });
+    await expect(client.getBucketStatus('b1')).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(client.getBucketStatus('b1', { timeoutMs: 50 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+  });
+
+  it("rejects with the signal's reason when aborted in flight", async () => {
+    const server = await api([silent]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const controller = new AbortController();
+    const pending = client.getBucketStatus('b1', { signal: controller.signal });
+    await expect.poll(() => server.seen.length).toBe(1);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('an abort also ends a wait between retries (no second attempt)', {
+    timeout: 10_000,
+  }, async () => {
+    const server = await api([busy('25'), json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const controller = new AbortController();
+    const pending = client.getBucketStatus('b1', { signal: controller.signal });
+    await expect.poll(() => server.seen.length).toBe(1);
+    controller.abort(new Error('user navigated away'));
+    await expect(pending).rejects.toThrow('user navigated away');
+    expect(server.seen).toHaveLength(1);
+  });
+});
+
+describe('conditional GETs (the status page revalidates with If-None-Match)', () => {
+  it('returns the body and ETag, then notModified on a 304 for the ETag it was given', async () => {
+    const body = { bucketId: 'b1', nodeStatus: [] };
+    const server = await api([
+      json(200, body, { etag: '"v1"' }),
+      (res) => {
+        res.writeHead(304, { etag: '"v1"' });
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const first = await client.getBucketStatusIfChanged('b1');
+    expect(first).toEqual({ notModified: false, etag: '"v1"', body });
+    const second = await client.getBucketStatusIfChanged('b1', { ifNoneMatch: first.etag ?? '' });
+    expect(second).toEqual({ notModified: true, etag: '"v1"' });
+    expect(server.seen.map((s) => s.headers['if-none-match'])).toEqual([undefined, '"v1"']);
+  });
+
+  it('revalidates uptime and events with their query, and checks ids first', async () => {
+    const server = await api([
+      (res) => {
+        res.writeHead(304, { etag: '"u"' });
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getBucketUptimeIfChanged('b1', 30, { ifNoneMatch: '"u"' })).toEqual({
+      notModified: true,
+      etag: '"u"',
+    });
+    await client.listBucketEventsIfChanged('b1', { limit: 20 }, { ifNoneMatch: '"u"' });
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/bucket/b1/uptime?days=30',
+      '/bucket/b1/events?limit=20',
+    ]);
+    await expect(client.getBucketStatusIfChanged('..')).rejects.toThrow(TypeError);
+    await expect(client.getBucketUptimeIfChanged('b1', 0)).rejects.toThrow('days must be');
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('a 304 to a call that did not ask for one is an HttpError', async () => {
+    const server = await api([
+      (res) => {
+        res.writeHead(304);
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    await expect(client.getBucketStatus('b1')).rejects.toMatchObject({ status: 304 });
+  });
+});

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ACCESS_MATRIX, ACCESS_ORG, ACCESS_WORKSPACE } from '../support/access-matrix.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -8,8 +9,8 @@ import { createTestTable, type TestTable } from '../support/table.ts';
 let table: TestTable;
 let seed: Seeder;
 let getStatus: ReturnType<typeof buildStatusHandler>;
-const ORG = 'org-owner';
-const WORKSPACE = 'ws-main';
+const ORG = ACCESS_ORG;
+const WORKSPACE = ACCESS_WORKSPACE;
 const BUCKET = 'bucket-main';
 
 beforeAll(async () => {
@@ -41,26 +42,7 @@ function expectErrorBody(response: {
 }
 
 describe('access rule matrix', () => {
-  const cases: [string, Parameters<Seeder['user']>[1], string | undefined, number][] = [
-    ['READ member', { orgId: 'other', orgRole: 'MEMBER' }, 'READ', 200],
-    ['WRITE member', { orgId: 'other', orgRole: 'MEMBER' }, 'WRITE', 200],
-    ['ADMIN member', { orgId: 'other', orgRole: 'MEMBER' }, 'ADMIN', 200],
-    ['org OWNER of the owning org', { orgId: ORG, orgRole: 'OWNER' }, undefined, 200],
-    ['org ADMIN of the owning org', { orgId: ORG, orgRole: 'ADMIN' }, undefined, 200],
-    ['org MEMBER of the owning org', { orgId: ORG, orgRole: 'MEMBER' }, undefined, 403],
-    ['org OWNER of another org', { orgId: 'other', orgRole: 'OWNER' }, undefined, 403],
-    ['org ADMIN of another org', { orgId: 'other', orgRole: 'ADMIN' }, undefined, 403],
-    ['org MEMBER of another org', { orgId: 'other', orgRole: 'MEMBER' }, undefined, 403],
-    ['non-member', { orgId: ORG, orgRole: 'MEMBER' }, undefined, 403],
-    ['member with an unknown role', { orgId: 'other', orgRole: 'MEMBER' }, 'SUPERUSER', 403],
-    ['DISABLED READ member', { orgId: ORG, orgRole: 'OWNER', status: 'DISABLED' }, 'READ', 403],
-    [
-      'user with an unknown status',
-      { orgId: ORG, orgRole: 'OWNER', status: 'PENDING' },
-      'READ',
-      403,
-    ],
-  ];
+  const cases = ACCESS_MATRIX;
 
   it.each(cases)('%s gets %i', async (_label, profile, role, expected) => {
     const userId = await user(profile, role);

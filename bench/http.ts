@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createAdminStore } from '../admin/store.ts';
+import { createAdminStore } from '../functions/data/operator.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import type { LoadJob, LoadResult } from './http-load-process.ts';

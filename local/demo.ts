@@ -1,18 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createAdminStore, mintToken } from '../admin/store.ts';
-import { readString, S } from '../functions/data/attributes.ts';
-import {
-  bucketPk,
-  META_SK,
-  nodePk,
-  nodeSk,
-  PROFILE_SK,
-  userPk,
-  workspaceSk,
-} from '../functions/data/keys.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mintToken } from '../admin/mint-token.ts';
+import { createAdminStore } from '../functions/data/operator.ts';
 import { isValidId } from '../functions/domain/ids.ts';
 import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
 
@@ -120,36 +111,26 @@ export async function findExistingDemo(
     return undefined;
   }
   if (demo === undefined) return undefined;
-  const get = async (pk: string, sk: string) =>
-    (
-      await client.send(
-        new GetItemCommand({
-          TableName: tableName,
-          Key: { pk: S(pk), sk: S(sk) },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item;
-  const bucket = await get(bucketPk(demo.bucketId), META_SK);
-  const workspaceId = bucket === undefined ? undefined : readString(bucket, 'workspaceId');
+  const store = createAdminStore(client, tableName);
+  const bucket = await store.getBucket(demo.bucketId);
+  const workspaceId = bucket?.workspaceId;
   if (workspaceId === undefined) return undefined;
-  const rows = await Promise.all([
-    get(userPk(demo.userId), PROFILE_SK),
-    get(userPk(demo.userId), workspaceSk(workspaceId)),
-    get(bucketPk(demo.forbiddenBucketId), META_SK),
-    ...demo.nodes.map((node) => get(bucketPk(demo.bucketId), nodeSk(node.nodeId))),
+  const found = await Promise.all([
+    store.getUser(demo.userId),
+    store.getMembership(demo.userId, workspaceId),
+    store.getBucket(demo.forbiddenBucketId),
+    ...demo.nodes.map((node) => store.isAssigned(demo.bucketId, node.nodeId)),
   ]);
-  if (rows.some((row) => row === undefined)) return undefined;
+  if (found.some((row) => row === undefined || row === false)) return undefined;
   for (const node of demo.nodes) {
-    const meta = await get(nodePk(node.nodeId), META_SK);
-    const stored = meta === undefined ? undefined : readString(meta, 'publicKey');
+    const meta = await store.getNode(node.nodeId);
     let expected: string;
     try {
       expected = publicKeyOfSeed(node.privateKey);
     } catch {
       return undefined;
     }
-    if (stored !== expected || readString(meta ?? {}, 'status') !== 'ACTIVE') return undefined;
+    if (meta?.publicKey !== expected || meta.status !== 'ACTIVE') return undefined;
   }
   return demo;
 }

@@ -252,7 +252,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client,
       settings: config,
       logger,
-      onEventsRecorded: publishEvents,
+      overrides: { onEventsRecorded: publishEvents },
     });
     const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({

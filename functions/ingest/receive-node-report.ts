@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { PayloadTooLarge, RateLimited, Unauthenticated, Unavailable } from '../domain/errors.ts';
 import { isValidId } from '../domain/ids.ts';
 import { type BucketReport, MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
@@ -87,6 +87,20 @@ export interface IngestResult {
 
 const unauthorized = (message: string) => new Unauthenticated(message, 'node-signature');
 
+/**
+ * The one 401 message for an unknown node, a disabled node and a bad signature (DESIGN.md
+ * section 7): the route does not tell which node ids exist.
+ */
+export const NODE_NOT_AUTHENTICATED =
+  'The node is not registered and active, or the report signature does not verify';
+
+/** Verifies an unknown node's signature too (against a key nobody holds): same work either way. */
+let nobodysKey: KeyObject | undefined;
+const keyOfNobody = () => {
+  nobodysKey ??= generateKeyPairSync('ed25519').publicKey;
+  return nobodysKey;
+};
+
 const REJECTION_REASONS: Record<Exclude<BucketWriteOutcome, 'written'>, string> = {
   'not-assigned': 'not assigned',
   superseded: 'a newer report is already stored',
@@ -116,10 +130,15 @@ export async function receiveNodeReport(
     throw unauthorized('X-Node-Timestamp is more than 300 s away from the server clock');
   }
   const node = await deps.getRegisteredNode(nodeId);
-  if (node === undefined || node.status !== 'ACTIVE')
-    throw unauthorized('Unknown or disabled node');
-  if (!verifyNodeSignature(node.publicKey, nodeId, timestamp, rawBody, signature)) {
-    throw unauthorized('The report signature does not verify');
+  const verified = verifyNodeSignature(
+    node?.publicKey ?? keyOfNobody(),
+    nodeId,
+    timestamp,
+    rawBody,
+    signature,
+  );
+  if (node === undefined || node.status !== 'ACTIVE' || !verified) {
+    throw unauthorized(NODE_NOT_AUTHENTICATED);
   }
   const report = parseNodeReport(rawBody);
 
@@ -132,8 +151,7 @@ export async function receiveNodeReport(
     region: report.region,
     version: report.version,
   });
-  if (guard === 'unknown-node' || guard === 'disabled')
-    throw unauthorized('Unknown or disabled node');
+  if (guard === 'unknown-node' || guard === 'disabled') throw unauthorized(NODE_NOT_AUTHENTICATED);
   if (guard === 'replay') {
     throw unauthorized('X-Node-Timestamp is not newer than the last accepted report (replay)');
   }

@@ -30,6 +30,12 @@ export interface WireOverrides {
   now?: () => number;
   /** DNS for webhook URLs (the SSRF tests inject names that resolve to private addresses). */
   resolveHost?: ResolveHost;
+  /**
+   * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): the local
+   * runtime's in-process alert queue (local/alert-queue.ts); deployed absent, the table's
+   * stream feeds alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
+   */
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
 }
 
 export interface WireDeps<S extends Partial<Settings> = Settings> {
@@ -40,12 +46,6 @@ export interface WireDeps<S extends Partial<Settings> = Settings> {
   /** The Lambda entry's metrics (functions/shared/observability.ts); silent when absent. */
   metrics?: ServiceMetrics;
   overrides?: WireOverrides;
-  /**
-   * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): locally the
-   * in-process alert queue (local/alert-queue.ts); deployed absent, the table's stream feeds
-   * alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
-   */
-  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
 }
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

@@ -2,8 +2,13 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { META_SK } from '../../functions/data/keys.ts';
+import { workspacePk } from '../../functions/data/webhooks.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { mintDemoToken } from '../../local/demo.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { cleanEnv, runCommand } from '../support/run-command.ts';
+import { Seeder } from '../support/seed.ts';
 import { temporaryDirectory } from './support.ts';
 
 /**
@@ -19,6 +24,8 @@ const TSC = join(ROOT, 'node_modules/.bin/tsc');
 let runtime: LocalRuntime;
 let work: Awaited<ReturnType<typeof temporaryDirectory>>;
 let app: string;
+let adminToken: string;
+const WORKSPACE = 'pkg-workspace';
 let packed: { size: number; unpackedSize: number; files: { path: string }[]; filename: string };
 
 const offline = ['--offline', '--no-audit', '--no-fund', '--ignore-scripts=false'];
@@ -59,6 +66,16 @@ beforeAll(async () => {
   expect(install.code, install.stderr).toBe(0);
 
   runtime = await startLocalRuntime({ env: {}, port: 0, simulateNodes: false });
+  // A workspace and an org ADMIN of its organization, for the webhook routes.
+  const dynamo = createDynamoClient({ endpoint: runtime.dynamoEndpoint });
+  try {
+    const seed = new Seeder(dynamo, runtime.tableName);
+    await seed.put({ pk: workspacePk(WORKSPACE), sk: META_SK, orgId: 'pkg-org', name: 'pkg' });
+    await seed.user('pkg-admin', { orgId: 'pkg-org', orgRole: 'ADMIN' });
+  } finally {
+    dynamo.destroy();
+  }
+  adminToken = await mintDemoToken({ userId: 'pkg-admin', jwtSecret: runtime.demo.jwtSecret });
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -150,6 +167,50 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid }))
       apiMessage: 'You do not have access to this bucket',
     });
     expect(out.invalid).toBe('TypeError');
+  });
+
+  it('manages webhooks from plain JavaScript: create (the secret once), list, delete, 404', async () => {
+    await writeFile(
+      join(app, 'webhooks.js'),
+      `import { BucketStatusClient, HttpError } from '@bucket-status/client';
+const [baseUrl, authToken, workspaceId] = process.argv.slice(2);
+const client = new BucketStatusClient({ baseUrl, authToken });
+const created = await client.createWebhook(workspaceId, { url: 'http://127.0.0.1:9/hook', description: 'pkg test' });
+const listed = await client.listWebhooks(workspaceId);
+await client.deleteWebhook(workspaceId, created.id);
+const afterDelete = await client.listWebhooks(workspaceId);
+let again;
+try { await client.deleteWebhook(workspaceId, created.id); } catch (error) {
+  again = { isHttpError: error instanceof HttpError, status: error.status };
+}
+console.log(JSON.stringify({ created, listed, afterDelete, again }));
+`,
+    );
+    const result = await runCommand(
+      SYSTEM_NODE,
+      ['webhooks.js', runtime.apiUrl, adminToken, WORKSPACE],
+      { cwd: app, env: cleanEnv() },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as {
+      created: { id: string; secret: string; url: string; description: string };
+      listed: { webhooks: Record<string, unknown>[] };
+      afterDelete: { webhooks: unknown[] };
+      again: unknown;
+    };
+    expect(out.created).toMatchObject({ url: 'http://127.0.0.1:9/hook', description: 'pkg test' });
+    expect(out.created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(out.listed.webhooks).toEqual([
+      {
+        id: out.created.id,
+        url: 'http://127.0.0.1:9/hook',
+        description: 'pkg test',
+        createdAt: expect.any(String),
+      },
+    ]);
+    expect(out.afterDelete.webhooks).toEqual([]);
+    expect(out.again).toEqual({ isHttpError: true, status: 404 });
   });
 
   it('typechecks from TypeScript, and a wrong use of its types fails tsc', async () => {

@@ -74,6 +74,7 @@ describe('restarting the local runtime', () => {
     expect(Object.keys(written)).toEqual([
       'apiUrl',
       'token',
+      'statusPageUrl',
       'userId',
       'bucketId',
       'forbiddenBucketId',

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminStore } from '../../admin/store.ts';
+import { createAdminStore } from '../../functions/data/operator.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { hs256Token } from '../support/status-fixture.ts';
@@ -117,9 +117,16 @@ const ALLOWED_HEADERS = new Set([
   'content-length',
   'cache-control',
   'x-content-type-options',
+  // DESIGN.md section 7's security headers (test/security/response-headers.test.ts).
+  'strict-transport-security',
+  'content-security-policy',
+  'referrer-policy',
   'www-authenticate',
   'retry-after',
   'apigw-requestid',
+  // DESIGN.md section 7: a strong ETag and Vary: Accept-Encoding on a GET route's 200.
+  'etag',
+  'vary',
   'date',
   'connection',
   'keep-alive',

@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminError, type AdminStore, createAdminStore, mintToken } from '../../admin/store.ts';
+import { mintToken } from '../../admin/mint-token.ts';
 import {
   bucketPk,
   META_SK,
@@ -9,6 +9,7 @@ import {
   PROFILE_SK,
   userPk,
 } from '../../functions/data/keys.ts';
+import { AdminError, type AdminStore, createAdminStore } from '../../functions/data/operator.ts';
 import { isTokenRevoked } from '../../functions/domain/access.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';

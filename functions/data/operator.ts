@@ -7,31 +7,22 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SignJWT } from 'jose';
-import { N, readNumber, readString, S } from '../functions/data/attributes.ts';
-import {
-  bucketPk,
-  META_SK,
-  nodePk,
-  nodeSk,
-  PROFILE_SK,
-  userPk,
-  workspaceSk,
-} from '../functions/data/keys.ts';
 import {
   ORG_ROLES,
   type OrgRole,
   USER_STATUSES,
   WORKSPACE_ROLES,
   type WorkspaceRole,
-} from '../functions/domain/access.ts';
-import { isValidId } from '../functions/domain/ids.ts';
-import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
-import { MIN_HS256_SECRET_BYTES } from '../functions/shared/config.ts';
+} from '../domain/access.ts';
+import { isValidId } from '../domain/ids.ts';
+import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
+import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { bucketPk, META_SK, nodePk, nodeSk, PROFILE_SK, userPk, workspaceSk } from './keys.ts';
 
 /**
- * Operator writes on the table of DESIGN.md section 4, shared by the admin CLI and the local
- * runtime's demo seeding. Every write that must not clobber or invent rows is conditional, so
+ * The operator's data module: every read and write the admin CLI (and the local runtime's demo
+ * seeding and reuse check) makes on the table of DESIGN.md section 4, beside the modules the
+ * functions use, with the same key builders and attribute names. Every write that must not clobber or invent rows is conditional, so
  * a typo in an id fails loudly instead of silently creating an orphan row.
  */
 
@@ -68,7 +59,53 @@ export interface AdminStore {
   disableUser(userId: string): Promise<void>;
   /** Returns the stored tokensValidAfter (epoch seconds). */
   revokeTokens(userId: string, nowSeconds?: number): Promise<number>;
+
+  // Reads (consistent), for checks before writes and the demo's reuse check.
+  getUser(userId: string): Promise<StoredUser | undefined>;
+  /** The user's role in the workspace, undefined without a grant. */
+  getMembership(userId: string, workspaceId: string): Promise<string | undefined>;
+  getBucket(bucketId: string): Promise<StoredBucket | undefined>;
+  getNode(nodeId: string): Promise<StoredNode | undefined>;
+  isAssigned(bucketId: string, nodeId: string): Promise<boolean>;
 }
+
+export interface StoredUser {
+  orgId: string | undefined;
+  orgRole: string | undefined;
+  status: string | undefined;
+  tokensValidAfter: number | undefined;
+}
+
+export interface StoredBucket {
+  workspaceId: string | undefined;
+  orgId: string | undefined;
+  name: string | undefined;
+}
+
+export interface StoredNode {
+  publicKey: string | undefined;
+  orgId: string | undefined;
+  status: string | undefined;
+}
+
+const toUser = (item: Item): StoredUser => ({
+  orgId: readString(item, 'orgId'),
+  orgRole: readString(item, 'orgRole'),
+  status: readString(item, 'status'),
+  tokensValidAfter: readNumber(item, 'tokensValidAfter'),
+});
+const toBucket = (item: Item): StoredBucket => ({
+  workspaceId: readString(item, 'workspaceId'),
+  orgId: readString(item, 'orgId'),
+  name: readString(item, 'name'),
+});
+const toNode = (item: Item): StoredNode => ({
+  publicKey: readString(item, 'publicKey'),
+  orgId: readString(item, 'orgId'),
+  status: readString(item, 'status'),
+});
+const mapped = <T>(item: Item | undefined, to: (item: Item) => T) =>
+  item === undefined ? undefined : to(item);
 
 type Key = Record<string, AttributeValue>;
 const key = (pk: string, sk: string): Key => ({ pk: S(pk), sk: S(sk) });
@@ -158,6 +195,17 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
   };
 
   return {
+    getUser: async (userId) => mapped(await getItem(key(userPk(userId), PROFILE_SK)), toUser),
+    getMembership: async (userId, workspaceId) => {
+      const item = await getItem(key(userPk(userId), workspaceSk(workspaceId)));
+      return item === undefined ? undefined : readString(item, 'role');
+    },
+    getBucket: async (bucketId) =>
+      mapped(await getItem(key(bucketPk(bucketId), META_SK)), toBucket),
+    getNode: async (nodeId) => mapped(await getItem(key(nodePk(nodeId), META_SK)), toNode),
+    isAssigned: async (bucketId, nodeId) =>
+      (await getItem(key(bucketPk(bucketId), nodeSk(nodeId)))) !== undefined,
+
     async createUser(input) {
       const userId = requireId(input.userId, 'userId');
       const orgId = requireId(input.orgId, 'orgId');
@@ -323,33 +371,4 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
       return readNumber(profile, 'tokensValidAfter') ?? tokensValidAfter;
     },
   };
-}
-
-export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
-
-/** A development HS256 token for `userId`, verifiable by the status API with the same secret. */
-export async function mintToken(input: {
-  userId: string;
-  secret: string;
-  expiresInSeconds?: number;
-  issuer?: string;
-  audience?: string | string[];
-}): Promise<string> {
-  const userId = requireId(input.userId, 'userId');
-  if (Buffer.byteLength(input.secret ?? '', 'utf8') < MIN_HS256_SECRET_BYTES) {
-    throw new AdminError(`the secret must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`);
-  }
-  const lifetime = input.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
-  if (!Number.isSafeInteger(lifetime) || lifetime < 1) {
-    throw new AdminError('expiresInSeconds must be a positive integer');
-  }
-  const issuedAt = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + lifetime);
-  if (input.issuer !== undefined) jwt.setIssuer(input.issuer);
-  if (input.audience !== undefined) jwt.setAudience(input.audience);
-  return jwt.sign(new TextEncoder().encode(input.secret));
 }

@@ -70,7 +70,7 @@ export const FUNCTIONS = {
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
     constructId: 'StatusFunction',
-    description: 'user-facing reads (GET /bucket/{bucketId}/status)',
+    description: 'user-facing reads (GET status, POST stats, GET uptime of a bucket)',
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
@@ -160,7 +160,22 @@ export const ROUTES = [
     path: '/node/status',
     function: 'ingest',
     handler: 'functions/ingest/ingest-handler.ts',
-    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // PutItem: the ended days' history rows and the reported transitions' event rows.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+  },
+  {
+    method: 'POST',
+    path: '/bucket/{bucketId}/stats',
+    function: 'status',
+    handler: 'functions/history/history-handlers.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/uptime',
+    function: 'status',
+    handler: 'functions/history/history-handlers.ts',
+    tableActions: ['dynamodb:Query'],
   },
   // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of
   // the bucket's EVENTS# partition, in parallel.

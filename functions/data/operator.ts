@@ -17,6 +17,7 @@ import {
 import { isValidId } from '../domain/ids.ts';
 import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { hintAttribute } from './bucket-timeline.ts';
 import { bucketPk, META_SK, nodePk, nodeSk, PROFILE_SK, userPk, workspaceSk } from './keys.ts';
 
 /**
@@ -128,7 +129,11 @@ function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], w
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
-export function createAdminStore(client: DynamoDBClient, tableName: string): AdminStore {
+export function createAdminStore(
+  client: DynamoDBClient,
+  tableName: string,
+  { now = Date.now }: { now?: () => number } = {},
+): AdminStore {
   const getItem = async (itemKey: Key) =>
     (
       await client.send(
@@ -311,7 +316,9 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
         await client.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: key(bucketPk(bucketId), nodeSk(nodeId)),
+            // assignedAt starts the node's observed window for the bucket (DESIGN.md section
+            // 8); a reassignment (after unassign-node) is a new row, a new window.
+            Item: { ...key(bucketPk(bucketId), nodeSk(nodeId)), assignedAt: N(now()) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -328,6 +335,20 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
         key(bucketPk(bucketId), nodeSk(nodeId)),
         `node ${nodeId} is not assigned to bucket ${bucketId}`,
       );
+      // The guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with it.
+      await client
+        .send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(nodePk(nodeId), META_SK),
+            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: 'REMOVE #hint',
+            ExpressionAttributeNames: { '#hint': hintAttribute(bucketId) },
+          }),
+        )
+        .catch((error) => {
+          if (!isConditionFailure(error)) throw error;
+        });
     },
 
     async disableNode(nodeId) {

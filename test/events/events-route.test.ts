@@ -12,7 +12,7 @@ import type { HttpResult } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { createContract } from '../openapi/contract.ts';
-import { ACCESS_MATRIX, ACCESS_ORG, ACCESS_WORKSPACE } from '../support/access-matrix.ts';
+import { accessMatrix } from '../support/access-matrix.ts';
 import { bucketEventsEvent, lambdaContext } from '../support/events.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
@@ -23,6 +23,8 @@ import { testSettings } from '../support/wiring.ts';
 let table: TestTable;
 let seed: Seeder;
 const NOW = Date.parse('2026-12-01T09:00:00.000Z');
+const ACCESS_ORG = 'org-owner';
+const ACCESS_WORKSPACE = 'ws-main';
 const BUCKET = 'bucket-events';
 const OTHER_BUCKET = 'bucket-events-other';
 let reader: string; // a READ member's token
@@ -202,7 +204,7 @@ describe('400s', () => {
 });
 
 describe('access rule matrix (shared with GET status)', () => {
-  it.each(ACCESS_MATRIX)('%s gets %i', async (_label, profile, role, expected) => {
+  it.each(accessMatrix(ACCESS_ORG))('%s gets %i', async (_label, profile, role, expected) => {
     const userId = randomUUID();
     await seed.user(userId, profile);
     if (role !== undefined) await seed.membership(userId, ACCESS_WORKSPACE, role);

@@ -128,6 +128,15 @@ describe('per-bucket outcome', () => {
       latency_ms: 600_000,
       reportedAt: serverNow - 299_000,
       lastUpdated: new Date(serverNow).toISOString(),
+      // The state timeline (docs/ARCHITECTURE.md, "History"): the day slot of an OFFLINE
+      // first report, and the sweep's index entry.
+      lastAt: serverNow,
+      prevTs: 0,
+      hDay: new Date(serverNow).toISOString().slice(0, 10),
+      hOn: 0,
+      hLs: 600_000,
+      hLc: 1,
+      sweepShard: expect.stringMatching(/^[0-7]$/),
     });
   });
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { ACCESS_MATRIX, ACCESS_ORG, ACCESS_WORKSPACE } from '../support/access-matrix.ts';
+import { accessMatrix } from '../support/access-matrix.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -9,8 +9,8 @@ import { createTestTable, type TestTable } from '../support/table.ts';
 let table: TestTable;
 let seed: Seeder;
 let getStatus: ReturnType<typeof buildStatusHandler>;
-const ORG = ACCESS_ORG;
-const WORKSPACE = ACCESS_WORKSPACE;
+const ORG = 'org-owner';
+const WORKSPACE = 'ws-main';
 const BUCKET = 'bucket-main';
 
 beforeAll(async () => {
@@ -42,7 +42,7 @@ function expectErrorBody(response: {
 }
 
 describe('access rule matrix', () => {
-  const cases = ACCESS_MATRIX;
+  const cases = accessMatrix(ORG);
 
   it.each(cases)('%s gets %i', async (_label, profile, role, expected) => {
     const userId = await user(profile, role);

@@ -53,12 +53,7 @@ export function parseNodeReport(rawBody: Uint8Array): NodeReport {
   const { ip, region, version, buckets } = parsed;
   // Bounded before isIP runs: Node accepts an IPv6 zone id (`fe80::1%eth0`) of any length,
   // which would be stored in every bucket row of the report (DESIGN.md section 7).
-  if (
-    typeof ip !== 'string' ||
-    ip.length > MAX_IP_LENGTH ||
-    ip.includes('%') ||
-    isIP(ip) === 0
-  ) {
+  if (typeof ip !== 'string' || ip.length > MAX_IP_LENGTH || ip.includes('%') || isIP(ip) === 0) {
     throw new ValidationError(
       `ip must be an IPv4 or IPv6 address literal of at most ${MAX_IP_LENGTH} characters, without a zone id`,
     );

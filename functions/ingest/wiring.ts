@@ -1,4 +1,6 @@
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
+import { createEventWriter } from '../data/events.ts';
+import { createHistoryDayWriter } from '../data/history-days.ts';
 import { createNodeKeyReader, createReportGuard } from '../data/node-registry.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
@@ -7,7 +9,12 @@ import type { RegisteredNode } from './receive-node-report.ts';
 
 export type IngestSettings = Pick<
   Settings,
-  'tableName' | 'nodeKeyCacheSeconds' | 'nodeMinReportIntervalMs'
+  | 'tableName'
+  | 'nodeKeyCacheSeconds'
+  | 'nodeMinReportIntervalMs'
+  | 'staleAfterSeconds'
+  | 'historyRetentionDays'
+  | 'eventRetentionDays'
 >;
 
 /** Upper bound on cached node keys per container. */
@@ -27,7 +34,16 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
         new TtlCache<RegisteredNode>(settings.nodeKeyCacheSeconds * 1000, MAX_CACHED_NODE_KEYS),
       ),
       acceptReportTimestamp: createReportGuard(client, tableName),
-      writeBucketReport: createBucketReportWriter(client, tableName),
+      writeBucketReport: createBucketReportWriter(client, tableName, {
+        staleAfterMs: settings.staleAfterSeconds * 1000,
+      }),
+      writeHistoryDays: createHistoryDayWriter(client, tableName, {
+        retentionDays: settings.historyRetentionDays,
+      }),
+      recordTransitions: createEventWriter(client, tableName, {
+        retentionDays: settings.eventRetentionDays,
+        ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
+      }),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,
       ...(metrics && { metrics }),

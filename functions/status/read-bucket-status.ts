@@ -37,6 +37,27 @@ export interface ReadBucketStatusDeps {
 }
 
 /**
+ * The access rule of every bucket read (DESIGN.md section 2), in its order: user missing 404,
+ * token revoked 401, user disabled 403, bucket missing 404, no access 403. The status, stats,
+ * uptime and events routes all call this one function.
+ */
+export function assertBucketReadable(
+  principal: Principal,
+  user: UserAccess | undefined,
+  owner: BucketOwner | undefined,
+): asserts owner is BucketOwner {
+  if (user === undefined) throw new NotFound('User not found');
+  if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
+    throw new Unauthenticated('The token has been revoked', 'bearer-token');
+  }
+  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  if (owner === undefined) throw new NotFound('Bucket not found');
+  if (decideAccess(user, owner) !== 'allowed') {
+    throw new Forbidden('You do not have access to this bucket');
+  }
+}
+
+/**
  * The status read: the user's and the bucket's partitions fetched in parallel (one round
  * trip of latency plus the bucket's extra pages), then the access rule, then the view.
  */
@@ -49,15 +70,8 @@ export async function readBucketStatus(
     deps.loadUserAccess(principal.userId),
     deps.loadBucketWithNodes(bucketId),
   ]);
-  if (user === undefined) throw new NotFound('User not found');
-  if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
-    throw new Unauthenticated('The token has been revoked', 'bearer-token');
-  }
-  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  assertBucketReadable(principal, user, bucket?.owner);
   if (bucket === undefined) throw new NotFound('Bucket not found');
-  if (decideAccess(user, bucket.owner) !== 'allowed') {
-    throw new Forbidden('You do not have access to this bucket');
-  }
   const nowMs = (deps.now ?? Date.now)();
   const staleAfterMs = deps.staleAfterSeconds * 1000;
   return {

@@ -86,6 +86,16 @@ export const FUNCTIONS = {
     memorySize: 512,
     tableActions: [],
   },
+  events: {
+    kind: 'http',
+    entry: 'functions/events/handler.ts',
+    wiring: 'functions/events/wiring.ts',
+    constructId: 'EventsFunction',
+    description: 'user-facing event reads (GET /bucket/{bucketId}/events)',
+    // A token check and three small reads in parallel (user partition, bucket META, one page).
+    memorySize: 512,
+    tableActions: [],
+  },
   sweep: {
     kind: 'schedule',
     entry: 'functions/sweep/handler.ts',
@@ -166,6 +176,15 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/history/history-handlers.ts',
     tableActions: ['dynamodb:Query'],
+  },
+  // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of
+  // the bucket's EVENTS# partition, in parallel.
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/events',
+    function: 'events',
+    handler: 'functions/events/events-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   // Webhook management (DESIGN.md section 10): the user's and the workspace's partitions are
   // queried in parallel; creating claims a free slot row, deleting removes one.

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
-import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { CursorKeySource, JwtConfig, ReleaseTwoSettings } from './config.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /**
@@ -20,6 +20,8 @@ export interface Settings extends ReleaseTwoSettings {
   staleAfterSeconds: number;
   nodeKeyCacheSeconds: number;
   nodeMinReportIntervalMs: number;
+  /** The events cursor's key source (EVENTS_CURSOR_SECRET[_ARN], else JWT_SECRET). */
+  eventsCursorKey: CursorKeySource;
 }
 
 /** What tests may replace; production passes none. */

@@ -131,7 +131,11 @@ try { await client.getBucketStatus(process.argv[5]); } catch (error) {
 }
 let invalid;
 try { await client.getBucketStatus('..'); } catch (error) { invalid = error.name; }
-console.log(JSON.stringify({ node: process.version, status, refused, invalid }));
+const stats = await client.getStorageBucketStats(process.argv[4], new Date());
+const uptime = await client.getBucketUptime(process.argv[4], 7);
+let future;
+try { await client.getStorageBucketStats(process.argv[4], '2999-01-01'); } catch (error) { future = error.status; }
+console.log(JSON.stringify({ node: process.version, status, refused, invalid, stats, uptime, future }));
 `,
     );
     const result = await runCommand(
@@ -152,6 +156,9 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid }))
       status: { bucketId: string; nodeStatus: { status: string }[] };
       refused: unknown;
       invalid: string;
+      stats: { nodeStats: unknown[] };
+      uptime: { nodes: { days: unknown[] }[] };
+      future: number;
     };
     expect(out.node).toMatch(/^v(2\d|[3-9]\d)\./);
     expect(out.status.bucketId).toBe(runtime.demo.bucketId);
@@ -167,6 +174,13 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid }))
       apiMessage: 'You do not have access to this bucket',
     });
     expect(out.invalid).toBe('TypeError');
+    const today = new Date().toISOString().slice(0, 10);
+    expect(out.stats).toMatchObject({ success: true, bucketId: runtime.demo.bucketId, day: today });
+    expect(out.stats.nodeStats).toHaveLength(3);
+    expect(out.uptime).toMatchObject({ bucketId: runtime.demo.bucketId, to: today });
+    expect(out.uptime.nodes).toHaveLength(3);
+    for (const node of out.uptime.nodes) expect(node.days).toHaveLength(7);
+    expect(out.future).toBe(400);
   });
 
   it('manages webhooks from plain JavaScript: create (the secret once), list, delete, 404', async () => {

@@ -12,6 +12,11 @@ import type {
   ReportedStatus,
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
+import type {
+  StatsResponse,
+  UptimeNode,
+  UptimeResponse,
+} from '../../functions/history/read-history.ts';
 import type { IngestResult, RejectedBucket } from '../../functions/ingest/receive-node-report.ts';
 import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
 import type {
@@ -41,7 +46,10 @@ describe('client wire types = the handlers types', () => {
 
   it('POST /bucket/{bucketId}/stats and GET /bucket/{bucketId}/uptime (entries)', () => {
     expectTypeOf<Client.NodeDayStats>().toEqualTypeOf<StatsEntry>();
+    expectTypeOf<Client.BucketStatsResponse>().toEqualTypeOf<StatsResponse>();
     expectTypeOf<Client.UptimeDay>().toEqualTypeOf<UptimeDay>();
+    expectTypeOf<Client.NodeUptime>().toEqualTypeOf<UptimeNode>();
+    expectTypeOf<Client.BucketUptimeResponse>().toEqualTypeOf<UptimeResponse>();
   });
 
   it('GET /bucket/{bucketId}/events (entries)', () => {
@@ -97,7 +105,6 @@ describe('reporter wire types = the ingest handlers types', () => {
 });
 
 /**
- * Written from DESIGN.md until their handlers land (then tie them above):
- * Client.BucketStatsResponse (section 8), Client.NodeUptime and Client.BucketUptimeResponse
- * (section 8), Client.BucketEventsPage (section 9).
+ * Written from DESIGN.md until its handler lands (then tie it above):
+ * Client.BucketEventsPage (section 9).
  */

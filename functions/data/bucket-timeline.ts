@@ -31,7 +31,7 @@ import type {
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, nodeSk } from './keys.ts';
-import { sweepShardOf } from './sweep-index.ts';
+import { SWEEP_INDEX_SET, sweepIndexValues } from './sweep-index.ts';
 
 /** The META attribute that holds a bucket's hint. */
 export const hintAttribute = (bucketId: string) => `h_${bucketId}`;
@@ -102,7 +102,7 @@ interface Expected {
   predecessor?: { at: number; status: ReportedStatus } | undefined;
 }
 
-function baseUpdate(tableName: string, write: TimelineWrite, at: number) {
+function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs: number) {
   const { bucket } = write;
   const values: Record<string, AttributeValue> = {
     ':ts': N(write.timestamp),
@@ -113,7 +113,7 @@ function baseUpdate(tableName: string, write: TimelineWrite, at: number) {
     ':lastUpdated': S(new Date(at).toISOString()),
     ':at': N(at),
     ':zero': N(0),
-    ':shard': S(sweepShardOf(bucket.bucketId, write.nodeId)),
+    ...sweepIndexValues(bucket.bucketId, write.nodeId, at, staleMs / 1000),
   };
   const set = [
     'reportedAt = :ts',
@@ -124,7 +124,7 @@ function baseUpdate(tableName: string, write: TimelineWrite, at: number) {
     'lastUpdated = :lastUpdated',
     'lastAt = :at',
     'prevTs = if_not_exists(reportedAt, :zero)',
-    'sweepShard = :shard',
+    SWEEP_INDEX_SET,
   ];
   const remove: string[] = [];
   const add: string[] = [];
@@ -180,7 +180,7 @@ export function steadyUpdate(
   staleMs: number,
 ): UpdateItemCommandInput {
   const at = write.receivedAtMs;
-  const parts = baseUpdate(tableName, write, at);
+  const parts = baseUpdate(tableName, write, at, staleMs);
   parts.values[':day'] = S(dayOf(at));
   parts.values[':cutoff'] = N(at - staleMs);
   if (write.bucket.latencyMs !== undefined) {
@@ -201,8 +201,9 @@ export function plannedUpdate(
   write: TimelineWrite,
   plan: ReportPlan,
   expected: Expected,
+  staleMs: number,
 ): UpdateItemCommandInput {
-  const parts = baseUpdate(tableName, write, plan.at);
+  const parts = baseUpdate(tableName, write, plan.at, staleMs);
   const { values, set, add, remove } = parts;
   const latency = write.bucket.latencyMs;
   let condition = ASSIGNED;
@@ -254,7 +255,12 @@ export function plannedUpdate(
   return finish(parts, condition, true);
 }
 
-const MAX_ATTEMPTS = 3;
+/**
+ * Each failed attempt means another report of the same node landed on this row meanwhile; with
+ * the per-node rate limit that takes seconds, so this bound is only reached when the limit is
+ * off and a node's reports race each other (each one landing makes another attempt succeed).
+ */
+const MAX_ATTEMPTS = 6;
 
 /**
  * The timeline writer: the report's bucket row, conditional, exactly once. With a correct hint
@@ -285,7 +291,7 @@ export function createTimelineWriter(
     } else {
       const predecessor = hint === undefined ? undefined : { at: hint.at, status: hint.status };
       plan = planReport(predecessor, report, staleMs);
-      input = plannedUpdate(tableName, write, plan, { ts: hint?.ts, predecessor });
+      input = plannedUpdate(tableName, write, plan, { ts: hint?.ts, predecessor }, staleMs);
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -320,7 +326,7 @@ export function createTimelineWriter(
       const slot = readSlot(row);
       const predecessor = slot === undefined ? undefined : { at: slot.lastAt, status: slot.status };
       plan = planReport(predecessor, report, staleMs);
-      input = plannedUpdate(tableName, write, plan, { ts: stored, predecessor });
+      input = plannedUpdate(tableName, write, plan, { ts: stored, predecessor }, staleMs);
     }
   };
 }

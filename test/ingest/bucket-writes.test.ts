@@ -137,6 +137,7 @@ describe('per-bucket outcome', () => {
       hLs: 600_000,
       hLc: 1,
       sweepShard: expect.stringMatching(/^[0-7]$/),
+      sweepAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
     });
   });
 

@@ -61,6 +61,7 @@ export async function benchHttp(options: HttpOptions): Promise<HttpRow[]> {
   try {
     const base = `http://127.0.0.1:${runtime.port}`;
     const store = createAdminStore(client, runtime.tableName);
+    await store.createWorkspace({ workspaceId: 'bench-http-workspace', orgId: 'bench-http-org' });
     await store.createBucket({
       bucketId: LOAD_BUCKET,
       workspaceId: 'bench-http-workspace',

@@ -113,6 +113,7 @@ function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs
     ':lastUpdated': S(new Date(at).toISOString()),
     ':at': N(at),
     ':zero': N(0),
+    // The sweep's sparse index (functions/data/sweep-index.ts): in it until swept.
     ...sweepIndexValues(bucket.bucketId, write.nodeId, at, staleMs / 1000),
   };
   const set = [

@@ -14,11 +14,20 @@ import {
   WORKSPACE_ROLES,
   type WorkspaceRole,
 } from '../domain/access.ts';
-import { isValidId } from '../domain/ids.ts';
+import { isValidId, isValidName, MAX_NAME_LENGTH } from '../domain/ids.ts';
 import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { hintAttribute } from './bucket-timeline.ts';
-import { bucketPk, META_SK, nodePk, nodeSk, PROFILE_SK, userPk, workspaceSk } from './keys.ts';
+import {
+  bucketPk,
+  META_SK,
+  nodePk,
+  nodeSk,
+  PROFILE_SK,
+  userPk,
+  workspacePk,
+  workspaceSk,
+} from './keys.ts';
 
 /**
  * The operator's data module: every read and write the admin CLI (and the local runtime's demo
@@ -41,14 +50,21 @@ export interface AdminStore {
     orgRole: OrgRole;
     status?: UserStatus;
   }): Promise<void>;
+  /** A workspace belongs to one organization (DESIGN.md section 7). */
+  createWorkspace(input: { workspaceId: string; orgId: string; name?: string }): Promise<void>;
+  /** The workspace must exist and belong to the user's organization. */
   grant(input: { userId: string; workspaceId: string; role: WorkspaceRole }): Promise<void>;
   revoke(input: { userId: string; workspaceId: string }): Promise<void>;
+  /**
+   * The workspace must exist; the bucket takes its org (an `orgId` that differs is refused).
+   * Returns the org the bucket was created in.
+   */
   createBucket(input: {
     bucketId: string;
     workspaceId: string;
-    orgId: string;
+    orgId?: string | undefined;
     name: string;
-  }): Promise<void>;
+  }): Promise<{ orgId: string }>;
   registerNode(input: {
     nodeId: string;
     orgId?: string;
@@ -66,6 +82,7 @@ export interface AdminStore {
   /** The user's role in the workspace, undefined without a grant. */
   getMembership(userId: string, workspaceId: string): Promise<string | undefined>;
   getBucket(bucketId: string): Promise<StoredBucket | undefined>;
+  getWorkspace(workspaceId: string): Promise<StoredWorkspace | undefined>;
   getNode(nodeId: string): Promise<StoredNode | undefined>;
   isAssigned(bucketId: string, nodeId: string): Promise<boolean>;
 }
@@ -79,6 +96,11 @@ export interface StoredUser {
 
 export interface StoredBucket {
   workspaceId: string | undefined;
+  orgId: string | undefined;
+  name: string | undefined;
+}
+
+export interface StoredWorkspace {
   orgId: string | undefined;
   name: string | undefined;
 }
@@ -111,11 +133,16 @@ const mapped = <T>(item: Item | undefined, to: (item: Item) => T) =>
 type Key = Record<string, AttributeValue>;
 const key = (pk: string, sk: string): Key => ({ pk: S(pk), sk: S(sk) });
 
-const MAX_BUCKET_NAME_LENGTH = 256;
-
 function requireId(value: unknown, what: string): string {
   if (!isValidId(value)) {
     throw new AdminError(`${what} must be 1-128 characters of A-Z, a-z, 0-9, _ or -`);
+  }
+  return value;
+}
+
+function requireName(value: unknown, what: string): string {
+  if (!isValidName(value)) {
+    throw new AdminError(`${what} must be 1-${MAX_NAME_LENGTH} printable characters`);
   }
   return value;
 }
@@ -207,6 +234,12 @@ export function createAdminStore(
     },
     getBucket: async (bucketId) =>
       mapped(await getItem(key(bucketPk(bucketId), META_SK)), toBucket),
+    getWorkspace: async (workspaceId) => {
+      const item = await getItem(key(workspacePk(workspaceId), META_SK));
+      return item === undefined
+        ? undefined
+        : { orgId: readString(item, 'orgId'), name: readString(item, 'name') };
+    },
     getNode: async (nodeId) => mapped(await getItem(key(nodePk(nodeId), META_SK)), toNode),
     isAssigned: async (bucketId, nodeId) =>
       (await getItem(key(bucketPk(bucketId), nodeSk(nodeId)))) !== undefined,
@@ -233,7 +266,19 @@ export function createAdminStore(
       const role = requireOneOf(input.role, WORKSPACE_ROLES, 'role');
       // dynalite has no transactions: check, then write. A user deleted in between would leave
       // an inert membership row, which grants nothing without a PROFILE row.
-      await requireUser(userId);
+      const [profile, workspace] = await Promise.all([
+        requireUser(userId),
+        getItem(key(workspacePk(workspaceId), META_SK)),
+      ]);
+      if (workspace === undefined) throw new AdminError(`workspace ${workspaceId} does not exist`);
+      const userOrg = readString(profile, 'orgId');
+      const workspaceOrg = readString(workspace, 'orgId');
+      // Nothing may make a workspace readable by a user of another org (DESIGN.md section 7).
+      if (userOrg === undefined || userOrg !== workspaceOrg) {
+        throw new AdminError(
+          `user ${userId} belongs to org ${userOrg}, workspace ${workspaceId} to org ${workspaceOrg}`,
+        );
+      }
       await client.send(
         new PutItemCommand({
           TableName: tableName,
@@ -251,13 +296,33 @@ export function createAdminStore(
       );
     },
 
+    async createWorkspace(input) {
+      const workspaceId = requireId(input.workspaceId, 'workspaceId');
+      const orgId = requireId(input.orgId, 'orgId');
+      const name = requireName((input.name ?? workspaceId).trim(), 'name');
+      await putIfAbsent(
+        { ...key(workspacePk(workspaceId), META_SK), orgId: S(orgId), name: S(name) },
+        `workspace ${workspaceId} already exists`,
+      );
+    },
+
     async createBucket(input) {
       const bucketId = requireId(input.bucketId, 'bucketId');
       const workspaceId = requireId(input.workspaceId, 'workspaceId');
-      const orgId = requireId(input.orgId, 'orgId');
-      const name = typeof input.name === 'string' ? input.name.trim() : '';
-      if (name === '' || name.length > MAX_BUCKET_NAME_LENGTH) {
-        throw new AdminError(`name must be 1-${MAX_BUCKET_NAME_LENGTH} characters`);
+      const requestedOrg = input.orgId === undefined ? undefined : requireId(input.orgId, 'orgId');
+      const name = requireName(typeof input.name === 'string' ? input.name.trim() : '', 'name');
+      // The bucket takes its org from the workspace, so it can never be readable by another org.
+      const workspace = await getItem(key(workspacePk(workspaceId), META_SK));
+      const orgId = workspace === undefined ? undefined : readString(workspace, 'orgId');
+      if (orgId === undefined) {
+        throw new AdminError(
+          `workspace ${workspaceId} does not exist (create it first: create-workspace)`,
+        );
+      }
+      if (requestedOrg !== undefined && requestedOrg !== orgId) {
+        throw new AdminError(
+          `workspace ${workspaceId} belongs to org ${orgId}, not ${requestedOrg}`,
+        );
       }
       await putIfAbsent(
         {
@@ -268,6 +333,7 @@ export function createAdminStore(
         },
         `bucket ${bucketId} already exists`,
       );
+      return { orgId };
     },
 
     async registerNode(input) {

@@ -1,8 +1,8 @@
 import type { BucketOwner, UserAccess } from '../domain/access.ts';
-import { assertMayReadBucket, type Principal } from '../domain/bucket-read-access.ts';
 import { Unavailable, ValidationError } from '../domain/errors.ts';
 import { type EventView, type NodeEvent, parseEventsLimit, toEventView } from '../domain/events.ts';
 import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
+import { assertBucketReadable, type Principal } from '../status/read-bucket-status.ts';
 
 export interface BucketEventsResponse {
   bucketId: string;
@@ -93,7 +93,8 @@ export async function readBucketEvents(
     deps.loadBucketOwner(bucketId),
     deps.loadEventsPage({ bucketId, limit, before, oldestAt }),
   ]);
-  assertMayReadBucket(principal, user, owner);
+  // The status route's access rule, the one function every bucket read calls.
+  assertBucketReadable(principal, user, owner);
   const response: BucketEventsResponse = {
     bucketId,
     events: page.events.map(toEventView),

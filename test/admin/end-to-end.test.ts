@@ -56,6 +56,7 @@ const mint = async (userId: string) => (await ok(['mint-token', '--user-id', use
 describe('operator workflow, read back through the status API', () => {
   it('grants, revokes, revokes tokens and disables with the API answering accordingly', async () => {
     await ok(['create-user', '--user-id', 'alice', '--org-id', 'acme']);
+    await ok(['create-workspace', '--workspace-id', 'ws-media', '--org-id', 'acme']);
     await ok([
       'create-bucket',
       '--bucket-id',
@@ -106,6 +107,7 @@ describe('operator workflow, read back through the status API', () => {
 
   it('unassign-node removes the node from the status; an org ADMIN reads without a grant', async () => {
     await ok(['create-user', '--user-id', 'olga', '--org-id', 'acme', '--org-role', 'ADMIN']);
+    await ok(['create-workspace', '--workspace-id', 'ws-ops', '--org-id', 'acme']);
     await ok([
       'create-bucket',
       '--bucket-id',

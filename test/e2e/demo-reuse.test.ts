@@ -54,6 +54,9 @@ describe('restarting the local runtime', () => {
     expect(second.demoReused).toBe(true);
     const ids = ({ demo }: LocalRuntime) => ({
       userId: demo.userId,
+      adminUserId: demo.adminUserId,
+      orgId: demo.orgId,
+      workspaceId: demo.workspaceId,
       bucketId: demo.bucketId,
       forbiddenBucketId: demo.forbiddenBucketId,
       nodes: demo.nodes,
@@ -75,13 +78,33 @@ describe('restarting the local runtime', () => {
       'apiUrl',
       'token',
       'statusPageUrl',
+      'adminToken',
       'userId',
+      'adminUserId',
+      'orgId',
+      'workspaceId',
       'bucketId',
       'forbiddenBucketId',
+      'tableName',
+      'dynamodbEndpoint',
       'jwtSecret',
       'nodes',
     ]);
-    expect(written).toMatchObject({ apiUrl: second.apiUrl, token: second.demo.token });
+    expect(written).toMatchObject({
+      apiUrl: second.apiUrl,
+      token: second.demo.token,
+      adminToken: second.demo.adminToken,
+      tableName: second.tableName,
+      dynamodbEndpoint: second.dynamoEndpoint,
+    });
+    // The second demo user is ADMIN of the demo workspace: its token reads the demo bucket and
+    // not the bucket of the other workspace.
+    const withAdmin = (bucketId: string) =>
+      fetch(`${second.apiUrl}/bucket/${bucketId}/status`, {
+        headers: { authorization: `Bearer ${written.adminToken}` },
+      });
+    expect((await withAdmin(written.bucketId)).status).toBe(200);
+    expect((await withAdmin(written.forbiddenBucketId)).status).toBe(403);
     expect((await stat(demoFile)).mode & 0o777).toBe(0o600);
   });
 

@@ -91,7 +91,7 @@ beforeAll(async () => {
     { ...(seeded[0] as NodeEvent), bucketId: OTHER_BUCKET },
   ]);
   const userId = randomUUID();
-  await seed.user(userId, { orgId: 'other', orgRole: 'MEMBER' });
+  await seed.user(userId, { orgId: ACCESS_ORG, orgRole: 'MEMBER' });
   await seed.membership(userId, ACCESS_WORKSPACE, 'READ');
   reader = await hs256Token(userId);
   getEvents = eventsRoute();

@@ -55,7 +55,7 @@ beforeAll(async () => {
 
 async function reader(profile: Parameters<Seeder['user']>[1], role: string | undefined) {
   const userId = randomUUID();
-  await seed.user(userId, { orgId: 'other', orgRole: 'MEMBER', ...profile });
+  await seed.user(userId, { orgId: ORG, orgRole: 'MEMBER', ...profile });
   if (role !== undefined) await seed.membership(userId, WORKSPACE, role);
   return userToken(userId);
 }

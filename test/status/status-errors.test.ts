@@ -23,7 +23,8 @@ beforeAll(async () => {
 
 async function user(profile: Parameters<Seeder['user']>[1], role?: string) {
   const userId = randomUUID();
-  await seed.user(userId, profile);
+  // Users are of the bucket's org unless a case says otherwise (grants never cross orgs).
+  await seed.user(userId, { orgId: ORG, ...profile });
   if (role !== undefined) await seed.membership(userId, WORKSPACE, role);
   return userId;
 }
@@ -53,7 +54,7 @@ describe('access rule matrix', () => {
   });
 
   it('a membership in another workspace does not open this bucket', async () => {
-    const userId = await user({ orgId: 'other', orgRole: 'MEMBER' });
+    const userId = await user({ orgId: ORG, orgRole: 'MEMBER' });
     await seed.membership(userId, 'ws-elsewhere', 'ADMIN');
     expect((await getStatus(BUCKET, bearer(await hs256Token(userId)))).statusCode).toBe(403);
   });
@@ -360,7 +361,7 @@ describe('tokensValidAfter (revocation)', () => {
   });
 
   it('revocation after a successful read takes effect at once, despite the verified-token cache', async () => {
-    const profile = { orgId: 'other', orgRole: 'MEMBER' };
+    const profile = { orgId: ORG, orgRole: 'MEMBER' };
     const userId = await user(profile, 'READ');
     const token = await hs256Token(userId, { iat: Math.floor(Date.now() / 1000) - 10 });
     expect((await getStatus(BUCKET, bearer(token))).statusCode).toBe(200);

@@ -9,9 +9,9 @@ export type AccessCase = [string, Parameters<Seeder['user']>[1], string | undefi
  * cases.
  */
 export const accessMatrix = (org: string): AccessCase[] => [
-  ['READ member', { orgId: 'other', orgRole: 'MEMBER' }, 'READ', 200],
-  ['WRITE member', { orgId: 'other', orgRole: 'MEMBER' }, 'WRITE', 200],
-  ['ADMIN member', { orgId: 'other', orgRole: 'MEMBER' }, 'ADMIN', 200],
+  ['READ member', { orgId: org, orgRole: 'MEMBER' }, 'READ', 200],
+  ['WRITE member', { orgId: org, orgRole: 'MEMBER' }, 'WRITE', 200],
+  ['ADMIN member', { orgId: org, orgRole: 'MEMBER' }, 'ADMIN', 200],
   ['org OWNER of the owning org', { orgId: org, orgRole: 'OWNER' }, undefined, 200],
   ['org ADMIN of the owning org', { orgId: org, orgRole: 'ADMIN' }, undefined, 200],
   ['org MEMBER of the owning org', { orgId: org, orgRole: 'MEMBER' }, undefined, 403],
@@ -19,7 +19,10 @@ export const accessMatrix = (org: string): AccessCase[] => [
   ['org ADMIN of another org', { orgId: 'other', orgRole: 'ADMIN' }, undefined, 403],
   ['org MEMBER of another org', { orgId: 'other', orgRole: 'MEMBER' }, undefined, 403],
   ['non-member', { orgId: org, orgRole: 'MEMBER' }, undefined, 403],
-  ['member with an unknown role', { orgId: 'other', orgRole: 'MEMBER' }, 'SUPERUSER', 403],
+  ['member with an unknown role', { orgId: org, orgRole: 'MEMBER' }, 'SUPERUSER', 403],
+  // DESIGN.md section 7: a membership never crosses orgs (a grant stored before the rule).
+  ['READ member of another org', { orgId: 'other', orgRole: 'MEMBER' }, 'READ', 403],
+  ['ADMIN member of another org', { orgId: 'other', orgRole: 'OWNER' }, 'ADMIN', 403],
   ['DISABLED READ member', { orgId: org, orgRole: 'OWNER', status: 'DISABLED' }, 'READ', 403],
   ['user with an unknown status', { orgId: org, orgRole: 'OWNER', status: 'PENDING' }, 'READ', 403],
 ];

@@ -35,7 +35,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     'GET /bucket/{bucketId}/status': createStatusHandler({
       verifyToken,
       loadUserAccess,
-      loadBucketWithNodes: createBucketNodesReader(client, tableName),
+      openBucket: createBucketNodesReader(client, tableName),
       staleAfterSeconds: settings.staleAfterSeconds,
       logger,
       ...(overrides?.now && { now: overrides.now }),

@@ -182,6 +182,40 @@ describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
   }, 60_000);
 });
 
+describe('GET /bucket/{bucketId}/status: a refused read costs one page (DESIGN.md section 7)', () => {
+  it('403 and 404 on a bucket over 1 MB read only its first page; an allowed read reads all', async () => {
+    // 2,200 rows of ~600 bytes: the partition spans at least two 1 MB Query pages.
+    const { bucketId, token } = await readableBucket(2200, 500);
+    const outsider = randomUUID();
+    await seed.user(outsider, { orgId: randomUUID(), orgRole: 'OWNER' });
+    const disabled = randomUUID();
+    await seed.user(disabled, { status: 'DISABLED' });
+    const ghost = randomUUID(); // no PROFILE row: 404
+
+    const cases: [string, number][] = [
+      [outsider, 403],
+      [disabled, 403],
+      [ghost, 404],
+    ];
+    for (const [userId, status] of cases) {
+      const { client, calls } = tracingClient();
+      const response = await buildStatusHandler(client, table.tableName)(
+        bucketId,
+        bearer(await hs256Token(userId)),
+      );
+      expect(response.statusCode, userId).toBe(status);
+      const bucketPages = calls.filter((c) => c.pk === bucketPk(bucketId));
+      expect(bucketPages, `${status}: bucket pages read`).toHaveLength(1);
+    }
+
+    const { client, calls } = tracingClient();
+    const allowed = await buildStatusHandler(client, table.tableName)(bucketId, bearer(token));
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json.nodeStatus).toHaveLength(2200);
+    expect(calls.filter((c) => c.pk === bucketPk(bucketId)).length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
+
 describe('POST /node/status: round trips of a report', () => {
   const BUCKETS = 10;
 

@@ -256,7 +256,12 @@ export function plannedUpdate(
   return finish(parts, condition, true);
 }
 
-const MAX_ATTEMPTS = 3;
+/**
+ * Each failed attempt means another report of the same node landed on this row meanwhile; with
+ * the per-node rate limit that takes seconds, so this bound is only reached when the limit is
+ * off and a node's reports race each other (each one landing makes another attempt succeed).
+ */
+const MAX_ATTEMPTS = 6;
 
 /**
  * The timeline writer: the report's bucket row, conditional, exactly once. With a correct hint

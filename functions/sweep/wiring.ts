@@ -35,13 +35,20 @@ export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
   });
   return async function sweep() {
     const started = Date.now();
-    const outcome = await runSweep({
-      index,
-      shards: ALL_SWEEP_SHARDS,
-      recordEvents,
-      staleAfterSeconds: wiring.staleAfterSeconds,
-      ...(wiring.now && { now: wiring.now }),
-    });
+    let outcome: SweepOutcome;
+    try {
+      outcome = await runSweep({
+        index,
+        shards: ALL_SWEEP_SHARDS,
+        recordEvents,
+        staleAfterSeconds: wiring.staleAfterSeconds,
+        ...(wiring.now && { now: wiring.now }),
+      });
+    } catch (error) {
+      // The index Query itself failed (an outage, or a table without the sweep index).
+      logger.error('sweep run failed', { error: error instanceof Error ? error : String(error) });
+      throw error;
+    }
     const { error, ...counts } = outcome;
     const summary = { ...counts, durationMs: Date.now() - started };
     if (outcome.failed > 0) {
@@ -72,6 +79,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<SweepSett
     staleAfterSeconds: settings.staleAfterSeconds,
     eventRetentionDays: settings.eventRetentionDays,
     logger,
+    ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
     ...(overrides?.now && { now: overrides.now }),
   });
   const handler = async (): Promise<void> => {

@@ -284,6 +284,35 @@ describe('the local runtime', () => {
     expect(await response.json()).toEqual({ success: false, message: expect.any(String) });
   });
 
+  it("records the demo's history: every node's day, and the flapping third node's OFFLINE time", async () => {
+    const demoNodes = runtime.demo.nodes.map((node) => node.nodeId);
+    const flapper = demoNodes.at(-1) as string;
+    const today = new Date().toISOString().slice(0, 10);
+    // Wait (at most a minute) until the flapping node has reported OFFLINE and then ONLINE
+    // again: its day now holds an OFFLINE stretch between two reports.
+    let sawOffline = false;
+    let stats = await client.getStorageBucketStats(runtime.demo.bucketId, today);
+    for (let i = 0; i < 120; i++) {
+      const entry = stats.nodeStats.find((node) => node.host === flapper);
+      if (entry?.node_status === 'OFFLINE') sawOffline = true;
+      else if (sawOffline && entry?.node_status === 'ONLINE') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      stats = await client.getStorageBucketStats(runtime.demo.bucketId, today);
+    }
+    expect(sawOffline).toBe(true);
+    for (const host of demoNodes) {
+      const entry = stats.nodeStats.find((node) => node.host === host);
+      expect(entry?.online_seconds).toBeGreaterThan(0);
+      expect(entry?.observed_seconds).toBeGreaterThanOrEqual(entry?.online_seconds ?? Infinity);
+    }
+    const flapped = stats.nodeStats.find((node) => node.host === flapper);
+    expect(flapped?.perc_uptime).toBeLessThan(100);
+    const uptime = await client.getBucketUptime(runtime.demo.bucketId, 2);
+    const days = uptime.nodes.find((node) => node.host === flapper)?.days;
+    expect(days?.map((day) => day.day).at(-1)).toBe(today);
+    expect(days?.at(-1)?.perc_uptime).toBeLessThan(100);
+  }, 90_000);
+
   it('checked every response it saw against openapi.yaml', () => {
     // The simulated nodes' reports went through the checked fetch too.
     const routes = new Set(checked.seen.map((r) => `${r.method} ${r.status}`));

@@ -257,10 +257,11 @@ describe('least privilege', () => {
     });
   });
 
-  it('lets the ingest function only GetItem and UpdateItem on the table', () => {
+  it('lets the ingest function only GetItem, UpdateItem and (history rows) PutItem on the table', () => {
     const statements = statementsOfFunction(main, ids.ingest);
     expect(actionsOf(statements)).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -269,7 +270,7 @@ describe('least privilege', () => {
     ]);
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
     });
   });

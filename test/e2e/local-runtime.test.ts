@@ -19,8 +19,11 @@ let client: BucketStatusClient;
 let resources: ReturnType<typeof resourceSnapshot>;
 const logLines: string[] = [];
 
+let startedAt: number;
+
 beforeAll(async () => {
   resources = resourceSnapshot();
+  startedAt = Date.now();
   runtime = await startLocalRuntime({
     env: {},
     port: 0,
@@ -82,7 +85,9 @@ describe('the local runtime', () => {
     const online = nodeStatus.filter((node) => node.status === 'ONLINE');
     expect(online.length).toBeGreaterThanOrEqual(1);
     for (const node of online) {
-      expect(Date.now() - Date.parse(node.lastUpdated as string)).toBeLessThan(30_000);
+      // Reported during this run: after the runtime started, before this read.
+      expect(Date.parse(node.lastUpdated as string)).toBeGreaterThanOrEqual(startedAt);
+      expect(Date.parse(node.lastUpdated as string)).toBeLessThanOrEqual(Date.now());
       expect(node.latency_ms).toBeGreaterThan(0);
     }
     expect(runtime.apiUrl).toMatch(/^http:\/\/localhost:\d+$/);
@@ -174,6 +179,7 @@ describe('the local runtime', () => {
     expect(nodeCount).toBeGreaterThanOrEqual(4);
     expect(before.filter((node) => node.ip === '192.0.2.44')).toEqual([]);
 
+    const sentAt = Date.now();
     const sent = await sendReport({
       apiUrl: runtime.apiUrl,
       nodeId,
@@ -208,7 +214,10 @@ describe('the local runtime', () => {
         lastUpdated: expect.any(String),
       },
     ]);
-    expect(Date.now() - Date.parse(reported[0]?.lastUpdated as string)).toBeLessThan(5_000);
+    // lastUpdated is the server's receive time of this very report: between send and read.
+    const lastUpdated = Date.parse(reported[0]?.lastUpdated as string);
+    expect(lastUpdated).toBeGreaterThanOrEqual(sentAt);
+    expect(lastUpdated).toBeLessThanOrEqual(Date.now());
   });
 
   it('refuses reports with a wrong key (401) and does not retry them', async () => {

@@ -2,13 +2,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { META_SK } from '../../functions/data/keys.ts';
-import { workspacePk } from '../../functions/data/webhooks.ts';
-import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { mintDemoToken } from '../../local/demo.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { sendReport } from '../../reporter/transport.ts';
 import { cleanEnv, runCommand } from '../support/run-command.ts';
-import { Seeder } from '../support/seed.ts';
 import { temporaryDirectory } from './support.ts';
 
 /**
@@ -24,8 +20,6 @@ const TSC = join(ROOT, 'node_modules/.bin/tsc');
 let runtime: LocalRuntime;
 let work: Awaited<ReturnType<typeof temporaryDirectory>>;
 let app: string;
-let adminToken: string;
-const WORKSPACE = 'pkg-workspace';
 let packed: { size: number; unpackedSize: number; files: { path: string }[]; filename: string };
 
 const offline = ['--offline', '--no-audit', '--no-fund', '--ignore-scripts=false'];
@@ -66,16 +60,20 @@ beforeAll(async () => {
   expect(install.code, install.stderr).toBe(0);
 
   runtime = await startLocalRuntime({ env: {}, port: 0, simulateNodes: false });
-  // A workspace and an org ADMIN of its organization, for the webhook routes.
-  const dynamo = createDynamoClient({ endpoint: runtime.dynamoEndpoint });
-  try {
-    const seed = new Seeder(dynamo, runtime.tableName);
-    await seed.put({ pk: workspacePk(WORKSPACE), sk: META_SK, orgId: 'pkg-org', name: 'pkg' });
-    await seed.user('pkg-admin', { orgId: 'pkg-org', orgRole: 'ADMIN' });
-  } finally {
-    dynamo.destroy();
+  // Two demo nodes report once: each first report is an event (DISCONNECTED -> ONLINE).
+  for (const node of runtime.demo.nodes.slice(0, 2)) {
+    await sendReport({
+      apiUrl: runtime.apiUrl,
+      nodeId: node.nodeId,
+      privateKey: node.privateKey,
+      body: {
+        ip: '192.0.2.50',
+        region: 'eu-west-1',
+        version: '1.0.0',
+        buckets: [{ bucketId: runtime.demo.bucketId, status: 'ONLINE', latency_ms: 20 }],
+      },
+    });
   }
-  adminToken = await mintDemoToken({ userId: 'pkg-admin', jwtSecret: runtime.demo.jwtSecret });
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -133,9 +131,13 @@ let invalid;
 try { await client.getBucketStatus('..'); } catch (error) { invalid = error.name; }
 const stats = await client.getStorageBucketStats(process.argv[4], new Date());
 const uptime = await client.getBucketUptime(process.argv[4], 7);
+const events = [];
+for await (const event of client.bucketEvents(process.argv[4], { limit: 1 })) events.push(event);
+let forged;
+try { await client.listBucketEvents(process.argv[4], { cursor: 'forged-cursor' }); } catch (error) { forged = error.status; }
 let future;
 try { await client.getStorageBucketStats(process.argv[4], '2999-01-01'); } catch (error) { future = error.status; }
-console.log(JSON.stringify({ node: process.version, status, refused, invalid, stats, uptime, future }));
+console.log(JSON.stringify({ node: process.version, status, refused, invalid, stats, uptime, future, events, forged }));
 `,
     );
     const result = await runCommand(
@@ -159,13 +161,15 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid, st
       stats: { nodeStats: unknown[] };
       uptime: { nodes: { days: unknown[] }[] };
       future: number;
+      events: { host: string }[];
+      forged: number;
     };
     expect(out.node).toMatch(/^v(2\d|[3-9]\d)\./);
     expect(out.status.bucketId).toBe(runtime.demo.bucketId);
     expect(out.status.nodeStatus).toHaveLength(3);
     expect(out.status.nodeStatus.map((n) => n.status)).toEqual([
-      'DISCONNECTED',
-      'DISCONNECTED',
+      'ONLINE',
+      'ONLINE',
       'DISCONNECTED',
     ]);
     expect(out.refused).toEqual({
@@ -181,6 +185,15 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid, st
     expect(out.uptime.nodes).toHaveLength(3);
     for (const node of out.uptime.nodes) expect(node.days).toHaveLength(7);
     expect(out.future).toBe(400);
+    // Two events, one page of one each: the iterator followed the cursor.
+    expect(out.events).toHaveLength(2);
+    for (const event of out.events) {
+      expect(event).toMatchObject({ from: 'DISCONNECTED', to: 'ONLINE', ip: '192.0.2.50' });
+    }
+    expect(new Set(out.events.map((e) => e.host))).toEqual(
+      new Set(runtime.demo.nodes.slice(0, 2).map((n) => n.nodeId)),
+    );
+    expect(out.forged).toBe(400);
   });
 
   it('manages webhooks from plain JavaScript: create (the secret once), list, delete, 404', async () => {
@@ -202,7 +215,7 @@ console.log(JSON.stringify({ created, listed, afterDelete, again }));
     );
     const result = await runCommand(
       SYSTEM_NODE,
-      ['webhooks.js', runtime.apiUrl, adminToken, WORKSPACE],
+      ['webhooks.js', runtime.apiUrl, runtime.demo.adminToken, runtime.demo.workspaceId],
       { cwd: app, env: cleanEnv() },
     );
     expect(result.stderr).toBe('');

@@ -12,6 +12,7 @@ import type {
   ReportedStatus,
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
+import type { BucketEventsResponse } from '../../functions/events/read-bucket-events.ts';
 import type {
   StatsResponse,
   UptimeNode,
@@ -30,8 +31,6 @@ import type * as Reporter from '../../reporter/wire.ts';
  * The client (client/types.ts) and the reporter (reporter/wire.ts) copy the API's wire types
  * so that they stay dependency-free. These assertions are checked by tsc (`npm run check`
  * type-checks test/): when a handler's type and its copy drift apart, the check fails.
- * Routes whose handler types have not landed yet are tied to the domain type that builds
- * their entries; see the list at the end.
  */
 
 /** `A & B` as one object type (expect-type tells an intersection with optional fields apart). */
@@ -52,8 +51,9 @@ describe('client wire types = the handlers types', () => {
     expectTypeOf<Client.BucketUptimeResponse>().toEqualTypeOf<UptimeResponse>();
   });
 
-  it('GET /bucket/{bucketId}/events (entries)', () => {
+  it('GET /bucket/{bucketId}/events', () => {
     expectTypeOf<Client.NodeEvent>().toEqualTypeOf<EventView>();
+    expectTypeOf<Client.BucketEventsPage>().toEqualTypeOf<BucketEventsResponse>();
   });
 
   it('the webhook routes', () => {
@@ -103,8 +103,3 @@ describe('reporter wire types = the ingest handlers types', () => {
     });
   });
 });
-
-/**
- * Written from DESIGN.md until its handler lands (then tie it above):
- * Client.BucketEventsPage (section 9).
- */

@@ -133,6 +133,15 @@ export async function checkWebhookUrl(
   }
   if (addresses.length === 0)
     throw new WebhookUrlError(`url host ${checked.host} does not resolve`);
-  for (const { address } of addresses) assertAllowedAddress(address, policy);
+  for (const { address } of addresses) {
+    const refusal = addressRefusal(address, policy);
+    // The class only, never the address: the message reaches the caller, and naming what an
+    // internal name resolves to would make this route a DNS lookup service for the network.
+    if (refusal !== undefined) {
+      throw new WebhookUrlError(
+        `url host ${checked.host} resolves to a non-public address (${refusal})`,
+      );
+    }
+  }
   return { ...checked, addresses };
 }

@@ -324,6 +324,20 @@ describe('bad requests', () => {
       /control/,
     ],
     [
+      // U+2028/2029 end a line in logs and a statement in JavaScript: the one definition of a
+      // control character (functions/domain/ids.ts) refuses them, as it does for names.
+      'a line separator',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u2028b' }),
+      400,
+      /control/,
+    ],
+    [
+      'a paragraph separator',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u2029b' }),
+      400,
+      /control/,
+    ],
+    [
       'a numeric description',
       JSON.stringify({ url: 'https://hooks.example.com/', description: 5 }),
       400,

@@ -1,5 +1,5 @@
 // `npm run admin -- <command>`: the operator CLI (DESIGN.md section 6); logic in commands.ts.
-import { runAdmin } from './commands.ts';
+import { runAdmin } from './run.ts';
 
 process.exitCode = await runAdmin(process.argv.slice(2), process.env, {
   stdout: process.stdout,

@@ -1,6 +1,7 @@
 import { type FileHandle, open, unlink } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AdminError, type AdminStore, createAdminStore } from '../functions/data/operator.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -10,13 +11,13 @@ import {
 import { isValidId } from '../functions/domain/ids.ts';
 import { publicKeyFromRaw } from '../functions/domain/node-signature.ts';
 import {
-  assertSecretStrength,
   ConfigError,
   readDynamoEndpoint,
+  readTokenMintingConfig,
   requireTableName,
 } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { AdminError, type AdminStore, createAdminStore, mintToken } from './store.ts';
+import { mintToken } from './mint-token.ts';
 
 /**
  * The operator CLI of DESIGN.md section 6 as a plain function, so tests run every command in
@@ -250,21 +251,15 @@ async function revokeTokens({ values, io, store }: CommandContext) {
 async function mintTokenCommand({ values, env, io }: CommandContext) {
   const userId = idArg(values, 'user-id');
   const expiresInSeconds = secondsArg(values, 'expires-in', MAX_TOKEN_LIFETIME_SECONDS);
-  // Used as it is (not trimmed): the status API takes the same bytes as its HMAC key.
-  const secret = env.JWT_SECRET?.trim() ? env.JWT_SECRET : undefined;
-  if (!secret) throw new ConfigError('JWT_SECRET is required for mint-token (HS256)');
-  assertSecretStrength(secret, 'JWT_SECRET');
-  const issuer = env.JWT_ISSUER?.trim() || undefined;
-  // The status API accepts any one of a comma-separated JWT_AUDIENCE list; claim them all.
-  const audience = env.JWT_AUDIENCE?.split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
+  // Secret (byte for byte), issuer and audience list: the status function's own readers.
+  const { secret, issuer, audience } = readTokenMintingConfig(env);
   const token = await mintToken({
     userId,
     secret,
     ...(expiresInSeconds !== undefined && { expiresInSeconds }),
     ...(issuer !== undefined && { issuer }),
-    ...(audience?.length && { audience: audience.length === 1 ? audience[0] : audience }),
+    // The status API accepts any one of the JWT_AUDIENCE list; claim them all.
+    ...(audience && { audience: audience.length === 1 ? (audience[0] as string) : audience }),
   });
   printLine(io, token);
 }

@@ -26,12 +26,24 @@ const ratioCheck = (name: string, limit: number, ratio: number | undefined): Bud
 /** The first goals of the performance issue, checked against one run's report. */
 export function checkBudgets(report: BenchReport): BudgetCheck[] {
   const read = (nodes: number) => report.readPath.find((r) => r.nodes === nodes)?.ratio;
-  const ingest = (buckets: number) => report.ingest.find((r) => r.buckets === buckets)?.ratio;
+  const ingest = (buckets: number) =>
+    report.ingest.find((r) => r.buckets === buckets && r.report !== 'state change')?.ratio;
   const checks = [
     ratioCheck('read path ratio, 10 nodes', 1.15, read(10)),
     ratioCheck('read path ratio, 1000 nodes', 1.1, read(1000)),
     ratioCheck('ingest ratio, 10 buckets', 1.2, ingest(10)),
   ];
+  for (const row of report.history ?? []) {
+    const size = `${row.nodes} nodes x ${row.days} days`;
+    checks.push(ratioCheck(`uptime ratio, ${size}`, 1.2, row.ratio));
+    checks.push({
+      name: `uptime items read, ${size}`,
+      limit: `<= ${row.nodes * row.days}`,
+      actual: String(row.itemsRead),
+      margin: `${row.nodes * row.days - row.itemsRead} under`,
+      ok: row.itemsRead <= row.nodes * row.days,
+    });
+  }
   // Every shipped function's bundle, whatever functions the stack has (variants are not shipped).
   const shipped = report.coldImport.filter((r) => !r.variant);
   for (const row of shipped) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createAdminStore } from '../admin/store.ts';
+import { createAdminStore } from '../functions/data/operator.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import type { LoadJob, LoadResult } from './http-load-process.ts';
@@ -61,6 +61,7 @@ export async function benchHttp(options: HttpOptions): Promise<HttpRow[]> {
   try {
     const base = `http://127.0.0.1:${runtime.port}`;
     const store = createAdminStore(client, runtime.tableName);
+    await store.createWorkspace({ workspaceId: 'bench-http-workspace', orgId: 'bench-http-org' });
     await store.createBucket({
       bucketId: LOAD_BUCKET,
       workspaceId: 'bench-http-workspace',

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  bucketRowUpdate,
-  createBucketReportWriter,
-} from '../functions/data/bucket-node-reports.ts';
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { bucketRowUpdate } from '../functions/data/bucket-node-reports.ts';
+import { eventPut } from '../functions/data/events.ts';
 import { bucketPk, META_SK, nodePk, nodeSk } from '../functions/data/keys.ts';
-import {
-  createNodeKeyReader,
-  createReportGuard,
-  reportGuardUpdate,
-} from '../functions/data/node-registry.ts';
+import { reportGuardUpdate } from '../functions/data/node-registry.ts';
 import type { BucketReport } from '../functions/domain/node-report.ts';
 import {
   generateNodeKeyPair,
@@ -17,19 +11,21 @@ import {
   signNodeReport,
 } from '../functions/domain/node-signature.ts';
 import type { HttpResult } from '../functions/http/response.ts';
-import { createIngestHandler } from '../functions/ingest/ingest-handler.ts';
-import type { RegisteredNode } from '../functions/ingest/receive-node-report.ts';
+import { wire as wireIngest } from '../functions/ingest/wiring.ts';
 import { createLogger } from '../functions/shared/logger.ts';
-import { TtlCache } from '../functions/shared/ttl-cache.ts';
 import { ingestEvent, lambdaContext } from '../test/support/events.ts';
 import { type BenchEngine, putRows, type Row } from './engine.ts';
 import { type Comparison, compare, interleave } from './stats.ts';
 
 export interface IngestRow extends Comparison {
   buckets: number;
+  /** steady: a report that changes no state; state change: every bucket flips. */
+  report: 'steady' | 'state change';
 }
 
 const NODE = 'bench-reporter';
+const FLIPPER = 'bench-flipper';
+const STALE_MS = 90_000;
 const REPORT = { ip: '203.0.113.7', region: 'us-east-1', version: '1.2.3' };
 
 /** Node timestamps shared by handler and floor: strictly increasing, close to the clock. */
@@ -60,6 +56,8 @@ export const reportBody = (buckets: BucketReport[]) =>
 
 export interface IngestOptions {
   sizes: number[];
+  /** Also measure a state-changing report of this many buckets (its own row). */
+  stateChangeBuckets?: number;
   iterations: number;
   maxMsPerSize: number;
 }
@@ -81,24 +79,28 @@ export async function benchIngest(
   const allBuckets = bucketReports(Math.max(...options.sizes));
   const rows: Row[] = [
     { pk: nodePk(NODE), sk: META_SK, publicKey: keys.publicKey, status: 'ACTIVE' },
+    { pk: nodePk(FLIPPER), sk: META_SK, publicKey: keys.publicKey, status: 'ACTIVE' },
   ];
   for (const bucket of allBuckets) {
     rows.push({ pk: bucketPk(bucket.bucketId), sk: META_SK, workspaceId: 'w', orgId: 'o' });
-    rows.push({ pk: bucketPk(bucket.bucketId), sk: nodeSk(NODE) });
+    rows.push({ pk: bucketPk(bucket.bucketId), sk: nodeSk(NODE), assignedAt: 0 });
+    rows.push({ pk: bucketPk(bucket.bucketId), sk: nodeSk(FLIPPER), assignedAt: 0 });
   }
   await putRows(client, tableName, rows);
 
-  const handler = createIngestHandler({
-    getRegisteredNode: createNodeKeyReader(
-      client,
+  // The production wiring, history on: the timeline writer, history rows and the event writer.
+  const handler = wireIngest({
+    client,
+    settings: {
       tableName,
-      new TtlCache<RegisteredNode>(3_600_000, 100),
-    ),
-    acceptReportTimestamp: createReportGuard(client, tableName),
-    writeBucketReport: createBucketReportWriter(client, tableName),
-    minReportIntervalMs: 0,
+      nodeKeyCacheSeconds: 3600,
+      nodeMinReportIntervalMs: 0,
+      staleAfterSeconds: STALE_MS / 1000,
+      historyRetentionDays: 400,
+      eventRetentionDays: 90,
+    },
     logger: createLogger('bucket-status-bench'),
-  });
+  }).routes['POST /node/status'];
   const nextTimestamp = timestampClock();
 
   const results: IngestRow[] = [];
@@ -138,7 +140,70 @@ export async function benchIngest(
       minIterations: 20,
       maxMs: options.maxMsPerSize,
     });
-    results.push({ buckets: count, ...compare(samples) });
+    results.push({ buckets: count, report: 'steady', ...compare(samples) });
+  }
+  if (options.stateChangeBuckets !== undefined) {
+    const count = options.stateChangeBuckets;
+    const buckets = allBuckets.slice(0, count);
+    let flips = 0;
+    const subject = () => {
+      // Every bucket's status flips: a state change each time (events after the bucket writes).
+      const status = flips++ % 2 === 0 ? 'OFFLINE' : 'ONLINE';
+      const body = reportBody(buckets.map((b) => ({ ...b, status })));
+      const headers = signNodeReport(FLIPPER, privateKey, body, nextTimestamp());
+      const event = ingestEvent(body, { ...headers });
+      const context = lambdaContext();
+      let response: HttpResult | undefined;
+      return {
+        run: async () => {
+          response = (await handler(event, context)) as HttpResult;
+        },
+        check: () => {
+          const accepted =
+            response?.statusCode === 200 &&
+            (JSON.parse(response.body) as { accepted: string[] }).accepted.length;
+          if (accepted !== count)
+            throw new Error(`flip of ${count} buckets: ${response?.body.slice(0, 300)}`);
+        },
+      };
+    };
+    // Its floor: the same writes (guard, bucket rows, one event per bucket) all at once.
+    const floor = () => {
+      const timestamp = nextTimestamp();
+      const receivedAt = new Date().toISOString();
+      return {
+        run: async () => {
+          await Promise.all([
+            floorWrites(client, tableName, buckets, timestamp, receivedAt),
+            ...buckets.map((bucket) =>
+              client.send(
+                new PutItemCommand(
+                  eventPut(
+                    tableName,
+                    {
+                      bucketId: bucket.bucketId,
+                      nodeId: `floor-${randomUUID()}`,
+                      from: 'ONLINE',
+                      to: 'OFFLINE',
+                      at: receivedAt,
+                      ...REPORT,
+                    },
+                    { retentionDays: 90, writer: randomUUID(), recordedAt: receivedAt },
+                  ),
+                ),
+              ),
+            ),
+          ]);
+        },
+      };
+    };
+    const samples = await interleave(subject, floor, {
+      warmup: 10,
+      iterations: options.iterations,
+      minIterations: 20,
+      maxMs: options.maxMsPerSize,
+    });
+    results.push({ buckets: count, report: 'state change', ...compare(samples) });
   }
   return results;
 }
@@ -153,7 +218,14 @@ function floorWrites(
 ) {
   const guard = reportGuardUpdate(
     tableName,
-    { nodeId: NODE, timestamp, receivedAtMs: Date.parse(receivedAt), minIntervalMs: 0, ...REPORT },
+    {
+      nodeId: NODE,
+      timestamp,
+      receivedAtMs: Date.parse(receivedAt),
+      minIntervalMs: 0,
+      ...REPORT,
+      buckets,
+    },
     randomUUID(),
   );
   return Promise.all([
@@ -161,7 +233,11 @@ function floorWrites(
     ...buckets.map((bucket) =>
       client.send(
         new UpdateItemCommand(
-          bucketRowUpdate(tableName, { nodeId: NODE, bucket, ...REPORT, timestamp, receivedAt }),
+          bucketRowUpdate(
+            tableName,
+            { nodeId: NODE, bucket, ...REPORT, timestamp, receivedAtMs: Date.parse(receivedAt) },
+            STALE_MS,
+          ),
         ),
       ),
     ),

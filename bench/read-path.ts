@@ -90,7 +90,7 @@ export async function benchReadPath(
   const handler = createStatusHandler({
     verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: BENCH_JWT_SECRET } }),
     loadUserAccess: createUserAccessReader(client, tableName),
-    loadBucketWithNodes: createBucketNodesReader(client, tableName),
+    openBucket: createBucketNodesReader(client, tableName),
     // Long enough that seeded reports stay fresh for the whole run (same work per read).
     staleAfterSeconds: 86_400,
     logger: createLogger('bucket-status-bench'),

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { checkBudgets } from './budgets.ts';
 import { benchColdImport, type ColdImportRow } from './cold-import.ts';
 import { startBenchEngine } from './engine.ts';
+import { benchHistory, type HistoryRow } from './history.ts';
 import { benchHttp, type HttpRow } from './http.ts';
 import { benchIngest, type IngestRow } from './ingest.ts';
 import { benchGzip, benchPage, type GzipRow, type PageRow } from './page.ts';
@@ -22,6 +23,7 @@ export interface BenchReport {
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];
   http: HttpRow[];
+  history: HistoryRow[];
   sweep: SweepRow[];
   /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
   page?: PageRow;
@@ -34,6 +36,7 @@ export interface BenchReport {
 const SECTIONS = [
   'readPath',
   'ingest',
+  'history',
   'coldImport',
   'warmOverhead',
   'http',
@@ -83,7 +86,8 @@ const plan = quick
         maxMsPerSize: 4_000,
         maxMsBySize: { 1000: 8_000 },
       },
-      ingest: { sizes: [10], iterations: 2_000, maxMsPerSize: 8_000 },
+      ingest: { sizes: [10], stateChangeBuckets: 10, iterations: 2_000, maxMsPerSize: 8_000 },
+      history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
@@ -93,7 +97,20 @@ const plan = quick
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
-      ingest: { sizes: [1, 10, 100], iterations: 5_000, maxMsPerSize: 25_000 },
+      ingest: {
+        sizes: [1, 10, 100],
+        stateChangeBuckets: 10,
+        iterations: 5_000,
+        maxMsPerSize: 25_000,
+      },
+      history: {
+        sizes: [
+          { nodes: 100, days: 30 },
+          { nodes: 1000, days: 90 },
+        ],
+        iterations: 1_000,
+        maxMsPerSize: 30_000,
+      },
       coldImport: { processes: 100 },
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
@@ -108,6 +125,7 @@ const report: BenchReport = {
   coldImport: [],
   warmOverhead: [],
   http: [],
+  history: [],
   sweep: [],
 };
 const started = nowMs();
@@ -126,13 +144,14 @@ const section = async <T>(name: Section, run: () => Promise<T[]>, into: T[]) => 
   console.table(into);
 };
 
-if (runs('readPath') || runs('ingest')) {
+if (runs('readPath') || runs('ingest') || runs('history')) {
   // In-process by default: the handler, its floor and dynalite share one thread, so the ratio
   // compares total work and a loaded machine's scheduling cannot favour either side.
   const engine = await startBenchEngine({ inProcess: engineArg === 'in-process' });
   try {
     await section('readPath', () => benchReadPath(engine, plan.readPath), report.readPath);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
+    await section('history', () => benchHistory(engine, plan.history), report.history);
   } finally {
     await engine.stop();
   }
@@ -169,6 +188,7 @@ const checks = checkBudgets(report).filter((c) => {
   // A partial run (--only) checks only what it measured.
   if (c.name.startsWith('read path')) return runs('readPath');
   if (c.name.startsWith('ingest')) return runs('ingest');
+  if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');
   if (c.name.startsWith('sweep')) return runs('sweep');
   if (c.name.startsWith('page')) return runs('page');

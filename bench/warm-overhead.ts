@@ -66,9 +66,9 @@ export async function benchWarmOverhead(options: WarmOverheadOptions): Promise<W
     const handler = createStatusHandler({
       verifyToken: createTokenVerifier({ source: { kind: 'secret', secret } }),
       loadUserAccess: async () => user,
-      loadBucketWithNodes: async () => ({
+      openBucket: async () => ({
         owner: { workspaceId: 'w1', orgId: 'o1' },
-        nodes: nodes.map((n) => ({ ...n })),
+        allNodes: async () => nodes.map((n) => ({ ...n })),
       }),
       staleAfterSeconds: 86_400,
       logger: createLogger('bucket-status-bench'),

@@ -70,7 +70,7 @@ export const FUNCTIONS = {
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
     constructId: 'StatusFunction',
-    description: 'user-facing reads (GET /bucket/{bucketId}/status)',
+    description: 'user-facing reads (GET status, POST stats, GET uptime of a bucket)',
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
@@ -83,6 +83,16 @@ export const FUNCTIONS = {
     constructId: 'IngestFunction',
     description: 'signed node reports (POST /node/status)',
     // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
+    memorySize: 512,
+    tableActions: [],
+  },
+  events: {
+    kind: 'http',
+    entry: 'functions/events/handler.ts',
+    wiring: 'functions/events/wiring.ts',
+    constructId: 'EventsFunction',
+    description: 'user-facing event reads (GET /bucket/{bucketId}/events)',
+    // A token check and three small reads in parallel (user partition, bucket META, one page).
     memorySize: 512,
     tableActions: [],
   },
@@ -150,7 +160,31 @@ export const ROUTES = [
     path: '/node/status',
     function: 'ingest',
     handler: 'functions/ingest/ingest-handler.ts',
-    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    // PutItem: the ended days' history rows and the reported transitions' event rows.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+  },
+  {
+    method: 'POST',
+    path: '/bucket/{bucketId}/stats',
+    function: 'status',
+    handler: 'functions/history/history-handlers.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/uptime',
+    function: 'status',
+    handler: 'functions/history/history-handlers.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of
+  // the bucket's EVENTS# partition, in parallel.
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/events',
+    function: 'events',
+    handler: 'functions/events/events-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   // Webhook management (DESIGN.md section 10): the user's and the workspace's partitions are
   // queried in parallel; creating claims a free slot row, deleting removes one.

@@ -99,6 +99,7 @@ export class BucketStatusStack extends Stack {
   readonly sweepFunction: HouseNodejsFunction;
   readonly httpApi: StatusHttpApi;
   readonly jwtSecret: secretsmanager.Secret | undefined;
+  readonly eventsCursorSecret: secretsmanager.Secret;
   readonly alarms: ServiceAlarms;
   readonly statusPage: StatusPageHosting;
   /** The alert pipeline's queues (the fan-out and delivery functions are in `functions`). */
@@ -137,6 +138,18 @@ export class BucketStatusStack extends Stack {
       });
     }
 
+    // The key of the events route's tamper-evident cursor (docs/SECURITY.md): a secret of its
+    // own, whatever the token mode, readable by the events function alone.
+    this.eventsCursorSecret = new secretsmanager.Secret(this, 'EventsCursorSecret', {
+      description: `bucket-status ${props.stageName}: HMAC key of the GET /bucket/{bucketId}/events cursor`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.eventsCursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'HMAC key of the events pagination cursor: rotation would only invalidate outstanding cursors (clients start again from the newest page) and warm functions keep the old key until their next cold start; rotated deliberately by the operator (docs/DEPLOY.md).',
+    });
+
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const shared = {
       serviceName: SERVICE_NAME,
@@ -149,6 +162,11 @@ export class BucketStatusStack extends Stack {
     const environments: Record<FunctionName, Record<string, string>> = {
       status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
       ingest: { ...settings },
+      events: {
+        ...settings,
+        ...jwtEnvironment(props.jwt, this.jwtSecret),
+        EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn,
+      },
       sweep: { ...settings },
       // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
       webhooks: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
@@ -200,10 +218,14 @@ export class BucketStatusStack extends Stack {
     this.ingestFunction = this.functions.ingest;
     this.sweepFunction = this.functions.sweep;
     if (this.jwtSecret) {
-      for (const fn of [this.statusFunction, this.functions.webhooks]) {
+      for (const fn of [this.statusFunction, this.functions.events, this.functions.webhooks]) {
         fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
       }
     }
+    this.functions.events.allow(
+      ['secretsmanager:GetSecretValue'],
+      [this.eventsCursorSecret.secretArn],
+    );
     this.alerts.grantFanOut(this.functions.fanOut);
 
     // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
+  type CursorKeySource,
   type Env,
   type JwtConfig,
   type ReleaseTwoSettings,
   readDynamoEndpoint,
+  readEventsCursorKeySource,
   readJwtConfig,
   readNodeKeyCacheSeconds,
   readNodeMinReportIntervalMs,
@@ -28,6 +30,7 @@ export interface LocalConfig extends ReleaseTwoSettings {
   staleAfterSeconds: number;
   nodeKeyCacheSeconds: number;
   nodeMinReportIntervalMs: number;
+  eventsCursorKey: CursorKeySource;
 }
 
 export const DEFAULT_LOCAL_TABLE_NAME = 'bucket-status-local';
@@ -64,6 +67,8 @@ export function readLocalConfig(env: Env, overrides: { port?: number } = {}): Lo
     staleAfterSeconds: readStaleAfterSeconds(env),
     nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+    // EVENTS_CURSOR_SECRET when set, else derived from the runtime's JWT_SECRET (docs/SECURITY.md).
+    eventsCursorKey: readEventsCursorKeySource(effective),
     // The local runtime alone accepts http and loopback webhook targets (DESIGN.md section 10);
     // WEBHOOK_ALLOW_LOOPBACK=false turns that off to try the deployed rules locally.
     ...readReleaseTwoSettings(env, { local: true }),

@@ -1,27 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { createAdminStore, mintToken } from '../admin/store.ts';
-import { readString, S } from '../functions/data/attributes.ts';
-import {
-  bucketPk,
-  META_SK,
-  nodePk,
-  nodeSk,
-  PROFILE_SK,
-  userPk,
-  workspaceSk,
-} from '../functions/data/keys.ts';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mintToken } from '../admin/mint-token.ts';
+import { createAdminStore } from '../functions/data/operator.ts';
 import { isValidId } from '../functions/domain/ids.ts';
 import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
 
 /**
- * The demo data set of `npm start` (DESIGN.md section 6): a user with READ on one workspace,
- * its bucket with three nodes, and a second bucket in a workspace the user may not read.
+ * The demo data set of `npm start` (DESIGN.md sections 6 and 7): one organization with two
+ * workspaces; a user with READ on the first, a second user who is its ADMIN; the first
+ * workspace's bucket with three nodes, and a second bucket in the workspace the users may not
+ * read.
  */
 export interface Demo {
   userId: string;
+  /** The second demo user: ADMIN of the demo workspace (DESIGN.md section 7). */
+  adminUserId: string;
+  orgId: string;
+  workspaceId: string;
   bucketId: string;
   forbiddenBucketId: string;
   nodes: DemoNode[];
@@ -33,10 +30,15 @@ export interface DemoNode {
   privateKey: string;
 }
 
-/** `.local/demo.json`, field for field as DESIGN.md section 6 fixes it. */
+/** `.local/demo.json`, field for field as DESIGN.md sections 6 and 7 fix it. */
 export interface DemoFile extends Demo {
   apiUrl: string;
   token: string;
+  /** A token for the second demo user, ADMIN of the demo workspace. */
+  adminToken: string;
+  /** The table and the engine the running API uses, for the admin CLI and the reporter. */
+  tableName: string;
+  dynamodbEndpoint: string;
   jwtSecret: string;
   /** The status page opened on the demo bucket, the token in the fragment (DESIGN.md 11). */
   statusPageUrl?: string;
@@ -57,11 +59,20 @@ export async function seedDemo(client: DynamoDBClient, tableName: string): Promi
   const workspaceId = `demo-workspace-${suffix}`;
   const otherWorkspaceId = `other-workspace-${suffix}`;
   const userId = `demo-user-${suffix}`;
+  const adminUserId = `demo-admin-${suffix}`;
   const bucketId = randomUUID();
   const forbiddenBucketId = randomUUID();
 
+  await store.createWorkspace({ workspaceId, orgId, name: 'demo workspace' });
+  await store.createWorkspace({
+    workspaceId: otherWorkspaceId,
+    orgId,
+    name: 'a workspace the demo users cannot read',
+  });
   await store.createUser({ userId, orgId, orgRole: 'MEMBER' });
   await store.grant({ userId, workspaceId, role: 'READ' });
+  await store.createUser({ userId: adminUserId, orgId, orgRole: 'MEMBER' });
+  await store.grant({ userId: adminUserId, workspaceId, role: 'ADMIN' });
   await store.createBucket({ bucketId, workspaceId, orgId, name: 'demo bucket' });
   await store.createBucket({
     bucketId: forbiddenBucketId,
@@ -75,7 +86,7 @@ export async function seedDemo(client: DynamoDBClient, tableName: string): Promi
     await store.assignNode({ bucketId, nodeId: registered.nodeId });
     nodes.push({ nodeId: registered.nodeId, privateKey: registered.privateKey as string });
   }
-  return { userId, bucketId, forbiddenBucketId, nodes };
+  return { userId, adminUserId, orgId, workspaceId, bucketId, forbiddenBucketId, nodes };
 }
 
 /** The raw public key (base64) that belongs to a raw private seed. */
@@ -87,7 +98,14 @@ function publicKeyOfSeed(seed: string): string {
 function parseDemo(value: unknown): Demo | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const demo = value as Partial<Demo>;
-  const ids = [demo.userId, demo.bucketId, demo.forbiddenBucketId];
+  const ids = [
+    demo.userId,
+    demo.adminUserId,
+    demo.orgId,
+    demo.workspaceId,
+    demo.bucketId,
+    demo.forbiddenBucketId,
+  ];
   if (!ids.every(isValidId) || !Array.isArray(demo.nodes) || demo.nodes.length === 0) {
     return undefined;
   }
@@ -96,6 +114,9 @@ function parseDemo(value: unknown): Demo | undefined {
   }
   return {
     userId: demo.userId as string,
+    adminUserId: demo.adminUserId as string,
+    orgId: demo.orgId as string,
+    workspaceId: demo.workspaceId as string,
     bucketId: demo.bucketId as string,
     forbiddenBucketId: demo.forbiddenBucketId as string,
     nodes: demo.nodes.map(({ nodeId, privateKey }) => ({ nodeId, privateKey })),
@@ -120,36 +141,31 @@ export async function findExistingDemo(
     return undefined;
   }
   if (demo === undefined) return undefined;
-  const get = async (pk: string, sk: string) =>
-    (
-      await client.send(
-        new GetItemCommand({
-          TableName: tableName,
-          Key: { pk: S(pk), sk: S(sk) },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item;
-  const bucket = await get(bucketPk(demo.bucketId), META_SK);
-  const workspaceId = bucket === undefined ? undefined : readString(bucket, 'workspaceId');
-  if (workspaceId === undefined) return undefined;
-  const rows = await Promise.all([
-    get(userPk(demo.userId), PROFILE_SK),
-    get(userPk(demo.userId), workspaceSk(workspaceId)),
-    get(bucketPk(demo.forbiddenBucketId), META_SK),
-    ...demo.nodes.map((node) => get(bucketPk(demo.bucketId), nodeSk(node.nodeId))),
+  const store = createAdminStore(client, tableName);
+  const { workspaceId } = demo;
+  const [bucket, workspace] = await Promise.all([
+    store.getBucket(demo.bucketId),
+    store.getWorkspace(workspaceId),
   ]);
-  if (rows.some((row) => row === undefined)) return undefined;
+  if (bucket?.workspaceId !== workspaceId || workspace?.orgId !== demo.orgId) return undefined;
+  const found = await Promise.all([
+    store.getUser(demo.userId),
+    store.getMembership(demo.userId, workspaceId),
+    store.getUser(demo.adminUserId),
+    store.getBucket(demo.forbiddenBucketId),
+    ...demo.nodes.map((node) => store.isAssigned(demo.bucketId, node.nodeId)),
+  ]);
+  if (found.some((row) => row === undefined || row === false)) return undefined;
+  if ((await store.getMembership(demo.adminUserId, workspaceId)) !== 'ADMIN') return undefined;
   for (const node of demo.nodes) {
-    const meta = await get(nodePk(node.nodeId), META_SK);
-    const stored = meta === undefined ? undefined : readString(meta, 'publicKey');
+    const meta = await store.getNode(node.nodeId);
     let expected: string;
     try {
       expected = publicKeyOfSeed(node.privateKey);
     } catch {
       return undefined;
     }
-    if (stored !== expected || readString(meta ?? {}, 'status') !== 'ACTIVE') return undefined;
+    if (meta?.publicKey !== expected || meta.status !== 'ACTIVE') return undefined;
   }
   return demo;
 }
@@ -179,9 +195,15 @@ export async function writeDemoFile(path: string, demo: DemoFile): Promise<void>
     apiUrl: demo.apiUrl,
     token: demo.token,
     ...(demo.statusPageUrl !== undefined && { statusPageUrl: demo.statusPageUrl }),
+    adminToken: demo.adminToken,
     userId: demo.userId,
+    adminUserId: demo.adminUserId,
+    orgId: demo.orgId,
+    workspaceId: demo.workspaceId,
     bucketId: demo.bucketId,
     forbiddenBucketId: demo.forbiddenBucketId,
+    tableName: demo.tableName,
+    dynamodbEndpoint: demo.dynamodbEndpoint,
     jwtSecret: demo.jwtSecret,
     nodes: demo.nodes.map(({ nodeId, privateKey }) => ({ nodeId, privateKey })),
   };

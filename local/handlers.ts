@@ -54,8 +54,6 @@ export async function createLocalFunctions(input: {
   settings: Settings;
   logger: Logger;
   overrides?: WireOverrides;
-  /** The event writers' publish port (the local alert queue); see WireDeps. */
-  onEventsRecorded?: WireDeps['onEventsRecorded'];
 }): Promise<LocalFunctions> {
   const functions: LocalFunctions = { http: {}, events: {}, routes: [] };
   for (const name of FUNCTION_NAMES) {

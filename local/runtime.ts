@@ -252,7 +252,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client,
       settings: config,
       logger,
-      onEventsRecorded: publishEvents,
+      overrides: { onEventsRecorded: publishEvents },
     });
     const staticSite = await loadStatusPage(options.webDir);
     const server = createLocalHttpServer({
@@ -313,11 +313,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
     });
+    const adminToken = await mintDemoToken({
+      userId: seeded.adminUserId,
+      jwtSecret: config.jwtSecret,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+    });
     const statusPageUrl = statusPageUrlOf(apiUrl, seeded.bucketId, token);
     const demo: DemoFile = {
       apiUrl,
       token,
       statusPageUrl,
+      adminToken,
+      tableName: config.tableName,
+      dynamodbEndpoint: endpoint,
       jwtSecret: config.jwtSecret,
       ...seeded,
     };

@@ -88,6 +88,10 @@ function printBanner(runtime: LocalRuntime, demoFile: string, nodes: boolean) {
     'Try it:',
     `curl -s -H "Authorization: Bearer ${demo.token}" ${runtime.apiUrl}/bucket/${demo.bucketId}/status`,
     '',
+    'Alerts (README, "See an alert"): create a webhook with the demo\'s adminToken, run',
+    '`npm run webhooks:listen -- --secret whsec_...` in a second terminal, and stop a node:',
+    `TABLE_NAME=${runtime.tableName} DYNAMODB_ENDPOINT=${runtime.dynamoEndpoint} npm run admin -- disable-node --node-id ${demo.nodes[0]?.nodeId ?? '<nodeId>'}`,
+    '',
     'Ctrl-C to stop.',
   ];
   console.log(lines.join('\n'));

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { eventId, type NodeEvent, type RecordedNodeEvent, withEventId } from '../domain/events.ts';
 import type { NodeStatus } from '../domain/node-status.ts';
+import type { EventsPage, EventsPageRequest, StoredEvent } from '../events/read-bucket-events.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readString, S } from './attributes.ts';
 
@@ -124,27 +125,6 @@ export function createEventWriter(
 
 export type RecordEvents = ReturnType<typeof createEventWriter>;
 
-export interface StoredEvent extends NodeEvent {
-  /** The row's sort key: the position a cursor carries. */
-  position: string;
-}
-
-export interface EventsPageRequest {
-  bucketId: string;
-  limit: number;
-  /** Only events strictly older (in sort-key order) than this position. */
-  before?: string | undefined;
-  /** The retention cut-off: events before this instant are not returned. */
-  oldestAt: string;
-}
-
-export interface EventsPage {
-  /** Newest first, at most `limit`. */
-  events: StoredEvent[];
-  /** True when at least one more event is older than the last one returned. */
-  more: boolean;
-}
-
 function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
   const position = readString(item, 'sk');
   const nodeId = readString(item, 'nodeId');
@@ -216,5 +196,3 @@ export function createEventsReader(client: DynamoDBClient, tableName: string) {
     return { events: more ? events.slice(0, request.limit) : events, more };
   };
 }
-
-export type LoadEventsPage = ReturnType<typeof createEventsReader>;

@@ -3,6 +3,8 @@ export const userPk = (userId: string) => `USER#${userId}`;
 export const PROFILE_SK = 'PROFILE';
 export const WORKSPACE_SK_PREFIX = 'WORKSPACE#';
 export const workspaceSk = (workspaceId: string) => `${WORKSPACE_SK_PREFIX}${workspaceId}`;
+/** The workspace's partition: META (orgId, name) and its webhook rows. */
+export const workspacePk = (workspaceId: string) => `WORKSPACE#${workspaceId}`;
 export const bucketPk = (bucketId: string) => `BUCKET#${bucketId}`;
 export const META_SK = 'META';
 export const NODE_SK_PREFIX = 'NODE#';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -8,7 +9,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { publicKeyFromRaw } from '../domain/node-signature.ts';
 import type {
+  AcceptedWithHints,
   AcceptReportTimestamp,
+  BucketHint,
+  ForgetHints,
   GetRegisteredNode,
   RegisteredNode,
   ReportGuardInput,
@@ -17,6 +21,7 @@ import type {
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import type { TtlCache } from '../shared/ttl-cache.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { decodeHint, encodeHint, hintAttribute } from './bucket-timeline.ts';
 import { META_SK, nodePk } from './keys.ts';
 
 const nodeKey = (nodeId: string) => ({ pk: S(nodePk(nodeId)), sk: S(META_SK) });
@@ -74,6 +79,22 @@ export function reportGuardUpdate(
   reportId: string,
 ): UpdateItemCommandInput {
   const rateLimited = input.minIntervalMs > 0;
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#region': 'region',
+    '#version': 'version',
+  };
+  // Each reported bucket's hint (docs/ARCHITECTURE.md, "History"); UPDATED_OLD returns the
+  // previous ones: the buckets' predecessors.
+  const hintValues: Record<string, AttributeValue> = {};
+  let hintSet = '';
+  (input.buckets ?? []).forEach((bucket, i) => {
+    names[`#h${i}`] = hintAttribute(bucket.bucketId);
+    hintValues[`:h${i}`] = S(
+      encodeHint({ ts: input.timestamp, at: input.receivedAtMs, status: bucket.status }),
+    );
+    hintSet += `, #h${i} = :h${i}`;
+  });
   return {
     TableName: tableName,
     Key: nodeKey(input.nodeId),
@@ -86,9 +107,12 @@ export function reportGuardUpdate(
         : ''),
     UpdateExpression:
       'SET lastTimestamp = :ts, lastAcceptedAt = :now, lastSeen = :lastSeen,' +
-      ' lastReportId = :reportId, ip = :ip, #region = :region, #version = :version',
-    ExpressionAttributeNames: { '#status': 'status', '#region': 'region', '#version': 'version' },
+      ' lastReportId = :reportId, ip = :ip, #region = :region, #version = :version' +
+      hintSet,
+    ExpressionAttributeNames: names,
+    ...(hintSet !== '' && { ReturnValues: 'UPDATED_OLD' as const }),
     ExpressionAttributeValues: {
+      ...hintValues,
       ':active': S('ACTIVE'),
       ':ts': N(input.timestamp),
       ':reportId': S(reportId),
@@ -108,11 +132,19 @@ export function createReportGuard(
 ): AcceptReportTimestamp {
   return async function acceptReportTimestamp(
     input: ReportGuardInput,
-  ): Promise<ReportGuardOutcome> {
+  ): Promise<ReportGuardOutcome | AcceptedWithHints> {
     const reportId = randomUUID();
     try {
-      await client.send(new UpdateItemCommand(reportGuardUpdate(tableName, input, reportId)));
-      return 'accepted';
+      const result = await client.send(
+        new UpdateItemCommand(reportGuardUpdate(tableName, input, reportId)),
+      );
+      if (input.buckets === undefined) return 'accepted';
+      const previous = new Map<string, BucketHint>();
+      for (const { bucketId } of input.buckets) {
+        const hint = decodeHint(readString(result.Attributes ?? {}, hintAttribute(bucketId)));
+        if (hint !== undefined) previous.set(bucketId, hint);
+      }
+      return { outcome: 'accepted', previous };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
     }
@@ -123,5 +155,26 @@ export function createReportGuard(
     const last = readNumber(item, 'lastTimestamp');
     if (last !== undefined && input.timestamp <= last) return 'replay';
     return 'too-frequent';
+  };
+}
+
+/** Removes the hints of buckets a node is not assigned to (its META row must exist). */
+export function createHintForgetter(client: DynamoDBClient, tableName: string): ForgetHints {
+  return async function forgetHints(nodeId, bucketIds) {
+    const names: Record<string, string> = {};
+    bucketIds.forEach((bucketId, i) => {
+      names[`#h${i}`] = hintAttribute(bucketId);
+    });
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: nodeKey(nodeId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+          ExpressionAttributeNames: names,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
   };
 }

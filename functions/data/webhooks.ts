@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, readString, S } from './attributes.ts';
-import { bucketPk, META_SK } from './keys.ts';
+import { bucketPk, META_SK, workspacePk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
 /**
@@ -26,7 +26,7 @@ import { queryAll } from './query-all.ts';
 
 export const MAX_WEBHOOKS_PER_WORKSPACE = 10;
 export const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
-export const workspacePk = (workspaceId: string) => `WORKSPACE#${workspaceId}`;
+export { workspacePk };
 export const webhookSk = (slot: number) => `${WEBHOOK_SK_PREFIX}${slot}`;
 
 export interface WebhookSummary {

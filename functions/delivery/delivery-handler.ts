@@ -30,11 +30,13 @@ export function createDeliveryHandler(deps: DeliveryHandlerDeps) {
         const attempt = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1);
         const message = parseDeliveryMessage(record.body);
         if (message === undefined) {
-          deps.logger.error('unreadable delivery message; sent to the dead-letter queue', {
+          // Reported as failed and left as it is: after maxReceiveCount receives the redrive
+          // policy parks it in the dead-letter queue, for an operator to read.
+          deps.logger.error('unreadable delivery message; it goes to the dead-letter queue', {
             sqsMessageId: record.messageId,
+            attempt,
           });
           failures.push(record.messageId);
-          await deps.changeVisibility(record.receiptHandle, 0).catch(() => undefined);
           return;
         }
         const outcome = await attemptDelivery(message, deps).catch(

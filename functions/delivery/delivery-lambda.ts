@@ -1,15 +1,21 @@
 // Lambda entry of webhook delivery (functions/route-table.ts): one attempt per SQS message;
-// settings and clients once per cold start. Loopback targets are never allowed here.
-import { readDeliveryQueueUrl, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
+// loopback targets are never allowed here. Settings and clients once per cold start.
+import { ConfigError, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createObservability, observed } from '../shared/observability.ts';
 import { wire } from './delivery-wiring.ts';
 
 const env = process.env;
+const deliveryQueueUrl = env.DELIVERY_QUEUE_URL?.trim();
+if (!deliveryQueueUrl) {
+  throw new ConfigError(
+    'DELIVERY_QUEUE_URL is required (the delivery queue)',
+    'DELIVERY_QUEUE_URL',
+  );
+}
 // Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
 const observability = createObservability(env);
-const deliveryQueueUrl = readDeliveryQueueUrl(env);
 
 const wired = wire({
   client: observability.tracer.captureDynamoClient(

@@ -1,15 +1,21 @@
 // Lambda entry of the fan-out (functions/route-table.ts): the table's stream (event-row INSERTs)
-// to the delivery queue and the default EventBridge bus; settings and clients once per cold start.
-import { readDeliveryQueueUrl, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
+// to the delivery queue and the default EventBridge bus. Settings and clients once per cold start.
+import { ConfigError, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createObservability, observed } from '../shared/observability.ts';
 import { wire } from './fan-out-wiring.ts';
 
 const env = process.env;
+const deliveryQueueUrl = env.DELIVERY_QUEUE_URL?.trim();
+if (!deliveryQueueUrl) {
+  throw new ConfigError(
+    'DELIVERY_QUEUE_URL is required (the delivery queue)',
+    'DELIVERY_QUEUE_URL',
+  );
+}
 // Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
 const observability = createObservability(env);
-const deliveryQueueUrl = readDeliveryQueueUrl(env);
 
 const wired = wire({
   client: observability.tracer.captureDynamoClient(

@@ -36,6 +36,8 @@ export interface PostWebhookInput {
   policy: UrlPolicy;
   resolve?: ResolveHost;
   timeoutMs?: number;
+  /** Extra trusted CA certificates (PEM), for tests with a receiver of their own CA. */
+  ca?: string;
 }
 
 const pinnedLookup =
@@ -78,6 +80,7 @@ export async function postWebhook(input: PostWebhookInput): Promise<DeliveryResu
       // A fresh connection per attempt: a pooled socket could be connected somewhere else.
       agent: false,
       lookup: pinnedLookup(pinned),
+      ...(input.ca !== undefined && { ca: input.ca }),
       headers: {
         ...input.headers,
         'content-length': String(bodyBytes.length),

@@ -28,13 +28,17 @@ const ORG_READ_ROLES: ReadonlySet<string> = new Set(['OWNER', 'ADMIN']);
 
 /**
  * ACTIVE and (a READ/WRITE/ADMIN membership in the bucket's workspace, or OWNER/ADMIN of the
- * org that owns the bucket). Unknown statuses and roles fail closed.
+ * org that owns the bucket), the user always of the bucket's org. Unknown statuses and roles
+ * fail closed.
  */
 export function decideAccess(user: UserAccess, bucket: BucketOwner): AccessDecision {
   if (user.status !== 'ACTIVE') return 'user-disabled';
   const role =
     bucket.workspaceId === undefined ? undefined : user.workspaceRoles.get(bucket.workspaceId);
-  if (role !== undefined && READ_ROLES.has(role)) return 'allowed';
+  // A membership counts only inside the bucket's own org: nothing makes a bucket readable by a
+  // user of another org (DESIGN.md section 7), not even a grant stored before the rule existed.
+  const sameOrg = bucket.orgId !== undefined && user.orgId === bucket.orgId;
+  if (role !== undefined && READ_ROLES.has(role) && sameOrg) return 'allowed';
   if (
     bucket.orgId !== undefined &&
     user.orgId === bucket.orgId &&

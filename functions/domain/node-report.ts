@@ -20,11 +20,13 @@ export interface BucketReport {
 export const MAX_REPORT_BYTES = 64 * 1024;
 export const MAX_BUCKETS_PER_REPORT = 100;
 export const MAX_LATENCY_MS = 600_000;
+/** The longest IPv6 literal (IPv4-mapped, uncompressed) is 45 characters. */
+export const MAX_IP_LENGTH = 45;
 const REGION = /^[a-z0-9-]{1,64}$/;
 // semver.org's reference expression, bounded in length before it runs.
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-const MAX_VERSION_LENGTH = 64;
+export const MAX_VERSION_LENGTH = 64;
 const REPORT_FIELDS = new Set(['ip', 'region', 'version', 'buckets']);
 const BUCKET_FIELDS = new Set(['bucketId', 'status', 'latency_ms']);
 
@@ -49,8 +51,12 @@ export function parseNodeReport(rawBody: Uint8Array): NodeReport {
   if (!isPlainObject(parsed)) throw new ValidationError('The body must be a JSON object');
   rejectUnknownFields(parsed, REPORT_FIELDS, 'The body');
   const { ip, region, version, buckets } = parsed;
-  if (typeof ip !== 'string' || isIP(ip) === 0) {
-    throw new ValidationError('ip must be an IPv4 or IPv6 address literal');
+  // Bounded before isIP runs: Node accepts an IPv6 zone id (`fe80::1%eth0`) of any length,
+  // which would be stored in every bucket row of the report (DESIGN.md section 7).
+  if (typeof ip !== 'string' || ip.length > MAX_IP_LENGTH || ip.includes('%') || isIP(ip) === 0) {
+    throw new ValidationError(
+      `ip must be an IPv4 or IPv6 address literal of at most ${MAX_IP_LENGTH} characters, without a zone id`,
+    );
   }
   if (typeof region !== 'string' || !REGION.test(region)) {
     throw new ValidationError('region must be 1-64 characters of a-z, 0-9 or -');

@@ -97,8 +97,8 @@ export function observedWindow(
   day: string,
   assignedAt: number | undefined,
   nowMs: number,
+  dayStart: number = dayStartMs(day),
 ): { start: number; end: number } {
-  const dayStart = dayStartMs(day);
   const start = Math.max(dayStart, assignedAt ?? dayStart);
   const end = Math.min(dayStart + DAY_MS, nowMs);
   return end > start ? { start, end } : { start, end: start };
@@ -321,8 +321,10 @@ export function dayFigures(
   stored: StoredHistory,
   nowMs: number,
   staleMs: number,
+  /** dayStartMs(day), when the caller has it (the uptime read computes each day's once). */
+  dayStart: number = dayStartMs(day),
 ): DayFigures {
-  const window = observedWindow(day, stored.assignedAt, nowMs);
+  const window = observedWindow(day, stored.assignedAt, nowMs, dayStart);
   const observedMs = window.end - window.start;
   const { row } = stored;
   const figures: DayFigures = {
@@ -334,7 +336,7 @@ export function dayFigures(
     endStatus: 'DISCONNECTED',
   };
   if (observedMs === 0 || row === undefined) return figures;
-  const dayEnd = dayStartMs(day) + DAY_MS;
+  const dayEnd = dayStart + DAY_MS;
   const last: TimelineReport = { at: row.lastAt, status: row.status };
 
   if (day === row.day) {

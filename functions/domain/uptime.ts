@@ -11,7 +11,7 @@ export const UPTIME_DAYS = { min: 1, max: 90, fallback: 30 } as const;
 
 export function parseUptimeDays(raw: string | undefined): number {
   if (raw === undefined) return UPTIME_DAYS.fallback;
-  if (!/^\d{1,3}$/.test(raw) || Number(raw) < UPTIME_DAYS.min || Number(raw) > UPTIME_DAYS.max) {
+  if (!/^[1-9]\d?$/.test(raw) || Number(raw) < UPTIME_DAYS.min || Number(raw) > UPTIME_DAYS.max) {
     throw new ValidationError(
       `days must be an integer from ${UPTIME_DAYS.min} to ${UPTIME_DAYS.max}`,
     );

@@ -81,10 +81,17 @@ export function addressRefusal(address: string, policy: UrlPolicy): string | und
     return 'not an IP address';
   }
   const range = parsed.range();
-  if (range === 'unicast') return undefined;
   if (range === 'loopback' && policy.allowLoopback) return undefined;
-  return range;
+  if (range !== 'unicast') return range;
+  // ipaddr.js calls everything it has no special range for `unicast`, including the
+  // deprecated IPv4-compatible block (::a.b.c.d) and other unallocated space; only IANA's
+  // global unicast allocation (2000::/3) is routable on the internet.
+  if (parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) return 'not global unicast';
+  return undefined;
 }
+
+/** IANA's IPv6 global unicast allocation: the only IPv6 space a public receiver can be in. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3');
 
 export function assertAllowedAddress(address: string, policy: UrlPolicy): void {
   const refusal = addressRefusal(address, policy);

@@ -18,11 +18,16 @@ export type HttpResult = APIGatewayProxyStructuredResultV2 & {
   body: string;
 };
 
-const BASE_HEADERS = {
-  'content-type': 'application/json',
+/** DESIGN.md section 7: on every API response, success or error, Lambda and local alike. */
+export const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
 } as const;
+
+const BASE_HEADERS = { 'content-type': 'application/json', ...SECURITY_HEADERS } as const;
 
 export function jsonResponse(
   statusCode: number,
@@ -30,6 +35,11 @@ export function jsonResponse(
   headers: Record<string, string> = {},
 ): HttpResult {
   return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
+}
+
+/** A response without a body (204), with the same security headers. */
+export function emptyResponse(statusCode: number): HttpResult {
+  return { statusCode, headers: { ...SECURITY_HEADERS }, body: '' };
 }
 
 /** RFC 7235: every 401 carries a challenge for the credential that failed. */

@@ -2,8 +2,11 @@
 // per cold start; the routes' handlers come from the function's wiring.
 import {
   readDynamoEndpoint,
+  readEventRetentionDays,
+  readHistoryRetentionDays,
   readNodeKeyCacheSeconds,
   readNodeMinReportIntervalMs,
+  readStaleAfterSeconds,
   requireTableName,
 } from '../shared/config.ts';
 import { createDynamoClient } from '../shared/dynamo-client.ts';
@@ -24,6 +27,9 @@ const wired = wire({
     tableName: requireTableName(env),
     nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+    staleAfterSeconds: readStaleAfterSeconds(env),
+    historyRetentionDays: readHistoryRetentionDays(env),
+    eventRetentionDays: readEventRetentionDays(env),
   },
   logger: createLogger('bucket-status'),
   metrics: observability.metrics,

@@ -1,8 +1,11 @@
-import type { KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { PayloadTooLarge, RateLimited, Unauthenticated, Unavailable } from '../domain/errors.ts';
+import type { NodeEvent } from '../domain/events.ts';
 import { isValidId } from '../domain/ids.ts';
 import { type BucketReport, MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
 import { verifyNodeSignature } from '../domain/node-signature.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
+import type { DayRecord, Transition } from '../domain/timeline.ts';
 
 /** How far the node's clock may be from ours, either way. */
 export const TIMESTAMP_WINDOW_MS = 300_000;
@@ -44,10 +47,29 @@ export interface ReportGuardInput {
   ip: string;
   region: string;
   version: string;
+  /** The report's buckets: the guard keeps each one's hint (docs/ARCHITECTURE.md, "History"). */
+  buckets?: readonly { bucketId: string; status: ReportedStatus }[];
+}
+
+/** A bucket's predecessor as the guard last saw it (the hint). */
+export interface BucketHint {
+  /** reportedAt (node timestamp) of that report. */
+  ts: number;
+  /** Its receive time, ms. */
+  at: number;
+  status: ReportedStatus;
+}
+
+/** An accepted report, with the hints the guard held before it (the buckets' predecessors). */
+export interface AcceptedWithHints {
+  outcome: 'accepted';
+  previous: ReadonlyMap<string, BucketHint>;
 }
 
 /** Port: the replay guard and per-node rate limit, one atomic step on the node's row. */
-export type AcceptReportTimestamp = (input: ReportGuardInput) => Promise<ReportGuardOutcome>;
+export type AcceptReportTimestamp = (
+  input: ReportGuardInput,
+) => Promise<ReportGuardOutcome | AcceptedWithHints>;
 
 export interface BucketRowWrite {
   nodeId: string;
@@ -57,19 +79,65 @@ export interface BucketRowWrite {
   version: string;
   /** The node's timestamp: orders reports, so an older one never overwrites a newer one. */
   timestamp: number;
-  /** The server's receive time, ISO 8601: becomes lastUpdated. */
-  receivedAt: string;
+  /** The server's receive time, ms: becomes lastUpdated. */
+  receivedAtMs: number;
+  /** The predecessor the guard returned for this bucket, if any. */
+  hint?: BucketHint | undefined;
 }
 
 export type BucketWriteOutcome = 'written' | 'not-assigned' | 'superseded';
 
-/** Port: one bucket's node row, written only if assigned and not superseded. */
-export type WriteBucketReport = (write: BucketRowWrite) => Promise<BucketWriteOutcome>;
+/** What a landed write did to the timeline (data/bucket-timeline.ts). */
+export interface TimelineWritten {
+  outcome: 'written';
+  /** The changes this report made (functions/domain/timeline.ts#transitionsOf). */
+  transitions: Transition[];
+  /** ip and region of the predecessor, for a change to DISCONNECTED it describes. */
+  predecessor?: { ip?: string | undefined; region?: string | undefined } | undefined;
+  /** Ended days to write to history rows (first report of a new day only). */
+  closedDays: DayRecord[];
+  assignedAt?: number | undefined;
+}
+
+export type BucketWriteResult =
+  | { outcome: Exclude<BucketWriteOutcome, 'written'> }
+  | TimelineWritten;
+
+/** Port: one bucket's node row and its day slot, exactly once; conditional. */
+export type WriteBucketReport = (
+  write: BucketRowWrite,
+) => Promise<BucketWriteResult | BucketWriteOutcome>;
+
+export interface HistoryDaysWrite {
+  bucketId: string;
+  nodeId: string;
+  /** The assignment the days belong to (rows of another assignment are ignored on read). */
+  assignedAt: number | undefined;
+  days: readonly DayRecord[];
+}
+
+/** Port: ended days of one node to history rows (data/history-days.ts). */
+export type WriteHistoryDays = (write: HistoryDaysWrite) => Promise<void>;
+
+/** Port: remove the hints of these buckets from the node's META row. */
+export type ForgetHints = (nodeId: string, bucketIds: readonly string[]) => Promise<void>;
+
+/** Port: the transitions a report made, to the event writer (data/events.ts). */
+export type RecordTransitions = (events: readonly NodeEvent[]) => Promise<unknown>;
 
 export interface IngestDeps {
   getRegisteredNode: GetRegisteredNode;
   acceptReportTimestamp: AcceptReportTimestamp;
   writeBucketReport: WriteBucketReport;
+  /** Defaults to writing nothing (tests of the first release's paths only). */
+  writeHistoryDays?: WriteHistoryDays;
+  /** Defaults to a no-op until an event writer is wired. */
+  recordTransitions?: RecordTransitions;
+  /**
+   * Drops the guard's hints of buckets the node is not assigned to, so a node reporting for
+   * buckets it does not serve cannot grow its META row (data/node-registry.ts). Best effort.
+   */
+  forgetHints?: ForgetHints;
   minReportIntervalMs: number;
 }
 
@@ -87,11 +155,28 @@ export interface IngestResult {
 
 const unauthorized = (message: string) => new Unauthenticated(message, 'node-signature');
 
+/**
+ * The one 401 message for an unknown node, a disabled node and a bad signature (DESIGN.md
+ * section 7): the route does not tell which node ids exist.
+ */
+export const NODE_NOT_AUTHENTICATED =
+  'The node is not registered and active, or the report signature does not verify';
+
+/** Verifies an unknown node's signature too (against a key nobody holds): same work either way. */
+let nobodysKey: KeyObject | undefined;
+const keyOfNobody = () => {
+  nobodysKey ??= generateKeyPairSync('ed25519').publicKey;
+  return nobodysKey;
+};
+
 const REJECTION_REASONS: Record<Exclude<BucketWriteOutcome, 'written'>, string> = {
   'not-assigned': 'not assigned',
   superseded: 'a newer report is already stored',
 };
 const UNAVAILABLE_REASON = 'temporarily unavailable, retry';
+const HISTORY_UNAVAILABLE_REASON = 'history could not be recorded; retry';
+
+const nothing = async () => undefined;
 
 /**
  * POST /node/status. Cheap checks first (headers, size, clock window), then the signature
@@ -116,10 +201,15 @@ export async function receiveNodeReport(
     throw unauthorized('X-Node-Timestamp is more than 300 s away from the server clock');
   }
   const node = await deps.getRegisteredNode(nodeId);
-  if (node === undefined || node.status !== 'ACTIVE')
-    throw unauthorized('Unknown or disabled node');
-  if (!verifyNodeSignature(node.publicKey, nodeId, timestamp, rawBody, signature)) {
-    throw unauthorized('The report signature does not verify');
+  const verified = verifyNodeSignature(
+    node?.publicKey ?? keyOfNobody(),
+    nodeId,
+    timestamp,
+    rawBody,
+    signature,
+  );
+  if (node === undefined || node.status !== 'ACTIVE' || !verified) {
+    throw unauthorized(NODE_NOT_AUTHENTICATED);
   }
   const report = parseNodeReport(rawBody);
 
@@ -131,9 +221,11 @@ export async function receiveNodeReport(
     ip: report.ip,
     region: report.region,
     version: report.version,
+    buckets: report.buckets,
   });
-  if (guard === 'unknown-node' || guard === 'disabled')
-    throw unauthorized('Unknown or disabled node');
+  const hints: ReadonlyMap<string, BucketHint> =
+    typeof guard === 'object' ? guard.previous : new Map();
+  if (guard === 'unknown-node' || guard === 'disabled') throw unauthorized(NODE_NOT_AUTHENTICATED);
   if (guard === 'replay') {
     throw unauthorized('X-Node-Timestamp is not newer than the last accepted report (replay)');
   }
@@ -144,7 +236,7 @@ export async function receiveNodeReport(
     );
   }
 
-  const receivedAt = new Date(receivedAtMs).toISOString();
+  // Round trip 2: every bucket row, in parallel, each conditional.
   const outcomes = await Promise.allSettled(
     report.buckets.map((bucket) =>
       deps.writeBucketReport({
@@ -154,23 +246,54 @@ export async function receiveNodeReport(
         region: report.region,
         version: report.version,
         timestamp: timestampMs,
-        receivedAt,
+        receivedAtMs,
+        hint: hints.get(bucket.bucketId),
       }),
     ),
   );
+  // Per bucket, in report order: undefined = accepted, else the rejection reason.
+  const reasons: (string | undefined)[] = [];
+  const followUps: { index: number; work: Promise<unknown> }[] = [];
+  outcomes.forEach((outcome, index) => {
+    const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
+    if (outcome.status === 'rejected') {
+      if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;
+      reasons[index] = UNAVAILABLE_REASON;
+      return;
+    }
+    const result = typeof outcome.value === 'string' ? { outcome: outcome.value } : outcome.value;
+    if (result.outcome !== 'written') {
+      reasons[index] = REJECTION_REASONS[result.outcome];
+      return;
+    }
+    const work = 'transitions' in result ? followUp(bucketId, nodeId, report, result, deps) : [];
+    if (work.length > 0) followUps.push({ index, work: Promise.all(work) });
+  });
+  // Round trip 3, only for a report that changed state or began a day: the events and the
+  // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History").
+  const unassigned = report.buckets
+    .filter((_, index) => reasons[index] === REJECTION_REASONS['not-assigned'])
+    .map((bucket) => bucket.bucketId);
+  const forgetting =
+    unassigned.length > 0 && deps.forgetHints !== undefined
+      ? deps.forgetHints(nodeId, unassigned).catch(() => undefined)
+      : undefined;
+  const settled = await Promise.allSettled(followUps.map((f) => f.work));
+  await forgetting;
+  settled.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') return;
+    if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;
+    reasons[(followUps[i] as { index: number }).index] = HISTORY_UNAVAILABLE_REASON;
+  });
   const accepted: string[] = [];
   const rejected: RejectedBucket[] = [];
   let unavailable = 0;
-  outcomes.forEach((outcome, index) => {
-    const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
-    if (outcome.status === 'fulfilled') {
-      if (outcome.value === 'written') accepted.push(bucketId);
-      else rejected.push({ bucketId, reason: REJECTION_REASONS[outcome.value] });
-    } else if (outcome.reason instanceof Unavailable) {
-      unavailable++;
-      rejected.push({ bucketId, reason: UNAVAILABLE_REASON });
-    } else {
-      throw outcome.reason;
+  report.buckets.forEach(({ bucketId }, index) => {
+    const reason = reasons[index];
+    if (reason === undefined) accepted.push(bucketId);
+    else {
+      rejected.push({ bucketId, reason });
+      if (reason === UNAVAILABLE_REASON || reason === HISTORY_UNAVAILABLE_REASON) unavailable++;
     }
   });
   if (unavailable > 0) {
@@ -188,4 +311,41 @@ export async function receiveNodeReport(
     accepted,
     rejected,
   };
+}
+
+function followUp(
+  bucketId: string,
+  nodeId: string,
+  report: { ip: string; region: string },
+  result: TimelineWritten,
+  deps: IngestDeps,
+): Promise<unknown>[] {
+  const work: Promise<unknown>[] = [];
+  if (result.closedDays.length > 0) {
+    work.push(
+      (deps.writeHistoryDays ?? nothing)({
+        bucketId,
+        nodeId,
+        assignedAt: result.assignedAt,
+        days: result.closedDays,
+      }),
+    );
+  }
+  if (result.transitions.length > 0) {
+    const events = result.transitions.map((t): NodeEvent => {
+      // A change to DISCONNECTED describes the predecessor: its ip and region.
+      const source = t.to === 'DISCONNECTED' ? result.predecessor : undefined;
+      return {
+        bucketId,
+        nodeId,
+        ip: source?.ip ?? report.ip,
+        region: source?.region ?? report.region,
+        from: t.from,
+        to: t.to,
+        at: new Date(t.at).toISOString(),
+      };
+    });
+    work.push((deps.recordTransitions ?? nothing)(events));
+  }
+  return work;
 }

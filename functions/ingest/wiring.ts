@@ -1,5 +1,11 @@
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
-import { createNodeKeyReader, createReportGuard } from '../data/node-registry.ts';
+import { createEventWriter } from '../data/events.ts';
+import { createHistoryDayWriter } from '../data/history-days.ts';
+import {
+  createHintForgetter,
+  createNodeKeyReader,
+  createReportGuard,
+} from '../data/node-registry.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
@@ -7,7 +13,12 @@ import type { RegisteredNode } from './receive-node-report.ts';
 
 export type IngestSettings = Pick<
   Settings,
-  'tableName' | 'nodeKeyCacheSeconds' | 'nodeMinReportIntervalMs'
+  | 'tableName'
+  | 'nodeKeyCacheSeconds'
+  | 'nodeMinReportIntervalMs'
+  | 'staleAfterSeconds'
+  | 'historyRetentionDays'
+  | 'eventRetentionDays'
 >;
 
 /** Upper bound on cached node keys per container. */
@@ -27,7 +38,17 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
         new TtlCache<RegisteredNode>(settings.nodeKeyCacheSeconds * 1000, MAX_CACHED_NODE_KEYS),
       ),
       acceptReportTimestamp: createReportGuard(client, tableName),
-      writeBucketReport: createBucketReportWriter(client, tableName),
+      writeBucketReport: createBucketReportWriter(client, tableName, {
+        staleAfterMs: settings.staleAfterSeconds * 1000,
+      }),
+      writeHistoryDays: createHistoryDayWriter(client, tableName, {
+        retentionDays: settings.historyRetentionDays,
+      }),
+      recordTransitions: createEventWriter(client, tableName, {
+        retentionDays: settings.eventRetentionDays,
+        ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
+      }),
+      forgetHints: createHintForgetter(client, tableName),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,
       ...(metrics && { metrics }),

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
-import type { JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { CursorKeySource, JwtConfig, ReleaseTwoSettings } from './config.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /**
@@ -20,6 +20,8 @@ export interface Settings extends ReleaseTwoSettings {
   staleAfterSeconds: number;
   nodeKeyCacheSeconds: number;
   nodeMinReportIntervalMs: number;
+  /** The events cursor's key source (EVENTS_CURSOR_SECRET[_ARN], else JWT_SECRET). */
+  eventsCursorKey: CursorKeySource;
 }
 
 /** What tests may replace; production passes none. */
@@ -28,6 +30,12 @@ export interface WireOverrides {
   now?: () => number;
   /** DNS for webhook URLs (the SSRF tests inject names that resolve to private addresses). */
   resolveHost?: ResolveHost;
+  /**
+   * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): the local
+   * runtime's in-process alert queue (local/alert-queue.ts); deployed absent, the table's
+   * stream feeds alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
+   */
+  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
 }
 
 export interface WireDeps<S extends Partial<Settings> = Settings> {
@@ -38,12 +46,6 @@ export interface WireDeps<S extends Partial<Settings> = Settings> {
   /** The Lambda entry's metrics (functions/shared/observability.ts); silent when absent. */
   metrics?: ServiceMetrics;
   overrides?: WireOverrides;
-  /**
-   * The event writers' publish port (docs/ARCHITECTURE.md, "Events and the sweep"): locally the
-   * in-process alert queue (local/alert-queue.ts); deployed absent, the table's stream feeds
-   * alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
-   */
-  onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
 }
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;

@@ -2,6 +2,7 @@
 // per cold start; the routes' handlers come from the function's wiring.
 import {
   readDynamoEndpoint,
+  readHistoryRetentionDays,
   readJwtConfig,
   readStaleAfterSeconds,
   requireTableName,
@@ -24,6 +25,7 @@ const wired = wire({
     tableName: requireTableName(env),
     jwt: readJwtConfig(env),
     staleAfterSeconds: readStaleAfterSeconds(env),
+    historyRetentionDays: readHistoryRetentionDays(env),
   },
   logger: createLogger('bucket-status'),
   metrics: observability.metrics,

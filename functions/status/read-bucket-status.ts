@@ -18,27 +18,52 @@ export interface Principal {
   issuedAt: number | undefined;
 }
 
-export interface BucketWithNodes {
+/** The bucket as its first page shows it: the owner now, every node row on request. */
+export interface BucketFirstPage {
   owner: BucketOwner;
-  /** In sort-key order (by node id): stable across reads. */
-  nodes: NodeRow[];
+  /** Reads the remaining pages: call only once access is decided. In sort-key order. */
+  allNodes(): Promise<NodeRow[]>;
 }
 
 /** Port: the user's profile and workspace roles; undefined when the user does not exist. */
 export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
-/** Port: the bucket's owner and every node row; undefined when the bucket does not exist. */
-export type LoadBucketWithNodes = (bucketId: string) => Promise<BucketWithNodes | undefined>;
+/**
+ * Port: the bucket's first page (its owner); undefined when the bucket does not exist. A
+ * refused read must cost no more than this one page (DESIGN.md section 7).
+ */
+export type OpenBucket = (bucketId: string) => Promise<BucketFirstPage | undefined>;
 
 export interface ReadBucketStatusDeps {
   loadUserAccess: LoadUserAccess;
-  loadBucketWithNodes: LoadBucketWithNodes;
+  openBucket: OpenBucket;
   staleAfterSeconds: number;
   now?: () => number;
 }
 
 /**
- * The status read: the user's and the bucket's partitions fetched in parallel (one round
- * trip of latency plus the bucket's extra pages), then the access rule, then the view.
+ * The access rule of every bucket read (DESIGN.md section 2), in its order: user missing 404,
+ * token revoked 401, user disabled 403, bucket missing 404, no access 403. The status, stats,
+ * uptime and events routes all call this one function.
+ */
+export function assertBucketReadable(
+  principal: Principal,
+  user: UserAccess | undefined,
+  owner: BucketOwner | undefined,
+): asserts owner is BucketOwner {
+  if (user === undefined) throw new NotFound('User not found');
+  if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
+    throw new Unauthenticated('The token has been revoked', 'bearer-token');
+  }
+  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  if (owner === undefined) throw new NotFound('Bucket not found');
+  if (decideAccess(user, owner) !== 'allowed') {
+    throw new Forbidden('You do not have access to this bucket');
+  }
+}
+
+/**
+ * The status read: the user's partition and the bucket's first page fetched in parallel (one
+ * round trip of latency), then the access rule, and only then the bucket's further pages.
  */
 export async function readBucketStatus(
   principal: Principal,
@@ -47,21 +72,15 @@ export async function readBucketStatus(
 ): Promise<BucketStatusResponse> {
   const [user, bucket] = await Promise.all([
     deps.loadUserAccess(principal.userId),
-    deps.loadBucketWithNodes(bucketId),
+    deps.openBucket(bucketId),
   ]);
-  if (user === undefined) throw new NotFound('User not found');
-  if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
-    throw new Unauthenticated('The token has been revoked', 'bearer-token');
-  }
-  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  assertBucketReadable(principal, user, bucket?.owner);
   if (bucket === undefined) throw new NotFound('Bucket not found');
-  if (decideAccess(user, bucket.owner) !== 'allowed') {
-    throw new Forbidden('You do not have access to this bucket');
-  }
+  const nodes = await bucket.allNodes();
   const nowMs = (deps.now ?? Date.now)();
   const staleAfterMs = deps.staleAfterSeconds * 1000;
   return {
     bucketId,
-    nodeStatus: toNodeStatusViews(bucket.nodes, nowMs, staleAfterMs),
+    nodeStatus: toNodeStatusViews(nodes, nowMs, staleAfterMs),
   };
 }

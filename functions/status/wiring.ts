@@ -1,10 +1,16 @@
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketNodesReader } from '../data/bucket-nodes.ts';
+import { createHistoryDayReader } from '../data/history-days.ts';
+import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
+import { createStatsHandler, createUptimeHandler } from '../history/history-handlers.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createStatusHandler } from './status-handler.ts';
 
-export type StatusSettings = Pick<Settings, 'tableName' | 'jwt' | 'staleAfterSeconds'>;
+export type StatusSettings = Pick<
+  Settings,
+  'tableName' | 'jwt' | 'staleAfterSeconds' | 'historyRetentionDays'
+>;
 
 /**
  * The status function on its real adapters, one handler per route it serves: used by the
@@ -14,15 +20,28 @@ export type StatusSettings = Pick<Settings, 'tableName' | 'jwt' | 'staleAfterSec
 export function wire({ client, settings, logger, overrides }: WireDeps<StatusSettings>) {
   const { tableName } = settings;
   const verifyToken = createTokenVerifier(settings.jwt);
+  const loadUserAccess = createUserAccessReader(client, tableName);
+  const history = {
+    verifyToken,
+    loadUserAccess,
+    loadHistoryBucket: createHistoryBucketReader(client, tableName),
+    loadHistoryDays: createHistoryDayReader(client, tableName),
+    staleAfterSeconds: settings.staleAfterSeconds,
+    historyRetentionDays: settings.historyRetentionDays,
+    logger,
+    ...(overrides?.now && { now: overrides.now }),
+  };
   const routes = {
     'GET /bucket/{bucketId}/status': createStatusHandler({
       verifyToken,
-      loadUserAccess: createUserAccessReader(client, tableName),
-      loadBucketWithNodes: createBucketNodesReader(client, tableName),
+      loadUserAccess,
+      openBucket: createBucketNodesReader(client, tableName),
       staleAfterSeconds: settings.staleAfterSeconds,
       logger,
       ...(overrides?.now && { now: overrides.now }),
     }),
+    'POST /bucket/{bucketId}/stats': createStatsHandler(history),
+    'GET /bucket/{bucketId}/uptime': createUptimeHandler(history),
   };
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

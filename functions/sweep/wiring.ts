@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
+import type { ServiceMetrics } from '../shared/metrics.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { runSweep, type SweepOutcome } from './run-sweep.ts';
 
@@ -13,6 +14,8 @@ export interface SweepWiring {
   logger: Logger;
   /** The event writer's publish port: none deployed (the stream), the local queue locally. */
   onEventsRecorded?: EventWriterOptions['onEventsRecorded'];
+  /** Per run: SweepRowsFound, EventsRecorded, SweepRowsFailed (the Lambda entry's metrics). */
+  metrics?: ServiceMetrics | undefined;
   now?: () => number;
 }
 
@@ -35,14 +38,24 @@ export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
   });
   return async function sweep() {
     const started = Date.now();
-    const outcome = await runSweep({
-      index,
-      shards: ALL_SWEEP_SHARDS,
-      recordEvents,
-      staleAfterSeconds: wiring.staleAfterSeconds,
-      ...(wiring.now && { now: wiring.now }),
-    });
+    let outcome: SweepOutcome;
+    try {
+      outcome = await runSweep({
+        index,
+        shards: ALL_SWEEP_SHARDS,
+        recordEvents,
+        staleAfterSeconds: wiring.staleAfterSeconds,
+        ...(wiring.now && { now: wiring.now }),
+      });
+    } catch (error) {
+      // The index Query itself failed (an outage, or a table without the sweep index).
+      logger.error('sweep run failed', { error: error instanceof Error ? error : String(error) });
+      throw error;
+    }
     const { error, ...counts } = outcome;
+    wiring.metrics?.count('SweepRowsFound', outcome.found);
+    wiring.metrics?.count('EventsRecorded', outcome.recorded);
+    wiring.metrics?.count('SweepRowsFailed', outcome.failed);
     const summary = { ...counts, durationMs: Date.now() - started };
     if (outcome.failed > 0) {
       logger.error('sweep run left rows for the next run', {
@@ -65,13 +78,15 @@ export type SweepSettings = Pick<
 >;
 
 /** The sweep function of the route table: the common `wire(deps)` shape over wireSweep. */
-export function wire({ client, settings, logger, overrides }: WireDeps<SweepSettings>) {
+export function wire({ client, settings, logger, metrics, overrides }: WireDeps<SweepSettings>) {
   const sweep = wireSweep({
     client,
     tableName: settings.tableName,
     staleAfterSeconds: settings.staleAfterSeconds,
     eventRetentionDays: settings.eventRetentionDays,
     logger,
+    metrics,
+    ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
     ...(overrides?.now && { now: overrides.now }),
   });
   const handler = async (): Promise<void> => {

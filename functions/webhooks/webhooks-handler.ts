@@ -7,7 +7,7 @@ import { NotFound, PayloadTooLarge, ValidationError } from '../domain/errors.ts'
 import { isValidId } from '../domain/ids.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
-import { jsonResponse } from '../http/response.ts';
+import { emptyResponse, jsonResponse } from '../http/response.ts';
 import {
   createWebhook,
   deleteWebhook,
@@ -74,11 +74,7 @@ export function createWebhooksHandler(deps: WebhooksHandlerDeps) {
         case WEBHOOK_ROUTES.delete: {
           const webhookId = pathId(event, 'webhookId');
           await deleteWebhook(principal, workspaceId, webhookId, deps);
-          return {
-            statusCode: 204,
-            headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' },
-            body: '',
-          };
+          return emptyResponse(204);
         }
         default:
           throw new NotFound('No such route');

@@ -1,4 +1,4 @@
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -55,6 +55,7 @@ export class AlertDelivery extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: DELIVERY_ATTEMPTS },
     });
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmName: `${Stack.of(this).stackName}-webhook-dead-letters`,
       alarmDescription:
         'Webhook deliveries failed every attempt and wait in the dead-letter queue (docs/RELIABILITY.md).',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../admin/commands.ts';
+import { COMMANDS } from '../../admin/command-table.ts';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
 import {
   bucketPk,
@@ -12,6 +12,7 @@ import {
   nodeSk,
   PROFILE_SK,
   userPk,
+  workspacePk,
   workspaceSk,
 } from '../../functions/data/keys.ts';
 import {
@@ -222,7 +223,40 @@ describe('create-user', () => {
 });
 
 describe('grant and revoke', () => {
-  beforeAll(() => seed.user('gr-1'));
+  beforeAll(async () => {
+    await seed.user('gr-1'); // org-1
+    await seed.workspace('ws-g', { orgId: 'org-1' });
+    await seed.workspace('ws-other-org', { orgId: 'org-2' });
+  });
+
+  it('grant refuses a user of another organization, and a workspace that does not exist', async () => {
+    const crossOrg = await admin([
+      'grant',
+      '--user-id',
+      'gr-1',
+      '--workspace-id',
+      'ws-other-org',
+      '--role',
+      'READ',
+    ]);
+    expect(crossOrg.code).toBe(1);
+    expect(crossOrg.stderr).toBe(
+      'error: user gr-1 belongs to org org-1, workspace ws-other-org to org org-2\n',
+    );
+    expect(await readRow(table, userPk('gr-1'), workspaceSk('ws-other-org'))).toBeUndefined();
+    const missing = await admin([
+      'grant',
+      '--user-id',
+      'gr-1',
+      '--workspace-id',
+      'ws-never',
+      '--role',
+      'READ',
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('error: workspace ws-never does not exist\n');
+    expect(await readRow(table, userPk('gr-1'), workspaceSk('ws-never'))).toBeUndefined();
+  });
 
   it('grant stores the WORKSPACE# row and a second grant replaces the role', async () => {
     const first = await admin([
@@ -308,7 +342,98 @@ describe('grant and revoke', () => {
   });
 });
 
+describe('create-workspace', () => {
+  it('stores the WORKSPACE# META row with its org and name, defaulting to the id', async () => {
+    const run = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'cw-1',
+      '--org-id',
+      'org-a',
+      '--name',
+      'Photo team',
+    ]);
+    expect(run).toEqual({ code: 0, stdout: 'created workspace cw-1 in org org-a\n', stderr: '' });
+    expect(await readRow(table, workspacePk('cw-1'), META_SK)).toEqual({
+      pk: 'WORKSPACE#cw-1',
+      sk: 'META',
+      orgId: 'org-a',
+      name: 'Photo team',
+    });
+    expect(
+      (await admin(['create-workspace', '--workspace-id', 'cw-2', '--org-id', 'o'])).code,
+    ).toBe(0);
+    expect((await readRow(table, workspacePk('cw-2'), META_SK))?.name).toBe('cw-2');
+  });
+
+  it('refuses an existing workspace with exit 1 and keeps its org', async () => {
+    await seed.workspace('cw-3', { orgId: 'org-old' });
+    const run = await admin(['create-workspace', '--workspace-id', 'cw-3', '--org-id', 'org-new']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('error: workspace cw-3 already exists\n');
+    expect((await readRow(table, workspacePk('cw-3'), META_SK))?.orgId).toBe('org-old');
+  });
+
+  it.each([
+    [['--workspace-id', 'cw/9', '--org-id', 'o'], '--workspace-id must be'],
+    [['--workspace-id', 'cw-9'], '--org-id is required'],
+    [
+      ['--workspace-id', 'cw-9', '--org-id', 'o', '--name', 'a\u001b[2Jb'],
+      '--name must not contain control characters',
+    ],
+    [
+      ['--workspace-id', 'cw-9', '--org-id', 'o', '--name', 'x'.repeat(257)],
+      '--name must be 1-256 printable characters',
+    ],
+    [
+      ['--workspace-id', 'cw-9', '--org-id', 'o', '--org-id', 'p'],
+      '--org-id is given more than once',
+    ],
+  ])('%j exits 2 and writes nothing', async (args, message) => {
+    const run = await admin(['create-workspace', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: ${message}`);
+    expect(await readRow(table, workspacePk('cw-9'), META_SK)).toBeUndefined();
+  });
+});
+
 describe('create-bucket', () => {
+  beforeAll(async () => {
+    await seed.workspace('ws-1', { orgId: 'org-a' });
+    await seed.workspace('ws-new', { orgId: 'org-new' });
+  });
+
+  it('takes the org from the workspace; an --org-id that differs, or no workspace, is refused', async () => {
+    const run = await admin(['create-bucket', '--bucket-id', 'cb-4', '--workspace-id', 'ws-1']);
+    expect(run).toEqual({
+      code: 0,
+      stdout: 'created bucket cb-4 in workspace ws-1 (org org-a)\n',
+      stderr: '',
+    });
+    expect((await readRow(table, bucketPk('cb-4'), META_SK))?.orgId).toBe('org-a');
+    const otherOrg = await admin([
+      'create-bucket',
+      '--bucket-id',
+      'cb-5',
+      '--workspace-id',
+      'ws-1',
+      '--org-id',
+      'org-b',
+    ]);
+    expect(otherOrg.code).toBe(1);
+    expect(otherOrg.stderr).toBe('error: workspace ws-1 belongs to org org-a, not org-b\n');
+    const noWorkspace = await admin([
+      'create-bucket',
+      '--bucket-id',
+      'cb-5',
+      '--workspace-id',
+      'ws-none',
+    ]);
+    expect(noWorkspace.code).toBe(1);
+    expect(noWorkspace.stderr).toContain('workspace ws-none does not exist');
+    expect(await readRow(table, bucketPk('cb-5'), META_SK)).toBeUndefined();
+  });
+
   it('stores the META row with the name, defaulting to the id', async () => {
     const named = await admin([
       'create-bucket',
@@ -366,9 +491,16 @@ describe('create-bucket', () => {
     [['--bucket-id', 'cb/9', '--workspace-id', 'w', '--org-id', 'o'], '--bucket-id must be'],
     [
       ['--bucket-id', 'cb-9', '--workspace-id', 'w', '--org-id', 'o', '--name', '  '],
-      '--name must be 1-256 chars',
+      '--name must be 1-256 printable characters',
     ],
-    [['--bucket-id', 'cb-9', '--workspace-id', 'w'], '--org-id is required'],
+    [
+      ['--bucket-id', 'cb-9', '--workspace-id', 'ws-1', '--name', 'bell\u0007'],
+      '--name must not contain control characters',
+    ],
+    [
+      ['--bucket-id', 'cb-9', '--workspace-id', 'ws-1', '--bucket-id', 'cb-8'],
+      '--bucket-id is given more than once',
+    ],
   ])('%j exits 2 and writes nothing', async (args, message) => {
     const run = await admin(['create-bucket', ...args]);
     expect(run.code).toBe(2);
@@ -490,12 +622,14 @@ describe('assign-node and unassign-node', () => {
   });
 
   it('creates the assignment row', async () => {
+    const before = Date.now();
     const run = await admin(['assign-node', '--bucket-id', 'an-b', '--node-id', 'an-n1']);
     expect(run).toEqual({ code: 0, stdout: 'node an-n1 is assigned to bucket an-b\n', stderr: '' });
-    expect(await readRow(table, bucketPk('an-b'), nodeSk('an-n1'))).toEqual({
-      pk: 'BUCKET#an-b',
-      sk: 'NODE#an-n1',
-    });
+    const row = await readRow(table, bucketPk('an-b'), nodeSk('an-n1'));
+    // assignedAt starts the node's observed window for the bucket (DESIGN.md section 8).
+    expect(row).toEqual({ pk: 'BUCKET#an-b', sk: 'NODE#an-n1', assignedAt: expect.any(Number) });
+    expect(Number(row?.assignedAt)).toBeGreaterThanOrEqual(before);
+    expect(Number(row?.assignedAt)).toBeLessThanOrEqual(Date.now());
   });
 
   it('assigning again keeps the stored report', async () => {

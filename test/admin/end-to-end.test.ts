@@ -2,16 +2,13 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
-import { createBucketNodesReader } from '../../functions/data/bucket-nodes.ts';
 import { PROFILE_SK, userPk } from '../../functions/data/keys.ts';
-import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { readJwtConfig } from '../../functions/shared/config.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { createStatusHandler } from '../../functions/status/status-handler.ts';
 import { lambdaContext, statusEvent } from '../support/events.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
+import { statusHandlerFor, testSettings } from '../support/wiring.ts';
 import { adminRunner, readRow } from './helpers.ts';
 
 const SECRET = 'end-to-end-secret-with-more-than-32-bytes';
@@ -27,12 +24,10 @@ let getStatus: (
 beforeAll(async () => {
   table = await createTestTable('admin-e2e');
   admin = adminRunner(table, { JWT_SECRET: SECRET });
-  // Wired as functions/status/handler.ts wires the Lambda, against the test table.
-  const handler = createStatusHandler({
-    verifyToken: createTokenVerifier(readJwtConfig({ JWT_SECRET: SECRET })),
-    loadUserAccess: createUserAccessReader(table.client, table.tableName),
-    loadBucketWithNodes: createBucketNodesReader(table.client, table.tableName),
-    staleAfterSeconds: 90,
+  // The production wiring (functions/status/wiring.ts), against the test table.
+  const handler = statusHandlerFor({
+    client: table.client,
+    settings: testSettings(table.tableName, SECRET, { jwt: readJwtConfig({ JWT_SECRET: SECRET }) }),
     logger: createLogger('admin-e2e'),
   });
   getStatus = async (bucketId, token) => {
@@ -56,6 +51,7 @@ const mint = async (userId: string) => (await ok(['mint-token', '--user-id', use
 describe('operator workflow, read back through the status API', () => {
   it('grants, revokes, revokes tokens and disables with the API answering accordingly', async () => {
     await ok(['create-user', '--user-id', 'alice', '--org-id', 'acme']);
+    await ok(['create-workspace', '--workspace-id', 'ws-media', '--org-id', 'acme']);
     await ok([
       'create-bucket',
       '--bucket-id',
@@ -106,6 +102,7 @@ describe('operator workflow, read back through the status API', () => {
 
   it('unassign-node removes the node from the status; an org ADMIN reads without a grant', async () => {
     await ok(['create-user', '--user-id', 'olga', '--org-id', 'acme', '--org-role', 'ADMIN']);
+    await ok(['create-workspace', '--workspace-id', 'ws-ops', '--org-id', 'acme']);
     await ok([
       'create-bucket',
       '--bucket-id',

@@ -1,5 +1,5 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { type AdminIo, runAdmin } from '../../admin/commands.ts';
+import { type AdminIo, runAdmin } from '../../admin/run.ts';
 import type { TestTable } from '../support/table.ts';
 
 export interface AdminRun {

@@ -241,9 +241,40 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     await page.close();
   });
 
+  it("by keyboard: Tab reaches a node's uptime bars and shows the day's percentage", async () => {
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.uptime').nth(2).waitFor();
+    expect(await page.locator('.node').first().locator('.bar').count()).toBe(30);
+    let focused = '';
+    for (let press = 0; press < 20 && !focused.includes('bar'); press++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(
+        () => (globalThis as unknown as Dom).document.activeElement?.className ?? '',
+      );
+    }
+    expect(focused).toContain('bar');
+    const detail = page.locator('.node').first().locator('.uptime-detail');
+    const today = new Date().toISOString().slice(0, 10);
+    // The focused bar is today's: the node reported, so the day has a percentage.
+    expect(await detail.innerText()).toMatch(new RegExp(`^${today}: \\d+(\\.\\d+)?% uptime`));
+    expect(await detail.evaluate((el) => el.className)).not.toContain('idle');
+    // Arrow keys move between days; the day before the node's assignment has no data.
+    await page.keyboard.press('ArrowLeft');
+    expect(await detail.innerText()).toMatch(/^\d{4}-\d{2}-\d{2}: no data$/);
+    // Hover shows a day too.
+    await page.locator('.node').nth(1).locator('.bar').last().hover();
+    expect(await page.locator('.node').nth(1).locator('.uptime-detail').innerText()).toContain(
+      `${today}:`,
+    );
+    await page.close();
+  });
+
   it('has no serious or critical axe-core violation', async () => {
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();
+    // Everything on screen: the uptime bars and the events are checked too.
+    await page.locator('.uptime').nth(2).waitFor();
+    await page.locator('.events li').first().waitFor();
     const axeSource = await readFile(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
     await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => {
@@ -260,6 +291,8 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   it('at 375 px wide has no horizontal scroll (and writes the README screenshots)', async () => {
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();
+    await page.locator('.uptime').nth(2).waitFor();
+    await page.locator('.events li').first().waitFor();
     await page.screenshot({ path: join(ROOT, '.local', 'status-page.png'), fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await mkdir(dirname(SCREENSHOT), { recursive: true });
@@ -289,6 +322,9 @@ interface AxeResult {
 
 /** The page's globals used inside page.evaluate callbacks (the file has no DOM types). */
 interface Dom {
+  document: {
+    querySelectorAll(selector: string): { length: number };
+    activeElement: { className: string } | null;
+  };
   getComputedStyle(element: unknown): { backgroundColor: string };
-  document: { querySelectorAll(selector: string): { length: number } };
 }

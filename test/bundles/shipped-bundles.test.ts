@@ -78,6 +78,9 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
       } else if (name === 'JWT_SECRET_ARN') {
         // No Secrets Manager here: the same key, given directly (the function's other mode).
         environment.JWT_SECRET = SECRET;
+      } else if (name === 'EVENTS_CURSOR_SECRET_ARN') {
+        // Likewise the events cursor's key (docs/SECURITY.md).
+        environment.EVENTS_CURSOR_SECRET = `${SECRET}-events-cursor`;
       } else {
         environment[name] = `unresolved:${JSON.stringify(value)}`;
       }
@@ -509,5 +512,53 @@ describe('POST /node/status, bundled', () => {
     );
     const invalid = await invokeHttp(entry, ingestEvent(nonsense.body, nonsense.headers));
     expect(invalid.statusCode).toBe(400);
+  });
+});
+
+describe('the webhook routes, bundled', () => {
+  const entry = 'functions/webhooks/handler.ts';
+  const workspaceId = `ws-hooks-${randomUUID().slice(0, 8)}`;
+  const adminId = `hook-admin-${randomUUID().slice(0, 8)}`;
+  const route = (method: 'GET' | 'POST', body?: string) => {
+    const event = httpApiEvent({
+      method,
+      path: `/workspace/${workspaceId}/webhooks`,
+      routeKey: `${method} /workspace/{workspaceId}/webhooks`,
+      pathParameters: { workspaceId },
+      ...(body !== undefined && { body, headers: { 'content-type': 'application/json' } }),
+    });
+    return event;
+  };
+
+  it('creates a webhook (secret once), lists it without the secret, refuses a private target', async () => {
+    const seed = new Seeder(table.client, table.tableName);
+    await seed.put({ pk: `WORKSPACE#${workspaceId}`, sk: 'META', orgId: 'org-b', name: 'w' });
+    await seed.user(adminId, { orgId: 'org-b' });
+    await seed.membership(adminId, workspaceId, 'ADMIN');
+    const auth = { authorization: `Bearer ${await token(adminId)}` };
+    const withAuth = (event: ReturnType<typeof route>) => ({
+      ...event,
+      headers: { ...event.headers, ...auth },
+    });
+    // An IP literal: no DNS in the sandbox, and the address rule still applies.
+    const created = await invokeHttp(
+      entry,
+      withAuth(route('POST', JSON.stringify({ url: 'https://93.184.215.14/hook' }))),
+    );
+    expect(created.statusCode).toBe(201);
+    expect(created.json.secret).toMatch(/^whsec_/);
+    const listed = await invokeHttp(entry, withAuth(route('GET')));
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json).toEqual({
+      webhooks: [
+        expect.objectContaining({ id: created.json.id, url: 'https://93.184.215.14/hook' }),
+      ],
+    });
+    expect(JSON.stringify(listed.json)).not.toContain('whsec_');
+    const refused = await invokeHttp(
+      entry,
+      withAuth(route('POST', JSON.stringify({ url: 'http://127.0.0.1:4000/' }))),
+    );
+    expect(refused.statusCode).toBe(400);
   });
 });

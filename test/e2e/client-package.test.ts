@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { sendReport } from '../../reporter/transport.ts';
 import { cleanEnv, runCommand } from '../support/run-command.ts';
 import { temporaryDirectory } from './support.ts';
 
@@ -59,6 +60,20 @@ beforeAll(async () => {
   expect(install.code, install.stderr).toBe(0);
 
   runtime = await startLocalRuntime({ env: {}, port: 0, simulateNodes: false });
+  // Two demo nodes report once: each first report is an event (DISCONNECTED -> ONLINE).
+  for (const node of runtime.demo.nodes.slice(0, 2)) {
+    await sendReport({
+      apiUrl: runtime.apiUrl,
+      nodeId: node.nodeId,
+      privateKey: node.privateKey,
+      body: {
+        ip: '192.0.2.50',
+        region: 'eu-west-1',
+        version: '1.0.0',
+        buckets: [{ bucketId: runtime.demo.bucketId, status: 'ONLINE', latency_ms: 20 }],
+      },
+    });
+  }
 }, 120_000);
 afterAll(async () => {
   await runtime?.stop();
@@ -114,7 +129,15 @@ try { await client.getBucketStatus(process.argv[5]); } catch (error) {
 }
 let invalid;
 try { await client.getBucketStatus('..'); } catch (error) { invalid = error.name; }
-console.log(JSON.stringify({ node: process.version, status, refused, invalid }));
+const stats = await client.getStorageBucketStats(process.argv[4], new Date());
+const uptime = await client.getBucketUptime(process.argv[4], 7);
+const events = [];
+for await (const event of client.bucketEvents(process.argv[4], { limit: 1 })) events.push(event);
+let forged;
+try { await client.listBucketEvents(process.argv[4], { cursor: 'forged-cursor' }); } catch (error) { forged = error.status; }
+let future;
+try { await client.getStorageBucketStats(process.argv[4], '2999-01-01'); } catch (error) { future = error.status; }
+console.log(JSON.stringify({ node: process.version, status, refused, invalid, stats, uptime, future, events, forged }));
 `,
     );
     const result = await runCommand(
@@ -135,13 +158,18 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid }))
       status: { bucketId: string; nodeStatus: { status: string }[] };
       refused: unknown;
       invalid: string;
+      stats: { nodeStats: unknown[] };
+      uptime: { nodes: { days: unknown[] }[] };
+      future: number;
+      events: { host: string }[];
+      forged: number;
     };
     expect(out.node).toMatch(/^v(2\d|[3-9]\d)\./);
     expect(out.status.bucketId).toBe(runtime.demo.bucketId);
     expect(out.status.nodeStatus).toHaveLength(3);
     expect(out.status.nodeStatus.map((n) => n.status)).toEqual([
-      'DISCONNECTED',
-      'DISCONNECTED',
+      'ONLINE',
+      'ONLINE',
       'DISCONNECTED',
     ]);
     expect(out.refused).toEqual({
@@ -150,6 +178,66 @@ console.log(JSON.stringify({ node: process.version, status, refused, invalid }))
       apiMessage: 'You do not have access to this bucket',
     });
     expect(out.invalid).toBe('TypeError');
+    const today = new Date().toISOString().slice(0, 10);
+    expect(out.stats).toMatchObject({ success: true, bucketId: runtime.demo.bucketId, day: today });
+    expect(out.stats.nodeStats).toHaveLength(3);
+    expect(out.uptime).toMatchObject({ bucketId: runtime.demo.bucketId, to: today });
+    expect(out.uptime.nodes).toHaveLength(3);
+    for (const node of out.uptime.nodes) expect(node.days).toHaveLength(7);
+    expect(out.future).toBe(400);
+    // Two events, one page of one each: the iterator followed the cursor.
+    expect(out.events).toHaveLength(2);
+    for (const event of out.events) {
+      expect(event).toMatchObject({ from: 'DISCONNECTED', to: 'ONLINE', ip: '192.0.2.50' });
+    }
+    expect(new Set(out.events.map((e) => e.host))).toEqual(
+      new Set(runtime.demo.nodes.slice(0, 2).map((n) => n.nodeId)),
+    );
+    expect(out.forged).toBe(400);
+  });
+
+  it('manages webhooks from plain JavaScript: create (the secret once), list, delete, 404', async () => {
+    await writeFile(
+      join(app, 'webhooks.js'),
+      `import { BucketStatusClient, HttpError } from '@bucket-status/client';
+const [baseUrl, authToken, workspaceId] = process.argv.slice(2);
+const client = new BucketStatusClient({ baseUrl, authToken });
+const created = await client.createWebhook(workspaceId, { url: 'http://127.0.0.1:9/hook', description: 'pkg test' });
+const listed = await client.listWebhooks(workspaceId);
+await client.deleteWebhook(workspaceId, created.id);
+const afterDelete = await client.listWebhooks(workspaceId);
+let again;
+try { await client.deleteWebhook(workspaceId, created.id); } catch (error) {
+  again = { isHttpError: error instanceof HttpError, status: error.status };
+}
+console.log(JSON.stringify({ created, listed, afterDelete, again }));
+`,
+    );
+    const result = await runCommand(
+      SYSTEM_NODE,
+      ['webhooks.js', runtime.apiUrl, runtime.demo.adminToken, runtime.demo.workspaceId],
+      { cwd: app, env: cleanEnv() },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as {
+      created: { id: string; secret: string; url: string; description: string };
+      listed: { webhooks: Record<string, unknown>[] };
+      afterDelete: { webhooks: unknown[] };
+      again: unknown;
+    };
+    expect(out.created).toMatchObject({ url: 'http://127.0.0.1:9/hook', description: 'pkg test' });
+    expect(out.created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(out.listed.webhooks).toEqual([
+      {
+        id: out.created.id,
+        url: 'http://127.0.0.1:9/hook',
+        description: 'pkg test',
+        createdAt: expect.any(String),
+      },
+    ]);
+    expect(out.afterDelete.webhooks).toEqual([]);
+    expect(out.again).toEqual({ isHttpError: true, status: 404 });
   });
 
   it('typechecks from TypeScript, and a wrong use of its types fails tsc', async () => {

@@ -54,6 +54,9 @@ describe('restarting the local runtime', () => {
     expect(second.demoReused).toBe(true);
     const ids = ({ demo }: LocalRuntime) => ({
       userId: demo.userId,
+      adminUserId: demo.adminUserId,
+      orgId: demo.orgId,
+      workspaceId: demo.workspaceId,
       bucketId: demo.bucketId,
       forbiddenBucketId: demo.forbiddenBucketId,
       nodes: demo.nodes,
@@ -70,17 +73,55 @@ describe('restarting the local runtime', () => {
       expect(Date.parse(node.lastUpdated as string)).toBeGreaterThanOrEqual(firstStarted);
     }
 
+    // History is kept: the observed window still starts at the first run's assignment.
+    const client = new BucketStatusClient({
+      baseUrl: second.apiUrl,
+      authToken: second.demo.token,
+      fetch: checked.fetch,
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    const asked = Date.now();
+    const stats = await client.getStorageBucketStats(second.demo.bucketId, today);
+    expect(stats.nodeStats).toHaveLength(3);
+    if (new Date(firstStarted).toISOString().slice(0, 10) === today) {
+      for (const node of stats.nodeStats) {
+        expect(node.observed_seconds * 1000).toBeGreaterThanOrEqual(asked - firstStarted);
+        expect(node.online_seconds).toBeGreaterThan(0);
+      }
+    }
+
     const written = JSON.parse(await readFile(demoFile, 'utf8'));
     expect(Object.keys(written)).toEqual([
       'apiUrl',
       'token',
+      'statusPageUrl',
+      'adminToken',
       'userId',
+      'adminUserId',
+      'orgId',
+      'workspaceId',
       'bucketId',
       'forbiddenBucketId',
+      'tableName',
+      'dynamodbEndpoint',
       'jwtSecret',
       'nodes',
     ]);
-    expect(written).toMatchObject({ apiUrl: second.apiUrl, token: second.demo.token });
+    expect(written).toMatchObject({
+      apiUrl: second.apiUrl,
+      token: second.demo.token,
+      adminToken: second.demo.adminToken,
+      tableName: second.tableName,
+      dynamodbEndpoint: second.dynamoEndpoint,
+    });
+    // The second demo user is ADMIN of the demo workspace: its token reads the demo bucket and
+    // not the bucket of the other workspace.
+    const withAdmin = (bucketId: string) =>
+      fetch(`${second.apiUrl}/bucket/${bucketId}/status`, {
+        headers: { authorization: `Bearer ${written.adminToken}` },
+      });
+    expect((await withAdmin(written.bucketId)).status).toBe(200);
+    expect((await withAdmin(written.forbiddenBucketId)).status).toBe(403);
     expect((await stat(demoFile)).mode & 0o777).toBe(0o600);
   });
 

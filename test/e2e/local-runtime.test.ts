@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminStore } from '../../admin/store.ts';
 import { BucketStatusClient, HttpError, type NodeStatus } from '../../client/index.ts';
+import { createAdminStore } from '../../functions/data/operator.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
@@ -19,8 +19,11 @@ let client: BucketStatusClient;
 let resources: ReturnType<typeof resourceSnapshot>;
 const logLines: string[] = [];
 
+let startedAt: number;
+
 beforeAll(async () => {
   resources = resourceSnapshot();
+  startedAt = Date.now();
   runtime = await startLocalRuntime({
     env: {},
     port: 0,
@@ -82,7 +85,9 @@ describe('the local runtime', () => {
     const online = nodeStatus.filter((node) => node.status === 'ONLINE');
     expect(online.length).toBeGreaterThanOrEqual(1);
     for (const node of online) {
-      expect(Date.now() - Date.parse(node.lastUpdated as string)).toBeLessThan(30_000);
+      // Reported during this run: after the runtime started, before this read.
+      expect(Date.parse(node.lastUpdated as string)).toBeGreaterThanOrEqual(startedAt);
+      expect(Date.parse(node.lastUpdated as string)).toBeLessThanOrEqual(Date.now());
       expect(node.latency_ms).toBeGreaterThan(0);
     }
     expect(runtime.apiUrl).toMatch(/^http:\/\/localhost:\d+$/);
@@ -174,6 +179,7 @@ describe('the local runtime', () => {
     expect(nodeCount).toBeGreaterThanOrEqual(4);
     expect(before.filter((node) => node.ip === '192.0.2.44')).toEqual([]);
 
+    const sentAt = Date.now();
     const sent = await sendReport({
       apiUrl: runtime.apiUrl,
       nodeId,
@@ -208,7 +214,10 @@ describe('the local runtime', () => {
         lastUpdated: expect.any(String),
       },
     ]);
-    expect(Date.now() - Date.parse(reported[0]?.lastUpdated as string)).toBeLessThan(5_000);
+    // lastUpdated is the server's receive time of this very report: between send and read.
+    const lastUpdated = Date.parse(reported[0]?.lastUpdated as string);
+    expect(lastUpdated).toBeGreaterThanOrEqual(sentAt);
+    expect(lastUpdated).toBeLessThanOrEqual(Date.now());
   });
 
   it('refuses reports with a wrong key (401) and does not retry them', async () => {
@@ -274,6 +283,35 @@ describe('the local runtime', () => {
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ success: false, message: expect.any(String) });
   });
+
+  it("records the demo's history: every node's day, and the flapping third node's OFFLINE time", async () => {
+    const demoNodes = runtime.demo.nodes.map((node) => node.nodeId);
+    const flapper = demoNodes.at(-1) as string;
+    const today = new Date().toISOString().slice(0, 10);
+    // Wait (at most a minute) until the flapping node has reported OFFLINE and then ONLINE
+    // again: its day now holds an OFFLINE stretch between two reports.
+    let sawOffline = false;
+    let stats = await client.getStorageBucketStats(runtime.demo.bucketId, today);
+    for (let i = 0; i < 120; i++) {
+      const entry = stats.nodeStats.find((node) => node.host === flapper);
+      if (entry?.node_status === 'OFFLINE') sawOffline = true;
+      else if (sawOffline && entry?.node_status === 'ONLINE') break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      stats = await client.getStorageBucketStats(runtime.demo.bucketId, today);
+    }
+    expect(sawOffline).toBe(true);
+    for (const host of demoNodes) {
+      const entry = stats.nodeStats.find((node) => node.host === host);
+      expect(entry?.online_seconds).toBeGreaterThan(0);
+      expect(entry?.observed_seconds).toBeGreaterThanOrEqual(entry?.online_seconds ?? Infinity);
+    }
+    const flapped = stats.nodeStats.find((node) => node.host === flapper);
+    expect(flapped?.perc_uptime).toBeLessThan(100);
+    const uptime = await client.getBucketUptime(runtime.demo.bucketId, 2);
+    const days = uptime.nodes.find((node) => node.host === flapper)?.days;
+    expect(days?.map((day) => day.day).at(-1)).toBe(today);
+    expect(days?.at(-1)?.perc_uptime).toBeLessThan(100);
+  }, 90_000);
 
   it('checked every response it saw against openapi.yaml', () => {
     // The simulated nodes' reports went through the checked fetch too.

@@ -257,10 +257,11 @@ describe('least privilege', () => {
     });
   });
 
-  it('lets the ingest function only GetItem and UpdateItem on the table', () => {
+  it('lets the ingest function only GetItem, UpdateItem and (history rows) PutItem on the table', () => {
     const statements = statementsOfFunction(main, ids.ingest);
     expect(actionsOf(statements)).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -269,7 +270,7 @@ describe('least privilege', () => {
     ]);
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
     });
   });
@@ -341,7 +342,8 @@ describe('table', () => {
 
 describe('token key material', () => {
   it('generates the HS256 secret as a plain string of 64 alphanumerics', () => {
-    main.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The token key and the events cursor's key (docs/SECURITY.md), generated alike.
+    main.template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     main.template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: {
         PasswordLength: 64,
@@ -359,12 +361,24 @@ describe('token key material', () => {
     const readers = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    // The status and webhooks functions verify bearer tokens; nothing else reads the secret.
+    // The status, events and webhooks functions verify bearer tokens; nothing else reads the
+    // token secret (the events function also reads its cursor key's secret).
     const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
       logicalId(main.stack, fn.role);
-    expect(readers.map((p) => p.Properties.Roles[0].Ref).sort()).toEqual(
-      [roleOf(main.stack.statusFunction), roleOf(main.stack.functions.webhooks)].sort(),
+    const readersOf = (secretId: string) =>
+      readers
+        .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(`"${secretId}"`))
+        .map((p) => p.Properties.Roles[0].Ref)
+        .sort();
+    expect(readersOf(ids.secret)).toEqual(
+      [
+        roleOf(main.stack.statusFunction),
+        roleOf(main.stack.functions.events),
+        roleOf(main.stack.functions.webhooks),
+      ].sort(),
     );
+    const cursorSecret = logicalId(main.stack, main.stack.eventsCursorSecret);
+    expect(readersOf(cursorSecret)).toEqual([roleOf(main.stack.functions.events)]);
     expect(actionsOf(statementsOfFunction(main, ids.ingest))).not.toContain(
       'secretsmanager:GetSecretValue',
     );
@@ -375,7 +389,7 @@ describe('token key material', () => {
       const names = Object.keys(fn.Properties.Environment.Variables);
       expect(names).not.toContain('JWT_SECRET');
       for (const name of names.filter((n) => /SECRET|PASSWORD|PRIVATE|TOKEN/.test(n))) {
-        expect(name).toBe('JWT_SECRET_ARN');
+        expect(['JWT_SECRET_ARN', 'EVENTS_CURSOR_SECRET_ARN']).toContain(name);
       }
     }
   });
@@ -388,8 +402,14 @@ describe('token key material', () => {
         audience: ['bucket-status', 'console'],
       },
     });
-    variant.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(JSON.stringify(variant.template.toJSON())).not.toContain('secretsmanager:');
+    // Only the events cursor's key, read by the events function alone.
+    variant.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    const readers = Object.values(resourcesOfType(variant.template, 'AWS::IAM::Policy')).filter(
+      (p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
+    );
+    expect(readers.map((p) => p.Properties.Roles[0].Ref)).toEqual([
+      logicalId(variant.stack, variant.stack.functions.events.role),
+    ]);
     variant.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({

@@ -3,6 +3,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
+import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-report.ts';
 import {
   assignedNode,
   bucketWithReader,
@@ -139,13 +140,37 @@ describe('POST /node/status: a valid signed report', () => {
   });
 });
 
+/** The one message for unknown, disabled and badly signed nodes, exactly. */
+const NODE_ONE_MESSAGE = new RegExp(
+  `^${NODE_NOT_AUTHENTICATED.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+);
+
 describe('POST /node/status: 401 for an unauthenticated report', () => {
+  it('gives one message for an unknown node, a disabled node and a bad signature', async () => {
+    const { bucketId, nodeId } = await nodeOnBucket();
+    const disabledId = `node-${randomUUID()}`;
+    const disabledKey = await seed.node(disabledId, { status: 'DISABLED' });
+    const ghostId = `ghost-${randomUUID()}`;
+    const someKey = generateNodeKeyPair().privateKey;
+    const body = reportBody([{ bucketId }]);
+    const unknown = signed(ghostId, someKey, body);
+    const disabled = signed(disabledId, disabledKey, body);
+    const badlySigned = signed(nodeId, someKey, body);
+    const messages = await Promise.all(
+      [unknown, disabled, badlySigned].map(async (report) =>
+        expectError(await post(report.body, report.headers), 401),
+      ),
+    );
+    expect(new Set(messages).size).toBe(1);
+    expect(messages[0]).toMatch(NODE_ONE_MESSAGE);
+  });
+
   it('refuses a tampered body and stores nothing', async () => {
     const { bucketId, nodeId, privateKey } = await nodeOnBucket();
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'ONLINE' }]));
     const tampered = report.body.replace('"ONLINE"', '"OFFLINE"');
     expect(tampered).not.toBe(report.body);
-    expectUnauthorized(await post(tampered, report.headers), /signature does not verify/);
+    expectUnauthorized(await post(tampered, report.headers), NODE_ONE_MESSAGE);
     await expectNothingStored(nodeId, bucketId);
   });
 
@@ -155,7 +180,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     const report = signed(nodeId, privateKey, body);
     const reserialized = JSON.stringify(body, null, 2);
     expect(JSON.parse(reserialized)).toStrictEqual(JSON.parse(report.body));
-    expectUnauthorized(await post(reserialized, report.headers), /signature does not verify/);
+    expectUnauthorized(await post(reserialized, report.headers), NODE_ONE_MESSAGE);
     await expectNothingStored(nodeId, bucketId);
   });
 
@@ -163,7 +188,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     const { bucketId, nodeId } = await nodeOnBucket();
     const otherKey = generateNodeKeyPair().privateKey;
     const report = signed(nodeId, otherKey, reportBody([{ bucketId }]));
-    expectUnauthorized(await post(report.body, report.headers), /signature does not verify/);
+    expectUnauthorized(await post(report.body, report.headers), NODE_ONE_MESSAGE);
     await expectNothingStored(nodeId, bucketId);
   });
 
@@ -196,7 +221,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     const nodeId = `ghost-${randomUUID()}`;
     await seed.assignment(bucketId, nodeId); // assigned, but never registered
     const report = signed(nodeId, generateNodeKeyPair().privateKey, reportBody([{ bucketId }]));
-    expectUnauthorized(await post(report.body, report.headers), /Unknown or disabled node/);
+    expectUnauthorized(await post(report.body, report.headers), NODE_ONE_MESSAGE);
     expect(await readNodeMeta(table.client, table.tableName, nodeId)).toBeUndefined();
     expect(
       (await readBucketRow(table.client, table.tableName, bucketId, nodeId))?.reportedAt,
@@ -209,7 +234,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     const privateKey = await seed.node(nodeId, { status: 'DISABLED' });
     await seed.assignment(bucketId, nodeId);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
-    expectUnauthorized(await post(report.body, report.headers), /Unknown or disabled node/);
+    expectUnauthorized(await post(report.body, report.headers), NODE_ONE_MESSAGE);
     await expectNothingStored(nodeId, bucketId);
   });
 
@@ -227,7 +252,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
       }),
     );
     const second = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]));
-    expectUnauthorized(await post(second.body, second.headers), /Unknown or disabled node/);
+    expectUnauthorized(await post(second.body, second.headers), NODE_ONE_MESSAGE);
     const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
     expect(row?.status).toBe('ONLINE');
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sweepShardOf } from '../../functions/data/sweep-index.ts';
 import {
   assignedNode,
   bucketWithReader,
@@ -128,6 +129,17 @@ describe('per-bucket outcome', () => {
       latency_ms: 600_000,
       reportedAt: serverNow - 299_000,
       lastUpdated: new Date(serverNow).toISOString(),
+      // The state timeline (docs/ARCHITECTURE.md, "History"): the day slot of an OFFLINE
+      // first report, and the sweep's index entry.
+      lastAt: serverNow,
+      prevTs: 0,
+      hDay: new Date(serverNow).toISOString().slice(0, 10),
+      hOn: 0,
+      hLs: 600_000,
+      hLc: 1,
+      sweepShard: sweepShardOf(bucketId, nodeId),
+      // The start of the receive time's slot (60 s for the default stale of 90 s).
+      sweepAt: new Date(Math.floor(serverNow / 60_000) * 60_000).toISOString(),
     });
   });
 

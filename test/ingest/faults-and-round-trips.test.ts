@@ -31,8 +31,11 @@ function describeCommand(command: unknown): string {
       ? 'GetItem'
       : command instanceof UpdateItemCommand
         ? 'UpdateItem'
-        : (command as object).constructor.name;
-  const pk = (command as { input?: { Key?: { pk?: { S?: string } } } }).input?.Key?.pk?.S;
+        : (command as object).constructor.name.replace(/Command$/, '');
+  const input = (
+    command as { input?: { Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } } }
+  ).input;
+  const pk = input?.Key?.pk?.S ?? input?.Item?.pk?.S;
   return `${name} ${pk ?? '?'}`;
 }
 
@@ -297,7 +300,9 @@ describe('DynamoDB round trips for one report', () => {
     const cold = signed(nodeId, privateKey, body, t - 1);
     expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
     const starts = events.filter((e) => e.startsWith('start '));
-    expect(starts).toHaveLength(1 + 1 + BUCKETS);
+    // The first report since assignment is a change from DISCONNECTED: after the bucket
+    // writes, its events (docs/ARCHITECTURE.md, "History").
+    expect(starts).toHaveLength(1 + 1 + BUCKETS + BUCKETS);
     // Strictly sequential: key read, then the guard, then the bucket fan-out.
     expect(events.slice(0, 4)).toStrictEqual([
       `start GetItem NODE#${nodeId}`,
@@ -306,12 +311,16 @@ describe('DynamoDB round trips for one report', () => {
       `end UpdateItem NODE#${nodeId}`,
     ]);
     // Concurrent: every bucket write is issued before any of them completes.
-    const fanOut = events.slice(4);
+    const fanOut = events.slice(4).filter((e) => e.includes('BUCKET#'));
     expect(fanOut.slice(0, BUCKETS).sort()).toStrictEqual(
       bucketIds.map((bucketId) => `start UpdateItem BUCKET#${bucketId}`).sort(),
     );
     expect(fanOut.slice(BUCKETS).every((e) => e.startsWith('end UpdateItem BUCKET#'))).toBe(true);
     expect(fanOut).toHaveLength(2 * BUCKETS);
+    const lastBucketEnd = events.lastIndexOf(fanOut.at(-1) as string);
+    const eventWrites = events.slice(4).filter((e) => !e.includes('BUCKET#'));
+    expect(eventWrites.filter((e) => e.startsWith('start PutItem EVENTS#'))).toHaveLength(BUCKETS);
+    expect(events.findIndex((e) => e.startsWith('start PutItem'))).toBeGreaterThan(lastBucketEnd);
 
     events.length = 0;
     const warm = signed(nodeId, privateKey, body, t);

@@ -240,3 +240,23 @@ describe('openapi.yaml schemas agree with the server', () => {
     expect(validate(body)).toBe(serverAccepts);
   });
 });
+
+describe('conditional GETs (DESIGN.md section 7: every GET route has them, from the shared chain)', () => {
+  const gets = Object.entries(doc.paths).flatMap(([path, item]) =>
+    (item as Json).get === undefined ? [] : [[path, (item as Json).get as Json] as const],
+  );
+
+  it('finds the GET routes', () => {
+    expect(gets.map(([path]) => path)).toContain('/bucket/{bucketId}/status');
+  });
+
+  it.each(gets)('%s: If-None-Match in, ETag and Vary on the 200, a 304 without body', (_, get) => {
+    const parameters = ((get.parameters ?? []) as Json[]).map(resolveRef);
+    expect(parameters.map((p) => p.name)).toEqual(expect.arrayContaining(['If-None-Match']));
+    const okHeaders = (responseOf(get, '200').headers ?? {}) as Record<string, Json>;
+    expect(Object.keys(okHeaders)).toEqual(expect.arrayContaining(['ETag', 'Vary']));
+    const notModified = responseOf(get, '304');
+    expect(notModified.description).toBeTruthy();
+    expect(notModified.content).toBeUndefined();
+  });
+});

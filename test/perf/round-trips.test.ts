@@ -57,7 +57,7 @@ function tracingClient() {
   vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
     async (command) => {
       const { input } = command as { input: Record<string, unknown> };
-      const key = (input.Key ?? input.ExpressionAttributeValues) as
+      const key = (input.Key ?? input.Item ?? input.ExpressionAttributeValues) as
         | Record<string, { S?: string }>
         | undefined;
       const call: Call = {
@@ -182,6 +182,40 @@ describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
   }, 60_000);
 });
 
+describe('GET /bucket/{bucketId}/status: a refused read costs one page (DESIGN.md section 7)', () => {
+  it('403 and 404 on a bucket over 1 MB read only its first page; an allowed read reads all', async () => {
+    // 2,200 rows of ~600 bytes: the partition spans at least two 1 MB Query pages.
+    const { bucketId, token } = await readableBucket(2200, 500);
+    const outsider = randomUUID();
+    await seed.user(outsider, { orgId: randomUUID(), orgRole: 'OWNER' });
+    const disabled = randomUUID();
+    await seed.user(disabled, { status: 'DISABLED' });
+    const ghost = randomUUID(); // no PROFILE row: 404
+
+    const cases: [string, number][] = [
+      [outsider, 403],
+      [disabled, 403],
+      [ghost, 404],
+    ];
+    for (const [userId, status] of cases) {
+      const { client, calls } = tracingClient();
+      const response = await buildStatusHandler(client, table.tableName)(
+        bucketId,
+        bearer(await hs256Token(userId)),
+      );
+      expect(response.statusCode, userId).toBe(status);
+      const bucketPages = calls.filter((c) => c.pk === bucketPk(bucketId));
+      expect(bucketPages, `${status}: bucket pages read`).toHaveLength(1);
+    }
+
+    const { client, calls } = tracingClient();
+    const allowed = await buildStatusHandler(client, table.tableName)(bucketId, bearer(token));
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.json.nodeStatus).toHaveLength(2200);
+    expect(calls.filter((c) => c.pk === bucketPk(bucketId)).length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+});
+
 describe('POST /node/status: round trips of a report', () => {
   const BUCKETS = 10;
 
@@ -201,13 +235,16 @@ describe('POST /node/status: round trips of a report', () => {
 
     const cold = signed(nodeId, privateKey, body, now - 1);
     expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
+    // The first report since assignment changes every bucket's state (from DISCONNECTED):
+    // its events follow the bucket writes that proved it (docs/ARCHITECTURE.md, "History").
     expect(calls.map((c) => `${c.command} ${c.pk}`)).toStrictEqual([
       `GetItem ${nodePk(nodeId)}`,
       `UpdateItem ${nodePk(nodeId)}`,
       ...bucketIds.map((bucketId) => `UpdateItem ${bucketPk(bucketId)}`),
+      ...bucketIds.map((bucketId) => `PutItem EVENTS#${bucketId}`),
     ]);
-    expect(roundTrips()).toBe(3);
-    const writes = calls.slice(2);
+    expect(roundTrips()).toBe(4);
+    const writes = calls.slice(2, 2 + BUCKETS);
     const firstEnd = Math.min(...writes.map((c) => c.endedAt));
     expect(writes.every((c) => c.startedAt < firstEnd)).toBe(true);
 
@@ -222,21 +259,25 @@ describe('POST /node/status: round trips of a report', () => {
     expect(roundTrips()).toBe(2);
     // bench/ingest.ts's floor sends these very bucket writes (receive time as the handler's).
     for (const [index, call] of calls.slice(1).entries()) {
-      const values = (call.input.ExpressionAttributeValues ?? {}) as Record<string, { S?: string }>;
+      const values = (call.input.ExpressionAttributeValues ?? {}) as Record<string, { N?: string }>;
       expect(call.input).toStrictEqual(
-        bucketRowUpdate(table.tableName, {
-          nodeId,
-          bucket: {
-            bucketId: bucketIds[index] as string,
-            status: 'ONLINE',
-            latencyMs: undefined,
+        bucketRowUpdate(
+          table.tableName,
+          {
+            nodeId,
+            bucket: {
+              bucketId: bucketIds[index] as string,
+              status: 'ONLINE',
+              latencyMs: undefined,
+            },
+            ip: '203.0.113.7',
+            region: 'us-east-1',
+            version: '1.2.3',
+            timestamp: now,
+            receivedAtMs: Number(values[':at']?.N),
           },
-          ip: '203.0.113.7',
-          region: 'us-east-1',
-          version: '1.2.3',
-          timestamp: now,
-          receivedAt: values[':lastUpdated']?.S as string,
-        }),
+          90_000,
+        ),
       );
     }
   });

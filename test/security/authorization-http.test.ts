@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminStore } from '../../admin/store.ts';
+import { createAdminStore } from '../../functions/data/operator.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { Seeder } from '../support/seed.ts';
 import { hs256Token } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
@@ -106,7 +107,8 @@ function expectedStatus(user: UserSpec, bucketId: string): number {
   if (user.status !== 'ACTIVE') return 403;
   const bucket = bucketById.get(bucketId);
   if (bucket === undefined) return 404;
-  if (user.memberships[bucket.workspaceId] !== undefined) return 200;
+  // A membership counts only within the bucket's org (DESIGN.md section 7).
+  if (user.memberships[bucket.workspaceId] !== undefined && user.orgId === bucket.orgId) return 200;
   const orgReader = user.orgRole === 'OWNER' || user.orgRole === 'ADMIN';
   return orgReader && user.orgId === bucket.orgId ? 200 : 403;
 }
@@ -117,9 +119,16 @@ const ALLOWED_HEADERS = new Set([
   'content-length',
   'cache-control',
   'x-content-type-options',
+  // DESIGN.md section 7's security headers (test/security/response-headers.test.ts).
+  'strict-transport-security',
+  'content-security-policy',
+  'referrer-policy',
   'www-authenticate',
   'retry-after',
   'apigw-requestid',
+  // DESIGN.md section 7: a strong ETag and Vary: Accept-Encoding on a GET route's 200.
+  'etag',
+  'vary',
   'date',
   'connection',
   'keep-alive',
@@ -243,6 +252,10 @@ beforeAll(async () => {
     log: () => undefined,
   });
   const store = createAdminStore(table.client, table.tableName);
+  const seed = new Seeder(table.client, table.tableName);
+  for (const bucket of BUCKETS) {
+    await store.createWorkspace({ workspaceId: bucket.workspaceId, orgId: bucket.orgId });
+  }
   for (const bucket of BUCKETS) {
     await store.createBucket({ ...bucket, name: bucket.bucketId });
     const { privateKey } = await store.registerNode({ nodeId: bucket.nodeId, orgId: bucket.orgId });
@@ -258,7 +271,16 @@ beforeAll(async () => {
         status: user.status,
       });
       for (const [workspaceId, role] of Object.entries(user.memberships)) {
-        await store.grant({ userId: user.userId, workspaceId, role });
+        const workspaceOrg = BUCKETS.find((b) => b.workspaceId === workspaceId)?.orgId;
+        if (workspaceOrg === user.orgId) {
+          await store.grant({ userId: user.userId, workspaceId, role });
+        } else {
+          // The CLI refuses this grant now; a row stored before the rule must grant nothing.
+          await expect(store.grant({ userId: user.userId, workspaceId, role })).rejects.toThrow(
+            /belongs to org/,
+          );
+          await seed.membership(user.userId, workspaceId, role);
+        }
       }
     }
     tokens.set(user.userId, await hs256Token(user.userId, { secret: JWT_SECRET }));

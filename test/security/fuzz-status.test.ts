@@ -2,18 +2,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
-import { createBucketNodesReader } from '../../functions/data/bucket-nodes.ts';
-import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import { isValidId } from '../../functions/domain/ids.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { createStatusHandler } from '../../functions/status/status-handler.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
 import { hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable } from '../support/table.ts';
+import { statusHandlerFor, testSettings } from '../support/wiring.ts';
 import {
   expectContractResponse,
   type FaultKind,
@@ -58,7 +55,7 @@ const tokens = new Map<UserKind, string>();
 /** Tokens that must always get 401, whoever they name. */
 const forgedTokens: string[] = [];
 let nodeSignatureHeaders: Record<string, string>;
-let handler: ReturnType<typeof createStatusHandler>;
+let handler: ReturnType<typeof statusHandlerFor>;
 let fault: FaultSwitch;
 
 failOnUnhandledRejection();
@@ -89,7 +86,7 @@ beforeAll(async () => {
       await seed.assignment(bucketId, `${bucketId}-node-${i}`, report);
     }
   }
-  await seed.user(userId('reader'), { orgId: ORG_B, orgRole: 'MEMBER' });
+  await seed.user(userId('reader'), { orgId: ORG_A, orgRole: 'MEMBER' });
   await seed.membership(userId('reader'), 'ws-a', 'READ');
   await seed.user(userId('owner'), { orgId: ORG_A, orgRole: 'OWNER' });
   await seed.user(userId('orgMember'), { orgId: ORG_A, orgRole: 'MEMBER' });
@@ -142,11 +139,9 @@ beforeAll(async () => {
     ]),
   );
 
-  handler = createStatusHandler({
-    verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
-    loadUserAccess: createUserAccessReader(table.client, table.tableName),
-    loadBucketWithNodes: createBucketNodesReader(table.client, table.tableName),
-    staleAfterSeconds: 90,
+  handler = statusHandlerFor({
+    client: table.client,
+    settings: testSettings(table.tableName, TEST_SECRET, { staleAfterSeconds: 90 }),
     logger: createLogger('bucket-status-fuzz'),
   });
 });

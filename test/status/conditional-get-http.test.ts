@@ -200,3 +200,38 @@ it('the local adapter sends the compressed bytes with their length (as API Gatew
   expect(Number(zipped.headers['content-length'])).toBe(zipped.raw.length);
   expect(zipped.raw.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
 });
+
+describe('every GET route has ETag and 304 from the shared chain', () => {
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${runtime.apiUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}`, ...headers },
+    });
+
+  it.each([
+    ['uptime', (bucket: string) => `/bucket/${bucket}/uptime?days=7`],
+    ['events', (bucket: string) => `/bucket/${bucket}/events?limit=5`],
+  ])('GET %s', async (_, path) => {
+    const first = await get(path(smallBucket));
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(first.headers.get('vary')).toBe('accept-encoding');
+    const again = await get(path(smallBucket), { 'if-none-match': etag as string });
+    // Today's uptime grows with the clock (observed seconds to the millisecond), so its body,
+    // and its ETag, change on every read; the events page is stable until the next change.
+    if (again.headers.get('etag') === etag) {
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+    } else {
+      expect(again.status).toBe(200);
+    }
+  });
+
+  it('GET events: 304 while nothing changes', async () => {
+    const path = `/bucket/${smallBucket}/events?limit=5`;
+    const etag = (await get(path)).headers.get('etag') as string;
+    const again = await get(path, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+});

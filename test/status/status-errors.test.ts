@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { accessMatrix } from '../support/access-matrix.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -22,7 +23,8 @@ beforeAll(async () => {
 
 async function user(profile: Parameters<Seeder['user']>[1], role?: string) {
   const userId = randomUUID();
-  await seed.user(userId, profile);
+  // Users are of the bucket's org unless a case says otherwise (grants never cross orgs).
+  await seed.user(userId, { orgId: ORG, ...profile });
   if (role !== undefined) await seed.membership(userId, WORKSPACE, role);
   return userId;
 }
@@ -41,26 +43,7 @@ function expectErrorBody(response: {
 }
 
 describe('access rule matrix', () => {
-  const cases: [string, Parameters<Seeder['user']>[1], string | undefined, number][] = [
-    ['READ member', { orgId: 'other', orgRole: 'MEMBER' }, 'READ', 200],
-    ['WRITE member', { orgId: 'other', orgRole: 'MEMBER' }, 'WRITE', 200],
-    ['ADMIN member', { orgId: 'other', orgRole: 'MEMBER' }, 'ADMIN', 200],
-    ['org OWNER of the owning org', { orgId: ORG, orgRole: 'OWNER' }, undefined, 200],
-    ['org ADMIN of the owning org', { orgId: ORG, orgRole: 'ADMIN' }, undefined, 200],
-    ['org MEMBER of the owning org', { orgId: ORG, orgRole: 'MEMBER' }, undefined, 403],
-    ['org OWNER of another org', { orgId: 'other', orgRole: 'OWNER' }, undefined, 403],
-    ['org ADMIN of another org', { orgId: 'other', orgRole: 'ADMIN' }, undefined, 403],
-    ['org MEMBER of another org', { orgId: 'other', orgRole: 'MEMBER' }, undefined, 403],
-    ['non-member', { orgId: ORG, orgRole: 'MEMBER' }, undefined, 403],
-    ['member with an unknown role', { orgId: 'other', orgRole: 'MEMBER' }, 'SUPERUSER', 403],
-    ['DISABLED READ member', { orgId: ORG, orgRole: 'OWNER', status: 'DISABLED' }, 'READ', 403],
-    [
-      'user with an unknown status',
-      { orgId: ORG, orgRole: 'OWNER', status: 'PENDING' },
-      'READ',
-      403,
-    ],
-  ];
+  const cases = accessMatrix(ORG);
 
   it.each(cases)('%s gets %i', async (_label, profile, role, expected) => {
     const userId = await user(profile, role);
@@ -71,7 +54,7 @@ describe('access rule matrix', () => {
   });
 
   it('a membership in another workspace does not open this bucket', async () => {
-    const userId = await user({ orgId: 'other', orgRole: 'MEMBER' });
+    const userId = await user({ orgId: ORG, orgRole: 'MEMBER' });
     await seed.membership(userId, 'ws-elsewhere', 'ADMIN');
     expect((await getStatus(BUCKET, bearer(await hs256Token(userId)))).statusCode).toBe(403);
   });
@@ -378,7 +361,7 @@ describe('tokensValidAfter (revocation)', () => {
   });
 
   it('revocation after a successful read takes effect at once, despite the verified-token cache', async () => {
-    const profile = { orgId: 'other', orgRole: 'MEMBER' };
+    const profile = { orgId: ORG, orgRole: 'MEMBER' };
     const userId = await user(profile, 'READ');
     const token = await hs256Token(userId, { iat: Math.floor(Date.now() / 1000) - 10 });
     expect((await getStatus(BUCKET, bearer(token))).statusCode).toBe(200);

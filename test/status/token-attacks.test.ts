@@ -146,12 +146,17 @@ describe('JWKS mode', () => {
       const fresh = await startJwksServer(issuerKeys.publicKey, KID);
       servers.push(fresh.server);
       fresh.mode = mode;
-      const started = performance.now();
       const response = await jwksHandler(fresh.url)(BUCKET, bearer(await es256()));
       expect(response.statusCode).toBe(503);
       expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
-      expect(response.json).toStrictEqual({ success: false, message: expect.any(String) });
-      expect(performance.now() - started).toBeLessThan(5_000);
+      // The verifier did ask the endpoint and gave up on it itself (for 'slow', the endpoint
+      // never answers: only the verifier's own timeout ends the wait; the test's timeout would
+      // catch a hang). The figure of that timeout is not asserted here.
+      expect(fresh.hits).toBeGreaterThanOrEqual(1);
+      expect(response.json).toStrictEqual({
+        success: false,
+        message: 'Token verification is temporarily unavailable',
+      });
     },
   );
 

@@ -8,6 +8,7 @@ export function httpApiEvent(options: {
   routeKey: string;
   headers?: Record<string, string>;
   pathParameters?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
   body?: string;
   isBase64Encoded?: boolean;
 }): APIGatewayProxyEventV2 {
@@ -16,7 +17,7 @@ export function httpApiEvent(options: {
     version: '2.0',
     routeKey: options.routeKey,
     rawPath: options.path,
-    rawQueryString: '',
+    rawQueryString: new URLSearchParams(options.queryStringParameters ?? {}).toString(),
     headers: {
       host: 'abc123.execute-api.us-east-1.amazonaws.com',
       'user-agent': 'vitest',
@@ -44,6 +45,9 @@ export function httpApiEvent(options: {
       timeEpoch: Date.now(),
     },
     ...(options.pathParameters && { pathParameters: options.pathParameters }),
+    ...(options.queryStringParameters && {
+      queryStringParameters: options.queryStringParameters,
+    }),
     ...(options.body !== undefined && { body: options.body }),
     isBase64Encoded: options.isBase64Encoded ?? false,
   };
@@ -55,6 +59,21 @@ export const statusEvent = (bucketId: string, headers: Record<string, string> = 
     path: `/bucket/${bucketId}/status`,
     routeKey: 'GET /bucket/{bucketId}/status',
     pathParameters: { bucketId },
+    headers,
+  });
+
+/** GET /bucket/{bucketId}/events with the given query parameters. */
+export const bucketEventsEvent = (
+  bucketId: string,
+  query: Record<string, string> = {},
+  headers: Record<string, string> = {},
+) =>
+  httpApiEvent({
+    method: 'GET',
+    path: `/bucket/${bucketId}/events`,
+    routeKey: 'GET /bucket/{bucketId}/events',
+    pathParameters: { bucketId },
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
     headers,
   });
 

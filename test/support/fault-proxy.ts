@@ -7,7 +7,9 @@ export type FaultKind =
   | 'internal'
   | 'unavailable'
   | 'timeout'
-  | 'reset';
+  | 'reset'
+  /** Forwarded and applied by the engine, then the connection drops: the SDK retries a write whose first attempt landed. */
+  | 'lost-response';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -19,7 +21,10 @@ export interface FaultRule {
   times: number;
 }
 
-const ERROR_RESPONSES: Record<Exclude<FaultKind, 'timeout' | 'reset'>, [number, string, string]> = {
+const ERROR_RESPONSES: Record<
+  Exclude<FaultKind, 'timeout' | 'reset' | 'lost-response'>,
+  [number, string, string]
+> = {
   throttle: [400, 'ThrottlingException', 'Rate of requests exceeds the allowed throughput.'],
   provisioned: [
     400,
@@ -104,6 +109,13 @@ export class FaultProxy {
         return;
       }
       if (rule.kind === 'timeout') return; // never answer; the client's request timeout fires
+      if (rule.kind === 'lost-response') {
+        this.#forward(req, body, (answer) => {
+          answer.resume();
+          req.socket.destroy();
+        });
+        return;
+      }
       const [status, type, message] = ERROR_RESPONSES[rule.kind];
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
@@ -112,6 +124,13 @@ export class FaultProxy {
       res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
       return;
     }
+    this.#forward(req, body, (answer) => {
+      res.writeHead(answer.statusCode ?? 500, answer.headers);
+      answer.pipe(res);
+    });
+  }
+
+  #forward(req: IncomingMessage, body: Buffer, onAnswer: (answer: IncomingMessage) => void) {
     const upstream = httpRequest(
       {
         host: this.#target.hostname,
@@ -120,12 +139,10 @@ export class FaultProxy {
         path: req.url,
         headers: req.headers,
       },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(res);
-      },
+      // The engine has applied the request once it answers.
+      onAnswer,
     );
-    upstream.on('error', () => res.destroy());
+    upstream.on('error', () => req.socket.destroy());
     upstream.end(body);
   }
 }

@@ -11,6 +11,7 @@ import {
   nodeSk,
   PROFILE_SK,
   userPk,
+  workspacePk,
   workspaceSk,
 } from '../../functions/data/keys.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
@@ -72,6 +73,16 @@ export class Seeder {
 
   membership(userId: string, workspaceId: string, role: string) {
     return this.put({ pk: userPk(userId), sk: workspaceSk(workspaceId), role });
+  }
+
+  /** The workspace's META row (DESIGN.md section 7): the org it belongs to. */
+  workspace(workspaceId: string, meta: { orgId: string; name?: string }) {
+    return this.put({
+      pk: workspacePk(workspaceId),
+      sk: META_SK,
+      orgId: meta.orgId,
+      name: meta.name ?? workspaceId,
+    });
   }
 
   bucket(bucketId: string, meta: { workspaceId: string; orgId: string; name?: string }) {

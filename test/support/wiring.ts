@@ -27,6 +27,7 @@ export function testSettings(
     staleAfterSeconds: readStaleAfterSeconds(none),
     nodeKeyCacheSeconds: readNodeKeyCacheSeconds(none),
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(none),
+    eventsCursorKey: { kind: 'secret', secret: jwtSecret, setting: 'JWT_SECRET' },
     ...readReleaseTwoSettings(none),
     ...overrides,
   };

@@ -12,6 +12,12 @@ import type {
   ReportedStatus,
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
+import type { BucketEventsResponse } from '../../functions/events/read-bucket-events.ts';
+import type {
+  StatsResponse,
+  UptimeNode,
+  UptimeResponse,
+} from '../../functions/history/read-history.ts';
 import type { IngestResult, RejectedBucket } from '../../functions/ingest/receive-node-report.ts';
 import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
 import type {
@@ -25,8 +31,6 @@ import type * as Reporter from '../../reporter/wire.ts';
  * The client (client/types.ts) and the reporter (reporter/wire.ts) copy the API's wire types
  * so that they stay dependency-free. These assertions are checked by tsc (`npm run check`
  * type-checks test/): when a handler's type and its copy drift apart, the check fails.
- * Routes whose handler types have not landed yet are tied to the domain type that builds
- * their entries; see the list at the end.
  */
 
 /** `A & B` as one object type (expect-type tells an intersection with optional fields apart). */
@@ -41,11 +45,15 @@ describe('client wire types = the handlers types', () => {
 
   it('POST /bucket/{bucketId}/stats and GET /bucket/{bucketId}/uptime (entries)', () => {
     expectTypeOf<Client.NodeDayStats>().toEqualTypeOf<StatsEntry>();
+    expectTypeOf<Client.BucketStatsResponse>().toEqualTypeOf<StatsResponse>();
     expectTypeOf<Client.UptimeDay>().toEqualTypeOf<UptimeDay>();
+    expectTypeOf<Client.NodeUptime>().toEqualTypeOf<UptimeNode>();
+    expectTypeOf<Client.BucketUptimeResponse>().toEqualTypeOf<UptimeResponse>();
   });
 
-  it('GET /bucket/{bucketId}/events (entries)', () => {
+  it('GET /bucket/{bucketId}/events', () => {
     expectTypeOf<Client.NodeEvent>().toEqualTypeOf<EventView>();
+    expectTypeOf<Client.BucketEventsPage>().toEqualTypeOf<BucketEventsResponse>();
   });
 
   it('the webhook routes', () => {
@@ -95,9 +103,3 @@ describe('reporter wire types = the ingest handlers types', () => {
     });
   });
 });
-
-/**
- * Written from DESIGN.md until their handlers land (then tie them above):
- * Client.BucketStatsResponse (section 8), Client.NodeUptime and Client.BucketUptimeResponse
- * (section 8), Client.BucketEventsPage (section 9).
- */

@@ -18,6 +18,12 @@ describe('decideAccess', () => {
       'allowed',
     );
   });
+  it('refuses a workspace member of another org: a grant never crosses orgs (DESIGN.md 7)', () => {
+    const member = user({ orgId: 'org-b', workspaceRoles: new Map([['ws-1', 'ADMIN']]) });
+    expect(decideAccess(member, bucket)).toBe('no-access');
+    expect(decideAccess(member, { workspaceId: 'ws-1', orgId: undefined })).toBe('no-access');
+  });
+
   it.each(['OWNER', 'ADMIN'])('allows an org %s of the owning org', (orgRole) => {
     expect(decideAccess(user({ orgRole }), bucket)).toBe('allowed');
   });

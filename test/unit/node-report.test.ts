@@ -65,6 +65,8 @@ describe('parseNodeReport: a valid report', () => {
     ['ip', '::'],
     ['ip', '2001:db8::8a2e:370:7334'],
     ['ip', '::ffff:192.0.2.128'],
+    // The longest literal: 45 characters, the bound of DESIGN.md section 7.
+    ['ip', '0000:0000:0000:0000:0000:ffff:255.255.255.255'],
     ['region', 'a'],
     ['region', `${'z'.repeat(63)}9`],
     ['region', 'eu-central-2'],
@@ -179,8 +181,14 @@ describe('parseNodeReport: 400 names what is wrong', () => {
     ['a double :: IPv6', withField('ip', '1::2::3')],
     ['surrounded by spaces', withField('ip', ' 10.0.0.1 ')],
     ['empty', withField('ip', '')],
+    // Node's isIP accepts a zone id of any length; it would be stored in every bucket row.
+    ['an IPv6 zone id', withField('ip', 'fe80::1%eth0')],
+    ['a 60,000-character zone id', withField('ip', `fe80::1%${'z'.repeat(60_000)}`)],
+    ['46 characters', withField('ip', `0${'0000:0000:0000:0000:0000:ffff:255.255.255.255'}`)],
   ])('ip: %s', (_, body) => {
-    expect(rejection(body)).toBe('ip must be an IPv4 or IPv6 address literal');
+    expect(rejection(body)).toBe(
+      'ip must be an IPv4 or IPv6 address literal of at most 45 characters, without a zone id',
+    );
   });
 
   it.each([

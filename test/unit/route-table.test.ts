@@ -48,7 +48,11 @@ describe('the route table', () => {
 
   it('grants each function exactly its routes’ table actions', () => {
     expect(tableActionsOf('status')).toEqual(['dynamodb:Query']);
-    expect(tableActionsOf('ingest')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(tableActionsOf('ingest')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(tableActionsOf('sweep')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',

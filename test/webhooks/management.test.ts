@@ -31,7 +31,7 @@ const resolveHost: ResolveHost = async (host) => {
 let call: (
   method: 'GET' | 'POST' | 'DELETE',
   workspaceId: string,
-  options?: { token?: string; body?: string; webhookId?: string },
+  options?: { token?: string; body?: string; webhookId?: string; headers?: Record<string, string> },
 ) => Promise<HttpResult & { json: Record<string, unknown> }>;
 let seeder: Seeder;
 const W = 'ws-main';
@@ -77,7 +77,13 @@ beforeAll(async () => {
   call = async (method, workspaceId, options = {}) => {
     const token = options.token ?? (await hs256Token('ws-admin'));
     const result = (await handler(
-      event(method, workspaceId, bearer(token), options.body, options.webhookId),
+      event(
+        method,
+        workspaceId,
+        { ...bearer(token), ...options.headers },
+        options.body,
+        options.webhookId,
+      ),
       lambdaContext(),
     )) as HttpResult;
     const json = result.body ? JSON.parse(result.body) : {};
@@ -223,6 +229,20 @@ describe('create, list, delete', () => {
     const again = await call('DELETE', W, { webhookId: created.json.id as string });
     expect(again.statusCode).toBe(404);
     expect((await call('DELETE', W, { webhookId: 'wh_unknown' })).statusCode).toBe(404);
+  });
+
+  it('the list has an ETag and answers 304 to a matching If-None-Match', async () => {
+    const first = await call('GET', W);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const again = await call('GET', W, { headers: { 'if-none-match': etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    const made = await call('POST', W, { body: good });
+    const changed = await call('GET', W, { headers: { 'if-none-match': etag } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+    await call('DELETE', W, { webhookId: made.json.id as string });
   });
 
   it('a webhook of another workspace cannot be deleted through this one', async () => {

@@ -85,6 +85,10 @@ const refused: [url: string, why: RegExp][] = [
   ['https://[ff02::1]/', /multicast/],
   ['https://255.255.255.255/', /broadcast/],
   ['https://240.0.0.1/', /reserved/],
+  ['https://[::127.0.0.1]/', /not global unicast/],
+  ['https://[::a00:1]/', /not global unicast/],
+  ['https://[64:ff9b::a9fe:a9fe]/', /rfc6052/],
+  ['https://[2002:a9fe:a9fe::]/', /6to4/],
   // names that resolve to refused addresses (injected resolver)
   ['https://internal.example.com/hook', /private/],
   ['https://mixed.example.com/hook', /private/],

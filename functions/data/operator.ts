@@ -7,8 +7,17 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SignJWT } from 'jose';
-import { N, readNumber, readString, S } from '../functions/data/attributes.ts';
+import {
+  ORG_ROLES,
+  type OrgRole,
+  USER_STATUSES,
+  WORKSPACE_ROLES,
+  type WorkspaceRole,
+} from '../domain/access.ts';
+import { isValidId, isValidName, MAX_NAME_LENGTH } from '../domain/ids.ts';
+import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
+import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { hintAttribute } from './bucket-timeline.ts';
 import {
   bucketPk,
   META_SK,
@@ -16,22 +25,14 @@ import {
   nodeSk,
   PROFILE_SK,
   userPk,
+  workspacePk,
   workspaceSk,
-} from '../functions/data/keys.ts';
-import {
-  ORG_ROLES,
-  type OrgRole,
-  USER_STATUSES,
-  WORKSPACE_ROLES,
-  type WorkspaceRole,
-} from '../functions/domain/access.ts';
-import { isValidId } from '../functions/domain/ids.ts';
-import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
-import { MIN_HS256_SECRET_BYTES } from '../functions/shared/config.ts';
+} from './keys.ts';
 
 /**
- * Operator writes on the table of DESIGN.md section 4, shared by the admin CLI and the local
- * runtime's demo seeding. Every write that must not clobber or invent rows is conditional, so
+ * The operator's data module: every read and write the admin CLI (and the local runtime's demo
+ * seeding and reuse check) makes on the table of DESIGN.md section 4, beside the modules the
+ * functions use, with the same key builders and attribute names. Every write that must not clobber or invent rows is conditional, so
  * a typo in an id fails loudly instead of silently creating an orphan row.
  */
 
@@ -49,14 +50,21 @@ export interface AdminStore {
     orgRole: OrgRole;
     status?: UserStatus;
   }): Promise<void>;
+  /** A workspace belongs to one organization (DESIGN.md section 7). */
+  createWorkspace(input: { workspaceId: string; orgId: string; name?: string }): Promise<void>;
+  /** The workspace must exist and belong to the user's organization. */
   grant(input: { userId: string; workspaceId: string; role: WorkspaceRole }): Promise<void>;
   revoke(input: { userId: string; workspaceId: string }): Promise<void>;
+  /**
+   * The workspace must exist; the bucket takes its org (an `orgId` that differs is refused).
+   * Returns the org the bucket was created in.
+   */
   createBucket(input: {
     bucketId: string;
     workspaceId: string;
-    orgId: string;
+    orgId?: string | undefined;
     name: string;
-  }): Promise<void>;
+  }): Promise<{ orgId: string }>;
   registerNode(input: {
     nodeId: string;
     orgId?: string;
@@ -68,16 +76,73 @@ export interface AdminStore {
   disableUser(userId: string): Promise<void>;
   /** Returns the stored tokensValidAfter (epoch seconds). */
   revokeTokens(userId: string, nowSeconds?: number): Promise<number>;
+
+  // Reads (consistent), for checks before writes and the demo's reuse check.
+  getUser(userId: string): Promise<StoredUser | undefined>;
+  /** The user's role in the workspace, undefined without a grant. */
+  getMembership(userId: string, workspaceId: string): Promise<string | undefined>;
+  getBucket(bucketId: string): Promise<StoredBucket | undefined>;
+  getWorkspace(workspaceId: string): Promise<StoredWorkspace | undefined>;
+  getNode(nodeId: string): Promise<StoredNode | undefined>;
+  isAssigned(bucketId: string, nodeId: string): Promise<boolean>;
 }
+
+export interface StoredUser {
+  orgId: string | undefined;
+  orgRole: string | undefined;
+  status: string | undefined;
+  tokensValidAfter: number | undefined;
+}
+
+export interface StoredBucket {
+  workspaceId: string | undefined;
+  orgId: string | undefined;
+  name: string | undefined;
+}
+
+export interface StoredWorkspace {
+  orgId: string | undefined;
+  name: string | undefined;
+}
+
+export interface StoredNode {
+  publicKey: string | undefined;
+  orgId: string | undefined;
+  status: string | undefined;
+}
+
+const toUser = (item: Item): StoredUser => ({
+  orgId: readString(item, 'orgId'),
+  orgRole: readString(item, 'orgRole'),
+  status: readString(item, 'status'),
+  tokensValidAfter: readNumber(item, 'tokensValidAfter'),
+});
+const toBucket = (item: Item): StoredBucket => ({
+  workspaceId: readString(item, 'workspaceId'),
+  orgId: readString(item, 'orgId'),
+  name: readString(item, 'name'),
+});
+const toNode = (item: Item): StoredNode => ({
+  publicKey: readString(item, 'publicKey'),
+  orgId: readString(item, 'orgId'),
+  status: readString(item, 'status'),
+});
+const mapped = <T>(item: Item | undefined, to: (item: Item) => T) =>
+  item === undefined ? undefined : to(item);
 
 type Key = Record<string, AttributeValue>;
 const key = (pk: string, sk: string): Key => ({ pk: S(pk), sk: S(sk) });
 
-const MAX_BUCKET_NAME_LENGTH = 256;
-
 function requireId(value: unknown, what: string): string {
   if (!isValidId(value)) {
     throw new AdminError(`${what} must be 1-128 characters of A-Z, a-z, 0-9, _ or -`);
+  }
+  return value;
+}
+
+function requireName(value: unknown, what: string): string {
+  if (!isValidName(value)) {
+    throw new AdminError(`${what} must be 1-${MAX_NAME_LENGTH} printable characters`);
   }
   return value;
 }
@@ -91,7 +156,11 @@ function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], w
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
-export function createAdminStore(client: DynamoDBClient, tableName: string): AdminStore {
+export function createAdminStore(
+  client: DynamoDBClient,
+  tableName: string,
+  { now = Date.now }: { now?: () => number } = {},
+): AdminStore {
   const getItem = async (itemKey: Key) =>
     (
       await client.send(
@@ -158,6 +227,23 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
   };
 
   return {
+    getUser: async (userId) => mapped(await getItem(key(userPk(userId), PROFILE_SK)), toUser),
+    getMembership: async (userId, workspaceId) => {
+      const item = await getItem(key(userPk(userId), workspaceSk(workspaceId)));
+      return item === undefined ? undefined : readString(item, 'role');
+    },
+    getBucket: async (bucketId) =>
+      mapped(await getItem(key(bucketPk(bucketId), META_SK)), toBucket),
+    getWorkspace: async (workspaceId) => {
+      const item = await getItem(key(workspacePk(workspaceId), META_SK));
+      return item === undefined
+        ? undefined
+        : { orgId: readString(item, 'orgId'), name: readString(item, 'name') };
+    },
+    getNode: async (nodeId) => mapped(await getItem(key(nodePk(nodeId), META_SK)), toNode),
+    isAssigned: async (bucketId, nodeId) =>
+      (await getItem(key(bucketPk(bucketId), nodeSk(nodeId)))) !== undefined,
+
     async createUser(input) {
       const userId = requireId(input.userId, 'userId');
       const orgId = requireId(input.orgId, 'orgId');
@@ -180,7 +266,19 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
       const role = requireOneOf(input.role, WORKSPACE_ROLES, 'role');
       // dynalite has no transactions: check, then write. A user deleted in between would leave
       // an inert membership row, which grants nothing without a PROFILE row.
-      await requireUser(userId);
+      const [profile, workspace] = await Promise.all([
+        requireUser(userId),
+        getItem(key(workspacePk(workspaceId), META_SK)),
+      ]);
+      if (workspace === undefined) throw new AdminError(`workspace ${workspaceId} does not exist`);
+      const userOrg = readString(profile, 'orgId');
+      const workspaceOrg = readString(workspace, 'orgId');
+      // Nothing may make a workspace readable by a user of another org (DESIGN.md section 7).
+      if (userOrg === undefined || userOrg !== workspaceOrg) {
+        throw new AdminError(
+          `user ${userId} belongs to org ${userOrg}, workspace ${workspaceId} to org ${workspaceOrg}`,
+        );
+      }
       await client.send(
         new PutItemCommand({
           TableName: tableName,
@@ -198,13 +296,33 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
       );
     },
 
+    async createWorkspace(input) {
+      const workspaceId = requireId(input.workspaceId, 'workspaceId');
+      const orgId = requireId(input.orgId, 'orgId');
+      const name = requireName((input.name ?? workspaceId).trim(), 'name');
+      await putIfAbsent(
+        { ...key(workspacePk(workspaceId), META_SK), orgId: S(orgId), name: S(name) },
+        `workspace ${workspaceId} already exists`,
+      );
+    },
+
     async createBucket(input) {
       const bucketId = requireId(input.bucketId, 'bucketId');
       const workspaceId = requireId(input.workspaceId, 'workspaceId');
-      const orgId = requireId(input.orgId, 'orgId');
-      const name = typeof input.name === 'string' ? input.name.trim() : '';
-      if (name === '' || name.length > MAX_BUCKET_NAME_LENGTH) {
-        throw new AdminError(`name must be 1-${MAX_BUCKET_NAME_LENGTH} characters`);
+      const requestedOrg = input.orgId === undefined ? undefined : requireId(input.orgId, 'orgId');
+      const name = requireName(typeof input.name === 'string' ? input.name.trim() : '', 'name');
+      // The bucket takes its org from the workspace, so it can never be readable by another org.
+      const workspace = await getItem(key(workspacePk(workspaceId), META_SK));
+      const orgId = workspace === undefined ? undefined : readString(workspace, 'orgId');
+      if (orgId === undefined) {
+        throw new AdminError(
+          `workspace ${workspaceId} does not exist (create it first: create-workspace)`,
+        );
+      }
+      if (requestedOrg !== undefined && requestedOrg !== orgId) {
+        throw new AdminError(
+          `workspace ${workspaceId} belongs to org ${orgId}, not ${requestedOrg}`,
+        );
       }
       await putIfAbsent(
         {
@@ -215,6 +333,7 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
         },
         `bucket ${bucketId} already exists`,
       );
+      return { orgId };
     },
 
     async registerNode(input) {
@@ -263,7 +382,9 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
         await client.send(
           new PutItemCommand({
             TableName: tableName,
-            Item: key(bucketPk(bucketId), nodeSk(nodeId)),
+            // assignedAt starts the node's observed window for the bucket (DESIGN.md section
+            // 8); a reassignment (after unassign-node) is a new row, a new window.
+            Item: { ...key(bucketPk(bucketId), nodeSk(nodeId)), assignedAt: N(now()) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -280,6 +401,20 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
         key(bucketPk(bucketId), nodeSk(nodeId)),
         `node ${nodeId} is not assigned to bucket ${bucketId}`,
       );
+      // The guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with it.
+      await client
+        .send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(nodePk(nodeId), META_SK),
+            ConditionExpression: 'attribute_exists(pk)',
+            UpdateExpression: 'REMOVE #hint',
+            ExpressionAttributeNames: { '#hint': hintAttribute(bucketId) },
+          }),
+        )
+        .catch((error) => {
+          if (!isConditionFailure(error)) throw error;
+        });
     },
 
     async disableNode(nodeId) {
@@ -323,33 +458,4 @@ export function createAdminStore(client: DynamoDBClient, tableName: string): Adm
       return readNumber(profile, 'tokensValidAfter') ?? tokensValidAfter;
     },
   };
-}
-
-export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
-
-/** A development HS256 token for `userId`, verifiable by the status API with the same secret. */
-export async function mintToken(input: {
-  userId: string;
-  secret: string;
-  expiresInSeconds?: number;
-  issuer?: string;
-  audience?: string | string[];
-}): Promise<string> {
-  const userId = requireId(input.userId, 'userId');
-  if (Buffer.byteLength(input.secret ?? '', 'utf8') < MIN_HS256_SECRET_BYTES) {
-    throw new AdminError(`the secret must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`);
-  }
-  const lifetime = input.expiresInSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
-  if (!Number.isSafeInteger(lifetime) || lifetime < 1) {
-    throw new AdminError('expiresInSeconds must be a positive integer');
-  }
-  const issuedAt = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + lifetime);
-  if (input.issuer !== undefined) jwt.setIssuer(input.issuer);
-  if (input.audience !== undefined) jwt.setAudience(input.audience);
-  return jwt.sign(new TextEncoder().encode(input.secret));
 }

@@ -1,6 +1,6 @@
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminError, type AdminStore, createAdminStore, mintToken } from '../../admin/store.ts';
+import { mintToken } from '../../admin/mint-token.ts';
 import {
   bucketPk,
   META_SK,
@@ -8,7 +8,9 @@ import {
   nodeSk,
   PROFILE_SK,
   userPk,
+  workspaceSk,
 } from '../../functions/data/keys.ts';
+import { AdminError, type AdminStore, createAdminStore } from '../../functions/data/operator.ts';
 import { isTokenRevoked } from '../../functions/domain/access.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -63,7 +65,12 @@ describe('createAdminStore', () => {
     [
       'an empty bucket name',
       () => store.createBucket({ bucketId: 's-x', workspaceId: 'w', orgId: 'o', name: ' ' }),
-      'name must be 1-256 characters',
+      'name must be 1-256 printable characters',
+    ],
+    [
+      'a bucket name with a control character',
+      () => store.createBucket({ bucketId: 's-x', workspaceId: 'w', name: 'evil\u001b]0;x\u0007' }),
+      'name must be 1-256 printable characters',
     ],
     [
       'a bad public key',
@@ -97,7 +104,32 @@ describe('createAdminStore', () => {
     });
   });
 
+  it('createWorkspace, then createBucket takes its org; grant refuses a user of another org', async () => {
+    await store.createWorkspace({ workspaceId: 's-w1', orgId: 'org-a', name: 'team' });
+    await expect(store.createWorkspace({ workspaceId: 's-w1', orgId: 'org-b' })).rejects.toThrow(
+      'workspace s-w1 already exists',
+    );
+    expect(await store.createBucket({ bucketId: 's-b2', workspaceId: 's-w1', name: 'b' })).toEqual({
+      orgId: 'org-a',
+    });
+    expect((await readRow(table, bucketPk('s-b2'), META_SK))?.orgId).toBe('org-a');
+    await expect(
+      store.createBucket({ bucketId: 's-b3', workspaceId: 's-w1', orgId: 'org-b', name: 'b' }),
+    ).rejects.toThrow('workspace s-w1 belongs to org org-a, not org-b');
+    await expect(
+      store.createBucket({ bucketId: 's-b3', workspaceId: 's-none', name: 'b' }),
+    ).rejects.toThrow('workspace s-none does not exist');
+    expect(await readRow(table, bucketPk('s-b3'), META_SK)).toBeUndefined();
+
+    await store.createUser({ userId: 's-u4', orgId: 'org-b', orgRole: 'OWNER' });
+    await expect(
+      store.grant({ userId: 's-u4', workspaceId: 's-w1', role: 'ADMIN' }),
+    ).rejects.toThrow('user s-u4 belongs to org org-b, workspace s-w1 to org org-a');
+    expect(await readRow(table, userPk('s-u4'), workspaceSk('s-w1'))).toBeUndefined();
+  });
+
   it('assignNode is idempotent and unassignNode reports a missing assignment', async () => {
+    await store.createWorkspace({ workspaceId: 'w', orgId: 'org-a' });
     await store.createBucket({ bucketId: 's-b1', workspaceId: 'w', orgId: 'org-a', name: 'b' });
     await store.assignNode({ bucketId: 's-b1', nodeId: 's-n1' });
     await store.assignNode({ bucketId: 's-b1', nodeId: 's-n1' });

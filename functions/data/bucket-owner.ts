@@ -1,0 +1,25 @@
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import type { BucketOwner } from '../domain/access.ts';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import { readString, S } from './attributes.ts';
+import { bucketPk, META_SK } from './keys.ts';
+
+/**
+ * The bucket's owner from its META row alone (one GetItem, whatever the bucket's size): for the
+ * bucket routes that do not show nodes (events), so a refused read costs one small read.
+ */
+export function createBucketOwnerReader(client: DynamoDBClient, tableName: string) {
+  return async function loadBucketOwner(bucketId: string): Promise<BucketOwner | undefined> {
+    const { Item: item } = await client
+      .send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: S(bucketPk(bucketId)), sk: S(META_SK) },
+          ProjectionExpression: 'workspaceId, orgId',
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    if (item === undefined) return undefined;
+    return { workspaceId: readString(item, 'workspaceId'), orgId: readString(item, 'orgId') };
+  };
+}

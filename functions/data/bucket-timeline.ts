@@ -1,0 +1,350 @@
+/**
+ * The bucket's NODE# row as the state timeline's store (docs/ARCHITECTURE.md, "History"): the
+ * current report, the day slot and the closed slot, all changed by one conditional UpdateItem
+ * per report, so whatever a report adds to the history figures lands exactly once with it.
+ */
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { Unavailable } from '../domain/errors.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
+import {
+  closedDaysOf,
+  type DayRecord,
+  dayOf,
+  isSteady,
+  planReport,
+  type ReportPlan,
+  type SlotState,
+} from '../domain/timeline.ts';
+import type {
+  BucketHint,
+  BucketRowWrite,
+  BucketWriteResult,
+  TimelineWritten,
+} from '../ingest/receive-node-report.ts';
+import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
+import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { bucketPk, nodeSk } from './keys.ts';
+import { SWEEP_INDEX_SET, sweepIndexValues } from './sweep-index.ts';
+
+/** The META attribute that holds a bucket's hint. */
+export const hintAttribute = (bucketId: string) => `h_${bucketId}`;
+export const encodeHint = (hint: BucketHint) =>
+  `${hint.ts},${hint.at},${hint.status === 'ONLINE' ? 'O' : 'F'}`;
+export function decodeHint(value: string | undefined): BucketHint | undefined {
+  const match = value === undefined ? null : /^(\d{1,16}),(\d{1,16}),([OF])$/.exec(value);
+  if (match === null) return undefined;
+  return {
+    ts: Number(match[1]),
+    at: Number(match[2]),
+    status: match[3] === 'O' ? 'ONLINE' : 'OFFLINE',
+  };
+}
+
+export type TimelineWrite = BucketRowWrite;
+export type TimelineWriteResult = BucketWriteResult;
+
+const NONE = -1;
+const isStatus = (s: string | undefined): s is ReportedStatus => s === 'ONLINE' || s === 'OFFLINE';
+
+/** The slot a row item holds; undefined before its first report since assignment. */
+export function readSlot(item: Item): SlotState | undefined {
+  const lastAt = readNumber(item, 'lastAt');
+  const status = readString(item, 'status');
+  const day = readString(item, 'hDay');
+  const onBase = readNumber(item, 'hOn');
+  if (lastAt === undefined || !isStatus(status) || day === undefined || onBase === undefined) {
+    return undefined;
+  }
+  const slot: SlotState = {
+    lastAt,
+    status,
+    latencyMs: readNumber(item, 'latency_ms'),
+    day,
+    onBase,
+    latSum: readNumber(item, 'hLs') ?? 0,
+    latCount: readNumber(item, 'hLc') ?? 0,
+  };
+  const cDay = readString(item, 'cDay');
+  const cOn = readNumber(item, 'cOn');
+  if (cDay !== undefined && cOn !== undefined) {
+    const cStatus = readString(item, 'cStatus');
+    const cLat = readNumber(item, 'cLat');
+    slot.closed = {
+      day: cDay,
+      onlineMs: cOn,
+      latSum: readNumber(item, 'cLs') ?? 0,
+      latCount: readNumber(item, 'cLc') ?? 0,
+      lastLatencyMs: cLat === undefined || cLat === NONE ? undefined : cLat,
+      lastAt: readNumber(item, 'cAt'),
+      lastStatus: isStatus(cStatus) ? cStatus : undefined,
+    };
+  }
+  const sDay = readString(item, 'sDay');
+  const sOn = readNumber(item, 'sOn');
+  if (sDay !== undefined && sOn !== undefined) {
+    slot.spill = { day: sDay, onlineMs: sOn, latSum: 0, latCount: 0 };
+  }
+  return slot;
+}
+
+/** What a predecessor-dependent write expects the row to hold. */
+interface Expected {
+  /** The row's reportedAt; undefined: the row holds no report. */
+  ts?: number | undefined;
+  /** The predecessor the plan was computed from (its slot must exist). */
+  predecessor?: { at: number; status: ReportedStatus } | undefined;
+}
+
+function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs: number) {
+  const { bucket } = write;
+  const values: Record<string, AttributeValue> = {
+    ':ts': N(write.timestamp),
+    ':ip': S(write.ip),
+    ':region': S(write.region),
+    ':version': S(write.version),
+    ':status': S(bucket.status),
+    ':lastUpdated': S(new Date(at).toISOString()),
+    ':at': N(at),
+    ':zero': N(0),
+    // The sweep's sparse index (functions/data/sweep-index.ts): in it until swept.
+    ...sweepIndexValues(bucket.bucketId, write.nodeId, at, staleMs / 1000),
+  };
+  const set = [
+    'reportedAt = :ts',
+    'ip = :ip',
+    '#region = :region',
+    '#version = :version',
+    '#status = :status',
+    'lastUpdated = :lastUpdated',
+    'lastAt = :at',
+    'prevTs = if_not_exists(reportedAt, :zero)',
+    SWEEP_INDEX_SET,
+  ];
+  const remove: string[] = [];
+  const add: string[] = [];
+  if (bucket.latencyMs === undefined) remove.push('latency_ms');
+  else {
+    set.push('latency_ms = :latency');
+    values[':latency'] = N(bucket.latencyMs);
+  }
+  return {
+    input: {
+      TableName: tableName,
+      Key: { pk: S(bucketPk(bucket.bucketId)), sk: S(nodeSk(write.nodeId)) },
+      ExpressionAttributeNames: {
+        '#region': 'region',
+        '#version': 'version',
+        '#status': 'status',
+      } as Record<string, string>,
+      ExpressionAttributeValues: values,
+    },
+    set,
+    remove,
+    add,
+    values,
+  };
+}
+
+function finish(
+  parts: ReturnType<typeof baseUpdate>,
+  condition: string,
+  returnOld: boolean,
+): UpdateItemCommandInput {
+  let update = `SET ${parts.set.join(', ')}`;
+  if (parts.add.length > 0) update += ` ADD ${parts.add.join(', ')}`;
+  if (parts.remove.length > 0) update += ` REMOVE ${parts.remove.join(', ')}`;
+  return {
+    ...parts.input,
+    ConditionExpression: condition,
+    UpdateExpression: update,
+    ...(returnOld && { ReturnValues: 'ALL_OLD' as const }),
+  };
+}
+
+const ASSIGNED = 'attribute_exists(pk) AND (attribute_not_exists(assignedAt) OR assignedAt <= :at)';
+
+/**
+ * The write of a report that changes no state in the same UTC day: the condition proves it
+ * (same status, fresh, same day, older report stored), so it needs no predecessor. Exported so
+ * the benchmark's floor issues exactly the same request.
+ */
+export function steadyUpdate(
+  tableName: string,
+  write: TimelineWrite,
+  staleMs: number,
+): UpdateItemCommandInput {
+  const at = write.receivedAtMs;
+  const parts = baseUpdate(tableName, write, at, staleMs);
+  parts.values[':day'] = S(dayOf(at));
+  parts.values[':cutoff'] = N(at - staleMs);
+  if (write.bucket.latencyMs !== undefined) {
+    parts.values[':one'] = N(1);
+    parts.add.push('hLs :latency', 'hLc :one');
+  }
+  return finish(
+    parts,
+    `${ASSIGNED} AND reportedAt < :ts AND #status = :status AND lastAt >= :cutoff` +
+      ' AND lastAt <= :at AND hDay = :day',
+    false,
+  );
+}
+
+/** The write of a report whose effect depends on its predecessor (the plan's). */
+export function plannedUpdate(
+  tableName: string,
+  write: TimelineWrite,
+  plan: ReportPlan,
+  expected: Expected,
+  staleMs: number,
+): UpdateItemCommandInput {
+  const parts = baseUpdate(tableName, write, plan.at, staleMs);
+  const { values, set, add, remove } = parts;
+  const latency = write.bucket.latencyMs;
+  let condition = ASSIGNED;
+  if (expected.ts === undefined) condition += ' AND attribute_not_exists(reportedAt)';
+  else {
+    condition += ' AND reportedAt = :pts';
+    values[':pts'] = N(expected.ts);
+  }
+  if (expected.predecessor !== undefined) {
+    condition += ' AND lastAt = :pat AND #status = :pstatus AND attribute_exists(hOn)';
+    values[':pat'] = N(expected.predecessor.at);
+    values[':pstatus'] = S(expected.predecessor.status);
+  }
+  if (plan.onDelta !== undefined) {
+    set.push('hOn = hOn + :delta');
+    values[':delta'] = N(plan.onDelta);
+    if (latency !== undefined) {
+      values[':one'] = N(1);
+      add.push('hLs :latency', 'hLc :one');
+    }
+  } else {
+    set.push('hDay = :day', 'hOn = :onAbs', 'hLs = :ls', 'hLc = :lc');
+    values[':day'] = S(plan.day);
+    values[':onAbs'] = N(plan.onAbs ?? 0);
+    values[':ls'] = N(latency ?? 0);
+    values[':lc'] = N(latency === undefined ? 0 : 1);
+  }
+  const { rollover } = plan;
+  if (rollover !== undefined) {
+    // Evaluated on the item as it was: the ended slot moves to the closed slot.
+    set.push(
+      'cDay = hDay',
+      'cOn = hOn + :cadd',
+      'cLs = hLs',
+      'cLc = hLc',
+      'cLat = if_not_exists(latency_ms, :none)',
+      'cAt = lastAt',
+      'cStatus = #status',
+    );
+    values[':cadd'] = N(rollover.closedOnAdd);
+    values[':none'] = N(NONE);
+    if (rollover.spill === undefined) remove.push('sDay', 'sOn');
+    else {
+      set.push('sDay = :sday', 'sOn = :son');
+      values[':sday'] = S(rollover.spill.day);
+      values[':son'] = N(rollover.spill.onlineMs);
+    }
+  }
+  return finish(parts, condition, true);
+}
+
+/**
+ * Each failed attempt means another report of the same node landed on this row meanwhile; with
+ * the per-node rate limit that takes seconds, so this bound is only reached when the limit is
+ * off and a node's reports race each other (each one landing makes another attempt succeed).
+ */
+const MAX_ATTEMPTS = 6;
+
+/**
+ * The timeline writer: the report's bucket row, conditional, exactly once. With a correct hint
+ * it is one UpdateItem; otherwise the row is read (consistently) and the write recomputed from
+ * it, at most MAX_ATTEMPTS times under contention.
+ */
+export function createTimelineWriter(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { staleAfterMs: number },
+) {
+  const staleMs = options.staleAfterMs;
+
+  const readRow = async (key: UpdateItemCommandInput['Key']) =>
+    (
+      await client
+        .send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))
+        .catch(rethrowAsUnavailable)
+    ).Item;
+
+  return async function writeTimeline(write: TimelineWrite): Promise<TimelineWriteResult> {
+    const report = { at: write.receivedAtMs, status: write.bucket.status };
+    const { hint } = write;
+    let plan: ReportPlan | undefined;
+    let input: UpdateItemCommandInput;
+    if (hint !== undefined && isSteady(hint, report, staleMs)) {
+      input = steadyUpdate(tableName, write, staleMs);
+    } else {
+      const predecessor = hint === undefined ? undefined : { at: hint.at, status: hint.status };
+      plan = planReport(predecessor, report, staleMs);
+      input = plannedUpdate(tableName, write, plan, { ts: hint?.ts, predecessor }, staleMs);
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await client.send(new UpdateItemCommand(input));
+        if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
+        return writtenResult(plan, result.Attributes);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
+      }
+      // Refused: read the row to learn why (and what the predecessor really is).
+      const row = await readRow(input.Key);
+      if (row === undefined) return { outcome: 'not-assigned' };
+      const assignedAt = readNumber(row, 'assignedAt');
+      if (assignedAt !== undefined && assignedAt > write.receivedAtMs) {
+        return { outcome: 'not-assigned' };
+      }
+      const stored = readNumber(row, 'reportedAt');
+      if (stored === write.timestamp || readNumber(row, 'prevTs') === write.timestamp) {
+        // An SDK retry of a write whose first attempt landed: that write was this one.
+        if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
+        const slot = readSlot(row);
+        const closedDays =
+          plan.rollover === undefined || slot === undefined
+            ? []
+            : [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
+        return { outcome: 'written', transitions: plan.transitions, closedDays, assignedAt };
+      }
+      if (stored !== undefined && stored > write.timestamp) return { outcome: 'superseded' };
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new Unavailable('Concurrent reports for one bucket row; retry', 1);
+      }
+      const slot = readSlot(row);
+      const predecessor = slot === undefined ? undefined : { at: slot.lastAt, status: slot.status };
+      plan = planReport(predecessor, report, staleMs);
+      input = plannedUpdate(tableName, write, plan, { ts: stored, predecessor }, staleMs);
+    }
+  };
+}
+
+function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten {
+  const before = old === undefined ? undefined : readSlot(old);
+  const closedDays =
+    plan.rollover !== undefined && before !== undefined ? closedDaysOf(before, plan.rollover) : [];
+  return {
+    outcome: 'written',
+    transitions: plan.transitions,
+    closedDays,
+    assignedAt: old === undefined ? undefined : readNumber(old, 'assignedAt'),
+    ...(old !== undefined && {
+      predecessor: { ip: readString(old, 'ip'), region: readString(old, 'region') },
+    }),
+  };
+}
+
+export type WriteTimeline = ReturnType<typeof createTimelineWriter>;

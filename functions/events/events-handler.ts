@@ -1,0 +1,42 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
+import type { VerifyToken } from '../auth/token-verifier.ts';
+import { ValidationError } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
+import { type ReadBucketEventsDeps, readBucketEvents } from './read-bucket-events.ts';
+
+export interface EventsHandlerDeps extends ReadBucketEventsDeps {
+  verifyToken: VerifyToken;
+  logger: Logger;
+}
+
+/** GET /bucket/{bucketId}/events: the status route's chain (token, errors, ETag); parse, call, respond. */
+export function createEventsHandler(deps: EventsHandlerDeps) {
+  return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
+    httpHandlerPluginOptions,
+  )
+    .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
+    .use(bearerToken(deps.verifyToken))
+    .handler(async (event, context) => {
+      const bucketId = event.pathParameters?.bucketId;
+      if (!isValidId(bucketId)) {
+        throw new ValidationError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
+      }
+      const principal = context.principal;
+      if (principal === undefined) throw new Error('bearer middleware did not run');
+      const query = event.queryStringParameters ?? {};
+      const result = await readBucketEvents(
+        principal,
+        { bucketId, limit: query.limit, cursor: query.cursor },
+        deps,
+      );
+      return jsonResponse(200, result);
+    });
+}

@@ -1,0 +1,107 @@
+import type { BucketOwner, UserAccess } from '../domain/access.ts';
+import { Unavailable, ValidationError } from '../domain/errors.ts';
+import { type EventView, type NodeEvent, parseEventsLimit, toEventView } from '../domain/events.ts';
+import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
+import { assertBucketReadable, type Principal } from '../status/read-bucket-status.ts';
+
+export interface BucketEventsResponse {
+  bucketId: string;
+  events: EventView[];
+  /** Only when there are more (older) events. */
+  nextCursor?: string;
+}
+
+export interface StoredEvent extends NodeEvent {
+  /** The row's sort key: the position a cursor carries. */
+  position: string;
+}
+
+export interface EventsPageRequest {
+  bucketId: string;
+  limit: number;
+  /** Only events strictly older (in sort-key order) than this position. */
+  before?: string | undefined;
+  /** The retention cut-off: events before this instant are not returned. */
+  oldestAt: string;
+}
+
+export interface EventsPage {
+  /** Newest first, at most `limit`. */
+  events: StoredEvent[];
+  /** True when at least one more event is older than the last one returned. */
+  more: boolean;
+}
+
+/** Port: the user's profile and workspace roles; undefined when the user does not exist. */
+export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
+/** Port: the bucket's owner (its META row); undefined when the bucket does not exist. */
+export type LoadBucketOwner = (bucketId: string) => Promise<BucketOwner | undefined>;
+/** Port: one page of the bucket's events, newest first. */
+export type LoadEventsPage = (request: EventsPageRequest) => Promise<EventsPage>;
+
+export interface ReadBucketEventsDeps {
+  loadUserAccess: LoadUserAccess;
+  loadBucketOwner: LoadBucketOwner;
+  loadEventsPage: LoadEventsPage;
+  /** The cursor's HMAC key (functions/events/cursor-key.ts). */
+  cursorKey: () => Promise<Uint8Array>;
+  eventRetentionDays: number;
+  now?: () => number;
+}
+
+export interface EventsQuery {
+  bucketId: string;
+  limit: string | undefined;
+  cursor: string | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+async function keyOf(deps: ReadBucketEventsDeps): Promise<Uint8Array> {
+  try {
+    return await deps.cursorKey();
+  } catch (error) {
+    throw new Unavailable('Events are temporarily unavailable; retry shortly', 1, { cause: error });
+  }
+}
+
+/**
+ * GET /bucket/{bucketId}/events: the query checked first (limit, then the cursor's MAC, both
+ * pure), then the user's partition, the bucket's META row and one page of events read in
+ * parallel (one round trip), then the access rule of GET status, then the page.
+ */
+export async function readBucketEvents(
+  principal: Principal,
+  query: EventsQuery,
+  deps: ReadBucketEventsDeps,
+): Promise<BucketEventsResponse> {
+  const { bucketId } = query;
+  const limit = parseEventsLimit(query.limit);
+  if (limit === undefined) throw new ValidationError('limit must be an integer from 1 to 200');
+  const key = await keyOf(deps);
+  let before: string | undefined;
+  if (query.cursor !== undefined) {
+    before = decodeCursor(key, bucketId, query.cursor);
+    if (before === undefined) {
+      throw new ValidationError("cursor is not a cursor of this bucket's events");
+    }
+  }
+  const nowMs = (deps.now ?? Date.now)();
+  const oldestAt = new Date(nowMs - deps.eventRetentionDays * DAY_MS).toISOString();
+  const [user, owner, page] = await Promise.all([
+    deps.loadUserAccess(principal.userId),
+    deps.loadBucketOwner(bucketId),
+    deps.loadEventsPage({ bucketId, limit, before, oldestAt }),
+  ]);
+  // The status route's access rule, the one function every bucket read calls.
+  assertBucketReadable(principal, user, owner);
+  const response: BucketEventsResponse = {
+    bucketId,
+    events: page.events.map(toEventView),
+  };
+  const last = page.events.at(-1);
+  if (page.more && last !== undefined) {
+    response.nextCursor = encodeCursor(key, bucketId, last.position);
+  }
+  return response;
+}

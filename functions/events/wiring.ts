@@ -1,0 +1,39 @@
+import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createBucketOwnerReader } from '../data/bucket-owner.ts';
+import { createEventsReader } from '../data/events.ts';
+import { createUserAccessReader } from '../data/user-access.ts';
+import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createCursorKey } from './cursor-key.ts';
+import { createEventsHandler } from './events-handler.ts';
+
+export type EventsSettings = Pick<
+  Settings,
+  'tableName' | 'jwt' | 'eventRetentionDays' | 'eventsCursorKey'
+>;
+
+/**
+ * The events function on its real adapters: used by the Lambda entry, the local runtime and
+ * the tests. `ready` covers the token key and the cursor key (both may be Secrets Manager
+ * secrets fetched at init): unusable key material fails the cold start.
+ */
+export function wire({ client, settings, logger, overrides }: WireDeps<EventsSettings>) {
+  const { tableName } = settings;
+  const verifyToken = createTokenVerifier(settings.jwt);
+  const cursorKey = createCursorKey(settings.eventsCursorKey);
+  const routes = {
+    'GET /bucket/{bucketId}/events': createEventsHandler({
+      verifyToken,
+      loadUserAccess: createUserAccessReader(client, tableName),
+      loadBucketOwner: createBucketOwnerReader(client, tableName),
+      loadEventsPage: createEventsReader(client, tableName),
+      cursorKey: cursorKey.get,
+      eventRetentionDays: settings.eventRetentionDays,
+      logger,
+      ...(overrides?.now && { now: overrides.now }),
+    }),
+  };
+  return {
+    routes,
+    ready: Promise.all([verifyToken.ready, cursorKey.ready]),
+  } satisfies WiredHttpFunction;
+}

@@ -1,0 +1,75 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
+import type { VerifyToken } from '../auth/token-verifier.ts';
+import { PayloadTooLarge, ValidationError } from '../domain/errors.ts';
+import { isValidId } from '../domain/ids.ts';
+import { parseUptimeDays } from '../domain/uptime.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
+import { type ReadHistoryDeps, readBucketStats, readBucketUptime } from './read-history.ts';
+
+export interface HistoryHandlerDeps extends ReadHistoryDeps {
+  verifyToken: VerifyToken;
+  logger: Logger;
+}
+
+/** The stats body is `{ "day": ... }`: anything near this size is not of that shape. */
+export const MAX_STATS_BODY_BYTES = 1024;
+
+function bucketIdOf(event: APIGatewayProxyEventV2): string {
+  const bucketId = event.pathParameters?.bucketId;
+  if (!isValidId(bucketId)) {
+    throw new ValidationError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
+  }
+  return bucketId;
+}
+
+function principalOf(context: AuthenticatedContext) {
+  if (context.principal === undefined) throw new Error('bearer middleware did not run');
+  return context.principal;
+}
+
+function jsonBodyOf(event: APIGatewayProxyEventV2): unknown {
+  const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.byteLength > MAX_STATS_BODY_BYTES) {
+    throw new PayloadTooLarge(`The body must be at most ${MAX_STATS_BODY_BYTES} bytes`);
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError('The body must be JSON: { "day": "YYYY-MM-DD" }');
+  }
+}
+
+/** POST /bucket/{bucketId}/stats: token, path, body, then the use case; errors mapped once. */
+export function createStatsHandler(deps: HistoryHandlerDeps) {
+  return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
+    httpHandlerPluginOptions,
+  )
+    .use(httpErrorHandler(deps.logger))
+    .use(bearerToken(deps.verifyToken))
+    .handler(async (event, context) => {
+      const bucketId = bucketIdOf(event);
+      const body = jsonBodyOf(event);
+      return jsonResponse(200, await readBucketStats(principalOf(context), bucketId, body, deps));
+    });
+}
+
+/** GET /bucket/{bucketId}/uptime?days=N: ETag/304/gzip like every GET. */
+export function createUptimeHandler(deps: HistoryHandlerDeps) {
+  return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
+    httpHandlerPluginOptions,
+  )
+    .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
+    .use(bearerToken(deps.verifyToken))
+    .handler(async (event, context) => {
+      const bucketId = bucketIdOf(event);
+      const days = parseUptimeDays(event.queryStringParameters?.days);
+      return jsonResponse(200, await readBucketUptime(principalOf(context), bucketId, days, deps));
+    });
+}

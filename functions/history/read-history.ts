@@ -1,0 +1,200 @@
+/**
+ * The history reads (DESIGN.md section 8): POST /bucket/{bucketId}/stats and GET
+ * /bucket/{bucketId}/uptime. Plain functions over the ports below; the figures are
+ * functions/domain/timeline.ts#dayFigures over what storage holds.
+ */
+import type { BucketOwner } from '../domain/access.ts';
+import {
+  type DayFigures,
+  type DayRecord,
+  dayFigures,
+  dayOf,
+  dayStartMs,
+  type SlotState,
+} from '../domain/timeline.ts';
+import {
+  type HistoryNode,
+  lastDays,
+  oldestKeptDay,
+  parseStatsDay,
+  type StatsEntry,
+  toStatsEntry,
+  toUptimeDay,
+  type UptimeDay,
+} from '../domain/uptime.ts';
+import {
+  assertBucketReadable,
+  type LoadUserAccess,
+  type Principal,
+} from '../status/read-bucket-status.ts';
+
+/** A NODE# row as the history routes read it. */
+export interface HistoryNodeRow extends HistoryNode {
+  assignedAt: number | undefined;
+  /** undefined before the node's first report since assignment. */
+  slot: SlotState | undefined;
+}
+
+/** The bucket partition's first page (with the owner) and, once allowed, all its nodes. */
+export interface HistoryBucketPage {
+  owner: BucketOwner | undefined;
+  allNodes(): Promise<HistoryNodeRow[]>;
+}
+
+/** A history row as stored, with the assignment it belongs to. */
+export interface StoredDay extends DayRecord {
+  assignedAt: number | undefined;
+}
+
+/** Port: the bucket partition, first page first (a refused read costs one page). */
+export type LoadHistoryBucket = (bucketId: string) => Promise<HistoryBucketPage>;
+/** Port: the history rows of some days of a bucket, per node and day; expired rows left out. */
+export type LoadHistoryDays = (
+  bucketId: string,
+  days: readonly string[],
+  nowMs: number,
+) => Promise<Map<string, Map<string, StoredDay>>>;
+
+export interface ReadHistoryDeps {
+  loadUserAccess: LoadUserAccess;
+  loadHistoryBucket: LoadHistoryBucket;
+  loadHistoryDays: LoadHistoryDays;
+  staleAfterSeconds: number;
+  historyRetentionDays: number;
+  now?: () => number;
+}
+
+export interface StatsResponse {
+  success: true;
+  bucketId: string;
+  day: string;
+  nodeStats: StatsEntry[];
+}
+
+export interface UptimeNode {
+  host: string;
+  ip?: string;
+  region?: string;
+  days: UptimeDay[];
+}
+
+export interface UptimeResponse {
+  bucketId: string;
+  from: string;
+  to: string;
+  nodes: UptimeNode[];
+}
+
+/** The user's partition and the bucket's first page in parallel, then the access rule. */
+async function authorize(principal: Principal, bucketId: string, deps: ReadHistoryDeps) {
+  const [user, page] = await Promise.all([
+    deps.loadUserAccess(principal.userId),
+    deps.loadHistoryBucket(bucketId),
+  ]);
+  assertBucketReadable(principal, user, page.owner);
+  return page;
+}
+
+/** A node's stored days of its current assignment (rows of an earlier one are ignored). */
+const NO_RECORDS: ReadonlyMap<string, DayRecord> = new Map();
+
+function recordsOf(
+  node: HistoryNodeRow,
+  stored: Map<string, Map<string, StoredDay>>,
+): ReadonlyMap<string, DayRecord> {
+  const all = stored.get(node.nodeId);
+  if (all === undefined) return NO_RECORDS;
+  let foreign = false;
+  for (const record of all.values()) if (record.assignedAt !== node.assignedAt) foreign = true;
+  if (!foreign) return all;
+  const records = new Map<string, DayRecord>();
+  for (const [day, record] of all) {
+    if (record.assignedAt === node.assignedAt) records.set(day, record);
+  }
+  return records;
+}
+
+function figuresOf(
+  node: HistoryNodeRow,
+  day: string,
+  records: ReadonlyMap<string, DayRecord>,
+  nowMs: number,
+  deps: ReadHistoryDeps,
+  dayStart?: number,
+): DayFigures {
+  return dayFigures(
+    day,
+    { row: node.slot, records, assignedAt: node.assignedAt },
+    nowMs,
+    deps.staleAfterSeconds * 1000,
+    dayStart,
+  );
+}
+
+/** POST /bucket/{bucketId}/stats with an already parsed JSON body. */
+export async function readBucketStats(
+  principal: Principal,
+  bucketId: string,
+  body: unknown,
+  deps: ReadHistoryDeps,
+): Promise<StatsResponse> {
+  const nowMs = (deps.now ?? Date.now)();
+  const day = parseStatsDay(body, nowMs, deps.historyRetentionDays);
+  const page = await authorize(principal, bucketId, deps);
+  // Today has no history row yet: its figures are all in the bucket rows.
+  const [nodes, stored] = await Promise.all([
+    page.allNodes(),
+    day === dayOf(nowMs) ? new Map() : deps.loadHistoryDays(bucketId, [day], nowMs),
+  ]);
+  return {
+    success: true,
+    bucketId,
+    day,
+    nodeStats: nodes.map((node) =>
+      toStatsEntry(node, figuresOf(node, day, recordsOf(node, stored), nowMs, deps)),
+    ),
+  };
+}
+
+/**
+ * GET /bucket/{bucketId}/uptime?days=N. One Query per ended day in the window (in parallel);
+ * days older than the retention show nothing observed.
+ */
+export async function readBucketUptime(
+  principal: Principal,
+  bucketId: string,
+  dayCount: number,
+  deps: ReadHistoryDeps,
+): Promise<UptimeResponse> {
+  const nowMs = (deps.now ?? Date.now)();
+  const days = lastDays(nowMs, dayCount);
+  const oldest = oldestKeptDay(nowMs, deps.historyRetentionDays);
+  const today = dayOf(nowMs);
+  const dayStarts = days.map(dayStartMs);
+  const page = await authorize(principal, bucketId, deps);
+  const [nodes, stored] = await Promise.all([
+    page.allNodes(),
+    deps.loadHistoryDays(
+      bucketId,
+      days.filter((day) => day >= oldest && day !== today),
+      nowMs,
+    ),
+  ]);
+  return {
+    bucketId,
+    from: days[0] as string,
+    to: today,
+    nodes: nodes.map((node) => {
+      const records = recordsOf(node, stored);
+      const entry = { host: node.nodeId } as UptimeNode;
+      if (node.ip !== undefined) entry.ip = node.ip;
+      if (node.region !== undefined) entry.region = node.region;
+      entry.days = days.map((day, i) =>
+        day < oldest
+          ? { day, perc_uptime: null, online_seconds: 0, observed_seconds: 0 }
+          : toUptimeDay(figuresOf(node, day, records, nowMs, deps, dayStarts[i])),
+      );
+      return entry;
+    }),
+  };
+}

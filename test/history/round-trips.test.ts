@@ -1,0 +1,187 @@
+/**
+ * What history costs a report, in round trips of latency (warm key cache): a report that
+ * changes no state keeps the first release's 2; a state change or the first report of a UTC day
+ * takes 3 (events / history rows after the bucket write that proved the predecessor). A failed
+ * history write is a 503 naming the bucket, like a failed bucket write.
+ */
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAdminStore } from '../../functions/data/operator.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { historyApi } from '../support/history-fixture.ts';
+import { reportBody, signed } from '../support/ingest-fixture.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+interface Call {
+  label: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+let table: TestTable;
+let seed: Seeder;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  table = await createTestTable('history-round-trips');
+  seed = new Seeder(table.client, table.tableName);
+  proxy = await FaultProxy.start(table.endpoint);
+});
+afterAll(async () => {
+  await proxy?.close();
+});
+
+function tracing(client: DynamoDBClient) {
+  const calls: Call[] = [];
+  let tick = 0;
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
+    async (command) => {
+      const { input } = command as {
+        input: { Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
+      };
+      const pk = input.Key?.pk?.S ?? input.Item?.pk?.S ?? '?';
+      const call: Call = {
+        label: `${(command as object).constructor.name.replace(/Command$/, '')} ${pk.split('#')[0]}`,
+        startedAt: ++tick,
+        endedAt: Number.POSITIVE_INFINITY,
+      };
+      calls.push(call);
+      try {
+        return await send(command);
+      } finally {
+        call.endedAt = ++tick;
+      }
+    },
+  );
+  const roundTrips = () => {
+    const depth = new Map<Call, number>();
+    for (const call of calls) {
+      const before = calls.filter((other) => other.endedAt < call.startedAt);
+      depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
+    }
+    return Math.max(0, ...depth.values());
+  };
+  return { calls, roundTrips };
+}
+
+async function node(buckets: number, at: number) {
+  const bucketIds = Array.from({ length: buckets }, () => randomUUID());
+  const nodeId = `rt-${randomUUID()}`;
+  const privateKey = await seed.node(nodeId);
+  const admin = createAdminStore(table.client, table.tableName, { now: () => at });
+  for (const bucketId of bucketIds) {
+    await seed.bucket(bucketId, { workspaceId: 'w', orgId: 'o' });
+    await admin.assignNode({ bucketId, nodeId });
+  }
+  return { bucketIds, nodeId, privateKey };
+}
+
+describe('round trips of a report with history on (warm key cache, 10 buckets)', () => {
+  it('no state change: 2; a flip: 3 (events); the first report of a day: 3 (history rows)', async () => {
+    let clock = Date.parse('2026-11-30T23:58:00.000Z');
+    const { bucketIds, nodeId, privateKey } = await node(10, clock);
+    const client = createDynamoClient({ endpoint: table.endpoint });
+    const api = historyApi(client, table.tableName, { now: () => clock });
+    const { calls, roundTrips } = tracing(client);
+    const send = async (status: 'ONLINE' | 'OFFLINE') => {
+      calls.length = 0;
+      const body = reportBody(bucketIds.map((bucketId) => ({ bucketId, status, latency_ms: 5 })));
+      const report = signed(nodeId, privateKey, body, clock);
+      const response = await api.report(report.body, report.headers);
+      expect(response.json.accepted).toStrictEqual(bucketIds);
+      return { trips: roundTrips(), labels: calls.map((c) => c.label) };
+    };
+
+    await send('ONLINE'); // first since assignment: cold key, events
+    clock += 30_000;
+    const steady = await send('ONLINE');
+    expect(steady).toStrictEqual({
+      trips: 2,
+      labels: ['UpdateItem NODE', ...bucketIds.map(() => 'UpdateItem BUCKET')],
+    });
+
+    clock += 30_000;
+    const flip = await send('OFFLINE');
+    expect(flip.trips).toBe(3);
+    expect(flip.labels.slice(1 + 10)).toStrictEqual(bucketIds.map(() => 'PutItem EVENTS'));
+
+    clock = Date.parse('2026-12-01T00:00:10.000Z');
+    const newDay = await send('OFFLINE');
+    expect(newDay.trips).toBe(3);
+    expect(newDay.labels.slice(1 + 10)).toStrictEqual(bucketIds.map(() => 'PutItem HIST'));
+  });
+});
+
+describe('a history write that fails', () => {
+  it('is a 503 naming the bucket (accepted/rejected), and the next report writes the day', async () => {
+    let clock = Date.parse('2026-11-30T23:59:30.000Z');
+    const { bucketIds, nodeId, privateKey } = await node(2, clock);
+    const client = createDynamoClient({ endpoint: proxy.endpoint });
+    const api = historyApi(client, table.tableName, { now: () => clock });
+    const [good, bad] = bucketIds as [string, string];
+    const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
+    const first = signed(nodeId, privateKey, body, clock);
+    expect((await api.report(first.body, first.headers)).statusCode).toBe(200);
+
+    clock = Date.parse('2026-12-01T00:00:20.000Z');
+    proxy.fail({
+      kind: 'throttle',
+      operation: 'PutItem',
+      bodyIncludes: `HIST#${bad}`,
+      times: Infinity,
+    });
+    const second = signed(nodeId, privateKey, body, clock);
+    const refused = await api.report(second.body, second.headers);
+    proxy.clear();
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.json).toMatchObject({
+      success: false,
+      accepted: [good],
+      rejected: [{ bucketId: bad, reason: 'history could not be recorded; retry' }],
+    });
+
+    // The ended day stays on the bucket row until it is written: the next new day writes it.
+    clock = Date.parse('2026-12-02T00:00:05.000Z');
+    const third = signed(nodeId, privateKey, body, clock);
+    expect((await api.report(third.body, third.headers)).statusCode).toBe(200);
+    const row = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `HIST#${bad}#2026-11-30` }, sk: { S: `NODE#${nodeId}` } },
+        ConsistentRead: true,
+      }),
+    );
+    // ONLINE from 23:59:30 to midnight.
+    expect(row.Item?.on?.N).toBe('30000');
+  });
+});
+
+describe('the hints on the node META row', () => {
+  it('keeps one per assigned bucket and none for a bucket the node is not assigned to', async () => {
+    const clock = Date.parse('2026-11-30T12:00:00.000Z');
+    const { bucketIds, nodeId, privateKey } = await node(1, clock);
+    const api = historyApi(table.client, table.tableName, { now: () => clock });
+    const stranger = randomUUID();
+    const body = reportBody([{ bucketId: bucketIds[0] as string }, { bucketId: stranger }]);
+    const report = signed(nodeId, privateKey, body, clock);
+    const response = await api.report(report.body, report.headers);
+    expect(response.json).toMatchObject({
+      accepted: bucketIds,
+      rejected: [{ bucketId: stranger, reason: 'not assigned' }],
+    });
+    const meta = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `NODE#${nodeId}` }, sk: { S: 'META' } },
+        ConsistentRead: true,
+      }),
+    );
+    const hints = Object.keys(meta.Item ?? {}).filter((name) => name.startsWith('h_'));
+    expect(hints).toStrictEqual([`h_${bucketIds[0]}`]);
+  });
+});

@@ -15,8 +15,12 @@ import { errorResponse, httpStatusOf, jsonResponse } from '../../functions/http/
 /** The one error-to-HTTP mapping, every branch (issue 15: the HTTP layer is in scope). */
 const BASE = {
   'content-type': 'application/json',
+  // DESIGN.md section 7's security headers, on every response.
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
 };
 
 describe('errorResponse', () => {

@@ -47,6 +47,13 @@ export function checkWebhookUrlSyntax(raw: unknown, policy: UrlPolicy): CheckedU
   } catch {
     throw new WebhookUrlError('url is not a valid absolute URL');
   }
+  // The bound holds for the URL as it is sent too (percent-encoded, punycode host), not only
+  // for the text as typed: 1,000 typed characters can become 9,000 on the request line.
+  if (url.href.length > MAX_WEBHOOK_URL_LENGTH) {
+    throw new WebhookUrlError(
+      `url must be at most ${MAX_WEBHOOK_URL_LENGTH} characters (percent-encoded)`,
+    );
+  }
   const schemeOk = url.protocol === 'https:' || (policy.allowLoopback && url.protocol === 'http:');
   if (!schemeOk) throw new WebhookUrlError('url must use https');
   if (url.username !== '' || url.password !== '') {

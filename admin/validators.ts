@@ -1,9 +1,8 @@
 /** Flag values, validated: every problem is a UsageError (exit 2) naming the flag. */
-import { isValidId } from '../functions/domain/ids.ts';
+import { hasControlCharacters, isValidId, MAX_NAME_LENGTH } from '../functions/domain/ids.ts';
 import { type CommandContext, UsageError } from './usage.ts';
 
 export const ID_HINT = '1-128 chars of [A-Za-z0-9_-]';
-export const MAX_NAME_LENGTH = 256;
 
 type Values = CommandContext['values'];
 
@@ -46,16 +45,13 @@ export function secondsArg(values: Values, name: string, max: number) {
   return Number(raw);
 }
 
-/** Control characters (C0, DEL, C1) and the Unicode line/paragraph separators. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
 /**
  * A display name: 1-256 printable characters (DESIGN.md section 7). Control characters are
  * refused rather than stored, since they would be echoed to terminals and pages.
  */
 export function nameArg(values: Values, name: string, fallback: string): string {
   const value = values[name] ?? fallback;
-  if (CONTROL.test(value)) {
+  if (hasControlCharacters(value)) {
     throw new UsageError(`--${name} must not contain control characters`);
   }
   if (value.trim() === '' || value.length > MAX_NAME_LENGTH) {

@@ -12,6 +12,7 @@ import type {
   AcceptedWithHints,
   AcceptReportTimestamp,
   BucketHint,
+  ForgetHints,
   GetRegisteredNode,
   RegisteredNode,
   ReportGuardInput,
@@ -154,5 +155,26 @@ export function createReportGuard(
     const last = readNumber(item, 'lastTimestamp');
     if (last !== undefined && input.timestamp <= last) return 'replay';
     return 'too-frequent';
+  };
+}
+
+/** Removes the hints of buckets a node is not assigned to (its META row must exist). */
+export function createHintForgetter(client: DynamoDBClient, tableName: string): ForgetHints {
+  return async function forgetHints(nodeId, bucketIds) {
+    const names: Record<string, string> = {};
+    bucketIds.forEach((bucketId, i) => {
+      names[`#h${i}`] = hintAttribute(bucketId);
+    });
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: nodeKey(nodeId),
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+          ExpressionAttributeNames: names,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
   };
 }

@@ -5,9 +5,16 @@ export const isValidId = (value: unknown): value is string =>
 
 /** Display names (buckets, workspaces): 1-256 printable characters (DESIGN.md section 7). */
 export const MAX_NAME_LENGTH = 256;
-/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-export const hasControlCharacters = (value: string) => CONTROL_CHARACTERS.test(value);
+/** True for control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
+export function hasControlCharacters(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029) {
+      return true;
+    }
+  }
+  return false;
+}
 export const isValidName = (value: unknown): value is string =>
   typeof value === 'string' &&
   value.trim() !== '' &&

@@ -119,6 +119,9 @@ export interface HistoryDaysWrite {
 /** Port: ended days of one node to history rows (data/history-days.ts). */
 export type WriteHistoryDays = (write: HistoryDaysWrite) => Promise<void>;
 
+/** Port: remove the hints of these buckets from the node's META row. */
+export type ForgetHints = (nodeId: string, bucketIds: readonly string[]) => Promise<void>;
+
 /** Port: the transitions a report made, to the event writer (data/events.ts). */
 export type RecordTransitions = (events: readonly NodeEvent[]) => Promise<unknown>;
 
@@ -130,6 +133,11 @@ export interface IngestDeps {
   writeHistoryDays?: WriteHistoryDays;
   /** Defaults to a no-op until an event writer is wired. */
   recordTransitions?: RecordTransitions;
+  /**
+   * Drops the guard's hints of buckets the node is not assigned to, so a node reporting for
+   * buckets it does not serve cannot grow its META row (data/node-registry.ts). Best effort.
+   */
+  forgetHints?: ForgetHints;
   minReportIntervalMs: number;
 }
 
@@ -263,7 +271,15 @@ export async function receiveNodeReport(
   });
   // Round trip 3, only for a report that changed state or began a day: the events and the
   // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History").
+  const unassigned = report.buckets
+    .filter((_, index) => reasons[index] === REJECTION_REASONS['not-assigned'])
+    .map((bucket) => bucket.bucketId);
+  const forgetting =
+    unassigned.length > 0 && deps.forgetHints !== undefined
+      ? deps.forgetHints(nodeId, unassigned).catch(() => undefined)
+      : undefined;
   const settled = await Promise.allSettled(followUps.map((f) => f.work));
+  await forgetting;
   settled.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') return;
     if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;

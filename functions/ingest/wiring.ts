@@ -1,7 +1,11 @@
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
 import { createEventWriter } from '../data/events.ts';
 import { createHistoryDayWriter } from '../data/history-days.ts';
-import { createNodeKeyReader, createReportGuard } from '../data/node-registry.ts';
+import {
+  createHintForgetter,
+  createNodeKeyReader,
+  createReportGuard,
+} from '../data/node-registry.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
@@ -44,6 +48,7 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
         retentionDays: settings.eventRetentionDays,
         ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
       }),
+      forgetHints: createHintForgetter(client, tableName),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,
       ...(metrics && { metrics }),

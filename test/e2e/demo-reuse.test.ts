@@ -73,6 +73,23 @@ describe('restarting the local runtime', () => {
       expect(Date.parse(node.lastUpdated as string)).toBeGreaterThanOrEqual(firstStarted);
     }
 
+    // History is kept: the observed window still starts at the first run's assignment.
+    const client = new BucketStatusClient({
+      baseUrl: second.apiUrl,
+      authToken: second.demo.token,
+      fetch: checked.fetch,
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    const asked = Date.now();
+    const stats = await client.getStorageBucketStats(second.demo.bucketId, today);
+    expect(stats.nodeStats).toHaveLength(3);
+    if (new Date(firstStarted).toISOString().slice(0, 10) === today) {
+      for (const node of stats.nodeStats) {
+        expect(node.observed_seconds * 1000).toBeGreaterThanOrEqual(asked - firstStarted);
+        expect(node.online_seconds).toBeGreaterThan(0);
+      }
+    }
+
     const written = JSON.parse(await readFile(demoFile, 'utf8'));
     expect(Object.keys(written)).toEqual([
       'apiUrl',

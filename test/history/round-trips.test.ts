@@ -160,3 +160,28 @@ describe('a history write that fails', () => {
     expect(row.Item?.on?.N).toBe('30000');
   });
 });
+
+describe('the hints on the node META row', () => {
+  it('keeps one per assigned bucket and none for a bucket the node is not assigned to', async () => {
+    const clock = Date.parse('2026-11-30T12:00:00.000Z');
+    const { bucketIds, nodeId, privateKey } = await node(1, clock);
+    const api = historyApi(table.client, table.tableName, { now: () => clock });
+    const stranger = randomUUID();
+    const body = reportBody([{ bucketId: bucketIds[0] as string }, { bucketId: stranger }]);
+    const report = signed(nodeId, privateKey, body, clock);
+    const response = await api.report(report.body, report.headers);
+    expect(response.json).toMatchObject({
+      accepted: bucketIds,
+      rejected: [{ bucketId: stranger, reason: 'not assigned' }],
+    });
+    const meta = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `NODE#${nodeId}` }, sk: { S: 'META' } },
+        ConsistentRead: true,
+      }),
+    );
+    const hints = Object.keys(meta.Item ?? {}).filter((name) => name.startsWith('h_'));
+    expect(hints).toStrictEqual([`h_${bucketIds[0]}`]);
+  });
+});

@@ -18,6 +18,12 @@ export default {
   // Which tests cover which mutant is measured once in the dry run; each mutant then runs only
   // the tests that reach it.
   coverageAnalysis: 'perTest',
+  // Static mutants (module-level constants: message tables, regular expressions, sets) are
+  // left out. They run every test for each mutant (22% of the mutants, 75% of the run time
+  // here), and with vitest 5 their results are not trustworthy: Stryker reported a changed
+  // key of the token-error table as surviving although test/auth/token-verifier.test.ts fails
+  // on that very change applied by hand. Their constants are exercised by the tests directly.
+  ignoreStatic: true,
   concurrency: 2,
   // A rerun reuses every result whose mutant and covering tests did not change.
   incremental: true,

@@ -1,4 +1,4 @@
-// `npm run admin -- <command>`: the operator CLI (DESIGN.md section 6); logic in commands.ts.
+// `npm run admin -- <command>`: the operator CLI (DESIGN.md section 6); logic in run.ts and commands/.
 import { runAdmin } from './run.ts';
 
 process.exitCode = await runAdmin(process.argv.slice(2), process.env, {

@@ -128,6 +128,25 @@ describe('URL rules: refused', () => {
   });
 });
 
+describe('URL rules: a refused name does not tell what it resolves to', () => {
+  // The message reaches the caller: naming the address would turn webhook creation into a
+  // lookup service for internal DNS names (what `db.internal` resolves to, behind the API).
+  it.each([
+    ['https://internal.example.com/hook', '10.0.0.7'],
+    ['https://mixed.example.com/hook', '192.168.1.20'],
+    ['https://v6metadata.example.com/', 'fd00:ec2::254'],
+    ['https://mapped.example.com/', '10.1.2.3'],
+  ])('%s', async (url, address) => {
+    const error = await checkWebhookUrl(url, strict, dns).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WebhookUrlError);
+    expect((error as Error).message).toMatch(/resolves to a non-public address/);
+    expect((error as Error).message).not.toContain(address);
+  });
+});
+
 describe('URL rules: allowed', () => {
   it.each([
     ['https://hooks.example.com/hook', '93.184.215.14'],

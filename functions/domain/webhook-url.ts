@@ -59,6 +59,10 @@ export function checkWebhookUrlSyntax(raw: unknown, policy: UrlPolicy): CheckedU
   if (url.username !== '' || url.password !== '') {
     throw new WebhookUrlError('url must not carry user info');
   }
+  // Port 0 is no port: Node's agent would connect to the scheme's default port instead.
+  if (url.port !== '' && Number(url.port) === 0) {
+    throw new WebhookUrlError('url port must be from 1 to 65535');
+  }
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (host === '') throw new WebhookUrlError('url must name a host');
   const literal = ipaddr.isValid(host) && isCanonicalLiteral(host) ? host : undefined;

@@ -111,6 +111,10 @@ const refused: [url: string, why: RegExp][] = [
   ['not a url', /valid absolute URL/],
   ['', /non-empty/],
   ['//hooks.example.com/', /valid absolute URL/],
+  // port 0 is no port: Node's agent connects to 443 instead, so the URL would not say where
+  // deliveries go
+  ['https://hooks.example.com:0/', /port/],
+  ['https://93.184.215.14:00/', /port/],
 ];
 
 describe('URL rules: refused', () => {

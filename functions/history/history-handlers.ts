@@ -3,9 +3,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { PayloadTooLarge, ValidationError } from '../domain/errors.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
+import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { jsonResponse } from '../http/response.ts';
@@ -24,18 +24,6 @@ function principalOf(context: AuthenticatedContext) {
   return context.principal;
 }
 
-function jsonBodyOf(event: APIGatewayProxyEventV2): unknown {
-  const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  if (raw.byteLength > MAX_STATS_BODY_BYTES) {
-    throw new PayloadTooLarge(`The body must be at most ${MAX_STATS_BODY_BYTES} bytes`);
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ValidationError('The body must be JSON: { "day": "YYYY-MM-DD" }');
-  }
-}
-
 /** POST /bucket/{bucketId}/stats: token, path, body, then the use case; errors mapped once. */
 export function createStatsHandler(deps: HistoryHandlerDeps) {
   return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
@@ -45,7 +33,11 @@ export function createStatsHandler(deps: HistoryHandlerDeps) {
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = pathId(event, 'bucketId');
-      const body = jsonBodyOf(event);
+      const body = jsonBody(
+        event,
+        MAX_STATS_BODY_BYTES,
+        'The body must be JSON: { "day": "YYYY-MM-DD" }',
+      );
       return jsonResponse(200, await readBucketStats(principalOf(context), bucketId, body, deps));
     });
 }

@@ -3,8 +3,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { NotFound, PayloadTooLarge, ValidationError } from '../domain/errors.ts';
+import { NotFound } from '../domain/errors.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
+import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { emptyResponse, jsonResponse } from '../http/response.ts';
@@ -29,18 +30,6 @@ export interface WebhooksHandlerDeps extends ManageWebhooksDeps {
   logger: Logger;
 }
 
-function jsonBody(event: APIGatewayProxyEventV2): unknown {
-  const raw = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-  if (raw.length > MAX_WEBHOOK_BODY_BYTES) {
-    throw new PayloadTooLarge(`The body must be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ValidationError('The body must be valid JSON');
-  }
-}
-
 /**
  * The three webhook routes in one function (they share the token check and the workspace
  * read): parse, call, respond; errors are mapped in one place.
@@ -61,7 +50,12 @@ export function createWebhooksHandler(deps: WebhooksHandlerDeps) {
         case WEBHOOK_ROUTES.create:
           return jsonResponse(
             201,
-            await createWebhook(principal, workspaceId, jsonBody(event), deps),
+            await createWebhook(
+              principal,
+              workspaceId,
+              jsonBody(event, MAX_WEBHOOK_BODY_BYTES, 'The body must be valid JSON'),
+              deps,
+            ),
           );
         case WEBHOOK_ROUTES.delete: {
           const webhookId = pathId(event, 'webhookId');

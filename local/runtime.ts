@@ -9,7 +9,6 @@ import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { wireSweep } from '../functions/sweep/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
 import { createLocalAlertQueue, type LocalAlertQueue } from './alert-queue.ts';
@@ -243,6 +242,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Stopped (pending retries cancelled, attempts in flight finished) before the client closes.
     cleanups.push(() => alerts.stop());
     const publishEvents = (events: RecordedNodeEvent[]) => {
+      // One line per change, whoever recorded it (a report, or the sweep for silence).
+      for (const e of events) {
+        log(`event: node ${e.nodeId} of bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`);
+      }
       alerts.onEventsRecorded(events);
       options.onEventsRecorded?.(events);
     };
@@ -280,24 +283,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     await prepareTable(client, config, endpoint);
     if (options.sweep !== false) {
+      // The route table's sweep function, wired like its Lambda entry; this timer plays the
+      // schedule (DESIGN.md section 9).
+      const sweep = functions.events.sweep;
+      if (sweep === undefined) throw new Error('the route table has no sweep function');
       const sweepTimer = startSweepTimer({
         intervalMs: config.sweepIntervalSeconds * 1000,
-        sweep: wireSweep({
-          client,
-          tableName: config.tableName,
-          staleAfterSeconds: config.staleAfterSeconds,
-          eventRetentionDays: config.eventRetentionDays,
-          logger,
-          onEventsRecorded: (events) => {
-            for (const e of events) {
-              log(
-                `sweep: node ${e.nodeId} of bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`,
-              );
-            }
-            publishEvents(events);
-          },
-        }),
-        onError: () => undefined, // wireSweep has logged it; the next run retries
+        sweep: () => sweep({}, {}),
+        onError: () => undefined, // the sweep has logged it; the next run retries
       });
       // Stopped (and its run awaited) before the client and the engine close.
       cleanups.push(() => sweepTimer.stop());

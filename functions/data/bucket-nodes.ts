@@ -1,14 +1,9 @@
-import {
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import type { BucketOwner } from '../domain/access.ts';
+import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { NodeRow } from '../domain/node-status.ts';
-import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import type { BucketFirstPage, OpenBucket } from '../status/read-bucket-status.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
-import { bucketPk, META_SK, NODE_SK_PREFIX } from './keys.ts';
+import { openBucketPartition } from './bucket-partition.ts';
+import { bucketPk } from './keys.ts';
 
 /**
  * The bucket partition Query: META and the NODE# rows, page by page. Only the attributes the
@@ -32,48 +27,21 @@ export function bucketPartitionQuery(tableName: string, bucketId: string): Query
  */
 export function createBucketNodesReader(client: DynamoDBClient, tableName: string): OpenBucket {
   return async function openBucket(bucketId: string): Promise<BucketFirstPage | undefined> {
-    const query = bucketPartitionQuery(tableName, bucketId);
-    const send = (start: QueryCommandInput['ExclusiveStartKey']) =>
-      client
-        .send(new QueryCommand({ ...query, ExclusiveStartKey: start }))
-        .catch(rethrowAsUnavailable);
-    const page: { owner?: BucketOwner; nodes: NodeRow[] } = { nodes: [] };
-    const first = await send(undefined);
-    collect(first.Items ?? [], page);
-    const { owner } = page;
-    if (owner === undefined) return undefined;
-    return {
-      owner,
-      async allNodes() {
-        for (let start = first.LastEvaluatedKey; start !== undefined; ) {
-          const next = await send(start);
-          collect(next.Items ?? [], page);
-          start = next.LastEvaluatedKey;
-        }
-        return page.nodes;
-      },
-    };
+    const { owner, allNodes } = await openBucketPartition(
+      client,
+      bucketPartitionQuery(tableName, bucketId),
+      toNodeRow,
+    );
+    return owner === undefined ? undefined : { owner, allNodes };
   };
 }
 
-function collect(items: Item[], page: { owner?: BucketOwner; nodes: NodeRow[] }) {
-  for (const item of items) {
-    const sk = readString(item, 'sk');
-    if (sk === META_SK) {
-      page.owner = {
-        workspaceId: readString(item, 'workspaceId'),
-        orgId: readString(item, 'orgId'),
-      };
-    } else if (sk?.startsWith(NODE_SK_PREFIX)) {
-      page.nodes.push({
-        nodeId: sk.slice(NODE_SK_PREFIX.length),
-        ip: readString(item, 'ip'),
-        region: readString(item, 'region'),
-        version: readString(item, 'version'),
-        status: readString(item, 'status'),
-        latencyMs: readNumber(item, 'latency_ms'),
-        lastUpdated: readString(item, 'lastUpdated'),
-      });
-    }
-  }
-}
+const toNodeRow = (nodeId: string, item: Item): NodeRow => ({
+  nodeId,
+  ip: readString(item, 'ip'),
+  region: readString(item, 'region'),
+  version: readString(item, 'version'),
+  status: readString(item, 'status'),
+  latencyMs: readNumber(item, 'latency_ms'),
+  lastUpdated: readString(item, 'lastUpdated'),
+});

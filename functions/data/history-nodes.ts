@@ -3,21 +3,16 @@
  * with its day slot (docs/ARCHITECTURE.md, "History"). The first page comes alone, so a refused
  * read costs one page; the rest only once access is granted.
  */
-import {
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
-import type { BucketOwner } from '../domain/access.ts';
+import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type {
   HistoryBucketPage,
   HistoryNodeRow,
   LoadHistoryBucket,
 } from '../history/read-history.ts';
-import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
+import { openBucketPartition } from './bucket-partition.ts';
 import { readSlot } from './bucket-timeline.ts';
-import { bucketPk, META_SK, NODE_SK_PREFIX } from './keys.ts';
+import { bucketPk } from './keys.ts';
 
 const PROJECTION = [
   'sk',
@@ -56,51 +51,19 @@ export function historyBucketQuery(tableName: string, bucketId: string): QueryCo
   };
 }
 
-function collect(items: Item[], page: { owner?: BucketOwner; nodes: HistoryNodeRow[] }) {
-  for (const item of items) {
-    const sk = readString(item, 'sk');
-    if (sk === META_SK) {
-      page.owner = {
-        workspaceId: readString(item, 'workspaceId'),
-        orgId: readString(item, 'orgId'),
-      };
-    } else if (sk?.startsWith(NODE_SK_PREFIX)) {
-      page.nodes.push({
-        nodeId: sk.slice(NODE_SK_PREFIX.length),
-        ip: readString(item, 'ip'),
-        region: readString(item, 'region'),
-        version: readString(item, 'version'),
-        assignedAt: readNumber(item, 'assignedAt'),
-        slot: readSlot(item),
-      });
-    }
-  }
-}
+const toHistoryRow = (nodeId: string, item: Item): HistoryNodeRow => ({
+  nodeId,
+  ip: readString(item, 'ip'),
+  region: readString(item, 'region'),
+  version: readString(item, 'version'),
+  assignedAt: readNumber(item, 'assignedAt'),
+  slot: readSlot(item),
+});
 
 export function createHistoryBucketReader(
   client: DynamoDBClient,
   tableName: string,
 ): LoadHistoryBucket {
-  return async function loadHistoryBucket(bucketId: string): Promise<HistoryBucketPage> {
-    const input = historyBucketQuery(tableName, bucketId);
-    const send = (start: QueryCommandInput['ExclusiveStartKey']) =>
-      client
-        .send(new QueryCommand({ ...input, ExclusiveStartKey: start }))
-        .catch(rethrowAsUnavailable);
-    const page: { owner?: BucketOwner; nodes: HistoryNodeRow[] } = { nodes: [] };
-    const first = await send(undefined);
-    collect(first.Items ?? [], page);
-    return {
-      owner: page.owner,
-      async allNodes() {
-        // META sorts before NODE#, so the owner is always on the first page.
-        for (let start = first.LastEvaluatedKey; start !== undefined; ) {
-          const next = await send(start);
-          collect(next.Items ?? [], page);
-          start = next.LastEvaluatedKey;
-        }
-        return page.nodes;
-      },
-    };
-  };
+  return (bucketId: string): Promise<HistoryBucketPage> =>
+    openBucketPartition(client, historyBucketQuery(tableName, bucketId), toHistoryRow);
 }

@@ -1,4 +1,5 @@
 import type { UserAccess } from './access.ts';
+import { hasControlCharacters } from './ids.ts';
 
 /**
  * Who may manage a workspace's webhooks (DESIGN.md section 10): an ACTIVE user with role
@@ -42,8 +43,7 @@ export function parseNewWebhook(value: unknown): NewWebhookInput {
     if ([...description].length > MAX_DESCRIPTION_LENGTH) {
       throw new Error(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
     }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters
-    if (/[\u0000-\u001f\u007f-\u009f]/.test(description)) {
+    if (hasControlCharacters(description)) {
       throw new Error('description must not contain control characters');
     }
   }

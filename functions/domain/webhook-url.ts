@@ -47,10 +47,21 @@ export function checkWebhookUrlSyntax(raw: unknown, policy: UrlPolicy): CheckedU
   } catch {
     throw new WebhookUrlError('url is not a valid absolute URL');
   }
+  // The bound holds for the URL as it is sent too (percent-encoded, punycode host), not only
+  // for the text as typed: 1,000 typed characters can become 9,000 on the request line.
+  if (url.href.length > MAX_WEBHOOK_URL_LENGTH) {
+    throw new WebhookUrlError(
+      `url must be at most ${MAX_WEBHOOK_URL_LENGTH} characters (percent-encoded)`,
+    );
+  }
   const schemeOk = url.protocol === 'https:' || (policy.allowLoopback && url.protocol === 'http:');
   if (!schemeOk) throw new WebhookUrlError('url must use https');
   if (url.username !== '' || url.password !== '') {
     throw new WebhookUrlError('url must not carry user info');
+  }
+  // Port 0 is no port: Node's agent would connect to the scheme's default port instead.
+  if (url.port !== '' && Number(url.port) === 0) {
+    throw new WebhookUrlError('url port must be from 1 to 65535');
   }
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (host === '') throw new WebhookUrlError('url must name a host');
@@ -133,6 +144,15 @@ export async function checkWebhookUrl(
   }
   if (addresses.length === 0)
     throw new WebhookUrlError(`url host ${checked.host} does not resolve`);
-  for (const { address } of addresses) assertAllowedAddress(address, policy);
+  for (const { address } of addresses) {
+    const refusal = addressRefusal(address, policy);
+    // The class only, never the address: the message reaches the caller, and naming what an
+    // internal name resolves to would make this route a DNS lookup service for the network.
+    if (refusal !== undefined) {
+      throw new WebhookUrlError(
+        `url host ${checked.host} resolves to a non-public address (${refusal})`,
+      );
+    }
+  }
   return { ...checked, addresses };
 }

@@ -4,11 +4,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { PayloadTooLarge, ValidationError } from '../domain/errors.ts';
-import { isValidId } from '../domain/ids.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
-import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { pathId } from '../http/path-params.ts';
 import { jsonResponse } from '../http/response.ts';
 import { type ReadHistoryDeps, readBucketStats, readBucketUptime } from './read-history.ts';
 
@@ -19,14 +18,6 @@ export interface HistoryHandlerDeps extends ReadHistoryDeps {
 
 /** The stats body is `{ "day": ... }`: anything near this size is not of that shape. */
 export const MAX_STATS_BODY_BYTES = 1024;
-
-function bucketIdOf(event: APIGatewayProxyEventV2): string {
-  const bucketId = event.pathParameters?.bucketId;
-  if (!isValidId(bucketId)) {
-    throw new ValidationError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
-  }
-  return bucketId;
-}
 
 function principalOf(context: AuthenticatedContext) {
   if (context.principal === undefined) throw new Error('bearer middleware did not run');
@@ -53,22 +44,21 @@ export function createStatsHandler(deps: HistoryHandlerDeps) {
     .use(httpErrorHandler(deps.logger))
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
-      const bucketId = bucketIdOf(event);
+      const bucketId = pathId(event, 'bucketId');
       const body = jsonBodyOf(event);
       return jsonResponse(200, await readBucketStats(principalOf(context), bucketId, body, deps));
     });
 }
 
-/** GET /bucket/{bucketId}/uptime?days=N: ETag/304/gzip like every GET. */
+/** GET /bucket/{bucketId}/uptime?days=N: ETag/304/gzip like every GET (httpErrorHandler's after). */
 export function createUptimeHandler(deps: HistoryHandlerDeps) {
   return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
-    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
-      const bucketId = bucketIdOf(event);
+      const bucketId = pathId(event, 'bucketId');
       const days = parseUptimeDays(event.queryStringParameters?.days);
       return jsonResponse(200, await readBucketUptime(principalOf(context), bucketId, days, deps));
     });

@@ -3,10 +3,9 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { ValidationError } from '../domain/errors.ts';
-import { isValidId } from '../domain/ids.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { pathId } from '../http/path-params.ts';
 import { jsonResponse } from '../http/response.ts';
 import { type ReadBucketStatusDeps, readBucketStatus } from './read-bucket-status.ts';
 
@@ -23,10 +22,7 @@ export function createStatusHandler(deps: StatusHandlerDeps) {
     .use(httpErrorHandler(deps.logger))
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
-      const bucketId = event.pathParameters?.bucketId;
-      if (!isValidId(bucketId)) {
-        throw new ValidationError('bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -');
-      }
+      const bucketId = pathId(event, 'bucketId');
       const principal = context.principal;
       if (principal === undefined) throw new Error('bearer middleware did not run');
       return jsonResponse(200, await readBucketStatus(principal, bucketId, deps));

@@ -91,15 +91,18 @@ export async function createWebhook(
   if (existing.length >= MAX_WEBHOOKS_PER_WORKSPACE) {
     throw new Conflict(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
   }
+  let target: URL;
   try {
-    await checkWebhookUrl(input.url, deps.urlPolicy, deps.resolveHost);
+    target = (await checkWebhookUrl(input.url, deps.urlPolicy, deps.resolveHost)).url;
   } catch (error) {
     if (error instanceof WebhookUrlError) throw new ValidationError(error.message);
     throw error;
   }
   const webhook = {
     webhookId: (deps.newWebhookId ?? newWebhookId)(),
-    url: input.url,
+    // The parser's canonical form, the URL deliveries go to: no tabs or newlines (the parser
+    // drops them), host lower-cased and in punycode, so every listing shows the real target.
+    url: target.href,
     description: input.description,
     createdAt: new Date((deps.now ?? Date.now)()).toISOString(),
     secret: generateWebhookSecret(),

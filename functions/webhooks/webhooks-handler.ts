@@ -4,9 +4,9 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { NotFound, PayloadTooLarge, ValidationError } from '../domain/errors.ts';
-import { isValidId } from '../domain/ids.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { pathId } from '../http/path-params.ts';
 import { emptyResponse, jsonResponse } from '../http/response.ts';
 import {
   createWebhook,
@@ -27,14 +27,6 @@ export const MAX_WEBHOOK_BODY_BYTES = 8 * 1024;
 export interface WebhooksHandlerDeps extends ManageWebhooksDeps {
   verifyToken: VerifyToken;
   logger: Logger;
-}
-
-const ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9, _ or -';
-
-function pathId(event: APIGatewayProxyEventV2, name: string): string {
-  const value = event.pathParameters?.[name];
-  if (!isValidId(value)) throw new ValidationError(`${name} ${ID_MESSAGE}`);
-  return value;
 }
 
 function jsonBody(event: APIGatewayProxyEventV2): unknown {

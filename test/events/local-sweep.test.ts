@@ -52,7 +52,7 @@ describe('the local runtime sweeps', () => {
         [at],
       );
       expect(lines).toContain(
-        `sweep: node quiet-node of bucket ${bucketId} ONLINE -> DISCONNECTED at ${at}`,
+        `event: node quiet-node of bucket ${bucketId} ONLINE -> DISCONNECTED at ${at}`,
       );
     } finally {
       dynamo.destroy();

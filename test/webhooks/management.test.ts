@@ -231,6 +231,31 @@ describe('create, list, delete', () => {
     expect((await call('DELETE', W, { webhookId: 'wh_unknown' })).statusCode).toBe(404);
   });
 
+  it("the URL stored and listed is the one deliveries go to (the parser's canonical form)", async () => {
+    // The WHATWG parser drops tabs and newlines and lower-cases the host before it connects;
+    // storing the raw text put control characters into every listing and showed other admins
+    // a URL that is not the delivery target.
+    const created = await call('POST', W, {
+      body: JSON.stringify({ url: 'https://HOOKS.example.com/a\tb\nc' }),
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json.url).toBe('https://hooks.example.com/abc');
+    const listed = (await call('GET', W)).json.webhooks as { id: string; url: string }[];
+    expect(listed.find((w) => w.id === created.json.id)?.url).toBe('https://hooks.example.com/abc');
+    expect((await call('DELETE', W, { webhookId: created.json.id as string })).statusCode).toBe(
+      204,
+    );
+  });
+
+  it('the 2,048-character bound holds for the URL as sent, after percent-encoding', async () => {
+    // 1,026 characters as typed, 6,026 once every é becomes %C3%A9 on the request line.
+    const r = await call('POST', W, {
+      body: JSON.stringify({ url: `https://hooks.example.com/${'é'.repeat(1000)}` }),
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json.message).toMatch(/at most 2048/);
+  });
+
   it('the list has an ETag and answers 304 to a matching If-None-Match', async () => {
     const first = await call('GET', W);
     const etag = first.headers.etag as string;
@@ -320,6 +345,20 @@ describe('bad requests', () => {
     [
       'a control character',
       JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u0007b' }),
+      400,
+      /control/,
+    ],
+    [
+      // U+2028/2029 end a line in logs and a statement in JavaScript: the one definition of a
+      // control character (functions/domain/ids.ts) refuses them, as it does for names.
+      'a line separator',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u2028b' }),
+      400,
+      /control/,
+    ],
+    [
+      'a paragraph separator',
+      JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u2029b' }),
       400,
       /control/,
     ],

@@ -111,6 +111,10 @@ const refused: [url: string, why: RegExp][] = [
   ['not a url', /valid absolute URL/],
   ['', /non-empty/],
   ['//hooks.example.com/', /valid absolute URL/],
+  // port 0 is no port: Node's agent connects to 443 instead, so the URL would not say where
+  // deliveries go
+  ['https://hooks.example.com:0/', /port/],
+  ['https://93.184.215.14:00/', /port/],
 ];
 
 describe('URL rules: refused', () => {
@@ -125,6 +129,25 @@ describe('URL rules: refused', () => {
     );
     expect(error).toBeInstanceOf(WebhookUrlError);
     expect((error as Error).message).toMatch(why);
+  });
+});
+
+describe('URL rules: a refused name does not tell what it resolves to', () => {
+  // The message reaches the caller: naming the address would turn webhook creation into a
+  // lookup service for internal DNS names (what `db.internal` resolves to, behind the API).
+  it.each([
+    ['https://internal.example.com/hook', '10.0.0.7'],
+    ['https://mixed.example.com/hook', '192.168.1.20'],
+    ['https://v6metadata.example.com/', 'fd00:ec2::254'],
+    ['https://mapped.example.com/', '10.1.2.3'],
+  ])('%s', async (url, address) => {
+    const error = await checkWebhookUrl(url, strict, dns).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WebhookUrlError);
+    expect((error as Error).message).toMatch(/resolves to a non-public address/);
+    expect((error as Error).message).not.toContain(address);
   });
 });
 

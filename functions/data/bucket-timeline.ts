@@ -12,7 +12,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { Unavailable } from '../domain/errors.ts';
-import type { ReportedStatus } from '../domain/node-status.ts';
+import type { NodeStatus, ReportedStatus } from '../domain/node-status.ts';
 import {
   closedDaysOf,
   type DayRecord,
@@ -26,6 +26,8 @@ import type {
   BucketHint,
   BucketRowWrite,
   BucketWriteResult,
+  ClearPendingEvents,
+  PendingEvent,
   TimelineWritten,
 } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
@@ -45,6 +47,36 @@ export function decodeHint(value: string | undefined): BucketHint | undefined {
     at: Number(match[2]),
     status: match[3] === 'O' ? 'ONLINE' : 'OFFLINE',
   };
+}
+
+/**
+ * The row's pending events (`pEv`, a list of strings `<from>|<to>|<at ms>|<ip>|<region>`): every
+ * write that makes transitions appends them in the same conditional write, and they stay until
+ * the event writer has recorded them (docs/ARCHITECTURE.md, "History"), so an event write that
+ * fails after the row landed is recorded by the next write to the row.
+ */
+export const PENDING_EVENTS = 'pEv';
+const STATE_NAMES: ReadonlySet<string> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
+export const encodePendingEvent = (event: PendingEvent) =>
+  [event.from, event.to, event.at, event.ip ?? '', event.region ?? ''].join('|');
+export function decodePendingEvents(item: Item | undefined): PendingEvent[] {
+  const list = item?.[PENDING_EVENTS]?.L ?? [];
+  const events: PendingEvent[] = [];
+  for (const entry of list) {
+    const [from, to, at, ip, region] = (entry.S ?? '').split('|');
+    if (from === undefined || to === undefined || !STATE_NAMES.has(from) || !STATE_NAMES.has(to)) {
+      continue;
+    }
+    if (at === undefined || !/^\d{1,16}$/.test(at)) continue;
+    events.push({
+      from: from as NodeStatus,
+      to: to as NodeStatus,
+      at: Number(at),
+      ...(ip && { ip }),
+      ...(region && { region }),
+    });
+  }
+  return events;
 }
 
 export type TimelineWrite = BucketRowWrite;
@@ -191,7 +223,7 @@ export function steadyUpdate(
   return finish(
     parts,
     `${ASSIGNED} AND reportedAt < :ts AND #status = :status AND lastAt >= :cutoff` +
-      ' AND lastAt <= :at AND hDay = :day',
+      ` AND lastAt <= :at AND hDay = :day AND attribute_not_exists(${PENDING_EVENTS})`,
     false,
   );
 }
@@ -231,6 +263,18 @@ export function plannedUpdate(
     values[':onAbs'] = N(plan.onAbs ?? 0);
     values[':ls'] = N(latency ?? 0);
     values[':lc'] = N(latency === undefined ? 0 : 1);
+  }
+  if (plan.transitions.length > 0) {
+    // Pending until recorded: the event writer's success clears them (createPendingEventsClearer).
+    set.push(
+      `${PENDING_EVENTS} = list_append(if_not_exists(${PENDING_EVENTS}, :noEvents), :events)`,
+    );
+    values[':noEvents'] = { L: [] };
+    values[':events'] = {
+      L: plan.transitions.map((t) =>
+        S(encodePendingEvent({ ...t, ip: write.ip, region: write.region })),
+      ),
+    };
   }
   const { rollover } = plan;
   if (rollover !== undefined) {
@@ -318,7 +362,14 @@ export function createTimelineWriter(
           plan.rollover === undefined || slot === undefined
             ? []
             : [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
-        return { outcome: 'written', transitions: plan.transitions, closedDays, assignedAt };
+        return {
+          outcome: 'written',
+          transitions: plan.transitions,
+          closedDays,
+          assignedAt,
+          // The row's pending events include this write's own (the use case de-duplicates).
+          pending: decodePendingEvents(row),
+        };
       }
       if (stored !== undefined && stored > write.timestamp) return { outcome: 'superseded' };
       if (attempt >= MAX_ATTEMPTS) {
@@ -341,6 +392,7 @@ function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten
     transitions: plan.transitions,
     closedDays,
     assignedAt: old === undefined ? undefined : readNumber(old, 'assignedAt'),
+    pending: decodePendingEvents(old),
     ...(old !== undefined && {
       predecessor: { ip: readString(old, 'ip'), region: readString(old, 'region') },
     }),
@@ -348,3 +400,27 @@ function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten
 }
 
 export type WriteTimeline = ReturnType<typeof createTimelineWriter>;
+
+/**
+ * Clears a row's pending events once the event writer has recorded them, unless a later report
+ * has written the row since (that write returned them and records them itself). Best effort: if
+ * it fails, the next write to the row records them again (the event keys are deterministic).
+ */
+export function createPendingEventsClearer(
+  client: DynamoDBClient,
+  tableName: string,
+): ClearPendingEvents {
+  return async function clearPendingEvents({ bucketId, nodeId, timestamp }) {
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: S(bucketPk(bucketId)), sk: S(nodeSk(nodeId)) },
+          UpdateExpression: `REMOVE ${PENDING_EVENTS}`,
+          ConditionExpression: `reportedAt = :ts AND attribute_exists(${PENDING_EVENTS})`,
+          ExpressionAttributeValues: { ':ts': N(timestamp) },
+        }),
+      )
+      .catch(() => undefined);
+  };
+}

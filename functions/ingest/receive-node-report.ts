@@ -4,7 +4,7 @@ import type { NodeEvent } from '../domain/events.ts';
 import { isValidId } from '../domain/ids.ts';
 import { type BucketReport, MAX_REPORT_BYTES, parseNodeReport } from '../domain/node-report.ts';
 import { verifyNodeSignature } from '../domain/node-signature.ts';
-import type { ReportedStatus } from '../domain/node-status.ts';
+import type { NodeStatus, ReportedStatus } from '../domain/node-status.ts';
 import type { DayRecord, Transition } from '../domain/timeline.ts';
 
 /** How far the node's clock may be from ours, either way. */
@@ -87,6 +87,17 @@ export interface BucketRowWrite {
 
 export type BucketWriteOutcome = 'written' | 'not-assigned' | 'superseded';
 
+/**
+ * A transition the bucket row holds as not yet recorded (data/bucket-timeline.ts, `pEv`): every
+ * write that makes transitions stores them with the row, so an event write that fails after the
+ * row landed is retried by the next write to the row (docs/ARCHITECTURE.md, "History").
+ */
+export interface PendingEvent extends Transition {
+  /** The ip and region of the report that made it. */
+  ip?: string | undefined;
+  region?: string | undefined;
+}
+
 /** What a landed write did to the timeline (data/bucket-timeline.ts). */
 export interface TimelineWritten {
   outcome: 'written';
@@ -97,6 +108,8 @@ export interface TimelineWritten {
   /** Ended days to write to history rows (first report of a new day only). */
   closedDays: DayRecord[];
   assignedAt?: number | undefined;
+  /** Transitions the row held as pending before this write (earlier reports' unrecorded ones). */
+  pending?: readonly PendingEvent[] | undefined;
 }
 
 export type BucketWriteResult =
@@ -125,6 +138,16 @@ export type ForgetHints = (nodeId: string, bucketIds: readonly string[]) => Prom
 /** Port: the transitions a report made, to the event writer (data/events.ts). */
 export type RecordTransitions = (events: readonly NodeEvent[]) => Promise<unknown>;
 
+/**
+ * Port: after the events are recorded, clear the row's pending events, unless a later report
+ * (`timestamp` is this one's) wrote the row since. Best effort: it never fails the report.
+ */
+export type ClearPendingEvents = (row: {
+  bucketId: string;
+  nodeId: string;
+  timestamp: number;
+}) => Promise<void>;
+
 export interface IngestDeps {
   getRegisteredNode: GetRegisteredNode;
   acceptReportTimestamp: AcceptReportTimestamp;
@@ -133,6 +156,8 @@ export interface IngestDeps {
   writeHistoryDays?: WriteHistoryDays;
   /** Defaults to a no-op until an event writer is wired. */
   recordTransitions?: RecordTransitions;
+  /** Defaults to a no-op (then pending events are only ever re-recorded, never cleared). */
+  clearPendingEvents?: ClearPendingEvents;
   /**
    * Drops the guard's hints of buckets the node is not assigned to, so a node reporting for
    * buckets it does not serve cannot grow its META row (data/node-registry.ts). Best effort.
@@ -253,7 +278,7 @@ export async function receiveNodeReport(
   );
   // Per bucket, in report order: undefined = accepted, else the rejection reason.
   const reasons: (string | undefined)[] = [];
-  const followUps: { index: number; work: Promise<unknown> }[] = [];
+  const followUps: { index: number; work: Promise<unknown>; events: boolean }[] = [];
   outcomes.forEach((outcome, index) => {
     const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
     if (outcome.status === 'rejected') {
@@ -267,7 +292,13 @@ export async function receiveNodeReport(
       return;
     }
     const work = 'transitions' in result ? followUp(bucketId, nodeId, report, result, deps) : [];
-    if (work.length > 0) followUps.push({ index, work: Promise.all(work) });
+    if (work.length > 0) {
+      followUps.push({
+        index,
+        work: Promise.all(work.map((w) => w.work)),
+        events: work.some((w) => w.events),
+      });
+    }
   });
   // Round trip 3, only for a report that changed state or began a day: the events and the
   // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History").
@@ -280,6 +311,22 @@ export async function receiveNodeReport(
       : undefined;
   const settled = await Promise.allSettled(followUps.map((f) => f.work));
   await forgetting;
+  // Round trip 4, only after events were recorded: each row forgets them as pending (best
+  // effort: a row that keeps them has the next write record them again, idempotently).
+  const clear = deps.clearPendingEvents;
+  if (clear !== undefined) {
+    await Promise.all(
+      followUps
+        .filter((f, i) => f.events && settled[i]?.status === 'fulfilled')
+        .map((f) =>
+          clear({
+            bucketId: (report.buckets[f.index] as { bucketId: string }).bucketId,
+            nodeId,
+            timestamp: timestampMs,
+          }).catch(() => undefined),
+        ),
+    );
+  }
   settled.forEach((outcome, i) => {
     if (outcome.status === 'fulfilled') return;
     if (!(outcome.reason instanceof Unavailable)) throw outcome.reason;
@@ -319,33 +366,41 @@ function followUp(
   report: { ip: string; region: string },
   result: TimelineWritten,
   deps: IngestDeps,
-): Promise<unknown>[] {
-  const work: Promise<unknown>[] = [];
+): { work: Promise<unknown>; events: boolean }[] {
+  const work: { work: Promise<unknown>; events: boolean }[] = [];
   if (result.closedDays.length > 0) {
-    work.push(
-      (deps.writeHistoryDays ?? nothing)({
+    work.push({
+      events: false,
+      work: (deps.writeHistoryDays ?? nothing)({
         bucketId,
         nodeId,
         assignedAt: result.assignedAt,
         days: result.closedDays,
       }),
-    );
-  }
-  if (result.transitions.length > 0) {
-    const events = result.transitions.map((t): NodeEvent => {
-      // A change to DISCONNECTED describes the predecessor: its ip and region.
-      const source = t.to === 'DISCONNECTED' ? result.predecessor : undefined;
-      return {
-        bucketId,
-        nodeId,
-        ip: source?.ip ?? report.ip,
-        region: source?.region ?? report.region,
-        from: t.from,
-        to: t.to,
-        at: new Date(t.at).toISOString(),
-      };
     });
-    work.push((deps.recordTransitions ?? nothing)(events));
+  }
+  const event = (t: Transition, source: { ip?: string; region?: string } | undefined) => ({
+    bucketId,
+    nodeId,
+    ip: source?.ip ?? report.ip,
+    region: source?.region ?? report.region,
+    from: t.from as NodeStatus,
+    to: t.to as NodeStatus,
+    at: new Date(t.at).toISOString(),
+  });
+  // Earlier reports' transitions the row still holds as pending (their event write failed),
+  // then this report's own; one event per instant and target state (the event key).
+  const byKey = new Map<string, NodeEvent>();
+  for (const t of result.pending ?? []) byKey.set(`${t.at}#${t.to}`, event(t, t));
+  for (const t of result.transitions) {
+    // A change to DISCONNECTED describes the predecessor: its ip and region.
+    const key = `${t.at}#${t.to}`;
+    if (!byKey.has(key)) {
+      byKey.set(key, event(t, t.to === 'DISCONNECTED' ? result.predecessor : undefined));
+    }
+  }
+  if (byKey.size > 0) {
+    work.push({ events: true, work: (deps.recordTransitions ?? nothing)([...byKey.values()]) });
   }
   return work;
 }

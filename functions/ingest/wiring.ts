@@ -1,4 +1,5 @@
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
+import { createPendingEventsClearer } from '../data/bucket-timeline.ts';
 import { createEventWriter } from '../data/events.ts';
 import { createHistoryDayWriter } from '../data/history-days.ts';
 import {
@@ -48,6 +49,7 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
         retentionDays: settings.eventRetentionDays,
         ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
       }),
+      clearPendingEvents: createPendingEventsClearer(client, tableName),
       forgetHints: createHintForgetter(client, tableName),
       minReportIntervalMs: settings.nodeMinReportIntervalMs,
       logger,

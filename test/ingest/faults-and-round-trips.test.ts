@@ -301,8 +301,8 @@ describe('DynamoDB round trips for one report', () => {
     expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
     const starts = events.filter((e) => e.startsWith('start '));
     // The first report since assignment is a change from DISCONNECTED: after the bucket
-    // writes, its events (docs/ARCHITECTURE.md, "History").
-    expect(starts).toHaveLength(1 + 1 + BUCKETS + BUCKETS);
+    // writes, its events, then each row forgets them as pending (docs/ARCHITECTURE.md, "History").
+    expect(starts).toHaveLength(1 + 1 + BUCKETS + BUCKETS + BUCKETS);
     // Strictly sequential: key read, then the guard, then the bucket fan-out.
     expect(events.slice(0, 4)).toStrictEqual([
       `start GetItem NODE#${nodeId}`,
@@ -311,16 +311,24 @@ describe('DynamoDB round trips for one report', () => {
       `end UpdateItem NODE#${nodeId}`,
     ]);
     // Concurrent: every bucket write is issued before any of them completes.
-    const fanOut = events.slice(4).filter((e) => e.includes('BUCKET#'));
+    const bucketCalls = events.slice(4).filter((e) => e.includes('BUCKET#'));
+    const fanOut = bucketCalls.slice(0, 2 * BUCKETS);
     expect(fanOut.slice(0, BUCKETS).sort()).toStrictEqual(
       bucketIds.map((bucketId) => `start UpdateItem BUCKET#${bucketId}`).sort(),
     );
     expect(fanOut.slice(BUCKETS).every((e) => e.startsWith('end UpdateItem BUCKET#'))).toBe(true);
     expect(fanOut).toHaveLength(2 * BUCKETS);
-    const lastBucketEnd = events.lastIndexOf(fanOut.at(-1) as string);
+    // (The clears carry the same labels as the writes: positions, not labels.)
+    const bucketPositions = events.flatMap((e, i) => (i >= 4 && e.includes('BUCKET#') ? [i] : []));
+    const lastBucketEnd = bucketPositions[2 * BUCKETS - 1] as number;
     const eventWrites = events.slice(4).filter((e) => !e.includes('BUCKET#'));
     expect(eventWrites.filter((e) => e.startsWith('start PutItem EVENTS#'))).toHaveLength(BUCKETS);
     expect(events.findIndex((e) => e.startsWith('start PutItem'))).toBeGreaterThan(lastBucketEnd);
+    // Each clear only after an event write has ended.
+    const clears = bucketCalls.slice(2 * BUCKETS).filter((e) => e.startsWith('start '));
+    expect(clears).toHaveLength(BUCKETS);
+    const firstEventEnd = events.findIndex((e) => e.startsWith('end PutItem EVENTS#'));
+    expect(bucketPositions[2 * BUCKETS]).toBeGreaterThan(firstEventEnd);
 
     events.length = 0;
     const warm = signed(nodeId, privateKey, body, t);

@@ -226,7 +226,7 @@ describe('POST /node/status: round trips of a report', () => {
     return { bucketIds, nodeId, privateKey };
   }
 
-  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once (3 round trips); warm: 2', async () => {
+  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once, events, clears (5 round trips); warm: 2', async () => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets();
     const { client, calls, roundTrips } = tracingClient();
     const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
@@ -236,14 +236,19 @@ describe('POST /node/status: round trips of a report', () => {
     const cold = signed(nodeId, privateKey, body, now - 1);
     expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
     // The first report since assignment changes every bucket's state (from DISCONNECTED):
-    // its events follow the bucket writes that proved it (docs/ARCHITECTURE.md, "History").
-    expect(calls.map((c) => `${c.command} ${c.pk}`)).toStrictEqual([
+    // its events follow the bucket writes that proved it, then each row forgets them as pending
+    // (docs/ARCHITECTURE.md, "History").
+    const labels = calls.map((c) => `${c.command} ${c.pk}`);
+    expect(labels.slice(0, 2 + 2 * BUCKETS)).toStrictEqual([
       `GetItem ${nodePk(nodeId)}`,
       `UpdateItem ${nodePk(nodeId)}`,
       ...bucketIds.map((bucketId) => `UpdateItem ${bucketPk(bucketId)}`),
       ...bucketIds.map((bucketId) => `PutItem EVENTS#${bucketId}`),
     ]);
-    expect(roundTrips()).toBe(4);
+    expect(labels.slice(2 + 2 * BUCKETS).sort()).toStrictEqual(
+      bucketIds.map((bucketId) => `UpdateItem ${bucketPk(bucketId)}`).sort(),
+    );
+    expect(roundTrips()).toBe(5);
     const writes = calls.slice(2, 2 + BUCKETS);
     const firstEnd = Math.min(...writes.map((c) => c.endedAt));
     expect(writes.every((c) => c.startedAt < firstEnd)).toBe(true);

@@ -1,0 +1,151 @@
+/**
+ * An event write that fails after the report's bucket row landed: the node gets a 503 and
+ * retries with a new timestamp, whose predecessor (the landed row) already has the new state.
+ * The row keeps the transitions it made as pending until the event writer recorded them, so the
+ * retry records them: each event exactly once, and the history figures as if nothing failed.
+ */
+import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminStore } from '../../functions/data/operator.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { historyApi } from '../support/history-fixture.ts';
+import { bucketWithReader, readBucketRow, reportBody, signed } from '../support/ingest-fixture.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+let table: TestTable;
+let seed: Seeder;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  table = await createTestTable('ingest-pending-events');
+  seed = new Seeder(table.client, table.tableName);
+  proxy = await FaultProxy.start(table.endpoint);
+});
+afterAll(async () => {
+  await proxy?.close();
+});
+
+async function eventsOf(bucketId: string) {
+  const page = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `EVENTS#${bucketId}` } },
+      ConsistentRead: true,
+    }),
+  );
+  return (page.Items ?? []).map((item) => `${item.at?.S} ${item.from?.S}->${item.to?.S}`);
+}
+
+async function setUp(clock: () => number) {
+  const nodeId = `pending-${randomUUID()}`;
+  const privateKey = await seed.node(nodeId);
+  const admin = createAdminStore(table.client, table.tableName, { now: clock });
+  const good = await bucketWithReader(seed);
+  const bad = await bucketWithReader(seed);
+  for (const { bucketId } of [good, bad]) await admin.assignNode({ bucketId, nodeId });
+  const api = historyApi(createDynamoClient({ endpoint: proxy.endpoint }), table.tableName, {
+    now: clock,
+  });
+  const send = (at: number, status: 'ONLINE' | 'OFFLINE') => {
+    const body = reportBody([good, bad].map(({ bucketId }) => ({ bucketId, status })));
+    const report = signed(nodeId, privateKey, body, at);
+    return api.report(report.body, report.headers);
+  };
+  return { nodeId, good, bad, api, send };
+}
+
+describe('an event write that fails after the bucket row landed', () => {
+  it('is recorded by the retry (twice failed too): each event once, history as without the fault', async () => {
+    let now = Date.parse('2026-11-30T12:00:00.000Z');
+    const { nodeId, good, bad, api, send } = await setUp(() => now);
+
+    now += 10_000;
+    expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+
+    // The flip: both rows land, the bad bucket's event write fails (after the SDK's retries).
+    now += 30_000;
+    const flipAt = now;
+    proxy.fail({
+      kind: 'throttle',
+      operation: 'PutItem',
+      bodyIncludes: `EVENTS#${bad.bucketId}`,
+      times: Infinity,
+    });
+    const refused = await send(now, 'OFFLINE');
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json).toMatchObject({
+      success: false,
+      accepted: [good.bucketId],
+      rejected: [{ bucketId: bad.bucketId, reason: 'history could not be recorded; retry' }],
+    });
+    // The retry fails the same way: the pending event survives a failed recovery too.
+    now += 1_000;
+    expect((await send(now, 'OFFLINE')).statusCode).toBe(503);
+    proxy.clear();
+    expect((await readBucketRow(table.client, table.tableName, bad.bucketId, nodeId))?.status).toBe(
+      'OFFLINE',
+    );
+
+    now += 1_000;
+    const retried = await send(now, 'OFFLINE');
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json.accepted).toStrictEqual([good.bucketId, bad.bucketId]);
+    // A steady report afterwards records nothing more.
+    now += 30_000;
+    expect((await send(now, 'OFFLINE')).statusCode).toBe(200);
+
+    const expected = [
+      `${new Date(flipAt - 30_000).toISOString()} DISCONNECTED->ONLINE`,
+      `${new Date(flipAt).toISOString()} ONLINE->OFFLINE`,
+    ];
+    expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+    // Nothing left pending on either row.
+    for (const { bucketId } of [good, bad]) {
+      const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
+      expect(row).toBeDefined();
+      expect(row).not.toHaveProperty('pEv');
+    }
+
+    // The history figures of the faulted bucket equal those of the other one.
+    const day = { day: '2026-11-30' };
+    const goodStats = await api.stats(good.bucketId, day, good.token);
+    const badStats = await api.stats(bad.bucketId, day, bad.token);
+    expect(goodStats.statusCode).toBe(200);
+    expect(badStats.json.nodeStats).toStrictEqual(goodStats.json.nodeStats);
+    expect((goodStats.json.nodeStats as { online_seconds: number }[])[0]?.online_seconds).toBe(30);
+  });
+
+  it('a first report after a silent gap whose event write fails: both events come with the retry', async () => {
+    let now = Date.parse('2026-11-30T15:00:00.000Z');
+    const { good, bad, send } = await setUp(() => now);
+    now += 1_000;
+    const firstAt = now;
+    expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+
+    now += 600_000; // silent for 10 minutes (stale 90 s)
+    const returnAt = now;
+    proxy.fail({
+      kind: 'unavailable',
+      operation: 'PutItem',
+      bodyIncludes: `EVENTS#${bad.bucketId}`,
+      times: Infinity,
+    });
+    expect((await send(now, 'ONLINE')).statusCode).toBe(503);
+    proxy.clear();
+    now += 1_000;
+    expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+
+    const expected = [
+      `${new Date(firstAt).toISOString()} DISCONNECTED->ONLINE`,
+      `${new Date(firstAt + 90_000).toISOString()} ONLINE->DISCONNECTED`,
+      `${new Date(returnAt).toISOString()} DISCONNECTED->ONLINE`,
+    ];
+    expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+  });
+});

@@ -1,9 +1,12 @@
-import { MAX_BUCKETS_PER_REPORT } from '../functions/domain/node-report.ts';
+import { MAX_BUCKETS_PER_NODE, MAX_BUCKETS_PER_REPORT } from '../functions/domain/node-report.ts';
 import packageJson from '../package.json' with { type: 'json' };
 
 export const REPORTER_VERSION: string = packageJson.version;
-/** A bound on one node's buckets (a round of 100 reports); more is a usage error. */
-export const MAX_BUCKETS_PER_NODE = 10_000;
+/**
+ * A bound on one node's buckets: the server's (a node cannot be assigned more), so more is a
+ * usage error rather than reports the server would reject bucket by bucket.
+ */
+export { MAX_BUCKETS_PER_NODE };
 
 export const REPORTER_HELP = `Usage: bucket-status-reporter --api URL --node-id ID --key-file FILE --bucket ID[=PROBE_URL] ... [options]
        bucket-status-reporter --config /etc/bucket-status/reporter.json [options]

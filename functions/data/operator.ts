@@ -15,6 +15,7 @@ import {
   type WorkspaceRole,
 } from '../domain/access.ts';
 import { isValidId, isValidName, MAX_NAME_LENGTH } from '../domain/ids.ts';
+import { MAX_BUCKETS_PER_NODE } from '../domain/node-report.ts';
 import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { hintAttribute } from './bucket-timeline.ts';
@@ -70,7 +71,12 @@ export interface AdminStore {
     orgId?: string;
     publicKey?: string;
   }): Promise<{ nodeId: string; publicKey: string; privateKey?: string }>;
+  /**
+   * Idempotent. Refused (AdminError) when the node already serves MAX_BUCKETS_PER_NODE buckets:
+   * the `assignedBuckets` counter on its META row, taken before the row is written.
+   */
   assignNode(input: { bucketId: string; nodeId: string }): Promise<void>;
+  /** Frees the node's slot only when an assignment row was actually deleted. */
   unassignNode(input: { bucketId: string; nodeId: string }): Promise<void>;
   disableNode(nodeId: string): Promise<void>;
   disableUser(userId: string): Promise<void>;
@@ -109,6 +115,8 @@ export interface StoredNode {
   publicKey: string | undefined;
   orgId: string | undefined;
   status: string | undefined;
+  /** The buckets the node holds a slot for (see assignNode); 0 before the first. */
+  assignedBuckets: number;
 }
 
 const toUser = (item: Item): StoredUser => ({
@@ -126,6 +134,7 @@ const toNode = (item: Item): StoredNode => ({
   publicKey: readString(item, 'publicKey'),
   orgId: readString(item, 'orgId'),
   status: readString(item, 'status'),
+  assignedBuckets: readNumber(item, 'assignedBuckets') ?? 0,
 });
 const mapped = <T>(item: Item | undefined, to: (item: Item) => T) =>
   item === undefined ? undefined : to(item);
@@ -159,7 +168,14 @@ const isConditionFailure = (error: unknown) => error instanceof ConditionalCheck
 export function createAdminStore(
   client: DynamoDBClient,
   tableName: string,
-  { now = Date.now }: { now?: () => number } = {},
+  {
+    now = Date.now,
+    maxBucketsPerNode = MAX_BUCKETS_PER_NODE,
+  }: {
+    now?: () => number;
+    /** MAX_BUCKETS_PER_NODE; tests lower it to exercise the limit with a few rows. */
+    maxBucketsPerNode?: number;
+  } = {},
 ): AdminStore {
   const getItem = async (itemKey: Key) =>
     (
@@ -219,6 +235,45 @@ export function createAdminStore(
         ),
       message,
     );
+
+  /**
+   * Gives back one of the node's slots (never below 0: a node assigned before the counter
+   * existed has none to give) and removes the bucket's hint when `bucketId` is given.
+   */
+  const releaseSlot = async (nodeId: string, bucketId?: string) => {
+    const nodeMetaKey = key(nodePk(nodeId), META_SK);
+    const names = bucketId === undefined ? undefined : { '#hint': hintAttribute(bucketId) };
+    const remove = bucketId === undefined ? '' : ' REMOVE #hint';
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: nodeMetaKey,
+          ConditionExpression: 'attribute_exists(pk) AND assignedBuckets > :zero',
+          UpdateExpression: `ADD assignedBuckets :minusOne${remove}`,
+          ...(names && { ExpressionAttributeNames: names }),
+          ExpressionAttributeValues: { ':zero': N(0), ':minusOne': N(-1) },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (names === undefined) return;
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: nodeMetaKey,
+          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'REMOVE #hint',
+          ExpressionAttributeNames: names,
+        }),
+      )
+      .catch((error) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  };
 
   const requireUser = async (userId: string) => {
     const profile = await getItem(key(userPk(userId), PROFILE_SK));
@@ -378,19 +433,43 @@ export function createAdminStore(
           `node ${nodeId} belongs to org ${nodeOrg}, bucket ${bucketId} to org ${bucketOrg}`,
         );
       }
+      const assignmentKey = key(bucketPk(bucketId), nodeSk(nodeId));
+      // Already assigned: keep the row and whatever report it holds, take no second slot.
+      if ((await getItem(assignmentKey)) !== undefined) return;
+      // dynalite has no transactions, so the writes are ordered for the safe failure: the slot
+      // is taken first (conditional on the limit, so concurrent assigns never pass it), then
+      // the row is written. A crash in between leaves the count one too high (a slot lost until
+      // an unassign), never too low, so the META row's hints stay bounded.
+      const nodeMetaKey = key(nodePk(nodeId), META_SK);
+      await conditional(
+        () =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: tableName,
+              Key: nodeMetaKey,
+              ConditionExpression:
+                'attribute_exists(pk) AND (attribute_not_exists(assignedBuckets) OR assignedBuckets < :max)',
+              UpdateExpression: 'ADD assignedBuckets :one',
+              ExpressionAttributeValues: { ':one': N(1), ':max': N(maxBucketsPerNode) },
+            }),
+          ),
+        `node ${nodeId} is already assigned to ${maxBucketsPerNode} buckets, the most one node ` +
+          `can serve (MAX_BUCKETS_PER_NODE); unassign it from one first`,
+      );
       try {
         await client.send(
           new PutItemCommand({
             TableName: tableName,
             // assignedAt starts the node's observed window for the bucket (DESIGN.md section
             // 8); a reassignment (after unassign-node) is a new row, a new window.
-            Item: { ...key(bucketPk(bucketId), nodeSk(nodeId)), assignedAt: N(now()) },
+            Item: { ...assignmentKey, assignedAt: N(now()) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
       } catch (error) {
-        // Already assigned: keep the row and whatever report it holds (assigning is idempotent).
         if (!isConditionFailure(error)) throw error;
+        // A concurrent assign of the same pair wrote the row first: give this slot back.
+        await releaseSlot(nodeId);
       }
     },
 
@@ -401,20 +480,10 @@ export function createAdminStore(
         key(bucketPk(bucketId), nodeSk(nodeId)),
         `node ${nodeId} is not assigned to bucket ${bucketId}`,
       );
-      // The guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with it.
-      await client
-        .send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: key(nodePk(nodeId), META_SK),
-            ConditionExpression: 'attribute_exists(pk)',
-            UpdateExpression: 'REMOVE #hint',
-            ExpressionAttributeNames: { '#hint': hintAttribute(bucketId) },
-          }),
-        )
-        .catch((error) => {
-          if (!isConditionFailure(error)) throw error;
-        });
+      // The row was deleted by this call (the delete is conditional, so of two concurrent
+      // unassigns only one gets here): free its slot, and the guard's hint for the bucket
+      // (docs/ARCHITECTURE.md, "History") goes with it.
+      await releaseSlot(nodeId, bucketId);
     },
 
     async disableNode(nodeId) {

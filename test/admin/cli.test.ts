@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../admin/command-table.ts';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
@@ -15,6 +16,7 @@ import {
   workspacePk,
   workspaceSk,
 } from '../../functions/data/keys.ts';
+import { MAX_BUCKETS_PER_NODE } from '../../functions/domain/node-report.ts';
 import {
   generateNodeKeyPair,
   publicKeyFromRaw,
@@ -610,6 +612,45 @@ describe('register-node', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`error: ${message}`);
     expect(await readRow(table, nodePk('rn-8'), META_SK)).toBeUndefined();
+  });
+});
+
+describe('assign-node at the per-node bucket limit', () => {
+  it('exits 1 naming the limit, writes nothing, and an unassign frees a slot', async () => {
+    await seed.bucket('cap-b1', { workspaceId: 'ws-1', orgId: 'org-a' });
+    await seed.bucket('cap-b2', { workspaceId: 'ws-1', orgId: 'org-a' });
+    await seed.node('cap-n');
+    // A node that already holds every slot (its counter as assign-node keeps it), one of them
+    // for cap-b1.
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: nodePk('cap-n') }, sk: { S: META_SK } },
+        UpdateExpression: 'SET assignedBuckets = :max',
+        ExpressionAttributeValues: { ':max': { N: String(MAX_BUCKETS_PER_NODE) } },
+      }),
+    );
+    await seed.assignment('cap-b1', 'cap-n');
+    const refused = await admin(['assign-node', '--bucket-id', 'cap-b2', '--node-id', 'cap-n']);
+    expect(refused).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: node cap-n is already assigned to 1000 buckets, the most one node can serve ' +
+        '(MAX_BUCKETS_PER_NODE); unassign it from one first\n',
+    });
+    expect(await readRow(table, bucketPk('cap-b2'), nodeSk('cap-n'))).toBeUndefined();
+    const freed = await admin(['unassign-node', '--bucket-id', 'cap-b1', '--node-id', 'cap-n']);
+    expect(freed.code).toBe(0);
+    expect((await readRow(table, nodePk('cap-n'), META_SK))?.assignedBuckets).toBe(
+      MAX_BUCKETS_PER_NODE - 1,
+    );
+    const assigned = await admin(['assign-node', '--bucket-id', 'cap-b2', '--node-id', 'cap-n']);
+    expect(assigned.code).toBe(0);
+    expect(await readRow(table, bucketPk('cap-b2'), nodeSk('cap-n'))).toBeDefined();
+    expect((await readRow(table, nodePk('cap-n'), META_SK))?.assignedBuckets).toBe(
+      MAX_BUCKETS_PER_NODE,
+    );
   });
 });
 

@@ -12,6 +12,7 @@ import {
 } from '../../functions/data/keys.ts';
 import { AdminError, type AdminStore, createAdminStore } from '../../functions/data/operator.ts';
 import { isTokenRevoked } from '../../functions/domain/access.ts';
+import { MAX_BUCKETS_PER_NODE } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { readRow } from './helpers.ts';
@@ -138,6 +139,91 @@ describe('createAdminStore', () => {
     await expect(store.unassignNode({ bucketId: 's-b1', nodeId: 's-n1' })).rejects.toBeInstanceOf(
       AdminError,
     );
+  });
+
+  describe('the per-node bucket limit (MAX_BUCKETS_PER_NODE, lowered to 3 here)', () => {
+    const LIMIT = 3;
+    let limited: AdminStore;
+    const buckets = Array.from({ length: 8 }, (_, i) => `lim-b${i}`);
+
+    beforeAll(async () => {
+      limited = createAdminStore(table.client, table.tableName, { maxBucketsPerNode: LIMIT });
+      await store.createWorkspace({ workspaceId: 'lim-w', orgId: 'org-a' });
+      for (const bucketId of buckets) {
+        await store.createBucket({ bucketId, workspaceId: 'lim-w', name: bucketId });
+      }
+    });
+
+    const assignedRows = async (nodeId: string) => {
+      let count = 0;
+      for (const bucketId of buckets) {
+        if (await limited.isAssigned(bucketId, nodeId)) count += 1;
+      }
+      return count;
+    };
+
+    it('is 1,000 by default, the reporter bound too', () => {
+      expect(MAX_BUCKETS_PER_NODE).toBe(1_000);
+    });
+
+    it('refuses the limit+1th assignment, naming the limit; re-assigning stays idempotent', async () => {
+      await limited.registerNode({ nodeId: 'lim-n1' });
+      for (const bucketId of buckets.slice(0, LIMIT)) {
+        await limited.assignNode({ bucketId, nodeId: 'lim-n1' });
+      }
+      const refused = limited.assignNode({ bucketId: buckets[LIMIT] as string, nodeId: 'lim-n1' });
+      await expect(refused).rejects.toBeInstanceOf(AdminError);
+      await expect(refused).rejects.toThrow(
+        'node lim-n1 is already assigned to 3 buckets, the most one node can serve',
+      );
+      expect(await limited.isAssigned(buckets[LIMIT] as string, 'lim-n1')).toBe(false);
+      // An existing assignment at the limit is not a new one.
+      await limited.assignNode({ bucketId: buckets[0] as string, nodeId: 'lim-n1' });
+      expect((await limited.getNode('lim-n1'))?.assignedBuckets).toBe(LIMIT);
+    });
+
+    it('unassign frees a slot (once: a second unassign of the same row frees nothing)', async () => {
+      await limited.unassignNode({ bucketId: buckets[0] as string, nodeId: 'lim-n1' });
+      await expect(
+        limited.unassignNode({ bucketId: buckets[0] as string, nodeId: 'lim-n1' }),
+      ).rejects.toBeInstanceOf(AdminError);
+      expect((await limited.getNode('lim-n1'))?.assignedBuckets).toBe(LIMIT - 1);
+      await limited.assignNode({ bucketId: buckets[LIMIT] as string, nodeId: 'lim-n1' });
+      expect(await limited.isAssigned(buckets[LIMIT] as string, 'lim-n1')).toBe(true);
+      await expect(
+        limited.assignNode({ bucketId: buckets[0] as string, nodeId: 'lim-n1' }),
+      ).rejects.toThrow('already assigned to 3 buckets');
+      expect(await assignedRows('lim-n1')).toBe(LIMIT);
+    });
+
+    it('concurrent assignments never pass the limit, and the count matches the rows', async () => {
+      await limited.registerNode({ nodeId: 'lim-n2' });
+      // Every bucket twice at once: distinct buckets race for slots, the same pair races for
+      // its row (the loser gives its slot back).
+      const results = await Promise.allSettled(
+        [...buckets, ...buckets].map((bucketId) =>
+          limited.assignNode({ bucketId, nodeId: 'lim-n2' }),
+        ),
+      );
+      const refused = results.filter((r) => r.status === 'rejected');
+      for (const r of refused)
+        expect((r as PromiseRejectedResult).reason).toBeInstanceOf(AdminError);
+      expect(await assignedRows('lim-n2')).toBe(LIMIT);
+      expect((await limited.getNode('lim-n2'))?.assignedBuckets).toBe(LIMIT);
+    });
+
+    it('concurrent unassigns of one row free one slot', async () => {
+      const held = [];
+      for (const bucketId of buckets) {
+        if (await limited.isAssigned(bucketId, 'lim-n2')) held.push(bucketId);
+      }
+      const target = held[0] as string;
+      const results = await Promise.allSettled(
+        [1, 2, 3].map(() => limited.unassignNode({ bucketId: target, nodeId: 'lim-n2' })),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect((await limited.getNode('lim-n2'))?.assignedBuckets).toBe(LIMIT - 1);
+    });
   });
 
   it('revokeTokens revokes tokens issued in the revocation second, not in the next one', async () => {

@@ -379,7 +379,10 @@ function followUp(
       }),
     });
   }
-  const event = (t: Transition, source: { ip?: string; region?: string } | undefined) => ({
+  const event = (
+    t: Transition,
+    source: { ip?: string | undefined; region?: string | undefined } | undefined,
+  ) => ({
     bucketId,
     nodeId,
     ip: source?.ip ?? report.ip,

@@ -7,6 +7,8 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { Conflict } from '../domain/errors.ts';
+import { MAX_BUCKETS_PER_NODE } from '../domain/node-report.ts';
 import { publicKeyFromRaw } from '../domain/node-signature.ts';
 import type {
   AcceptedWithHints,
@@ -126,6 +128,25 @@ export function reportGuardUpdate(
   };
 }
 
+/**
+ * DynamoDB's answer to a write that would take an item past 400 KB. The assignment limit
+ * (MAX_BUCKETS_PER_NODE, enforced by functions/data/operator.ts) keeps the META row far below
+ * it; a row that reaches it anyway (e.g. assignments made before the limit existed) must not
+ * be a bare 500, nor a 503 that the reporter would retry for ever.
+ */
+const isItemTooLarge = (error: unknown) =>
+  error instanceof Error &&
+  error.name === 'ValidationException' &&
+  /item size/i.test(error.message) &&
+  /exceeded the maximum allowed size/i.test(error.message);
+
+const nodeStateTooLarge = (nodeId: string, cause: unknown) =>
+  new Conflict(
+    `node ${nodeId}'s stored state is too large to record this report: it serves too many ` +
+      `buckets (at most ${MAX_BUCKETS_PER_NODE}); an operator must unassign some`,
+    { cause },
+  );
+
 export function createReportGuard(
   client: DynamoDBClient,
   tableName: string,
@@ -146,6 +167,7 @@ export function createReportGuard(
       }
       return { outcome: 'accepted', previous };
     } catch (error) {
+      if (isItemTooLarge(error)) throw nodeStateTooLarge(input.nodeId, error);
       if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
     }
     const item = await getNodeMeta(client, tableName, input.nodeId);

@@ -15,7 +15,7 @@ const POST = doc.paths['/node/status']?.post as Record<string, unknown>;
 /** Every status code DESIGN.md sections 2 and 3 give each route (plus the ingest rate limit). */
 const CONTRACT_STATUSES = {
   get: ['200', '304', '400', '401', '403', '404', '406', '500', '503'],
-  post: ['200', '400', '401', '413', '429', '500', '503'],
+  post: ['200', '400', '401', '409', '413', '429', '500', '503'],
 };
 
 type Json = Record<string, unknown>;

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { META_SK, nodePk } from '../../functions/data/keys.ts';
+import {
+  assignedNode,
+  buildIngestHandler,
+  expectError,
+  NO_RATE_LIMIT,
+  type PostReport,
+  readBucketRow,
+  readNodeMeta,
+  reportBody,
+  signed,
+} from '../support/ingest-fixture.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+// Defence in depth behind the assignment limit (MAX_BUCKETS_PER_NODE): a node whose META row
+// reaches DynamoDB's 400 KB item limit anyway gets a clear 409, not a bare 500 and not a 503
+// the reporter would retry for ever.
+let table: TestTable;
+let seed: Seeder;
+let post: PostReport;
+
+beforeAll(async () => {
+  table = await createTestTable('ingest-node-size');
+  seed = new Seeder(table.client, table.tableName);
+  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
+});
+
+describe("a node's META row at the item-size limit", () => {
+  it('answers 409 naming the limit, and stores nothing', async () => {
+    const bucketId = randomUUID();
+    const nodeId = `node-${randomUUID()}`;
+    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    // The state the hints of thousands of buckets would leave: just under 400 KB.
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: nodePk(nodeId) }, sk: { S: META_SK } },
+        UpdateExpression: 'SET padding = :p',
+        ExpressionAttributeValues: { ':p': { S: 'x'.repeat(400 * 1024 - 260) } },
+      }),
+    );
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 5 }]));
+    const response = await post(report.body, report.headers);
+    expect(expectError(response, 409)).toBe(
+      `node ${nodeId}'s stored state is too large to record this report: it serves too many ` +
+        'buckets (at most 1000); an operator must unassign some',
+    );
+    expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(
+      undefined,
+    );
+    expect(await readBucketRow(table.client, table.tableName, bucketId, nodeId)).not.toHaveProperty(
+      'status',
+    );
+  });
+});

@@ -12,7 +12,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { Unavailable } from '../domain/errors.ts';
-import type { NodeStatus, ReportedStatus } from '../domain/node-status.ts';
+import type { ReportedStatus } from '../domain/node-status.ts';
 import {
   closedDaysOf,
   type DayRecord,
@@ -27,12 +27,12 @@ import type {
   BucketRowWrite,
   BucketWriteResult,
   ClearPendingEvents,
-  PendingEvent,
   TimelineWritten,
 } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, nodeSk } from './keys.ts';
+import { decodePendingEvents, encodePendingEvent, PENDING_EVENTS } from './pending-events.ts';
 import { SWEEP_INDEX_SET, sweepIndexValues } from './sweep-index.ts';
 
 /** The META attribute that holds a bucket's hint. */
@@ -47,36 +47,6 @@ export function decodeHint(value: string | undefined): BucketHint | undefined {
     at: Number(match[2]),
     status: match[3] === 'O' ? 'ONLINE' : 'OFFLINE',
   };
-}
-
-/**
- * The row's pending events (`pEv`, a list of strings `<from>|<to>|<at ms>|<ip>|<region>`): every
- * write that makes transitions appends them in the same conditional write, and they stay until
- * the event writer has recorded them (docs/ARCHITECTURE.md, "History"), so an event write that
- * fails after the row landed is recorded by the next write to the row.
- */
-export const PENDING_EVENTS = 'pEv';
-const STATE_NAMES: ReadonlySet<string> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
-export const encodePendingEvent = (event: PendingEvent) =>
-  [event.from, event.to, event.at, event.ip ?? '', event.region ?? ''].join('|');
-export function decodePendingEvents(item: Item | undefined): PendingEvent[] {
-  const list = item?.[PENDING_EVENTS]?.L ?? [];
-  const events: PendingEvent[] = [];
-  for (const entry of list) {
-    const [from, to, at, ip, region] = (entry.S ?? '').split('|');
-    if (from === undefined || to === undefined || !STATE_NAMES.has(from) || !STATE_NAMES.has(to)) {
-      continue;
-    }
-    if (at === undefined || !/^\d{1,16}$/.test(at)) continue;
-    events.push({
-      from: from as NodeStatus,
-      to: to as NodeStatus,
-      at: Number(at),
-      ...(ip && { ip }),
-      ...(region && { region }),
-    });
-  }
-  return events;
 }
 
 export type TimelineWrite = BucketRowWrite;

@@ -7,9 +7,11 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { SWEEP_INDEX } from '../../infra/table-definition.ts';
+import type { PendingEvent } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
+import { decodePendingEvents, PENDING_EVENTS } from './pending-events.ts';
 import { queryAll } from './query-all.ts';
 
 /**
@@ -89,6 +91,8 @@ export interface SweptRow extends IndexedRow {
   region: string | undefined;
   /** Still in the index (not swept meanwhile). */
   indexed: boolean;
+  /** Transitions a report's failed event write left pending on the row (data/pending-events.ts). */
+  pending: PendingEvent[];
 }
 
 const BUCKET_PK_PREFIX = bucketPk('');
@@ -140,7 +144,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
             TableName: tableName,
             Key: key(bucketId, nodeId),
             ConsistentRead: true,
-            ProjectionExpression: 'lastUpdated, lastAt, #status, ip, #region, sweepShard',
+            ProjectionExpression: `lastUpdated, lastAt, #status, ip, #region, sweepShard, ${PENDING_EVENTS}`,
             ExpressionAttributeNames: { '#status': 'status', '#region': 'region' },
           }),
         )
@@ -156,12 +160,14 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
         ip: readString(item, 'ip'),
         region: readString(item, 'region'),
         indexed: readString(item, 'sweepShard') !== undefined,
+        pending: decodePendingEvents(item),
       };
     },
 
     /**
      * Takes the row out of the index, unless a report changed it since `seenLastUpdated`
-     * (that report's write set the index entry anew, and it stays).
+     * (that report's write set the index entry anew, and it stays). Also drops the row's pending
+     * events, which the sweep recorded before (a report since would have appended to them).
      */
     async clearRow(
       bucketId: string,
@@ -172,7 +178,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
         TableName: tableName,
         Key: key(bucketId, nodeId),
         ConditionExpression: 'lastUpdated = :seen',
-        UpdateExpression: 'REMOVE sweepShard, sweepAt',
+        UpdateExpression: `REMOVE sweepShard, sweepAt, ${PENDING_EVENTS}`,
         ExpressionAttributeValues: { ':seen': S(seenLastUpdated) },
       };
       try {

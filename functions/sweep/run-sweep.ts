@@ -65,9 +65,20 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
       outcome.skipped++; // not yet past stale + grace: a later run takes it
       return;
     }
+    // Transitions a report's failed event write left on the row: recorded here, with the same
+    // deterministic keys, before clearRow drops them (docs/ARCHITECTURE.md, "History").
+    const events: NodeEvent[] = row.pending.map((t) => ({
+      bucketId: row.bucketId,
+      nodeId: row.nodeId,
+      ip: t.ip,
+      region: t.region,
+      from: t.from,
+      to: t.to,
+      at: new Date(t.at).toISOString(),
+    }));
     if (Number.isFinite(lastMs) && row.status !== undefined && REPORTED.has(row.status)) {
       const last = { at: lastMs, status: row.status as ReportedStatus };
-      const event: NodeEvent = {
+      events.push({
         bucketId: row.bucketId,
         nodeId: row.nodeId,
         ip: row.ip,
@@ -75,8 +86,10 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
         from: last.status,
         to: 'DISCONNECTED',
         at: new Date(disconnectedAt(last, staleMs)).toISOString(),
-      };
-      const inserted = await deps.recordEvents([event]);
+      });
+    }
+    if (events.length > 0) {
+      const inserted = await deps.recordEvents(events); // (awaited before the += reads the count)
       outcome.recorded += inserted.length;
     }
     // Only after the event is stored: a crash before this leaves the row for the next run.

@@ -7,8 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventWriter } from '../../functions/data/events.ts';
 import { createAdminStore } from '../../functions/data/operator.ts';
+import { ALL_SWEEP_SHARDS, createSweepIndex } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { bucketWithReader, readBucketRow, reportBody, signed } from '../support/ingest-fixture.ts';
@@ -147,5 +150,43 @@ describe('an event write that fails after the bucket row landed', () => {
     ];
     expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
     expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+  });
+
+  it('a node that never reports again: the sweep records the pending event with the DISCONNECTED one', async () => {
+    let now = Date.parse('2026-11-30T18:00:00.000Z');
+    const { nodeId, good, bad, send } = await setUp(() => now);
+    now += 1_000;
+    const firstAt = now;
+    expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+    now += 30_000;
+    const flipAt = now;
+    proxy.fail({
+      kind: 'throttle',
+      operation: 'PutItem',
+      bodyIncludes: `EVENTS#${bad.bucketId}`,
+      times: Infinity,
+    });
+    expect((await send(now, 'OFFLINE')).statusCode).toBe(503);
+    proxy.clear();
+
+    // Silent from then on: the sweep, well after stale + grace.
+    const outcome = await runSweep({
+      index: createSweepIndex(table.client, table.tableName),
+      shards: ALL_SWEEP_SHARDS,
+      recordEvents: createEventWriter(table.client, table.tableName, { retentionDays: 90 }),
+      staleAfterSeconds: 90,
+      now: () => flipAt + 600_000,
+    });
+    expect(outcome.failed).toBe(0);
+    const expected = [
+      `${new Date(firstAt).toISOString()} DISCONNECTED->ONLINE`,
+      `${new Date(flipAt).toISOString()} ONLINE->OFFLINE`,
+      `${new Date(flipAt + 90_000).toISOString()} OFFLINE->DISCONNECTED`,
+    ];
+    expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+    const row = await readBucketRow(table.client, table.tableName, bad.bucketId, nodeId);
+    expect(row).toBeDefined();
+    expect(row).not.toHaveProperty('pEv');
   });
 });

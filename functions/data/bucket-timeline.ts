@@ -32,7 +32,12 @@ import type {
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, nodeSk } from './keys.ts';
-import { decodePendingEvents, encodePendingEvent, PENDING_EVENTS } from './pending-events.ts';
+import {
+  decodePendingEvents,
+  encodePendingEvent,
+  PENDING_EVENTS,
+  PENDING_HISTORY,
+} from './pending-events.ts';
 import { SWEEP_INDEX_SET, sweepIndexValues } from './sweep-index.ts';
 
 /** The META attribute that holds a bucket's hint. */
@@ -193,7 +198,8 @@ export function steadyUpdate(
   return finish(
     parts,
     `${ASSIGNED} AND reportedAt < :ts AND #status = :status AND lastAt >= :cutoff` +
-      ` AND lastAt <= :at AND hDay = :day AND attribute_not_exists(${PENDING_EVENTS})`,
+      ` AND lastAt <= :at AND hDay = :day AND attribute_not_exists(${PENDING_EVENTS})` +
+      ` AND attribute_not_exists(${PENDING_HISTORY})`,
     false,
   );
 }
@@ -260,6 +266,9 @@ export function plannedUpdate(
     );
     values[':cadd'] = N(rollover.closedOnAdd);
     values[':none'] = N(NONE);
+    // The closed slot is pending until its HIST# rows are written (cleared with pEv).
+    set.push(`${PENDING_HISTORY} = :one`);
+    values[':one'] = N(1);
     if (rollover.spill === undefined) remove.push('sDay', 'sOn');
     else {
       set.push('sDay = :sday', 'sOn = :son');
@@ -329,7 +338,7 @@ export function createTimelineWriter(
         if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
         const slot = readSlot(row);
         const closedDays =
-          plan.rollover === undefined || slot === undefined
+          (plan.rollover === undefined && row[PENDING_HISTORY] === undefined) || slot === undefined
             ? []
             : [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
         return {
@@ -355,8 +364,16 @@ export function createTimelineWriter(
 
 function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten {
   const before = old === undefined ? undefined : readSlot(old);
+  // A rollover writes the ended day (and what the row kept of the day before); a later write
+  // to a row whose closed slot is still pending (its HIST# write failed) writes it again.
   const closedDays =
-    plan.rollover !== undefined && before !== undefined ? closedDaysOf(before, plan.rollover) : [];
+    before === undefined
+      ? []
+      : plan.rollover !== undefined
+        ? closedDaysOf(before, plan.rollover)
+        : old?.[PENDING_HISTORY] !== undefined
+          ? [before.closed, before.spill].filter((d): d is DayRecord => d !== undefined)
+          : [];
   return {
     outcome: 'written',
     transitions: plan.transitions,
@@ -386,8 +403,10 @@ export function createPendingEventsClearer(
         new UpdateItemCommand({
           TableName: tableName,
           Key: { pk: S(bucketPk(bucketId)), sk: S(nodeSk(nodeId)) },
-          UpdateExpression: `REMOVE ${PENDING_EVENTS}`,
-          ConditionExpression: `reportedAt = :ts AND attribute_exists(${PENDING_EVENTS})`,
+          UpdateExpression: `REMOVE ${PENDING_EVENTS}, ${PENDING_HISTORY}`,
+          ConditionExpression:
+            `reportedAt = :ts AND (attribute_exists(${PENDING_EVENTS})` +
+            ` OR attribute_exists(${PENDING_HISTORY}))`,
           ExpressionAttributeValues: { ':ts': N(timestamp) },
         }),
       )

@@ -10,6 +10,11 @@ import type { Item } from './attributes.ts';
  * sweep's, which records them with the DISCONNECTED event and removes them).
  */
 export const PENDING_EVENTS = 'pEv';
+/**
+ * Set (N 1) by a rollover: the row's closed slot (and spill) are not yet known to be in HIST#
+ * rows; the next write writes them again until the use case, after a landed flush, clears it.
+ */
+export const PENDING_HISTORY = 'pH';
 const STATE_NAMES: ReadonlySet<string> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
 export const encodePendingEvent = (event: PendingEvent) =>
   [event.from, event.to, event.at, event.ip ?? '', event.region ?? ''].join('|');

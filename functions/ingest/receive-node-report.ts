@@ -278,7 +278,7 @@ export async function receiveNodeReport(
   );
   // Per bucket, in report order: undefined = accepted, else the rejection reason.
   const reasons: (string | undefined)[] = [];
-  const followUps: { index: number; work: Promise<unknown>; events: boolean }[] = [];
+  const followUps: { index: number; work: Promise<unknown> }[] = [];
   outcomes.forEach((outcome, index) => {
     const bucketId = (report.buckets[index] as { bucketId: string }).bucketId;
     if (outcome.status === 'rejected') {
@@ -293,11 +293,7 @@ export async function receiveNodeReport(
     }
     const work = 'transitions' in result ? followUp(bucketId, nodeId, report, result, deps) : [];
     if (work.length > 0) {
-      followUps.push({
-        index,
-        work: Promise.all(work.map((w) => w.work)),
-        events: work.some((w) => w.events),
-      });
+      followUps.push({ index, work: Promise.all(work) });
     }
   });
   // Round trip 3, only for a report that changed state or began a day: the events and the
@@ -311,13 +307,13 @@ export async function receiveNodeReport(
       : undefined;
   const settled = await Promise.allSettled(followUps.map((f) => f.work));
   await forgetting;
-  // Round trip 4, only after events were recorded: each row forgets them as pending (best
-  // effort: a row that keeps them has the next write record them again, idempotently).
+  // Round trip 4, only after a bucket's events and ended days were recorded: its row forgets them
+  // as pending (best effort: a row that keeps them has the next write record them again).
   const clear = deps.clearPendingEvents;
   if (clear !== undefined) {
     await Promise.all(
       followUps
-        .filter((f, i) => f.events && settled[i]?.status === 'fulfilled')
+        .filter((_, i) => settled[i]?.status === 'fulfilled')
         .map((f) =>
           clear({
             bucketId: (report.buckets[f.index] as { bucketId: string }).bucketId,
@@ -366,18 +362,17 @@ function followUp(
   report: { ip: string; region: string },
   result: TimelineWritten,
   deps: IngestDeps,
-): { work: Promise<unknown>; events: boolean }[] {
-  const work: { work: Promise<unknown>; events: boolean }[] = [];
+): Promise<unknown>[] {
+  const work: Promise<unknown>[] = [];
   if (result.closedDays.length > 0) {
-    work.push({
-      events: false,
-      work: (deps.writeHistoryDays ?? nothing)({
+    work.push(
+      (deps.writeHistoryDays ?? nothing)({
         bucketId,
         nodeId,
         assignedAt: result.assignedAt,
         days: result.closedDays,
       }),
-    });
+    );
   }
   const event = (
     t: Transition,
@@ -403,7 +398,7 @@ function followUp(
     }
   }
   if (byKey.size > 0) {
-    work.push({ events: true, work: (deps.recordTransitions ?? nothing)([...byKey.values()]) });
+    work.push((deps.recordTransitions ?? nothing)([...byKey.values()]));
   }
   return work;
 }

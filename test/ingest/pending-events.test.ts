@@ -5,7 +5,7 @@
  * retry records them: each event exactly once, and the history figures as if nothing failed.
  */
 import { randomUUID } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventWriter } from '../../functions/data/events.ts';
 import { createAdminStore } from '../../functions/data/operator.ts';
@@ -150,6 +150,36 @@ describe('an event write that fails after the bucket row landed', () => {
     ];
     expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
     expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+  });
+
+  it('a HIST# write that fails at a rollover, twice: the retry of the same day writes the ended day', async () => {
+    let now = Date.parse('2026-11-29T23:59:30.000Z');
+    const { nodeId, bad, send } = await setUp(() => now);
+    expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+    now = Date.parse('2026-11-30T00:00:20.000Z');
+    proxy.fail({
+      kind: 'throttle',
+      operation: 'PutItem',
+      bodyIncludes: `HIST#${bad.bucketId}`,
+      times: Infinity,
+    });
+    expect((await send(now, 'ONLINE')).statusCode).toBe(503);
+    now += 1_000;
+    expect((await send(now, 'ONLINE')).statusCode).toBe(503);
+    proxy.clear();
+    now += 1_000;
+    expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+    const hist = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `HIST#${bad.bucketId}#2026-11-29` }, sk: { S: `NODE#${nodeId}` } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(hist.Item?.on?.N).toBe('30000'); // ONLINE from 23:59:30 to midnight
+    const row = await readBucketRow(table.client, table.tableName, bad.bucketId, nodeId);
+    expect(row).toBeDefined();
+    expect(row).not.toHaveProperty('pH');
   });
 
   it('a node that never reports again: the sweep records the pending event with the DISCONNECTED one', async () => {

@@ -1,29 +1,15 @@
 // Lambda entry of the fan-out (functions/route-table.ts): the table's stream (event-row INSERTs)
 // to the delivery queue and the default EventBridge bus. Settings and clients once per cold start.
-import { ConfigError, readDynamoEndpoint, requireTableName } from '../shared/config.ts';
-import { createDynamoClient } from '../shared/dynamo-client.ts';
-import { createLogger } from '../shared/logger.ts';
-import { createObservability, observed } from '../shared/observability.ts';
+import { readDeliveryQueueUrl, requireTableName } from '../shared/config.ts';
+import { lambdaEntryDeps } from '../shared/lambda-entry.ts';
+import { observed } from '../shared/observability.ts';
 import { wire } from './fan-out-wiring.ts';
 
 const env = process.env;
-const deliveryQueueUrl = env.DELIVERY_QUEUE_URL?.trim();
-if (!deliveryQueueUrl) {
-  throw new ConfigError(
-    'DELIVERY_QUEUE_URL is required (the delivery queue)',
-    'DELIVERY_QUEUE_URL',
-  );
-}
-// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
-const observability = createObservability(env);
-
-const wired = wire({
-  client: observability.tracer.captureDynamoClient(
-    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  ),
-  settings: { tableName: requireTableName(env), deliveryQueueUrl },
-  logger: createLogger('bucket-status'),
-  metrics: observability.metrics,
+const { deps, observability } = lambdaEntryDeps({
+  tableName: requireTableName(env),
+  deliveryQueueUrl: readDeliveryQueueUrl(env),
 });
+const wired = wire(deps);
 
 export const handler = observed(wired.handler, observability, 'fanOut');

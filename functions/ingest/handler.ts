@@ -1,7 +1,6 @@
 // Lambda entry of the ingest function (functions/route-table.ts): settings and clients, once
 // per cold start; the routes' handlers come from the function's wiring.
 import {
-  readDynamoEndpoint,
   readEventRetentionDays,
   readHistoryRetentionDays,
   readNodeKeyCacheSeconds,
@@ -9,30 +8,20 @@ import {
   readStaleAfterSeconds,
   requireTableName,
 } from '../shared/config.ts';
-import { createDynamoClient } from '../shared/dynamo-client.ts';
-import { createLogger } from '../shared/logger.ts';
-import { createObservability, observed } from '../shared/observability.ts';
+import { lambdaEntryDeps } from '../shared/lambda-entry.ts';
+import { observed } from '../shared/observability.ts';
 import { dispatchByRoute } from '../shared/wiring.ts';
 import { wire } from './wiring.ts';
 
 const env = process.env;
-// Metrics and X-Ray subsegments (functions/shared/observability.ts): Lambda entries only.
-const observability = createObservability(env);
-
-const wired = wire({
-  client: observability.tracer.captureDynamoClient(
-    createDynamoClient({ endpoint: readDynamoEndpoint(env) }),
-  ),
-  settings: {
-    tableName: requireTableName(env),
-    nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
-    nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
-    staleAfterSeconds: readStaleAfterSeconds(env),
-    historyRetentionDays: readHistoryRetentionDays(env),
-    eventRetentionDays: readEventRetentionDays(env),
-  },
-  logger: createLogger('bucket-status'),
-  metrics: observability.metrics,
+const { deps, observability } = lambdaEntryDeps({
+  tableName: requireTableName(env),
+  nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
+  nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
+  staleAfterSeconds: readStaleAfterSeconds(env),
+  historyRetentionDays: readHistoryRetentionDays(env),
+  eventRetentionDays: readEventRetentionDays(env),
 });
+const wired = wire(deps);
 
 export const handler = observed(dispatchByRoute(wired.routes), observability, 'ingest');

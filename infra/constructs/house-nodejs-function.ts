@@ -217,19 +217,10 @@ export class HouseNodejsFunction extends Construct {
       case 'schedule': {
         const retryAttempts = trigger.retryAttempts ?? 0;
         const maxEventAge = trigger.maxEventAge ?? Duration.seconds(60);
-        this.failureQueue = new sqs.Queue(this, 'FailedInvocations', {
-          encryption: sqs.QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        Validations.of(this.failureQueue).acknowledge({
-          id: 'AwsSolutions-SQS3',
-          reason:
+        this.failureQueue = failureStore(this, 'FailedInvocations', {
+          noDeadLetterQueue:
             'This queue is itself the dead-letter store of the scheduled function: Lambda puts failed runs here (on-failure destination) and EventBridge puts schedule events it could not deliver (target DLQ). A queue behind it would only hold what nobody reads.',
-        });
-        Validations.of(this.failureQueue).acknowledge({
-          id: 'Serverless-SQSRedrivePolicy',
-          reason:
+          noRedrive:
             'This queue is the end of the failure path of the scheduled function (its on-failure destination and the schedule target DLQ); it is never consumed by a function, so there is nothing to redrive.',
         });
         this.function.configureAsyncInvoke({
@@ -291,19 +282,10 @@ export class HouseNodejsFunction extends Construct {
         if (trigger.table.tableStreamArn === undefined) {
           throw new Error(`${id}: the table has no stream (enable one on the table)`);
         }
-        this.failureQueue = new sqs.Queue(this, 'FailedBatches', {
-          encryption: sqs.QueueEncryption.SQS_MANAGED,
-          enforceSSL: true,
-          retentionPeriod: Duration.days(14),
-        });
-        Validations.of(this.failureQueue).acknowledge({
-          id: 'AwsSolutions-SQS3',
-          reason:
+        this.failureQueue = failureStore(this, 'FailedBatches', {
+          noDeadLetterQueue:
             "This queue is itself the dead-letter store of the stream-driven function: Lambda records here the stream batches that failed every retry (the event source mapping's on-failure destination). A queue behind it would only hold what nobody reads.",
-        });
-        Validations.of(this.failureQueue).acknowledge({
-          id: 'Serverless-SQSRedrivePolicy',
-          reason:
+          noRedrive:
             'This queue is the end of the failure path of the stream-driven function (its on-failure destination); it is never consumed by a function, so there is nothing to redrive.',
         });
         this.function.addEventSource(
@@ -403,4 +385,27 @@ function assertLocalEsbuild(): void {
   } catch {
     throw new Error('esbuild is not installed (run `npm ci`): functions are bundled locally only');
   }
+}
+
+/**
+ * The end of a function's failure path: an encrypted, TLS-only queue that keeps failures for 14
+ * days and that no function consumes, so it has no dead-letter queue or redrive of its own (the
+ * two acknowledgements say why, in the words of the caller).
+ */
+function failureStore(
+  scope: Construct,
+  id: string,
+  reasons: { noDeadLetterQueue: string; noRedrive: string },
+): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: reasons.noDeadLetterQueue });
+  Validations.of(queue).acknowledge({
+    id: 'Serverless-SQSRedrivePolicy',
+    reason: reasons.noRedrive,
+  });
+  return queue;
 }

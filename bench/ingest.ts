@@ -103,28 +103,31 @@ export async function benchIngest(
   }).routes['POST /node/status'];
   const nextTimestamp = timestampClock();
 
+  // One signed report through the handler; check: every one of its `count` buckets accepted.
+  const sendReport = (nodeId: string, body: string, count: number, label: string) => {
+    const headers = signNodeReport(nodeId, privateKey, body, nextTimestamp());
+    const event = ingestEvent(body, { ...headers });
+    const context = lambdaContext();
+    let response: HttpResult | undefined;
+    return {
+      run: async () => {
+        response = (await handler(event, context)) as HttpResult;
+      },
+      check: () => {
+        const accepted =
+          response?.statusCode === 200 &&
+          (JSON.parse(response.body) as { accepted: string[] }).accepted.length;
+        if (accepted !== count)
+          throw new Error(`${label} of ${count} buckets: ${response?.body.slice(0, 300)}`);
+      },
+    };
+  };
+
   const results: IngestRow[] = [];
   for (const count of options.sizes) {
     const buckets = allBuckets.slice(0, count);
     const body = reportBody(buckets);
-    const subject = () => {
-      const headers = signNodeReport(NODE, privateKey, body, nextTimestamp());
-      const event = ingestEvent(body, { ...headers });
-      const context = lambdaContext();
-      let response: HttpResult | undefined;
-      return {
-        run: async () => {
-          response = (await handler(event, context)) as HttpResult;
-        },
-        check: () => {
-          const accepted =
-            response?.statusCode === 200 &&
-            (JSON.parse(response.body) as { accepted: string[] }).accepted.length;
-          if (accepted !== count)
-            throw new Error(`report of ${count} buckets: ${response?.body.slice(0, 300)}`);
-        },
-      };
-    };
+    const subject = () => sendReport(NODE, body, count, 'report');
     const floor = () => {
       const timestamp = nextTimestamp();
       const receivedAt = new Date().toISOString();
@@ -149,23 +152,7 @@ export async function benchIngest(
     const subject = () => {
       // Every bucket's status flips: a state change each time (events after the bucket writes).
       const status = flips++ % 2 === 0 ? 'OFFLINE' : 'ONLINE';
-      const body = reportBody(buckets.map((b) => ({ ...b, status })));
-      const headers = signNodeReport(FLIPPER, privateKey, body, nextTimestamp());
-      const event = ingestEvent(body, { ...headers });
-      const context = lambdaContext();
-      let response: HttpResult | undefined;
-      return {
-        run: async () => {
-          response = (await handler(event, context)) as HttpResult;
-        },
-        check: () => {
-          const accepted =
-            response?.statusCode === 200 &&
-            (JSON.parse(response.body) as { accepted: string[] }).accepted.length;
-          if (accepted !== count)
-            throw new Error(`flip of ${count} buckets: ${response?.body.slice(0, 300)}`);
-        },
-      };
+      return sendReport(FLIPPER, reportBody(buckets.map((b) => ({ ...b, status }))), count, 'flip');
     };
     // Its floor: the same writes (guard, bucket rows, one event per bucket) all at once.
     const floor = () => {

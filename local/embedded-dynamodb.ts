@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -10,8 +12,13 @@ import { createTableInput } from '../infra/table-definition.ts';
 
 const require = createRequire(import.meta.url);
 
+/** How long close waits for requests in progress before it drops them. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface EmbeddedDynamo {
   endpoint: string;
+  /** Requests received and not yet answered (close waits for them). */
+  readonly requestsInProgress: number;
   close(): Promise<void>;
 }
 
@@ -36,13 +43,32 @@ export async function startDynalite(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // dynalite closes its database when its server closes, and throws (an uncaught exception in
+  // this process) from any request still writing then; so close waits for those first.
+  const active = new Set<Promise<void>>();
+  server.on('request', (_request, response: ServerResponse) => {
+    const done = new Promise<void>((resolve) => response.once('close', resolve));
+    active.add(done);
+    void done.then(() => active.delete(done));
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    get requestsInProgress() {
+      return active.size;
+    },
+    close: async () => {
+      server.closeIdleConnections?.();
+      const grace = new AbortController();
+      await Promise.race([
+        Promise.all(active),
+        delay(CLOSE_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined),
+      ]);
+      grace.abort();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections?.();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

@@ -43,6 +43,36 @@ export interface HttpAdapterOptions {
    * matches: the status page. Only these names; nothing is read from disk per request.
    */
   staticSite?: StaticSite;
+  /**
+   * Told of every handler invocation. A handler runs to its end even when its client went away
+   * or the integration timed out (as a Lambda does), so whoever closes the engine behind the
+   * handlers waits for these first (local/runtime.ts).
+   */
+  inFlight?: InFlight;
+}
+
+/** Work that must finish before what it uses is closed. */
+export interface InFlight {
+  track(work: Promise<unknown>): void;
+  /** Resolves once everything tracked so far, and anything tracked meanwhile, has settled. */
+  settled(): Promise<void>;
+}
+
+export function createInFlight(): InFlight {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    track(work) {
+      const settledWork = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      pending.add(settledWork);
+      void settledWork.then(() => pending.delete(settledWork));
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.all(pending);
+    },
+  };
 }
 
 export interface StaticSite {
@@ -441,10 +471,9 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), integrationTimeoutMs);
       });
-      const result = await Promise.race([
-        Promise.resolve(route.handler(event, lambdaContext(route, requestId))),
-        timedOut,
-      ]);
+      const invocation = Promise.resolve(route.handler(event, lambdaContext(route, requestId)));
+      options.inFlight?.track(invocation);
+      const result = await Promise.race([invocation, timedOut]);
       send(
         response,
         result === 'timeout' ? gatewayError(503) : fromHandlerResult(result),

@@ -23,7 +23,12 @@ import {
 } from './demo.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dynamodb.ts';
 import { createLocalFunctions, type LocalFunctions } from './handlers.ts';
-import { createLocalHttpServer, type ServerLimits, type StaticSite } from './http-adapter.ts';
+import {
+  createInFlight,
+  createLocalHttpServer,
+  type ServerLimits,
+  type StaticSite,
+} from './http-adapter.ts';
 import { type SimulatedNodes, startSimulatedNodes } from './simulated-nodes.ts';
 import { startSweepTimer } from './sweep-timer.ts';
 
@@ -258,8 +263,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       overrides: { onEventsRecorded: publishEvents },
     });
     const staticSite = await loadStatusPage(options.webDir);
+    // Handler invocations still running when the server closes (a client that aborted, an
+    // integration timeout) finish before the alert queue, the client and the engine close.
+    const handlers = createInFlight();
+    cleanups.push(() => handlers.settled());
     const server = createLocalHttpServer({
       staticSite,
+      inFlight: handlers,
       ...(options.serverLimits !== undefined && { limits: options.serverLimits }),
       onClientAbort: (context) =>
         logger.info('client closed the connection before its request was read', context),

@@ -143,6 +143,7 @@ describe('parseStatsDay: an ISO 8601 date-time is its UTC day', () => {
     ['a lowercase z', '2026-11-30T10:00:00z'],
     ['a space for T', '2026-11-30 10:00:00Z'],
     ['leading text', 'x2026-11-30T10:00:00Z'],
+    ['an extended year', '+002026-11-30T10:00:00Z'],
     ['trailing text', '2026-11-30T10:00:00Zx'],
     ['an impossible date', '2026-02-30T10:00:00Z'],
     ['a year before 1970', '1969-12-31T23:00:00Z'],

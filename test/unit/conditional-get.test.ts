@@ -76,6 +76,7 @@ describe('acceptsGzip', () => {
     ['deflate, br', false],
     ['', false],
     ['GZIP ; Q = 0.5', true],
+    ['gzip ; q = 0', false],
     // qvalues (RFC 9110 12.4.2): 0 to 1 with at most three decimals; anything else is q=0.
     ['gzip;q=1', true],
     ['gzip;q=1.000', true],

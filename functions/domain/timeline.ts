@@ -101,7 +101,7 @@ export function observedWindow(
 ): { start: number; end: number } {
   const start = Math.max(dayStart, assignedAt ?? dayStart);
   const end = Math.min(dayStart + DAY_MS, nowMs);
-  return end > start ? { start, end } : { start, end: start };
+  return { start, end: Math.max(start, end) };
 }
 
 // ---------------------------------------------------------------------------------------------

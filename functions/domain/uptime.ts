@@ -11,7 +11,8 @@ export const UPTIME_DAYS = { min: 1, max: 90, fallback: 30 } as const;
 
 export function parseUptimeDays(raw: string | undefined): number {
   if (raw === undefined) return UPTIME_DAYS.fallback;
-  if (!/^[1-9]\d?$/.test(raw) || Number(raw) < UPTIME_DAYS.min || Number(raw) > UPTIME_DAYS.max) {
+  // The pattern is the lower bound (1: no 0, no leading zero); the maximum is checked.
+  if (!/^[1-9]\d?$/.test(raw) || Number(raw) > UPTIME_DAYS.max) {
     throw new ValidationError(
       `days must be an integer from ${UPTIME_DAYS.min} to ${UPTIME_DAYS.max}`,
     );
@@ -19,14 +20,13 @@ export function parseUptimeDays(raw: string | undefined): number {
   return Number(raw);
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME =
   /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
-/** A real calendar date `YYYY-MM-DD` (no 2026-02-30), years 1970-9999. */
+/** Whether `date`, of the shape `dddd-dd-dd`, is a real calendar date (no 2026-02-30), 1970-9999. */
 function isCalendarDate(date: string): boolean {
-  const match = DATE.exec(date);
-  if (match === null || Number(match[1]) < 1970) return false;
+  if (Number(date.slice(0, 4)) < 1970) return false;
   const ms = Date.parse(`${date}T00:00:00.000Z`);
   return !Number.isNaN(ms) && dayOf(ms) === date;
 }
@@ -50,7 +50,8 @@ export function parseStatsDay(body: unknown, nowMs: number, retentionDays: numbe
   }
   const raw = (body as { day?: unknown }).day;
   if (raw === undefined) throw new ValidationError('day is required ("YYYY-MM-DD")');
-  if (typeof raw !== 'string' || raw.length > 40) {
+  // No length bound needed: both patterns are anchored and match in linear time.
+  if (typeof raw !== 'string') {
     throw new ValidationError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
   }
   let day: string;
@@ -59,7 +60,7 @@ export function parseStatsDay(body: unknown, nowMs: number, retentionDays: numbe
     day = raw;
   } else {
     const match = DATE_TIME.exec(raw);
-    const ms = match === null ? Number.NaN : Date.parse(raw);
+    const ms = Date.parse(raw);
     if (match === null || !isCalendarDate(match[1] as string) || Number.isNaN(ms)) {
       throw new ValidationError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
     }

@@ -8,7 +8,7 @@ import { hasControlCharacters } from './ids.ts';
  * require the user to belong to the workspace's organization: a membership row of a user of
  * another org (which `grant` refuses to write) never opens another org's webhooks.
  */
-const ORG_MANAGER_ROLES: ReadonlySet<string> = new Set(['OWNER', 'ADMIN']);
+const ORG_MANAGER_ROLES: ReadonlySet<string | undefined> = new Set(['OWNER', 'ADMIN']);
 
 export function mayManageWebhooks(
   user: UserAccess,
@@ -17,7 +17,7 @@ export function mayManageWebhooks(
   if (user.status !== 'ACTIVE') return false;
   if (workspace.orgId === undefined || user.orgId !== workspace.orgId) return false;
   if (user.workspaceRoles.get(workspace.workspaceId) === 'ADMIN') return true;
-  return user.orgRole !== undefined && ORG_MANAGER_ROLES.has(user.orgRole);
+  return ORG_MANAGER_ROLES.has(user.orgRole);
 }
 
 export const MAX_DESCRIPTION_LENGTH = 256;

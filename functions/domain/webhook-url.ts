@@ -63,8 +63,9 @@ export function checkWebhookUrlSyntax(raw: unknown, policy: UrlPolicy): CheckedU
   if (url.port !== '' && Number(url.port) === 0) {
     throw new WebhookUrlError('url port must be from 1 to 65535');
   }
+  // http and https URLs always have a host (the parser refuses `https:///`); an empty one would
+  // fail isDnsName below all the same.
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (host === '') throw new WebhookUrlError('url must name a host');
   const literal = ipaddr.isValid(host) && isCanonicalLiteral(host) ? host : undefined;
   if (literal !== undefined) assertAllowedAddress(literal, policy);
   else if (!isDnsName(host)) throw new WebhookUrlError('url host is not a valid host name');
@@ -76,9 +77,10 @@ function isCanonicalLiteral(host: string): boolean {
   return host.includes(':') || ipaddr.IPv4.isValidFourPartDecimal(host);
 }
 
+/** 1-253 characters without the root dot, in labels of 1-63 letters, digits, `-` and `_`. */
 function isDnsName(host: string): boolean {
-  if (host.length > 253) return false;
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (name.length > 253) return false;
   return name.split('.').every((label) => /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i.test(label));
 }
 

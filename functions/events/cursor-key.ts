@@ -2,16 +2,11 @@ import { hkdfSync } from 'node:crypto';
 import { assertSecretStrength, ConfigError, type CursorKeySource } from '../shared/config.ts';
 
 /** HKDF-SHA256 of the secret: a key of its own, even when the secret is JWT_SECRET (local). */
-export const deriveCursorKey = (secret: string): Uint8Array =>
-  new Uint8Array(
-    hkdfSync(
-      'sha256',
-      Buffer.from(secret, 'utf8'),
-      Buffer.alloc(0),
-      'bucket-status events cursor v1',
-      32,
-    ),
+export function deriveCursorKey(secret: string): Uint8Array {
+  return new Uint8Array(
+    hkdfSync('sha256', Buffer.from(secret), Buffer.alloc(0), 'bucket-status events cursor v1', 32),
   );
+}
 
 /** The secret's SecretString (undefined for a binary secret); the SDK's usual endpoint chain. */
 async function fetchSecretString(arn: string): Promise<string | undefined> {
@@ -19,7 +14,8 @@ async function fetchSecretString(arn: string): Promise<string | undefined> {
   const { SecretsManagerClient, GetSecretValueCommand } = await import(
     '@aws-sdk/client-secrets-manager'
   );
-  const client = new SecretsManagerClient({ maxAttempts: 3 });
+  // The SDK's standard retry mode: 3 attempts with backoff.
+  const client = new SecretsManagerClient();
   const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   return result.SecretString;
 }

@@ -27,6 +27,35 @@ describe('events cursor', () => {
     }
   });
 
+  it('round-trips short, long and non-ASCII positions', () => {
+    for (const p of ['x', 'nœud-€#ONLINE', `2026-12-01T08:00:00.000Z#${'n'.repeat(300)}#OFFLINE`]) {
+      const cursor = encodeCursor(key, 'bucket-1', p);
+      expect(decodeCursor(key, 'bucket-1', cursor), p).toBe(p);
+    }
+  });
+
+  it('refuses every other spelling: each character replaced by any other base64url character', () => {
+    // base64url's last character carries unused bits, so some edits decode to the same bytes:
+    // the position and the MAC are each accepted in their canonical spelling only.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const cursor = encodeCursor(key, 'bucket-1', position);
+    for (let i = 0; i < cursor.length; i++) {
+      for (const replacement of alphabet) {
+        if (replacement === cursor[i] || cursor[i] === '.') continue;
+        const edited = cursor.slice(0, i) + replacement + cursor.slice(i + 1);
+        expect(decodeCursor(key, 'bucket-1', edited), `${replacement} at ${i}`).toBeUndefined();
+      }
+    }
+  });
+
+  it('refuses a genuine cursor with anything before or after it', () => {
+    const cursor = encodeCursor(key, 'bucket-1', position);
+    for (const extra of ['!', '.', ' ', '\n', 'A', '=']) {
+      expect(decodeCursor(key, 'bucket-1', extra + cursor), `${extra} before`).toBeUndefined();
+      expect(decodeCursor(key, 'bucket-1', cursor + extra), `${extra} after`).toBeUndefined();
+    }
+  });
+
   it('refuses a forged position with a guessed MAC, garbage and oversized input', () => {
     const forged = `${Buffer.from('9999-12-31T00:00:00.000Z#x#ONLINE').toString('base64url')}.${'A'.repeat(22)}`;
     for (const bad of [

@@ -200,3 +200,133 @@ describe('stored day figures equal the reference model', () => {
     expect(addDays(day, 1)).toBe('2026-12-01');
   });
 });
+
+// ---- The write that needs no predecessor, rollovers, and what a read makes of stored rows. ----
+
+describe('isSteady: exactly the reports whose plan would change nothing but the last report', () => {
+  const on = (at: number) => ({ at, status: 'ONLINE' as const });
+  const off = (at: number) => ({ at, status: 'OFFLINE' as const });
+
+  it('same status within stale in the same day: steady, up to exactly stale and at the same instant', () => {
+    expect(isSteady(on(T), on(T), STALE)).toBe(true);
+    expect(isSteady(off(T), off(T + STALE), STALE)).toBe(true);
+    expect(isSteady(on(T), on(T + STALE), STALE)).toBe(true);
+    expect(isSteady(on(T), on(T + STALE + 1), STALE)).toBe(false);
+  });
+
+  it('not steady: the first report since assignment, a flip, a day crossed, an earlier receive time', () => {
+    expect(isSteady(undefined, on(T), STALE)).toBe(false);
+    expect(isSteady(on(T), off(T + 1), STALE)).toBe(false);
+    expect(isSteady(on(MIDNIGHT - 1), on(MIDNIGHT), STALE)).toBe(false);
+    // A report received before its predecessor (another container's clock) is placed at the
+    // predecessor's instant by the planned write; a steady write would move lastAt backwards.
+    expect(isSteady(on(T), on(T - 3), STALE)).toBe(false);
+  });
+
+  it('agrees with planReport on random pairs around the boundaries', () => {
+    const gap = fc.oneof(
+      fc.constantFrom(-3, -1, 0, 1, STALE - 1, STALE, STALE + 1),
+      fc.integer({ min: -STALE, max: 3 * STALE }),
+    );
+    const status = fc.constantFrom('ONLINE' as const, 'OFFLINE' as const);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: MIDNIGHT - 2 * STALE, max: MIDNIGHT + STALE }),
+        gap,
+        status,
+        status,
+        (at, g, s0, s1) => {
+          const pred = { at, status: s0 };
+          const report = { at: at + g, status: s1 };
+          const plan = planReport(pred, report, STALE);
+          const changesNothing =
+            plan.at === report.at &&
+            plan.rollover === undefined &&
+            plan.onDelta === 0 &&
+            plan.transitions.length === 0;
+          expect(isSteady(pred, report, STALE)).toBe(changesNothing);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('rollovers after a long silence', () => {
+  const NOON = MIDNIGHT - 12 * 3_600_000;
+  const TWO_DAYS_ON = MIDNIGHT + 86_400_000 + 3_600_000;
+
+  it('a run that went stale before midnight spills nothing into the silent day after', () => {
+    const plan = planReport(
+      { at: NOON, status: 'ONLINE' },
+      { at: TWO_DAYS_ON, status: 'ONLINE' },
+      STALE,
+    );
+    expect(plan.rollover).toStrictEqual({ day: '2026-11-30', closedOnAdd: NOON + STALE });
+    const offline = planReport(
+      { at: MIDNIGHT - 10_000, status: 'OFFLINE' },
+      { at: TWO_DAYS_ON, status: 'ONLINE' },
+      STALE,
+    );
+    expect(offline.rollover).toStrictEqual({ day: '2026-11-30', closedOnAdd: 0 });
+  });
+
+  it('writes the ended day only (no history row for a silent day the node was never ONLINE in)', () => {
+    const pred = { at: NOON, status: 'ONLINE' as const };
+    const report = { at: TWO_DAYS_ON, status: 'OFFLINE' as const, latencyMs: 7 };
+    let row = applyPlan(undefined, planReport(undefined, pred, STALE), { ...pred, latencyMs: 40 });
+    const plan = planReport(pred, report, STALE);
+    const closed: DayRecord = {
+      day: '2026-11-30',
+      onlineMs: STALE,
+      latSum: 40,
+      latCount: 1,
+      lastLatencyMs: 40,
+      lastAt: NOON,
+      lastStatus: 'ONLINE',
+    };
+    expect(closedDaysOf(row, plan.rollover as NonNullable<typeof plan.rollover>)).toStrictEqual([
+      closed,
+    ]);
+    row = applyPlan(row, plan, report);
+    // A fresh slot for the report's day, the ended day kept, and no spill.
+    expect(row).toStrictEqual({
+      lastAt: TWO_DAYS_ON,
+      status: 'OFFLINE',
+      latencyMs: 7,
+      day: '2026-12-02',
+      onBase: 0,
+      latSum: 7,
+      latCount: 1,
+      closed,
+    });
+  });
+});
+
+describe('dayFigures: a history row that lacks its last report', () => {
+  const DAY = '2026-11-29';
+  const DAY_END = Date.parse('2026-11-30T00:00:00.000Z');
+  const row: SlotState = {
+    lastAt: T,
+    status: 'ONLINE',
+    day: '2026-11-30',
+    onBase: -T,
+    latSum: 0,
+    latCount: 0,
+  };
+  const figuresWith = (record: DayRecord) =>
+    dayFigures(DAY, { row, records: new Map([[DAY, record]]), assignedAt: 0 }, T + 1000, STALE);
+  const base = { day: DAY, onlineMs: 3_600_000, latSum: 0, latCount: 0 };
+
+  it('ends DISCONNECTED without the time of the last report, or without its status', () => {
+    expect(figuresWith({ ...base, lastStatus: 'ONLINE' }).endStatus).toBe('DISCONNECTED');
+    const noStatus = figuresWith({ ...base, lastAt: DAY_END - 1000 });
+    expect(noStatus.endStatus).toBe('DISCONNECTED');
+    expect(noStatus.onlineMs).toBe(3_600_000);
+  });
+
+  it('with both, the state at the end of the day', () => {
+    const full = figuresWith({ ...base, lastAt: DAY_END - 1000, lastStatus: 'ONLINE' });
+    expect(full.endStatus).toBe('ONLINE');
+  });
+});

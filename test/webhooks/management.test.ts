@@ -328,6 +328,9 @@ describe('bad requests', () => {
   it.each([
     ['not JSON', '{', 400, /valid JSON/],
     ['an array', '[]', 400, /JSON object/],
+    ['null', 'null', 400, /JSON object/],
+    ['a JSON string', '"https://hooks.example.com/"', 400, /JSON object/],
+    ['a JSON number', '42', 400, /JSON object/],
     ['no url', '{}', 400, /url is required/],
     ['a numeric url', '{"url":42}', 400, /url is required/],
     [
@@ -402,6 +405,20 @@ describe('bad requests', () => {
       body: JSON.stringify({ url: 'https://hooks.example.com/', description: 'é'.repeat(256) }),
     });
     expect(r.statusCode).toBe(201);
+    expect((await call('DELETE', W, { webhookId: r.json.id as string })).statusCode).toBe(204);
+  });
+
+  it.each([
+    ['an empty', ''],
+    ['a null', null],
+  ])('%s description is no description', async (_name, description) => {
+    const r = await call('POST', W, {
+      body: JSON.stringify({ url: 'https://hooks.example.com/', description }),
+    });
+    expect(r.statusCode).toBe(201);
+    expect(r.json).not.toHaveProperty('description');
+    const listed = (await call('GET', W)).json.webhooks as { id: string }[];
+    expect(listed.find((w) => w.id === r.json.id)).not.toHaveProperty('description');
     expect((await call('DELETE', W, { webhookId: r.json.id as string })).statusCode).toBe(204);
   });
 

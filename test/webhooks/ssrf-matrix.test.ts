@@ -37,7 +37,15 @@ const dns = resolverOf({
   'cgnat.example.com': ['100.64.0.1'],
   localhost: ['127.0.0.1', '::1'],
   'metadata.google.internal': ['169.254.169.254'],
+  'a.b.c': ['93.184.215.14'],
+  'empty.example.com': [],
+  'garbage.example.com': ['not-an-address'],
 });
+
+/** A DNS name of exactly `length` characters: three 63-character labels, one more, `.example`. */
+const label63 = 'x'.repeat(63);
+const nameOf = (length: number) =>
+  `${label63}.${label63}.${label63}.${'x'.repeat(length - 200)}.example`;
 
 const refused: [url: string, why: RegExp][] = [
   // loopback, every spelling the WHATWG parser turns into 127.0.0.1
@@ -98,7 +106,19 @@ const refused: [url: string, why: RegExp][] = [
   ['https://ula.example.com/', /uniqueLocal/],
   ['https://mapped.example.com/', /private/],
   ['https://cgnat.example.com/', /carrierGradeNat/],
-  ['https://does-not-resolve.example.com/', /does not resolve/],
+  ['https://does-not-resolve.example.com/', /does-not-resolve.example.com does not resolve/],
+  ['https://empty.example.com/', /empty.example.com does not resolve/],
+  // a resolver answer that is not an address fails closed
+  ['https://garbage.example.com/', /not an IP address/],
+  // host names the URL parser lets through but DNS does not have
+  ['https://exa!mple.com/', /not a valid host name/],
+  ['https://exa!mple.com./', /not a valid host name/],
+  ['https://-hooks.example.com/', /not a valid host name/],
+  ['https://hooks-.example.com/', /not a valid host name/],
+  ['https://hooks..example.com/', /not a valid host name/],
+  [`https://${'x'.repeat(64)}.example.com/`, /not a valid host name/],
+  [`https://${nameOf(254)}/`, /not a valid host name/],
+  [`https://${nameOf(254)}./`, /not a valid host name/],
   // scheme, user info, length, garbage
   ['http://hooks.example.com/hook', /https/],
   ['ftp://hooks.example.com/', /https/],
@@ -108,6 +128,8 @@ const refused: [url: string, why: RegExp][] = [
   ['https://user@hooks.example.com/', /user info/],
   ['https://:secret@hooks.example.com/', /user info/],
   [`https://hooks.example.com/${'a'.repeat(2048)}`, /at most 2048/],
+  // the text as given is bounded too, even when the parser shortens it ('/./' segments)
+  [`https://hooks.example.com/${'./'.repeat(1012)}`, /at most 2048 characters$/],
   ['not a url', /valid absolute URL/],
   ['', /non-empty/],
   ['//hooks.example.com/', /valid absolute URL/],
@@ -128,7 +150,18 @@ describe('URL rules: refused', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(WebhookUrlError);
+    expect(String(error)).toMatch(/^WebhookUrlError: /);
     expect((error as Error).message).toMatch(why);
+  });
+
+  it.each([
+    ['a URL object', new URL('https://hooks.example.com/')],
+    ['a number', 42],
+    ['undefined', undefined],
+  ])('%s is not a URL string', async (_name, raw) => {
+    await expect(checkWebhookUrl(raw, strict, dns)).rejects.toThrow(
+      /url must be a non-empty string/,
+    );
   });
 });
 
@@ -158,13 +191,32 @@ describe('URL rules: allowed', () => {
     ['https://93.184.215.14/hook', '93.184.215.14'],
     ['https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/', '2606:2800:21f:cb07:6820:80da:af6b:8b2c'],
     ['https://HOOKS.EXAMPLE.COM./hook', undefined],
+    // one-character labels are names too
+    ['https://a.b.c/', '93.184.215.14'],
+    // exactly 2,048 characters, typed and sent
+    [`https://hooks.example.com/${'a'.repeat(2022)}`, '93.184.215.14'],
+    // 253 characters is the longest name, with or without the root dot
+    [`https://${nameOf(253)}/`, '93.184.215.14'],
+    [`https://${nameOf(253)}./`, '93.184.215.14'],
   ])('%s is a public target', async (url, first) => {
     const resolve: ResolveHost = async (host) =>
-      dns(host.replace(/\.$/, '')).catch(() => dns(host));
+      host.startsWith(label63)
+        ? [{ address: '93.184.215.14', family: 4 }]
+        : dns(host.replace(/\.$/, '')).catch(() => dns(host));
     const checked = await checkWebhookUrl(url, strict, resolve);
     if (first !== undefined) expect(checked.addresses[0]?.address).toBe(first);
     for (const { address } of checked.addresses)
       expect(addressRefusal(address, strict)).toBeUndefined();
+  });
+
+  it('an address literal is the one target, with its family, and needs no DNS', async () => {
+    const noDns: ResolveHost = async () => {
+      throw new Error('no lookup expected');
+    };
+    const v4 = await checkWebhookUrl('https://93.184.215.14/hook', strict, noDns);
+    expect(v4.addresses).toEqual([{ address: '93.184.215.14', family: 4 }]);
+    const v6 = await checkWebhookUrl('https://[2606:2800:21f:cb07::1]/', strict, noDns);
+    expect(v6.addresses).toEqual([{ address: '2606:2800:21f:cb07::1', family: 6 }]);
   });
 
   it('locally (WEBHOOK_ALLOW_LOOPBACK) http and loopback are accepted, private still is not', async () => {
@@ -176,6 +228,9 @@ describe('URL rules: allowed', () => {
       /linkLocal/,
     );
     await expect(checkWebhookUrl('http://127.0.0.1/', strict, dns)).rejects.toThrow(/https/);
+    // only http is added locally, no other scheme
+    await expect(checkWebhookUrl('ws://127.0.0.1:4000/', local, dns)).rejects.toThrow(/https/);
+    await expect(checkWebhookUrl('ftp://127.0.0.1/', local, dns)).rejects.toThrow(/https/);
   });
 });
 

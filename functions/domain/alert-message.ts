@@ -23,8 +23,9 @@ export interface AlertData {
   workspaceId: string;
   bucketId: string;
   host: string;
-  ip?: string;
-  region?: string;
+  /** Optional; an undefined one is left out of the JSON body and detail. */
+  ip?: string | undefined;
+  region?: string | undefined;
   from: string;
   to: string;
   at: string;
@@ -39,8 +40,8 @@ export function alertData(event: RecordedEvent, workspaceId: string): AlertData 
     workspaceId,
     bucketId: event.bucketId,
     host: event.nodeId,
-    ...(event.ip !== undefined && { ip: event.ip }),
-    ...(event.region !== undefined && { region: event.region }),
+    ip: event.ip,
+    region: event.region,
     from: event.from,
     to: event.to,
     at: event.at,
@@ -48,8 +49,9 @@ export function alertData(event: RecordedEvent, workspaceId: string): AlertData 
 }
 
 /** The exact body bytes; built once per delivery so every retry sends the same body. */
-export const webhookBody = (data: AlertData, timestamp: string) =>
-  JSON.stringify({ type: WEBHOOK_EVENT_TYPE, timestamp, data });
+export function webhookBody(data: AlertData, timestamp: string): string {
+  return JSON.stringify({ type: WEBHOOK_EVENT_TYPE, timestamp, data });
+}
 
 /** One delivery of one event to one webhook. No secret and no URL: both are read per attempt. */
 export interface DeliveryMessage {
@@ -75,16 +77,17 @@ export function deliveryMessage(input: {
 
 /** Parses a queued message; undefined for anything that is not one (logged, dead-lettered). */
 export function parseDeliveryMessage(raw: string): DeliveryMessage | undefined {
-  let value: unknown;
+  let m: Record<string, unknown> | null;
   try {
-    value = JSON.parse(raw);
+    // Any JSON value; a primitive or an array has no `v`, so the version check refuses it.
+    m = JSON.parse(raw);
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const m = value as Record<string, unknown>;
   const strings = ['messageId', 'eventId', 'workspaceId', 'webhookId', 'body'] as const;
-  if (m.v !== 1 || !strings.every((key) => typeof m[key] === 'string')) return undefined;
-  if (typeof m.slot !== 'number' || !Number.isInteger(m.slot)) return undefined;
+  if (m === null || m.v !== 1 || !strings.every((key) => typeof m[key] === 'string')) {
+    return undefined;
+  }
+  if (!Number.isInteger(m.slot)) return undefined;
   return m as unknown as DeliveryMessage;
 }

@@ -10,8 +10,9 @@ export const SECRET_PREFIX = 'whsec_';
 const SECRET_BYTES = 32;
 
 /** A new signing secret: `whsec_` + base64 of 32 random bytes. */
-export const generateWebhookSecret = () =>
-  `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64')}`;
+export function generateWebhookSecret(): string {
+  return `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64')}`;
+}
 
 /** The HMAC key: the base64-decoded part after `whsec_`. */
 export function secretKey(secret: string): Buffer {

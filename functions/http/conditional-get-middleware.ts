@@ -46,11 +46,11 @@ export function conditionalGetAfter(limitBytes = LAMBDA_RESPONSE_LIMIT_BYTES) {
   };
 }
 
+/** A result with a text body and headers; conditionalGet leaves any status but 200 alone. */
 function isTextResult(response: Partial<GetResponse> | undefined): response is GetResponse {
   return (
     typeof response === 'object' &&
     response !== null &&
-    typeof response.statusCode === 'number' &&
     typeof response.body === 'string' &&
     typeof response.headers === 'object' &&
     response.headers !== null

@@ -24,8 +24,9 @@ export interface GetResponse {
 }
 
 /** Strong validator over the exact body bytes: sha-256, base64url, quoted. */
-export const strongEtag = (body: string | Uint8Array): string =>
-  `"${createHash('sha256').update(body).digest('base64url')}"`;
+export function strongEtag(body: string | Uint8Array): string {
+  return `"${createHash('sha256').update(body).digest('base64url')}"`;
+}
 
 /**
  * Whether an If-None-Match value matches the current ETag: `*`, or any listed tag, compared
@@ -50,14 +51,12 @@ export function ifNoneMatchMatches(header: string | undefined, etag: string): bo
 export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false;
   let gzip: number | undefined;
-  let star: number | undefined;
+  let star = 0;
   for (const part of header.split(',')) {
-    const [rawCoding, ...params] = part.split(';');
-    const coding = rawCoding?.trim().toLowerCase() ?? '';
-    if (coding === '') continue;
+    const [coding, ...params] = part.split(';').map((s) => s.trim().toLowerCase());
     let q = 1;
     for (const param of params) {
-      const [name, value] = param.split('=').map((s) => s.trim().toLowerCase());
+      const [name, value] = param.split('=').map((s) => s.trim());
       if (name === 'q') {
         const parsed = Number(value);
         q = value !== undefined && /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value) ? parsed : 0;
@@ -67,12 +66,13 @@ export function acceptsGzip(header: string | undefined): boolean {
     else if (coding === '*') star = q;
   }
   if (gzip !== undefined) return gzip > 0;
-  return star !== undefined && star > 0;
+  return star > 0;
 }
 
 /** The size of the invocation result Lambda would return, as JSON bytes. */
-export const lambdaPayloadBytes = (response: GetResponse): number =>
-  Buffer.byteLength(JSON.stringify(response));
+export function lambdaPayloadBytes(response: GetResponse): number {
+  return Buffer.byteLength(JSON.stringify(response));
+}
 
 export type ConditionalOutcome =
   | { kind: 'response'; response: GetResponse }
@@ -88,8 +88,6 @@ export function headerOf(
   name: string,
 ): string | undefined {
   if (headers === undefined) return undefined;
-  const direct = headers[name];
-  if (direct !== undefined) return direct;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return value;
   }
@@ -126,8 +124,9 @@ export function conditionalGet(
     return { kind: 'response', response: gzipped };
   }
   const plain: GetResponse = { ...response, headers };
-  // Cheap bound first: the JSON-escaped body is never shorter than the body itself.
-  if (rawBytes > limitBytes / 2 && lambdaPayloadBytes(plain) > limitBytes) {
+  // Measured, not bounded from the body's length: JSON escaping can double it (quotes,
+  // backslashes) or more (control characters), and the headers count too.
+  if (lambdaPayloadBytes(plain) > limitBytes) {
     const fitsWithGzip =
       !gzipAccepted && lambdaPayloadBytes(gzipResponse(response.body, headers)) <= limitBytes;
     return { kind: 'too-large', rawBytes, gzipAccepted, fitsWithGzip };
@@ -135,9 +134,11 @@ export function conditionalGet(
   return { kind: 'response', response: plain };
 }
 
-const gzipResponse = (body: string, headers: Record<string, string>): GetResponse => ({
-  statusCode: 200,
-  headers: { ...headers, 'content-encoding': 'gzip' },
-  body: gzipSync(body).toString('base64'),
-  isBase64Encoded: true,
-});
+function gzipResponse(body: string, headers: Record<string, string>): GetResponse {
+  return {
+    statusCode: 200,
+    headers: { ...headers, 'content-encoding': 'gzip' },
+    body: gzipSync(body).toString('base64'),
+    isBase64Encoded: true,
+  };
+}

@@ -46,5 +46,6 @@ export function httpErrorHandler(
   };
 }
 
-const describeCause = (cause: unknown) =>
-  cause instanceof Error ? { name: cause.name, message: cause.message } : undefined;
+function describeCause(cause: unknown) {
+  return cause instanceof Error ? { name: cause.name, message: cause.message } : undefined;
+}

@@ -29,7 +29,7 @@ export interface SweepOutcome {
   error?: unknown;
 }
 
-const REPORTED = new Set(['ONLINE', 'OFFLINE']);
+const REPORTED: ReadonlySet<string | undefined> = new Set(['ONLINE', 'OFFLINE']);
 
 /**
  * One sweep run: for every row of the sweep index whose last report is older than
@@ -76,7 +76,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
       to: t.to,
       at: new Date(t.at).toISOString(),
     }));
-    if (Number.isFinite(lastMs) && row.status !== undefined && REPORTED.has(row.status)) {
+    if (Number.isFinite(lastMs) && REPORTED.has(row.status)) {
       const last = { at: lastMs, status: row.status as ReportedStatus };
       events.push({
         bucketId: row.bucketId,
@@ -88,10 +88,9 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
         at: new Date(disconnectedAt(last, staleMs)).toISOString(),
       });
     }
-    if (events.length > 0) {
-      const inserted = await deps.recordEvents(events); // (awaited before the += reads the count)
-      outcome.recorded += inserted.length;
-    }
+    // (No events: the writer sends nothing.) Awaited before the += reads the count.
+    const inserted = await deps.recordEvents(events);
+    outcome.recorded += inserted.length;
     // Only after the event is stored: a crash before this leaves the row for the next run.
     // A report that landed since the read changed lastUpdated: its index entry stays.
     if ((await deps.index.clearRow(row.bucketId, row.nodeId, row.lastUpdated)) === 'changed') {

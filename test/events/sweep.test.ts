@@ -1,7 +1,7 @@
 // The sweep over dynalite (or DynamoDB Local in the CI pass): what it records, the races it
 // survives, and what a run costs.
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventWriter } from '../../functions/data/events.ts';
 import {
@@ -9,6 +9,7 @@ import {
   createSweepIndex,
   SWEEP_SHARDS,
   type SweepIndex,
+  sweepShardOf,
 } from '../../functions/data/sweep-index.ts';
 import type { NodeEvent } from '../../functions/domain/events.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
@@ -267,6 +268,7 @@ describe('races', () => {
     };
     const first = await runSweep(sweepDeps({ index: crashing }));
     expect(first.failed).toBeGreaterThanOrEqual(1);
+    expect(first.error).toMatchObject({ message: 'connection reset' }); // for the run's log
     expect(await indexed(bucketId, 'n1')).toBe(true);
     const published: NodeEvent[] = [];
     await runSweep(sweepDeps({ published }));
@@ -316,4 +318,191 @@ describe('cost of a run', () => {
       UpdateItem: 10,
     });
   }, 120_000);
+});
+
+describe('what a run does and reports (SweepOutcome: metrics and logs), each on a table of its own', () => {
+  async function freshTable() {
+    const fresh = await createTestTable('sweep-outcome');
+    const client = createDynamoClient({ endpoint: fresh.endpoint });
+    return {
+      fresh,
+      seeder: new Seeder(fresh.client, fresh.tableName),
+      client,
+      counter: countRequests(client),
+      real: createSweepIndex(client, fresh.tableName),
+      deps: (index: SweepDeps['index'], extra: Partial<SweepDeps> = {}): SweepDeps => ({
+        index,
+        shards: ALL_SWEEP_SHARDS,
+        recordEvents: createEventWriter(client, fresh.tableName, { retentionDays: 90 }),
+        staleAfterSeconds: STALE_S,
+        now: () => NOW,
+        ...extra,
+      }),
+    };
+  }
+
+  it('an index entry the previous run already took out (the index lags): one read, no write', async () => {
+    const { seeder, counter, real, deps, fresh } = await freshTable();
+    const bucketId = randomUUID();
+    await seeder.put(
+      reportedRow(seeder, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }),
+    );
+    const seen = (
+      await Promise.all(ALL_SWEEP_SHARDS.map((s) => real.findSilentRows(s, iso(NOW))))
+    ).flat();
+    expect(await runSweep(deps(real))).toMatchObject({ found: 1, recorded: 1, failed: 0 });
+    counter.reset();
+    // The keys-only index still names the row for a moment: the row itself says it is done.
+    const lagging = {
+      ...real,
+      findSilentRows: async (shard: string) => (shard === '0' ? seen : []),
+    };
+    expect(await runSweep(deps(lagging))).toStrictEqual({
+      found: 1,
+      recorded: 0,
+      skipped: 1,
+      failed: 0,
+    });
+    expect(Object.fromEntries(counter.counts)).toStrictEqual({ GetItem: 1 });
+    expect(await eventRows(fresh.client, fresh.tableName, bucketId)).toHaveLength(1);
+  });
+
+  it('a node unassigned after the index was read is skipped, not a failure', async () => {
+    const { seeder, real, deps, fresh } = await freshTable();
+    const bucketId = randomUUID();
+    await seeder.put(
+      reportedRow(seeder, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }),
+    );
+    const index: SweepIndex = {
+      ...real,
+      findSilentRows: async (shard, before) => {
+        const rows = await real.findSilentRows(shard, before);
+        if (rows.length > 0) {
+          await fresh.client.send(
+            new DeleteItemCommand({
+              TableName: fresh.tableName,
+              Key: { pk: { S: `BUCKET#${bucketId}` }, sk: { S: 'NODE#n1' } },
+            }),
+          );
+        }
+        return rows;
+      },
+    };
+    expect(await runSweep(deps(index))).toStrictEqual({
+      found: 1,
+      recorded: 0,
+      skipped: 1,
+      failed: 0,
+    });
+    expect(await eventRows(fresh.client, fresh.tableName, bucketId)).toStrictEqual([]);
+  });
+
+  it('a node silent for less than stale + grace minus a slot is not even read', async () => {
+    const { seeder, counter, real, deps } = await freshTable();
+    // Reported 1 s into a slot (slots are 60 s here); 89 s later it is not silent yet, and its
+    // slot started after now - stale - grace: the Query does not return it.
+    const reportedAt = NOW - 59_000;
+    await seeder.put(
+      reportedRow(seeder, randomUUID(), 'n1', { status: 'ONLINE', lastUpdatedMs: reportedAt }),
+    );
+    const outcome = await runSweep(deps(real, { now: () => reportedAt + 89_000 }));
+    expect(outcome).toStrictEqual({ found: 0, recorded: 0, skipped: 0, failed: 0 });
+    expect(counter.counts.get('GetItem')).toBeUndefined();
+  });
+
+  it('a row whose stored status is not a reported one gets no made-up change and leaves the index', async () => {
+    const { seeder, real, deps, fresh } = await freshTable();
+    const bucketId = randomUUID();
+    await seeder.put(
+      reportedRow(seeder, bucketId, 'n1', { status: 'PAUSED', lastUpdatedMs: SILENT }),
+    );
+    expect(await runSweep(deps(real))).toStrictEqual({
+      found: 1,
+      recorded: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(await eventRows(fresh.client, fresh.tableName, bucketId)).toStrictEqual([]);
+    expect(await real.findSilentRows(sweepShardOf(bucketId, 'n1'), iso(NOW))).toStrictEqual([]);
+  });
+
+  it('a row whose last report time is unreadable gets no event and leaves the index (no retry forever)', async () => {
+    const { seeder, real, deps, fresh } = await freshTable();
+    const bucketId = randomUUID();
+    const row = reportedRow(seeder, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT });
+    await seeder.put({ ...row, lastUpdated: 'not-a-time', lastAt: undefined });
+    expect(await runSweep(deps(real))).toStrictEqual({
+      found: 1,
+      recorded: 0,
+      skipped: 0,
+      failed: 0,
+    });
+    expect(await eventRows(fresh.client, fresh.tableName, bucketId)).toStrictEqual([]);
+    expect(await real.findSilentRows(sweepShardOf(bucketId, 'n1'), iso(NOW))).toStrictEqual([]);
+  });
+
+  it('a report landing between the read and leaving the index: recorded, counted as skipped, entry kept', async () => {
+    const { seeder, real, deps, fresh } = await freshTable();
+    const bucketId = randomUUID();
+    await seeder.put(
+      reportedRow(seeder, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }),
+    );
+    const index: SweepIndex = {
+      ...real,
+      readRow: async (b, n) => {
+        const read = await real.readRow(b, n);
+        await seeder.put(
+          reportedRow(seeder, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: NOW }),
+        );
+        return read;
+      },
+    };
+    expect(await runSweep(deps(index))).toStrictEqual({
+      found: 1,
+      recorded: 1,
+      skipped: 1,
+      failed: 0,
+    });
+    expect(
+      await real.findSilentRows(sweepShardOf(bucketId, 'n1'), iso(NOW + STALE_MS + GRACE_MS)),
+    ).toStrictEqual([{ bucketId, nodeId: 'n1' }]);
+    expect(await eventRows(fresh.client, fresh.tableName, bucketId)).toHaveLength(1);
+  });
+
+  it('handles `concurrency` rows at once, and at least one however it is set', async () => {
+    for (const [concurrency, expected] of [
+      [4, 4],
+      [0, 1],
+    ] as const) {
+      const { seeder, real, deps, fresh } = await freshTable();
+      const bucketId = randomUUID();
+      await seeder.putMany(
+        Array.from({ length: 10 }, (_, i) =>
+          reportedRow(seeder, bucketId, `n${i}`, { status: 'ONLINE', lastUpdatedMs: SILENT }),
+        ),
+      );
+      let inFlight = 0;
+      let most = 0;
+      const index: SweepIndex = {
+        ...real,
+        readRow: async (b, n) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            return await real.readRow(b, n);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+      const outcome = await runSweep(deps(index, { concurrency }));
+      expect(outcome, `concurrency ${concurrency}`).toStrictEqual({
+        found: 10,
+        recorded: 10,
+        skipped: 0,
+        failed: 0,
+      });
+      expect(most, `concurrency ${concurrency}`).toBe(expected);
+      expect(await eventRows(fresh.client, fresh.tableName, bucketId)).toHaveLength(10);
+    }
+  });
 });

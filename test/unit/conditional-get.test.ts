@@ -9,6 +9,8 @@ import {
   type GetResponse,
   GZIP_MIN_BYTES,
   ifNoneMatchMatches,
+  LAMBDA_RESPONSE_LIMIT_BYTES,
+  lambdaPayloadBytes,
   strongEtag,
 } from '../../functions/http/conditional-get.ts';
 import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
@@ -43,7 +45,10 @@ describe('ifNoneMatchMatches', () => {
     ['"x", "abc"', true],
     ['"x","abc" , "y"', true],
     ['*', true],
+    [' * ', true],
     ['"abcd"', false],
+    // A strong tag whose opaque part starts with W/ is another tag, not a weak "abc".
+    ['"W/abc"', false],
     ['abc', false],
     ['', false],
     ['"x"', false],
@@ -70,8 +75,20 @@ describe('acceptsGzip', () => {
     ['br', false],
     ['deflate, br', false],
     ['', false],
+    ['GZIP ; Q = 0.5', true],
+    ['gzip ; q = 0', false],
+    // qvalues (RFC 9110 12.4.2): 0 to 1 with at most three decimals; anything else is q=0.
+    ['gzip;q=1', true],
+    ['gzip;q=1.000', true],
+    ['gzip;q=0.125', true],
     ['gzip;q=2', false],
+    ['gzip;q=10', false],
+    ['gzip;q=1.0000', false],
+    ['gzip;q=0.0001', false],
+    ['gzip;q', false],
     ['gzip;q=abc', false],
+    // A parameter other than q leaves the weight at 1.
+    ['gzip;level=9', true],
   ])('%j -> %s', (header, expected) => {
     expect(acceptsGzip(header)).toBe(expected);
   });
@@ -112,8 +129,16 @@ describe('conditionalGet', () => {
 
   it('reads request headers in any case', () => {
     const etag = strongEtag(smallBody);
-    const hit = responseOf(conditionalGet({ headers: { 'If-None-Match': etag } }, ok(smallBody)));
+    const headers = { Accept: 'application/json', 'If-None-Match': etag };
+    const hit = responseOf(conditionalGet({ headers }, ok(smallBody)));
     expect(hit.statusCode).toBe(304);
+  });
+
+  it('answers a request without headers (a direct invocation) with the tagged 200', () => {
+    const response = responseOf(conditionalGet({}, ok(smallBody)));
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe(smallBody);
+    expect(response.headers.etag).toBe(strongEtag(smallBody));
   });
 
   it('gzips a body of at least 1 KiB when accepted, as base64, with the same ETag', () => {
@@ -173,6 +198,63 @@ describe('conditionalGet', () => {
       conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, ok(random), limit),
     ).toMatchObject({ kind: 'too-large', gzipAccepted: true, fitsWithGzip: false });
   });
+
+  it('sends a response whose Lambda payload is exactly the limit, not one byte more', () => {
+    for (const headers of [{}, { 'accept-encoding': 'gzip' }]) {
+      const sent = responseOf(conditionalGet({ headers }, ok(bigBody)));
+      const size = lambdaPayloadBytes(sent);
+      expect(responseOf(conditionalGet({ headers }, ok(bigBody), size))).toEqual(sent);
+      expect(conditionalGet({ headers }, ok(bigBody), size - 1)).toMatchObject({
+        kind: 'too-large',
+        rawBytes: Buffer.byteLength(bigBody),
+      });
+    }
+  });
+
+  it('says gzip would fit exactly when the compressed payload is within the limit', () => {
+    const gzipped = responseOf(
+      conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, ok(bigBody)),
+    );
+    const size = lambdaPayloadBytes(gzipped);
+    expect(conditionalGet({ headers: {} }, ok(bigBody), size)).toMatchObject({
+      kind: 'too-large',
+      gzipAccepted: false,
+      fitsWithGzip: true,
+    });
+    expect(conditionalGet({ headers: {} }, ok(bigBody), size - 1)).toMatchObject({
+      kind: 'too-large',
+      gzipAccepted: false,
+      fitsWithGzip: false,
+    });
+  });
+
+  it('never tells a client that accepts gzip to accept gzip', () => {
+    // Below 1 KiB the body is not compressed, so only a tiny limit makes it too large.
+    const body = JSON.stringify({ pad: 'a'.repeat(900) });
+    expect(Buffer.byteLength(body)).toBeLessThan(GZIP_MIN_BYTES);
+    expect(conditionalGet({ headers: { 'accept-encoding': 'gzip' } }, ok(body), 600)).toMatchObject(
+      { kind: 'too-large', gzipAccepted: true, fitsWithGzip: false },
+    );
+  });
+
+  it('measures the escaped payload: a body that JSON escaping doubles is too large', () => {
+    // 2,000 bytes, most of them backslashes and quotes that escape to two bytes each.
+    const quotes = JSON.stringify(['"'.repeat(998)]);
+    const limit = 2 * Buffer.byteLength(quotes);
+    const outcome = conditionalGet({ headers: {} }, ok(quotes), limit);
+    expect(outcome).toMatchObject({ kind: 'too-large', gzipAccepted: false, fitsWithGzip: true });
+  });
+
+  it("defaults to Lambda's 6 MB response limit", () => {
+    expect(LAMBDA_RESPONSE_LIMIT_BYTES).toBe(6 * 1024 * 1024);
+    const fits = JSON.stringify({ pad: 'a'.repeat(5_900_000) });
+    expect(conditionalGet({ headers: {} }, ok(fits)).kind).toBe('response');
+    const over = JSON.stringify({ pad: 'a'.repeat(6_300_000) });
+    expect(conditionalGet({ headers: {} }, ok(over))).toMatchObject({
+      kind: 'too-large',
+      fitsWithGzip: true,
+    });
+  });
 });
 
 describe('conditionalGetResponses (the middleware in every HTTP chain)', () => {
@@ -207,6 +289,51 @@ describe('conditionalGetResponses (the middleware in every HTTP chain)', () => {
     expect(JSON.parse(result.body).message).toMatch(
       /over the API's .* response limit even compressed/,
     );
+  });
+
+  it("names the limit in MB and keeps the response's headers, for JSON with Vary", async () => {
+    const large = JSON.stringify({ pad: 'a'.repeat(6_300_000) });
+    const handler = middy(async () => ok(large)).use(conditionalGetResponses());
+    const result = (await handler(event('GET'), lambdaContext())) as GetResponse;
+    expect(result).toStrictEqual({
+      statusCode: 406,
+      headers: {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        vary: 'accept-encoding',
+      },
+      body: JSON.stringify({
+        success: false,
+        message: `The response is ${Buffer.byteLength(large)} bytes, over the API's 6 MB response limit; request it with Accept-Encoding: gzip`,
+      }),
+    });
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ['null', null],
+    ['a string', 'plain text'],
+    ['a 200 without a body', { statusCode: 200, headers: {} }],
+    ['a 200 without headers', { statusCode: 200, body }],
+    ['a 200 with null headers', { statusCode: 200, headers: null, body }],
+  ])('passes %s through as the handler returned it', async (_, returned) => {
+    const handler = middy(async () => returned).use(conditionalGetResponses(100));
+    expect(await handler(event('GET', { 'accept-encoding': 'gzip' }), lambdaContext())).toBe(
+      returned,
+    );
+  });
+
+  it.each([
+    ['without a request context', {}],
+    ['without its http part', { requestContext: {} }],
+  ])('leaves an event %s (a direct invocation) alone', async (_, shape) => {
+    const result = (await handlerWith(100)(
+      shape as unknown as APIGatewayProxyEventV2,
+      lambdaContext(),
+    )) as GetResponse;
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe(body);
+    expect(result.headers.etag).toBeUndefined();
   });
 
   it('leaves other methods alone', async () => {

@@ -43,4 +43,10 @@ describe('retry schedule', () => {
     expect(delays).toEqual([...Array(DELIVERY_ATTEMPTS - 1).fill(2), undefined]);
     expect(() => retryDelaySeconds(0, fixed)).toThrow();
   });
+
+  it('an attempt number that is not a whole number from 1 is a caller error that names it', () => {
+    for (const attempt of [0, -1, 1.5, Number.NaN]) {
+      expect(() => retryDelaySeconds(attempt, DEPLOYED_SCHEDULE)).toThrow(/attempt/);
+    }
+  });
 });

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decideAccess, isTokenRevoked, type UserAccess } from '../../functions/domain/access.ts';
+import { decideAccess, isTokenRevoked } from '../../functions/domain/access.ts';
+import { userAccess as user } from '../support/user-access.ts';
 
-const user = (overrides: Partial<UserAccess> = {}): UserAccess => ({
-  userId: 'u',
-  orgId: 'org-a',
-  orgRole: 'MEMBER',
-  status: 'ACTIVE',
-  tokensValidAfter: undefined,
-  workspaceRoles: new Map(),
-  ...overrides,
-});
 const bucket = { workspaceId: 'ws-1', orgId: 'org-a' };
 
 describe('decideAccess', () => {

@@ -3,18 +3,9 @@
 // workspaces without an org) are only reachable here. The HTTP matrix is in
 // test/webhooks/management.test.ts.
 import { describe, expect, it } from 'vitest';
-import type { UserAccess } from '../../functions/domain/access.ts';
 import { mayManageWebhooks } from '../../functions/domain/webhook-access.ts';
+import { userAccess as user } from '../support/user-access.ts';
 
-const user = (overrides: Partial<UserAccess> = {}): UserAccess => ({
-  userId: 'u',
-  orgId: 'org-a',
-  orgRole: 'MEMBER',
-  status: 'ACTIVE',
-  tokensValidAfter: undefined,
-  workspaceRoles: new Map(),
-  ...overrides,
-});
 const workspace = { workspaceId: 'ws-1', orgId: 'org-a' };
 const wsAdmin = new Map([['ws-1', 'ADMIN']]);
 

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
 /**
@@ -21,10 +21,19 @@ export default defineConfig({
       'test/events/**/*.test.ts',
       'test/webhooks/**/*.test.ts',
       'test/history/**/*.test.ts',
+      // The operator store (functions/data/operator.ts) in-process; end-to-end.test.ts spawns the CLI.
+      'test/admin/operator.test.ts',
+      'test/admin/cli.test.ts',
       'test/security/authorization-http.test.ts',
       'test/perf/node-views.test.ts',
       'test/perf/token-cache.test.ts',
     ],
+    // The local-runtime alert test waits out a real stale interval (13 s), which every mutant it
+    // reaches would pay; the webhook, event and sweep suites reach the same code directly.
+    exclude: [...configDefaults.exclude, 'test/webhooks/local-alerts.test.ts'],
+    // The history model test runs 10 random sequences per mutant, not 50: a mutant of the
+    // timeline breaks the first few (50 in `npm test`).
+    env: { ...base.test?.env, HISTORY_PROPERTY_RUNS: '10' },
     reporters: ['default'],
   },
 });

@@ -7,12 +7,10 @@ import { createTimelineWriter } from './bucket-timeline.ts';
 
 export { steadyUpdate as bucketRowUpdate } from './bucket-timeline.ts';
 
-export const DEFAULT_STALE_AFTER_MS = 90_000;
-
 export function createBucketReportWriter(
   client: DynamoDBClient,
   tableName: string,
-  options: { staleAfterMs: number } = { staleAfterMs: DEFAULT_STALE_AFTER_MS },
+  options: { staleAfterMs: number },
 ) {
   return createTimelineWriter(client, tableName, options);
 }

@@ -4,9 +4,19 @@ import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
-import { createHintForgetter } from '../../functions/data/node-registry.ts';
+import {
+  createHintForgetter,
+  createNodeKeyReader,
+  createReportGuard,
+} from '../../functions/data/node-registry.ts';
+import type {
+  RegisteredNode,
+  ReportGuardInput,
+} from '../../functions/ingest/receive-node-report.ts';
 import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-report.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { TtlCache } from '../../functions/shared/ttl-cache.ts';
+import { countRequests } from '../events/support.ts';
 import {
   assignedNode,
   buildIngestHandler,
@@ -79,5 +89,119 @@ describe('a node removed while its key is cached', () => {
       () => undefined,
     );
     expect(await readNodeMeta(table.client, table.tableName, nodeId)).toBeUndefined();
+  });
+});
+
+describe("the node's key, cached", () => {
+  it('lookups of unknown node ids do not push cached keys out of the cache', async () => {
+    const nodeId = `node-${randomUUID()}`;
+    await seed.node(nodeId);
+    const client = createDynamoClient({ endpoint: table.endpoint });
+    const requests = countRequests(client);
+    // Room for one key: an unknown id must not take it.
+    const read = createNodeKeyReader(
+      client,
+      table.tableName,
+      new TtlCache<RegisteredNode>(60_000, 1),
+    );
+    expect(await read(nodeId)).toMatchObject({ status: 'ACTIVE' });
+    for (let i = 0; i < 3; i++) expect(await read(`unknown-${randomUUID()}`)).toBeUndefined();
+    requests.reset();
+    expect(await read(nodeId)).toMatchObject({ status: 'ACTIVE' });
+    expect(requests.total()).toBe(0);
+  });
+
+  it('a stored key that is not a valid key authenticates nobody (401, not 500)', async () => {
+    const bucketId = randomUUID();
+    const nodeId = `node-${randomUUID()}`;
+    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    await seed.put({ pk: nodePk(nodeId), sk: META_SK, publicKey: 'not-a-key', status: 'ACTIVE' });
+    const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
+    const response = await buildIngestHandler(
+      table.client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
+    expect(expectError(response, 401)).toMatch(escaped(NODE_NOT_AUTHENTICATED));
+    expect((await readBucketRow(table.client, table.tableName, bucketId, nodeId))?.status).toBe(
+      undefined,
+    );
+  });
+});
+
+describe("the replay guard's answer (the port the ingest use case reads)", () => {
+  const guardInput = (
+    nodeId: string,
+    timestamp: number,
+    buckets?: ReportGuardInput['buckets'],
+  ): ReportGuardInput => ({
+    nodeId,
+    timestamp,
+    receivedAtMs: timestamp + 5,
+    minIntervalMs: 0,
+    ip: '203.0.113.7',
+    region: 'us-east-1',
+    version: '1.2.3',
+    ...(buckets && { buckets }),
+  });
+
+  it('accepted, with the previous hint of each reported bucket that has one, and only those', async () => {
+    const nodeId = `node-${randomUUID()}`;
+    await seed.node(nodeId);
+    const guard = createReportGuard(table.client, table.tableName);
+    const [b1, b2, b3] = [randomUUID(), randomUUID(), randomUUID()];
+    const t = Date.parse('2026-12-01T09:00:00.000Z');
+    expect(
+      await guard(
+        guardInput(nodeId, t, [
+          { bucketId: b1, status: 'ONLINE' },
+          { bucketId: b2, status: 'OFFLINE' },
+        ]),
+      ),
+    ).toStrictEqual({ outcome: 'accepted', previous: new Map() });
+    expect(
+      await guard(
+        guardInput(nodeId, t + 1_000, [
+          { bucketId: b2, status: 'ONLINE' },
+          { bucketId: b3, status: 'ONLINE' },
+        ]),
+      ),
+    ).toStrictEqual({
+      outcome: 'accepted',
+      previous: new Map([[b2, { ts: t, at: t + 5, status: 'OFFLINE' }]]),
+    });
+    // A call that reports no buckets is a bare acceptance and leaves the hints as they were.
+    expect(await guard(guardInput(nodeId, t + 2_000))).toBe('accepted');
+    const meta = await readNodeMeta(table.client, table.tableName, nodeId);
+    expect(meta?.lastTimestamp).toBe(t + 2_000);
+    expect(
+      Object.keys(meta ?? {})
+        .filter((name) => name.startsWith('h_'))
+        .sort(),
+    ).toStrictEqual([`h_${b1}`, `h_${b2}`, `h_${b3}`].sort());
+  });
+});
+
+describe('hints of buckets the node is not assigned to', () => {
+  it('are forgotten for every such bucket of a report', async () => {
+    const bucketId = randomUUID();
+    const nodeId = `node-${randomUUID()}`;
+    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    const strangers = [randomUUID(), randomUUID()];
+    const report = signed(
+      nodeId,
+      privateKey,
+      reportBody([bucketId, ...strangers].map((id) => ({ bucketId: id }))),
+    );
+    const response = await buildIngestHandler(
+      table.client,
+      table.tableName,
+      NO_RATE_LIMIT,
+    )(report.body, report.headers);
+    expect(response.json.accepted).toStrictEqual([bucketId]);
+    const meta = await readNodeMeta(table.client, table.tableName, nodeId);
+    expect(Object.keys(meta ?? {}).filter((name) => name.startsWith('h_'))).toStrictEqual([
+      `h_${bucketId}`,
+    ]);
   });
 });

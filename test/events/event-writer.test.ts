@@ -170,8 +170,9 @@ describe('recordEvents', () => {
   it('an event without ip and region is stored and read back without them', async () => {
     const bucketId = randomUUID();
     const bare = event(bucketId, { ip: undefined, region: undefined });
+    const full = event(bucketId, { from: 'ONLINE', to: 'OFFLINE', at: '2026-12-01T08:01:00.000Z' });
     const record = createEventWriter(table.client, table.tableName, { retentionDays: 90 });
-    expect(await record([bare])).toStrictEqual([withEventId(bare)]);
+    expect(await record([bare, full])).toStrictEqual([bare, full].map(withEventId));
     const [row] = await eventRows(table.client, table.tableName, bucketId);
     expect(row).not.toHaveProperty('ip');
     expect(row).not.toHaveProperty('region');
@@ -183,18 +184,31 @@ describe('recordEvents', () => {
       limit: 5,
       oldestAt: '2026-11-01T00:00:00.000Z',
     });
-    expect(page.events).toStrictEqual([
-      {
-        position: '2026-12-01T08:00:00.000Z#node-a#ONLINE',
-        bucketId,
-        nodeId: 'node-a',
-        ip: undefined,
-        region: undefined,
-        from: 'DISCONNECTED',
-        to: 'ONLINE',
-        at: '2026-12-01T08:00:00.000Z',
-      },
-    ]);
+    expect(page).toStrictEqual({
+      events: [
+        {
+          position: '2026-12-01T08:01:00.000Z#node-a#OFFLINE',
+          bucketId,
+          nodeId: 'node-a',
+          ip: '203.0.113.7',
+          region: 'us-east-1',
+          from: 'ONLINE',
+          to: 'OFFLINE',
+          at: '2026-12-01T08:01:00.000Z',
+        },
+        {
+          position: '2026-12-01T08:00:00.000Z#node-a#ONLINE',
+          bucketId,
+          nodeId: 'node-a',
+          ip: undefined,
+          region: undefined,
+          from: 'DISCONNECTED',
+          to: 'ONLINE',
+          at: '2026-12-01T08:00:00.000Z',
+        },
+      ],
+      more: false,
+    });
   });
 
   it('wired like the deployed sweep (no publish port, an error hook): no publish error', async () => {

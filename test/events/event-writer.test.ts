@@ -1,9 +1,15 @@
 // The event writer over the real engine: exactly once, deterministic keys, retries recognised,
 // the publish port told only of what this writer inserted.
 import { randomUUID } from 'node:crypto';
-import { DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEventsReader, createEventWriter } from '../../functions/data/events.ts';
+import {
+  createEventsReader,
+  createEventWriter,
+  eventSk,
+  eventsPk,
+} from '../../functions/data/events.ts';
+import { eventOfRecord } from '../../functions/delivery/stream-handler.ts';
 
 import { eventId, type NodeEvent, withEventId } from '../../functions/domain/events.ts';
 import { errorResponse } from '../../functions/http/response.ts';
@@ -114,6 +120,26 @@ describe('recordEvents', () => {
         expiresAt: Date.parse('2026-12-01T08:05:00.000Z') / 1000 + 7 * 86_400,
       },
     ]);
+  });
+
+  it("its rows are what the table's stream hands to alerts, stamped with the writer's clock", async () => {
+    const bucketId = randomUUID();
+    const recordedAt = Date.parse('2026-12-01T08:00:02.345Z');
+    const record = createEventWriter(table.client, table.tableName, {
+      retentionDays: 90,
+      now: () => recordedAt,
+    });
+    const [recorded] = await record([event(bucketId)]);
+    const { Item: row } = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: eventsPk(bucketId) }, sk: { S: eventSk(event(bucketId)) } },
+      }),
+    );
+    expect(eventOfRecord({ eventName: 'INSERT', dynamodb: { NewImage: row as never } })).toEqual(
+      recorded,
+    );
+    expect(row?.recordedAt).toStrictEqual({ S: '2026-12-01T08:00:02.345Z' });
   });
 
   it('50 concurrent writers of the same change: one insert, one publish', async () => {

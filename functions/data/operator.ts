@@ -157,13 +157,18 @@ function requireName(value: unknown, what: string): string {
 }
 
 function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+  if (!(allowed as readonly unknown[]).includes(value)) {
     throw new AdminError(`${what} must be one of ${allowed.join(', ')}`);
   }
   return value as T;
 }
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Swallows a failed condition (nothing to do), rethrows anything else. */
+function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionFailure(error)) throw error;
+}
 
 export function createAdminStore(
   client: DynamoDBClient,
@@ -237,43 +242,40 @@ export function createAdminStore(
     );
 
   /**
-   * Gives back one of the node's slots (never below 0: a node assigned before the counter
-   * existed has none to give) and removes the bucket's hint when `bucketId` is given.
+   * Gives back one of the node's slots, removing the bucket's hint with it when `hintOf` names
+   * the bucket. Conditional on a slot to give: never below 0 (a node assigned before the
+   * counter existed has none), when it fails with a ConditionalCheckFailedException.
    */
-  const releaseSlot = async (nodeId: string, bucketId?: string) => {
-    const nodeMetaKey = key(nodePk(nodeId), META_SK);
-    const names = bucketId === undefined ? undefined : { '#hint': hintAttribute(bucketId) };
-    const remove = bucketId === undefined ? '' : ' REMOVE #hint';
-    try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: nodeMetaKey,
-          ConditionExpression: 'attribute_exists(pk) AND assignedBuckets > :zero',
-          UpdateExpression: `ADD assignedBuckets :minusOne${remove}`,
-          ...(names && { ExpressionAttributeNames: names }),
-          ExpressionAttributeValues: { ':zero': N(0), ':minusOne': N(-1) },
+  const giveBackSlot = (nodeId: string, hintOf?: string) =>
+    client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: key(nodePk(nodeId), META_SK),
+        ConditionExpression: 'attribute_exists(pk) AND assignedBuckets > :zero',
+        UpdateExpression:
+          hintOf === undefined
+            ? 'ADD assignedBuckets :minusOne'
+            : 'ADD assignedBuckets :minusOne REMOVE #hint',
+        ...(hintOf !== undefined && {
+          ExpressionAttributeNames: { '#hint': hintAttribute(hintOf) },
         }),
-      );
-      return;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-    if (names === undefined) return;
-    await client
+        ExpressionAttributeValues: { ':zero': N(0), ':minusOne': N(-1) },
+      }),
+    );
+
+  /** Removes the bucket's hint from the node's META row, if both exist. */
+  const removeHint = (nodeId: string, bucketId: string) =>
+    client
       .send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: nodeMetaKey,
+          Key: key(nodePk(nodeId), META_SK),
           ConditionExpression: 'attribute_exists(pk)',
           UpdateExpression: 'REMOVE #hint',
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: { '#hint': hintAttribute(bucketId) },
         }),
       )
-      .catch((error) => {
-        if (!isConditionFailure(error)) throw error;
-      });
-  };
+      .catch(ignoreConditionFailure);
 
   const requireUser = async (userId: string) => {
     const profile = await getItem(key(userPk(userId), PROFILE_SK));
@@ -468,8 +470,9 @@ export function createAdminStore(
         );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // A concurrent assign of the same pair wrote the row first: give this slot back.
-        await releaseSlot(nodeId);
+        // A concurrent assign of the same pair wrote the row first: give this slot back (the
+        // bucket's hint is the winner's).
+        await giveBackSlot(nodeId).catch(ignoreConditionFailure);
       }
     },
 
@@ -482,8 +485,14 @@ export function createAdminStore(
       );
       // The row was deleted by this call (the delete is conditional, so of two concurrent
       // unassigns only one gets here): free its slot, and the guard's hint for the bucket
-      // (docs/ARCHITECTURE.md, "History") goes with it.
-      await releaseSlot(nodeId, bucketId);
+      // (docs/ARCHITECTURE.md, "History") goes with it; a node without a slot to give (assigned
+      // before the counter existed) loses only the hint.
+      try {
+        await giveBackSlot(nodeId, bucketId);
+      } catch (error) {
+        ignoreConditionFailure(error);
+        await removeHint(nodeId, bucketId);
+      }
     },
 
     async disableNode(nodeId) {

@@ -20,6 +20,32 @@ export function parseUptimeDays(raw: string | undefined): number {
   return Number(raw);
 }
 
+/**
+ * The most history rows (nodes x ended days) one GET uptime may read: 1,000 nodes over 90 days.
+ * A bucket's node count has no bound, so without this a reader could make one request read
+ * hundreds of thousands of rows (6,000 nodes x 89 days: about 12,000 read units and a Lambda
+ * timeout). Today's figures come from the bucket rows, so today costs no history row.
+ */
+export const MAX_UPTIME_NODE_DAYS = 90_000;
+
+/**
+ * 400 when reading `historyDays` ended days for `nodeCount` nodes would pass `maxNodeDays`,
+ * naming the largest `days` this bucket allows (today is free, so at least 1).
+ */
+export function assertUptimeReadBounded(
+  nodeCount: number,
+  days: number,
+  historyDays: number,
+  maxNodeDays = MAX_UPTIME_NODE_DAYS,
+): void {
+  if (nodeCount * historyDays <= maxNodeDays) return;
+  const allowed = Math.floor(maxNodeDays / nodeCount) + 1;
+  throw new ValidationError(
+    `days=${days} would read ${nodeCount} nodes x ${historyDays} days of history, over the ` +
+      `${maxNodeDays} a request may read; ask for days=${allowed} or fewer`,
+  );
+}
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME =
   /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.\d{1,9})?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;

@@ -13,6 +13,7 @@ import {
   type SlotState,
 } from '../domain/timeline.ts';
 import {
+  assertUptimeReadBounded,
   type HistoryNode,
   lastDays,
   oldestKeptDay,
@@ -157,8 +158,10 @@ export async function readBucketStats(
 }
 
 /**
- * GET /bucket/{bucketId}/uptime?days=N. One Query per ended day in the window (in parallel);
- * days older than the retention show nothing observed.
+ * GET /bucket/{bucketId}/uptime?days=N. The nodes first (no request more when the bucket's
+ * first page holds them all), then, if nodes x ended days is within MAX_UPTIME_NODE_DAYS, one
+ * Query per ended day in the window (in parallel); days older than the retention show nothing
+ * observed.
  */
 export async function readBucketUptime(
   principal: Principal,
@@ -172,14 +175,10 @@ export async function readBucketUptime(
   const today = dayOf(nowMs);
   const dayStarts = days.map(dayStartMs);
   const page = await authorize(principal, bucketId, deps);
-  const [nodes, stored] = await Promise.all([
-    page.allNodes(),
-    deps.loadHistoryDays(
-      bucketId,
-      days.filter((day) => day >= oldest && day !== today),
-      nowMs,
-    ),
-  ]);
+  const nodes = await page.allNodes();
+  const historyDays = days.filter((day) => day >= oldest && day !== today);
+  assertUptimeReadBounded(nodes.length, dayCount, historyDays.length);
+  const stored = await deps.loadHistoryDays(bucketId, historyDays, nowMs);
   return {
     bucketId,
     from: days[0] as string,

@@ -1,3 +1,4 @@
+import { type PutItemCommandInput, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../admin/mint-token.ts';
@@ -14,6 +15,9 @@ import { AdminError, type AdminStore, createAdminStore } from '../../functions/d
 import { isTokenRevoked } from '../../functions/domain/access.ts';
 import { MAX_BUCKETS_PER_NODE } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { readRow } from './helpers.ts';
 
@@ -255,6 +259,282 @@ describe('createAdminStore', () => {
     await expect(store.revokeTokens('no-such-user', 1_700_000_000)).rejects.toThrow(
       /does not exist/,
     );
+  });
+});
+
+// These tests build their store inside the test: what createAdminStore returns is then part of
+// what the test exercises.
+describe('the store in detail', () => {
+  const fresh = () => createAdminStore(table.client, table.tableName);
+  const seed = () => new Seeder(table.client, table.tableName);
+  const setHint = (nodeId: string, bucketId: string) =>
+    table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: nodePk(nodeId) }, sk: { S: META_SK } },
+        UpdateExpression: 'SET #hint = :hint',
+        ExpressionAttributeNames: { '#hint': `h_${bucketId}` },
+        ExpressionAttributeValues: { ':hint': { S: 'a-hint' } },
+      }),
+    );
+
+  it('reads return what the writes stored, and undefined (or false) for rows that do not exist', async () => {
+    const admin = fresh();
+    await admin.createUser({ userId: 'rd-u', orgId: 'org-r', orgRole: 'ADMIN' });
+    await admin.createWorkspace({ workspaceId: 'rd-w', orgId: 'org-r', name: 'Reads' });
+    await admin.createBucket({ bucketId: 'rd-b', workspaceId: 'rd-w', name: 'Read bucket' });
+    await admin.grant({ userId: 'rd-u', workspaceId: 'rd-w', role: 'WRITE' });
+    const { publicKey } = await admin.registerNode({ nodeId: 'rd-n', orgId: 'org-r' });
+    await admin.assignNode({ bucketId: 'rd-b', nodeId: 'rd-n' });
+
+    expect(await admin.getUser('rd-u')).toStrictEqual({
+      orgId: 'org-r',
+      orgRole: 'ADMIN',
+      status: 'ACTIVE',
+      tokensValidAfter: undefined,
+    });
+    await admin.revokeTokens('rd-u', 1_700_000_000);
+    expect((await admin.getUser('rd-u'))?.tokensValidAfter).toBe(1_700_000_001);
+    expect(await admin.getMembership('rd-u', 'rd-w')).toBe('WRITE');
+    expect(await admin.getWorkspace('rd-w')).toStrictEqual({ orgId: 'org-r', name: 'Reads' });
+    expect(await admin.getBucket('rd-b')).toStrictEqual({
+      workspaceId: 'rd-w',
+      orgId: 'org-r',
+      name: 'Read bucket',
+    });
+    expect(await admin.getNode('rd-n')).toStrictEqual({
+      publicKey,
+      orgId: 'org-r',
+      status: 'ACTIVE',
+      assignedBuckets: 1,
+    });
+    expect(await admin.isAssigned('rd-b', 'rd-n')).toBe(true);
+
+    expect(await admin.getUser('rd-none')).toBeUndefined();
+    expect(await admin.getMembership('rd-u', 'rd-none')).toBeUndefined();
+    expect(await admin.getWorkspace('rd-none')).toBeUndefined();
+    expect(await admin.getBucket('rd-none')).toBeUndefined();
+    expect(await admin.getNode('rd-none')).toBeUndefined();
+    expect(await admin.isAssigned('rd-b', 'rd-none')).toBe(false);
+  });
+
+  it('getNode of a node without an org or assignments says so', async () => {
+    const admin = fresh();
+    await admin.registerNode({ nodeId: 'rd-bare' });
+    expect(await admin.getNode('rd-bare')).toMatchObject({ orgId: undefined, assignedBuckets: 0 });
+  });
+
+  it.each([
+    [
+      'createUser',
+      'orgId',
+      () => fresh().createUser({ userId: 'v-u', orgId: '', orgRole: 'MEMBER' }),
+    ],
+    [
+      'createUser',
+      'status must be one of ACTIVE, DISABLED',
+      () =>
+        fresh().createUser({
+          userId: 'v-u',
+          orgId: 'o',
+          orgRole: 'MEMBER',
+          status: 'GONE' as 'ACTIVE',
+        }),
+    ],
+    ['grant', 'userId', () => fresh().grant({ userId: 'a b', workspaceId: 'w', role: 'READ' })],
+    [
+      'grant',
+      'workspaceId',
+      () => fresh().grant({ userId: 'u', workspaceId: 'a/b', role: 'READ' }),
+    ],
+    ['revoke', 'userId', () => fresh().revoke({ userId: '', workspaceId: 'w' })],
+    ['revoke', 'workspaceId', () => fresh().revoke({ userId: 'u', workspaceId: 'w w' })],
+    ['registerNode', 'nodeId', () => fresh().registerNode({ nodeId: 'n.1' })],
+    ['registerNode', 'orgId', () => fresh().registerNode({ nodeId: 'v-n', orgId: 'o o' })],
+    ['disableNode', 'nodeId', () => fresh().disableNode('n n')],
+    ['disableUser', 'userId', () => fresh().disableUser('u u')],
+    ['revokeTokens', 'userId', () => fresh().revokeTokens('u u', 1)],
+  ])('%s names the bad input: %s', async (_, field, call) => {
+    const refused = call();
+    await expect(refused).rejects.toBeInstanceOf(AdminError);
+    await expect(refused).rejects.toThrow(field.includes(' ') ? field : `${field} must be`);
+    expect(await readRow(table, userPk('v-u'), PROFILE_SK)).toBeUndefined();
+    expect(await readRow(table, nodePk('v-n'), META_SK)).toBeUndefined();
+  });
+
+  it('revokeTokens takes any instant from 0 on and refuses a negative or non-finite one', async () => {
+    const admin = fresh();
+    await admin.createUser({ userId: 'rv-u', orgId: 'org-a', orgRole: 'MEMBER' });
+    for (const nowSeconds of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(admin.revokeTokens('rv-u', nowSeconds)).rejects.toThrow(
+        new AdminError('nowSeconds must be a non-negative number'),
+      );
+    }
+    expect((await admin.getUser('rv-u'))?.tokensValidAfter).toBeUndefined();
+    expect(await admin.revokeTokens('rv-u', 0)).toBe(1);
+  });
+
+  it('grant refuses a user without an org, even to a workspace without one (rows from before orgs)', async () => {
+    await seed().put({
+      pk: userPk('no-org-u'),
+      sk: PROFILE_SK,
+      orgRole: 'MEMBER',
+      status: 'ACTIVE',
+    });
+    await seed().put({ pk: 'WORKSPACE#no-org-w', sk: META_SK, name: 'old' });
+    await expect(
+      fresh().grant({ userId: 'no-org-u', workspaceId: 'no-org-w', role: 'READ' }),
+    ).rejects.toThrow(
+      'user no-org-u belongs to org undefined, workspace no-org-w to org undefined',
+    );
+    expect(await readRow(table, userPk('no-org-u'), workspaceSk('no-org-w'))).toBeUndefined();
+  });
+
+  it("unassign removes the bucket's hint with the slot, and only the hint from a node without a counter", async () => {
+    const admin = fresh();
+    await admin.createWorkspace({ workspaceId: 'hint-w', orgId: 'org-a' });
+    await admin.createBucket({ bucketId: 'hint-b1', workspaceId: 'hint-w', name: 'b1' });
+    await admin.createBucket({ bucketId: 'hint-b2', workspaceId: 'hint-w', name: 'b2' });
+    await admin.registerNode({ nodeId: 'hint-n' });
+    await admin.assignNode({ bucketId: 'hint-b1', nodeId: 'hint-n' });
+    await admin.assignNode({ bucketId: 'hint-b2', nodeId: 'hint-n' });
+    await setHint('hint-n', 'hint-b1');
+    await setHint('hint-n', 'hint-b2');
+    await admin.unassignNode({ bucketId: 'hint-b1', nodeId: 'hint-n' });
+    const meta = await readRow(table, nodePk('hint-n'), META_SK);
+    expect(meta?.assignedBuckets).toBe(1);
+    expect(meta).not.toHaveProperty('h_hint-b1');
+    expect(meta?.['h_hint-b2']).toBe('a-hint');
+
+    // Assigned before the counter existed: no slot to give back, the hint goes all the same.
+    await seed().node('legacy-n');
+    await seed().assignment('hint-b1', 'legacy-n');
+    await setHint('legacy-n', 'hint-b1');
+    await admin.unassignNode({ bucketId: 'hint-b1', nodeId: 'legacy-n' });
+    const legacy = await readRow(table, nodePk('legacy-n'), META_SK);
+    expect(legacy).not.toHaveProperty('h_hint-b1');
+    expect(legacy).not.toHaveProperty('assignedBuckets');
+    expect(await admin.isAssigned('hint-b1', 'legacy-n')).toBe(false);
+  });
+
+  it('an assign that loses the race for its row to a concurrent assign of the same pair gives its slot back', async () => {
+    const admin = fresh();
+    await admin.createWorkspace({ workspaceId: 'race-w', orgId: 'org-a' });
+    await admin.createBucket({ bucketId: 'race-b', workspaceId: 'race-w', name: 'b' });
+    await admin.registerNode({ nodeId: 'race-n' });
+    await admin.assignNode({ bucketId: 'race-b', nodeId: 'race-n' });
+    await admin.unassignNode({ bucketId: 'race-b', nodeId: 'race-n' });
+    await setHint('race-n', 'race-b');
+    // The concurrent assign runs to its end between this one's slot and its row write.
+    const client = createDynamoClient({ endpoint: table.endpoint });
+    let interleaved = false;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as PutItemCommandInput;
+        if (
+          !interleaved &&
+          context.commandName === 'PutItemCommand' &&
+          input.Item?.sk?.S === nodeSk('race-n')
+        ) {
+          interleaved = true;
+          await admin.assignNode({ bucketId: 'race-b', nodeId: 'race-n' });
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    try {
+      await createAdminStore(client, table.tableName).assignNode({
+        bucketId: 'race-b',
+        nodeId: 'race-n',
+      });
+    } finally {
+      client.destroy();
+    }
+    expect(interleaved).toBe(true);
+    expect(await admin.isAssigned('race-b', 'race-n')).toBe(true);
+    expect((await admin.getNode('race-n'))?.assignedBuckets).toBe(1);
+    // The hint belongs to the assignment that stands.
+    expect((await readRow(table, nodePk('race-n'), META_SK))?.['h_race-b']).toBe('a-hint');
+  });
+
+  describe('an engine failure is reported, never taken for success', () => {
+    let proxy: FaultProxy;
+    let faulty: AdminStore;
+    let client: ReturnType<typeof createDynamoClient>;
+
+    beforeAll(async () => {
+      proxy = await FaultProxy.start(table.endpoint);
+    });
+    afterAll(async () => {
+      await proxy.close();
+    });
+
+    const start = () => {
+      proxy.clear();
+      client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+      faulty = createAdminStore(client, table.tableName);
+      return faulty;
+    };
+
+    it('unassign that cannot give the slot back fails (the slot is not lost silently)', async () => {
+      const admin = start();
+      try {
+        await admin.createWorkspace({ workspaceId: 'ef-w', orgId: 'org-a' });
+        await admin.createBucket({ bucketId: 'ef-b', workspaceId: 'ef-w', name: 'b' });
+        await admin.registerNode({ nodeId: 'ef-n' });
+        await admin.assignNode({ bucketId: 'ef-b', nodeId: 'ef-n' });
+        proxy.fail({
+          kind: 'internal',
+          operation: 'UpdateItem',
+          bodyIncludes: 'ADD assignedBuckets :minusOne',
+          times: 1,
+        });
+        await expect(admin.unassignNode({ bucketId: 'ef-b', nodeId: 'ef-n' })).rejects.toThrow(
+          expect.objectContaining({ name: 'InternalServerError' }),
+        );
+        expect(proxy.count('UpdateItem', true)).toBe(1);
+      } finally {
+        client.destroy();
+      }
+    });
+
+    it('unassign from a node without a counter that cannot remove the hint fails', async () => {
+      const admin = start();
+      try {
+        await seed().bucket('ef-b2', { workspaceId: 'ef-w', orgId: 'org-a' });
+        await seed().node('ef-legacy');
+        await seed().assignment('ef-b2', 'ef-legacy');
+        proxy.fail({
+          kind: 'internal',
+          operation: 'UpdateItem',
+          bodyIncludes: '"REMOVE #hint"',
+          times: 1,
+        });
+        await expect(
+          admin.unassignNode({ bucketId: 'ef-b2', nodeId: 'ef-legacy' }),
+        ).rejects.toThrow(expect.objectContaining({ name: 'InternalServerError' }));
+        expect(proxy.count('UpdateItem', true)).toBe(1);
+      } finally {
+        client.destroy();
+      }
+    });
+
+    it('revokeTokens that cannot store the cut-off fails instead of returning one', async () => {
+      const admin = start();
+      try {
+        await admin.createUser({ userId: 'ef-u', orgId: 'org-a', orgRole: 'MEMBER' });
+        proxy.fail({ kind: 'internal', operation: 'UpdateItem', times: 1 });
+        await expect(admin.revokeTokens('ef-u', 1_700_000_000)).rejects.toThrow(
+          expect.objectContaining({ name: 'InternalServerError' }),
+        );
+        expect(
+          (await readRow(table, userPk('ef-u'), PROFILE_SK))?.tokensValidAfter,
+        ).toBeUndefined();
+      } finally {
+        client.destroy();
+      }
+    });
   });
 });
 

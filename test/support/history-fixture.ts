@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
@@ -8,11 +9,16 @@ import { httpApiEvent, ingestEvent, lambdaContext } from './events.ts';
 import { JWT_TEST_SECRET, type Response } from './ingest-fixture.ts';
 import { testSettings } from './wiring.ts';
 
+/** The result as a client sees it; a gzip body (asked for with Accept-Encoding) is decoded. */
 const toResponse = (result: HttpResult): Response => ({
   statusCode: result.statusCode,
   headers: result.headers,
   body: result.body,
-  json: JSON.parse(result.body) as Record<string, unknown>,
+  json: JSON.parse(
+    result.isBase64Encoded === true
+      ? gunzipSync(Buffer.from(result.body, 'base64')).toString('utf8')
+      : result.body,
+  ) as Record<string, unknown>,
 });
 
 export const statsEvent = (
@@ -91,11 +97,17 @@ export function historyApi(
       ),
     statsEvent: async (event: ReturnType<typeof statsEvent>) =>
       toResponse((await stats(event, lambdaContext())) as HttpResult),
-    uptime: async (bucketId: string, days: number | string | undefined, token: string) =>
+    uptime: async (
+      bucketId: string,
+      days: number | string | undefined,
+      token: string,
+      headers: Record<string, string> = {},
+    ) =>
       toResponse(
         (await uptime(
           uptimeEvent(bucketId, days === undefined ? undefined : String(days), {
             authorization: `Bearer ${token}`,
+            ...headers,
           }),
           lambdaContext(),
         )) as HttpResult,

@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/domain/errors.ts';
 import type { DayFigures } from '../../functions/domain/timeline.ts';
 import {
+  assertUptimeReadBounded,
   lastDays,
+  MAX_UPTIME_NODE_DAYS,
   oldestKeptDay,
   parseStatsDay,
   parseUptimeDays,
@@ -197,6 +199,36 @@ describe('the retention window and the days of GET uptime', () => {
       '2026-02-28',
       '2026-03-01',
     ]);
+  });
+});
+
+describe('assertUptimeReadBounded: the history rows one GET uptime may read', () => {
+  it('is 1,000 nodes over 89 ended days (the largest read the benchmark measures)', () => {
+    expect(MAX_UPTIME_NODE_DAYS).toBe(90_000);
+    expect(() => assertUptimeReadBounded(1000, 90, 89)).not.toThrow();
+  });
+
+  it('allows nodes x ended days up to the bound, refuses one row more', () => {
+    expect(() => assertUptimeReadBounded(10, 5, 4, 40)).not.toThrow();
+    expect(refusal(() => assertUptimeReadBounded(41, 5, 1, 40))).toBe(
+      'days=5 would read 41 nodes x 1 days of history, over the 40 a request may read; ask for days=1 or fewer',
+    );
+    expect(refusal(() => assertUptimeReadBounded(10, 6, 5, 40))).toBe(
+      'days=6 would read 10 nodes x 5 days of history, over the 40 a request may read; ask for days=5 or fewer',
+    );
+  });
+
+  it('names the largest days the bucket allows: today is free', () => {
+    // 3 nodes, bound 10: 3 ended days (9 rows) fit, so days=4.
+    expect(refusal(() => assertUptimeReadBounded(3, 30, 29, 10))).toMatch(/days=4 or fewer$/);
+    expect(() => assertUptimeReadBounded(3, 4, 3, 10)).not.toThrow();
+    // More nodes than the bound: only today, which reads no history row.
+    expect(refusal(() => assertUptimeReadBounded(11, 2, 1, 10))).toMatch(/days=1 or fewer$/);
+    expect(() => assertUptimeReadBounded(1_000_000, 1, 0)).not.toThrow();
+  });
+
+  it('never refuses an empty bucket', () => {
+    expect(() => assertUptimeReadBounded(0, 90, 89)).not.toThrow();
   });
 });
 

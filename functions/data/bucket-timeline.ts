@@ -322,28 +322,27 @@ export function createTimelineWriter(
       const row = await readRow(input.Key);
       if (row === undefined) return { outcome: 'not-assigned' };
       const assignedAt = readNumber(row, 'assignedAt');
-      if (assignedAt !== undefined && assignedAt > write.receivedAtMs) {
+      // No assignedAt: a row assigned before history existed, long ago.
+      if ((assignedAt ?? 0) > write.receivedAtMs) {
         return { outcome: 'not-assigned' };
       }
       const stored = readNumber(row, 'reportedAt');
       if (stored === write.timestamp || readNumber(row, 'prevTs') === write.timestamp) {
         // An SDK retry of a write whose first attempt landed: that write was this one.
         if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
-        const slot = readSlot(row);
-        const closedDays =
-          (plan.rollover === undefined && row[PENDING_HISTORY] === undefined) || slot === undefined
-            ? []
-            : [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
+        // The ended days the row holds as pending (set by this write's rollover, or still by an
+        // earlier one's): a rollover's stay pending until the use case has written them.
+        const held = row[PENDING_HISTORY] === undefined ? undefined : readSlot(row);
         return {
           outcome: 'written',
           transitions: plan.transitions,
-          closedDays,
+          closedDays: held === undefined ? [] : heldDays(held),
           assignedAt,
           // The row's pending events include this write's own (the use case de-duplicates).
           pending: decodePendingEvents(row),
         };
       }
-      if (stored !== undefined && stored > write.timestamp) return { outcome: 'superseded' };
+      if ((stored ?? 0) > write.timestamp) return { outcome: 'superseded' };
       if (attempt >= MAX_ATTEMPTS) {
         throw new Unavailable('Concurrent reports for one bucket row; retry', 1);
       }
@@ -353,6 +352,11 @@ export function createTimelineWriter(
       input = plannedUpdate(tableName, write, plan, { ts: stored, predecessor }, staleMs);
     }
   };
+}
+
+/** A row's closed slot and spill, as history rows. */
+function heldDays(slot: SlotState): DayRecord[] {
+  return [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
 }
 
 function writtenResult(plan: ReportPlan, old: Item): TimelineWritten {
@@ -365,7 +369,7 @@ function writtenResult(plan: ReportPlan, old: Item): TimelineWritten {
       : plan.rollover !== undefined
         ? closedDaysOf(before, plan.rollover)
         : old[PENDING_HISTORY] !== undefined
-          ? [before.closed, before.spill].filter((d): d is DayRecord => d !== undefined)
+          ? heldDays(before)
           : [];
   return {
     outcome: 'written',

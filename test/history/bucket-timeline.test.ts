@@ -207,6 +207,8 @@ describe('a sequence of reports with the guard’s hints: one UpdateItem each, t
       { at: t, status: 'ONLINE', latencyMs: 10 },
       // Steady (same status, fresh, same day), with and without latency.
       { at: t + 30_000, status: 'ONLINE', latencyMs: 20 },
+      // Received 5 s before its predecessor (another container's clock): placed at its instant.
+      { at: t + 25_000, status: 'ONLINE', latencyMs: 1 },
       { at: t + 60_000, status: 'ONLINE' },
       { at: t + 90_000, status: 'OFFLINE', latencyMs: 5 },
       // Silent just over the window, then back.
@@ -388,6 +390,35 @@ describe('a hint that does not match the row', () => {
     expect(requests).toStrictEqual(['UpdateItem', 'GetItem', 'UpdateItem']);
   });
 
+  it('a steady report needs no exact predecessor: a hint of a report that never landed costs one write', async () => {
+    const node = await assignment(t - HOUR);
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    const first = on(10, t, 3);
+    written(await write(node.writeOf(first)));
+    await createPendingEventsClearer(
+      table.client,
+      table.tableName,
+    )({
+      bucketId: node.bucketId,
+      nodeId: node.nodeId,
+      timestamp: 10,
+    });
+    const before = await node.slot();
+    // The guard kept the hint of report 20, whose bucket write failed: the row holds report 10.
+    const last = {
+      ...on(30, t + 40_000, 5),
+      hint: { ts: 20, at: t + 20_000, status: 'ONLINE' as const },
+    };
+    const { client, requests } = countingClient();
+    const result = await createTimelineWriter(client, table.tableName, { staleAfterMs: STALE })(
+      node.writeOf(last),
+    );
+    expect(result).toStrictEqual({ outcome: 'written', transitions: [], closedDays: [] });
+    expect(requests).toStrictEqual(['UpdateItem']);
+    const plan = planReport({ at: t, status: 'ONLINE' }, last, STALE);
+    expect(await node.slot()).toEqual(applyPlan(before, plan, last));
+  });
+
   it('a hint of a report that never landed (its bucket write failed): the stored one is the predecessor', async () => {
     const last = {
       ...on(30, t + 40_000),
@@ -498,6 +529,24 @@ describe('a row holding what an earlier write could not finish', () => {
       ),
     );
     expect(after.closedDays).toStrictEqual([]);
+    // Nor from the retry of a write that lost its answer: the closed slot is no longer pending.
+    lossy.lose();
+    const back = written(
+      await lossy.write(
+        node.writeOf({
+          ts: 60,
+          at: at('2026-12-01T08:02:00.000Z'),
+          status: 'ONLINE',
+          hint: { ts: 50, at: at('2026-12-01T08:01:30.000Z'), status: 'OFFLINE' },
+        }),
+      ),
+    );
+    expect(lossy.requests).toStrictEqual(['UpdateItem', 'GetItem']);
+    expect(back.closedDays).toStrictEqual([]);
+    expect(back.transitions).toStrictEqual([
+      { from: 'OFFLINE', to: 'ONLINE', at: at('2026-12-01T08:02:00.000Z') },
+    ]);
+    proxy.clear();
   });
 
   it('the clearer of a row that is gone, or holds nothing pending, fails nothing', async () => {
@@ -553,7 +602,18 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
       ['2026-11-30', 30_000],
     ]);
     expect(retried.assignedAt).toBe(t - HOUR);
-    expect(await node.slot()).toEqual(applyPlan(slot, secondPlan, second));
+    const afterRollover = applyPlan(slot, secondPlan, second);
+    expect(await node.slot()).toEqual(afterRollover);
+
+    // Its HIST# write is still to come (pending): the next write returns the ended day again.
+    const third: Report = {
+      ts: 30,
+      at: at('2026-12-01T00:00:20.000Z'),
+      status: 'ONLINE',
+      hint: hintOf(second),
+    };
+    const next = written(await lossy.write(node.writeOf(third)));
+    expect(next.closedDays).toStrictEqual(retried.closedDays);
     proxy.clear();
   });
 

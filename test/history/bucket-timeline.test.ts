@@ -549,6 +549,36 @@ describe('a row holding what an earlier write could not finish', () => {
     proxy.clear();
   });
 
+  it('a rollover that changed nothing, whose HIST# write failed: the steady retry returns the day', async () => {
+    const node = await assignment(at('2026-11-30T20:00:00.000Z'));
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    const clear = createPendingEventsClearer(table.client, table.tableName);
+    const first: Report = { ts: 10, at: at('2026-11-30T23:59:30.000Z'), status: 'ONLINE' };
+    written(await write(node.writeOf(first)));
+    await clear({ bucketId: node.bucketId, nodeId: node.nodeId, timestamp: 10 });
+    // ONLINE across midnight: no transition, only the ended day (its HIST# write then fails).
+    const second: Report = {
+      ts: 20,
+      at: at('2026-12-01T00:00:20.000Z'),
+      status: 'ONLINE',
+      hint: hintOf(first),
+    };
+    const rollover = written(await write(node.writeOf(second)));
+    expect(rollover.transitions).toStrictEqual([]);
+    expect(rollover.closedDays.map((d) => [d.day, d.onlineMs])).toStrictEqual([
+      ['2026-11-30', 30_000],
+    ]);
+    expect(await node.row()).not.toHaveProperty('pEv');
+    // The node's retry: steady by its hint, but the row's ended day is still pending.
+    const retry: Report = {
+      ts: 30,
+      at: at('2026-12-01T00:00:21.000Z'),
+      status: 'ONLINE',
+      hint: hintOf(second),
+    };
+    expect(written(await write(node.writeOf(retry))).closedDays).toStrictEqual(rollover.closedDays);
+  });
+
   it('the clearer of a row that is gone, or holds nothing pending, fails nothing', async () => {
     const clear = createPendingEventsClearer(table.client, table.tableName);
     const gone = randomUUID();
@@ -780,6 +810,33 @@ describe('reports of one node racing for its row (rate limit off)', () => {
       predecessor: { ip: '10.2.0.2' },
     });
     expect((await node.row())?.reportedAt?.N).toBe('100');
+  });
+
+  it('a newer report that lands between the read and the write, at the same instant: ours is superseded', async () => {
+    const node = await assignment(t - HOUR);
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    written(await write(node.writeOf({ ts: 10, at: t, status: 'ONLINE' })));
+    let updates = 0;
+    const { client } = countingClient(async (command) => {
+      if (command !== 'UpdateItem' || ++updates !== 2) return;
+      // Received in the first report's millisecond by another container (its clock behind):
+      // the row's instant and status stay as our write expects, only the report is newer.
+      written(
+        await write(
+          node.writeOf({
+            ts: 30,
+            at: t,
+            status: 'ONLINE',
+            hint: { ts: 10, at: t, status: 'ONLINE' },
+          }),
+        ),
+      );
+    });
+    const ours = await createTimelineWriter(client, table.tableName, { staleAfterMs: STALE })(
+      node.writeOf({ ts: 20, at: t + 10_000, status: 'ONLINE' }),
+    );
+    expect(ours).toStrictEqual({ outcome: 'superseded' });
+    expect((await node.row())?.reportedAt?.N).toBe('30');
   });
 
   it('gives up after a bounded number of attempts with a retryable Unavailable', async () => {

@@ -19,18 +19,12 @@ let table: TestTable;
 let store: WebhookStore;
 let seed: Seeder;
 let proxy: FaultProxy;
-/** The same store behind the fault proxy, one attempt per call (no retry backoff to wait out). */
-let faulty: WebhookStore;
 
 beforeAll(async () => {
   table = await createTestTable('webhook-store');
   store = createWebhookStore(table.client, table.tableName);
   seed = new Seeder(table.client, table.tableName);
   proxy = await FaultProxy.start(table.endpoint);
-  faulty = createWebhookStore(
-    createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 }),
-    table.tableName,
-  );
 });
 
 afterAll(async () => {
@@ -202,6 +196,11 @@ describe('an outage is a 503, never a taken slot or an unknown webhook', () => {
     const workspaceId = await workspace();
     proxy.clear();
     proxy.fail({ kind: 'internal', operation, times: 1 });
+    // The store behind the fault proxy, one attempt per call (no retry backoff to wait out).
+    const faulty = createWebhookStore(
+      createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 }),
+      table.tableName,
+    );
     const refused = await run(faulty, workspaceId).then(
       () => undefined,
       (error: unknown) => error,

@@ -91,6 +91,8 @@ describe('loadWorkspaceWebhooks', () => {
         secret: 'whsec_c3RyYXk=',
         ...fields,
       });
+    // A whole row written under the documented key layout is listed.
+    await row('WEBHOOK#3');
     // Half-written rows in real slots.
     await row('WEBHOOK#4', { webhookId: undefined });
     await row('WEBHOOK#5', { url: undefined });
@@ -108,6 +110,13 @@ describe('loadWorkspaceWebhooks', () => {
     }
     expect((await store.loadWorkspaceWebhooks(workspaceId)).webhooks).toStrictEqual([
       summary(kept),
+      {
+        webhookId: 'wh_WEBHOOK#3',
+        slot: 3,
+        url: 'https://hooks.example.com/stray',
+        description: undefined,
+        createdAt: '2026-12-01T09:00:00.000Z',
+      },
     ]);
   });
 });

@@ -164,17 +164,16 @@ export function eventsPageQuery(tableName: string, request: EventsPageRequest): 
 /** One page of a bucket's events, newest first, within the retention. */
 export function createEventsReader(client: DynamoDBClient, tableName: string) {
   return async function loadEventsPage(request: EventsPageRequest): Promise<EventsPage> {
-    const floor = eventSkFloor(request.oldestAt);
-    // A position at or below the cut-off has nothing older within the retention.
-    if (request.before !== undefined && request.before <= floor) return { events: [], more: false };
     const input = eventsPageQuery(tableName, request);
     // One more than asked: tells "there are more" without an empty extra page.
     const wanted = request.limit + 1;
     const events: StoredEvent[] = [];
-    let startKey: QueryCommandInput['ExclusiveStartKey'] =
-      request.before === undefined
-        ? undefined
-        : { pk: S(eventsPk(request.bucketId)), sk: S(request.before) };
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    if (request.before !== undefined) {
+      // A position at or below the cut-off has nothing older within the retention.
+      if (request.before <= eventSkFloor(request.oldestAt)) return { events: [], more: false };
+      startKey = { pk: S(eventsPk(request.bucketId)), sk: S(request.before) };
+    }
     do {
       const page = await client
         .send(
@@ -185,7 +184,8 @@ export function createEventsReader(client: DynamoDBClient, tableName: string) {
           }),
         )
         .catch(rethrowAsUnavailable);
-      for (const item of page.Items ?? []) {
+      // A Query answer always has Items (empty when nothing matched).
+      for (const item of page.Items as Item[]) {
         const event = toStoredEvent(item, request.bucketId);
         if (event !== undefined) events.push(event);
       }

@@ -17,7 +17,8 @@ export async function queryAll(
     const page = await client
       .send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }))
       .catch(rethrowAsUnavailable);
-    onPage(page.Items ?? []);
+    // A Query answer always has Items (empty when nothing matched).
+    onPage(page.Items as Item[]);
     exclusiveStartKey = page.LastEvaluatedKey;
   } while (exclusiveStartKey !== undefined);
 }

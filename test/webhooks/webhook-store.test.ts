@@ -19,18 +19,12 @@ let table: TestTable;
 let store: WebhookStore;
 let seed: Seeder;
 let proxy: FaultProxy;
-/** The same store behind the fault proxy, one attempt per call (no retry backoff to wait out). */
-let faulty: WebhookStore;
 
 beforeAll(async () => {
   table = await createTestTable('webhook-store');
   store = createWebhookStore(table.client, table.tableName);
   seed = new Seeder(table.client, table.tableName);
   proxy = await FaultProxy.start(table.endpoint);
-  faulty = createWebhookStore(
-    createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 }),
-    table.tableName,
-  );
 });
 
 afterAll(async () => {
@@ -97,6 +91,8 @@ describe('loadWorkspaceWebhooks', () => {
         secret: 'whsec_c3RyYXk=',
         ...fields,
       });
+    // A whole row written under the documented key layout is listed.
+    await row('WEBHOOK#3');
     // Half-written rows in real slots.
     await row('WEBHOOK#4', { webhookId: undefined });
     await row('WEBHOOK#5', { url: undefined });
@@ -114,6 +110,13 @@ describe('loadWorkspaceWebhooks', () => {
     }
     expect((await store.loadWorkspaceWebhooks(workspaceId)).webhooks).toStrictEqual([
       summary(kept),
+      {
+        webhookId: 'wh_WEBHOOK#3',
+        slot: 3,
+        url: 'https://hooks.example.com/stray',
+        description: undefined,
+        createdAt: '2026-12-01T09:00:00.000Z',
+      },
     ]);
   });
 });
@@ -202,6 +205,11 @@ describe('an outage is a 503, never a taken slot or an unknown webhook', () => {
     const workspaceId = await workspace();
     proxy.clear();
     proxy.fail({ kind: 'internal', operation, times: 1 });
+    // The store behind the fault proxy, one attempt per call (no retry backoff to wait out).
+    const faulty = createWebhookStore(
+      createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 }),
+      table.tableName,
+    );
     const refused = await run(faulty, workspaceId).then(
       () => undefined,
       (error: unknown) => error,

@@ -6,15 +6,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
  */
 export type Item = Record<string, AttributeValue>;
 
-export const readString = (item: Item, name: string): string | undefined => {
-  const value = item[name];
-  return value !== undefined && 'S' in value ? value.S : undefined;
-};
+export const readString = (item: Item, name: string): string | undefined => item[name]?.S;
 
+/** A number attribute; undefined when absent, not a number attribute, or not finite. */
 export const readNumber = (item: Item, name: string): number | undefined => {
-  const value = item[name];
-  if (value === undefined || !('N' in value) || value.N === undefined) return undefined;
-  const n = Number(value.N);
+  // Number(undefined) is NaN: an absent or non-N attribute fails the finiteness check too.
+  const n = Number(item[name]?.N);
   return Number.isFinite(n) ? n : undefined;
 };
 

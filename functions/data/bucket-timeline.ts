@@ -45,7 +45,8 @@ export const hintAttribute = (bucketId: string) => `h_${bucketId}`;
 export const encodeHint = (hint: BucketHint) =>
   `${hint.ts},${hint.at},${hint.status === 'ONLINE' ? 'O' : 'F'}`;
 export function decodeHint(value: string | undefined): BucketHint | undefined {
-  const match = value === undefined ? null : /^(\d{1,16}),(\d{1,16}),([OF])$/.exec(value);
+  // No value reads as 'undefined', which is no hint either.
+  const match = /^(\d{1,16}),(\d{1,16}),([OF])$/.exec(String(value));
   if (match === null) return undefined;
   return {
     ts: Number(match[1]),
@@ -88,7 +89,7 @@ export function readSlot(item: Item): SlotState | undefined {
       onlineMs: cOn,
       latSum: readNumber(item, 'cLs') ?? 0,
       latCount: readNumber(item, 'cLc') ?? 0,
-      lastLatencyMs: cLat === undefined || cLat === NONE ? undefined : cLat,
+      lastLatencyMs: cLat === NONE ? undefined : cLat,
       lastAt: readNumber(item, 'cAt'),
       lastStatus: isStatus(cStatus) ? cStatus : undefined,
     };
@@ -159,20 +160,11 @@ function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs
   };
 }
 
-function finish(
-  parts: ReturnType<typeof baseUpdate>,
-  condition: string,
-  returnOld: boolean,
-): UpdateItemCommandInput {
+function finish(parts: ReturnType<typeof baseUpdate>, condition: string): UpdateItemCommandInput {
   let update = `SET ${parts.set.join(', ')}`;
   if (parts.add.length > 0) update += ` ADD ${parts.add.join(', ')}`;
   if (parts.remove.length > 0) update += ` REMOVE ${parts.remove.join(', ')}`;
-  return {
-    ...parts.input,
-    ConditionExpression: condition,
-    UpdateExpression: update,
-    ...(returnOld && { ReturnValues: 'ALL_OLD' as const }),
-  };
+  return { ...parts.input, ConditionExpression: condition, UpdateExpression: update };
 }
 
 const ASSIGNED = 'attribute_exists(pk) AND (attribute_not_exists(assignedAt) OR assignedAt <= :at)';
@@ -200,7 +192,6 @@ export function steadyUpdate(
     `${ASSIGNED} AND reportedAt < :ts AND #status = :status AND lastAt >= :cutoff` +
       ` AND lastAt <= :at AND hDay = :day AND attribute_not_exists(${PENDING_EVENTS})` +
       ` AND attribute_not_exists(${PENDING_HISTORY})`,
-    false,
   );
 }
 
@@ -276,7 +267,8 @@ export function plannedUpdate(
       values[':son'] = N(rollover.spill.onlineMs);
     }
   }
-  return finish(parts, condition, true);
+  // The row as it was: the predecessor's ip and region, its pending events and ended days.
+  return { ...finish(parts, condition), ReturnValues: 'ALL_OLD' };
 }
 
 /**
@@ -310,7 +302,7 @@ export function createTimelineWriter(
     const { hint } = write;
     let plan: ReportPlan | undefined;
     let input: UpdateItemCommandInput;
-    if (hint !== undefined && isSteady(hint, report, staleMs)) {
+    if (isSteady(hint, report, staleMs)) {
       input = steadyUpdate(tableName, write, staleMs);
     } else {
       const predecessor = hint === undefined ? undefined : { at: hint.at, status: hint.status };
@@ -321,7 +313,8 @@ export function createTimelineWriter(
       try {
         const result = await client.send(new UpdateItemCommand(input));
         if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
-        return writtenResult(plan, result.Attributes);
+        // The condition requires the row, so its old image is always there.
+        return writtenResult(plan, result.Attributes ?? {});
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
       }
@@ -329,28 +322,27 @@ export function createTimelineWriter(
       const row = await readRow(input.Key);
       if (row === undefined) return { outcome: 'not-assigned' };
       const assignedAt = readNumber(row, 'assignedAt');
-      if (assignedAt !== undefined && assignedAt > write.receivedAtMs) {
+      // No assignedAt: a row assigned before history existed, long ago.
+      if ((assignedAt ?? 0) > write.receivedAtMs) {
         return { outcome: 'not-assigned' };
       }
       const stored = readNumber(row, 'reportedAt');
       if (stored === write.timestamp || readNumber(row, 'prevTs') === write.timestamp) {
         // An SDK retry of a write whose first attempt landed: that write was this one.
         if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
-        const slot = readSlot(row);
-        const closedDays =
-          (plan.rollover === undefined && row[PENDING_HISTORY] === undefined) || slot === undefined
-            ? []
-            : [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
+        // The ended days the row holds as pending (set by this write's rollover, or still by an
+        // earlier one's): a rollover's stay pending until the use case has written them.
+        const held = row[PENDING_HISTORY] === undefined ? undefined : readSlot(row);
         return {
           outcome: 'written',
           transitions: plan.transitions,
-          closedDays,
+          closedDays: held === undefined ? [] : heldDays(held),
           assignedAt,
           // The row's pending events include this write's own (the use case de-duplicates).
           pending: decodePendingEvents(row),
         };
       }
-      if (stored !== undefined && stored > write.timestamp) return { outcome: 'superseded' };
+      if ((stored ?? 0) > write.timestamp) return { outcome: 'superseded' };
       if (attempt >= MAX_ATTEMPTS) {
         throw new Unavailable('Concurrent reports for one bucket row; retry', 1);
       }
@@ -362,8 +354,13 @@ export function createTimelineWriter(
   };
 }
 
-function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten {
-  const before = old === undefined ? undefined : readSlot(old);
+/** A row's closed slot and spill, as history rows. */
+function heldDays(slot: SlotState): DayRecord[] {
+  return [slot.closed, slot.spill].filter((d): d is DayRecord => d !== undefined);
+}
+
+function writtenResult(plan: ReportPlan, old: Item): TimelineWritten {
+  const before = readSlot(old);
   // A rollover writes the ended day (and what the row kept of the day before); a later write
   // to a row whose closed slot is still pending (its HIST# write failed) writes it again.
   const closedDays =
@@ -371,18 +368,16 @@ function writtenResult(plan: ReportPlan, old: Item | undefined): TimelineWritten
       ? []
       : plan.rollover !== undefined
         ? closedDaysOf(before, plan.rollover)
-        : old?.[PENDING_HISTORY] !== undefined
-          ? [before.closed, before.spill].filter((d): d is DayRecord => d !== undefined)
+        : old[PENDING_HISTORY] !== undefined
+          ? heldDays(before)
           : [];
   return {
     outcome: 'written',
     transitions: plan.transitions,
     closedDays,
-    assignedAt: old === undefined ? undefined : readNumber(old, 'assignedAt'),
+    assignedAt: readNumber(old, 'assignedAt'),
     pending: decodePendingEvents(old),
-    ...(old !== undefined && {
-      predecessor: { ip: readString(old, 'ip'), region: readString(old, 'region') },
-    }),
+    predecessor: { ip: readString(old, 'ip'), region: readString(old, 'region') },
   };
 }
 

@@ -26,14 +26,14 @@ export const eventSk = (event: Pick<NodeEvent, 'at' | 'nodeId' | 'to'>) =>
 export const eventSkFloor = (atIso: string) => atIso;
 
 const DAY_SECONDS = 86_400;
-const STATES: ReadonlySet<string> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
+const STATES: ReadonlySet<string | undefined> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
 
 /** The conditional PutItem that records one event at most once. Exported for the benchmark. */
 export function eventPut(
   tableName: string,
   event: NodeEvent,
   options: { retentionDays: number; writer: string; recordedAt: string },
-): PutItemCommandInput {
+): PutItemCommandInput & { Item: Item } {
   const item: Item = {
     pk: S(eventsPk(event.bucketId)),
     sk: S(eventSk(event)),
@@ -100,7 +100,7 @@ export function createEventWriter(
       .send(
         new GetItemCommand({
           TableName: tableName,
-          Key: { pk: input.Item?.pk as Item[string], sk: input.Item?.sk as Item[string] },
+          Key: { pk: input.Item.pk as Item[string], sk: input.Item.sk as Item[string] },
           ProjectionExpression: 'writer',
           ConsistentRead: true,
         }),
@@ -110,7 +110,6 @@ export function createEventWriter(
   }
 
   return async function recordEvents(events: readonly NodeEvent[]): Promise<RecordedNodeEvent[]> {
-    if (events.length === 0) return [];
     const recordedAt = new Date(now()).toISOString();
     const outcomes = await Promise.all(events.map((event) => recordOne(event, recordedAt)));
     const inserted = events.filter((_, index) => outcomes[index]).map(withEventId);
@@ -126,13 +125,14 @@ export function createEventWriter(
 export type RecordEvents = ReturnType<typeof createEventWriter>;
 
 function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
-  const position = readString(item, 'sk');
+  // The sort key: every row has one, and the projection asks for it.
+  const position = readString(item, 'sk') as string;
   const nodeId = readString(item, 'nodeId');
   const from = readString(item, 'from');
   const to = readString(item, 'to');
   const at = readString(item, 'at');
-  if (position === undefined || nodeId === undefined || at === undefined) return undefined;
-  if (from === undefined || to === undefined || !STATES.has(from) || !STATES.has(to)) {
+  // A row without a node, an instant or a known state on both sides is no event to show.
+  if (nodeId === undefined || at === undefined || !STATES.has(from) || !STATES.has(to)) {
     return undefined;
   }
   return {
@@ -158,24 +158,22 @@ export function eventsPageQuery(tableName: string, request: EventsPageRequest): 
     ProjectionExpression: 'sk, nodeId, ip, #region, #from, #to, #at',
     ExpressionAttributeNames: { '#region': 'region', '#from': 'from', '#to': 'to', '#at': 'at' },
     ScanIndexForward: false,
-    // One more than asked: tells "there are more" without an empty extra page.
-    Limit: request.limit + 1,
   };
 }
 
 /** One page of a bucket's events, newest first, within the retention. */
 export function createEventsReader(client: DynamoDBClient, tableName: string) {
   return async function loadEventsPage(request: EventsPageRequest): Promise<EventsPage> {
-    const floor = eventSkFloor(request.oldestAt);
-    // A position at or below the cut-off has nothing older within the retention.
-    if (request.before !== undefined && request.before <= floor) return { events: [], more: false };
     const input = eventsPageQuery(tableName, request);
+    // One more than asked: tells "there are more" without an empty extra page.
     const wanted = request.limit + 1;
     const events: StoredEvent[] = [];
-    let startKey: QueryCommandInput['ExclusiveStartKey'] =
-      request.before === undefined
-        ? undefined
-        : { pk: S(eventsPk(request.bucketId)), sk: S(request.before) };
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    if (request.before !== undefined) {
+      // A position at or below the cut-off has nothing older within the retention.
+      if (request.before <= eventSkFloor(request.oldestAt)) return { events: [], more: false };
+      startKey = { pk: S(eventsPk(request.bucketId)), sk: S(request.before) };
+    }
     do {
       const page = await client
         .send(
@@ -186,7 +184,8 @@ export function createEventsReader(client: DynamoDBClient, tableName: string) {
           }),
         )
         .catch(rethrowAsUnavailable);
-      for (const item of page.Items ?? []) {
+      // A Query answer always has Items (empty when nothing matched).
+      for (const item of page.Items as Item[]) {
         const event = toStoredEvent(item, request.bucketId);
         if (event !== undefined) events.push(event);
       }

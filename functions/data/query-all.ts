@@ -11,16 +11,14 @@ export async function queryAll(
   client: DynamoDBClient,
   input: QueryCommandInput,
   onPage: (items: Item[]) => void,
-): Promise<number> {
+): Promise<void> {
   let exclusiveStartKey: QueryCommandInput['ExclusiveStartKey'];
-  let pages = 0;
   do {
     const page = await client
       .send(new QueryCommand({ ...input, ExclusiveStartKey: exclusiveStartKey }))
       .catch(rethrowAsUnavailable);
-    pages++;
-    onPage(page.Items ?? []);
+    // A Query answer always has Items (empty when nothing matched).
+    onPage(page.Items as Item[]);
     exclusiveStartKey = page.LastEvaluatedKey;
   } while (exclusiveStartKey !== undefined);
-  return pages;
 }

@@ -48,13 +48,14 @@ export interface WorkspaceWebhooks {
   webhooks: WebhookSummary[];
 }
 
-const slotOf = (sk: string | undefined): number | undefined => {
-  if (sk === undefined || !sk.startsWith(WEBHOOK_SK_PREFIX)) return undefined;
-  const slot = Number(sk.slice(WEBHOOK_SK_PREFIX.length));
-  return Number.isInteger(slot) && slot >= 0 && slot < MAX_WEBHOOKS_PER_WORKSPACE
-    ? slot
-    : undefined;
-};
+/**
+ * The ten slot keys, each to its slot. Any other sort key under the prefix (`WEBHOOK#10`,
+ * `WEBHOOK#01`, `WEBHOOK#`) is no webhook row: its webhook could be neither delivered to nor
+ * deleted, since both address the slot's own key.
+ */
+const SLOT_OF_SK: ReadonlyMap<string | undefined, number> = new Map(
+  Array.from({ length: MAX_WEBHOOKS_PER_WORKSPACE }, (_, slot) => [webhookSk(slot), slot]),
+);
 
 function toSummary(item: Item, slot: number): WebhookSummary | undefined {
   const webhookId = readString(item, 'webhookId');
@@ -68,7 +69,8 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
   return {
     /**
      * The workspace partition in one Query: META and the webhook rows, never the secrets
-     * (the projection leaves them out). At most 11 small rows, so one page.
+     * (the projection leaves them out). At most 11 small rows, so one page. The Query returns
+     * them in key order, WEBHOOK#0 to WEBHOOK#9: slot order.
      */
     async loadWorkspaceWebhooks(workspaceId: string): Promise<WorkspaceWebhooks> {
       let workspace: WorkspaceWebhooks['workspace'];
@@ -86,17 +88,13 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
         (items) => {
           for (const item of items) {
             const sk = readString(item, 'sk');
-            if (sk === META_SK) {
-              workspace = { orgId: readString(item, 'orgId') };
-              continue;
-            }
-            const slot = slotOf(sk);
+            if (sk === META_SK) workspace = { orgId: readString(item, 'orgId') };
+            const slot = SLOT_OF_SK.get(sk);
             const summary = slot === undefined ? undefined : toSummary(item, slot);
             if (summary !== undefined) webhooks.push(summary);
           }
         },
       );
-      webhooks.sort((a, b) => a.slot - b.slot);
       return { workspace, webhooks };
     },
 

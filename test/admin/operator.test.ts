@@ -362,6 +362,18 @@ describe('the store in detail', () => {
     expect(await readRow(table, nodePk('v-n'), META_SK)).toBeUndefined();
   });
 
+  it('createBucket refuses a missing name (a caller without types) instead of inventing one', async () => {
+    await fresh().createWorkspace({ workspaceId: 'nm-w', orgId: 'org-a' });
+    await expect(
+      fresh().createBucket({
+        bucketId: 'nm-b',
+        workspaceId: 'nm-w',
+        name: undefined as unknown as string,
+      }),
+    ).rejects.toThrow(new AdminError('name must be 1-256 printable characters'));
+    expect(await readRow(table, bucketPk('nm-b'), META_SK)).toBeUndefined();
+  });
+
   it('revokeTokens takes any instant from 0 on and refuses a negative or non-finite one', async () => {
     const admin = fresh();
     await admin.createUser({ userId: 'rv-u', orgId: 'org-a', orgRole: 'MEMBER' });
@@ -515,6 +527,27 @@ describe('the store in detail', () => {
           admin.unassignNode({ bucketId: 'ef-b2', nodeId: 'ef-legacy' }),
         ).rejects.toThrow(expect.objectContaining({ name: 'InternalServerError' }));
         expect(proxy.count('UpdateItem', true)).toBe(1);
+      } finally {
+        client.destroy();
+      }
+    });
+
+    it('assign that cannot write its row fails (not reported as assigned)', async () => {
+      const admin = start();
+      try {
+        await seed().bucket('ef-b3', { workspaceId: 'ef-w', orgId: 'org-a' });
+        await seed().node('ef-n3');
+        proxy.fail({
+          kind: 'internal',
+          operation: 'PutItem',
+          bodyIncludes: 'assignedAt',
+          times: 1,
+        });
+        await expect(admin.assignNode({ bucketId: 'ef-b3', nodeId: 'ef-n3' })).rejects.toThrow(
+          expect.objectContaining({ name: 'InternalServerError' }),
+        );
+        expect(proxy.count('PutItem', true)).toBe(1);
+        expect(await readRow(table, bucketPk('ef-b3'), nodeSk('ef-n3'))).toBeUndefined();
       } finally {
         client.destroy();
       }

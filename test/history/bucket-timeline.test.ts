@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPendingEventsClearer,
   createTimelineWriter,
@@ -30,6 +30,8 @@ import {
 } from '../../functions/domain/timeline.ts';
 import type { BucketHint } from '../../functions/ingest/receive-node-report.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { laggingReplica } from '../support/lagging-replica.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
@@ -39,17 +41,24 @@ const at = (iso: string) => Date.parse(iso);
 
 let table: TestTable;
 let seed: Seeder;
+/** Only for the one fault an engine cannot produce: a write applied whose answer is lost. */
+let proxy: FaultProxy;
 
 beforeAll(async () => {
   table = await createTestTable('bucket-timeline');
   seed = new Seeder(table.client, table.tableName);
+  proxy = await FaultProxy.start(table.endpoint);
+});
+afterAll(async () => {
+  await proxy?.close();
 });
 
 /** A client whose requests are counted by command (SDK middleware; every request is real). */
 function countingClient(
   beforeRequest?: (command: string, input: Record<string, unknown>) => Promise<void>,
+  endpoint = table.endpoint,
 ) {
-  const client = createDynamoClient({ endpoint: table.endpoint });
+  const client = createDynamoClient({ endpoint });
   const requests: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -113,6 +122,25 @@ async function assignment(assignedAt: number, extra: Record<string, string | num
 
 /** The hint the replay guard keeps of a report: its timestamp, receive time and status. */
 const hintOf = (r: Report): BucketHint => ({ ts: r.ts, at: r.at, status: r.status });
+
+/** A writer whose next UpdateItem of the bucket lands but loses its answer (`lose()`). */
+function lossyWriter(bucketId: string, staleMs = STALE) {
+  const { client, requests } = countingClient(undefined, proxy.endpoint);
+  return {
+    requests,
+    write: createTimelineWriter(client, table.tableName, { staleAfterMs: staleMs }),
+    lose: () => {
+      requests.length = 0;
+      proxy.clear();
+      proxy.fail({
+        kind: 'lost-response',
+        operation: 'UpdateItem',
+        bodyIncludes: `BUCKET#${bucketId}`,
+        times: 1,
+      });
+    },
+  };
+}
 
 const written = (result: TimelineWriteResult) => {
   expect(result.outcome).toBe('written');
@@ -179,6 +207,8 @@ describe('a sequence of reports with the guard’s hints: one UpdateItem each, t
       { at: t, status: 'ONLINE', latencyMs: 10 },
       // Steady (same status, fresh, same day), with and without latency.
       { at: t + 30_000, status: 'ONLINE', latencyMs: 20 },
+      // Received 5 s before its predecessor (another container's clock): placed at its instant.
+      { at: t + 25_000, status: 'ONLINE', latencyMs: 1 },
       { at: t + 60_000, status: 'ONLINE' },
       { at: t + 90_000, status: 'OFFLINE', latencyMs: 5 },
       // Silent just over the window, then back.
@@ -336,6 +366,59 @@ describe('a hint that does not match the row', () => {
     }
   });
 
+  it('the refused write reads the row consistently: a lagging replica does not make it lose again', async () => {
+    const node = await assignment(t - HOUR);
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    const first = on(10, t);
+    written(await write(node.writeOf(first)));
+    const { client, requests } = countingClient();
+    // The replica still serves the row as it was after the first report.
+    await laggingReplica(client, table.tableName).freeze(
+      bucketPk(node.bucketId),
+      nodeSk(node.nodeId),
+    );
+    requests.length = 0;
+    const second = off(20, t + 10_000);
+    written(await write(node.writeOf({ ...second, hint: hintOf(first) })));
+    const last = { ...on(30, t + 20_000), hint: hintOf(first) };
+    const landed = written(
+      await createTimelineWriter(client, table.tableName, { staleAfterMs: STALE })(
+        node.writeOf(last),
+      ),
+    );
+    expect(landed.transitions).toStrictEqual([{ from: 'OFFLINE', to: 'ONLINE', at: t + 20_000 }]);
+    expect(requests).toStrictEqual(['UpdateItem', 'GetItem', 'UpdateItem']);
+  });
+
+  it('a steady report needs no exact predecessor: a hint of a report that never landed costs one write', async () => {
+    const node = await assignment(t - HOUR);
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    const first = on(10, t, 3);
+    written(await write(node.writeOf(first)));
+    await createPendingEventsClearer(
+      table.client,
+      table.tableName,
+    )({
+      bucketId: node.bucketId,
+      nodeId: node.nodeId,
+      timestamp: 10,
+    });
+    const before = await node.slot();
+    // The guard kept the hint of report 20, whose bucket write failed: the row holds report 10.
+    const last = {
+      ...on(30, t + 40_000, 5),
+      hint: { ts: 20, at: t + 20_000, status: 'ONLINE' as const },
+    };
+    const { client, requests } = countingClient();
+    const result = await createTimelineWriter(client, table.tableName, { staleAfterMs: STALE })(
+      node.writeOf(last),
+    );
+    expect(result).toStrictEqual({ outcome: 'written', transitions: [], closedDays: [] });
+    expect(requests).toStrictEqual(['UpdateItem']);
+    const plan = planReport({ at: t, status: 'ONLINE' }, last, STALE);
+    expect(await node.slot()).toEqual(applyPlan(before, plan, last));
+  });
+
   it('a hint of a report that never landed (its bucket write failed): the stored one is the predecessor', async () => {
     const last = {
       ...on(30, t + 40_000),
@@ -411,9 +494,15 @@ describe('a row holding what an earlier write could not finish', () => {
       await write(node.writeOf({ ...(reports[2] as Report), hint: hintOf(reports[1] as Report) })),
     );
     expect(steady.closedDays).toStrictEqual(ended);
+    // The flip's answer is lost and the SDK retries it: the retry returns them too.
+    const lossy = lossyWriter(node.bucketId, HOUR);
+    lossy.lose();
     const flip = written(
-      await write(node.writeOf({ ...(reports[3] as Report), hint: hintOf(reports[2] as Report) })),
+      await lossy.write(
+        node.writeOf({ ...(reports[3] as Report), hint: hintOf(reports[2] as Report) }),
+      ),
     );
+    expect(lossy.requests).toStrictEqual(['UpdateItem', 'GetItem']);
     expect(flip.closedDays).toStrictEqual(ended);
     expect(flip.transitions).toStrictEqual([
       { from: 'ONLINE', to: 'OFFLINE', at: at('2026-12-01T08:01:00.000Z') },
@@ -440,6 +529,54 @@ describe('a row holding what an earlier write could not finish', () => {
       ),
     );
     expect(after.closedDays).toStrictEqual([]);
+    // Nor from the retry of a write that lost its answer: the closed slot is no longer pending.
+    lossy.lose();
+    const back = written(
+      await lossy.write(
+        node.writeOf({
+          ts: 60,
+          at: at('2026-12-01T08:02:00.000Z'),
+          status: 'ONLINE',
+          hint: { ts: 50, at: at('2026-12-01T08:01:30.000Z'), status: 'OFFLINE' },
+        }),
+      ),
+    );
+    expect(lossy.requests).toStrictEqual(['UpdateItem', 'GetItem']);
+    expect(back.closedDays).toStrictEqual([]);
+    expect(back.transitions).toStrictEqual([
+      { from: 'OFFLINE', to: 'ONLINE', at: at('2026-12-01T08:02:00.000Z') },
+    ]);
+    proxy.clear();
+  });
+
+  it('a rollover that changed nothing, whose HIST# write failed: the steady retry returns the day', async () => {
+    const node = await assignment(at('2026-11-30T20:00:00.000Z'));
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    const clear = createPendingEventsClearer(table.client, table.tableName);
+    const first: Report = { ts: 10, at: at('2026-11-30T23:59:30.000Z'), status: 'ONLINE' };
+    written(await write(node.writeOf(first)));
+    await clear({ bucketId: node.bucketId, nodeId: node.nodeId, timestamp: 10 });
+    // ONLINE across midnight: no transition, only the ended day (its HIST# write then fails).
+    const second: Report = {
+      ts: 20,
+      at: at('2026-12-01T00:00:20.000Z'),
+      status: 'ONLINE',
+      hint: hintOf(first),
+    };
+    const rollover = written(await write(node.writeOf(second)));
+    expect(rollover.transitions).toStrictEqual([]);
+    expect(rollover.closedDays.map((d) => [d.day, d.onlineMs])).toStrictEqual([
+      ['2026-11-30', 30_000],
+    ]);
+    expect(await node.row()).not.toHaveProperty('pEv');
+    // The node's retry: steady by its hint, but the row's ended day is still pending.
+    const retry: Report = {
+      ts: 30,
+      at: at('2026-12-01T00:00:21.000Z'),
+      status: 'ONLINE',
+      hint: hintOf(second),
+    };
+    expect(written(await write(node.writeOf(retry))).closedDays).toStrictEqual(rollover.closedDays);
   });
 
   it('the clearer of a row that is gone, or holds nothing pending, fails nothing', async () => {
@@ -457,19 +594,24 @@ describe('a row holding what an earlier write could not finish', () => {
   });
 });
 
-describe('the same write again (an SDK retry whose first attempt landed)', () => {
+describe('an SDK retry of a write whose first attempt landed (its answer lost)', () => {
   const t = at('2026-11-30T23:59:30.000Z');
 
-  it('is reported written with the same transitions and ended days, and changes nothing', async () => {
+  it('is reported written with the same transitions and ended days, the row as without the fault', async () => {
     const node = await assignment(t - HOUR);
-    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    const lossy = lossyWriter(node.bucketId);
     const first: Report = { ts: 10, at: t, status: 'ONLINE', latencyMs: 4 };
-    const firstResult = written(await write(node.writeOf(first)));
-    expect(written(await write(node.writeOf(first)))).toMatchObject({
-      transitions: firstResult.transitions,
-      closedDays: [],
-      pending: firstResult.transitions,
-    });
+    lossy.lose();
+    const firstResult = written(await lossy.write(node.writeOf(first)));
+    expect(lossy.requests).toStrictEqual(['UpdateItem', 'GetItem']);
+    expect(proxy.count('UpdateItem', true)).toBe(1);
+    const plan = planReport(undefined, first, STALE);
+    expect(firstResult.transitions).toStrictEqual(plan.transitions);
+    expect(firstResult.closedDays).toStrictEqual([]);
+    // The row's pending events include the write's own (the use case de-duplicates).
+    expect(firstResult.pending).toMatchObject(plan.transitions);
+    const slot = applyPlan(undefined, plan, first);
+    expect(await node.slot()).toEqual(slot);
 
     const second: Report = {
       ts: 20,
@@ -477,26 +619,35 @@ describe('the same write again (an SDK retry whose first attempt landed)', () =>
       status: 'OFFLINE',
       hint: hintOf(first),
     };
-    const landed = written(await write(node.writeOf(second)));
-    const row = await node.row();
-    const { client, requests } = countingClient();
-    const retried = written(
-      await createTimelineWriter(client, table.tableName, { staleAfterMs: STALE })(
-        node.writeOf(second),
-      ),
+    lossy.lose();
+    const retried = written(await lossy.write(node.writeOf(second)));
+    expect(lossy.requests).toStrictEqual(['UpdateItem', 'GetItem']);
+    const secondPlan = planReport({ at: t, status: 'ONLINE' }, second, STALE);
+    expect(retried.transitions).toStrictEqual(secondPlan.transitions);
+    // The day that ended (30 s ONLINE up to midnight), as the write without the fault returns it.
+    expect(retried.closedDays).toStrictEqual(
+      closedDaysOf(slot, secondPlan.rollover as NonNullable<typeof secondPlan.rollover>),
     );
-    expect(requests).toStrictEqual(['UpdateItem', 'GetItem']);
-    expect(retried.transitions).toStrictEqual(landed.transitions);
-    // The day that ended (30 s ONLINE up to midnight), as the landed write returned it.
-    expect(retried.closedDays).toStrictEqual(landed.closedDays);
     expect(retried.closedDays.map((d) => [d.day, d.onlineMs])).toStrictEqual([
       ['2026-11-30', 30_000],
     ]);
     expect(retried.assignedAt).toBe(t - HOUR);
-    expect(await node.row()).toStrictEqual(row);
+    const afterRollover = applyPlan(slot, secondPlan, second);
+    expect(await node.slot()).toEqual(afterRollover);
+
+    // Its HIST# write is still to come (pending): the next write returns the ended day again.
+    const third: Report = {
+      ts: 30,
+      at: at('2026-12-01T00:00:20.000Z'),
+      status: 'ONLINE',
+      hint: hintOf(second),
+    };
+    const next = written(await lossy.write(node.writeOf(third)));
+    expect(next.closedDays).toStrictEqual(retried.closedDays);
+    proxy.clear();
   });
 
-  it('a steady write again is written, with nothing to record', async () => {
+  it('a steady write: written, with nothing to record', async () => {
     const node = await assignment(t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first: Report = { ts: 10, at: t - 60_000, status: 'ONLINE' };
@@ -510,14 +661,20 @@ describe('the same write again (an SDK retry whose first attempt landed)', () =>
       timestamp: 10,
     });
     const second: Report = { ts: 20, at: t, status: 'ONLINE', hint: hintOf(first) };
-    written(await write(node.writeOf(second)));
-    expect(await write(node.writeOf(second))).toStrictEqual({
+    const lossy = lossyWriter(node.bucketId);
+    lossy.lose();
+    expect(await lossy.write(node.writeOf(second))).toStrictEqual({
       outcome: 'written',
       transitions: [],
       closedDays: [],
     });
+    expect(lossy.requests).toStrictEqual(['UpdateItem', 'GetItem']);
+    expect((await node.row())?.reportedAt?.N).toBe('20');
+    proxy.clear();
   });
 
+  // The same request again, after a newer report landed in between (what the SDK's retry meets
+  // when the node's next report is faster than the retry).
   it('a retry that arrives after a newer report landed is still written, not superseded', async () => {
     const node = await assignment(t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
@@ -655,6 +812,33 @@ describe('reports of one node racing for its row (rate limit off)', () => {
     expect((await node.row())?.reportedAt?.N).toBe('100');
   });
 
+  it('a newer report that lands between the read and the write, at the same instant: ours is superseded', async () => {
+    const node = await assignment(t - HOUR);
+    const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+    written(await write(node.writeOf({ ts: 10, at: t, status: 'ONLINE' })));
+    let updates = 0;
+    const { client } = countingClient(async (command) => {
+      if (command !== 'UpdateItem' || ++updates !== 2) return;
+      // Received in the first report's millisecond by another container (its clock behind):
+      // the row's instant and status stay as our write expects, only the report is newer.
+      written(
+        await write(
+          node.writeOf({
+            ts: 30,
+            at: t,
+            status: 'ONLINE',
+            hint: { ts: 10, at: t, status: 'ONLINE' },
+          }),
+        ),
+      );
+    });
+    const ours = await createTimelineWriter(client, table.tableName, { staleAfterMs: STALE })(
+      node.writeOf({ ts: 20, at: t + 10_000, status: 'ONLINE' }),
+    );
+    expect(ours).toStrictEqual({ outcome: 'superseded' });
+    expect((await node.row())?.reportedAt?.N).toBe('30');
+  });
+
   it('gives up after a bounded number of attempts with a retryable Unavailable', async () => {
     const { node, outcome, attempts } = await race(100);
     expect(outcome).toBeInstanceOf(Unavailable);
@@ -761,6 +945,11 @@ describe('readSlot (the history routes’ reader of the row)', () => {
       lastAt: 900,
       lastStatus: 'OFFLINE',
     });
+    // A closed slot's last status that is not a reported one is none.
+    expect(
+      readSlot({ ...full, cDay: { S: '2026-11-29' }, cOn: { N: '10' }, cStatus: { S: 'X' } })
+        ?.closed?.lastStatus,
+    ).toBeUndefined();
     // Half a closed slot or half a spill is none.
     expect(readSlot({ ...full, cDay: { S: '2026-11-29' } })).not.toHaveProperty('closed');
     expect(readSlot({ ...full, cOn: { N: '10' } })).not.toHaveProperty('closed');

@@ -1,0 +1,59 @@
+// queryAll (functions/data/query-all.ts) over the real engine: a Query that spans pages is read
+// to its end, every page handed over in order, and an outage is a 503.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Item, readString, S } from '../../functions/data/attributes.ts';
+import { queryAll } from '../../functions/data/query-all.ts';
+import { errorResponse } from '../../functions/http/response.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('query-all');
+});
+
+const partition = (pk: string, limit?: number) => ({
+  TableName: table.tableName,
+  KeyConditionExpression: 'pk = :pk',
+  ExpressionAttributeValues: { ':pk': S(pk) },
+  ...(limit !== undefined && { Limit: limit }),
+});
+
+describe('queryAll', () => {
+  it('follows the pages to the end, handing each one over in key order', async () => {
+    const pk = `PAGED#${randomUUID()}`;
+    const seed = new Seeder(table.client, table.tableName);
+    const sks = ['a', 'b', 'c', 'd', 'e'];
+    await seed.putMany(sks.map((sk) => ({ pk, sk })));
+    const pages: string[][] = [];
+    // Two rows a page: three pages, the last one short.
+    await queryAll(table.client, partition(pk, 2), (items: Item[]) => {
+      pages.push(items.map((item) => readString(item, 'sk') as string));
+    });
+    expect(pages).toStrictEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('an empty partition is one empty page', async () => {
+    const pages: Item[][] = [];
+    await queryAll(table.client, partition(`EMPTY#${randomUUID()}`), (items) => pages.push(items));
+    expect(pages).toStrictEqual([[]]);
+  });
+
+  it('an outage is a 503, not a short result', async () => {
+    const proxy = await FaultProxy.start(table.endpoint);
+    try {
+      proxy.fail({ kind: 'internal', operation: 'Query', times: 1 });
+      const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+      const refused = await queryAll(client, partition(`X#${randomUUID()}`), () => undefined).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(errorResponse(refused).statusCode).toBe(503);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -17,6 +17,7 @@ import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-repo
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { TtlCache } from '../../functions/shared/ttl-cache.ts';
 import { countRequests } from '../events/support.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 import {
   assignedNode,
   buildIngestHandler,
@@ -179,6 +180,31 @@ describe("the replay guard's answer (the port the ingest use case reads)", () =>
         .filter((name) => name.startsWith('h_'))
         .sort(),
     ).toStrictEqual([`h_${b1}`, `h_${b2}`, `h_${b3}`].sort());
+  });
+  it("accepted when the SDK's retry of a landed write is refused by that write itself", async () => {
+    const nodeId = `node-${randomUUID()}`;
+    await seed.node(nodeId);
+    const proxy = await FaultProxy.start(table.endpoint);
+    try {
+      proxy.fail({
+        kind: 'lost-response',
+        operation: 'UpdateItem',
+        bodyIncludes: nodeId,
+        times: 1,
+      });
+      const guard = createReportGuard(
+        createDynamoClient({ endpoint: proxy.endpoint }),
+        table.tableName,
+      );
+      const t = Date.parse('2026-12-01T09:00:00.000Z');
+      expect(
+        await guard(guardInput(nodeId, t, [{ bucketId: randomUUID(), status: 'ONLINE' }])),
+      ).toBe('accepted');
+      expect(proxy.count('UpdateItem')).toBe(2);
+      expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(t);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

@@ -36,13 +36,15 @@ async function getNodeMeta(client: DynamoDBClient, tableName: string, nodeId: st
 }
 
 function toRegisteredNode(item: Item | undefined): RegisteredNode | undefined {
-  const publicKey = item === undefined ? undefined : readString(item, 'publicKey');
-  if (item === undefined || publicKey === undefined) return undefined;
+  if (item === undefined) return undefined;
+  // No key reads as the empty key, which publicKeyFromRaw refuses like any corrupt one.
+  const stored = readString(item, 'publicKey') ?? '';
   try {
-    return { publicKey: publicKeyFromRaw(publicKey), status: readString(item, 'status') };
+    return { publicKey: publicKeyFromRaw(stored), status: readString(item, 'status') };
   } catch {
-    return undefined; // a corrupt key authenticates nobody
+    // A missing or corrupt key authenticates nobody.
   }
+  return undefined;
 }
 
 /**
@@ -87,7 +89,7 @@ export function reportGuardUpdate(
     '#version': 'version',
   };
   // Each reported bucket's hint (docs/ARCHITECTURE.md, "History"); UPDATED_OLD returns the
-  // previous ones: the buckets' predecessors.
+  // previous ones: the buckets' predecessors (a call without buckets does not read the answer).
   const hintValues: Record<string, AttributeValue> = {};
   let hintSet = '';
   (input.buckets ?? []).forEach((bucket, i) => {
@@ -112,7 +114,7 @@ export function reportGuardUpdate(
       ' lastReportId = :reportId, ip = :ip, #region = :region, #version = :version' +
       hintSet,
     ExpressionAttributeNames: names,
-    ...(hintSet !== '' && { ReturnValues: 'UPDATED_OLD' as const }),
+    ReturnValues: 'UPDATED_OLD',
     ExpressionAttributeValues: {
       ...hintValues,
       ':active': S('ACTIVE'),

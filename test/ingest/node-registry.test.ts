@@ -112,11 +112,14 @@ describe("the node's key, cached", () => {
     expect(requests.total()).toBe(0);
   });
 
-  it('a stored key that is not a valid key authenticates nobody (401, not 500)', async () => {
+  it.each([
+    ['not a valid key', 'not-a-key'],
+    ['missing', undefined],
+  ])('a stored key that is %s authenticates nobody (401, not 500)', async (_, publicKey) => {
     const bucketId = randomUUID();
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
-    await seed.put({ pk: nodePk(nodeId), sk: META_SK, publicKey: 'not-a-key', status: 'ACTIVE' });
+    await seed.put({ pk: nodePk(nodeId), sk: META_SK, publicKey, status: 'ACTIVE' });
     const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
     const response = await buildIngestHandler(
       table.client,

@@ -149,8 +149,9 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
           }),
         )
         .catch(rethrowAsUnavailable);
-      const lastUpdated = item === undefined ? undefined : readString(item, 'lastUpdated');
-      if (item === undefined || lastUpdated === undefined) return undefined;
+      if (item === undefined) return undefined;
+      const lastUpdated = readString(item, 'lastUpdated');
+      if (lastUpdated === undefined) return undefined;
       return {
         bucketId,
         nodeId,

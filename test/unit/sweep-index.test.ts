@@ -14,10 +14,12 @@ import {
   sweepShardOf,
   sweepSlotMs,
 } from '../../functions/data/sweep-index.ts';
+import { Unavailable } from '../../functions/domain/errors.ts';
 import type { PendingEvent } from '../../functions/ingest/receive-node-report.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { eventRows, GRACE_MS, iso, reportedRow, STALE_MS, STALE_S } from '../events/support.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 import { laggingReplica } from '../support/lagging-replica.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -191,6 +193,31 @@ describe('the sweep index over the engine', () => {
     });
     expect(outcome).toStrictEqual({ found: 1, recorded: 0, skipped: 1, failed: 0 });
     expect(await eventRows(table.client, table.tableName, bucketId)).toStrictEqual([]);
+  });
+
+  it('a clear the engine keeps refusing (throttled) is a transient fault, not a changed row', async () => {
+    const bucketId = randomUUID();
+    await seed.put(reportedRow(seed, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }));
+    const proxy = await FaultProxy.start(table.endpoint);
+    try {
+      proxy.fail({
+        kind: 'throttle',
+        operation: 'UpdateItem',
+        bodyIncludes: bucketId,
+        times: Infinity,
+      });
+      const throttled = createSweepIndex(
+        createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 }),
+        table.tableName,
+      );
+      await expect(throttled.clearRow(bucketId, 'n1', iso(SILENT))).rejects.toBeInstanceOf(
+        Unavailable,
+      );
+    } finally {
+      await proxy.close();
+    }
+    // The entry stays for the next run.
+    expect((await index.readRow(bucketId, 'n1'))?.indexed).toBe(true);
   });
 
   /** Appends a pending event to the row, as a report whose event write failed leaves it. */

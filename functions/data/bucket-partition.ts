@@ -2,6 +2,7 @@ import {
   type DynamoDBClient,
   QueryCommand,
   type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import type { BucketOwner } from '../domain/access.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
@@ -33,8 +34,9 @@ export async function openBucketPartition<Row>(
       .catch(rethrowAsUnavailable);
   let owner: BucketOwner | undefined;
   const nodes: Row[] = [];
-  const collect = (items: Item[]) => {
-    for (const item of items) {
+  /** Takes a page's rows; returns where the next page starts. */
+  const collect = (page: QueryCommandOutput) => {
+    for (const item of page.Items ?? []) {
       const sk = readString(item, 'sk');
       if (sk === META_SK) {
         owner = { workspaceId: readString(item, 'workspaceId'), orgId: readString(item, 'orgId') };
@@ -42,17 +44,13 @@ export async function openBucketPartition<Row>(
         nodes.push(toNode(sk.slice(NODE_SK_PREFIX.length), item));
       }
     }
+    return page.LastEvaluatedKey;
   };
-  const first = await send(undefined);
-  collect(first.Items ?? []);
+  const afterFirst = collect(await send(undefined));
   return {
     owner,
     async allNodes() {
-      for (let start = first.LastEvaluatedKey; start !== undefined; ) {
-        const next = await send(start);
-        collect(next.Items ?? []);
-        start = next.LastEvaluatedKey;
-      }
+      for (let start = afterFirst; start !== undefined; ) start = collect(await send(start));
       return nodes;
     },
   };

@@ -113,6 +113,9 @@ async function assignment(assignedAt: number, extra: Record<string, string | num
     nodeId,
     writeOf,
     row: () => readRow(bucketId, nodeId),
+    /** Clears the row's pending events and days, as ingest does once it recorded them. */
+    clearPending: (timestamp: number) =>
+      createPendingEventsClearer(table.client, table.tableName)({ bucketId, nodeId, timestamp }),
     slot: async () => {
       const item = await readRow(bucketId, nodeId);
       return item === undefined ? undefined : readSlot(item);
@@ -395,14 +398,7 @@ describe('a hint that does not match the row', () => {
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first = on(10, t, 3);
     written(await write(node.writeOf(first)));
-    await createPendingEventsClearer(
-      table.client,
-      table.tableName,
-    )({
-      bucketId: node.bucketId,
-      nodeId: node.nodeId,
-      timestamp: 10,
-    });
+    await node.clearPending(10);
     const before = await node.slot();
     // The guard kept the hint of report 20, whose bucket write failed: the row holds report 10.
     const last = {
@@ -507,14 +503,7 @@ describe('a row holding what an earlier write could not finish', () => {
     expect(flip.transitions).toStrictEqual([
       { from: 'ONLINE', to: 'OFFLINE', at: at('2026-12-01T08:01:00.000Z') },
     ]);
-    await createPendingEventsClearer(
-      table.client,
-      table.tableName,
-    )({
-      bucketId: node.bucketId,
-      nodeId: node.nodeId,
-      timestamp: 40,
-    });
+    await node.clearPending(40);
     const row = await node.row();
     expect(row).not.toHaveProperty('pH');
     expect(row).not.toHaveProperty('pEv');
@@ -652,14 +641,7 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first: Report = { ts: 10, at: t - 60_000, status: 'ONLINE' };
     written(await write(node.writeOf(first)));
-    await createPendingEventsClearer(
-      table.client,
-      table.tableName,
-    )({
-      bucketId: node.bucketId,
-      nodeId: node.nodeId,
-      timestamp: 10,
-    });
+    await node.clearPending(10);
     const second: Report = { ts: 20, at: t, status: 'ONLINE', hint: hintOf(first) };
     const lossy = lossyWriter(node.bucketId);
     lossy.lose();

@@ -185,7 +185,7 @@ export function createEventsReader(client: DynamoDBClient, tableName: string) {
         )
         .catch(rethrowAsUnavailable);
       // A Query answer always has Items (empty when nothing matched).
-      for (const item of page.Items as Item[]) {
+      for (const item of page.Items ?? []) {
         const event = toStoredEvent(item, request.bucketId);
         if (event !== undefined) events.push(event);
       }

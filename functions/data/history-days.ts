@@ -8,6 +8,7 @@ import {
   type PutItemCommandInput,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { ValidationError } from '../domain/errors.ts';
 import type { ReportedStatus } from '../domain/node-status.ts';
 import { DAY_MS, type DayRecord, dayStartMs } from '../domain/timeline.ts';
 import type { LoadHistoryDays, StoredDay } from '../history/read-history.ts';
@@ -87,47 +88,61 @@ const isStatus = (s: string | undefined): s is ReportedStatus => s === 'ONLINE' 
 /**
  * Reads the history rows of `days` for a bucket: one Query per day, all in parallel, pages
  * followed. Rows whose TTL has passed are left out (TTL deletes late). Returns, per node, its
- * stored days.
+ * stored days. With `maxRowsPerDay`, a day whose partition holds more rows (nodes that have left
+ * the bucket keep theirs) is a ValidationError after reading at most one row more.
  */
 export function createHistoryDayReader(client: DynamoDBClient, tableName: string): LoadHistoryDays {
   return async function loadHistoryDays(
     bucketId: string,
     days: readonly string[],
     nowMs: number,
+    maxRowsPerDay?: number,
   ): Promise<Map<string, Map<string, StoredDay>>> {
     const byNode = new Map<string, Map<string, StoredDay>>();
     const nowS = nowMs / 1000;
     await Promise.all(
-      days.map((day) =>
-        queryAll(client, historyDayQuery(tableName, bucketId, day), (items) => {
-          for (const item of items) {
-            const sk = readString(item, 'sk');
-            const onlineMs = readNumber(item, 'on');
-            const expiresAt = readNumber(item, 'expiresAt');
-            if (sk === undefined || !sk.startsWith(NODE_SK_PREFIX) || onlineMs === undefined) {
-              continue;
+      days.map(async (day) => {
+        const complete = await queryAll(
+          client,
+          historyDayQuery(tableName, bucketId, day),
+          (items) => {
+            for (const item of items) {
+              const sk = readString(item, 'sk');
+              const onlineMs = readNumber(item, 'on');
+              const expiresAt = readNumber(item, 'expiresAt');
+              if (sk === undefined || !sk.startsWith(NODE_SK_PREFIX) || onlineMs === undefined) {
+                continue;
+              }
+              if (expiresAt !== undefined && expiresAt <= nowS) continue;
+              const nodeId = sk.slice(NODE_SK_PREFIX.length);
+              const status = readString(item, 'st');
+              let stored = byNode.get(nodeId);
+              if (stored === undefined) {
+                stored = new Map();
+                byNode.set(nodeId, stored);
+              }
+              stored.set(day, {
+                day,
+                onlineMs,
+                latSum: readNumber(item, 'ls') ?? 0,
+                latCount: readNumber(item, 'lc') ?? 0,
+                lastLatencyMs: readNumber(item, 'lat'),
+                lastAt: readNumber(item, 'at'),
+                lastStatus: isStatus(status) ? status : undefined,
+                assignedAt: readNumber(item, 'assignedAt'),
+              });
             }
-            if (expiresAt !== undefined && expiresAt <= nowS) continue;
-            const nodeId = sk.slice(NODE_SK_PREFIX.length);
-            const status = readString(item, 'st');
-            let stored = byNode.get(nodeId);
-            if (stored === undefined) {
-              stored = new Map();
-              byNode.set(nodeId, stored);
-            }
-            stored.set(day, {
-              day,
-              onlineMs,
-              latSum: readNumber(item, 'ls') ?? 0,
-              latCount: readNumber(item, 'lc') ?? 0,
-              lastLatencyMs: readNumber(item, 'lat'),
-              lastAt: readNumber(item, 'at'),
-              lastStatus: isStatus(status) ? status : undefined,
-              assignedAt: readNumber(item, 'assignedAt'),
-            });
-          }
-        }),
-      ),
+          },
+          maxRowsPerDay,
+        );
+        if (!complete) {
+          throw new ValidationError(
+            `the bucket's history of ${day} holds more than ${maxRowsPerDay} rows (nodes that ` +
+              `have left the bucket keep theirs), the most each of ${days.length} days may ` +
+              'read; ask for fewer days',
+          );
+        }
+      }),
     );
     return byNode;
   };

@@ -95,6 +95,8 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
           }
         },
       );
+      // Key order is slot order only while slots are single digits: sort, at no cost.
+      webhooks.sort((a, b) => a.slot - b.slot);
       return { workspace, webhooks };
     },
 

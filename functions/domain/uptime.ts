@@ -21,7 +21,8 @@ export function parseUptimeDays(raw: string | undefined): number {
 }
 
 /**
- * The most history rows (nodes x ended days) one GET uptime may read: 1,000 nodes over 90 days.
+ * The most history rows (nodes x ended days) one GET uptime may read: 1,000 nodes over 90 days
+ * (89 ended days, 89,000 rows) fit; each day's Query may read its share of it.
  * A bucket's node count has no bound, so without this a reader could make one request read
  * hundreds of thousands of rows (6,000 nodes x 89 days: about 12,000 read units and a Lambda
  * timeout). Today's figures come from the bucket rows, so today costs no history row.

@@ -16,6 +16,7 @@ import {
   assertUptimeReadBounded,
   type HistoryNode,
   lastDays,
+  MAX_UPTIME_NODE_DAYS,
   oldestKeptDay,
   parseStatsDay,
   type StatsEntry,
@@ -49,11 +50,15 @@ export interface StoredDay extends DayRecord {
 
 /** Port: the bucket partition, first page first (a refused read costs one page). */
 export type LoadHistoryBucket = (bucketId: string) => Promise<HistoryBucketPage>;
-/** Port: the history rows of some days of a bucket, per node and day; expired rows left out. */
+/**
+ * Port: the history rows of some days of a bucket, per node and day; expired rows left out.
+ * With `maxRowsPerDay`, a ValidationError for a day whose partition holds more rows.
+ */
 export type LoadHistoryDays = (
   bucketId: string,
   days: readonly string[],
   nowMs: number,
+  maxRowsPerDay?: number,
 ) => Promise<Map<string, Map<string, StoredDay>>>;
 
 export interface ReadHistoryDeps {
@@ -160,8 +165,9 @@ export async function readBucketStats(
 /**
  * GET /bucket/{bucketId}/uptime?days=N. The nodes first (no request more when the bucket's
  * first page holds them all), then, if nodes x ended days is within MAX_UPTIME_NODE_DAYS, one
- * Query per ended day in the window (in parallel); days older than the retention show nothing
- * observed.
+ * Query per ended day in the window (in parallel), each reading at most its share of that bound
+ * (a 400 for a day with more rows, which nodes that left the bucket cause); days older than the
+ * retention show nothing observed.
  */
 export async function readBucketUptime(
   principal: Principal,
@@ -178,7 +184,14 @@ export async function readBucketUptime(
   const nodes = await page.allNodes();
   const historyDays = days.filter((day) => day >= oldest && day !== today);
   assertUptimeReadBounded(nodes.length, dayCount, historyDays.length);
-  const stored = await deps.loadHistoryDays(bucketId, historyDays, nowMs);
+  // A day's partition also holds the rows of nodes that have left the bucket: each day may
+  // read its share of the bound, no more.
+  const stored = await deps.loadHistoryDays(
+    bucketId,
+    historyDays,
+    nowMs,
+    Math.floor(MAX_UPTIME_NODE_DAYS / historyDays.length),
+  );
   return {
     bucketId,
     from: days[0] as string,

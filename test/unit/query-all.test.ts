@@ -36,6 +36,43 @@ describe('queryAll', () => {
     expect(pages).toStrictEqual([['a', 'b'], ['c', 'd'], ['e']]);
   });
 
+  it('with maxItems: all of a partition that holds that many, true', async () => {
+    const pk = `BOUND#${randomUUID()}`;
+    await new Seeder(table.client, table.tableName).putMany(
+      ['a', 'b', 'c'].map((sk) => ({ pk, sk })),
+    );
+    const seen: string[] = [];
+    const complete = await queryAll(
+      table.client,
+      partition(pk),
+      (items) => seen.push(...items.map((item) => readString(item, 'sk') as string)),
+      3,
+    );
+    expect(complete).toBe(true);
+    expect(seen).toStrictEqual(['a', 'b', 'c']);
+  });
+
+  it('with maxItems: one more is read at most, none handed over, and the answer is false', async () => {
+    const pk = `OVER#${randomUUID()}`;
+    await new Seeder(table.client, table.tableName).putMany(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((sk) => ({ pk, sk })),
+    );
+    const proxy = await FaultProxy.start(table.endpoint);
+    try {
+      const client = createDynamoClient({ endpoint: proxy.endpoint });
+      const pages: Item[][] = [];
+      // The page's Limit is what is left of the bound plus one: one Query of 3 rows, not 6.
+      expect(await queryAll(client, partition(pk), (items) => pages.push(items), 2)).toBe(false);
+      expect(pages).toStrictEqual([]);
+      expect(proxy.count('Query')).toBe(1);
+      // The same partition within a bound that holds it: read whole, true.
+      expect(await queryAll(client, partition(pk), (items) => pages.push(items), 6)).toBe(true);
+      expect(pages.flat()).toHaveLength(6);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('an empty partition is one empty page', async () => {
     const pages: Item[][] = [];
     await queryAll(table.client, partition(`EMPTY#${randomUUID()}`), (items) => pages.push(items));

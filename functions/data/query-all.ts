@@ -8,7 +8,7 @@ import type { Item } from './attributes.ts';
 
 /**
  * Runs a Query and follows LastEvaluatedKey to the end, calling onPage for every page. With
- * `maxItems`, it reads at most `maxItems + 1` items (each page's Limit is what is left) and
+ * `maxItems`, it reads at most `maxItems + 1` items (no page's Limit passes what is left) and
  * returns false, without calling onPage for that page, once there are more than `maxItems`.
  */
 export async function queryAll(
@@ -25,7 +25,9 @@ export async function queryAll(
         new QueryCommand({
           ...input,
           ExclusiveStartKey: exclusiveStartKey,
-          ...(maxItems !== undefined && { Limit: maxItems + 1 - read }),
+          ...(maxItems !== undefined && {
+            Limit: Math.min(input.Limit ?? Number.POSITIVE_INFINITY, maxItems + 1 - read),
+          }),
         }),
       )
       .catch(rethrowAsUnavailable);

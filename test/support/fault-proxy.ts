@@ -45,7 +45,8 @@ export class FaultProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   rules: FaultRule[] = [];
-  readonly seen: { operation: string; faulted: FaultKind | undefined }[] = [];
+  /** Every request: its operation, the fault it got, and its JSON body (e.g. a Query's Limit). */
+  readonly seen: { operation: string; faulted: FaultKind | undefined; body: string }[] = [];
 
   private constructor(target: string) {
     this.#target = new URL(target);
@@ -101,7 +102,7 @@ export class FaultProxy {
         (r.operation === undefined || r.operation === operation) &&
         (r.bodyIncludes === undefined || text.includes(r.bodyIncludes)),
     );
-    this.seen.push({ operation, faulted: rule?.kind });
+    this.seen.push({ operation, faulted: rule?.kind, body: text });
     if (rule !== undefined) {
       rule.times--;
       if (rule.kind === 'reset') {

@@ -60,14 +60,27 @@ describe('queryAll', () => {
     const proxy = await FaultProxy.start(table.endpoint);
     try {
       const client = createDynamoClient({ endpoint: proxy.endpoint });
-      const pages: Item[][] = [];
-      // The page's Limit is what is left of the bound plus one: one Query of 3 rows, not 6.
-      expect(await queryAll(client, partition(pk), (items) => pages.push(items), 2)).toBe(false);
+      const limits = () =>
+        proxy.seen.map((request) => (JSON.parse(request.body) as { Limit?: number }).Limit);
+      const pages: string[][] = [];
+      const onPage = (items: Item[]) =>
+        pages.push(items.map((item) => readString(item, 'sk') as string));
+      // No page size of its own: one Query whose Limit is the bound plus one, 3 rows of 6.
+      expect(await queryAll(client, partition(pk), onPage, 2)).toBe(false);
       expect(pages).toStrictEqual([]);
-      expect(proxy.count('Query')).toBe(1);
-      // The same partition within a bound that holds it: read whole, true.
-      expect(await queryAll(client, partition(pk), (items) => pages.push(items), 6)).toBe(true);
-      expect(pages.flat()).toHaveLength(6);
+      expect(limits()).toStrictEqual([3]);
+      // Two rows a page: each page's Limit is the smaller of 2 and what is left (5, 3, then 1).
+      proxy.clear();
+      expect(await queryAll(client, partition(pk, 2), onPage, 4)).toBe(false);
+      expect(pages).toStrictEqual([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]);
+      expect(limits()).toStrictEqual([2, 2, 1]);
+      // A bound that holds the partition: read whole, true.
+      pages.length = 0;
+      expect(await queryAll(client, partition(pk), onPage, 6)).toBe(true);
+      expect(pages.flat()).toStrictEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     } finally {
       await proxy.close();
     }

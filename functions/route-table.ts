@@ -122,8 +122,8 @@ export const FUNCTIONS = {
   },
   fanOut: {
     kind: 'stream',
-    entry: 'functions/delivery/fan-out-lambda.ts',
-    wiring: 'functions/delivery/fan-out-wiring.ts',
+    entry: 'functions/fan-out/handler.ts',
+    wiring: 'functions/fan-out/wiring.ts',
     constructId: 'FanOutFunction',
     description: 'recorded events (table stream) to webhook deliveries and EventBridge',
     memorySize: 256,
@@ -133,8 +133,8 @@ export const FUNCTIONS = {
   },
   delivery: {
     kind: 'queue',
-    entry: 'functions/delivery/delivery-lambda.ts',
-    wiring: 'functions/delivery/delivery-wiring.ts',
+    entry: 'functions/delivery/handler.ts',
+    wiring: 'functions/delivery/wiring.ts',
     constructId: 'DeliveryFunction',
     description: 'signed webhook deliveries (delivery queue)',
     memorySize: 256,
@@ -167,14 +167,14 @@ export const ROUTES = [
     method: 'POST',
     path: '/bucket/{bucketId}/stats',
     function: 'status',
-    handler: 'functions/history/history-handlers.ts',
+    handler: 'functions/status/history-handlers.ts',
     tableActions: ['dynamodb:Query'],
   },
   {
     method: 'GET',
     path: '/bucket/{bucketId}/uptime',
     function: 'status',
-    handler: 'functions/history/history-handlers.ts',
+    handler: 'functions/status/history-handlers.ts',
     tableActions: ['dynamodb:Query'],
   },
   // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of

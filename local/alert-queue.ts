@@ -5,7 +5,7 @@ import {
   describeAttempt,
   isFinal,
 } from '../functions/delivery/attempt-delivery.ts';
-import { type FanOutDeps, fanOutEvents } from '../functions/delivery/fan-out.ts';
+import { type FanOutDeps, fanOutEvents } from '../functions/fan-out/fan-out.ts';
 import type { DeliveryMessage, RecordedEvent } from '../functions/domain/alert-message.ts';
 import { DELIVERY_ATTEMPTS, retryDelaySeconds } from '../functions/domain/retry-schedule.ts';
 

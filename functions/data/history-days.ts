@@ -11,7 +11,7 @@ import {
 import { ValidationError } from '../domain/errors.ts';
 import type { ReportedStatus } from '../domain/node-status.ts';
 import { DAY_MS, type DayRecord, dayStartMs } from '../domain/timeline.ts';
-import type { LoadHistoryDays, StoredDay } from '../history/read-history.ts';
+import type { LoadHistoryDays, StoredDay } from '../status/read-history.ts';
 import type { HistoryDaysWrite, WriteHistoryDays } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';

@@ -1,36 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
-import { createEventBridgePublish, createSqsEnqueue, createSqsVisibility } from './aws-adapters.ts';
+import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createDeliveryHandler } from './delivery-handler.ts';
-import { createStreamHandler } from './stream-handler.ts';
+import { createSqsVisibility } from './sqs-visibility.ts';
 import { postWebhook } from './webhook-client.ts';
 
-/** The fan-out (stream) and delivery (queue) handlers on their real adapters. */
-
-export interface FanOutWiring {
-  client: DynamoDBClient;
-  tableName: string;
-  sqs: SQSClient;
-  queueUrl: string;
-  eventBridge: EventBridgeClient;
-  logger: Logger;
-}
-
-export function wireFanOutHandler(w: FanOutWiring) {
-  const store = createWebhookStore(w.client, w.tableName);
-  return createStreamHandler({
-    loadBucketWorkspace: (bucketId) => store.loadBucketWorkspace(bucketId),
-    listWebhookTargets: (workspaceId) => store.listWebhookTargets(workspaceId),
-    enqueue: createSqsEnqueue(w.sqs, w.queueUrl),
-    publish: createEventBridgePublish(w.eventBridge),
-    logger: w.logger,
-  });
-}
-
+/** The delivery (queue) handler on its real adapters. */
 export interface DeliveryWiring {
   client: DynamoDBClient;
   tableName: string;
@@ -53,4 +31,32 @@ export function wireDeliveryHandler(w: DeliveryWiring) {
     changeVisibility: createSqsVisibility(w.sqs, w.queueUrl),
     logger: w.logger,
   });
+}
+
+/** DELIVERY_QUEUE_URL is set by the stack; the local runtime has no queue (see below). */
+export type DeliverySettings = Pick<Settings, 'tableName'> & { deliveryQueueUrl?: string };
+
+/**
+ * The delivery function of the route table (the common `wire(deps)` shape). It never allows
+ * loopback targets. Without a delivery queue (the local runtime) it refuses to run: locally
+ * the in-process alert queue delivers (local/alert-queue.ts), through the same client.
+ */
+export function wire({ client, settings, logger, overrides }: WireDeps<DeliverySettings>) {
+  const queueUrl = settings.deliveryQueueUrl;
+  if (queueUrl === undefined) {
+    const handler = async (): Promise<never> => {
+      throw new Error('delivery: no DELIVERY_QUEUE_URL (locally, alerts use the in-process queue)');
+    };
+    return { handler } satisfies WiredEventFunction;
+  }
+  const handler = wireDeliveryHandler({
+    client,
+    tableName: settings.tableName,
+    sqs: new SQSClient({ maxAttempts: 3 }),
+    queueUrl,
+    logger,
+    allowLoopback: false,
+    ...(overrides?.resolveHost && { resolve: overrides.resolveHost }),
+  });
+  return { handler: handler as WiredEventFunction['handler'] } satisfies WiredEventFunction;
 }

@@ -9,7 +9,7 @@ import {
   eventSk,
   eventsPk,
 } from '../../functions/data/events.ts';
-import { eventOfRecord } from '../../functions/delivery/stream-handler.ts';
+import { eventOfRecord } from '../../functions/fan-out/stream-handler.ts';
 
 import { eventId, type NodeEvent, withEventId } from '../../functions/domain/events.ts';
 import { errorResponse } from '../../functions/http/response.ts';

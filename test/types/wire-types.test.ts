@@ -17,7 +17,7 @@ import type {
   StatsResponse,
   UptimeNode,
   UptimeResponse,
-} from '../../functions/history/read-history.ts';
+} from '../../functions/status/read-history.ts';
 import type { IngestResult, RejectedBucket } from '../../functions/ingest/receive-node-report.ts';
 import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
 import type {

@@ -11,9 +11,9 @@ import { createWebhookStore, type WebhookStore } from '../../functions/data/webh
 import {
   createEventBridgePublish,
   createSqsEnqueue,
-} from '../../functions/delivery/aws-adapters.ts';
+} from '../../functions/fan-out/aws-adapters.ts';
 import { createDeliveryHandler } from '../../functions/delivery/delivery-handler.ts';
-import { createStreamHandler } from '../../functions/delivery/stream-handler.ts';
+import { createStreamHandler } from '../../functions/fan-out/stream-handler.ts';
 import { postWebhook } from '../../functions/delivery/webhook-client.ts';
 import { type DeliveryMessage, deliveryMessage } from '../../functions/domain/alert-message.ts';
 import { DELIVERY_ATTEMPTS } from '../../functions/domain/retry-schedule.ts';

@@ -1,7 +1,33 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createWebhookStore } from '../data/webhooks.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
-import { wireFanOutHandler } from './wiring.ts';
+import { createEventBridgePublish, createSqsEnqueue } from './aws-adapters.ts';
+import { createStreamHandler } from './stream-handler.ts';
+
+/** The fan-out (stream) handler on its real adapters. */
+
+export interface FanOutWiring {
+  client: DynamoDBClient;
+  tableName: string;
+  sqs: SQSClient;
+  queueUrl: string;
+  eventBridge: EventBridgeClient;
+  logger: Logger;
+}
+
+export function wireFanOutHandler(w: FanOutWiring) {
+  const store = createWebhookStore(w.client, w.tableName);
+  return createStreamHandler({
+    loadBucketWorkspace: (bucketId) => store.loadBucketWorkspace(bucketId),
+    listWebhookTargets: (workspaceId) => store.listWebhookTargets(workspaceId),
+    enqueue: createSqsEnqueue(w.sqs, w.queueUrl),
+    publish: createEventBridgePublish(w.eventBridge),
+    logger: w.logger,
+  });
+}
 
 /** DELIVERY_QUEUE_URL is set by the stack; the local runtime has no queue (see below). */
 export type FanOutSettings = Pick<Settings, 'tableName'> & { deliveryQueueUrl?: string };

@@ -28,7 +28,7 @@ import {
   assertBucketReadable,
   type LoadUserAccess,
   type Principal,
-} from '../status/read-bucket-status.ts';
+} from './read-bucket-status.ts';
 
 /** A NODE# row as the history routes read it. */
 export interface HistoryNodeRow extends HistoryNode {

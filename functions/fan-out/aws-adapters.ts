@@ -1,9 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  ChangeMessageVisibilityCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   type AlertData,
   type DeliveryMessage,
@@ -11,7 +7,7 @@ import {
   EVENTBRIDGE_SOURCE,
 } from '../domain/alert-message.ts';
 
-/** SQS and EventBridge adapters of the fan-out and delivery ports. */
+/** SQS and EventBridge adapters of the fan-out ports. */
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -36,18 +32,6 @@ export function createSqsEnqueue(client: SQSClient, queueUrl: string) {
         if ((result.Failed ?? []).length > 0) {
           throw new Error(`SQS refused ${result.Failed?.length} of ${batch.length} messages`);
         }
-      }),
-    );
-  };
-}
-
-export function createSqsVisibility(client: SQSClient, queueUrl: string) {
-  return async (receiptHandle: string, seconds: number): Promise<void> => {
-    await client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
       }),
     );
   };

@@ -3,7 +3,7 @@
 import { readDeliveryQueueUrl, requireTableName } from '../shared/config.ts';
 import { lambdaEntryDeps } from '../shared/lambda-entry.ts';
 import { observed } from '../shared/observability.ts';
-import { wire } from './fan-out-wiring.ts';
+import { wire } from './wiring.ts';
 
 const env = process.env;
 const { deps, observability } = lambdaEntryDeps({

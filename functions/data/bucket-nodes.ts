@@ -1,6 +1,6 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { NodeRow } from '../domain/node-status.ts';
-import type { BucketFirstPage, OpenBucket } from '../status/read-bucket-status.ts';
+import type { BucketFirstPage, OpenBucket } from '../domain/ports/bucket-reads.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
 import { openBucketPartition } from './bucket-partition.ts';
 import { bucketPk } from './keys.ts';

@@ -13,6 +13,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { Unavailable } from '../domain/errors.ts';
 import type { ReportedStatus } from '../domain/node-status.ts';
+import type {
+  BucketHint,
+  BucketRowWrite,
+  BucketWriteResult,
+  ClearPendingEvents,
+  TimelineWritten,
+} from '../domain/ports/ingest.ts';
 import {
   closedDaysOf,
   type DayRecord,
@@ -22,13 +29,6 @@ import {
   type ReportPlan,
   type SlotState,
 } from '../domain/timeline.ts';
-import type {
-  BucketHint,
-  BucketRowWrite,
-  BucketWriteResult,
-  ClearPendingEvents,
-  TimelineWritten,
-} from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, nodeSk } from './keys.ts';

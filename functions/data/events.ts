@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { eventId, type NodeEvent, type RecordedNodeEvent, withEventId } from '../domain/events.ts';
 import type { NodeStatus } from '../domain/node-status.ts';
-import type { EventsPage, EventsPageRequest, StoredEvent } from '../events/read-bucket-events.ts';
+import type { EventsPage, EventsPageRequest, StoredEvent } from '../domain/ports/events.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readString, S } from './attributes.ts';
 

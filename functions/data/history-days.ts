@@ -10,9 +10,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ValidationError } from '../domain/errors.ts';
 import type { ReportedStatus } from '../domain/node-status.ts';
+import type { LoadHistoryDays, StoredDay } from '../domain/ports/history.ts';
+import type { HistoryDaysWrite, WriteHistoryDays } from '../domain/ports/ingest.ts';
 import { DAY_MS, type DayRecord, dayStartMs } from '../domain/timeline.ts';
-import type { LoadHistoryDays, StoredDay } from '../status/read-history.ts';
-import type { HistoryDaysWrite, WriteHistoryDays } from '../ingest/receive-node-report.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { NODE_SK_PREFIX, nodeSk } from './keys.ts';

@@ -8,7 +8,7 @@ import type {
   HistoryBucketPage,
   HistoryNodeRow,
   LoadHistoryBucket,
-} from '../status/read-history.ts';
+} from '../domain/ports/history.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
 import { openBucketPartition } from './bucket-partition.ts';
 import { readSlot } from './bucket-timeline.ts';

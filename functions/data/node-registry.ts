@@ -19,7 +19,7 @@ import type {
   RegisteredNode,
   ReportGuardInput,
   ReportGuardOutcome,
-} from '../ingest/receive-node-report.ts';
+} from '../domain/ports/ingest.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import type { TtlCache } from '../shared/ttl-cache.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';

@@ -1,5 +1,5 @@
 import type { NodeStatus } from '../domain/node-status.ts';
-import type { PendingEvent } from '../ingest/receive-node-report.ts';
+import type { PendingEvent } from '../domain/ports/ingest.ts';
 import type { Item } from './attributes.ts';
 
 /**

@@ -7,7 +7,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { SWEEP_INDEX } from '../../infra/table-definition.ts';
-import type { PendingEvent } from '../ingest/receive-node-report.ts';
+import type { PendingEvent } from '../domain/ports/ingest.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';

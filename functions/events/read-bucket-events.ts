@@ -1,8 +1,9 @@
-import type { BucketOwner, UserAccess } from '../domain/access.ts';
+import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
 import { Unavailable, ValidationError } from '../domain/errors.ts';
-import { type EventView, type NodeEvent, parseEventsLimit, toEventView } from '../domain/events.ts';
+import { type EventView, parseEventsLimit, toEventView } from '../domain/events.ts';
 import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
-import { assertBucketReadable, type Principal } from '../status/read-bucket-status.ts';
+import type { LoadBucketOwner, LoadUserAccess } from '../domain/ports/bucket-reads.ts';
+import type { LoadEventsPage } from '../domain/ports/events.ts';
 
 export interface BucketEventsResponse {
   bucketId: string;
@@ -10,34 +11,6 @@ export interface BucketEventsResponse {
   /** Only when there are more (older) events. */
   nextCursor?: string;
 }
-
-export interface StoredEvent extends NodeEvent {
-  /** The row's sort key: the position a cursor carries. */
-  position: string;
-}
-
-export interface EventsPageRequest {
-  bucketId: string;
-  limit: number;
-  /** Only events strictly older (in sort-key order) than this position. */
-  before?: string | undefined;
-  /** The retention cut-off: events before this instant are not returned. */
-  oldestAt: string;
-}
-
-export interface EventsPage {
-  /** Newest first, at most `limit`. */
-  events: StoredEvent[];
-  /** True when at least one more event is older than the last one returned. */
-  more: boolean;
-}
-
-/** Port: the user's profile and workspace roles; undefined when the user does not exist. */
-export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
-/** Port: the bucket's owner (its META row); undefined when the bucket does not exist. */
-export type LoadBucketOwner = (bucketId: string) => Promise<BucketOwner | undefined>;
-/** Port: one page of the bucket's events, newest first. */
-export type LoadEventsPage = (request: EventsPageRequest) => Promise<EventsPage>;
 
 export interface ReadBucketEventsDeps {
   loadUserAccess: LoadUserAccess;

@@ -7,10 +7,10 @@ import {
   createNodeKeyReader,
   createReportGuard,
 } from '../data/node-registry.ts';
+import type { RegisteredNode } from '../domain/ports/ingest.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
-import type { RegisteredNode } from './receive-node-report.ts';
 
 export type IngestSettings = Pick<
   Settings,

@@ -1,20 +1,25 @@
 /**
  * The history reads (DESIGN.md section 8): POST /bucket/{bucketId}/stats and GET
- * /bucket/{bucketId}/uptime. Plain functions over the ports below; the figures are
- * functions/domain/timeline.ts#dayFigures over what storage holds.
+ * /bucket/{bucketId}/uptime. Plain functions over the ports of functions/domain/ports/history.ts;
+ * the figures are functions/domain/timeline.ts#dayFigures over what storage holds.
  */
-import type { BucketOwner } from '../domain/access.ts';
+import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
+import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
+import type {
+  HistoryNodeRow,
+  LoadHistoryBucket,
+  LoadHistoryDays,
+  StoredDay,
+} from '../domain/ports/history.ts';
 import {
   type DayFigures,
   type DayRecord,
   dayFigures,
   dayOf,
   dayStartMs,
-  type SlotState,
 } from '../domain/timeline.ts';
 import {
   assertUptimeReadBounded,
-  type HistoryNode,
   lastDays,
   MAX_UPTIME_NODE_DAYS,
   oldestKeptDay,
@@ -24,42 +29,6 @@ import {
   toUptimeDay,
   type UptimeDay,
 } from '../domain/uptime.ts';
-import {
-  assertBucketReadable,
-  type LoadUserAccess,
-  type Principal,
-} from './read-bucket-status.ts';
-
-/** A NODE# row as the history routes read it. */
-export interface HistoryNodeRow extends HistoryNode {
-  assignedAt: number | undefined;
-  /** undefined before the node's first report since assignment. */
-  slot: SlotState | undefined;
-}
-
-/** The bucket partition's first page (with the owner) and, once allowed, all its nodes. */
-export interface HistoryBucketPage {
-  owner: BucketOwner | undefined;
-  allNodes(): Promise<HistoryNodeRow[]>;
-}
-
-/** A history row as stored, with the assignment it belongs to. */
-export interface StoredDay extends DayRecord {
-  assignedAt: number | undefined;
-}
-
-/** Port: the bucket partition, first page first (a refused read costs one page). */
-export type LoadHistoryBucket = (bucketId: string) => Promise<HistoryBucketPage>;
-/**
- * Port: the history rows of some days of a bucket, per node and day; expired rows left out.
- * With `maxRowsPerDay`, a ValidationError for a day whose partition holds more rows.
- */
-export type LoadHistoryDays = (
-  bucketId: string,
-  days: readonly string[],
-  nowMs: number,
-  maxRowsPerDay?: number,
-) => Promise<Map<string, Map<string, StoredDay>>>;
 
 export interface ReadHistoryDeps {
   loadUserAccess: LoadUserAccess;

@@ -3,8 +3,8 @@ import { createBucketNodesReader } from '../data/bucket-nodes.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createStatusHandler } from './status-handler.ts';
 
 export type StatusSettings = Pick<

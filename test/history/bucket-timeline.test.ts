@@ -21,6 +21,7 @@ import {
 import { bucketPk, nodeSk } from '../../functions/data/keys.ts';
 import { Unavailable } from '../../functions/domain/errors.ts';
 import type { ReportedStatus } from '../../functions/domain/node-status.ts';
+import type { BucketHint } from '../../functions/domain/ports/ingest.ts';
 import {
   applyPlan,
   closedDaysOf,
@@ -28,7 +29,6 @@ import {
   planReport,
   type SlotState,
 } from '../../functions/domain/timeline.ts';
-import type { BucketHint } from '../../functions/ingest/receive-node-report.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { laggingReplica } from '../support/lagging-replica.ts';

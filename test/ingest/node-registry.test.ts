@@ -9,10 +9,7 @@ import {
   createNodeKeyReader,
   createReportGuard,
 } from '../../functions/data/node-registry.ts';
-import type {
-  RegisteredNode,
-  ReportGuardInput,
-} from '../../functions/ingest/receive-node-report.ts';
+import type { RegisteredNode, ReportGuardInput } from '../../functions/domain/ports/ingest.ts';
 import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-report.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { TtlCache } from '../../functions/shared/ttl-cache.ts';

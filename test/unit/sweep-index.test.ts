@@ -15,7 +15,7 @@ import {
   sweepSlotMs,
 } from '../../functions/data/sweep-index.ts';
 import { Unavailable } from '../../functions/domain/errors.ts';
-import type { PendingEvent } from '../../functions/ingest/receive-node-report.ts';
+import type { PendingEvent } from '../../functions/domain/ports/ingest.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { eventRows, GRACE_MS, iso, reportedRow, STALE_MS, STALE_S } from '../events/support.ts';

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createUserAccessReader } from '../../functions/data/user-access.ts';
-import type { LoadUserAccess } from '../../functions/status/read-bucket-status.ts';
+import type { LoadUserAccess } from '../../functions/domain/ports/bucket-reads.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable } from '../support/table.ts';
 

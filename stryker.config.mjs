@@ -30,7 +30,7 @@ export default {
   // Pure or adapter-level logic under functions/ (issue 15's scope): authentication, the
   // domain (access, reports, signatures, status, the timeline and uptime, events, webhook
   // signing and URLs), the data layer, the HTTP layer (error mapping, conditional GETs), the
-  // events cursor and the sweep.
+  // events cursor and the sweep; and the operator CLI's store.
   mutate: [
     'functions/auth/**/*.ts',
     'functions/domain/**/*.ts',
@@ -39,6 +39,8 @@ export default {
     'functions/events/**/*.ts',
     'functions/sweep/**/*.ts',
     'functions/shared/ttl-cache.ts',
+    // The operator store: the CLI's data layer.
+    'admin/operator-store.ts',
     // Entries and wiring: glue, run by the bundle and end-to-end tests.
     '!functions/**/handler.ts',
     '!functions/**/wiring.ts',

@@ -21,7 +21,7 @@ export default defineConfig({
       'test/events/**/*.test.ts',
       'test/webhooks/**/*.test.ts',
       'test/history/**/*.test.ts',
-      // The operator store (functions/data/operator.ts) in-process; end-to-end.test.ts spawns the CLI.
+      // The operator store (admin/operator-store.ts) in-process; end-to-end.test.ts spawns the CLI.
       'test/admin/operator.test.ts',
       'test/admin/cli.test.ts',
       'test/security/authorization-http.test.ts',

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
-import { AdminError } from '../functions/data/operator.ts';
 import { isValidId } from '../functions/domain/ids.ts';
 import { assertSecretStrength, ConfigError } from '../functions/shared/config.ts';
+import { AdminError } from './operator-store.ts';
 
 /**
  * `mint-token`: a development HS256 token. No table access, so it lives beside the CLI, not

@@ -4,12 +4,12 @@
  * admin/validators.ts and admin/argv.ts, help: admin/help.ts, exit codes: admin/usage.ts.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type AdminStore, createAdminStore } from '../functions/data/operator.ts';
 import { ConfigError, readDynamoEndpoint, requireTableName } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { parseCommandArgs, wantsHelp } from './argv.ts';
 import { COMMANDS } from './command-table.ts';
 import { cliHelp, commandHelp } from './help.ts';
+import { type AdminStore, createAdminStore } from './operator-store.ts';
 import {
   type AdminIo,
   type CommandContext,

@@ -3,7 +3,7 @@
  * what it gets. Exit codes: 0 done, 1 the action failed (row missing or duplicate, DynamoDB
  * unreachable), 2 the invocation is wrong (bad flag, id, role or setting).
  */
-import type { AdminStore } from '../functions/data/operator.ts';
+import type { AdminStore } from './operator-store.ts';
 
 export type Env = Record<string, string | undefined>;
 export interface AdminIo {

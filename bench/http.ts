@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { createAdminStore } from '../functions/data/operator.ts';
+import { createAdminStore } from '../admin/operator-store.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import type { LoadJob, LoadResult } from './http-load-process.ts';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createAdminStore } from '../functions/data/operator.ts';
+import { createAdminStore } from '../admin/operator-store.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.ts';
 import { ReportError, sendReport } from '../reporter/transport.ts';

@@ -5,9 +5,9 @@ import {
   describeAttempt,
   isFinal,
 } from '../functions/delivery/attempt-delivery.ts';
-import { type FanOutDeps, fanOutEvents } from '../functions/fan-out/fan-out.ts';
 import type { DeliveryMessage, RecordedEvent } from '../functions/domain/alert-message.ts';
 import { DELIVERY_ATTEMPTS, retryDelaySeconds } from '../functions/domain/retry-schedule.ts';
+import { type FanOutDeps, fanOutEvents } from '../functions/fan-out/fan-out.ts';
 
 /**
  * The local stand-in for the stream -> fan-out -> SQS -> delivery pipeline (dynalite has no

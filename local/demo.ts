@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mintToken } from '../admin/mint-token.ts';
-import { createAdminStore } from '../functions/data/operator.ts';
+import { createAdminStore } from '../admin/operator-store.ts';
 import { isValidId } from '../functions/domain/ids.ts';
 import { privateKeyFromSeed } from '../functions/domain/node-signature.ts';
 

@@ -1,7 +1,7 @@
 /** Nodes: register-node, assign-node, unassign-node, disable-node. */
 import { type FileHandle, open, unlink } from 'node:fs/promises';
-import { AdminError, type AdminStore } from '../../functions/data/operator.ts';
 import { publicKeyFromRaw } from '../../functions/domain/node-signature.ts';
+import { AdminError, type AdminStore } from '../operator-store.ts';
 import { type Command, type CommandContext, printJson, printLine, UsageError } from '../usage.ts';
 import { idArg, optionalIdArg } from '../validators.ts';
 import { bucketId, nodeId } from './options.ts';

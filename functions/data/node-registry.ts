@@ -132,7 +132,7 @@ export function reportGuardUpdate(
 
 /**
  * DynamoDB's answer to a write that would take an item past 400 KB. The assignment limit
- * (MAX_BUCKETS_PER_NODE, enforced by functions/data/operator.ts) keeps the META row far below
+ * (MAX_BUCKETS_PER_NODE, enforced by admin/operator-store.ts) keeps the META row far below
  * it; a row that reaches it anyway (e.g. assignments made before the limit existed) must not
  * be a bare 500, nor a 503 that the reporter would retry for ever.
  */

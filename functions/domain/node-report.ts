@@ -21,7 +21,7 @@ export const MAX_REPORT_BYTES = 64 * 1024;
 export const MAX_BUCKETS_PER_REPORT = 100;
 /**
  * The most buckets one node can be assigned to (enforced by the operator data module,
- * functions/data/operator.ts, with a counter on the node's META row). The META row keeps one
+ * admin/operator-store.ts, with a counter on the node's META row). The META row keeps one
  * replay-guard hint per bucket (docs/ARCHITECTURE.md, "History"): about 67 bytes with UUID ids,
  * about 160 with 128-character ids, so 1,000 buckets (plus the at most 100 of one report
  * before unassigned hints are forgotten) keep the row under 180 KB, far from DynamoDB's

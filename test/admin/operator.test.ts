@@ -2,6 +2,7 @@ import { type PutItemCommandInput, UpdateItemCommand } from '@aws-sdk/client-dyn
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../admin/mint-token.ts';
+import { AdminError, type AdminStore, createAdminStore } from '../../admin/operator-store.ts';
 import {
   bucketPk,
   META_SK,
@@ -11,7 +12,6 @@ import {
   userPk,
   workspaceSk,
 } from '../../functions/data/keys.ts';
-import { AdminError, type AdminStore, createAdminStore } from '../../functions/data/operator.ts';
 import { isTokenRevoked } from '../../functions/domain/access.ts';
 import { MAX_BUCKETS_PER_NODE } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';

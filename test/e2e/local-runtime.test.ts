@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { BucketStatusClient, HttpError, type NodeStatus } from '../../client/index.ts';
-import { createAdminStore } from '../../functions/data/operator.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';

@@ -9,9 +9,8 @@ import {
   eventSk,
   eventsPk,
 } from '../../functions/data/events.ts';
-import { eventOfRecord } from '../../functions/fan-out/stream-handler.ts';
-
 import { eventId, type NodeEvent, withEventId } from '../../functions/domain/events.ts';
+import { eventOfRecord } from '../../functions/fan-out/stream-handler.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';

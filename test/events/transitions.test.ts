@@ -4,8 +4,8 @@
 // and at: flips, silence, recovery, the first report after assignment, reassignment.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
-import { createAdminStore } from '../../functions/data/operator.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../../functions/data/sweep-index.ts';
 import type { NodeStatus, ReportedStatus } from '../../functions/domain/node-status.ts';
 import {

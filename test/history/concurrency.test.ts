@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAdminStore } from '../../functions/data/operator.ts';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed, userToken } from '../support/ingest-fixture.ts';

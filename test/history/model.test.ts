@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminStore } from '../../functions/data/operator.ts';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';

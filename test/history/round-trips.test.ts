@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createAdminStore } from '../../functions/data/operator.ts';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
-import { createAdminStore } from '../../functions/data/operator.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdminStore } from '../../functions/data/operator.ts';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { Seeder } from '../support/seed.ts';

@@ -8,16 +8,16 @@ import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookStore, type WebhookStore } from '../../functions/data/webhooks.ts';
-import {
-  createEventBridgePublish,
-  createSqsEnqueue,
-} from '../../functions/fan-out/aws-adapters.ts';
 import { createDeliveryHandler } from '../../functions/delivery/delivery-handler.ts';
-import { createStreamHandler } from '../../functions/fan-out/stream-handler.ts';
 import { postWebhook } from '../../functions/delivery/webhook-client.ts';
 import { type DeliveryMessage, deliveryMessage } from '../../functions/domain/alert-message.ts';
 import { DELIVERY_ATTEMPTS } from '../../functions/domain/retry-schedule.ts';
 import { generateWebhookSecret } from '../../functions/domain/standard-webhooks.ts';
+import {
+  createEventBridgePublish,
+  createSqsEnqueue,
+} from '../../functions/fan-out/aws-adapters.ts';
+import { createStreamHandler } from '../../functions/fan-out/stream-handler.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable } from '../support/table.ts';
 import { type Receiver, startReceiver } from './support.ts';

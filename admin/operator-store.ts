@@ -7,18 +7,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import {
-  ORG_ROLES,
-  type OrgRole,
-  USER_STATUSES,
-  WORKSPACE_ROLES,
-  type WorkspaceRole,
-} from '../domain/access.ts';
-import { isValidId, isValidName, MAX_NAME_LENGTH } from '../domain/ids.ts';
-import { MAX_BUCKETS_PER_NODE } from '../domain/node-report.ts';
-import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
-import { type Item, N, readNumber, readString, S } from './attributes.ts';
-import { hintAttribute } from './bucket-timeline.ts';
+import { type Item, N, readNumber, readString, S } from '../functions/data/attributes.ts';
+import { hintAttribute } from '../functions/data/bucket-timeline.ts';
 import {
   bucketPk,
   META_SK,
@@ -28,7 +18,17 @@ import {
   userPk,
   workspacePk,
   workspaceSk,
-} from './keys.ts';
+} from '../functions/data/keys.ts';
+import {
+  ORG_ROLES,
+  type OrgRole,
+  USER_STATUSES,
+  WORKSPACE_ROLES,
+  type WorkspaceRole,
+} from '../functions/domain/access.ts';
+import { isValidId, isValidName, MAX_NAME_LENGTH } from '../functions/domain/ids.ts';
+import { MAX_BUCKETS_PER_NODE } from '../functions/domain/node-report.ts';
+import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
 
 /**
  * The operator's data module: every read and write the admin CLI (and the local runtime's demo

@@ -218,6 +218,28 @@ export type RouteKey = `${Route['method']} ${Route['path']}`;
 export const routeKeyOf = (route: { method: string; path: string }) =>
   `${route.method} ${route.path}` as RouteKey;
 
+/** The functions API Gateway invokes (kind `http`): the ones that serve routes. */
+export type HttpFunctionName = {
+  [F in FunctionName]: (typeof FUNCTIONS)[F]['kind'] extends 'http' ? F : never;
+}[FunctionName];
+
+type RouteKeyOfRoute<R> = R extends {
+  readonly method: infer M extends string;
+  readonly path: infer P extends string;
+}
+  ? `${M} ${P}`
+  : never;
+
+/**
+ * The route keys one function serves, from ROUTES: `RouteKeysOf<'status'>` is
+ * `'GET /bucket/{bucketId}/status' | 'POST /bucket/{bucketId}/stats' | ...`. Each HTTP wiring's
+ * `routes` is checked against it (functions/shared/wiring.ts, RouteHandlers), so a route
+ * without a handler and a handler without a route are both compile errors.
+ */
+export type RouteKeysOf<F extends HttpFunctionName> = RouteKeyOfRoute<
+  Extract<Route, { readonly function: F }>
+>;
+
 export const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
 
 /** The routes one function serves, in table order. */

@@ -2,7 +2,7 @@ import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createCursorKey } from './cursor-key.ts';
 import { createEventsHandler } from './events-handler.ts';
 
@@ -31,7 +31,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<EventsSet
       logger,
       ...(overrides?.now && { now: overrides.now }),
     }),
-  };
+  } satisfies RouteHandlers<'events'>;
   return {
     routes,
     ready: Promise.all([verifyToken.ready, cursorKey.ready]),

@@ -9,7 +9,7 @@ import {
 } from '../data/node-registry.ts';
 import type { RegisteredNode } from '../domain/ports/ingest.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
-import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
 
 export type IngestSettings = Pick<
@@ -56,6 +56,6 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
       ...(metrics && { metrics }),
       ...(overrides?.now && { now: overrides.now }),
     }),
-  };
+  } satisfies RouteHandlers<'ingest'>;
   return { routes } satisfies WiredHttpFunction;
 }

@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
+import type { HttpFunctionName, RouteKeysOf } from '../route-table.ts';
 import type { CursorKeySource, JwtConfig, ReleaseTwoSettings } from './config.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
@@ -52,6 +53,16 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 
 /** One handler per route key an HTTP function serves (FUNCTIONS + ROUTES). */
 export type HttpRouteHandlers = Readonly<Record<string, HttpHandler>>;
+
+/**
+ * Exactly the handlers of function F's routes, keyed by route key. Each HTTP wiring writes its
+ * `routes` as an object literal `satisfies RouteHandlers<'name'>`: a route of the table without
+ * a handler is a missing property, a handler for a route the table does not give F is an
+ * excess property; both fail the type check (test/types/route-handlers.test.ts).
+ */
+export type RouteHandlers<F extends HttpFunctionName> = {
+  readonly [K in RouteKeysOf<F>]: HttpHandler;
+};
 
 /**
  * What an HTTP function's `wire(deps)` returns: its route handlers, and `ready` when start-up

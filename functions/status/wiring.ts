@@ -3,7 +3,7 @@ import { createBucketNodesReader } from '../data/bucket-nodes.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createStatusHandler } from './status-handler.ts';
 
@@ -42,6 +42,6 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     }),
     'POST /bucket/{bucketId}/stats': createStatsHandler(history),
     'GET /bucket/{bucketId}/uptime': createUptimeHandler(history),
-  };
+  } satisfies RouteHandlers<'status'>;
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

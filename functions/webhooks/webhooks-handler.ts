@@ -3,12 +3,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
-import { NotFound } from '../domain/errors.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { emptyResponse, jsonResponse } from '../http/response.ts';
+import type { RouteHandlers } from '../shared/wiring.ts';
 import {
   createWebhook,
   deleteWebhook,
@@ -31,10 +31,17 @@ export interface WebhooksHandlerDeps extends ManageWebhooksDeps {
 }
 
 /**
- * The three webhook routes in one function (they share the token check and the workspace
- * read): parse, call, respond; errors are mapped in one place.
+ * One webhook route's middy chain: errors mapped in one place, then the bearer token; the
+ * route gets the verified principal and the workspace id of its path.
  */
-export function createWebhooksHandler(deps: WebhooksHandlerDeps) {
+function webhookRoute(
+  deps: WebhooksHandlerDeps,
+  respond: (
+    event: APIGatewayProxyEventV2,
+    principal: NonNullable<AuthenticatedContext['principal']>,
+    workspaceId: string,
+  ) => Promise<unknown>,
+) {
   return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
     httpHandlerPluginOptions,
   )
@@ -43,27 +50,46 @@ export function createWebhooksHandler(deps: WebhooksHandlerDeps) {
     .handler(async (event, context) => {
       const principal = context.principal;
       if (principal === undefined) throw new Error('bearer middleware did not run');
-      const workspaceId = pathId(event, 'workspaceId');
-      switch (event.routeKey) {
-        case WEBHOOK_ROUTES.list:
-          return jsonResponse(200, await listWebhooks(principal, workspaceId, deps));
-        case WEBHOOK_ROUTES.create:
-          return jsonResponse(
-            201,
-            await createWebhook(
-              principal,
-              workspaceId,
-              jsonBody(event, MAX_WEBHOOK_BODY_BYTES, 'The body must be valid JSON'),
-              deps,
-            ),
-          );
-        case WEBHOOK_ROUTES.delete: {
-          const webhookId = pathId(event, 'webhookId');
-          await deleteWebhook(principal, workspaceId, webhookId, deps);
-          return emptyResponse(204);
-        }
-        default:
-          throw new NotFound('No such route');
-      }
+      return respond(event, principal, pathId(event, 'workspaceId'));
     });
+}
+
+/** POST /workspace/{workspaceId}/webhooks: parse, create, 201 with the secret (shown once). */
+export function createCreateWebhookHandler(deps: WebhooksHandlerDeps) {
+  return webhookRoute(deps, async (event, principal, workspaceId) =>
+    jsonResponse(
+      201,
+      await createWebhook(
+        principal,
+        workspaceId,
+        jsonBody(event, MAX_WEBHOOK_BODY_BYTES, 'The body must be valid JSON'),
+        deps,
+      ),
+    ),
+  );
+}
+
+/** GET /workspace/{workspaceId}/webhooks: the workspace's webhooks, never their secrets. */
+export function createListWebhooksHandler(deps: WebhooksHandlerDeps) {
+  return webhookRoute(deps, async (_event, principal, workspaceId) =>
+    jsonResponse(200, await listWebhooks(principal, workspaceId, deps)),
+  );
+}
+
+/** DELETE /workspace/{workspaceId}/webhooks/{webhookId}: 204. */
+export function createDeleteWebhookHandler(deps: WebhooksHandlerDeps) {
+  return webhookRoute(deps, async (event, principal, workspaceId) => {
+    const webhookId = pathId(event, 'webhookId');
+    await deleteWebhook(principal, workspaceId, webhookId, deps);
+    return emptyResponse(204);
+  });
+}
+
+/** The webhooks function's routes on one set of deps, each on its own handler. */
+export function createWebhookRoutes(deps: WebhooksHandlerDeps) {
+  return {
+    [WEBHOOK_ROUTES.create]: createCreateWebhookHandler(deps),
+    [WEBHOOK_ROUTES.list]: createListWebhooksHandler(deps),
+    [WEBHOOK_ROUTES.delete]: createDeleteWebhookHandler(deps),
+  } satisfies RouteHandlers<'webhooks'>;
 }

@@ -3,7 +3,7 @@ import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
 import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
-import { createWebhooksHandler, WEBHOOK_ROUTES } from './webhooks-handler.ts';
+import { createWebhookRoutes } from './webhooks-handler.ts';
 
 /** WEBHOOK_ALLOW_LOOPBACK is true only in the local runtime; the stack never sets it. */
 export type WebhooksSettings = Pick<Settings, 'tableName' | 'jwt' | 'webhookAllowLoopback'>;
@@ -11,7 +11,7 @@ export type WebhooksSettings = Pick<Settings, 'tableName' | 'jwt' | 'webhookAllo
 /** The webhook routes on their real adapters: Lambda entry, local runtime and tests. */
 export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
   const verifyToken = createTokenVerifier(settings.jwt);
-  const handler = createWebhooksHandler({
+  const routes = createWebhookRoutes({
     verifyToken,
     loadUserAccess: createUserAccessReader(client, settings.tableName),
     store: createWebhookStore(client, settings.tableName),
@@ -20,11 +20,5 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
     logger,
     ...(overrides?.now && { now: overrides.now }),
   });
-  // One middy chain serves the three routes (it dispatches on the route key itself).
-  const routes = {
-    [WEBHOOK_ROUTES.create]: handler,
-    [WEBHOOK_ROUTES.list]: handler,
-    [WEBHOOK_ROUTES.delete]: handler,
-  };
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

@@ -10,10 +10,8 @@ import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import { createWebhookStore } from '../../functions/data/webhooks.ts';
 import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
-import {
-  createWebhooksHandler,
-  WEBHOOK_ROUTES,
-} from '../../functions/webhooks/webhooks-handler.ts';
+import { dispatchByRoute } from '../../functions/shared/wiring.ts';
+import { createWebhookRoutes, WEBHOOK_ROUTES } from '../../functions/webhooks/webhooks-handler.ts';
 import { createContract } from '../openapi/contract.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
@@ -66,14 +64,16 @@ function event(
 beforeAll(async () => {
   const { client, tableName } = await createTestTable('webhooks');
   seeder = new Seeder(client, tableName);
-  const handler = createWebhooksHandler({
-    verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
-    loadUserAccess: createUserAccessReader(client, tableName),
-    store: createWebhookStore(client, tableName),
-    urlPolicy: { allowLoopback: false },
-    resolveHost,
-    logger: new Logger({ serviceName: 'webhooks-test', logLevel: 'DEBUG' }),
-  });
+  const handler = dispatchByRoute(
+    createWebhookRoutes({
+      verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
+      loadUserAccess: createUserAccessReader(client, tableName),
+      store: createWebhookStore(client, tableName),
+      urlPolicy: { allowLoopback: false },
+      resolveHost,
+      logger: new Logger({ serviceName: 'webhooks-test', logLevel: 'DEBUG' }),
+    }),
+  );
   call = async (method, workspaceId, options = {}) => {
     const token = options.token ?? (await hs256Token('ws-admin'));
     const result = (await handler(

@@ -1,0 +1,59 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { ROUTES, type RouteKeysOf, routeKeyOf } from '../../functions/route-table.ts';
+import type { HttpHandler, RouteHandlers } from '../../functions/shared/wiring.ts';
+
+/**
+ * Each HTTP wiring writes its routes as `{ ... } satisfies RouteHandlers<'name'>`. These checks
+ * are compiled by tsc (`npm run check` type-checks test/): each `@ts-expect-error` fails the
+ * check when the line below it compiles, so a routes object that lacks a route of the table,
+ * or has one the table does not give the function, must stay a type error.
+ */
+
+const h: HttpHandler = async () => ({ statusCode: 204 });
+const STATUS = 'GET /bucket/{bucketId}/status';
+const STATS = 'POST /bucket/{bucketId}/stats';
+const UPTIME = 'GET /bucket/{bucketId}/uptime';
+const EVENTS = 'GET /bucket/{bucketId}/events';
+
+describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
+  it('derives each function route keys from ROUTES', () => {
+    expectTypeOf<RouteKeysOf<'status'>>().toEqualTypeOf<
+      typeof STATUS | typeof STATS | typeof UPTIME
+    >();
+    expectTypeOf<RouteKeysOf<'events'>>().toEqualTypeOf<typeof EVENTS>();
+    expectTypeOf<RouteKeysOf<'ingest'>>().toEqualTypeOf<'POST /node/status'>();
+    expect(ROUTES.filter((r) => r.function === 'status').map(routeKeyOf)).toEqual([
+      STATUS,
+      STATS,
+      UPTIME,
+    ]);
+  });
+
+  it('accepts a handler for each route and nothing else', () => {
+    const routes = { [STATUS]: h, [STATS]: h, [UPTIME]: h } satisfies RouteHandlers<'status'>;
+    expect(Object.keys(routes)).toHaveLength(3);
+  });
+
+  it('rejects a route without a handler', () => {
+    // @ts-expect-error: the uptime route of the status function has no handler
+    const routes = { [STATUS]: h, [STATS]: h } satisfies RouteHandlers<'status'>;
+    expect(Object.keys(routes)).toHaveLength(2);
+  });
+
+  it('rejects a handler without a route', () => {
+    const routes = {
+      [STATUS]: h,
+      [STATS]: h,
+      [UPTIME]: h,
+      // @ts-expect-error: the events route is the events function's, not the status function's
+      [EVENTS]: h,
+    } satisfies RouteHandlers<'status'>;
+    expect(Object.keys(routes)).toHaveLength(4);
+  });
+
+  it('rejects a route of no function at all', () => {
+    // @ts-expect-error: the table has no such route
+    const routes = { 'GET /bucket/{bucketId}/nothing': h } satisfies RouteHandlers<'events'>;
+    expect(Object.keys(routes)).toHaveLength(1);
+  });
+});

@@ -1,4 +1,4 @@
-import type { BenchReport } from './run.ts';
+import type { BenchReport } from './report.ts';
 
 export interface BudgetCheck {
   name: string;

@@ -6,32 +6,17 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkBudgets } from './budgets.ts';
-import { benchColdImport, type ColdImportRow } from './cold-import.ts';
+import { benchColdImport } from './cold-import.ts';
 import { startBenchEngine } from './engine.ts';
-import { benchHistory, type HistoryRow } from './history.ts';
-import { benchHttp, type HttpRow } from './http.ts';
-import { benchIngest, type IngestRow } from './ingest.ts';
-import { benchGzip, benchPage, type GzipRow, type PageRow } from './page.ts';
-import { benchReadPath, type ReadPathRow } from './read-path.ts';
+import { benchHistory } from './history.ts';
+import { benchHttp } from './http.ts';
+import { benchIngest } from './ingest.ts';
+import { benchGzip, benchPage } from './page.ts';
+import { benchReadPath } from './read-path.ts';
+import type { BenchReport } from './report.ts';
 import { nowMs } from './stats.ts';
-import { benchSweep, type SweepRow } from './sweep.ts';
-import { benchWarmOverhead, type WarmOverheadRow } from './warm-overhead.ts';
-
-export interface BenchReport {
-  readPath: ReadPathRow[];
-  ingest: IngestRow[];
-  coldImport: ColdImportRow[];
-  warmOverhead: WarmOverheadRow[];
-  http: HttpRow[];
-  history: HistoryRow[];
-  sweep: SweepRow[];
-  /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
-  page?: PageRow;
-  /** GET status of a 10,000-node bucket: raw and gzip bytes. */
-  gzip?: GzipRow;
-  /** Full run: a 50,000-node bucket against Lambda's 6 MB response limit. */
-  bigBucket?: GzipRow;
-}
+import { benchSweep } from './sweep.ts';
+import { benchWarmOverhead } from './warm-overhead.ts';
 
 const SECTIONS = [
   'readPath',

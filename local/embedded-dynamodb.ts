@@ -8,7 +8,7 @@ import {
   type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { createTableInput } from '../infra/table-definition.ts';
+import { createTableInput } from '../functions/data/table-definition.ts';
 
 const require = createRequire(import.meta.url);
 

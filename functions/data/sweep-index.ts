@@ -6,13 +6,13 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import type { PendingEvent } from '../domain/ports/ingest.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
 import { decodePendingEvents, PENDING_EVENTS } from './pending-events.ts';
 import { queryAll } from './query-all.ts';
+import { SWEEP_INDEX } from './table-definition.ts';
 
 /**
  * The sweep's sparse index (docs/ARCHITECTURE.md, "Events and the sweep"). Every bucket-row

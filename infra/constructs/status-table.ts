@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { createTableInput, TTL_ATTRIBUTE } from '../table-definition.ts';
+import { createTableInput, TTL_ATTRIBUTE } from '../../functions/data/table-definition.ts';
 
 const ATTRIBUTE_TYPES: Record<string, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
@@ -13,7 +13,7 @@ const BILLING_MODES: Record<string, dynamodb.BillingMode> = {
   PAY_PER_REQUEST: dynamodb.BillingMode.PAY_PER_REQUEST,
 };
 
-/** Reads the key schema and billing mode from the shared definition (infra/table-definition.ts). */
+/** Reads the key schema and billing mode from the shared definition (functions/data/table-definition.ts). */
 export function tableSchemaFromDefinition(): Pick<
   dynamodb.TableProps,
   'partitionKey' | 'sortKey' | 'billingMode'

@@ -1,7 +1,7 @@
 // Template assertions for the events side (issue 12 parts 1-2): the sweep's index, TTL, the
 // schedule, the sweep and events functions and their least-privilege IAM.
 import { describe, expect, it } from 'vitest';
-import { createTableInput, TTL_ATTRIBUTE } from '../../infra/table-definition.ts';
+import { createTableInput, TTL_ATTRIBUTE } from '../../functions/data/table-definition.ts';
 import { logicalId, resourcesOfType, synthesize } from './synth-stack.ts';
 
 const main = synthesize();

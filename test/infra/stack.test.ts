@@ -7,13 +7,13 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createTableInput } from '../../functions/data/table-definition.ts';
 import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { DEFAULT_THROTTLE } from '../../infra/bucket-status-stack.ts';
 import { ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
 import { HouseNodejsFunction } from '../../infra/constructs/house-nodejs-function.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/status-http-api.ts';
 import { stackPropsFromContext } from '../../infra/stack-context.ts';
-import { createTableInput } from '../../infra/table-definition.ts';
 import { logicalId, type Resources, resourcesOfType, synthesize } from './synth-stack.ts';
 
 type Synthesized = ReturnType<typeof synthesize>;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SWEEP_INDEX } from '../../functions/data/table-definition.ts';
 import {
   FUNCTION_NAMES,
   FUNCTIONS,
@@ -13,7 +14,6 @@ import {
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { FUNCTION_ENTRIES } from '../../infra/bundling.ts';
-import { SWEEP_INDEX } from '../../infra/table-definition.ts';
 import { createLocalFunctions } from '../../local/handlers.ts';
 import { testSettings } from '../support/wiring.ts';
 

@@ -1,0 +1,25 @@
+import type { ColdImportRow } from './cold-import.ts';
+import type { HistoryRow } from './history.ts';
+import type { HttpRow } from './http.ts';
+import type { IngestRow } from './ingest.ts';
+import type { GzipRow, PageRow } from './page.ts';
+import type { ReadPathRow } from './read-path.ts';
+import type { SweepRow } from './sweep.ts';
+import type { WarmOverheadRow } from './warm-overhead.ts';
+
+/** What `npm run bench` measures (bench/run.ts) and writes to .local/bench.json. */
+export interface BenchReport {
+  readPath: ReadPathRow[];
+  ingest: IngestRow[];
+  coldImport: ColdImportRow[];
+  warmOverhead: WarmOverheadRow[];
+  http: HttpRow[];
+  history: HistoryRow[];
+  sweep: SweepRow[];
+  /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
+  page?: PageRow;
+  /** GET status of a 10,000-node bucket: raw and gzip bytes. */
+  gzip?: GzipRow;
+  /** Full run: a 50,000-node bucket against Lambda's 6 MB response limit. */
+  bigBucket?: GzipRow;
+}

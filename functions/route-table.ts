@@ -7,6 +7,27 @@
  * Lambda bundle that imports it carries no other function's code.
  *
  * How to add a route or a function: docs/ARCHITECTURE.md ("How to add a route").
+ *
+ * One folder per function under functions/ (entry `handler.ts`, `wiring.ts`, its route modules
+ * and use cases); libraries shared by functions live in functions/{auth,domain,data,http,shared}
+ * and never import a function folder, nor does a function folder import another (checked by
+ * `npm run deps`).
+ *
+ * The third release's routes (DESIGN.md sections 13-18), by function; each function imports
+ * only what its routes need:
+ *   status    user reads of a bucket or workspace: GET status, POST stats, GET uptime, GET
+ *             health, GET health/events, GET /me, GET /workspace/{id}/buckets, GET maintenance,
+ *             GET /workspace/{id}/metrics (the overview's reads and verdicts plus a text
+ *             formatter: no module another function would not also load, so no cold start of
+ *             its own)
+ *   events    GET /bucket/{id}/events
+ *   manage    changes (constructId WebhooksFunction, the webhooks function grown): webhooks
+ *             (POST/GET/PATCH/DELETE), PUT health/policy, POST/DELETE maintenance, POST/GET/DELETE
+ *             shares, POST/GET/DELETE api-keys
+ *   public    GET /public/{token}/health|status|uptime|health/events|badge.svg (share token, no
+ *             bearer: no jose, no user partition)
+ *   ingest    POST /node/status
+ *   sweep     the schedule; fanOut (folder fan-out) the stream; delivery the queue
  */
 
 /**

@@ -4,7 +4,7 @@ import { Unavailable, ValidationError } from '../../functions/domain/errors.ts';
 import { ID_PATTERN } from '../../functions/domain/ids.ts';
 import { MAX_BUCKETS_PER_REPORT, parseNodeReport } from '../../functions/domain/node-report.ts';
 import { errorResponse } from '../../functions/http/response.ts';
-import { ROUTES, type RouteKey, routeKeyOf } from '../../functions/route-table.ts';
+import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { createContract, loadOpenApi, OPENAPI_PATH } from './contract.ts';
 
 const doc = loadOpenApi();
@@ -22,7 +22,7 @@ const EVERY_GET = ['304', '406'];
  * 10; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
  * limit (429) and its refusal of a node state past DynamoDB's item limit (409).
  */
-const DESIGN_STATUSES: Record<RouteKey, string[]> = {
+const DESIGN_STATUSES: Record<string, string[]> = {
   'GET /bucket/{bucketId}/status': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'POST /node/status': ['200', '400', '401', '409', '413', '429', '500', '503'],
   'POST /bucket/{bucketId}/stats': ['200', ...SAME_AS_STATUS, '413'],
@@ -107,7 +107,7 @@ describe('openapi.yaml', () => {
   it.each(operations)(
     '%s: exactly DESIGN.md’s status codes, each described, with a JSON body but 204 and 304',
     (key, operation) => {
-      const statuses = DESIGN_STATUSES[key];
+      const statuses = DESIGN_STATUSES[key] ?? [];
       expect(Object.keys(operation.responses as Json).sort()).toEqual([...statuses].sort());
       // The rules DESIGN.md states for many routes at once, so a new route cannot miss them.
       if ((operation.security as unknown[] | undefined)?.some((s) => 'bearerAuth' in (s as Json))) {

@@ -33,6 +33,7 @@ const NODE = `node-${randomUUID()}`;
 let table: TestTable;
 let proxy: FaultProxy;
 const servers: import('node:http').Server[] = [];
+const clients: ReturnType<typeof createDynamoClient>[] = [];
 /** The API on the engine, and the same API on an engine that is unavailable. */
 let api: string;
 let downApi: string;
@@ -41,8 +42,10 @@ let outsider: string;
 let nodeKey: string;
 
 async function serve(endpoint: string): Promise<string> {
+  const client = createDynamoClient({ endpoint });
+  clients.push(client);
   const functions = await createLocalFunctions({
-    client: createDynamoClient({ endpoint }),
+    client,
     settings: testSettings(table.tableName, JWT_TEST_SECRET, { nodeMinReportIntervalMs: 0 }),
     logger: createLogger('bucket-status-test'),
   });
@@ -77,6 +80,7 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+  for (const client of clients) client.destroy();
   await proxy?.close();
 });
 

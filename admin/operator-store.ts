@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -163,6 +164,24 @@ function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], w
   return value as T;
 }
 
+/** The claim an assign in progress puts in its bucket's hint attribute: `a,<epoch ms>`. */
+const CLAIM_PREFIX = 'a,';
+const claimTimeOf = (value: string | undefined) => {
+  const match = /^a,(\d{1,16})$/.exec(value ?? '');
+  return match === null ? undefined : Number(match[1]);
+};
+/**
+ * An assign writes its row milliseconds after its claim; a claim this old belongs to one that
+ * died in between, and another assign of the pair replaces it.
+ */
+export const ASSIGN_CLAIM_STALE_MS = 60_000;
+/** Waits for a concurrent assign of the same pair: 20 ms doubling to 1 s, about 70 s in all. */
+const CLAIM_WAIT_FIRST_MS = 20;
+const CLAIM_WAIT_MAX_MS = 1_000;
+const MAX_CLAIM_WAITS = 72;
+/** Claim attempts refused by changes between the write and the read that explains it. */
+const MAX_CLAIM_ATTEMPTS = 5;
+
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** Swallows a failed condition (nothing to do), rethrows anything else. */
@@ -276,6 +295,83 @@ export function createAdminStore(
         }),
       )
       .catch(ignoreConditionFailure);
+
+  /**
+   * Takes one of the node's slots for a new assignment of `bucketId` and marks the pair as being
+   * assigned, in one conditional write on the node's META row: the bucket's hint attribute
+   * (`h_<bucketId>`) gets a claim `a,<ms>` (no hint to the replay guard, which replaces it with
+   * the first report's), and only when it is absent, so two assigns of one pair never hold two
+   * slots (one holding a slot it must give back could make a third bucket be refused at the
+   * limit). An assign that finds the pair claimed waits for the claimant's row ('assigned') and
+   * takes no slot; a claim older than ASSIGN_CLAIM_STALE_MS (its assign died before its row, its
+   * slot stays counted) or a hint without an assignment row (a refused report's, not forgotten)
+   * is replaced, with a slot of its own.
+   */
+  const claimSlot = async (
+    nodeId: string,
+    bucketId: string,
+    assignmentKey: Key,
+  ): Promise<'claimed' | 'assigned'> => {
+    const nodeMetaKey = key(nodePk(nodeId), META_SK);
+    const hint = hintAttribute(bucketId);
+    let replacing: string | undefined;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: nodeMetaKey,
+            ConditionExpression:
+              `attribute_exists(pk) AND ${replacing === undefined ? 'attribute_not_exists(#hint)' : '#hint = :seen'}` +
+              ' AND (attribute_not_exists(assignedBuckets) OR assignedBuckets < :max)',
+            UpdateExpression: 'SET #hint = :claim ADD assignedBuckets :one',
+            ExpressionAttributeNames: { '#hint': hint },
+            ExpressionAttributeValues: {
+              ':one': N(1),
+              ':max': N(maxBucketsPerNode),
+              ':claim': S(`${CLAIM_PREFIX}${now()}`),
+              ...(replacing !== undefined && { ':seen': S(replacing) }),
+            },
+          }),
+        );
+        return 'claimed';
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      // Refused: learn why (the failure path only).
+      for (let waits = 0; ; waits++) {
+        const [meta, row] = await Promise.all([getItem(nodeMetaKey), getItem(assignmentKey)]);
+        if (row !== undefined) return 'assigned';
+        if (meta === undefined) throw new AdminError(`node ${nodeId} does not exist`);
+        const value = readString(meta, hint);
+        const claimedAt = claimTimeOf(value);
+        if (claimedAt !== undefined && now() - claimedAt < ASSIGN_CLAIM_STALE_MS) {
+          // Another assign of this pair holds a slot for it: its row is due in milliseconds.
+          if (waits >= MAX_CLAIM_WAITS) {
+            throw new AdminError(
+              `another assign-node of node ${nodeId} to bucket ${bucketId} is in progress; retry`,
+            );
+          }
+          await sleep(Math.min(CLAIM_WAIT_MAX_MS, CLAIM_WAIT_FIRST_MS * 2 ** waits));
+          continue;
+        }
+        if ((readNumber(meta, 'assignedBuckets') ?? 0) >= maxBucketsPerNode) {
+          throw new AdminError(
+            `node ${nodeId} is already assigned to ${maxBucketsPerNode} buckets, the most one ` +
+              `node can serve (MAX_BUCKETS_PER_NODE); unassign it from one first`,
+          );
+        }
+        // Free now, or holding a stale claim or a stray hint: try again, replacing what is there.
+        replacing = value;
+        break;
+      }
+      if (attempt >= MAX_CLAIM_ATTEMPTS) {
+        throw new AdminError(
+          `node ${nodeId} changed during assign-node to bucket ${bucketId} (concurrent changes); retry`,
+        );
+      }
+    }
+  };
 
   const requireUser = async (userId: string) => {
     const profile = await getItem(key(userPk(userId), PROFILE_SK));
@@ -442,22 +538,7 @@ export function createAdminStore(
       // is taken first (conditional on the limit, so concurrent assigns never pass it), then
       // the row is written. A crash in between leaves the count one too high (a slot lost until
       // an unassign), never too low, so the META row's hints stay bounded.
-      const nodeMetaKey = key(nodePk(nodeId), META_SK);
-      await conditional(
-        () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: nodeMetaKey,
-              ConditionExpression:
-                'attribute_exists(pk) AND (attribute_not_exists(assignedBuckets) OR assignedBuckets < :max)',
-              UpdateExpression: 'ADD assignedBuckets :one',
-              ExpressionAttributeValues: { ':one': N(1), ':max': N(maxBucketsPerNode) },
-            }),
-          ),
-        `node ${nodeId} is already assigned to ${maxBucketsPerNode} buckets, the most one node ` +
-          `can serve (MAX_BUCKETS_PER_NODE); unassign it from one first`,
-      );
+      if ((await claimSlot(nodeId, bucketId, assignmentKey)) === 'assigned') return;
       try {
         await client.send(
           new PutItemCommand({
@@ -470,8 +551,9 @@ export function createAdminStore(
         );
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
-        // A concurrent assign of the same pair wrote the row first: give this slot back (the
-        // bucket's hint is the winner's).
+        // Another assign of the pair wrote the row with its own slot (it took over a claim this
+        // one left stale, or the claim mark went with a refused report's hint): give this one
+        // back, and leave the hint attribute to the assignment that stands.
         await giveBackSlot(nodeId).catch(ignoreConditionFailure);
       }
     },

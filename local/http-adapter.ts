@@ -44,6 +44,12 @@ export interface HttpAdapterOptions {
    */
   staticSite?: StaticSite;
   /**
+   * Headers of the adapter's own answers (404 of an unknown route, 413 over the body limit, 500
+   * of a broken handler result, 503 of an integration timeout), which no handler wrote: the
+   * local runtime sets the API's security headers (DESIGN.md section 7) here.
+   */
+  gatewayHeaders?: Record<string, string>;
+  /**
    * Told of every handler invocation. A handler runs to its end even when its client went away
    * or the integration timed out (as a Lambda does), so whoever closes the engine behind the
    * handlers waits for these first (local/runtime.ts).
@@ -361,9 +367,12 @@ function send(response: ServerResponse, parts: HttpResponseParts, requestId: str
   response.end(parts.body);
 }
 
-const gatewayError = (status: keyof typeof GATEWAY_MESSAGES): HttpResponseParts => ({
+const gatewayError = (
+  status: keyof typeof GATEWAY_MESSAGES,
+  headers: Record<string, string> = {},
+): HttpResponseParts => ({
   statusCode: status,
-  headers: { 'content-type': 'application/json' },
+  headers: { ...headers, 'content-type': 'application/json' },
   cookies: [],
   body: Buffer.from(JSON.stringify({ message: GATEWAY_MESSAGES[status] })),
 });
@@ -441,6 +450,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
   const integrationTimeoutMs = options.integrationTimeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   const onError = options.onError ?? (() => undefined);
   const onClientAbort = options.onClientAbort ?? (() => undefined);
+  const gatewayHeaders = options.gatewayHeaders ?? {};
 
   return async (request, response) => {
     const requestId = randomUUID();
@@ -455,7 +465,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
         return;
       }
       request.resume();
-      send(response, gatewayError(404), requestId);
+      send(response, gatewayError(404, gatewayHeaders), requestId);
       return;
     }
     const { route, pathParameters } = match;
@@ -464,7 +474,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
       const body = await readBody(request, maxBodyBytes);
       if (body === 'too-large') {
         response.setHeader('connection', 'close');
-        send(response, gatewayError(413), requestId);
+        send(response, gatewayError(413, gatewayHeaders), requestId);
         return;
       }
       const event = toHttpApiEvent({ request, route, pathParameters, body, requestId });
@@ -476,7 +486,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
       const result = await Promise.race([invocation, timedOut]);
       send(
         response,
-        result === 'timeout' ? gatewayError(503) : fromHandlerResult(result),
+        result === 'timeout' ? gatewayError(503, gatewayHeaders) : fromHandlerResult(result),
         requestId,
       );
     } catch (error) {
@@ -486,7 +496,7 @@ export function createHttpAdapter(options: HttpAdapterOptions): RequestListener 
         return;
       }
       onError(error, { requestId, routeKey: route.routeKey });
-      send(response, gatewayError(500), requestId);
+      send(response, gatewayError(500, gatewayHeaders), requestId);
     } finally {
       clearTimeout(timer);
     }

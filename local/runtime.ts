@@ -7,6 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createWebhookStore } from '../functions/data/webhooks.ts';
 import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
+import { SECURITY_HEADERS } from '../functions/http/response.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { bundleWeb } from '../web/build.ts';
@@ -269,6 +270,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => handlers.settled());
     const server = createLocalHttpServer({
       staticSite,
+      // Its own 404, 413, 500 and 503 carry the API's security headers like every other answer.
+      gatewayHeaders: SECURITY_HEADERS,
       inFlight: handlers,
       ...(options.serverLimits !== undefined && { limits: options.serverLimits }),
       onClientAbort: (context) =>

@@ -108,6 +108,13 @@ interface Expected {
   ts?: number | undefined;
   /** The predecessor the plan was computed from (its slot must exist). */
   predecessor?: { at: number; status: ReportedStatus } | undefined;
+  /**
+   * The row was read holding a pending closed slot (`pH`), whose days the writer returns, so a
+   * rollover may replace it. Otherwise a rollover requires none: it would replace an ended day
+   * whose HIST# row may not exist, and if its answer were lost, the SDK's retry would find only
+   * the new closed slot on the row.
+   */
+  pendingHistory?: boolean;
 }
 
 function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs: number) {
@@ -245,6 +252,8 @@ export function plannedUpdate(
   }
   const { rollover } = plan;
   if (rollover !== undefined) {
+    if (expected.pendingHistory !== true)
+      condition += ` AND attribute_not_exists(${PENDING_HISTORY})`;
     // Evaluated on the item as it was: the ended slot moves to the closed slot.
     set.push(
       'cDay = hDay',
@@ -309,6 +318,9 @@ export function createTimelineWriter(
       plan = planReport(predecessor, report, staleMs);
       input = plannedUpdate(tableName, write, plan, { ts: hint?.ts, predecessor }, staleMs);
     }
+    // The ended days a read found pending on the row (their HIST# rows may be missing): returned
+    // whatever happens to this write's answer, since a rollover replaces them on the row.
+    let carried: DayRecord[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await client.send(new UpdateItemCommand(input));
@@ -336,7 +348,7 @@ export function createTimelineWriter(
         return {
           outcome: 'written',
           transitions: plan.transitions,
-          closedDays: held === undefined ? [] : heldDays(held),
+          closedDays: mergeDays(carried, held === undefined ? [] : heldDays(held)),
           assignedAt,
           // The row's pending events include this write's own (the use case de-duplicates).
           pending: decodePendingEvents(row),
@@ -348,10 +360,26 @@ export function createTimelineWriter(
       }
       const slot = readSlot(row);
       const predecessor = slot === undefined ? undefined : { at: slot.lastAt, status: slot.status };
+      const pendingHistory = row[PENDING_HISTORY] !== undefined;
+      if (pendingHistory && slot !== undefined) carried = mergeDays(carried, heldDays(slot));
       plan = planReport(predecessor, report, staleMs);
-      input = plannedUpdate(tableName, write, plan, { ts: stored, predecessor }, staleMs);
+      input = plannedUpdate(
+        tableName,
+        write,
+        plan,
+        { ts: stored, predecessor, pendingHistory },
+        staleMs,
+      );
     }
   };
+}
+
+/** Ended days from several reads of a row, one per day (a closed day's figures are final). */
+function mergeDays(first: DayRecord[], second: DayRecord[]): DayRecord[] {
+  if (first.length === 0) return second;
+  const byDay = new Map<string, DayRecord>();
+  for (const day of [...first, ...second]) byDay.set(day.day, day);
+  return [...byDay.values()];
 }
 
 /** A row's closed slot and spill, as history rows. */

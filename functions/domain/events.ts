@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { NodeStatus } from './node-status.ts';
+import { parseIntegerParam } from './query-params.ts';
 
 /** One change of the state timeline of one node for one bucket. */
 export interface NodeEvent {
@@ -64,10 +65,6 @@ export function toEventView(event: NodeEvent): EventView {
 /** `GET /bucket/{bucketId}/events?limit=L`: 1-200, default 50. */
 export const EVENTS_LIMIT = { min: 1, max: 200, fallback: 50 } as const;
 
-/** The limit parameter, or undefined when it is not an integer in range. */
-export function parseEventsLimit(raw: string | undefined): number | undefined {
-  if (raw === undefined) return EVENTS_LIMIT.fallback;
-  if (!/^\d{1,3}$/.test(raw)) return undefined;
-  const limit = Number(raw);
-  return limit >= EVENTS_LIMIT.min && limit <= EVENTS_LIMIT.max ? limit : undefined;
-}
+/** The limit parameter; a 400 (ValidationError) when it is not a canonical integer in range. */
+export const parseEventsLimit = (raw: string | undefined): number =>
+  parseIntegerParam('limit', raw, EVENTS_LIMIT);

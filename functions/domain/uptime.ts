@@ -4,21 +4,14 @@
  */
 import { ValidationError } from './errors.ts';
 import type { NodeStatus } from './node-status.ts';
+import { parseIntegerParam } from './query-params.ts';
 import { addDays, type DayFigures, dayOf, dayStartMs } from './timeline.ts';
 
 /** `GET /bucket/{bucketId}/uptime?days=N`: 1-90, default 30. */
 export const UPTIME_DAYS = { min: 1, max: 90, fallback: 30 } as const;
 
-export function parseUptimeDays(raw: string | undefined): number {
-  if (raw === undefined) return UPTIME_DAYS.fallback;
-  // The pattern is the lower bound (1: no 0, no leading zero); the maximum is checked.
-  if (!/^[1-9]\d?$/.test(raw) || Number(raw) > UPTIME_DAYS.max) {
-    throw new ValidationError(
-      `days must be an integer from ${UPTIME_DAYS.min} to ${UPTIME_DAYS.max}`,
-    );
-  }
-  return Number(raw);
-}
+export const parseUptimeDays = (raw: string | undefined): number =>
+  parseIntegerParam('days', raw, UPTIME_DAYS);
 
 /**
  * The most history rows (nodes x ended days) one GET uptime may read: 1,000 nodes over 90 days

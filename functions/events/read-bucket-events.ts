@@ -50,7 +50,6 @@ export async function readBucketEvents(
 ): Promise<BucketEventsResponse> {
   const { bucketId } = query;
   const limit = parseEventsLimit(query.limit);
-  if (limit === undefined) throw new ValidationError('limit must be an integer from 1 to 200');
   const key = await keyOf(deps);
   let before: string | undefined;
   if (query.cursor !== undefined) {

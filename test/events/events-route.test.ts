@@ -169,6 +169,17 @@ describe('400s', () => {
     expect(expectError(await getEvents(BUCKET, { limit }), 400)).toMatch(/limit/);
   });
 
+  // One rule for every numeric query parameter (GET uptime's days too): a canonical decimal
+  // integer, no leading zero, no sign, no spaces, like ids and cursors are strict.
+  it.each(['01', '050', '0200', '+5', ' 5', '5 ', '007'])(
+    'limit=%j: not canonical',
+    async (limit) => {
+      expect(expectError(await getEvents(BUCKET, { limit }), 400)).toBe(
+        'limit must be an integer from 1 to 200, in decimal digits without a leading zero',
+      );
+    },
+  );
+
   it('a cursor of another bucket, a forged one, an edited one, garbage', async () => {
     const first = await getEvents(BUCKET, { limit: '2' });
     const mine = first.json.nextCursor as string;

@@ -132,7 +132,8 @@ function lossyWriter(bucketId: string, staleMs = STALE) {
   return {
     requests,
     write: createTimelineWriter(client, table.tableName, { staleAfterMs: staleMs }),
-    lose: () => {
+    /** Loses the answer of the bucket row's next UpdateItem, or of the one after `after` more. */
+    lose: (after = 0) => {
       requests.length = 0;
       proxy.clear();
       proxy.fail({
@@ -140,6 +141,7 @@ function lossyWriter(bucketId: string, staleMs = STALE) {
         operation: 'UpdateItem',
         bodyIncludes: `BUCKET#${bucketId}`,
         times: 1,
+        after,
       });
     },
   };
@@ -635,6 +637,54 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
     expect(next.closedDays).toStrictEqual(retried.closedDays);
     proxy.clear();
   });
+
+  // A double fault: an ended day's HIST# write failed (the row keeps it pending), the node is
+  // silent until a later day, and that day's rollover lands with its answer lost. Whichever of
+  // the writer's UpdateItems loses its answer, both ended days are returned, as without it.
+  it.each([0, 1, 2])(
+    'a rollover over a still pending ended day, the answer of UpdateItem %i lost: both days returned',
+    async (after) => {
+      const node = await assignment(t - HOUR);
+      const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
+      const first: Report = { ts: 10, at: t, status: 'ONLINE', latencyMs: 4 };
+      written(await write(node.writeOf(first)));
+      await node.clearPending(10);
+      // 11-30 ends with the first report of 12-01; its HIST# write fails: it stays pending.
+      const second: Report = {
+        ts: 20,
+        at: at('2026-12-01T00:00:10.000Z'),
+        status: 'ONLINE',
+        latencyMs: 6,
+        hint: hintOf(first),
+      };
+      const ended = written(await write(node.writeOf(second)));
+      expect(ended.closedDays.map((d) => d.day)).toStrictEqual(['2026-11-30']);
+      const held = (await node.slot()) as SlotState;
+      expect((await node.row())?.pH).toBeDefined();
+
+      // Silent until 12-03: its first report ends 12-01 and replaces the closed slot.
+      const third: Report = {
+        ts: 30,
+        at: at('2026-12-03T10:00:00.000Z'),
+        status: 'OFFLINE',
+        hint: hintOf(second),
+      };
+      const plan = planReport({ at: second.at, status: 'ONLINE' }, third, STALE);
+      const withoutFault = closedDaysOf(held, plan.rollover as NonNullable<typeof plan.rollover>);
+      expect(withoutFault.map((d) => d.day)).toStrictEqual(['2026-11-30', '2026-12-01']);
+      const lossy = lossyWriter(node.bucketId);
+      lossy.lose(after);
+      const result = written(await lossy.write(node.writeOf(third)));
+      const byDay = (days: DayRecord[]) =>
+        [...new Map(days.map((d) => [d.day, d])).values()].sort((a, b) =>
+          a.day.localeCompare(b.day),
+        );
+      expect(byDay(result.closedDays)).toStrictEqual(byDay(withoutFault));
+      expect(result.transitions).toStrictEqual(plan.transitions);
+      expect(await node.slot()).toEqual(applyPlan(held, plan, third));
+      proxy.clear();
+    },
+  );
 
   it('a steady write: written, with nothing to record', async () => {
     const node = await assignment(t - HOUR);

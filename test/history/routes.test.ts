@@ -222,6 +222,16 @@ describe('GET /bucket/{bucketId}/uptime', () => {
     },
   );
 
+  // One rule for every numeric query parameter (GET events' limit too): a canonical decimal
+  // integer, and a message that says so (days=01 is an integer from 1 to 90 to a reader).
+  it.each(['01', '030', '007', '+5', ' 5', '5 '])('400 for days=%j, saying why', async (days) => {
+    expectError(
+      await uptime(days),
+      400,
+      /^days must be an integer from 1 to 90, in decimal digits without a leading zero$/,
+    );
+  });
+
   it('400 for an invalid bucket id, 404 for a missing bucket, 401 without a token', async () => {
     expectError(await uptime(5, 'bad id!'), 400, /bucketId/);
     expectError(await uptime(5, 'no-such-bucket'), 404);

@@ -182,6 +182,54 @@ describe('an event write that fails after the bucket row landed', () => {
     expect(row).not.toHaveProperty('pH');
   });
 
+  // A double fault: the ended day's HIST# write fails, the node is silent until a later day, and
+  // that day's bucket-row write lands with its answer lost (whichever of the writer's
+  // UpdateItems it is): the first ended day is written all the same, and reads as without it.
+  it.each([0, 1])(
+    'a HIST# write that fails, then silence, then a rollover whose answer is lost (UpdateItem %i): no day lost',
+    async (after) => {
+      let now = Date.parse('2026-11-26T23:59:30.000Z');
+      const { nodeId, good, bad, api, send } = await setUp(() => now);
+      expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+      now = Date.parse('2026-11-27T00:00:20.000Z');
+      proxy.fail({
+        kind: 'throttle',
+        operation: 'PutItem',
+        bodyIncludes: `HIST#${bad.bucketId}`,
+        times: Infinity,
+      });
+      expect((await send(now, 'ONLINE')).statusCode).toBe(503);
+      proxy.clear();
+
+      // No retry: silent until 11-29, whose first report ends 11-27 and replaces the closed slot.
+      now = Date.parse('2026-11-29T10:00:00.000Z');
+      proxy.fail({
+        kind: 'lost-response',
+        operation: 'UpdateItem',
+        bodyIncludes: `BUCKET#${bad.bucketId}`,
+        times: 1,
+        after,
+      });
+      expect((await send(now, 'ONLINE')).statusCode).toBe(200);
+      proxy.clear();
+
+      const hist = await table.client.send(
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: `HIST#${bad.bucketId}#2026-11-26` }, sk: { S: `NODE#${nodeId}` } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(hist.Item?.on?.N).toBe('30000'); // ONLINE from 23:59:30 to midnight
+      for (const day of ['2026-11-26', '2026-11-27', '2026-11-28']) {
+        const goodStats = await api.stats(good.bucketId, { day }, good.token);
+        const badStats = await api.stats(bad.bucketId, { day }, bad.token);
+        expect(goodStats.statusCode).toBe(200);
+        expect(badStats.json.nodeStats, day).toStrictEqual(goodStats.json.nodeStats);
+      }
+    },
+  );
+
   it('a node that never reports again: the sweep records the pending event with the DISCONNECTED one', async () => {
     let now = Date.parse('2026-11-30T18:00:00.000Z');
     const { nodeId, good, bad, send } = await setUp(() => now);

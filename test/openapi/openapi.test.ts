@@ -12,10 +12,25 @@ const contract = createContract(doc);
 const GET = doc.paths['/bucket/{bucketId}/status']?.get as Record<string, unknown>;
 const POST = doc.paths['/node/status']?.post as Record<string, unknown>;
 
-/** Every status code DESIGN.md sections 2 and 3 give each route (plus the ingest rate limit). */
-const CONTRACT_STATUSES = {
-  get: ['200', '304', '400', '401', '403', '404', '406', '500', '503'],
-  post: ['200', '400', '401', '409', '413', '429', '500', '503'],
+/** "Same token, access rule and errors as GET status" (DESIGN.md sections 8, 9; section 2's table). */
+const SAME_AS_STATUS = ['400', '401', '403', '404', '500', '503'];
+/** Every GET: 304 (section 7, ETag) and 406 (section 12, over 6 MB without gzip). */
+const EVERY_GET = ['304', '406'];
+
+/**
+ * Every status code DESIGN.md gives each route (its own table or text in sections 2, 3, 8, 9 and
+ * 10; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
+ * limit (429) and its refusal of a node state past DynamoDB's item limit (409).
+ */
+const DESIGN_STATUSES: Record<string, string[]> = {
+  'GET /bucket/{bucketId}/status': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'POST /node/status': ['200', '400', '401', '409', '413', '429', '500', '503'],
+  'POST /bucket/{bucketId}/stats': ['200', ...SAME_AS_STATUS, '413'],
+  'GET /bucket/{bucketId}/uptime': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'GET /bucket/{bucketId}/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
+  'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
 };
 
 type Json = Record<string, unknown>;
@@ -80,23 +95,48 @@ describe('openapi.yaml', () => {
     );
   });
 
-  it.each(Object.entries(CONTRACT_STATUSES))(
-    'documents every contract status code of %s, with a JSON body',
-    (method, statuses) => {
-      const operation = method === 'get' ? GET : POST;
+  it('has DESIGN.md’s status codes for exactly the routes of the route table', () => {
+    expect(Object.keys(DESIGN_STATUSES).sort()).toEqual(ROUTES.map((r) => routeKeyOf(r)).sort());
+  });
+
+  const operations = ROUTES.map((route) => {
+    const operation = doc.paths[route.path]?.[route.method.toLowerCase()] as Json;
+    return [routeKeyOf(route), operation] as const;
+  });
+
+  it.each(operations)(
+    '%s: exactly DESIGN.md’s status codes, each described, with a JSON body but 204 and 304',
+    (key, operation) => {
+      const statuses = DESIGN_STATUSES[key] ?? [];
       expect(Object.keys(operation.responses as Json).sort()).toEqual([...statuses].sort());
+      // The rules DESIGN.md states for many routes at once, so a new route cannot miss them.
+      if ((operation.security as unknown[] | undefined)?.some((s) => 'bearerAuth' in (s as Json))) {
+        expect(statuses).toEqual(expect.arrayContaining(SAME_AS_STATUS));
+      }
+      if (key.startsWith('GET ')) expect(statuses).toEqual(expect.arrayContaining(EVERY_GET));
+      if (operation.requestBody !== undefined) expect(statuses).toContain('413');
       for (const status of statuses) {
         const response = responseOf(operation, status);
-        expect(response.description, `${method} ${status}`).toBeTruthy();
-        // 304 Not Modified has no body by definition (DESIGN.md section 7).
-        if (status === '304') {
-          expect(response.content, `${method} 304`).toBeUndefined();
+        expect(response.description, `${key} ${status}`).toBeTruthy();
+        // 204 and 304 have no body by definition (DESIGN.md sections 7 and 10).
+        if (status === '304' || status === '204') {
+          expect(response.content, `${key} ${status}`).toBeUndefined();
           continue;
         }
-        expect(Object.keys(response.content as Json), `${method} ${status}`).toEqual([
+        expect(Object.keys(response.content as Json), `${key} ${status}`).toEqual([
           'application/json',
         ]);
       }
+    },
+  );
+
+  it.each(operations.filter(([, operation]) => operation.requestBody !== undefined))(
+    '%s: the body bound is listed, the same on the request body and its 413',
+    (key, operation) => {
+      const kib = (text: unknown) => /(\d+) KiB/.exec(String(text))?.[1];
+      const bound = kib((operation.requestBody as Json).description);
+      expect(bound, key).toBeDefined();
+      expect(kib(responseOf(operation, '413').description), key).toBe(bound);
     },
   );
 

@@ -111,4 +111,23 @@ describe('security headers from the local runtime, over HTTP', () => {
       await response.arrayBuffer();
     }
   });
+
+  it("on the runtime's own answers: 404 of an unknown route or method, 413 over its body limit", async () => {
+    const unknownRoute = await fetch(`${runtime.apiUrl}/no/such/route`);
+    expect(unknownRoute.status).toBe(404);
+    const unknownMethod = await fetch(`${runtime.apiUrl}/bucket/${runtime.demo.bucketId}/status`, {
+      method: 'DELETE',
+    });
+    expect(unknownMethod.status).toBe(404);
+    const tooLarge = await fetch(`${runtime.apiUrl}/node/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(2 * 1024 * 1024),
+    });
+    expect(tooLarge.status).toBe(413);
+    for (const [what, response] of Object.entries({ unknownRoute, unknownMethod, tooLarge })) {
+      expectSecurityHeaders(Object.fromEntries(response.headers), what);
+      expect(await response.json(), what).toHaveProperty('message');
+    }
+  });
 });

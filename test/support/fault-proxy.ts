@@ -19,6 +19,8 @@ export interface FaultRule {
   bodyIncludes?: string;
   /** How many matching requests to fail; Infinity for a lasting fault. */
   times: number;
+  /** How many matching requests to let through first (default 0: fail from the first). */
+  after?: number;
 }
 
 const ERROR_RESPONSES: Record<
@@ -96,12 +98,18 @@ export class FaultProxy {
     const body = Buffer.concat(chunks);
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     const text = body.toString('utf8');
-    const rule = this.rules.find(
+    const matched = this.rules.find(
       (r) =>
         r.times > 0 &&
         (r.operation === undefined || r.operation === operation) &&
         (r.bodyIncludes === undefined || text.includes(r.bodyIncludes)),
     );
+    // A rule with `after` lets that many matching requests through before it fails any.
+    let rule = matched;
+    if (matched !== undefined && (matched.after ?? 0) > 0) {
+      matched.after = (matched.after ?? 0) - 1;
+      rule = undefined;
+    }
     this.seen.push({ operation, faulted: rule?.kind, body: text });
     if (rule !== undefined) {
       rule.times--;

@@ -78,8 +78,10 @@ describe('events limit', () => {
     expect(parseEventsLimit(undefined)).toBe(50);
     expect(parseEventsLimit('1')).toBe(1);
     expect(parseEventsLimit('200')).toBe(200);
-    for (const bad of ['0', '201', '-1', '1.5', '', ' 5', '1e2', 'abc', '0x10', '0200']) {
-      expect(parseEventsLimit(bad), bad).toBeUndefined();
+    for (const bad of ['0', '201', '-1', '1.5', '', ' 5', '1e2', 'abc', '0x10', '0200', '01']) {
+      expect(() => parseEventsLimit(bad), bad).toThrow(
+        'limit must be an integer from 1 to 200, in decimal digits without a leading zero',
+      );
     }
   });
 });

@@ -48,7 +48,9 @@ describe('parseUptimeDays', () => {
   it.each(['0', '00', '01', '91', '99', '100', '-1', '+5', '1.0', ' 5', ''])(
     'refuses days=%j with the allowed range',
     (raw) => {
-      expect(refusal(() => parseUptimeDays(raw))).toBe('days must be an integer from 1 to 90');
+      expect(refusal(() => parseUptimeDays(raw))).toBe(
+        'days must be an integer from 1 to 90, in decimal digits without a leading zero',
+      );
     },
   );
 });

@@ -128,7 +128,10 @@ export const NODE_COMMANDS: Record<string, Command> = {
   },
   'unassign-node': {
     summary: 'Remove a node from a bucket',
-    details: 'Deletes the assignment and the last report the node made for that bucket.',
+    details:
+      'Deletes the assignment and the last report the node made for that bucket; a node not ' +
+      'DISCONNECTED for it changes to DISCONNECTED now (an event, delivered like every other). ' +
+      'STALE_AFTER_SECONDS should be the stack setting (default 90).',
     options: { 'bucket-id': bucketId, 'node-id': nodeId },
     examples: ['unassign-node --bucket-id b-1 --node-id node-1'],
     run: unassignNode,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../admin/command-table.ts';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
@@ -737,6 +737,55 @@ describe('assign-node and unassign-node', () => {
     const again = await admin(['unassign-node', '--bucket-id', 'an-b', '--node-id', 'an-gone']);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('error: node an-gone is not assigned to bucket an-b\n');
+  });
+
+  it('unassigning a node whose report still holds records its change to DISCONNECTED now', async () => {
+    const lastMs = Date.now();
+    await seed.assignment('an-b', 'an-live', {
+      ip: '203.0.113.8',
+      region: 'eu-west-1',
+      status: 'ONLINE',
+      lastUpdated: new Date(lastMs).toISOString(),
+      lastAt: lastMs,
+      reportedAt: lastMs,
+      sweepShard: '0',
+    });
+    const before = Date.now();
+    // STALE_AFTER_SECONDS is the stack's: this report holds for an hour.
+    const run = await admin(['unassign-node', '--bucket-id', 'an-b', '--node-id', 'an-live'], {
+      STALE_AFTER_SECONDS: '3600',
+    });
+    const after = Date.now();
+    expect(run.code).toBe(0);
+    const { Items } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'EVENTS#an-b' } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items).toHaveLength(1);
+    const event = Items?.[0];
+    expect(event).toMatchObject({
+      nodeId: { S: 'an-live' },
+      from: { S: 'ONLINE' },
+      to: { S: 'DISCONNECTED' },
+      ip: { S: '203.0.113.8' },
+      region: { S: 'eu-west-1' },
+    });
+    expect(Date.parse(event?.at?.S as string)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(event?.at?.S as string)).toBeLessThanOrEqual(after);
+  });
+
+  it('an invalid STALE_AFTER_SECONDS exits 2 naming it, and unassigns nothing', async () => {
+    await seed.assignment('an-b', 'an-kept');
+    const run = await admin(['unassign-node', '--bucket-id', 'an-b', '--node-id', 'an-kept'], {
+      STALE_AFTER_SECONDS: 'soon',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('STALE_AFTER_SECONDS');
+    expect(await readRow(table, bucketPk('an-b'), nodeSk('an-kept'))).toBeDefined();
   });
 
   it('unassign validates ids (exit 2)', async () => {

@@ -27,6 +27,7 @@ import { errorResponse } from '../../functions/http/response.ts';
 import { readJwtConfig } from '../../functions/shared/config.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
+import { REFUSED } from '../support/text.ts';
 import { adminRunner, readRow } from './helpers.ts';
 
 const SECRET = 'admin-cli-test-secret-of-at-least-32-bytes';
@@ -344,6 +345,67 @@ describe('grant and revoke', () => {
   });
 });
 
+describe('names: printable text, counted in code points (DESIGN.md section 12)', () => {
+  it.each(REFUSED)('create-workspace refuses %s in --name with exit 2', async (_name, char) => {
+    const run = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'tx-1',
+      '--org-id',
+      'o',
+      '--name',
+      `x${char}evil`,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --name must not contain control, format.*\(U\+[0-9A-F]{4,5}\)\n$/,
+    );
+    expect(await readRow(table, workspacePk('tx-1'), META_SK)).toBeUndefined();
+  });
+
+  it('create-bucket refuses a bidi override in --name with exit 2', async () => {
+    const run = await admin([
+      'create-bucket',
+      '--bucket-id',
+      'tx-b',
+      '--workspace-id',
+      'ws-1',
+      '--name',
+      'invoice\u202efdp.exe',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error: --name must not contain control, format');
+    expect(run.stderr).toContain('U+202E');
+    expect(await readRow(table, bucketPk('tx-b'), META_SK)).toBeUndefined();
+  });
+
+  it('256 emoji are a name, 257 are not (code points, not UTF-16 units)', async () => {
+    const fits = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'tx-2',
+      '--org-id',
+      'o',
+      '--name',
+      '😀'.repeat(256),
+    ]);
+    expect(fits).toMatchObject({ code: 0, stderr: '' });
+    expect((await readRow(table, workspacePk('tx-2'), META_SK))?.name).toBe('😀'.repeat(256));
+    const over = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'tx-3',
+      '--org-id',
+      'o',
+      '--name',
+      '😀'.repeat(257),
+    ]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toBe('error: --name must be 1-256 printable characters\n');
+    expect(await readRow(table, workspacePk('tx-3'), META_SK)).toBeUndefined();
+  });
+});
+
 describe('create-workspace', () => {
   it('stores the WORKSPACE# META row with its org and name, defaulting to the id', async () => {
     const run = await admin([
@@ -381,7 +443,7 @@ describe('create-workspace', () => {
     [['--workspace-id', 'cw-9'], '--org-id is required'],
     [
       ['--workspace-id', 'cw-9', '--org-id', 'o', '--name', 'a\u001b[2Jb'],
-      '--name must not contain control characters',
+      '--name must not contain control, format',
     ],
     [
       ['--workspace-id', 'cw-9', '--org-id', 'o', '--name', 'x'.repeat(257)],
@@ -497,7 +559,7 @@ describe('create-bucket', () => {
     ],
     [
       ['--bucket-id', 'cb-9', '--workspace-id', 'ws-1', '--name', 'bell\u0007'],
-      '--name must not contain control characters',
+      '--name must not contain control, format',
     ],
     [
       ['--bucket-id', 'cb-9', '--workspace-id', 'ws-1', '--bucket-id', 'cb-8'],

@@ -17,7 +17,11 @@ import {
 import type { NodeEvent, RecordedNodeEvent } from '../domain/events.ts';
 import { isValidId, isValidName, MAX_NAME_LENGTH } from '../domain/ids.ts';
 import { MAX_BUCKETS_PER_NODE } from '../domain/node-report.ts';
-import { generateNodeKeyPair, publicKeyFromRaw } from '../domain/node-signature.ts';
+import {
+  generateNodeKeyPair,
+  publicKeyFromRaw,
+  WeakPublicKeyError,
+} from '../domain/node-signature.ts';
 import { type TimelineReport, unassignTransitions } from '../domain/timeline.ts';
 import { INTEGER_SETTINGS } from '../shared/config.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
@@ -470,8 +474,12 @@ export function createAdminStore(
       } else {
         try {
           publicKeyFromRaw(input.publicKey);
-        } catch {
-          throw new AdminError('publicKey must be base64 of the raw 32-byte Ed25519 public key');
+        } catch (error) {
+          throw new AdminError(
+            error instanceof WeakPublicKeyError
+              ? 'publicKey is a weak Ed25519 key (a point of small order)'
+              : 'publicKey must be base64 of the raw 32-byte Ed25519 public key',
+          );
         }
         keys = { publicKey: input.publicKey };
       }

@@ -25,6 +25,7 @@ import {
 } from '../../functions/domain/node-signature.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 import { readJwtConfig } from '../../functions/shared/config.ts';
+import { SMALL_ORDER_CANONICAL, SMALL_ORDER_NON_CANONICAL } from '../support/ed25519-points.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { REFUSED } from '../support/text.ts';
@@ -674,6 +675,29 @@ describe('register-node', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`error: ${message}`);
     expect(await readRow(table, nodePk('rn-8'), META_SK)).toBeUndefined();
+  });
+});
+
+describe('register-node refuses weak keys (DESIGN.md section 12)', () => {
+  it.each([
+    ...SMALL_ORDER_CANONICAL.map((hex) => ['the small-order point', hex]),
+    ...SMALL_ORDER_NON_CANONICAL.map((hex) => ['the non-canonical small-order spelling', hex]),
+  ])('%s %s: exit 2 with a message, nothing registered', async (_kind, hex) => {
+    const run = await admin([
+      'register-node',
+      '--node-id',
+      'rn-weak',
+      '--public-key',
+      Buffer.from(hex, 'hex').toString('base64'),
+    ]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: --public-key is a weak Ed25519 key (a point of small order, for which forged ' +
+        'signatures verify); register the public key of a generated key pair\n',
+    });
+    expect(await readRow(table, nodePk('rn-weak'), META_SK)).toBeUndefined();
   });
 });
 

@@ -133,6 +133,13 @@ describe('createAdminStore', () => {
     expect(await readRow(table, userPk('s-u4'), workspaceSk('s-w1'))).toBeUndefined();
   });
 
+  it('registerNode refuses a weak (small-order) public key and stores nothing', async () => {
+    await expect(
+      store.registerNode({ nodeId: 'weak-n', publicKey: Buffer.alloc(32).toString('base64') }),
+    ).rejects.toThrow(new AdminError('publicKey is a weak Ed25519 key (a point of small order)'));
+    expect(await store.getNode('weak-n')).toBeUndefined();
+  });
+
   it('assignNode is idempotent and unassignNode reports a missing assignment', async () => {
     await store.createWorkspace({ workspaceId: 'w', orgId: 'org-a' });
     await store.createBucket({ bucketId: 's-b1', workspaceId: 'w', orgId: 'org-a', name: 'b' });

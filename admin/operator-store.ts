@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type Item, N, readNumber, readString, S } from '../functions/data/attributes.ts';
 import { hintAttribute } from '../functions/data/bucket-timeline.ts';
+import { createEventWriter } from '../functions/data/events.ts';
 import {
   bucketPk,
   META_SK,
@@ -20,6 +21,7 @@ import {
   workspacePk,
   workspaceSk,
 } from '../functions/data/keys.ts';
+import { decodePendingEvents } from '../functions/data/pending-events.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -27,9 +29,16 @@ import {
   WORKSPACE_ROLES,
   type WorkspaceRole,
 } from '../functions/domain/access.ts';
+import type { NodeEvent, RecordedNodeEvent } from '../functions/domain/events.ts';
 import { isValidId, isValidName, MAX_NAME_LENGTH } from '../functions/domain/ids.ts';
 import { MAX_BUCKETS_PER_NODE } from '../functions/domain/node-report.ts';
-import { generateNodeKeyPair, publicKeyFromRaw } from '../functions/domain/node-signature.ts';
+import {
+  generateNodeKeyPair,
+  publicKeyFromRaw,
+  WeakPublicKeyError,
+} from '../functions/domain/node-signature.ts';
+import { type TimelineReport, unassignTransitions } from '../functions/domain/timeline.ts';
+import { INTEGER_SETTINGS } from '../functions/shared/config.ts';
 
 /**
  * The operator's data module: every read and write the admin CLI (and the local runtime's demo
@@ -77,7 +86,11 @@ export interface AdminStore {
    * the `assignedBuckets` counter on its META row, taken before the row is written.
    */
   assignNode(input: { bucketId: string; nodeId: string }): Promise<void>;
-  /** Frees the node's slot only when an assignment row was actually deleted. */
+  /**
+   * Frees the node's slot only when an assignment row was actually deleted. A node whose state
+   * for the bucket is not DISCONNECTED changes to DISCONNECTED at the unassign instant (DESIGN.md
+   * section 12): the event is recorded, and published, like every other.
+   */
   unassignNode(input: { bucketId: string; nodeId: string }): Promise<void>;
   disableNode(nodeId: string): Promise<void>;
   disableUser(userId: string): Promise<void>;
@@ -182,6 +195,47 @@ const MAX_CLAIM_WAITS = 72;
 /** Claim attempts refused by changes between the write and the read that explains it. */
 const MAX_CLAIM_ATTEMPTS = 5;
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The events an unassignment at `t` records, from the deleted row as it was: the transitions a
+ * report's failed event write left pending on it (the row goes, so nothing else would record
+ * them), then the change to DISCONNECTED (functions/domain/timeline.ts#unassignTransitions).
+ */
+function unassignEvents(
+  bucketId: string,
+  nodeId: string,
+  row: Item,
+  t: number,
+  staleMs: number,
+): NodeEvent[] {
+  const events: NodeEvent[] = decodePendingEvents(row).map((p) => ({
+    bucketId,
+    nodeId,
+    ip: p.ip,
+    region: p.region,
+    from: p.from,
+    to: p.to,
+    at: iso(p.at),
+  }));
+  const status = readString(row, 'status');
+  const lastUpdated = readString(row, 'lastUpdated');
+  // The timeline's instant of the last report: history's lastAt, else the receive time.
+  const lastAt = readNumber(row, 'lastAt') ?? Date.parse(String(lastUpdated));
+  const last: TimelineReport | undefined =
+    (status === 'ONLINE' || status === 'OFFLINE') && Number.isFinite(lastAt)
+      ? { at: lastAt, status }
+      : undefined;
+  // The sweep takes a row out of its index only after recording the row's change.
+  const swept = readString(row, 'sweepShard') === undefined;
+  const ip = readString(row, 'ip');
+  const region = readString(row, 'region');
+  for (const change of unassignTransitions(last, t, staleMs, swept)) {
+    events.push({ bucketId, nodeId, ip, region, ...change, at: iso(change.at) });
+  }
+  return events;
+}
+
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
 
 /** Swallows a failed condition (nothing to do), rethrows anything else. */
@@ -195,12 +249,30 @@ export function createAdminStore(
   {
     now = Date.now,
     maxBucketsPerNode = MAX_BUCKETS_PER_NODE,
+    staleAfterSeconds = INTEGER_SETTINGS.STALE_AFTER_SECONDS.fallback,
+    eventRetentionDays = INTEGER_SETTINGS.EVENT_RETENTION_DAYS.fallback,
+    onEventsRecorded,
   }: {
     now?: () => number;
     /** MAX_BUCKETS_PER_NODE; tests lower it to exercise the limit with a few rows. */
     maxBucketsPerNode?: number;
+    /** STALE_AFTER_SECONDS, for the instant of an unassigned node's change to DISCONNECTED. */
+    staleAfterSeconds?: number;
+    /** EVENT_RETENTION_DAYS, the TTL of the events an unassignment records. */
+    eventRetentionDays?: number;
+    /**
+     * The event writer's publish port (functions/data/events.ts): none deployed (the table's
+     * stream feeds alerts), the local alert queue in the local runtime.
+     */
+    onEventsRecorded?: (events: RecordedNodeEvent[]) => void | Promise<void>;
   } = {},
 ): AdminStore {
+  const recordEvents = createEventWriter(client, tableName, {
+    retentionDays: eventRetentionDays,
+    ...(onEventsRecorded !== undefined && { onEventsRecorded }),
+    now,
+  });
+
   const getItem = async (itemKey: Key) =>
     (
       await client.send(
@@ -498,8 +570,12 @@ export function createAdminStore(
       } else {
         try {
           publicKeyFromRaw(input.publicKey);
-        } catch {
-          throw new AdminError('publicKey must be base64 of the raw 32-byte Ed25519 public key');
+        } catch (error) {
+          throw new AdminError(
+            error instanceof WeakPublicKeyError
+              ? 'publicKey is a weak Ed25519 key (a point of small order)'
+              : 'publicKey must be base64 of the raw 32-byte Ed25519 public key',
+          );
         }
         keys = { publicKey: input.publicKey };
       }
@@ -561,19 +637,44 @@ export function createAdminStore(
     async unassignNode(input) {
       const bucketId = requireId(input.bucketId, 'bucketId');
       const nodeId = requireId(input.nodeId, 'nodeId');
-      await deleteIfPresent(
-        key(bucketPk(bucketId), nodeSk(nodeId)),
-        `node ${nodeId} is not assigned to bucket ${bucketId}`,
-      );
+      let old: Item = {};
+      await conditional(async () => {
+        const deleted = await client.send(
+          new DeleteItemCommand({
+            TableName: tableName,
+            Key: key(bucketPk(bucketId), nodeSk(nodeId)),
+            ConditionExpression: 'attribute_exists(pk)',
+            // The row as the delete found it: no report can land between reading and deleting.
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        old = deleted.Attributes ?? {};
+      }, `node ${nodeId} is not assigned to bucket ${bucketId}`);
       // The row was deleted by this call (the delete is conditional, so of two concurrent
-      // unassigns only one gets here): free its slot, and the guard's hint for the bucket
-      // (docs/ARCHITECTURE.md, "History") goes with it; a node without a slot to give (assigned
-      // before the counter existed) loses only the hint.
-      try {
-        await giveBackSlot(nodeId, bucketId);
-      } catch (error) {
-        ignoreConditionFailure(error);
-        await removeHint(nodeId, bucketId);
+      // unassigns only one gets here): its state changes to DISCONNECTED now, its slot is
+      // freed, and the guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with
+      // it; a node without a slot to give (assigned before the counter existed) loses only the
+      // hint.
+      const events = unassignEvents(bucketId, nodeId, old, now(), staleAfterSeconds * 1000);
+      const freeSlot = async () => {
+        try {
+          await giveBackSlot(nodeId, bucketId);
+        } catch (error) {
+          ignoreConditionFailure(error);
+          await removeHint(nodeId, bucketId);
+        }
+      };
+      const [slot, recorded] = await Promise.allSettled([
+        freeSlot(),
+        events.length === 0 ? Promise.resolve([]) : recordEvents(events),
+      ]);
+      if (slot.status === 'rejected') throw slot.reason;
+      if (recorded.status === 'rejected') {
+        throw new AdminError(
+          `node ${nodeId} is no longer assigned to bucket ${bucketId}, but its change to ` +
+            `DISCONNECTED could not be recorded (${(recorded.reason as Error).message})`,
+          { cause: recorded.reason },
+        );
       }
     },
 

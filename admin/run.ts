@@ -4,7 +4,13 @@
  * admin/validators.ts and admin/argv.ts, help: admin/help.ts, exit codes: admin/usage.ts.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigError, readDynamoEndpoint, requireTableName } from '../functions/shared/config.ts';
+import {
+  ConfigError,
+  readDynamoEndpoint,
+  readEventRetentionDays,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { parseCommandArgs, wantsHelp } from './argv.ts';
 import { COMMANDS } from './command-table.ts';
@@ -75,8 +81,14 @@ export async function runAdmin(
     store() {
       if (store === undefined) {
         const tableName = requireTableName(env);
+        // The stack's settings: when an unassigned node's last report went stale, and how long
+        // the event of its change to DISCONNECTED is kept.
+        const settings = {
+          staleAfterSeconds: readStaleAfterSeconds(env),
+          eventRetentionDays: readEventRetentionDays(env),
+        };
         client = createDynamoClient({ endpoint: readDynamoEndpoint(env) });
-        store = createAdminStore(client, tableName);
+        store = createAdminStore(client, tableName, settings);
       }
       return store;
     },

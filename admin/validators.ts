@@ -1,5 +1,5 @@
 /** Flag values, validated: every problem is a UsageError (exit 2) naming the flag. */
-import { hasControlCharacters, isValidId, MAX_NAME_LENGTH } from '../functions/domain/ids.ts';
+import { isValidId, nameProblem } from '../functions/domain/ids.ts';
 import { type CommandContext, UsageError } from './usage.ts';
 
 export const ID_HINT = '1-128 chars of [A-Za-z0-9_-]';
@@ -46,16 +46,13 @@ export function secondsArg(values: Values, name: string, max: number) {
 }
 
 /**
- * A display name: 1-256 printable characters (DESIGN.md section 7). Control characters are
- * refused rather than stored, since they would be echoed to terminals and pages.
+ * A display name: 1-256 printable characters, counted in code points, by the API's rule
+ * (functions/domain/ids.ts, DESIGN.md section 12). Unprintable characters are refused rather
+ * than stored, since they would be echoed to terminals and pages.
  */
 export function nameArg(values: Values, name: string, fallback: string): string {
   const value = values[name] ?? fallback;
-  if (hasControlCharacters(value)) {
-    throw new UsageError(`--${name} must not contain control characters`);
-  }
-  if (value.trim() === '' || value.length > MAX_NAME_LENGTH) {
-    throw new UsageError(`--${name} must be 1-${MAX_NAME_LENGTH} printable characters`);
-  }
+  const problem = nameProblem(value, `--${name}`);
+  if (problem !== undefined) throw new UsageError(problem);
   return value;
 }

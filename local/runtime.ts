@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AdminStore, createAdminStore } from '../admin/operator-store.ts';
 import { createWebhookStore } from '../functions/data/webhooks.ts';
 import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
@@ -86,6 +87,12 @@ export interface LocalRuntime {
   functions: LocalFunctions;
   /** The in-process alert queue: every recorded event to the webhooks of its workspace. */
   alerts: LocalAlertQueue;
+  /**
+   * The operator store on the runtime's table, with its settings and its publish port: the
+   * events it records (an unassigned node's change to DISCONNECTED) reach the alert queue. The
+   * admin CLI, a process of its own, records them without a local delivery.
+   */
+  admin: AdminStore;
   /** Stops simulated nodes, the API server, the DynamoDB client and dynalite; idempotent. */
   stop(): Promise<void>;
 }
@@ -256,6 +263,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       options.onEventsRecorded?.(events);
     };
 
+    const admin = createAdminStore(client, config.tableName, {
+      staleAfterSeconds: config.staleAfterSeconds,
+      eventRetentionDays: config.eventRetentionDays,
+      onEventsRecorded: publishEvents,
+    });
+
     // Every function and route of functions/route-table.ts, through its production wiring.
     const functions = await createLocalFunctions({
       client,
@@ -364,6 +377,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       demoReused: existing !== undefined,
       functions,
       alerts,
+      admin,
       engine,
       tableName: config.tableName,
       dynamoEndpoint: endpoint,

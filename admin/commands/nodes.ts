@@ -1,6 +1,6 @@
 /** Nodes: register-node, assign-node, unassign-node, disable-node. */
 import { type FileHandle, open, unlink } from 'node:fs/promises';
-import { publicKeyFromRaw } from '../../functions/domain/node-signature.ts';
+import { publicKeyFromRaw, WeakPublicKeyError } from '../../functions/domain/node-signature.ts';
 import { AdminError, type AdminStore } from '../operator-store.ts';
 import { type Command, type CommandContext, printJson, printLine, UsageError } from '../usage.ts';
 import { idArg, optionalIdArg } from '../validators.ts';
@@ -15,9 +15,7 @@ async function registerNode({ values, io, store }: CommandContext) {
     throw new UsageError('--key-file has nothing to write with --public-key (no private key)');
   }
   if (keyFile === '') throw new UsageError('--key-file must be a file path');
-  if (publicKey !== undefined && !isRawPublicKey(publicKey)) {
-    throw new UsageError('--public-key must be base64 of a raw 32-byte Ed25519 public key');
-  }
+  if (publicKey !== undefined) checkPublicKey(publicKey);
   const input = {
     nodeId,
     ...(orgId !== undefined && { orgId }),
@@ -52,12 +50,16 @@ async function registerNode({ values, io, store }: CommandContext) {
   printJson(io, { nodeId: registered.nodeId, publicKey: registered.publicKey, keyFile });
 }
 
-function isRawPublicKey(value: string): boolean {
+function checkPublicKey(value: string): void {
   try {
     publicKeyFromRaw(value);
-    return true;
-  } catch {
-    return false;
+  } catch (error) {
+    throw new UsageError(
+      error instanceof WeakPublicKeyError
+        ? '--public-key is a weak Ed25519 key (a point of small order, for which forged ' +
+            'signatures verify); register the public key of a generated key pair'
+        : '--public-key must be base64 of a raw 32-byte Ed25519 public key',
+    );
   }
 }
 
@@ -128,7 +130,10 @@ export const NODE_COMMANDS: Record<string, Command> = {
   },
   'unassign-node': {
     summary: 'Remove a node from a bucket',
-    details: 'Deletes the assignment and the last report the node made for that bucket.',
+    details:
+      'Deletes the assignment and the last report the node made for that bucket; a node not ' +
+      'DISCONNECTED for it changes to DISCONNECTED now (an event, delivered like every other). ' +
+      'STALE_AFTER_SECONDS should be the stack setting (default 90).',
     options: { 'bucket-id': bucketId, 'node-id': nodeId },
     examples: ['unassign-node --bucket-id b-1 --node-id node-1'],
     run: unassignNode,

@@ -17,7 +17,9 @@ import { systemResolve } from '../shared/system-resolve.ts';
  *   answer can slip in between check and connect), while SNI, certificate name and `Host`
  *   stay the URL's host name; the connected peer is compared with the checked address;
  * - redirects are never followed (a 3xx is a failed attempt);
- * - at most 64 KiB of the response is read, and the whole attempt has a 5 s deadline.
+ * - the status line decides, as soon as it arrives: a 2xx received within the 5 s deadline is
+ *   success (DESIGN.md section 12); the body is then drained in the background, at most 64 KiB
+ *   of it and never past the deadline, and the socket is closed.
  */
 
 export const DELIVERY_TIMEOUT_MS = 5_000;
@@ -68,12 +70,20 @@ export async function postWebhook(input: PostWebhookInput): Promise<DeliveryResu
 
   return new Promise<DeliveryResult>((resolve) => {
     let settled = false;
-    const finish = (result: DeliveryResult) => {
+    /** The attempt's outcome: the first one wins. */
+    const settle = (result: DeliveryResult) => {
       if (settled) return;
       settled = true;
+      resolve(result);
+    };
+    /** Ends the exchange: nothing more is awaited or read. */
+    const close = () => {
       clearTimeout(deadline);
       request.destroy();
-      resolve(result);
+    };
+    const finish = (result: DeliveryResult) => {
+      settle(result);
+      close();
     };
     const request = transport.request(target.url, {
       method: 'POST',
@@ -105,27 +115,28 @@ export async function postWebhook(input: PostWebhookInput): Promise<DeliveryResu
     );
     request.on('response', (response) => {
       const status = response.statusCode ?? 0;
+      // The status line is the answer; the body is not waited for.
+      settle(
+        status >= 200 && status < 300
+          ? { outcome: 'delivered', status }
+          : {
+              outcome: 'failed',
+              status,
+              reason:
+                status >= 300 && status < 400
+                  ? `HTTP ${status} (redirects are not followed)`
+                  : `HTTP ${status}`,
+            },
+      );
+      // Drained so that a short body ends cleanly; past the bound, or at the deadline, the
+      // socket is closed.
       let read = 0;
-      const done = () =>
-        finish(
-          status >= 200 && status < 300
-            ? { outcome: 'delivered', status }
-            : {
-                outcome: 'failed',
-                status,
-                reason:
-                  status >= 300 && status < 400
-                    ? `HTTP ${status} (redirects are not followed)`
-                    : `HTTP ${status}`,
-              },
-        );
       response.on('data', (chunk: Buffer) => {
         read += chunk.length;
-        // The status is all we need; past the bound we stop reading and close the socket.
-        if (read >= MAX_RESPONSE_BYTES) done();
+        if (read >= MAX_RESPONSE_BYTES) close();
       });
-      response.on('end', done);
-      response.on('error', () => done());
+      response.on('end', close);
+      response.on('error', close);
     });
     request.end(bodyBytes);
   });

@@ -43,13 +43,54 @@ export const privateKeyFromSeed = (seedBase64: string): KeyObject =>
     type: 'pkcs8',
   });
 
-/** Public key from base64 of the raw 32 bytes, as stored on the node's META row. */
-export const publicKeyFromRaw = (publicKeyBase64: string): KeyObject =>
-  createPublicKey({
-    key: Buffer.concat([SPKI_ED25519_PREFIX, decodeRawKey(publicKeyBase64, 'the public key')]),
+/**
+ * The y coordinates (little-endian, sign bit cleared) of the Ed25519 points of small order, as
+ * libsodium's `ge25519_has_small_order` lists them: the 8 points of the torsion subgroup
+ * (orders 1, 2, 4 and 8) and y = p, p + 1, the non-canonical spellings of y = 0 and y = 1.
+ * Compared with the sign bit (x's parity) ignored, they stand for 14 encodings: the 8 points,
+ * x = 0 spelled "negative" for (0, 1) and (0, -1), and the 4 spellings of y >= p. For such a
+ * key A, [k]A takes at most 8 values whatever the message, so a signature made without the
+ * private key verifies for a share of all messages under verifiers that do not refuse A
+ * (Node 20's OpenSSL verified 11 of 64): such a key authenticates nobody (DESIGN.md section 12).
+ */
+const SMALL_ORDER_Y: ReadonlySet<string> = new Set([
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+]);
+
+/** True when the raw 32-byte public key is an encoding of a point of small order. */
+export function isSmallOrderPublicKey(raw: Uint8Array): boolean {
+  if (raw.length !== RAW_KEY_BYTES) return false;
+  const y = Buffer.from(raw);
+  y[RAW_KEY_BYTES - 1] = (y[RAW_KEY_BYTES - 1] as number) & 0x7f;
+  return SMALL_ORDER_Y.has(y.toString('hex'));
+}
+
+/** A public key of small order: refused at registration, unusable when found stored. */
+export class WeakPublicKeyError extends Error {
+  override name = 'WeakPublicKeyError';
+}
+
+/**
+ * Public key from base64 of the raw 32 bytes, as stored on the node's META row. Throws
+ * WeakPublicKeyError for a point of small order, an Error for anything that is not 32 bytes.
+ */
+export function publicKeyFromRaw(publicKeyBase64: string): KeyObject {
+  const raw = decodeRawKey(publicKeyBase64, 'the public key');
+  if (isSmallOrderPublicKey(raw)) {
+    throw new WeakPublicKeyError('the public key is a point of small order (a weak key)');
+  }
+  return createPublicKey({
+    key: Buffer.concat([SPKI_ED25519_PREFIX, raw]),
     format: 'der',
     type: 'spki',
   });
+}
 
 /** A new node key pair, both halves as base64 of the raw 32 bytes. */
 export function generateNodeKeyPair(): { publicKey: string; privateKey: string } {

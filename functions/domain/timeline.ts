@@ -54,6 +54,29 @@ export function stateAt(last: TimelineReport | undefined, t: number, staleMs: nu
 export const disconnectedAt = (last: TimelineReport, staleMs: number): number => last.at + staleMs;
 
 /**
+ * The change an unassignment at `t` makes (DESIGN.md section 12), given the node's last report
+ * for the bucket (none since the assignment: none, the state is already DISCONNECTED):
+ * - the report still holds at `t`: its status -> DISCONNECTED at `t` (never before the report);
+ * - it went stale before: the change the sweep records, at `disconnectedAt`, unless `swept`
+ *   says the sweep has recorded it already.
+ */
+export function unassignTransitions(
+  last: TimelineReport | undefined,
+  t: number,
+  staleMs: number,
+  swept: boolean,
+): Transition[] {
+  if (last === undefined) return [];
+  const at = Math.max(t, last.at);
+  if (stateAt(last, at, staleMs) !== 'DISCONNECTED') {
+    return [{ from: last.status, to: 'DISCONNECTED', at }];
+  }
+  return swept
+    ? []
+    : [{ from: last.status, to: 'DISCONNECTED', at: disconnectedAt(last, staleMs) }];
+}
+
+/**
  * A report received earlier than its predecessor (receive clocks of two containers, only
  * possible with the per-node rate limit off) is placed at its predecessor's instant, so the
  * timeline's instants never go backwards.

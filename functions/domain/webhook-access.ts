@@ -1,5 +1,5 @@
 import type { UserAccess } from './access.ts';
-import { hasControlCharacters } from './ids.ts';
+import { textProblem } from './ids.ts';
 
 /**
  * Who may manage a workspace's webhooks (DESIGN.md section 10): an ACTIVE user with role
@@ -40,12 +40,9 @@ export function parseNewWebhook(value: unknown): NewWebhookInput {
   const description = body.description;
   if (description !== undefined && description !== null) {
     if (typeof description !== 'string') throw new Error('description must be a string');
-    if ([...description].length > MAX_DESCRIPTION_LENGTH) {
-      throw new Error(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-    }
-    if (hasControlCharacters(description)) {
-      throw new Error('description must not contain control characters');
-    }
+    // The rule of every stored text (functions/domain/ids.ts): printable, in code points.
+    const problem = textProblem(description, 'description', 0, MAX_DESCRIPTION_LENGTH);
+    if (problem !== undefined) throw new Error(problem);
   }
   return {
     url: body.url,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../admin/command-table.ts';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
@@ -25,8 +25,10 @@ import {
 } from '../../functions/domain/node-signature.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 import { readJwtConfig } from '../../functions/shared/config.ts';
+import { SMALL_ORDER_CANONICAL, SMALL_ORDER_NON_CANONICAL } from '../support/ed25519-points.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
+import { REFUSED } from '../support/text.ts';
 import { adminRunner, readRow } from './helpers.ts';
 
 const SECRET = 'admin-cli-test-secret-of-at-least-32-bytes';
@@ -344,6 +346,67 @@ describe('grant and revoke', () => {
   });
 });
 
+describe('names: printable text, counted in code points (DESIGN.md section 12)', () => {
+  it.each(REFUSED)('create-workspace refuses %s in --name with exit 2', async (_name, char) => {
+    const run = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'tx-1',
+      '--org-id',
+      'o',
+      '--name',
+      `x${char}evil`,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^error: --name must not contain control, format.*\(U\+[0-9A-F]{4,5}\)\n$/,
+    );
+    expect(await readRow(table, workspacePk('tx-1'), META_SK)).toBeUndefined();
+  });
+
+  it('create-bucket refuses a bidi override in --name with exit 2', async () => {
+    const run = await admin([
+      'create-bucket',
+      '--bucket-id',
+      'tx-b',
+      '--workspace-id',
+      'ws-1',
+      '--name',
+      'invoice\u202efdp.exe',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error: --name must not contain control, format');
+    expect(run.stderr).toContain('U+202E');
+    expect(await readRow(table, bucketPk('tx-b'), META_SK)).toBeUndefined();
+  });
+
+  it('256 emoji are a name, 257 are not (code points, not UTF-16 units)', async () => {
+    const fits = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'tx-2',
+      '--org-id',
+      'o',
+      '--name',
+      '😀'.repeat(256),
+    ]);
+    expect(fits).toMatchObject({ code: 0, stderr: '' });
+    expect((await readRow(table, workspacePk('tx-2'), META_SK))?.name).toBe('😀'.repeat(256));
+    const over = await admin([
+      'create-workspace',
+      '--workspace-id',
+      'tx-3',
+      '--org-id',
+      'o',
+      '--name',
+      '😀'.repeat(257),
+    ]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toBe('error: --name must be 1-256 printable characters\n');
+    expect(await readRow(table, workspacePk('tx-3'), META_SK)).toBeUndefined();
+  });
+});
+
 describe('create-workspace', () => {
   it('stores the WORKSPACE# META row with its org and name, defaulting to the id', async () => {
     const run = await admin([
@@ -381,7 +444,7 @@ describe('create-workspace', () => {
     [['--workspace-id', 'cw-9'], '--org-id is required'],
     [
       ['--workspace-id', 'cw-9', '--org-id', 'o', '--name', 'a\u001b[2Jb'],
-      '--name must not contain control characters',
+      '--name must not contain control, format',
     ],
     [
       ['--workspace-id', 'cw-9', '--org-id', 'o', '--name', 'x'.repeat(257)],
@@ -497,7 +560,7 @@ describe('create-bucket', () => {
     ],
     [
       ['--bucket-id', 'cb-9', '--workspace-id', 'ws-1', '--name', 'bell\u0007'],
-      '--name must not contain control characters',
+      '--name must not contain control, format',
     ],
     [
       ['--bucket-id', 'cb-9', '--workspace-id', 'ws-1', '--bucket-id', 'cb-8'],
@@ -612,6 +675,29 @@ describe('register-node', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`error: ${message}`);
     expect(await readRow(table, nodePk('rn-8'), META_SK)).toBeUndefined();
+  });
+});
+
+describe('register-node refuses weak keys (DESIGN.md section 12)', () => {
+  it.each([
+    ...SMALL_ORDER_CANONICAL.map((hex) => ['the small-order point', hex]),
+    ...SMALL_ORDER_NON_CANONICAL.map((hex) => ['the non-canonical small-order spelling', hex]),
+  ])('%s %s: exit 2 with a message, nothing registered', async (_kind, hex) => {
+    const run = await admin([
+      'register-node',
+      '--node-id',
+      'rn-weak',
+      '--public-key',
+      Buffer.from(hex, 'hex').toString('base64'),
+    ]);
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'error: --public-key is a weak Ed25519 key (a point of small order, for which forged ' +
+        'signatures verify); register the public key of a generated key pair\n',
+    });
+    expect(await readRow(table, nodePk('rn-weak'), META_SK)).toBeUndefined();
   });
 });
 
@@ -737,6 +823,55 @@ describe('assign-node and unassign-node', () => {
     const again = await admin(['unassign-node', '--bucket-id', 'an-b', '--node-id', 'an-gone']);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe('error: node an-gone is not assigned to bucket an-b\n');
+  });
+
+  it('unassigning a node whose report still holds records its change to DISCONNECTED now', async () => {
+    const lastMs = Date.now();
+    await seed.assignment('an-b', 'an-live', {
+      ip: '203.0.113.8',
+      region: 'eu-west-1',
+      status: 'ONLINE',
+      lastUpdated: new Date(lastMs).toISOString(),
+      lastAt: lastMs,
+      reportedAt: lastMs,
+      sweepShard: '0',
+    });
+    const before = Date.now();
+    // STALE_AFTER_SECONDS is the stack's: this report holds for an hour.
+    const run = await admin(['unassign-node', '--bucket-id', 'an-b', '--node-id', 'an-live'], {
+      STALE_AFTER_SECONDS: '3600',
+    });
+    const after = Date.now();
+    expect(run.code).toBe(0);
+    const { Items } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'EVENTS#an-b' } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items).toHaveLength(1);
+    const event = Items?.[0];
+    expect(event).toMatchObject({
+      nodeId: { S: 'an-live' },
+      from: { S: 'ONLINE' },
+      to: { S: 'DISCONNECTED' },
+      ip: { S: '203.0.113.8' },
+      region: { S: 'eu-west-1' },
+    });
+    expect(Date.parse(event?.at?.S as string)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(event?.at?.S as string)).toBeLessThanOrEqual(after);
+  });
+
+  it('an invalid STALE_AFTER_SECONDS exits 2 naming it, and unassigns nothing', async () => {
+    await seed.assignment('an-b', 'an-kept');
+    const run = await admin(['unassign-node', '--bucket-id', 'an-b', '--node-id', 'an-kept'], {
+      STALE_AFTER_SECONDS: 'soon',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('STALE_AFTER_SECONDS');
+    expect(await readRow(table, bucketPk('an-b'), nodeSk('an-kept'))).toBeDefined();
   });
 
   it('unassign validates ids (exit 2)', async () => {

@@ -138,6 +138,13 @@ describe('createAdminStore', () => {
     expect(await readRow(table, userPk('s-u4'), workspaceSk('s-w1'))).toBeUndefined();
   });
 
+  it('registerNode refuses a weak (small-order) public key and stores nothing', async () => {
+    await expect(
+      store.registerNode({ nodeId: 'weak-n', publicKey: Buffer.alloc(32).toString('base64') }),
+    ).rejects.toThrow(new AdminError('publicKey is a weak Ed25519 key (a point of small order)'));
+    expect(await store.getNode('weak-n')).toBeUndefined();
+  });
+
   it('assignNode is idempotent and unassignNode reports a missing assignment', async () => {
     await store.createWorkspace({ workspaceId: 'w', orgId: 'org-a' });
     await store.createBucket({ bucketId: 's-b1', workspaceId: 'w', orgId: 'org-a', name: 'b' });
@@ -609,6 +616,38 @@ describe('the store in detail', () => {
           expect.objectContaining({ name: 'InternalServerError' }),
         );
         expect(proxy.count('UpdateItem', true)).toBe(1);
+      } finally {
+        client.destroy();
+      }
+    });
+
+    it('unassign whose change to DISCONNECTED cannot be recorded says so, and still frees the slot', async () => {
+      const admin = start();
+      try {
+        await admin.createWorkspace({ workspaceId: 'ef-w3', orgId: 'org-a' });
+        await admin.createBucket({ bucketId: 'ef-b3', workspaceId: 'ef-w3', name: 'b' });
+        await admin.registerNode({ nodeId: 'ef-n3' });
+        await admin.assignNode({ bucketId: 'ef-b3', nodeId: 'ef-n3' });
+        const now = Date.now();
+        await seed().assignment('ef-b3', 'ef-n3', {
+          status: 'ONLINE',
+          lastUpdated: new Date(now).toISOString(),
+          lastAt: now,
+          reportedAt: now,
+          sweepShard: '0',
+        });
+        proxy.fail({
+          kind: 'internal',
+          operation: 'PutItem',
+          bodyIncludes: 'EVENTS#ef-b3',
+          times: 1,
+        });
+        await expect(admin.unassignNode({ bucketId: 'ef-b3', nodeId: 'ef-n3' })).rejects.toThrow(
+          /^node ef-n3 is no longer assigned to bucket ef-b3, but its change to DISCONNECTED could not be recorded/,
+        );
+        expect(proxy.count('PutItem', true)).toBe(1);
+        expect(await admin.isAssigned('ef-b3', 'ef-n3')).toBe(false);
+        expect((await admin.getNode('ef-n3'))?.assignedBuckets).toBe(0);
       } finally {
         client.destroy();
       }

@@ -3,10 +3,12 @@
 // the changes of history's state timeline (functions/domain/timeline.ts), with exact from, to
 // and at: flips, silence, recovery, the first report after assignment, reassignment.
 import { randomUUID } from 'node:crypto';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../../functions/data/sweep-index.ts';
+import { eventId } from '../../functions/domain/events.ts';
 import type { NodeStatus, ReportedStatus } from '../../functions/domain/node-status.ts';
 import {
   disconnectedAt,
@@ -148,12 +150,19 @@ describe('one node, one bucket, on one clock', () => {
     }
   });
 
-  it('reassignment starts a new timeline: its first report is a change from DISCONNECTED', async () => {
+  it('unassigning closes the chain at the unassign instant; reassignment starts a new timeline', async () => {
     const bucketId = randomUUID();
     const nodeId = `node-${randomUUID().slice(0, 8)}`;
     const key = await seed.node(nodeId);
     await seed.bucket(bucketId, { workspaceId: 'ws-r', orgId: 'org-r' });
-    const operator = createAdminStore(table.client, table.tableName, { now: () => clock });
+    const published: string[] = [];
+    const operator = createAdminStore(table.client, table.tableName, {
+      now: () => clock,
+      staleAfterSeconds: STALE_S,
+      onEventsRecorded: (events) => {
+        for (const e of events) published.push(`${e.id} ${e.from}->${e.to} ${e.at}`);
+      },
+    });
     clock = at(-5);
     await operator.assignNode({ bucketId, nodeId });
     await report(nodeId, key, bucketId, at(0), 'ONLINE');
@@ -163,10 +172,16 @@ describe('one node, one bucket, on one clock', () => {
     expect((await sweepAt(at(200))).recorded).toBe(0);
     clock = at(300);
     await operator.assignNode({ bucketId, nodeId });
-    await report(nodeId, key, bucketId, at(310), 'OFFLINE');
-    expect(await recorded(bucketId)).toStrictEqual([
+    await report(nodeId, key, bucketId, at(310), 'ONLINE');
+    const events = [
       { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(0)) },
-      { nodeId, from: 'DISCONNECTED', to: 'OFFLINE', at: iso(at(310)) },
+      { nodeId, from: 'ONLINE', to: 'DISCONNECTED', at: iso(at(20)) },
+      { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(310)) },
+    ];
+    expect(await recorded(bucketId)).toStrictEqual(events);
+    // The unassign's event went through the event writer's publish port, with its id.
+    expect(published).toStrictEqual([
+      `${eventId({ bucketId, nodeId, at: iso(at(20)), to: 'DISCONNECTED' })} ONLINE->DISCONNECTED ${iso(at(20))}`,
     ]);
   });
 
@@ -188,6 +203,95 @@ describe('one node, one bucket, on one clock', () => {
       { nodeId: b, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(1)) },
       { nodeId: b, from: 'ONLINE', to: 'OFFLINE', at: iso(at(61)) },
       { nodeId: b, from: 'OFFLINE', to: 'DISCONNECTED', at: iso(at(151)) },
+    ]);
+  });
+});
+
+describe('unassigning a node records its change to DISCONNECTED (DESIGN.md section 12)', () => {
+  const operator = () =>
+    createAdminStore(table.client, table.tableName, {
+      now: () => clock,
+      staleAfterSeconds: STALE_S,
+    });
+
+  async function assigned() {
+    const bucketId = randomUUID();
+    const nodeId = `node-${randomUUID().slice(0, 8)}`;
+    const key = await seed.node(nodeId);
+    await seed.bucket(bucketId, { workspaceId: 'ws-u', orgId: 'org-u' });
+    clock = at(-5);
+    await operator().assignNode({ bucketId, nodeId });
+    return { bucketId, nodeId, key };
+  }
+
+  it('OFFLINE at the unassign instant closes too, with the last report ip and region', async () => {
+    const { bucketId, nodeId, key } = await assigned();
+    await report(nodeId, key, bucketId, at(0), 'OFFLINE');
+    clock = at(STALE_S); // exactly stale: the report still holds
+    await operator().unassignNode({ bucketId, nodeId });
+    const rows = await eventRows(table.client, table.tableName, bucketId);
+    expect(rows.map(({ from, to, at }) => ({ from, to, at }))).toStrictEqual([
+      { from: 'DISCONNECTED', to: 'OFFLINE', at: iso(at(0)) },
+      { from: 'OFFLINE', to: 'DISCONNECTED', at: iso(at(STALE_S)) },
+    ]);
+    expect(rows[1]).toMatchObject({ ip: rows[0]?.ip, region: rows[0]?.region });
+    expect(rows[1]?.ip).toBeDefined();
+  });
+
+  it('stale but not yet swept: the change the sweep would record, at last report + stale', async () => {
+    const { bucketId, nodeId, key } = await assigned();
+    await report(nodeId, key, bucketId, at(0), 'ONLINE');
+    clock = at(STALE_S + 5); // past stale, within the sweep's grace: not swept yet
+    await operator().unassignNode({ bucketId, nodeId });
+    expect(await recorded(bucketId)).toStrictEqual([
+      { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(0)) },
+      { nodeId, from: 'ONLINE', to: 'DISCONNECTED', at: iso(at(STALE_S)) },
+    ]);
+  });
+
+  it('already swept: nothing more (the sweep recorded the change)', async () => {
+    const { bucketId, nodeId, key } = await assigned();
+    await report(nodeId, key, bucketId, at(0), 'ONLINE');
+    expect((await sweepAt(at(STALE_S + 11))).recorded).toBe(1);
+    clock = at(1000);
+    await operator().unassignNode({ bucketId, nodeId });
+    expect(await recorded(bucketId)).toStrictEqual([
+      { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(0)) },
+      { nodeId, from: 'ONLINE', to: 'DISCONNECTED', at: iso(at(STALE_S)) },
+    ]);
+  });
+
+  it('never reported since the assignment: already DISCONNECTED, nothing recorded', async () => {
+    const { bucketId, nodeId } = await assigned();
+    clock = at(10);
+    await operator().unassignNode({ bucketId, nodeId });
+    expect(await recorded(bucketId)).toStrictEqual([]);
+  });
+
+  it("the row's pending events (a failed event write) are recorded before the row goes", async () => {
+    const { bucketId, nodeId, key } = await assigned();
+    await report(nodeId, key, bucketId, at(0), 'ONLINE');
+    // A report at 30 made ONLINE -> OFFLINE, but its event write failed: the change is
+    // pending on the row (functions/data/pending-events.ts).
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: `BUCKET#${bucketId}` }, sk: { S: `NODE#${nodeId}` } },
+        UpdateExpression: 'SET #status = :off, lastAt = :at, pEv = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':off': { S: 'OFFLINE' },
+          ':at': { N: String(at(30)) },
+          ':pending': { L: [{ S: `ONLINE|OFFLINE|${at(30)}|203.0.113.7|us-east-1` }] },
+        },
+      }),
+    );
+    clock = at(40);
+    await operator().unassignNode({ bucketId, nodeId });
+    expect(await recorded(bucketId)).toStrictEqual([
+      { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(0)) },
+      { nodeId, from: 'ONLINE', to: 'OFFLINE', at: iso(at(30)) },
+      { nodeId, from: 'OFFLINE', to: 'DISCONNECTED', at: iso(at(40)) },
     ]);
   });
 });

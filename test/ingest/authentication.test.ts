@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
+import { createNodeKeyReader } from '../../functions/data/node-registry.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-report.ts';
+import { TtlCache } from '../../functions/shared/ttl-cache.ts';
+import { SMALL_ORDER_CANONICAL, SMALL_ORDER_NON_CANONICAL } from '../support/ed25519-points.ts';
 import {
   assignedNode,
   bucketWithReader,
@@ -332,6 +335,54 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     const status = await buildStatusReader(table.client, table.tableName)(bucketId, report.headers);
     expect(expectError(status, 401)).toMatch(/bearer token/i);
     expect(status.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+  });
+});
+
+describe('a weak (small-order) public key stored for a node (DESIGN.md section 12)', () => {
+  /** A node whose META row holds `hex` as its key (written around the CLI, which refuses it). */
+  async function nodeWithStoredKey(hex: string) {
+    const bucketId = randomUUID();
+    const nodeId = `weak-${randomUUID()}`;
+    await seed.put({
+      pk: nodePk(nodeId),
+      sk: META_SK,
+      publicKey: Buffer.from(hex, 'hex').toString('base64'),
+      status: 'ACTIVE',
+    });
+    await seed.assignment(bucketId, nodeId);
+    return { bucketId, nodeId };
+  }
+
+  it.each([...SMALL_ORDER_CANONICAL, ...SMALL_ORDER_NON_CANONICAL])(
+    'is unusable: the key read finds no key for the node (%s)',
+    async (hex) => {
+      const { nodeId } = await nodeWithStoredKey(hex);
+      const readKey = createNodeKeyReader(table.client, table.tableName, new TtlCache(60_000, 10));
+      expect(await readKey(nodeId)).toBeUndefined();
+    },
+  );
+
+  it('authenticates nothing: 64 reports with the forged signature R = identity, S = 0 are all 401', async () => {
+    const { bucketId, nodeId } = await nodeWithStoredKey('00'.repeat(32));
+    // The signature a weak key lets anyone forge: with A of order 4 and k = H(R, A, M),
+    // [0]B = R + [k]A holds whenever 4 divides k, so a quarter of all messages without the check.
+    const forged = Buffer.concat([
+      Buffer.from(SMALL_ORDER_CANONICAL[0] as string, 'hex'),
+      Buffer.alloc(32),
+    ]).toString('base64url');
+    const now = Date.now();
+    for (let i = 0; i < 64; i++) {
+      const body = JSON.stringify(
+        reportBody([{ bucketId, status: 'ONLINE' }], { version: `1.0.${i}` }),
+      );
+      const response = await post(body, {
+        'X-Node-Id': nodeId,
+        'X-Node-Timestamp': String(now + i),
+        'X-Node-Signature': forged,
+      });
+      expectUnauthorized(response, NODE_ONE_MESSAGE);
+    }
+    await expectNothingStored(nodeId, bucketId);
   });
 });
 

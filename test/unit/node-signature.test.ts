@@ -2,11 +2,21 @@ import { createPublicKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   generateNodeKeyPair,
+  isSmallOrderPublicKey,
   privateKeyFromSeed,
   publicKeyFromRaw,
   signNodeReport,
   verifyNodeSignature,
+  WeakPublicKeyError,
 } from '../../functions/domain/node-signature.ts';
+import {
+  decode,
+  encode,
+  isIdentity,
+  multiply,
+  SMALL_ORDER_CANONICAL,
+  SMALL_ORDER_NON_CANONICAL,
+} from '../support/ed25519-points.ts';
 
 // RFC 8032 section 7.1, TEST 1 and TEST 2: seed, public key, message, signature.
 const RFC_TEST_1 = {
@@ -80,6 +90,53 @@ describe('key derivation', () => {
   ])('refuses a key that is %s', (_, key) => {
     expect(() => privateKeyFromSeed(key)).toThrow(/the private key must be base64 of exactly 32/);
     expect(() => publicKeyFromRaw(key)).toThrow(/the public key must be base64 of exactly 32/);
+  });
+});
+
+describe('weak public keys: the points of small order (DESIGN.md section 12)', () => {
+  it('the listed encodings are points of order 1, 2, 4 or 8, and all 8 of them', () => {
+    for (const hex of [...SMALL_ORDER_CANONICAL, ...SMALL_ORDER_NON_CANONICAL]) {
+      const point = decode(hex);
+      expect(point, hex).toBeDefined();
+      expect(isIdentity(multiply(point as NonNullable<typeof point>, 8)), hex).toBe(true);
+    }
+    // The torsion subgroup is cyclic of order 8: the multiples of an order-8 point are the list.
+    const generator = decode(SMALL_ORDER_CANONICAL[4] as string) as NonNullable<
+      ReturnType<typeof decode>
+    >;
+    const multiples = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => encode(multiply(generator, k)));
+    expect(new Set(multiples)).toEqual(new Set(SMALL_ORDER_CANONICAL));
+    // The non-canonical spellings are not their points' encodings.
+    for (const hex of SMALL_ORDER_NON_CANONICAL) {
+      expect(SMALL_ORDER_CANONICAL).toContain(
+        encode(decode(hex) as NonNullable<ReturnType<typeof decode>>),
+      );
+      expect(SMALL_ORDER_CANONICAL).not.toContain(hex);
+    }
+  });
+
+  it.each([...SMALL_ORDER_CANONICAL, ...SMALL_ORDER_NON_CANONICAL])(
+    'refuses the public key %s',
+    (hex) => {
+      expect(isSmallOrderPublicKey(Buffer.from(hex, 'hex'))).toBe(true);
+      expect(() => publicKeyFromRaw(b64(hex))).toThrow(WeakPublicKeyError);
+      expect(() => publicKeyFromRaw(b64(hex))).toThrow(/small order/);
+    },
+  );
+
+  it('accepts real keys, the base point and keys one bit away from a weak one', () => {
+    const generated = generateNodeKeyPair().publicKey;
+    expect(() => publicKeyFromRaw(generated)).not.toThrow();
+    expect(isSmallOrderPublicKey(Buffer.from(RFC_TEST_1.publicKey, 'hex'))).toBe(false);
+    const base = '5866666666666666666666666666666666666666666666666666666666666666';
+    expect(isIdentity(multiply(decode(base) as NonNullable<ReturnType<typeof decode>>, 8))).toBe(
+      false,
+    );
+    expect(isSmallOrderPublicKey(Buffer.from(base, 'hex'))).toBe(false);
+    const near = Buffer.from(SMALL_ORDER_CANONICAL[4] as string, 'hex');
+    near[0] = (near[0] as number) ^ 1;
+    expect(isSmallOrderPublicKey(near)).toBe(false);
+    expect(isSmallOrderPublicKey(Buffer.alloc(31))).toBe(false);
   });
 });
 

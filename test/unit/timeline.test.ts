@@ -13,6 +13,7 @@ import {
   type SlotState,
   stateAt,
   transitionsOf,
+  unassignTransitions,
 } from '../../functions/domain/timeline.ts';
 import { toStatsEntry } from '../../functions/domain/uptime.ts';
 import { daysBetween, type ModelReport, modelDay } from '../support/uptime-model.ts';
@@ -51,6 +52,53 @@ describe('transitionsOf', () => {
       { from: 'ONLINE', to: 'DISCONNECTED', at: T + STALE },
       { from: 'DISCONNECTED', to: 'ONLINE', at: T + STALE + 1 },
     ]);
+  });
+});
+
+describe('unassignTransitions', () => {
+  const online = { at: T, status: 'ONLINE' as const };
+  it('a report that still holds ends at the unassign instant (exactly stale included)', () => {
+    expect(unassignTransitions(online, T + 5_000, STALE, false)).toEqual([
+      { from: 'ONLINE', to: 'DISCONNECTED', at: T + 5_000 },
+    ]);
+    expect(unassignTransitions(online, T + STALE, STALE, false)).toEqual([
+      { from: 'ONLINE', to: 'DISCONNECTED', at: T + STALE },
+    ]);
+  });
+  it('never before the last report (an operator clock behind the ingest clock)', () => {
+    expect(unassignTransitions(online, T - 1_000, STALE, false)).toEqual([
+      { from: 'ONLINE', to: 'DISCONNECTED', at: T },
+    ]);
+  });
+  it('stale: the sweep change at last + stale, unless the sweep recorded it', () => {
+    expect(unassignTransitions(online, T + STALE + 1, STALE, false)).toEqual([
+      { from: 'ONLINE', to: 'DISCONNECTED', at: T + STALE },
+    ]);
+    expect(unassignTransitions(online, T + STALE + 1, STALE, true)).toEqual([]);
+  });
+  it('no report since the assignment: already DISCONNECTED', () => {
+    expect(unassignTransitions(undefined, T, STALE, false)).toEqual([]);
+  });
+  it('the change is always from the state that holds just before it, to DISCONNECTED', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('ONLINE' as const, 'OFFLINE' as const),
+        fc.integer({ min: -STALE, max: 3 * STALE }),
+        fc.boolean(),
+        (status, offset, swept) => {
+          const last = { at: T, status };
+          const changes = unassignTransitions(last, T + offset, STALE, swept);
+          for (const change of changes) {
+            expect(change.to).toBe('DISCONNECTED');
+            expect(stateAt(last, change.at, STALE)).toBe(change.from);
+            expect(change.at).toBeLessThanOrEqual(Math.max(T, T + offset));
+          }
+          if (stateAt(last, Math.max(T, T + offset), STALE) !== 'DISCONNECTED') {
+            expect(changes).toHaveLength(1);
+          }
+        },
+      ),
+    );
   });
 });
 

@@ -251,6 +251,55 @@ describe('bounds', () => {
   });
 });
 
+describe('success is the 2xx status line within the deadline (DESIGN.md section 12)', () => {
+  it('a 200 whose body is still unfinished at the deadline is delivered, once', async () => {
+    // The receiver sends the status line at once and holds the rest of its body far past the
+    // attempt's deadline (here shortened to ATTEMPT_TIMEOUT_MS): it only ends when the test's
+    // receivers close.
+    const r = await receiver((_q, s) => {
+      s.writeHead(200, { 'content-type': 'text/plain' });
+      s.write('working on it');
+    });
+    const { bucketId } = await workspaceWith([r.url]);
+    expect(await deliver([eventFor(bucketId)])).toEqual([]);
+    expect(r.requests).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^\[webhook\] delivered 200/);
+  });
+
+  it('a 500 whose body never ends is still a failure, and a 204 without a body a success', async () => {
+    const failing = await receiver((_q, s) => {
+      s.writeHead(500);
+      s.write('x');
+    });
+    const ok = await receiver((_q, s) => s.writeHead(204).end());
+    const { bucketId } = await workspaceWith([failing.url, ok.url]);
+    const dead = await deliver([eventFor(bucketId)]);
+    expect(failing.requests).toHaveLength(DELIVERY_ATTEMPTS);
+    expect(ok.requests).toHaveLength(1);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.last).toMatchObject({ outcome: 'failed', status: 500 });
+  });
+
+  it('postWebhook answers at the status line, without waiting for the body', async () => {
+    let release: (() => void) | undefined;
+    const r = await receiver((_q, s) => {
+      s.writeHead(202);
+      s.write('accepted');
+      release = () => s.end('done');
+    });
+    // A deadline far beyond the test's own timeout: only the status line can end this attempt.
+    const result = await postWebhook({
+      url: r.url,
+      body: '{}',
+      headers: {},
+      policy: { allowLoopback: true },
+      timeoutMs: 3_600_000,
+    });
+    expect(result).toEqual({ outcome: 'delivered', status: 202 });
+    release?.();
+  });
+});
+
 describe('a deleted webhook gets nothing more', () => {
   it('deleting between two attempts stops the retries, and later events skip it', async () => {
     let ids: { workspaceId: string; slot: number; webhookId: string } | undefined;

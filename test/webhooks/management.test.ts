@@ -17,6 +17,7 @@ import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable } from '../support/table.ts';
+import { REFUSED } from '../support/text.ts';
 
 const contract = createContract();
 
@@ -352,8 +353,8 @@ describe('bad requests', () => {
       /control/,
     ],
     [
-      // U+2028/2029 end a line in logs and a statement in JavaScript: the one definition of a
-      // control character (functions/domain/ids.ts) refuses them, as it does for names.
+      // U+2028/2029 end a line in logs and a statement in JavaScript: the one text rule
+      // (functions/domain/ids.ts) refuses them, as it does for names.
       'a line separator',
       JSON.stringify({ url: 'https://hooks.example.com/', description: 'a\u2028b' }),
       400,
@@ -398,6 +399,31 @@ describe('bad requests', () => {
     expect(r.statusCode).toBe(status);
     expect(r.json.success).toBe(false);
     expect(r.json.message).toMatch(message);
+  });
+
+  it.each(REFUSED)('a description with %s is a 400 naming the field', async (_name, char) => {
+    const r = await call('POST', W, {
+      body: JSON.stringify({ url: 'https://hooks.example.com/', description: `x${char}evil` }),
+    });
+    expect(r.statusCode).toBe(400);
+    expect(r.json).toMatchObject({ success: false });
+    expect(r.json.message).toMatch(
+      /^description must not contain control, format.*\(U\+[0-9A-F]{4,5}\)$/,
+    );
+  });
+
+  it('256 emoji are a description, 257 are not (code points)', async () => {
+    const fits = await call('POST', W, {
+      body: JSON.stringify({ url: 'https://hooks.example.com/', description: '😀'.repeat(256) }),
+    });
+    expect(fits.statusCode).toBe(201);
+    expect(fits.json.description).toBe('😀'.repeat(256));
+    expect((await call('DELETE', W, { webhookId: fits.json.id as string })).statusCode).toBe(204);
+    const over = await call('POST', W, {
+      body: JSON.stringify({ url: 'https://hooks.example.com/', description: '😀'.repeat(257) }),
+    });
+    expect(over.statusCode).toBe(400);
+    expect(over.json.message).toBe('description must be at most 256 characters');
   });
 
   it('a 256-character description is fine', async () => {

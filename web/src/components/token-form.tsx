@@ -4,7 +4,7 @@ import { isBucketId } from '../view-model.ts';
 const TITLES = {
   missing: 'Sign in with a token',
   refused: 'Paste a new token',
-  malformed: 'Enter the bucket id and a token',
+  malformed: 'Check the link',
 } as const;
 
 /** Asks for a bucket id and a token (none given, the token refused, or the id malformed). */

@@ -96,9 +96,10 @@ function App() {
             now={now}
           />
         )}
-        {showData && shownStatus !== undefined && data.events !== null && data.events !== undefined && (
-          <EventsView events={data.events.data} now={now} />
-        )}
+        {showData &&
+          shownStatus !== undefined &&
+          data.events !== null &&
+          data.events !== undefined && <EventsView events={data.events.data} now={now} />}
       </main>
       <footer>
         <p>Refreshes every {REFRESH_MS / 1000} s.</p>

@@ -378,6 +378,11 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     expect(await sessionValue(page, 'bucket-status.share')).toBe(`bss_${'A'.repeat(43)}`);
     expect(await page.locator('.node').count()).toBe(0);
 
+    // Forgetting the share link goes back to the bucket and token kept in the tab.
+    await page.getByRole('button', { name: 'Forget link' }).click();
+    await page.locator('.node', { hasText: '198.51.100.99' }).waitFor();
+    expect(await sessionValue(page, 'bucket-status.share')).toBe(null);
+
     // And a bucket link after it shows that bucket again.
     await page.goto(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();

@@ -63,7 +63,7 @@ function App() {
           </p>
         )}
         {(token !== undefined || session.kind === 'share') && (
-          <button type="button" class="link" onClick={() => change(forget())}>
+          <button type="button" class="link" onClick={() => change(forget(session))}>
             {session.kind === 'share' ? 'Forget link' : 'Forget token'}
           </button>
         )}

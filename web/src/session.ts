@@ -59,11 +59,14 @@ export function signIn(bucketId: string, token: string): Session {
   return { kind: 'bucket', bucketId, token };
 }
 
-/** Forgets the token (or the share link); the bucket id is kept for the form. */
-export function forget(): Session {
-  sessionStorage.removeItem(TOKEN_STORAGE_KEY);
-  sessionStorage.removeItem(SHARE_STORAGE_KEY);
+/**
+ * Forgets what is shown: a share link (back to the bucket and token kept in this tab, if any),
+ * or the token (the bucket id is kept for the form).
+ */
+export function forget(current: Session): Session {
+  if (current.kind === 'share') sessionStorage.removeItem(SHARE_STORAGE_KEY);
+  else sessionStorage.removeItem(TOKEN_STORAGE_KEY);
   const bucketId = stored(BUCKET_STORAGE_KEY);
   showFragment(fragmentWithoutToken(bucketId));
-  return { kind: 'bucket', bucketId, token: undefined };
+  return { kind: 'bucket', bucketId, token: stored(TOKEN_STORAGE_KEY) };
 }

@@ -5,9 +5,9 @@ import {
   isBucketId,
   latencyText,
   MALFORMED_BUCKET,
-  matchUptime,
   nodeSetKey,
   overallUptime,
+  pairUptime,
   parseFragment,
   problemFor,
   timeAgo,
@@ -55,23 +55,21 @@ describe('the status page view model', () => {
       { ip: '192.0.2.1', status: 'ONLINE' as const },
       { ip: '192.0.2.2', status: 'OFFLINE' as const },
     ];
-    expect(nodes.map((node) => matchUptime(uptime, node, nodes))).toEqual([
-      undefined,
-      days(100),
-      days(50),
-    ]);
+    expect(pairUptime(uptime, nodes)).toEqual([undefined, days(100), days(50)]);
     // An ip two nodes share, or one not in the answer, gets no bars.
     const shared = [
       { ip: '192.0.2.1', status: 'ONLINE' as const },
       { ip: '192.0.2.1', status: 'ONLINE' as const },
       { ip: '192.0.2.9', status: 'ONLINE' as const },
     ];
-    expect(shared.map((node) => matchUptime(uptime, node, shared))).toEqual([
-      undefined,
-      undefined,
-      undefined,
-    ]);
-    expect(matchUptime(undefined, nodes[1] as (typeof nodes)[number], nodes)).toBeUndefined();
+    expect(pairUptime(uptime, shared)).toEqual([undefined, undefined, undefined]);
+    expect(pairUptime(undefined, nodes)).toEqual([undefined, undefined, undefined]);
+    // An ip two uptime entries share gets no bars either.
+    const twice = {
+      ...uptime,
+      nodes: [...uptime.nodes, { host: 'n-4', ip: '192.0.2.2', days: [] }],
+    };
+    expect(pairUptime(twice, nodes)).toEqual([undefined, days(100), undefined]);
     expect(nodeSetKey(nodes)).not.toBe(nodeSetKey(nodes.slice(1)));
     expect(nodeSetKey(nodes)).toBe(nodeSetKey(nodes.map((n) => ({ ...n }))));
   });

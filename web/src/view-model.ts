@@ -27,20 +27,29 @@ export const fragmentWithoutToken = (bucketId: string | undefined): string =>
 export const isBucketId = (id: string): boolean => /^[A-Za-z0-9_-]{1,128}$/.test(id);
 
 /**
- * A node's uptime days, found by identity, never by position: GET status lists no `host`, so
- * the identity both answers carry is the `ip`, used only when exactly one node of each answer
- * has it. A node that never reported (no ip), or whose ip is shared or not in the uptime answer
- * (assigned or moved since it was read), gets no bars rather than another node's.
+ * Each node's uptime days, found by identity, never by position: GET status lists no `host`,
+ * so the identity both answers carry is the `ip`, used only when exactly one node of each
+ * answer has it. A node that never reported (no ip), or whose ip is shared or not in the uptime
+ * answer (assigned or moved since it was read), gets no bars rather than another node's.
  */
-export function matchUptime(
+export function pairUptime(
   uptime: BucketUptimeResponse | undefined,
-  node: NodeStatus,
   nodes: readonly NodeStatus[],
-): UptimeDay[] | undefined {
-  if (uptime === undefined || node.ip === undefined) return undefined;
-  if (nodes.filter((other) => other.ip === node.ip).length !== 1) return undefined;
-  const candidates = uptime.nodes.filter((entry) => entry.ip === node.ip);
-  return candidates.length === 1 ? candidates[0]?.days : undefined;
+): (UptimeDay[] | undefined)[] {
+  if (uptime === undefined) return nodes.map(() => undefined);
+  const countIps = (ips: (string | undefined)[]) => {
+    const counts = new Map<string, number>();
+    for (const ip of ips) if (ip !== undefined) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+    return counts;
+  };
+  const inStatus = countIps(nodes.map((node) => node.ip));
+  const inUptime = countIps(uptime.nodes.map((entry) => entry.ip));
+  const daysByIp = new Map(uptime.nodes.map((entry) => [entry.ip, entry.days]));
+  return nodes.map((node) =>
+    node.ip !== undefined && inStatus.get(node.ip) === 1 && inUptime.get(node.ip) === 1
+      ? daysByIp.get(node.ip)
+      : undefined,
+  );
 }
 
 /** The nodes' identities in a status answer: when it changes, the uptime answer is read again. */

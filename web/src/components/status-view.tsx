@@ -5,7 +5,7 @@ import type {
   StorageBucketStatusResponse,
   UptimeDay,
 } from '../../../client/index.ts';
-import { countByStatus, latencyText, matchUptime, STATES, timeAgo } from '../view-model.ts';
+import { countByStatus, latencyText, pairUptime, STATES, timeAgo } from '../view-model.ts';
 import { STATE_WORDS, StatusBadge } from './status-badge.tsx';
 import { UptimeBars } from './uptime-bars.tsx';
 
@@ -18,6 +18,7 @@ export function StatusView(props: {
 }) {
   const { status, uptime, now } = props;
   const counts = useMemo(() => countByStatus(status.nodeStatus), [status]);
+  const days = useMemo(() => pairUptime(uptime, status.nodeStatus), [uptime, status]);
   return (
     <>
       <section aria-labelledby="summary-title" class="summary">
@@ -51,7 +52,7 @@ export function StatusView(props: {
                 key={`${node.ip ?? ''}#${index}`}
                 node={node}
                 index={index}
-                days={matchUptime(uptime, node, status.nodeStatus)}
+                days={days[index]}
                 now={now}
               />
             ))}

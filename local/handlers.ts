@@ -19,7 +19,7 @@ import type {
   WiredHttpFunction,
   WireOverrides,
 } from '../functions/shared/wiring.ts';
-import type { HttpRoute } from './http-adapter.ts';
+import type { HttpRoute } from './http-event.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 

@@ -26,11 +26,12 @@ export function createHeadProbe(timeoutMs: number): Probe {
   return async (bucket, signal) => {
     if (bucket.probeUrl === undefined) return { status: 'ONLINE' };
     const started = performance.now();
+    const timed = withTimeout(signal, timeoutMs);
     try {
       const response = await fetch(bucket.probeUrl, {
         method: 'HEAD',
         redirect: 'manual',
-        signal: withTimeout(signal, timeoutMs),
+        signal: timed.signal,
       });
       const latencyMs = Math.min(MAX_LATENCY_MS, Math.round(performance.now() - started));
       await response.body?.cancel();
@@ -38,6 +39,8 @@ export function createHeadProbe(timeoutMs: number): Probe {
     } catch {
       if (signal.aborted) throw signal.reason;
       return { status: 'OFFLINE' };
+    } finally {
+      timed.clear();
     }
   };
 }

@@ -165,13 +165,15 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
     let retryAfterMs: number | undefined;
     let lastStatus: number | undefined;
     let lastBody: unknown;
+    // The timeout covers the whole exchange: the status line and the body.
+    const timed = withTimeout(options.signal, timeoutMs);
     try {
       const request = signReportRequest(options.apiUrl, options.nodeId, key, options.body);
       const response = await fetchReport(request.url, {
         method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: withTimeout(options.signal, timeoutMs),
+        signal: timed.signal,
       });
       lastStatus = response.status;
       lastBody = await readBody(response);
@@ -203,6 +205,8 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
       lastStatus = undefined;
       lastBody = undefined;
       retryReason = describeNetworkError(error);
+    } finally {
+      timed.clear();
     }
     if (attempt >= policy.maxAttempts) {
       throw new ReportError(
@@ -225,17 +229,34 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
   }
 }
 
-export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  if (signal === undefined) return timeout;
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any([signal, timeout]);
-  // Node 20.0-20.2 have no AbortSignal.any; the bundled reporter supports every Node 20.
+/** A request's signal, and `clear()` to call once the request is over (in a `finally`). */
+export interface TimedSignal {
+  signal: AbortSignal;
+  clear(): void;
+}
+
+/**
+ * A signal that aborts when `signal` does (with its reason), or after `timeoutMs` with a
+ * TimeoutError. A plain timer and controller, not AbortSignal.timeout and AbortSignal.any: on
+ * Node 20 a signal combined by AbortSignal.any never fires once a garbage collection has run.
+ * The pending timer holds the controller, so nothing here is only weakly reachable; `clear()`
+ * stops the timer and removes the listener from the caller's long-lived signal.
+ */
+export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): TimedSignal {
   const controller = new AbortController();
-  for (const source of [signal, timeout]) {
-    if (source.aborted) controller.abort(source.reason);
-    else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
-  }
-  return controller.signal;
+  const onAbort = () => controller.abort(signal?.reason);
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+  }, timeoutMs);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 function describeNetworkError(error: unknown): string {

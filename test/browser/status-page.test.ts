@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createAdminStore } from '../../admin/operator-store.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { sendReport } from '../../reporter/transport.ts';
 import { chromiumAvailability, launchChromium } from '../support/chromium.ts';
@@ -66,6 +68,27 @@ async function openPage(url: string): Promise<Page> {
   await page.goto(url);
   return page;
 }
+
+/** The operator store on the runtime's table (the admin CLI's writes). */
+async function withStore<T>(
+  use: (store: ReturnType<typeof createAdminStore>) => Promise<T>,
+): Promise<T> {
+  const dynamo = createDynamoClient({ endpoint: runtime.dynamoEndpoint });
+  try {
+    return await use(createAdminStore(dynamo, runtime.tableName));
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+const sessionValue = (page: Page, key: string) =>
+  page.evaluate(
+    (name) =>
+      (
+        globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }
+      ).sessionStorage.getItem(name),
+    key,
+  );
 
 const statusResponse = (page: Page, status?: number) =>
   page.waitForResponse(
@@ -308,6 +331,119 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     await page.screenshot({ path: join(ROOT, '.local', 'status-page-375.png'), fullPage: true });
     await page.close();
   });
+
+  it('takes a second link opened in the same tab: the new bucket, its token stored, the address bar cleared', async () => {
+    // A second bucket of the demo workspace, read with the demo admin's token.
+    const other = randomUUID();
+    const nodeId = `page-other-${randomUUID().slice(0, 8)}`;
+    const privateKey = await withStore(async (store) => {
+      await store.createBucket({
+        bucketId: other,
+        workspaceId: runtime.demo.workspaceId,
+        orgId: runtime.demo.orgId,
+        name: 'a second bucket',
+      });
+      const registered = await store.registerNode({ nodeId, orgId: runtime.demo.orgId });
+      await store.assignNode({ bucketId: other, nodeId });
+      return registered.privateKey as string;
+    });
+    await sendReport({
+      apiUrl: runtime.apiUrl,
+      nodeId,
+      privateKey,
+      body: {
+        ip: '198.51.100.99',
+        region: 'eu-north-1',
+        version: '1.4.2',
+        buckets: [{ bucketId: other, status: 'ONLINE' }],
+      },
+    });
+
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    await page.goto(pageUrl(other, runtime.demo.adminToken));
+    await page.locator('.bucket code', { hasText: other }).waitFor();
+    await page.locator('.node', { hasText: '198.51.100.99' }).waitFor();
+    expect(await page.locator('.node').count()).toBe(1);
+    expect(page.url()).toBe(`${runtime.apiUrl}/#bucket=${other}`);
+    expect(await sessionValue(page, 'bucket-status.token')).toBe(runtime.demo.adminToken);
+    expect(await sessionValue(page, 'bucket-status.bucket')).toBe(other);
+
+    // A share link in the same tab is taken and kept too (this page has no shared view yet).
+    await page.goto(`${runtime.apiUrl}/#share=bss_${'A'.repeat(43)}`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('Shared status links are not supported yet');
+    expect(page.url()).toBe(`${runtime.apiUrl}/`);
+    expect(await sessionValue(page, 'bucket-status.share')).toBe(`bss_${'A'.repeat(43)}`);
+    expect(await page.locator('.node').count()).toBe(0);
+
+    // Forgetting the share link goes back to the bucket and token kept in the tab.
+    await page.getByRole('button', { name: 'Forget link' }).click();
+    await page.locator('.node', { hasText: '198.51.100.99' }).waitFor();
+    expect(await sessionValue(page, 'bucket-status.share')).toBe(null);
+
+    // And a bucket link after it shows that bucket again.
+    await page.goto(runtime.statusPageUrl);
+    await page.locator('.node').nth(2).waitFor();
+    expect(page.url()).toBe(`${runtime.apiUrl}/#bucket=${runtime.demo.bucketId}`);
+    expect(await sessionValue(page, 'bucket-status.token')).toBe(runtime.demo.token);
+    expect(await sessionValue(page, 'bucket-status.share')).toBe(null);
+    await page.close();
+  });
+
+  it('says a malformed bucket id is malformed, sends nothing for it and does not retry', async () => {
+    const page = await openPage(
+      `${runtime.apiUrl}/#bucket=../../x&token=${encodeURIComponent(runtime.demo.token)}`,
+    );
+    const sent: string[] = [];
+    page.on('request', (request) => sent.push(request.url()));
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toContain('The bucket id in this link is malformed');
+    expect(text).not.toContain('Cannot reach the API');
+    expect(text).not.toContain('keeps trying');
+    expect(page.url()).not.toContain('token');
+    // The form to correct it, the id as given.
+    expect(await page.getByLabel('Bucket id').inputValue()).toBe('../../x');
+    expect(sent.filter((url) => new URL(url).pathname.startsWith('/bucket/'))).toEqual([]);
+    await page.close();
+  });
+
+  it('pairs each node with its own uptime bars when a node is assigned while the page is open', async () => {
+    await report(0, 'ONLINE', 38);
+    const page = await openPage(runtime.statusPageUrl);
+    await page.locator('.uptime').nth(2).waitFor();
+    // A node that never reports, whose id sorts before every demo node's.
+    const nodeId = `0-page-first-${randomUUID().slice(0, 8)}`;
+    await withStore(async (store) => {
+      await store.registerNode({ nodeId, orgId: runtime.demo.orgId });
+      await store.assignNode({ bucketId: runtime.demo.bucketId, nodeId });
+    });
+    try {
+      await page.locator('.node').nth(3).waitFor({ timeout: 15_000 });
+      // One more refresh: whatever the page reads after seeing the new node is on screen.
+      await statusResponse(page);
+      await statusResponse(page);
+      const rows = page.locator('.node');
+      expect(await rows.first().locator('.node-ip').innerText()).toBe('node 1');
+      // Its own bars, if any, say it was never up; the bars of an ONLINE node must not show.
+      const barsOfFirst = await rows
+        .first()
+        .locator('.bar')
+        .evaluateAll((bars) =>
+          bars.map((bar) => (bar as unknown as { ariaLabel: string }).ariaLabel),
+        );
+      for (const label of barsOfFirst) expect(label).toMatch(/: (0% uptime|no data)$/);
+      for (const index of [1, 2, 3]) {
+        expect(await rows.nth(index).locator('.bar').count()).toBe(30);
+      }
+    } finally {
+      await withStore((store) => store.unassignNode({ bucketId: runtime.demo.bucketId, nodeId }));
+      await page.close();
+    }
+  }, 60_000);
 
   it('sent every request to the page origin only (the API is on it locally)', () => {
     expect(requests.length).toBeGreaterThan(10);

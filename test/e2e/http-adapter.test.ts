@@ -2,11 +2,8 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createLocalHttpServer,
-  type HttpRoute,
-  type LambdaHttpHandler,
-} from '../../local/http-adapter.ts';
+import { createLocalHttpServer } from '../../local/http-adapter.ts';
+import type { HttpRoute, LambdaHttpHandler } from '../../local/http-event.ts';
 
 /**
  * The local API Gateway stand-in, over real HTTP, with handlers that record the event they

@@ -450,22 +450,33 @@ describe('a node with more than 100 buckets', () => {
   });
 });
 
-describe('withTimeout on a Node without AbortSignal.any (20.0-20.2)', () => {
-  it('still aborts on the caller signal and on the timeout', async () => {
-    const any = AbortSignal.any;
-    Reflect.deleteProperty(AbortSignal, 'any');
-    try {
-      const caller = new AbortController();
-      const linked = withTimeout(caller.signal, 60_000);
-      expect(linked.aborted).toBe(false);
-      caller.abort(new Error('stop'));
-      expect(linked.aborted).toBe(true);
-      expect((linked.reason as Error).message).toBe('stop');
-      const timed = withTimeout(new AbortController().signal, 10);
-      await expect.poll(() => timed.aborted).toBe(true);
-      expect((timed.reason as Error).name).toBe('TimeoutError');
-    } finally {
-      AbortSignal.any = any;
-    }
+describe('withTimeout', () => {
+  it('aborts on the caller signal and on the timeout; clear() detaches both', async () => {
+    const caller = new AbortController();
+    const linked = withTimeout(caller.signal, 60_000);
+    expect(linked.signal.aborted).toBe(false);
+    caller.abort(new Error('stop'));
+    expect(linked.signal.aborted).toBe(true);
+    expect((linked.signal.reason as Error).message).toBe('stop');
+    linked.clear();
+
+    const timed = withTimeout(new AbortController().signal, 10);
+    await expect.poll(() => timed.signal.aborted).toBe(true);
+    expect((timed.signal.reason as Error).name).toBe('TimeoutError');
+    timed.clear();
+
+    const alreadyStopped = new AbortController();
+    alreadyStopped.abort(new Error('gone'));
+    const late = withTimeout(alreadyStopped.signal, 60_000);
+    expect((late.signal.reason as Error).message).toBe('gone');
+    late.clear();
+
+    // Cleared: neither the caller's signal nor the (short) timer reaches the request's signal.
+    const other = new AbortController();
+    const cleared = withTimeout(other.signal, 1);
+    cleared.clear();
+    other.abort(new Error('after the request'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cleared.signal.aborted).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalHttpServer, type ServerLimits } from '../../local/http-adapter.ts';
@@ -16,6 +17,7 @@ afterEach(async () => {
 });
 
 interface Started {
+  server: Server;
   port: number;
   errors: unknown[];
   aborts: { requestId: string; routeKey: string }[];
@@ -64,7 +66,7 @@ async function start(limits: Partial<ServerLimits> = SHORT): Promise<Started> {
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  return { port: address.port, errors, aborts, handled, aborted };
+  return { server, port: address.port, errors, aborts, handled, aborted };
 }
 
 /** A raw connection: what the server sent, and a promise of the close. */
@@ -163,6 +165,49 @@ describe('the local HTTP server closes connections that hold it', () => {
     expect(aborts).toEqual([{ requestId: expect.any(String), routeKey: 'POST /node/status' }]);
     expect(errors).toEqual([]);
     expect(handled).toEqual([]);
+  });
+});
+
+describe('clients that never read', () => {
+  // The idle timeout is the default (60 s), longer than this test may run: only the header or
+  // request timeout can free the slots in time.
+  const HELD: Partial<ServerLimits> = { ...SHORT, idleTimeoutMs: 60_000, maxConnections: 4 };
+
+  it('a timed-out connection frees its slot at once, though its client never reads the 408', async () => {
+    const { server, port, handled } = await start(HELD);
+    const freed: Promise<void>[] = [];
+    server.on('connection', (socket: Socket) => {
+      freed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+    });
+    // Every slot taken: two with headers that never end, two with a body that never ends, each
+    // client paused (it reads nothing, so it never sees the 408 nor closes its side).
+    const stalled = [
+      'GET /bucket/b/status HTTP/1.1\r\nHost: localhost\r\nX-Slow: ',
+      'GET /bucket/b/status HTTP/1.1\r\nHost: localhost\r\nX-Slow: ',
+      'POST /node/status HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ip":',
+      'POST /node/status HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ip":',
+    ];
+    const clients = await Promise.all(
+      stalled.map(async (request) => {
+        const client = await open(port);
+        client.socket.pause();
+        client.socket.write(request);
+        return client;
+      }),
+    );
+    await expect.poll(() => freed.length).toBe(stalled.length);
+    // The server closes its side of each after the 408; before, each was held until idle.
+    await Promise.all(freed);
+    expect(await new Promise((resolve) => server.getConnections((_, n) => resolve(n)))).toBe(0);
+
+    const next = await open(port);
+    next.socket.write(
+      'GET /bucket/b/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    );
+    await next.closed;
+    expect(next.received()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(handled).toEqual(['/bucket/b/status']);
+    for (const client of clients) client.socket.destroy();
   });
 });
 

@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   countByStatus,
   fragmentWithoutToken,
+  isBucketId,
   latencyText,
+  MALFORMED_BUCKET,
+  nodeSetKey,
   overallUptime,
+  pairUptime,
   parseFragment,
   problemFor,
   timeAgo,
@@ -19,6 +23,55 @@ describe('the status page view model', () => {
     expect(parseFragment('#bucket=&token=')).toEqual({});
     expect(fragmentWithoutToken('b-1')).toBe('#bucket=b-1');
     expect(fragmentWithoutToken(undefined)).toBe('');
+    expect(parseFragment('#share=bss_abc')).toEqual({ share: 'bss_abc' });
+    expect(parseFragment('#share=')).toEqual({});
+  });
+
+  it('tells a malformed bucket id from a well-formed one', () => {
+    expect(parseFragment('#bucket=../../x&token=t')).toEqual({ bucketId: '../../x', token: 't' });
+    for (const bad of ['../../x', '.', 'a/b', 'a b', 'x'.repeat(129), '%2e%2e']) {
+      expect(isBucketId(bad)).toBe(false);
+    }
+    for (const good of ['b-1', 'A_z-09', 'x'.repeat(128)]) expect(isBucketId(good)).toBe(true);
+  });
+
+  it('pairs a node with its uptime entry by identity, never by position', () => {
+    const days = (perc: number) => [
+      { day: '2026-12-01', perc_uptime: perc, online_seconds: perc, observed_seconds: 100 },
+    ];
+    const uptime = {
+      bucketId: 'b',
+      from: '2026-12-01',
+      to: '2026-12-01',
+      nodes: [
+        { host: 'n-1', ip: '192.0.2.1', days: days(100) },
+        { host: 'n-2', ip: '192.0.2.2', days: days(50) },
+        { host: 'n-3', days: days(0) },
+      ],
+    };
+    // A node assigned since the uptime answer sorts first: the others keep their own bars.
+    const nodes = [
+      { status: 'DISCONNECTED' as const },
+      { ip: '192.0.2.1', status: 'ONLINE' as const },
+      { ip: '192.0.2.2', status: 'OFFLINE' as const },
+    ];
+    expect(pairUptime(uptime, nodes)).toEqual([undefined, days(100), days(50)]);
+    // An ip two nodes share, or one not in the answer, gets no bars.
+    const shared = [
+      { ip: '192.0.2.1', status: 'ONLINE' as const },
+      { ip: '192.0.2.1', status: 'ONLINE' as const },
+      { ip: '192.0.2.9', status: 'ONLINE' as const },
+    ];
+    expect(pairUptime(uptime, shared)).toEqual([undefined, undefined, undefined]);
+    expect(pairUptime(undefined, nodes)).toEqual([undefined, undefined, undefined]);
+    // An ip two uptime entries share gets no bars either.
+    const twice = {
+      ...uptime,
+      nodes: [...uptime.nodes, { host: 'n-4', ip: '192.0.2.2', days: [] }],
+    };
+    expect(pairUptime(twice, nodes)).toEqual([undefined, days(100), undefined]);
+    expect(nodeSetKey(nodes)).not.toBe(nodeSetKey(nodes.slice(1)));
+    expect(nodeSetKey(nodes)).toBe(nodeSetKey(nodes.map((n) => ({ ...n }))));
   });
 
   it('says how long ago in words', () => {
@@ -67,6 +120,8 @@ describe('the status page view model', () => {
 
   it('has a distinct message for 401, 403, 404 and 503', () => {
     const kinds = [401, 403, 404, 503].map((s) => problemFor(s).kind);
+    expect(MALFORMED_BUCKET.kind).toBe('malformed');
+    expect(MALFORMED_BUCKET.detail).not.toContain('keeps trying');
     expect(kinds).toEqual(['unauthorized', 'forbidden', 'not-found', 'unavailable']);
     expect(problemFor(503, 7).detail).toContain('7 s');
     expect(new Set([401, 403, 404, 503].map((s) => problemFor(s).title)).size).toBe(4);

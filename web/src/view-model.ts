@@ -2,19 +2,22 @@
  * The status page's logic without the DOM: reading the address, wording, counting. The view
  * (app.tsx) renders what these return; the unit tests run them in Node.
  */
-import type { NodeState, NodeStatus, UptimeDay } from '../../client/index.ts';
+import type { BucketUptimeResponse, NodeState, NodeStatus, UptimeDay } from '../../client/index.ts';
 
 export const TOKEN_STORAGE_KEY = 'bucket-status.token';
 export const BUCKET_STORAGE_KEY = 'bucket-status.bucket';
+export const SHARE_STORAGE_KEY = 'bucket-status.share';
 export const REFRESH_MS = 5_000;
+export const EVENTS_SHOWN = 10;
 export const STATES: readonly NodeState[] = ['ONLINE', 'OFFLINE', 'DISCONNECTED'];
 
-/** What `#bucket=<id>&token=<jwt>` carries; either may be absent. */
-export function parseFragment(hash: string): { bucketId?: string; token?: string } {
+/** What `#bucket=<id>&token=<jwt>` or `#share=<token>` carries; any may be absent. */
+export function parseFragment(hash: string): { bucketId?: string; token?: string; share?: string } {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const bucketId = params.get('bucket')?.trim() || undefined;
   const token = params.get('token')?.trim() || undefined;
-  return { ...(bucketId && { bucketId }), ...(token && { token }) };
+  const share = params.get('share')?.trim() || undefined;
+  return { ...(bucketId && { bucketId }), ...(token && { token }), ...(share && { share }) };
 }
 
 /** The fragment to leave in the address bar: the bucket only, never the token. */
@@ -22,6 +25,36 @@ export const fragmentWithoutToken = (bucketId: string | undefined): string =>
   bucketId === undefined ? '' : `#bucket=${encodeURIComponent(bucketId)}`;
 
 export const isBucketId = (id: string): boolean => /^[A-Za-z0-9_-]{1,128}$/.test(id);
+
+/**
+ * Each node's uptime days, found by identity, never by position: GET status lists no `host`,
+ * so the identity both answers carry is the `ip`, used only when exactly one node of each
+ * answer has it. A node that never reported (no ip), or whose ip is shared or not in the uptime
+ * answer (assigned or moved since it was read), gets no bars rather than another node's.
+ */
+export function pairUptime(
+  uptime: BucketUptimeResponse | undefined,
+  nodes: readonly NodeStatus[],
+): (UptimeDay[] | undefined)[] {
+  if (uptime === undefined) return nodes.map(() => undefined);
+  const countIps = (ips: (string | undefined)[]) => {
+    const counts = new Map<string, number>();
+    for (const ip of ips) if (ip !== undefined) counts.set(ip, (counts.get(ip) ?? 0) + 1);
+    return counts;
+  };
+  const inStatus = countIps(nodes.map((node) => node.ip));
+  const inUptime = countIps(uptime.nodes.map((entry) => entry.ip));
+  const daysByIp = new Map(uptime.nodes.map((entry) => [entry.ip, entry.days]));
+  return nodes.map((node) =>
+    node.ip !== undefined && inStatus.get(node.ip) === 1 && inUptime.get(node.ip) === 1
+      ? daysByIp.get(node.ip)
+      : undefined,
+  );
+}
+
+/** The nodes' identities in a status answer: when it changes, the uptime answer is read again. */
+export const nodeSetKey = (nodes: readonly NodeStatus[]): string =>
+  JSON.stringify(nodes.map((node) => node.ip ?? null));
 
 /** "just now", "12 s ago", "3 min ago", "5 h ago", "4 d ago". */
 export function timeAgo(iso: string | undefined, nowMs: number): string {
@@ -72,7 +105,30 @@ export function overallUptime(days: readonly UptimeDay[]): number | null {
   return observed === 0 ? null : Math.round((10_000 * online) / observed) / 100;
 }
 
-export type ProblemKind = 'unauthorized' | 'forbidden' | 'not-found' | 'unavailable' | 'other';
+export type ProblemKind =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'unavailable'
+  | 'malformed'
+  | 'unsupported'
+  | 'other';
+
+/** A link whose bucket id cannot be one: nothing is sent, nothing retried. */
+export const MALFORMED_BUCKET: { kind: ProblemKind; title: string; detail: string } = {
+  kind: 'malformed',
+  title: 'The bucket id in this link is malformed',
+  detail:
+    'A bucket id is 1-128 characters of letters, digits, _ or -. Check the link, or enter the id below.',
+};
+
+/** A `#share=` link: taken and kept, but this page has no shared view to show it with yet. */
+export const SHARE_UNSUPPORTED: { kind: ProblemKind; title: string; detail: string } = {
+  kind: 'unsupported',
+  title: 'Shared status links are not supported yet',
+  detail:
+    'The link is kept in this tab (session storage) and removed from the address bar. Open a link with a bucket and a token to see a bucket.',
+};
 
 /** The message the page shows for an error answer to GET status. */
 export function problemFor(

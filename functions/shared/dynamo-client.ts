@@ -1,4 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  isServerError,
+  isThrottlingError,
+  isTransientError,
+} from '@smithy/service-error-classification';
 import { Unavailable } from '../domain/errors.ts';
 
 export interface DynamoClientOptions {
@@ -49,39 +54,24 @@ export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBC
   return client;
 }
 
-const TRANSIENT_ERROR_NAMES = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TransactionConflictException',
-]);
+type SdkError = Parameters<typeof isTransientError>[0];
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-
-/** True for faults that retrying later can fix: throttling, 5xx, timeouts, dropped sockets. */
+/**
+ * True for faults that retrying later can fix, as the AWS SDK classifies them: throttling (by
+ * name, 429 or the retryable trait), transient faults (timeouts, dropped sockets, 500/502/503/
+ * 504, also as the cause of a wrapper) and every other 5xx. DynamoDB adds one the SDK leaves
+ * out: a write that met an ongoing transaction on its item (400), which succeeds once it ends.
+ */
 export function isTransientDynamoError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const e = error as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
-  if (TRANSIENT_ERROR_NAMES.has(e.name)) return true;
-  if (e.code !== undefined && NETWORK_ERROR_CODES.has(e.code)) return true;
-  const status = e.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
+  if (error.name === 'TransactionConflictException') return true;
+  const sdkError = error as SdkError;
+  try {
+    return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+  } catch {
+    // The classification reads the cause chain without checking it; a null cause throws.
+    return false;
+  }
 }
 
 /** Rethrows transient DynamoDB faults as a 503 (after the SDK's own retries); others unchanged. */

@@ -147,3 +147,16 @@ export class FaultProxy {
     upstream.end(body);
   }
 }
+
+/** Runs `use` with a fresh fault proxy in front of `target`, and closes the proxy however it ends. */
+export async function withFaultProxy<T>(
+  target: string,
+  use: (proxy: FaultProxy) => Promise<T>,
+): Promise<T> {
+  const proxy = await FaultProxy.start(target);
+  try {
+    return await use(proxy);
+  } finally {
+    await proxy.close();
+  }
+}

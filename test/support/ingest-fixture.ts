@@ -7,6 +7,7 @@ import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { ingestEvent, lambdaContext, statusEvent } from './events.ts';
 import type { Seeder } from './seed.ts';
+import { tableFixtures } from './table.ts';
 import { ingestHandlerFor, statusHandlerFor, testSettings } from './wiring.ts';
 
 export const JWT_TEST_SECRET = 'ingest-tests-secret-at-least-32-bytes-long';
@@ -64,6 +65,17 @@ export function buildIngestHandler(
 }
 
 export type PostReport = ReturnType<typeof buildIngestHandler>;
+
+/**
+ * `tableFixtures(prefix)` plus `post`, the ingest handler on the file's table (`options` as for
+ * `buildIngestHandler`), and `read`, the table's rows as stored.
+ */
+export const ingestFixtures = (prefix: string, options: IngestHandlerOptions = {}) =>
+  tableFixtures(prefix)
+    .extend('post', { scope: 'file' }, ({ table }) =>
+      buildIngestHandler(table.client, table.tableName, options),
+    )
+    .extend('read', { scope: 'file' }, ({ table }) => rowsOf(table.client, table.tableName));
 
 export interface BucketEntry {
   bucketId: string;
@@ -200,3 +212,13 @@ export function expectError(response: Response, statusCode: number): string {
   expect(response.headers['content-type']).toBe('application/json');
   return response.json.message as string;
 }
+
+export type StoredRows = ReturnType<typeof rowsOf>;
+
+/** The stored rows of one table, read as the helpers above read them. */
+export const rowsOf = (client: DynamoDBClient, tableName: string) => ({
+  bucketRow: (bucketId: string, nodeId: string) =>
+    readBucketRow(client, tableName, bucketId, nodeId),
+  nodeMeta: (nodeId: string) => readNodeMeta(client, tableName, nodeId),
+  bucketPartition: (bucketId: string) => readBucketPartition(client, tableName, bucketId),
+});

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
+import { inject, test } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { ensureTable } from '../../local/embedded-dynamodb.ts';
+import { FaultProxy } from './fault-proxy.ts';
+import { Seeder } from './seed.ts';
 
 export interface TestTable {
   endpoint: string;
@@ -18,3 +20,18 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   await ensureTable(client, tableName);
   return { endpoint, client, tableName };
 }
+
+/**
+ * `test` with a table of the file's own (named `prefix-…`), set up once per file on first use:
+ * `table`, a `seed` writing raw rows to it, and a fault `proxy` in front of the engine (closed
+ * after the file). Suite hooks get them too: `it.beforeAll(async ({ seed }) => …)`.
+ */
+export const tableFixtures = (prefix: string) =>
+  test
+    .extend('table', { scope: 'file' }, () => createTestTable(prefix))
+    .extend('seed', { scope: 'file' }, ({ table }) => new Seeder(table.client, table.tableName))
+    .extend('proxy', { scope: 'file' }, async ({ table }, { onCleanup }) => {
+      const proxy = await FaultProxy.start(table.endpoint);
+      onCleanup(() => proxy.close());
+      return proxy;
+    });

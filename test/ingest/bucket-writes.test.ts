@@ -1,36 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { sweepShardOf } from '../../functions/data/sweep-index.ts';
 import {
   assignedNode,
   bucketWithReader,
   buildIngestHandler,
   buildStatusReader,
+  ingestFixtures,
   NO_RATE_LIMIT,
-  type PostReport,
-  readBucketPartition,
-  readBucketRow,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
 
-let table: TestTable;
-let seed: Seeder;
-let post: PostReport;
-
-beforeAll(async () => {
-  table = await createTestTable('ingest-buckets');
-  seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
-});
-
-const row = (bucketId: string, nodeId: string) =>
-  readBucketRow(table.client, table.tableName, bucketId, nodeId);
+const it = ingestFixtures('ingest-buckets', NO_RATE_LIMIT);
 
 describe('per-bucket outcome', () => {
-  it('rejects unassigned buckets one by one while the others are accepted, in report order', async () => {
+  it('rejects unassigned buckets one by one while the others are accepted, in report order', async ({
+    table,
+    seed,
+    post,
+    read,
+  }) => {
     const { bucketId: visible, token } = await bucketWithReader(seed);
     const assignedA = randomUUID();
     const assignedB = randomUUID();
@@ -69,14 +59,15 @@ describe('per-bucket outcome', () => {
     ]);
 
     // A rejected bucket gets no row at all: the conditional write never creates one.
-    expect(await readBucketPartition(table.client, table.tableName, nonexistent)).toStrictEqual([]);
-    expect(
-      (await readBucketPartition(table.client, table.tableName, otherWorkspaceBucket)).map(
-        (r) => r.sk,
-      ),
-    ).toStrictEqual(['META']);
-    expect(await row(assignedA, nodeId)).toMatchObject({ status: 'ONLINE', latency_ms: 1 });
-    expect(await row(assignedB, nodeId)).toMatchObject({ status: 'OFFLINE' });
+    expect(await read.bucketPartition(nonexistent)).toStrictEqual([]);
+    expect((await read.bucketPartition(otherWorkspaceBucket)).map((r) => r.sk)).toStrictEqual([
+      'META',
+    ]);
+    expect(await read.bucketRow(assignedA, nodeId)).toMatchObject({
+      status: 'ONLINE',
+      latency_ms: 1,
+    });
+    expect(await read.bucketRow(assignedB, nodeId)).toMatchObject({ status: 'OFFLINE' });
 
     const status = await buildStatusReader(table.client, table.tableName)(visible, {
       authorization: `Bearer ${token}`,
@@ -84,7 +75,10 @@ describe('per-bucket outcome', () => {
     expect(status.json.nodeStatus).toMatchObject([{ status: 'ONLINE', latency_ms: 3 }]);
   });
 
-  it('answers 200 with everything rejected when the node is assigned to none of them', async () => {
+  it('answers 200 with everything rejected when the node is assigned to none of them', async ({
+    seed,
+    post,
+  }) => {
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await seed.node(nodeId);
     const bucketId = randomUUID();
@@ -99,7 +93,11 @@ describe('per-bucket outcome', () => {
     });
   });
 
-  it('stores every reported field on the row, and lastUpdated is the server receive time', async () => {
+  it('stores every reported field on the row, and lastUpdated is the server receive time', async ({
+    table,
+    seed,
+    read,
+  }) => {
     const bucketId = randomUUID();
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
@@ -119,7 +117,7 @@ describe('per-bucket outcome', () => {
       now: () => serverNow,
     });
     expect((await at(report.body, report.headers)).statusCode).toBe(200);
-    expect(await row(bucketId, nodeId)).toStrictEqual({
+    expect(await read.bucketRow(bucketId, nodeId)).toStrictEqual({
       pk: `BUCKET#${bucketId}`,
       sk: `NODE#${nodeId}`,
       ip: '198.51.100.23',
@@ -143,7 +141,11 @@ describe('per-bucket outcome', () => {
     });
   });
 
-  it('a report without latency_ms clears the previously stored latency', async () => {
+  it('a report without latency_ms clears the previously stored latency', async ({
+    seed,
+    post,
+    read,
+  }) => {
     const bucketId = randomUUID();
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
@@ -156,14 +158,18 @@ describe('per-bucket outcome', () => {
     );
     const without = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]), t);
     expect((await post(withLatency.body, withLatency.headers)).statusCode).toBe(200);
-    expect((await row(bucketId, nodeId))?.latency_ms).toBe(80);
+    expect((await read.bucketRow(bucketId, nodeId))?.latency_ms).toBe(80);
     expect((await post(without.body, without.headers)).statusCode).toBe(200);
-    const stored = await row(bucketId, nodeId);
+    const stored = await read.bucketRow(bucketId, nodeId);
     expect(stored?.status).toBe('OFFLINE');
     expect(stored).not.toHaveProperty('latency_ms');
   });
 
-  it('leaves the assignment rows of other nodes on the same bucket alone', async () => {
+  it('leaves the assignment rows of other nodes on the same bucket alone', async ({
+    seed,
+    post,
+    read,
+  }) => {
     const bucketId = randomUUID();
     const reporter = `node-${randomUUID()}`;
     const neighbour = `node-${randomUUID()}`;
@@ -171,7 +177,7 @@ describe('per-bucket outcome', () => {
     await seed.assignment(bucketId, neighbour, { status: 'ONLINE', reportedAt: 1, ip: '10.0.0.9' });
     const report = signed(reporter, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]));
     expect((await post(report.body, report.headers)).statusCode).toBe(200);
-    expect(await row(bucketId, neighbour)).toStrictEqual({
+    expect(await read.bucketRow(bucketId, neighbour)).toStrictEqual({
       pk: `BUCKET#${bucketId}`,
       sk: `NODE#${neighbour}`,
       status: 'ONLINE',

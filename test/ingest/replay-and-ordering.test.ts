@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import {
   assignedNode,
@@ -8,39 +8,29 @@ import {
   buildIngestHandler,
   buildStatusReader,
   expectError,
+  ingestFixtures,
   NO_RATE_LIMIT,
-  type PostReport,
-  readBucketRow,
-  readNodeMeta,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import type { Seeder } from '../support/seed.ts';
 
-let table: TestTable;
-let seed: Seeder;
-let post: PostReport;
+const it = ingestFixtures('ingest-replay', NO_RATE_LIMIT);
 
-beforeAll(async () => {
-  table = await createTestTable('ingest-replay');
-  seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
-});
-
-async function nodeOnBuckets(count = 1) {
+async function nodeOnBuckets(seed: Seeder, count = 1) {
   const bucketIds = Array.from({ length: count }, () => randomUUID());
   const nodeId = `node-${randomUUID()}`;
   const privateKey = await assignedNode(seed, nodeId, bucketIds);
   return { bucketIds, bucketId: bucketIds[0] as string, nodeId, privateKey };
 }
 
-const row = (bucketId: string, nodeId: string) =>
-  readBucketRow(table.client, table.tableName, bucketId, nodeId);
-
 describe('replay guard', () => {
-  it('refuses an exact replay and leaves the stored report as it was', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('refuses an exact replay and leaves the stored report as it was', async ({
+    table,
+    seed,
+    read,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 10 }]), t - 5);
     const first = await buildIngestHandler(table.client, table.tableName, {
@@ -55,15 +45,15 @@ describe('replay guard', () => {
     })(report.body, report.headers);
     expect(expectError(replayed, 401)).toMatch(/not newer than the last accepted report/);
     expect(replayed.headers['www-authenticate']).toMatch(/^NodeSignature /);
-    expect(await row(bucketId, nodeId)).toMatchObject({
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
       reportedAt: t - 5,
       lastUpdated: new Date(t).toISOString(),
     });
-    expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(t - 5);
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBe(t - 5);
   });
 
-  it('refuses an older report after a newer one', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('refuses an older report after a newer one', async ({ seed, post, read }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const newer = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 2 }]), t);
     const older = signed(
@@ -74,15 +64,19 @@ describe('replay guard', () => {
     );
     expect((await post(newer.body, newer.headers)).statusCode).toBe(200);
     expect(expectError(await post(older.body, older.headers), 401)).toMatch(/replay/);
-    expect(await row(bucketId, nodeId)).toMatchObject({
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
       reportedAt: t,
       status: 'ONLINE',
       latency_ms: 2,
     });
   });
 
-  it('out-of-order delivery of two reports from one node leaves the newer', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(5);
+  it('out-of-order delivery of two reports from one node leaves the newer', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 5);
     const base = Date.now() - 60_000;
     for (let pair = 0; pair < 8; pair++) {
       const older = base + pair * 10;
@@ -109,7 +103,7 @@ describe('replay guard', () => {
       // The older one lost the race at the guard (401) or at each bucket row, or landed first.
       expect([200, 401]).toContain(olderResponse?.statusCode);
       for (const bucketId of bucketIds) {
-        expect(await row(bucketId, nodeId)).toMatchObject({
+        expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
           reportedAt: newer,
           latency_ms: 2 * pair + 1,
         });
@@ -117,10 +111,14 @@ describe('replay guard', () => {
     }
   });
 
-  it('an older report whose bucket writes arrive after a newer report is rejected per bucket', async () => {
+  it('an older report whose bucket writes arrive after a newer report is rejected per bucket', async ({
+    table,
+    seed,
+    read,
+  }) => {
     // Both pass the replay guard in order, but the older one's bucket writes are held back
     // until the newer report is stored: the conditional write must refuse them.
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(3);
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 3);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const t = Date.now();
     const older = t - 100;
@@ -171,7 +169,7 @@ describe('replay guard', () => {
       })),
     });
     for (const bucketId of bucketIds) {
-      expect(await row(bucketId, nodeId)).toMatchObject({
+      expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
         reportedAt: t,
         status: 'ONLINE',
         latency_ms: 9,
@@ -179,8 +177,12 @@ describe('replay guard', () => {
     }
   });
 
-  it('a bucket row holding a newer report is rejected with "a newer report is already stored"', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a bucket row holding a newer report is rejected with "a newer report is already stored"', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const [fresh, raced] = bucketIds as [string, string];
     const muchLater = Date.now() + 10_000_000;
     await seed.assignment(raced, nodeId, {
@@ -204,38 +206,49 @@ describe('replay guard', () => {
       accepted: [fresh],
       rejected: [{ bucketId: raced, reason: 'a newer report is already stored' }],
     });
-    expect(await row(raced, nodeId)).toMatchObject({
+    expect(await read.bucketRow(raced, nodeId)).toMatchObject({
       reportedAt: muchLater,
       status: 'OFFLINE',
       ip: '198.51.100.1',
       version: '9.9.9',
     });
-    expect(await row(fresh, nodeId)).toMatchObject({ status: 'ONLINE', ip: '203.0.113.7' });
+    expect(await read.bucketRow(fresh, nodeId)).toMatchObject({
+      status: 'ONLINE',
+      ip: '203.0.113.7',
+    });
   });
 });
 
 describe('a signed report with an invalid body', () => {
-  it('leaves lastTimestamp untouched, so the corrected report with the same timestamp is accepted', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('leaves lastTimestamp untouched, so the corrected report with the same timestamp is accepted', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const invalid = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'UP' }]), t);
     expect(expectError(await post(invalid.body, invalid.headers), 400)).toMatch(/status/);
-    const meta = await readNodeMeta(table.client, table.tableName, nodeId);
+    const meta = await read.nodeMeta(nodeId);
     expect(meta?.lastTimestamp).toBeUndefined();
     expect(meta?.lastSeen).toBeUndefined();
-    expect((await row(bucketId, nodeId))?.reportedAt).toBeUndefined();
+    expect((await read.bucketRow(bucketId, nodeId))?.reportedAt).toBeUndefined();
 
     const corrected = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'ONLINE' }]), t);
     const response = await post(corrected.body, corrected.headers);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual([bucketId]);
-    expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(t);
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBe(t);
   });
 });
 
 describe('per-node minimum report interval', () => {
-  it('answers 429 with Retry-After to a second report within the interval, 200 after it', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('answers 429 with Retry-After to a second report within the interval, 200 after it', async ({
+    table,
+    seed,
+    read,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     let serverNow = Date.now();
     const limited = buildIngestHandler(table.client, table.tableName, {
       minReportIntervalMs: 1000,
@@ -252,16 +265,19 @@ describe('per-node minimum report interval', () => {
     expect(refused.headers['retry-after']).toBe('1');
     // A replay inside the interval is still a replay (401), not a rate-limit answer.
     expect(expectError(await limited(first.body, first.headers), 401)).toMatch(/replay/);
-    expect(await row(bucketId, nodeId)).toMatchObject({ reportedAt: t, latency_ms: 1 });
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({ reportedAt: t, latency_ms: 1 });
 
     serverNow += 1;
     const onTime = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 3 }]), t + 1000);
     expect((await limited(onTime.body, onTime.headers)).statusCode).toBe(200);
-    expect(await row(bucketId, nodeId)).toMatchObject({ reportedAt: t + 1000, latency_ms: 3 });
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
+      reportedAt: t + 1000,
+      latency_ms: 3,
+    });
   });
 
-  it('rounds Retry-After up to whole seconds', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('rounds Retry-After up to whole seconds', async ({ table, seed }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const serverNow = Date.now();
     const limited = buildIngestHandler(table.client, table.tableName, {
       minReportIntervalMs: 2500,
@@ -277,8 +293,12 @@ describe('per-node minimum report interval', () => {
 
   // Across Lambda containers the receive clocks differ by a few ms; with the limit off that
   // must not matter.
-  it('with the limit off (0), a newer report is accepted whatever the receive clocks say', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('with the limit off (0), a newer report is accepted whatever the receive clocks say', async ({
+    table,
+    seed,
+    read,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     // Two containers whose clocks differ by 5 ms.
     const containerAhead = buildIngestHandler(table.client, table.tableName, {
@@ -294,12 +314,15 @@ describe('per-node minimum report interval', () => {
     expect((await containerAhead(older.body, older.headers)).statusCode).toBe(200);
     const response = await containerBehind(newer.body, newer.headers);
     expect(response.statusCode).toBe(200);
-    expect(await row(bucketId, nodeId)).toMatchObject({ reportedAt: t - 10, latency_ms: 2 });
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
+      reportedAt: t - 10,
+      latency_ms: 2,
+    });
   });
 });
 
 describe('the status endpoint after competing reports', () => {
-  it('shows the newest report of the node', async () => {
+  it('shows the newest report of the node', async ({ table, seed, post }) => {
     const { bucketId, token } = await bucketWithReader(seed);
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);

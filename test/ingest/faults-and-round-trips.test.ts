@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, inject, vi } from 'vitest';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import {
   assignedNode,
   buildIngestHandler,
   expectError,
+  ingestFixtures,
   NO_RATE_LIMIT,
-  readBucketRow,
-  readNodeMeta,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import type { Seeder } from '../support/seed.ts';
 
-let table: TestTable;
-let seed: Seeder;
-
-beforeAll(async () => {
-  table = await createTestTable('ingest-faults');
-  seed = new Seeder(table.client, table.tableName);
-});
+const it = ingestFixtures('ingest-faults');
 
 /** What a command touches, e.g. "UpdateItem BUCKET#b1" or "GetItem NODE#n". */
 function describeCommand(command: unknown): string {
@@ -51,7 +43,7 @@ const throttled = () =>
  * every call's start and end; `fault` decides per command whether to throw instead.
  */
 function instrumentedClient(fault: (label: string) => Error | undefined = () => undefined) {
-  const client = createDynamoClient({ endpoint: table.endpoint });
+  const client = createDynamoClient({ endpoint: inject('dynamoEndpoint') });
   const events: string[] = [];
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
@@ -69,19 +61,20 @@ function instrumentedClient(fault: (label: string) => Error | undefined = () => 
   return { client: client as DynamoDBClient, events };
 }
 
-async function nodeOnBuckets(count: number) {
+async function nodeOnBuckets(seed: Seeder, count: number) {
   const bucketIds = Array.from({ length: count }, (_, i) => `b${i}-${randomUUID()}`);
   const nodeId = `node-${randomUUID()}`;
   const privateKey = await assignedNode(seed, nodeId, bucketIds);
   return { bucketIds, nodeId, privateKey };
 }
 
-const row = (bucketId: string, nodeId: string) =>
-  readBucketRow(table.client, table.tableName, bucketId, nodeId);
-
 describe('DynamoDB faults on POST /node/status', () => {
-  it('a throttled bucket write: 503 + Retry-After, per-bucket outcome, the others really stored', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(4);
+  it('a throttled bucket write: 503 + Retry-After, per-bucket outcome, the others really stored', async ({
+    table,
+    seed,
+    read,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 4);
     const [ok1, bad1, ok2, bad2] = bucketIds as [string, string, string, string];
     const unassigned = randomUUID();
     const { client } = instrumentedClient((label) =>
@@ -111,10 +104,10 @@ describe('DynamoDB faults on POST /node/status', () => {
         { bucketId: bad2, reason: 'temporarily unavailable, retry' },
       ],
     });
-    expect(await row(ok1, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
-    expect(await row(ok2, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
-    expect((await row(bad1, nodeId))?.reportedAt).toBeUndefined();
-    expect((await row(bad2, nodeId))?.reportedAt).toBeUndefined();
+    expect(await read.bucketRow(ok1, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
+    expect(await read.bucketRow(ok2, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
+    expect((await read.bucketRow(bad1, nodeId))?.reportedAt).toBeUndefined();
+    expect((await read.bucketRow(bad2, nodeId))?.reportedAt).toBeUndefined();
 
     // The guard has taken the timestamp: the node retries with a new one, and all land.
     const retry = signed(
@@ -131,12 +124,16 @@ describe('DynamoDB faults on POST /node/status', () => {
     expect(retried.statusCode).toBe(200);
     expect(retried.json.accepted).toStrictEqual([ok1, bad1, ok2, bad2]);
     for (const bucketId of bucketIds) {
-      expect((await row(bucketId, nodeId))?.reportedAt).toBe(t + 1);
+      expect((await read.bucketRow(bucketId, nodeId))?.reportedAt).toBe(t + 1);
     }
   });
 
-  it('a throttled replay-guard write: 503 + Retry-After and nothing written', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(3);
+  it('a throttled replay-guard write: 503 + Retry-After and nothing written', async ({
+    table,
+    seed,
+    read,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 3);
     const { client, events } = instrumentedClient((label) =>
       label === `UpdateItem NODE#${nodeId}` ? throttled() : undefined,
     );
@@ -155,10 +152,8 @@ describe('DynamoDB faults on POST /node/status', () => {
     expect(response.body).not.toMatch(/Throttling|Rate of requests/);
     expect(events.filter((e) => e.includes('BUCKET#'))).toStrictEqual([]);
     for (const bucketId of bucketIds)
-      expect((await row(bucketId, nodeId))?.reportedAt).toBeUndefined();
-    expect(
-      (await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp,
-    ).toBeUndefined();
+      expect((await read.bucketRow(bucketId, nodeId))?.reportedAt).toBeUndefined();
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBeUndefined();
 
     // Nothing was taken, so the very same request succeeds once DynamoDB recovers.
     const recovered = await buildIngestHandler(
@@ -170,8 +165,8 @@ describe('DynamoDB faults on POST /node/status', () => {
     expect(recovered.json.accepted).toStrictEqual(bucketIds);
   });
 
-  it('a throttled key read: 503 + Retry-After and nothing written', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(1);
+  it('a throttled key read: 503 + Retry-After and nothing written', async ({ table, seed }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 1);
     const { client, events } = instrumentedClient((label) =>
       label.startsWith('GetItem') ? throttled() : undefined,
     );
@@ -186,8 +181,11 @@ describe('DynamoDB faults on POST /node/status', () => {
     expect(events).toStrictEqual([`start GetItem NODE#${nodeId}`, `fail GetItem NODE#${nodeId}`]);
   });
 
-  it('a non-transient DynamoDB error on a bucket write: 500 without internal detail', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a non-transient DynamoDB error on a bucket write: 500 without internal detail', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const { client, events } = instrumentedClient((label) =>
       label === `UpdateItem BUCKET#${bucketIds[1]}`
         ? Object.assign(new Error('secret table detail'), {
@@ -242,8 +240,8 @@ function loseFirstResponse(client: DynamoDBClient, matches: (pk: string) => bool
 describe('a write applied by DynamoDB whose response was lost, then retried by the SDK', () => {
   // The retry fails its own condition (reportedAt now equals its timestamp); the follow-up
   // read must recognise the report's own write instead of calling it superseded.
-  it('a bucket write is still reported accepted', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a bucket write is still reported accepted', async ({ table, seed, read }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const [retried, plain] = bucketIds as [string, string];
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `BUCKET#${retried}`);
@@ -260,7 +258,7 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
       NO_RATE_LIMIT,
     )(report.body, report.headers);
     expect(lost.size).toBe(1);
-    expect((await row(retried, nodeId))?.reportedAt).toBe(t);
+    expect((await read.bucketRow(retried, nodeId))?.reportedAt).toBe(t);
     expect(response.json).toStrictEqual({
       success: true,
       message: expect.any(String),
@@ -271,8 +269,8 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
 
   // The retried guard write fails its own condition; the follow-up read must recognise
   // this attempt's own write (lastReportId) instead of calling it a replay.
-  it('a replay-guard write does not turn the report into a replay', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(1);
+  it('a replay-guard write does not turn the report into a replay', async ({ table, seed }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 1);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `NODE#${nodeId}`);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
@@ -290,8 +288,11 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
 describe('DynamoDB round trips for one report', () => {
   const BUCKETS = 5;
 
-  it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(BUCKETS);
+  it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, BUCKETS);
     const { client, events } = instrumentedClient();
     const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const t = Date.now();
@@ -344,8 +345,11 @@ describe('DynamoDB round trips for one report', () => {
     ).toBe(true);
   });
 
-  it('a refused report costs one extra read to say why (replay), and no bucket write', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a refused report costs one extra read to say why (replay), and no bucket write', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const { client, events } = instrumentedClient();
     const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const report = signed(
@@ -362,7 +366,9 @@ describe('DynamoDB round trips for one report', () => {
     ]);
   });
 
-  it('a report refused before the signature check costs no DynamoDB call at all', async () => {
+  it('a report refused before the signature check costs no DynamoDB call at all', async ({
+    table,
+  }) => {
     const { events, client } = instrumentedClient();
     const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     expect((await post('{}', {})).statusCode).toBe(401);

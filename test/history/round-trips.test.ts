@@ -7,14 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { createAdminStore } from '../../functions/data/operator.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TableFixtures, tableFixtures } from '../support/table.ts';
 
 interface Call {
   label: string;
@@ -22,18 +20,7 @@ interface Call {
   endedAt: number;
 }
 
-let table: TestTable;
-let seed: Seeder;
-let proxy: FaultProxy;
-
-beforeAll(async () => {
-  table = await createTestTable('history-round-trips');
-  seed = new Seeder(table.client, table.tableName);
-  proxy = await FaultProxy.start(table.endpoint);
-});
-afterAll(async () => {
-  await proxy?.close();
-});
+const it = tableFixtures('history-round-trips');
 
 function tracing(client: DynamoDBClient) {
   const calls: Call[] = [];
@@ -69,7 +56,11 @@ function tracing(client: DynamoDBClient) {
   return { calls, roundTrips };
 }
 
-async function node(buckets: number, at: number) {
+async function node(
+  { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,
+  buckets: number,
+  at: number,
+) {
   const bucketIds = Array.from({ length: buckets }, () => randomUUID());
   const nodeId = `rt-${randomUUID()}`;
   const privateKey = await seed.node(nodeId);
@@ -82,9 +73,12 @@ async function node(buckets: number, at: number) {
 }
 
 describe('round trips of a report with history on (warm key cache, 10 buckets)', () => {
-  it('no state change: 2; a flip: 4 (events, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async () => {
+  it('no state change: 2; a flip: 4 (events, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async ({
+    table,
+    seed,
+  }) => {
     let clock = Date.parse('2026-11-30T23:58:00.000Z');
-    const { bucketIds, nodeId, privateKey } = await node(10, clock);
+    const { bucketIds, nodeId, privateKey } = await node({ table, seed }, 10, clock);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const api = historyApi(client, table.tableName, { now: () => clock });
     const { calls, roundTrips } = tracing(client);
@@ -126,9 +120,13 @@ describe('round trips of a report with history on (warm key cache, 10 buckets)',
 });
 
 describe('a history write that fails', () => {
-  it('is a 503 naming the bucket (accepted/rejected), and the next report writes the day', async () => {
+  it('is a 503 naming the bucket (accepted/rejected), and the next report writes the day', async ({
+    table,
+    seed,
+    proxy,
+  }) => {
     let clock = Date.parse('2026-11-30T23:59:30.000Z');
-    const { bucketIds, nodeId, privateKey } = await node(2, clock);
+    const { bucketIds, nodeId, privateKey } = await node({ table, seed }, 2, clock);
     const client = createDynamoClient({ endpoint: proxy.endpoint });
     const api = historyApi(client, table.tableName, { now: () => clock });
     const [good, bad] = bucketIds as [string, string];
@@ -171,9 +169,12 @@ describe('a history write that fails', () => {
 });
 
 describe('the hints on the node META row', () => {
-  it('keeps one per assigned bucket and none for a bucket the node is not assigned to', async () => {
+  it('keeps one per assigned bucket and none for a bucket the node is not assigned to', async ({
+    table,
+    seed,
+  }) => {
     const clock = Date.parse('2026-11-30T12:00:00.000Z');
-    const { bucketIds, nodeId, privateKey } = await node(1, clock);
+    const { bucketIds, nodeId, privateKey } = await node({ table, seed }, 1, clock);
     const api = historyApi(table.client, table.tableName, { now: () => clock });
     const stranger = randomUUID();
     const body = reportBody([{ bucketId: bucketIds[0] as string }, { bucketId: stranger }]);

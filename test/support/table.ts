@@ -21,6 +21,13 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   return { endpoint, client, tableName };
 }
 
+/** What `tableFixtures` gives a test, for helpers that take some of it. */
+export interface TableFixtures {
+  table: TestTable;
+  seed: Seeder;
+  proxy: FaultProxy;
+}
+
 /**
  * `test` with a table of the file's own (named `prefix-…`), set up once per file on first use:
  * `table`, a `seed` writing raw rows to it, and a fault `proxy` in front of the engine (closed

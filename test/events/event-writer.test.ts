@@ -15,7 +15,7 @@ import { eventId, type NodeEvent, withEventId } from '../../functions/domain/eve
 import { errorResponse } from '../../functions/http/response.ts';
 
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { countRequests, eventRows } from './support.ts';
@@ -40,8 +40,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The request fails `operation` once, through the fault proxy, with one attempt per call. */
 async function withOutage<T>(operation: string, run: (client: DynamoDBClient) => Promise<T>) {
-  const proxy = await FaultProxy.start(table.endpoint);
-  try {
+  return withFaultProxy(table.endpoint, async (proxy) => {
     proxy.fail({ kind: 'internal', operation, times: 1 });
     const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
     const refused = await run(client).then(
@@ -50,9 +49,7 @@ async function withOutage<T>(operation: string, run: (client: DynamoDBClient) =>
     );
     expect(proxy.count(operation, true)).toBe(1);
     return errorResponse(refused).statusCode;
-  } finally {
-    await proxy.close();
-  }
+  });
 }
 
 /** The first PutItem of each key is applied, then its response is lost: the SDK retries it. */
@@ -305,17 +302,14 @@ describe('recordEvents', () => {
   });
 
   it('a DynamoDB outage is a 503 after retries, never a silent loss', async () => {
-    const proxy = await FaultProxy.start(table.endpoint);
-    try {
+    await withFaultProxy(table.endpoint, async (proxy) => {
       proxy.fail({ kind: 'internal', operation: 'PutItem', times: Number.POSITIVE_INFINITY });
       const client = createDynamoClient({ endpoint: proxy.endpoint });
       const record = createEventWriter(client, table.tableName, { retentionDays: 90 });
       const refused = await record([event(randomUUID())]).catch((error: unknown) => error);
       expect(errorResponse(refused).statusCode).toBe(503);
       expect(proxy.count('PutItem', true)).toBe(3);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });
 

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject, test } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { ensureTable } from '../../local/embedded-dynamodb.ts';
-import { FaultProxy } from './fault-proxy.ts';
+import { type FaultProxy, fileFaultProxy } from './fault-proxy.ts';
 import { Seeder } from './seed.ts';
 
 export interface TestTable {
@@ -37,8 +37,4 @@ export const tableFixtures = (prefix: string) =>
   test
     .extend('table', { scope: 'file' }, () => createTestTable(prefix))
     .extend('seed', { scope: 'file' }, ({ table }) => new Seeder(table.client, table.tableName))
-    .extend('proxy', { scope: 'file' }, async ({ table }, { onCleanup }) => {
-      const proxy = await FaultProxy.start(table.endpoint);
-      onCleanup(() => proxy.close());
-      return proxy;
-    });
+    .extend('proxy', { scope: 'file' }, fileFaultProxy);

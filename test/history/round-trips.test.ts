@@ -7,54 +7,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, vi } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createAdminStore } from '../../functions/data/operator.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { commandName, traceCalls } from '../support/call-trace.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed } from '../support/ingest-fixture.ts';
 import { type TableFixtures, tableFixtures } from '../support/table.ts';
 
-interface Call {
-  label: string;
-  startedAt: number;
-  endedAt: number;
-}
-
 const it = tableFixtures('history-round-trips');
 
-function tracing(client: DynamoDBClient) {
-  const calls: Call[] = [];
-  let tick = 0;
-  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
-    async (command) => {
-      const { input } = command as {
-        input: { Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
-      };
-      const pk = input.Key?.pk?.S ?? input.Item?.pk?.S ?? '?';
-      const call: Call = {
-        label: `${(command as object).constructor.name.replace(/Command$/, '')} ${pk.split('#')[0]}`,
-        startedAt: ++tick,
-        endedAt: Number.POSITIVE_INFINITY,
-      };
-      calls.push(call);
-      try {
-        return await send(command);
-      } finally {
-        call.endedAt = ++tick;
-      }
-    },
-  );
-  const roundTrips = () => {
-    const depth = new Map<Call, number>();
-    for (const call of calls) {
-      const before = calls.filter((other) => other.endedAt < call.startedAt);
-      depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
-    }
-    return Math.max(0, ...depth.values());
-  };
-  return { calls, roundTrips };
-}
+/** Each call's command and the kind of its key ("UpdateItem NODE"), with its round trips. */
+const tracing = (client: DynamoDBClient) =>
+  traceCalls(client, (command, input) => {
+    const key = (input.Key ?? input.Item) as Record<string, { S?: string }> | undefined;
+    const pk = key?.pk?.S ?? '?';
+    return { label: `${commandName(command)} ${pk.split('#')[0]}` };
+  });
 
 async function node(
   { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,

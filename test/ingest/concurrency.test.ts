@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { shuffle } from '../support/call-trace.ts';
 import {
   bucketWithReader,
   buildIngestHandler,
@@ -54,15 +55,6 @@ async function readWorkspaceOf(read: StoredRows, bucketId: string) {
 const latencyOf = (round: number, node: number, bucket: number) =>
   round * 100_000 + node * 100 + bucket;
 const statusOf = (round: number) => (round % 2 === 0 ? 'ONLINE' : 'OFFLINE');
-
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} rounds shuffled`, () => {
   it('leaves exactly the newest report of every node in every bucket, none lost', async ({

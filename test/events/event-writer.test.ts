@@ -16,6 +16,7 @@ import { errorResponse } from '../../functions/http/response.ts';
 
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { withFaultProxy } from '../support/fault-proxy.ts';
+import { loseFirstResponses } from '../support/lost-response.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { countRequests, eventRows } from './support.ts';
@@ -53,23 +54,12 @@ async function withOutage<T>(operation: string, run: (client: DynamoDBClient) =>
 }
 
 /** The first PutItem of each key is applied, then its response is lost: the SDK retries it. */
-function loseFirstPutResponse(client: DynamoDBClient) {
-  const lost = new Set<string>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const item = (args.input as { Item?: { sk?: { S?: string } } }).Item;
-      const key = item?.sk?.S ?? '';
-      if (context.commandName === 'PutItemCommand' && !lost.has(key)) {
-        lost.add(key);
-        throw Object.assign(new Error('the response was lost'), { name: 'TimeoutError' });
-      }
-      return result;
-    },
-    { step: 'deserialize', name: 'loseFirstPutResponse' },
+const loseFirstPutResponse = (client: DynamoDBClient) =>
+  loseFirstResponses(
+    client,
+    'PutItemCommand',
+    (input) => (input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S ?? '',
   );
-  return lost;
-}
 
 describe('recordEvents', () => {
   it('stores each event once with its deterministic key, id, TTL and attributes', async () => {

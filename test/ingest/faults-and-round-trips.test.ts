@@ -12,6 +12,7 @@ import {
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
+import { loseFirstResponses } from '../support/lost-response.ts';
 import type { Seeder } from '../support/seed.ts';
 
 const it = ingestFixtures('ingest-faults');
@@ -210,32 +211,12 @@ describe('DynamoDB faults on POST /node/status', () => {
   });
 });
 
-/**
- * Below the SDK's retry middleware: the first attempt of each matching UpdateItem reaches the
- * engine and is applied, then its response is "lost" (a TimeoutError, as a request timeout
- * under load produces), so the SDK retries the very same conditional write.
- */
-function loseFirstResponse(client: DynamoDBClient, matches: (pk: string) => boolean) {
-  const lost = new Set<string>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const input = args.input as { Key?: { pk?: { S?: string }; sk?: { S?: string } } };
-      const key = `${input.Key?.pk?.S}|${input.Key?.sk?.S}`;
-      if (
-        context.commandName === 'UpdateItemCommand' &&
-        matches(input.Key?.pk?.S ?? '') &&
-        !lost.has(key)
-      ) {
-        lost.add(key);
-        throw Object.assign(new Error('the response was lost'), { name: 'TimeoutError' });
-      }
-      return result;
-    },
-    { step: 'deserialize', name: 'loseFirstResponse' },
-  );
-  return lost;
-}
+/** The first attempt of each matching UpdateItem is applied and its response lost (`loseFirstResponses`). */
+const loseFirstResponse = (client: DynamoDBClient, matches: (pk: string) => boolean) =>
+  loseFirstResponses(client, 'UpdateItemCommand', (input) => {
+    const { Key } = input as { Key?: { pk?: { S?: string }; sk?: { S?: string } } };
+    return matches(Key?.pk?.S ?? '') ? `${Key?.pk?.S}|${Key?.sk?.S}` : undefined;
+  });
 
 describe('a write applied by DynamoDB whose response was lost, then retried by the SDK', () => {
   // The retry fails its own condition (reportedAt now equals its timestamp); the follow-up

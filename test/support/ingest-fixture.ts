@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
 import { expect } from 'vitest';
 import { bucketPk, META_SK, nodePk, nodeSk } from '../../functions/data/keys.ts';
@@ -7,7 +7,7 @@ import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { ingestEvent, lambdaContext, statusEvent } from './events.ts';
 import type { Seeder } from './seed.ts';
-import { tableFixtures } from './table.ts';
+import { partitionRows, tableFixtures } from './table.ts';
 import { ingestHandlerFor, statusHandlerFor, testSettings } from './wiring.ts';
 
 export const JWT_TEST_SECRET = 'ingest-tests-secret-at-least-32-bytes-long';
@@ -180,28 +180,11 @@ export const readNodeMeta = (client: DynamoDBClient, tableName: string, nodeId: 
   getRow(client, tableName, nodePk(nodeId), META_SK);
 
 /** Every row of a bucket's partition (META and NODE# rows). */
-export async function readBucketPartition(
+export const readBucketPartition = async (
   client: DynamoDBClient,
   tableName: string,
   bucketId: string,
-): Promise<Plain[]> {
-  const rows: Plain[] = [];
-  let startKey: Record<string, { S: string }> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: bucketPk(bucketId) } },
-        ConsistentRead: true,
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      }),
-    );
-    for (const item of page.Items ?? []) rows.push(plain(item));
-    startKey = page.LastEvaluatedKey as typeof startKey;
-  } while (startKey !== undefined);
-  return rows;
-}
+): Promise<Plain[]> => (await partitionRows(client, tableName, bucketPk(bucketId))).map(plain);
 
 /** Asserts the contract's error response (status, exact body keys, JSON); returns the message. */
 export function expectError(response: Response, statusCode: number): string {

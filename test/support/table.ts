@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { inject, test } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { ensureTable } from '../../local/embedded-dynamodb.ts';
@@ -19,6 +19,30 @@ export async function createTestTable(prefix = 'test'): Promise<TestTable> {
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, tableName);
   return { endpoint, client, tableName };
+}
+
+/** Every row of the partition `pk`, in key order, as stored (consistent read, every page). */
+export async function partitionRows(
+  client: DynamoDBClient,
+  tableName: string,
+  pk: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const rows: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ConsistentRead: true,
+        ...(startKey && { ExclusiveStartKey: startKey }),
+      }),
+    );
+    rows.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return rows;
 }
 
 /** What `tableFixtures` gives a test, for helpers that take some of it. */

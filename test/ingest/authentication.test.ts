@@ -12,24 +12,16 @@ import {
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
+  nodeOnBuckets,
   type PostReport,
   reportBody,
   type StoredRows,
   signed,
   userToken,
 } from '../support/ingest-fixture.ts';
-import type { Seeder } from '../support/seed.ts';
 import type { TestTable } from '../support/table.ts';
 
 const it = ingestFixtures('ingest-auth');
-
-/** A fresh bucket and a fresh node assigned to it. */
-async function nodeOnBucket(seed: Seeder) {
-  const bucketId = randomUUID();
-  const nodeId = `node-${randomUUID()}`;
-  const privateKey = await assignedNode(seed, nodeId, [bucketId]);
-  return { bucketId, nodeId, privateKey };
-}
 
 /** The report left no trace: no bucket row report, no accepted timestamp on the node. */
 async function expectNothingStored(read: StoredRows, nodeId: string, bucketId: string) {
@@ -109,7 +101,7 @@ describe('POST /node/status: a valid signed report', () => {
   });
 
   it('verifies an isBase64Encoded body over its decoded bytes', async ({ seed, post, read }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 7 }]));
     const encoded = Buffer.from(report.body, 'utf8').toString('base64');
 
@@ -129,7 +121,7 @@ describe('POST /node/status: a valid signed report', () => {
     post,
     read,
   }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     // Spacing and a \u escape the server would never produce itself.
     const body = `{ "ip":"203.0.113.7" ,"region":"us\\u002deast-1","version":"1.2.3","buckets":[{"bucketId":"${bucketId}","status":"OFFLINE"}]}\n`;
     const response = await post(body, signed(nodeId, privateKey, body).headers);
@@ -150,7 +142,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     seed,
     post,
   }) => {
-    const { bucketId, nodeId } = await nodeOnBucket(seed);
+    const { bucketId, nodeId } = await nodeOnBuckets(seed);
     const disabledId = `node-${randomUUID()}`;
     const disabledKey = await seed.node(disabledId, { status: 'DISABLED' });
     const ghostId = `ghost-${randomUUID()}`;
@@ -169,7 +161,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
   });
 
   it('refuses a tampered body and stores nothing', async ({ seed, post, read }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'ONLINE' }]));
     const tampered = report.body.replace('"ONLINE"', '"OFFLINE"');
     expect(tampered).not.toBe(report.body);
@@ -182,7 +174,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     post,
     read,
   }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const body = reportBody([{ bucketId }]);
     const report = signed(nodeId, privateKey, body);
     const reserialized = JSON.stringify(body, null, 2);
@@ -192,7 +184,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
   });
 
   it('refuses a report signed with another key', async ({ seed, post, read }) => {
-    const { bucketId, nodeId } = await nodeOnBucket(seed);
+    const { bucketId, nodeId } = await nodeOnBuckets(seed);
     const otherKey = generateNodeKeyPair().privateKey;
     const report = signed(nodeId, otherKey, reportBody([{ bucketId }]));
     expectUnauthorized(await post(report.body, report.headers), NODE_ONE_MESSAGE);
@@ -200,7 +192,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
   });
 
   it('refuses a signature made for another node id or timestamp', async ({ seed, post, read }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const now = Date.now();
     const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), now);
     const otherTimestamp = { ...report.headers, 'X-Node-Timestamp': String(now + 1) };
@@ -249,7 +241,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     post,
     read,
   }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const first = signed(nodeId, privateKey, reportBody([{ bucketId }]), Date.now() - 1000);
     expect((await post(first.body, first.headers)).statusCode).toBe(200);
     await table.client.send(
@@ -270,7 +262,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
   it.for([['X-Node-Id'], ['X-Node-Timestamp'], ['X-Node-Signature']] as const)(
     'refuses a report without %s',
     async ([header], { seed, post, read }) => {
-      const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+      const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
       const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
       const headers = { ...report.headers };
       delete headers[header];
@@ -288,7 +280,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     ['a negative number', (ms: number) => `-${ms}`],
     ['empty', () => ''],
   ] as const)('refuses an X-Node-Timestamp that is %s', async ([_, format], { seed, post }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const body = JSON.stringify(reportBody([{ bucketId }]));
     const headers = {
       ...signed(nodeId, privateKey, body).headers,
@@ -306,7 +298,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     ['empty', () => ''],
     ['not base64url at all', () => '!'.repeat(86)],
   ] as const)('refuses a signature that is %s', async ([_, mangle], { seed, post, read }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
     const headers = {
       ...report.headers,
@@ -317,7 +309,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
   });
 
   it('refuses a user JWT in place of a node signature', async ({ seed, post, read }) => {
-    const { bucketId, nodeId } = await nodeOnBucket(seed);
+    const { bucketId, nodeId } = await nodeOnBuckets(seed);
     const { userId } = await bucketWithReader(seed, bucketId);
     const token = await userToken(userId);
     const body = JSON.stringify(reportBody([{ bucketId }]));
@@ -336,7 +328,7 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
   });
 
   it('a node signature does not work on the status endpoint', async ({ table, seed }) => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     await bucketWithReader(seed, bucketId);
     const report = signed(nodeId, privateKey, '');
     const status = await buildStatusReader(table.client, table.tableName)(bucketId, report.headers);
@@ -360,7 +352,7 @@ describe('POST /node/status: the ±300 s timestamp window', () => {
   ] as const)(
     'refuses a timestamp %s of the server clock',
     async ([_, offset], { table, seed, read }) => {
-      const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+      const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
       const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + offset);
       expectUnauthorized(await at(table)(report.body, report.headers), /300 s/);
       await expectNothingStored(read, nodeId, bucketId);
@@ -374,7 +366,7 @@ describe('POST /node/status: the ±300 s timestamp window', () => {
   ] as const)(
     'accepts a timestamp %s of the server clock',
     async ([_, offset], { table, seed, read }) => {
-      const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+      const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
       const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + offset);
       const response = await at(table)(report.body, report.headers);
       expect(response.statusCode).toBe(200);
@@ -393,7 +385,7 @@ describe('POST /node/status: the ±300 s timestamp window', () => {
   }) => {
     // Why: the replay guard orders by the node's clock. A node whose clock jumped ahead is
     // locked out until its clock passes that timestamp, which the ±300 s window bounds.
-    const { bucketId, nodeId, privateKey } = await nodeOnBucket(seed);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const ahead = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + 250_000);
     expect((await at(table)(ahead.body, ahead.headers)).statusCode).toBe(200);
 

@@ -8,6 +8,7 @@ import {
   buildStatusReader,
   ingestFixtures,
   NO_RATE_LIMIT,
+  nodeOnBuckets,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
@@ -98,9 +99,7 @@ describe('per-bucket outcome', () => {
     seed,
     read,
   }) => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const serverNow = Date.now();
     const report = signed(
       nodeId,
@@ -146,9 +145,7 @@ describe('per-bucket outcome', () => {
     post,
     read,
   }) => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const withLatency = signed(
       nodeId,

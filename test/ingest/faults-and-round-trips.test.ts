@@ -5,7 +5,6 @@ import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import {
   assignedNode,
-  buildIngestHandler,
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
@@ -15,7 +14,7 @@ import {
 import { loseFirstResponses } from '../support/lost-response.ts';
 import type { Seeder } from '../support/seed.ts';
 
-const it = ingestFixtures('ingest-faults');
+const it = ingestFixtures('ingest-faults', NO_RATE_LIMIT);
 
 /** What a command touches, e.g. "UpdateItem BUCKET#b1" or "GetItem NODE#n". */
 function describeCommand(command: unknown): string {
@@ -74,6 +73,7 @@ describe('DynamoDB faults on POST /node/status', () => {
     table,
     seed,
     read,
+    postVia,
   }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 4);
     const [ok1, bad1, ok2, bad2] = bucketIds as [string, string, string, string];
@@ -83,7 +83,7 @@ describe('DynamoDB faults on POST /node/status', () => {
         ? throttled()
         : undefined,
     );
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const t = Date.now();
     const report = signed(
       nodeId,
@@ -117,11 +117,7 @@ describe('DynamoDB faults on POST /node/status', () => {
       reportBody([ok1, bad1, ok2, bad2].map((bucketId) => ({ bucketId }))),
       t + 1,
     );
-    const retried = await buildIngestHandler(
-      table.client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(retry.body, retry.headers);
+    const retried = await postVia(table.client)(retry.body, retry.headers);
     expect(retried.statusCode).toBe(200);
     expect(retried.json.accepted).toStrictEqual([ok1, bad1, ok2, bad2]);
     for (const bucketId of bucketIds) {
@@ -133,12 +129,13 @@ describe('DynamoDB faults on POST /node/status', () => {
     table,
     seed,
     read,
+    postVia,
   }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 3);
     const { client, events } = instrumentedClient((label) =>
       label === `UpdateItem NODE#${nodeId}` ? throttled() : undefined,
     );
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const t = Date.now();
     const report = signed(
       nodeId,
@@ -157,34 +154,26 @@ describe('DynamoDB faults on POST /node/status', () => {
     expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBeUndefined();
 
     // Nothing was taken, so the very same request succeeds once DynamoDB recovers.
-    const recovered = await buildIngestHandler(
-      table.client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const recovered = await postVia(table.client)(report.body, report.headers);
     expect(recovered.statusCode).toBe(200);
     expect(recovered.json.accepted).toStrictEqual(bucketIds);
   });
 
-  it('a throttled key read: 503 + Retry-After and nothing written', async ({ table, seed }) => {
+  it('a throttled key read: 503 + Retry-After and nothing written', async ({ seed, postVia }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 1);
     const { client, events } = instrumentedClient((label) =>
       label.startsWith('GetItem') ? throttled() : undefined,
     );
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(expectError(response, 503)).toMatch(/retry/i);
     expect(response.headers['retry-after']).toBe('1');
     expect(events).toStrictEqual([`start GetItem NODE#${nodeId}`, `fail GetItem NODE#${nodeId}`]);
   });
 
   it('a non-transient DynamoDB error on a bucket write: 500 without internal detail', async ({
-    table,
     seed,
+    postVia,
   }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const { client, events } = instrumentedClient((label) =>
@@ -200,11 +189,7 @@ describe('DynamoDB faults on POST /node/status', () => {
       privateKey,
       reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
     );
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(expectError(response, 500)).toBe('Internal server error');
     expect(response.body).not.toMatch(/secret table detail|ValidationException/);
     expect(events).toContain(`fail UpdateItem BUCKET#${bucketIds[1]}`);
@@ -221,7 +206,7 @@ const loseFirstResponse = (client: DynamoDBClient, matches: (pk: string) => bool
 describe('a write applied by DynamoDB whose response was lost, then retried by the SDK', () => {
   // The retry fails its own condition (reportedAt now equals its timestamp); the follow-up
   // read must recognise the report's own write instead of calling it superseded.
-  it('a bucket write is still reported accepted', async ({ table, seed, read }) => {
+  it('a bucket write is still reported accepted', async ({ table, seed, read, postVia }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const [retried, plain] = bucketIds as [string, string];
     const client = createDynamoClient({ endpoint: table.endpoint });
@@ -233,11 +218,7 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
       reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
       t,
     );
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(lost.size).toBe(1);
     expect((await read.bucketRow(retried, nodeId))?.reportedAt).toBe(t);
     expect(response.json).toStrictEqual({
@@ -250,16 +231,16 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
 
   // The retried guard write fails its own condition; the follow-up read must recognise
   // this attempt's own write (lastReportId) instead of calling it a replay.
-  it('a replay-guard write does not turn the report into a replay', async ({ table, seed }) => {
+  it('a replay-guard write does not turn the report into a replay', async ({
+    table,
+    seed,
+    postVia,
+  }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 1);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `NODE#${nodeId}`);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(lost.size).toBe(1);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual(bucketIds);
@@ -270,12 +251,12 @@ describe('DynamoDB round trips for one report', () => {
   const BUCKETS = 5;
 
   it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async ({
-    table,
     seed,
+    postVia,
   }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, BUCKETS);
     const { client, events } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const t = Date.now();
     const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
 
@@ -327,12 +308,12 @@ describe('DynamoDB round trips for one report', () => {
   });
 
   it('a refused report costs one extra read to say why (replay), and no bucket write', async ({
-    table,
     seed,
+    postVia,
   }) => {
     const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const { client, events } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const report = signed(
       nodeId,
       privateKey,
@@ -348,10 +329,10 @@ describe('DynamoDB round trips for one report', () => {
   });
 
   it('a report refused before the signature check costs no DynamoDB call at all', async ({
-    table,
+    postVia,
   }) => {
     const { events, client } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     expect((await post('{}', {})).statusCode).toBe(401);
     const stale = signed('node-x', generateNodeKeyPair().privateKey, '{}', Date.now() - 400_000);
     expect((await post(stale.body, stale.headers)).statusCode).toBe(401);

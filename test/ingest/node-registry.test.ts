@@ -20,16 +20,16 @@ import { countRequests } from '../events/support.ts';
 import { withFaultProxy } from '../support/fault-proxy.ts';
 import {
   assignedNode,
-  buildIngestHandler,
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
+  nodeOnBuckets,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
 import { laggingReplica } from '../support/lagging-replica.ts';
 
-const it = ingestFixtures('node-registry');
+const it = ingestFixtures('node-registry', NO_RATE_LIMIT);
 
 const escaped = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -37,6 +37,7 @@ describe("the node's key", () => {
   it('a node registered a moment ago reports at once, while a replica still lags (consistent read)', async ({
     table,
     seed,
+    postVia,
   }) => {
     const bucketId = randomUUID();
     const nodeId = `node-${randomUUID()}`;
@@ -45,11 +46,7 @@ describe("the node's key", () => {
     await replica.freeze(nodePk(nodeId), META_SK); // the replica has not seen the node yet
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual([bucketId]);
   });
@@ -60,11 +57,10 @@ describe('a node removed while its key is cached', () => {
     table,
     seed,
     read,
+    postVia,
   }) => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
-    const post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
+    const post = postVia(table.client);
     const first = signed(nodeId, privateKey, reportBody([{ bucketId }]), Date.now() - 1000);
     expect((await post(first.body, first.headers)).statusCode).toBe(200);
     await table.client.send(
@@ -119,17 +115,11 @@ describe("the node's key, cached", () => {
     ['missing', undefined],
   ] as const)(
     'a stored key that is %s authenticates nobody (401, not 500)',
-    async ([_, publicKey], { table, seed, read }) => {
-      const bucketId = randomUUID();
-      const nodeId = `node-${randomUUID()}`;
-      const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    async ([_, publicKey], { table, seed, read, postVia }) => {
+      const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
       await seed.put({ pk: nodePk(nodeId), sk: META_SK, publicKey, status: 'ACTIVE' });
       const report = signed(nodeId, privateKey, reportBody([{ bucketId }]));
-      const response = await buildIngestHandler(
-        table.client,
-        table.tableName,
-        NO_RATE_LIMIT,
-      )(report.body, report.headers);
+      const response = await postVia(table.client)(report.body, report.headers);
       expect(expectError(response, 401)).toMatch(escaped(NODE_NOT_AUTHENTICATED));
       expect((await read.bucketRow(bucketId, nodeId))?.status).toBe(undefined);
     },
@@ -220,21 +210,15 @@ describe("the replay guard's answer (the port the ingest use case reads)", () =>
 });
 
 describe('hints of buckets the node is not assigned to', () => {
-  it('are forgotten for every such bucket of a report', async ({ table, seed, read }) => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+  it('are forgotten for every such bucket of a report', async ({ table, seed, read, postVia }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const strangers = [randomUUID(), randomUUID()];
     const report = signed(
       nodeId,
       privateKey,
       reportBody([bucketId, ...strangers].map((id) => ({ bucketId: id }))),
     );
-    const response = await buildIngestHandler(
-      table.client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(table.client)(report.body, report.headers);
     expect(response.json.accepted).toStrictEqual([bucketId]);
     const meta = await read.nodeMeta(nodeId);
     expect(Object.keys(meta ?? {}).filter((name) => name.startsWith('h_'))).toStrictEqual([

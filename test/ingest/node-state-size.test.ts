@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import {
-  assignedNode,
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
+  nodeOnBuckets,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
@@ -19,9 +18,7 @@ const it = ingestFixtures('ingest-node-size', NO_RATE_LIMIT);
 
 describe("a node's META row at the item-size limit", () => {
   it('answers 409 naming the limit, and stores nothing', async ({ table, seed, post, read }) => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     // The state the hints of thousands of buckets would leave: just under 400 KB.
     await table.client.send(
       new UpdateItemCommand({

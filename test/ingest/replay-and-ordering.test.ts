@@ -10,19 +10,12 @@ import {
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
+  nodeOnBuckets,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import type { Seeder } from '../support/seed.ts';
 
 const it = ingestFixtures('ingest-replay', NO_RATE_LIMIT);
-
-async function nodeOnBuckets(seed: Seeder, count = 1) {
-  const bucketIds = Array.from({ length: count }, () => randomUUID());
-  const nodeId = `node-${randomUUID()}`;
-  const privateKey = await assignedNode(seed, nodeId, bucketIds);
-  return { bucketIds, bucketId: bucketIds[0] as string, nodeId, privateKey };
-}
 
 describe('replay guard', () => {
   it('refuses an exact replay and leaves the stored report as it was', async ({

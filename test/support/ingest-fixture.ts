@@ -68,14 +68,22 @@ export type PostReport = ReturnType<typeof buildIngestHandler>;
 
 /**
  * `tableFixtures(prefix)` plus `post`, the ingest handler on the file's table (`options` as for
- * `buildIngestHandler`), and `read`, the table's rows as stored.
+ * `buildIngestHandler`), `read`, the table's rows as stored, and `postVia(client)`, a fresh
+ * handler with the same options whose requests go through `client`.
  */
 export const ingestFixtures = (prefix: string, options: IngestHandlerOptions = {}) =>
   tableFixtures(prefix)
     .extend('post', { scope: 'file' }, ({ table }) =>
       buildIngestHandler(table.client, table.tableName, options),
     )
-    .extend('read', { scope: 'file' }, ({ table }) => rowsOf(table.client, table.tableName));
+    .extend('read', { scope: 'file' }, ({ table }) => rowsOf(table.client, table.tableName))
+    .extend(
+      'postVia',
+      { scope: 'file' },
+      ({ table }) =>
+        (client: DynamoDBClient) =>
+          buildIngestHandler(client, table.tableName, options),
+    );
 
 export interface BucketEntry {
   bucketId: string;
@@ -144,6 +152,14 @@ export async function assignedNode(seed: Seeder, nodeId: string, bucketIds: stri
   const privateKey = await seed.node(nodeId);
   for (const bucketId of bucketIds) await seed.assignment(bucketId, nodeId);
   return privateKey;
+}
+
+/** A fresh registered node assigned to `count` fresh buckets (`bucketId` is the first). */
+export async function nodeOnBuckets(seed: Seeder, count = 1) {
+  const bucketIds = Array.from({ length: count }, () => randomUUID());
+  const nodeId = `node-${randomUUID()}`;
+  const privateKey = await assignedNode(seed, nodeId, bucketIds);
+  return { bucketIds, bucketId: bucketIds[0] as string, nodeId, privateKey };
 }
 
 type Plain = Record<string, string | number>;

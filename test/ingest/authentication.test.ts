@@ -7,9 +7,8 @@ import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-repo
 import {
   assignedNode,
   bucketWithReader,
-  buildIngestHandler,
-  buildStatusReader,
   expectError,
+  type IngestHandlerOptions,
   ingestFixtures,
   NO_RATE_LIMIT,
   nodeOnBuckets,
@@ -19,7 +18,6 @@ import {
   signed,
   userToken,
 } from '../support/ingest-fixture.ts';
-import type { TestTable } from '../support/table.ts';
 
 const it = ingestFixtures('ingest-auth');
 
@@ -39,9 +37,10 @@ function expectUnauthorized(response: Awaited<ReturnType<PostReport>>, message: 
 
 describe('POST /node/status: a valid signed report', () => {
   it('is stored and visible through the status endpoint with the server receive time', async ({
-    table,
     seed,
     read,
+    postWith,
+    readStatus,
   }) => {
     const { bucketId, token } = await bucketWithReader(seed);
     const reporterId = `node-a-${randomUUID()}`;
@@ -50,7 +49,7 @@ describe('POST /node/status: a valid signed report', () => {
     await assignedNode(seed, silentId, [bucketId]);
     // The node's clock runs 200 s behind: lastUpdated must still be the server's clock.
     const serverNow = Date.now();
-    const postAt = buildIngestHandler(table.client, table.tableName, { now: () => serverNow });
+    const postAt = postWith({ now: () => serverNow });
     const report = signed(
       reporterId,
       privateKey,
@@ -72,7 +71,7 @@ describe('POST /node/status: a valid signed report', () => {
     });
     expect(response.headers['content-type']).toBe('application/json');
 
-    const status = await buildStatusReader(table.client, table.tableName)(bucketId, {
+    const status = await readStatus(bucketId, {
       authorization: `Bearer ${token}`,
     });
     expect(status.statusCode).toBe(200);
@@ -327,11 +326,11 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
     await expectNothingStored(read, nodeId, bucketId);
   });
 
-  it('a node signature does not work on the status endpoint', async ({ table, seed }) => {
+  it('a node signature does not work on the status endpoint', async ({ seed, readStatus }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     await bucketWithReader(seed, bucketId);
     const report = signed(nodeId, privateKey, '');
-    const status = await buildStatusReader(table.client, table.tableName)(bucketId, report.headers);
+    const status = await readStatus(bucketId, report.headers);
     expect(expectError(status, 401)).toMatch(/bearer token/i);
     expect(status.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
@@ -339,8 +338,8 @@ describe('POST /node/status: 401 for an unauthenticated report', () => {
 
 describe('POST /node/status: the ±300 s timestamp window', () => {
   const serverNow = Date.now();
-  const at = (table: TestTable) =>
-    buildIngestHandler(table.client, table.tableName, { ...NO_RATE_LIMIT, now: () => serverNow });
+  const at = (postWith: (overrides: IngestHandlerOptions) => PostReport) =>
+    postWith({ ...NO_RATE_LIMIT, now: () => serverNow });
 
   it.for([
     ['301 s behind', -301_000],
@@ -351,10 +350,10 @@ describe('POST /node/status: the ±300 s timestamp window', () => {
     ['at the epoch', -serverNow],
   ] as const)(
     'refuses a timestamp %s of the server clock',
-    async ([_, offset], { table, seed, read }) => {
+    async ([_, offset], { seed, read, postWith }) => {
       const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
       const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + offset);
-      expectUnauthorized(await at(table)(report.body, report.headers), /300 s/);
+      expectUnauthorized(await at(postWith)(report.body, report.headers), /300 s/);
       await expectNothingStored(read, nodeId, bucketId);
     },
   );
@@ -365,10 +364,10 @@ describe('POST /node/status: the ±300 s timestamp window', () => {
     ['299 s ahead', 299_000],
   ] as const)(
     'accepts a timestamp %s of the server clock',
-    async ([_, offset], { table, seed, read }) => {
+    async ([_, offset], { seed, read, postWith }) => {
       const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
       const report = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + offset);
-      const response = await at(table)(report.body, report.headers);
+      const response = await at(postWith)(report.body, report.headers);
       expect(response.statusCode).toBe(200);
       expect(response.json.accepted).toStrictEqual([bucketId]);
       const row = await read.bucketRow(bucketId, nodeId);
@@ -380,18 +379,18 @@ describe('POST /node/status: the ±300 s timestamp window', () => {
   );
 
   it('a future timestamp is remembered: the node must not report an earlier one after it', async ({
-    table,
     seed,
+    postWith,
   }) => {
     // Why: the replay guard orders by the node's clock. A node whose clock jumped ahead is
     // locked out until its clock passes that timestamp, which the ±300 s window bounds.
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const ahead = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + 250_000);
-    expect((await at(table)(ahead.body, ahead.headers)).statusCode).toBe(200);
+    expect((await at(postWith)(ahead.body, ahead.headers)).statusCode).toBe(200);
 
     const honest = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow);
-    expectUnauthorized(await at(table)(honest.body, honest.headers), /replay/);
+    expectUnauthorized(await at(postWith)(honest.body, honest.headers), /replay/);
     const later = signed(nodeId, privateKey, reportBody([{ bucketId }]), serverNow + 250_001);
-    expect((await at(table)(later.body, later.headers)).statusCode).toBe(200);
+    expect((await at(postWith)(later.body, later.headers)).statusCode).toBe(200);
   });
 });

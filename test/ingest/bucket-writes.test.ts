@@ -4,8 +4,6 @@ import { sweepShardOf } from '../../functions/data/sweep-index.ts';
 import {
   assignedNode,
   bucketWithReader,
-  buildIngestHandler,
-  buildStatusReader,
   ingestFixtures,
   NO_RATE_LIMIT,
   nodeOnBuckets,
@@ -17,10 +15,10 @@ const it = ingestFixtures('ingest-buckets', NO_RATE_LIMIT);
 
 describe('per-bucket outcome', () => {
   it('rejects unassigned buckets one by one while the others are accepted, in report order', async ({
-    table,
     seed,
     post,
     read,
+    readStatus,
   }) => {
     const { bucketId: visible, token } = await bucketWithReader(seed);
     const assignedA = randomUUID();
@@ -70,7 +68,7 @@ describe('per-bucket outcome', () => {
     });
     expect(await read.bucketRow(assignedB, nodeId)).toMatchObject({ status: 'OFFLINE' });
 
-    const status = await buildStatusReader(table.client, table.tableName)(visible, {
+    const status = await readStatus(visible, {
       authorization: `Bearer ${token}`,
     });
     expect(status.json.nodeStatus).toMatchObject([{ status: 'ONLINE', latency_ms: 3 }]);
@@ -95,9 +93,9 @@ describe('per-bucket outcome', () => {
   });
 
   it('stores every reported field on the row, and lastUpdated is the server receive time', async ({
-    table,
     seed,
     read,
+    postWith,
   }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const serverNow = Date.now();
@@ -111,10 +109,7 @@ describe('per-bucket outcome', () => {
       }),
       serverNow - 299_000,
     );
-    const at = buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => serverNow,
-    });
+    const at = postWith({ now: () => serverNow });
     expect((await at(report.body, report.headers)).statusCode).toBe(200);
     expect(await read.bucketRow(bucketId, nodeId)).toStrictEqual({
       pk: `BUCKET#${bucketId}`,

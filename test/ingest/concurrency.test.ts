@@ -6,7 +6,6 @@ import { shuffle } from '../support/call-trace.ts';
 import {
   bucketWithReader,
   buildIngestHandler,
-  buildStatusReader,
   ingestFixtures,
   NO_RATE_LIMIT,
   type PostReport,
@@ -60,6 +59,7 @@ describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} 
   it('leaves exactly the newest report of every node in every bucket, none lost', async ({
     table,
     read,
+    readStatus,
   }) => {
     // Like Lambda: each container has its own client and key cache and serves one invocation
     // at a time; the containers run side by side. (One shared client for all 150 reports
@@ -181,7 +181,7 @@ describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} 
     }
 
     // And what a user sees: every node once, with its newest report.
-    const status = await buildStatusReader(table.client, table.tableName)(bucketIds[0] as string, {
+    const status = await readStatus(bucketIds[0] as string, {
       authorization: `Bearer ${token}`,
     });
     expect(status.statusCode).toBe(200);

@@ -6,7 +6,6 @@ import {
   assignedNode,
   bucketWithReader,
   buildIngestHandler,
-  buildStatusReader,
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
@@ -19,23 +18,17 @@ const it = ingestFixtures('ingest-replay', NO_RATE_LIMIT);
 
 describe('replay guard', () => {
   it('refuses an exact replay and leaves the stored report as it was', async ({
-    table,
     seed,
     read,
+    postWith,
   }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 10 }]), t - 5);
-    const first = await buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t,
-    })(report.body, report.headers);
+    const first = await postWith({ now: () => t })(report.body, report.headers);
     expect(first.statusCode).toBe(200);
 
-    const replayed = await buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t + 10_000,
-    })(report.body, report.headers);
+    const replayed = await postWith({ now: () => t + 10_000 })(report.body, report.headers);
     expect(expectError(replayed, 401)).toMatch(/not newer than the last accepted report/);
     expect(replayed.headers['www-authenticate']).toMatch(/^NodeSignature /);
     expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
@@ -237,13 +230,13 @@ describe('a signed report with an invalid body', () => {
 
 describe('per-node minimum report interval', () => {
   it('answers 429 with Retry-After to a second report within the interval, 200 after it', async ({
-    table,
     seed,
     read,
+    postWith,
   }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     let serverNow = Date.now();
-    const limited = buildIngestHandler(table.client, table.tableName, {
+    const limited = postWith({
       minReportIntervalMs: 1000,
       now: () => serverNow,
     });
@@ -269,10 +262,10 @@ describe('per-node minimum report interval', () => {
     });
   });
 
-  it('rounds Retry-After up to whole seconds', async ({ table, seed }) => {
+  it('rounds Retry-After up to whole seconds', async ({ seed, postWith }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const serverNow = Date.now();
-    const limited = buildIngestHandler(table.client, table.tableName, {
+    const limited = postWith({
       minReportIntervalMs: 2500,
       now: () => serverNow,
     });
@@ -287,21 +280,15 @@ describe('per-node minimum report interval', () => {
   // Across Lambda containers the receive clocks differ by a few ms; with the limit off that
   // must not matter.
   it('with the limit off (0), a newer report is accepted whatever the receive clocks say', async ({
-    table,
     seed,
     read,
+    postWith,
   }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     // Two containers whose clocks differ by 5 ms.
-    const containerAhead = buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t + 5,
-    });
-    const containerBehind = buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t,
-    });
+    const containerAhead = postWith({ now: () => t + 5 });
+    const containerBehind = postWith({ now: () => t });
     const older = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 1 }]), t - 20);
     const newer = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 2 }]), t - 10);
     expect((await containerAhead(older.body, older.headers)).statusCode).toBe(200);
@@ -315,7 +302,7 @@ describe('per-node minimum report interval', () => {
 });
 
 describe('the status endpoint after competing reports', () => {
-  it('shows the newest report of the node', async ({ table, seed, post }) => {
+  it('shows the newest report of the node', async ({ seed, post, readStatus }) => {
     const { bucketId, token } = await bucketWithReader(seed);
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
@@ -329,7 +316,7 @@ describe('the status endpoint after competing reports', () => {
     );
     expect((await post(newer.body, newer.headers)).statusCode).toBe(200);
     expect((await post(older.body, older.headers)).statusCode).toBe(401);
-    const status = await buildStatusReader(table.client, table.tableName)(bucketId, {
+    const status = await readStatus(bucketId, {
       authorization: `Bearer ${token}`,
     });
     expect(status.json.nodeStatus).toStrictEqual([

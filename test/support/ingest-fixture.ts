@@ -68,8 +68,9 @@ export type PostReport = ReturnType<typeof buildIngestHandler>;
 
 /**
  * `tableFixtures(prefix)` plus `post`, the ingest handler on the file's table (`options` as for
- * `buildIngestHandler`), `read`, the table's rows as stored, and `postVia(client)`, a fresh
- * handler with the same options whose requests go through `client`.
+ * `buildIngestHandler`), `read`, the table's rows as stored; and, each a fresh handler on every
+ * call: `postVia(client)` with the same options, its requests through `client`,
+ * `postWith(overrides)` with the options overridden, and `readStatus`, the status Lambda.
  */
 export const ingestFixtures = (prefix: string, options: IngestHandlerOptions = {}) =>
   tableFixtures(prefix)
@@ -83,6 +84,20 @@ export const ingestFixtures = (prefix: string, options: IngestHandlerOptions = {
       ({ table }) =>
         (client: DynamoDBClient) =>
           buildIngestHandler(client, table.tableName, options),
+    )
+    .extend(
+      'postWith',
+      { scope: 'file' },
+      ({ table }) =>
+        (overrides: IngestHandlerOptions) =>
+          buildIngestHandler(table.client, table.tableName, { ...options, ...overrides }),
+    )
+    .extend(
+      'readStatus',
+      { scope: 'file' },
+      ({ table }) =>
+        (bucketId: string, headers: Record<string, string>) =>
+          buildStatusReader(table.client, table.tableName)(bucketId, headers),
     );
 
 export interface BucketEntry {

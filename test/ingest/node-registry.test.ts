@@ -28,8 +28,16 @@ import {
   signed,
 } from '../support/ingest-fixture.ts';
 import { laggingReplica } from '../support/lagging-replica.ts';
+import type { Seeder } from '../support/seed.ts';
 
 const it = ingestFixtures('node-registry', NO_RATE_LIMIT);
+
+/** A fresh registered node, assigned to nothing; returns its id. */
+async function registeredNode(seed: Seeder) {
+  const nodeId = `node-${randomUUID()}`;
+  await seed.node(nodeId);
+  return nodeId;
+}
 
 const escaped = (text: string) => new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
@@ -93,8 +101,7 @@ describe("the node's key, cached", () => {
     table,
     seed,
   }) => {
-    const nodeId = `node-${randomUUID()}`;
-    await seed.node(nodeId);
+    const nodeId = await registeredNode(seed);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const requests = countRequests(client);
     // Room for one key: an unknown id must not take it.
@@ -147,8 +154,7 @@ describe("the replay guard's answer (the port the ingest use case reads)", () =>
     seed,
     read,
   }) => {
-    const nodeId = `node-${randomUUID()}`;
-    await seed.node(nodeId);
+    const nodeId = await registeredNode(seed);
     const guard = createReportGuard(table.client, table.tableName);
     const [b1, b2, b3] = [randomUUID(), randomUUID(), randomUUID()];
     const t = Date.parse('2026-12-01T09:00:00.000Z');
@@ -186,8 +192,7 @@ describe("the replay guard's answer (the port the ingest use case reads)", () =>
     seed,
     read,
   }) => {
-    const nodeId = `node-${randomUUID()}`;
-    await seed.node(nodeId);
+    const nodeId = await registeredNode(seed);
     await withFaultProxy(table.endpoint, async (proxy) => {
       proxy.fail({
         kind: 'lost-response',

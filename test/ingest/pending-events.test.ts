@@ -12,7 +12,7 @@ import { createAdminStore } from '../../functions/data/operator.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
-import type { FaultProxy } from '../support/fault-proxy.ts';
+import type { FaultKind, FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { bucketWithReader, ingestFixtures, reportBody, signed } from '../support/ingest-fixture.ts';
 import type { Seeder } from '../support/seed.ts';
@@ -31,6 +31,10 @@ async function eventsOf(table: TestTable, bucketId: string) {
   );
   return (page.Items ?? []).map((item) => `${item.at?.S} ${item.from?.S}->${item.to?.S}`);
 }
+
+/** Every PutItem into the partition `pk` fails with `kind` (after the SDK's retries too). */
+const failPutsInto = (proxy: FaultProxy, pk: string, kind: FaultKind) =>
+  proxy.fail({ kind, operation: 'PutItem', bodyIncludes: pk, times: Infinity });
 
 type Fixtures = { table: TestTable; seed: Seeder; proxy: FaultProxy };
 
@@ -68,12 +72,7 @@ describe('an event write that fails after the bucket row landed', () => {
     // The flip: both rows land, the bad bucket's event write fails (after the SDK's retries).
     now += 30_000;
     const flipAt = now;
-    proxy.fail({
-      kind: 'throttle',
-      operation: 'PutItem',
-      bodyIncludes: `EVENTS#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `EVENTS#${bad.bucketId}`, 'throttle');
     const refused = await send(now, 'OFFLINE');
     expect(refused.statusCode).toBe(503);
     expect(refused.json).toMatchObject({
@@ -130,12 +129,7 @@ describe('an event write that fails after the bucket row landed', () => {
 
     now += 600_000; // silent for 10 minutes (stale 90 s)
     const returnAt = now;
-    proxy.fail({
-      kind: 'unavailable',
-      operation: 'PutItem',
-      bodyIncludes: `EVENTS#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `EVENTS#${bad.bucketId}`, 'unavailable');
     expect((await send(now, 'ONLINE')).statusCode).toBe(503);
     proxy.clear();
     now += 1_000;
@@ -160,12 +154,7 @@ describe('an event write that fails after the bucket row landed', () => {
     const { nodeId, bad, send } = await setUp({ table, seed, proxy }, () => now);
     expect((await send(now, 'ONLINE')).statusCode).toBe(200);
     now = Date.parse('2026-11-30T00:00:20.000Z');
-    proxy.fail({
-      kind: 'throttle',
-      operation: 'PutItem',
-      bodyIncludes: `HIST#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `HIST#${bad.bucketId}`, 'throttle');
     expect((await send(now, 'ONLINE')).statusCode).toBe(503);
     now += 1_000;
     expect((await send(now, 'ONLINE')).statusCode).toBe(503);
@@ -198,12 +187,7 @@ describe('an event write that fails after the bucket row landed', () => {
     expect((await send(now, 'ONLINE')).statusCode).toBe(200);
     now += 30_000;
     const flipAt = now;
-    proxy.fail({
-      kind: 'throttle',
-      operation: 'PutItem',
-      bodyIncludes: `EVENTS#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `EVENTS#${bad.bucketId}`, 'throttle');
     expect((await send(now, 'OFFLINE')).statusCode).toBe(503);
     proxy.clear();
 

@@ -4,17 +4,34 @@ import { describe, expect, vi } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import {
   assignedNode,
+  type BucketEntry,
   bucketWithReader,
   buildIngestHandler,
   expectError,
   ingestFixtures,
   NO_RATE_LIMIT,
   nodeOnBuckets,
+  type PostReport,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
 
 const it = ingestFixtures('ingest-replay', NO_RATE_LIMIT);
+
+/** Posts the node's report of `newer` buckets at `t`, then of `older` ones at `t - 1`. */
+async function newerThenOlder(
+  post: PostReport,
+  node: { nodeId: string; privateKey: string; t: number },
+  newer: BucketEntry[],
+  older: BucketEntry[],
+) {
+  const first = signed(node.nodeId, node.privateKey, reportBody(newer), node.t);
+  const second = signed(node.nodeId, node.privateKey, reportBody(older), node.t - 1);
+  return {
+    first: await post(first.body, first.headers),
+    second: await post(second.body, second.headers),
+  };
+}
 
 describe('replay guard', () => {
   it('refuses an exact replay and leaves the stored report as it was', async ({
@@ -41,15 +58,14 @@ describe('replay guard', () => {
   it('refuses an older report after a newer one', async ({ seed, post, read }) => {
     const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
-    const newer = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 2 }]), t);
-    const older = signed(
-      nodeId,
-      privateKey,
-      reportBody([{ bucketId, status: 'OFFLINE', latency_ms: 1 }]),
-      t - 1,
+    const { first, second } = await newerThenOlder(
+      post,
+      { nodeId, privateKey, t },
+      [{ bucketId, latency_ms: 2 }],
+      [{ bucketId, status: 'OFFLINE', latency_ms: 1 }],
     );
-    expect((await post(newer.body, newer.headers)).statusCode).toBe(200);
-    expect(expectError(await post(older.body, older.headers), 401)).toMatch(/replay/);
+    expect(first.statusCode).toBe(200);
+    expect(expectError(second, 401)).toMatch(/replay/);
     expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
       reportedAt: t,
       status: 'ONLINE',
@@ -306,16 +322,14 @@ describe('the status endpoint after competing reports', () => {
     const { bucketId, token } = await bucketWithReader(seed);
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
-    const t = Date.now();
-    const newer = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]), t);
-    const older = signed(
-      nodeId,
-      privateKey,
-      reportBody([{ bucketId, status: 'ONLINE', latency_ms: 3 }]),
-      t - 1,
+    const { first, second } = await newerThenOlder(
+      post,
+      { nodeId, privateKey, t: Date.now() },
+      [{ bucketId, status: 'OFFLINE' }],
+      [{ bucketId, status: 'ONLINE', latency_ms: 3 }],
     );
-    expect((await post(newer.body, newer.headers)).statusCode).toBe(200);
-    expect((await post(older.body, older.headers)).statusCode).toBe(401);
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(401);
     const status = await readStatus(bucketId, {
       authorization: `Bearer ${token}`,
     });

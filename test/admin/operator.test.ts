@@ -21,7 +21,7 @@ import { isTokenRevoked } from '../../functions/domain/access.ts';
 import { MAX_BUCKETS_PER_NODE } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { type FaultProxy, faultProxyTest } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { readRow } from './helpers.ts';
@@ -581,26 +581,21 @@ describe('the store in detail', () => {
   });
 
   describe('an engine failure is reported, never taken for success', () => {
-    let proxy: FaultProxy;
+    const it = faultProxyTest;
     let faulty: AdminStore;
     let client: ReturnType<typeof createDynamoClient>;
 
-    beforeAll(async () => {
-      proxy = await FaultProxy.start(table.endpoint);
-    });
-    afterAll(async () => {
-      await proxy.close();
-    });
-
-    const start = () => {
+    const start = (proxy: FaultProxy) => {
       proxy.clear();
       client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
       faulty = createAdminStore(client, table.tableName);
       return faulty;
     };
 
-    it('unassign that cannot give the slot back fails (the slot is not lost silently)', async () => {
-      const admin = start();
+    it('unassign that cannot give the slot back fails (the slot is not lost silently)', async ({
+      proxy,
+    }) => {
+      const admin = start(proxy);
       try {
         await admin.createWorkspace({ workspaceId: 'ef-w', orgId: 'org-a' });
         await admin.createBucket({ bucketId: 'ef-b', workspaceId: 'ef-w', name: 'b' });
@@ -621,8 +616,10 @@ describe('the store in detail', () => {
       }
     });
 
-    it('unassign whose change to DISCONNECTED cannot be recorded says so, and still frees the slot', async () => {
-      const admin = start();
+    it('unassign whose change to DISCONNECTED cannot be recorded says so, and still frees the slot', async ({
+      proxy,
+    }) => {
+      const admin = start(proxy);
       try {
         await admin.createWorkspace({ workspaceId: 'ef-w3', orgId: 'org-a' });
         await admin.createBucket({ bucketId: 'ef-b3', workspaceId: 'ef-w3', name: 'b' });
@@ -653,8 +650,10 @@ describe('the store in detail', () => {
       }
     });
 
-    it('unassign from a node without a counter that cannot remove the hint fails', async () => {
-      const admin = start();
+    it('unassign from a node without a counter that cannot remove the hint fails', async ({
+      proxy,
+    }) => {
+      const admin = start(proxy);
       try {
         await seed().bucket('ef-b2', { workspaceId: 'ef-w', orgId: 'org-a' });
         await seed().node('ef-legacy');
@@ -674,8 +673,8 @@ describe('the store in detail', () => {
       }
     });
 
-    it('assign that cannot write its row fails (not reported as assigned)', async () => {
-      const admin = start();
+    it('assign that cannot write its row fails (not reported as assigned)', async ({ proxy }) => {
+      const admin = start(proxy);
       try {
         await seed().bucket('ef-b3', { workspaceId: 'ef-w', orgId: 'org-a' });
         await seed().node('ef-n3');
@@ -695,8 +694,10 @@ describe('the store in detail', () => {
       }
     });
 
-    it('revokeTokens that cannot store the cut-off fails instead of returning one', async () => {
-      const admin = start();
+    it('revokeTokens that cannot store the cut-off fails instead of returning one', async ({
+      proxy,
+    }) => {
+      const admin = start(proxy);
       try {
         await admin.createUser({ userId: 'ef-u', orgId: 'org-a', orgRole: 'MEMBER' });
         proxy.fail({ kind: 'internal', operation: 'UpdateItem', times: 1 });

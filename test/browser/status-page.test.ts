@@ -3,13 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { sendReport } from '../../reporter/transport.ts';
 import { chromiumAvailability, launchChromium } from '../support/chromium.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { faultProxyTest } from '../support/fault-proxy.ts';
 
 /**
  * The status page in a real Chromium against the local runtime (its own port, the shared test
@@ -19,13 +19,13 @@ import { FaultProxy } from '../support/fault-proxy.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOT = join(ROOT, 'docs', 'status-page.png');
+const it = faultProxyTest;
 const chromium = chromiumAvailability();
 if (!chromium.available) {
   console.warn(`browser tests skipped: ${chromium.reason}`);
 }
 
 let runtime: LocalRuntime;
-let proxy: FaultProxy;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let context: BrowserContext;
 let origin: string;
@@ -96,8 +96,7 @@ const statusResponse = (page: Page, status?: number) =>
   );
 
 describe.skipIf(!chromium.available)('the status page in Chromium', () => {
-  beforeAll(async () => {
-    proxy = await FaultProxy.start(inject('dynamoEndpoint'));
+  it.beforeAll(async ({ proxy }) => {
     runtime = await startLocalRuntime({
       env: {
         DYNAMODB_ENDPOINT: proxy.endpoint,
@@ -120,7 +119,6 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await runtime?.stop();
-    await proxy?.close();
   });
 
   it('renders the demo nodes with status words, counts, latency and "s ago"', async () => {
@@ -230,7 +228,7 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     });
   }
 
-  it('shows a clear message for 503 when the engine is down, and recovers', async () => {
+  it('shows a clear message for 503 when the engine is down, and recovers', async ({ proxy }) => {
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').first().waitFor();
     proxy.rules = [{ kind: 'unavailable', times: Number.POSITIVE_INFINITY }];

@@ -14,7 +14,8 @@ import { eventOfRecord } from '../../functions/fan-out/stream-handler.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
+import { loseFirstResponses } from '../support/lost-response.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { countRequests, eventRows } from './support.ts';
@@ -39,8 +40,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The request fails `operation` once, through the fault proxy, with one attempt per call. */
 async function withOutage<T>(operation: string, run: (client: DynamoDBClient) => Promise<T>) {
-  const proxy = await FaultProxy.start(table.endpoint);
-  try {
+  return withFaultProxy(table.endpoint, async (proxy) => {
     proxy.fail({ kind: 'internal', operation, times: 1 });
     const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
     const refused = await run(client).then(
@@ -49,29 +49,16 @@ async function withOutage<T>(operation: string, run: (client: DynamoDBClient) =>
     );
     expect(proxy.count(operation, true)).toBe(1);
     return errorResponse(refused).statusCode;
-  } finally {
-    await proxy.close();
-  }
+  });
 }
 
 /** The first PutItem of each key is applied, then its response is lost: the SDK retries it. */
-function loseFirstPutResponse(client: DynamoDBClient) {
-  const lost = new Set<string>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const item = (args.input as { Item?: { sk?: { S?: string } } }).Item;
-      const key = item?.sk?.S ?? '';
-      if (context.commandName === 'PutItemCommand' && !lost.has(key)) {
-        lost.add(key);
-        throw Object.assign(new Error('the response was lost'), { name: 'TimeoutError' });
-      }
-      return result;
-    },
-    { step: 'deserialize', name: 'loseFirstPutResponse' },
+const loseFirstPutResponse = (client: DynamoDBClient) =>
+  loseFirstResponses(
+    client,
+    'PutItemCommand',
+    (input) => (input as { Item?: { sk?: { S?: string } } }).Item?.sk?.S ?? '',
   );
-  return lost;
-}
 
 describe('recordEvents', () => {
   it('stores each event once with its deterministic key, id, TTL and attributes', async () => {
@@ -304,17 +291,14 @@ describe('recordEvents', () => {
   });
 
   it('a DynamoDB outage is a 503 after retries, never a silent loss', async () => {
-    const proxy = await FaultProxy.start(table.endpoint);
-    try {
+    await withFaultProxy(table.endpoint, async (proxy) => {
       proxy.fail({ kind: 'internal', operation: 'PutItem', times: Number.POSITIVE_INFINITY });
       const client = createDynamoClient({ endpoint: proxy.endpoint });
       const record = createEventWriter(client, table.tableName, { retentionDays: 90 });
       const refused = await record([event(randomUUID())]).catch((error: unknown) => error);
       expect(errorResponse(refused).statusCode).toBe(503);
       expect(proxy.count('PutItem', true)).toBe(3);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });
 

@@ -14,7 +14,7 @@ import { createLogger } from '../../functions/shared/logger.ts';
 import { createContract } from '../openapi/contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { bucketEventsEvent, lambdaContext } from '../support/events.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -255,16 +255,13 @@ describe('the error table of GET status', () => {
   });
 
   it('503 with Retry-After when DynamoDB fails after retries, no internals', async () => {
-    const proxy = await FaultProxy.start(table.endpoint);
-    try {
+    await withFaultProxy(table.endpoint, async (proxy) => {
       proxy.fail({ kind: 'unavailable', operation: 'Query', times: Number.POSITIVE_INFINITY });
       const faulty = eventsRoute(createDynamoClient({ endpoint: proxy.endpoint }));
       const response = await faulty(BUCKET);
       expectError(response, 503);
       expect(response.headers['retry-after']).toMatch(/^\d+$/);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });
 

@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { eventsPk } from '../../functions/data/events.ts';
 import { sweepAtOf, sweepShardOf } from '../../functions/data/sweep-index.ts';
 import type { Seeder } from '../support/seed.ts';
+import { partitionRows } from '../support/table.ts';
 
 export const STALE_S = 90;
 export const STALE_MS = STALE_S * 1000;
@@ -54,35 +54,20 @@ export async function eventRows(
   tableName: string,
   bucketId: string,
 ): Promise<StoredEventRow[]> {
-  const rows: StoredEventRow[] = [];
-  let startKey: Record<string, { S: string }> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: eventsPk(bucketId) } },
-        ConsistentRead: true,
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const text = (name: string) => item[name]?.S;
-      rows.push({
-        sk: text('sk') as string,
-        id: text('id') as string,
-        nodeId: text('nodeId') as string,
-        from: text('from') as string,
-        to: text('to') as string,
-        at: text('at') as string,
-        ...(text('ip') !== undefined && { ip: text('ip') as string }),
-        ...(text('region') !== undefined && { region: text('region') as string }),
-        expiresAt: Number(item.expiresAt?.N),
-      });
-    }
-    startKey = page.LastEvaluatedKey as typeof startKey;
-  } while (startKey !== undefined);
-  return rows;
+  return (await partitionRows(client, tableName, eventsPk(bucketId))).map((item) => {
+    const text = (name: string) => item[name]?.S;
+    return {
+      sk: text('sk') as string,
+      id: text('id') as string,
+      nodeId: text('nodeId') as string,
+      from: text('from') as string,
+      to: text('to') as string,
+      at: text('at') as string,
+      ...(text('ip') !== undefined && { ip: text('ip') as string }),
+      ...(text('region') !== undefined && { region: text('region') as string }),
+      expiresAt: Number(item.expiresAt?.N),
+    };
+  });
 }
 
 /** Counts the requests a client sends, by operation (below the SDK's retries: every attempt). */

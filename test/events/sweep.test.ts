@@ -2,7 +2,7 @@
 // survives, and what a run costs.
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createEventWriter } from '../../functions/data/events.ts';
 import {
   ALL_SWEEP_SHARDS,
@@ -15,7 +15,7 @@ import type { NodeEvent } from '../../functions/domain/events.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep, type SweepDeps } from '../../functions/sweep/run-sweep.ts';
 import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { createTestTable, type TestTable, tableFixtures } from '../support/table.ts';
 import {
   countRequests,
   eventRows,
@@ -26,19 +26,14 @@ import {
   STALE_S,
 } from './support.ts';
 
-let table: TestTable;
-let seed: Seeder;
-
-beforeAll(async () => {
-  table = await createTestTable('sweep');
-  seed = new Seeder(table.client, table.tableName);
-});
+const it = tableFixtures('sweep');
 
 const NOW = Date.parse('2026-12-01T09:00:00.000Z');
 /** A last report whose change to DISCONNECTED is just past the grace: swept now. */
 const SILENT = NOW - STALE_MS - GRACE_MS - 1;
 
 function sweepDeps(
+  table: TestTable,
   options: {
     client?: TestTable['client'];
     index?: SweepDeps['index'];
@@ -59,7 +54,7 @@ function sweepDeps(
   };
 }
 
-async function indexed(bucketId: string, nodeId: string): Promise<boolean> {
+async function indexed(table: TestTable, bucketId: string, nodeId: string): Promise<boolean> {
   const { Item } = await table.client.send(
     new GetItemCommand({
       TableName: table.tableName,
@@ -74,7 +69,10 @@ async function indexed(bucketId: string, nodeId: string): Promise<boolean> {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('a silent node', () => {
-  it('gets one change to DISCONNECTED at last report + stale, then leaves the index', async () => {
+  it('gets one change to DISCONNECTED at last report + stale, then leaves the index', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     await seed.put(
       reportedRow(seed, bucketId, 'n1', {
@@ -85,7 +83,7 @@ describe('a silent node', () => {
       }),
     );
     const published: NodeEvent[] = [];
-    const first = await runSweep(sweepDeps({ published }));
+    const first = await runSweep(sweepDeps(table, { published }));
     expect(first).toMatchObject({ recorded: 1, failed: 0 });
     const rows = await eventRows(table.client, table.tableName, bucketId);
     expect(rows).toStrictEqual([
@@ -114,28 +112,34 @@ describe('a silent node', () => {
         at: iso(SILENT + STALE_MS),
       },
     ]);
-    expect(await indexed(bucketId, 'n1')).toBe(false);
+    expect(await indexed(table, bucketId, 'n1')).toBe(false);
     // The next run finds nothing of this bucket: no second event.
-    await runSweep(sweepDeps({ published, now: NOW + 60_000 }));
+    await runSweep(sweepDeps(table, { published, now: NOW + 60_000 }));
     expect(await eventRows(table.client, table.tableName, bucketId)).toHaveLength(1);
     await settle();
     expect(published.filter((e) => e.bucketId === bucketId)).toHaveLength(1);
   });
 
-  it('is left alone until its change is more than the grace in the past', async () => {
+  it('is left alone until its change is more than the grace in the past', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     await seed.put(
       reportedRow(seed, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT + 1 }),
     );
-    await runSweep(sweepDeps());
+    await runSweep(sweepDeps(table));
     expect(await eventRows(table.client, table.tableName, bucketId)).toStrictEqual([]);
-    expect(await indexed(bucketId, 'n1')).toBe(true);
+    expect(await indexed(table, bucketId, 'n1')).toBe(true);
     // One millisecond later it is swept.
-    await runSweep(sweepDeps({ now: NOW + 1 }));
+    await runSweep(sweepDeps(table, { now: NOW + 1 }));
     expect(await eventRows(table.client, table.tableName, bucketId)).toHaveLength(1);
   });
 
-  it("takes the change instant from the timeline's lastAt when a report was moved to it", async () => {
+  it("takes the change instant from the timeline's lastAt when a report was moved to it", async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     // Received 2 s before its predecessor's instant (two containers' clocks): placed at it.
     await seed.put(
@@ -145,23 +149,29 @@ describe('a silent node', () => {
         lastAtMs: SILENT,
       }),
     );
-    await runSweep(sweepDeps({ now: NOW - 1 })); // lastAt + stale + grace not yet past
+    await runSweep(sweepDeps(table, { now: NOW - 1 })); // lastAt + stale + grace not yet past
     expect(await eventRows(table.client, table.tableName, bucketId)).toStrictEqual([]);
-    await runSweep(sweepDeps());
+    await runSweep(sweepDeps(table));
     const rows = await eventRows(table.client, table.tableName, bucketId);
     expect(rows.map((r) => r.at)).toStrictEqual([iso(SILENT + STALE_MS)]);
   });
 
-  it('a node that never reported is not in the index and gets no event', async () => {
+  it('a node that never reported is not in the index and gets no event', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     await seed.assignment(bucketId, 'never');
-    await runSweep(sweepDeps());
+    await runSweep(sweepDeps(table));
     expect(await eventRows(table.client, table.tableName, bucketId)).toStrictEqual([]);
   });
 });
 
 describe('races', () => {
-  it('two overlapping sweeps record the change once and publish it once', async () => {
+  it('two overlapping sweeps record the change once and publish it once', async ({
+    table,
+    seed,
+  }) => {
     const bucketIds: string[] = [randomUUID(), randomUUID(), randomUUID()];
     for (const bucketId of bucketIds) {
       await seed.put(
@@ -170,8 +180,12 @@ describe('races', () => {
     }
     const published: NodeEvent[] = [];
     const [a, b] = await Promise.all([
-      runSweep(sweepDeps({ published, client: createDynamoClient({ endpoint: table.endpoint }) })),
-      runSweep(sweepDeps({ published, client: createDynamoClient({ endpoint: table.endpoint }) })),
+      runSweep(
+        sweepDeps(table, { published, client: createDynamoClient({ endpoint: table.endpoint }) }),
+      ),
+      runSweep(
+        sweepDeps(table, { published, client: createDynamoClient({ endpoint: table.endpoint }) }),
+      ),
     ]);
     await settle();
     const mine = (events: NodeEvent[]) => events.filter((e) => bucketIds.includes(e.bucketId));
@@ -183,7 +197,10 @@ describe('races', () => {
     expect(a.failed + b.failed).toBe(0);
   });
 
-  it('a report that lands after the index was read wins: no phantom event', async () => {
+  it('a report that lands after the index was read wins: no phantom event', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     await seed.put(reportedRow(seed, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }));
     const real = createSweepIndex(table.client, table.tableName);
@@ -204,13 +221,16 @@ describe('races', () => {
         return rows;
       },
     };
-    const outcome = await runSweep(sweepDeps({ index }));
+    const outcome = await runSweep(sweepDeps(table, { index }));
     expect(outcome.skipped).toBeGreaterThanOrEqual(1);
     expect(await eventRows(table.client, table.tableName, bucketId)).toStrictEqual([]);
-    expect(await indexed(bucketId, 'n1')).toBe(true);
+    expect(await indexed(table, bucketId, 'n1')).toBe(true);
   });
 
-  it('a late report after the gap and the sweep record DISCONNECTED once, and the return', async () => {
+  it('a late report after the gap and the sweep record DISCONNECTED once, and the return', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     await seed.put(reportedRow(seed, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }));
     const disconnected: NodeEvent = {
@@ -245,7 +265,7 @@ describe('races', () => {
         return row;
       },
     };
-    const outcome = await runSweep(sweepDeps({ index }));
+    const outcome = await runSweep(sweepDeps(table, { index }));
     expect(outcome.recorded).toBe(0); // the report's writer got there first
     const rows = await eventRows(table.client, table.tableName, bucketId);
     expect(rows.map(({ from, to, at }) => ({ from, to, at }))).toStrictEqual([
@@ -253,10 +273,13 @@ describe('races', () => {
       { from: 'DISCONNECTED', to: 'ONLINE', at: iso(NOW) },
     ]);
     // The report's index entry stays: its own silence will be swept later.
-    expect(await indexed(bucketId, 'n1')).toBe(true);
+    expect(await indexed(table, bucketId, 'n1')).toBe(true);
   });
 
-  it('a crash between recording and leaving the index is repaired by the next run', async () => {
+  it('a crash between recording and leaving the index is repaired by the next run', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     await seed.put(reportedRow(seed, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }));
     const real = createSweepIndex(table.client, table.tableName);
@@ -266,16 +289,16 @@ describe('races', () => {
         throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
       },
     };
-    const first = await runSweep(sweepDeps({ index: crashing }));
+    const first = await runSweep(sweepDeps(table, { index: crashing }));
     expect(first.failed).toBeGreaterThanOrEqual(1);
     expect(first.error).toMatchObject({ message: 'connection reset' }); // for the run's log
-    expect(await indexed(bucketId, 'n1')).toBe(true);
+    expect(await indexed(table, bucketId, 'n1')).toBe(true);
     const published: NodeEvent[] = [];
-    await runSweep(sweepDeps({ published }));
+    await runSweep(sweepDeps(table, { published }));
     await settle();
     expect(await eventRows(table.client, table.tableName, bucketId)).toHaveLength(1);
     expect(published.filter((e) => e.bucketId === bucketId)).toStrictEqual([]);
-    expect(await indexed(bucketId, 'n1')).toBe(false);
+    expect(await indexed(table, bucketId, 'n1')).toBe(false);
   });
 });
 

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { ingestEvent, lambdaContext } from '../support/events.ts';
-import { type FaultKind, FaultProxy } from '../support/fault-proxy.ts';
-import { Seeder } from '../support/seed.ts';
+import type { FaultKind, FaultProxy } from '../support/fault-proxy.ts';
 import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TableFixtures, type TestTable, tableFixtures } from '../support/table.ts';
 import { ingestHandlerFor, statusHandlerFor, testSettings } from '../support/wiring.ts';
 
 /**
@@ -19,19 +18,18 @@ const FUNCTION_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 300;
 const MAX_ATTEMPTS = 3;
 
-let table: TestTable;
-let proxy: FaultProxy;
-let seed: Seeder;
 let token: string;
 const BUCKET = 'fault-bucket';
 const BUCKETS = ['fault-b1', 'fault-b2', 'fault-b3'];
+/** `latency` stored for every one of BUCKETS. */
+const everyBucket = (latency: number) =>
+  Object.fromEntries(BUCKETS.map((bucketId) => [bucketId, latency]));
 let nodeKey: string;
 const NODE = 'fault-node';
 
-beforeAll(async () => {
-  table = await createTestTable('faults');
-  proxy = await FaultProxy.start(table.endpoint);
-  seed = new Seeder(table.client, table.tableName);
+const it = tableFixtures('faults');
+
+it.beforeAll(async ({ seed }) => {
   const userId = randomUUID();
   await seed.user(userId, { orgId: 'org' });
   await seed.membership(userId, 'ws', 'READ');
@@ -43,13 +41,9 @@ beforeAll(async () => {
   token = await hs256Token(userId);
 });
 
-afterAll(async () => {
-  await proxy.close();
-});
+it.beforeEach(({ proxy }) => proxy.clear());
 
-beforeEach(() => proxy.clear());
-
-const faultyClient = () =>
+const faultyClient = (proxy: FaultProxy) =>
   createDynamoClient({
     endpoint: proxy.endpoint,
     maxAttempts: MAX_ATTEMPTS,
@@ -63,28 +57,29 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 
 describe('status read under DynamoDB faults', () => {
-  const read = () => buildStatusHandler(faultyClient(), table.tableName);
+  const read = ({ table, proxy }: Pick<TableFixtures, 'table' | 'proxy'>) =>
+    buildStatusHandler(faultyClient(proxy), table.tableName);
 
-  it.each<FaultKind>(['throttle', 'provisioned', 'internal', 'unavailable', 'reset', 'timeout'])(
+  it.for<FaultKind>(['throttle', 'provisioned', 'internal', 'unavailable', 'reset', 'timeout'])(
     'a passing %s fault is retried away: 200',
-    async (kind) => {
+    async (kind, { table, proxy }) => {
       proxy.fail({ kind, operation: 'Query', times: 2 });
-      const [response] = await timed(() => read()(BUCKET, bearer(token)));
+      const [response] = await timed(() => read({ table, proxy })(BUCKET, bearer(token)));
       expect(response.statusCode).toBe(200);
       expect(proxy.count('Query', true)).toBe(2);
     },
   );
 
-  it.each<FaultKind>(['throttle', 'provisioned', 'internal', 'unavailable', 'reset', 'timeout'])(
+  it.for<FaultKind>(['throttle', 'provisioned', 'internal', 'unavailable', 'reset', 'timeout'])(
     'a lasting %s fault ends in 503 + Retry-After after the SDK retries, inside the function timeout',
-    async (kind) => {
+    async (kind, { table, proxy }) => {
       proxy.fail({
         kind,
         operation: 'Query',
         bodyIncludes: 'BUCKET#',
         times: Number.POSITIVE_INFINITY,
       });
-      const [response, elapsed] = await timed(() => read()(BUCKET, bearer(token)));
+      const [response, elapsed] = await timed(() => read({ table, proxy })(BUCKET, bearer(token)));
       expect(response.statusCode).toBe(503);
       expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       expect(response.json).toStrictEqual({ success: false, message: expect.any(String) });
@@ -94,7 +89,10 @@ describe('status read under DynamoDB faults', () => {
     },
   );
 
-  it('answers 503 before the Lambda deadline when DynamoDB hangs past the remaining time', async () => {
+  it('answers 503 before the Lambda deadline when DynamoDB hangs past the remaining time', async ({
+    table,
+    proxy,
+  }) => {
     proxy.fail({ kind: 'timeout', operation: 'Query', times: Number.POSITIVE_INFINITY });
     const slowClient = createDynamoClient({
       endpoint: proxy.endpoint,
@@ -121,9 +119,9 @@ describe('status read under DynamoDB faults', () => {
 
 describe('ingestion under DynamoDB faults', () => {
   let handler: ReturnType<typeof ingestHandlerFor>;
-  beforeAll(() => {
+  it.beforeAll(({ table, proxy }) => {
     handler = ingestHandlerFor({
-      client: faultyClient(),
+      client: faultyClient(proxy),
       settings: testSettings(table.tableName, TEST_SECRET, {
         // No key cache, so the key read goes through the proxy on every report.
         nodeKeyCacheSeconds: 0,
@@ -145,7 +143,7 @@ describe('ingestion under DynamoDB faults', () => {
     const response = (await handler(ingestEvent(body, headers), lambdaContext())) as HttpResult;
     return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };
   }
-  async function storedLatencies() {
+  async function storedLatencies(table: TestTable) {
     const result: Record<string, number | undefined> = {};
     for (const bucketId of BUCKETS) {
       const response = await buildStatusHandler(table.client, table.tableName)(
@@ -157,7 +155,10 @@ describe('ingestion under DynamoDB faults', () => {
     return result;
   }
 
-  it('a lasting fault on one bucket: 503 naming each outcome, the others stored, then the next report applies', async () => {
+  it('a lasting fault on one bucket: 503 naming each outcome, the others stored, then the next report applies', async ({
+    table,
+    proxy,
+  }) => {
     proxy.fail({
       kind: 'throttle',
       operation: 'UpdateItem',
@@ -174,7 +175,7 @@ describe('ingestion under DynamoDB faults', () => {
       rejected: [{ bucketId: 'fault-b2', reason: 'temporarily unavailable, retry' }],
     });
     expect(proxy.count('UpdateItem', true)).toBe(MAX_ATTEMPTS);
-    const afterFault = await storedLatencies();
+    const afterFault = await storedLatencies(table);
     expect(afterFault['fault-b1']).toBe(11);
     expect(afterFault['fault-b3']).toBe(11);
     expect(afterFault['fault-b2']).not.toBe(11);
@@ -183,29 +184,24 @@ describe('ingestion under DynamoDB faults', () => {
     const retried = await report(12);
     expect(retried.statusCode).toBe(200);
     expect(retried.json.accepted).toStrictEqual(BUCKETS);
-    expect(await storedLatencies()).toStrictEqual({
-      'fault-b1': 12,
-      'fault-b2': 12,
-      'fault-b3': 12,
-    });
+    expect(await storedLatencies(table)).toStrictEqual(everyBucket(12));
   });
 
-  it('a passing fault on bucket writes is retried away by the SDK: 200, all stored', async () => {
+  it('a passing fault on bucket writes is retried away by the SDK: 200, all stored', async ({
+    table,
+    proxy,
+  }) => {
     proxy.fail({ kind: 'internal', operation: 'UpdateItem', bodyIncludes: 'BUCKET#', times: 2 });
     const response = await report(21);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual(BUCKETS);
-    expect(await storedLatencies()).toStrictEqual({
-      'fault-b1': 21,
-      'fault-b2': 21,
-      'fault-b3': 21,
-    });
+    expect(await storedLatencies(table)).toStrictEqual(everyBucket(21));
   });
 
-  it.each<FaultKind>(['throttle', 'reset', 'timeout'])(
+  it.for<FaultKind>(['throttle', 'reset', 'timeout'])(
     'a lasting %s fault on the replay guard: 503 and no bucket row touched',
-    async (kind) => {
-      const before = await storedLatencies();
+    async (kind, { table, proxy }) => {
+      const before = await storedLatencies(table);
       proxy.fail({
         kind,
         operation: 'UpdateItem',
@@ -217,11 +213,11 @@ describe('ingestion under DynamoDB faults', () => {
       expect(response.json).toStrictEqual({ success: false, message: expect.any(String) });
       expect(proxy.count('UpdateItem')).toBe(MAX_ATTEMPTS);
       proxy.clear();
-      expect(await storedLatencies()).toStrictEqual(before);
+      expect(await storedLatencies(table)).toStrictEqual(before);
     },
   );
 
-  it('a lasting fault on the key read: 503, not 401', async () => {
+  it('a lasting fault on the key read: 503, not 401', async ({ proxy }) => {
     proxy.fail({ kind: 'unavailable', operation: 'GetItem', times: Number.POSITIVE_INFINITY });
     const response = await report(5);
     expect(response.statusCode).toBe(503);

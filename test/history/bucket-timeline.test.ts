@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject } from 'vitest';
 import {
   createPendingEventsClearer,
   createTimelineWriter,
@@ -30,33 +30,19 @@ import {
   type SlotState,
 } from '../../functions/domain/timeline.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
 import { laggingReplica } from '../support/lagging-replica.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TableFixtures, type TestTable, tableFixtures } from '../support/table.ts';
 
 const STALE = 90_000;
 const HOUR = 3_600_000;
 const at = (iso: string) => Date.parse(iso);
 
-let table: TestTable;
-let seed: Seeder;
-/** Only for the one fault an engine cannot produce: a write applied whose answer is lost. */
-let proxy: FaultProxy;
-
-beforeAll(async () => {
-  table = await createTestTable('bucket-timeline');
-  seed = new Seeder(table.client, table.tableName);
-  proxy = await FaultProxy.start(table.endpoint);
-});
-afterAll(async () => {
-  await proxy?.close();
-});
+const it = tableFixtures('bucket-timeline');
 
 /** A client whose requests are counted by command (SDK middleware; every request is real). */
 function countingClient(
   beforeRequest?: (command: string, input: Record<string, unknown>) => Promise<void>,
-  endpoint = table.endpoint,
+  endpoint = inject('dynamoEndpoint'),
 ) {
   const client = createDynamoClient({ endpoint });
   const requests: string[] = [];
@@ -72,7 +58,7 @@ function countingClient(
   return { client, requests };
 }
 
-async function readRow(bucketId: string, nodeId: string) {
+async function readRow(table: TestTable, bucketId: string, nodeId: string) {
   const { Item } = await table.client.send(
     new GetItemCommand({
       TableName: table.tableName,
@@ -94,7 +80,11 @@ interface Report {
 }
 
 /** A node assigned to a fresh bucket (the assignment row as the admin store writes it). */
-async function assignment(assignedAt: number, extra: Record<string, string | number> = {}) {
+async function assignment(
+  { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,
+  assignedAt: number,
+  extra: Record<string, string | number> = {},
+) {
   const bucketId = randomUUID();
   const nodeId = `timeline-${randomUUID()}`;
   await seed.assignment(bucketId, nodeId, { assignedAt, ...extra });
@@ -112,12 +102,12 @@ async function assignment(assignedAt: number, extra: Record<string, string | num
     bucketId,
     nodeId,
     writeOf,
-    row: () => readRow(bucketId, nodeId),
+    row: () => readRow(table, bucketId, nodeId),
     /** Clears the row's pending events and days, as ingest does once it recorded them. */
     clearPending: (timestamp: number) =>
       createPendingEventsClearer(table.client, table.tableName)({ bucketId, nodeId, timestamp }),
     slot: async () => {
-      const item = await readRow(bucketId, nodeId);
+      const item = await readRow(table, bucketId, nodeId);
       return item === undefined ? undefined : readSlot(item);
     },
   };
@@ -127,7 +117,11 @@ async function assignment(assignedAt: number, extra: Record<string, string | num
 const hintOf = (r: Report): BucketHint => ({ ts: r.ts, at: r.at, status: r.status });
 
 /** A writer whose next UpdateItem of the bucket lands but loses its answer (`lose()`). */
-function lossyWriter(bucketId: string, staleMs = STALE) {
+function lossyWriter(
+  { table, proxy }: Pick<TableFixtures, 'table' | 'proxy'>,
+  bucketId: string,
+  staleMs = STALE,
+) {
   const { client, requests } = countingClient(undefined, proxy.endpoint);
   return {
     requests,
@@ -153,9 +147,13 @@ const written = (result: TimelineWriteResult) => {
 };
 
 describe('a sequence of reports with the guard’s hints: one UpdateItem each, the row as the reference', () => {
-  async function play(staleMs: number, reports: Omit<Report, 'ts' | 'hint'>[]) {
+  async function play(
+    { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,
+    staleMs: number,
+    reports: Omit<Report, 'ts' | 'hint'>[],
+  ) {
     const assignedAt = (reports[0] as Report).at - 60_000;
-    const node = await assignment(assignedAt);
+    const node = await assignment({ table, seed }, assignedAt);
     const { client, requests } = countingClient();
     const write = createTimelineWriter(client, table.tableName, { staleAfterMs: staleMs });
     const clear = createPendingEventsClearer(table.client, table.tableName);
@@ -206,9 +204,12 @@ describe('a sequence of reports with the guard’s hints: one UpdateItem each, t
     return node;
   }
 
-  it('flips, a silent gap and a midnight: the day slot, the ended day and the latency sums', async () => {
+  it('flips, a silent gap and a midnight: the day slot, the ended day and the latency sums', async ({
+    table,
+    seed,
+  }) => {
     const t = at('2026-11-30T23:50:00.000Z');
-    await play(STALE, [
+    await play({ table, seed }, STALE, [
       { at: t, status: 'ONLINE', latencyMs: 10 },
       // Steady (same status, fresh, same day), with and without latency.
       { at: t + 30_000, status: 'ONLINE', latencyMs: 20 },
@@ -226,8 +227,11 @@ describe('a sequence of reports with the guard’s hints: one UpdateItem each, t
     ]);
   });
 
-  it('a node silent for days with a long stale window: the spill day, then a rollover without one', async () => {
-    await play(HOUR, [
+  it('a node silent for days with a long stale window: the spill day, then a rollover without one', async ({
+    table,
+    seed,
+  }) => {
+    await play({ table, seed }, HOUR, [
       { at: at('2026-11-30T23:30:00.000Z'), status: 'ONLINE', latencyMs: 3 },
       // Two days later: the ONLINE run reached half an hour into 12-01, a day with no report.
       { at: at('2026-12-02T10:00:00.000Z'), status: 'ONLINE', latencyMs: 4 },
@@ -238,8 +242,11 @@ describe('a sequence of reports with the guard’s hints: one UpdateItem each, t
     ]);
   });
 
-  it('the stored figures of a spill and a closed day, as the history routes read them', async () => {
-    const node = await play(HOUR, [
+  it('the stored figures of a spill and a closed day, as the history routes read them', async ({
+    table,
+    seed,
+  }) => {
+    const node = await play({ table, seed }, HOUR, [
       { at: at('2026-11-30T23:30:00.000Z'), status: 'ONLINE', latencyMs: 3 },
       { at: at('2026-11-30T23:40:00.000Z'), status: 'OFFLINE' },
       { at: at('2026-12-02T10:00:00.000Z'), status: 'ONLINE', latencyMs: 4 },
@@ -263,8 +270,13 @@ describe('a hint that does not match the row', () => {
   const t = at('2026-11-30T12:00:00.000Z');
 
   /** Writes `reports` in order with correct hints (the row's truth), then `last` as given. */
-  async function writtenAfter(reports: Report[], last: Report, staleMs = STALE) {
-    const node = await assignment(t - HOUR);
+  async function writtenAfter(
+    { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,
+    reports: Report[],
+    last: Report,
+    staleMs = STALE,
+  ) {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: staleMs });
     const clear = createPendingEventsClearer(table.client, table.tableName);
     let previous: Report | undefined;
@@ -311,27 +323,36 @@ describe('a hint that does not match the row', () => {
   });
   const off = (ts: number, atMs: number): Report => ({ ts, at: atMs, status: 'OFFLINE' });
 
-  it('no hint, but the row holds a report: not a first report (no change from DISCONNECTED)', async () => {
+  it('no hint, but the row holds a report: not a first report (no change from DISCONNECTED)', async ({
+    table,
+    seed,
+  }) => {
     const last = on(20, t + 30_000, 8);
-    const run = await writtenAfter([on(10, t, 4)], last);
+    const run = await writtenAfter({ table, seed }, [on(10, t, 4)], last);
     const landed = await expectFromRow(run, last);
     expect(landed.transitions).toStrictEqual([]);
   });
 
-  it('the hint says steady, the row holds another status: the flip is made', async () => {
+  it('the hint says steady, the row holds another status: the flip is made', async ({
+    table,
+    seed,
+  }) => {
     const last = { ...on(30, t + 20_000), hint: hintOf(on(10, t)) };
-    const run = await writtenAfter([on(10, t), off(20, t + 10_000)], last);
+    const run = await writtenAfter({ table, seed }, [on(10, t), off(20, t + 10_000)], last);
     const landed = await expectFromRow(run, last);
     expect(landed.transitions).toStrictEqual([{ from: 'OFFLINE', to: 'ONLINE', at: t + 20_000 }]);
     expect(landed.predecessor).toStrictEqual({ ip: '203.0.113.7', region: 'us-east-1' });
   });
 
-  it('the hint says fresh, the row’s last report is stale: the gap is a DISCONNECTED spell', async () => {
+  it('the hint says fresh, the row’s last report is stale: the gap is a DISCONNECTED spell', async ({
+    table,
+    seed,
+  }) => {
     const last = {
       ...on(20, t + 100_000),
       hint: { ts: 10, at: t + 50_000, status: 'ONLINE' as const },
     };
-    const run = await writtenAfter([on(10, t)], last);
+    const run = await writtenAfter({ table, seed }, [on(10, t)], last);
     const landed = await expectFromRow(run, last);
     expect(landed.transitions).toStrictEqual([
       { from: 'ONLINE', to: 'DISCONNECTED', at: t + STALE },
@@ -339,40 +360,56 @@ describe('a hint that does not match the row', () => {
     ]);
   });
 
-  it('the row’s last report was received later (another container’s clock): the timeline does not go back', async () => {
+  it('the row’s last report was received later (another container’s clock): the timeline does not go back', async ({
+    table,
+    seed,
+  }) => {
     const last = { ...on(20, t), hint: { ts: 10, at: t - 10_000, status: 'ONLINE' as const } };
-    const run = await writtenAfter([on(10, t + 5_000)], last);
+    const run = await writtenAfter({ table, seed }, [on(10, t + 5_000)], last);
     await expectFromRow(run, last);
     expect((await run.node.row())?.lastAt?.N).toBe(String(t + 5_000));
   });
 
-  it('the hint is of today, the row’s report of yesterday: the day ends and is returned', async () => {
+  it('the hint is of today, the row’s report of yesterday: the day ends and is returned', async ({
+    table,
+    seed,
+  }) => {
     const last = {
       ...on(20, at('2026-12-01T00:00:20.000Z')),
       hint: { ts: 10, at: at('2026-12-01T00:00:10.000Z'), status: 'ONLINE' as const },
     };
-    const run = await writtenAfter([on(10, at('2026-11-30T23:59:50.000Z'), 5)], last);
+    const run = await writtenAfter(
+      { table, seed },
+      [on(10, at('2026-11-30T23:59:50.000Z'), 5)],
+      last,
+    );
     const landed = await expectFromRow(run, last);
     expect(landed.closedDays.map((d) => [d.day, d.onlineMs])).toStrictEqual([
       ['2026-11-30', 10_000],
     ]);
   });
 
-  it('the hint has the right timestamp but another status or instant: the row decides', async () => {
+  it('the hint has the right timestamp but another status or instant: the row decides', async ({
+    table,
+    seed,
+  }) => {
     const hints: BucketHint[] = [
       { ts: 10, at: t + 20_000, status: 'OFFLINE' },
       { ts: 10, at: t - 100_000, status: 'ONLINE' },
     ];
     for (const hint of hints) {
       const last = { ...on(20, t + 40_000), hint };
-      const run = await writtenAfter([on(10, t)], last);
+      const run = await writtenAfter({ table, seed }, [on(10, t)], last);
       const landed = await expectFromRow(run, last);
       expect(landed.transitions).toStrictEqual([]);
     }
   });
 
-  it('the refused write reads the row consistently: a lagging replica does not make it lose again', async () => {
-    const node = await assignment(t - HOUR);
+  it('the refused write reads the row consistently: a lagging replica does not make it lose again', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first = on(10, t);
     written(await write(node.writeOf(first)));
@@ -395,8 +432,11 @@ describe('a hint that does not match the row', () => {
     expect(requests).toStrictEqual(['UpdateItem', 'GetItem', 'UpdateItem']);
   });
 
-  it('a steady report needs no exact predecessor: a hint of a report that never landed costs one write', async () => {
-    const node = await assignment(t - HOUR);
+  it('a steady report needs no exact predecessor: a hint of a report that never landed costs one write', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first = on(10, t, 3);
     written(await write(node.writeOf(first)));
@@ -417,12 +457,15 @@ describe('a hint that does not match the row', () => {
     expect(await node.slot()).toEqual(applyPlan(before, plan, last));
   });
 
-  it('a hint of a report that never landed (its bucket write failed): the stored one is the predecessor', async () => {
+  it('a hint of a report that never landed (its bucket write failed): the stored one is the predecessor', async ({
+    table,
+    seed,
+  }) => {
     const last = {
       ...on(30, t + 40_000),
       hint: { ts: 20, at: t + 20_000, status: 'OFFLINE' as const },
     };
-    const run = await writtenAfter([on(10, t)], last);
+    const run = await writtenAfter({ table, seed }, [on(10, t)], last);
     const landed = await expectFromRow(run, last);
     expect(landed.transitions).toStrictEqual([]);
   });
@@ -431,8 +474,11 @@ describe('a hint that does not match the row', () => {
 describe('a row holding what an earlier write could not finish', () => {
   const t = at('2026-11-30T12:00:00.000Z');
 
-  it('pending events: a steady report with a correct hint returns them; after clearing, none', async () => {
-    const node = await assignment(t - HOUR);
+  it('pending events: a steady report with a correct hint returns them; after clearing, none', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first: Report = { ts: 10, at: t, status: 'ONLINE', ip: '10.1.1.1', region: 'eu-west-1' };
     written(await write(node.writeOf(first)));
@@ -460,8 +506,12 @@ describe('a row holding what an earlier write could not finish', () => {
     expect(requests).toStrictEqual(['UpdateItem']);
   });
 
-  it('a pending ended day: every later write of the day returns it again until it is cleared', async () => {
-    const node = await assignment(at('2026-11-29T22:00:00.000Z'));
+  it('a pending ended day: every later write of the day returns it again until it is cleared', async ({
+    table,
+    seed,
+    proxy,
+  }) => {
+    const node = await assignment({ table, seed }, at('2026-11-29T22:00:00.000Z'));
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: HOUR });
     const reports: Report[] = [
       { ts: 10, at: at('2026-11-29T23:30:00.000Z'), status: 'ONLINE', latencyMs: 2 },
@@ -493,7 +543,7 @@ describe('a row holding what an earlier write could not finish', () => {
     );
     expect(steady.closedDays).toStrictEqual(ended);
     // The flip's answer is lost and the SDK retries it: the retry returns them too.
-    const lossy = lossyWriter(node.bucketId, HOUR);
+    const lossy = lossyWriter({ table, proxy }, node.bucketId, HOUR);
     lossy.lose();
     const flip = written(
       await lossy.write(
@@ -540,8 +590,11 @@ describe('a row holding what an earlier write could not finish', () => {
     proxy.clear();
   });
 
-  it('a rollover that changed nothing, whose HIST# write failed: the steady retry returns the day', async () => {
-    const node = await assignment(at('2026-11-30T20:00:00.000Z'));
+  it('a rollover that changed nothing, whose HIST# write failed: the steady retry returns the day', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, at('2026-11-30T20:00:00.000Z'));
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const clear = createPendingEventsClearer(table.client, table.tableName);
     const first: Report = { ts: 10, at: at('2026-11-30T23:59:30.000Z'), status: 'ONLINE' };
@@ -570,14 +623,17 @@ describe('a row holding what an earlier write could not finish', () => {
     expect(written(await write(node.writeOf(retry))).closedDays).toStrictEqual(rollover.closedDays);
   });
 
-  it('the clearer of a row that is gone, or holds nothing pending, fails nothing', async () => {
+  it('the clearer of a row that is gone, or holds nothing pending, fails nothing', async ({
+    table,
+    seed,
+  }) => {
     const clear = createPendingEventsClearer(table.client, table.tableName);
     const gone = randomUUID();
     await expect(
       clear({ bucketId: gone, nodeId: 'nobody', timestamp: 1 }),
     ).resolves.toBeUndefined();
-    expect(await readRow(gone, 'nobody')).toBeUndefined();
-    const node = await assignment(t - HOUR, { reportedAt: 5, status: 'ONLINE' });
+    expect(await readRow(table, gone, 'nobody')).toBeUndefined();
+    const node = await assignment({ table, seed }, t - HOUR, { reportedAt: 5, status: 'ONLINE' });
     await expect(
       clear({ bucketId: node.bucketId, nodeId: node.nodeId, timestamp: 5 }),
     ).resolves.toBeUndefined();
@@ -588,9 +644,13 @@ describe('a row holding what an earlier write could not finish', () => {
 describe('an SDK retry of a write whose first attempt landed (its answer lost)', () => {
   const t = at('2026-11-30T23:59:30.000Z');
 
-  it('is reported written with the same transitions and ended days, the row as without the fault', async () => {
-    const node = await assignment(t - HOUR);
-    const lossy = lossyWriter(node.bucketId);
+  it('is reported written with the same transitions and ended days, the row as without the fault', async ({
+    table,
+    seed,
+    proxy,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
+    const lossy = lossyWriter({ table, proxy }, node.bucketId);
     const first: Report = { ts: 10, at: t, status: 'ONLINE', latencyMs: 4 };
     lossy.lose();
     const firstResult = written(await lossy.write(node.writeOf(first)));
@@ -641,10 +701,10 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
   // A double fault: an ended day's HIST# write failed (the row keeps it pending), the node is
   // silent until a later day, and that day's rollover lands with its answer lost. Whichever of
   // the writer's UpdateItems loses its answer, both ended days are returned, as without it.
-  it.each([0, 1, 2])(
+  it.for([0, 1, 2])(
     'a rollover over a still pending ended day, the answer of UpdateItem %i lost: both days returned',
-    async (after) => {
-      const node = await assignment(t - HOUR);
+    async (after, { table, seed, proxy }) => {
+      const node = await assignment({ table, seed }, t - HOUR);
       const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
       const first: Report = { ts: 10, at: t, status: 'ONLINE', latencyMs: 4 };
       written(await write(node.writeOf(first)));
@@ -672,7 +732,7 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
       const plan = planReport({ at: second.at, status: 'ONLINE' }, third, STALE);
       const withoutFault = closedDaysOf(held, plan.rollover as NonNullable<typeof plan.rollover>);
       expect(withoutFault.map((d) => d.day)).toStrictEqual(['2026-11-30', '2026-12-01']);
-      const lossy = lossyWriter(node.bucketId);
+      const lossy = lossyWriter({ table, proxy }, node.bucketId);
       lossy.lose(after);
       const result = written(await lossy.write(node.writeOf(third)));
       const byDay = (days: DayRecord[]) =>
@@ -686,14 +746,14 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
     },
   );
 
-  it('a steady write: written, with nothing to record', async () => {
-    const node = await assignment(t - HOUR);
+  it('a steady write: written, with nothing to record', async ({ table, seed, proxy }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first: Report = { ts: 10, at: t - 60_000, status: 'ONLINE' };
     written(await write(node.writeOf(first)));
     await node.clearPending(10);
     const second: Report = { ts: 20, at: t, status: 'ONLINE', hint: hintOf(first) };
-    const lossy = lossyWriter(node.bucketId);
+    const lossy = lossyWriter({ table, proxy }, node.bucketId);
     lossy.lose();
     expect(await lossy.write(node.writeOf(second))).toStrictEqual({
       outcome: 'written',
@@ -707,8 +767,11 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
 
   // The same request again, after a newer report landed in between (what the SDK's retry meets
   // when the node's next report is faster than the retry).
-  it('a retry that arrives after a newer report landed is still written, not superseded', async () => {
-    const node = await assignment(t - HOUR);
+  it('a retry that arrives after a newer report landed is still written, not superseded', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const first: Report = { ts: 10, at: t - 60_000, status: 'ONLINE' };
     const second: Report = { ts: 20, at: t - 30_000, status: 'OFFLINE', hint: hintOf(first) };
@@ -729,8 +792,11 @@ describe('an SDK retry of a write whose first attempt landed (its answer lost)',
 describe('refusals', () => {
   const t = at('2026-11-30T12:00:00.000Z');
 
-  it('a newer report on the row: superseded, the row unchanged (steady hint or none)', async () => {
-    const node = await assignment(t - HOUR);
+  it('a newer report on the row: superseded, the row unchanged (steady hint or none)', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const newer: Report = { ts: 200, at: t, status: 'ONLINE' };
     written(await write(node.writeOf(newer)));
@@ -743,7 +809,9 @@ describe('refusals', () => {
     expect(await node.row()).toStrictEqual(row);
   });
 
-  it('no row (never assigned, or unassigned): not-assigned, and no row is created', async () => {
+  it('no row (never assigned, or unassigned): not-assigned, and no row is created', async ({
+    table,
+  }) => {
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const bucketId = randomUUID();
     const nodeId = `timeline-${randomUUID()}`;
@@ -760,11 +828,14 @@ describe('refusals', () => {
     expect(await write({ ...report, hint: { ts: 5, at: t - 1000, status: 'ONLINE' } })).toEqual({
       outcome: 'not-assigned',
     });
-    expect(await readRow(bucketId, nodeId)).toBeUndefined();
+    expect(await readRow(table, bucketId, nodeId)).toBeUndefined();
   });
 
-  it('a report received before the assignment is not-assigned; one in its millisecond counts', async () => {
-    const node = await assignment(t + 1);
+  it('a report received before the assignment is not-assigned; one in its millisecond counts', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t + 1);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     expect(await write(node.writeOf({ ts: 10, at: t, status: 'ONLINE' }))).toStrictEqual({
       outcome: 'not-assigned',
@@ -788,8 +859,11 @@ describe('refusals', () => {
     expect(second.transitions).toStrictEqual([{ from: 'ONLINE', to: 'OFFLINE', at: t + 1 }]);
   });
 
-  it('a row from before history (a report, no day slot): its timeline starts at the report', async () => {
-    const node = await assignment(t - HOUR, {
+  it('a row from before history (a report, no day slot): its timeline starts at the report', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR, {
       reportedAt: 5,
       status: 'OFFLINE',
       ip: '10.9.9.9',
@@ -810,8 +884,8 @@ describe('reports of one node racing for its row (rate limit off)', () => {
   const t = at('2026-11-30T12:00:00.000Z');
 
   /** `landing` older reports of the node land just before each of this write's attempts. */
-  async function race(landing: number) {
-    const node = await assignment(t - HOUR);
+  async function race({ table, seed }: Pick<TableFixtures, 'table' | 'seed'>, landing: number) {
+    const node = await assignment({ table, seed }, t - HOUR);
     const rival = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     let landed = 0;
     const ours: Report = { ts: 100, at: t + 60_000, status: 'ONLINE' };
@@ -831,8 +905,8 @@ describe('reports of one node racing for its row (rate limit off)', () => {
     return { node, ours, outcome, attempts: requests.filter((r) => r === 'UpdateItem').length };
   }
 
-  it('lands once the others have, recomputed from the last of them', async () => {
-    const { node, outcome, attempts } = await race(2);
+  it('lands once the others have, recomputed from the last of them', async ({ table, seed }) => {
+    const { node, outcome, attempts } = await race({ table, seed }, 2);
     expect(attempts).toBe(3);
     const landed = outcome as TimelineWriteResult;
     // The last rival (ts 2) was ONLINE at t + 2 s: nothing changes.
@@ -844,8 +918,11 @@ describe('reports of one node racing for its row (rate limit off)', () => {
     expect((await node.row())?.reportedAt?.N).toBe('100');
   });
 
-  it('a newer report that lands between the read and the write, at the same instant: ours is superseded', async () => {
-    const node = await assignment(t - HOUR);
+  it('a newer report that lands between the read and the write, at the same instant: ours is superseded', async ({
+    table,
+    seed,
+  }) => {
+    const node = await assignment({ table, seed }, t - HOUR);
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     written(await write(node.writeOf({ ts: 10, at: t, status: 'ONLINE' })));
     let updates = 0;
@@ -871,8 +948,11 @@ describe('reports of one node racing for its row (rate limit off)', () => {
     expect((await node.row())?.reportedAt?.N).toBe('30');
   });
 
-  it('gives up after a bounded number of attempts with a retryable Unavailable', async () => {
-    const { node, outcome, attempts } = await race(100);
+  it('gives up after a bounded number of attempts with a retryable Unavailable', async ({
+    table,
+    seed,
+  }) => {
+    const { node, outcome, attempts } = await race({ table, seed }, 100);
     expect(outcome).toBeInstanceOf(Unavailable);
     expect((outcome as Unavailable).retryAfterSeconds).toBe(1);
     // MAX_ATTEMPTS: each attempt lost to a report that landed meanwhile.

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { shuffle } from '../support/call-trace.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed, userToken } from '../support/ingest-fixture.ts';
 import { Seeder } from '../support/seed.ts';
@@ -46,15 +47,6 @@ beforeAll(async () => {
     for (const bucketId of bucketIds) await admin.assignNode({ bucketId, nodeId });
   }
 });
-
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
 
 /** A round's spacing: mostly 30 s, some gaps just over the staleness window. */
 const gapOf = (round: number) => (round % 5 === 4 ? STALE_MS + 1 : 30_000);

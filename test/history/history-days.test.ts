@@ -2,30 +2,23 @@
 // stores, and what the uptime and stats routes read back.
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   createHistoryDayReader,
   createHistoryDayWriter,
   historyPk,
 } from '../../functions/data/history-days.ts';
 import { nodeSk } from '../../functions/data/keys.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TestTable, tableFixtures } from '../support/table.ts';
 
-let table: TestTable;
-let seed: Seeder;
-
-beforeAll(async () => {
-  table = await createTestTable('history-days');
-  seed = new Seeder(table.client, table.tableName);
-});
+const it = tableFixtures('history-days');
 
 const RETENTION_DAYS = 400;
 const NOW = Date.parse('2026-12-01T09:00:00.000Z');
 /** The end of 2026-11-29 plus the retention, epoch seconds. */
 const EXPIRES_29 = Date.parse('2026-11-30T00:00:00.000Z') / 1000 + RETENTION_DAYS * 86_400;
 
-async function storedRow(bucketId: string, day: string, nodeId: string) {
+async function storedRow(table: TestTable, bucketId: string, day: string, nodeId: string) {
   const { Item } = await table.client.send(
     new GetItemCommand({
       TableName: table.tableName,
@@ -37,7 +30,9 @@ async function storedRow(bucketId: string, day: string, nodeId: string) {
 }
 
 describe('ended days, written and read back', () => {
-  it('keep every figure, the assignment and a TTL of the end of the day plus the retention', async () => {
+  it('keep every figure, the assignment and a TTL of the end of the day plus the retention', async ({
+    table,
+  }) => {
     const bucketId = randomUUID();
     const write = createHistoryDayWriter(table.client, table.tableName, {
       retentionDays: RETENTION_DAYS,
@@ -55,13 +50,13 @@ describe('ended days, written and read back', () => {
     await write({ bucketId, nodeId: 'n1', assignedAt: 1_700_000_000_000, days: [full, bare] });
     await write({ bucketId, nodeId: 'n2', assignedAt: undefined, days: [bare] });
 
-    expect((await storedRow(bucketId, '2026-11-29', 'n1'))?.expiresAt).toStrictEqual({
+    expect((await storedRow(table, bucketId, '2026-11-29', 'n1'))?.expiresAt).toStrictEqual({
       N: String(EXPIRES_29),
     });
     // Absent figures are absent attributes, not placeholders.
-    expect(Object.keys((await storedRow(bucketId, '2026-11-30', 'n2')) ?? {}).sort()).toStrictEqual(
-      ['day', 'expiresAt', 'lc', 'ls', 'on', 'pk', 'sk'],
-    );
+    expect(
+      Object.keys((await storedRow(table, bucketId, '2026-11-30', 'n2')) ?? {}).sort(),
+    ).toStrictEqual(['day', 'expiresAt', 'lc', 'ls', 'on', 'pk', 'sk']);
 
     const read = await createHistoryDayReader(table.client, table.tableName)(
       bucketId,
@@ -93,7 +88,10 @@ describe('ended days, written and read back', () => {
     });
   });
 
-  it('a row whose TTL has passed is left out (TTL deletes late), from its TTL instant on', async () => {
+  it('a row whose TTL has passed is left out (TTL deletes late), from its TTL instant on', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     const row = (nodeId: string, expiresAt: number) => ({
       pk: historyPk(bucketId, '2026-11-29'),
@@ -118,7 +116,10 @@ describe('ended days, written and read back', () => {
     expect([...read.keys()]).toStrictEqual(['kept']);
   });
 
-  it('a row that is no day record of a node reads as nothing; an unknown status as none', async () => {
+  it('a row that is no day record of a node reads as nothing; an unknown status as none', async ({
+    table,
+    seed,
+  }) => {
     const bucketId = randomUUID();
     const pk = historyPk(bucketId, '2026-11-29');
     await seed.putMany([

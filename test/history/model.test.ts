@@ -9,14 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed, userToken } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TableFixtures, tableFixtures } from '../support/table.ts';
 import { daysBetween, type ModelReport, modelDay } from '../support/uptime-model.ts';
 
 const RUNS = Number(process.env.HISTORY_PROPERTY_RUNS ?? 50);
@@ -82,28 +80,20 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   }),
 });
 
-let table: TestTable;
-let proxy: FaultProxy;
 let client: DynamoDBClient;
-let seed: Seeder;
 let token: string;
 const workspaceId = randomUUID();
 const orgId = randomUUID();
 const BASE_MIDNIGHT = Date.parse('2026-11-20T00:00:00.000Z');
 
-beforeAll(async () => {
-  table = await createTestTable('history-model');
-  proxy = await FaultProxy.start(table.endpoint);
+const it = tableFixtures('history-model');
+
+it.beforeAll(async ({ seed, proxy }) => {
   client = createDynamoClient({ endpoint: proxy.endpoint });
-  seed = new Seeder(table.client, table.tableName);
   const userId = randomUUID();
   await seed.user(userId, { orgId, orgRole: 'MEMBER' });
   await seed.membership(userId, workspaceId, 'READ');
   token = await userToken(userId);
-});
-
-afterAll(async () => {
-  await proxy?.close();
 });
 
 function gapMs(gap: Gap, clock: number, staleMs: number): number {
@@ -113,7 +103,10 @@ function gapMs(gap: Gap, clock: number, staleMs: number): number {
   return Math.max(0, toMidnight + gap.delta);
 }
 
-async function run(scenario: Scenario): Promise<void> {
+async function run(
+  { table, seed, proxy }: Pick<TableFixtures, 'table' | 'seed' | 'proxy'>,
+  scenario: Scenario,
+): Promise<void> {
   const staleMs = scenario.staleSeconds * 1000;
   let clock = BASE_MIDNIGHT + scenario.start;
   const now = () => clock;
@@ -217,9 +210,13 @@ async function run(scenario: Scenario): Promise<void> {
 }
 
 describe('history equals the reference model, through the real ingest handler on a real engine', () => {
-  it(`${RUNS} random report sequences, compared to the millisecond`, async () => {
+  it(`${RUNS} random report sequences, compared to the millisecond`, async ({
+    table,
+    seed,
+    proxy,
+  }) => {
     await fc.assert(
-      fc.asyncProperty(scenarioArb, (scenario) => run(scenario)),
+      fc.asyncProperty(scenarioArb, (scenario) => run({ table, seed, proxy }, scenario)),
       { numRuns: RUNS, endOnFailure: true },
     );
   }, 600_000);

@@ -7,69 +7,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { commandName, traceCalls } from '../support/call-trace.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TableFixtures, tableFixtures } from '../support/table.ts';
 
-interface Call {
-  label: string;
-  startedAt: number;
-  endedAt: number;
-}
+const it = tableFixtures('history-round-trips');
 
-let table: TestTable;
-let seed: Seeder;
-let proxy: FaultProxy;
+/** Each call's command and the kind of its key ("UpdateItem NODE"), with its round trips. */
+const tracing = (client: DynamoDBClient) =>
+  traceCalls(client, (command, input) => {
+    const key = (input.Key ?? input.Item) as Record<string, { S?: string }> | undefined;
+    const pk = key?.pk?.S ?? '?';
+    return { label: `${commandName(command)} ${pk.split('#')[0]}` };
+  });
 
-beforeAll(async () => {
-  table = await createTestTable('history-round-trips');
-  seed = new Seeder(table.client, table.tableName);
-  proxy = await FaultProxy.start(table.endpoint);
-});
-afterAll(async () => {
-  await proxy?.close();
-});
-
-function tracing(client: DynamoDBClient) {
-  const calls: Call[] = [];
-  let tick = 0;
-  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
-    async (command) => {
-      const { input } = command as {
-        input: { Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> };
-      };
-      const pk = input.Key?.pk?.S ?? input.Item?.pk?.S ?? '?';
-      const call: Call = {
-        label: `${(command as object).constructor.name.replace(/Command$/, '')} ${pk.split('#')[0]}`,
-        startedAt: ++tick,
-        endedAt: Number.POSITIVE_INFINITY,
-      };
-      calls.push(call);
-      try {
-        return await send(command);
-      } finally {
-        call.endedAt = ++tick;
-      }
-    },
-  );
-  const roundTrips = () => {
-    const depth = new Map<Call, number>();
-    for (const call of calls) {
-      const before = calls.filter((other) => other.endedAt < call.startedAt);
-      depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
-    }
-    return Math.max(0, ...depth.values());
-  };
-  return { calls, roundTrips };
-}
-
-async function node(buckets: number, at: number) {
+async function node(
+  { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,
+  buckets: number,
+  at: number,
+) {
   const bucketIds = Array.from({ length: buckets }, () => randomUUID());
   const nodeId = `rt-${randomUUID()}`;
   const privateKey = await seed.node(nodeId);
@@ -82,9 +42,12 @@ async function node(buckets: number, at: number) {
 }
 
 describe('round trips of a report with history on (warm key cache, 10 buckets)', () => {
-  it('no state change: 2; a flip: 4 (events, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async () => {
+  it('no state change: 2; a flip: 4 (events, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async ({
+    table,
+    seed,
+  }) => {
     let clock = Date.parse('2026-11-30T23:58:00.000Z');
-    const { bucketIds, nodeId, privateKey } = await node(10, clock);
+    const { bucketIds, nodeId, privateKey } = await node({ table, seed }, 10, clock);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const api = historyApi(client, table.tableName, { now: () => clock });
     const { calls, roundTrips } = tracing(client);
@@ -126,9 +89,13 @@ describe('round trips of a report with history on (warm key cache, 10 buckets)',
 });
 
 describe('a history write that fails', () => {
-  it('is a 503 naming the bucket (accepted/rejected), and the next report writes the day', async () => {
+  it('is a 503 naming the bucket (accepted/rejected), and the next report writes the day', async ({
+    table,
+    seed,
+    proxy,
+  }) => {
     let clock = Date.parse('2026-11-30T23:59:30.000Z');
-    const { bucketIds, nodeId, privateKey } = await node(2, clock);
+    const { bucketIds, nodeId, privateKey } = await node({ table, seed }, 2, clock);
     const client = createDynamoClient({ endpoint: proxy.endpoint });
     const api = historyApi(client, table.tableName, { now: () => clock });
     const [good, bad] = bucketIds as [string, string];
@@ -171,9 +138,12 @@ describe('a history write that fails', () => {
 });
 
 describe('the hints on the node META row', () => {
-  it('keeps one per assigned bucket and none for a bucket the node is not assigned to', async () => {
+  it('keeps one per assigned bucket and none for a bucket the node is not assigned to', async ({
+    table,
+    seed,
+  }) => {
     const clock = Date.parse('2026-11-30T12:00:00.000Z');
-    const { bucketIds, nodeId, privateKey } = await node(1, clock);
+    const { bucketIds, nodeId, privateKey } = await node({ table, seed }, 1, clock);
     const api = historyApi(table.client, table.tableName, { now: () => clock });
     const stranger = randomUUID();
     const body = reportBody([{ bucketId: bucketIds[0] as string }, { bucketId: stranger }]);

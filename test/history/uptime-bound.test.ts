@@ -7,15 +7,14 @@
  * each day's Query reads at most its share of the bound.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { historyPk } from '../../functions/data/history-days.ts';
 import { MAX_UPTIME_NODE_DAYS } from '../../functions/domain/uptime.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
 import { type HistoryApi, historyApi } from '../support/history-fixture.ts';
 import { userToken } from '../support/ingest-fixture.ts';
 import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { tableFixtures } from '../support/table.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const ORG = 'org-uptime-bound';
@@ -25,15 +24,12 @@ const NODES = 2000;
 /** The largest `days` for NODES nodes: today is free, so one more than the ended days that fit. */
 const ALLOWED_DAYS = MAX_UPTIME_NODE_DAYS / NODES + 1;
 
-let table: TestTable;
-let proxy: FaultProxy;
 let api: HistoryApi;
 let token: string;
 
-beforeAll(async () => {
-  table = await createTestTable('history-uptime-bound');
-  const seed = new Seeder(table.client, table.tableName);
-  proxy = await FaultProxy.start(table.endpoint);
+const it = tableFixtures('history-uptime-bound');
+
+it.beforeAll(async ({ table, seed, proxy }) => {
   api = historyApi(createDynamoClient({ endpoint: proxy.endpoint }), table.tableName, {
     now: () => NOW,
   });
@@ -49,9 +45,6 @@ beforeAll(async () => {
   await seed.membership(userId, WORKSPACE, 'READ');
   token = await userToken(userId);
 }, 60_000);
-afterAll(async () => {
-  await proxy?.close();
-});
 
 /** GET uptime with gzip: the answer at the bound is over 6 MB as plain JSON. */
 const uptime = (days: number) => api.uptime(BUCKET, days, token, { 'accept-encoding': 'gzip' });
@@ -66,7 +59,9 @@ describe(`GET uptime of a bucket of ${NODES} nodes`, () => {
     expect(nodes.every((node) => node.days.length === ALLOWED_DAYS)).toBe(true);
   }, 60_000);
 
-  it('one day over: 400 naming the largest days, and no history Query was sent', async () => {
+  it('one day over: 400 naming the largest days, and no history Query was sent', async ({
+    proxy,
+  }) => {
     proxy.clear();
     // Any Query of a HIST# partition fails: had the refusal sent one, the answer would be a 503.
     proxy.fail({ kind: 'internal', operation: 'Query', bodyIncludes: 'HIST#', times: Infinity });
@@ -87,7 +82,10 @@ describe(`GET uptime of a bucket of ${NODES} nodes`, () => {
 });
 
 describe('GET uptime of a bucket whose departed nodes left their history rows', () => {
-  it('reads at most its share of the bound per day: a day holding more rows is a 400', async () => {
+  it('reads at most its share of the bound per day: a day holding more rows is a 400', async ({
+    table,
+    proxy,
+  }) => {
     // Two nodes now; yesterday's partition also holds the rows of 2,000 nodes that have left.
     const bucketId = `bucket-departed-${randomUUID()}`;
     const seed = new Seeder(table.client, table.tableName);

@@ -1,36 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { sweepShardOf } from '../../functions/data/sweep-index.ts';
 import {
   assignedNode,
   bucketWithReader,
-  buildIngestHandler,
-  buildStatusReader,
+  ingestFixtures,
   NO_RATE_LIMIT,
-  type PostReport,
-  readBucketPartition,
-  readBucketRow,
+  nodeOnBuckets,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
 
-let table: TestTable;
-let seed: Seeder;
-let post: PostReport;
-
-beforeAll(async () => {
-  table = await createTestTable('ingest-buckets');
-  seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
-});
-
-const row = (bucketId: string, nodeId: string) =>
-  readBucketRow(table.client, table.tableName, bucketId, nodeId);
+const it = ingestFixtures('ingest-buckets', NO_RATE_LIMIT);
 
 describe('per-bucket outcome', () => {
-  it('rejects unassigned buckets one by one while the others are accepted, in report order', async () => {
+  it('rejects unassigned buckets one by one while the others are accepted, in report order', async ({
+    seed,
+    post,
+    read,
+    readStatus,
+  }) => {
     const { bucketId: visible, token } = await bucketWithReader(seed);
     const assignedA = randomUUID();
     const assignedB = randomUUID();
@@ -69,22 +58,26 @@ describe('per-bucket outcome', () => {
     ]);
 
     // A rejected bucket gets no row at all: the conditional write never creates one.
-    expect(await readBucketPartition(table.client, table.tableName, nonexistent)).toStrictEqual([]);
-    expect(
-      (await readBucketPartition(table.client, table.tableName, otherWorkspaceBucket)).map(
-        (r) => r.sk,
-      ),
-    ).toStrictEqual(['META']);
-    expect(await row(assignedA, nodeId)).toMatchObject({ status: 'ONLINE', latency_ms: 1 });
-    expect(await row(assignedB, nodeId)).toMatchObject({ status: 'OFFLINE' });
+    expect(await read.bucketPartition(nonexistent)).toStrictEqual([]);
+    expect((await read.bucketPartition(otherWorkspaceBucket)).map((r) => r.sk)).toStrictEqual([
+      'META',
+    ]);
+    expect(await read.bucketRow(assignedA, nodeId)).toMatchObject({
+      status: 'ONLINE',
+      latency_ms: 1,
+    });
+    expect(await read.bucketRow(assignedB, nodeId)).toMatchObject({ status: 'OFFLINE' });
 
-    const status = await buildStatusReader(table.client, table.tableName)(visible, {
+    const status = await readStatus(visible, {
       authorization: `Bearer ${token}`,
     });
     expect(status.json.nodeStatus).toMatchObject([{ status: 'ONLINE', latency_ms: 3 }]);
   });
 
-  it('answers 200 with everything rejected when the node is assigned to none of them', async () => {
+  it('answers 200 with everything rejected when the node is assigned to none of them', async ({
+    seed,
+    post,
+  }) => {
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await seed.node(nodeId);
     const bucketId = randomUUID();
@@ -99,10 +92,12 @@ describe('per-bucket outcome', () => {
     });
   });
 
-  it('stores every reported field on the row, and lastUpdated is the server receive time', async () => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+  it('stores every reported field on the row, and lastUpdated is the server receive time', async ({
+    seed,
+    read,
+    postWith,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const serverNow = Date.now();
     const report = signed(
       nodeId,
@@ -114,12 +109,9 @@ describe('per-bucket outcome', () => {
       }),
       serverNow - 299_000,
     );
-    const at = buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => serverNow,
-    });
+    const at = postWith({ now: () => serverNow });
     expect((await at(report.body, report.headers)).statusCode).toBe(200);
-    expect(await row(bucketId, nodeId)).toStrictEqual({
+    expect(await read.bucketRow(bucketId, nodeId)).toStrictEqual({
       pk: `BUCKET#${bucketId}`,
       sk: `NODE#${nodeId}`,
       ip: '198.51.100.23',
@@ -143,10 +135,12 @@ describe('per-bucket outcome', () => {
     });
   });
 
-  it('a report without latency_ms clears the previously stored latency', async () => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+  it('a report without latency_ms clears the previously stored latency', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const withLatency = signed(
       nodeId,
@@ -156,14 +150,18 @@ describe('per-bucket outcome', () => {
     );
     const without = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]), t);
     expect((await post(withLatency.body, withLatency.headers)).statusCode).toBe(200);
-    expect((await row(bucketId, nodeId))?.latency_ms).toBe(80);
+    expect((await read.bucketRow(bucketId, nodeId))?.latency_ms).toBe(80);
     expect((await post(without.body, without.headers)).statusCode).toBe(200);
-    const stored = await row(bucketId, nodeId);
+    const stored = await read.bucketRow(bucketId, nodeId);
     expect(stored?.status).toBe('OFFLINE');
     expect(stored).not.toHaveProperty('latency_ms');
   });
 
-  it('leaves the assignment rows of other nodes on the same bucket alone', async () => {
+  it('leaves the assignment rows of other nodes on the same bucket alone', async ({
+    seed,
+    post,
+    read,
+  }) => {
     const bucketId = randomUUID();
     const reporter = `node-${randomUUID()}`;
     const neighbour = `node-${randomUUID()}`;
@@ -171,7 +169,7 @@ describe('per-bucket outcome', () => {
     await seed.assignment(bucketId, neighbour, { status: 'ONLINE', reportedAt: 1, ip: '10.0.0.9' });
     const report = signed(reporter, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]));
     expect((await post(report.body, report.headers)).statusCode).toBe(200);
-    expect(await row(bucketId, neighbour)).toStrictEqual({
+    expect(await read.bucketRow(bucketId, neighbour)).toStrictEqual({
       pk: `BUCKET#${bucketId}`,
       sk: `NODE#${neighbour}`,
       status: 'ONLINE',

@@ -1,39 +1,36 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { shuffle } from '../support/call-trace.ts';
 import {
   bucketWithReader,
   buildIngestHandler,
-  buildStatusReader,
+  ingestFixtures,
   NO_RATE_LIMIT,
   type PostReport,
   type Response,
-  readBucketPartition,
-  readNodeMeta,
+  type StoredRows,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import type { Seeder } from '../support/seed.ts';
 
 const NODES = 50;
 const BUCKETS = 20;
 const ROUNDS = 3;
 const CONTAINERS = 16;
 
-let table: TestTable;
-let seed: Seeder;
 let token: string;
 const bucketIds = Array.from({ length: BUCKETS }, (_, b) => `load-bucket-${b}`);
 const nodeIds = Array.from({ length: NODES }, (_, n) => `load-node-${n}`);
 const privateKeys: string[] = [];
 
-beforeAll(async () => {
-  table = await createTestTable('ingest-load');
-  seed = new Seeder(table.client, table.tableName);
+const it = ingestFixtures('ingest-load');
+
+it.beforeAll(async ({ seed, read }) => {
   const reader = await bucketWithReader(seed, bucketIds[0]);
   token = reader.token;
-  const workspace = await readWorkspaceOf(bucketIds[0] as string);
+  const workspace = await readWorkspaceOf(read, bucketIds[0] as string);
   const rows: Parameters<Seeder['putMany']>[0] = [];
   for (const bucketId of bucketIds.slice(1)) {
     rows.push({ pk: `BUCKET#${bucketId}`, sk: META_SK, name: bucketId, ...workspace });
@@ -47,8 +44,8 @@ beforeAll(async () => {
   await seed.putMany(rows);
 });
 
-async function readWorkspaceOf(bucketId: string) {
-  const rows = await readBucketPartition(table.client, table.tableName, bucketId);
+async function readWorkspaceOf(read: StoredRows, bucketId: string) {
+  const rows = await read.bucketPartition(bucketId);
   const meta = rows.find((row) => row.sk === META_SK);
   return { workspaceId: String(meta?.workspaceId), orgId: String(meta?.orgId) };
 }
@@ -58,17 +55,12 @@ const latencyOf = (round: number, node: number, bucket: number) =>
   round * 100_000 + node * 100 + bucket;
 const statusOf = (round: number) => (round % 2 === 0 ? 'ONLINE' : 'OFFLINE');
 
-function shuffle<T>(items: T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
-  }
-  return copy;
-}
-
 describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} rounds shuffled`, () => {
-  it('leaves exactly the newest report of every node in every bucket, none lost', async () => {
+  it('leaves exactly the newest report of every node in every bucket, none lost', async ({
+    table,
+    read,
+    readStatus,
+  }) => {
     // Like Lambda: each container has its own client and key cache and serves one invocation
     // at a time; the containers run side by side. (One shared client for all 150 reports
     // would queue thousands of requests for its 50 sockets, and the SDK counts that queueing
@@ -154,15 +146,13 @@ describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} 
     }
 
     for (const [node, nodeId] of nodeIds.entries()) {
-      const meta = await readNodeMeta(table.client, table.tableName, nodeId);
+      const meta = await read.nodeMeta(nodeId);
       expect(meta?.lastTimestamp, nodeId).toBe(timestampOf(lastRound));
       expect(meta?.version, nodeId).toBe(`1.${lastRound}.0`);
       expect(meta?.ip, nodeId).toBe(`10.0.${lastRound}.${node}`);
     }
     for (const [bucket, bucketId] of bucketIds.entries()) {
-      const rows = (await readBucketPartition(table.client, table.tableName, bucketId)).filter(
-        (row) => row.sk !== META_SK,
-      );
+      const rows = (await read.bucketPartition(bucketId)).filter((row) => row.sk !== META_SK);
       expect(rows).toHaveLength(NODES);
       const expected = nodeIds.map((nodeId, node) => ({
         sk: `NODE#${nodeId}`,
@@ -191,7 +181,7 @@ describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} 
     }
 
     // And what a user sees: every node once, with its newest report.
-    const status = await buildStatusReader(table.client, table.tableName)(bucketIds[0] as string, {
+    const status = await readStatus(bucketIds[0] as string, {
       authorization: `Bearer ${token}`,
     });
     expect(status.statusCode).toBe(200);
@@ -201,5 +191,5 @@ describe(`${NODES} nodes x ${BUCKETS} buckets reporting concurrently, ${ROUNDS} 
       nodeIds.map((_, node) => latencyOf(lastRound, node, 0)),
     );
     expect(new Set(seen.map((n) => n.status))).toStrictEqual(new Set([statusOf(lastRound)]));
-  });
+  }, 180_000); // a correctness test: 3,000 conditional writes through 50 clients on a shared 2-core machine
 });

@@ -1,28 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, inject, vi } from 'vitest';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import {
   assignedNode,
-  buildIngestHandler,
   expectError,
+  ingestFixtures,
   NO_RATE_LIMIT,
-  readBucketRow,
-  readNodeMeta,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { loseFirstResponses } from '../support/lost-response.ts';
+import type { Seeder } from '../support/seed.ts';
 
-let table: TestTable;
-let seed: Seeder;
-
-beforeAll(async () => {
-  table = await createTestTable('ingest-faults');
-  seed = new Seeder(table.client, table.tableName);
-});
+const it = ingestFixtures('ingest-faults', NO_RATE_LIMIT);
 
 /** What a command touches, e.g. "UpdateItem BUCKET#b1" or "GetItem NODE#n". */
 function describeCommand(command: unknown): string {
@@ -51,7 +43,7 @@ const throttled = () =>
  * every call's start and end; `fault` decides per command whether to throw instead.
  */
 function instrumentedClient(fault: (label: string) => Error | undefined = () => undefined) {
-  const client = createDynamoClient({ endpoint: table.endpoint });
+  const client = createDynamoClient({ endpoint: inject('dynamoEndpoint') });
   const events: string[] = [];
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
@@ -69,19 +61,21 @@ function instrumentedClient(fault: (label: string) => Error | undefined = () => 
   return { client: client as DynamoDBClient, events };
 }
 
-async function nodeOnBuckets(count: number) {
+async function nodeOnBuckets(seed: Seeder, count: number) {
   const bucketIds = Array.from({ length: count }, (_, i) => `b${i}-${randomUUID()}`);
   const nodeId = `node-${randomUUID()}`;
   const privateKey = await assignedNode(seed, nodeId, bucketIds);
   return { bucketIds, nodeId, privateKey };
 }
 
-const row = (bucketId: string, nodeId: string) =>
-  readBucketRow(table.client, table.tableName, bucketId, nodeId);
-
 describe('DynamoDB faults on POST /node/status', () => {
-  it('a throttled bucket write: 503 + Retry-After, per-bucket outcome, the others really stored', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(4);
+  it('a throttled bucket write: 503 + Retry-After, per-bucket outcome, the others really stored', async ({
+    table,
+    seed,
+    read,
+    postVia,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 4);
     const [ok1, bad1, ok2, bad2] = bucketIds as [string, string, string, string];
     const unassigned = randomUUID();
     const { client } = instrumentedClient((label) =>
@@ -89,7 +83,7 @@ describe('DynamoDB faults on POST /node/status', () => {
         ? throttled()
         : undefined,
     );
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const t = Date.now();
     const report = signed(
       nodeId,
@@ -111,10 +105,10 @@ describe('DynamoDB faults on POST /node/status', () => {
         { bucketId: bad2, reason: 'temporarily unavailable, retry' },
       ],
     });
-    expect(await row(ok1, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
-    expect(await row(ok2, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
-    expect((await row(bad1, nodeId))?.reportedAt).toBeUndefined();
-    expect((await row(bad2, nodeId))?.reportedAt).toBeUndefined();
+    expect(await read.bucketRow(ok1, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
+    expect(await read.bucketRow(ok2, nodeId)).toMatchObject({ reportedAt: t, status: 'ONLINE' });
+    expect((await read.bucketRow(bad1, nodeId))?.reportedAt).toBeUndefined();
+    expect((await read.bucketRow(bad2, nodeId))?.reportedAt).toBeUndefined();
 
     // The guard has taken the timestamp: the node retries with a new one, and all land.
     const retry = signed(
@@ -123,24 +117,25 @@ describe('DynamoDB faults on POST /node/status', () => {
       reportBody([ok1, bad1, ok2, bad2].map((bucketId) => ({ bucketId }))),
       t + 1,
     );
-    const retried = await buildIngestHandler(
-      table.client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(retry.body, retry.headers);
+    const retried = await postVia(table.client)(retry.body, retry.headers);
     expect(retried.statusCode).toBe(200);
     expect(retried.json.accepted).toStrictEqual([ok1, bad1, ok2, bad2]);
     for (const bucketId of bucketIds) {
-      expect((await row(bucketId, nodeId))?.reportedAt).toBe(t + 1);
+      expect((await read.bucketRow(bucketId, nodeId))?.reportedAt).toBe(t + 1);
     }
   });
 
-  it('a throttled replay-guard write: 503 + Retry-After and nothing written', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(3);
+  it('a throttled replay-guard write: 503 + Retry-After and nothing written', async ({
+    table,
+    seed,
+    read,
+    postVia,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 3);
     const { client, events } = instrumentedClient((label) =>
       label === `UpdateItem NODE#${nodeId}` ? throttled() : undefined,
     );
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const t = Date.now();
     const report = signed(
       nodeId,
@@ -155,39 +150,32 @@ describe('DynamoDB faults on POST /node/status', () => {
     expect(response.body).not.toMatch(/Throttling|Rate of requests/);
     expect(events.filter((e) => e.includes('BUCKET#'))).toStrictEqual([]);
     for (const bucketId of bucketIds)
-      expect((await row(bucketId, nodeId))?.reportedAt).toBeUndefined();
-    expect(
-      (await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp,
-    ).toBeUndefined();
+      expect((await read.bucketRow(bucketId, nodeId))?.reportedAt).toBeUndefined();
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBeUndefined();
 
     // Nothing was taken, so the very same request succeeds once DynamoDB recovers.
-    const recovered = await buildIngestHandler(
-      table.client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const recovered = await postVia(table.client)(report.body, report.headers);
     expect(recovered.statusCode).toBe(200);
     expect(recovered.json.accepted).toStrictEqual(bucketIds);
   });
 
-  it('a throttled key read: 503 + Retry-After and nothing written', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(1);
+  it('a throttled key read: 503 + Retry-After and nothing written', async ({ seed, postVia }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 1);
     const { client, events } = instrumentedClient((label) =>
       label.startsWith('GetItem') ? throttled() : undefined,
     );
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(expectError(response, 503)).toMatch(/retry/i);
     expect(response.headers['retry-after']).toBe('1');
     expect(events).toStrictEqual([`start GetItem NODE#${nodeId}`, `fail GetItem NODE#${nodeId}`]);
   });
 
-  it('a non-transient DynamoDB error on a bucket write: 500 without internal detail', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a non-transient DynamoDB error on a bucket write: 500 without internal detail', async ({
+    seed,
+    postVia,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const { client, events } = instrumentedClient((label) =>
       label === `UpdateItem BUCKET#${bucketIds[1]}`
         ? Object.assign(new Error('secret table detail'), {
@@ -201,49 +189,25 @@ describe('DynamoDB faults on POST /node/status', () => {
       privateKey,
       reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
     );
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(expectError(response, 500)).toBe('Internal server error');
     expect(response.body).not.toMatch(/secret table detail|ValidationException/);
     expect(events).toContain(`fail UpdateItem BUCKET#${bucketIds[1]}`);
   });
 });
 
-/**
- * Below the SDK's retry middleware: the first attempt of each matching UpdateItem reaches the
- * engine and is applied, then its response is "lost" (a TimeoutError, as a request timeout
- * under load produces), so the SDK retries the very same conditional write.
- */
-function loseFirstResponse(client: DynamoDBClient, matches: (pk: string) => boolean) {
-  const lost = new Set<string>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      const input = args.input as { Key?: { pk?: { S?: string }; sk?: { S?: string } } };
-      const key = `${input.Key?.pk?.S}|${input.Key?.sk?.S}`;
-      if (
-        context.commandName === 'UpdateItemCommand' &&
-        matches(input.Key?.pk?.S ?? '') &&
-        !lost.has(key)
-      ) {
-        lost.add(key);
-        throw Object.assign(new Error('the response was lost'), { name: 'TimeoutError' });
-      }
-      return result;
-    },
-    { step: 'deserialize', name: 'loseFirstResponse' },
-  );
-  return lost;
-}
+/** The first attempt of each matching UpdateItem is applied and its response lost (`loseFirstResponses`). */
+const loseFirstResponse = (client: DynamoDBClient, matches: (pk: string) => boolean) =>
+  loseFirstResponses(client, 'UpdateItemCommand', (input) => {
+    const { Key } = input as { Key?: { pk?: { S?: string }; sk?: { S?: string } } };
+    return matches(Key?.pk?.S ?? '') ? `${Key?.pk?.S}|${Key?.sk?.S}` : undefined;
+  });
 
 describe('a write applied by DynamoDB whose response was lost, then retried by the SDK', () => {
   // The retry fails its own condition (reportedAt now equals its timestamp); the follow-up
   // read must recognise the report's own write instead of calling it superseded.
-  it('a bucket write is still reported accepted', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a bucket write is still reported accepted', async ({ table, seed, read, postVia }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const [retried, plain] = bucketIds as [string, string];
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `BUCKET#${retried}`);
@@ -254,13 +218,9 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
       reportBody(bucketIds.map((bucketId) => ({ bucketId }))),
       t,
     );
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(lost.size).toBe(1);
-    expect((await row(retried, nodeId))?.reportedAt).toBe(t);
+    expect((await read.bucketRow(retried, nodeId))?.reportedAt).toBe(t);
     expect(response.json).toStrictEqual({
       success: true,
       message: expect.any(String),
@@ -271,16 +231,16 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
 
   // The retried guard write fails its own condition; the follow-up read must recognise
   // this attempt's own write (lastReportId) instead of calling it a replay.
-  it('a replay-guard write does not turn the report into a replay', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(1);
+  it('a replay-guard write does not turn the report into a replay', async ({
+    table,
+    seed,
+    postVia,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 1);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const lost = loseFirstResponse(client, (pk) => pk === `NODE#${nodeId}`);
     const report = signed(nodeId, privateKey, reportBody([{ bucketId: bucketIds[0] as string }]));
-    const response = await buildIngestHandler(
-      client,
-      table.tableName,
-      NO_RATE_LIMIT,
-    )(report.body, report.headers);
+    const response = await postVia(client)(report.body, report.headers);
     expect(lost.size).toBe(1);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual(bucketIds);
@@ -290,10 +250,13 @@ describe('a write applied by DynamoDB whose response was lost, then retried by t
 describe('DynamoDB round trips for one report', () => {
   const BUCKETS = 5;
 
-  it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(BUCKETS);
+  it('cold key cache: GetItem, guard UpdateItem, then all bucket UpdateItems at once; warm: no GetItem', async ({
+    seed,
+    postVia,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, BUCKETS);
     const { client, events } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const t = Date.now();
     const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));
 
@@ -344,10 +307,13 @@ describe('DynamoDB round trips for one report', () => {
     ).toBe(true);
   });
 
-  it('a refused report costs one extra read to say why (replay), and no bucket write', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a refused report costs one extra read to say why (replay), and no bucket write', async ({
+    seed,
+    postVia,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const { client, events } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     const report = signed(
       nodeId,
       privateKey,
@@ -362,9 +328,11 @@ describe('DynamoDB round trips for one report', () => {
     ]);
   });
 
-  it('a report refused before the signature check costs no DynamoDB call at all', async () => {
+  it('a report refused before the signature check costs no DynamoDB call at all', async ({
+    postVia,
+  }) => {
     const { events, client } = instrumentedClient();
-    const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
+    const post = postVia(client);
     expect((await post('{}', {})).statusCode).toBe(401);
     const stale = signed('node-x', generateNodeKeyPair().privateKey, '{}', Date.now() - 400_000);
     expect((await post(stale.body, stale.headers)).statusCode).toBe(401);

@@ -1,39 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import {
-  assignedNode,
-  buildIngestHandler,
   expectError,
+  ingestFixtures,
   NO_RATE_LIMIT,
-  type PostReport,
-  readBucketRow,
-  readNodeMeta,
+  nodeOnBuckets,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
 
 // Defence in depth behind the assignment limit (MAX_BUCKETS_PER_NODE): a node whose META row
 // reaches DynamoDB's 400 KB item limit anyway gets a clear 409, not a bare 500 and not a 503
 // the reporter would retry for ever.
-let table: TestTable;
-let seed: Seeder;
-let post: PostReport;
 
-beforeAll(async () => {
-  table = await createTestTable('ingest-node-size');
-  seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
-});
+const it = ingestFixtures('ingest-node-size', NO_RATE_LIMIT);
 
 describe("a node's META row at the item-size limit", () => {
-  it('answers 409 naming the limit, and stores nothing', async () => {
-    const bucketId = randomUUID();
-    const nodeId = `node-${randomUUID()}`;
-    const privateKey = await assignedNode(seed, nodeId, [bucketId]);
+  it('answers 409 naming the limit, and stores nothing', async ({ table, seed, post, read }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     // The state the hints of thousands of buckets would leave: just under 400 KB.
     await table.client.send(
       new UpdateItemCommand({
@@ -49,11 +34,7 @@ describe("a node's META row at the item-size limit", () => {
       `node ${nodeId}'s stored state is too large to record this report: it serves too many ` +
         'buckets (at most 1000); an operator must unassign some',
     );
-    expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(
-      undefined,
-    );
-    expect(await readBucketRow(table.client, table.tableName, bucketId, nodeId)).not.toHaveProperty(
-      'status',
-    );
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBe(undefined);
+    expect(await read.bucketRow(bucketId, nodeId)).not.toHaveProperty('status');
   });
 });

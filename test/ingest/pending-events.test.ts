@@ -6,32 +6,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import type { FaultKind, FaultProxy } from '../support/fault-proxy.ts';
 import { historyApi } from '../support/history-fixture.ts';
-import { bucketWithReader, readBucketRow, reportBody, signed } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { bucketWithReader, ingestFixtures, reportBody, signed } from '../support/ingest-fixture.ts';
+import type { Seeder } from '../support/seed.ts';
+import type { TestTable } from '../support/table.ts';
 
-let table: TestTable;
-let seed: Seeder;
-let proxy: FaultProxy;
+const it = ingestFixtures('ingest-pending-events');
 
-beforeAll(async () => {
-  table = await createTestTable('ingest-pending-events');
-  seed = new Seeder(table.client, table.tableName);
-  proxy = await FaultProxy.start(table.endpoint);
-});
-afterAll(async () => {
-  await proxy?.close();
-});
-
-async function eventsOf(bucketId: string) {
+async function eventsOf(table: TestTable, bucketId: string) {
   const page = await table.client.send(
     new QueryCommand({
       TableName: table.tableName,
@@ -43,7 +32,13 @@ async function eventsOf(bucketId: string) {
   return (page.Items ?? []).map((item) => `${item.at?.S} ${item.from?.S}->${item.to?.S}`);
 }
 
-async function setUp(clock: () => number) {
+/** Every PutItem into the partition `pk` fails with `kind` (after the SDK's retries too). */
+const failPutsInto = (proxy: FaultProxy, pk: string, kind: FaultKind) =>
+  proxy.fail({ kind, operation: 'PutItem', bodyIncludes: pk, times: Infinity });
+
+type Fixtures = { table: TestTable; seed: Seeder; proxy: FaultProxy };
+
+async function setUp({ table, seed, proxy }: Fixtures, clock: () => number) {
   const nodeId = `pending-${randomUUID()}`;
   const privateKey = await seed.node(nodeId);
   const admin = createAdminStore(table.client, table.tableName, { now: clock });
@@ -62,9 +57,14 @@ async function setUp(clock: () => number) {
 }
 
 describe('an event write that fails after the bucket row landed', () => {
-  it('is recorded by the retry (twice failed too): each event once, history as without the fault', async () => {
+  it('is recorded by the retry (twice failed too): each event once, history as without the fault', async ({
+    table,
+    seed,
+    read,
+    proxy,
+  }) => {
     let now = Date.parse('2026-11-30T12:00:00.000Z');
-    const { nodeId, good, bad, api, send } = await setUp(() => now);
+    const { nodeId, good, bad, api, send } = await setUp({ table, seed, proxy }, () => now);
 
     now += 10_000;
     expect((await send(now, 'ONLINE')).statusCode).toBe(200);
@@ -72,12 +72,7 @@ describe('an event write that fails after the bucket row landed', () => {
     // The flip: both rows land, the bad bucket's event write fails (after the SDK's retries).
     now += 30_000;
     const flipAt = now;
-    proxy.fail({
-      kind: 'throttle',
-      operation: 'PutItem',
-      bodyIncludes: `EVENTS#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `EVENTS#${bad.bucketId}`, 'throttle');
     const refused = await send(now, 'OFFLINE');
     expect(refused.statusCode).toBe(503);
     expect(refused.json).toMatchObject({
@@ -89,9 +84,7 @@ describe('an event write that fails after the bucket row landed', () => {
     now += 1_000;
     expect((await send(now, 'OFFLINE')).statusCode).toBe(503);
     proxy.clear();
-    expect((await readBucketRow(table.client, table.tableName, bad.bucketId, nodeId))?.status).toBe(
-      'OFFLINE',
-    );
+    expect((await read.bucketRow(bad.bucketId, nodeId))?.status).toBe('OFFLINE');
 
     now += 1_000;
     const retried = await send(now, 'OFFLINE');
@@ -105,11 +98,11 @@ describe('an event write that fails after the bucket row landed', () => {
       `${new Date(flipAt - 30_000).toISOString()} DISCONNECTED->ONLINE`,
       `${new Date(flipAt).toISOString()} ONLINE->OFFLINE`,
     ];
-    expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
-    expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(table, good.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(table, bad.bucketId)).toStrictEqual(expected);
     // Nothing left pending on either row.
     for (const { bucketId } of [good, bad]) {
-      const row = await readBucketRow(table.client, table.tableName, bucketId, nodeId);
+      const row = await read.bucketRow(bucketId, nodeId);
       expect(row).toBeDefined();
       expect(row).not.toHaveProperty('pEv');
     }
@@ -123,21 +116,20 @@ describe('an event write that fails after the bucket row landed', () => {
     expect((goodStats.json.nodeStats as { online_seconds: number }[])[0]?.online_seconds).toBe(30);
   });
 
-  it('a first report after a silent gap whose event write fails: both events come with the retry', async () => {
+  it('a first report after a silent gap whose event write fails: both events come with the retry', async ({
+    table,
+    seed,
+    proxy,
+  }) => {
     let now = Date.parse('2026-11-30T15:00:00.000Z');
-    const { good, bad, send } = await setUp(() => now);
+    const { good, bad, send } = await setUp({ table, seed, proxy }, () => now);
     now += 1_000;
     const firstAt = now;
     expect((await send(now, 'ONLINE')).statusCode).toBe(200);
 
     now += 600_000; // silent for 10 minutes (stale 90 s)
     const returnAt = now;
-    proxy.fail({
-      kind: 'unavailable',
-      operation: 'PutItem',
-      bodyIncludes: `EVENTS#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `EVENTS#${bad.bucketId}`, 'unavailable');
     expect((await send(now, 'ONLINE')).statusCode).toBe(503);
     proxy.clear();
     now += 1_000;
@@ -148,21 +140,21 @@ describe('an event write that fails after the bucket row landed', () => {
       `${new Date(firstAt + 90_000).toISOString()} ONLINE->DISCONNECTED`,
       `${new Date(returnAt).toISOString()} DISCONNECTED->ONLINE`,
     ];
-    expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
-    expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(table, good.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(table, bad.bucketId)).toStrictEqual(expected);
   });
 
-  it('a HIST# write that fails at a rollover, twice: the retry of the same day writes the ended day', async () => {
+  it('a HIST# write that fails at a rollover, twice: the retry of the same day writes the ended day', async ({
+    table,
+    seed,
+    read,
+    proxy,
+  }) => {
     let now = Date.parse('2026-11-29T23:59:30.000Z');
-    const { nodeId, bad, send } = await setUp(() => now);
+    const { nodeId, bad, send } = await setUp({ table, seed, proxy }, () => now);
     expect((await send(now, 'ONLINE')).statusCode).toBe(200);
     now = Date.parse('2026-11-30T00:00:20.000Z');
-    proxy.fail({
-      kind: 'throttle',
-      operation: 'PutItem',
-      bodyIncludes: `HIST#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `HIST#${bad.bucketId}`, 'throttle');
     expect((await send(now, 'ONLINE')).statusCode).toBe(503);
     now += 1_000;
     expect((await send(now, 'ONLINE')).statusCode).toBe(503);
@@ -177,7 +169,7 @@ describe('an event write that fails after the bucket row landed', () => {
       }),
     );
     expect(hist.Item?.on?.N).toBe('30000'); // ONLINE from 23:59:30 to midnight
-    const row = await readBucketRow(table.client, table.tableName, bad.bucketId, nodeId);
+    const row = await read.bucketRow(bad.bucketId, nodeId);
     expect(row).toBeDefined();
     expect(row).not.toHaveProperty('pH');
   });
@@ -185,11 +177,11 @@ describe('an event write that fails after the bucket row landed', () => {
   // A double fault: the ended day's HIST# write fails, the node is silent until a later day, and
   // that day's bucket-row write lands with its answer lost (whichever of the writer's
   // UpdateItems it is): the first ended day is written all the same, and reads as without it.
-  it.each([0, 1])(
+  it.for([0, 1])(
     'a HIST# write that fails, then silence, then a rollover whose answer is lost (UpdateItem %i): no day lost',
-    async (after) => {
+    async (after, { table, seed, proxy }) => {
       let now = Date.parse('2026-11-26T23:59:30.000Z');
-      const { nodeId, good, bad, api, send } = await setUp(() => now);
+      const { nodeId, good, bad, api, send } = await setUp({ table, seed, proxy }, () => now);
       expect((await send(now, 'ONLINE')).statusCode).toBe(200);
       now = Date.parse('2026-11-27T00:00:20.000Z');
       proxy.fail({
@@ -230,20 +222,20 @@ describe('an event write that fails after the bucket row landed', () => {
     },
   );
 
-  it('a node that never reports again: the sweep records the pending event with the DISCONNECTED one', async () => {
+  it('a node that never reports again: the sweep records the pending event with the DISCONNECTED one', async ({
+    table,
+    seed,
+    read,
+    proxy,
+  }) => {
     let now = Date.parse('2026-11-30T18:00:00.000Z');
-    const { nodeId, good, bad, send } = await setUp(() => now);
+    const { nodeId, good, bad, send } = await setUp({ table, seed, proxy }, () => now);
     now += 1_000;
     const firstAt = now;
     expect((await send(now, 'ONLINE')).statusCode).toBe(200);
     now += 30_000;
     const flipAt = now;
-    proxy.fail({
-      kind: 'throttle',
-      operation: 'PutItem',
-      bodyIncludes: `EVENTS#${bad.bucketId}`,
-      times: Infinity,
-    });
+    failPutsInto(proxy, `EVENTS#${bad.bucketId}`, 'throttle');
     expect((await send(now, 'OFFLINE')).statusCode).toBe(503);
     proxy.clear();
 
@@ -261,9 +253,9 @@ describe('an event write that fails after the bucket row landed', () => {
       `${new Date(flipAt).toISOString()} ONLINE->OFFLINE`,
       `${new Date(flipAt + 90_000).toISOString()} OFFLINE->DISCONNECTED`,
     ];
-    expect(await eventsOf(good.bucketId)).toStrictEqual(expected);
-    expect(await eventsOf(bad.bucketId)).toStrictEqual(expected);
-    const row = await readBucketRow(table.client, table.tableName, bad.bucketId, nodeId);
+    expect(await eventsOf(table, good.bucketId)).toStrictEqual(expected);
+    expect(await eventsOf(table, bad.bucketId)).toStrictEqual(expected);
+    const row = await read.bucketRow(bad.bucketId, nodeId);
     expect(row).toBeDefined();
     expect(row).not.toHaveProperty('pEv');
   });

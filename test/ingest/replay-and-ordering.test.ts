@@ -1,88 +1,84 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, vi } from 'vitest';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import {
   assignedNode,
+  type BucketEntry,
   bucketWithReader,
   buildIngestHandler,
-  buildStatusReader,
   expectError,
+  ingestFixtures,
   NO_RATE_LIMIT,
+  nodeOnBuckets,
   type PostReport,
-  readBucketRow,
-  readNodeMeta,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
 
-let table: TestTable;
-let seed: Seeder;
-let post: PostReport;
+const it = ingestFixtures('ingest-replay', NO_RATE_LIMIT);
 
-beforeAll(async () => {
-  table = await createTestTable('ingest-replay');
-  seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
-});
-
-async function nodeOnBuckets(count = 1) {
-  const bucketIds = Array.from({ length: count }, () => randomUUID());
-  const nodeId = `node-${randomUUID()}`;
-  const privateKey = await assignedNode(seed, nodeId, bucketIds);
-  return { bucketIds, bucketId: bucketIds[0] as string, nodeId, privateKey };
+/** Posts the node's report of `newer` buckets at `t`, then of `older` ones at `t - 1`. */
+async function newerThenOlder(
+  post: PostReport,
+  node: { nodeId: string; privateKey: string; t: number },
+  newer: BucketEntry[],
+  older: BucketEntry[],
+) {
+  const first = signed(node.nodeId, node.privateKey, reportBody(newer), node.t);
+  const second = signed(node.nodeId, node.privateKey, reportBody(older), node.t - 1);
+  return {
+    first: await post(first.body, first.headers),
+    second: await post(second.body, second.headers),
+  };
 }
 
-const row = (bucketId: string, nodeId: string) =>
-  readBucketRow(table.client, table.tableName, bucketId, nodeId);
-
 describe('replay guard', () => {
-  it('refuses an exact replay and leaves the stored report as it was', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('refuses an exact replay and leaves the stored report as it was', async ({
+    seed,
+    read,
+    postWith,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const report = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 10 }]), t - 5);
-    const first = await buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t,
-    })(report.body, report.headers);
+    const first = await postWith({ now: () => t })(report.body, report.headers);
     expect(first.statusCode).toBe(200);
 
-    const replayed = await buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t + 10_000,
-    })(report.body, report.headers);
+    const replayed = await postWith({ now: () => t + 10_000 })(report.body, report.headers);
     expect(expectError(replayed, 401)).toMatch(/not newer than the last accepted report/);
     expect(replayed.headers['www-authenticate']).toMatch(/^NodeSignature /);
-    expect(await row(bucketId, nodeId)).toMatchObject({
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
       reportedAt: t - 5,
       lastUpdated: new Date(t).toISOString(),
     });
-    expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(t - 5);
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBe(t - 5);
   });
 
-  it('refuses an older report after a newer one', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('refuses an older report after a newer one', async ({ seed, post, read }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
-    const newer = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 2 }]), t);
-    const older = signed(
-      nodeId,
-      privateKey,
-      reportBody([{ bucketId, status: 'OFFLINE', latency_ms: 1 }]),
-      t - 1,
+    const { first, second } = await newerThenOlder(
+      post,
+      { nodeId, privateKey, t },
+      [{ bucketId, latency_ms: 2 }],
+      [{ bucketId, status: 'OFFLINE', latency_ms: 1 }],
     );
-    expect((await post(newer.body, newer.headers)).statusCode).toBe(200);
-    expect(expectError(await post(older.body, older.headers), 401)).toMatch(/replay/);
-    expect(await row(bucketId, nodeId)).toMatchObject({
+    expect(first.statusCode).toBe(200);
+    expect(expectError(second, 401)).toMatch(/replay/);
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
       reportedAt: t,
       status: 'ONLINE',
       latency_ms: 2,
     });
   });
 
-  it('out-of-order delivery of two reports from one node leaves the newer', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(5);
+  it('out-of-order delivery of two reports from one node leaves the newer', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 5);
     const base = Date.now() - 60_000;
     for (let pair = 0; pair < 8; pair++) {
       const older = base + pair * 10;
@@ -109,7 +105,7 @@ describe('replay guard', () => {
       // The older one lost the race at the guard (401) or at each bucket row, or landed first.
       expect([200, 401]).toContain(olderResponse?.statusCode);
       for (const bucketId of bucketIds) {
-        expect(await row(bucketId, nodeId)).toMatchObject({
+        expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
           reportedAt: newer,
           latency_ms: 2 * pair + 1,
         });
@@ -117,10 +113,14 @@ describe('replay guard', () => {
     }
   });
 
-  it('an older report whose bucket writes arrive after a newer report is rejected per bucket', async () => {
+  it('an older report whose bucket writes arrive after a newer report is rejected per bucket', async ({
+    table,
+    seed,
+    read,
+  }) => {
     // Both pass the replay guard in order, but the older one's bucket writes are held back
     // until the newer report is stored: the conditional write must refuse them.
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(3);
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 3);
     const client = createDynamoClient({ endpoint: table.endpoint });
     const t = Date.now();
     const older = t - 100;
@@ -171,7 +171,7 @@ describe('replay guard', () => {
       })),
     });
     for (const bucketId of bucketIds) {
-      expect(await row(bucketId, nodeId)).toMatchObject({
+      expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
         reportedAt: t,
         status: 'ONLINE',
         latency_ms: 9,
@@ -179,8 +179,12 @@ describe('replay guard', () => {
     }
   });
 
-  it('a bucket row holding a newer report is rejected with "a newer report is already stored"', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(2);
+  it('a bucket row holding a newer report is rejected with "a newer report is already stored"', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed, 2);
     const [fresh, raced] = bucketIds as [string, string];
     const muchLater = Date.now() + 10_000_000;
     await seed.assignment(raced, nodeId, {
@@ -204,40 +208,51 @@ describe('replay guard', () => {
       accepted: [fresh],
       rejected: [{ bucketId: raced, reason: 'a newer report is already stored' }],
     });
-    expect(await row(raced, nodeId)).toMatchObject({
+    expect(await read.bucketRow(raced, nodeId)).toMatchObject({
       reportedAt: muchLater,
       status: 'OFFLINE',
       ip: '198.51.100.1',
       version: '9.9.9',
     });
-    expect(await row(fresh, nodeId)).toMatchObject({ status: 'ONLINE', ip: '203.0.113.7' });
+    expect(await read.bucketRow(fresh, nodeId)).toMatchObject({
+      status: 'ONLINE',
+      ip: '203.0.113.7',
+    });
   });
 });
 
 describe('a signed report with an invalid body', () => {
-  it('leaves lastTimestamp untouched, so the corrected report with the same timestamp is accepted', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('leaves lastTimestamp untouched, so the corrected report with the same timestamp is accepted', async ({
+    seed,
+    post,
+    read,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     const invalid = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'UP' }]), t);
     expect(expectError(await post(invalid.body, invalid.headers), 400)).toMatch(/status/);
-    const meta = await readNodeMeta(table.client, table.tableName, nodeId);
+    const meta = await read.nodeMeta(nodeId);
     expect(meta?.lastTimestamp).toBeUndefined();
     expect(meta?.lastSeen).toBeUndefined();
-    expect((await row(bucketId, nodeId))?.reportedAt).toBeUndefined();
+    expect((await read.bucketRow(bucketId, nodeId))?.reportedAt).toBeUndefined();
 
     const corrected = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'ONLINE' }]), t);
     const response = await post(corrected.body, corrected.headers);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual([bucketId]);
-    expect((await readNodeMeta(table.client, table.tableName, nodeId))?.lastTimestamp).toBe(t);
+    expect((await read.nodeMeta(nodeId))?.lastTimestamp).toBe(t);
   });
 });
 
 describe('per-node minimum report interval', () => {
-  it('answers 429 with Retry-After to a second report within the interval, 200 after it', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('answers 429 with Retry-After to a second report within the interval, 200 after it', async ({
+    seed,
+    read,
+    postWith,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     let serverNow = Date.now();
-    const limited = buildIngestHandler(table.client, table.tableName, {
+    const limited = postWith({
       minReportIntervalMs: 1000,
       now: () => serverNow,
     });
@@ -252,18 +267,21 @@ describe('per-node minimum report interval', () => {
     expect(refused.headers['retry-after']).toBe('1');
     // A replay inside the interval is still a replay (401), not a rate-limit answer.
     expect(expectError(await limited(first.body, first.headers), 401)).toMatch(/replay/);
-    expect(await row(bucketId, nodeId)).toMatchObject({ reportedAt: t, latency_ms: 1 });
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({ reportedAt: t, latency_ms: 1 });
 
     serverNow += 1;
     const onTime = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 3 }]), t + 1000);
     expect((await limited(onTime.body, onTime.headers)).statusCode).toBe(200);
-    expect(await row(bucketId, nodeId)).toMatchObject({ reportedAt: t + 1000, latency_ms: 3 });
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
+      reportedAt: t + 1000,
+      latency_ms: 3,
+    });
   });
 
-  it('rounds Retry-After up to whole seconds', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('rounds Retry-After up to whole seconds', async ({ seed, postWith }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const serverNow = Date.now();
-    const limited = buildIngestHandler(table.client, table.tableName, {
+    const limited = postWith({
       minReportIntervalMs: 2500,
       now: () => serverNow,
     });
@@ -277,43 +295,42 @@ describe('per-node minimum report interval', () => {
 
   // Across Lambda containers the receive clocks differ by a few ms; with the limit off that
   // must not matter.
-  it('with the limit off (0), a newer report is accepted whatever the receive clocks say', async () => {
-    const { bucketId, nodeId, privateKey } = await nodeOnBuckets();
+  it('with the limit off (0), a newer report is accepted whatever the receive clocks say', async ({
+    seed,
+    read,
+    postWith,
+  }) => {
+    const { bucketId, nodeId, privateKey } = await nodeOnBuckets(seed);
     const t = Date.now();
     // Two containers whose clocks differ by 5 ms.
-    const containerAhead = buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t + 5,
-    });
-    const containerBehind = buildIngestHandler(table.client, table.tableName, {
-      ...NO_RATE_LIMIT,
-      now: () => t,
-    });
+    const containerAhead = postWith({ now: () => t + 5 });
+    const containerBehind = postWith({ now: () => t });
     const older = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 1 }]), t - 20);
     const newer = signed(nodeId, privateKey, reportBody([{ bucketId, latency_ms: 2 }]), t - 10);
     expect((await containerAhead(older.body, older.headers)).statusCode).toBe(200);
     const response = await containerBehind(newer.body, newer.headers);
     expect(response.statusCode).toBe(200);
-    expect(await row(bucketId, nodeId)).toMatchObject({ reportedAt: t - 10, latency_ms: 2 });
+    expect(await read.bucketRow(bucketId, nodeId)).toMatchObject({
+      reportedAt: t - 10,
+      latency_ms: 2,
+    });
   });
 });
 
 describe('the status endpoint after competing reports', () => {
-  it('shows the newest report of the node', async () => {
+  it('shows the newest report of the node', async ({ seed, post, readStatus }) => {
     const { bucketId, token } = await bucketWithReader(seed);
     const nodeId = `node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, [bucketId]);
-    const t = Date.now();
-    const newer = signed(nodeId, privateKey, reportBody([{ bucketId, status: 'OFFLINE' }]), t);
-    const older = signed(
-      nodeId,
-      privateKey,
-      reportBody([{ bucketId, status: 'ONLINE', latency_ms: 3 }]),
-      t - 1,
+    const { first, second } = await newerThenOlder(
+      post,
+      { nodeId, privateKey, t: Date.now() },
+      [{ bucketId, status: 'OFFLINE' }],
+      [{ bucketId, status: 'ONLINE', latency_ms: 3 }],
     );
-    expect((await post(newer.body, newer.headers)).statusCode).toBe(200);
-    expect((await post(older.body, older.headers)).statusCode).toBe(401);
-    const status = await buildStatusReader(table.client, table.tableName)(bucketId, {
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(401);
+    const status = await readStatus(bucketId, {
       authorization: `Bearer ${token}`,
     });
     expect(status.json.nodeStatus).toStrictEqual([

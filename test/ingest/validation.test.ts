@@ -1,31 +1,23 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import {
-  buildIngestHandler,
   expectError,
+  ingestFixtures,
   NO_RATE_LIMIT,
   type PostReport,
-  readBucketPartition,
-  readNodeMeta,
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
 
-let table: TestTable;
-let seed: Seeder;
-let post: PostReport;
 const NODE = 'validating-node';
 const BUCKET = 'validation-bucket';
 const OTHER_BUCKET = 'validation-bucket-2';
 const HUNDRED_BUCKETS = Array.from({ length: 100 }, (_, i) => `hundred-${i}`);
 let privateKey: string;
 
-beforeAll(async () => {
-  table = await createTestTable('ingest-validation');
-  seed = new Seeder(table.client, table.tableName);
-  post = buildIngestHandler(table.client, table.tableName, NO_RATE_LIMIT);
+const it = ingestFixtures('ingest-validation', NO_RATE_LIMIT);
+
+it.beforeAll(async ({ seed }) => {
   privateKey = await seed.node(NODE);
   await seed.putMany(
     [BUCKET, OTHER_BUCKET, ...HUNDRED_BUCKETS].map((bucketId) =>
@@ -42,7 +34,7 @@ const nextTimestamp = () => {
 };
 
 /** A validly signed report with this exact body (object or raw string). */
-function postSigned(body: unknown, isBase64Encoded = false) {
+function postSigned(post: PostReport, body: unknown, isBase64Encoded = false) {
   const report = signed(NODE, privateKey, body, nextTimestamp());
   const raw = isBase64Encoded ? Buffer.from(report.body).toString('base64') : report.body;
   return post(raw, report.headers, isBase64Encoded);
@@ -155,11 +147,11 @@ describe('POST /node/status: 400 names the bad field', () => {
     ],
   ];
 
-  it.each(cases)('%s', async (_, body, message) => {
-    expect(expectError(await postSigned(body), 400)).toMatch(message);
+  it.for(cases)('%s', async ([_, body, message], { post }) => {
+    expect(expectError(await postSigned(post, body), 400)).toMatch(message);
   });
 
-  it('refuses a body that is not UTF-8', async () => {
+  it('refuses a body that is not UTF-8', async ({ post }) => {
     const json = Buffer.from(JSON.stringify(reportBody([{ bucketId: BUCKET }])));
     // An invalid UTF-8 sequence inside the ip string.
     const broken = Buffer.concat([
@@ -173,12 +165,12 @@ describe('POST /node/status: 400 names the bad field', () => {
     expect(expectError(response, 400)).toMatch(/not valid UTF-8 JSON/);
   });
 
-  it('none of the refused reports advanced the replay guard or wrote a row', async () => {
+  it('none of the refused reports advanced the replay guard or wrote a row', async ({ read }) => {
     // Runs after the cases above (vitest keeps file order within a file).
-    const meta = await readNodeMeta(table.client, table.tableName, NODE);
+    const meta = await read.nodeMeta(NODE);
     expect(meta?.lastTimestamp).toBeUndefined();
     for (const bucketId of [BUCKET, OTHER_BUCKET]) {
-      const rows = await readBucketPartition(table.client, table.tableName, bucketId);
+      const rows = await read.bucketPartition(bucketId);
       expect(rows).toStrictEqual([{ pk: `BUCKET#${bucketId}`, sk: `NODE#${NODE}` }]);
     }
   });
@@ -203,14 +195,15 @@ describe('POST /node/status: accepted edge values', () => {
     ['a 128-char bucketId (not assigned)', bucket({ bucketId: `${'B'.repeat(127)}_` })],
   ];
 
-  it.each(cases)('%s', async (_, body) => {
-    const response = await postSigned(body);
+  it.for(cases)('%s', async ([_, body], { post }) => {
+    const response = await postSigned(post, body);
     expect(response.statusCode).toBe(200);
     expect(response.json.success).toBe(true);
   });
 
-  it('100 buckets', async () => {
+  it('100 buckets', async ({ post }) => {
     const response = await postSigned(
+      post,
       withBuckets(HUNDRED_BUCKETS.map((bucketId) => ({ bucketId, status: 'ONLINE' }))),
     );
     expect(response.statusCode).toBe(200);
@@ -228,33 +221,31 @@ describe('POST /node/status: the 64 KiB limit', () => {
     return json + ' '.repeat(bytes - Buffer.byteLength(json));
   };
 
-  it('accepts exactly 64 KiB', async () => {
+  it('accepts exactly 64 KiB', async ({ post }) => {
     const body = paddedTo(LIMIT);
     expect(Buffer.byteLength(body)).toBe(LIMIT);
-    const response = await postSigned(body);
+    const response = await postSigned(post, body);
     expect(response.statusCode).toBe(200);
     expect(response.json.accepted).toStrictEqual([BUCKET]);
   });
 
-  it('answers 413 to 64 KiB + 1 byte, and stores nothing', async () => {
-    const before = await readNodeMeta(table.client, table.tableName, NODE);
-    const response = await postSigned(paddedTo(LIMIT + 1));
+  it('answers 413 to 64 KiB + 1 byte, and stores nothing', async ({ post, read }) => {
+    const before = await read.nodeMeta(NODE);
+    const response = await postSigned(post, paddedTo(LIMIT + 1));
     expect(expectError(response, 413)).toMatch(/65536 bytes/);
-    expect((await readNodeMeta(table.client, table.tableName, NODE))?.lastTimestamp).toBe(
-      before?.lastTimestamp,
-    );
+    expect((await read.nodeMeta(NODE))?.lastTimestamp).toBe(before?.lastTimestamp);
   });
 
-  it('counts bytes, not characters', async () => {
+  it('counts bytes, not characters', async ({ post }) => {
     // 32769 two-byte characters: under 64 Ki characters, over 64 KiB.
     const body = JSON.stringify({ pad: 'é'.repeat(32_769) });
     expect(body.length).toBeLessThan(LIMIT);
-    expect(expectError(await postSigned(body), 413)).toMatch(/at most/);
+    expect(expectError(await postSigned(post, body), 413)).toMatch(/at most/);
   });
 
-  it('measures a base64-encoded body after decoding', async () => {
-    const atLimit = await postSigned(paddedTo(LIMIT), true);
+  it('measures a base64-encoded body after decoding', async ({ post }) => {
+    const atLimit = await postSigned(post, paddedTo(LIMIT), true);
     expect(atLimit.statusCode).toBe(200);
-    expect(expectError(await postSigned(paddedTo(LIMIT + 1), true), 413)).toMatch(/at most/);
+    expect(expectError(await postSigned(post, paddedTo(LIMIT + 1), true), 413)).toMatch(/at most/);
   });
 });

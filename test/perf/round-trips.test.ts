@@ -5,12 +5,13 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, inject } from 'vitest';
 import { bucketRowUpdate } from '../../functions/data/bucket-node-reports.ts';
 import { bucketPartitionQuery } from '../../functions/data/bucket-nodes.ts';
 import { bucketPk, nodePk } from '../../functions/data/keys.ts';
 import { userPartitionQuery } from '../../functions/data/user-access.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { commandName, traceCalls } from '../support/call-trace.ts';
 import {
   assignedNode,
   buildIngestHandler,
@@ -18,9 +19,9 @@ import {
   reportBody,
   signed,
 } from '../support/ingest-fixture.ts';
-import { Seeder } from '../support/seed.ts';
+import type { Seeder } from '../support/seed.ts';
 import { bearer, buildStatusHandler, hs256Token } from '../support/status-fixture.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { tableFixtures } from '../support/table.ts';
 
 /**
  * The authoritative round-trip assertions behind bench/ and docs/PERFORMANCE.md: how many
@@ -28,66 +29,24 @@ import { createTestTable, type TestTable } from '../support/table.ts';
  * latency), and that they are exactly the requests the benchmark's floors send.
  */
 
-let table: TestTable;
-let seed: Seeder;
+const it = tableFixtures('perf');
 
-beforeAll(async () => {
-  table = await createTestTable('perf');
-  seed = new Seeder(table.client, table.tableName);
-});
-
-interface Call {
-  command: string;
-  pk: string | undefined;
-  input: Record<string, unknown>;
-  startedAt: number;
-  endedAt: number;
-}
-
-/**
- * A client of its own whose `send` records when each call starts and ends, on one logical
- * clock. A call's depth is 1 + the deepest call that had already ended when it started; the
- * deepest call is the number of round trips of latency the request waited for.
- */
+/** A client of its own whose calls are traced (`traceCalls`): command, partition key, input. */
 function tracingClient() {
-  const client = createDynamoClient({ endpoint: table.endpoint });
-  const calls: Call[] = [];
-  let clock = 0;
-  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-  vi.spyOn(client as { send: (command: unknown) => Promise<unknown> }, 'send').mockImplementation(
-    async (command) => {
-      const { input } = command as { input: Record<string, unknown> };
-      const key = (input.Key ?? input.Item ?? input.ExpressionAttributeValues) as
-        | Record<string, { S?: string }>
-        | undefined;
-      const call: Call = {
-        command: (command as object).constructor.name.replace(/Command$/, ''),
-        pk: key?.pk?.S ?? key?.[':pk']?.S,
-        input,
-        startedAt: ++clock,
-        endedAt: Number.POSITIVE_INFINITY,
-      };
-      calls.push(call);
-      try {
-        return await send(command);
-      } finally {
-        call.endedAt = ++clock;
-      }
-    },
-  );
-  const roundTrips = () => {
-    const depth = new Map<Call, number>();
-    for (const call of calls) {
-      const before = calls.filter((other) => other.endedAt < call.startedAt);
-      depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
-    }
-    return Math.max(0, ...depth.values());
-  };
-  return { client: client as DynamoDBClient, calls, roundTrips };
+  const client = createDynamoClient({ endpoint: inject('dynamoEndpoint') });
+  const traced = traceCalls(client, (command, input) => {
+    const key = (input.Key ?? input.Item ?? input.ExpressionAttributeValues) as
+      | Record<string, { S?: string }>
+      | undefined;
+    return { command: commandName(command), pk: key?.pk?.S ?? key?.[':pk']?.S, input };
+  });
+  return { client: client as DynamoDBClient, ...traced };
 }
+
+type Call = ReturnType<typeof tracingClient>['calls'][number];
 
 /** A READ member's bucket with `nodes` assignment rows (each padded by `paddingBytes`). */
-async function readableBucket(nodes: number, paddingBytes = 0) {
+async function readableBucket(seed: Seeder, nodes: number, paddingBytes = 0) {
   const userId = randomUUID();
   const bucketId = randomUUID();
   const workspaceId = randomUUID();
@@ -119,8 +78,11 @@ const withoutCursor = (input: Record<string, unknown>) => {
 };
 
 describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
-  it('a small bucket: exactly two Queries, both sent before either returns, the floor requests', async () => {
-    const { userId, bucketId, token } = await readableBucket(10);
+  it('a small bucket: exactly two Queries, both sent before either returns, the floor requests', async ({
+    table,
+    seed,
+  }) => {
+    const { userId, bucketId, token } = await readableBucket(seed, 10);
     const { client, calls, roundTrips } = tracingClient();
     const read = buildStatusHandler(client, table.tableName);
 
@@ -143,8 +105,11 @@ describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
     );
   });
 
-  it('a repeated read with the same (cached) token still reads both partitions', async () => {
-    const { bucketId, token } = await readableBucket(3);
+  it('a repeated read with the same (cached) token still reads both partitions', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketId, token } = await readableBucket(seed, 3);
     const { client, calls, roundTrips } = tracingClient();
     const read = buildStatusHandler(client, table.tableName);
 
@@ -158,9 +123,12 @@ describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
     expect(roundTrips()).toBe(1);
   });
 
-  it('a bucket over 1 MB: the user Query overlaps the first page, then one call per extra page', async () => {
+  it('a bucket over 1 MB: the user Query overlaps the first page, then one call per extra page', async ({
+    table,
+    seed,
+  }) => {
     // 2,200 rows of ~600 bytes: the partition spans two 1 MB Query pages.
-    const { userId, bucketId, token } = await readableBucket(2200, 500);
+    const { userId, bucketId, token } = await readableBucket(seed, 2200, 500);
     const { client, calls, roundTrips } = tracingClient();
     const read = buildStatusHandler(client, table.tableName);
 
@@ -183,9 +151,12 @@ describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
 });
 
 describe('GET /bucket/{bucketId}/status: a refused read costs one page (DESIGN.md section 7)', () => {
-  it('403 and 404 on a bucket over 1 MB read only its first page; an allowed read reads all', async () => {
+  it('403 and 404 on a bucket over 1 MB read only its first page; an allowed read reads all', async ({
+    table,
+    seed,
+  }) => {
     // 2,200 rows of ~600 bytes: the partition spans at least two 1 MB Query pages.
-    const { bucketId, token } = await readableBucket(2200, 500);
+    const { bucketId, token } = await readableBucket(seed, 2200, 500);
     const outsider = randomUUID();
     await seed.user(outsider, { orgId: randomUUID(), orgRole: 'OWNER' });
     const disabled = randomUUID();
@@ -219,15 +190,18 @@ describe('GET /bucket/{bucketId}/status: a refused read costs one page (DESIGN.m
 describe('POST /node/status: round trips of a report', () => {
   const BUCKETS = 10;
 
-  async function nodeOnBuckets() {
+  async function nodeOnBuckets(seed: Seeder) {
     const bucketIds = Array.from({ length: BUCKETS }, (_, i) => `pb${i}-${randomUUID()}`);
     const nodeId = `perf-node-${randomUUID()}`;
     const privateKey = await assignedNode(seed, nodeId, bucketIds);
     return { bucketIds, nodeId, privateKey };
   }
 
-  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once, events, clears (5 round trips); warm: 2', async () => {
-    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets();
+  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once, events, clears (5 round trips); warm: 2', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketIds, nodeId, privateKey } = await nodeOnBuckets(seed);
     const { client, calls, roundTrips } = tracingClient();
     const post = buildIngestHandler(client, table.tableName, NO_RATE_LIMIT);
     const body = reportBody(bucketIds.map((bucketId) => ({ bucketId })));

@@ -35,24 +35,25 @@ const recently = () => new Date(Date.now() - 5_000).toISOString();
 describe('GET /bucket/{bucketId}/status: 200', () => {
   it('returns exactly the contract shape, every node once, in node-id order', async () => {
     const lastUpdated = recently();
+    // Each node's report as the contract shows it; the stored row adds its reportedAt.
+    const nodeA = {
+      ip: '192.168.1.100',
+      region: 'us-east-1',
+      version: '1.2.3',
+      status: 'ONLINE',
+      latency_ms: 45,
+      lastUpdated,
+    };
+    const nodeB = {
+      ip: '192.168.1.101',
+      region: 'eu-west-1',
+      version: '1.2.4',
+      status: 'OFFLINE',
+      lastUpdated,
+    };
     const { bucketId, token } = await bucketWithReader({
-      'node-b': {
-        ip: '192.168.1.101',
-        region: 'eu-west-1',
-        version: '1.2.4',
-        status: 'OFFLINE',
-        lastUpdated,
-        reportedAt: 1,
-      },
-      'node-a': {
-        ip: '192.168.1.100',
-        region: 'us-east-1',
-        version: '1.2.3',
-        status: 'ONLINE',
-        latency_ms: 45,
-        lastUpdated,
-        reportedAt: 1,
-      },
+      'node-b': { ...nodeB, reportedAt: 1 },
+      'node-a': { ...nodeA, reportedAt: 1 },
       'node-c': {},
     });
     const response = await getStatus(bucketId, bearer(token));
@@ -61,24 +62,7 @@ describe('GET /bucket/{bucketId}/status: 200', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     expect(response.json).toStrictEqual({
       bucketId,
-      nodeStatus: [
-        {
-          ip: '192.168.1.100',
-          region: 'us-east-1',
-          version: '1.2.3',
-          status: 'ONLINE',
-          latency_ms: 45,
-          lastUpdated,
-        },
-        {
-          ip: '192.168.1.101',
-          region: 'eu-west-1',
-          version: '1.2.4',
-          status: 'OFFLINE',
-          lastUpdated,
-        },
-        { status: 'DISCONNECTED' },
-      ],
+      nodeStatus: [nodeA, nodeB, { status: 'DISCONNECTED' }],
     });
   });
 

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { inject, test } from 'vitest';
 
 export type FaultKind =
   | 'throttle'
@@ -155,3 +156,33 @@ export class FaultProxy {
     upstream.end(body);
   }
 }
+
+/** Runs `use` with a fresh fault proxy in front of `target`, and closes the proxy however it ends. */
+export async function withFaultProxy<T>(
+  target: string,
+  use: (proxy: FaultProxy) => Promise<T>,
+): Promise<T> {
+  const proxy = await FaultProxy.start(target);
+  try {
+    return await use(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/**
+ * A fault proxy in front of the run's engine as a file-scoped vitest fixture: started on the
+ * file's first use, closed after the file. A test clears what it set (`proxy.clear()`).
+ */
+export async function fileFaultProxy(
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  {},
+  { onCleanup }: { onCleanup: (cleanup: () => Promise<void>) => void },
+) {
+  const proxy = await FaultProxy.start(inject('dynamoEndpoint'));
+  onCleanup(() => proxy.close());
+  return proxy;
+}
+
+/** `test` with a file's fault `proxy` (see `fileFaultProxy`). */
+export const faultProxyTest = test.extend('proxy', { scope: 'file' }, fileFaultProxy);

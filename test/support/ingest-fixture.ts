@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
 import { expect } from 'vitest';
 import { bucketPk, META_SK, nodePk, nodeSk } from '../../functions/data/keys.ts';
@@ -7,6 +7,7 @@ import { signNodeReport } from '../../functions/domain/node-signature.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { ingestEvent, lambdaContext, statusEvent } from './events.ts';
 import type { Seeder } from './seed.ts';
+import { partitionRows, tableFixtures } from './table.ts';
 import { ingestHandlerFor, statusHandlerFor, testSettings } from './wiring.ts';
 
 export const JWT_TEST_SECRET = 'ingest-tests-secret-at-least-32-bytes-long';
@@ -64,6 +65,40 @@ export function buildIngestHandler(
 }
 
 export type PostReport = ReturnType<typeof buildIngestHandler>;
+
+/**
+ * `tableFixtures(prefix)` plus `post`, the ingest handler on the file's table (`options` as for
+ * `buildIngestHandler`), `read`, the table's rows as stored; and, each a fresh handler on every
+ * call: `postVia(client)` with the same options, its requests through `client`,
+ * `postWith(overrides)` with the options overridden, and `readStatus`, the status Lambda.
+ */
+export const ingestFixtures = (prefix: string, options: IngestHandlerOptions = {}) =>
+  tableFixtures(prefix)
+    .extend('post', { scope: 'file' }, ({ table }) =>
+      buildIngestHandler(table.client, table.tableName, options),
+    )
+    .extend('read', { scope: 'file' }, ({ table }) => rowsOf(table.client, table.tableName))
+    .extend(
+      'postVia',
+      { scope: 'file' },
+      ({ table }) =>
+        (client: DynamoDBClient) =>
+          buildIngestHandler(client, table.tableName, options),
+    )
+    .extend(
+      'postWith',
+      { scope: 'file' },
+      ({ table }) =>
+        (overrides: IngestHandlerOptions) =>
+          buildIngestHandler(table.client, table.tableName, { ...options, ...overrides }),
+    )
+    .extend(
+      'readStatus',
+      { scope: 'file' },
+      ({ table }) =>
+        (bucketId: string, headers: Record<string, string>) =>
+          buildStatusReader(table.client, table.tableName)(bucketId, headers),
+    );
 
 export interface BucketEntry {
   bucketId: string;
@@ -134,6 +169,14 @@ export async function assignedNode(seed: Seeder, nodeId: string, bucketIds: stri
   return privateKey;
 }
 
+/** A fresh registered node assigned to `count` fresh buckets (`bucketId` is the first). */
+export async function nodeOnBuckets(seed: Seeder, count = 1) {
+  const bucketIds = Array.from({ length: count }, () => randomUUID());
+  const nodeId = `node-${randomUUID()}`;
+  const privateKey = await assignedNode(seed, nodeId, bucketIds);
+  return { bucketIds, bucketId: bucketIds[0] as string, nodeId, privateKey };
+}
+
 type Plain = Record<string, string | number>;
 
 const plain = (item: Record<string, { S?: string; N?: string }>): Plain =>
@@ -168,28 +211,11 @@ export const readNodeMeta = (client: DynamoDBClient, tableName: string, nodeId: 
   getRow(client, tableName, nodePk(nodeId), META_SK);
 
 /** Every row of a bucket's partition (META and NODE# rows). */
-export async function readBucketPartition(
+export const readBucketPartition = async (
   client: DynamoDBClient,
   tableName: string,
   bucketId: string,
-): Promise<Plain[]> {
-  const rows: Plain[] = [];
-  let startKey: Record<string, { S: string }> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: bucketPk(bucketId) } },
-        ConsistentRead: true,
-        ...(startKey && { ExclusiveStartKey: startKey }),
-      }),
-    );
-    for (const item of page.Items ?? []) rows.push(plain(item));
-    startKey = page.LastEvaluatedKey as typeof startKey;
-  } while (startKey !== undefined);
-  return rows;
-}
+): Promise<Plain[]> => (await partitionRows(client, tableName, bucketPk(bucketId))).map(plain);
 
 /** Asserts the contract's error response (status, exact body keys, JSON); returns the message. */
 export function expectError(response: Response, statusCode: number): string {
@@ -200,3 +226,13 @@ export function expectError(response: Response, statusCode: number): string {
   expect(response.headers['content-type']).toBe('application/json');
   return response.json.message as string;
 }
+
+export type StoredRows = ReturnType<typeof rowsOf>;
+
+/** The stored rows of one table, read as the helpers above read them. */
+export const rowsOf = (client: DynamoDBClient, tableName: string) => ({
+  bucketRow: (bucketId: string, nodeId: string) =>
+    readBucketRow(client, tableName, bucketId, nodeId),
+  nodeMeta: (nodeId: string) => readNodeMeta(client, tableName, nodeId),
+  bucketPartition: (bucketId: string) => readBucketPartition(client, tableName, bucketId),
+});

@@ -6,7 +6,7 @@ import { type Item, readString, S } from '../../functions/data/attributes.ts';
 import { queryAll } from '../../functions/data/query-all.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
@@ -57,8 +57,7 @@ describe('queryAll', () => {
     await new Seeder(table.client, table.tableName).putMany(
       ['a', 'b', 'c', 'd', 'e', 'f'].map((sk) => ({ pk, sk })),
     );
-    const proxy = await FaultProxy.start(table.endpoint);
-    try {
+    await withFaultProxy(table.endpoint, async (proxy) => {
       const client = createDynamoClient({ endpoint: proxy.endpoint });
       const limits = () =>
         proxy.seen.map((request) => (JSON.parse(request.body) as { Limit?: number }).Limit);
@@ -81,9 +80,7 @@ describe('queryAll', () => {
       pages.length = 0;
       expect(await queryAll(client, partition(pk), onPage, 6)).toBe(true);
       expect(pages.flat()).toStrictEqual(['a', 'b', 'c', 'd', 'e', 'f']);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it('an empty partition is one empty page', async () => {
@@ -93,8 +90,7 @@ describe('queryAll', () => {
   });
 
   it('an outage is a 503, not a short result', async () => {
-    const proxy = await FaultProxy.start(table.endpoint);
-    try {
+    await withFaultProxy(table.endpoint, async (proxy) => {
       proxy.fail({ kind: 'internal', operation: 'Query', times: 1 });
       const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
       const refused = await queryAll(client, partition(`X#${randomUUID()}`), () => undefined).then(
@@ -102,8 +98,6 @@ describe('queryAll', () => {
         (error: unknown) => error,
       );
       expect(errorResponse(refused).statusCode).toBe(503);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });

@@ -19,7 +19,7 @@ import type { PendingEvent } from '../../functions/domain/ports/ingest.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { runSweep } from '../../functions/sweep/run-sweep.ts';
 import { eventRows, GRACE_MS, iso, reportedRow, STALE_MS, STALE_S } from '../events/support.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { laggingReplica } from '../support/lagging-replica.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -198,8 +198,7 @@ describe('the sweep index over the engine', () => {
   it('a clear the engine keeps refusing (throttled) is a transient fault, not a changed row', async () => {
     const bucketId = randomUUID();
     await seed.put(reportedRow(seed, bucketId, 'n1', { status: 'ONLINE', lastUpdatedMs: SILENT }));
-    const proxy = await FaultProxy.start(table.endpoint);
-    try {
+    await withFaultProxy(table.endpoint, async (proxy) => {
       proxy.fail({
         kind: 'throttle',
         operation: 'UpdateItem',
@@ -213,9 +212,7 @@ describe('the sweep index over the engine', () => {
       await expect(throttled.clearRow(bucketId, 'n1', iso(SILENT))).rejects.toBeInstanceOf(
         Unavailable,
       );
-    } finally {
-      await proxy.close();
-    }
+    });
     // The entry stays for the next run.
     expect((await index.readRow(bucketId, 'n1'))?.indexed).toBe(true);
   });

@@ -3,7 +3,7 @@
 // row), the slot and id conditions that make create and delete race-safe, and outages that are
 // a 503, never "slot taken" or "not found".
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import {
   createWebhookStore,
   type WebhookStore,
@@ -11,24 +11,14 @@ import {
 } from '../../functions/data/webhooks.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { FaultProxy } from '../support/fault-proxy.ts';
-import { Seeder } from '../support/seed.ts';
-import { createTestTable, type TestTable } from '../support/table.ts';
+import { type TableFixtures, tableFixtures } from '../support/table.ts';
 
-let table: TestTable;
 let store: WebhookStore;
-let seed: Seeder;
-let proxy: FaultProxy;
 
-beforeAll(async () => {
-  table = await createTestTable('webhook-store');
+const it = tableFixtures('webhook-store');
+
+it.beforeAll(async ({ table }) => {
   store = createWebhookStore(table.client, table.tableName);
-  seed = new Seeder(table.client, table.tableName);
-  proxy = await FaultProxy.start(table.endpoint);
-});
-
-afterAll(async () => {
-  await proxy.close();
 });
 
 const hook = (slot: number, overrides: Partial<WebhookWithSecret> = {}): WebhookWithSecret => ({
@@ -45,15 +35,15 @@ type Summary = typeof summaryKeys;
 const summary = ({ secret: _, ...rest }: WebhookWithSecret): Summary => rest;
 
 /** A workspace with its META row; returns its id. */
-async function workspace(orgId = 'org-1') {
+async function workspace({ seed }: Pick<TableFixtures, 'seed'>, orgId = 'org-1') {
   const workspaceId = `ws-${randomUUID()}`;
   await seed.workspace(workspaceId, { orgId });
   return workspaceId;
 }
 
 describe('loadWorkspaceWebhooks', () => {
-  it('reads META and the webhooks in slot order, without their secrets', async () => {
-    const workspaceId = await workspace('org-7');
+  it('reads META and the webhooks in slot order, without their secrets', async ({ seed }) => {
+    const workspaceId = await workspace({ seed }, 'org-7');
     const hooks = [hook(7), hook(0, { description: undefined }), hook(3)];
     for (const h of hooks) expect(await store.putWebhook(workspaceId, h)).toBe(true);
     expect(await store.loadWorkspaceWebhooks(workspaceId)).toStrictEqual({
@@ -65,20 +55,22 @@ describe('loadWorkspaceWebhooks', () => {
     );
   });
 
-  it('a workspace without a META row is undefined, one without webhooks has none', async () => {
+  it('a workspace without a META row is undefined, one without webhooks has none', async ({
+    seed,
+  }) => {
     expect(await store.loadWorkspaceWebhooks(`ws-${randomUUID()}`)).toStrictEqual({
       workspace: undefined,
       webhooks: [],
     });
-    const workspaceId = await workspace();
+    const workspaceId = await workspace({ seed });
     expect(await store.loadWorkspaceWebhooks(workspaceId)).toStrictEqual({
       workspace: { orgId: 'org-1' },
       webhooks: [],
     });
   });
 
-  it('lists neither rows missing a field nor rows outside the ten slot keys', async () => {
-    const workspaceId = await workspace();
+  it('lists neither rows missing a field nor rows outside the ten slot keys', async ({ seed }) => {
+    const workspaceId = await workspace({ seed });
     const kept = hook(2);
     expect(await store.putWebhook(workspaceId, kept)).toBe(true);
     const row = (sk: string, fields: Record<string, string | undefined> = {}) =>
@@ -122,8 +114,8 @@ describe('loadWorkspaceWebhooks', () => {
 });
 
 describe('putWebhook', () => {
-  it('claims a free slot once: a second creator of the same slot gets false', async () => {
-    const workspaceId = await workspace();
+  it('claims a free slot once: a second creator of the same slot gets false', async ({ seed }) => {
+    const workspaceId = await workspace({ seed });
     const first = hook(4);
     expect(await store.putWebhook(workspaceId, first)).toBe(true);
     expect(await store.putWebhook(workspaceId, hook(4, { url: 'https://late.example.com/' }))).toBe(
@@ -136,8 +128,8 @@ describe('putWebhook', () => {
 });
 
 describe('deleteWebhook', () => {
-  it('deletes the slot only while it holds that webhook id', async () => {
-    const workspaceId = await workspace();
+  it('deletes the slot only while it holds that webhook id', async ({ seed }) => {
+    const workspaceId = await workspace({ seed });
     const old = hook(1);
     expect(await store.putWebhook(workspaceId, old)).toBe(true);
     expect(await store.deleteWebhook(workspaceId, 1, 'wh_someone_else')).toBe(false);
@@ -154,8 +146,8 @@ describe('deleteWebhook', () => {
 });
 
 describe('loadWebhookForDelivery', () => {
-  it('returns the webhook with its secret, only for the id the slot holds', async () => {
-    const workspaceId = await workspace();
+  it('returns the webhook with its secret, only for the id the slot holds', async ({ seed }) => {
+    const workspaceId = await workspace({ seed });
     const h = hook(9, { description: undefined });
     expect(await store.putWebhook(workspaceId, h)).toBe(true);
     expect(await store.loadWebhookForDelivery(workspaceId, 9, h.webhookId)).toStrictEqual(h);
@@ -166,8 +158,8 @@ describe('loadWebhookForDelivery', () => {
     );
   });
 
-  it('a row without a secret or without a URL is not delivered to', async () => {
-    const workspaceId = await workspace();
+  it('a row without a secret or without a URL is not delivered to', async ({ seed }) => {
+    const workspaceId = await workspace({ seed });
     const base = { pk: `WORKSPACE#${workspaceId}`, createdAt: '2026-12-01T09:00:00.000Z' };
     await seed.put({
       ...base,
@@ -182,7 +174,7 @@ describe('loadWebhookForDelivery', () => {
 });
 
 describe('loadBucketWorkspace', () => {
-  it("is the bucket META row's workspace; undefined for an unknown bucket", async () => {
+  it("is the bucket META row's workspace; undefined for an unknown bucket", async ({ seed }) => {
     const bucketId = `bucket-${randomUUID()}`;
     await seed.bucket(bucketId, { workspaceId: 'ws-of-bucket', orgId: 'org-1' });
     expect(await store.loadBucketWorkspace(bucketId)).toBe('ws-of-bucket');
@@ -191,7 +183,7 @@ describe('loadBucketWorkspace', () => {
 });
 
 describe('an outage is a 503, never a taken slot or an unknown webhook', () => {
-  it.each([
+  it.for([
     ['putWebhook', 'PutItem', (s: WebhookStore, w: string) => s.putWebhook(w, hook(0))],
     ['deleteWebhook', 'DeleteItem', (s: WebhookStore, w: string) => s.deleteWebhook(w, 0, 'wh')],
     [
@@ -201,8 +193,8 @@ describe('an outage is a 503, never a taken slot or an unknown webhook', () => {
     ],
     ['loadBucketWorkspace', 'GetItem', (s: WebhookStore, w: string) => s.loadBucketWorkspace(w)],
     ['loadWorkspaceWebhooks', 'Query', (s: WebhookStore, w: string) => s.loadWorkspaceWebhooks(w)],
-  ] as const)('%s', async (_, operation, run) => {
-    const workspaceId = await workspace();
+  ] as const)('%s', async ([_, operation, run], { table, seed, proxy }) => {
+    const workspaceId = await workspace({ seed });
     proxy.clear();
     proxy.fail({ kind: 'internal', operation, times: 1 });
     // The store behind the fault proxy, one attempt per call (no retry backoff to wait out).

@@ -92,19 +92,38 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** AbortSignal.any where it exists (Node >= 20.3, current browsers), else the same by hand. */
-function anySignal(signals: AbortSignal[]): AbortSignal {
-  if (signals.length === 1) return signals[0] as AbortSignal;
-  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+/** An attempt's signal, and `clear()` to call once the attempt is over (in a `finally`). */
+interface AttemptSignal {
+  signal: AbortSignal | undefined;
+  clear(): void;
+}
+
+/**
+ * A signal that aborts when the caller's does (with its reason), or after `timeoutMs` with a
+ * DOMException named TimeoutError. A plain timer and controller, not AbortSignal.timeout and
+ * AbortSignal.any: on Node 20 a signal combined by AbortSignal.any stops firing once a garbage
+ * collection has run. The pending timer holds the controller, so nothing here is only weakly
+ * reachable; `clear()` stops the timer and removes the listener from the caller's signal.
+ */
+function attemptSignal(
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): AttemptSignal {
+  if (timeoutMs === undefined) return { signal, clear: () => undefined };
   const controller = new AbortController();
-  for (const signal of signals) {
-    if (signal.aborted) {
-      controller.abort(signal.reason);
-      break;
-    }
-    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  }
-  return controller.signal;
+  const onAbort = () => controller.abort(signal?.reason);
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, timeoutMs);
+  if (signal?.aborted) controller.abort(signal.reason);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    clear() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** Retry-After as delta-seconds or an HTTP date, in ms; undefined when absent or unreadable. */
@@ -370,35 +389,38 @@ export class BucketStatusClient {
 
     for (let attempt = 1; ; attempt++) {
       options.signal?.throwIfAborted();
-      const signals = [
-        options.signal,
-        timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
-      ];
-      const active = signals.filter((s): s is AbortSignal => s !== undefined);
-      const response = await this.#fetch(url, {
-        method: call.method,
-        headers,
-        ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
-        ...(active.length > 0 && { signal: anySignal(active) }),
-      });
-      const etag = response.headers.get('etag') ?? undefined;
-      if (response.status === 304 && call.conditional !== undefined) {
-        await response.body?.cancel();
-        return { notModified: true, etag: etag ?? call.conditional.ifNoneMatch ?? '' } as T;
-      }
-      const text = await response.text();
-      let body: unknown = text;
+      // The timeout covers the whole attempt: the status line and the body.
+      const timed = attemptSignal(options.signal, timeoutMs);
+      let response: Response;
+      let body: unknown;
       try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        // not JSON: keep the text
-      }
-      if (response.ok) {
-        if (call.noContent) return undefined as T;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-          throw new HttpError(response.status, body, response.headers, `${request} (not JSON)`);
+        response = await this.#fetch(url, {
+          method: call.method,
+          headers,
+          ...(call.body !== undefined && { body: JSON.stringify(call.body) }),
+          ...(timed.signal !== undefined && { signal: timed.signal }),
+        });
+        const etag = response.headers.get('etag') ?? undefined;
+        if (response.status === 304 && call.conditional !== undefined) {
+          await response.body?.cancel();
+          return { notModified: true, etag: etag ?? call.conditional.ifNoneMatch ?? '' } as T;
         }
-        return (call.conditional === undefined ? body : { notModified: false, etag, body }) as T;
+        const text = await response.text();
+        body = text;
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        if (response.ok) {
+          if (call.noContent) return undefined as T;
+          if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+            throw new HttpError(response.status, body, response.headers, `${request} (not JSON)`);
+          }
+          return (call.conditional === undefined ? body : { notModified: false, etag, body }) as T;
+        }
+      } finally {
+        timed.clear();
       }
       const retryable = response.status === 429 || (response.status === 503 && call.idempotent);
       const wait = this.#retryDelay(response, attempt);

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,8 @@ import { BucketStatusClient, HttpError, retryAfterMs } from '../../client/index.
  * The client against a real HTTP server that records each request and answers from a script:
  * the URL, method, headers and body of every route, id validation before any request, retries
  * of 503 and 429, timeouts and aborts. The client against the running API (and as an installed
- * package) is in test/e2e/client-package.test.ts.
+ * package) is in test/e2e/client-package.test.ts; its timeouts on Node 20 after a GC in
+ * test/e2e/client-node20.test.ts.
  */
 
 interface Seen {
@@ -354,6 +356,25 @@ describe('timeouts and aborts', () => {
     controller.abort(new Error('user navigated away'));
     await expect(pending).rejects.toThrow('user navigated away');
     expect(server.seen).toHaveLength(1);
+  });
+  it("a settled call leaves no timer running and no listener on the caller's signal", {
+    timeout: 10_000,
+  }, async () => {
+    const server = await api([busy('0'), json(200, {}), json(404, {}), silent]);
+    const client = new BucketStatusClient({ baseUrl: server.url, timeoutMs: 60_000 });
+    const page = new AbortController(); // a page's long-lived signal, passed to every call
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    await client.getBucketStatus('b1', { signal: page.signal }); // a 503 retried, then 200
+    await expect(client.getBucketStatus('b1', { signal: page.signal })).rejects.toBeInstanceOf(
+      HttpError,
+    );
+    await expect(
+      client.getBucketStatus('b1', { signal: page.signal, timeoutMs: 50 }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(server.seen).toHaveLength(4);
+    expect(getEventListeners(page.signal, 'abort')).toHaveLength(0);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });
 

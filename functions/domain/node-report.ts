@@ -26,8 +26,8 @@ export interface BucketReport {
 }
 
 export const MAX_REPORT_BYTES = 64 * 1024;
-export { MAX_BUCKETS_PER_REPORT, MAX_IP_LENGTH, MAX_LATENCY_MS };
 export { MAX_VERSION_LENGTH } from '../wire/ingest.ts';
+export { MAX_BUCKETS_PER_REPORT, MAX_IP_LENGTH, MAX_LATENCY_MS };
 /**
  * The most buckets one node can be assigned to (enforced by the operator data module,
  * functions/data/operator.ts, with a counter on the node's META row). The META row keeps one
@@ -61,7 +61,7 @@ function messageOf(issue: Issue, body: Record<string, unknown>): string {
   if (inner === undefined) return `${where} must be an object`;
   if (issue.kind === 'unknown') return `${where} has an unknown field "${inner.slice(0, 64)}"`;
   if (inner === 'bucketId') {
-    if (issue.kind === 'invalid' && issue.error.type === DUPLICATE) {
+    if (issue.kind === 'invalid' && (issue.error.type as number) === DUPLICATE) {
       const entry = (body.buckets as Record<string, unknown>[])[Number(index)];
       return `${where}.bucketId repeats "${entry?.bucketId as string}"`;
     }

@@ -3,7 +3,7 @@
  * from functions/domain/timeline.ts#dayFigures.
  */
 import { firstIssue, type Issue } from '../wire/check.ts';
-import { StatsRequest } from '../wire/history.ts';
+import { type NodeStats, StatsRequest, type UptimeDay } from '../wire/history.ts';
 import { ValidationError } from './errors.ts';
 import type { NodeStatus } from './node-status.ts';
 import { addDays, type DayFigures, dayOf, dayStartMs } from './timeline.ts';
@@ -124,19 +124,7 @@ export interface HistoryNode {
   version?: string | undefined;
 }
 
-export interface StatsEntry {
-  host: string;
-  ip?: string;
-  region?: string;
-  version?: string;
-  perc_uptime: number | null;
-  online_seconds: number;
-  observed_seconds: number;
-  avg_latency_ms?: number;
-  last_latency_ms?: number;
-  node_status: NodeStatus;
-  last_updated?: string;
-}
+export type StatsEntry = NodeStats;
 
 /** One `nodeStats` entry of POST stats, in the contract's field order. */
 export function toStatsEntry(node: HistoryNode, figures: DayFigures): StatsEntry {
@@ -155,13 +143,7 @@ export function toStatsEntry(node: HistoryNode, figures: DayFigures): StatsEntry
   return entry;
 }
 
-export interface UptimeDay {
-  day: string;
-  perc_uptime: number | null;
-  online_seconds: number;
-  observed_seconds: number;
-  avg_latency_ms?: number;
-}
+export type { UptimeDay };
 
 /** One entry of a node's `days` in GET uptime. */
 export function toUptimeDay(figures: DayFigures): UptimeDay {

@@ -1,7 +1,7 @@
-import type { UserAccess } from './access.ts';
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { MAX_DESCRIPTION_LENGTH, NewWebhook } from '../wire/webhooks.ts';
+import type { UserAccess } from './access.ts';
 import { hasControlCharacters } from './ids.ts';
 
 /**
@@ -51,7 +51,10 @@ function newWebhookMessage(issue: Issue): string {
 export function parseNewWebhook(value: unknown): NewWebhookInput {
   // A null description is no description.
   const body =
-    typeof value === 'object' && value !== null && 'description' in value && value.description === null
+    typeof value === 'object' &&
+    value !== null &&
+    'description' in value &&
+    value.description === null
       ? { ...value, description: undefined }
       : value;
   const issue = firstIssue(NewWebhook, body, { ignore: checkedLater });

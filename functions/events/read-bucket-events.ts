@@ -3,13 +3,9 @@ import { Unavailable, ValidationError } from '../domain/errors.ts';
 import { type EventView, type NodeEvent, parseEventsLimit, toEventView } from '../domain/events.ts';
 import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
 import { assertBucketReadable, type Principal } from '../status/read-bucket-status.ts';
+import type { BucketEventsPage } from '../wire/events.ts';
 
-export interface BucketEventsResponse {
-  bucketId: string;
-  events: EventView[];
-  /** Only when there are more (older) events. */
-  nextCursor?: string;
-}
+export type BucketEventsResponse = BucketEventsPage;
 
 export interface StoredEvent extends NodeEvent {
   /** The row's sort key: the position a cursor carries. */

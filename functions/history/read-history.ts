@@ -3,6 +3,7 @@
  * /bucket/{bucketId}/uptime. Plain functions over the ports below; the figures are
  * functions/domain/timeline.ts#dayFigures over what storage holds.
  */
+
 import type { BucketOwner } from '../domain/access.ts';
 import {
   type DayFigures,
@@ -29,6 +30,7 @@ import {
   type LoadUserAccess,
   type Principal,
 } from '../status/read-bucket-status.ts';
+import type { StatsResponse, UptimeNode, UptimeResponse } from '../wire/history.ts';
 
 /** A NODE# row as the history routes read it. */
 export interface HistoryNodeRow extends HistoryNode {
@@ -70,26 +72,7 @@ export interface ReadHistoryDeps {
   now?: () => number;
 }
 
-export interface StatsResponse {
-  success: true;
-  bucketId: string;
-  day: string;
-  nodeStats: StatsEntry[];
-}
-
-export interface UptimeNode {
-  host: string;
-  ip?: string;
-  region?: string;
-  days: UptimeDay[];
-}
-
-export interface UptimeResponse {
-  bucketId: string;
-  from: string;
-  to: string;
-  nodes: UptimeNode[];
-}
+export type { StatsResponse, UptimeNode, UptimeResponse };
 
 /** The user's partition and the bucket's first page in parallel, then the access rule. */
 async function authorize(principal: Principal, bucketId: string, deps: ReadHistoryDeps) {

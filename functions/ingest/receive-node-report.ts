@@ -6,6 +6,7 @@ import { type BucketReport, MAX_REPORT_BYTES, parseNodeReport } from '../domain/
 import { verifyNodeSignature } from '../domain/node-signature.ts';
 import type { NodeStatus, ReportedStatus } from '../domain/node-status.ts';
 import type { DayRecord, Transition } from '../domain/timeline.ts';
+import type { IngestResult, RejectedBucket } from '../wire/ingest.ts';
 
 /** How far the node's clock may be from ours, either way. */
 export const TIMESTAMP_WINDOW_MS = 300_000;
@@ -166,17 +167,7 @@ export interface IngestDeps {
   minReportIntervalMs: number;
 }
 
-export interface RejectedBucket {
-  bucketId: string;
-  reason: string;
-}
-
-export interface IngestResult {
-  success: true;
-  message: string;
-  accepted: string[];
-  rejected: RejectedBucket[];
-}
+export type { IngestResult, RejectedBucket };
 
 const unauthorized = (message: string) => new Unauthenticated(message, 'node-signature');
 

@@ -6,11 +6,9 @@ import {
 } from '../domain/access.ts';
 import { Forbidden, NotFound, Unauthenticated } from '../domain/errors.ts';
 import { type NodeRow, type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
+import type { BucketStatusResponse } from '../wire/status.ts';
 
-export interface BucketStatusResponse {
-  bucketId: string;
-  nodeStatus: NodeStatusView[];
-}
+export type { BucketStatusResponse };
 
 /** Who is asking: the verified token's subject and `iat` (epoch seconds). */
 export interface Principal {

@@ -7,8 +7,9 @@
  */
 import { isIP } from 'node:net';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
-import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { Value } from '@sinclair/typebox/value';
+// Named imports, not the Value namespace: a bundle then carries Check and Errors only.
+import { Errors, type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
+import { Check } from '@sinclair/typebox/value';
 
 // The formats request shapes use; response-only formats (date, date-time, uri) are checked by
 // the contract tests against openapi.yaml, not at run time.
@@ -97,9 +98,9 @@ export function firstIssue(
   options: { extra?: Issue[]; ignore?: (issue: Issue) => boolean } = {},
 ): Issue | undefined {
   const extra = options.extra ?? [];
-  if (extra.length === 0 && Value.Check(schema, value)) return undefined;
+  if (extra.length === 0 && Check(schema, value)) return undefined;
   const issues: Issue[] = [...extra];
-  for (const error of Value.Errors(schema, value)) {
+  for (const error of Errors(schema, value)) {
     const issue: Issue = { path: segments(error.path), kind: kindOf(error), error };
     if (!options.ignore?.(issue)) issues.push(issue);
   }

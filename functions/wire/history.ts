@@ -34,9 +34,7 @@ export const NodeStats = Type.Object(
     ip: Type.Optional(Type.String()),
     region: Type.Optional(Type.String()),
     version: Type.Optional(Type.String()),
-    perc_uptime: PercUptime(
-      '100 * online / observed, 2 decimals; null when nothing was observed.',
-    ),
+    perc_uptime: PercUptime('100 * online / observed, 2 decimals; null when nothing was observed.'),
     online_seconds: Seconds,
     observed_seconds: Seconds,
     avg_latency_ms: Type.Optional(

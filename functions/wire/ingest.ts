@@ -75,7 +75,6 @@ export const PartialIngestError = Type.Object(
   },
   {
     additionalProperties: false,
-    description:
-      'A 503 of the ingestion route; lists the bucket reports that were stored, if any.',
+    description: 'A 503 of the ingestion route; lists the bucket reports that were stored, if any.',
   },
 );

@@ -19,18 +19,19 @@ export const NodeStatus = Type.Object(
       ...NodeState,
       description: 'DISCONNECTED: no report from the node for this bucket recently, or never.',
     },
-    latency_ms: Type.Optional({ ...LatencyMs, description: 'Integer milliseconds; omitted when unknown.' }),
+    latency_ms: Type.Optional({
+      ...LatencyMs,
+      description: 'Integer milliseconds; omitted when unknown.',
+    }),
     lastUpdated: Type.Optional(
-      DateTime(
-        "The server's receive time of the node's last accepted report, ISO 8601 UTC.",
-      ),
+      DateTime("The server's receive time of the node's last accepted report, ISO 8601 UTC."),
     ),
   },
   {
     additionalProperties: false,
     description:
       'One node assigned to the bucket. `ip`, `region`, `version` and `lastUpdated` are\n' +
-      "omitted only for a node that never reported; `latency_ms` whenever it is unknown.\n",
+      'omitted only for a node that never reported; `latency_ms` whenever it is unknown.\n',
   },
 );
 export type NodeStatus = Static<typeof NodeStatus>;

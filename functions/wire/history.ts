@@ -19,9 +19,7 @@ export const Seconds = Type.Number({
 });
 
 const PercUptime = (description?: string) =>
-  Type.Union([Type.Number(), Type.Null()], {
-    minimum: 0,
-    maximum: 100,
+  Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
     ...(description !== undefined && { description }),
   });
 const Latency = (description?: string) =>

@@ -4,7 +4,9 @@
  * client's types (client/types.ts, `npm run wire`) and openapi.yaml's components/schemas
  * (`npm run openapi`) all follow from it. docs/ARCHITECTURE.md, "Wire shapes".
  */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
+import * as Type from '@sinclair/typebox';
 
 /** Ids of users, buckets, nodes, workspaces and orgs: 1-128 chars of [A-Za-z0-9_-]. */
 export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' });

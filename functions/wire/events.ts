@@ -1,5 +1,7 @@
 /** GET /bucket/{bucketId}/events (DESIGN.md section 9). */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
+import * as Type from '@sinclair/typebox';
 import { DateTime, Id, IpAddress, NodeState, Region } from './common.ts';
 
 /** One change of a node's state for the bucket. */

@@ -1,5 +1,7 @@
 /** POST /bucket/{bucketId}/stats and GET /bucket/{bucketId}/uptime (DESIGN.md section 8). */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
+import * as Type from '@sinclair/typebox';
 import { DateTime, Day, NodeState } from './common.ts';
 
 export const StatsRequest = Type.Object(

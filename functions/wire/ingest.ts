@@ -1,5 +1,7 @@
 /** POST /node/status (DESIGN.md section 3): the signed report a node sends, and the answers. */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
+import * as Type from '@sinclair/typebox';
 import { Id, Region } from './common.ts';
 import { LatencyMs } from './status.ts';
 

@@ -1,5 +1,7 @@
 /** GET /bucket/{bucketId}/status (DESIGN.md section 2). */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
+import * as Type from '@sinclair/typebox';
 import { DateTime, Id, IpAddress, NodeState, Region } from './common.ts';
 
 /** Integer milliseconds, as reported by a node. */

@@ -1,5 +1,7 @@
 /** The webhook routes and what a webhook receives (DESIGN.md section 10). */
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
+// A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
+import * as Type from '@sinclair/typebox';
 import { DateTime, Id, NodeState } from './common.ts';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;

@@ -5,7 +5,6 @@
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { type NodeStats, StatsRequest, type UptimeDay } from '../wire/history.ts';
 import { ValidationError } from './errors.ts';
-import type { NodeStatus } from './node-status.ts';
 import { addDays, type DayFigures, dayOf, dayStartMs } from './timeline.ts';
 
 /** `GET /bucket/{bucketId}/uptime?days=N`: 1-90, default 30. */

@@ -1,6 +1,6 @@
 import type { BucketOwner, UserAccess } from '../domain/access.ts';
 import { Unavailable, ValidationError } from '../domain/errors.ts';
-import { type EventView, type NodeEvent, parseEventsLimit, toEventView } from '../domain/events.ts';
+import { type NodeEvent, parseEventsLimit, toEventView } from '../domain/events.ts';
 import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
 import { assertBucketReadable, type Principal } from '../status/read-bucket-status.ts';
 import type { BucketEventsPage } from '../wire/events.ts';

@@ -20,10 +20,8 @@ import {
   MAX_UPTIME_NODE_DAYS,
   oldestKeptDay,
   parseStatsDay,
-  type StatsEntry,
   toStatsEntry,
   toUptimeDay,
-  type UptimeDay,
 } from '../domain/uptime.ts';
 import {
   assertBucketReadable,

@@ -5,7 +5,7 @@ import {
   type UserAccess,
 } from '../domain/access.ts';
 import { Forbidden, NotFound, Unauthenticated } from '../domain/errors.ts';
-import { type NodeRow, type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
+import { type NodeRow, toNodeStatusViews } from '../domain/node-status.ts';
 import type { BucketStatusResponse } from '../wire/status.ts';
 
 export type { BucketStatusResponse };

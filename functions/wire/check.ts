@@ -75,8 +75,9 @@ function orderOf(issue: Issue, schema: TSchema, value: unknown): number[] {
     }
     current = (current as Record<string, unknown> | undefined)?.[segment];
   });
-  // The value's own type before anything inside it.
-  order.push(issue.kind === 'type' ? -2 : 0);
+  // A missing field before the type error the same field also gets (undefined is no string),
+  // and the value's own type before anything inside it.
+  order.push(issue.kind === 'missing' ? -3 : issue.kind === 'type' ? -2 : 0);
   return order;
 }
 

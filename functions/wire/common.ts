@@ -1,15 +1,16 @@
 /**
  * Wire shapes shared by several routes. Each shape of the API is defined once, in this folder,
  * with TypeBox (JSON Schema): request validation, the server's types (`Static<typeof X>`), the
- * client's types (client/types.ts, `npm run wire`) and openapi.yaml's components/schemas
- * (`npm run openapi`) all follow from it. docs/ARCHITECTURE.md, "Wire shapes".
+ * client's types (client/types.ts) and openapi.yaml's components/schemas (both written by
+ * `npm run wire`) all follow from it. docs/ARCHITECTURE.md, "Wire shapes".
  */
 import type { Static } from '@sinclair/typebox';
 // A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
 import * as Type from '@sinclair/typebox';
+import { ID_PATTERN } from '../domain/ids.ts';
 
 /** Ids of users, buckets, nodes, workspaces and orgs: 1-128 chars of [A-Za-z0-9_-]. */
-export const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' });
+export const Id = Type.String({ pattern: ID_PATTERN.source });
 
 export const NodeState = Type.Union([
   Type.Literal('ONLINE'),

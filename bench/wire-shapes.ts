@@ -49,8 +49,10 @@ function importOnce(file: string): Promise<{ wall: number; cpu: number }> {
 
 const entries = [
   join(ROOT, 'bench/floor-entry.ts'),
-  join(ROOT, 'bench/wire-shapes/typebox-compiler.ts'),
-  join(ROOT, 'bench/wire-shapes/typebox-value.ts'),
+  // PROBES=0: the floor and the given entries only.
+  ...(process.env.PROBES === '0'
+    ? []
+    : ['typebox-compiler', 'typebox-value'].map((p) => join(ROOT, `bench/wire-shapes/${p}.ts`))),
   ...process.argv.slice(2).map((p) => resolve(p)),
 ];
 await rm(OUT, { recursive: true, force: true });

@@ -43,7 +43,7 @@ const VARIANTS = [
  * Environment a handler module initialises with, as in Lambda: config is read at import time,
  * and active tracing sets the daemon address (the function name, service and namespace too).
  */
-const HANDLER_ENV = {
+export const HANDLER_ENV = {
   TABLE_NAME: 'bucket-status-bench',
   JWT_SECRET: 'cold-import-secret-at-least-32-bytes-long!',
   AWS_REGION: 'us-east-1',

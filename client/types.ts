@@ -1,7 +1,7 @@
 /**
  * The wire types of the bucket-status API (DESIGN.md sections 2, 8, 9 and 10), as the API
- * sends them. test/types/wire-types.test.ts ties each to the handlers' own types, so a change
- * on either side fails `npm run check`.
+ * sends them. Generated from the wire shapes (functions/wire/) by `npm run wire`: edit the
+ * shapes, not this file. test/types/wire-types.test.ts ties each to the handler types.
  */
 
 export type NodeState = 'ONLINE' | 'OFFLINE' | 'DISCONNECTED';
@@ -16,8 +16,29 @@ export interface NodeStatus {
   status: NodeState;
   /** Integer milliseconds; omitted when unknown. */
   latency_ms?: number;
-  /** ISO 8601 UTC server receive time of the node's last report; omitted if it never reported. */
+  /** The server's receive time of the node's last accepted report, ISO 8601 UTC. */
   lastUpdated?: string;
+}
+
+/** One change of a node's state for the bucket (GET /bucket/{bucketId}/events). */
+export interface NodeEvent {
+  /** Stable per event (the same change always has the same id). */
+  id: string;
+  host: string;
+  ip?: string;
+  region?: string;
+  from: NodeState;
+  to: NodeState;
+  /** The instant of the change, ISO 8601 UTC. */
+  at: string;
+}
+
+export interface BucketEventsPage {
+  bucketId: string;
+  /** Newest first. */
+  events: NodeEvent[];
+  /** Present only when older events remain; pass it as `cursor`. */
+  nextCursor?: string;
 }
 
 export interface BucketStatusResponse {
@@ -32,10 +53,13 @@ export interface NodeDayStats {
   ip?: string;
   region?: string;
   version?: string;
-  /** 0-100, 2 decimals; null when nothing was observed that day. */
+  /** 100 * online / observed, 2 decimals; null when nothing was observed. */
   perc_uptime: number | null;
+  /** Seconds, millisecond precision. */
   online_seconds: number;
+  /** Seconds, millisecond precision. */
   observed_seconds: number;
+  /** Mean latency of the day's reports that carried one; omitted when none. */
   avg_latency_ms?: number;
   last_latency_ms?: number;
   /** The state at the end of the day's observed window. */
@@ -54,7 +78,9 @@ export interface BucketStatsResponse {
 export interface UptimeDay {
   day: string;
   perc_uptime: number | null;
+  /** Seconds, millisecond precision. */
   online_seconds: number;
+  /** Seconds, millisecond precision. */
   observed_seconds: number;
   avg_latency_ms?: number;
 }
@@ -75,24 +101,11 @@ export interface BucketUptimeResponse {
   nodes: NodeUptime[];
 }
 
-/** One change of a node's state for the bucket (GET /bucket/{bucketId}/events). */
-export interface NodeEvent {
-  id: string;
-  host: string;
-  ip?: string;
-  region?: string;
-  from: NodeState;
-  to: NodeState;
-  /** The instant of the change, ISO 8601 UTC. */
-  at: string;
-}
-
-export interface BucketEventsPage {
-  bucketId: string;
-  /** Newest first. */
-  events: NodeEvent[];
-  /** Only when there are more; pass it back as `cursor`. */
-  nextCursor?: string;
+export interface NewWebhook {
+  /** An https URL of a public host (see the URL rules above). */
+  url: string;
+  /** At most 256 printable characters, counted in code points: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp (controls, bidirectional and zero-width characters, U+FEFF, tag characters, lone surrogates, private-use and unassigned code points, line and paragraph separators). Empty or null: no description. */
+  description?: string;
 }
 
 export interface Webhook {
@@ -103,20 +116,17 @@ export interface Webhook {
 }
 
 /** POST /workspace/{workspaceId}/webhooks: the secret is shown only here. */
-export interface CreatedWebhook extends Webhook {
-  /** `whsec_<base64 of 32 random bytes>`: verify deliveries with it (Standard Webhooks). */
+export interface CreatedWebhook {
+  id: string;
+  url: string;
+  description?: string;
+  createdAt: string;
+  /** `whsec_` + base64 of 32 random bytes; shown only in this response. */
   secret: string;
 }
 
 export interface WebhookList {
   webhooks: Webhook[];
-}
-
-export interface NewWebhook {
-  /** https, no user info, at most 2,048 characters, not a private or loopback address. */
-  url: string;
-  /** At most 256 characters. */
-  description?: string;
 }
 
 /** The body of every error the API itself returns. */

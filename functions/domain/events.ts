@@ -3,7 +3,9 @@
  * Which changes happen is the state timeline's business (functions/domain/timeline.ts); this
  * module gives an event its identity and its wire shape.
  */
+
 import { createHash } from 'node:crypto';
+import type { BucketEvent } from '../wire/events.ts';
 import type { NodeStatus } from './node-status.ts';
 import { parseIntegerParam } from './query-params.ts';
 
@@ -31,15 +33,7 @@ export const withEventId = (event: NodeEvent): RecordedNodeEvent => ({
 });
 
 /** The event as `GET /bucket/{bucketId}/events` returns it, in the contract's field order. */
-export interface EventView {
-  id: string;
-  host: string;
-  ip?: string;
-  region?: string;
-  from: NodeStatus;
-  to: NodeStatus;
-  at: string;
-}
+export type EventView = BucketEvent;
 
 /**
  * A stable, opaque id: the same change always gets the same id, whoever records it (a report

@@ -1,4 +1,12 @@
-import { isIP } from 'node:net';
+import type { ValueError } from '@sinclair/typebox/errors';
+import { firstIssue, type Issue } from '../wire/check.ts';
+import {
+  MAX_BUCKETS_PER_REPORT,
+  MAX_IP_LENGTH,
+  type NodeReportBody,
+  NodeReport as NodeReportShape,
+} from '../wire/ingest.ts';
+import { MAX_LATENCY_MS } from '../wire/status.ts';
 import { ValidationError } from './errors.ts';
 import { isValidId } from './ids.ts';
 import type { ReportedStatus } from './node-status.ts';
@@ -18,7 +26,8 @@ export interface BucketReport {
 }
 
 export const MAX_REPORT_BYTES = 64 * 1024;
-export const MAX_BUCKETS_PER_REPORT = 100;
+export { MAX_VERSION_LENGTH } from '../wire/ingest.ts';
+export { MAX_BUCKETS_PER_REPORT, MAX_IP_LENGTH, MAX_LATENCY_MS };
 /**
  * The most buckets one node can be assigned to (enforced by the operator data module,
  * admin/operator-store.ts, with a counter on the node's META row). The META row keeps one
@@ -28,25 +37,60 @@ export const MAX_BUCKETS_PER_REPORT = 100;
  * 400 KB item limit. The reporter allows the same number of --bucket options.
  */
 export const MAX_BUCKETS_PER_NODE = 1_000;
-export const MAX_LATENCY_MS = 600_000;
-/** The longest IPv6 literal (IPv4-mapped, uncompressed) is 45 characters. */
-export const MAX_IP_LENGTH = 45;
-const REGION = /^[a-z0-9-]{1,64}$/;
-// semver.org's reference expression, bounded in length before it runs.
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
-export const MAX_VERSION_LENGTH = 64;
-const REPORT_FIELDS = new Set(['ip', 'region', 'version', 'buckets']);
-const BUCKET_FIELDS = new Set(['bucketId', 'status', 'latency_ms']);
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function rejectUnknownFields(value: Record<string, unknown>, allowed: Set<string>, where: string) {
-  for (const key of Object.keys(value)) {
-    if (!allowed.has(key))
-      throw new ValidationError(`${where} has an unknown field "${key.slice(0, 64)}"`);
+/** The message of the first issue, in the order the fields are read (functions/wire/check.ts). */
+function messageOf(issue: Issue, body: Record<string, unknown>): string {
+  const [field, index, inner] = issue.path;
+  if (field === undefined) return 'The body must be a JSON object';
+  if (issue.kind === 'unknown' && issue.path.length === 1) {
+    return `The body has an unknown field "${field.slice(0, 64)}"`;
   }
+  switch (field) {
+    case 'ip':
+      return `ip must be an IPv4 or IPv6 address literal of at most ${MAX_IP_LENGTH} characters, without a zone id`;
+    case 'region':
+      return 'region must be 1-64 characters of a-z, 0-9 or -';
+    case 'version':
+      return 'version must be a semantic version such as 1.2.3';
+  }
+  // buckets
+  if (index === undefined) {
+    return `buckets must be an array of 1 to ${MAX_BUCKETS_PER_REPORT} entries`;
+  }
+  const where = `buckets[${index}]`;
+  if (inner === undefined) return `${where} must be an object`;
+  if (issue.kind === 'unknown') return `${where} has an unknown field "${inner.slice(0, 64)}"`;
+  if (inner === 'bucketId') {
+    if (issue.kind === 'invalid' && (issue.error.type as number) === DUPLICATE) {
+      const entry = (body.buckets as Record<string, unknown>[])[Number(index)];
+      return `${where}.bucketId repeats "${entry?.bucketId as string}"`;
+    }
+    return `${where}.bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -`;
+  }
+  if (inner === 'status') return `${where}.status must be ONLINE or OFFLINE`;
+  return `${where}.latency_ms must be an integer from 0 to ${MAX_LATENCY_MS}`;
+}
+
+/** "Each bucket at most once": the one rule of the report JSON Schema does not say. */
+const DUPLICATE = -1;
+function repeatedBuckets(body: unknown): Issue[] {
+  const buckets = (body as { buckets?: unknown } | null)?.buckets;
+  if (!Array.isArray(buckets)) return [];
+  const seen = new Set<string>();
+  const issues: Issue[] = [];
+  buckets.forEach((entry, index) => {
+    const id = (entry as { bucketId?: unknown } | null)?.bucketId;
+    if (!isValidId(id)) return;
+    if (seen.has(id)) {
+      issues.push({
+        path: ['buckets', String(index), 'bucketId'],
+        kind: 'invalid',
+        error: { type: DUPLICATE } as unknown as ValueError,
+      });
+    }
+    seen.add(id);
+  });
+  return issues;
 }
 
 /** Parses and validates the raw (already signature-checked) body; 400 names the bad field. */
@@ -57,53 +101,19 @@ export function parseNodeReport(rawBody: Uint8Array): NodeReport {
   } catch {
     throw new ValidationError('The body is not valid UTF-8 JSON');
   }
-  if (!isPlainObject(parsed)) throw new ValidationError('The body must be a JSON object');
-  rejectUnknownFields(parsed, REPORT_FIELDS, 'The body');
-  const { ip, region, version, buckets } = parsed;
-  // Bounded before isIP runs: Node accepts an IPv6 zone id (`fe80::1%eth0`) of any length,
-  // which would be stored in every bucket row of the report (DESIGN.md section 7).
-  if (typeof ip !== 'string' || ip.length > MAX_IP_LENGTH || ip.includes('%') || isIP(ip) === 0) {
-    throw new ValidationError(
-      `ip must be an IPv4 or IPv6 address literal of at most ${MAX_IP_LENGTH} characters, without a zone id`,
-    );
+  const issue = firstIssue(NodeReportShape, parsed, { extra: repeatedBuckets(parsed) });
+  if (issue !== undefined) {
+    throw new ValidationError(messageOf(issue, parsed as Record<string, unknown>));
   }
-  if (typeof region !== 'string' || !REGION.test(region)) {
-    throw new ValidationError('region must be 1-64 characters of a-z, 0-9 or -');
-  }
-  if (typeof version !== 'string' || version.length > MAX_VERSION_LENGTH || !SEMVER.test(version)) {
-    throw new ValidationError('version must be a semantic version such as 1.2.3');
-  }
-  if (!Array.isArray(buckets) || buckets.length < 1 || buckets.length > MAX_BUCKETS_PER_REPORT) {
-    throw new ValidationError(`buckets must be an array of 1 to ${MAX_BUCKETS_PER_REPORT} entries`);
-  }
-  const seen = new Set<string>();
-  const bucketReports = buckets.map((entry, index): BucketReport => {
-    const where = `buckets[${index}]`;
-    if (!isPlainObject(entry)) throw new ValidationError(`${where} must be an object`);
-    rejectUnknownFields(entry, BUCKET_FIELDS, where);
-    const { bucketId, status, latency_ms: latency } = entry;
-    if (!isValidId(bucketId)) {
-      throw new ValidationError(
-        `${where}.bucketId must be 1-128 characters of A-Z, a-z, 0-9, _ or -`,
-      );
-    }
-    if (seen.has(bucketId)) throw new ValidationError(`${where}.bucketId repeats "${bucketId}"`);
-    seen.add(bucketId);
-    if (status !== 'ONLINE' && status !== 'OFFLINE') {
-      throw new ValidationError(`${where}.status must be ONLINE or OFFLINE`);
-    }
-    if (
-      latency !== undefined &&
-      (typeof latency !== 'number' ||
-        !Number.isInteger(latency) ||
-        latency < 0 ||
-        latency > MAX_LATENCY_MS)
-    ) {
-      throw new ValidationError(
-        `${where}.latency_ms must be an integer from 0 to ${MAX_LATENCY_MS}`,
-      );
-    }
-    return { bucketId, status, latencyMs: latency };
-  });
-  return { ip, region, version, buckets: bucketReports };
+  const body = parsed as NodeReportBody;
+  return {
+    ip: body.ip,
+    region: body.region,
+    version: body.version,
+    buckets: body.buckets.map((b) => ({
+      bucketId: b.bucketId,
+      status: b.status,
+      latencyMs: b.latency_ms,
+    })),
+  };
 }

@@ -1,4 +1,5 @@
 /** Status derivation for the bucket status response (DESIGN.md section 2), pure. */
+import type { NodeStatus as WireNodeStatus } from '../wire/status.ts';
 export const REPORTED_STATUSES = ['ONLINE', 'OFFLINE'] as const;
 export type ReportedStatus = (typeof REPORTED_STATUSES)[number];
 export type NodeStatus = ReportedStatus | 'DISCONNECTED';
@@ -14,15 +15,8 @@ export interface NodeRow {
   lastUpdated?: string | undefined;
 }
 
-/** The response's node entry: exactly the contract's fields, in the contract's order. */
-export interface NodeStatusView {
-  ip?: string;
-  region?: string;
-  version?: string;
-  status: NodeStatus;
-  latency_ms?: number;
-  lastUpdated?: string;
-}
+/** The response's node entry (functions/wire/status.ts), fields in the contract's order. */
+export type NodeStatusView = WireNodeStatus;
 
 const isReported = (s: string | undefined): s is ReportedStatus =>
   s === 'ONLINE' || s === 'OFFLINE';

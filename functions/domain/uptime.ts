@@ -2,8 +2,9 @@
  * The history routes' inputs and wire shapes (DESIGN.md section 8), pure. The figures come
  * from functions/domain/timeline.ts#dayFigures.
  */
+import { firstIssue, type Issue } from '../wire/check.ts';
+import { type NodeStats, StatsRequest, type UptimeDay } from '../wire/history.ts';
 import { ValidationError } from './errors.ts';
-import type { NodeStatus } from './node-status.ts';
 import { parseIntegerParam } from './query-params.ts';
 import { addDays, type DayFigures, dayOf, dayStartMs } from './timeline.ts';
 
@@ -51,6 +52,14 @@ function isCalendarDate(date: string): boolean {
   return !Number.isNaN(ms) && dayOf(ms) === date;
 }
 
+function statsBodyMessage(issue: Issue): string {
+  const [field] = issue.path;
+  if (field === undefined) return 'The body must be a JSON object { "day": "YYYY-MM-DD" }';
+  if (issue.kind === 'unknown') return `The body has an unknown field "${field.slice(0, 64)}"`;
+  if (issue.kind === 'missing') return 'day is required ("YYYY-MM-DD")';
+  return 'day must be a date "YYYY-MM-DD" or an ISO 8601 date-time';
+}
+
 /** The oldest day history still holds: today and the `retentionDays - 1` days before. */
 export const oldestKeptDay = (nowMs: number, retentionDays: number): string =>
   addDays(dayOf(nowMs), -(retentionDays - 1));
@@ -60,20 +69,10 @@ export const oldestKeptDay = (nowMs: number, retentionDays: number): string =>
  * date-time (its UTC day). 400 for anything else, a future day, or a day past the retention.
  */
 export function parseStatsDay(body: unknown, nowMs: number, retentionDays: number): string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError('The body must be a JSON object { "day": "YYYY-MM-DD" }');
-  }
-  const fields = Object.keys(body);
-  const unknown = fields.find((field) => field !== 'day');
-  if (unknown !== undefined) {
-    throw new ValidationError(`The body has an unknown field "${unknown.slice(0, 64)}"`);
-  }
-  const raw = (body as { day?: unknown }).day;
-  if (raw === undefined) throw new ValidationError('day is required ("YYYY-MM-DD")');
-  // No length bound needed: both patterns are anchored and match in linear time.
-  if (typeof raw !== 'string') {
-    throw new ValidationError('day must be a date "YYYY-MM-DD" or an ISO 8601 date-time');
-  }
+  const issue = firstIssue(StatsRequest, body);
+  if (issue !== undefined) throw new ValidationError(statsBodyMessage(issue));
+  // No further length bound needed: both patterns are anchored and match in linear time.
+  const raw = (body as StatsRequest).day;
   let day: string;
   if (DATE.test(raw)) {
     if (!isCalendarDate(raw)) throw new ValidationError(`day is not a valid date: ${raw}`);
@@ -117,19 +116,7 @@ export interface HistoryNode {
   version?: string | undefined;
 }
 
-export interface StatsEntry {
-  host: string;
-  ip?: string;
-  region?: string;
-  version?: string;
-  perc_uptime: number | null;
-  online_seconds: number;
-  observed_seconds: number;
-  avg_latency_ms?: number;
-  last_latency_ms?: number;
-  node_status: NodeStatus;
-  last_updated?: string;
-}
+export type StatsEntry = NodeStats;
 
 /** One `nodeStats` entry of POST stats, in the contract's field order. */
 export function toStatsEntry(node: HistoryNode, figures: DayFigures): StatsEntry {
@@ -148,13 +135,7 @@ export function toStatsEntry(node: HistoryNode, figures: DayFigures): StatsEntry
   return entry;
 }
 
-export interface UptimeDay {
-  day: string;
-  perc_uptime: number | null;
-  online_seconds: number;
-  observed_seconds: number;
-  avg_latency_ms?: number;
-}
+export type { UptimeDay };
 
 /** One entry of a node's `days` in GET uptime. */
 export function toUptimeDay(figures: DayFigures): UptimeDay {

@@ -1,3 +1,6 @@
+import { ValueErrorType } from '@sinclair/typebox/errors';
+import { firstIssue, type Issue } from '../wire/check.ts';
+import { MAX_DESCRIPTION_LENGTH, NewWebhook } from '../wire/webhooks.ts';
 import type { UserAccess } from './access.ts';
 import { textProblem } from './ids.ts';
 
@@ -20,32 +23,47 @@ export function mayManageWebhooks(
   return ORG_MANAGER_ROLES.has(user.orgRole);
 }
 
-export const MAX_DESCRIPTION_LENGTH = 256;
+export { MAX_DESCRIPTION_LENGTH };
 
 export interface NewWebhookInput {
   url: string;
   description: string | undefined;
 }
 
-/** Body of POST /workspace/{workspaceId}/webhooks; throws a message naming the field. */
+/**
+ * Issues a later step reports itself: the URL rules (checkWebhookUrl, after authorization, with
+ * messages per rule) and the description's length, which counts characters, not the UTF-16
+ * units a JSON Schema validator counts.
+ */
+const checkedLater = (issue: Issue) =>
+  (issue.path[0] === 'url' && issue.kind !== 'type' && issue.kind !== 'missing') ||
+  (issue.path[0] === 'description' && issue.error.type === ValueErrorType.StringMaxLength);
+
+function newWebhookMessage(issue: Issue): string {
+  const [field] = issue.path;
+  if (field === undefined) return 'body must be a JSON object { "url", "description"? }';
+  if (issue.kind === 'unknown') return `unknown field: ${field}`;
+  if (field === 'url') return 'url is required and must be a string';
+  return 'description must be a string';
+}
+
+/** Body of POST /workspace/{workspaceId}/webhooks (wire/webhooks.ts); throws a message naming the field. */
 export function parseNewWebhook(value: unknown): NewWebhookInput {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('body must be a JSON object { "url", "description"? }');
-  }
-  const body = value as Record<string, unknown>;
-  for (const key of Object.keys(body)) {
-    if (key !== 'url' && key !== 'description') throw new Error(`unknown field: ${key}`);
-  }
-  if (typeof body.url !== 'string') throw new Error('url is required and must be a string');
-  const description = body.description;
-  if (description !== undefined && description !== null) {
-    if (typeof description !== 'string') throw new Error('description must be a string');
+  // A null description is no description.
+  const body =
+    typeof value === 'object' &&
+    value !== null &&
+    'description' in value &&
+    value.description === null
+      ? { ...value, description: undefined }
+      : value;
+  const issue = firstIssue(NewWebhook, body, { ignore: checkedLater });
+  if (issue !== undefined) throw new Error(newWebhookMessage(issue));
+  const { url, description } = body as NewWebhook;
+  if (description !== undefined) {
     // The rule of every stored text (functions/domain/ids.ts): printable, in code points.
     const problem = textProblem(description, 'description', 0, MAX_DESCRIPTION_LENGTH);
     if (problem !== undefined) throw new Error(problem);
   }
-  return {
-    url: body.url,
-    description: typeof description === 'string' && description !== '' ? description : undefined,
-  };
+  return { url, description: description !== '' ? description : undefined };
 }

@@ -1,16 +1,12 @@
 import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
 import { Unavailable, ValidationError } from '../domain/errors.ts';
-import { type EventView, parseEventsLimit, toEventView } from '../domain/events.ts';
+import { parseEventsLimit, toEventView } from '../domain/events.ts';
 import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
 import type { LoadBucketOwner, LoadUserAccess } from '../domain/ports/bucket-reads.ts';
 import type { LoadEventsPage } from '../domain/ports/events.ts';
+import type { BucketEventsPage } from '../wire/events.ts';
 
-export interface BucketEventsResponse {
-  bucketId: string;
-  events: EventView[];
-  /** Only when there are more (older) events. */
-  nextCursor?: string;
-}
+export type BucketEventsResponse = BucketEventsPage;
 
 export interface ReadBucketEventsDeps {
   loadUserAccess: LoadUserAccess;

@@ -18,6 +18,7 @@ import type {
   WriteHistoryDays,
 } from '../domain/ports/ingest.ts';
 import type { Transition } from '../domain/timeline.ts';
+import type { IngestResult, RejectedBucket } from '../wire/ingest.ts';
 
 /** How far the node's clock may be from ours, either way. */
 export const TIMESTAMP_WINDOW_MS = 300_000;
@@ -49,17 +50,7 @@ export interface IngestDeps {
   minReportIntervalMs: number;
 }
 
-export interface RejectedBucket {
-  bucketId: string;
-  reason: string;
-}
-
-export interface IngestResult {
-  success: true;
-  message: string;
-  accepted: string[];
-  rejected: RejectedBucket[];
-}
+export type { IngestResult, RejectedBucket };
 
 const unauthorized = (message: string) => new Unauthenticated(message, 'node-signature');
 

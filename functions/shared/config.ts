@@ -1,9 +1,11 @@
 /**
  * Every setting of the service (DESIGN.md sections 5 and 7), parsed and validated here and
  * nowhere else: the Lambda entries, the local runtime (local/config.ts), the admin CLI and the
- * CDK stack's context parsing (infra/stack-context.ts) all call these readers. Each reader
- * validates its setting and throws a ConfigError naming it, so a bad deployment fails at cold
- * start (or at `cdk synth`) instead of per request.
+ * CDK stack's context parsing (infra/stack-context.ts) all call these readers. Each setting is
+ * one declaration (its name, its parser with its bounds, its default or the message when it is
+ * missing) read by `readSetting`; every error is a ConfigError naming the setting, so a bad
+ * deployment fails at cold start (or at `cdk synth`) instead of per request. Each declaration
+ * is its own constant, so a Lambda bundle keeps only the settings its entry reads.
  */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -23,70 +25,148 @@ const read = (env: Env, name: string): string | undefined => {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 };
 
-export function requireTableName(env: Env): string {
-  const name = read(env, 'TABLE_NAME');
-  if (!name)
-    throw new ConfigError('TABLE_NAME is required (the DynamoDB table name)', 'TABLE_NAME');
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
-    throw new ConfigError('TABLE_NAME must be 3-255 chars of [A-Za-z0-9_.-]', 'TABLE_NAME');
-  }
-  return name;
+/** Turns the (trimmed, non-empty) text of a setting into its value, or throws a ConfigError. */
+type Parse<T> = (raw: string, name: string) => T;
+
+/** One setting: its name, how it is parsed (with its bounds), and its default. */
+export interface Setting<T> {
+  readonly name: string;
+  readonly parse: Parse<T>;
+  /** The value when the setting is unset; absent: unset reads as undefined, or `missing`. */
+  readonly fallback?: T;
+  /** Unset is an error with this message. */
+  readonly missing?: string;
 }
 
-export function readDynamoEndpoint(env: Env): string | undefined {
-  const endpoint = read(env, 'DYNAMODB_ENDPOINT');
-  if (endpoint === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new ConfigError(`DYNAMODB_ENDPOINT is not a URL: ${endpoint}`, 'DYNAMODB_ENDPOINT');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('DYNAMODB_ENDPOINT must be an http(s) URL', 'DYNAMODB_ENDPOINT');
-  }
-  return endpoint;
+/** The setting's value: parsed, its default when unset, or a ConfigError naming it. */
+export function readSetting<T>(env: Env, setting: Setting<T> & { fallback: T }): T;
+export function readSetting<T>(env: Env, setting: Setting<T> & { missing: string }): T;
+export function readSetting<T>(env: Env, setting: Setting<T>): T | undefined;
+export function readSetting<T>(env: Env, setting: Setting<T>): T | undefined {
+  const raw = read(env, setting.name);
+  if (raw !== undefined) return setting.parse(raw, setting.name);
+  if (setting.missing !== undefined) throw new ConfigError(setting.missing, setting.name);
+  return setting.fallback;
 }
 
-export function readPositiveInt(
-  env: Env,
-  name: string,
-  fallback: number,
-  { min = 1, max = Number.MAX_SAFE_INTEGER } = {},
-): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`, name);
-  }
-  return Number(raw);
-}
+// ---------------------------------------------------------------- parsers
+
+const fail = (name: string, message: string): never => {
+  throw new ConfigError(message, name);
+};
+
+/** Text matching `pattern`; `rule` completes "<NAME> must be ...". */
+const matching =
+  (pattern: RegExp, rule: string): Parse<string> =>
+  (raw, name) =>
+    pattern.test(raw) ? raw : fail(name, `${name} must be ${rule}`);
+
+const integer =
+  ({ min = 1, max = Number.MAX_SAFE_INTEGER } = {}): Parse<number> =>
+  (raw, name) =>
+    /^\d+$/.test(raw) && Number(raw) >= min && Number(raw) <= max
+      ? Number(raw)
+      : fail(name, `${name} must be an integer from ${min} to ${max} (got "${raw}")`);
 
 /** A number of seconds that may have a fraction (e.g. "0.5"), for timers of the local runtime. */
-export function readSeconds(
-  env: Env,
-  name: string,
-  fallback: number,
-  { min, max }: { min: number; max: number },
-): number {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new ConfigError(
-      `${name} must be a number of seconds from ${min} to ${max} (got "${raw}")`,
-      name,
-    );
-  }
-  return Number(raw);
-}
+const seconds =
+  ({ min, max }: { min: number; max: number }): Parse<number> =>
+  (raw, name) =>
+    /^\d+(\.\d+)?$/.test(raw) && Number(raw) >= min && Number(raw) <= max
+      ? Number(raw)
+      : fail(name, `${name} must be a number of seconds from ${min} to ${max} (got "${raw}")`);
 
-export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = read(env, name);
-  if (raw === undefined) return fallback;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new ConfigError(`${name} must be true or false (got "${raw}")`, name);
-}
+const boolean: Parse<boolean> = (raw, name) =>
+  raw === 'true' || raw === 'false'
+    ? raw === 'true'
+    : fail(name, `${name} must be true or false (got "${raw}")`);
+
+const arn: Parse<string> = (raw, name) =>
+  raw.startsWith('arn:') ? raw : fail(name, `${name} must be an ARN`);
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The one URL parser: an absolute URL, http(s) (`https`: https only, http on loopback alone).
+ * Returns the text as given, or with `normalize` the parser's canonical form.
+ */
+const url =
+  ({ https = false, normalize = false } = {}): Parse<string> =>
+  (raw, name) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      return fail(name, `${name} is not a URL: ${raw}`);
+    }
+    if (https) {
+      const loopback = LOOPBACK_HOSTS.includes(parsed.hostname);
+      if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && loopback)) {
+        fail(name, `${name} must be https (http only for localhost)`);
+      }
+    } else if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      fail(name, `${name} must be an http(s) URL`);
+    }
+    return normalize ? parsed.toString() : raw;
+  };
+
+/** JWT_PUBLIC_KEY: one PEM public key; escaped newlines (`\n`, as in env files) are restored. */
+const publicKeyPem: Parse<string> = (raw, name) => {
+  const pem = raw.replace(/\\n/g, '\n').trim();
+  // A private key pasted by mistake would end up readable in the template and the console.
+  if (/PRIVATE KEY/.test(pem)) fail(name, `${name} is a PRIVATE key; give the public key only`);
+  if (!pem.startsWith('-----BEGIN PUBLIC KEY-----')) {
+    fail(name, `${name} must be a PEM "BEGIN PUBLIC KEY" block`);
+  }
+  return pem;
+};
+
+/** Comma separated, blanks dropped; undefined when nothing is left. */
+const list: Parse<string[] | undefined> = (raw) => {
+  const items = raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  return items.length ? items : undefined;
+};
+
+// ---------------------------------------------------------------- the settings
+
+export const TABLE_NAME: Setting<string> & { missing: string } = {
+  name: 'TABLE_NAME',
+  parse: /* @__PURE__ */ matching(/^[A-Za-z0-9_.-]{3,255}$/, '3-255 chars of [A-Za-z0-9_.-]'),
+  missing: 'TABLE_NAME is required (the DynamoDB table name)',
+};
+
+export const DYNAMODB_ENDPOINT: Setting<string> = {
+  name: 'DYNAMODB_ENDPOINT',
+  parse: /* @__PURE__ */ url(),
+};
+
+/** DELIVERY_QUEUE_URL: the webhook delivery queue (fan-out sends to it, delivery re-times it). */
+export const DELIVERY_QUEUE_URL: Setting<string> & { missing: string } = {
+  name: 'DELIVERY_QUEUE_URL',
+  parse: /* @__PURE__ */ url(),
+  missing: 'DELIVERY_QUEUE_URL is required (the delivery queue)',
+};
+
+export const DEFAULT_SERVICE_NAME = 'bucket-status';
+export const DEFAULT_METRICS_NAMESPACE = 'BucketStatus';
+
+/** POWERTOOLS_SERVICE_NAME: names logs, metrics and traces (the stack sets it). */
+export const POWERTOOLS_SERVICE_NAME: Setting<string> & { fallback: string } = {
+  name: 'POWERTOOLS_SERVICE_NAME',
+  parse: /* @__PURE__ */ matching(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 chars of [A-Za-z0-9_.-]'),
+  fallback: DEFAULT_SERVICE_NAME,
+};
+
+/** POWERTOOLS_METRICS_NAMESPACE: the CloudWatch namespace of the service's metrics. */
+export const POWERTOOLS_METRICS_NAMESPACE: Setting<string> & { fallback: string } = {
+  name: 'POWERTOOLS_METRICS_NAMESPACE',
+  // CloudWatch: 1-255 chars, no leading colon; we keep to a plain, shell-safe alphabet.
+  parse: /* @__PURE__ */ matching(/^[A-Za-z0-9_./#-]{1,255}$/, '1-255 chars of [A-Za-z0-9_./#-]'),
+  fallback: DEFAULT_METRICS_NAMESPACE,
+};
 
 /**
  * Integer settings: name, default and bounds in one table, so the stack (which passes them on
@@ -108,44 +188,90 @@ export const INTEGER_SETTINGS = {
 
 export type IntegerSetting = keyof typeof INTEGER_SETTINGS;
 
+/** An integer setting that is not one of the service's (the local runtime's PORT). */
+export const readPositiveInt = (
+  env: Env,
+  name: string,
+  fallback: number,
+  bounds: { min?: number; max?: number } = {},
+): number => readSetting(env, { name, parse: integer(bounds), fallback });
+
 export const readIntegerSetting = (env: Env, name: IntegerSetting): number =>
-  readPositiveInt(env, name, INTEGER_SETTINGS[name].fallback, INTEGER_SETTINGS[name]);
-
-export const readStaleAfterSeconds = (env: Env) => readIntegerSetting(env, 'STALE_AFTER_SECONDS');
-
-/** Per-container cache of node public keys; 0 turns it off. */
-export const readNodeKeyCacheSeconds = (env: Env) =>
-  readIntegerSetting(env, 'NODE_KEY_CACHE_SECONDS');
-
-/** Per-node rate limit on accepted reports; 0 turns it off. */
-export const readNodeMinReportIntervalMs = (env: Env) =>
-  readIntegerSetting(env, 'NODE_MIN_REPORT_INTERVAL_MS');
-
-/** JWT_MAX_LIFETIME_SECONDS (default 2,678,400 = 31 days, DESIGN.md section 7). */
-export const readJwtMaxLifetimeSeconds = (env: Env) =>
-  readIntegerSetting(env, 'JWT_MAX_LIFETIME_SECONDS');
-
-/** HISTORY_RETENTION_DAYS (default 400, DESIGN.md section 8). */
-export const readHistoryRetentionDays = (env: Env) =>
-  readIntegerSetting(env, 'HISTORY_RETENTION_DAYS');
-
-/** EVENT_RETENTION_DAYS (default 90, DESIGN.md section 9). */
-export const readEventRetentionDays = (env: Env) => readIntegerSetting(env, 'EVENT_RETENTION_DAYS');
+  readSetting(env, {
+    name,
+    parse: /* @__PURE__ */ integer(INTEGER_SETTINGS[name]),
+    fallback: INTEGER_SETTINGS[name].fallback,
+  });
 
 /** SWEEP_INTERVAL_SECONDS, local runtime only (default 5; the stack's schedule is a minute). */
-export const readSweepIntervalSeconds = (env: Env) =>
-  readSeconds(env, 'SWEEP_INTERVAL_SECONDS', 5, { min: 0.01, max: 3600 });
+export const SWEEP_INTERVAL_SECONDS: Setting<number> & { fallback: number } = {
+  name: 'SWEEP_INTERVAL_SECONDS',
+  parse: /* @__PURE__ */ seconds({ min: 0.01, max: 3600 }),
+  fallback: 5,
+};
+
+/** WEBHOOK_RETRY_BASE_SECONDS, local runtime only: the spacing of delivery retries (default 2). */
+export const WEBHOOK_RETRY_BASE_SECONDS: Setting<number> & { fallback: number } = {
+  name: 'WEBHOOK_RETRY_BASE_SECONDS',
+  parse: /* @__PURE__ */ seconds({ min: 0, max: 3600 }),
+  fallback: 2,
+};
 
 /**
  * WEBHOOK_ALLOW_LOOPBACK, local runtime only: also accept http and loopback webhook targets.
- * Defaults to false here; the local runtime sets it to true (local/config.ts), the stack never.
+ * Defaults to false; the local runtime sets it to true (local/config.ts), the stack never.
  */
-export const readWebhookAllowLoopback = (env: Env, fallback = false) =>
-  readBoolean(env, 'WEBHOOK_ALLOW_LOOPBACK', fallback);
+export const WEBHOOK_ALLOW_LOOPBACK: Setting<boolean> & { fallback: boolean } = {
+  name: 'WEBHOOK_ALLOW_LOOPBACK',
+  parse: boolean,
+  fallback: false,
+};
 
-/** WEBHOOK_RETRY_BASE_SECONDS, local runtime only: the spacing of delivery retries (default 2). */
+/** JWT_ISSUER: the required `iss` claim, when set. */
+export const JWT_ISSUER: Setting<string> = { name: 'JWT_ISSUER', parse: (raw) => raw };
+/** JWT_AUDIENCE: accepted `aud` values, comma separated (any one must match), when set. */
+export const JWT_AUDIENCE: Setting<string[] | undefined> = { name: 'JWT_AUDIENCE', parse: list };
+export const JWT_SECRET_ARN: Setting<string> = { name: 'JWT_SECRET_ARN', parse: arn };
+export const JWT_PUBLIC_KEY: Setting<string> = { name: 'JWT_PUBLIC_KEY', parse: publicKeyPem };
+/** JWT_JWKS_URL: https (http only on loopback, for tests and local identity providers). */
+export const JWT_JWKS_URL: Setting<string> = {
+  name: 'JWT_JWKS_URL',
+  parse: /* @__PURE__ */ url({ https: true, normalize: true }),
+};
+export const EVENTS_CURSOR_SECRET_ARN: Setting<string> = {
+  name: 'EVENTS_CURSOR_SECRET_ARN',
+  parse: arn,
+};
+
+// ---------------------------------------------------------------- readers
+
+export const requireTableName = (env: Env): string => readSetting(env, TABLE_NAME);
+export const readDynamoEndpoint = (env: Env) => readSetting(env, DYNAMODB_ENDPOINT);
+export const readDeliveryQueueUrl = (env: Env): string => readSetting(env, DELIVERY_QUEUE_URL);
+export const readServiceName = (env: Env): string => readSetting(env, POWERTOOLS_SERVICE_NAME);
+export const readMetricsNamespace = (env: Env): string =>
+  readSetting(env, POWERTOOLS_METRICS_NAMESPACE);
+
+export const readStaleAfterSeconds = (env: Env) => readIntegerSetting(env, 'STALE_AFTER_SECONDS');
+export const readNodeKeyCacheSeconds = (env: Env) =>
+  readIntegerSetting(env, 'NODE_KEY_CACHE_SECONDS');
+export const readNodeMinReportIntervalMs = (env: Env) =>
+  readIntegerSetting(env, 'NODE_MIN_REPORT_INTERVAL_MS');
+/** JWT_MAX_LIFETIME_SECONDS (default 2,678,400 = 31 days, DESIGN.md section 7). */
+export const readJwtMaxLifetimeSeconds = (env: Env) =>
+  readIntegerSetting(env, 'JWT_MAX_LIFETIME_SECONDS');
+/** HISTORY_RETENTION_DAYS (default 400, DESIGN.md section 8). */
+export const readHistoryRetentionDays = (env: Env) =>
+  readIntegerSetting(env, 'HISTORY_RETENTION_DAYS');
+/** EVENT_RETENTION_DAYS (default 90, DESIGN.md section 9). */
+export const readEventRetentionDays = (env: Env) => readIntegerSetting(env, 'EVENT_RETENTION_DAYS');
+
+export const readSweepIntervalSeconds = (env: Env) => readSetting(env, SWEEP_INTERVAL_SECONDS);
 export const readWebhookRetryBaseSeconds = (env: Env) =>
-  readSeconds(env, 'WEBHOOK_RETRY_BASE_SECONDS', 2, { min: 0, max: 3600 });
+  readSetting(env, WEBHOOK_RETRY_BASE_SECONDS);
+/** `fallback`: the local runtime passes true (loopback webhook targets allowed unless set false). */
+export const readWebhookAllowLoopback = (env: Env, fallback = false) =>
+  readSetting(env, { ...WEBHOOK_ALLOW_LOOPBACK, fallback });
 
 /** The second release's settings in one object (DESIGN.md section 7). */
 export interface ReleaseTwoSettings {
@@ -170,55 +296,6 @@ export const readReleaseTwoSettings = (
   webhookRetryBaseSeconds: readWebhookRetryBaseSeconds(env),
 });
 
-/** DELIVERY_QUEUE_URL: the webhook delivery queue (fan-out sends to it, delivery re-times it). */
-export function readDeliveryQueueUrl(env: Env): string {
-  const raw = read(env, 'DELIVERY_QUEUE_URL');
-  if (raw === undefined) {
-    throw new ConfigError(
-      'DELIVERY_QUEUE_URL is required (the delivery queue)',
-      'DELIVERY_QUEUE_URL',
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`DELIVERY_QUEUE_URL is not a URL: ${raw}`, 'DELIVERY_QUEUE_URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError('DELIVERY_QUEUE_URL must be an http(s) URL', 'DELIVERY_QUEUE_URL');
-  }
-  return raw;
-}
-
-export const DEFAULT_SERVICE_NAME = 'bucket-status';
-export const DEFAULT_METRICS_NAMESPACE = 'BucketStatus';
-
-/** POWERTOOLS_SERVICE_NAME: names logs, metrics and traces (the stack sets it). */
-export function readServiceName(env: Env): string {
-  const name = read(env, 'POWERTOOLS_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-    throw new ConfigError(
-      'POWERTOOLS_SERVICE_NAME must be 1-64 chars of [A-Za-z0-9_.-]',
-      'POWERTOOLS_SERVICE_NAME',
-    );
-  }
-  return name;
-}
-
-/** POWERTOOLS_METRICS_NAMESPACE: the CloudWatch namespace of the service's metrics. */
-export function readMetricsNamespace(env: Env): string {
-  const namespace = read(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULT_METRICS_NAMESPACE;
-  // CloudWatch: 1-255 chars, no leading colon; we keep to a plain, shell-safe alphabet.
-  if (!/^[A-Za-z0-9_./#-]{1,255}$/.test(namespace)) {
-    throw new ConfigError(
-      'POWERTOOLS_METRICS_NAMESPACE must be 1-255 chars of [A-Za-z0-9_./#-]',
-      'POWERTOOLS_METRICS_NAMESPACE',
-    );
-  }
-  return namespace;
-}
-
 /** Where the status function gets its token-verification key from: exactly one source. */
 export type JwtKeySource =
   | { kind: 'secret'; secret: string }
@@ -236,65 +313,39 @@ export interface JwtConfig {
 
 export const MIN_HS256_SECRET_BYTES = 32;
 
-/** JWT_SECRET as given (not trimmed: the HMAC key is its exact bytes), checked for strength. */
-export function readJwtSecret(env: Env): string | undefined {
-  if (read(env, 'JWT_SECRET') === undefined) return undefined;
-  const secret = env.JWT_SECRET as string;
-  assertSecretStrength(secret, 'JWT_SECRET');
+/** The one check of an HS256 key's strength (also applied to a key fetched at cold start). */
+export function assertSecretStrength(secret: string, name: string): void {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
+    throw new ConfigError(
+      `${name} must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`,
+      name.startsWith('JWT_') ? name : undefined,
+    );
+  }
+}
+
+/** An HMAC secret as given (not trimmed: the key is its exact bytes), checked for strength. */
+const hmacSecret = (env: Env, name: string): string | undefined => {
+  if (read(env, name) === undefined) return undefined;
+  const secret = env[name] as string;
+  assertSecretStrength(secret, name);
   return secret;
-}
+};
 
-/** JWT_ISSUER: the required `iss` claim, when set. */
-export const readJwtIssuer = (env: Env): string | undefined => read(env, 'JWT_ISSUER');
-
-/** JWT_AUDIENCE: accepted `aud` values, comma separated (any one must match), when set. */
-export function readJwtAudience(env: Env): string[] | undefined {
-  const audience = read(env, 'JWT_AUDIENCE')
-    ?.split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
-  return audience?.length ? audience : undefined;
-}
-
-/** JWT_PUBLIC_KEY: one PEM public key; escaped newlines (`\n`, as in env files) are restored. */
-export function readJwtPublicKey(env: Env): string | undefined {
-  const raw = read(env, 'JWT_PUBLIC_KEY');
-  if (raw === undefined) return undefined;
-  const pem = raw.replace(/\\n/g, '\n').trim();
-  // A private key pasted by mistake would end up readable in the template and the console.
-  if (/PRIVATE KEY/.test(pem)) {
-    throw new ConfigError(
-      'JWT_PUBLIC_KEY is a PRIVATE key; give the public key only',
-      'JWT_PUBLIC_KEY',
-    );
-  }
-  if (!pem.startsWith('-----BEGIN PUBLIC KEY-----')) {
-    throw new ConfigError(
-      'JWT_PUBLIC_KEY must be a PEM "BEGIN PUBLIC KEY" block',
-      'JWT_PUBLIC_KEY',
-    );
-  }
-  return pem;
-}
-
-/** JWT_JWKS_URL: https (http only on loopback, for tests and local identity providers). */
-export function readJwksUrl(env: Env): string | undefined {
-  const raw = read(env, 'JWT_JWKS_URL');
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`JWT_JWKS_URL is not a URL: ${raw}`, 'JWT_JWKS_URL');
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ConfigError('JWT_JWKS_URL must be https (http only for localhost)', 'JWT_JWKS_URL');
-  }
-  return url.toString();
-}
+/** JWT_SECRET as given (not trimmed: the HMAC key is its exact bytes), checked for strength. */
+export const readJwtSecret = (env: Env): string | undefined => hmacSecret(env, 'JWT_SECRET');
+export const readJwtIssuer = (env: Env): string | undefined => readSetting(env, JWT_ISSUER);
+export const readJwtAudience = (env: Env): string[] | undefined => readSetting(env, JWT_AUDIENCE);
+export const readJwtPublicKey = (env: Env): string | undefined => readSetting(env, JWT_PUBLIC_KEY);
+export const readJwksUrl = (env: Env): string | undefined => readSetting(env, JWT_JWKS_URL);
 
 const KEY_SOURCE_NAMES = ['JWT_SECRET', 'JWT_SECRET_ARN', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL'];
+
+/** The issuer and audience, each only when set. */
+const claims = (env: Env) => {
+  const issuer = readJwtIssuer(env);
+  const audience = readJwtAudience(env);
+  return { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+};
 
 export function readJwtConfig(env: Env): JwtConfig {
   const given = KEY_SOURCE_NAMES.filter((name) => read(env, name) !== undefined);
@@ -311,29 +362,14 @@ export function readJwtConfig(env: Env): JwtConfig {
     );
   }
   const secret = readJwtSecret(env);
-  const secretArn = read(env, 'JWT_SECRET_ARN');
+  const secretArn = readSetting(env, JWT_SECRET_ARN);
   const pem = readJwtPublicKey(env);
   let source: JwtKeySource;
-  if (secret !== undefined) {
-    source = { kind: 'secret', secret };
-  } else if (secretArn !== undefined) {
-    if (!secretArn.startsWith('arn:')) {
-      throw new ConfigError('JWT_SECRET_ARN must be an ARN', 'JWT_SECRET_ARN');
-    }
-    source = { kind: 'secretArn', arn: secretArn };
-  } else if (pem !== undefined) {
-    source = { kind: 'publicKey', pem };
-  } else {
-    source = { kind: 'jwks', url: readJwksUrl(env) as string };
-  }
-  const issuer = readJwtIssuer(env);
-  const audience = readJwtAudience(env);
-  return {
-    source,
-    ...(issuer ? { issuer } : {}),
-    ...(audience ? { audience } : {}),
-    maxLifetimeSeconds: readJwtMaxLifetimeSeconds(env),
-  };
+  if (secret !== undefined) source = { kind: 'secret', secret };
+  else if (secretArn !== undefined) source = { kind: 'secretArn', arn: secretArn };
+  else if (pem !== undefined) source = { kind: 'publicKey', pem };
+  else source = { kind: 'jwks', url: readJwksUrl(env) as string };
+  return { source, ...claims(env), maxLifetimeSeconds: readJwtMaxLifetimeSeconds(env) };
 }
 
 /** What minting a development token needs (admin CLI `mint-token`): HS256 only. */
@@ -348,19 +384,7 @@ export function readTokenMintingConfig(env: Env): TokenMintingConfig {
   if (secret === undefined) {
     throw new ConfigError('JWT_SECRET is required for mint-token (HS256)', 'JWT_SECRET');
   }
-  const issuer = readJwtIssuer(env);
-  const audience = readJwtAudience(env);
-  return { secret, ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
-}
-
-/** The one check of an HS256 key's strength (also applied to a key fetched at cold start). */
-export function assertSecretStrength(secret: string, name: string): void {
-  if (Buffer.byteLength(secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
-    throw new ConfigError(
-      `${name} must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`,
-      name.startsWith('JWT_') ? name : undefined,
-    );
-  }
+  return { secret, ...claims(env) };
 }
 
 /**
@@ -374,25 +398,16 @@ export type CursorKeySource =
   | { kind: 'secretArn'; arn: string };
 
 export function readEventsCursorKeySource(env: Env): CursorKeySource {
-  const secret =
-    read(env, 'EVENTS_CURSOR_SECRET') === undefined ? undefined : env.EVENTS_CURSOR_SECRET;
-  const arn = read(env, 'EVENTS_CURSOR_SECRET_ARN');
-  if (secret !== undefined && arn !== undefined) {
+  if (read(env, 'EVENTS_CURSOR_SECRET') !== undefined && read(env, EVENTS_CURSOR_SECRET_ARN.name)) {
     throw new ConfigError(
       'set only one of EVENTS_CURSOR_SECRET and EVENTS_CURSOR_SECRET_ARN',
       'EVENTS_CURSOR_SECRET',
     );
   }
-  if (secret !== undefined) {
-    assertSecretStrength(secret, 'EVENTS_CURSOR_SECRET');
-    return { kind: 'secret', secret, setting: 'EVENTS_CURSOR_SECRET' };
-  }
-  if (arn !== undefined) {
-    if (!arn.startsWith('arn:')) {
-      throw new ConfigError('EVENTS_CURSOR_SECRET_ARN must be an ARN', 'EVENTS_CURSOR_SECRET_ARN');
-    }
-    return { kind: 'secretArn', arn };
-  }
+  const secret = hmacSecret(env, 'EVENTS_CURSOR_SECRET');
+  if (secret !== undefined) return { kind: 'secret', secret, setting: 'EVENTS_CURSOR_SECRET' };
+  const arnValue = readSetting(env, EVENTS_CURSOR_SECRET_ARN);
+  if (arnValue !== undefined) return { kind: 'secretArn', arn: arnValue };
   const jwtSecret = readJwtSecret(env);
   if (jwtSecret !== undefined) return { kind: 'secret', secret: jwtSecret, setting: 'JWT_SECRET' };
   throw new ConfigError(

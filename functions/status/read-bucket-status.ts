@@ -1,12 +1,10 @@
 import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
 import { NotFound } from '../domain/errors.ts';
-import { type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
+import { toNodeStatusViews } from '../domain/node-status.ts';
 import type { LoadUserAccess, OpenBucket } from '../domain/ports/bucket-reads.ts';
+import type { BucketStatusResponse } from '../wire/status.ts';
 
-export interface BucketStatusResponse {
-  bucketId: string;
-  nodeStatus: NodeStatusView[];
-}
+export type { BucketStatusResponse };
 
 export interface ReadBucketStatusDeps {
   loadUserAccess: LoadUserAccess;

@@ -24,11 +24,10 @@ import {
   MAX_UPTIME_NODE_DAYS,
   oldestKeptDay,
   parseStatsDay,
-  type StatsEntry,
   toStatsEntry,
   toUptimeDay,
-  type UptimeDay,
 } from '../domain/uptime.ts';
+import type { StatsResponse, UptimeNode, UptimeResponse } from '../wire/history.ts';
 
 export interface ReadHistoryDeps {
   loadUserAccess: LoadUserAccess;
@@ -39,26 +38,7 @@ export interface ReadHistoryDeps {
   now?: () => number;
 }
 
-export interface StatsResponse {
-  success: true;
-  bucketId: string;
-  day: string;
-  nodeStats: StatsEntry[];
-}
-
-export interface UptimeNode {
-  host: string;
-  ip?: string;
-  region?: string;
-  days: UptimeDay[];
-}
-
-export interface UptimeResponse {
-  bucketId: string;
-  from: string;
-  to: string;
-  nodes: UptimeNode[];
-}
+export type { StatsResponse, UptimeNode, UptimeResponse };
 
 /** The user's partition and the bucket's first page in parallel, then the access rule. */
 async function authorize(principal: Principal, bucketId: string, deps: ReadHistoryDeps) {

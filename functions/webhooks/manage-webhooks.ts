@@ -13,6 +13,7 @@ import {
   type UrlPolicy,
   WebhookUrlError,
 } from '../domain/webhook-url.ts';
+import type { CreatedWebhook, Webhook, WebhookList } from '../wire/webhooks.ts';
 
 /** Port: the user's profile and workspace roles; undefined when the user does not exist. */
 export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
@@ -27,12 +28,7 @@ export interface ManageWebhooksDeps {
   newWebhookId?: () => string;
 }
 
-export interface WebhookView {
-  id: string;
-  url: string;
-  description?: string;
-  createdAt: string;
-}
+export type WebhookView = Webhook;
 
 const view = (webhook: WebhookSummary): WebhookView => ({
   id: webhook.webhookId,
@@ -68,7 +64,7 @@ export async function listWebhooks(
   principal: VerifiedToken,
   workspaceId: string,
   deps: ManageWebhooksDeps,
-): Promise<{ webhooks: WebhookView[] }> {
+): Promise<WebhookList> {
   const webhooks = await authorize(principal, workspaceId, deps);
   return {
     webhooks: [...webhooks].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).map(view),
@@ -80,7 +76,7 @@ export async function createWebhook(
   workspaceId: string,
   body: unknown,
   deps: ManageWebhooksDeps,
-): Promise<WebhookView & { secret: string }> {
+): Promise<CreatedWebhook> {
   let input: ReturnType<typeof parseNewWebhook>;
   try {
     input = parseNewWebhook(body);

@@ -1,0 +1,86 @@
+/**
+ * Every wire shape by the name it is published under: openapi.yaml's components/schemas (in
+ * this order) and, where `client` is given, the type client/types.ts exports. Read by
+ * scripts/wire-shapes.ts (`npm run wire`) and its staleness test, never by a Lambda.
+ */
+import type { TSchema } from '@sinclair/typebox';
+import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
+import { BucketEvent, BucketEventsPage } from './events.ts';
+import {
+  NodeStats,
+  Seconds,
+  StatsRequest,
+  StatsResponse,
+  UptimeDay,
+  UptimeNode,
+  UptimeResponse,
+} from './history.ts';
+import {
+  BucketReport,
+  IngestResult,
+  NodeReport,
+  PartialIngestError,
+  RejectedBucket,
+} from './ingest.ts';
+import { BucketStatusResponse, NodeStatus } from './status.ts';
+import { CreatedWebhook, NewWebhook, NodeStatusChanged, Webhook, WebhookList } from './webhooks.ts';
+
+export interface Component {
+  schema: TSchema;
+  /** The name client/types.ts exports it under; absent: not in the client. */
+  client?: string;
+  /** The client type's doc comment. */
+  doc?: string;
+}
+
+export const COMPONENTS: Record<string, Component> = {
+  Id: { schema: Id },
+  NodeState: { schema: NodeState, client: 'NodeState' },
+  NodeStatus: {
+    schema: NodeStatus,
+    client: 'NodeStatus',
+    doc: 'One node connected to the bucket (GET /bucket/{bucketId}/status).',
+  },
+  BucketEvent: {
+    schema: BucketEvent,
+    client: 'NodeEvent',
+    doc: "One change of a node's state for the bucket (GET /bucket/{bucketId}/events).",
+  },
+  BucketEventsPage: { schema: BucketEventsPage, client: 'BucketEventsPage' },
+  StorageBucketStatusResponse: { schema: BucketStatusResponse, client: 'BucketStatusResponse' },
+  BucketReport: { schema: BucketReport },
+  NodeReport: { schema: NodeReport },
+  RejectedBucket: { schema: RejectedBucket },
+  IngestResult: { schema: IngestResult },
+  StatsRequest: { schema: StatsRequest },
+  Seconds: { schema: Seconds },
+  NodeStats: {
+    schema: NodeStats,
+    client: 'NodeDayStats',
+    doc: "One node's figures for one UTC day (POST /bucket/{bucketId}/stats).",
+  },
+  StatsResponse: { schema: StatsResponse, client: 'BucketStatsResponse' },
+  UptimeDay: { schema: UptimeDay, client: 'UptimeDay' },
+  UptimeNode: { schema: UptimeNode, client: 'NodeUptime' },
+  UptimeResponse: {
+    schema: UptimeResponse,
+    client: 'BucketUptimeResponse',
+    doc: 'GET /bucket/{bucketId}/uptime?days=N.',
+  },
+  NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
+  Webhook: { schema: Webhook, client: 'Webhook' },
+  CreatedWebhook: {
+    schema: CreatedWebhook,
+    client: 'CreatedWebhook',
+    doc: 'POST /workspace/{workspaceId}/webhooks: the secret is shown only here.',
+  },
+  WebhookList: { schema: WebhookList, client: 'WebhookList' },
+  NodeStatusChanged: { schema: NodeStatusChanged },
+  Error: {
+    schema: ApiErrorBody,
+    client: 'ApiErrorBody',
+    doc: 'The body of every error the API itself returns.',
+  },
+  PartialIngestError: { schema: PartialIngestError },
+  GatewayError: { schema: GatewayError },
+};

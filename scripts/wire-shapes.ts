@@ -1,0 +1,206 @@
+/**
+ * `npm run wire`: writes what follows from the wire shapes (functions/wire/): client/types.ts
+ * (the client stays dependency-free: plain TypeScript, no TypeBox) and the components/schemas
+ * section of openapi.yaml (the rest of the document is written by hand). `--check` writes
+ * nothing and exits 1 when either file is stale; test/types/wire-shapes.test.ts does the same.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { Document, isSeq, visit } from 'yaml';
+import { COMPONENTS } from '../functions/wire/components.ts';
+
+type Json = Record<string, unknown>;
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLIENT_TYPES_PATH = `${ROOT}client/types.ts`;
+export const OPENAPI_PATH = `${ROOT}openapi.yaml`;
+/** openapi.yaml's last section, replaced from this line to the end. */
+const SCHEMAS_LINE = '  schemas:\n';
+
+/** A TypeBox schema as plain JSON Schema (TypeBox's symbol keys dropped). */
+const plain = (schema: unknown): Json => JSON.parse(JSON.stringify(schema)) as Json;
+
+const withoutDescription = ({ description: _, ...rest }: Json): Json => rest;
+
+const named = Object.entries(COMPONENTS).map(([name, c]) => ({
+  name,
+  ...c,
+  json: withoutDescription(plain(c.schema)),
+}));
+
+/** The component a sub-schema is (the same object, or the same schema but its description). */
+function componentOf(schema: Json, self: string) {
+  const bare = withoutDescription(plain(schema));
+  return named.find(
+    (c) => c.name !== self && (c.schema === schema || isDeepStrictEqual(c.json, bare)),
+  );
+}
+
+// ---------------------------------------------------------------- openapi.yaml components
+
+const KEY_ORDER = ['type', 'description', 'required', 'additionalProperties', 'properties'];
+
+function toOpenApi(schema: Json, self: string, top = true): Json {
+  if (!top) {
+    const component = componentOf(schema, self);
+    if (component !== undefined) {
+      const description = schema.description;
+      const own = description !== undefined && description !== component.schema.description;
+      return {
+        ...(own && { description }),
+        $ref: `#/components/schemas/${component.name}`,
+      };
+    }
+  }
+  // A union of literals (TypeBox's enum) reads better as JSON Schema's enum: the same values.
+  const anyOf = schema.anyOf as Json[] | undefined;
+  if (anyOf?.every((s) => 'const' in s && s.type === anyOf[0]?.type)) {
+    const { anyOf: _, ...rest } = schema;
+    return toOpenApi({ type: anyOf[0]?.type, ...rest, enum: anyOf.map((s) => s.const) }, self);
+  }
+  const out: Json = {};
+  const keys = [
+    ...KEY_ORDER.filter((k) => k in schema),
+    ...Object.keys(schema).filter((k) => !KEY_ORDER.includes(k)),
+  ];
+  for (const key of keys) {
+    const value = schema[key];
+    if (key === 'properties') {
+      out[key] = Object.fromEntries(
+        Object.entries(value as Record<string, Json>).map(([k, v]) => [
+          k,
+          toOpenApi(v, self, false),
+        ]),
+      );
+    } else if (key === 'items') out[key] = toOpenApi(value as Json, self, false);
+    else if (key === 'anyOf') out[key] = (value as Json[]).map((v) => toOpenApi(v, self, false));
+    else out[key] = value;
+  }
+  return plain(out);
+}
+
+export function openApiSchemasSection(): string {
+  const schemas = Object.fromEntries(
+    named.map((c) => [c.name, toOpenApi(c.schema as unknown as Json, c.name)]),
+  );
+  const doc = new Document({ schemas });
+  visit(doc, {
+    Pair(_, pair) {
+      const key = (pair.key as { value?: unknown } | null)?.value;
+      if ((key === 'required' || key === 'enum') && isSeq(pair.value)) pair.value.flow = true;
+    },
+  });
+  const text = doc.toString({ lineWidth: 100, minContentWidth: 0, flowCollectionPadding: false });
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');
+}
+
+export function openApiDocument(current: string): string {
+  const at = current.indexOf(SCHEMAS_LINE);
+  if (at < 0) throw new Error('openapi.yaml has no components/schemas section');
+  return current.slice(0, at) + openApiSchemasSection();
+}
+
+// ---------------------------------------------------------------- client/types.ts
+
+const clientName = (name: string) => COMPONENTS[name]?.client;
+
+function doc(text: unknown, indent: string): string {
+  if (typeof text !== 'string') return '';
+  const lines = text.trim().split('\n');
+  if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
+  return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`).join('\n')}\n${indent} */\n`;
+}
+
+function toType(schema: Json, self: string, indent: string): string {
+  const component = componentOf(schema, self);
+  const name = component && clientName(component.name);
+  if (name !== undefined) return name;
+  if (typeof schema.const === 'string') return `'${schema.const.replaceAll("'", "\\'")}'`;
+  if ('const' in schema) return JSON.stringify(schema.const);
+  if (Array.isArray(schema.anyOf)) {
+    const members = [...new Set((schema.anyOf as Json[]).map((s) => toType(s, self, indent)))];
+    return members.join(' | ');
+  }
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'number':
+    case 'integer':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array': {
+      const item = toType(schema.items as Json, self, indent);
+      return item.includes(' ') ? `(${item})[]` : `${item}[]`;
+    }
+    case 'object':
+      return objectBody(schema, self, indent);
+    default:
+      throw new Error(`${self}: no TypeScript for ${JSON.stringify(schema)}`);
+  }
+}
+
+function objectBody(schema: Json, self: string, indent: string): string {
+  const required = new Set((schema.required as string[] | undefined) ?? []);
+  const inner = `${indent}  `;
+  const fields = Object.entries(schema.properties as Record<string, Json>).map(
+    ([key, value]) =>
+      `${doc(value.description, inner)}${inner}${key}${required.has(key) ? '' : '?'}: ${toType(
+        value,
+        self,
+        inner,
+      )};`,
+  );
+  return `{\n${fields.join('\n')}\n${indent}}`;
+}
+
+export function clientTypes(): string {
+  const blocks = named
+    .filter((c) => c.client !== undefined)
+    .map((c) => {
+      const schema = c.schema as unknown as Json;
+      const comment = doc(c.doc ?? schema.description, '');
+      if (schema.type === 'object') {
+        return `${comment}export interface ${c.client} ${objectBody(schema, c.name, '')}`;
+      }
+      return `${comment}export type ${c.client} = ${toType(schema, c.name, '')};`;
+    });
+  return `${[
+    '/**',
+    ' * The wire types of the bucket-status API (DESIGN.md sections 2, 8, 9 and 10), as the API',
+    ' * sends them. Generated from the wire shapes (functions/wire/) by `npm run wire`: edit the',
+    ' * shapes, not this file. test/types/wire-types.test.ts ties each to the handler types.',
+    ' */',
+    '',
+    blocks.join('\n\n'),
+  ].join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------- main
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const check = process.argv.includes('--check');
+  const files = [
+    { path: CLIENT_TYPES_PATH, next: () => clientTypes() },
+    { path: OPENAPI_PATH, next: (current: string) => openApiDocument(current) },
+  ];
+  let stale = 0;
+  for (const file of files) {
+    const current = readFileSync(file.path, 'utf8');
+    const next = file.next(current);
+    if (next === current) continue;
+    stale++;
+    if (check) console.error(`${file.path} is stale: run npm run wire`);
+    else {
+      writeFileSync(file.path, next);
+      console.log(`wrote ${file.path}`);
+    }
+  }
+  if (check && stale > 0) process.exit(1);
+}

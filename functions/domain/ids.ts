@@ -1,5 +1,7 @@
+import { ID_PATTERN } from '../wire/id-pattern.ts';
+
 /** Ids of users, buckets, nodes, workspaces and orgs: 1-128 chars of [A-Za-z0-9_-]. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+export { ID_PATTERN };
 export const isValidId = (value: unknown): value is string =>
   typeof value === 'string' && ID_PATTERN.test(value);
 

@@ -7,9 +7,8 @@
 import type { Static } from '@sinclair/typebox';
 // A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
 import * as Type from '@sinclair/typebox';
-import { ID_PATTERN } from '../domain/ids.ts';
+import { ID_PATTERN } from './id-pattern.ts';
 
-/** Ids of users, buckets, nodes, workspaces and orgs: 1-128 chars of [A-Za-z0-9_-]. */
 export const Id = Type.String({ pattern: ID_PATTERN.source });
 
 export const NodeState = Type.Union([

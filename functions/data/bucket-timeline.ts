@@ -55,9 +55,6 @@ export function decodeHint(value: string | undefined): BucketHint | undefined {
   };
 }
 
-export type TimelineWrite = BucketRowWrite;
-export type TimelineWriteResult = BucketWriteResult;
-
 const NONE = -1;
 const isStatus = (s: string | undefined): s is ReportedStatus => s === 'ONLINE' || s === 'OFFLINE';
 
@@ -117,7 +114,7 @@ interface Expected {
   pendingHistory?: boolean;
 }
 
-function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs: number) {
+function baseUpdate(tableName: string, write: BucketRowWrite, at: number, staleMs: number) {
   const { bucket } = write;
   const values: Record<string, AttributeValue> = {
     ':ts': N(write.timestamp),
@@ -183,7 +180,7 @@ const ASSIGNED = 'attribute_exists(pk) AND (attribute_not_exists(assignedAt) OR 
  */
 export function steadyUpdate(
   tableName: string,
-  write: TimelineWrite,
+  write: BucketRowWrite,
   staleMs: number,
 ): UpdateItemCommandInput {
   const at = write.receivedAtMs;
@@ -205,7 +202,7 @@ export function steadyUpdate(
 /** The write of a report whose effect depends on its predecessor (the plan's). */
 export function plannedUpdate(
   tableName: string,
-  write: TimelineWrite,
+  write: BucketRowWrite,
   plan: ReportPlan,
   expected: Expected,
   staleMs: number,
@@ -306,7 +303,7 @@ export function createTimelineWriter(
         .catch(rethrowAsUnavailable)
     ).Item;
 
-  return async function writeTimeline(write: TimelineWrite): Promise<TimelineWriteResult> {
+  return async function writeTimeline(write: BucketRowWrite): Promise<BucketWriteResult> {
     const report = { at: write.receivedAtMs, status: write.bucket.status };
     const { hint } = write;
     let plan: ReportPlan | undefined;
@@ -408,8 +405,6 @@ function writtenResult(plan: ReportPlan, old: Item): TimelineWritten {
     predecessor: { ip: readString(old, 'ip'), region: readString(old, 'region') },
   };
 }
-
-export type WriteTimeline = ReturnType<typeof createTimelineWriter>;
 
 /**
  * Clears a row's pending events once the event writer has recorded them, unless a later report

@@ -1,6 +1,6 @@
 import type { IngestResult } from '../wire/ingest.ts';
 import { authenticateReport, type SignedReport } from './authenticate-report.ts';
-import { afterFollowUp, type BucketRecord, decideBucket } from './bucket-decision.ts';
+import { afterFollowUp, decideBucket } from './bucket-decision.ts';
 import type { FollowUp } from './follow-up.ts';
 import { hintsOfAccepted } from './guard-outcome.ts';
 import { ingestResultOf } from './ingest-result.ts';
@@ -83,9 +83,7 @@ export async function receiveNodeReport(
           .catch(() => undefined),
       ),
   );
-  return ingestResultOf(
-    followed.map(({ record, recorded }): BucketRecord => afterFollowUp(record, recorded)),
-  );
+  return ingestResultOf(followed.map(({ record, recorded }) => afterFollowUp(record, recorded)));
 }
 
 /** The ended days and the events of one bucket, in parallel. */

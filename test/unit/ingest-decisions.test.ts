@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimited, Unauthenticated, Unavailable } from '../../functions/domain/errors.ts';
+import type { TimelineWritten } from '../../functions/domain/ports/ingest.ts';
 import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/authenticate-report.ts';
 import { afterFollowUp, decideBucket } from '../../functions/ingest/bucket-decision.ts';
 import { eventsOf, followUpOf } from '../../functions/ingest/follow-up.ts';
 import { hintsOfAccepted } from '../../functions/ingest/guard-outcome.ts';
 import { ingestResultOf } from '../../functions/ingest/ingest-result.ts';
-import type { TimelineWritten } from '../../functions/ingest/ports.ts';
 
 /**
  * The ingest use case's pure steps (functions/ingest/): the replay guard's answer, one bucket's

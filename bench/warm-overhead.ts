@@ -93,6 +93,11 @@ export async function benchWarmOverhead(options: WarmOverheadOptions): Promise<W
       getRegisteredNode: async () => node,
       acceptReportTimestamp: async () => 'accepted',
       writeBucketReport: async () => 'written',
+      // A bare 'written' leaves nothing to record or forget: these are never called.
+      writeHistoryDays: async () => undefined,
+      recordTransitions: async () => undefined,
+      clearPendingEvents: async () => undefined,
+      forgetHints: async () => undefined,
       minReportIntervalMs: 0,
       logger: createLogger('bucket-status-bench'),
     });

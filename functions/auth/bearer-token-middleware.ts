@@ -8,7 +8,10 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 
 export type AuthenticatedContext = Context & { principal?: VerifiedToken };
 
-/** Extracts the token from `Authorization: Bearer <token>`; undefined when absent. */
+/**
+ * The token of `Authorization: Bearer <token>`. An absent, empty, oversized or malformed header
+ * throws the 401 of an invalid bearer token (`invalidBearerToken`).
+ */
 export function extractBearerToken(authorization: string | undefined): string {
   if (authorization === undefined || authorization === '') {
     throw invalidBearerToken('A bearer token is required');

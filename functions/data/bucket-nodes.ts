@@ -1,7 +1,7 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { NodeRow } from '../domain/node-status.ts';
 import type { BucketFirstPage, OpenBucket } from '../domain/ports/bucket-reads.ts';
-import { type Item, readNumber, readString, S } from './attributes.ts';
+import { ATTR as A, type Item, readNumber, readString, S } from './attributes.ts';
 import { openBucketPartition } from './bucket-partition.ts';
 import { bucketPk } from './keys.ts';
 
@@ -14,9 +14,18 @@ export function bucketPartitionQuery(tableName: string, bucketId: string): Query
     TableName: tableName,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': S(bucketPk(bucketId)) },
-    ProjectionExpression:
-      'sk, workspaceId, orgId, ip, #region, #version, #status, latency_ms, lastUpdated',
-    ExpressionAttributeNames: { '#region': 'region', '#version': 'version', '#status': 'status' },
+    ProjectionExpression: [
+      A.sk,
+      'workspaceId',
+      'orgId',
+      A.ip,
+      '#region',
+      '#version',
+      '#status',
+      A.latencyMs,
+      A.lastUpdated,
+    ].join(', '),
+    ExpressionAttributeNames: { '#region': A.region, '#version': A.version, '#status': A.status },
   };
 }
 
@@ -38,10 +47,10 @@ export function createBucketNodesReader(client: DynamoDBClient, tableName: strin
 
 const toNodeRow = (nodeId: string, item: Item): NodeRow => ({
   nodeId,
-  ip: readString(item, 'ip'),
-  region: readString(item, 'region'),
-  version: readString(item, 'version'),
-  status: readString(item, 'status'),
-  latencyMs: readNumber(item, 'latency_ms'),
-  lastUpdated: readString(item, 'lastUpdated'),
+  ip: readString(item, A.ip),
+  region: readString(item, A.region),
+  version: readString(item, A.version),
+  status: readString(item, A.status),
+  latencyMs: readNumber(item, A.latencyMs),
+  lastUpdated: readString(item, A.lastUpdated),
 });

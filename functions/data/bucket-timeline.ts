@@ -30,14 +30,9 @@ import {
   type SlotState,
 } from '../domain/timeline.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { ATTR as A, type Item, N, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, nodeSk } from './keys.ts';
-import {
-  decodePendingEvents,
-  encodePendingEvent,
-  PENDING_EVENTS,
-  PENDING_HISTORY,
-} from './pending-events.ts';
+import { decodePendingEvents, encodePendingEvent } from './pending-events.ts';
 import { SWEEP_INDEX_SET, sweepIndexValues } from './sweep-index.ts';
 
 /** The META attribute that holds a bucket's hint. */
@@ -55,49 +50,46 @@ export function decodeHint(value: string | undefined): BucketHint | undefined {
   };
 }
 
-export type TimelineWrite = BucketRowWrite;
-export type TimelineWriteResult = BucketWriteResult;
-
 const NONE = -1;
 const isStatus = (s: string | undefined): s is ReportedStatus => s === 'ONLINE' || s === 'OFFLINE';
 
 /** The slot a row item holds; undefined before its first report since assignment. */
 export function readSlot(item: Item): SlotState | undefined {
-  const lastAt = readNumber(item, 'lastAt');
-  const status = readString(item, 'status');
-  const day = readString(item, 'hDay');
-  const onBase = readNumber(item, 'hOn');
+  const lastAt = readNumber(item, A.lastAt);
+  const status = readString(item, A.status);
+  const day = readString(item, A.slotDay);
+  const onBase = readNumber(item, A.slotOnlineBase);
   if (lastAt === undefined || !isStatus(status) || day === undefined || onBase === undefined) {
     return undefined;
   }
   const slot: SlotState = {
     lastAt,
     status,
-    latencyMs: readNumber(item, 'latency_ms'),
+    latencyMs: readNumber(item, A.latencyMs),
     day,
     onBase,
-    latSum: readNumber(item, 'hLs') ?? 0,
-    latCount: readNumber(item, 'hLc') ?? 0,
+    latSum: readNumber(item, A.slotLatencySum) ?? 0,
+    latCount: readNumber(item, A.slotLatencyCount) ?? 0,
   };
-  const cDay = readString(item, 'cDay');
-  const cOn = readNumber(item, 'cOn');
-  if (cDay !== undefined && cOn !== undefined) {
-    const cStatus = readString(item, 'cStatus');
-    const cLat = readNumber(item, 'cLat');
+  const closedDay = readString(item, A.closedDay);
+  const closedOnlineMs = readNumber(item, A.closedOnlineMs);
+  if (closedDay !== undefined && closedOnlineMs !== undefined) {
+    const lastStatus = readString(item, A.closedLastStatus);
+    const lastLatency = readNumber(item, A.closedLastLatencyMs);
     slot.closed = {
-      day: cDay,
-      onlineMs: cOn,
-      latSum: readNumber(item, 'cLs') ?? 0,
-      latCount: readNumber(item, 'cLc') ?? 0,
-      lastLatencyMs: cLat === NONE ? undefined : cLat,
-      lastAt: readNumber(item, 'cAt'),
-      lastStatus: isStatus(cStatus) ? cStatus : undefined,
+      day: closedDay,
+      onlineMs: closedOnlineMs,
+      latSum: readNumber(item, A.closedLatencySum) ?? 0,
+      latCount: readNumber(item, A.closedLatencyCount) ?? 0,
+      lastLatencyMs: lastLatency === NONE ? undefined : lastLatency,
+      lastAt: readNumber(item, A.closedLastAt),
+      lastStatus: isStatus(lastStatus) ? lastStatus : undefined,
     };
   }
-  const sDay = readString(item, 'sDay');
-  const sOn = readNumber(item, 'sOn');
-  if (sDay !== undefined && sOn !== undefined) {
-    slot.spill = { day: sDay, onlineMs: sOn, latSum: 0, latCount: 0 };
+  const spillDay = readString(item, A.spillDay);
+  const spillOnlineMs = readNumber(item, A.spillOnlineMs);
+  if (spillDay !== undefined && spillOnlineMs !== undefined) {
+    slot.spill = { day: spillDay, onlineMs: spillOnlineMs, latSum: 0, latCount: 0 };
   }
   return slot;
 }
@@ -117,7 +109,7 @@ interface Expected {
   pendingHistory?: boolean;
 }
 
-function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs: number) {
+function baseUpdate(tableName: string, write: BucketRowWrite, at: number, staleMs: number) {
   const { bucket } = write;
   const values: Record<string, AttributeValue> = {
     ':ts': N(write.timestamp),
@@ -132,21 +124,21 @@ function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs
     ...sweepIndexValues(bucket.bucketId, write.nodeId, at, staleMs / 1000),
   };
   const set = [
-    'reportedAt = :ts',
-    'ip = :ip',
+    `${A.reportedAt} = :ts`,
+    `${A.ip} = :ip`,
     '#region = :region',
     '#version = :version',
     '#status = :status',
-    'lastUpdated = :lastUpdated',
-    'lastAt = :at',
-    'prevTs = if_not_exists(reportedAt, :zero)',
+    `${A.lastUpdated} = :lastUpdated`,
+    `${A.lastAt} = :at`,
+    `${A.previousReportedAt} = if_not_exists(${A.reportedAt}, :zero)`,
     SWEEP_INDEX_SET,
   ];
   const remove: string[] = [];
   const add: string[] = [];
-  if (bucket.latencyMs === undefined) remove.push('latency_ms');
+  if (bucket.latencyMs === undefined) remove.push(A.latencyMs);
   else {
-    set.push('latency_ms = :latency');
+    set.push(`${A.latencyMs} = :latency`);
     values[':latency'] = N(bucket.latencyMs);
   }
   return {
@@ -154,9 +146,9 @@ function baseUpdate(tableName: string, write: TimelineWrite, at: number, staleMs
       TableName: tableName,
       Key: { pk: S(bucketPk(bucket.bucketId)), sk: S(nodeSk(write.nodeId)) },
       ExpressionAttributeNames: {
-        '#region': 'region',
-        '#version': 'version',
-        '#status': 'status',
+        '#region': A.region,
+        '#version': A.version,
+        '#status': A.status,
       } as Record<string, string>,
       ExpressionAttributeValues: values,
     },
@@ -174,7 +166,9 @@ function finish(parts: ReturnType<typeof baseUpdate>, condition: string): Update
   return { ...parts.input, ConditionExpression: condition, UpdateExpression: update };
 }
 
-const ASSIGNED = 'attribute_exists(pk) AND (attribute_not_exists(assignedAt) OR assignedAt <= :at)';
+const ASSIGNED =
+  `attribute_exists(${A.pk})` +
+  ` AND (attribute_not_exists(${A.assignedAt}) OR ${A.assignedAt} <= :at)`;
 
 /**
  * The write of a report that changes no state in the same UTC day: the condition proves it
@@ -183,7 +177,7 @@ const ASSIGNED = 'attribute_exists(pk) AND (attribute_not_exists(assignedAt) OR 
  */
 export function steadyUpdate(
   tableName: string,
-  write: TimelineWrite,
+  write: BucketRowWrite,
   staleMs: number,
 ): UpdateItemCommandInput {
   const at = write.receivedAtMs;
@@ -192,20 +186,21 @@ export function steadyUpdate(
   parts.values[':cutoff'] = N(at - staleMs);
   if (write.bucket.latencyMs !== undefined) {
     parts.values[':one'] = N(1);
-    parts.add.push('hLs :latency', 'hLc :one');
+    parts.add.push(`${A.slotLatencySum} :latency`, `${A.slotLatencyCount} :one`);
   }
   return finish(
     parts,
-    `${ASSIGNED} AND reportedAt < :ts AND #status = :status AND lastAt >= :cutoff` +
-      ` AND lastAt <= :at AND hDay = :day AND attribute_not_exists(${PENDING_EVENTS})` +
-      ` AND attribute_not_exists(${PENDING_HISTORY})`,
+    `${ASSIGNED} AND ${A.reportedAt} < :ts AND #status = :status AND ${A.lastAt} >= :cutoff` +
+      ` AND ${A.lastAt} <= :at AND ${A.slotDay} = :day` +
+      ` AND attribute_not_exists(${A.pendingEvents})` +
+      ` AND attribute_not_exists(${A.pendingHistory})`,
   );
 }
 
 /** The write of a report whose effect depends on its predecessor (the plan's). */
 export function plannedUpdate(
   tableName: string,
-  write: TimelineWrite,
+  write: BucketRowWrite,
   plan: ReportPlan,
   expected: Expected,
   staleMs: number,
@@ -214,25 +209,32 @@ export function plannedUpdate(
   const { values, set, add, remove } = parts;
   const latency = write.bucket.latencyMs;
   let condition = ASSIGNED;
-  if (expected.ts === undefined) condition += ' AND attribute_not_exists(reportedAt)';
+  if (expected.ts === undefined) condition += ` AND attribute_not_exists(${A.reportedAt})`;
   else {
-    condition += ' AND reportedAt = :pts';
+    condition += ` AND ${A.reportedAt} = :pts`;
     values[':pts'] = N(expected.ts);
   }
   if (expected.predecessor !== undefined) {
-    condition += ' AND lastAt = :pat AND #status = :pstatus AND attribute_exists(hOn)';
+    condition +=
+      ` AND ${A.lastAt} = :pat AND #status = :pstatus` +
+      ` AND attribute_exists(${A.slotOnlineBase})`;
     values[':pat'] = N(expected.predecessor.at);
     values[':pstatus'] = S(expected.predecessor.status);
   }
   if (plan.onDelta !== undefined) {
-    set.push('hOn = hOn + :delta');
+    set.push(`${A.slotOnlineBase} = ${A.slotOnlineBase} + :delta`);
     values[':delta'] = N(plan.onDelta);
     if (latency !== undefined) {
       values[':one'] = N(1);
-      add.push('hLs :latency', 'hLc :one');
+      add.push(`${A.slotLatencySum} :latency`, `${A.slotLatencyCount} :one`);
     }
   } else {
-    set.push('hDay = :day', 'hOn = :onAbs', 'hLs = :ls', 'hLc = :lc');
+    set.push(
+      `${A.slotDay} = :day`,
+      `${A.slotOnlineBase} = :onAbs`,
+      `${A.slotLatencySum} = :ls`,
+      `${A.slotLatencyCount} = :lc`,
+    );
     values[':day'] = S(plan.day);
     values[':onAbs'] = N(plan.onAbs ?? 0);
     values[':ls'] = N(latency ?? 0);
@@ -241,7 +243,7 @@ export function plannedUpdate(
   if (plan.transitions.length > 0) {
     // Pending until recorded: the event writer's success clears them (createPendingEventsClearer).
     set.push(
-      `${PENDING_EVENTS} = list_append(if_not_exists(${PENDING_EVENTS}, :noEvents), :events)`,
+      `${A.pendingEvents} = list_append(if_not_exists(${A.pendingEvents}, :noEvents), :events)`,
     );
     values[':noEvents'] = { L: [] };
     values[':events'] = {
@@ -253,25 +255,25 @@ export function plannedUpdate(
   const { rollover } = plan;
   if (rollover !== undefined) {
     if (expected.pendingHistory !== true)
-      condition += ` AND attribute_not_exists(${PENDING_HISTORY})`;
+      condition += ` AND attribute_not_exists(${A.pendingHistory})`;
     // Evaluated on the item as it was: the ended slot moves to the closed slot.
     set.push(
-      'cDay = hDay',
-      'cOn = hOn + :cadd',
-      'cLs = hLs',
-      'cLc = hLc',
-      'cLat = if_not_exists(latency_ms, :none)',
-      'cAt = lastAt',
-      'cStatus = #status',
+      `${A.closedDay} = ${A.slotDay}`,
+      `${A.closedOnlineMs} = ${A.slotOnlineBase} + :cadd`,
+      `${A.closedLatencySum} = ${A.slotLatencySum}`,
+      `${A.closedLatencyCount} = ${A.slotLatencyCount}`,
+      `${A.closedLastLatencyMs} = if_not_exists(${A.latencyMs}, :none)`,
+      `${A.closedLastAt} = ${A.lastAt}`,
+      `${A.closedLastStatus} = #status`,
     );
     values[':cadd'] = N(rollover.closedOnAdd);
     values[':none'] = N(NONE);
-    // The closed slot is pending until its HIST# rows are written (cleared with pEv).
-    set.push(`${PENDING_HISTORY} = :one`);
+    // The closed slot is pending until its HIST# rows are written (cleared with the events).
+    set.push(`${A.pendingHistory} = :one`);
     values[':one'] = N(1);
-    if (rollover.spill === undefined) remove.push('sDay', 'sOn');
+    if (rollover.spill === undefined) remove.push(A.spillDay, A.spillOnlineMs);
     else {
-      set.push('sDay = :sday', 'sOn = :son');
+      set.push(`${A.spillDay} = :sday`, `${A.spillOnlineMs} = :son`);
       values[':sday'] = S(rollover.spill.day);
       values[':son'] = N(rollover.spill.onlineMs);
     }
@@ -306,7 +308,7 @@ export function createTimelineWriter(
         .catch(rethrowAsUnavailable)
     ).Item;
 
-  return async function writeTimeline(write: TimelineWrite): Promise<TimelineWriteResult> {
+  return async function writeTimeline(write: BucketRowWrite): Promise<BucketWriteResult> {
     const report = { at: write.receivedAtMs, status: write.bucket.status };
     const { hint } = write;
     let plan: ReportPlan | undefined;
@@ -333,18 +335,18 @@ export function createTimelineWriter(
       // Refused: read the row to learn why (and what the predecessor really is).
       const row = await readRow(input.Key);
       if (row === undefined) return { outcome: 'not-assigned' };
-      const assignedAt = readNumber(row, 'assignedAt');
+      const assignedAt = readNumber(row, A.assignedAt);
       // No assignedAt: a row assigned before history existed, long ago.
       if ((assignedAt ?? 0) > write.receivedAtMs) {
         return { outcome: 'not-assigned' };
       }
-      const stored = readNumber(row, 'reportedAt');
-      if (stored === write.timestamp || readNumber(row, 'prevTs') === write.timestamp) {
+      const stored = readNumber(row, A.reportedAt);
+      if (stored === write.timestamp || readNumber(row, A.previousReportedAt) === write.timestamp) {
         // An SDK retry of a write whose first attempt landed: that write was this one.
         if (plan === undefined) return { outcome: 'written', transitions: [], closedDays: [] };
         // The ended days the row holds as pending (set by this write's rollover, or still by an
         // earlier one's): a rollover's stay pending until the use case has written them.
-        const held = row[PENDING_HISTORY] === undefined ? undefined : readSlot(row);
+        const held = row[A.pendingHistory] === undefined ? undefined : readSlot(row);
         return {
           outcome: 'written',
           transitions: plan.transitions,
@@ -360,7 +362,7 @@ export function createTimelineWriter(
       }
       const slot = readSlot(row);
       const predecessor = slot === undefined ? undefined : { at: slot.lastAt, status: slot.status };
-      const pendingHistory = row[PENDING_HISTORY] !== undefined;
+      const pendingHistory = row[A.pendingHistory] !== undefined;
       if (pendingHistory && slot !== undefined) carried = mergeDays(carried, heldDays(slot));
       plan = planReport(predecessor, report, staleMs);
       input = plannedUpdate(
@@ -396,20 +398,18 @@ function writtenResult(plan: ReportPlan, old: Item): TimelineWritten {
       ? []
       : plan.rollover !== undefined
         ? closedDaysOf(before, plan.rollover)
-        : old[PENDING_HISTORY] !== undefined
+        : old[A.pendingHistory] !== undefined
           ? heldDays(before)
           : [];
   return {
     outcome: 'written',
     transitions: plan.transitions,
     closedDays,
-    assignedAt: readNumber(old, 'assignedAt'),
+    assignedAt: readNumber(old, A.assignedAt),
     pending: decodePendingEvents(old),
-    predecessor: { ip: readString(old, 'ip'), region: readString(old, 'region') },
+    predecessor: { ip: readString(old, A.ip), region: readString(old, A.region) },
   };
 }
-
-export type WriteTimeline = ReturnType<typeof createTimelineWriter>;
 
 /**
  * Clears a row's pending events once the event writer has recorded them, unless a later report
@@ -426,10 +426,10 @@ export function createPendingEventsClearer(
         new UpdateItemCommand({
           TableName: tableName,
           Key: { pk: S(bucketPk(bucketId)), sk: S(nodeSk(nodeId)) },
-          UpdateExpression: `REMOVE ${PENDING_EVENTS}, ${PENDING_HISTORY}`,
+          UpdateExpression: `REMOVE ${A.pendingEvents}, ${A.pendingHistory}`,
           ConditionExpression:
-            `reportedAt = :ts AND (attribute_exists(${PENDING_EVENTS})` +
-            ` OR attribute_exists(${PENDING_HISTORY}))`,
+            `${A.reportedAt} = :ts AND (attribute_exists(${A.pendingEvents})` +
+            ` OR attribute_exists(${A.pendingHistory}))`,
           ExpressionAttributeValues: { ':ts': N(timestamp) },
         }),
       )

@@ -14,7 +14,7 @@ import type { LoadHistoryDays, StoredDay } from '../domain/ports/history.ts';
 import type { HistoryDaysWrite, WriteHistoryDays } from '../domain/ports/ingest.ts';
 import { DAY_MS, type DayRecord, dayStartMs } from '../domain/timeline.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { type Item, N, readNumber, readString, S } from './attributes.ts';
+import { HISTORY_ATTR as H, type Item, N, readNumber, readString, S } from './attributes.ts';
 import { NODE_SK_PREFIX, nodeSk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -38,16 +38,16 @@ export function historyDayPut(
   const item: Item = {
     pk: S(historyPk(write.bucketId, record.day)),
     sk: S(nodeSk(write.nodeId)),
-    day: S(record.day),
-    on: N(record.onlineMs),
-    ls: N(record.latSum),
-    lc: N(record.latCount),
-    expiresAt: N(historyExpiresAt(record.day, retentionDays)),
+    [H.day]: S(record.day),
+    [H.onlineMs]: N(record.onlineMs),
+    [H.latencySum]: N(record.latSum),
+    [H.latencyCount]: N(record.latCount),
+    [H.expiresAt]: N(historyExpiresAt(record.day, retentionDays)),
   };
-  if (write.assignedAt !== undefined) item.assignedAt = N(write.assignedAt);
-  if (record.lastLatencyMs !== undefined) item.lat = N(record.lastLatencyMs);
-  if (record.lastAt !== undefined) item.at = N(record.lastAt);
-  if (record.lastStatus !== undefined) item.st = S(record.lastStatus);
+  if (write.assignedAt !== undefined) item[H.assignedAt] = N(write.assignedAt);
+  if (record.lastLatencyMs !== undefined) item[H.lastLatencyMs] = N(record.lastLatencyMs);
+  if (record.lastAt !== undefined) item[H.lastAt] = N(record.lastAt);
+  if (record.lastStatus !== undefined) item[H.lastStatus] = S(record.lastStatus);
   return { TableName: tableName, Item: item };
 }
 
@@ -78,8 +78,20 @@ export function historyDayQuery(
     TableName: tableName,
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': S(historyPk(bucketId, day)) },
-    ProjectionExpression: 'sk, assignedAt, #day, #on, ls, lc, lat, #at, st, expiresAt',
-    ExpressionAttributeNames: { '#day': 'day', '#on': 'on', '#at': 'at' },
+    ProjectionExpression: [
+      'sk',
+      H.assignedAt,
+      '#day',
+      '#on',
+      H.latencySum,
+      H.latencyCount,
+      H.lastLatencyMs,
+      '#at',
+      H.lastStatus,
+      H.expiresAt,
+    ].join(', '),
+    // Reserved words in DynamoDB expressions.
+    ExpressionAttributeNames: { '#day': H.day, '#on': H.onlineMs, '#at': H.lastAt },
   };
 }
 
@@ -108,14 +120,14 @@ export function createHistoryDayReader(client: DynamoDBClient, tableName: string
           (items) => {
             for (const item of items) {
               const sk = readString(item, 'sk');
-              const onlineMs = readNumber(item, 'on');
-              const expiresAt = readNumber(item, 'expiresAt');
+              const onlineMs = readNumber(item, H.onlineMs);
+              const expiresAt = readNumber(item, H.expiresAt);
               if (sk === undefined || !sk.startsWith(NODE_SK_PREFIX) || onlineMs === undefined) {
                 continue;
               }
               if (expiresAt !== undefined && expiresAt <= nowS) continue;
               const nodeId = sk.slice(NODE_SK_PREFIX.length);
-              const status = readString(item, 'st');
+              const status = readString(item, H.lastStatus);
               let stored = byNode.get(nodeId);
               if (stored === undefined) {
                 stored = new Map();
@@ -124,12 +136,12 @@ export function createHistoryDayReader(client: DynamoDBClient, tableName: string
               stored.set(day, {
                 day,
                 onlineMs,
-                latSum: readNumber(item, 'ls') ?? 0,
-                latCount: readNumber(item, 'lc') ?? 0,
-                lastLatencyMs: readNumber(item, 'lat'),
-                lastAt: readNumber(item, 'at'),
+                latSum: readNumber(item, H.latencySum) ?? 0,
+                latCount: readNumber(item, H.latencyCount) ?? 0,
+                lastLatencyMs: readNumber(item, H.lastLatencyMs),
+                lastAt: readNumber(item, H.lastAt),
                 lastStatus: isStatus(status) ? status : undefined,
-                assignedAt: readNumber(item, 'assignedAt'),
+                assignedAt: readNumber(item, H.assignedAt),
               });
             }
           },

@@ -9,35 +9,35 @@ import type {
   HistoryNodeRow,
   LoadHistoryBucket,
 } from '../domain/ports/history.ts';
-import { type Item, readNumber, readString, S } from './attributes.ts';
+import { ATTR as A, type Item, readNumber, readString, S } from './attributes.ts';
 import { openBucketPartition } from './bucket-partition.ts';
 import { readSlot } from './bucket-timeline.ts';
 import { bucketPk } from './keys.ts';
 
 const PROJECTION = [
-  'sk',
+  A.sk,
   'workspaceId',
   'orgId',
-  'ip',
+  A.ip,
   '#region',
   '#version',
   '#status',
-  'latency_ms',
-  'lastAt',
-  'assignedAt',
-  'hDay',
-  'hOn',
-  'hLs',
-  'hLc',
-  'cDay',
-  'cOn',
-  'cLs',
-  'cLc',
-  'cLat',
-  'cAt',
-  'cStatus',
-  'sDay',
-  'sOn',
+  A.latencyMs,
+  A.lastAt,
+  A.assignedAt,
+  A.slotDay,
+  A.slotOnlineBase,
+  A.slotLatencySum,
+  A.slotLatencyCount,
+  A.closedDay,
+  A.closedOnlineMs,
+  A.closedLatencySum,
+  A.closedLatencyCount,
+  A.closedLastLatencyMs,
+  A.closedLastAt,
+  A.closedLastStatus,
+  A.spillDay,
+  A.spillOnlineMs,
 ].join(', ');
 
 /** The bucket partition Query of the history routes. Exported for the benchmark's floor. */
@@ -47,16 +47,16 @@ export function historyBucketQuery(tableName: string, bucketId: string): QueryCo
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': S(bucketPk(bucketId)) },
     ProjectionExpression: PROJECTION,
-    ExpressionAttributeNames: { '#region': 'region', '#version': 'version', '#status': 'status' },
+    ExpressionAttributeNames: { '#region': A.region, '#version': A.version, '#status': A.status },
   };
 }
 
 const toHistoryRow = (nodeId: string, item: Item): HistoryNodeRow => ({
   nodeId,
-  ip: readString(item, 'ip'),
-  region: readString(item, 'region'),
-  version: readString(item, 'version'),
-  assignedAt: readNumber(item, 'assignedAt'),
+  ip: readString(item, A.ip),
+  region: readString(item, A.region),
+  version: readString(item, A.version),
+  assignedAt: readNumber(item, A.assignedAt),
   slot: readSlot(item),
 });
 

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { PendingEvent } from '../domain/ports/ingest.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { type Item, readNumber, readString, S } from './attributes.ts';
+import { ATTR as A, type Item, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, NODE_SK_PREFIX, nodeSk } from './keys.ts';
-import { decodePendingEvents, PENDING_EVENTS } from './pending-events.ts';
+import { decodePendingEvents } from './pending-events.ts';
 import { queryAll } from './query-all.ts';
 import { SWEEP_INDEX } from './table-definition.ts';
 
@@ -73,7 +73,7 @@ export const sweepIndexValues = (
   ':sweepShard': S(sweepShardOf(bucketId, nodeId)),
   ':sweepAt': S(sweepAtOf(receivedAtMs, staleAfterSeconds)),
 });
-export const SWEEP_INDEX_SET = 'sweepShard = :sweepShard, sweepAt = :sweepAt';
+export const SWEEP_INDEX_SET = `${A.sweepShard} = :sweepShard, ${A.sweepAt} = :sweepAt`;
 
 /** A row the index names: its keys only (the index is keys-only and eventually consistent). */
 export interface IndexedRow {
@@ -98,8 +98,8 @@ export interface SweptRow extends IndexedRow {
 const BUCKET_PK_PREFIX = bucketPk('');
 
 function keysOf(item: Item): IndexedRow | undefined {
-  const pk = readString(item, 'pk');
-  const sk = readString(item, 'sk');
+  const pk = readString(item, A.pk);
+  const sk = readString(item, A.sk);
   if (!pk?.startsWith(BUCKET_PK_PREFIX) || !sk?.startsWith(NODE_SK_PREFIX)) return undefined;
   return { bucketId: pk.slice(BUCKET_PK_PREFIX.length), nodeId: sk.slice(NODE_SK_PREFIX.length) };
 }
@@ -113,7 +113,7 @@ export function silentRowsQuery(
   return {
     TableName: tableName,
     IndexName: SWEEP_INDEX_NAME,
-    KeyConditionExpression: 'sweepShard = :shard AND sweepAt <= :cutoff',
+    KeyConditionExpression: `${A.sweepShard} = :shard AND ${A.sweepAt} <= :cutoff`,
     ExpressionAttributeValues: { ':shard': S(shard), ':cutoff': S(cutoff) },
   };
 }
@@ -144,23 +144,31 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
             TableName: tableName,
             Key: key(bucketId, nodeId),
             ConsistentRead: true,
-            ProjectionExpression: `lastUpdated, lastAt, #status, ip, #region, sweepShard, ${PENDING_EVENTS}`,
-            ExpressionAttributeNames: { '#status': 'status', '#region': 'region' },
+            ProjectionExpression: [
+              A.lastUpdated,
+              A.lastAt,
+              '#status',
+              A.ip,
+              '#region',
+              A.sweepShard,
+              A.pendingEvents,
+            ].join(', '),
+            ExpressionAttributeNames: { '#status': A.status, '#region': A.region },
           }),
         )
         .catch(rethrowAsUnavailable);
       if (item === undefined) return undefined;
-      const lastUpdated = readString(item, 'lastUpdated');
+      const lastUpdated = readString(item, A.lastUpdated);
       if (lastUpdated === undefined) return undefined;
       return {
         bucketId,
         nodeId,
         lastUpdated,
-        lastAt: readNumber(item, 'lastAt'),
-        status: readString(item, 'status'),
-        ip: readString(item, 'ip'),
-        region: readString(item, 'region'),
-        indexed: readString(item, 'sweepShard') !== undefined,
+        lastAt: readNumber(item, A.lastAt),
+        status: readString(item, A.status),
+        ip: readString(item, A.ip),
+        region: readString(item, A.region),
+        indexed: readString(item, A.sweepShard) !== undefined,
         pending: decodePendingEvents(item),
       };
     },
@@ -178,8 +186,8 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
       const input: UpdateItemCommandInput = {
         TableName: tableName,
         Key: key(bucketId, nodeId),
-        ConditionExpression: 'lastUpdated = :seen',
-        UpdateExpression: `REMOVE sweepShard, sweepAt, ${PENDING_EVENTS}`,
+        ConditionExpression: `${A.lastUpdated} = :seen`,
+        UpdateExpression: `REMOVE ${A.sweepShard}, ${A.sweepAt}, ${A.pendingEvents}`,
         ExpressionAttributeValues: { ':seen': S(seenLastUpdated) },
       };
       try {

@@ -4,8 +4,9 @@ import { gzipSync } from 'node:zlib';
 /**
  * ETag, 304 and gzip for the 200 of a GET route (DESIGN.md section 7). Pure: a request's
  * headers and a finished response in, the response to send out. API Gateway HTTP APIs do not
- * compress, so the function does it; the one HTTP-layer middleware (conditional-get
- * middleware) applies this to every GET route, so a new route gets it without a line of code.
+ * compress, so the function does it; `conditionalGetResponses`
+ * (functions/http/conditional-get-middleware.ts), in the chain of every handler that serves a
+ * GET route, applies it to each response.
  */
 
 /** Bodies below this are sent as they are: gzip would save little and cost a header. */

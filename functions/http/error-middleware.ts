@@ -2,22 +2,18 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { DomainError } from '../domain/errors.ts';
-import { conditionalGetAfter } from './conditional-get-middleware.ts';
 import { errorResponse, type HttpResult } from './response.ts';
 
 /**
  * First middleware of every chain: tags logs with the request ids, and turns any error into
- * the contract's `{ success: false, message }` response. 4xx are logged as info without
- * request material; 5xx with the error for operators (the client sees none of it). Being
- * first, its `after` runs last: there every GET route's 200 gets its ETag, 304 and gzip
- * (DESIGN.md section 7; functions/http/conditional-get.ts).
+ * the contract's `{ success: false, message }` response (functions/http/response.ts). 4xx are
+ * logged as info without request material; 5xx with the error for operators (the client sees
+ * none of it).
  */
 export function httpErrorHandler(
   logger: Logger,
 ): MiddlewareObj<APIGatewayProxyEventV2, HttpResult, Error, Context> {
-  const conditionalGet = conditionalGetAfter();
   return {
-    after: (request) => conditionalGet(request),
     before: ({ event, context }) => {
       logger.resetKeys();
       logger.addContext(context);

@@ -10,7 +10,8 @@ import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { jsonResponse } from '../http/response.ts';
 import { recordBucketOutcomes, type ServiceMetrics } from '../shared/metrics.ts';
-import { type IngestDeps, receiveNodeReport } from './receive-node-report.ts';
+import type { IngestDeps } from './ports.ts';
+import { receiveNodeReport } from './receive-node-report.ts';
 
 export interface IngestHandlerDeps extends IngestDeps {
   /** Accepted and rejected buckets per reason (the Lambda entry's metrics); silent when absent. */

@@ -94,16 +94,6 @@ class PowertoolsServiceMetrics implements ServiceMetrics {
   }
 }
 
-const silent: ServiceMetrics = {
-  count: () => undefined,
-  countBy: () => undefined,
-  begin: () => undefined,
-  end: () => undefined,
-};
-
-/** Metrics that record and write nothing: tests, the local runtime. */
-export const silentMetrics = (): ServiceMetrics => silent;
-
 /** Powertools Metrics with the namespace and service name from the settings. */
 export function createServiceMetrics(env: Env = process.env): ServiceMetrics {
   return new PowertoolsServiceMetrics(

@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
@@ -42,12 +43,13 @@ export function createStatsHandler(deps: HistoryHandlerDeps) {
     });
 }
 
-/** GET /bucket/{bucketId}/uptime?days=N: ETag/304/gzip like every GET (httpErrorHandler's after). */
+/** GET /bucket/{bucketId}/uptime?days=N: ETag/304/gzip like every GET (conditionalGetResponses). */
 export function createUptimeHandler(deps: HistoryHandlerDeps) {
   return middy<APIGatewayProxyEventV2, unknown, Error, AuthenticatedContext>(
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = pathId(event, 'bucketId');

@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
@@ -20,6 +21,7 @@ export function createStatusHandler(deps: StatusHandlerDeps) {
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = pathId(event, 'bucketId');

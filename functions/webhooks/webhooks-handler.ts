@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
@@ -31,8 +32,8 @@ export interface WebhooksHandlerDeps extends ManageWebhooksDeps {
 }
 
 /**
- * One webhook route's middy chain: errors mapped in one place, then the bearer token; the
- * route gets the verified principal and the workspace id of its path.
+ * One webhook route's middy chain: errors mapped in one place, ETag/304/gzip (the list's GET),
+ * then the bearer token; the route gets the verified principal and the workspace id of its path.
  */
 function webhookRoute(
   deps: WebhooksHandlerDeps,
@@ -46,6 +47,7 @@ function webhookRoute(
     httpHandlerPluginOptions,
   )
     .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const principal = context.principal;

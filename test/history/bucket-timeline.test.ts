@@ -15,13 +15,15 @@ import {
   decodeHint,
   encodeHint,
   readSlot,
-  type TimelineWrite,
-  type TimelineWriteResult,
 } from '../../functions/data/bucket-timeline.ts';
 import { bucketPk, nodeSk } from '../../functions/data/keys.ts';
 import { Unavailable } from '../../functions/domain/errors.ts';
 import type { ReportedStatus } from '../../functions/domain/node-status.ts';
-import type { BucketHint } from '../../functions/domain/ports/ingest.ts';
+import type {
+  BucketHint,
+  BucketRowWrite,
+  BucketWriteResult,
+} from '../../functions/domain/ports/ingest.ts';
 import {
   applyPlan,
   closedDaysOf,
@@ -88,7 +90,7 @@ async function assignment(
   const bucketId = randomUUID();
   const nodeId = `timeline-${randomUUID()}`;
   await seed.assignment(bucketId, nodeId, { assignedAt, ...extra });
-  const writeOf = (r: Report): TimelineWrite => ({
+  const writeOf = (r: Report): BucketRowWrite => ({
     nodeId,
     bucket: { bucketId, status: r.status, latencyMs: r.latencyMs },
     ip: r.ip ?? '203.0.113.7',
@@ -141,9 +143,9 @@ function lossyWriter(
   };
 }
 
-const written = (result: TimelineWriteResult) => {
+const written = (result: BucketWriteResult) => {
   expect(result.outcome).toBe('written');
-  return result as Extract<TimelineWriteResult, { outcome: 'written' }>;
+  return result as Extract<BucketWriteResult, { outcome: 'written' }>;
 };
 
 describe('a sequence of reports with the guard’s hints: one UpdateItem each, the row as the reference', () => {
@@ -815,7 +817,7 @@ describe('refusals', () => {
     const write = createTimelineWriter(table.client, table.tableName, { staleAfterMs: STALE });
     const bucketId = randomUUID();
     const nodeId = `timeline-${randomUUID()}`;
-    const report: TimelineWrite = {
+    const report: BucketRowWrite = {
       nodeId,
       bucket: { bucketId, status: 'ONLINE', latencyMs: 3 },
       ip: '203.0.113.7',
@@ -908,7 +910,7 @@ describe('reports of one node racing for its row (rate limit off)', () => {
   it('lands once the others have, recomputed from the last of them', async ({ table, seed }) => {
     const { node, outcome, attempts } = await race({ table, seed }, 2);
     expect(attempts).toBe(3);
-    const landed = outcome as TimelineWriteResult;
+    const landed = outcome as BucketWriteResult;
     // The last rival (ts 2) was ONLINE at t + 2 s: nothing changes.
     expect(landed).toMatchObject({
       outcome: 'written',

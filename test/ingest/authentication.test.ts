@@ -4,7 +4,7 @@ import { describe, expect } from 'vitest';
 import { META_SK, nodePk } from '../../functions/data/keys.ts';
 import { createNodeKeyReader } from '../../functions/data/node-registry.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
-import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-report.ts';
+import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/authenticate-report.ts';
 import { TtlCache } from '../../functions/shared/ttl-cache.ts';
 import { SMALL_ORDER_CANONICAL, SMALL_ORDER_NON_CANONICAL } from '../support/ed25519-points.ts';
 import {

@@ -10,7 +10,7 @@ import {
   createReportGuard,
 } from '../../functions/data/node-registry.ts';
 import type { RegisteredNode, ReportGuardInput } from '../../functions/domain/ports/ingest.ts';
-import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/receive-node-report.ts';
+import { NODE_NOT_AUTHENTICATED } from '../../functions/ingest/authenticate-report.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { TtlCache } from '../../functions/shared/ttl-cache.ts';
 import { countRequests } from '../events/support.ts';

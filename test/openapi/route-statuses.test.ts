@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conditionalGetAfter } from '../../functions/http/conditional-get-middleware.ts';
+import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
 import { ROUTES, type Route, routeKeyOf } from '../../functions/route-table.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
@@ -240,7 +240,7 @@ describe('every GET route documents the 406 of its response-size guard', () => {
   it.each(getRoutes)('%s', async (_, route) => {
     const ok = await call(route, meant(route));
     expect(ok.status).toBe(200);
-    // The guard every chain runs (httpErrorHandler's after) on a 200 over its limit that gzip
+    // The guard every GET chain runs (conditionalGetResponses) on a 200 over its limit that gzip
     // would fit: the answer is a 406 whatever the route's body, so a compressible one will do.
     const request = {
       event: { requestContext: { http: { method: 'GET' } }, headers: {} },
@@ -250,9 +250,8 @@ describe('every GET route documents the 406 of its response-size guard', () => {
         body: JSON.stringify({ padding: 'x'.repeat(20_000) }),
       },
     };
-    conditionalGetAfter(5_000)(
-      request as unknown as Parameters<ReturnType<typeof conditionalGetAfter>>[0],
-    );
+    const guard = conditionalGetResponses(5_000).after;
+    await guard?.(request as unknown as Parameters<NonNullable<typeof guard>>[0]);
     const guarded = request.response as { statusCode: number; headers: Record<string, string> };
     const body = JSON.parse((request.response as { body: string }).body) as unknown;
     expect(guarded.statusCode).toBe(406);

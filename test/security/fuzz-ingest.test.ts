@@ -5,7 +5,7 @@ import { isValidId } from '../../functions/domain/ids.ts';
 import { MAX_REPORT_BYTES } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair, privateKeyFromSeed } from '../../functions/domain/node-signature.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
-import { TIMESTAMP_WINDOW_MS } from '../../functions/ingest/receive-node-report.ts';
+import { TIMESTAMP_WINDOW_MS } from '../../functions/ingest/authenticate-report.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';

@@ -13,7 +13,6 @@ import type {
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
 import type { BucketEventsResponse } from '../../functions/events/read-bucket-events.ts';
-import type { IngestResult, RejectedBucket } from '../../functions/ingest/receive-node-report.ts';
 import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
 import type {
   StatsResponse,
@@ -25,6 +24,7 @@ import type {
   listWebhooks,
   WebhookView,
 } from '../../functions/webhooks/manage-webhooks.ts';
+import type { IngestResult, RejectedBucket } from '../../functions/wire/ingest.ts';
 import type * as Reporter from '../../reporter/wire.ts';
 
 /**

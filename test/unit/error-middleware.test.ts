@@ -4,14 +4,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NotFound, Unavailable, ValidationError } from '../../functions/domain/errors.ts';
 import { strongEtag } from '../../functions/http/conditional-get.ts';
+import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../../functions/http/error-middleware.ts';
 import { jsonResponse } from '../../functions/http/response.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 
 /**
  * The first middleware of every HTTP chain (functions/http/error-middleware.ts): what the
- * client gets for an error, what operators get in the logs, and the GET 200s it tags on the
- * way out. A real Powertools logger; its JSON lines are read from stdout and stderr.
+ * client gets for an error and what operators get in the logs; and a GET route's chain, with
+ * conditionalGetResponses after it, tagging its 200s on the way out. A real Powertools logger;
+ * its JSON lines are read from stdout and stderr.
  */
 
 afterEach(() => vi.restoreAllMocks());
@@ -136,10 +138,12 @@ describe('httpErrorHandler', () => {
     expect(result.statusCode).toBe(400);
   });
 
-  it("tags a GET route's 200 on the way out: ETag, and 304 to a matching If-None-Match", async () => {
+  it("a GET route's chain tags its 200 on the way out: ETag, and 304 to a matching If-None-Match", async () => {
     const handler = middy<APIGatewayProxyEventV2, unknown>(async () =>
       jsonResponse(200, { ok: true }),
-    ).use(httpErrorHandler(logger()));
+    )
+      .use(httpErrorHandler(logger()))
+      .use(conditionalGetResponses());
     const sent = (await handler(getEvent(), lambdaContext())) as Result;
     expect(sent.statusCode).toBe(200);
     expect(sent.headers.etag).toBe(strongEtag(sent.body));

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodePendingEvents,
-  encodePendingEvent,
-  PENDING_EVENTS,
-} from '../../functions/data/pending-events.ts';
+import { ATTR } from '../../functions/data/attributes.ts';
+import { decodePendingEvents, encodePendingEvent } from '../../functions/data/pending-events.ts';
 
 /**
  * The row's pending events (`pEv`) as stored: what a failed event write leaves for the next
@@ -12,7 +9,7 @@ import {
  */
 
 const rowWith = (...entries: (string | undefined)[]) => ({
-  [PENDING_EVENTS]: { L: entries.map((s) => (s === undefined ? { N: '1' } : { S: s })) },
+  [ATTR.pendingEvents]: { L: entries.map((s) => (s === undefined ? { N: '1' } : { S: s })) },
 });
 
 describe('pending events codec', () => {
@@ -39,7 +36,7 @@ describe('pending events codec', () => {
   it('a row without pending events, or no row, has none', () => {
     expect(decodePendingEvents(undefined)).toEqual([]);
     expect(decodePendingEvents({})).toEqual([]);
-    expect(decodePendingEvents({ [PENDING_EVENTS]: { S: 'not a list' } })).toEqual([]);
+    expect(decodePendingEvents({ [ATTR.pendingEvents]: { S: 'not a list' } })).toEqual([]);
   });
 
   it.each([

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ATTR } from '../../functions/data/attributes.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
 import { historyPk } from '../../functions/data/history-days.ts';
 import { bucketPk, META_SK, nodePk, nodeSk } from '../../functions/data/keys.ts';
-import { encodePendingEvent, PENDING_EVENTS } from '../../functions/data/pending-events.ts';
+import { encodePendingEvent } from '../../functions/data/pending-events.ts';
 import {
   ALL_SWEEP_SHARDS,
   createSweepIndex,
@@ -223,7 +224,7 @@ describe('the sweep index over the engine', () => {
       new UpdateItemCommand({
         TableName: table.tableName,
         Key: { pk: { S: bucketPk(bucketId) }, sk: { S: nodeSk(nodeId) } },
-        UpdateExpression: `SET ${PENDING_EVENTS} = list_append(if_not_exists(${PENDING_EVENTS}, :none), :e)`,
+        UpdateExpression: `SET ${ATTR.pendingEvents} = list_append(if_not_exists(${ATTR.pendingEvents}, :none), :e)`,
         ExpressionAttributeValues: {
           ':none': { L: [] },
           ':e': { L: [{ S: encodePendingEvent(event) }] },

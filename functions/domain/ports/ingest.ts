@@ -5,7 +5,7 @@ import type { ReportedStatus } from '../node-status.ts';
 import type { DayRecord, Transition } from '../timeline.ts';
 
 /**
- * The ingest use case's ports (functions/ingest/receive-node-report.ts): what it needs from the
+ * The ingest use case's ports (IngestDeps in functions/ingest/ports.ts): what it needs from the
  * data layer, which implements them (data/node-registry.ts, data/bucket-timeline.ts,
  * data/history-days.ts, data/events.ts).
  */

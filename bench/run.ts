@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--only=readPath,ingest,...] [--engine=in-process|child]: the
-// benchmark suite of the performance issue (docs/PERFORMANCE.md). Prints tables, writes
+// benchmark suite (docs/PERFORMANCE.md). Prints tables, writes
 // .local/bench.json, exits 1 when a budget fails.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';

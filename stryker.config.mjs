@@ -1,5 +1,6 @@
-// Mutation testing (issue 15): `npm run test:mutation`. Not part of `.ci/run` (too slow);
-// the scores and the accepted equivalent mutants are recorded in docs/RELIABILITY.md.
+// Mutation testing: `npm run test:mutation`. Not part of `.ci/run` (too slow); how to run it is
+// in docs/RELIABILITY.md, the scores and the accepted equivalent mutants in
+// docs/evidence/mutation-testing.md.
 //
 // Narrow runs while working on one file (the machine is shared, so one worker):
 //   npm run test:mutation -- --concurrency 1 --mutate functions/auth/token-verifier.ts
@@ -21,13 +22,14 @@ export default {
   // Static mutants (run only at module load) are left out: they run every test for each
   // mutant (22% of the mutants, 75% of a full run's time here). With vitest 5, mutants of
   // module-level constants are not activated at all (Stryker reports `MAX_TOKEN_BYTES = 8 / 1024`
-  // surviving a test that asserts 8192); docs/RELIABILITY.md counts the scores without them.
+  // surviving a test that asserts 8192); docs/evidence/mutation-testing.md counts the scores
+  // without them.
   ignoreStatic: true,
   concurrency: 2,
   // A rerun reuses every result whose mutant and covering tests did not change.
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
-  // Pure or adapter-level logic under functions/ (issue 15's scope): authentication, the
+  // Pure or adapter-level logic under functions/: authentication, the
   // domain (access, reports, signatures, status, the timeline and uptime, events, webhook
   // signing and URLs), the data layer, the HTTP layer (error mapping, conditional GETs), the
   // events cursor and the sweep; and the operator CLI's store.

@@ -33,7 +33,8 @@ export interface ColdImportOptions {
 
 /**
  * Informational bundles, imported round-robin with the others and reported beside them but not
- * budgeted: what an alternative would cost (docs/PERFORMANCE.md).
+ * budgeted: what an alternative would cost (docs/evidence/performance.md, "Metrics and tracing at
+ * cold import").
  */
 const VARIANTS = [
   { name: 'status + Powertools Tracer', entry: 'bench/variants/status-with-powertools-tracer.ts' },

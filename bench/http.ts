@@ -44,7 +44,7 @@ function runLoad(job: LoadJob): Promise<LoadResult> {
 }
 
 /**
- * The local runtime (the real HTTP adapter, both handlers, embedded dynalite) under
+ * The local runtime (the real HTTP adapter, every function's handlers, embedded dynalite) under
  * autocannon, one route at a time. GET reads the demo bucket with the demo token. POST sends
  * valid, never replayed reports from a pool of registered nodes; the per-node rate limit is
  * off (NODE_MIN_REPORT_INTERVAL_MS=0), since a few nodes here report far more often than

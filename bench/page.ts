@@ -1,4 +1,4 @@
-// The status page and GET status compression (issue 13): bundle sizes, first render of a
+// The status page and GET status compression: bundle sizes, first render of a
 // 100-node bucket in Chromium, gzip of a 10,000-node status body, and (full run) a 50,000-node
 // bucket against Lambda's 6 MB response limit.
 import { gunzipSync, gzipSync } from 'node:zlib';

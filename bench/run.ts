@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--only=readPath,ingest,...] [--engine=in-process|child]: the
-// benchmark suite of the performance issue (docs/PERFORMANCE.md). Prints tables, writes
+// benchmark suite (docs/PERFORMANCE.md). Prints tables, writes
 // .local/bench.json, exits 1 when a budget fails.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -57,7 +57,7 @@ process.env.AWS_REGION ??= 'us-east-1';
 // Nothing is logged on the success paths measured here; keep any failure readable.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-/** 10 silent nodes among 100 and among 10,000 (issue 12): the requests must be equal. */
+/** 10 silent nodes among 100 and among 10,000: the requests must be equal. */
 const SWEEP_FLEETS = [
   { totalNodes: 100, staleNodes: 10 },
   { totalNodes: 10_000, staleNodes: 10 },

@@ -11,7 +11,7 @@ import { ReportError, sendReport } from '../reporter/transport.ts';
 import type { ReportBody } from '../reporter/wire.ts';
 
 /**
- * The local runtime (API Gateway v2 adapter, both handlers, in-memory dynalite) in a child
+ * The local runtime (API Gateway v2 adapter, every function's handlers, in-memory dynalite) in a child
  * process on a loopback port, N readers polling the demo bucket with the demo user's token and M signed reporting
  * nodes, all for T seconds. Then one status read must show, for every node, exactly its last
  * accepted report. Exits non-zero on a lost report, a 5xx or a malformed answer.

@@ -1,4 +1,4 @@
-// The sweep's cost per run (issue 12): requests and time of one run with 10 silent nodes
+// The sweep's cost per run: requests and time of one run with 10 silent nodes
 // among 100 and among 10,000 reporting ones. The requests must be equal: the sweep reads the
 // sparse index, so the nodes that keep reporting cost it nothing.
 import { randomUUID } from 'node:crypto';

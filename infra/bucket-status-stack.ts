@@ -87,8 +87,9 @@ export const TABLE_ACTIONS = Object.fromEntries(
 ) as unknown as Record<FunctionName, readonly TableAction[]>;
 
 /**
- * The whole deployed service: one HTTP API, two functions, one table, the token-signing secret
- * (HS256 mode), alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
+ * The whole deployed service: one HTTP API, the functions of the route table (four behind the
+ * API, the sweep, fanOut, delivery), one table, the token-signing secret (HS256 mode), the events
+ * cursor secret, alert delivery, the status page, alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
  */
 export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;

@@ -2,7 +2,7 @@
  * Service metrics, Powertools Metrics (CloudWatch EMF): one log line per invocation, namespace
  * and service from the settings (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, read by
  * functions/shared/config.ts). Measured, Powertools Metrics costs nothing noticeable at cold
- * import (docs/PERFORMANCE.md), so it is used as it is.
+ * import (docs/evidence/performance.md), so it is used as it is.
  *
  * Per invocation, dimensions {service, route, outcome}:
  * - `Requests` (Count, 1): reads and reports per outcome (`ok`, `unauthorized`, `forbidden`,

@@ -1,7 +1,7 @@
 /**
  * X-Ray tracing without the X-Ray SDK. Powertools Tracer wraps aws-xray-sdk-core (CommonJS,
  * cls-hooked, semver): measured, it adds 12.6 ms (+15.6% of the bare-SDK floor) to a function's
- * cold import, which alone breaks the 1.15x budget (docs/PERFORMANCE.md). Lambda's active tracing
+ * cold import, which alone breaks the 1.15x budget (docs/evidence/performance.md). Lambda's active tracing
  * already records the invocation; this module adds what Tracer would: a `## handler` subsegment
  * per invocation (annotations ColdStart and Service, error/fault flags from the response status)
  * and one `DynamoDB` subsegment per SDK command (operation, table, request id, attempts, status),

@@ -19,7 +19,7 @@ export const DELIVERY_FUNCTION_TIMEOUT_SECONDS = 15;
  *   table stream (event-row INSERTs) -> fan-out -> delivery queue -> delivery -> webhooks
  *                                         \-> PutEvents, default EventBridge bus
  *
- * This construct holds the queues and says how the two functions of the route table are
+ * This construct holds the queues and says how two functions of the route table (fanOut, delivery) are
  * triggered and what they may do beyond the table. The delivery queue owns retries: the
  * delivery function postpones a failed message by the backoff (ChangeMessageVisibility), and
  * after DELIVERY_ATTEMPTS receives the redrive policy moves it to the dead-letter queue, whose

@@ -11,7 +11,7 @@ import { lambdaContext } from '../support/events.ts';
 import { refusalOf, refusalOfCall } from './outcome.ts';
 
 /**
- * The Authorization header parser at its edges (issue 15: the pattern's anchors, the 8 KiB
+ * The Authorization header parser at its edges (the pattern's anchors, the 8 KiB
  * limit at its boundary, an event with no headers at all). Each refusal is a 401 with the
  * RFC 6750 challenge and the message that says what was wrong.
  */

@@ -14,7 +14,7 @@ import { refusalOf } from './outcome.ts';
 /**
  * The token verifier on its own, each refusal as the client sees it (status, message,
  * challenge). Issue 15's gaps: key material at cold start, JWKS with EdDSA and RS256, an
- * ambiguous kid, `typ`, and issue 10's `iat` in the future and lifetime limit.
+ * ambiguous kid, `typ`, an `iat` in the future and lifetime limit.
  */
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes!';
 const secretConfig = (extra: Partial<JwtConfig> = {}): JwtConfig => ({

@@ -1,4 +1,4 @@
-// The artifact that ships (issue 10 item 11): every function of the stack, built exactly as the
+// The artifact that ships: every function of the stack, built exactly as the
 // stack builds it (infra/bundling.ts buildOptionsFor), loaded in a fresh Node 24 process with the
 // environment the stack gives it (TABLE_NAME pointed at a dynalite table, the secret's ARN
 // replaced by the secret itself) plus what the Lambda runtime sets, then invoked with real

@@ -5,8 +5,8 @@ import { createLocalHttpServer, type ServerLimits } from '../../local/http-adapt
 import { startLocalRuntime } from '../../local/runtime.ts';
 
 /**
- * The local HTTP server against slow, idle and vanishing clients (issue 10: a slow body held a
- * connection 317 s, slow headers 77 s; an aborted request was logged as an unhandled error with
+ * The local HTTP server against slow, idle and vanishing clients (without limits a slow body
+ * holds a connection 317 s, slow headers 77 s, and an aborted request is an unhandled error with
  * a stack). The limits are shortened for the test; what is asserted is that the server closes
  * the connection and how, never how fast.
  */

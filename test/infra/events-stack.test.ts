@@ -1,4 +1,4 @@
-// Template assertions for the events side (issue 12 parts 1-2): the sweep's index, TTL, the
+// Template assertions for the events side: the sweep's index, TTL, the
 // schedule, the sweep and events functions and their least-privilege IAM.
 import { describe, expect, it } from 'vitest';
 import { createTableInput, TTL_ATTRIBUTE } from '../../functions/data/table-definition.ts';

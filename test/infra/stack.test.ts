@@ -1,4 +1,4 @@
-// Template assertions for the deployed stack (issue 5). The main template is synthesized once,
+// Template assertions for the deployed stack. The main template is synthesized once,
 // with real esbuild bundling; variants skip bundling since only their resources differ.
 
 import { existsSync, readFileSync } from 'node:fs';

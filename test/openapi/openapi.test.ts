@@ -89,7 +89,7 @@ describe('openapi.yaml', () => {
       Object.keys(item ?? {}).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).toEqual(ROUTES.map((route) => routeKeyOf(route)).sort());
-    // The two routes of the first release are in the table.
+    // The status read and the node report are among them.
     expect(documented).toEqual(
       expect.arrayContaining(['GET /bucket/{bucketId}/status', 'POST /node/status']),
     );

@@ -9,7 +9,7 @@ import {
 
 /**
  * toNodeStatusViews skips Date.parse for sortable ISO strings (a measured optimization, see
- * docs/PERFORMANCE.md). It must answer exactly as the plain definition does, for any input.
+ * docs/evidence/performance.md, "What was optimized"). It must answer exactly as the plain definition does, for any input.
  */
 function reference(row: NodeRow, nowMs: number, staleAfterMs: number): NodeStatusView {
   const updatedMs = row.lastUpdated === undefined ? Number.NaN : Date.parse(row.lastUpdated);

@@ -3,7 +3,7 @@ import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
 import { hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 
 /**
- * The verified-token cache (docs/PERFORMANCE.md) saves the signature check for a token seen
+ * The verified-token cache (docs/evidence/performance.md, "What was optimized") saves the signature check for a token seen
  * within the last minute. It must never accept anything the uncached verifier would refuse.
  */
 

@@ -9,7 +9,7 @@ import { createTestTable, type TestTable } from '../support/table.ts';
 
 /**
  * Authorization over the real HTTP path: the local runtime (the API Gateway v2 adapter in
- * front of both handlers) on port 0, against this run's engine, spoken to with real HTTP over
+ * front of every function's handlers) on port 0, against this run's engine, spoken to with real HTTP over
  * loopback. Users x buckets x roles with the exact code for every cell; path tricks that
  * must never reveal another workspace's bucket; credentials of one route never work on the
  * other; responses carry only the contract's fields; the per-node rate limit.

@@ -12,7 +12,7 @@ import {
 } from '../../functions/domain/errors.ts';
 import { errorResponse, httpStatusOf, jsonResponse } from '../../functions/http/response.ts';
 
-/** The one error-to-HTTP mapping, every branch (issue 15: the HTTP layer is in scope). */
+/** The one error-to-HTTP mapping, every branch (the HTTP layer is in mutation scope). */
 const BASE = {
   'content-type': 'application/json',
   // DESIGN.md section 7's security headers, on every response.

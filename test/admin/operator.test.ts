@@ -21,7 +21,7 @@ import { isTokenRevoked } from '../../functions/domain/access.ts';
 import { MAX_BUCKETS_PER_NODE } from '../../functions/domain/node-report.ts';
 import { generateNodeKeyPair } from '../../functions/domain/node-signature.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { type FaultProxy, faultProxyTest } from '../support/fault-proxy.ts';
+import { type FaultProxy, faultProxyFixtures } from '../support/fault-proxy.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { readRow } from './helpers.ts';
@@ -581,7 +581,7 @@ describe('the store in detail', () => {
   });
 
   describe('an engine failure is reported, never taken for success', () => {
-    const it = faultProxyTest;
+    const it = faultProxyFixtures();
     let faulty: AdminStore;
     let client: ReturnType<typeof createDynamoClient>;
 

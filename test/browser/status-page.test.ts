@@ -9,7 +9,7 @@ import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { sendReport } from '../../reporter/transport.ts';
 import { chromiumAvailability, launchChromium } from '../support/chromium.ts';
-import { faultProxyTest } from '../support/fault-proxy.ts';
+import { faultProxyFixtures } from '../support/fault-proxy.ts';
 
 /**
  * The status page in a real Chromium against the local runtime (its own port, the shared test
@@ -19,7 +19,7 @@ import { faultProxyTest } from '../support/fault-proxy.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCREENSHOT = join(ROOT, 'docs', 'status-page.png');
-const it = faultProxyTest;
+const it = faultProxyFixtures();
 const chromium = chromiumAvailability();
 if (!chromium.available) {
   console.warn(`browser tests skipped: ${chromium.reason}`);

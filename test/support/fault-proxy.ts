@@ -184,5 +184,8 @@ export async function fileFaultProxy(
   return proxy;
 }
 
-/** `test` with a file's fault `proxy` (see `fileFaultProxy`). */
-export const faultProxyTest = test.extend('proxy', { scope: 'file' }, fileFaultProxy);
+/**
+ * `test` with a file's fault `proxy` (see `fileFaultProxy`). A factory, not a module-level
+ * `test.extend`: modules outside vitest (the benchmarks) import this file's helpers.
+ */
+export const faultProxyFixtures = () => test.extend('proxy', { scope: 'file' }, fileFaultProxy);

@@ -26,6 +26,9 @@ import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { readRow } from './helpers.ts';
 
+/** `it` with the file's fault proxy (a file-scoped fixture is defined at the top level). */
+const withProxy = faultProxyFixtures();
+
 // The store as the local runtime's demo seeding calls it: no CLI in between.
 const SECRET = 'store-test-secret-with-at-least-32-bytes';
 
@@ -581,7 +584,7 @@ describe('the store in detail', () => {
   });
 
   describe('an engine failure is reported, never taken for success', () => {
-    const it = faultProxyFixtures();
+    const it = withProxy;
     let faulty: AdminStore;
     let client: ReturnType<typeof createDynamoClient>;
 

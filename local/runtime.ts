@@ -232,7 +232,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     } else {
       engine = 'DynamoDB from DYNAMODB_ENDPOINT';
     }
-    const client = createDynamoClient({ endpoint });
+    // Deployed, each Lambda container has a client of its own and serves one request at a time.
+    // Here every function shares this one client, so a burst of requests (50 uptime reads of 90
+    // days are 4,500 Queries) queues on its sockets, and the SDK counts that wait against the
+    // connection timeout: 1 s would turn a queue into 503s. A refused or dead engine still
+    // fails at once (ECONNREFUSED), and the request timeout stays.
+    const client = createDynamoClient({ endpoint, connectionTimeoutMs: 15_000 });
     cleanups.push(() => client.destroy());
 
     // Alerts: dynalite has no streams and there is no SQS locally, so the event writers'

@@ -313,6 +313,20 @@ describe('the local runtime', () => {
     expect(days?.at(-1)?.perc_uptime).toBeLessThan(100);
   }, 90_000);
 
+  it('answers a burst of 50 parallel 90-day uptime reads with 200 each (4,500 Queries on one shared client)', async () => {
+    const url = `${runtime.apiUrl}/bucket/${runtime.demo.bucketId}/uptime?days=90`;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = await fetch(url, {
+          headers: { authorization: `Bearer ${runtime.demo.token}` },
+        });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    expect(answers).toStrictEqual(Array.from({ length: 50 }, () => 200));
+  });
+
   it('checked every response it saw against openapi.yaml', () => {
     // The simulated nodes' reports went through the checked fetch too.
     const routes = new Set(checked.seen.map((r) => `${r.method} ${r.status}`));

@@ -174,9 +174,20 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
         headers: request.headers,
         body: request.body,
         signal: timed.signal,
+        // A signed report goes to --api only: a redirect to another host would hand it the
+        // report and its signature, which that host could replay within the clock window.
+        redirect: 'manual',
       });
       lastStatus = response.status;
       lastBody = await readBody(response);
+      if (response.status >= 300 && response.status < 400) {
+        throw new ReportError(
+          `report answered ${response.status}, a redirect, which is not followed (is --api the API's URL?)`,
+          response.status,
+          lastBody,
+          attempt,
+        );
+      }
       if (response.ok) {
         if (!isIngestResponse(lastBody)) {
           throw new ReportError(

@@ -1,5 +1,6 @@
 import { HttpError } from './errors.ts';
 import { checkId, checkInteger, toDay } from './ids.ts';
+import { withTimeout } from './timeout-signal.ts';
 import type {
   BucketEventsPage,
   BucketStatsResponse,
@@ -98,32 +99,14 @@ interface AttemptSignal {
   clear(): void;
 }
 
-/**
- * A signal that aborts when the caller's does (with its reason), or after `timeoutMs` with a
- * DOMException named TimeoutError. A plain timer and controller, not AbortSignal.timeout and
- * AbortSignal.any: on Node 20 a signal combined by AbortSignal.any stops firing once a garbage
- * collection has run. The pending timer holds the controller, so nothing here is only weakly
- * reachable; `clear()` stops the timer and removes the listener from the caller's signal.
- */
+/** An attempt's signal: the caller's own when there is no timeout (nothing to clear). */
 function attemptSignal(
   signal: AbortSignal | undefined,
   timeoutMs: number | undefined,
 ): AttemptSignal {
-  if (timeoutMs === undefined) return { signal, clear: () => undefined };
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  const timer = setTimeout(() => {
-    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-  }, timeoutMs);
-  if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
+  return timeoutMs === undefined
+    ? { signal, clear: () => undefined }
+    : withTimeout(signal, timeoutMs);
 }
 
 /** Retry-After as delta-seconds or an HTTP date, in ms; undefined when absent or unreadable. */

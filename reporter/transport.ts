@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { type TimedSignal, withTimeout } from '../client/timeout-signal.ts';
 import { privateKeyFromSeed, signNodeReport } from '../functions/domain/node-signature.ts';
 import { type IngestResponse, isIngestResponse, type ReportBody } from './wire.ts';
 
@@ -240,35 +241,7 @@ export async function sendReport(options: SendReportOptions): Promise<SendReport
   }
 }
 
-/** A request's signal, and `clear()` to call once the request is over (in a `finally`). */
-export interface TimedSignal {
-  signal: AbortSignal;
-  clear(): void;
-}
-
-/**
- * A signal that aborts when `signal` does (with its reason), or after `timeoutMs` with a
- * TimeoutError. A plain timer and controller, not AbortSignal.timeout and AbortSignal.any: on
- * Node 20 a signal combined by AbortSignal.any never fires once a garbage collection has run.
- * The pending timer holds the controller, so nothing here is only weakly reachable; `clear()`
- * stops the timer and removes the listener from the caller's long-lived signal.
- */
-export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number): TimedSignal {
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(signal?.reason);
-  const timer = setTimeout(() => {
-    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
-  }, timeoutMs);
-  if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    clear() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
+export { type TimedSignal, withTimeout };
 
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

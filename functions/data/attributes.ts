@@ -66,6 +66,8 @@ export const ATTR = {
   // The sweep's sparse index (data/sweep-index.ts).
   sweepShard: 'sweepShard',
   sweepAt: 'sweepAt',
+  /** A health STATE row's count of mark calls (data/health-marks.ts). */
+  healthMarkSeq: 'markSeq',
 } as const;
 
 /** The stored attribute names of a HIST# row: one node's figures of one ended day. */

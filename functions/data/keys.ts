@@ -10,3 +10,8 @@ export const META_SK = 'META';
 export const NODE_SK_PREFIX = 'NODE#';
 export const nodeSk = (nodeId: string) => `${NODE_SK_PREFIX}${nodeId}`;
 export const nodePk = (nodeId: string) => `NODE#${nodeId}`;
+/** The bucket's health partition: STATE, health events, closed days, inputs, windows. */
+export const healthPk = (bucketId: string) => `HEALTH#${bucketId}`;
+export const HEALTH_STATE_SK = 'STATE';
+/** The prefix of a health mark's `sweepAt` (node rows' bare ISO values sort before it). */
+export const HEALTH_MARK_PREFIX = 'H';

@@ -12,7 +12,7 @@ export interface ReadBucketEventsDeps {
   loadUserAccess: LoadUserAccess;
   loadBucketOwner: LoadBucketOwner;
   loadEventsPage: LoadEventsPage;
-  /** The cursor's HMAC key (functions/events/cursor-key.ts). */
+  /** The cursor's HMAC key (functions/shared/cursor-key.ts). */
   cursorKey: () => Promise<Uint8Array>;
   eventRetentionDays: number;
   now?: () => number;

@@ -3,7 +3,7 @@ import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
-import { createCursorKey } from './cursor-key.ts';
+import { createCursorKey } from '../shared/cursor-key.ts';
 import { createEventsHandler } from './events-handler.ts';
 
 export type EventsSettings = Pick<

@@ -7,7 +7,7 @@ import { createEventsReader, createEventWriter } from '../../functions/data/even
 import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import { Unavailable } from '../../functions/domain/errors.ts';
 import type { NodeEvent } from '../../functions/domain/events.ts';
-import { createCursorKey } from '../../functions/events/cursor-key.ts';
+import { createCursorKey } from '../../functions/shared/cursor-key.ts';
 import {
   type ReadBucketEventsDeps,
   readBucketEvents,

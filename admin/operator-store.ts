@@ -217,6 +217,7 @@ function unassignEvents(
     from: p.from,
     to: p.to,
     at: iso(p.at),
+    ...(p.first && { first: true }),
   }));
   const status = readString(row, 'status');
   const lastUpdated = readString(row, 'lastUpdated');

@@ -9,10 +9,12 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { eventId, type NodeEvent, type RecordedNodeEvent, withEventId } from '../domain/events.ts';
+import type { HealthInput } from '../domain/health.ts';
 import type { NodeStatus } from '../domain/node-status.ts';
 import type { EventsPage, EventsPageRequest, StoredEvent } from '../domain/ports/events.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readString, S } from './attributes.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Event rows (docs/ARCHITECTURE.md, "Events and the sweep"): `EVENTS#<bucketId>` /
@@ -24,6 +26,12 @@ export const eventSk = (event: Pick<NodeEvent, 'at' | 'nodeId' | 'to'>) =>
   `${event.at}#${event.nodeId}#${event.to}`;
 /** The smallest sort key of events at or after `atIso`. */
 export const eventSkFloor = (atIso: string) => atIso;
+/**
+ * A sort key above every event at `atMs` and below every later one: the ISO instant is fixed
+ * width and an event's key continues it with `#` (0x23), so `$` (0x24) follows them all. Bounds
+ * of the key range "at in (after, to]" are `(afterAll(after), afterAll(to)]`.
+ */
+export const eventSkAfterAll = (atMs: number) => `${new Date(atMs).toISOString()}$`;
 
 const DAY_SECONDS = 86_400;
 const STATES: ReadonlySet<string | undefined> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
@@ -49,6 +57,8 @@ export function eventPut(
   };
   if (event.ip !== undefined) item.ip = S(event.ip);
   if (event.region !== undefined) item.region = S(event.region);
+  // Internal (health counts the node from here on); GET events never shows it.
+  if (event.first === true) item.first = { BOOL: true };
   return {
     TableName: tableName,
     Item: item,
@@ -144,6 +154,7 @@ function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
     from: from as NodeStatus,
     to: to as NodeStatus,
     at,
+    ...(item.first?.BOOL === true && { first: true as const }),
   };
 }
 
@@ -155,8 +166,14 @@ export function eventsPageQuery(tableName: string, request: EventsPageRequest): 
       ':pk': S(eventsPk(request.bucketId)),
       ':oldest': S(eventSkFloor(request.oldestAt)),
     },
-    ProjectionExpression: 'sk, nodeId, ip, #region, #from, #to, #at',
-    ExpressionAttributeNames: { '#region': 'region', '#from': 'from', '#to': 'to', '#at': 'at' },
+    ProjectionExpression: 'sk, nodeId, ip, #region, #from, #to, #at, #first',
+    ExpressionAttributeNames: {
+      '#region': 'region',
+      '#from': 'from',
+      '#to': 'to',
+      '#at': 'at',
+      '#first': 'first',
+    },
     ScanIndexForward: false,
   };
 }
@@ -195,3 +212,95 @@ export function createEventsReader(client: DynamoDBClient, tableName: string) {
     return { events: more ? events.slice(0, request.limit) : events, more };
   };
 }
+
+const NODE_INPUT_NAMES = { '#from': 'from', '#to': 'to', '#at': 'at', '#first': 'first' };
+
+/** A node event row as a health input (functions/domain/health.ts); undefined if it is none. */
+function toNodeInput(item: Item): HealthInput | undefined {
+  const nodeId = readString(item, 'nodeId');
+  const from = readString(item, 'from');
+  const to = readString(item, 'to');
+  const at = Date.parse(String(readString(item, 'at')));
+  if (nodeId === undefined || !Number.isFinite(at) || !STATES.has(from) || !STATES.has(to)) {
+    return undefined;
+  }
+  return {
+    kind: 'node',
+    at,
+    nodeId,
+    from: from as NodeStatus,
+    to: to as NodeStatus,
+    first: item.first?.BOOL === true,
+  };
+}
+
+/**
+ * The bucket's node events as inputs of its verdict timeline (docs/ARCHITECTURE.md, "Bucket
+ * health"): `loadNodeInputs` gives every event with `afterMs < at <= toMs`, in `at` order, all
+ * pages followed (consistent when asked: the sweep asks, so an event whose mark it read is in
+ * its answer); `firstNodeInputAfter` the instant of the earliest event after `afterMs`
+ * (consistent), or undefined.
+ */
+export function createNodeInputReader(client: DynamoDBClient, tableName: string) {
+  async function loadNodeInputs(
+    bucketId: string,
+    afterMs: number,
+    toMs: number,
+    consistent: boolean,
+  ): Promise<HealthInput[]> {
+    if (toMs <= afterMs) return [];
+    const inputs: HealthInput[] = [];
+    await queryAll(
+      client,
+      {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :to',
+        ExpressionAttributeValues: {
+          ':pk': S(eventsPk(bucketId)),
+          ':after': S(eventSkAfterAll(afterMs)),
+          ':to': S(eventSkAfterAll(toMs)),
+        },
+        ProjectionExpression: 'nodeId, #from, #to, #at, #first',
+        ExpressionAttributeNames: NODE_INPUT_NAMES,
+        ConsistentRead: consistent,
+      },
+      (items) => {
+        for (const item of items) {
+          const input = toNodeInput(item);
+          if (input !== undefined) inputs.push(input);
+        }
+      },
+    );
+    return inputs;
+  }
+
+  async function firstNodeInputAfter(
+    bucketId: string,
+    afterMs: number,
+  ): Promise<number | undefined> {
+    const page = await client
+      .send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk > :after',
+          ExpressionAttributeValues: {
+            ':pk': S(eventsPk(bucketId)),
+            ':after': S(eventSkAfterAll(afterMs)),
+          },
+          ProjectionExpression: '#at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    const item = page.Items?.[0];
+    if (item === undefined) return undefined;
+    const at = Date.parse(String(readString(item, 'at')));
+    return Number.isFinite(at) ? at : undefined;
+  }
+
+  return { loadNodeInputs, firstNodeInputAfter };
+}
+
+export type NodeInputReader = ReturnType<typeof createNodeInputReader>;

@@ -14,6 +14,7 @@ import type { NodeStatus } from '../domain/node-status.ts';
 import type { EventsPage, EventsPageRequest, StoredEvent } from '../domain/ports/events.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readString, S } from './attributes.ts';
+import type { MarkHealth } from './health-marks.ts';
 import { queryAll } from './query-all.ts';
 
 /**
@@ -76,13 +77,21 @@ export interface EventWriterOptions {
    */
   onEventsRecorded?: (events: RecordedNodeEvent[]) => void | Promise<void>;
   onPublishError?: (error: unknown) => void;
+  /**
+   * The health mark (functions/data/health-marks.ts): after the puts of a call landed, each
+   * bucket of the events it was given (inserted or found recorded already) is marked with the
+   * earliest `at` among them, so the sweep recomputes its verdict timeline from there. A
+   * failed mark fails the call like a failed put. Every production writer passes it.
+   */
+  markHealth?: MarkHealth;
   now?: () => number;
 }
 
 /**
  * The event writer: records each event exactly once, whoever else records the same change.
- * All events of a call are written in parallel (one round trip of latency). Returns the events
- * this call inserted. Transient faults are a ServiceUnavailableError after the SDK's retries.
+ * All events of a call are written in parallel (one round trip of latency), then, with
+ * `markHealth`, their buckets are marked in parallel (one more). Returns the events this call
+ * inserted. Transient faults are a ServiceUnavailableError after the SDK's retries.
  */
 export function createEventWriter(
   client: DynamoDBClient,
@@ -91,6 +100,7 @@ export function createEventWriter(
 ) {
   const now = options.now ?? Date.now;
   const publish = options.onEventsRecorded;
+  const { markHealth } = options;
   async function recordOne(event: NodeEvent, recordedAt: string): Promise<boolean> {
     const writer = randomUUID();
     const input = eventPut(tableName, event, {
@@ -123,16 +133,34 @@ export function createEventWriter(
     const recordedAt = new Date(now()).toISOString();
     const outcomes = await Promise.all(events.map((event) => recordOne(event, recordedAt)));
     const inserted = events.filter((_, index) => outcomes[index]).map(withEventId);
+    // Published before the marks: a retry after a failed mark finds these events recorded
+    // (not inserted by it), so it would not publish them.
     if (publish !== undefined && inserted.length > 0) {
       Promise.resolve()
         .then(() => publish(inserted))
         .catch((error: unknown) => options.onPublishError?.(error));
+    }
+    if (markHealth !== undefined) {
+      await Promise.all(
+        [...earliestByBucket(events)].map(([bucketId, atMs]) => markHealth(bucketId, atMs)),
+      );
     }
     return inserted;
   };
 }
 
 export type RecordEvents = ReturnType<typeof createEventWriter>;
+
+/** Each bucket of the events and the earliest instant among its events, epoch ms. */
+function earliestByBucket(events: readonly NodeEvent[]): Map<string, number> {
+  const earliest = new Map<string, number>();
+  for (const event of events) {
+    const atMs = Date.parse(event.at);
+    const seen = earliest.get(event.bucketId);
+    if (seen === undefined || atMs < seen) earliest.set(event.bucketId, atMs);
+  }
+  return earliest;
+}
 
 function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
   // The sort key: every row has one, and the projection asks for it.

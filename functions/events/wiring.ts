@@ -2,8 +2,8 @@ import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createEventsHandler } from './events-handler.ts';
 
 export type EventsSettings = Pick<

@@ -6,7 +6,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
 import { BucketEvent, BucketEventsPage } from './events.ts';
-import { BucketHealthPolicy, HealthPolicyRequest } from './health-policy.ts';
 import {
   ActiveMaintenance,
   BucketDay,
@@ -18,6 +17,7 @@ import {
   HealthPolicyView,
   Verdict,
 } from './health.ts';
+import { BucketHealthPolicy, HealthPolicyRequest } from './health-policy.ts';
 import {
   NodeStats,
   Seconds,

@@ -31,6 +31,8 @@ export interface NodeEvent {
   to: NodeState;
   /** The instant of the change, ISO 8601 UTC. */
   at: string;
+  /** Present when `at` is inside one of the bucket's maintenance windows. */
+  maintenance?: true;
 }
 
 export interface BucketEventsPage {

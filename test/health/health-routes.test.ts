@@ -9,10 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
-import { createHealthWriter } from '../../functions/data/bucket-health.ts';
+import { createHealthReader, createHealthWriter } from '../../functions/data/bucket-health.ts';
+import { createHealthTailReader } from '../../functions/data/health-tail.ts';
 import { createMaintenanceWindowStore } from '../../functions/data/maintenance-windows.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
-import { initialCheckpoint } from '../../functions/domain/health-timeline.ts';
+import type { HealthInput } from '../../functions/domain/health.ts';
+import {
+  advanceHealth,
+  type HealthPoint,
+  initialCheckpoint,
+} from '../../functions/domain/health-timeline.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
@@ -438,4 +444,81 @@ describe("access rule matrix (the status route's)", () => {
       }
     },
   );
+});
+
+describe('after the sweep stored the timeline up to a settled instant', () => {
+  it('the reads are the same: stored health events and closed days merged with the read’s own, each once', async () => {
+    clock = at('00:30:00.000', '2026-12-02');
+    const before = {
+      health: (await get('health', BUCKET)).json,
+      events: (await get('health/events', BUCKET)).json,
+      uptime: (await get('uptime', BUCKET, { days: '2' })).json.bucket,
+      stats: (await stats(BUCKET, '2026-12-01')).json.bucket,
+    };
+    // What the sweep does, by hand: the recorded inputs and the silences its node step records
+    // (node 3 at 02:30:20, node 2 at 03:00:10, node 1 at 04:30:00), advanced to G.
+    const recorded = await createHealthTailReader(table.client, table.tableName, {
+      retentionDays: 400,
+    })(BUCKET, CREATED);
+    const silence = (nodeId: string, when: number, from: 'ONLINE' | 'OFFLINE'): HealthInput => ({
+      kind: 'node',
+      at: when,
+      nodeId,
+      from,
+      to: 'DISCONNECTED',
+      first: false,
+    });
+    const inputs = [
+      ...recorded,
+      silence('node-h3', at('02:30:20.000'), 'OFFLINE'),
+      silence('node-h2', at('03:00:10.000'), 'ONLINE'),
+      silence('node-h1', at('04:30:00.000'), 'ONLINE'),
+    ];
+    const settled = at('00:10:00.000', '2026-12-02');
+    const start = initialCheckpoint(CREATED, []);
+    const step = advanceHealth(start, inputs, [], settled);
+    const entryOf = (day: string) =>
+      (step.dayEntries.find((e) => e.day === day)?.entry ?? start) as HealthPoint;
+    const writer = createHealthWriter(table.client, table.tableName, {
+      eventRetentionDays: 90,
+      historyRetentionDays: 400,
+    });
+    await writer.putHealthChanges(BUCKET, step.changes);
+    await writer.putClosedDays(
+      BUCKET,
+      step.closedDays.map((d) => ({ ...d, entry: entryOf(d.day) })),
+    );
+    const state = await createHealthReader(table.client, table.tableName).loadHealthState(
+      BUCKET,
+      true,
+    );
+    expect(
+      await writer.writeCheckpoint(BUCKET, step.checkpoint, entryOf(step.checkpoint.day), {
+        expectVer: state?.ver,
+        expectMarkSeq: state?.markSeq,
+        nextMark: undefined,
+      }),
+    ).toBe(true);
+    expect(step.changes).toHaveLength(4);
+
+    const after = {
+      health: (await get('health', BUCKET)).json,
+      events: (await get('health/events', BUCKET)).json,
+      uptime: (await get('uptime', BUCKET, { days: '2' })).json.bucket,
+      stats: (await stats(BUCKET, '2026-12-01')).json.bucket,
+    };
+    expect(after).toStrictEqual(before);
+    expect((before.events.events as unknown[]).length).toBe(4);
+    // Paged across the stored ones: each once, in order.
+    const first = await get('health/events', BUCKET, { limit: '3' });
+    const second = await get('health/events', BUCKET, {
+      limit: '3',
+      cursor: first.json.nextCursor as string,
+    });
+    expect([
+      ...(first.json.events as unknown[]),
+      ...(second.json.events as unknown[]),
+    ]).toStrictEqual(before.events.events);
+    expect(second.json).not.toHaveProperty('nextCursor');
+  });
 });

@@ -61,9 +61,10 @@ const lastReportsOf = (rows: readonly HealthNodeRow[]): LastReport[] =>
 
 /**
  * The reads both routes share: the user's partition, the bucket's first page and the health
- * partition (STATE, windows, the tail from a bound known in advance) in one round trip; the
- * access rule; then the bucket's further pages and, only when the tail read did not cover the
- * checkpoint, the tail from it, in parallel; then the timeline advanced to now.
+ * partition (STATE, windows, the tail from a bound known in advance), with `alongside` (a
+ * route's own read, like GET events' page), in one round trip; the access rule; then the
+ * bucket's further pages and, only when the tail read did not cover the checkpoint, the tail
+ * from it, in parallel; then the timeline advanced to now.
  */
 async function readTimeline<T = undefined>(
   principal: Principal,
@@ -72,16 +73,16 @@ async function readTimeline<T = undefined>(
   nowMs: number,
   alongside?: () => Promise<T>,
 ) {
-  const [user, page, reads] = await Promise.all([
+  const [user, page, reads, extra] = await Promise.all([
     deps.loadUserAccess(principal.userId),
     deps.openHealthBucket(bucketId),
     readHealthPartition(bucketId, nowMs, deps),
+    alongside?.(),
   ]);
   assertBucketReadable(principal, user, page.owner);
-  const [rows, tail, extra] = await Promise.all([
+  const [rows, tail] = await Promise.all([
     page.allNodes(),
     tailAfterCheckpoint(bucketId, reads, deps),
-    alongside?.(),
   ]);
   const step = advanceToNow(reads, tail, lastReportsOf(rows), nowMs, deps);
   return { rows, reads, step, extra };

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createHealthReader, createHealthWriter } from '../../functions/data/bucket-health.ts';
 import { createHealthTailReader } from '../../functions/data/health-tail.ts';
@@ -25,6 +25,7 @@ import { createLogger } from '../../functions/shared/logger.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { createContract } from '../openapi/contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
+import { commandName, traceCalls } from '../support/call-trace.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from '../support/events.ts';
 import {
   JWT_TEST_SECRET,
@@ -520,5 +521,35 @@ describe('after the sweep stored the timeline up to a settled instant', () => {
       ...(second.json.events as unknown[]),
     ]).toStrictEqual(before.events.events);
     expect(second.json).not.toHaveProperty('nextCursor');
+  });
+});
+
+describe('round trips of the health reads (a bucket whose rows fit the first page)', () => {
+  const measure = async (read: () => Promise<Response>) => {
+    const trace = traceCalls(table.client, (command) => ({ name: commandName(command) }));
+    try {
+      expect((await read()).statusCode).toBe(200);
+      return { roundTrips: trace.roundTrips(), calls: trace.calls.length };
+    } finally {
+      vi.restoreAllMocks();
+    }
+  };
+
+  it('1 when the checkpoint is recent or nothing is marked before the tail’s bound (5 min)', async () => {
+    // The previous test's sweep left a checkpoint at 00:10 with no mark.
+    clock = at('00:12:00.000', '2026-12-02');
+    expect((await measure(() => get('health', BUCKET))).roundTrips).toBe(1);
+    expect((await measure(() => get('health/events', BUCKET))).roundTrips).toBe(1);
+    clock = at('01:00:00.000', '2026-12-02');
+    expect((await measure(() => get('health', BUCKET))).roundTrips).toBe(1);
+    // uptime and stats: the closed days' Query with the history days' (after the access rule).
+    expect((await measure(() => get('uptime', BUCKET, { days: '2' }))).roundTrips).toBe(2);
+    expect((await measure(() => stats(BUCKET, '2026-12-01'))).roundTrips).toBe(2);
+  });
+
+  it('2 when a mark before the bound says inputs the first read missed may be there', async () => {
+    // The window bucket: its checkpoint is its creation; the window marked it at 05:00.
+    clock = at('00:30:00.000', '2026-12-02');
+    expect((await measure(() => get('health', WINDOW_BUCKET))).roundTrips).toBe(2);
   });
 });

@@ -147,7 +147,13 @@ export interface HealthEventsQuery {
   cursor: string | undefined;
 }
 
-/** Positions of health events: `E#<at ISO>#<verdict>` (no other route's cursor passes). */
+/**
+ * The MAC's scope of a health events cursor: the bucket and `health` (ids hold no newline and
+ * positions none either), so a cursor of GET events never passes here, nor one of here there.
+ */
+const cursorScope = (bucketId: string) => `${bucketId}\nhealth`;
+
+/** Positions of health events: `E#<at ISO>#<verdict>`. */
 const HEALTH_POSITION = /^E#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Z_]{1,20}$/;
 
 /**
@@ -165,7 +171,7 @@ export async function readBucketHealthEvents(
   const key = await keyOf(deps);
   let before: string | undefined;
   if (query.cursor !== undefined) {
-    before = decodeCursor(key, bucketId, query.cursor);
+    before = decodeCursor(key, cursorScope(bucketId), query.cursor);
     if (before === undefined || !HEALTH_POSITION.test(before)) {
       throw new ValidationError("cursor is not a cursor of this bucket's health events");
     }
@@ -187,7 +193,7 @@ export async function readBucketHealthEvents(
   const response: HealthEventsPage = { bucketId, events: page.events.map(toHealthEventView) };
   const last = page.events.at(-1);
   if (page.more && last !== undefined) {
-    response.nextCursor = encodeCursor(key, bucketId, last.position);
+    response.nextCursor = encodeCursor(key, cursorScope(bucketId), last.position);
   }
   return response;
 }

@@ -13,6 +13,7 @@ import { createHealthReader, createHealthWriter } from '../../functions/data/buc
 import { createHealthTailReader } from '../../functions/data/health-tail.ts';
 import { createMaintenanceWindowStore } from '../../functions/data/maintenance-windows.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
+import { encodeCursor } from '../../functions/domain/events-cursor.ts';
 import type { HealthInput } from '../../functions/domain/health.ts';
 import {
   advanceHealth,
@@ -21,6 +22,7 @@ import {
 } from '../../functions/domain/health-timeline.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
+import { deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { createContract } from '../openapi/contract.ts';
@@ -207,6 +209,10 @@ beforeAll(async () => {
   }
 });
 
+/** The position a cursor carries (its text before the tag). */
+const cursorPosition = (cursor: string) =>
+  Buffer.from(cursor.split('.')[0] as string, 'base64url').toString('utf8');
+
 const verdictEvent = (from: string, to: string, when: number, counted: number, online: number) => ({
   id: healthEventId(BUCKET, new Date(when).toISOString(), to),
   from,
@@ -354,6 +360,12 @@ describe('GET /bucket/{bucketId}/health/events', () => {
     }
     // The same cursor on another bucket: the MAC is over the bucket.
     expect((await get('health/events', NEW_BUCKET, { cursor })).statusCode).toBe(400);
+    // A cursor of GET events of this very bucket (same key): another scope, a 400.
+    const key = deriveCursorKey(JWT_TEST_SECRET);
+    const eventsCursor = encodeCursor(key, BUCKET, '2026-12-01T01:00:00.000Z#node-h1#ONLINE');
+    expect((await get('health/events', BUCKET, { cursor: eventsCursor })).statusCode).toBe(400);
+    const misplaced = encodeCursor(key, BUCKET, cursorPosition(cursor));
+    expect((await get('health/events', BUCKET, { cursor: misplaced })).statusCode).toBe(400);
     // A 400 before any read: even for a bucket that does not exist.
     expect((await get('health/events', 'no-such-bucket', { cursor: forged })).statusCode).toBe(400);
   });

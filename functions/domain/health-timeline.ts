@@ -13,7 +13,16 @@
  * same result whatever order the inputs come in and however the span is cut into steps:
  * storage advances it (the sweep, up to a settled instant) and reads advance a copy to now.
  */
-import type { HealthCounts, HealthInput, MaintenanceWindow, Verdict } from './health.ts';
+import {
+  type HealthCounts,
+  type HealthInput,
+  inMaintenance,
+  type MaintenanceWindow,
+  MIN_ONLINE_PERCENT,
+  type Verdict,
+  verdictOf,
+} from './health.ts';
+import { DAY_MS, dayOf, dayStartMs } from './timeline.ts';
 
 /** Milliseconds of one day under each verdict; `observedMs` is their sum. */
 export interface DayDurations {
@@ -71,34 +80,171 @@ export interface HealthStep {
   dayEntries: { day: string; entry: HealthPoint }[];
 }
 
+const zeroDurations = (): DayDurations => ({
+  operationalMs: 0,
+  degradedMs: 0,
+  partialOutageMs: 0,
+  majorOutageMs: 0,
+  maintenanceMs: 0,
+  unknownMs: 0,
+  observedMs: 0,
+});
+
+const DURATION_OF: Record<Verdict, keyof DayDurations> = {
+  OPERATIONAL: 'operationalMs',
+  DEGRADED: 'degradedMs',
+  PARTIAL_OUTAGE: 'partialOutageMs',
+  MAJOR_OUTAGE: 'majorOutageMs',
+  MAINTENANCE: 'maintenanceMs',
+  UNKNOWN: 'unknownMs',
+};
+
 /** The checkpoint of a bucket created at `createdAt` (no counted node, the default policy). */
-export declare function initialCheckpoint(
+export function initialCheckpoint(
   createdAt: number,
   windows: readonly MaintenanceWindow[],
-  minOnlinePercent?: number,
-): HealthCheckpoint;
+  minOnlinePercent: number = MIN_ONLINE_PERCENT.fallback,
+): HealthCheckpoint {
+  const counts = { counted: 0, online: 0 };
+  return {
+    asOf: createdAt,
+    createdAt,
+    counts,
+    minOnlinePercent,
+    verdict: verdictOf(counts, minOnlinePercent, inMaintenance(windows, createdAt)),
+    day: dayOf(createdAt),
+    dayDurations: zeroDurations(),
+  };
+}
+
+/** What one input does to the counts and the policy. */
+function apply(point: { counts: HealthCounts; minOnlinePercent: number }, input: HealthInput) {
+  if (input.kind === 'policy') {
+    point.minOnlinePercent = input.minOnlinePercent;
+    return;
+  }
+  if (input.kind === 'uncount') {
+    point.counts.counted -= 1;
+    return;
+  }
+  if (input.first) point.counts.counted += 1;
+  point.counts.online += (input.to === 'ONLINE' ? 1 : 0) - (input.from === 'ONLINE' ? 1 : 0);
+}
 
 /**
  * Advance `from` to `to` (>= from.asOf): applies the inputs with from.asOf < at <= to (others
- * are ignored, in any order, repeats of one input are the caller's to avoid), the windows as
- * given (active on [start, end)).
+ * are ignored; in any order; a repeated input is the caller's to avoid), the windows as given
+ * (active on [start, end)).
  */
-export declare function advanceHealth(
+export function advanceHealth(
   from: HealthCheckpoint,
   inputs: readonly HealthInput[],
   windows: readonly MaintenanceWindow[],
   to: number,
-): HealthStep;
+): HealthStep {
+  const counts = { ...from.counts };
+  const point = { counts, minOnlinePercent: from.minOnlinePercent };
+  let verdict = from.verdict;
+  let since = from.since;
+  let day = from.day;
+  let durations = { ...from.dayDurations };
+  const changes: HealthChange[] = [];
+  const closedDays: ClosedHealthDay[] = [];
+  const dayEntries: HealthStep['dayEntries'] = [];
+
+  // Every instant in (asOf, to] where the verdict may change: the inputs and window boundaries.
+  const byInstant = new Map<number, HealthInput[]>();
+  for (const input of inputs) {
+    if (input.at <= from.asOf || input.at > to) continue;
+    const list = byInstant.get(input.at);
+    if (list === undefined) byInstant.set(input.at, [input]);
+    else list.push(input);
+  }
+  const instants = new Set(byInstant.keys());
+  for (const w of windows) {
+    for (const t of [w.start, w.end]) if (t > from.asOf && t <= to) instants.add(t);
+  }
+  const ordered = [...instants].sort((a, b) => a - b);
+
+  /** The ms of [a, b) under the current verdict, day by day; closes each day that ends. */
+  function measure(a: number, b: number) {
+    let cursor = Math.max(a, from.createdAt);
+    while (cursor < b) {
+      const dayEnd = dayStartMs(day) + DAY_MS;
+      const end = Math.min(b, dayEnd);
+      if (end > cursor) {
+        durations[DURATION_OF[verdict]] += end - cursor;
+        durations.observedMs += end - cursor;
+      }
+      cursor = Math.max(cursor, end);
+      if (end === dayEnd) {
+        closedDays.push({ day, durations });
+        day = dayOf(dayEnd);
+        durations = zeroDurations();
+        dayEntries.push({ day, entry: snapshot() });
+      }
+    }
+  }
+  const snapshot = (): HealthPoint => ({
+    counts: { ...counts },
+    minOnlinePercent: point.minOnlinePercent,
+    verdict,
+    since,
+  });
+
+  let cursor = from.asOf;
+  for (const t of ordered) {
+    measure(cursor, t);
+    for (const input of byInstant.get(t) ?? []) apply(point, input);
+    const next = verdictOf(counts, point.minOnlinePercent, inMaintenance(windows, t));
+    if (next !== verdict) {
+      changes.push({ from: verdict, to: next, at: t, counts: { ...counts } });
+      verdict = next;
+      since = t;
+    }
+    cursor = t;
+  }
+  measure(cursor, to);
+
+  return {
+    checkpoint: {
+      ...snapshot(),
+      asOf: to,
+      createdAt: from.createdAt,
+      day,
+      dayDurations: durations,
+    },
+    changes,
+    closedDays,
+    dayEntries,
+  };
+}
 
 /**
  * A checkpoint at `dayStart(day) - 1` from that instant's stored state, for recomputing `day`
  * from its start (a late input); its own day's figures are not meaningful and are discarded.
  */
-export declare function checkpointAtDayEntry(
+export function checkpointAtDayEntry(
   day: string,
   entry: HealthPoint,
   createdAt: number,
-): HealthCheckpoint;
+): HealthCheckpoint {
+  const asOf = dayStartMs(day) - 1;
+  return {
+    counts: { ...entry.counts },
+    minOnlinePercent: entry.minOnlinePercent,
+    verdict: entry.verdict,
+    since: entry.since,
+    asOf,
+    createdAt,
+    day: dayOf(asOf),
+    dayDurations: zeroDurations(),
+  };
+}
 
 /** `perc_available` of section 13: 100 * (op + degraded) / (observed - maint - unknown), 2 dp. */
-export declare function percAvailable(d: DayDurations): number | null;
+export function percAvailable(d: DayDurations): number | null {
+  const denominator = d.observedMs - d.maintenanceMs - d.unknownMs;
+  if (denominator <= 0) return null;
+  return Math.round((10_000 * (d.operationalMs + d.degradedMs)) / denominator) / 100;
+}

@@ -6,7 +6,7 @@
  * functions/domain/health-timeline.ts in one step and in random cuts (inputs shuffled, the whole
  * list given each time), and every health event, checkpoint, closed day, day entry and
  * `perc_available` must equal test/support/health-model.ts, the definition evaluated directly.
- * HEALTH_PROPERTY_RUNS sets the run count (default 150).
+ * HEALTH_PROPERTY_RUNS sets the run count (default 400).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +41,7 @@ import {
   verdictAt,
 } from '../support/health-model.ts';
 
-const RUNS = Number(process.env.HEALTH_PROPERTY_RUNS ?? 150);
+const RUNS = Number(process.env.HEALTH_PROPERTY_RUNS ?? 400);
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const MIDNIGHT = Date.parse('2026-12-01T00:00:00.000Z');

@@ -383,6 +383,14 @@ describe('advanceHealth: the hard orders', () => {
     expect(none.checkpoint).toEqual(second.checkpoint);
   });
 
+  it('reports no change at or before asOf, even for a window at asOf the checkpoint did not know', () => {
+    // The checkpoint is taken as it is (a window learnt late is the caller's to recompute): its
+    // instant is not revisited, only (asOf, to] is.
+    const start = initialCheckpoint(C, []);
+    const step = advanceHealth(start, [], [win(C, C + H)], C + 2 * H);
+    expect(step.changes.filter((c) => c.at <= C)).toStrictEqual([]);
+  });
+
   it('percAvailable: (op + degraded) / (observed - maintenance - unknown), 2 dp, null on 0', () => {
     expect(percAvailable(durations({}))).toBeNull();
     expect(percAvailable(durations({ maintenanceMs: 5, unknownMs: 7 }))).toBeNull();

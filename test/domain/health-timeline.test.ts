@@ -147,6 +147,22 @@ describe('advanceHealth: the hard orders', () => {
     expect(step.checkpoint.counts).toStrictEqual({ counted: 2, online: 1 });
   });
 
+  it("one node's two changes in one ms (a report placed at its predecessor's instant): the net state", () => {
+    const t0 = C + 10 * S;
+    const t1 = t0 + S;
+    const step = run(
+      [
+        firstReport(t0, 'a'),
+        firstReport(t0, 'b'),
+        node(t1, 'a', 'ONLINE', 'OFFLINE'),
+        node(t1, 'a', 'OFFLINE', 'ONLINE'),
+      ],
+      t1 + S,
+    );
+    expect(step.changes).toHaveLength(1);
+    expect(step.checkpoint.counts).toStrictEqual({ counted: 2, online: 2 });
+  });
+
   it('a silence counts at exactly last report + stale, not when it is noticed', () => {
     const t0 = C + 10 * S;
     const step = run(

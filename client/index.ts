@@ -15,13 +15,21 @@ export {
 export { HttpError, isApiErrorBody } from './errors.ts';
 /** The first release's name for BucketStatusResponse. */
 export type {
+  ActiveMaintenance,
   ApiErrorBody,
+  BucketDay,
   BucketEventsPage,
+  BucketHealth,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketStatusResponse as StorageBucketStatusResponse,
+  BucketUptime,
   BucketUptimeResponse,
   CreatedWebhook,
+  HealthEvent,
+  HealthEventsPage,
+  HealthNodeCounts,
+  HealthPolicyView,
   NewWebhook,
   NodeDayStats,
   NodeEvent,
@@ -29,6 +37,7 @@ export type {
   NodeStatus,
   NodeUptime,
   UptimeDay,
+  Verdict,
   Webhook,
   WebhookList,
 } from './types.ts';

@@ -91,6 +91,23 @@ export const TABLE_ACTIONS = Object.fromEntries(
  * API, the sweep, fanOut, delivery), one table, the token-signing secret (HS256 mode), the events
  * cursor secret, alert delivery, the status page, alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
  */
+/** Lambda's limit on a function's description. */
+const MAX_FUNCTION_DESCRIPTION = 256;
+
+/**
+ * An HTTP function is described by the routes it serves while they fit Lambda's limit, else
+ * (a function of many routes) by its table entry's description.
+ */
+function functionDescription(stageName: string, name: FunctionName): string {
+  const spec = FUNCTIONS[name];
+  const routes = routesOf(name)
+    .map((route) => routeKeyOf(route))
+    .join(', ');
+  const byRoutes = `bucket-status ${stageName}: ${routes}`;
+  if (spec.kind === 'http' && byRoutes.length <= MAX_FUNCTION_DESCRIPTION) return byRoutes;
+  return `bucket-status ${stageName}: ${spec.description}`.slice(0, MAX_FUNCTION_DESCRIPTION);
+}
+
 export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
   /** Every function of the route table, by name. */
@@ -196,14 +213,7 @@ export class BucketStatusStack extends Stack {
       const fn = new HouseNodejsFunction(this, spec.constructId, {
         ...shared,
         entry: spec.entry,
-        // HTTP functions are described by the routes they serve.
-        description: `bucket-status ${props.stageName}: ${
-          spec.kind === 'http'
-            ? routesOf(name)
-                .map((route) => routeKeyOf(route))
-                .join(', ')
-            : spec.description
-        }`,
+        description: functionDescription(props.stageName, name),
         memorySize: spec.memorySize,
         ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
         environment: { TABLE_NAME: this.table.tableName, ...environments[name] },

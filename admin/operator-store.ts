@@ -11,6 +11,7 @@ import {
 import { type Item, N, readNumber, readString, S } from '../functions/data/attributes.ts';
 import { hintAttribute } from '../functions/data/bucket-timeline.ts';
 import { createEventWriter } from '../functions/data/events.ts';
+import { createHealthMarker } from '../functions/data/health-marks.ts';
 import {
   bucketPk,
   META_SK,
@@ -217,6 +218,7 @@ function unassignEvents(
     from: p.from,
     to: p.to,
     at: iso(p.at),
+    ...(p.first && { first: true }),
   }));
   const status = readString(row, 'status');
   const lastUpdated = readString(row, 'lastUpdated');
@@ -267,8 +269,10 @@ export function createAdminStore(
     onEventsRecorded?: (events: RecordedNodeEvent[]) => void | Promise<void>;
   } = {},
 ): AdminStore {
+  const markHealth = createHealthMarker(client, tableName);
   const recordEvents = createEventWriter(client, tableName, {
     retentionDays: eventRetentionDays,
+    markHealth,
     ...(onEventsRecorded !== undefined && { onEventsRecorded }),
     now,
   });

@@ -129,6 +129,48 @@ export interface WebhookList {
   webhooks: Webhook[];
 }
 
+/** POST /bucket/{bucketId}/maintenance. */
+export interface NewMaintenanceWindow {
+  /** ISO 8601 instant with seconds and a zone (`Z` or `+HH:MM`), at most milliseconds; at most 60 s in the past and at most 90 days ahead. */
+  start: string;
+  /** ISO 8601 instant, after `start`, at most 7 days after it. */
+  end: string;
+  /** At most 256 printable characters, counted in code points: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp. Empty or null: no reason. */
+  reason?: string;
+}
+
+/** One of a bucket's maintenance windows: active on [start, end). */
+export interface MaintenanceWindow {
+  /** `mw_` + 22 base64url characters. */
+  id: string;
+  bucketId: string;
+  /** The window is active from `start` (inclusive)... */
+  start: string;
+  /** ...to `end` (exclusive). A window deleted while active ends at the deletion instant. */
+  end: string;
+  reason?: string;
+  createdAt: string;
+}
+
+/** GET /bucket/{bucketId}/maintenance. */
+export interface MaintenanceWindowList {
+  /** Active and upcoming windows and those ended within the last 30 days, by start. */
+  windows: MaintenanceWindow[];
+}
+
+/** PUT /bucket/{bucketId}/health/policy. */
+export interface HealthPolicyRequest {
+  /** The verdict is DEGRADED rather than PARTIAL_OUTAGE while at least max(1, ceil(counted * minOnlinePercent / 100)) counted nodes are ONLINE. Default 50. */
+  minOnlinePercent: number;
+}
+
+/** The bucket's health policy, as PUT /bucket/{bucketId}/health/policy answers it. */
+export interface BucketHealthPolicy {
+  bucketId: string;
+  /** The verdict is DEGRADED rather than PARTIAL_OUTAGE while at least max(1, ceil(counted * minOnlinePercent / 100)) counted nodes are ONLINE. Default 50. */
+  minOnlinePercent: number;
+}
+
 /** The body of every error the API itself returns. */
 export interface ApiErrorBody {
   success: false;

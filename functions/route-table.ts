@@ -136,7 +136,9 @@ export const FUNCTIONS = {
     entry: 'functions/webhooks/handler.ts',
     wiring: 'functions/webhooks/wiring.ts',
     constructId: 'WebhooksFunction',
-    description: 'webhook management (POST/GET/DELETE /workspace/{workspaceId}/webhooks...)',
+    description:
+      'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), a ' +
+      "bucket's maintenance windows and health policy",
     // A token check, two parallel queries, at most one write (and one DNS lookup on create).
     memorySize: 512,
     tableActions: [],
@@ -229,6 +231,49 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
+  // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the
+  // management function: the user's partition and the bucket's META row in parallel, then the
+  // bucket's window rows (slots W#00-W#19, ended copies X#<id>) or policy rows; every write
+  // marks the bucket's health STATE row for the sweep (UpdateItem).
+  {
+    method: 'POST',
+    path: '/bucket/{bucketId}/maintenance',
+    function: 'webhooks',
+    handler: 'functions/webhooks/health-handler.ts',
+    // Query the slots; PutItem an ended window's copy and the claimed slot; UpdateItem the mark.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  {
+    method: 'DELETE',
+    path: '/bucket/{bucketId}/maintenance/{windowId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/health-handler.ts',
+    // DeleteItem an upcoming window or a freed slot; UpdateItem an active one's end and the
+    // mark; PutItem the ended copy.
+    tableActions: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+  },
+  {
+    method: 'PUT',
+    path: '/bucket/{bucketId}/health/policy',
+    function: 'webhooks',
+    handler: 'functions/webhooks/health-handler.ts',
+    // PutItem the policy input and the current policy; UpdateItem the mark.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  // Any reader of the bucket: the user's partition, the bucket's META row and its window rows.
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/maintenance',
+    function: 'status',
+    handler: 'functions/status/maintenance-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

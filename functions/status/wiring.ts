@@ -1,10 +1,13 @@
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketNodesReader } from '../data/bucket-nodes.ts';
+import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
+import { createMaintenanceListHandler } from './maintenance-handler.ts';
 import { createStatusHandler } from './status-handler.ts';
 
 export type StatusSettings = Pick<
@@ -42,6 +45,14 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     }),
     'POST /bucket/{bucketId}/stats': createStatsHandler(history),
     'GET /bucket/{bucketId}/uptime': createUptimeHandler(history),
+    'GET /bucket/{bucketId}/maintenance': createMaintenanceListHandler({
+      verifyToken,
+      loadUserAccess,
+      loadBucketOwner: createBucketOwnerReader(client, tableName),
+      loadWindows: createWindowLoader(client, tableName),
+      logger,
+      ...(overrides?.now && { now: overrides.now }),
+    }),
   } satisfies RouteHandlers<'status'>;
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

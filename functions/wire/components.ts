@@ -6,6 +6,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
 import { BucketEvent, BucketEventsPage } from './events.ts';
+import { BucketHealthPolicy, HealthPolicyRequest } from './health-policy.ts';
 import {
   NodeStats,
   Seconds,
@@ -22,6 +23,7 @@ import {
   PartialIngestError,
   RejectedBucket,
 } from './ingest.ts';
+import { MaintenanceWindow, MaintenanceWindowList, NewMaintenanceWindow } from './maintenance.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
 import { CreatedWebhook, NewWebhook, NodeStatusChanged, Webhook, WebhookList } from './webhooks.ts';
 
@@ -76,6 +78,31 @@ export const COMPONENTS: Record<string, Component> = {
   },
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
+  NewMaintenanceWindow: {
+    schema: NewMaintenanceWindow,
+    client: 'NewMaintenanceWindow',
+    doc: 'POST /bucket/{bucketId}/maintenance.',
+  },
+  MaintenanceWindow: {
+    schema: MaintenanceWindow,
+    client: 'MaintenanceWindow',
+    doc: "One of a bucket's maintenance windows: active on [start, end).",
+  },
+  MaintenanceWindowList: {
+    schema: MaintenanceWindowList,
+    client: 'MaintenanceWindowList',
+    doc: 'GET /bucket/{bucketId}/maintenance.',
+  },
+  HealthPolicyRequest: {
+    schema: HealthPolicyRequest,
+    client: 'HealthPolicyRequest',
+    doc: 'PUT /bucket/{bucketId}/health/policy.',
+  },
+  BucketHealthPolicy: {
+    schema: BucketHealthPolicy,
+    client: 'BucketHealthPolicy',
+    doc: "The bucket's health policy, as PUT /bucket/{bucketId}/health/policy answers it.",
+  },
   Error: {
     schema: ApiErrorBody,
     client: 'ApiErrorBody',

@@ -199,5 +199,6 @@ describe('windowView', () => {
       createdAt: '2026-12-06T12:00:00.000Z',
     });
     expect(windowView('b1', w('mw_a', T, T + 1000, 'r')).reason).toBe('r');
+    expect(Object.hasOwn(windowView('b1', w('mw_a', T, T + 1000)), 'reason')).toBe(false);
   });
 });

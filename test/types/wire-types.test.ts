@@ -13,12 +13,12 @@ import type {
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
 import type { BucketEventsResponse } from '../../functions/events/read-bucket-events.ts';
-import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
+import type { BucketStatusResponse } from '../../functions/reads/read-bucket-status.ts';
 import type {
   StatsResponse,
   UptimeNode,
   UptimeResponse,
-} from '../../functions/status/read-history.ts';
+} from '../../functions/reads/read-history.ts';
 import type {
   createWebhook,
   listWebhooks,

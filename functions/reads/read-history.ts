@@ -1,11 +1,13 @@
 /**
  * The history reads (DESIGN.md section 8): POST /bucket/{bucketId}/stats and GET
- * /bucket/{bucketId}/uptime. Plain functions over the ports of functions/domain/ports/history.ts;
+ * /bucket/{bucketId}/uptime, and the public uptime route of a share (DESIGN.md section 17), each
+ * with its access decision (functions/domain/ports/bucket-reads.ts#DecideBucketRead). Plain
+ * functions over the ports of functions/domain/ports/history.ts;
  * the figures are functions/domain/timeline.ts#dayFigures over what storage holds.
  */
-import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
-import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
+import type { BucketReadGrant, DecideBucketRead } from '../domain/ports/bucket-reads.ts';
 import type {
+  HistoryBucketPage,
   HistoryNodeRow,
   LoadHistoryBucket,
   LoadHistoryDays,
@@ -30,7 +32,6 @@ import {
 import type { StatsResponse, UptimeNode, UptimeResponse } from '../wire/history.ts';
 
 export interface ReadHistoryDeps {
-  loadUserAccess: LoadUserAccess;
   loadHistoryBucket: LoadHistoryBucket;
   loadHistoryDays: LoadHistoryDays;
   staleAfterSeconds: number;
@@ -40,14 +41,17 @@ export interface ReadHistoryDeps {
 
 export type { StatsResponse, UptimeNode, UptimeResponse };
 
-/** The user's partition and the bucket's first page in parallel, then the access rule. */
-async function authorize(principal: Principal, bucketId: string, deps: ReadHistoryDeps) {
-  const [user, page] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
-    deps.loadHistoryBucket(bucketId),
-  ]);
-  assertBucketReadable(principal, user, page.owner);
-  return page;
+/**
+ * The access decision's reads and the bucket's first page in parallel, then the decision: the
+ * page, and what the reader may see of it.
+ */
+async function authorize(
+  decide: DecideBucketRead,
+  bucketId: string,
+  deps: ReadHistoryDeps,
+): Promise<{ page: HistoryBucketPage; grant: BucketReadGrant }> {
+  const [check, page] = await Promise.all([decide(), deps.loadHistoryBucket(bucketId)]);
+  return { page, grant: check(page.owner) };
 }
 
 /** A node's stored days of its current assignment (rows of an earlier one are ignored). */
@@ -88,14 +92,14 @@ function figuresOf(
 
 /** POST /bucket/{bucketId}/stats with an already parsed JSON body. */
 export async function readBucketStats(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   body: unknown,
   deps: ReadHistoryDeps,
 ): Promise<StatsResponse> {
   const nowMs = (deps.now ?? Date.now)();
   const day = parseStatsDay(body, nowMs, deps.historyRetentionDays);
-  const page = await authorize(principal, bucketId, deps);
+  const { page } = await authorize(decide, bucketId, deps);
   // Today has no history row yet: its figures are all in the bucket rows.
   const [nodes, stored] = await Promise.all([
     page.allNodes(),
@@ -119,7 +123,7 @@ export async function readBucketStats(
  * retention show nothing observed.
  */
 export async function readBucketUptime(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   dayCount: number,
   deps: ReadHistoryDeps,
@@ -129,7 +133,7 @@ export async function readBucketUptime(
   const oldest = oldestKeptDay(nowMs, deps.historyRetentionDays);
   const today = dayOf(nowMs);
   const dayStarts = days.map(dayStartMs);
-  const page = await authorize(principal, bucketId, deps);
+  const { page, grant } = await authorize(decide, bucketId, deps);
   const nodes = await page.allNodes();
   const historyDays = days.filter((day) => day >= oldest && day !== today);
   assertUptimeReadBounded(nodes.length, dayCount, historyDays.length);
@@ -148,7 +152,7 @@ export async function readBucketUptime(
     nodes: nodes.map((node) => {
       const records = recordsOf(node, stored);
       const entry = { host: node.nodeId } as UptimeNode;
-      if (node.ip !== undefined) entry.ip = node.ip;
+      if (node.ip !== undefined && grant.showIps) entry.ip = node.ip;
       if (node.region !== undefined) entry.region = node.region;
       entry.days = days.map((day, i) =>
         day < oldest

@@ -141,6 +141,17 @@ export const FUNCTIONS = {
     memorySize: 512,
     tableActions: [],
   },
+  public: {
+    kind: 'http',
+    entry: 'functions/public/handler.ts',
+    wiring: 'functions/public/wiring.ts',
+    constructId: 'PublicFunction',
+    description: 'share-token reads (GET /public/{token}/...), behind CloudFront',
+    // No token verifier and no user partition: one GetItem for the share, then the bucket's
+    // reads; the badge adds badge-maker's width tables.
+    memorySize: 512,
+    tableActions: [],
+  },
   fanOut: {
     kind: 'stream',
     entry: 'functions/fan-out/handler.ts',
@@ -229,6 +240,53 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
+  // Shares (DESIGN.md section 17): the user's partition, the bucket's META row and its share
+  // slots in parallel; creating claims a free slot and writes the token's lookup row (deleting
+  // the slot again if that fails); revoking deletes the lookup row, then the slot.
+  {
+    method: 'POST',
+    path: '/bucket/{bucketId}/shares',
+    function: 'webhooks',
+    handler: 'functions/webhooks/shares-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  },
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/shares',
+    function: 'webhooks',
+    handler: 'functions/webhooks/shares-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem'],
+  },
+  {
+    method: 'DELETE',
+    path: '/bucket/{bucketId}/shares/{shareId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/shares-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+  },
+  // Public reads of a share (DESIGN.md section 17): one consistent GetItem of the token's
+  // lookup row, then the bucket's reads as the authenticated routes make them.
+  {
+    method: 'GET',
+    path: '/public/{token}/status',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/uptime',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/badge.svg',
+    function: 'public',
+    handler: 'functions/public/badge-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

@@ -24,6 +24,7 @@ import {
   HouseNodejsFunction,
   type LogLevel,
 } from './constructs/house-nodejs-function.ts';
+import { PublicCdn } from './constructs/public-cdn.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusPageHosting } from './constructs/status-page-hosting.ts';
@@ -103,6 +104,8 @@ export class BucketStatusStack extends Stack {
   readonly eventsCursorSecret: secretsmanager.Secret;
   readonly alarms: ServiceAlarms;
   readonly statusPage: StatusPageHosting;
+  /** The public routes of share tokens, cached at the edge (DESIGN.md section 17). */
+  readonly publicCdn: PublicCdn;
   /** The alert pipeline's queues (the fan-out and delivery functions are in `functions`). */
   readonly alerts: AlertDelivery;
 
@@ -170,7 +173,13 @@ export class BucketStatusStack extends Stack {
       },
       sweep: { ...settings },
       // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
-      webhooks: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      webhooks: {
+        ...settings,
+        ...jwtEnvironment(props.jwt, this.jwtSecret),
+        // Share links open the status page (set below, once the page exists).
+      },
+      // No token key material: the share token in the path is the credential.
+      public: { ...settings },
       fanOut: { ...settings, ...this.alerts.environment },
       delivery: { ...settings, ...this.alerts.environment },
     };
@@ -244,6 +253,9 @@ export class BucketStatusStack extends Stack {
       corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
     });
     this.statusPage.deployPage(this.httpApi.url);
+    // A share link opens the page (POST shares answers `<page>#share=<token>`).
+    this.functions.webhooks.function.addEnvironment('STATUS_PAGE_URL', this.statusPage.url);
+    this.publicCdn = new PublicCdn(this, 'Public', { apiId: this.httpApi.api.apiId });
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -285,6 +297,11 @@ export class BucketStatusStack extends Stack {
     new CfnOutput(this, 'StatusPageUrl', {
       description: 'The status page: open <url>#bucket=<bucketId>&token=<token>',
       value: this.statusPage.url,
+    });
+    new CfnOutput(this, 'PublicUrl', {
+      description:
+        'The public routes of share links, cached at the edge: <url>/public/<token>/status',
+      value: this.publicCdn.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',

@@ -1,0 +1,37 @@
+import { createBucketNodesReader } from '../data/bucket-nodes.ts';
+import { createHistoryDayReader } from '../data/history-days.ts';
+import { createHistoryBucketReader } from '../data/history-nodes.ts';
+import { createShareStore } from '../data/shares.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createBadgeHandler } from './badge-handler.ts';
+import { createPublicStatusHandler, createPublicUptimeHandler } from './public-handlers.ts';
+
+export type PublicSettings = Pick<
+  Settings,
+  'tableName' | 'staleAfterSeconds' | 'historyRetentionDays'
+>;
+
+/**
+ * The public function on its real adapters: the share-token reads of DESIGN.md section 17.
+ * No token verifier and no user partition: the token's lookup row is the access decision.
+ */
+export function wire({ client, settings, logger, overrides }: WireDeps<PublicSettings>) {
+  const { tableName } = settings;
+  const shares = createShareStore(client, tableName);
+  const deps = {
+    findShare: (tokenHash: string) => shares.findShare(tokenHash),
+    openBucket: createBucketNodesReader(client, tableName),
+    loadHistoryBucket: createHistoryBucketReader(client, tableName),
+    loadHistoryDays: createHistoryDayReader(client, tableName),
+    staleAfterSeconds: settings.staleAfterSeconds,
+    historyRetentionDays: settings.historyRetentionDays,
+    logger,
+    ...(overrides?.now && { now: overrides.now }),
+  };
+  const routes = {
+    'GET /public/{token}/status': createPublicStatusHandler(deps),
+    'GET /public/{token}/uptime': createPublicUptimeHandler(deps),
+    'GET /public/{token}/badge.svg': createBadgeHandler(deps),
+  } satisfies RouteHandlers<'public'>;
+  return { routes } satisfies WiredHttpFunction;
+}

@@ -22,6 +22,7 @@ import {
   PartialIngestError,
   RejectedBucket,
 } from './ingest.ts';
+import { CreatedShare, NewShare, Share, ShareList } from './shares.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
 import { CreatedWebhook, NewWebhook, NodeStatusChanged, Webhook, WebhookList } from './webhooks.ts';
 
@@ -76,6 +77,14 @@ export const COMPONENTS: Record<string, Component> = {
   },
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
+  NewShare: { schema: NewShare, client: 'NewShare' },
+  Share: { schema: Share, client: 'Share' },
+  CreatedShare: {
+    schema: CreatedShare,
+    client: 'CreatedShare',
+    doc: 'POST /bucket/{bucketId}/shares: the token is shown only here.',
+  },
+  ShareList: { schema: ShareList, client: 'ShareList' },
   Error: {
     schema: ApiErrorBody,
     client: 'ApiErrorBody',

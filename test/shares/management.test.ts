@@ -318,7 +318,7 @@ describe('at most ten shares per bucket', () => {
 });
 
 describe('bad requests', () => {
-  it.each([
+  it.each<[string, string, RegExp]>([
     ['not JSON', '{', /valid JSON/],
     ['an array', '[]', /JSON object/],
     ['a JSON string', '"x"', /JSON object/],
@@ -327,10 +327,11 @@ describe('bad requests', () => {
     ['a numeric label', JSON.stringify({ label: 5 }), /label must be a string/],
     ['257 characters', JSON.stringify({ label: 'l'.repeat(257) }), /at most 256/],
     ['257 emoji', JSON.stringify({ label: '😀'.repeat(257) }), /at most 256/],
-    ...REFUSED.map(
-      ([name, char]) =>
-        [name, JSON.stringify({ label: `a${char}b` }), /label must not contain/] as const,
-    ),
+    ...REFUSED.map(([name, char]): [string, string, RegExp] => [
+      name,
+      JSON.stringify({ label: `a${char}b` }),
+      /label must not contain/,
+    ]),
   ])('%s: 400 naming the field', async (_name, body, message) => {
     const r = await call('POST', B, { body });
     expect(r.statusCode).toBe(400);

@@ -136,7 +136,8 @@ export const FUNCTIONS = {
     entry: 'functions/webhooks/handler.ts',
     wiring: 'functions/webhooks/wiring.ts',
     constructId: 'WebhooksFunction',
-    description: 'webhook management (POST/GET/DELETE /workspace/{workspaceId}/webhooks...)',
+    description:
+      'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), shares (POST/GET/DELETE /bucket/{bucketId}/shares...)',
     // A token check, two parallel queries, at most one write (and one DNS lookup on create).
     memorySize: 512,
     tableActions: [],

@@ -205,14 +205,9 @@ export class BucketStatusStack extends Stack {
       const fn = new HouseNodejsFunction(this, spec.constructId, {
         ...shared,
         entry: spec.entry,
-        // HTTP functions are described by the routes they serve.
-        description: `bucket-status ${props.stageName}: ${
-          spec.kind === 'http'
-            ? routesOf(name)
-                .map((route) => routeKeyOf(route))
-                .join(', ')
-            : spec.description
-        }`,
+        // HTTP functions are described by the routes they serve, while those fit Lambda's
+        // 256 characters; by their table entry's description otherwise.
+        description: describeFunction(props.stageName, name),
         memorySize: spec.memorySize,
         ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
         environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
@@ -340,6 +335,20 @@ function jwtEnvironment(
   if (issuer) environment.JWT_ISSUER = issuer;
   if (audience) environment.JWT_AUDIENCE = audience.join(',');
   return environment;
+}
+
+/** Lambda's bound on a function's description. */
+const MAX_DESCRIPTION_LENGTH = 256;
+
+function describeFunction(stageName: string, name: FunctionName): string {
+  const spec = FUNCTIONS[name];
+  const routes = routesOf(name)
+    .map((route) => routeKeyOf(route))
+    .join(', ');
+  const byRoutes = `bucket-status ${stageName}: ${routes}`;
+  return spec.kind === 'http' && byRoutes.length <= MAX_DESCRIPTION_LENGTH
+    ? byRoutes
+    : `bucket-status ${stageName}: ${spec.description}`;
 }
 
 function assertStageName(stageName: string): void {

@@ -527,6 +527,7 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
       'JwtSecretArn',
+      'PublicUrl',
       'StatusPageUrl',
       'TableName',
     ]);

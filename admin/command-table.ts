@@ -2,6 +2,7 @@
 
 import { ACCESS_COMMANDS } from './commands/access.ts';
 import { NODE_COMMANDS } from './commands/nodes.ts';
+import { SHARE_COMMANDS } from './commands/shares.ts';
 import { TOKEN_COMMANDS } from './commands/tokens.ts';
 import { USER_COMMANDS } from './commands/users.ts';
 import { WORKSPACE_COMMANDS } from './commands/workspaces.ts';
@@ -13,4 +14,5 @@ export const COMMANDS: Record<string, Command> = {
   ...WORKSPACE_COMMANDS,
   ...NODE_COMMANDS,
   ...TOKEN_COMMANDS,
+  ...SHARE_COMMANDS,
 };

@@ -3,6 +3,7 @@
  * wherever a global fetch does (Node >= 20, browsers, Deno, Bun).
  */
 export {
+  type BadgeQuery,
   BucketStatusClient,
   type BucketStatusClientOptions,
   type Conditional,
@@ -21,13 +22,17 @@ export type {
   BucketStatusResponse,
   BucketStatusResponse as StorageBucketStatusResponse,
   BucketUptimeResponse,
+  CreatedShare,
   CreatedWebhook,
+  NewShare,
   NewWebhook,
   NodeDayStats,
   NodeEvent,
   NodeState,
   NodeStatus,
   NodeUptime,
+  Share,
+  ShareList,
   UptimeDay,
   Webhook,
   WebhookList,

@@ -182,6 +182,13 @@ describe('ids are validated before a URL is built', () => {
       () => client.listWebhooks(id),
       () => client.deleteWebhook(id, 'wh_1'),
       () => client.deleteWebhook('ws', id),
+      () => client.createShare(id),
+      () => client.listShares(id),
+      () => client.revokeShare(id, 'shr_1'),
+      () => client.revokeShare('b', id),
+      () => client.getPublicStatus(`bss_${id}`),
+      () => client.getPublicUptime(id),
+      () => client.getPublicBadge(`bss_${'A'.repeat(42)}${id}`),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toThrow(TypeError);

@@ -5,6 +5,7 @@
 // a well-formed SVG badge, and no token in any line the runtime logs.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BucketStatusClient, HttpError } from '../../client/index.ts';
 import { createShareStore } from '../../functions/data/shares.ts';
 import { generateShareToken, shareTokenHash } from '../../functions/domain/shares.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
@@ -325,6 +326,47 @@ describe('a token reads its bucket and nothing else', () => {
       expect(body, path).not.toContain(other);
       expect(body, path).not.toContain('nodeStatus');
     }
+  });
+});
+
+describe('the client', () => {
+  it('manages shares with a bearer token; public calls send none, and errors name no token', async () => {
+    const sent: Headers[] = [];
+    const client = new BucketStatusClient({
+      baseUrl: runtime.apiUrl,
+      authToken: runtime.demo.adminToken,
+      fetch: async (input, init) => {
+        sent.push(new Headers(init?.headers));
+        return checked.fetch(input, init);
+      },
+    });
+    const created = await client.createShare(runtime.demo.bucketId, { label: 'client' });
+    expect(created.showIps).toBe(false);
+    expect((await client.listShares(runtime.demo.bucketId)).shares.map((s) => s.id)).toContain(
+      created.id,
+    );
+    sent.length = 0;
+    const status = await client.getPublicStatus(created.token);
+    expect(status.bucketId).toBe(runtime.demo.bucketId);
+    const conditional = await client.getPublicStatusIfChanged(created.token);
+    expect(conditional.notModified).toBe(false);
+    const uptime = await client.getPublicUptime(created.token, 3);
+    expect(uptime.nodes[0]?.days).toHaveLength(3);
+    const badge = await client.getPublicBadge(created.token, { show: 'uptime', days: 3 });
+    expect(badge).toContain('uptime 3d');
+    for (const headers of sent) expect(headers.has('authorization')).toBe(false);
+
+    await client.revokeShare(runtime.demo.bucketId, created.id);
+    const error = await client.getPublicStatus(created.token).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(404);
+    expect(String((error as Error).message)).not.toContain(created.token);
+    // A malformed token never becomes a path: a TypeError, no request, no echo of it.
+    sent.length = 0;
+    const bad = await client.getPublicStatus('bss_../../bucket/x').catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(TypeError);
+    expect((bad as Error).message).not.toContain('bucket/x');
+    expect(sent).toEqual([]);
   });
 });
 

@@ -142,8 +142,8 @@ export class BucketStatusStack extends Stack {
       });
     }
 
-    // The key of the events route's tamper-evident cursor (docs/SECURITY.md): a secret of its
-    // own, whatever the token mode, readable by the events function alone.
+    // The key of the events routes' tamper-evident cursors (docs/SECURITY.md): a secret of its
+    // own, whatever the token mode, readable by the events and status functions alone.
     this.eventsCursorSecret = new secretsmanager.Secret(this, 'EventsCursorSecret', {
       description: `bucket-status ${props.stageName}: HMAC key of the GET /bucket/{bucketId}/events cursor`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -164,7 +164,11 @@ export class BucketStatusStack extends Stack {
     // Settings beyond TABLE_NAME, per function.
     this.alerts = new AlertDelivery(this, 'Alerts', { table: this.table });
     const environments: Record<FunctionName, Record<string, string>> = {
-      status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      status: {
+        ...settings,
+        ...jwtEnvironment(props.jwt, this.jwtSecret),
+        EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn,
+      },
       ingest: { ...settings },
       events: {
         ...settings,
@@ -227,10 +231,10 @@ export class BucketStatusStack extends Stack {
         fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
       }
     }
-    this.functions.events.allow(
-      ['secretsmanager:GetSecretValue'],
-      [this.eventsCursorSecret.secretArn],
-    );
+    // The events and health events cursors share the key.
+    for (const fn of [this.functions.events, this.statusFunction]) {
+      fn.allow(['secretsmanager:GetSecretValue'], [this.eventsCursorSecret.secretArn]);
+    }
     this.alerts.grantFanOut(this.functions.fanOut);
 
     // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.
@@ -337,24 +341,24 @@ function jwtEnvironment(
   return environment;
 }
 
-/** Lambda's bound on a function's description. */
-const MAX_DESCRIPTION_LENGTH = 256;
-
-function describeFunction(stageName: string, name: FunctionName): string {
-  const spec = FUNCTIONS[name];
-  const routes = routesOf(name)
-    .map((route) => routeKeyOf(route))
-    .join(', ');
-  const byRoutes = `bucket-status ${stageName}: ${routes}`;
-  return spec.kind === 'http' && byRoutes.length <= MAX_DESCRIPTION_LENGTH
-    ? byRoutes
-    : `bucket-status ${stageName}: ${spec.description}`;
-}
-
 function assertStageName(stageName: string): void {
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stageName)) {
     throw new Error(
       `stage name must be 1-20 chars of [a-z0-9-], starting with a letter (got "${stageName}")`,
     );
   }
+}
+
+/**
+ * A function's description: an HTTP function's routes while they fit Lambda's 256 characters,
+ * else its table description and how many routes it serves.
+ */
+export function describeFunction(stageName: string, name: FunctionName): string {
+  const spec = FUNCTIONS[name];
+  const prefix = `bucket-status ${stageName}: `;
+  if (spec.kind !== 'http') return `${prefix}${spec.description}`.slice(0, 256);
+  const routes = routesOf(name).map((route) => routeKeyOf(route));
+  const listed = `${prefix}${routes.join(', ')}`;
+  if (listed.length <= 256) return listed;
+  return `${prefix}${spec.description} (${routes.length} routes)`.slice(0, 256);
 }

@@ -21,3 +21,11 @@ export const SHARE_SLOT_SK_PREFIX = 'SLOT#';
 export const shareSlotSk = (slot: number) => `${SHARE_SLOT_SK_PREFIX}${slot}`;
 /** A share token's lookup row, keyed by the token's hash (base64url SHA-256): sk META. */
 export const shareTokenPk = (tokenHash: string) => `SHARE#${tokenHash}`;
+/** A health input row's sort key prefix: `I#<at ISO>#…` (uncount and policy inputs). */
+export const HEALTH_INPUT_SK_PREFIX = 'I#';
+/** An uncount input: a counted node unassigned at `atMs`. */
+export const healthUncountSk = (atMs: number, nodeId: string) =>
+  `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#U#${nodeId}`;
+/** A policy input: the bucket's minOnlinePercent from `atMs` on. */
+export const healthPolicySk = (atMs: number) =>
+  `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#P`;

@@ -20,6 +20,12 @@ export interface NodeEvent {
   to: NodeStatus;
   /** The instant of the change, ISO 8601 UTC with milliseconds (toISOString). */
   at: string;
+  /**
+   * The node's first accepted report since its assignment (functions/domain/timeline.ts
+   * `Transition.first`): it starts to count toward the bucket's health. Internal: stored on
+   * the event row, never part of the event's wire shape.
+   */
+  first?: true;
 }
 
 /** A recorded event: what the publish port hands to alerts (their `RecordedEvent`). */
@@ -44,6 +50,16 @@ export function eventId(event: Pick<NodeEvent, 'bucketId' | 'nodeId' | 'at' | 't
     .update(`${event.bucketId}\n${event.nodeId}\n${event.at}\n${event.to}`)
     .digest();
   return `evt_${digest.subarray(0, 16).toString('base64url')}`;
+}
+
+/**
+ * A health event's id (DESIGN.md section 13): `hev_` + 22 base64url characters of SHA-256 over
+ * the bucket, the change's instant (ISO) and its new verdict. Deterministic like `eventId`: the
+ * sweep's stored row and a read's computed change of the same instant share it.
+ */
+export function healthEventId(bucketId: string, atIso: string, to: string): string {
+  const digest = createHash('sha256').update(`${bucketId}\n${atIso}\n${to}`).digest();
+  return `hev_${digest.subarray(0, 16).toString('base64url')}`;
 }
 
 export function toEventView(event: NodeEvent): EventView {

@@ -1,6 +1,9 @@
+import { createHealthReader } from '../data/bucket-health.ts';
 import { createBucketNodesReader } from '../data/bucket-nodes.ts';
+import { createHealthTailReader } from '../data/health-tail.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createBadgeHandler } from './badge-handler.ts';
@@ -18,8 +21,16 @@ export type PublicSettings = Pick<
 export function wire({ client, settings, logger, overrides }: WireDeps<PublicSettings>) {
   const { tableName } = settings;
   const shares = createShareStore(client, tableName);
+  const health = createHealthReader(client, tableName);
   const deps = {
     findShare: (tokenHash: string) => shares.findShare(tokenHash),
+    // The verdict timeline's reads, as the status function's (GET uptime's bucket figures).
+    loadHealthState: health.loadHealthState,
+    loadClosedDays: health.loadClosedDays,
+    loadWindows: createWindowLoader(client, tableName),
+    loadHealthTail: createHealthTailReader(client, tableName, {
+      retentionDays: settings.historyRetentionDays,
+    }),
     openBucket: createBucketNodesReader(client, tableName),
     loadHistoryBucket: createHistoryBucketReader(client, tableName),
     loadHistoryDays: createHistoryDayReader(client, tableName),

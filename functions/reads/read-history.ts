@@ -5,7 +5,10 @@
  * functions over the ports of functions/domain/ports/history.ts;
  * the figures are functions/domain/timeline.ts#dayFigures over what storage holds.
  */
+import { bucketDays, type LastReport } from '../domain/health-read.ts';
+import type { DayDurations } from '../domain/health-timeline.ts';
 import type { BucketReadGrant, DecideBucketRead } from '../domain/ports/bucket-reads.ts';
+import type { LoadClosedDays } from '../domain/ports/health.ts';
 import type {
   HistoryBucketPage,
   HistoryNodeRow,
@@ -30,8 +33,16 @@ import {
   toUptimeDay,
 } from '../domain/uptime.ts';
 import type { StatsResponse, UptimeNode, UptimeResponse } from '../wire/history.ts';
+import {
+  advanceToNow,
+  type HealthReads,
+  type HealthTimelineDeps,
+  readHealthPartition,
+  tailAfterCheckpoint,
+} from './health-timeline-read.ts';
 
-export interface ReadHistoryDeps {
+export interface ReadHistoryDeps extends HealthTimelineDeps {
+  loadClosedDays: LoadClosedDays;
   loadHistoryBucket: LoadHistoryBucket;
   loadHistoryDays: LoadHistoryDays;
   staleAfterSeconds: number;
@@ -42,16 +53,57 @@ export interface ReadHistoryDeps {
 export type { StatsResponse, UptimeNode, UptimeResponse };
 
 /**
- * The access decision's reads and the bucket's first page in parallel, then the decision: the
- * page, and what the reader may see of it.
+ * The access decision's reads, the bucket's first page and the health partition (STATE,
+ * windows, the recent tail) in parallel, then the decision: the page, the health reads, and
+ * what the reader may see.
  */
 async function authorize(
   decide: DecideBucketRead,
   bucketId: string,
+  nowMs: number,
   deps: ReadHistoryDeps,
-): Promise<{ page: HistoryBucketPage; grant: BucketReadGrant }> {
-  const [check, page] = await Promise.all([decide(), deps.loadHistoryBucket(bucketId)]);
-  return { page, grant: check(page.owner) };
+): Promise<{ page: HistoryBucketPage; health: HealthReads; grant: BucketReadGrant }> {
+  const [check, page, health] = await Promise.all([
+    decide(),
+    deps.loadHistoryBucket(bucketId),
+    readHealthPartition(bucketId, nowMs, deps),
+  ]);
+  return { page, health, grant: check(page.owner) };
+}
+
+/** The rows' last reports since assignment (their slots), as the verdict timeline sees them. */
+const lastReportsOf = (nodes: readonly HistoryNodeRow[]): LastReport[] =>
+  nodes.flatMap((node) =>
+    node.slot === undefined
+      ? []
+      : [{ nodeId: node.nodeId, at: node.slot.lastAt, status: node.slot.status }],
+  );
+
+/**
+ * The bucket's verdict figures of `days` (ascending): the stored closed days of those before
+ * the checkpoint's day, the others from the checkpoint advanced to now.
+ */
+async function bucketFigures(
+  bucketId: string,
+  days: readonly string[],
+  health: HealthReads,
+  nowMs: number,
+  deps: ReadHistoryDeps,
+  nodes: Promise<HistoryNodeRow[]>,
+) {
+  const checkpointDay = health.state?.checkpoint?.day;
+  const first = days[0] as string;
+  const lastStored = days
+    .filter((day) => checkpointDay !== undefined && day < checkpointDay)
+    .at(-1);
+  const [rows, tail, stored] = await Promise.all([
+    nodes,
+    tailAfterCheckpoint(bucketId, health, deps),
+    lastStored === undefined ? [] : deps.loadClosedDays(bucketId, first, lastStored),
+  ]);
+  const step = advanceToNow(health, tail, lastReportsOf(rows), nowMs, deps);
+  const byDay = new Map<string, DayDurations>(stored.map((d) => [d.day, d.durations]));
+  return { rows, figures: bucketDays(days, byDay, step) };
 }
 
 /** A node's stored days of its current assignment (rows of an earlier one are ignored). */
@@ -99,10 +151,10 @@ export async function readBucketStats(
 ): Promise<StatsResponse> {
   const nowMs = (deps.now ?? Date.now)();
   const day = parseStatsDay(body, nowMs, deps.historyRetentionDays);
-  const { page } = await authorize(decide, bucketId, deps);
+  const { page, health } = await authorize(decide, bucketId, nowMs, deps);
   // Today has no history row yet: its figures are all in the bucket rows.
-  const [nodes, stored] = await Promise.all([
-    page.allNodes(),
+  const [{ rows: nodes, figures }, stored] = await Promise.all([
+    bucketFigures(bucketId, [day], health, nowMs, deps, page.allNodes()),
     day === dayOf(nowMs) ? new Map() : deps.loadHistoryDays(bucketId, [day], nowMs),
   ]);
   return {
@@ -112,6 +164,7 @@ export async function readBucketStats(
     nodeStats: nodes.map((node) =>
       toStatsEntry(node, figuresOf(node, day, recordsOf(node, stored), nowMs, deps)),
     ),
+    bucket: figures[0] as StatsResponse['bucket'],
   };
 }
 
@@ -133,8 +186,15 @@ export async function readBucketUptime(
   const oldest = oldestKeptDay(nowMs, deps.historyRetentionDays);
   const today = dayOf(nowMs);
   const dayStarts = days.map(dayStartMs);
-  const { page, grant } = await authorize(decide, bucketId, deps);
-  const nodes = await page.allNodes();
+  const { page, health, grant } = await authorize(decide, bucketId, nowMs, deps);
+  const { rows: nodes, figures } = await bucketFigures(
+    bucketId,
+    days,
+    health,
+    nowMs,
+    deps,
+    page.allNodes(),
+  );
   const historyDays = days.filter((day) => day >= oldest && day !== today);
   assertUptimeReadBounded(nodes.length, dayCount, historyDays.length);
   // A day's partition also holds the rows of nodes that have left the bucket: each day may
@@ -161,5 +221,6 @@ export async function readBucketUptime(
       );
       return entry;
     }),
+    bucket: { days: figures },
   };
 }

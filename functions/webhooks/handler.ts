@@ -1,7 +1,8 @@
-// Lambda entry of the webhooks function (functions/route-table.ts): settings and clients, once
+// Lambda entry of the webhooks (management) function (functions/route-table.ts): settings and clients, once
 // per cold start. The stack never sets WEBHOOK_ALLOW_LOOPBACK: deployed, only public https
 // targets are accepted.
 import {
+  readHistoryRetentionDays,
   readJwtConfig,
   readStatusPageUrl,
   readWebhookAllowLoopback,
@@ -18,6 +19,7 @@ const { deps, observability } = lambdaEntryDeps({
   jwt: readJwtConfig(env),
   webhookAllowLoopback: readWebhookAllowLoopback(env),
   statusPageUrl: readStatusPageUrl(env),
+  historyRetentionDays: readHistoryRetentionDays(env),
 });
 const wired = wire(deps);
 

@@ -1,8 +1,9 @@
 /**
  * What history costs a report, in round trips of latency (warm key cache): a report that
- * changes no state keeps the first release's 2; a state change or the first report of a UTC day
- * takes 4 (events / history rows after the bucket write that proved the predecessor, then the
- * bucket row forgets them as pending, best effort). A failed
+ * changes no state keeps the first release's 2; the first report of a UTC day takes 4 (history
+ * rows after the bucket write that proved the predecessor, then the bucket row forgets them as
+ * pending, best effort); a state change 5 or 6 (its events, then its bucket's health mark, one
+ * write or two when an earlier mark stays, then the same forgetting). A failed
  * history write is a 503 naming the bucket, like a failed bucket write.
  */
 import { randomUUID } from 'node:crypto';
@@ -42,7 +43,7 @@ async function node(
 }
 
 describe('round trips of a report with history on (warm key cache, 10 buckets)', () => {
-  it('no state change: 2; a flip: 4 (events, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async ({
+  it('no state change: 2; a flip: 6 (events, then the health marks, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async ({
     table,
     seed,
   }) => {
@@ -70,11 +71,14 @@ describe('round trips of a report with history on (warm key cache, 10 buckets)',
 
     clock += 30_000;
     const flip = await send('OFFLINE');
-    // The events, then (round trip 4) the rows forget them as pending (docs/ARCHITECTURE.md).
-    expect(flip.trips).toBe(4);
+    // The events, then each bucket's health mark (rounds 4 and 5: the first report's mark is
+    // earlier and stays, so the mark's conditional write is refused and the call only counts),
+    // then (round trip 6) the rows forget them as pending (docs/ARCHITECTURE.md).
+    expect(flip.trips).toBe(6);
     expect(flip.labels.slice(1 + 10).sort()).toStrictEqual(
       [
         ...bucketIds.map(() => 'PutItem EVENTS'),
+        ...bucketIds.flatMap(() => ['UpdateItem HEALTH', 'UpdateItem HEALTH']),
         ...bucketIds.map(() => 'UpdateItem BUCKET'),
       ].sort(),
     );

@@ -304,6 +304,20 @@ export const ROUTES = [
   },
   {
     method: 'GET',
+    path: '/public/{token}/health',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/health/events',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
     path: '/public/{token}/badge.svg',
     function: 'public',
     handler: 'functions/public/badge-handler.ts',

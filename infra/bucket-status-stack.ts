@@ -182,8 +182,9 @@ export class BucketStatusStack extends Stack {
         ...jwtEnvironment(props.jwt, this.jwtSecret),
         // Share links open the status page (set below, once the page exists).
       },
-      // No token key material: the share token in the path is the credential.
-      public: { ...settings },
+      // No token key material: the share token in the path is the credential. The cursor key
+      // of the public health events is the one of every events cursor.
+      public: { ...settings, EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn },
       fanOut: { ...settings, ...this.alerts.environment },
       delivery: { ...settings, ...this.alerts.environment },
     };
@@ -232,7 +233,7 @@ export class BucketStatusStack extends Stack {
       }
     }
     // The events and health events cursors share the key.
-    for (const fn of [this.functions.events, this.statusFunction]) {
+    for (const fn of [this.functions.events, this.statusFunction, this.functions.public]) {
       fn.allow(['secretsmanager:GetSecretValue'], [this.eventsCursorSecret.secretArn]);
     }
     this.alerts.grantFanOut(this.functions.fanOut);

@@ -1,7 +1,7 @@
 import { shareBucketRead } from '../domain/shares.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
 import { SECURITY_HEADERS } from '../http/response.ts';
-import { type ReadBucketStatusDeps, readBucketStatus } from '../reads/read-bucket-status.ts';
+import { type ReadBucketHealthDeps, readBucketHealth } from '../reads/read-bucket-health.ts';
 import { type ReadHistoryDeps, readBucketUptime } from '../reads/read-history.ts';
 import {
   type BadgeFormat,
@@ -9,12 +9,11 @@ import {
   uptimeBadge,
   uptimePercent,
   verdictBadge,
-  verdictOfStatus,
 } from './badge.ts';
 import { type PublicRouteDeps, publicRoute } from './public-handlers.ts';
 import { BADGE_MAX_AGE_SECONDS } from './public-responses.ts';
 
-export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketStatusDeps & ReadHistoryDeps;
+export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketHealthDeps & ReadHistoryDeps;
 
 /**
  * badge-maker (Shields' own library) is imported on the first badge request, not at cold start:
@@ -34,8 +33,8 @@ async function svg(format: BadgeFormat): Promise<string> {
 
 /**
  * GET /public/{token}/badge.svg?show=health|uptime&days=N: an SVG badge, `bucket | <verdict>`
- * (the verdict from GET status's node counts) or `uptime <N>d | <percent>%` (GET uptime's
- * figures); cached for a minute.
+ * (GET health's verdict) or `uptime <N>d | <percent>%` (the bucket's availability over GET
+ * uptime's days); cached for a minute.
  */
 export function createBadgeHandler(deps: BadgeHandlerDeps) {
   return publicRoute(deps, BADGE_MAX_AGE_SECONDS, async (event, share) => {
@@ -50,7 +49,7 @@ export function createBadgeHandler(deps: BadgeHandlerDeps) {
         uptimePercent(await readBucketUptime(decide, share.bucketId, days, deps)),
       );
     } else {
-      format = verdictBadge(verdictOfStatus(await readBucketStatus(decide, share.bucketId, deps)));
+      format = verdictBadge((await readBucketHealth(decide, share.bucketId, deps)).verdict);
     }
     return {
       statusCode: 200,

@@ -5,7 +5,6 @@
 import { ValidationError } from '../domain/errors.ts';
 import { MIN_ONLINE_PERCENT, type Verdict, verdictOf } from '../domain/health.ts';
 import type { UptimeResponse } from '../wire/history.ts';
-import type { BucketStatusResponse } from '../wire/status.ts';
 
 export interface BadgeFormat {
   label: string;
@@ -38,37 +37,20 @@ export function verdictBadge(verdict: Verdict): BadgeFormat {
 }
 
 /**
- * The verdict from GET status's nodes, by section 13's rule with the default policy and no
- * maintenance window: a node counts once it has reported (it has `lastUpdated`), and is online
- * when ONLINE.
- */
-export function verdictOfStatus(status: BucketStatusResponse): Verdict {
-  let counted = 0;
-  let online = 0;
-  for (const node of status.nodeStatus) {
-    if (node.lastUpdated === undefined) continue;
-    counted++;
-    if (node.status === 'ONLINE') online++;
-  }
-  return verdictOf({ counted, online }, MIN_ONLINE_PERCENT.fallback, false);
-}
-
-/**
- * The bucket's uptime over the answer's days: every node's ONLINE seconds over every node's
- * observed seconds, as a percentage rounded down to 2 decimals (so 99.999 never reads 100);
- * undefined when nothing was observed.
+ * The bucket's availability over the answer's days (section 13's perc_available over the whole
+ * window): operational and degraded time over the observed time less maintenance and unknown,
+ * as a percentage rounded down to 2 decimals (so 99.999 never reads 100); undefined when
+ * nothing counts.
  */
 export function uptimePercent(uptime: UptimeResponse): number | undefined {
-  let online = 0;
-  let observed = 0;
-  for (const node of uptime.nodes) {
-    for (const day of node.days) {
-      online += day.online_seconds;
-      observed += day.observed_seconds;
-    }
+  let available = 0;
+  let counted = 0;
+  for (const day of uptime.bucket.days) {
+    available += day.operational_seconds + day.degraded_seconds;
+    counted += day.observed_seconds - day.maintenance_seconds - day.unknown_seconds;
   }
-  if (observed <= 0) return undefined;
-  return Math.floor((10_000 * online) / observed) / 100;
+  if (counted <= 0) return undefined;
+  return Math.floor((10_000 * Math.min(available, counted)) / counted) / 100;
 }
 
 /** Shields' thresholds for availability, best first. */

@@ -2,6 +2,8 @@
 // per cold start; the routes' handlers come from the function's wiring. No token key material:
 // the share token in the path is the credential.
 import {
+  readEventRetentionDays,
+  readEventsCursorKeySource,
   readHistoryRetentionDays,
   readStaleAfterSeconds,
   requireTableName,
@@ -16,6 +18,13 @@ const { deps, observability } = lambdaEntryDeps({
   tableName: requireTableName(env),
   staleAfterSeconds: readStaleAfterSeconds(env),
   historyRetentionDays: readHistoryRetentionDays(env),
+  eventRetentionDays: readEventRetentionDays(env),
+  eventsCursorKey: readEventsCursorKeySource(env),
 });
+const wired = wire(deps);
 
-export const handler = observed(dispatchByRoute(wire(deps).routes), observability, 'public');
+export const handler = observed(dispatchByRoute(wired.routes), observability, 'public');
+
+// EVENTS_CURSOR_SECRET_ARN's secret is fetched during init; one that cannot work fails the
+// cold start.
+await wired.ready;

@@ -7,6 +7,12 @@ import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { jsonResponse } from '../http/response.ts';
+import {
+  type ReadBucketHealthDeps,
+  type ReadHealthEventsDeps,
+  readBucketHealth,
+  readBucketHealthEvents,
+} from '../reads/read-bucket-health.ts';
 import { type ReadBucketStatusDeps, readBucketStatus } from '../reads/read-bucket-status.ts';
 import { type ReadHistoryDeps, readBucketUptime } from '../reads/read-history.ts';
 import { type FindShare, openShare } from './open-share.ts';
@@ -53,6 +59,28 @@ export function createPublicUptimeHandler(deps: PublicRouteDeps & ReadHistoryDep
     return jsonResponse(
       200,
       await readBucketUptime(shareBucketRead(share), share.bucketId, days, deps),
+    );
+  });
+}
+
+/** GET /public/{token}/health: section 13's body of the share's bucket. */
+export function createPublicHealthHandler(deps: PublicRouteDeps & ReadBucketHealthDeps) {
+  return publicRoute(deps, PUBLIC_MAX_AGE_SECONDS, async (_event, share) =>
+    jsonResponse(200, await readBucketHealth(shareBucketRead(share), share.bucketId, deps)),
+  );
+}
+
+/** GET /public/{token}/health/events?limit&cursor: the share's bucket's health events. */
+export function createPublicHealthEventsHandler(deps: PublicRouteDeps & ReadHealthEventsDeps) {
+  return publicRoute(deps, PUBLIC_MAX_AGE_SECONDS, async (event, share) => {
+    const query = event.queryStringParameters ?? {};
+    return jsonResponse(
+      200,
+      await readBucketHealthEvents(
+        shareBucketRead(share),
+        { bucketId: share.bucketId, limit: query.limit, cursor: query.cursor },
+        deps,
+      ),
     );
   });
 }

@@ -20,6 +20,8 @@ export interface PublicCacheRule {
 export const PUBLIC_CACHE_RULES: readonly PublicCacheRule[] = [
   { pathPattern: '/public/*/status', queryStrings: [], ttlSeconds: 30 },
   { pathPattern: '/public/*/uptime', queryStrings: ['days'], ttlSeconds: 30 },
+  { pathPattern: '/public/*/health', queryStrings: [], ttlSeconds: 30 },
+  { pathPattern: '/public/*/health/events', queryStrings: ['limit', 'cursor'], ttlSeconds: 30 },
   { pathPattern: '/public/*/badge.svg', queryStrings: ['show', 'days'], ttlSeconds: 60 },
 ];
 

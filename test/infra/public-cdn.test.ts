@@ -54,6 +54,8 @@ describe('the public routes behind CloudFront', () => {
   it.each([
     ['/public/*/status', [], PUBLIC_MAX_AGE_SECONDS],
     ['/public/*/uptime', ['days'], PUBLIC_MAX_AGE_SECONDS],
+    ['/public/*/health', [], PUBLIC_MAX_AGE_SECONDS],
+    ['/public/*/health/events', ['cursor', 'limit'], PUBLIC_MAX_AGE_SECONDS],
     ['/public/*/badge.svg', ['days', 'show'], BADGE_MAX_AGE_SECONDS],
   ])('%s: cached by path and %j, for %i s', (pattern, queryStrings, ttl) => {
     const behaviour = publicDistribution.CacheBehaviors.find(
@@ -93,12 +95,14 @@ describe('the public routes behind CloudFront', () => {
 });
 
 describe('what the public function may read, and what is logged', () => {
-  it('no token key and no secret for the public function; the page URL for the share routes', () => {
+  it('no token key for the public function (the cursor key only); the page URL for the share routes', () => {
     const functions = resourcesOfType(template, 'AWS::Lambda::Function');
     const publicId = stack.getLogicalId(stack.functions.public.function.node.defaultChild as never);
     const env = functions[publicId]?.Properties.Environment.Variables;
     const keyMaterial = /^(JWT_SECRET|JWT_SECRET_ARN|JWT_PUBLIC_KEY|JWT_JWKS_URL)$|SECRET/;
-    expect(Object.keys(env).filter((k) => keyMaterial.test(k))).toEqual([]);
+    expect(Object.keys(env).filter((k) => keyMaterial.test(k))).toEqual([
+      'EVENTS_CURSOR_SECRET_ARN',
+    ]);
     const manageId = stack.getLogicalId(
       stack.functions.webhooks.function.node.defaultChild as never,
     );
@@ -108,7 +112,13 @@ describe('what the public function may read, and what is logged', () => {
       .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === publicRole))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
-    expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual([]);
+    // The health events cursor's key, and no other secret (never the token key).
+    const secretReads = statements.filter((s: { Action: string | string[] }) =>
+      [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+    );
+    expect(secretReads.map((s: { Resource: unknown }) => s.Resource)).toEqual([
+      { Ref: stack.getLogicalId(stack.eventsCursorSecret.node.defaultChild as never) },
+    ]);
     expect(actions.filter((a: string) => a.startsWith('dynamodb:')).sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:Query',

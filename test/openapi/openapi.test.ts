@@ -40,6 +40,8 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   // Public routes: no bearer token, so no 401 or 403; every bad token is the one 404.
   'GET /public/{token}/status': ['200', '404', '500', '503', ...EVERY_GET],
   'GET /public/{token}/uptime': ['200', '400', '404', '500', '503', ...EVERY_GET],
+  'GET /public/{token}/health': ['200', '404', '500', '503', ...EVERY_GET],
+  'GET /public/{token}/health/events': ['200', '400', '404', '500', '503', ...EVERY_GET],
   'GET /public/{token}/badge.svg': ['200', '400', '404', '500', '503', ...EVERY_GET],
 };
 

@@ -142,6 +142,34 @@ describe('GET /public/{token}/status', () => {
   });
 });
 
+describe('GET /public/{token}/health and health/events', () => {
+  it("section 13's bodies of the share's bucket, with the public headers", async () => {
+    const response = await api(`/public/${hidden.token}/health`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('public, max-age=30');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const health = await json(response);
+    expect(health.bucketId).toBe(runtime.demo.bucketId);
+    expect(health.nodes).toMatchObject({ assigned: runtime.demo.nodes.length });
+    // The same answer as the bearer route's at about the same instant.
+    const authenticated = await json(
+      await api(`/bucket/${runtime.demo.bucketId}/health`, {
+        headers: { authorization: `Bearer ${runtime.demo.token}` },
+      }),
+    );
+    expect(health.policy).toEqual(authenticated.policy);
+    const events = await api(`/public/${hidden.token}/health/events?limit=5`);
+    expect(events.status).toBe(200);
+    expect(events.headers.get('cache-control')).toBe('public, max-age=30');
+    const page = await json(events);
+    expect(page.bucketId).toBe(runtime.demo.bucketId);
+    expect(Array.isArray(page.events)).toBe(true);
+    const bad = await api(`/public/${hidden.token}/health/events?cursor=forged`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});
+
 describe('GET /public/{token}/uptime', () => {
   it("section 8's body, ip left out unless shared", async () => {
     const response = await api(`/public/${hidden.token}/uptime?days=7`);
@@ -268,7 +296,7 @@ describe('a token reads its bucket and nothing else', () => {
       generateShareToken(),
       revoked.token,
     ];
-    for (const route of ['status', 'uptime', 'badge.svg']) {
+    for (const route of ['status', 'uptime', 'health', 'health/events', 'badge.svg']) {
       const answers = await Promise.all(
         tokens.map(async (token) => {
           const response = await api(`/public/${encodeURIComponent(token)}/${route}`);

@@ -567,6 +567,56 @@ export class BucketStatusClient {
     );
   }
 
+  /** GET /public/{token}/health, revalidating the answer you hold (a public call). */
+  async getPublicHealthIfChanged(
+    shareToken: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketHealth>> {
+    const token = checkShareToken(shareToken);
+    return this.#call<Conditional<BucketHealth>>(
+      {
+        method: 'GET',
+        path: `public/${token}/health`,
+        idempotent: true,
+        public: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/health: the shared bucket's verdict (a public call). */
+  async getPublicHealth(shareToken: string, options: RequestOptions = {}): Promise<BucketHealth> {
+    const token = checkShareToken(shareToken);
+    return this.#call<BucketHealth>(
+      { method: 'GET', path: `public/${token}/health`, idempotent: true, public: true },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/health/events, revalidating the page you hold (a public call). */
+  async listPublicHealthEventsIfChanged(
+    shareToken: string,
+    query: { limit?: number } = {},
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<HealthEventsPage>> {
+    const token = checkShareToken(shareToken);
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    return this.#call<Conditional<HealthEventsPage>>(
+      {
+        method: 'GET',
+        path: `public/${token}/health/events`,
+        query: params,
+        idempotent: true,
+        public: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
   /** GET /public/{token}/badge.svg: the badge's SVG text (a public call). */
   async getPublicBadge(
     shareToken: string,

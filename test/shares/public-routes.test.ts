@@ -380,6 +380,9 @@ describe('the client', () => {
     expect(conditional.notModified).toBe(false);
     const uptime = await client.getPublicUptime(created.token, 3);
     expect(uptime.nodes[0]?.days).toHaveLength(3);
+    expect((await client.getPublicHealth(created.token)).bucketId).toBe(runtime.demo.bucketId);
+    const healthEvents = await client.listPublicHealthEventsIfChanged(created.token, { limit: 2 });
+    expect(healthEvents.notModified).toBe(false);
     const badge = await client.getPublicBadge(created.token, { show: 'uptime', days: 3 });
     expect(badge).toContain('uptime 3d');
     for (const headers of sent) expect(headers.has('authorization')).toBe(false);

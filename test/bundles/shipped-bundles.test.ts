@@ -78,6 +78,9 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
       } else if (name === 'JWT_SECRET_ARN') {
         // No Secrets Manager here: the same key, given directly (the function's other mode).
         environment.JWT_SECRET = SECRET;
+      } else if (name === 'STATUS_PAGE_URL') {
+        // The page's CloudFront URL: a share link's pageUrl only, never fetched.
+        environment[name] = 'https://status.example.com/';
       } else if (name === 'EVENTS_CURSOR_SECRET_ARN') {
         // Likewise the events cursor's key (docs/SECURITY.md).
         environment.EVENTS_CURSOR_SECRET = `${SECRET}-events-cursor`;

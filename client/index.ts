@@ -16,17 +16,22 @@ export {
 export { HttpError, isApiErrorBody } from './errors.ts';
 /** The first release's name for BucketStatusResponse. */
 export type {
+  ActiveMaintenance,
   ApiErrorBody,
+  BucketDay,
   BucketEventsPage,
   BucketHealth,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketStatusResponse as StorageBucketStatusResponse,
+  BucketUptime,
   BucketUptimeResponse,
   CreatedShare,
   CreatedWebhook,
   HealthEvent,
   HealthEventsPage,
+  HealthNodeCounts,
+  HealthPolicyView,
   NewShare,
   NewWebhook,
   NodeDayStats,
@@ -37,6 +42,7 @@ export type {
   Share,
   ShareList,
   UptimeDay,
+  Verdict,
   Webhook,
   WebhookList,
 } from './types.ts';

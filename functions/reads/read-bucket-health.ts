@@ -61,8 +61,10 @@ const lastReportsOf = (rows: readonly HealthNodeRow[]): LastReport[] =>
 /**
  * The reads both routes share: the access decision's (the user's partition; nothing for a
  * share), the bucket's first page and the health partition (STATE, windows, the tail from a
- * bound known in advance) in one round trip; the decision; then the bucket's further pages and, only when the tail read did not cover the
- * checkpoint, the tail from it, in parallel; then the timeline advanced to now.
+ * bound known in advance), with `alongside` (a route's own read, like GET events' page), in
+ * one round trip; the decision; then the bucket's further pages and, only when the tail read
+ * did not cover the checkpoint, the tail from it, in parallel; then the timeline advanced to
+ * now.
  */
 async function readTimeline<T = undefined>(
   decide: DecideBucketRead,
@@ -71,16 +73,16 @@ async function readTimeline<T = undefined>(
   nowMs: number,
   alongside?: () => Promise<T>,
 ) {
-  const [check, page, reads] = await Promise.all([
+  const [check, page, reads, extra] = await Promise.all([
     decide(),
     deps.openHealthBucket(bucketId),
     readHealthPartition(bucketId, nowMs, deps),
+    alongside?.(),
   ]);
   check(page.owner);
-  const [rows, tail, extra] = await Promise.all([
+  const [rows, tail] = await Promise.all([
     page.allNodes(),
     tailAfterCheckpoint(bucketId, reads, deps),
-    alongside?.(),
   ]);
   const step = advanceToNow(reads, tail, lastReportsOf(rows), nowMs, deps);
   return { rows, reads, step, extra };
@@ -145,7 +147,13 @@ export interface HealthEventsQuery {
   cursor: string | undefined;
 }
 
-/** Positions of health events: `E#<at ISO>#<verdict>` (no other route's cursor passes). */
+/**
+ * The MAC's scope of a health events cursor: the bucket and `health` (ids hold no newline and
+ * positions none either), so a cursor of GET events never passes here, nor one of here there.
+ */
+const cursorScope = (bucketId: string) => `${bucketId}\nhealth`;
+
+/** Positions of health events: `E#<at ISO>#<verdict>`. */
 const HEALTH_POSITION = /^E#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Z_]{1,20}$/;
 
 /**
@@ -163,7 +171,7 @@ export async function readBucketHealthEvents(
   const key = await keyOf(deps);
   let before: string | undefined;
   if (query.cursor !== undefined) {
-    before = decodeCursor(key, bucketId, query.cursor);
+    before = decodeCursor(key, cursorScope(bucketId), query.cursor);
     if (before === undefined || !HEALTH_POSITION.test(before)) {
       throw new ValidationError("cursor is not a cursor of this bucket's health events");
     }
@@ -185,7 +193,7 @@ export async function readBucketHealthEvents(
   const response: HealthEventsPage = { bucketId, events: page.events.map(toHealthEventView) };
   const last = page.events.at(-1);
   if (page.more && last !== undefined) {
-    response.nextCursor = encodeCursor(key, bucketId, last.position);
+    response.nextCursor = encodeCursor(key, cursorScope(bucketId), last.position);
   }
   return response;
 }

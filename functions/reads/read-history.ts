@@ -5,6 +5,7 @@
  * functions over the ports of functions/domain/ports/history.ts;
  * the figures are functions/domain/timeline.ts#dayFigures over what storage holds.
  */
+import type { HealthInput } from '../domain/health.ts';
 import { bucketDays, type LastReport } from '../domain/health-read.ts';
 import type { DayDurations } from '../domain/health-timeline.ts';
 import type { BucketReadGrant, DecideBucketRead } from '../domain/ports/bucket-reads.ts';
@@ -79,32 +80,33 @@ const lastReportsOf = (nodes: readonly HistoryNodeRow[]): LastReport[] =>
       : [{ nodeId: node.nodeId, at: node.slot.lastAt, status: node.slot.status }],
   );
 
-/**
- * The bucket's verdict figures of `days` (ascending): the stored closed days of those before
- * the checkpoint's day, the others from the checkpoint advanced to now.
- */
-async function bucketFigures(
+/** The stored closed days among `days` (those before the checkpoint's day): one Query. */
+async function loadStoredDays(
   bucketId: string,
   days: readonly string[],
   health: HealthReads,
+  deps: ReadHistoryDeps,
+): Promise<Map<string, DayDurations>> {
+  const checkpointDay = health.state?.checkpoint?.day;
+  const last = days.filter((day) => checkpointDay !== undefined && day < checkpointDay).at(-1);
+  if (last === undefined) return new Map();
+  const stored = await deps.loadClosedDays(bucketId, days[0] as string, last);
+  return new Map(stored.map((d) => [d.day, d.durations]));
+}
+
+/**
+ * The bucket's verdict figures of `days` (ascending): the stored closed days before the
+ * checkpoint's day, the others from the checkpoint advanced to now.
+ */
+const bucketFigures = (
+  days: readonly string[],
+  stored: ReadonlyMap<string, DayDurations>,
+  health: HealthReads,
+  tail: readonly HealthInput[],
+  nodes: readonly HistoryNodeRow[],
   nowMs: number,
   deps: ReadHistoryDeps,
-  nodes: Promise<HistoryNodeRow[]>,
-) {
-  const checkpointDay = health.state?.checkpoint?.day;
-  const first = days[0] as string;
-  const lastStored = days
-    .filter((day) => checkpointDay !== undefined && day < checkpointDay)
-    .at(-1);
-  const [rows, tail, stored] = await Promise.all([
-    nodes,
-    tailAfterCheckpoint(bucketId, health, deps),
-    lastStored === undefined ? [] : deps.loadClosedDays(bucketId, first, lastStored),
-  ]);
-  const step = advanceToNow(health, tail, lastReportsOf(rows), nowMs, deps);
-  const byDay = new Map<string, DayDurations>(stored.map((d) => [d.day, d.durations]));
-  return { rows, figures: bucketDays(days, byDay, step) };
-}
+) => bucketDays(days, stored, advanceToNow(health, tail, lastReportsOf(nodes), nowMs, deps));
 
 /** A node's stored days of its current assignment (rows of an earlier one are ignored). */
 const NO_RECORDS: ReadonlyMap<string, DayRecord> = new Map();
@@ -153,10 +155,13 @@ export async function readBucketStats(
   const day = parseStatsDay(body, nowMs, deps.historyRetentionDays);
   const { page, health } = await authorize(decide, bucketId, nowMs, deps);
   // Today has no history row yet: its figures are all in the bucket rows.
-  const [{ rows: nodes, figures }, stored] = await Promise.all([
-    bucketFigures(bucketId, [day], health, nowMs, deps, page.allNodes()),
+  const [nodes, tail, stored, closed] = await Promise.all([
+    page.allNodes(),
+    tailAfterCheckpoint(bucketId, health, deps),
     day === dayOf(nowMs) ? new Map() : deps.loadHistoryDays(bucketId, [day], nowMs),
+    loadStoredDays(bucketId, [day], health, deps),
   ]);
+  const figures = bucketFigures([day], closed, health, tail, nodes, nowMs, deps);
   return {
     success: true,
     bucketId,
@@ -187,24 +192,24 @@ export async function readBucketUptime(
   const today = dayOf(nowMs);
   const dayStarts = days.map(dayStartMs);
   const { page, health, grant } = await authorize(decide, bucketId, nowMs, deps);
-  const { rows: nodes, figures } = await bucketFigures(
-    bucketId,
-    days,
-    health,
-    nowMs,
-    deps,
+  const [nodes, tail] = await Promise.all([
     page.allNodes(),
-  );
+    tailAfterCheckpoint(bucketId, health, deps),
+  ]);
   const historyDays = days.filter((day) => day >= oldest && day !== today);
   assertUptimeReadBounded(nodes.length, dayCount, historyDays.length);
   // A day's partition also holds the rows of nodes that have left the bucket: each day may
   // read its share of the bound, no more.
-  const stored = await deps.loadHistoryDays(
-    bucketId,
-    historyDays,
-    nowMs,
-    Math.floor(MAX_UPTIME_NODE_DAYS / historyDays.length),
-  );
+  const [stored, closed] = await Promise.all([
+    deps.loadHistoryDays(
+      bucketId,
+      historyDays,
+      nowMs,
+      Math.floor(MAX_UPTIME_NODE_DAYS / historyDays.length),
+    ),
+    loadStoredDays(bucketId, days, health, deps),
+  ]);
+  const figures = bucketFigures(days, closed, health, tail, nodes, nowMs, deps);
   return {
     bucketId,
     from: days[0] as string,

@@ -7,12 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createHealthReader, createHealthWriter } from '../../functions/data/bucket-health.ts';
 import { createHealthTailReader } from '../../functions/data/health-tail.ts';
 import { createMaintenanceWindowStore } from '../../functions/data/maintenance-windows.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
+import { encodeCursor } from '../../functions/domain/events-cursor.ts';
 import type { HealthInput } from '../../functions/domain/health.ts';
 import {
   advanceHealth,
@@ -21,10 +22,12 @@ import {
 } from '../../functions/domain/health-timeline.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
+import { deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { createContract } from '../openapi/contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
+import { commandName, traceCalls } from '../support/call-trace.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from '../support/events.ts';
 import {
   JWT_TEST_SECRET,
@@ -206,6 +209,10 @@ beforeAll(async () => {
   }
 });
 
+/** The position a cursor carries (its text before the tag). */
+const cursorPosition = (cursor: string) =>
+  Buffer.from(cursor.split('.')[0] as string, 'base64url').toString('utf8');
+
 const verdictEvent = (from: string, to: string, when: number, counted: number, online: number) => ({
   id: healthEventId(BUCKET, new Date(when).toISOString(), to),
   from,
@@ -353,6 +360,12 @@ describe('GET /bucket/{bucketId}/health/events', () => {
     }
     // The same cursor on another bucket: the MAC is over the bucket.
     expect((await get('health/events', NEW_BUCKET, { cursor })).statusCode).toBe(400);
+    // A cursor of GET events of this very bucket (same key): another scope, a 400.
+    const key = deriveCursorKey(JWT_TEST_SECRET);
+    const eventsCursor = encodeCursor(key, BUCKET, '2026-12-01T01:00:00.000Z#node-h1#ONLINE');
+    expect((await get('health/events', BUCKET, { cursor: eventsCursor })).statusCode).toBe(400);
+    const misplaced = encodeCursor(key, BUCKET, cursorPosition(cursor));
+    expect((await get('health/events', BUCKET, { cursor: misplaced })).statusCode).toBe(400);
     // A 400 before any read: even for a bucket that does not exist.
     expect((await get('health/events', 'no-such-bucket', { cursor: forged })).statusCode).toBe(400);
   });
@@ -520,5 +533,35 @@ describe('after the sweep stored the timeline up to a settled instant', () => {
       ...(second.json.events as unknown[]),
     ]).toStrictEqual(before.events.events);
     expect(second.json).not.toHaveProperty('nextCursor');
+  });
+});
+
+describe('round trips of the health reads (a bucket whose rows fit the first page)', () => {
+  const measure = async (read: () => Promise<Response>) => {
+    const trace = traceCalls(table.client, (command) => ({ name: commandName(command) }));
+    try {
+      expect((await read()).statusCode).toBe(200);
+      return { roundTrips: trace.roundTrips(), calls: trace.calls.length };
+    } finally {
+      vi.restoreAllMocks();
+    }
+  };
+
+  it('1 when the checkpoint is recent or nothing is marked before the tail’s bound (5 min)', async () => {
+    // The previous test's sweep left a checkpoint at 00:10 with no mark.
+    clock = at('00:12:00.000', '2026-12-02');
+    expect((await measure(() => get('health', BUCKET))).roundTrips).toBe(1);
+    expect((await measure(() => get('health/events', BUCKET))).roundTrips).toBe(1);
+    clock = at('01:00:00.000', '2026-12-02');
+    expect((await measure(() => get('health', BUCKET))).roundTrips).toBe(1);
+    // uptime and stats: the closed days' Query with the history days' (after the access rule).
+    expect((await measure(() => get('uptime', BUCKET, { days: '2' }))).roundTrips).toBe(2);
+    expect((await measure(() => stats(BUCKET, '2026-12-01'))).roundTrips).toBe(2);
+  });
+
+  it('2 when a mark before the bound says inputs the first read missed may be there', async () => {
+    // The window bucket: its checkpoint is its creation; the window marked it at 05:00.
+    clock = at('00:30:00.000', '2026-12-02');
+    expect((await measure(() => get('health', WINDOW_BUCKET))).roundTrips).toBe(2);
   });
 });

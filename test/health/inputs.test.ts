@@ -193,6 +193,47 @@ describe('the first flag: a node event that is its first report since its assign
     ]);
     expect(await markOf({ table }, bucketId)).toMatchObject({ sweepAt: healthMarkOf(at(0)) });
   });
+  it('a pending first event recorded by the sweep or by unassign-node keeps the flag', async ({
+    table,
+    seed,
+    proxy,
+  }) => {
+    const client = createDynamoClient({ endpoint: proxy.endpoint });
+    const swept = await setUp({ table, seed }, client);
+    const unassigned = await setUp({ table, seed }, client);
+    for (const { bucketId } of [swept, unassigned]) {
+      proxy.fail({
+        kind: 'throttle',
+        operation: 'PutItem',
+        bodyIncludes: eventsPk(bucketId),
+        times: Infinity,
+      });
+    }
+    expect((await swept.report(at(0), 'ONLINE')).statusCode).toBe(503);
+    expect((await unassigned.report(at(0), 'ONLINE')).statusCode).toBe(503);
+    proxy.clear();
+    const sweep = wireSweep({
+      client: table.client,
+      tableName: table.tableName,
+      staleAfterSeconds: STALE_S,
+      eventRetentionDays: 90,
+      logger: createLogger('health-inputs-test'),
+      now: () => at(STALE_S + 11),
+    });
+    await sweep();
+    unassigned.clock.now = at(STALE_S + 5);
+    await unassigned.operator.unassignNode({
+      bucketId: unassigned.bucketId,
+      nodeId: unassigned.nodeId,
+    });
+    for (const { bucketId, nodeId } of [swept, unassigned]) {
+      expect(await storedEvents({ table }, bucketId)).toStrictEqual([
+        { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(0)), first: { BOOL: true } },
+        { nodeId, from: 'ONLINE', to: 'DISCONNECTED', at: iso(at(STALE_S)), first: undefined },
+      ]);
+      expect((await markOf({ table }, bucketId)).sweepAt).toBe(healthMarkOf(at(0)));
+    }
+  });
 });
 
 describe('marks: every writer of node events marks the bucket after its puts', () => {
@@ -320,6 +361,38 @@ describe('marks: every writer of node events marks the bucket after its puts', (
     expect(await markOf({ table }, bucketId)).toStrictEqual({
       sweepAt: healthMarkOf(at(45)),
       markSeq: before.markSeq + 2,
+    });
+  });
+
+  it('unassign-node of a counted node already swept: no event, the uncount and its mark', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketId, nodeId, clock, operator, report } = await setUp({ table, seed });
+    expect((await report(at(0), 'ONLINE')).statusCode).toBe(200);
+    const sweep = wireSweep({
+      client: table.client,
+      tableName: table.tableName,
+      staleAfterSeconds: STALE_S,
+      eventRetentionDays: 90,
+      logger: createLogger('health-inputs-test'),
+      now: () => at(STALE_S + 11),
+    });
+    expect((await sweep()).recorded).toBe(1);
+    await clearMark({ table }, bucketId);
+    const before = await markOf({ table }, bucketId);
+    clock.now = at(500);
+    await operator.unassignNode({ bucketId, nodeId });
+    expect(await storedEvents({ table }, bucketId)).toHaveLength(2);
+    const other = createHealthInputs(table.client, table.tableName, {
+      retentionDays: HISTORY_DAYS,
+    });
+    expect(await other.loadOtherInputs(bucketId, at(0), at(500), true)).toStrictEqual([
+      { kind: 'uncount', at: at(500), nodeId },
+    ]);
+    expect(await markOf({ table }, bucketId)).toStrictEqual({
+      sweepAt: healthMarkOf(at(500)),
+      markSeq: before.markSeq + 1,
     });
   });
 

@@ -38,7 +38,10 @@ export interface ColdImportOptions {
  */
 const VARIANTS = [
   { name: 'status + Powertools Tracer', entry: 'bench/variants/status-with-powertools-tracer.ts' },
-  { name: 'public + badge-maker at cold start', entry: 'bench/variants/public-with-badge-maker.ts' },
+  {
+    name: 'public + badge-maker at cold start',
+    entry: 'bench/variants/public-with-badge-maker.ts',
+  },
 ];
 
 /**

@@ -3,7 +3,7 @@
  * of a Shields-style badge, drawn by badge-maker (badge-handler.ts).
  */
 import { ValidationError } from '../domain/errors.ts';
-import { MIN_ONLINE_PERCENT, type Verdict, verdictOf } from '../domain/health.ts';
+import type { Verdict } from '../domain/health.ts';
 import type { UptimeResponse } from '../wire/history.ts';
 
 export interface BadgeFormat {

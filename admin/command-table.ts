@@ -1,6 +1,7 @@
 /** Every command of the operator CLI, by name, in the order the help lists them. */
 
 import { ACCESS_COMMANDS } from './commands/access.ts';
+import { HEALTH_COMMANDS } from './commands/health.ts';
 import { NODE_COMMANDS } from './commands/nodes.ts';
 import { SHARE_COMMANDS } from './commands/shares.ts';
 import { TOKEN_COMMANDS } from './commands/tokens.ts';
@@ -15,4 +16,5 @@ export const COMMANDS: Record<string, Command> = {
   ...NODE_COMMANDS,
   ...TOKEN_COMMANDS,
   ...SHARE_COMMANDS,
+  ...HEALTH_COMMANDS,
 };

@@ -92,6 +92,7 @@ export const TABLE_ACTIONS = Object.fromEntries(
  * API, the sweep, fanOut, delivery), one table, the token-signing secret (HS256 mode), the events
  * cursor secret, alert delivery, the status page, alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
  */
+/** Lambda's limit on a function's description. */
 export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
   /** Every function of the route table, by name. */

@@ -55,8 +55,10 @@ describe('the route table', () => {
     ]);
     expect(tableActionsOf('sweep')).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:Query',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
     ]);
     expect(FUNCTIONS.sweep.tableIndexes).toEqual([SWEEP_INDEX.name]);
   });

@@ -54,11 +54,11 @@ describe('the route table', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(tableActionsOf('sweep')).toEqual([
-      'dynamodb:GetItem',
-      'dynamodb:Query',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
       'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
     ]);
     expect(FUNCTIONS.sweep.tableIndexes).toEqual([SWEEP_INDEX.name]);
   });

@@ -3,10 +3,13 @@ import { checkId, checkInteger, toDay } from './ids.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
   BucketEventsPage,
+  BucketHealthPolicy,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketUptimeResponse,
   CreatedWebhook,
+  MaintenanceWindow,
+  MaintenanceWindowList,
   NewWebhook,
   NodeEvent,
   WebhookList,
@@ -63,8 +66,18 @@ export interface EventsQuery {
   cursor?: string;
 }
 
+/** A maintenance window to schedule: instants as ISO 8601 strings (with a zone) or Dates. */
+export interface NewMaintenanceWindowInput {
+  start: string | Date;
+  end: string | Date;
+  /** At most 256 printable characters. */
+  reason?: string;
+}
+
+const instant = (value: string | Date) => (value instanceof Date ? value.toISOString() : value);
+
 interface Call {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -351,6 +364,78 @@ export class BucketStatusClient {
         path: `workspace/${workspace}/webhooks/${webhook}`,
         idempotent: true,
         noContent: true,
+      },
+      options,
+    );
+  }
+
+  /** POST /bucket/{bucketId}/maintenance: 201 with the window (409: 20 open windows already). */
+  async createMaintenanceWindow(
+    bucketId: string,
+    window: NewMaintenanceWindowInput,
+    options: RequestOptions = {},
+  ): Promise<MaintenanceWindow> {
+    const id = checkId(bucketId, 'bucketId');
+    const body = {
+      start: instant(window.start),
+      end: instant(window.end),
+      ...(window.reason !== undefined && { reason: window.reason }),
+    };
+    // Not idempotent: a 503 is not retried (the window may have been created); 429 is.
+    return this.#call<MaintenanceWindow>(
+      { method: 'POST', path: `bucket/${id}/maintenance`, body, idempotent: false },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/maintenance: active, upcoming and recently ended windows, by start. */
+  async listMaintenanceWindows(
+    bucketId: string,
+    options: RequestOptions = {},
+  ): Promise<MaintenanceWindowList> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<MaintenanceWindowList>(
+      { method: 'GET', path: `bucket/${id}/maintenance`, idempotent: true },
+      options,
+    );
+  }
+
+  /**
+   * DELETE /bucket/{bucketId}/maintenance/{windowId}: resolves on 204 (an upcoming window
+   * removed, an active one ended now); an ended window is a 409.
+   */
+  async deleteMaintenanceWindow(
+    bucketId: string,
+    windowId: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    const bucket = checkId(bucketId, 'bucketId');
+    const window = checkId(windowId, 'windowId');
+    await this.#call<undefined>(
+      {
+        method: 'DELETE',
+        path: `bucket/${bucket}/maintenance/${window}`,
+        idempotent: true,
+        noContent: true,
+      },
+      options,
+    );
+  }
+
+  /** PUT /bucket/{bucketId}/health/policy: `minOnlinePercent` 1-100 from now on. */
+  async setHealthPolicy(
+    bucketId: string,
+    minOnlinePercent: number,
+    options: RequestOptions = {},
+  ): Promise<BucketHealthPolicy> {
+    const id = checkId(bucketId, 'bucketId');
+    const percent = checkInteger(minOnlinePercent, 'minOnlinePercent', 1, 100);
+    return this.#call<BucketHealthPolicy>(
+      {
+        method: 'PUT',
+        path: `bucket/${id}/health/policy`,
+        body: { minOnlinePercent: percent },
+        idempotent: true,
       },
       options,
     );

@@ -281,7 +281,8 @@ export const ROUTES = [
     path: '/bucket/{bucketId}/maintenance',
     function: 'status',
     handler: 'functions/status/maintenance-handler.ts',
-    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    // The META row by a Query of its key: the status function's grant stays Query only.
+    tableActions: ['dynamodb:Query'],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

@@ -1,6 +1,6 @@
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketNodesReader } from '../data/bucket-nodes.ts';
-import { createBucketOwnerReader } from '../data/bucket-owner.ts';
+import { createBucketOwnerQueryReader } from '../data/bucket-owner.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
@@ -48,7 +48,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     'GET /bucket/{bucketId}/maintenance': createMaintenanceListHandler({
       verifyToken,
       loadUserAccess,
-      loadBucketOwner: createBucketOwnerReader(client, tableName),
+      loadBucketOwner: createBucketOwnerQueryReader(client, tableName),
       loadWindows: createWindowLoader(client, tableName),
       logger,
       ...(overrides?.now && { now: overrides.now }),

@@ -152,6 +152,58 @@ describe('every route: method, path, query and body', () => {
       ['DELETE', '/workspace/ws-1/webhooks/wh_1', ''],
     ]);
   });
+
+  it('maintenance: create (201), list, delete (204); health policy (PUT)', async () => {
+    const window = {
+      id: 'mw_1',
+      bucketId: 'b1',
+      start: '2026-12-07T02:00:00.000Z',
+      end: '2026-12-07T04:00:00.000Z',
+      createdAt: 'x',
+    };
+    const server = await api([
+      json(201, window),
+      json(200, { windows: [window] }),
+      (res) => {
+        res.writeHead(204);
+        res.end();
+      },
+      json(200, { bucketId: 'b1', minOnlinePercent: 75 }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'a' });
+    expect(
+      await client.createMaintenanceWindow('b1', {
+        start: new Date('2026-12-07T02:00:00Z'),
+        end: '2026-12-07T04:00:00Z',
+        reason: 'upgrade',
+      }),
+    ).toEqual(window);
+    expect((await client.listMaintenanceWindows('b1')).windows).toEqual([window]);
+    expect(await client.deleteMaintenanceWindow('b1', 'mw_1')).toBeUndefined();
+    expect(await client.setHealthPolicy('b1', 75)).toEqual({
+      bucketId: 'b1',
+      minOnlinePercent: 75,
+    });
+    expect(server.seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      [
+        'POST',
+        '/bucket/b1/maintenance',
+        '{"start":"2026-12-07T02:00:00.000Z","end":"2026-12-07T04:00:00Z","reason":"upgrade"}',
+      ],
+      ['GET', '/bucket/b1/maintenance', ''],
+      ['DELETE', '/bucket/b1/maintenance/mw_1', ''],
+      ['PUT', '/bucket/b1/health/policy', '{"minOnlinePercent":75}'],
+    ]);
+  });
+
+  it('refuses a policy percent outside 1-100 without sending anything', async () => {
+    const server = await api([json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'a' });
+    for (const percent of [0, 101, 50.5, Number.NaN]) {
+      await expect(client.setHealthPolicy('b1', percent)).rejects.toThrow(TypeError);
+    }
+    expect(server.seen).toHaveLength(0);
+  });
 });
 
 describe('ids are validated before a URL is built', () => {
@@ -182,6 +234,11 @@ describe('ids are validated before a URL is built', () => {
       () => client.listWebhooks(id),
       () => client.deleteWebhook(id, 'wh_1'),
       () => client.deleteWebhook('ws', id),
+      () => client.createMaintenanceWindow(id, { start: new Date(), end: new Date() }),
+      () => client.listMaintenanceWindows(id),
+      () => client.deleteMaintenanceWindow(id, 'mw_1'),
+      () => client.deleteMaintenanceWindow('b1', id),
+      () => client.setHealthPolicy(id, 50),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toThrow(TypeError);

@@ -217,6 +217,7 @@ describe('the first flag: a node event that is its first report since its assign
       tableName: table.tableName,
       staleAfterSeconds: STALE_S,
       eventRetentionDays: 90,
+      historyRetentionDays: HISTORY_DAYS,
       logger: createLogger('health-inputs-test'),
       now: () => at(STALE_S + 11),
     });
@@ -248,6 +249,7 @@ describe('marks: every writer of node events marks the bucket after its puts', (
       tableName: table.tableName,
       staleAfterSeconds: STALE_S,
       eventRetentionDays: 90,
+      historyRetentionDays: HISTORY_DAYS,
       logger: createLogger('health-inputs-test'),
       now: () => at(STALE_S + 11),
     });

@@ -19,7 +19,7 @@ const EVERY_GET = ['304', '406'];
 
 /**
  * Every status code DESIGN.md gives each route (its own table or text in sections 2, 3, 8, 9 and
- * 10; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
+ * 10, 13 and 15; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
  * limit (429) and its refusal of a node state past DynamoDB's item limit (409).
  */
 const DESIGN_STATUSES: Record<string, string[]> = {
@@ -31,6 +31,11 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
+  // Sections 13 and 15: the 21st window and the deletion of an ended one are 409s.
+  'POST /bucket/{bucketId}/maintenance': ['201', ...SAME_AS_STATUS, '409', '413'],
+  'GET /bucket/{bucketId}/maintenance': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'DELETE /bucket/{bucketId}/maintenance/{windowId}': ['204', ...SAME_AS_STATUS, '409'],
+  'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '413'],
 };
 
 type Json = Record<string, unknown>;

@@ -3,11 +3,14 @@ import { checkId, checkInteger, toDay } from './ids.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
   BucketEventsPage,
+  BucketHealth,
   BucketHealthPolicy,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketUptimeResponse,
   CreatedWebhook,
+  HealthEvent,
+  HealthEventsPage,
   MaintenanceWindow,
   MaintenanceWindowList,
   NewWebhook,
@@ -311,6 +314,75 @@ export class BucketStatusClient {
     let cursor = query.cursor;
     do {
       const page = await this.listBucketEvents(
+        bucketId,
+        {
+          ...(query.limit !== undefined && { limit: query.limit }),
+          ...(cursor !== undefined && { cursor }),
+        },
+        options,
+      );
+      yield* page.events;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  /** GET /bucket/{bucketId}/health: the bucket's verdict now, its counts, policy and window. */
+  async getBucketHealth(bucketId: string, options: RequestOptions = {}): Promise<BucketHealth> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<BucketHealth>(
+      { method: 'GET', path: `bucket/${id}/health`, idempotent: true },
+      options,
+    );
+  }
+
+  /** getBucketHealth revalidating the answer you hold (see getBucketStatusIfChanged). */
+  async getBucketHealthIfChanged(
+    bucketId: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketHealth>> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<Conditional<BucketHealth>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/health`,
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/health/events: one page of verdict changes, newest first. */
+  async listBucketHealthEvents(
+    bucketId: string,
+    query: EventsQuery = {},
+    options: RequestOptions = {},
+  ): Promise<HealthEventsPage> {
+    const id = checkId(bucketId, 'bucketId');
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    if (query.cursor !== undefined) {
+      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
+        throw new TypeError('cursor must be a nextCursor string of the API');
+      }
+      params.cursor = query.cursor;
+    }
+    return this.#call<HealthEventsPage>(
+      { method: 'GET', path: `bucket/${id}/health/events`, query: params, idempotent: true },
+      options,
+    );
+  }
+
+  /** Every health event of the bucket, newest first, pages fetched as the loop asks. */
+  async *bucketHealthEvents(
+    bucketId: string,
+    query: EventsQuery = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<HealthEvent, void, undefined> {
+    let cursor = query.cursor;
+    do {
+      const page = await this.listBucketHealthEvents(
         bucketId,
         {
           ...(query.limit !== undefined && { limit: query.limit }),

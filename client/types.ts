@@ -31,6 +31,8 @@ export interface NodeEvent {
   to: NodeState;
   /** The instant of the change, ISO 8601 UTC. */
   at: string;
+  /** Present when `at` is inside one of the bucket's maintenance windows. */
+  maintenance?: true;
 }
 
 export interface BucketEventsPage {
@@ -73,6 +75,8 @@ export interface BucketStatsResponse {
   /** YYYY-MM-DD (UTC). */
   day: string;
   nodeStats: NodeDayStats[];
+  /** The bucket's verdict figures for the day. */
+  bucket: BucketDay;
 }
 
 export interface UptimeDay {
@@ -99,6 +103,96 @@ export interface BucketUptimeResponse {
   from: string;
   to: string;
   nodes: NodeUptime[];
+  /** The bucket's verdict figures, one entry per day. */
+  bucket: BucketUptime;
+}
+
+export type Verdict = 'OPERATIONAL' | 'DEGRADED' | 'PARTIAL_OUTAGE' | 'MAJOR_OUTAGE' | 'MAINTENANCE' | 'UNKNOWN';
+
+/** The assigned nodes as GET /bucket/{bucketId}/status shows them at the same instant. */
+export interface HealthNodeCounts {
+  assigned: number;
+  /** Assigned nodes with an accepted report since their assignment. */
+  counted: number;
+  online: number;
+  offline: number;
+  disconnected: number;
+}
+
+export interface HealthPolicyView {
+  minOnlinePercent: number;
+  /** q = max(1, ceil(counted * minOnlinePercent / 100)). */
+  minOnline: number;
+}
+
+/** The active maintenance window. */
+export interface ActiveMaintenance {
+  id: string;
+  start: string;
+  end: string;
+  reason?: string;
+}
+
+/** GET /bucket/{bucketId}/health. */
+export interface BucketHealth {
+  bucketId: string;
+  verdict: Verdict;
+  /** The instant the current verdict began; omitted when no change is on record within the event retention. */
+  since?: string;
+  /** The assigned nodes as GET /bucket/{bucketId}/status shows them at the same instant. */
+  nodes: HealthNodeCounts;
+  policy: HealthPolicyView;
+  /** The active maintenance window. */
+  maintenance?: ActiveMaintenance;
+}
+
+/** One change of the bucket's verdict (GET /bucket/{bucketId}/health/events). */
+export interface HealthEvent {
+  /** Stable per health event (the same change always has the same id). */
+  id: string;
+  from: Verdict;
+  to: Verdict;
+  /** The instant of the change, ISO 8601 UTC. */
+  at: string;
+  /** The counts just after the change. */
+  nodes: {
+    counted: number;
+    online: number;
+  };
+}
+
+export interface HealthEventsPage {
+  bucketId: string;
+  /** Newest first. */
+  events: HealthEvent[];
+  /** Present only when older health events remain; pass it as `cursor`. */
+  nextCursor?: string;
+}
+
+/** The bucket's verdict figures for one UTC day (GET uptime, POST stats). */
+export interface BucketDay {
+  day: string;
+  /** Seconds, millisecond precision. */
+  operational_seconds: number;
+  /** Seconds, millisecond precision. */
+  degraded_seconds: number;
+  /** Seconds, millisecond precision. */
+  partial_outage_seconds: number;
+  /** Seconds, millisecond precision. */
+  major_outage_seconds: number;
+  /** Seconds, millisecond precision. */
+  maintenance_seconds: number;
+  /** Seconds, millisecond precision. */
+  unknown_seconds: number;
+  /** Seconds, millisecond precision. */
+  observed_seconds: number;
+  /** 100 * (operational + degraded) / (observed - maintenance - unknown), 2 decimals; null when that is 0. */
+  perc_available: number | null;
+}
+
+export interface BucketUptime {
+  /** One entry per day, ascending. */
+  days: BucketDay[];
 }
 
 export interface NewWebhook {

@@ -91,7 +91,7 @@ export const FUNCTIONS = {
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
     constructId: 'StatusFunction',
-    description: 'user-facing reads (GET status, POST stats, GET uptime of a bucket)',
+    description: 'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket)',
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
@@ -194,19 +194,38 @@ export const ROUTES = [
     // PutItem: the ended days' history rows and the reported transitions' event rows.
     tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
   },
+  // History (DESIGN.md sections 8 and 13): the bucket's rows and history rows; the bucket's
+  // verdict figures from its health STATE row (GetItem), its closed days, windows and inputs.
   {
     method: 'POST',
     path: '/bucket/{bucketId}/stats',
     function: 'status',
     handler: 'functions/status/history-handlers.ts',
-    tableActions: ['dynamodb:Query'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   {
     method: 'GET',
     path: '/bucket/{bucketId}/uptime',
     function: 'status',
     handler: 'functions/status/history-handlers.ts',
-    tableActions: ['dynamodb:Query'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  // Health (DESIGN.md section 13): the user's partition, the bucket's first page, the health
+  // STATE row (GetItem), its windows and the inputs after it in one round trip; health events
+  // are a Query of the health partition.
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/health',
+    function: 'status',
+    handler: 'functions/status/health-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/health/events',
+    function: 'status',
+    handler: 'functions/status/health-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of
   // the bucket's EVENTS# partition, in parallel.

@@ -19,6 +19,7 @@ import {
 import { Unavailable } from '../domain/errors.ts';
 import { healthEventId } from '../domain/events.ts';
 import { type HealthCounts, VERDICTS, type Verdict } from '../domain/health.ts';
+import { healthEventFloor, healthEventPosition } from '../domain/health-read.ts';
 import type {
   DayDurations,
   HealthChange,
@@ -82,10 +83,9 @@ const H = HEALTH_ATTR;
 
 export const HEALTH_EVENT_SK_PREFIX = 'E#';
 export const CLOSED_DAY_SK_PREFIX = 'D#';
-export const healthEventSk = (change: HealthChangeKey) =>
-  `${HEALTH_EVENT_SK_PREFIX}${new Date(change.at).toISOString()}#${change.to}`;
+export const healthEventSk = (change: HealthChangeKey) => healthEventPosition(change);
 /** The smallest sort key of health events at or after `atIso`. */
-export const healthEventSkFloor = (atIso: string) => `${HEALTH_EVENT_SK_PREFIX}${atIso}`;
+export const healthEventSkFloor = healthEventFloor;
 /** Above every health event's sort key ('$' follows '#'). */
 const HEALTH_EVENT_SK_CEILING = 'E$';
 export const closedDaySk = (day: string) => `${CLOSED_DAY_SK_PREFIX}${day}`;

@@ -6,6 +6,17 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
 import { BucketEvent, BucketEventsPage } from './events.ts';
+import {
+  ActiveMaintenance,
+  BucketDay,
+  BucketHealth,
+  BucketUptime,
+  HealthEvent,
+  HealthEventsPage,
+  HealthNodeCounts,
+  HealthPolicyView,
+  Verdict,
+} from './health.ts';
 import { BucketHealthPolicy, HealthPolicyRequest } from './health-policy.ts';
 import {
   NodeStats,
@@ -69,6 +80,27 @@ export const COMPONENTS: Record<string, Component> = {
     client: 'BucketUptimeResponse',
     doc: 'GET /bucket/{bucketId}/uptime?days=N.',
   },
+  Verdict: { schema: Verdict, client: 'Verdict' },
+  HealthNodeCounts: { schema: HealthNodeCounts, client: 'HealthNodeCounts' },
+  HealthPolicyView: { schema: HealthPolicyView, client: 'HealthPolicyView' },
+  ActiveMaintenance: { schema: ActiveMaintenance, client: 'ActiveMaintenance' },
+  BucketHealth: {
+    schema: BucketHealth,
+    client: 'BucketHealth',
+    doc: 'GET /bucket/{bucketId}/health.',
+  },
+  HealthEvent: {
+    schema: HealthEvent,
+    client: 'HealthEvent',
+    doc: "One change of the bucket's verdict (GET /bucket/{bucketId}/health/events).",
+  },
+  HealthEventsPage: { schema: HealthEventsPage, client: 'HealthEventsPage' },
+  BucketDay: {
+    schema: BucketDay,
+    client: 'BucketDay',
+    doc: "The bucket's verdict figures for one UTC day (GET uptime, POST stats).",
+  },
+  BucketUptime: { schema: BucketUptime, client: 'BucketUptime' },
   NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
   Webhook: { schema: Webhook, client: 'Webhook' },
   CreatedWebhook: {

@@ -117,6 +117,45 @@ describe('every route: method, path, query and body', () => {
     ]);
   });
 
+  it('GET health (and its conditional form), health events one page and every page', async () => {
+    const health = { bucketId: 'b1', verdict: 'UNKNOWN', nodes: {}, policy: {} };
+    const event = (id: string) => ({ id, from: 'UNKNOWN', to: 'OPERATIONAL', at: 'x', nodes: {} });
+    const server = await api([
+      json(200, health, { etag: '"h1"' }),
+      (res) => {
+        res.writeHead(304, { etag: '"h1"' });
+        res.end();
+      },
+      json(200, { bucketId: 'b1', events: [event('h1')], nextCursor: 'c/1' }),
+      json(200, { bucketId: 'b1', events: [event('h2')], nextCursor: 'c2' }),
+      json(200, { bucketId: 'b1', events: [event('h3')] }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getBucketHealth('b1')).toEqual(health);
+    expect(await client.getBucketHealthIfChanged('b1', { ifNoneMatch: '"h1"' })).toEqual({
+      notModified: true,
+      etag: '"h1"',
+    });
+    expect((await client.listBucketHealthEvents('b1', { limit: 1 })).events[0]?.id).toBe('h1');
+    const ids: string[] = [];
+    for await (const e of client.bucketHealthEvents('b1', { cursor: 'c/1' })) ids.push(e.id);
+    expect(ids).toEqual(['h2', 'h3']);
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/bucket/b1/health',
+      '/bucket/b1/health',
+      '/bucket/b1/health/events?limit=1',
+      '/bucket/b1/health/events?cursor=c%2F1',
+      '/bucket/b1/health/events?cursor=c2',
+    ]);
+    expect(server.seen[1]?.headers['if-none-match']).toBe('"h1"');
+    await expect(client.getBucketHealth('bad id!')).rejects.toThrow(TypeError);
+    await expect(client.listBucketHealthEvents('b1', { limit: 0 })).rejects.toThrow(TypeError);
+    await expect(client.listBucketHealthEvents('b1', { cursor: '' })).rejects.toThrow(
+      'cursor must be',
+    );
+    expect(server.seen).toHaveLength(5);
+  });
+
   it('stops fetching pages when the loop breaks', async () => {
     const server = await api([
       json(200, { bucketId: 'b1', events: [{ id: 'e1' }, { id: 'e2' }], nextCursor: 'c' }),

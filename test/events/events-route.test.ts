@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEventWriter } from '../../functions/data/events.ts';
 import { eventId, type NodeEvent } from '../../functions/domain/events.ts';
 import { encodeCursor } from '../../functions/domain/events-cursor.ts';
-import { deriveCursorKey } from '../../functions/events/cursor-key.ts';
+import { deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 import { wire } from '../../functions/events/wiring.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';

@@ -28,6 +28,8 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /bucket/{bucketId}/stats': ['200', ...SAME_AS_STATUS, '413'],
   'GET /bucket/{bucketId}/uptime': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'GET /bucket/{bucketId}/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'GET /bucket/{bucketId}/health': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'GET /bucket/{bucketId}/health/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],

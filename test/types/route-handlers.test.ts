@@ -15,11 +15,18 @@ const STATS = 'POST /bucket/{bucketId}/stats';
 const UPTIME = 'GET /bucket/{bucketId}/uptime';
 const EVENTS = 'GET /bucket/{bucketId}/events';
 const MAINTENANCE = 'GET /bucket/{bucketId}/maintenance';
+const HEALTH = 'GET /bucket/{bucketId}/health';
+const HEALTH_EVENTS = 'GET /bucket/{bucketId}/health/events';
 
 describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
   it('derives each function route keys from ROUTES', () => {
     expectTypeOf<RouteKeysOf<'status'>>().toEqualTypeOf<
-      typeof STATUS | typeof STATS | typeof UPTIME | typeof MAINTENANCE
+      | typeof STATUS
+      | typeof STATS
+      | typeof UPTIME
+      | typeof HEALTH
+      | typeof HEALTH_EVENTS
+      | typeof MAINTENANCE
     >();
     expectTypeOf<RouteKeysOf<'events'>>().toEqualTypeOf<typeof EVENTS>();
     expectTypeOf<RouteKeysOf<'ingest'>>().toEqualTypeOf<'POST /node/status'>();
@@ -27,6 +34,8 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       STATUS,
       STATS,
       UPTIME,
+      HEALTH,
+      HEALTH_EVENTS,
       MAINTENANCE,
     ]);
   });
@@ -36,9 +45,11 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       [STATUS]: h,
       [STATS]: h,
       [UPTIME]: h,
+      [HEALTH]: h,
+      [HEALTH_EVENTS]: h,
       [MAINTENANCE]: h,
     } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(4);
+    expect(Object.keys(routes)).toHaveLength(6);
   });
 
   it('rejects a route without a handler', () => {

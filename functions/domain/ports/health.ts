@@ -1,10 +1,12 @@
-import type { Verdict } from '../health.ts';
+import type { BucketOwner } from '../access.ts';
+import type { HealthInput, MaintenanceWindow, Verdict } from '../health.ts';
 import type {
   DayDurations,
   HealthChange,
   HealthCheckpoint,
   HealthPoint,
 } from '../health-timeline.ts';
+import type { NodeRow } from '../node-status.ts';
 
 /**
  * The ports of the bucket's health partition (docs/ARCHITECTURE.md, "Bucket health");
@@ -85,3 +87,27 @@ export interface CheckpointWriteCondition {
   /** The next mark (ms), or undefined to remove the mark. */
   nextMark: number | undefined;
 }
+
+/** Port: the bucket's maintenance windows that may bear on its timeline (active, upcoming, ended). */
+export type LoadWindows = (bucketId: string) => Promise<MaintenanceWindow[]>;
+
+/**
+ * Port: every recorded input of the bucket's verdict timeline with at > afterMs (node events,
+ * uncounts, policies), in any order.
+ */
+export type LoadHealthTail = (bucketId: string, afterMs: number) => Promise<HealthInput[]>;
+
+/** A NODE# row as GET health reads it: GET status's fields and the last report's instant. */
+export interface HealthNodeRow extends NodeRow {
+  /** The last accepted report's receive time (ms); undefined before the first since assignment. */
+  lastAt?: number | undefined;
+}
+
+/** The bucket partition's first page (with the owner) and, once allowed, all its node rows. */
+export interface HealthBucketPage {
+  owner: BucketOwner | undefined;
+  allNodes(): Promise<HealthNodeRow[]>;
+}
+
+/** Port: the bucket partition, first page first (a refused read costs one page). */
+export type OpenHealthBucket = (bucketId: string) => Promise<HealthBucketPage>;

@@ -366,6 +366,38 @@ describe('marks: every writer of node events marks the bucket after its puts', (
     });
   });
 
+  it('unassign-node of a counted node already swept: no event, the uncount and its mark', async ({
+    table,
+    seed,
+  }) => {
+    const { bucketId, nodeId, clock, operator, report } = await setUp({ table, seed });
+    expect((await report(at(0), 'ONLINE')).statusCode).toBe(200);
+    const sweep = wireSweep({
+      client: table.client,
+      tableName: table.tableName,
+      staleAfterSeconds: STALE_S,
+      eventRetentionDays: 90,
+      logger: createLogger('health-inputs-test'),
+      now: () => at(STALE_S + 11),
+    });
+    expect((await sweep()).recorded).toBe(1);
+    await clearMark({ table }, bucketId);
+    const before = await markOf({ table }, bucketId);
+    clock.now = at(500);
+    await operator.unassignNode({ bucketId, nodeId });
+    expect(await storedEvents({ table }, bucketId)).toHaveLength(2);
+    const other = createHealthInputs(table.client, table.tableName, {
+      retentionDays: HISTORY_DAYS,
+    });
+    expect(await other.loadOtherInputs(bucketId, at(0), at(500), true)).toStrictEqual([
+      { kind: 'uncount', at: at(500), nodeId },
+    ]);
+    expect(await markOf({ table }, bucketId)).toStrictEqual({
+      sweepAt: healthMarkOf(at(500)),
+      markSeq: before.markSeq + 1,
+    });
+  });
+
   it('unassign-node of a node that never reported: no event, no uncount, no mark', async ({
     table,
     seed,

@@ -16,6 +16,7 @@ import {
   createMaintenanceWindowStore,
   endedWindowSk,
   type MaintenanceWindowStore,
+  uniqueWindows,
   windowSlotSk,
 } from '../../functions/data/maintenance-windows.ts';
 import { Conflict } from '../../functions/domain/errors.ts';
@@ -76,6 +77,36 @@ describe('loadWindows', () => {
     expect(loaded.sort((x, y) => x.start - y.start)).toEqual([
       { id: 'mw_old', start: T0 - 3 * HOUR, end: T0 - 2 * HOUR, createdAt: T0 - 4 * HOUR },
       { id: a.id, start: T0 + HOUR, end: T0 + 2 * HOUR, reason: 'a', createdAt: T0 },
+    ]);
+  });
+});
+
+describe('uniqueWindows', () => {
+  it('keeps one window per id, the slot row over the ended copy, in either order', () => {
+    const slot = { id: 'mw_a', start: 1, end: 5, createdAt: 0, slot: 3 };
+    const copy = { id: 'mw_a', start: 1, end: 2, createdAt: 0, slot: undefined };
+    const other = { id: 'mw_b', start: 1, end: 2, createdAt: 0, slot: undefined };
+    expect(uniqueWindows([copy, slot, other])).toEqual([slot, other]);
+    expect(uniqueWindows([slot, copy, other])).toEqual([slot, other]);
+    expect(uniqueWindows([other, other])).toEqual([other]);
+  });
+
+  it('skips rows without the window attributes', async () => {
+    const b = bucket();
+    const base = {
+      pk: { S: healthPk(b) },
+      id: { S: 'mw_x' },
+      start: { N: '1' },
+      end: { N: '2' },
+      createdAt: { N: '0' },
+    };
+    for (const missing of ['id', 'start', 'end', 'createdAt'] as const) {
+      const { [missing]: _dropped, ...item } = base;
+      await put({ ...item, sk: { S: endedWindowSk(`mw_no_${missing}`) } });
+    }
+    await put({ ...base, sk: { S: windowSlotSk(5) }, reason: { S: 'kept' } });
+    expect(await windows.loadWindows(b)).toEqual([
+      { id: 'mw_x', start: 1, end: 2, reason: 'kept', createdAt: 0 },
     ]);
   });
 });
@@ -142,6 +173,22 @@ describe('policy rows', () => {
     expect(await policies.currentPolicy(bucket())).toEqual({ minOnlinePercent: 50, at: undefined });
   });
 
+  it('a malformed current row reads as the default', async () => {
+    for (const pct of ['0', '101', '50.5', undefined]) {
+      const b = bucket();
+      await put({
+        pk: { S: healthPk(b) },
+        sk: { S: 'POLICY' },
+        at: { N: String(T0) },
+        ...(pct !== undefined && { pct: { N: pct } }),
+      });
+      expect(await policies.currentPolicy(b)).toEqual({ minOnlinePercent: 50, at: undefined });
+    }
+    const b = bucket();
+    await put({ pk: { S: healthPk(b) }, sk: { S: 'POLICY' }, pct: { N: '100' }, at: { N: '7' } });
+    expect(await policies.currentPolicy(b)).toEqual({ minOnlinePercent: 100, at: 7 });
+  });
+
   it('the later change wins even when written first; the input rows keep both', async () => {
     const b = bucket();
     await policies.setPolicy(b, 80, T0 + 1000);
@@ -181,5 +228,12 @@ describe('policy rows', () => {
     expect(policyInputOf(row(policyInputSk(T0), '0'))).toBeUndefined();
     expect(policyInputOf(row(policyInputSk(T0)))).toBeUndefined();
     expect(policyInputOf(row('POLICY', '75'))).toBeUndefined();
+    expect(policyInputOf(row('I#not-an-instant#P', '75'))).toBeUndefined();
+    expect(policyInputOf(row(`X${policyInputSk(T0)}`, '75'))).toBeUndefined();
+    expect(policyInputOf(row(`${policyInputSk(T0)}X`, '75'))).toBeUndefined();
+    expect(policyInputOf(row(policyInputSk(T0), '1'))?.minOnlinePercent).toBe(1);
+    expect(policyInputOf(row(policyInputSk(T0), '100'))?.minOnlinePercent).toBe(100);
+    expect(policyInputOf(row(policyInputSk(T0), '101'))).toBeUndefined();
+    expect(policyInputOf({ pct: { N: '5' } })).toBeUndefined();
   });
 });

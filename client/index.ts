@@ -16,15 +16,23 @@ export {
 export { HttpError, isApiErrorBody } from './errors.ts';
 /** The first release's name for BucketStatusResponse. */
 export type {
+  ActiveMaintenance,
   ApiErrorBody,
+  BucketDay,
   BucketEventsPage,
+  BucketHealth,
   BucketHealthPolicy,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketStatusResponse as StorageBucketStatusResponse,
+  BucketUptime,
   BucketUptimeResponse,
   CreatedWebhook,
+  HealthEvent,
+  HealthEventsPage,
+  HealthNodeCounts,
   HealthPolicyRequest,
+  HealthPolicyView,
   MaintenanceWindow,
   MaintenanceWindowList,
   NewMaintenanceWindow,
@@ -35,6 +43,7 @@ export type {
   NodeStatus,
   NodeUptime,
   UptimeDay,
+  Verdict,
   Webhook,
   WebhookList,
 } from './types.ts';

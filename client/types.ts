@@ -107,7 +107,13 @@ export interface BucketUptimeResponse {
   bucket: BucketUptime;
 }
 
-export type Verdict = 'OPERATIONAL' | 'DEGRADED' | 'PARTIAL_OUTAGE' | 'MAJOR_OUTAGE' | 'MAINTENANCE' | 'UNKNOWN';
+export type Verdict =
+  | 'OPERATIONAL'
+  | 'DEGRADED'
+  | 'PARTIAL_OUTAGE'
+  | 'MAJOR_OUTAGE'
+  | 'MAINTENANCE'
+  | 'UNKNOWN';
 
 /** The assigned nodes as GET /bucket/{bucketId}/status shows them at the same instant. */
 export interface HealthNodeCounts {

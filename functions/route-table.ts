@@ -227,8 +227,8 @@ export const ROUTES = [
     handler: 'functions/status/health-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
-  // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of
-  // the bucket's EVENTS# partition, in parallel.
+  // Events (DESIGN.md section 9): the user's partition, the bucket's META row, one page of the
+  // bucket's EVENTS# partition and its maintenance windows (HEALTH# W#/X#), in parallel.
   {
     method: 'GET',
     path: '/bucket/{bucketId}/events',

@@ -182,9 +182,8 @@ export function mergeHealthEvents(
     if (event.position < oldestPosition) continue;
     byPosition.set(event.position, event);
   }
-  const all = [...byPosition.values()].sort((a, b) =>
-    a.position < b.position ? 1 : a.position > b.position ? -1 : 0,
-  );
+  // Positions are unique (the map's keys): no two compare equal.
+  const all = [...byPosition.values()].sort((a, b) => (a.position < b.position ? 1 : -1));
   // Recorded events past the page are older than every one on it: `more` stays theirs.
   return { events: all.slice(0, limit), more: recorded.more || all.length > limit };
 }

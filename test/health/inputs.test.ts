@@ -377,6 +377,7 @@ describe('marks: every writer of node events marks the bucket after its puts', (
       tableName: table.tableName,
       staleAfterSeconds: STALE_S,
       eventRetentionDays: 90,
+      historyRetentionDays: HISTORY_DAYS,
       logger: createLogger('health-inputs-test'),
       now: () => at(STALE_S + 11),
     });

@@ -213,6 +213,18 @@ describe('health events: positions, merge, view', () => {
     expect(atFloor.events).toHaveLength(1);
   });
 
+  it('orders newest first whatever order the events come in', () => {
+    const ascending = [change(T - 30), change(T - 20), change(T - 10), change(T)];
+    const page = mergeHealthEvents(
+      { events: ascending, more: false },
+      [change(T - 25)],
+      10,
+      undefined,
+      'E#',
+    );
+    expect(page.events.map((e) => e.at)).toStrictEqual([T, T - 10, T - 20, T - 25, T - 30]);
+  });
+
   it('more when the page overflows, or the recorded page had more', () => {
     const computed = [change(T), change(T - 1)];
     expect(mergeHealthEvents({ events: [], more: false }, computed, 1, undefined, 'E#').more).toBe(

@@ -8,9 +8,11 @@
  * health events are spelled out by hand as well.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEventWriter } from '../../functions/data/events.ts';
+import { createEventWriter, eventsPk } from '../../functions/data/events.ts';
 import { createHealthMarker } from '../../functions/data/health-marks.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
@@ -258,6 +260,58 @@ describe('hard orders through the API, against the reference model', () => {
       ['UNKNOWN', 'OPERATIONAL', iso(t0 + 1000), 1, 1],
       ['OPERATIONAL', 'MAINTENANCE', iso(start), 1, 1],
     ]);
+  });
+
+  it("a report's change recorded late (its event write failed; the node's next report records it) is at its instant once the sweep recomputed", async () => {
+    const proxy = await FaultProxy.start(table.endpoint);
+    try {
+      const viaProxy = createHealthApi(
+        { ...table, client: createDynamoClient({ endpoint: proxy.endpoint }) },
+        { staleAfterSeconds: STALE_S },
+      );
+      const t0 = nextDay + 10 * 60 * MINUTE;
+      nextDay += 3 * DAY;
+      viaProxy.now = t0;
+      const world = await viaProxy.newBucket();
+      const a = await world.addNode();
+      const b = await world.addNode();
+      await world.assign(a);
+      await world.assign(b);
+      viaProxy.now = t0 + 1000;
+      await world.report({ node: a, status: 'ONLINE' }, { node: b, status: 'ONLINE' });
+      viaProxy.now = t0 + 10_000;
+      proxy.fail({
+        kind: 'throttle',
+        operation: 'PutItem',
+        bodyIncludes: eventsPk(world.bucketId),
+        times: Infinity,
+      });
+      expect(await world.reportWithEventsPending(a, 'OFFLINE')).toBe(true);
+      proxy.clear();
+      viaProxy.now = t0 + 30_000;
+      await world.report({ node: b, status: 'ONLINE' });
+      // The sweep settles t0 + 49 s without a's change (pending on its row).
+      viaProxy.now = t0 + 60_000;
+      await viaProxy.sweep();
+      // a's next report records the pending change (t0 + 10 s, before the checkpoint) and its own.
+      viaProxy.now = t0 + 70_000;
+      await world.report({ node: a, status: 'ONLINE' });
+      viaProxy.now = t0 + 80_000;
+      await world.report({ node: b, status: 'ONLINE' });
+      viaProxy.now = t0 + 2 * MINUTE;
+      await viaProxy.sweep();
+      const statsDay = world.days().at(-1) as string;
+      expect(await world.observe({ statsDay, pageSize: 1 })).toStrictEqual(
+        world.expected({ statsDay }),
+      );
+      expect(await changes(world)).toStrictEqual([
+        ['UNKNOWN', 'OPERATIONAL', iso(t0 + 1000), 2, 2],
+        ['OPERATIONAL', 'DEGRADED', iso(t0 + 10_000), 2, 1],
+        ['DEGRADED', 'OPERATIONAL', iso(t0 + 70_000), 2, 2],
+      ]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   // Known failures, reported: each flips to a plain `it` when fixed.

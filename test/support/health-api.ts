@@ -11,6 +11,7 @@
  * reads (DESIGN.md sections 8, 13 and 15 evaluated straight from the facts).
  */
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
@@ -50,6 +51,8 @@ const contract = createContract();
 
 export interface HealthApiOptions {
   staleAfterSeconds: number;
+  /** Ingest's own client (e.g. through a fault proxy); the table's when absent. */
+  ingestClient?: DynamoDBClient;
   /** Each response checked against openapi.yaml (default true). */
   checkContract?: boolean;
 }
@@ -79,7 +82,9 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
     ...wireStatus(deps).routes,
     ...wireManagement(deps).routes,
   });
-  const ingest = wireIngest(deps).routes['POST /node/status'];
+  const ingest = wireIngest({ ...deps, client: options.ingestClient ?? table.client }).routes[
+    'POST /node/status'
+  ];
   const admin = createAdminStore(table.client, table.tableName, {
     now,
     staleAfterSeconds: options.staleAfterSeconds,
@@ -298,6 +303,21 @@ export class BucketWorld {
       if (node.current === undefined) throw new Error(`${node.nodeId} is not assigned`);
       node.current.reports.push({ at: this.api.now, status });
     }
+  }
+
+  /**
+   * A report sent while its event writes fail: with changes to record, its row lands but its
+   * events stay pending on the row for the node's next report or the sweep (ingest answers
+   * 503); with none, a plain 200. Either way an accepted report, so a fact. True when pending.
+   */
+  async reportWithEventsPending(node: WorldNode, status: 'ONLINE' | 'OFFLINE'): Promise<boolean> {
+    const answer = await this.api.ingest(node.nodeId, node.privateKey, this.bucketId, status);
+    if (answer.statusCode !== 503 && answer.statusCode !== 200) {
+      throw new Error(`report of ${node.nodeId}: ${answer.statusCode} ${answer.body}`);
+    }
+    if (node.current === undefined) throw new Error(`${node.nodeId} is not assigned`);
+    node.current.reports.push({ at: this.api.now, status });
+    return answer.statusCode === 503;
   }
 
   async setPolicy(minOnlinePercent: number): Promise<void> {

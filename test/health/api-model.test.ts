@@ -25,10 +25,10 @@ import { createTestTable } from '../support/table.ts';
 
 const RUNS = Number(process.env.HEALTH_API_RUNS ?? 20);
 /**
- * Windows whose start is before the checkpoint of the last sweep (a late input), read before the
- * next sweep recomputes: the reads advance the stored checkpoint and miss the window's start
- * (test/health/api-orders.test.ts, "a window created with its start before the settled
- * instant"). Off by default until the reads handle a late mark; HEALTH_API_LATE_WINDOWS=1 on.
+ * A window whose start is at or before the checkpoint of the last sweep is a late input: the
+ * reads before the next sweep recomputes miss its start (test/health/api-orders.test.ts, "a
+ * late window read before the sweep recomputes"), so checks wait for that sweep, unless
+ * HEALTH_API_LATE_WINDOWS=1 (then they expose it).
  */
 const LATE_WINDOWS = process.env.HEALTH_API_LATE_WINDOWS === '1';
 const STALE_S = 60;
@@ -237,7 +237,7 @@ async function play(raw: Raw): Promise<void> {
     };
     const check = async (pageSize: number | undefined, dayPick: number) => {
       if (pending.size > 0 || sweepOwed) {
-        log('check skipped (changes pending on a row)');
+        log('check skipped (an input recorded late, not yet recomputed)');
         return;
       }
       const days = world.days();
@@ -374,9 +374,10 @@ async function play(raw: Raw): Promise<void> {
           }
           // The route refuses a start more than 60 s in the past (its own tests).
           if (start < api.now - 60_000) start = api.now - 60_000;
-          if (!LATE_WINDOWS && start <= settled) start = Math.min(settled + 1, api.now);
           const id = await world.addWindow(start, start + action.length);
-          log(`window ${id} [${iso(start)}, ${iso(start + action.length)})`);
+          const late = start <= settled;
+          if (late && !LATE_WINDOWS) sweepOwed = true;
+          log(`window ${id} [${iso(start)}, ${iso(start + action.length)})${late ? ' (late)' : ''}`);
           break;
         }
         case 'endWindow': {

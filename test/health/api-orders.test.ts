@@ -314,6 +314,20 @@ describe('hard orders through the API, against the reference model', () => {
     }
   });
 
+  it('a window created just after the bucket, starting before its creation', async () => {
+    const { world, nodes, t0 } = await bucketWith(1);
+    const [a] = nodes as [BucketWorld['nodes'][number]];
+    api.now = t0 + 20_000;
+    await world.addWindow(t0 - 30_000, t0 + 5 * MINUTE);
+    api.now = t0 + 30_000;
+    await world.report({ node: a, status: 'ONLINE' });
+    api.now = t0 + MINUTE;
+    await api.sweep();
+    api.now = t0 + 6 * MINUTE;
+    await api.sweep();
+    await expectModel(world);
+  });
+
   // Known failures, reported: each flips to a plain `it` when fixed.
 
   it.fails('a late window read before the sweep recomputes: the reads advance the stored checkpoint past its start', async () => {

@@ -12,7 +12,8 @@
  * end, GET health (verdict, since, node counts, policy, maintenance), every health event of GET
  * health/events (all pages, a random page size), GET uptime's `bucket.days` for every day the
  * bucket spans and POST stats' `bucket` for one of them must equal the model at that instant.
- * HEALTH_API_RUNS sets the run count (default 20).
+ * HEALTH_API_RUNS sets the run count (default 20); HEALTH_API_SEED and HEALTH_API_PATH replay a
+ * failure (shrinking is off: each run is a bucket on the engine).
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -442,10 +443,9 @@ describe('the health API against the reference model (sections 8, 13, 15)', () =
       await fc.assert(fc.asyncProperty(rawArb, play), {
         numRuns: RUNS,
         endOnFailure: true,
-        ...(process.env.HEALTH_API_SEED && {
-          seed: Number(process.env.HEALTH_API_SEED),
-          path: process.env.HEALTH_API_PATH,
-        }),
+        // A failing run again: its seed and path from the failure's message.
+        ...(process.env.HEALTH_API_SEED && { seed: Number(process.env.HEALTH_API_SEED) }),
+        ...(process.env.HEALTH_API_PATH && { path: process.env.HEALTH_API_PATH }),
       });
     },
     20 * 60_000,

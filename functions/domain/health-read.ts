@@ -89,6 +89,12 @@ export interface HealthBody {
   timeline: { verdict: string; since?: number | undefined; minOnlinePercent: number };
   /** The latest report's instant among the rows (where `since` falls when the rows disagree). */
   latestReportAt: number | undefined;
+  /**
+   * The timeline 1 ms before now: at the one millisecond where a node's last report is exactly
+   * stale (DESIGN.md section 2 still shows its status then; its event is at that instant), the
+   * rows agree with it.
+   */
+  timelineJustBefore?: { verdict: string; since?: number | undefined } | undefined;
   windows: readonly MaintenanceWindow[];
   nowMs: number;
   eventRetentionDays: number;
@@ -97,7 +103,9 @@ export interface HealthBody {
 /**
  * The body of GET health. `nodes` counts the rows as GET status shows them; the verdict follows
  * from those counts, the policy and the active window. `since` is the timeline's; when the
- * rows disagree with it (a report's row landed before its event), the latest report's instant.
+ * rows disagree with it: the timeline's of 1 ms before when that agrees (a report exactly stale
+ * now, which section 2 still shows), else the latest report's instant (a report's row landed
+ * before its event).
  * It is omitted when none is known or it is older than the event retention.
  */
 export function toHealthBody(input: HealthBody): BucketHealth {
@@ -114,7 +122,12 @@ export function toHealthBody(input: HealthBody): BucketHealth {
   const window = activeWindow(input.windows, input.nowMs);
   const verdict = verdictOf(counts, minOnlinePercent, window !== undefined);
   let since = input.timeline.since;
-  if (verdict !== input.timeline.verdict) since = input.latestReportAt;
+  if (verdict !== input.timeline.verdict) {
+    since =
+      input.timelineJustBefore?.verdict === verdict
+        ? input.timelineJustBefore.since
+        : input.latestReportAt;
+  }
   const body = { bucketId: input.bucketId, verdict } as BucketHealth;
   if (since !== undefined && since >= input.nowMs - input.eventRetentionDays * DAY_MS) {
     body.since = new Date(since).toISOString();
@@ -166,7 +179,8 @@ export const withHealthEventId = (
 /**
  * One page of health events, newest first: the recorded page (at most `limit`, `more` when it
  * had more) merged with the read's own changes (after the checkpoint), both strictly before
- * `before` and at or after `oldestAt`; a change both hold (the same position) counts once.
+ * `before` and at or after `oldestAt`; a change both hold (the same position) counts once, and
+ * after `computedAfter` (the read's start) only the read's own changes count.
  */
 export function mergeHealthEvents(
   recorded: { events: readonly PositionedHealthChange[]; more: boolean },
@@ -174,9 +188,15 @@ export function mergeHealthEvents(
   limit: number,
   before: string | undefined,
   oldestPosition: string,
+  computedAfter?: number,
 ): { events: PositionedHealthChange[]; more: boolean } {
   const byPosition = new Map<string, PositionedHealthChange>();
-  for (const event of recorded.events) byPosition.set(event.position, event);
+  for (const event of recorded.events) {
+    // After the read's start its own changes are the timeline: a recorded one they do not
+    // hold did not happen (a late input's recomputation the sweep has not stored yet).
+    if (computedAfter !== undefined && event.at > computedAfter) continue;
+    byPosition.set(event.position, event);
+  }
   for (const event of computed) {
     if (before !== undefined && event.position >= before) continue;
     if (event.position < oldestPosition) continue;

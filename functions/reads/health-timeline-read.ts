@@ -7,13 +7,20 @@
  */
 import type { HealthInput, MaintenanceWindow } from '../domain/health.ts';
 import { type LastReport, unnoticedSilences } from '../domain/health-read.ts';
-import { advanceHealth, type HealthStep } from '../domain/health-timeline.ts';
+import {
+  advanceHealth,
+  checkpointAtDayEntry,
+  type HealthCheckpoint,
+  type HealthStep,
+  initialCheckpoint,
+} from '../domain/health-timeline.ts';
 import type {
   LoadHealthState,
   LoadHealthTail,
   LoadWindows,
   StoredHealthState,
 } from '../domain/ports/health.ts';
+import { dayOf } from '../domain/timeline.ts';
 
 export interface HealthTimelineDeps {
   loadHealthState: LoadHealthState;
@@ -55,25 +62,53 @@ export async function readHealthPartition(
 }
 
 /**
- * The inputs after the checkpoint: those the first round trip read when they cover it, else
- * (a checkpoint before the bound with a mark before the bound) a second read from the checkpoint.
+ * Where a read's timeline starts: the stored checkpoint, or, when a late input (one recorded
+ * after its instant was settled: a window created with a past start, a report's pending event)
+ * marked the bucket at or before the checkpoint and in the checkpoint's day, that day's start
+ * (its stored entry state), as the sweep's next run will: so the read is exact before that run.
+ * A late input of an earlier day waits for the sweep (it needs that day's stored entry).
+ */
+export function readStart(reads: HealthReads): HealthCheckpoint | undefined {
+  const state = reads.state;
+  const checkpoint = state?.checkpoint;
+  if (checkpoint === undefined) return undefined;
+  const markAt = state?.markAt;
+  if (markAt === undefined || markAt > checkpoint.asOf || state?.entry === undefined) {
+    return checkpoint;
+  }
+  if (dayOf(Math.max(markAt, checkpoint.createdAt)) !== checkpoint.day) return checkpoint;
+  if (dayOf(checkpoint.createdAt) === checkpoint.day) {
+    return initialCheckpoint(checkpoint.createdAt, reads.windows);
+  }
+  return checkpointAtDayEntry(checkpoint.day, state.entry, checkpoint.createdAt);
+}
+
+/**
+ * The inputs after the read's start: those the first round trip read when they cover it, else
+ * (a start before the bound with a mark before the bound) a second read from the start.
  */
 export async function tailAfterCheckpoint(
   bucketId: string,
   reads: HealthReads,
   deps: HealthTimelineDeps,
 ): Promise<HealthInput[]> {
-  const checkpoint = reads.state?.checkpoint;
-  if (checkpoint === undefined) return [];
-  const { asOf } = checkpoint;
+  const start = readStart(reads);
+  if (start === undefined) return [];
+  const { asOf } = start;
   const markAt = reads.state?.markAt;
   const covered = asOf >= reads.bound || markAt === undefined || markAt > reads.bound;
   const tail = covered ? reads.tail : await deps.loadHealthTail(bucketId, asOf);
   return tail.filter((input) => input.at > asOf);
 }
 
+/** A read's step: the timeline from its start to now. */
+export interface ReadStep extends HealthStep {
+  /** The read's start: its changes replace every recorded health event after this instant. */
+  from: number;
+}
+
 /**
- * A copy of the checkpoint advanced to now with the tail and the unnoticed silences of the
+ * A copy of the read's start advanced to now with the tail and the unnoticed silences of the
  * rows' last reports; undefined when the bucket has no checkpoint yet.
  */
 export function advanceToNow(
@@ -82,16 +117,14 @@ export function advanceToNow(
   reports: readonly LastReport[],
   nowMs: number,
   deps: Pick<HealthTimelineDeps, 'staleAfterSeconds'>,
-): HealthStep | undefined {
+): ReadStep | undefined {
+  const start = readStart(reads);
   const checkpoint = reads.state?.checkpoint;
-  if (checkpoint === undefined) return undefined;
+  if (start === undefined || checkpoint === undefined) return undefined;
   const to = Math.max(nowMs, checkpoint.asOf);
-  const silences = unnoticedSilences(
-    reports,
-    tail,
-    checkpoint.asOf,
-    to,
-    deps.staleAfterSeconds * 1000,
-  );
-  return advanceHealth(checkpoint, [...tail, ...silences], reads.windows, to);
+  const silences = unnoticedSilences(reports, tail, start.asOf, to, deps.staleAfterSeconds * 1000);
+  const step = advanceHealth(start, [...tail, ...silences], reads.windows, to);
+  // A start 1 ms before its day closes the day before: not this read's to report.
+  const closedDays = step.closedDays.filter((d) => d.day >= checkpoint.day);
+  return { ...step, closedDays, from: start.asOf };
 }

@@ -85,7 +85,7 @@ async function readTimeline<T = undefined>(
     tailAfterCheckpoint(bucketId, reads, deps),
   ]);
   const step = advanceToNow(reads, tail, lastReportsOf(rows), nowMs, deps);
-  return { rows, reads, step, extra };
+  return { rows, reads, tail, step, extra };
 }
 
 /** GET /bucket/{bucketId}/health. */
@@ -95,7 +95,7 @@ export async function readBucketHealth(
   deps: ReadBucketHealthDeps,
 ): Promise<BucketHealth> {
   const nowMs = (deps.now ?? Date.now)();
-  const { rows, reads, step } = await readTimeline(decide, bucketId, deps, nowMs);
+  const { rows, reads, tail, step } = await readTimeline(decide, bucketId, deps, nowMs);
   const statuses = toNodeStatusViews(rows, nowMs, deps.staleAfterSeconds * 1000);
   const views: CountedView[] = rows.map((row, i) => ({
     status: statuses[i]?.status ?? 'DISCONNECTED',
@@ -108,6 +108,10 @@ export async function readBucketHealth(
     }
   }
   const checkpoint = step?.checkpoint;
+  const before =
+    checkpoint !== undefined && nowMs - 1 >= checkpoint.asOf
+      ? advanceToNow(reads, tail, lastReportsOf(rows), nowMs - 1, deps)?.checkpoint
+      : undefined;
   return toHealthBody({
     bucketId,
     views,
@@ -125,6 +129,7 @@ export async function readBucketHealth(
       minOnlinePercent: MIN_ONLINE_PERCENT.fallback,
     },
     latestReportAt,
+    timelineJustBefore: before,
     windows: reads.windows,
     nowMs,
     eventRetentionDays: deps.eventRetentionDays,
@@ -189,6 +194,7 @@ export async function readBucketHealthEvents(
     limit,
     before,
     healthEventFloor(oldestAt),
+    step?.from,
   );
   const response: HealthEventsPage = { bucketId, events: page.events.map(toHealthEventView) };
   const last = page.events.at(-1);

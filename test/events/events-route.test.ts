@@ -11,7 +11,7 @@ import type { HttpResult } from '../../functions/http/response.ts';
 import { deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { bucketEventsEvent, lambdaContext } from '../support/events.ts';
 import { withFaultProxy } from '../support/fault-proxy.ts';

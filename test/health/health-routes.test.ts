@@ -25,7 +25,7 @@ import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
 import { deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { commandName, traceCalls } from '../support/call-trace.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from '../support/events.ts';

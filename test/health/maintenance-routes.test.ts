@@ -15,7 +15,7 @@ import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { wire as wireManagement } from '../../functions/webhooks/wiring.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';

@@ -5,7 +5,7 @@ import { ID_PATTERN } from '../../functions/domain/ids.ts';
 import { MAX_BUCKETS_PER_REPORT, parseNodeReport } from '../../functions/domain/node-report.ts';
 import { errorResponse } from '../../functions/http/response.ts';
 import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
-import { createContract, loadOpenApi, OPENAPI_PATH } from './contract.ts';
+import { createContract, loadOpenApi, OPENAPI_PATH } from '../support/openapi-contract.ts';
 
 const doc = loadOpenApi();
 const contract = createContract(doc);

@@ -24,7 +24,7 @@ import { JWT_TEST_SECRET, signed, userToken } from '../support/ingest-fixture.ts
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { testSettings } from '../support/wiring.ts';
-import { createContract } from './contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 
 const contract = createContract();
 const ORG = `org-${randomUUID()}`;

@@ -12,7 +12,7 @@ import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { SHARE_ROUTES } from '../../functions/webhooks/shares-handler.ts';
 import { wire } from '../../functions/webhooks/wiring.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';

@@ -22,7 +22,7 @@ import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { wireSweep } from '../../functions/sweep/wiring.ts';
 import { wire as wireManagement } from '../../functions/webhooks/wiring.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from './events.ts';
 import {
   countsAt,

@@ -12,7 +12,7 @@ import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { createWebhookRoutes, WEBHOOK_ROUTES } from '../../functions/webhooks/webhooks-handler.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';

@@ -15,3 +15,9 @@ export const healthPk = (bucketId: string) => `HEALTH#${bucketId}`;
 export const HEALTH_STATE_SK = 'STATE';
 /** The prefix of a health mark's `sweepAt` (node rows' bare ISO values sort before it). */
 export const HEALTH_MARK_PREFIX = 'H';
+/** A workspace API key's lookup row: `APIKEY#<base64url SHA-256 of the key>` / `META`. */
+export const apiKeyPk = (keyHash: string) => `APIKEY#${keyHash}`;
+/** A workspace API key's slot row in the workspace partition: `APIKEY#00`-`APIKEY#19`. */
+export const API_KEY_SLOT_PREFIX = 'APIKEY#';
+export const apiKeySlotSk = (slot: number) =>
+  `${API_KEY_SLOT_PREFIX}${String(slot).padStart(2, '0')}`;

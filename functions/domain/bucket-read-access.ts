@@ -1,10 +1,20 @@
-import { type BucketOwner, decideAccess, isTokenRevoked, type UserAccess } from './access.ts';
+import {
+  type ApiKeyGrant,
+  type BucketOwner,
+  decideAccess,
+  isTokenRevoked,
+  type UserAccess,
+} from './access.ts';
 import { Forbidden, NotFound, Unauthenticated } from './errors.ts';
 
-/** Who is asking: the verified token's subject and `iat` (epoch seconds). */
+/**
+ * Who is asking: the verified token's subject and `iat` (epoch seconds), or a workspace API
+ * key (`apiKey` set, `userId` the key's `apikey:<keyId>`, never a user id: ids have no colon).
+ */
 export interface Principal {
   userId: string;
   issuedAt: number | undefined;
+  apiKey?: ApiKeyGrant;
 }
 
 /**

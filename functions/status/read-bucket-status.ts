@@ -23,7 +23,7 @@ export async function readBucketStatus(
   deps: ReadBucketStatusDeps,
 ): Promise<BucketStatusResponse> {
   const [user, bucket] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.openBucket(bucketId),
   ]);
   assertBucketReadable(principal, user, bucket?.owner);

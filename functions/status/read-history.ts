@@ -43,7 +43,7 @@ export type { StatsResponse, UptimeNode, UptimeResponse };
 /** The user's partition and the bucket's first page in parallel, then the access rule. */
 async function authorize(principal: Principal, bucketId: string, deps: ReadHistoryDeps) {
   const [user, page] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.loadHistoryBucket(bucketId),
   ]);
   assertBucketReadable(principal, user, page.owner);

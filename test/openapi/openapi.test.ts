@@ -31,6 +31,10 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
+  // Section 18: as the webhook routes.
+  'POST /workspace/{workspaceId}/api-keys': ['201', ...SAME_AS_STATUS, '409', '413'],
+  'GET /workspace/{workspaceId}/api-keys': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'DELETE /workspace/{workspaceId}/api-keys/{keyId}': ['204', ...SAME_AS_STATUS],
 };
 
 type Json = Record<string, unknown>;

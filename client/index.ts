@@ -16,12 +16,16 @@ export { HttpError, isApiErrorBody } from './errors.ts';
 /** The first release's name for BucketStatusResponse. */
 export type {
   ApiErrorBody,
+  ApiKey,
+  ApiKeyList,
   BucketEventsPage,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketStatusResponse as StorageBucketStatusResponse,
   BucketUptimeResponse,
+  CreatedApiKey,
   CreatedWebhook,
+  NewApiKey,
   NewWebhook,
   NodeDayStats,
   NodeEvent,

@@ -182,6 +182,10 @@ describe('ids are validated before a URL is built', () => {
       () => client.listWebhooks(id),
       () => client.deleteWebhook(id, 'wh_1'),
       () => client.deleteWebhook('ws', id),
+      () => client.createApiKey(id),
+      () => client.listApiKeys(id),
+      () => client.deleteApiKey(id, 'ak_1'),
+      () => client.deleteApiKey('ws', id),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toThrow(TypeError);

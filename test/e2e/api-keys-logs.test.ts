@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { BucketStatusClient, type HttpError } from '../../client/index.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { checkedFetch, resourceSnapshot } from './support.ts';
 
@@ -56,12 +57,23 @@ const request = (method: string, path: string, token: string, body?: unknown) =>
 
 it('a key used, refused and revoked appears in no log line, nor does its hash', async () => {
   const { workspaceId, bucketId, forbiddenBucketId, adminToken } = runtime.demo;
-  const created = await request('POST', `/workspace/${workspaceId}/api-keys`, adminToken, {
-    description: 'log test',
+  // The client takes a key wherever it takes a token.
+  const manager = new BucketStatusClient({
+    baseUrl: runtime.apiUrl,
+    authToken: adminToken,
+    fetch: checked.fetch,
   });
-  expect(created.status).toBe(201);
-  const { id, key } = (await created.json()) as { id: string; key: string };
+  const { id, key } = await manager.createApiKey(workspaceId, { description: 'log test' });
   const hash = createHash('sha256').update(key).digest('base64url');
+  expect((await manager.listApiKeys(workspaceId)).keys.map((k) => k.id)).toContain(id);
+  const reader = new BucketStatusClient({
+    baseUrl: runtime.apiUrl,
+    authToken: key,
+    fetch: checked.fetch,
+    retry: false,
+  });
+  expect((await reader.getBucketStatus(bucketId)).bucketId).toBe(bucketId);
+  expect(await reader.listWebhooks(workspaceId).catch((e: HttpError) => e.status)).toBe(403);
 
   const answers = [
     await request('GET', `/bucket/${bucketId}/status`, key),

@@ -15,6 +15,14 @@ export const healthPk = (bucketId: string) => `HEALTH#${bucketId}`;
 export const HEALTH_STATE_SK = 'STATE';
 /** The prefix of a health mark's `sweepAt` (node rows' bare ISO values sort before it). */
 export const HEALTH_MARK_PREFIX = 'H';
+/** A health input row's sort key prefix: `I#<at ISO>#…` (uncount and policy inputs). */
+export const HEALTH_INPUT_SK_PREFIX = 'I#';
+/** An uncount input: a counted node unassigned at `atMs`. */
+export const healthUncountSk = (atMs: number, nodeId: string) =>
+  `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#U#${nodeId}`;
+/** A policy input: the bucket's minOnlinePercent from `atMs` on. */
+export const healthPolicySk = (atMs: number) =>
+  `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#P`;
 /** A workspace API key's lookup row: `APIKEY#<base64url SHA-256 of the key>` / `META`. */
 export const apiKeyPk = (keyHash: string) => `APIKEY#${keyHash}`;
 /** A workspace API key's slot row in the workspace partition: `APIKEY#00`-`APIKEY#19`. */

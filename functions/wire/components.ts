@@ -8,6 +8,18 @@ import { ApiKey, ApiKeyList, CreatedApiKey, NewApiKey } from './api-keys.ts';
 import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
 import { BucketEvent, BucketEventsPage } from './events.ts';
 import {
+  ActiveMaintenance,
+  BucketDay,
+  BucketHealth,
+  BucketUptime,
+  HealthEvent,
+  HealthEventsPage,
+  HealthNodeCounts,
+  HealthPolicyView,
+  Verdict,
+} from './health.ts';
+import { BucketHealthPolicy, HealthPolicyRequest } from './health-policy.ts';
+import {
   NodeStats,
   Seconds,
   StatsRequest,
@@ -23,6 +35,7 @@ import {
   PartialIngestError,
   RejectedBucket,
 } from './ingest.ts';
+import { MaintenanceWindow, MaintenanceWindowList, NewMaintenanceWindow } from './maintenance.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
 import { CreatedWebhook, NewWebhook, NodeStatusChanged, Webhook, WebhookList } from './webhooks.ts';
 
@@ -68,6 +81,27 @@ export const COMPONENTS: Record<string, Component> = {
     client: 'BucketUptimeResponse',
     doc: 'GET /bucket/{bucketId}/uptime?days=N.',
   },
+  Verdict: { schema: Verdict, client: 'Verdict' },
+  HealthNodeCounts: { schema: HealthNodeCounts, client: 'HealthNodeCounts' },
+  HealthPolicyView: { schema: HealthPolicyView, client: 'HealthPolicyView' },
+  ActiveMaintenance: { schema: ActiveMaintenance, client: 'ActiveMaintenance' },
+  BucketHealth: {
+    schema: BucketHealth,
+    client: 'BucketHealth',
+    doc: 'GET /bucket/{bucketId}/health.',
+  },
+  HealthEvent: {
+    schema: HealthEvent,
+    client: 'HealthEvent',
+    doc: "One change of the bucket's verdict (GET /bucket/{bucketId}/health/events).",
+  },
+  HealthEventsPage: { schema: HealthEventsPage, client: 'HealthEventsPage' },
+  BucketDay: {
+    schema: BucketDay,
+    client: 'BucketDay',
+    doc: "The bucket's verdict figures for one UTC day (GET uptime, POST stats).",
+  },
+  BucketUptime: { schema: BucketUptime, client: 'BucketUptime' },
   NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
   Webhook: { schema: Webhook, client: 'Webhook' },
   CreatedWebhook: {
@@ -77,6 +111,31 @@ export const COMPONENTS: Record<string, Component> = {
   },
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
+  NewMaintenanceWindow: {
+    schema: NewMaintenanceWindow,
+    client: 'NewMaintenanceWindow',
+    doc: 'POST /bucket/{bucketId}/maintenance.',
+  },
+  MaintenanceWindow: {
+    schema: MaintenanceWindow,
+    client: 'MaintenanceWindow',
+    doc: "One of a bucket's maintenance windows: active on [start, end).",
+  },
+  MaintenanceWindowList: {
+    schema: MaintenanceWindowList,
+    client: 'MaintenanceWindowList',
+    doc: 'GET /bucket/{bucketId}/maintenance.',
+  },
+  HealthPolicyRequest: {
+    schema: HealthPolicyRequest,
+    client: 'HealthPolicyRequest',
+    doc: 'PUT /bucket/{bucketId}/health/policy.',
+  },
+  BucketHealthPolicy: {
+    schema: BucketHealthPolicy,
+    client: 'BucketHealthPolicy',
+    doc: "The bucket's health policy, as PUT /bucket/{bucketId}/health/policy answers it.",
+  },
   NewApiKey: { schema: NewApiKey, client: 'NewApiKey' },
   ApiKey: { schema: ApiKey, client: 'ApiKey' },
   CreatedApiKey: {

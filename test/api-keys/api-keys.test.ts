@@ -176,11 +176,17 @@ describe('the access matrix with an API key as the principal', () => {
         'POST /bucket/{bucketId}/stats',
         'GET /bucket/{bucketId}/uptime',
         'GET /bucket/{bucketId}/events',
+        'GET /bucket/{bucketId}/health',
+        'GET /bucket/{bucketId}/health/events',
+        'GET /bucket/{bucketId}/maintenance',
       ]),
     );
     expect(managementRoutes.map(routeKeyOf)).toEqual(
       expect.arrayContaining([
         'POST /workspace/{workspaceId}/webhooks',
+        'POST /bucket/{bucketId}/maintenance',
+        'DELETE /bucket/{bucketId}/maintenance/{windowId}',
+        'PUT /bucket/{bucketId}/health/policy',
         'GET /workspace/{workspaceId}/api-keys',
         'DELETE /workspace/{workspaceId}/api-keys/{keyId}',
       ]),

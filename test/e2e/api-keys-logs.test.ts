@@ -79,15 +79,20 @@ it('a key used, refused and revoked appears in no log line, nor does its hash', 
     await request('GET', `/bucket/${bucketId}/status`, key),
     await request('GET', `/bucket/${bucketId}/uptime`, key),
     await request('GET', `/bucket/${bucketId}/events`, key),
+    await request('GET', `/bucket/${bucketId}/health`, key),
+    await request('GET', `/bucket/${bucketId}/maintenance`, key),
     await request('POST', `/bucket/${bucketId}/stats`, key, {
       day: new Date().toISOString().slice(0, 10),
     }),
     await request('GET', `/bucket/${forbiddenBucketId}/status`, key),
     await request('GET', `/workspace/${workspaceId}/webhooks`, key),
+    await request('PUT', `/bucket/${bucketId}/health/policy`, key, { minOnlinePercent: 60 }),
     await request('POST', `/workspace/${workspaceId}/api-keys`, key, {}),
     await request('GET', `/bucket/${bucketId}/status`, `${key}x`),
   ];
-  expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 403, 403, 403, 401]);
+  expect(answers.map((a) => a.status)).toEqual([
+    200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 401,
+  ]);
   expect(
     (await request('DELETE', `/workspace/${workspaceId}/api-keys/${id}`, adminToken)).status,
   ).toBe(204);

@@ -4,6 +4,7 @@ import { ACCESS_COMMANDS } from './commands/access.ts';
 import { API_KEY_COMMANDS } from './commands/api-keys.ts';
 import { HEALTH_COMMANDS } from './commands/health.ts';
 import { NODE_COMMANDS } from './commands/nodes.ts';
+import { SHARE_COMMANDS } from './commands/shares.ts';
 import { TOKEN_COMMANDS } from './commands/tokens.ts';
 import { USER_COMMANDS } from './commands/users.ts';
 import { WORKSPACE_COMMANDS } from './commands/workspaces.ts';
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   ...WORKSPACE_COMMANDS,
   ...NODE_COMMANDS,
   ...TOKEN_COMMANDS,
+  ...SHARE_COMMANDS,
   ...HEALTH_COMMANDS,
   ...API_KEY_COMMANDS,
 };

@@ -29,6 +29,7 @@ import {
 } from '../functions/data/keys.ts';
 import { createMaintenanceWindowStore } from '../functions/data/maintenance-windows.ts';
 import { decodePendingEvents } from '../functions/data/pending-events.ts';
+import { createShareStore } from '../functions/data/shares.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -117,6 +118,10 @@ export interface AdminStore {
   /** Revokes the key (its lookup row first, then its slot); fails if the workspace has no such key. */
   revokeApiKey(input: { workspaceId: string; keyId: string }): Promise<void>;
 
+  /** A bucket's share links (DESIGN.md section 17), oldest first; never their tokens. */
+  listShares(bucketId: string): Promise<StoredShare[]>;
+  /** Revokes a share link: its token is refused from the next request on. */
+  revokeShare(input: { bucketId: string; shareId: string }): Promise<void>;
   /**
    * Maintenance windows (DESIGN.md section 15), by the API's rules and rows
    * (functions/data/maintenance-windows.ts); the bucket must exist. A 21st open window, an
@@ -149,6 +154,13 @@ export interface ApiKeyRecord {
   description?: string;
   createdAt: string;
   expiresAt: string;
+}
+
+export interface StoredShare {
+  shareId: string;
+  label: string | undefined;
+  showIps: boolean;
+  createdAt: string;
 }
 
 export interface StoredUser {
@@ -357,6 +369,8 @@ export function createAdminStore(
     ...(onEventsRecorded !== undefined && { onEventsRecorded }),
     now,
   });
+
+  const shareStore = createShareStore(client, tableName);
 
   const getItem = async (itemKey: Key) =>
     (
@@ -887,6 +901,26 @@ export function createAdminStore(
       const target = (await loadApiKeys(input.workspaceId)).find((k) => k.keyId === keyId);
       if (target === undefined || !(await apiKeys.deleteApiKey(input.workspaceId, target))) {
         throw new AdminError(`workspace ${input.workspaceId} has no API key ${keyId}`);
+      }
+    },
+
+    async listShares(bucketId) {
+      requireId(bucketId, 'bucketId');
+      if ((await getItem(key(bucketPk(bucketId), META_SK))) === undefined) {
+        throw new AdminError(`bucket ${bucketId} does not exist`);
+      }
+      const shares = await shareStore.listShares(bucketId);
+      return shares
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+        .map(({ shareId, label, showIps, createdAt }) => ({ shareId, label, showIps, createdAt }));
+    },
+
+    async revokeShare(input) {
+      const bucketId = requireId(input.bucketId, 'bucketId');
+      const shareId = requireId(input.shareId, 'shareId');
+      const share = (await shareStore.listShares(bucketId)).find((s) => s.shareId === shareId);
+      if (share === undefined || !(await shareStore.deleteShare(bucketId, share))) {
+        throw new AdminError(`bucket ${bucketId} has no share ${shareId}`);
       }
     },
 

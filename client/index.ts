@@ -3,6 +3,7 @@
  * wherever a global fetch does (Node >= 20, browsers, Deno, Bun).
  */
 export {
+  type BadgeQuery,
   BucketStatusClient,
   type BucketStatusClientOptions,
   type Conditional,
@@ -30,6 +31,7 @@ export type {
   BucketUptime,
   BucketUptimeResponse,
   CreatedApiKey,
+  CreatedShare,
   CreatedWebhook,
   HealthEvent,
   HealthEventsPage,
@@ -40,12 +42,15 @@ export type {
   MaintenanceWindowList,
   NewApiKey,
   NewMaintenanceWindow,
+  NewShare,
   NewWebhook,
   NodeDayStats,
   NodeEvent,
   NodeState,
   NodeStatus,
   NodeUptime,
+  Share,
+  ShareList,
   UptimeDay,
   Verdict,
   Webhook,

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import type { Principal } from '../domain/bucket-read-access.ts';
+import type { Principal } from '../domain/access.ts';
 import { Unauthenticated, Unavailable } from '../domain/errors.ts';
 import { isValidId } from '../domain/ids.ts';
 import { assertSecretStrength, ConfigError, type JwtConfig } from '../shared/config.ts';

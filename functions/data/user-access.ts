@@ -1,6 +1,6 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
+import type { Principal } from '../domain/access.ts';
 import { apiKeyAccess, type UserAccess } from '../domain/access.ts';
-import type { Principal } from '../domain/bucket-read-access.ts';
 import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
 import { readNumber, readString, S } from './attributes.ts';
 import { PROFILE_SK, userPk, WORKSPACE_SK_PREFIX } from './keys.ts';

@@ -32,6 +32,16 @@ export interface ApiKeyGrant {
 }
 
 /**
+ * Who is asking: the verified token's subject and `iat` (epoch seconds), or a workspace API
+ * key (`apiKey` set, `userId` the key's `apikey:<keyId>`, never a user id: ids have no colon).
+ */
+export interface Principal {
+  userId: string;
+  issuedAt: number | undefined;
+  apiKey?: ApiKeyGrant;
+}
+
+/**
  * A key as a principal of the access rule: ACTIVE in its org, READ in exactly its workspace,
  * no org role, never revoked by a user's tokensValidAfter (revoking a key deletes its lookup
  * row). So every bucket read's check (`decideAccess`) allows the key's workspace's buckets

@@ -1,22 +1,14 @@
 import {
-  type ApiKeyGrant,
   type BucketOwner,
   decideAccess,
   isTokenRevoked,
+  type Principal,
   type UserAccess,
 } from './access.ts';
 import { Forbidden, NotFound, Unauthenticated } from './errors.ts';
 import type { BucketReadGrant, DecideBucketRead, LoadUserAccess } from './ports/bucket-reads.ts';
 
-/**
- * Who is asking: the verified token's subject and `iat` (epoch seconds), or a workspace API
- * key (`apiKey` set, `userId` the key's `apikey:<keyId>`, never a user id: ids have no colon).
- */
-export interface Principal {
-  userId: string;
-  issuedAt: number | undefined;
-  apiKey?: ApiKeyGrant;
-}
+export type { Principal };
 
 /**
  * The access rule of every bucket read (DESIGN.md section 2), in its order: user missing 404,

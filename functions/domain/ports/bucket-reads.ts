@@ -1,5 +1,4 @@
-import type { BucketOwner, UserAccess } from '../access.ts';
-import type { Principal } from '../bucket-read-access.ts';
+import type { BucketOwner, Principal, UserAccess } from '../access.ts';
 import type { NodeRow } from '../node-status.ts';
 
 /**

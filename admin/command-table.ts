@@ -1,6 +1,7 @@
 /** Every command of the operator CLI, by name, in the order the help lists them. */
 
 import { ACCESS_COMMANDS } from './commands/access.ts';
+import { API_KEY_COMMANDS } from './commands/api-keys.ts';
 import { HEALTH_COMMANDS } from './commands/health.ts';
 import { NODE_COMMANDS } from './commands/nodes.ts';
 import { SHARE_COMMANDS } from './commands/shares.ts';
@@ -17,4 +18,5 @@ export const COMMANDS: Record<string, Command> = {
   ...TOKEN_COMMANDS,
   ...SHARE_COMMANDS,
   ...HEALTH_COMMANDS,
+  ...API_KEY_COMMANDS,
 };

@@ -8,6 +8,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createApiKeyStore } from '../functions/data/api-keys.ts';
 import { type Item, N, readNumber, readString, S } from '../functions/data/attributes.ts';
 import { hintAttribute } from '../functions/data/bucket-timeline.ts';
 import { createEventWriter } from '../functions/data/events.ts';
@@ -112,6 +113,10 @@ export interface AdminStore {
   disableUser(userId: string): Promise<void>;
   /** Returns the stored tokensValidAfter (epoch seconds). */
   revokeTokens(userId: string, nowSeconds?: number): Promise<number>;
+  /** The workspace's API keys (never a key or its hash), oldest first; the workspace must exist. */
+  listApiKeys(workspaceId: string): Promise<ApiKeyRecord[]>;
+  /** Revokes the key (its lookup row first, then its slot); fails if the workspace has no such key. */
+  revokeApiKey(input: { workspaceId: string; keyId: string }): Promise<void>;
 
   /** A bucket's share links (DESIGN.md section 17), oldest first; never their tokens. */
   listShares(bucketId: string): Promise<StoredShare[]>;
@@ -141,6 +146,14 @@ export interface AdminStore {
   getWorkspace(workspaceId: string): Promise<StoredWorkspace | undefined>;
   getNode(nodeId: string): Promise<StoredNode | undefined>;
   isAssigned(bucketId: string, nodeId: string): Promise<boolean>;
+}
+
+/** An API key as the operator sees it (GET /workspace/{workspaceId}/api-keys's shape). */
+export interface ApiKeyRecord {
+  id: string;
+  description?: string;
+  createdAt: string;
+  expiresAt: string;
 }
 
 export interface StoredShare {
@@ -531,6 +544,14 @@ export function createAdminStore(
     }
   };
 
+  const apiKeys = createApiKeyStore(client, tableName);
+  const loadApiKeys = async (workspaceId: string) => {
+    const loaded = await apiKeys.loadWorkspaceApiKeys(requireId(workspaceId, 'workspaceId'));
+    if (loaded.workspace === undefined)
+      throw new AdminError(`workspace ${workspaceId} does not exist`);
+    return loaded.keys;
+  };
+
   const windows = createMaintenanceWindowStore(client, tableName);
   const policies = createHealthPolicyStore(client, tableName, { historyRetentionDays });
 
@@ -861,6 +882,26 @@ export function createAdminStore(
     async disableUser(userId) {
       requireId(userId, 'userId');
       await setStatusDisabled(key(userPk(userId), PROFILE_SK), `user ${userId} does not exist`);
+    },
+
+    async listApiKeys(workspaceId) {
+      const keys = await loadApiKeys(workspaceId);
+      return [...keys]
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+        .map((k) => ({
+          id: k.keyId,
+          ...(k.description !== undefined && { description: k.description }),
+          createdAt: k.createdAt,
+          expiresAt: new Date(k.expiresAtMs).toISOString(),
+        }));
+    },
+
+    async revokeApiKey(input) {
+      const keyId = requireId(input.keyId, 'keyId');
+      const target = (await loadApiKeys(input.workspaceId)).find((k) => k.keyId === keyId);
+      if (target === undefined || !(await apiKeys.deleteApiKey(input.workspaceId, target))) {
+        throw new AdminError(`workspace ${input.workspaceId} has no API key ${keyId}`);
+      }
     },
 
     async listShares(bucketId) {

@@ -2,18 +2,21 @@ import { HttpError } from './errors.ts';
 import { checkId, checkInteger, checkShareToken, toDay } from './ids.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
+  ApiKeyList,
   BucketEventsPage,
   BucketHealth,
   BucketHealthPolicy,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketUptimeResponse,
+  CreatedApiKey,
   CreatedShare,
   CreatedWebhook,
   HealthEvent,
   HealthEventsPage,
   MaintenanceWindow,
   MaintenanceWindowList,
+  NewApiKey,
   NewShare,
   NewWebhook,
   NodeEvent,
@@ -38,7 +41,10 @@ export interface RetryOptions {
 export interface BucketStatusClientOptions {
   /** Where the API lives, e.g. `https://abc123.execute-api.us-east-1.amazonaws.com` or a stage URL. */
   baseUrl: string;
-  /** The user's JWT; can be set or replaced later with setAuthToken. */
+  /**
+   * The user's JWT, or a workspace API key (`bsk_...`: the read routes of that workspace's
+   * buckets only); can be set or replaced later with setAuthToken.
+   */
   authToken?: string;
   /** Per attempt; a slower attempt rejects with a DOMException named TimeoutError. */
   timeoutMs?: number;
@@ -174,7 +180,7 @@ export class BucketStatusClient {
     this.#authToken = options.authToken;
   }
 
-  /** Sets (or with undefined, clears) the bearer token sent with every request. */
+  /** Sets (or with undefined, clears) the bearer token (a JWT or a `bsk_` API key) sent with every request. */
   setAuthToken(token: string | undefined): void {
     this.#authToken = token;
   }
@@ -725,6 +731,55 @@ export class BucketStatusClient {
         idempotent: true,
         public: true,
         text: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * POST /workspace/{workspaceId}/api-keys: 201 with the key (`bsk_...`, shown only here).
+   * `{}` takes the defaults (no description, 90 days).
+   */
+  async createApiKey(
+    workspaceId: string,
+    apiKey: NewApiKey = {},
+    options: RequestOptions = {},
+  ): Promise<CreatedApiKey> {
+    const id = checkId(workspaceId, 'workspaceId');
+    const body = {
+      ...(apiKey.description !== undefined && { description: apiKey.description }),
+      ...(apiKey.expiresInDays !== undefined && { expiresInDays: apiKey.expiresInDays }),
+    };
+    // Not idempotent: a 503 is not retried (the key may have been created); 429 is.
+    return this.#call<CreatedApiKey>(
+      { method: 'POST', path: `workspace/${id}/api-keys`, body, idempotent: false },
+      options,
+    );
+  }
+
+  /** GET /workspace/{workspaceId}/api-keys (never a key). */
+  async listApiKeys(workspaceId: string, options: RequestOptions = {}): Promise<ApiKeyList> {
+    const id = checkId(workspaceId, 'workspaceId');
+    return this.#call<ApiKeyList>(
+      { method: 'GET', path: `workspace/${id}/api-keys`, idempotent: true },
+      options,
+    );
+  }
+
+  /** DELETE /workspace/{workspaceId}/api-keys/{keyId}: resolves on 204; the key is refused from then on. */
+  async deleteApiKey(
+    workspaceId: string,
+    keyId: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    const workspace = checkId(workspaceId, 'workspaceId');
+    const key = checkId(keyId, 'keyId');
+    await this.#call<undefined>(
+      {
+        method: 'DELETE',
+        path: `workspace/${workspace}/api-keys/${key}`,
+        idempotent: true,
+        noContent: true,
       },
       options,
     );

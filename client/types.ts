@@ -303,6 +303,36 @@ export interface BucketHealthPolicy {
   minOnlinePercent: number;
 }
 
+export interface NewApiKey {
+  /** At most 256 printable characters, counted in code points (a webhook description's rule). Empty or null: no description. */
+  description?: string;
+  /** Days until the key stops working: 1-365, default 90. */
+  expiresInDays?: number;
+}
+
+export interface ApiKey {
+  id: string;
+  description?: string;
+  createdAt: string;
+  /** From this instant on the key is refused (401). */
+  expiresAt: string;
+}
+
+/** POST /workspace/{workspaceId}/api-keys: the key is shown only here. */
+export interface CreatedApiKey {
+  id: string;
+  description?: string;
+  createdAt: string;
+  /** From this instant on the key is refused (401). */
+  expiresAt: string;
+  /** `bsk_` + base64url of 32 random bytes; shown only in this response. Send it as `Authorization: Bearer bsk_...` to the read routes of the workspace. */
+  key: string;
+}
+
+export interface ApiKeyList {
+  keys: ApiKey[];
+}
+
 /** The body of every error the API itself returns. */
 export interface ApiErrorBody {
   success: false;

@@ -95,7 +95,8 @@ export const FUNCTIONS = {
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
-    tableActions: [],
+    // The bearer check's API key lookup (APIKEY#<hash>/META, one consistent GetItem).
+    tableActions: ['dynamodb:GetItem'],
   },
   ingest: {
     kind: 'http',
@@ -115,7 +116,8 @@ export const FUNCTIONS = {
     description: 'user-facing event reads (GET /bucket/{bucketId}/events)',
     // A token check and three small reads in parallel (user partition, bucket META, one page).
     memorySize: 512,
-    tableActions: [],
+    // The bearer check's API key lookup (APIKEY#<hash>/META, one consistent GetItem).
+    tableActions: ['dynamodb:GetItem'],
   },
   sweep: {
     kind: 'schedule',
@@ -149,7 +151,8 @@ export const FUNCTIONS = {
       "bucket's maintenance windows, health policy and shares",
     // A token check, two parallel queries, at most one write (and one DNS lookup on create).
     memorySize: 512,
-    tableActions: [],
+    // The bearer check's API key lookup (a valid key is refused with 403 on every route here).
+    tableActions: ['dynamodb:GetItem'],
   },
   public: {
     kind: 'http',
@@ -372,8 +375,32 @@ export const ROUTES = [
     path: '/bucket/{bucketId}/maintenance',
     function: 'status',
     handler: 'functions/status/maintenance-handler.ts',
-    // The META row by a Query of its key: the status function's grant stays Query only.
+    // The META row by a Query of its key, as the status route reads it.
     tableActions: ['dynamodb:Query'],
+  },
+  // Workspace API keys (DESIGN.md section 18), on the management function: the user's
+  // partition and the workspace's META and key slots in parallel; creating claims a free slot
+  // (APIKEY#00-19) and writes the key's lookup row, deleting removes both.
+  {
+    method: 'POST',
+    path: '/workspace/{workspaceId}/api-keys',
+    function: 'webhooks',
+    handler: 'functions/webhooks/api-keys-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:PutItem'],
+  },
+  {
+    method: 'GET',
+    path: '/workspace/{workspaceId}/api-keys',
+    function: 'webhooks',
+    handler: 'functions/webhooks/api-keys-handler.ts',
+    tableActions: ['dynamodb:Query'],
+  },
+  {
+    method: 'DELETE',
+    path: '/workspace/{workspaceId}/api-keys/{keyId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/api-keys-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

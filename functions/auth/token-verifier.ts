@@ -1,15 +1,16 @@
 import { createPublicKey, type KeyObject, webcrypto } from 'node:crypto';
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Principal } from '../domain/access.ts';
 import { Unauthenticated, Unavailable } from '../domain/errors.ts';
 import { isValidId } from '../domain/ids.ts';
 import { assertSecretStrength, ConfigError, type JwtConfig } from '../shared/config.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 
-export interface VerifiedToken {
-  userId: string;
-  /** `iat` in epoch seconds, when the token carries one. */
-  issuedAt: number | undefined;
-}
+/**
+ * Who the bearer credential names: a JWT's `sub` and `iat` (epoch seconds, when the token
+ * carries one), or a workspace API key's grant (functions/auth/api-keys.ts).
+ */
+export type VerifiedToken = Principal;
 
 /** A bad bearer token: a 401 with the RFC 6750 challenge. */
 export const invalidBearerToken = (message: string) => new Unauthenticated(message, 'bearer-token');

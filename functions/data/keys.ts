@@ -29,3 +29,9 @@ export const healthUncountSk = (atMs: number, nodeId: string) =>
 /** A policy input: the bucket's minOnlinePercent from `atMs` on. */
 export const healthPolicySk = (atMs: number) =>
   `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#P`;
+/** A workspace API key's lookup row: `APIKEY#<base64url SHA-256 of the key>` / `META`. */
+export const apiKeyPk = (keyHash: string) => `APIKEY#${keyHash}`;
+/** A workspace API key's slot row in the workspace partition: `APIKEY#00`-`APIKEY#19`. */
+export const API_KEY_SLOT_PREFIX = 'APIKEY#';
+export const apiKeySlotSk = (slot: number) =>
+  `${API_KEY_SLOT_PREFIX}${String(slot).padStart(2, '0')}`;

@@ -1,5 +1,6 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import type { UserAccess } from '../domain/access.ts';
+import type { Principal } from '../domain/access.ts';
+import { apiKeyAccess, type UserAccess } from '../domain/access.ts';
 import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
 import { readNumber, readString, S } from './attributes.ts';
 import { PROFILE_SK, userPk, WORKSPACE_SK_PREFIX } from './keys.ts';
@@ -15,9 +16,14 @@ export function userPartitionQuery(tableName: string, userId: string): QueryComm
   };
 }
 
-/** Reads a user's partition (PROFILE + WORKSPACE# rows) in one paginated Query. */
+/**
+ * Reads a user's partition (PROFILE + WORKSPACE# rows) in one paginated Query; an API key's
+ * principal reads nothing (its grant came with it from the key's lookup row).
+ */
 export function createUserAccessReader(client: DynamoDBClient, tableName: string): LoadUserAccess {
-  return async function loadUserAccess(userId: string): Promise<UserAccess | undefined> {
+  return async function loadUserAccess(principal: Principal): Promise<UserAccess | undefined> {
+    if (principal.apiKey !== undefined) return apiKeyAccess(principal.apiKey);
+    const { userId } = principal;
     let profileFound = false;
     const access: UserAccess = {
       userId,

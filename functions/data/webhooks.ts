@@ -68,9 +68,10 @@ function toSummary(item: Item, slot: number): WebhookSummary | undefined {
 export function createWebhookStore(client: DynamoDBClient, tableName: string) {
   return {
     /**
-     * The workspace partition in one Query: META and the webhook rows, never the secrets
-     * (the projection leaves them out). At most 11 small rows, so one page. The Query returns
-     * them in key order, WEBHOOK#0 to WEBHOOK#9: slot order.
+     * The workspace partition from META on, in one Query: META and the webhook rows, never the
+     * secrets (the projection leaves them out), never the API key slots (`APIKEY#` sorts
+     * before `META`). At most 11 small rows, so one page. The Query returns them in key order,
+     * WEBHOOK#0 to WEBHOOK#9: slot order.
      */
     async loadWorkspaceWebhooks(workspaceId: string): Promise<WorkspaceWebhooks> {
       let workspace: WorkspaceWebhooks['workspace'];
@@ -79,8 +80,8 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
         client,
         {
           TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': S(workspacePk(workspaceId)) },
+          KeyConditionExpression: 'pk = :pk AND sk >= :meta',
+          ExpressionAttributeValues: { ':pk': S(workspacePk(workspaceId)), ':meta': S(META_SK) },
           ProjectionExpression: 'sk, orgId, webhookId, #url, description, createdAt',
           ExpressionAttributeNames: { '#url': 'url' },
           ConsistentRead: true,

@@ -21,6 +21,44 @@ export interface BucketOwner {
   orgId: string | undefined;
 }
 
+/**
+ * What a workspace API key grants (DESIGN.md section 18): its lookup row's workspace and org,
+ * read by one consistent GetItem on every request (functions/auth/api-keys.ts).
+ */
+export interface ApiKeyGrant {
+  keyId: string;
+  workspaceId: string;
+  orgId: string;
+}
+
+/**
+ * Who is asking: the verified token's subject and `iat` (epoch seconds), or a workspace API
+ * key (`apiKey` set, `userId` the key's `apikey:<keyId>`, never a user id: ids have no colon).
+ */
+export interface Principal {
+  userId: string;
+  issuedAt: number | undefined;
+  apiKey?: ApiKeyGrant;
+}
+
+/**
+ * A key as a principal of the access rule: ACTIVE in its org, READ in exactly its workspace,
+ * no org role, never revoked by a user's tokensValidAfter (revoking a key deletes its lookup
+ * row). So every bucket read's check (`decideAccess`) allows the key's workspace's buckets
+ * and refuses all others as for a user without membership, and every management rule
+ * (workspace ADMIN or org OWNER/ADMIN) refuses it. No user partition is read.
+ */
+export function apiKeyAccess(grant: ApiKeyGrant): UserAccess {
+  return {
+    userId: `apikey:${grant.keyId}`,
+    orgId: grant.orgId,
+    orgRole: undefined,
+    status: 'ACTIVE',
+    tokensValidAfter: undefined,
+    workspaceRoles: new Map([[grant.workspaceId, 'READ']]),
+  };
+}
+
 export type AccessDecision = 'allowed' | 'user-disabled' | 'no-access';
 
 const READ_ROLES: ReadonlySet<string> = new Set(WORKSPACE_ROLES);

@@ -1,12 +1,14 @@
-import { type BucketOwner, decideAccess, isTokenRevoked, type UserAccess } from './access.ts';
+import {
+  type BucketOwner,
+  decideAccess,
+  isTokenRevoked,
+  type Principal,
+  type UserAccess,
+} from './access.ts';
 import { Forbidden, NotFound, Unauthenticated } from './errors.ts';
 import type { BucketReadGrant, DecideBucketRead, LoadUserAccess } from './ports/bucket-reads.ts';
 
-/** Who is asking: the verified token's subject and `iat` (epoch seconds). */
-export interface Principal {
-  userId: string;
-  issuedAt: number | undefined;
-}
+export type { Principal };
 
 /**
  * The access rule of every bucket read (DESIGN.md section 2), in its order: user missing 404,
@@ -39,7 +41,7 @@ const FULL_VIEW: BucketReadGrant = { showIps: true };
 export const userBucketRead =
   (principal: Principal, loadUserAccess: LoadUserAccess): DecideBucketRead =>
   async () => {
-    const user = await loadUserAccess(principal.userId);
+    const user = await loadUserAccess(principal);
     return (owner) => {
       assertBucketReadable(principal, user, owner);
       return FULL_VIEW;

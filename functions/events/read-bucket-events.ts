@@ -62,7 +62,7 @@ export async function readBucketEvents(
   const nowMs = (deps.now ?? Date.now)();
   const oldestAt = new Date(nowMs - deps.eventRetentionDays * DAY_MS).toISOString();
   const [user, owner, page, windows] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.loadBucketOwner(bucketId),
     deps.loadEventsPage({ bucketId, limit, before, oldestAt }),
     deps.loadWindows(bucketId),

@@ -1,4 +1,6 @@
+import { acceptingApiKeys } from '../auth/api-keys.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createApiKeyResolver } from '../data/api-key-lookup.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
@@ -19,7 +21,11 @@ export type EventsSettings = Pick<
  */
 export function wire({ client, settings, logger, overrides }: WireDeps<EventsSettings>) {
   const { tableName } = settings;
-  const verifyToken = createTokenVerifier(settings.jwt);
+  // A `bsk_` bearer value is a workspace API key: READ on exactly its workspace.
+  const verifyToken = acceptingApiKeys(createTokenVerifier(settings.jwt), {
+    resolve: createApiKeyResolver(client, tableName),
+    ...(overrides?.now && { now: overrides.now }),
+  });
   const cursorKey = createCursorKey(settings.eventsCursorKey);
   const routes = {
     'GET /bucket/{bucketId}/events': createEventsHandler({

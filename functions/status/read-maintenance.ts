@@ -6,7 +6,7 @@ import { listedWindows, windowView } from '../domain/maintenance.ts';
 import type { MaintenanceWindowList } from '../wire/maintenance.ts';
 
 export interface ReadMaintenanceDeps {
-  loadUserAccess: (userId: string) => Promise<UserAccess | undefined>;
+  loadUserAccess: (principal: VerifiedToken) => Promise<UserAccess | undefined>;
   loadBucketOwner: (bucketId: string) => Promise<BucketOwner | undefined>;
   loadWindows: (bucketId: string) => Promise<MaintenanceWindow[]>;
   now?: () => number;
@@ -23,7 +23,7 @@ export async function readMaintenance(
   deps: ReadMaintenanceDeps,
 ): Promise<MaintenanceWindowList> {
   const [user, owner, windows] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.loadBucketOwner(bucketId),
     deps.loadWindows(bucketId),
   ]);

@@ -1,4 +1,6 @@
+import { acceptingApiKeys } from '../auth/api-keys.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createApiKeyResolver } from '../data/api-key-lookup.ts';
 import { createHealthReader } from '../data/bucket-health.ts';
 import { createBucketNodesReader, createHealthBucketReader } from '../data/bucket-nodes.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
@@ -32,7 +34,11 @@ export type StatusSettings = Pick<
  */
 export function wire({ client, settings, logger, overrides }: WireDeps<StatusSettings>) {
   const { tableName } = settings;
-  const verifyToken = createTokenVerifier(settings.jwt);
+  // A `bsk_` bearer value is a workspace API key: READ on exactly its workspace.
+  const verifyToken = acceptingApiKeys(createTokenVerifier(settings.jwt), {
+    resolve: createApiKeyResolver(client, tableName),
+    ...(overrides?.now && { now: overrides.now }),
+  });
   const loadUserAccess = createUserAccessReader(client, tableName);
   const cursorKey = createCursorKey(settings.eventsCursorKey);
   const health = createHealthReader(client, tableName);

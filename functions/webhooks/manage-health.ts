@@ -14,7 +14,7 @@ import type { MaintenanceWindow } from '../wire/maintenance.ts';
  * workspace ADMIN, or org OWNER/ADMIN, of the bucket's workspace and organization.
  */
 export interface ManageHealthDeps {
-  loadUserAccess: (userId: string) => Promise<UserAccess | undefined>;
+  loadUserAccess: (principal: VerifiedToken) => Promise<UserAccess | undefined>;
   loadBucketOwner: (bucketId: string) => Promise<BucketOwner | undefined>;
   windows: Pick<MaintenanceWindowStore, 'addWindow' | 'deleteWindow'>;
   policies: Pick<HealthPolicyStore, 'setPolicy'>;
@@ -29,7 +29,7 @@ export interface ManageHealthDeps {
  */
 async function authorize(principal: VerifiedToken, bucketId: string, deps: ManageHealthDeps) {
   const [user, owner] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.loadBucketOwner(bucketId),
   ]);
   if (user === undefined) throw new NotFound('User not found');

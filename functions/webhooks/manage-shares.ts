@@ -48,7 +48,7 @@ export function sharePageUrl(statusPageUrl: string, token: string): string {
  */
 async function authorize(principal: VerifiedToken, bucketId: string, deps: ManageSharesDeps) {
   const [user, owner, shares] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.loadBucketOwner(bucketId),
     deps.shares.listShares(bucketId),
   ]);

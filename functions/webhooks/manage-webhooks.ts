@@ -15,8 +15,11 @@ import {
 } from '../domain/webhook-url.ts';
 import type { CreatedWebhook, Webhook, WebhookList } from '../wire/webhooks.ts';
 
-/** Port: the user's profile and workspace roles; undefined when the user does not exist. */
-export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
+/**
+ * Port: the principal's profile and workspace roles; undefined when the user does not exist.
+ * (An API key never reaches these routes: the function's bearer check refuses it.)
+ */
+export type LoadUserAccess = (principal: VerifiedToken) => Promise<UserAccess | undefined>;
 
 /** The use cases of the webhook routes (DESIGN.md section 10), over the ports they declare. */
 export interface ManageWebhooksDeps {
@@ -45,7 +48,7 @@ export const newWebhookId = () => `wh_${randomBytes(16).toString('hex')}`;
  */
 async function authorize(principal: VerifiedToken, workspaceId: string, deps: ManageWebhooksDeps) {
   const [user, workspace] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+    deps.loadUserAccess(principal),
     deps.store.loadWorkspaceWebhooks(workspaceId),
   ]);
   if (user === undefined) throw new NotFound('User not found');

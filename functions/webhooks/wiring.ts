@@ -1,4 +1,7 @@
+import { refusingApiKeys } from '../auth/api-keys.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createApiKeyResolver } from '../data/api-key-lookup.ts';
+import { createApiKeyStore } from '../data/api-keys.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createHealthMarker } from '../data/health-marks.ts';
 import { createHealthPolicyStore } from '../data/health-policy.ts';
@@ -8,6 +11,7 @@ import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createApiKeyRoutes } from './api-keys-handler.ts';
 import { createHealthManagementRoutes } from './health-handler.ts';
 import { createShareRoutes } from './shares-handler.ts';
 import { createWebhookRoutes } from './webhooks-handler.ts';
@@ -19,12 +23,16 @@ export type WebhooksSettings = Pick<
 >;
 
 /**
- * The management routes (webhooks; a bucket's maintenance windows, health policy and shares)
- * on their real adapters: Lambda entry, local runtime and tests.
+ * The management routes (webhooks; a bucket's maintenance windows, health policy and shares;
+ * API keys) on their real adapters: Lambda entry, local runtime and tests.
  */
 export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
   const { tableName } = settings;
-  const verifyToken = createTokenVerifier(settings.jwt);
+  // Every route here changes something: a valid API key (read-only) is a 403 on each.
+  const verifyToken = refusingApiKeys(createTokenVerifier(settings.jwt), {
+    resolve: createApiKeyResolver(client, tableName),
+    ...(overrides?.now && { now: overrides.now }),
+  });
   const loadUserAccess = createUserAccessReader(client, tableName);
   const loadBucketOwner = createBucketOwnerReader(client, tableName);
   const now = overrides?.now && { now: overrides.now };
@@ -59,6 +67,13 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
     logger,
     ...now,
   });
+  const apiKeys = createApiKeyRoutes({
+    verifyToken,
+    loadUserAccess,
+    apiKeys: createApiKeyStore(client, tableName),
+    logger,
+    ...now,
+  });
   // Each route by its key, so the route table and this list are checked against each other.
   const routes = {
     'POST /workspace/{workspaceId}/webhooks': webhooks['POST /workspace/{workspaceId}/webhooks'],
@@ -73,6 +88,10 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
     'GET /bucket/{bucketId}/shares': shares['GET /bucket/{bucketId}/shares'],
     'DELETE /bucket/{bucketId}/shares/{shareId}':
       shares['DELETE /bucket/{bucketId}/shares/{shareId}'],
+    'POST /workspace/{workspaceId}/api-keys': apiKeys['POST /workspace/{workspaceId}/api-keys'],
+    'GET /workspace/{workspaceId}/api-keys': apiKeys['GET /workspace/{workspaceId}/api-keys'],
+    'DELETE /workspace/{workspaceId}/api-keys/{keyId}':
+      apiKeys['DELETE /workspace/{workspaceId}/api-keys/{keyId}'],
   } satisfies RouteHandlers<'webhooks'>;
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

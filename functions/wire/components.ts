@@ -4,6 +4,7 @@
  * scripts/wire-shapes.ts (`npm run wire`) and its staleness test, never by a Lambda.
  */
 import type { TSchema } from '@sinclair/typebox';
+import { ApiKey, ApiKeyList, CreatedApiKey, NewApiKey } from './api-keys.ts';
 import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
 import { BucketEvent, BucketEventsPage } from './events.ts';
 import {
@@ -144,6 +145,14 @@ export const COMPONENTS: Record<string, Component> = {
     client: 'BucketHealthPolicy',
     doc: "The bucket's health policy, as PUT /bucket/{bucketId}/health/policy answers it.",
   },
+  NewApiKey: { schema: NewApiKey, client: 'NewApiKey' },
+  ApiKey: { schema: ApiKey, client: 'ApiKey' },
+  CreatedApiKey: {
+    schema: CreatedApiKey,
+    client: 'CreatedApiKey',
+    doc: 'POST /workspace/{workspaceId}/api-keys: the key is shown only here.',
+  },
+  ApiKeyList: { schema: ApiKeyList, client: 'ApiKeyList' },
   Error: {
     schema: ApiErrorBody,
     client: 'ApiErrorBody',

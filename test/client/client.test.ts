@@ -285,6 +285,10 @@ describe('ids are validated before a URL is built', () => {
       () => client.deleteMaintenanceWindow(id, 'mw_1'),
       () => client.deleteMaintenanceWindow('b1', id),
       () => client.setHealthPolicy(id, 50),
+      () => client.createApiKey(id),
+      () => client.listApiKeys(id),
+      () => client.deleteApiKey(id, 'ak_1'),
+      () => client.deleteApiKey('ws', id),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toThrow(TypeError);

@@ -48,6 +48,10 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'GET /bucket/{bucketId}/maintenance': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /bucket/{bucketId}/maintenance/{windowId}': ['204', ...SAME_AS_STATUS, '409'],
   'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '413'],
+  // Section 18: as the webhook routes.
+  'POST /workspace/{workspaceId}/api-keys': ['201', ...SAME_AS_STATUS, '409', '413'],
+  'GET /workspace/{workspaceId}/api-keys': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'DELETE /workspace/{workspaceId}/api-keys/{keyId}': ['204', ...SAME_AS_STATUS],
 };
 
 /** The media type of a route's 200 when it is not JSON. */

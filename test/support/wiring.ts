@@ -9,6 +9,7 @@ import {
 import { createLogger } from '../../functions/shared/logger.ts';
 import type { Settings, WireOverrides } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
+import { wire as wireManagement } from '../../functions/webhooks/wiring.ts';
 
 /**
  * Handlers for tests, built through the production wiring (the same `wire(deps)` the Lambda
@@ -53,3 +54,7 @@ export const statusHandlerFor = (wiring: TestWiring) =>
 
 export const ingestHandlerFor = (wiring: TestWiring) =>
   wireIngest(depsOf(wiring)).routes['POST /node/status'];
+
+/** The management function's (`webhooks`) route handlers, by route key. */
+export const managementRoutesFor = (wiring: TestWiring) =>
+  wireManagement({ ...depsOf(wiring), settings: { ...wiring.settings } }).routes;

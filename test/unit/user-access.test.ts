@@ -9,11 +9,12 @@ import { Seeder } from '../support/seed.ts';
 import { createTestTable } from '../support/table.ts';
 
 let seed: Seeder;
-let load: LoadUserAccess;
+let loadAccess: LoadUserAccess;
+const load = (userId: string) => loadAccess({ userId, issuedAt: undefined });
 beforeAll(async () => {
   const { client, tableName } = await createTestTable('user-access');
   seed = new Seeder(client, tableName);
-  load = createUserAccessReader(client, tableName);
+  loadAccess = createUserAccessReader(client, tableName);
 });
 
 describe('loadUserAccess', () => {
@@ -55,5 +56,19 @@ describe('loadUserAccess', () => {
     await seed.put({ pk: `USER#${userId}`, sk: 'INVITE#ws-invited', role: 'ADMIN' });
     const access = await load(userId);
     expect(access?.workspaceRoles).toStrictEqual(new Map([['ws-kept', 'WRITE']]));
+  });
+
+  it('an API key reads nothing: ACTIVE in its org, READ in exactly its workspace', async () => {
+    // A user partition under the key's principal id would be ignored: none is read.
+    await seed.user('apikey:ak_1', { orgId: 'org-x', orgRole: 'OWNER' });
+    const apiKey = { keyId: 'ak_1', workspaceId: 'ws-k', orgId: 'org-k' };
+    expect(await loadAccess({ userId: 'apikey:ak_1', issuedAt: undefined, apiKey })).toStrictEqual({
+      userId: 'apikey:ak_1',
+      orgId: 'org-k',
+      orgRole: undefined,
+      status: 'ACTIVE',
+      tokensValidAfter: undefined,
+      workspaceRoles: new Map([['ws-k', 'READ']]),
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { BucketOwner, UserAccess } from '../access.ts';
+import type { BucketOwner, Principal, UserAccess } from '../access.ts';
 import type { NodeRow } from '../node-status.ts';
 
 /**
@@ -13,8 +13,11 @@ export interface BucketFirstPage {
   allNodes(): Promise<NodeRow[]>;
 }
 
-/** Port: the user's profile and workspace roles; undefined when the user does not exist. */
-export type LoadUserAccess = (userId: string) => Promise<UserAccess | undefined>;
+/**
+ * Port: the principal's access: a user's profile and workspace roles (undefined when the user
+ * does not exist), or an API key's grant (`apiKeyAccess`, no read).
+ */
+export type LoadUserAccess = (principal: Principal) => Promise<UserAccess | undefined>;
 /**
  * Port: the bucket's first page (its owner); undefined when the bucket does not exist. A
  * refused read must cost no more than this one page (DESIGN.md section 7).

@@ -23,7 +23,15 @@ import {
   RejectedBucket,
 } from './ingest.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
-import { CreatedWebhook, NewWebhook, NodeStatusChanged, Webhook, WebhookList } from './webhooks.ts';
+import {
+  BucketHealthChanged,
+  CreatedWebhook,
+  NewWebhook,
+  NodeStatusChanged,
+  Webhook,
+  WebhookList,
+  WebhookPatch,
+} from './webhooks.ts';
 
 export interface Component {
   schema: TSchema;
@@ -68,6 +76,11 @@ export const COMPONENTS: Record<string, Component> = {
     doc: 'GET /bucket/{bucketId}/uptime?days=N.',
   },
   NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
+  WebhookPatch: {
+    schema: WebhookPatch,
+    client: 'WebhookPatch',
+    doc: 'PATCH /workspace/{workspaceId}/webhooks/{webhookId}: the fields it changes.',
+  },
   Webhook: { schema: Webhook, client: 'Webhook' },
   CreatedWebhook: {
     schema: CreatedWebhook,
@@ -76,6 +89,7 @@ export const COMPONENTS: Record<string, Component> = {
   },
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
+  BucketHealthChanged: { schema: BucketHealthChanged },
   Error: {
     schema: ApiErrorBody,
     client: 'ApiErrorBody',

@@ -31,6 +31,7 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
+  'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': ['200', ...SAME_AS_STATUS, '413'],
 };
 
 type Json = Record<string, unknown>;

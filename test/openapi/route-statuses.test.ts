@@ -107,6 +107,7 @@ function validBody(route: Route, size?: number): string {
   const shapes: Record<string, unknown> = {
     'POST /bucket/{bucketId}/stats': { day: new Date().toISOString().slice(0, 10) },
     'POST /workspace/{workspaceId}/webhooks': { url: 'https://127.0.0.1/hook' },
+    'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': { minDurationSeconds: 60 },
     'POST /node/status': {
       ip: '203.0.113.7',
       region: 'us-east-1',
@@ -193,6 +194,7 @@ describe('every answer of every route is documented', () => {
     const expected: Record<string, number> = {
       'POST /workspace/{workspaceId}/webhooks': 400,
       'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': 404,
+      'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': 404,
     };
     if (key in expected) expect(answer.status, answer.text).toBe(expected[key]);
     else expect([200, 201, 204], answer.text).toContain(answer.status);

@@ -1,9 +1,16 @@
-import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import {
   checkInstant,
   type DeliveryCheck,
+  type EarlierChange,
   healthChangeHolds,
   nodeChangeHolds,
+  returnsToStart,
   silencedByMaintenance,
 } from '../domain/alert-policy.ts';
 import type { MaintenanceWindow } from '../domain/health.ts';
@@ -24,7 +31,12 @@ import { queryAll } from './query-all.ts';
  *   fan-out that covers `at` silences the change too);
  * - a bucket health change: the bucket's health events in (at, at + D] (one Query of that key
  *   range of HEALTH#<bucketId>).
+ *
+ * With them, the subject's changes before `at`, newest first, as far back as a run of changes
+ * less than D apart goes (pages read until the first gap of D; at most MAX_RUN changes): a
+ * change that only returns to the state before such a run is not delivered either.
  */
+export const MAX_RUN = 1000;
 export interface ConfirmationOptions {
   staleAfterSeconds: number;
   loadWindows: (bucketId: string) => Promise<MaintenanceWindow[]>;
@@ -77,6 +89,53 @@ export function createChangeConfirmer(
     return instants;
   }
 
+  async function earlierChanges(
+    pk: string,
+    prefix: string,
+    atMs: number,
+    holdSeconds: number,
+    nodeId?: string,
+  ): Promise<EarlierChange[]> {
+    const changes: EarlierChange[] = [];
+    let next = atMs;
+    let startKey: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const page = await client
+        .send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': S(pk),
+              ':from': S(`${prefix}0`),
+              ':to': S(`${prefix}${new Date(atMs - 1).toISOString()}~`),
+              ...(nodeId !== undefined && { ':node': S(nodeId) }),
+            },
+            ...(nodeId !== undefined && { FilterExpression: 'nodeId = :node' }),
+            ExpressionAttributeNames: { '#at': 'at', '#from': 'from' },
+            ProjectionExpression: '#at, #from',
+            ScanIndexForward: false,
+            ConsistentRead: true,
+            Limit: 100,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch(rethrowAsUnavailable);
+      for (const item of page.Items ?? []) {
+        const at = Date.parse(readString(item, 'at') ?? '');
+        const from = readString(item, 'from');
+        if (Number.isNaN(at) || from === undefined) continue;
+        // The first gap of D ends the run: nothing older matters.
+        if (next - at >= holdSeconds * 1000) return changes;
+        changes.push({ atMs: at, from });
+        next = at;
+        if (changes.length >= MAX_RUN) return changes;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return changes;
+  }
+
   async function nodeRow(bucketId: string, nodeId: string) {
     const { Item: item } = await client
       .send(
@@ -102,29 +161,36 @@ export function createChangeConfirmer(
   return async function confirm(check: DeliveryCheck): Promise<boolean> {
     const atMs = Date.parse(check.at);
     const untilMs = checkInstant(check);
+    const { holdSeconds, to } = check;
     if (check.subject === 'bucket') {
-      const later = await instantsIn(
-        healthPk(check.bucketId),
-        HEALTH_EVENT_SK_PREFIX,
-        atMs,
-        untilMs,
+      const pk = healthPk(check.bucketId);
+      const [later, earlier] = await Promise.all([
+        instantsIn(pk, HEALTH_EVENT_SK_PREFIX, atMs, untilMs),
+        earlierChanges(pk, HEALTH_EVENT_SK_PREFIX, atMs, holdSeconds),
+      ]);
+      return (
+        healthChangeHolds({ atMs, holdSeconds, laterEventsMs: later }) &&
+        !returnsToStart({ to, atMs, holdSeconds, earlier })
       );
-      return healthChangeHolds({ atMs, holdSeconds: check.holdSeconds, laterEventsMs: later });
     }
-    const [later, row, windows] = await Promise.all([
-      instantsIn(eventsPk(check.bucketId), '', atMs, untilMs, check.nodeId),
+    const pk = eventsPk(check.bucketId);
+    const [later, earlier, row, windows] = await Promise.all([
+      instantsIn(pk, '', atMs, untilMs, check.nodeId),
+      earlierChanges(pk, '', atMs, holdSeconds, check.nodeId),
       nodeRow(check.bucketId, check.nodeId),
       options.loadWindows(check.bucketId),
     ]);
     if (silencedByMaintenance(windows, atMs)) return false;
-    return nodeChangeHolds({
-      to: check.to,
-      atMs,
-      holdSeconds: check.holdSeconds,
-      staleAfterSeconds: options.staleAfterSeconds,
-      laterEventsMs: later,
-      row,
-    });
+    return (
+      nodeChangeHolds({
+        to,
+        atMs,
+        holdSeconds,
+        staleAfterSeconds: options.staleAfterSeconds,
+        laterEventsMs: later,
+        row,
+      }) && !returnsToStart({ to, atMs, holdSeconds, earlier })
+    );
   };
 }
 

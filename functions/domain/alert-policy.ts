@@ -162,6 +162,40 @@ export function healthChangeHolds(input: {
   return !input.laterEventsMs.some((t) => t > input.atMs && t <= until);
 }
 
+/** A recorded change before the one checked: its instant and the state it left. */
+export interface EarlierChange {
+  atMs: number;
+  from: string;
+}
+
+/**
+ * Whether a change that held only brings its subject back to where it was before a run of
+ * changes none of which held: walking back from the change over the subject's earlier
+ * changes (newest first) while each is less than D before the next, the state before the
+ * run is `to` again. Such a change is not delivered either: none of the run was, so the
+ * receiver still knows that state (ONLINE -> OFFLINE -> ONLINE within D: nothing; ONLINE ->
+ * OFFLINE -> DISCONNECTED within D: the DISCONNECTED, which held). `earlier` may be cut
+ * short; its oldest entry then starts the run.
+ */
+export function returnsToStart(input: {
+  to: string;
+  atMs: number;
+  holdSeconds: number;
+  /** The subject's changes before `at`, newest first. */
+  earlier: readonly EarlierChange[];
+}): boolean {
+  const hold = input.holdSeconds * 1000;
+  let next = input.atMs;
+  let start: string | undefined;
+  for (const change of input.earlier) {
+    if (change.atMs >= next) continue;
+    if (next - change.atMs >= hold) break;
+    start = change.from;
+    next = change.atMs;
+  }
+  return start === input.to;
+}
+
 /** Node events inside an active window of their bucket are not delivered (section 15). */
 export const silencedByMaintenance = (windows: readonly MaintenanceWindow[], atMs: number) =>
   inMaintenance(windows, atMs);

@@ -189,7 +189,14 @@ export function createChangeConfirmer(
         staleAfterSeconds: options.staleAfterSeconds,
         laterEventsMs: later,
         row,
-      }) && !returnsToStart({ to, atMs, holdSeconds, earlier })
+      }) &&
+      // Changes inside a window were not delivered: they start no run the receiver knows of.
+      !returnsToStart({
+        to,
+        atMs,
+        holdSeconds,
+        earlier: earlier.filter((change) => !silencedByMaintenance(windows, change.atMs)),
+      })
     );
   };
 }

@@ -184,10 +184,11 @@ describe('least privilege', () => {
     );
   });
 
-  it('delivery: GetItem on the table and consuming its own queue, nothing else', () => {
+  it('delivery: GetItem and Query on the table and consuming its own queue, nothing else', () => {
     const statements = statementsOf(ids.delivery);
     expect(actions(statements)).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sqs:ChangeMessageVisibility',

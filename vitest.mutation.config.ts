@@ -32,8 +32,8 @@ export default defineConfig({
     // reaches would pay; the webhook, event and sweep suites reach the same code directly.
     exclude: [...configDefaults.exclude, 'test/webhooks/local-alerts.test.ts'],
     // The history model test runs 10 random sequences per mutant, not 50: a mutant of the
-    // timeline breaks the first few (50 in `npm test`).
-    env: { ...base.test?.env, HISTORY_PROPERTY_RUNS: '10' },
+    // timeline breaks the first few (50 in `npm test`). The health model test likewise 100, not 400.
+    env: { ...base.test?.env, HISTORY_PROPERTY_RUNS: '10', HEALTH_PROPERTY_RUNS: '100' },
     reporters: ['default'],
   },
 });

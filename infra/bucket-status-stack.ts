@@ -196,14 +196,7 @@ export class BucketStatusStack extends Stack {
       const fn = new HouseNodejsFunction(this, spec.constructId, {
         ...shared,
         entry: spec.entry,
-        // HTTP functions are described by the routes they serve.
-        description: `bucket-status ${props.stageName}: ${
-          spec.kind === 'http'
-            ? routesOf(name)
-                .map((route) => routeKeyOf(route))
-                .join(', ')
-            : spec.description
-        }`,
+        description: describeFunction(props.stageName, name),
         memorySize: spec.memorySize,
         ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
         environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
@@ -331,4 +324,18 @@ function assertStageName(stageName: string): void {
       `stage name must be 1-20 chars of [a-z0-9-], starting with a letter (got "${stageName}")`,
     );
   }
+}
+
+/**
+ * A function's description: an HTTP function's routes while they fit Lambda's 256 characters,
+ * else its table description and how many routes it serves.
+ */
+export function describeFunction(stageName: string, name: FunctionName): string {
+  const spec = FUNCTIONS[name];
+  const prefix = `bucket-status ${stageName}: `;
+  if (spec.kind !== 'http') return `${prefix}${spec.description}`.slice(0, 256);
+  const routes = routesOf(name).map((route) => routeKeyOf(route));
+  const listed = `${prefix}${routes.join(', ')}`;
+  if (listed.length <= 256) return listed;
+  return `${prefix}${spec.description} (${routes.length} routes)`.slice(0, 256);
 }

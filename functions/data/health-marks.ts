@@ -4,9 +4,10 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { ATTR as A, N, S } from './attributes.ts';
+import { ATTR as A, N, readString, S } from './attributes.ts';
 import { HEALTH_MARK_PREFIX, HEALTH_STATE_SK, healthPk } from './keys.ts';
-import { sweepShardOf } from './sweep-index.ts';
+import { queryAll } from './query-all.ts';
+import { ALL_SWEEP_SHARDS, SWEEP_INDEX_NAME, sweepShardOf } from './sweep-index.ts';
 
 /** A mark's `sweepAt`: `H` + the ISO instant (fixed width, so string order is time order). */
 export const healthMarkOf = (atMs: number): string =>
@@ -62,3 +63,40 @@ export function createHealthMarker(client: DynamoDBClient, tableName: string) {
 }
 
 export type MarkHealth = ReturnType<typeof createHealthMarker>;
+
+const HEALTH_PK_PREFIX = healthPk('');
+
+/**
+ * The buckets whose health mark is at or before `upToMs`: one Query of the sweep index per
+ * shard, over the `H` range only (node rows' bare ISO values sort before it), pages followed.
+ */
+export function createMarkedBucketsFinder(client: DynamoDBClient, tableName: string) {
+  return async function findMarked(upToMs: number): Promise<string[]> {
+    const found: string[] = [];
+    await Promise.all(
+      ALL_SWEEP_SHARDS.map((shard) =>
+        queryAll(
+          client,
+          {
+            TableName: tableName,
+            IndexName: SWEEP_INDEX_NAME,
+            KeyConditionExpression: '#shard = :shard AND #at BETWEEN :lo AND :hi',
+            ExpressionAttributeNames: { '#shard': A.sweepShard, '#at': A.sweepAt },
+            ExpressionAttributeValues: {
+              ':shard': S(shard),
+              ':lo': S(HEALTH_MARK_PREFIX),
+              ':hi': S(healthMarkOf(upToMs)),
+            },
+          },
+          (items) => {
+            for (const item of items) {
+              const pk = readString(item, A.pk);
+              if (pk?.startsWith(HEALTH_PK_PREFIX)) found.push(pk.slice(HEALTH_PK_PREFIX.length));
+            }
+          },
+        ),
+      ),
+    );
+    return found;
+  };
+}

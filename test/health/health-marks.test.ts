@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHealthMarker,
+  createMarkedBucketsFinder,
+  healthMarkOf,
+} from '../../functions/data/health-marks.ts';
+import { HEALTH_STATE_SK, healthPk } from '../../functions/data/keys.ts';
+import { createSweepIndex } from '../../functions/data/sweep-index.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+const T = Date.parse('2026-12-06T10:00:00.000Z');
+
+describe('health marks (dynalite)', () => {
+  let table: TestTable;
+  beforeAll(async () => {
+    table = await createTestTable('health-marks');
+  });
+
+  const state = async (bucketId: string) =>
+    (
+      await table.client.send(
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: healthPk(bucketId) }, sk: { S: HEALTH_STATE_SK } },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  it('a mark only moves earlier, and every call counts', async () => {
+    const mark = createHealthMarker(table.client, table.tableName);
+    const bucketId = randomUUID();
+    await mark(bucketId, T + 5_000);
+    expect((await state(bucketId))?.sweepAt?.S).toBe(healthMarkOf(T + 5_000));
+    await mark(bucketId, T + 9_000); // later: the earlier mark covers it
+    expect((await state(bucketId))?.sweepAt?.S).toBe(healthMarkOf(T + 5_000));
+    await mark(bucketId, T + 1_000); // earlier: it moves
+    const item = await state(bucketId);
+    expect(item?.sweepAt?.S).toBe(healthMarkOf(T + 1_000));
+    expect(item?.markSeq?.N).toBe('3');
+    expect(item?.sweepShard?.S).toMatch(/^[0-7]$/);
+  });
+
+  it('the finder returns marked buckets up to an instant, never a node row', async () => {
+    const mark = createHealthMarker(table.client, table.tableName);
+    const find = createMarkedBucketsFinder(table.client, table.tableName);
+    const early = randomUUID();
+    const late = randomUUID();
+    await mark(early, T - 60_000);
+    await mark(late, T + 60_000);
+    // A node row in the sweep index, with a slot long past: the node step's, not the health step's.
+    const seed = new Seeder(table.client, table.tableName);
+    const nodeBucket = randomUUID();
+    await seed.put({
+      pk: `BUCKET#${nodeBucket}`,
+      sk: 'NODE#n',
+      sweepShard: '0',
+      sweepAt: new Date(T - 3_600_000).toISOString(),
+    });
+    const found = await find(T);
+    expect(found).toContain(early);
+    expect(found).not.toContain(late);
+    expect(found).not.toContain(nodeBucket);
+    expect(await find(T + 60_000)).toContain(late);
+    // And the node step's Query never returns a health mark.
+    const index = createSweepIndex(table.client, table.tableName);
+    const rows = (
+      await Promise.all(
+        ['0', '1', '2', '3', '4', '5', '6', '7'].map((s) =>
+          index.findSilentRows(s, new Date(T + 3_600_000).toISOString()),
+        ),
+      )
+    ).flat();
+    expect(rows.map((r) => r.bucketId)).toContain(nodeBucket);
+    expect(rows.map((r) => r.bucketId)).not.toContain(early);
+  });
+});

@@ -29,8 +29,9 @@ import { queryAll } from './query-all.ts';
  *   of that key range of EVENTS#<bucketId>, filtered to the node), the node's bucket row (the
  *   last report: GetItem), and the bucket's maintenance windows (a window created after the
  *   fan-out that covers `at` silences the change too);
- * - a bucket health change: the bucket's health events in (at, at + D] (one Query of that key
- *   range of HEALTH#<bucketId>).
+ * - a bucket health change: the bucket's health events in [at, at + D] (one Query of that key
+ *   range of HEALTH#<bucketId>): the change itself must still be recorded (the sweep deletes
+ *   a health event a late input's recomputation did not produce), and none may follow it.
  *
  * With them, the subject's changes before `at`, newest first, as far back as a run of changes
  * less than D apart goes (pages read until the first gap of D; at most MAX_RUN changes): a
@@ -42,9 +43,9 @@ export interface ConfirmationOptions {
   loadWindows: (bucketId: string) => Promise<MaintenanceWindow[]>;
 }
 
-/** Sort keys are `<ISO>#...`: every key with an instant in (after, until] lies in this range. */
-const instantRange = (prefix: string, afterMs: number, untilMs: number) => ({
-  from: `${prefix}${new Date(afterMs + 1).toISOString()}`,
+/** Sort keys are `<ISO>#...`: every key with an instant in [from, until] lies in this range. */
+const instantRange = (prefix: string, fromMs: number, untilMs: number) => ({
+  from: `${prefix}${new Date(fromMs).toISOString()}`,
   // '~' sorts after '#' and after every character of an id.
   to: `${prefix}${new Date(untilMs).toISOString()}~`,
 });
@@ -62,7 +63,7 @@ export function createChangeConfirmer(
     nodeId?: string,
   ) {
     const range = instantRange(prefix, atMs, untilMs);
-    const instants: number[] = [];
+    const changes: { atMs: number; to: string | undefined }[] = [];
     await queryAll(
       client,
       {
@@ -75,18 +76,18 @@ export function createChangeConfirmer(
           ...(nodeId !== undefined && { ':node': S(nodeId) }),
         },
         ...(nodeId !== undefined && { FilterExpression: 'nodeId = :node' }),
-        ExpressionAttributeNames: { '#at': 'at' },
-        ProjectionExpression: '#at',
+        ExpressionAttributeNames: { '#at': 'at', '#to': 'to' },
+        ProjectionExpression: '#at, #to',
         ConsistentRead: true,
       },
       (items: Item[]) => {
         for (const item of items) {
           const at = Date.parse(readString(item, 'at') ?? '');
-          if (!Number.isNaN(at)) instants.push(at);
+          if (!Number.isNaN(at)) changes.push({ atMs: at, to: readString(item, 'to') });
         }
       },
     );
-    return instants;
+    return changes;
   }
 
   async function earlierChanges(
@@ -164,18 +165,23 @@ export function createChangeConfirmer(
     const { holdSeconds, to } = check;
     if (check.subject === 'bucket') {
       const pk = healthPk(check.bucketId);
-      const [later, earlier] = await Promise.all([
+      const [range, earlier] = await Promise.all([
         instantsIn(pk, HEALTH_EVENT_SK_PREFIX, atMs, untilMs),
         earlierChanges(pk, HEALTH_EVENT_SK_PREFIX, atMs, holdSeconds),
       ]);
+      // The sweep's recomputation of a late input deletes a health event that did not happen:
+      // one no longer recorded is not delivered.
+      const recorded = range.some((c) => c.atMs === atMs && c.to === to);
+      const later = range.map((c) => c.atMs);
       return (
+        recorded &&
         healthChangeHolds({ atMs, holdSeconds, laterEventsMs: later }) &&
         !returnsToStart({ to, atMs, holdSeconds, earlier })
       );
     }
     const pk = eventsPk(check.bucketId);
     const [later, earlier, row, windows] = await Promise.all([
-      instantsIn(pk, '', atMs, untilMs, check.nodeId),
+      instantsIn(pk, '', atMs, untilMs, check.nodeId).then((range) => range.map((c) => c.atMs)),
       earlierChanges(pk, '', atMs, holdSeconds, check.nodeId),
       nodeRow(check.bucketId, check.nodeId),
       options.loadWindows(check.bucketId),

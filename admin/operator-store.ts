@@ -11,8 +11,12 @@ import {
 import { type Item, N, readNumber, readString, S } from '../functions/data/attributes.ts';
 import { hintAttribute } from '../functions/data/bucket-timeline.ts';
 import { createEventWriter } from '../functions/data/events.ts';
+import { createHealthInputs } from '../functions/data/health-inputs.ts';
+import { createHealthMarker } from '../functions/data/health-marks.ts';
 import {
   bucketPk,
+  HEALTH_STATE_SK,
+  healthPk,
   META_SK,
   nodePk,
   nodeSk,
@@ -30,6 +34,7 @@ import {
   type WorkspaceRole,
 } from '../functions/domain/access.ts';
 import type { NodeEvent, RecordedNodeEvent } from '../functions/domain/events.ts';
+import { initialCheckpoint } from '../functions/domain/health-timeline.ts';
 import { isValidId, isValidName, MAX_NAME_LENGTH } from '../functions/domain/ids.ts';
 import { MAX_BUCKETS_PER_NODE } from '../functions/domain/node-report.ts';
 import {
@@ -208,7 +213,7 @@ function unassignEvents(
   row: Item,
   t: number,
   staleMs: number,
-): NodeEvent[] {
+): { events: NodeEvent[]; last: TimelineReport | undefined } {
   const events: NodeEvent[] = decodePendingEvents(row).map((p) => ({
     bucketId,
     nodeId,
@@ -217,6 +222,7 @@ function unassignEvents(
     from: p.from,
     to: p.to,
     at: iso(p.at),
+    ...(p.first && { first: true }),
   }));
   const status = readString(row, 'status');
   const lastUpdated = readString(row, 'lastUpdated');
@@ -233,7 +239,39 @@ function unassignEvents(
   for (const change of unassignTransitions(last, t, staleMs, swept)) {
     events.push({ bucketId, nodeId, ip, region, ...change, at: iso(change.at) });
   }
-  return events;
+  return { events, last };
+}
+
+/**
+ * The initial health checkpoint of a bucket created at `createdAt` (DESIGN.md section 13: no
+ * counted node, the default policy, UNKNOWN), as the STATE row's attributes
+ * (docs/ARCHITECTURE.md, "Bucket health"); its entry state (the state just before its day) is
+ * that same state, the first day being the creation day.
+ */
+function initialHealthState(createdAt: number): Item {
+  const start = initialCheckpoint(createdAt, []);
+  const d = start.dayDurations;
+  return {
+    asOf: N(start.asOf),
+    createdAt: N(start.createdAt),
+    day: S(start.day),
+    counted: N(start.counts.counted),
+    online: N(start.counts.online),
+    pct: N(start.minOnlinePercent),
+    verdict: S(start.verdict),
+    dOp: N(d.operationalMs),
+    dDeg: N(d.degradedMs),
+    dPart: N(d.partialOutageMs),
+    dMaj: N(d.majorOutageMs),
+    dMaint: N(d.maintenanceMs),
+    dUnk: N(d.unknownMs),
+    dObs: N(d.observedMs),
+    ver: N(0),
+    eCounted: N(start.counts.counted),
+    eOnline: N(start.counts.online),
+    ePct: N(start.minOnlinePercent),
+    eVerdict: S(start.verdict),
+  };
 }
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
@@ -251,6 +289,7 @@ export function createAdminStore(
     maxBucketsPerNode = MAX_BUCKETS_PER_NODE,
     staleAfterSeconds = INTEGER_SETTINGS.STALE_AFTER_SECONDS.fallback,
     eventRetentionDays = INTEGER_SETTINGS.EVENT_RETENTION_DAYS.fallback,
+    historyRetentionDays = INTEGER_SETTINGS.HISTORY_RETENTION_DAYS.fallback,
     onEventsRecorded,
   }: {
     now?: () => number;
@@ -260,6 +299,8 @@ export function createAdminStore(
     staleAfterSeconds?: number;
     /** EVENT_RETENTION_DAYS, the TTL of the events an unassignment records. */
     eventRetentionDays?: number;
+    /** HISTORY_RETENTION_DAYS, the TTL of the health input an unassignment records. */
+    historyRetentionDays?: number;
     /**
      * The event writer's publish port (functions/data/events.ts): none deployed (the table's
      * stream feeds alerts), the local alert queue in the local runtime.
@@ -267,8 +308,13 @@ export function createAdminStore(
     onEventsRecorded?: (events: RecordedNodeEvent[]) => void | Promise<void>;
   } = {},
 ): AdminStore {
+  const markHealth = createHealthMarker(client, tableName);
+  const healthInputs = createHealthInputs(client, tableName, {
+    retentionDays: historyRetentionDays,
+  });
   const recordEvents = createEventWriter(client, tableName, {
     retentionDays: eventRetentionDays,
+    markHealth,
     ...(onEventsRecorded !== undefined && { onEventsRecorded }),
     now,
   });
@@ -549,15 +595,37 @@ export function createAdminStore(
           `workspace ${workspaceId} belongs to org ${orgId}, not ${requestedOrg}`,
         );
       }
+      const createdAt = now();
       await putIfAbsent(
         {
           ...key(bucketPk(bucketId), META_SK),
           workspaceId: S(workspaceId),
           orgId: S(orgId),
           name: S(name),
+          createdAt: S(iso(createdAt)),
         },
         `bucket ${bucketId} already exists`,
       );
+      // Its health timeline starts now (only a bucket this call created gets here). Never over
+      // a checkpoint (a bucket's STATE is the sweep's once written); a mark already on the row
+      // stays.
+      const state = Object.entries(initialHealthState(createdAt));
+      await client
+        .send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: key(healthPk(bucketId), HEALTH_STATE_SK),
+            ConditionExpression: 'attribute_not_exists(#a0)',
+            UpdateExpression: `SET ${state.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+            ExpressionAttributeNames: Object.fromEntries(
+              state.map(([name], i) => [`#a${i}`, name]),
+            ),
+            ExpressionAttributeValues: Object.fromEntries(
+              state.map(([, value], i) => [`:v${i}`, value]),
+            ),
+          }),
+        )
+        .catch(ignoreConditionFailure);
       return { orgId };
     },
 
@@ -655,7 +723,8 @@ export function createAdminStore(
       // freed, and the guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with
       // it; a node without a slot to give (assigned before the counter existed) loses only the
       // hint.
-      const events = unassignEvents(bucketId, nodeId, old, now(), staleAfterSeconds * 1000);
+      const t = now();
+      const { events, last } = unassignEvents(bucketId, nodeId, old, t, staleAfterSeconds * 1000);
       const freeSlot = async () => {
         try {
           await giveBackSlot(nodeId, bucketId);
@@ -675,6 +744,22 @@ export function createAdminStore(
             `DISCONNECTED could not be recorded (${(recorded.reason as Error).message})`,
           { cause: recorded.reason },
         );
+      }
+      // A node with a report since its assignment counted toward the bucket's health: it stops
+      // counting at the unassign instant (never before its last report, like its change to
+      // DISCONNECTED), recorded once, then the bucket is marked (DESIGN.md section 13).
+      if (last !== undefined) {
+        const at = Math.max(t, last.at);
+        try {
+          await healthInputs.putUncount(bucketId, nodeId, at);
+          await markHealth(bucketId, at);
+        } catch (error) {
+          throw new AdminError(
+            `node ${nodeId} is no longer assigned to bucket ${bucketId}, but its leaving the ` +
+              `bucket's health could not be recorded (${(error as Error).message})`,
+            { cause: error },
+          );
+        }
       }
     },
 

@@ -8,6 +8,7 @@ import {
   ConfigError,
   readDynamoEndpoint,
   readEventRetentionDays,
+  readHistoryRetentionDays,
   readStaleAfterSeconds,
   requireTableName,
 } from '../functions/shared/config.ts';
@@ -81,11 +82,12 @@ export async function runAdmin(
     store() {
       if (store === undefined) {
         const tableName = requireTableName(env);
-        // The stack's settings: when an unassigned node's last report went stale, and how long
-        // the event of its change to DISCONNECTED is kept.
+        // The stack's settings: when an unassigned node's last report went stale, how long the
+        // event of its change to DISCONNECTED is kept, and its health input.
         const settings = {
           staleAfterSeconds: readStaleAfterSeconds(env),
           eventRetentionDays: readEventRetentionDays(env),
+          historyRetentionDays: readHistoryRetentionDays(env),
         };
         client = createDynamoClient({ endpoint: readDynamoEndpoint(env) });
         store = createAdminStore(client, tableName, settings);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { bucketRowUpdate } from '../functions/data/bucket-node-reports.ts';
 import { eventPut } from '../functions/data/events.ts';
+import { createHealthMarker } from '../functions/data/health-marks.ts';
 import { bucketPk, META_SK, nodePk, nodeSk } from '../functions/data/keys.ts';
 import { reportGuardUpdate } from '../functions/data/node-registry.ts';
 import type { BucketReport } from '../functions/domain/node-report.ts';
@@ -154,13 +155,16 @@ export async function benchIngest(
       const status = flips++ % 2 === 0 ? 'OFFLINE' : 'ONLINE';
       return sendReport(FLIPPER, reportBody(buckets.map((b) => ({ ...b, status }))), count, 'flip');
     };
-    // Its floor: the same writes (guard, bucket rows, one event per bucket) all at once.
+    // Its floor: the same writes (guard, bucket rows, one event and one health mark per bucket)
+    // all at once.
+    const markHealth = createHealthMarker(client, tableName);
     const floor = () => {
       const timestamp = nextTimestamp();
       const receivedAt = new Date().toISOString();
       return {
         run: async () => {
           await Promise.all([
+            ...buckets.map((bucket) => markHealth(bucket.bucketId, Date.parse(receivedAt))),
             floorWrites(client, tableName, buckets, timestamp, receivedAt),
             ...buckets.map((bucket) =>
               client.send(

@@ -8,6 +8,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createEventWriter } from '../functions/data/events.ts';
+import { createHealthMarker } from '../functions/data/health-marks.ts';
 import { bucketPk, nodeSk } from '../functions/data/keys.ts';
 import {
   ALL_SWEEP_SHARDS,
@@ -113,7 +114,11 @@ export async function benchSweep(options: SweepBenchOptions): Promise<SweepRow[]
       await putAll(client, tableName, fresh);
       const counter = countRequests(client);
       const index = createSweepIndex(client, tableName);
-      const recordEvents = createEventWriter(client, tableName, { retentionDays: 90 });
+      // As the sweep function wires it: each recorded event marks its bucket's health.
+      const recordEvents = createEventWriter(client, tableName, {
+        retentionDays: 90,
+        markHealth: createHealthMarker(client, tableName),
+      });
       const times: number[] = [];
       const requests: number[] = [];
       // Run 0 warms up (JIT, connections) and is not kept.

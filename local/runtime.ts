@@ -279,6 +279,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const admin = createAdminStore(client, config.tableName, {
       staleAfterSeconds: config.staleAfterSeconds,
       eventRetentionDays: config.eventRetentionDays,
+      historyRetentionDays: config.historyRetentionDays,
       onEventsRecorded: publishEvents,
     });
 

@@ -365,6 +365,9 @@ export function createTimelineWriter(
       const pendingHistory = row[A.pendingHistory] !== undefined;
       if (pendingHistory && slot !== undefined) carried = mergeDays(carried, heldDays(slot));
       plan = planReport(predecessor, report, staleMs);
+      // A row from before history holds a report but no slot: its timeline starts at this
+      // report, which is not the node's first since its assignment (it counts already).
+      if (predecessor === undefined && stored !== undefined) plan = notFirst(plan);
       input = plannedUpdate(
         tableName,
         write,
@@ -374,6 +377,11 @@ export function createTimelineWriter(
       );
     }
   };
+}
+
+/** The plan without the `first` mark on its transitions. */
+function notFirst(plan: ReportPlan): ReportPlan {
+  return { ...plan, transitions: plan.transitions.map(({ first: _, ...t }) => t) };
 }
 
 /** Ended days from several reads of a row, one per day (a closed day's figures are final). */

@@ -9,10 +9,13 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { eventId, type NodeEvent, type RecordedNodeEvent, withEventId } from '../domain/events.ts';
+import type { HealthInput } from '../domain/health.ts';
 import type { NodeStatus } from '../domain/node-status.ts';
 import type { EventsPage, EventsPageRequest, StoredEvent } from '../domain/ports/events.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readString, S } from './attributes.ts';
+import type { MarkHealth } from './health-marks.ts';
+import { queryAll } from './query-all.ts';
 
 /**
  * Event rows (docs/ARCHITECTURE.md, "Events and the sweep"): `EVENTS#<bucketId>` /
@@ -24,6 +27,12 @@ export const eventSk = (event: Pick<NodeEvent, 'at' | 'nodeId' | 'to'>) =>
   `${event.at}#${event.nodeId}#${event.to}`;
 /** The smallest sort key of events at or after `atIso`. */
 export const eventSkFloor = (atIso: string) => atIso;
+/**
+ * A sort key above every event at `atMs` and below every later one: the ISO instant is fixed
+ * width and an event's key continues it with `#` (0x23), so `$` (0x24) follows them all. Bounds
+ * of the key range "at in (after, to]" are `(afterAll(after), afterAll(to)]`.
+ */
+export const eventSkAfterAll = (atMs: number) => `${new Date(atMs).toISOString()}$`;
 
 const DAY_SECONDS = 86_400;
 const STATES: ReadonlySet<string | undefined> = new Set(['ONLINE', 'OFFLINE', 'DISCONNECTED']);
@@ -49,6 +58,8 @@ export function eventPut(
   };
   if (event.ip !== undefined) item.ip = S(event.ip);
   if (event.region !== undefined) item.region = S(event.region);
+  // Internal (health counts the node from here on); GET events never shows it.
+  if (event.first === true) item.first = { BOOL: true };
   return {
     TableName: tableName,
     Item: item,
@@ -66,13 +77,21 @@ export interface EventWriterOptions {
    */
   onEventsRecorded?: (events: RecordedNodeEvent[]) => void | Promise<void>;
   onPublishError?: (error: unknown) => void;
+  /**
+   * The health mark (functions/data/health-marks.ts): after the puts of a call landed, each
+   * bucket of the events it was given (inserted or found recorded already) is marked with the
+   * earliest `at` among them, so the sweep recomputes its verdict timeline from there. A
+   * failed mark fails the call like a failed put. Every production writer passes it.
+   */
+  markHealth?: MarkHealth;
   now?: () => number;
 }
 
 /**
  * The event writer: records each event exactly once, whoever else records the same change.
- * All events of a call are written in parallel (one round trip of latency). Returns the events
- * this call inserted. Transient faults are a ServiceUnavailableError after the SDK's retries.
+ * All events of a call are written in parallel (one round trip of latency), then, with
+ * `markHealth`, their buckets are marked in parallel (one more). Returns the events this call
+ * inserted. Transient faults are a ServiceUnavailableError after the SDK's retries.
  */
 export function createEventWriter(
   client: DynamoDBClient,
@@ -81,6 +100,7 @@ export function createEventWriter(
 ) {
   const now = options.now ?? Date.now;
   const publish = options.onEventsRecorded;
+  const { markHealth } = options;
   async function recordOne(event: NodeEvent, recordedAt: string): Promise<boolean> {
     const writer = randomUUID();
     const input = eventPut(tableName, event, {
@@ -113,16 +133,34 @@ export function createEventWriter(
     const recordedAt = new Date(now()).toISOString();
     const outcomes = await Promise.all(events.map((event) => recordOne(event, recordedAt)));
     const inserted = events.filter((_, index) => outcomes[index]).map(withEventId);
+    // Published before the marks: a retry after a failed mark finds these events recorded
+    // (not inserted by it), so it would not publish them.
     if (publish !== undefined && inserted.length > 0) {
       Promise.resolve()
         .then(() => publish(inserted))
         .catch((error: unknown) => options.onPublishError?.(error));
+    }
+    if (markHealth !== undefined) {
+      await Promise.all(
+        [...earliestByBucket(events)].map(([bucketId, atMs]) => markHealth(bucketId, atMs)),
+      );
     }
     return inserted;
   };
 }
 
 export type RecordEvents = ReturnType<typeof createEventWriter>;
+
+/** Each bucket of the events and the earliest instant among its events, epoch ms. */
+function earliestByBucket(events: readonly NodeEvent[]): Map<string, number> {
+  const earliest = new Map<string, number>();
+  for (const event of events) {
+    const atMs = Date.parse(event.at);
+    const seen = earliest.get(event.bucketId);
+    if (seen === undefined || atMs < seen) earliest.set(event.bucketId, atMs);
+  }
+  return earliest;
+}
 
 function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
   // The sort key: every row has one, and the projection asks for it.
@@ -144,6 +182,7 @@ function toStoredEvent(item: Item, bucketId: string): StoredEvent | undefined {
     from: from as NodeStatus,
     to: to as NodeStatus,
     at,
+    ...(item.first?.BOOL === true && { first: true as const }),
   };
 }
 
@@ -155,8 +194,14 @@ export function eventsPageQuery(tableName: string, request: EventsPageRequest): 
       ':pk': S(eventsPk(request.bucketId)),
       ':oldest': S(eventSkFloor(request.oldestAt)),
     },
-    ProjectionExpression: 'sk, nodeId, ip, #region, #from, #to, #at',
-    ExpressionAttributeNames: { '#region': 'region', '#from': 'from', '#to': 'to', '#at': 'at' },
+    ProjectionExpression: 'sk, nodeId, ip, #region, #from, #to, #at, #first',
+    ExpressionAttributeNames: {
+      '#region': 'region',
+      '#from': 'from',
+      '#to': 'to',
+      '#at': 'at',
+      '#first': 'first',
+    },
     ScanIndexForward: false,
   };
 }
@@ -195,3 +240,95 @@ export function createEventsReader(client: DynamoDBClient, tableName: string) {
     return { events: more ? events.slice(0, request.limit) : events, more };
   };
 }
+
+const NODE_INPUT_NAMES = { '#from': 'from', '#to': 'to', '#at': 'at', '#first': 'first' };
+
+/** A node event row as a health input (functions/domain/health.ts); undefined if it is none. */
+function toNodeInput(item: Item): HealthInput | undefined {
+  const nodeId = readString(item, 'nodeId');
+  const from = readString(item, 'from');
+  const to = readString(item, 'to');
+  const at = Date.parse(String(readString(item, 'at')));
+  if (nodeId === undefined || !Number.isFinite(at) || !STATES.has(from) || !STATES.has(to)) {
+    return undefined;
+  }
+  return {
+    kind: 'node',
+    at,
+    nodeId,
+    from: from as NodeStatus,
+    to: to as NodeStatus,
+    first: item.first?.BOOL === true,
+  };
+}
+
+/**
+ * The bucket's node events as inputs of its verdict timeline (docs/ARCHITECTURE.md, "Bucket
+ * health"): `loadNodeInputs` gives every event with `afterMs < at <= toMs`, in `at` order, all
+ * pages followed (consistent when asked: the sweep asks, so an event whose mark it read is in
+ * its answer); `firstNodeInputAfter` the instant of the earliest event after `afterMs`
+ * (consistent), or undefined.
+ */
+export function createNodeInputReader(client: DynamoDBClient, tableName: string) {
+  async function loadNodeInputs(
+    bucketId: string,
+    afterMs: number,
+    toMs: number,
+    consistent: boolean,
+  ): Promise<HealthInput[]> {
+    if (toMs <= afterMs) return [];
+    const inputs: HealthInput[] = [];
+    await queryAll(
+      client,
+      {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :after AND :to',
+        ExpressionAttributeValues: {
+          ':pk': S(eventsPk(bucketId)),
+          ':after': S(eventSkAfterAll(afterMs)),
+          ':to': S(eventSkAfterAll(toMs)),
+        },
+        ProjectionExpression: 'nodeId, #from, #to, #at, #first',
+        ExpressionAttributeNames: NODE_INPUT_NAMES,
+        ConsistentRead: consistent,
+      },
+      (items) => {
+        for (const item of items) {
+          const input = toNodeInput(item);
+          if (input !== undefined) inputs.push(input);
+        }
+      },
+    );
+    return inputs;
+  }
+
+  async function firstNodeInputAfter(
+    bucketId: string,
+    afterMs: number,
+  ): Promise<number | undefined> {
+    const page = await client
+      .send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk > :after',
+          ExpressionAttributeValues: {
+            ':pk': S(eventsPk(bucketId)),
+            ':after': S(eventSkAfterAll(afterMs)),
+          },
+          ProjectionExpression: '#at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    const item = page.Items?.[0];
+    if (item === undefined) return undefined;
+    const at = Date.parse(String(readString(item, 'at')));
+    return Number.isFinite(at) ? at : undefined;
+  }
+
+  return { loadNodeInputs, firstNodeInputAfter };
+}
+
+export type NodeInputReader = ReturnType<typeof createNodeInputReader>;

@@ -2,7 +2,9 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { Unavailable } from '../domain/errors.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { ATTR as A, N, readString, S } from './attributes.ts';
 import { HEALTH_MARK_PREFIX, HEALTH_STATE_SK, healthPk } from './keys.ts';
@@ -22,45 +24,58 @@ export const healthMarkOf = (atMs: number): string =>
  * count is what it read, never clears a mark that arrived while it computed.
  */
 export function createHealthMarker(client: DynamoDBClient, tableName: string) {
-  return async function markHealth(bucketId: string, atMs: number): Promise<void> {
-    const Key = { pk: S(healthPk(bucketId)), sk: S(HEALTH_STATE_SK) };
+  const Key = (bucketId: string) => ({ pk: S(healthPk(bucketId)), sk: S(HEALTH_STATE_SK) });
+  /** One conditional UpdateItem; false when its condition failed. */
+  async function attempt(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<boolean> {
     try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key,
+      await client.send(new UpdateItemCommand({ TableName: tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      return rethrowAsUnavailable(error);
+    }
+  }
+  return async function markHealth(bucketId: string, atMs: number): Promise<void> {
+    const names = { '#shard': A.sweepShard, '#at': A.sweepAt, '#seq': A.healthMarkSeq };
+    const mark = S(healthMarkOf(atMs));
+    for (let round = 0; round < MARK_ROUNDS; round++) {
+      // The mark moves earlier (or appears), counted.
+      if (
+        await attempt({
+          Key: Key(bucketId),
           UpdateExpression: 'SET #shard = :shard, #at = :at ADD #seq :one',
           ConditionExpression: 'attribute_not_exists(#at) OR #at > :at',
-          ExpressionAttributeNames: {
-            '#shard': A.sweepShard,
-            '#at': A.sweepAt,
-            '#seq': A.healthMarkSeq,
-          },
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: {
             ':shard': S(sweepShardOf(bucketId, '')),
-            ':at': S(healthMarkOf(atMs)),
+            ':at': mark,
             ':one': N(1),
           },
-        }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) rethrowAsUnavailable(error);
-    }
-    // An earlier mark is there already: it covers this input; count the call all the same.
-    await client
-      .send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key,
+        })
+      ) {
+        return;
+      }
+      // An earlier mark covers this input: count the call, on condition that it still does
+      // (a sweep may have cleared it in between, having read the inputs before this one
+      // landed); if it does not any more, set the mark again.
+      if (
+        await attempt({
+          Key: Key(bucketId),
           UpdateExpression: 'ADD #seq :one',
-          ExpressionAttributeNames: { '#seq': A.healthMarkSeq },
-          ExpressionAttributeValues: { ':one': N(1) },
-        }),
-      )
-      .catch(rethrowAsUnavailable);
+          ConditionExpression: '#at <= :at',
+          ExpressionAttributeNames: { '#at': A.sweepAt, '#seq': A.healthMarkSeq },
+          ExpressionAttributeValues: { ':at': mark, ':one': N(1) },
+        })
+      ) {
+        return;
+      }
+    }
+    throw new Unavailable('The service is busy; retry shortly', 1);
   };
 }
+
+/** Rounds of the two writes before a mark gives up (each round loses only to another writer). */
+const MARK_ROUNDS = 8;
 
 export type MarkHealth = ReturnType<typeof createHealthMarker>;
 

@@ -18,3 +18,11 @@ export const HEALTH_EVENT_SK_PREFIX = 'E#';
 export const HEALTH_STATE_SK = 'STATE';
 /** The prefix of a health mark's `sweepAt` (node rows' bare ISO values sort before it). */
 export const HEALTH_MARK_PREFIX = 'H';
+/** A health input row's sort key prefix: `I#<at ISO>#…` (uncount and policy inputs). */
+export const HEALTH_INPUT_SK_PREFIX = 'I#';
+/** An uncount input: a counted node unassigned at `atMs`. */
+export const healthUncountSk = (atMs: number, nodeId: string) =>
+  `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#U#${nodeId}`;
+/** A policy input: the bucket's minOnlinePercent from `atMs` on. */
+export const healthPolicySk = (atMs: number) =>
+  `${HEALTH_INPUT_SK_PREFIX}${new Date(atMs).toISOString()}#P`;

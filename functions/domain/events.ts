@@ -20,6 +20,12 @@ export interface NodeEvent {
   to: NodeStatus;
   /** The instant of the change, ISO 8601 UTC with milliseconds (toISOString). */
   at: string;
+  /**
+   * The node's first accepted report since its assignment (functions/domain/timeline.ts
+   * `Transition.first`): it starts to count toward the bucket's health. Internal: stored on
+   * the event row, never part of the event's wire shape.
+   */
+  first?: true;
 }
 
 /** A recorded event: what the publish port hands to alerts (their `RecordedEvent`). */

@@ -39,6 +39,12 @@ export interface Transition {
   from: NodeStatus;
   to: NodeStatus;
   at: number;
+  /**
+   * The change is the node's first accepted report since its assignment (DISCONNECTED -> s
+   * with no predecessor): from here on the node counts toward its bucket's health verdict
+   * (DESIGN.md section 13). Absent on every other change.
+   */
+  first?: true;
 }
 
 /**
@@ -87,7 +93,7 @@ export const effectiveAt = (predecessor: TimelineReport | undefined, receivedAt:
 /**
  * The changes a report makes, given its predecessor (the node's previous accepted report for
  * the bucket, or none since assignment), in time order:
- * - none: DISCONNECTED -> s at the report;
+ * - none: DISCONNECTED -> s at the report, `first` (the node's first since its assignment);
  * - a gap of more than stale: s' -> DISCONNECTED at predecessor + stale, then DISCONNECTED -> s;
  * - otherwise s' -> s when the status differs, nothing when it is the same.
  * `report.at` must be the effective instant (see effectiveAt).
@@ -98,7 +104,7 @@ export function transitionsOf(
   staleMs: number,
 ): Transition[] {
   if (predecessor === undefined)
-    return [{ from: 'DISCONNECTED', to: report.status, at: report.at }];
+    return [{ from: 'DISCONNECTED', to: report.status, at: report.at, first: true }];
   if (report.at - predecessor.at > staleMs) {
     return [
       { from: predecessor.status, to: 'DISCONNECTED', at: disconnectedAt(predecessor, staleMs) },

@@ -40,7 +40,8 @@ export function followUpOf(row: BucketRow, written: TimelineWritten): FollowUp |
 /**
  * Earlier reports' transitions the row still holds as pending (their event write failed), then
  * this report's own; one event per instant and target state (the event key). A change to
- * DISCONNECTED describes the predecessor: its ip and region.
+ * DISCONNECTED describes the predecessor: its ip and region. The first report since the
+ * assignment (no predecessor) makes an event marked `first`.
  */
 export function eventsOf(row: BucketRow, written: TimelineWritten): NodeEvent[] {
   const event = (t: Transition, source: Source): NodeEvent => ({
@@ -51,6 +52,8 @@ export function eventsOf(row: BucketRow, written: TimelineWritten): NodeEvent[] 
     from: t.from,
     to: t.to,
     at: new Date(t.at).toISOString(),
+    // The node's first report since its assignment: it starts to count toward health.
+    ...(t.first && { first: true }),
   });
   const byKey = new Map<string, NodeEvent>();
   for (const t of written.pending ?? []) byKey.set(`${t.at}#${t.to}`, event(t, t));

@@ -54,7 +54,8 @@ export async function receiveNodeReport(
   const records = decided.map(({ row, written }) => decideBucket(row, written));
 
   // Round trip 3, only for a report that changed state or began a day: the events and the
-  // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History").
+  // ended days, after the write that proved the predecessor (docs/ARCHITECTURE.md, "History");
+  // the event writer then marks the bucket's health (one more, or two).
   const following = Promise.all(
     records.map(async (record) => ({
       record,
@@ -72,8 +73,9 @@ export async function receiveNodeReport(
   const followed = await following;
   await forgetting;
 
-  // Round trip 4, only after a bucket's events and ended days were recorded: its row forgets them
-  // as pending (best effort: a row that keeps them has the next write record them again).
+  // The last round trip, only after a bucket's events (and mark) and ended days were recorded:
+  // its row forgets them as pending (best effort: a row that keeps them has the next write
+  // record them again).
   await Promise.all(
     followed
       .filter(({ recorded }) => recorded?.status === 'fulfilled')

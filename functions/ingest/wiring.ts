@@ -1,6 +1,7 @@
 import { createBucketReportWriter } from '../data/bucket-node-reports.ts';
 import { createPendingEventsClearer } from '../data/bucket-timeline.ts';
 import { createEventWriter } from '../data/events.ts';
+import { createHealthMarker } from '../data/health-marks.ts';
 import { createHistoryDayWriter } from '../data/history-days.ts';
 import {
   createHintForgetter,
@@ -47,6 +48,7 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
       }),
       recordTransitions: createEventWriter(client, tableName, {
         retentionDays: settings.eventRetentionDays,
+        markHealth: createHealthMarker(client, tableName),
         ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
       }),
       clearPendingEvents: createPendingEventsClearer(client, tableName),

@@ -75,6 +75,7 @@ export async function runSweep(deps: SweepDeps): Promise<SweepOutcome> {
       from: t.from,
       to: t.to,
       at: new Date(t.at).toISOString(),
+      ...(t.first && { first: true }),
     }));
     if (Number.isFinite(lastMs) && REPORTED.has(row.status)) {
       const last = { at: lastMs, status: row.status as ReportedStatus };

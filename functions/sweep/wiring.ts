@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
+import { createHealthMarker } from '../data/health-marks.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
@@ -29,6 +30,7 @@ export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
   const index = createSweepIndex(wiring.client, wiring.tableName);
   const recordEvents = createEventWriter(wiring.client, wiring.tableName, {
     retentionDays: wiring.eventRetentionDays,
+    markHealth: createHealthMarker(wiring.client, wiring.tableName),
     ...(wiring.onEventsRecorded && { onEventsRecorded: wiring.onEventsRecorded }),
     onPublishError: (error) =>
       logger.error('publishing recorded events failed', {

@@ -522,6 +522,7 @@ describe('create-bucket', () => {
       workspaceId: 'ws-1',
       orgId: 'org-a',
       name: 'Holiday photos',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     const unnamed = await admin([
       'create-bucket',

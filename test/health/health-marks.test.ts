@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createHealthMarker,
@@ -8,6 +8,7 @@ import {
 } from '../../functions/data/health-marks.ts';
 import { HEALTH_STATE_SK, healthPk } from '../../functions/data/keys.ts';
 import { createSweepIndex } from '../../functions/data/sweep-index.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
@@ -42,6 +43,34 @@ describe('health marks (dynalite)', () => {
     expect(item?.sweepAt?.S).toBe(healthMarkOf(T + 1_000));
     expect(item?.markSeq?.N).toBe('3');
     expect(item?.sweepShard?.S).toMatch(/^[0-7]$/);
+  });
+
+  it('a mark cleared by a sweep between its two writes is set again (no input is left unmarked)', async () => {
+    const bucketId = randomUUID();
+    await createHealthMarker(table.client, table.tableName)(bucketId, T - 10_000);
+    // A client on which, right before the mark's counting write, a sweep writes its
+    // checkpoint and clears the mark (it had read the inputs before this one landed).
+    const racing = createDynamoClient({ endpoint: table.endpoint });
+    let updates = 0;
+    racing.middlewareStack.add(
+      (next) => async (args) => {
+        const input = (args.input ?? {}) as { UpdateExpression?: string };
+        if (input.UpdateExpression?.startsWith('ADD') && updates++ === 0) {
+          await table.client.send(
+            new UpdateItemCommand({
+              TableName: table.tableName,
+              Key: { pk: { S: healthPk(bucketId) }, sk: { S: HEALTH_STATE_SK } },
+              UpdateExpression: 'REMOVE sweepAt, sweepShard',
+            }),
+          );
+        }
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    await createHealthMarker(racing, table.tableName)(bucketId, T);
+    expect((await state(bucketId))?.sweepAt?.S).toBe(healthMarkOf(T));
+    expect(updates).toBe(1);
   });
 
   it('the finder returns marked buckets up to an instant, never a node row', async () => {

@@ -489,7 +489,14 @@ describe('a row holding what an earlier write could not finish', () => {
     const carried = written(await write(node.writeOf(second)));
     expect(carried.transitions).toStrictEqual([]);
     expect(carried.pending).toStrictEqual([
-      { from: 'DISCONNECTED', to: 'ONLINE', at: t, ip: '10.1.1.1', region: 'eu-west-1' },
+      {
+        from: 'DISCONNECTED',
+        to: 'ONLINE',
+        at: t,
+        ip: '10.1.1.1',
+        region: 'eu-west-1',
+        first: true,
+      },
     ]);
     // The pending event was the first report's; the clearer of that report's timestamp must
     // not clear what a later write has returned since (that write records it itself).
@@ -875,6 +882,7 @@ describe('refusals', () => {
     const report: Report = { ts: 10, at: t, status: 'ONLINE', latencyMs: 6 };
     const landed = written(await write(node.writeOf(report)));
     const plan = planReport(undefined, report, STALE);
+    // Not `first`: the node reported before (it counts toward health already).
     expect(landed.transitions).toStrictEqual([{ from: 'DISCONNECTED', to: 'ONLINE', at: t }]);
     expect(landed.closedDays).toStrictEqual([]);
     expect(landed.predecessor).toStrictEqual({ ip: '10.9.9.9', region: 'ap-south-1' });

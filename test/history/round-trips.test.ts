@@ -1,8 +1,9 @@
 /**
  * What history costs a report, in round trips of latency (warm key cache): a report that
- * changes no state keeps the first release's 2; a state change or the first report of a UTC day
- * takes 4 (events / history rows after the bucket write that proved the predecessor, then the
- * bucket row forgets them as pending, best effort). A failed
+ * changes no state keeps the first release's 2; the first report of a UTC day takes 4 (history
+ * rows after the bucket write that proved the predecessor, then the bucket row forgets them as
+ * pending, best effort); a state change 5 or 6 (its events, then its bucket's health mark, one
+ * write or two when an earlier mark stays, then the same forgetting). A failed
  * history write is a 503 naming the bucket, like a failed bucket write.
  */
 import { randomUUID } from 'node:crypto';
@@ -10,7 +11,7 @@ import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { commandName, traceCalls } from '../support/call-trace.ts';
+import { commandName, roundTripsOf, type Timed, traceCalls } from '../support/call-trace.ts';
 import { historyApi } from '../support/history-fixture.ts';
 import { reportBody, signed } from '../support/ingest-fixture.ts';
 import { type TableFixtures, tableFixtures } from '../support/table.ts';
@@ -22,8 +23,19 @@ const tracing = (client: DynamoDBClient) =>
   traceCalls(client, (command, input) => {
     const key = (input.Key ?? input.Item) as Record<string, { S?: string }> | undefined;
     const pk = key?.pk?.S ?? '?';
-    return { label: `${commandName(command)} ${pk.split('#')[0]}` };
+    return { label: `${commandName(command)} ${pk.split('#')[0]}`, pk };
   });
+
+/**
+ * The deepest bucket chain: the calls before the fan-out (the node's) and one bucket's, whose
+ * depth other buckets' chains, running beside it at their own speed, cannot inflate.
+ */
+const deepestChain = (calls: readonly (Timed & { pk: string })[], bucketIds: readonly string[]) =>
+  Math.max(
+    ...bucketIds.map((bucketId) =>
+      roundTripsOf(calls.filter((c) => c.pk.startsWith('NODE#') || c.pk.includes(`#${bucketId}`))),
+    ),
+  );
 
 async function node(
   { table, seed }: Pick<TableFixtures, 'table' | 'seed'>,
@@ -42,7 +54,7 @@ async function node(
 }
 
 describe('round trips of a report with history on (warm key cache, 10 buckets)', () => {
-  it('no state change: 2; a flip: 4 (events, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async ({
+  it('no state change: 2; a flip: 6 (events, then the health marks, then clearing them as pending); the first report of a day: 4 (history rows, then clearing them as pending)', async ({
     table,
     seed,
   }) => {
@@ -57,7 +69,11 @@ describe('round trips of a report with history on (warm key cache, 10 buckets)',
       const report = signed(nodeId, privateKey, body, clock);
       const response = await api.report(report.body, report.headers);
       expect(response.json.accepted).toStrictEqual(bucketIds);
-      return { trips: roundTrips(), labels: calls.map((c) => c.label) };
+      return {
+        trips: roundTrips(),
+        chain: deepestChain(calls, bucketIds),
+        labels: calls.map((c) => c.label),
+      };
     };
 
     await send('ONLINE'); // first since assignment: cold key, events
@@ -65,16 +81,23 @@ describe('round trips of a report with history on (warm key cache, 10 buckets)',
     const steady = await send('ONLINE');
     expect(steady).toStrictEqual({
       trips: 2,
+      chain: 2,
       labels: ['UpdateItem NODE', ...bucketIds.map(() => 'UpdateItem BUCKET')],
     });
 
     clock += 30_000;
     const flip = await send('OFFLINE');
-    // The events, then (round trip 4) the rows forget them as pending (docs/ARCHITECTURE.md).
-    expect(flip.trips).toBe(4);
+    // The events, then each bucket's health mark (rounds 4 and 5: the first report's mark is
+    // earlier and stays, so the mark's conditional write is refused and the call only counts),
+    // then (round trip 6) the rows forget them as pending (docs/ARCHITECTURE.md). Each bucket
+    // goes through its own events and mark (the trace counts more when they run at different
+    // speeds: a call starting after another bucket's deeper one ended looks deeper).
+    expect(flip.chain).toBe(6);
+    expect(flip.trips).toBeGreaterThanOrEqual(6);
     expect(flip.labels.slice(1 + 10).sort()).toStrictEqual(
       [
         ...bucketIds.map(() => 'PutItem EVENTS'),
+        ...bucketIds.flatMap(() => ['UpdateItem HEALTH', 'UpdateItem HEALTH']),
         ...bucketIds.map(() => 'UpdateItem BUCKET'),
       ].sort(),
     );
@@ -82,6 +105,7 @@ describe('round trips of a report with history on (warm key cache, 10 buckets)',
     clock = Date.parse('2026-12-01T00:00:10.000Z');
     const newDay = await send('OFFLINE');
     expect(newDay.trips).toBe(4);
+    expect(newDay.chain).toBe(4);
     expect(newDay.labels.slice(1 + 10).sort()).toStrictEqual(
       [...bucketIds.map(() => 'PutItem HIST'), ...bucketIds.map(() => 'UpdateItem BUCKET')].sort(),
     );

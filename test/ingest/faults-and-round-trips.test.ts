@@ -264,8 +264,9 @@ describe('DynamoDB round trips for one report', () => {
     expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
     const starts = events.filter((e) => e.startsWith('start '));
     // The first report since assignment is a change from DISCONNECTED: after the bucket
-    // writes, its events, then each row forgets them as pending (docs/ARCHITECTURE.md, "History").
-    expect(starts).toHaveLength(1 + 1 + BUCKETS + BUCKETS + BUCKETS);
+    // writes, its events, then each bucket's health mark, then each row forgets them as pending
+    // (docs/ARCHITECTURE.md, "History").
+    expect(starts).toHaveLength(1 + 1 + BUCKETS + BUCKETS + BUCKETS + BUCKETS);
     // Strictly sequential: key read, then the guard, then the bucket fan-out.
     expect(events.slice(0, 4)).toStrictEqual([
       `start GetItem NODE#${nodeId}`,
@@ -287,11 +288,20 @@ describe('DynamoDB round trips for one report', () => {
     const eventWrites = events.slice(4).filter((e) => !e.includes('BUCKET#'));
     expect(eventWrites.filter((e) => e.startsWith('start PutItem EVENTS#'))).toHaveLength(BUCKETS);
     expect(events.findIndex((e) => e.startsWith('start PutItem'))).toBeGreaterThan(lastBucketEnd);
-    // Each clear only after an event write has ended.
+    // Each mark only after an event write has ended, each clear only after a mark has.
+    const marks = events.filter((e) => e.startsWith('start UpdateItem HEALTH#'));
+    expect(marks.sort()).toStrictEqual(
+      bucketIds.map((bucketId) => `start UpdateItem HEALTH#${bucketId}`).sort(),
+    );
+    for (const bucketId of bucketIds) {
+      expect(events.indexOf(`start UpdateItem HEALTH#${bucketId}`)).toBeGreaterThan(
+        events.indexOf(`end PutItem EVENTS#${bucketId}`),
+      );
+    }
     const clears = bucketCalls.slice(2 * BUCKETS).filter((e) => e.startsWith('start '));
     expect(clears).toHaveLength(BUCKETS);
-    const firstEventEnd = events.findIndex((e) => e.startsWith('end PutItem EVENTS#'));
-    expect(bucketPositions[2 * BUCKETS]).toBeGreaterThan(firstEventEnd);
+    const firstMarkEnd = events.findIndex((e) => e.startsWith('end UpdateItem HEALTH#'));
+    expect(bucketPositions[2 * BUCKETS]).toBeGreaterThan(firstMarkEnd);
 
     events.length = 0;
     const warm = signed(nodeId, privateKey, body, t);

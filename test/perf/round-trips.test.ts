@@ -8,10 +8,10 @@ import {
 import { describe, expect, inject } from 'vitest';
 import { bucketRowUpdate } from '../../functions/data/bucket-node-reports.ts';
 import { bucketPartitionQuery } from '../../functions/data/bucket-nodes.ts';
-import { bucketPk, nodePk } from '../../functions/data/keys.ts';
+import { bucketPk, healthPk, nodePk } from '../../functions/data/keys.ts';
 import { userPartitionQuery } from '../../functions/data/user-access.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
-import { commandName, traceCalls } from '../support/call-trace.ts';
+import { commandName, roundTripsOf, traceCalls } from '../support/call-trace.ts';
 import {
   assignedNode,
   buildIngestHandler,
@@ -197,7 +197,7 @@ describe('POST /node/status: round trips of a report', () => {
     return { bucketIds, nodeId, privateKey };
   }
 
-  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once, events, clears (5 round trips); warm: 2', async ({
+  it('cold key cache: GetItem, guard, then N bucket UpdateItems at once, events, health marks, clears (6 round trips); warm: 2', async ({
     table,
     seed,
   }) => {
@@ -210,8 +210,9 @@ describe('POST /node/status: round trips of a report', () => {
     const cold = signed(nodeId, privateKey, body, now - 1);
     expect((await post(cold.body, cold.headers)).statusCode).toBe(200);
     // The first report since assignment changes every bucket's state (from DISCONNECTED):
-    // its events follow the bucket writes that proved it, then each row forgets them as pending
-    // (docs/ARCHITECTURE.md, "History").
+    // its events follow the bucket writes that proved it, then each bucket's health is marked
+    // (no mark yet: one UpdateItem), then each row forgets them as pending (docs/ARCHITECTURE.md,
+    // "History").
     const labels = calls.map((c) => `${c.command} ${c.pk}`);
     expect(labels.slice(0, 2 + 2 * BUCKETS)).toStrictEqual([
       `GetItem ${nodePk(nodeId)}`,
@@ -220,9 +221,19 @@ describe('POST /node/status: round trips of a report', () => {
       ...bucketIds.map((bucketId) => `PutItem EVENTS#${bucketId}`),
     ]);
     expect(labels.slice(2 + 2 * BUCKETS).sort()).toStrictEqual(
-      bucketIds.map((bucketId) => `UpdateItem ${bucketPk(bucketId)}`).sort(),
+      [
+        ...bucketIds.map((bucketId) => `UpdateItem ${healthPk(bucketId)}`),
+        ...bucketIds.map((bucketId) => `UpdateItem ${bucketPk(bucketId)}`),
+      ].sort(),
     );
-    expect(roundTrips()).toBe(5);
+    // Each bucket's chain (the node's calls and that bucket's) is 6 deep; the whole trace may
+    // count more when the buckets' chains run at different speeds (a call that starts after
+    // another bucket's deeper one ended looks deeper).
+    for (const bucketId of bucketIds) {
+      const chain = calls.filter((c) => c.pk === nodePk(nodeId) || c.pk?.endsWith(`#${bucketId}`));
+      expect(roundTripsOf(chain), bucketId).toBe(6);
+    }
+    expect(roundTrips()).toBeGreaterThanOrEqual(6);
     const writes = calls.slice(2, 2 + BUCKETS);
     const firstEnd = Math.min(...writes.map((c) => c.endedAt));
     expect(writes.every((c) => c.startedAt < firstEnd)).toBe(true);

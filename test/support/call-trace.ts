@@ -37,15 +37,23 @@ export function traceCalls<T extends object>(
       }
     },
   );
-  const roundTrips = () => {
-    const depth = new Map<Timed, number>();
-    for (const call of calls) {
-      const before = calls.filter((other) => other.endedAt < call.startedAt);
-      depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
-    }
-    return Math.max(0, ...depth.values());
-  };
+  const roundTrips = () => roundTripsOf(calls);
   return { calls, roundTrips };
+}
+
+/**
+ * The round trips of latency of `calls` (in start order): a call's depth is 1 + the deepest of
+ * them that had already ended when it started. Over the calls of one bucket's chain (those
+ * before the fan-out and that bucket's), this is the chain's own depth, which other buckets'
+ * chains running beside it at different speeds cannot inflate.
+ */
+export function roundTripsOf(calls: readonly Timed[]): number {
+  const depth = new Map<Timed, number>();
+  for (const call of calls) {
+    const before = calls.filter((other) => other.endedAt < call.startedAt);
+    depth.set(call, 1 + Math.max(0, ...before.map((other) => depth.get(other) ?? 0)));
+  }
+  return Math.max(0, ...depth.values());
 }
 
 /** A copy of `items` in random order (Fisher-Yates). */

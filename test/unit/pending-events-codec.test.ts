@@ -60,6 +60,40 @@ describe('pending events codec', () => {
     ]);
   });
 
+  it('round-trips the first flag as a 6th field `1`; 5 fields (the older format) read as not first', () => {
+    const first = {
+      from: 'DISCONNECTED',
+      to: 'ONLINE',
+      at: 1_796_130_000_123,
+      ip: '10.0.0.1',
+      region: 'eu-west-1',
+      first: true,
+    } as const;
+    expect(encodePendingEvent(first)).toBe(
+      'DISCONNECTED|ONLINE|1796130000123|10.0.0.1|eu-west-1|1',
+    );
+    const bare = { from: 'DISCONNECTED', to: 'OFFLINE', at: 5, first: true } as const;
+    expect(encodePendingEvent(bare)).toBe('DISCONNECTED|OFFLINE|5|||1');
+    const decoded = decodePendingEvents(
+      rowWith(
+        encodePendingEvent(first),
+        encodePendingEvent(bare),
+        'DISCONNECTED|ONLINE|7|10.0.0.2|us-east-1',
+        'DISCONNECTED|ONLINE|8|||0',
+        'DISCONNECTED|ONLINE|9|||true',
+      ),
+    );
+    expect(decoded).toStrictEqual([
+      first,
+      bare,
+      { from: 'DISCONNECTED', to: 'ONLINE', at: 7, ip: '10.0.0.2', region: 'us-east-1' },
+      { from: 'DISCONNECTED', to: 'ONLINE', at: 8 },
+      { from: 'DISCONNECTED', to: 'ONLINE', at: 9 },
+    ]);
+    // Not first: no 6th field at all (the format every row written before it holds).
+    expect(encodePendingEvent({ from: 'ONLINE', to: 'OFFLINE', at: 9 })).toBe('ONLINE|OFFLINE|9||');
+  });
+
   it('accepts an at of 16 digits', () => {
     expect(decodePendingEvents(rowWith('ONLINE|OFFLINE|1234567890123456||'))).toStrictEqual([
       { from: 'ONLINE', to: 'OFFLINE', at: 1234567890123456 },

@@ -36,19 +36,19 @@ describe('stateAt', () => {
 describe('transitionsOf', () => {
   const on = (at: number) => ({ at, status: 'ONLINE' as const });
   const off = (at: number) => ({ at, status: 'OFFLINE' as const });
-  it('first report since assignment: a change from DISCONNECTED', () => {
-    expect(transitionsOf(undefined, on(T), STALE)).toEqual([
-      { from: 'DISCONNECTED', to: 'ONLINE', at: T },
+  it('first report since assignment: a change from DISCONNECTED, marked first', () => {
+    expect(transitionsOf(undefined, on(T), STALE)).toStrictEqual([
+      { from: 'DISCONNECTED', to: 'ONLINE', at: T, first: true },
     ]);
   });
   it('a flip within the window; nothing for the same status at exactly stale', () => {
-    expect(transitionsOf(on(T), off(T + 5), STALE)).toEqual([
+    expect(transitionsOf(on(T), off(T + 5), STALE)).toStrictEqual([
       { from: 'ONLINE', to: 'OFFLINE', at: T + 5 },
     ]);
-    expect(transitionsOf(on(T), on(T + STALE), STALE)).toEqual([]);
+    expect(transitionsOf(on(T), on(T + STALE), STALE)).toStrictEqual([]);
   });
-  it('a gap 1 ms over stale: DISCONNECTED at last + stale, then back at the report', () => {
-    expect(transitionsOf(on(T), on(T + STALE + 1), STALE)).toEqual([
+  it('a gap 1 ms over stale: DISCONNECTED at last + stale, then back at the report (not first)', () => {
+    expect(transitionsOf(on(T), on(T + STALE + 1), STALE)).toStrictEqual([
       { from: 'ONLINE', to: 'DISCONNECTED', at: T + STALE },
       { from: 'DISCONNECTED', to: 'ONLINE', at: T + STALE + 1 },
     ]);

@@ -170,8 +170,28 @@ describe('a node change held at at + D', () => {
       { status: 'ONLINE', lastAtMs: at - 5_000 },
       false,
     ],
+    [
+      'the last report at `at` itself',
+      'DISCONNECTED',
+      [],
+      { status: 'ONLINE', lastAtMs: at },
+      true,
+    ],
+    [
+      'a report of another status at T',
+      'ONLINE',
+      [],
+      { status: 'OFFLINE', lastAtMs: at + 10_000 },
+      false,
+    ],
   ] as const)('%s (to %s)', (_name, to, later, row, expected) => {
     expect(nodeChangeHolds({ ...base, to, laterEventsMs: later, row })).toBe(expected);
+  });
+
+  it('a last report not after `at` is the change itself, whatever status the row shows', () => {
+    const input = { ...base, holdSeconds: 2, to: 'ONLINE' };
+    expect(nodeChangeHolds({ ...input, row: { status: 'OFFLINE', lastAtMs: at } })).toBe(true);
+    expect(nodeChangeHolds({ ...input, row: { status: 'OFFLINE', lastAtMs: at + 1 } })).toBe(false);
   });
 
   it('a health change holds unless a health event is in (at, at + D]', () => {

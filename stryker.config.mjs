@@ -41,6 +41,7 @@ export default {
     'functions/events/**/*.ts',
     'functions/sweep/**/*.ts',
     'functions/shared/ttl-cache.ts',
+    'functions/shared/cursor-key.ts',
     // The operator store: the CLI's data layer.
     'admin/operator-store.ts',
     // Entries and wiring: glue, run by the bundle and end-to-end tests.

@@ -21,9 +21,11 @@ export default defineConfig({
       'test/events/**/*.test.ts',
       'test/webhooks/**/*.test.ts',
       'test/history/**/*.test.ts',
+      'test/health/**/*.test.ts',
       // The operator store (admin/operator-store.ts) in-process; end-to-end.test.ts spawns the CLI.
       'test/admin/operator.test.ts',
       'test/admin/cli.test.ts',
+      'test/admin/health.test.ts',
       'test/security/authorization-http.test.ts',
       'test/perf/node-views.test.ts',
       'test/perf/token-cache.test.ts',

@@ -1,6 +1,7 @@
 /** Every command of the operator CLI, by name, in the order the help lists them. */
 
 import { ACCESS_COMMANDS } from './commands/access.ts';
+import { HEALTH_COMMANDS } from './commands/health.ts';
 import { NODE_COMMANDS } from './commands/nodes.ts';
 import { TOKEN_COMMANDS } from './commands/tokens.ts';
 import { USER_COMMANDS } from './commands/users.ts';
@@ -13,4 +14,5 @@ export const COMMANDS: Record<string, Command> = {
   ...WORKSPACE_COMMANDS,
   ...NODE_COMMANDS,
   ...TOKEN_COMMANDS,
+  ...HEALTH_COMMANDS,
 };

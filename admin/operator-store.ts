@@ -13,6 +13,7 @@ import { hintAttribute } from '../functions/data/bucket-timeline.ts';
 import { createEventWriter } from '../functions/data/events.ts';
 import { createHealthInputs } from '../functions/data/health-inputs.ts';
 import { createHealthMarker } from '../functions/data/health-marks.ts';
+import { createHealthPolicyStore } from '../functions/data/health-policy.ts';
 import {
   bucketPk,
   HEALTH_STATE_SK,
@@ -25,6 +26,7 @@ import {
   workspacePk,
   workspaceSk,
 } from '../functions/data/keys.ts';
+import { createMaintenanceWindowStore } from '../functions/data/maintenance-windows.ts';
 import { decodePendingEvents } from '../functions/data/pending-events.ts';
 import {
   ORG_ROLES,
@@ -33,9 +35,16 @@ import {
   WORKSPACE_ROLES,
   type WorkspaceRole,
 } from '../functions/domain/access.ts';
+import { Conflict, NotFound } from '../functions/domain/errors.ts';
 import type { NodeEvent, RecordedNodeEvent } from '../functions/domain/events.ts';
 import { initialCheckpoint } from '../functions/domain/health-timeline.ts';
 import { isValidId, isValidName, MAX_NAME_LENGTH } from '../functions/domain/ids.ts';
+import {
+  listedWindows,
+  MIN_ONLINE_PERCENT,
+  type WindowRequest,
+  windowView,
+} from '../functions/domain/maintenance.ts';
 import { MAX_BUCKETS_PER_NODE } from '../functions/domain/node-report.ts';
 import {
   generateNodeKeyPair,
@@ -44,6 +53,7 @@ import {
 } from '../functions/domain/node-signature.ts';
 import { type TimelineReport, unassignTransitions } from '../functions/domain/timeline.ts';
 import { INTEGER_SETTINGS } from '../functions/shared/config.ts';
+import type { MaintenanceWindow as MaintenanceWindowView } from '../functions/wire/maintenance.ts';
 
 /**
  * The operator's data module: every read and write the admin CLI (and the local runtime's demo
@@ -101,6 +111,22 @@ export interface AdminStore {
   disableUser(userId: string): Promise<void>;
   /** Returns the stored tokensValidAfter (epoch seconds). */
   revokeTokens(userId: string, nowSeconds?: number): Promise<number>;
+
+  /**
+   * Maintenance windows (DESIGN.md section 15), by the API's rules and rows
+   * (functions/data/maintenance-windows.ts); the bucket must exist. A 21st open window, an
+   * unknown window and an ended one are AdminErrors.
+   */
+  addMaintenance(bucketId: string, request: WindowRequest): Promise<MaintenanceWindowView>;
+  /** Active and upcoming windows and those ended within 30 days, by start. */
+  listMaintenance(bucketId: string): Promise<MaintenanceWindowView[]>;
+  /** An upcoming window is removed, an active one ends now. */
+  endMaintenance(
+    bucketId: string,
+    windowId: string,
+  ): Promise<{ outcome: 'removed' | 'ended'; window: MaintenanceWindowView }>;
+  /** The bucket's `minOnlinePercent` (1-100) from now on (functions/data/health-policy.ts). */
+  setHealthPolicy(bucketId: string, minOnlinePercent: number): Promise<void>;
 
   // Reads (consistent), for checks before writes and the demo's reuse check.
   getUser(userId: string): Promise<StoredUser | undefined>;
@@ -299,7 +325,7 @@ export function createAdminStore(
     staleAfterSeconds?: number;
     /** EVENT_RETENTION_DAYS, the TTL of the events an unassignment records. */
     eventRetentionDays?: number;
-    /** HISTORY_RETENTION_DAYS, the TTL of the health input an unassignment records. */
+    /** HISTORY_RETENTION_DAYS: the TTL of the health inputs (an unassignment's, a policy change's). */
     historyRetentionDays?: number;
     /**
      * The event writer's publish port (functions/data/events.ts): none deployed (the table's
@@ -491,6 +517,23 @@ export function createAdminStore(
     }
   };
 
+  const windows = createMaintenanceWindowStore(client, tableName);
+  const policies = createHealthPolicyStore(client, tableName, { historyRetentionDays });
+
+  const requireBucket = async (bucketId: string) => {
+    requireId(bucketId, 'bucketId');
+    const meta = await getItem(key(bucketPk(bucketId), META_SK));
+    if (meta === undefined) throw new AdminError(`bucket ${bucketId} does not exist`);
+  };
+
+  /** The window rows' refusals (409, 404 in the API) as the operator's AdminErrors. */
+  const asAdminError = (error: unknown): never => {
+    if (error instanceof Conflict || error instanceof NotFound) {
+      throw new AdminError(error.message);
+    }
+    throw error;
+  };
+
   const requireUser = async (userId: string) => {
     const profile = await getItem(key(userPk(userId), PROFILE_SK));
     if (profile === undefined) throw new AdminError(`user ${userId} does not exist`);
@@ -514,6 +557,39 @@ export function createAdminStore(
     getNode: async (nodeId) => mapped(await getItem(key(nodePk(nodeId), META_SK)), toNode),
     isAssigned: async (bucketId, nodeId) =>
       (await getItem(key(bucketPk(bucketId), nodeSk(nodeId)))) !== undefined,
+
+    async addMaintenance(bucketId, request) {
+      await requireBucket(bucketId);
+      const window = await windows.addWindow(bucketId, request, now()).catch(asAdminError);
+      return windowView(bucketId, window);
+    },
+
+    async listMaintenance(bucketId) {
+      await requireBucket(bucketId);
+      const stored = await windows.loadWindows(bucketId);
+      return listedWindows(stored, now()).map((w) => windowView(bucketId, w));
+    },
+
+    async endMaintenance(bucketId, windowId) {
+      await requireBucket(bucketId);
+      requireId(windowId, 'windowId');
+      const { outcome, window } = await windows
+        .deleteWindow(bucketId, windowId, now())
+        .catch(asAdminError);
+      return { outcome, window: windowView(bucketId, window) };
+    },
+
+    async setHealthPolicy(bucketId, minOnlinePercent) {
+      if (
+        !Number.isInteger(minOnlinePercent) ||
+        minOnlinePercent < MIN_ONLINE_PERCENT.min ||
+        minOnlinePercent > MIN_ONLINE_PERCENT.max
+      ) {
+        throw new AdminError('minOnlinePercent must be an integer 1-100');
+      }
+      await requireBucket(bucketId);
+      await policies.setPolicy(bucketId, minOnlinePercent, now());
+    },
 
     async createUser(input) {
       const userId = requireId(input.userId, 'userId');

@@ -83,7 +83,8 @@ export async function runAdmin(
       if (store === undefined) {
         const tableName = requireTableName(env);
         // The stack's settings: when an unassigned node's last report went stale, how long the
-        // event of its change to DISCONNECTED is kept, and its health input.
+        // event of its change to DISCONNECTED is kept, and the health inputs (an unassignment's,
+        // a policy change's).
         const settings = {
           staleAfterSeconds: readStaleAfterSeconds(env),
           eventRetentionDays: readEventRetentionDays(env),

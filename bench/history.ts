@@ -152,6 +152,8 @@ export async function benchHistory(
       jwt: { source: { kind: 'secret', secret: SECRET } },
       staleAfterSeconds: 90,
       historyRetentionDays: RETENTION_DAYS,
+      eventRetentionDays: 90,
+      eventsCursorKey: { kind: 'secret', secret: SECRET, setting: 'JWT_SECRET' },
     },
     logger: createLogger('bucket-status-bench'),
   });

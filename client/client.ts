@@ -3,10 +3,16 @@ import { checkId, checkInteger, toDay } from './ids.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
   BucketEventsPage,
+  BucketHealth,
+  BucketHealthPolicy,
   BucketStatsResponse,
   BucketStatusResponse,
   BucketUptimeResponse,
   CreatedWebhook,
+  HealthEvent,
+  HealthEventsPage,
+  MaintenanceWindow,
+  MaintenanceWindowList,
   NewWebhook,
   NodeEvent,
   Webhook,
@@ -65,8 +71,18 @@ export interface EventsQuery {
   cursor?: string;
 }
 
+/** A maintenance window to schedule: instants as ISO 8601 strings (with a zone) or Dates. */
+export interface NewMaintenanceWindowInput {
+  start: string | Date;
+  end: string | Date;
+  /** At most 256 printable characters. */
+  reason?: string;
+}
+
+const instant = (value: string | Date) => (value instanceof Date ? value.toISOString() : value);
+
 interface Call {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -312,6 +328,75 @@ export class BucketStatusClient {
     } while (cursor !== undefined);
   }
 
+  /** GET /bucket/{bucketId}/health: the bucket's verdict now, its counts, policy and window. */
+  async getBucketHealth(bucketId: string, options: RequestOptions = {}): Promise<BucketHealth> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<BucketHealth>(
+      { method: 'GET', path: `bucket/${id}/health`, idempotent: true },
+      options,
+    );
+  }
+
+  /** getBucketHealth revalidating the answer you hold (see getBucketStatusIfChanged). */
+  async getBucketHealthIfChanged(
+    bucketId: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketHealth>> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<Conditional<BucketHealth>>(
+      {
+        method: 'GET',
+        path: `bucket/${id}/health`,
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/health/events: one page of verdict changes, newest first. */
+  async listBucketHealthEvents(
+    bucketId: string,
+    query: EventsQuery = {},
+    options: RequestOptions = {},
+  ): Promise<HealthEventsPage> {
+    const id = checkId(bucketId, 'bucketId');
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    if (query.cursor !== undefined) {
+      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
+        throw new TypeError('cursor must be a nextCursor string of the API');
+      }
+      params.cursor = query.cursor;
+    }
+    return this.#call<HealthEventsPage>(
+      { method: 'GET', path: `bucket/${id}/health/events`, query: params, idempotent: true },
+      options,
+    );
+  }
+
+  /** Every health event of the bucket, newest first, pages fetched as the loop asks. */
+  async *bucketHealthEvents(
+    bucketId: string,
+    query: EventsQuery = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<HealthEvent, void, undefined> {
+    let cursor = query.cursor;
+    do {
+      const page = await this.listBucketHealthEvents(
+        bucketId,
+        {
+          ...(query.limit !== undefined && { limit: query.limit }),
+          ...(cursor !== undefined && { cursor }),
+        },
+        options,
+      );
+      yield* page.events;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
   /** POST /workspace/{workspaceId}/webhooks: 201 with the secret (shown only here). */
   async createWebhook(
     workspaceId: string,
@@ -382,6 +467,78 @@ export class BucketStatusClient {
         path: `workspace/${workspace}/webhooks/${webhook}`,
         idempotent: true,
         noContent: true,
+      },
+      options,
+    );
+  }
+
+  /** POST /bucket/{bucketId}/maintenance: 201 with the window (409: 20 open windows already). */
+  async createMaintenanceWindow(
+    bucketId: string,
+    window: NewMaintenanceWindowInput,
+    options: RequestOptions = {},
+  ): Promise<MaintenanceWindow> {
+    const id = checkId(bucketId, 'bucketId');
+    const body = {
+      start: instant(window.start),
+      end: instant(window.end),
+      ...(window.reason !== undefined && { reason: window.reason }),
+    };
+    // Not idempotent: a 503 is not retried (the window may have been created); 429 is.
+    return this.#call<MaintenanceWindow>(
+      { method: 'POST', path: `bucket/${id}/maintenance`, body, idempotent: false },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/maintenance: active, upcoming and recently ended windows, by start. */
+  async listMaintenanceWindows(
+    bucketId: string,
+    options: RequestOptions = {},
+  ): Promise<MaintenanceWindowList> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<MaintenanceWindowList>(
+      { method: 'GET', path: `bucket/${id}/maintenance`, idempotent: true },
+      options,
+    );
+  }
+
+  /**
+   * DELETE /bucket/{bucketId}/maintenance/{windowId}: resolves on 204 (an upcoming window
+   * removed, an active one ended now); an ended window is a 409.
+   */
+  async deleteMaintenanceWindow(
+    bucketId: string,
+    windowId: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    const bucket = checkId(bucketId, 'bucketId');
+    const window = checkId(windowId, 'windowId');
+    await this.#call<undefined>(
+      {
+        method: 'DELETE',
+        path: `bucket/${bucket}/maintenance/${window}`,
+        idempotent: true,
+        noContent: true,
+      },
+      options,
+    );
+  }
+
+  /** PUT /bucket/{bucketId}/health/policy: `minOnlinePercent` 1-100 from now on. */
+  async setHealthPolicy(
+    bucketId: string,
+    minOnlinePercent: number,
+    options: RequestOptions = {},
+  ): Promise<BucketHealthPolicy> {
+    const id = checkId(bucketId, 'bucketId');
+    const percent = checkInteger(minOnlinePercent, 'minOnlinePercent', 1, 100);
+    return this.#call<BucketHealthPolicy>(
+      {
+        method: 'PUT',
+        path: `bucket/${id}/health/policy`,
+        body: { minOnlinePercent: percent },
+        idempotent: true,
       },
       options,
     );

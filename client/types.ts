@@ -31,6 +31,8 @@ export interface NodeEvent {
   to: NodeState;
   /** The instant of the change, ISO 8601 UTC. */
   at: string;
+  /** Present when `at` is inside one of the bucket's maintenance windows. */
+  maintenance?: true;
 }
 
 export interface BucketEventsPage {
@@ -73,6 +75,8 @@ export interface BucketStatsResponse {
   /** YYYY-MM-DD (UTC). */
   day: string;
   nodeStats: NodeDayStats[];
+  /** The bucket's verdict figures for the day. */
+  bucket: BucketDay;
 }
 
 export interface UptimeDay {
@@ -99,6 +103,102 @@ export interface BucketUptimeResponse {
   from: string;
   to: string;
   nodes: NodeUptime[];
+  /** The bucket's verdict figures, one entry per day. */
+  bucket: BucketUptime;
+}
+
+export type Verdict =
+  | 'OPERATIONAL'
+  | 'DEGRADED'
+  | 'PARTIAL_OUTAGE'
+  | 'MAJOR_OUTAGE'
+  | 'MAINTENANCE'
+  | 'UNKNOWN';
+
+/** The assigned nodes as GET /bucket/{bucketId}/status shows them at the same instant. */
+export interface HealthNodeCounts {
+  assigned: number;
+  /** Assigned nodes with an accepted report since their assignment. */
+  counted: number;
+  online: number;
+  offline: number;
+  disconnected: number;
+}
+
+export interface HealthPolicyView {
+  minOnlinePercent: number;
+  /** q = max(1, ceil(counted * minOnlinePercent / 100)). */
+  minOnline: number;
+}
+
+/** The active maintenance window. */
+export interface ActiveMaintenance {
+  id: string;
+  start: string;
+  end: string;
+  reason?: string;
+}
+
+/** GET /bucket/{bucketId}/health. */
+export interface BucketHealth {
+  bucketId: string;
+  verdict: Verdict;
+  /** The instant the current verdict began; omitted when no change is on record within the event retention. */
+  since?: string;
+  /** The assigned nodes as GET /bucket/{bucketId}/status shows them at the same instant. */
+  nodes: HealthNodeCounts;
+  policy: HealthPolicyView;
+  /** The active maintenance window. */
+  maintenance?: ActiveMaintenance;
+}
+
+/** One change of the bucket's verdict (GET /bucket/{bucketId}/health/events). */
+export interface HealthEvent {
+  /** Stable per health event (the same change always has the same id). */
+  id: string;
+  from: Verdict;
+  to: Verdict;
+  /** The instant of the change, ISO 8601 UTC. */
+  at: string;
+  /** The counts just after the change. */
+  nodes: {
+    counted: number;
+    online: number;
+  };
+}
+
+export interface HealthEventsPage {
+  bucketId: string;
+  /** Newest first. */
+  events: HealthEvent[];
+  /** Present only when older health events remain; pass it as `cursor`. */
+  nextCursor?: string;
+}
+
+/** The bucket's verdict figures for one UTC day (GET uptime, POST stats). */
+export interface BucketDay {
+  day: string;
+  /** Seconds, millisecond precision. */
+  operational_seconds: number;
+  /** Seconds, millisecond precision. */
+  degraded_seconds: number;
+  /** Seconds, millisecond precision. */
+  partial_outage_seconds: number;
+  /** Seconds, millisecond precision. */
+  major_outage_seconds: number;
+  /** Seconds, millisecond precision. */
+  maintenance_seconds: number;
+  /** Seconds, millisecond precision. */
+  unknown_seconds: number;
+  /** Seconds, millisecond precision. */
+  observed_seconds: number;
+  /** 100 * (operational + degraded) / (observed - maintenance - unknown), 2 decimals; null when that is 0. */
+  perc_available: number | null;
+}
+
+export interface BucketUptime {
+  /** One entry per day, ascending. */
+  days: BucketDay[];
 }
 
 export interface NewWebhook {
@@ -151,6 +251,48 @@ export interface CreatedWebhook {
 
 export interface WebhookList {
   webhooks: Webhook[];
+}
+
+/** POST /bucket/{bucketId}/maintenance. */
+export interface NewMaintenanceWindow {
+  /** ISO 8601 instant with seconds and a zone (`Z` or `+HH:MM`), at most milliseconds; at most 60 s in the past and at most 90 days ahead. */
+  start: string;
+  /** ISO 8601 instant, after `start`, at most 7 days after it. */
+  end: string;
+  /** At most 256 printable characters, counted in code points: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp. Empty or null: no reason. */
+  reason?: string;
+}
+
+/** One of a bucket's maintenance windows: active on [start, end). */
+export interface MaintenanceWindow {
+  /** `mw_` + 22 base64url characters. */
+  id: string;
+  bucketId: string;
+  /** The window is active from `start` (inclusive)... */
+  start: string;
+  /** ...to `end` (exclusive). A window deleted while active ends at the deletion instant. */
+  end: string;
+  reason?: string;
+  createdAt: string;
+}
+
+/** GET /bucket/{bucketId}/maintenance. */
+export interface MaintenanceWindowList {
+  /** Active and upcoming windows and those ended within the last 30 days, by start. */
+  windows: MaintenanceWindow[];
+}
+
+/** PUT /bucket/{bucketId}/health/policy. */
+export interface HealthPolicyRequest {
+  /** The verdict is DEGRADED rather than PARTIAL_OUTAGE while at least max(1, ceil(counted * minOnlinePercent / 100)) counted nodes are ONLINE. Default 50. */
+  minOnlinePercent: number;
+}
+
+/** The bucket's health policy, as PUT /bucket/{bucketId}/health/policy answers it. */
+export interface BucketHealthPolicy {
+  bucketId: string;
+  /** The verdict is DEGRADED rather than PARTIAL_OUTAGE while at least max(1, ceil(counted * minOnlinePercent / 100)) counted nodes are ONLINE. Default 50. */
+  minOnlinePercent: number;
 }
 
 /** The body of every error the API itself returns. */

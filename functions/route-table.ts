@@ -91,7 +91,7 @@ export const FUNCTIONS = {
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
     constructId: 'StatusFunction',
-    description: 'user-facing reads (GET status, POST stats, GET uptime of a bucket)',
+    description: 'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket)',
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
@@ -136,7 +136,9 @@ export const FUNCTIONS = {
     entry: 'functions/webhooks/handler.ts',
     wiring: 'functions/webhooks/wiring.ts',
     constructId: 'WebhooksFunction',
-    description: 'webhook management (POST/GET/DELETE /workspace/{workspaceId}/webhooks...)',
+    description:
+      'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), a ' +
+      "bucket's maintenance windows and health policy",
     // A token check, two parallel queries, at most one write (and one DNS lookup on create).
     memorySize: 512,
     tableActions: [],
@@ -185,22 +187,41 @@ export const ROUTES = [
     // PutItem: the ended days' history rows and the reported transitions' event rows.
     tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
   },
+  // History (DESIGN.md sections 8 and 13): the bucket's rows and history rows; the bucket's
+  // verdict figures from its health STATE row (GetItem), its closed days, windows and inputs.
   {
     method: 'POST',
     path: '/bucket/{bucketId}/stats',
     function: 'status',
     handler: 'functions/status/history-handlers.ts',
-    tableActions: ['dynamodb:Query'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   {
     method: 'GET',
     path: '/bucket/{bucketId}/uptime',
     function: 'status',
     handler: 'functions/status/history-handlers.ts',
-    tableActions: ['dynamodb:Query'],
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
-  // Events (DESIGN.md section 9): the user's partition, the bucket's META row and one page of
-  // the bucket's EVENTS# partition, in parallel.
+  // Health (DESIGN.md section 13): the user's partition, the bucket's first page, the health
+  // STATE row (GetItem), its windows and the inputs after it in one round trip; health events
+  // are a Query of the health partition.
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/health',
+    function: 'status',
+    handler: 'functions/status/health-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/health/events',
+    function: 'status',
+    handler: 'functions/status/health-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  // Events (DESIGN.md section 9): the user's partition, the bucket's META row, one page of the
+  // bucket's EVENTS# partition and its maintenance windows (HEALTH# W#/X#), in parallel.
   {
     method: 'GET',
     path: '/bucket/{bucketId}/events',
@@ -238,6 +259,50 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
+  // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the
+  // management function: the user's partition and the bucket's META row in parallel, then the
+  // bucket's window rows (slots W#00-W#19, ended copies X#<id>) or policy rows; every write
+  // marks the bucket's health STATE row for the sweep (UpdateItem).
+  {
+    method: 'POST',
+    path: '/bucket/{bucketId}/maintenance',
+    function: 'webhooks',
+    handler: 'functions/webhooks/health-handler.ts',
+    // Query the slots; PutItem an ended window's copy and the claimed slot; UpdateItem the mark.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  {
+    method: 'DELETE',
+    path: '/bucket/{bucketId}/maintenance/{windowId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/health-handler.ts',
+    // DeleteItem an upcoming window or a freed slot; UpdateItem an active one's end and the
+    // mark; PutItem the ended copy.
+    tableActions: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
+  },
+  {
+    method: 'PUT',
+    path: '/bucket/{bucketId}/health/policy',
+    function: 'webhooks',
+    handler: 'functions/webhooks/health-handler.ts',
+    // PutItem the policy input and the current policy; UpdateItem the mark.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  },
+  // Any reader of the bucket: the user's partition, the bucket's META row and its window rows.
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/maintenance',
+    function: 'status',
+    handler: 'functions/status/maintenance-handler.ts',
+    // The META row by a Query of its key: the status function's grant stays Query only.
+    tableActions: ['dynamodb:Query'],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

@@ -91,6 +91,7 @@ export const TABLE_ACTIONS = Object.fromEntries(
  * API, the sweep, fanOut, delivery), one table, the token-signing secret (HS256 mode), the events
  * cursor secret, alert delivery, the status page, alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
  */
+/** Lambda's limit on a function's description. */
 export class BucketStatusStack extends Stack {
   readonly table: dynamodb.Table;
   /** Every function of the route table, by name. */
@@ -139,8 +140,8 @@ export class BucketStatusStack extends Stack {
       });
     }
 
-    // The key of the events route's tamper-evident cursor (docs/SECURITY.md): a secret of its
-    // own, whatever the token mode, readable by the events function alone.
+    // The key of the events routes' tamper-evident cursors (docs/SECURITY.md): a secret of its
+    // own, whatever the token mode, readable by the events and status functions alone.
     this.eventsCursorSecret = new secretsmanager.Secret(this, 'EventsCursorSecret', {
       description: `bucket-status ${props.stageName}: HMAC key of the GET /bucket/{bucketId}/events cursor`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -161,7 +162,11 @@ export class BucketStatusStack extends Stack {
     // Settings beyond TABLE_NAME, per function.
     this.alerts = new AlertDelivery(this, 'Alerts', { table: this.table });
     const environments: Record<FunctionName, Record<string, string>> = {
-      status: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      status: {
+        ...settings,
+        ...jwtEnvironment(props.jwt, this.jwtSecret),
+        EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn,
+      },
       ingest: { ...settings },
       events: {
         ...settings,
@@ -216,10 +221,10 @@ export class BucketStatusStack extends Stack {
         fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
       }
     }
-    this.functions.events.allow(
-      ['secretsmanager:GetSecretValue'],
-      [this.eventsCursorSecret.secretArn],
-    );
+    // The events and health events cursors share the key.
+    for (const fn of [this.functions.events, this.statusFunction]) {
+      fn.allow(['secretsmanager:GetSecretValue'], [this.eventsCursorSecret.secretArn]);
+    }
     this.alerts.grantFanOut(this.functions.fanOut);
 
     // The page's origin is allowed by the API's CORS; the API's URL goes into the page's config.

@@ -169,7 +169,12 @@ export function clientTypes(): string {
       if (schema.type === 'object') {
         return `${comment}export interface ${c.client} ${objectBody(schema, c.name, '')}`;
       }
-      return `${comment}export type ${c.client} = ${toType(schema, c.name, '')};`;
+      const type = toType(schema, c.name, '');
+      const line = `export type ${c.client} = ${type};`;
+      // A union too long for one line: one member a line, as the formatter writes it.
+      if (line.length <= 100 || !Array.isArray(schema.anyOf)) return `${comment}${line}`;
+      const members = type.split(' | ').map((member) => `  | ${member}`);
+      return `${comment}export type ${c.client} =\n${members.join('\n')};`;
     });
   return `${[
     '/**',

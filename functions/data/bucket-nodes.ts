@@ -1,6 +1,7 @@
 import type { DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { NodeRow } from '../domain/node-status.ts';
 import type { BucketFirstPage, OpenBucket } from '../domain/ports/bucket-reads.ts';
+import type { HealthBucketPage, HealthNodeRow, OpenHealthBucket } from '../domain/ports/health.ts';
 import { ATTR as A, type Item, readNumber, readString, S } from './attributes.ts';
 import { openBucketPartition } from './bucket-partition.ts';
 import { bucketPk } from './keys.ts';
@@ -54,3 +55,23 @@ const toNodeRow = (nodeId: string, item: Item): NodeRow => ({
   latencyMs: readNumber(item, A.latencyMs),
   lastUpdated: readString(item, A.lastUpdated),
 });
+
+/** The bucket partition Query of the health reads: GET status's fields and `lastAt`. */
+export function healthBucketQuery(tableName: string, bucketId: string): QueryCommandInput {
+  const query = bucketPartitionQuery(tableName, bucketId);
+  return { ...query, ProjectionExpression: `${query.ProjectionExpression}, ${A.lastAt}` };
+}
+
+const toHealthNodeRow = (nodeId: string, item: Item): HealthNodeRow => ({
+  ...toNodeRow(nodeId, item),
+  lastAt: readNumber(item, A.lastAt),
+});
+
+/** The bucket as the health reads see it: first page at once, the rest after access. */
+export function createHealthBucketReader(
+  client: DynamoDBClient,
+  tableName: string,
+): OpenHealthBucket {
+  return (bucketId: string): Promise<HealthBucketPage> =>
+    openBucketPartition(client, healthBucketQuery(tableName, bucketId), toHealthNodeRow);
+}

@@ -52,6 +52,16 @@ export function eventId(event: Pick<NodeEvent, 'bucketId' | 'nodeId' | 'at' | 't
   return `evt_${digest.subarray(0, 16).toString('base64url')}`;
 }
 
+/**
+ * A health event's id (DESIGN.md section 13): `hev_` + 22 base64url characters of SHA-256 over
+ * the bucket, the change's instant (ISO) and its new verdict. Deterministic like `eventId`: the
+ * sweep's stored row and a read's computed change of the same instant share it.
+ */
+export function healthEventId(bucketId: string, atIso: string, to: string): string {
+  const digest = createHash('sha256').update(`${bucketId}\n${atIso}\n${to}`).digest();
+  return `hev_${digest.subarray(0, 16).toString('base64url')}`;
+}
+
 export function toEventView(event: NodeEvent): EventView {
   const view = { id: eventId(event), host: event.nodeId } as EventView;
   if (event.ip !== undefined) view.ip = event.ip;

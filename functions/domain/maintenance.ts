@@ -6,7 +6,11 @@
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { HealthPolicyRequest } from '../wire/health-policy.ts';
-import { MAX_REASON_LENGTH, NewMaintenanceWindow } from '../wire/maintenance.ts';
+import {
+  MAX_REASON_LENGTH,
+  NewMaintenanceWindow,
+  type MaintenanceWindow as WindowView,
+} from '../wire/maintenance.ts';
 import { Conflict, NotFound, ValidationError } from './errors.ts';
 import type { MaintenanceWindow } from './health.ts';
 import { MIN_ONLINE_PERCENT } from './health.ts';
@@ -172,3 +176,13 @@ export function parsePolicyPercent(raw: string): number {
   if (!/^(?:[1-9]\d{0,2})$/.test(raw)) throw new ValidationError(POLICY_MESSAGE);
   return parsePolicyRequest({ minOnlinePercent: Number(raw) });
 }
+
+/** A window as the API shows it (DESIGN.md section 15): instants in ISO 8601 UTC. */
+export const windowView = (bucketId: string, window: MaintenanceWindow): WindowView => ({
+  id: window.id,
+  bucketId,
+  start: iso(window.start),
+  end: iso(window.end),
+  ...(window.reason !== undefined && { reason: window.reason }),
+  createdAt: iso(window.createdAt),
+});

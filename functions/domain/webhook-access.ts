@@ -1,7 +1,7 @@
 import { ValueErrorType } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { MAX_DESCRIPTION_LENGTH, NewWebhook, WebhookPatch } from '../wire/webhooks.ts';
-import type { UserAccess } from './access.ts';
+import type { BucketOwner, UserAccess } from './access.ts';
 import {
   DEFAULT_WEBHOOK_EVENTS,
   parseEvents,
@@ -27,6 +27,22 @@ export function mayManageWebhooks(
   if (workspace.orgId === undefined || user.orgId !== workspace.orgId) return false;
   if (user.workspaceRoles.get(workspace.workspaceId) === 'ADMIN') return true;
   return ORG_MANAGER_ROLES.has(user.orgRole);
+}
+
+/**
+ * Who may change a bucket's health settings (its maintenance windows and policy, DESIGN.md
+ * sections 13 and 15): as for webhooks, of the bucket's workspace and organization.
+ */
+export function mayManageBucket(user: UserAccess, owner: BucketOwner): boolean {
+  if (owner.workspaceId === undefined) {
+    return (
+      user.status === 'ACTIVE' &&
+      owner.orgId !== undefined &&
+      user.orgId === owner.orgId &&
+      ORG_MANAGER_ROLES.has(user.orgRole)
+    );
+  }
+  return mayManageWebhooks(user, { workspaceId: owner.workspaceId, orgId: owner.orgId });
 }
 
 export { MAX_DESCRIPTION_LENGTH };

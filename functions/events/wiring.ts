@@ -1,9 +1,10 @@
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
+import { createCursorKey } from '../shared/cursor-key.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
-import { createCursorKey } from './cursor-key.ts';
 import { createEventsHandler } from './events-handler.ts';
 
 export type EventsSettings = Pick<
@@ -26,6 +27,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<EventsSet
       loadUserAccess: createUserAccessReader(client, tableName),
       loadBucketOwner: createBucketOwnerReader(client, tableName),
       loadEventsPage: createEventsReader(client, tableName),
+      loadWindows: createWindowLoader(client, tableName),
       cursorKey: cursorKey.get,
       eventRetentionDays: settings.eventRetentionDays,
       logger,

@@ -1,6 +1,8 @@
 // Lambda entry of the status function (functions/route-table.ts): settings and clients, once
 // per cold start; the routes' handlers come from the function's wiring.
 import {
+  readEventRetentionDays,
+  readEventsCursorKeySource,
   readHistoryRetentionDays,
   readJwtConfig,
   readStaleAfterSeconds,
@@ -17,10 +19,13 @@ const { deps, observability } = lambdaEntryDeps({
   jwt: readJwtConfig(env),
   staleAfterSeconds: readStaleAfterSeconds(env),
   historyRetentionDays: readHistoryRetentionDays(env),
+  eventRetentionDays: readEventRetentionDays(env),
+  eventsCursorKey: readEventsCursorKeySource(env),
 });
 const wired = wire(deps);
 
 export const handler = observed(dispatchByRoute(wired.routes), observability, 'status');
 
-// JWT_SECRET_ARN: the secret is fetched during init; one that cannot work fails the cold start.
+// The secrets named by JWT_SECRET_ARN / EVENTS_CURSOR_SECRET_ARN are fetched during init; one
+// that cannot work fails the cold start.
 await wired.ready;

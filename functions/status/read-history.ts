@@ -4,7 +4,11 @@
  * the figures are functions/domain/timeline.ts#dayFigures over what storage holds.
  */
 import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
+import type { HealthInput } from '../domain/health.ts';
+import { bucketDays, type LastReport } from '../domain/health-read.ts';
+import type { DayDurations } from '../domain/health-timeline.ts';
 import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
+import type { LoadClosedDays } from '../domain/ports/health.ts';
 import type {
   HistoryNodeRow,
   LoadHistoryBucket,
@@ -28,9 +32,17 @@ import {
   toUptimeDay,
 } from '../domain/uptime.ts';
 import type { StatsResponse, UptimeNode, UptimeResponse } from '../wire/history.ts';
+import {
+  advanceToNow,
+  type HealthReads,
+  type HealthTimelineDeps,
+  readHealthPartition,
+  tailAfterCheckpoint,
+} from './health-timeline-read.ts';
 
-export interface ReadHistoryDeps {
+export interface ReadHistoryDeps extends HealthTimelineDeps {
   loadUserAccess: LoadUserAccess;
+  loadClosedDays: LoadClosedDays;
   loadHistoryBucket: LoadHistoryBucket;
   loadHistoryDays: LoadHistoryDays;
   staleAfterSeconds: number;
@@ -40,15 +52,60 @@ export interface ReadHistoryDeps {
 
 export type { StatsResponse, UptimeNode, UptimeResponse };
 
-/** The user's partition and the bucket's first page in parallel, then the access rule. */
-async function authorize(principal: Principal, bucketId: string, deps: ReadHistoryDeps) {
-  const [user, page] = await Promise.all([
+/**
+ * The user's partition, the bucket's first page and the health partition (STATE, windows, the
+ * recent tail) in parallel, then the access rule.
+ */
+async function authorize(
+  principal: Principal,
+  bucketId: string,
+  nowMs: number,
+  deps: ReadHistoryDeps,
+) {
+  const [user, page, health] = await Promise.all([
     deps.loadUserAccess(principal.userId),
     deps.loadHistoryBucket(bucketId),
+    readHealthPartition(bucketId, nowMs, deps),
   ]);
   assertBucketReadable(principal, user, page.owner);
-  return page;
+  return { page, health };
 }
+
+/** The rows' last reports since assignment (their slots), as the verdict timeline sees them. */
+const lastReportsOf = (nodes: readonly HistoryNodeRow[]): LastReport[] =>
+  nodes.flatMap((node) =>
+    node.slot === undefined
+      ? []
+      : [{ nodeId: node.nodeId, at: node.slot.lastAt, status: node.slot.status }],
+  );
+
+/** The stored closed days among `days` (those before the checkpoint's day): one Query. */
+async function loadStoredDays(
+  bucketId: string,
+  days: readonly string[],
+  health: HealthReads,
+  deps: ReadHistoryDeps,
+): Promise<Map<string, DayDurations>> {
+  const checkpointDay = health.state?.checkpoint?.day;
+  const last = days.filter((day) => checkpointDay !== undefined && day < checkpointDay).at(-1);
+  if (last === undefined) return new Map();
+  const stored = await deps.loadClosedDays(bucketId, days[0] as string, last);
+  return new Map(stored.map((d) => [d.day, d.durations]));
+}
+
+/**
+ * The bucket's verdict figures of `days` (ascending): the stored closed days before the
+ * checkpoint's day, the others from the checkpoint advanced to now.
+ */
+const bucketFigures = (
+  days: readonly string[],
+  stored: ReadonlyMap<string, DayDurations>,
+  health: HealthReads,
+  tail: readonly HealthInput[],
+  nodes: readonly HistoryNodeRow[],
+  nowMs: number,
+  deps: ReadHistoryDeps,
+) => bucketDays(days, stored, advanceToNow(health, tail, lastReportsOf(nodes), nowMs, deps));
 
 /** A node's stored days of its current assignment (rows of an earlier one are ignored). */
 const NO_RECORDS: ReadonlyMap<string, DayRecord> = new Map();
@@ -95,12 +152,15 @@ export async function readBucketStats(
 ): Promise<StatsResponse> {
   const nowMs = (deps.now ?? Date.now)();
   const day = parseStatsDay(body, nowMs, deps.historyRetentionDays);
-  const page = await authorize(principal, bucketId, deps);
+  const { page, health } = await authorize(principal, bucketId, nowMs, deps);
   // Today has no history row yet: its figures are all in the bucket rows.
-  const [nodes, stored] = await Promise.all([
+  const [nodes, tail, stored, closed] = await Promise.all([
     page.allNodes(),
+    tailAfterCheckpoint(bucketId, health, deps),
     day === dayOf(nowMs) ? new Map() : deps.loadHistoryDays(bucketId, [day], nowMs),
+    loadStoredDays(bucketId, [day], health, deps),
   ]);
+  const figures = bucketFigures([day], closed, health, tail, nodes, nowMs, deps);
   return {
     success: true,
     bucketId,
@@ -108,6 +168,7 @@ export async function readBucketStats(
     nodeStats: nodes.map((node) =>
       toStatsEntry(node, figuresOf(node, day, recordsOf(node, stored), nowMs, deps)),
     ),
+    bucket: figures[0] as StatsResponse['bucket'],
   };
 }
 
@@ -129,18 +190,25 @@ export async function readBucketUptime(
   const oldest = oldestKeptDay(nowMs, deps.historyRetentionDays);
   const today = dayOf(nowMs);
   const dayStarts = days.map(dayStartMs);
-  const page = await authorize(principal, bucketId, deps);
-  const nodes = await page.allNodes();
+  const { page, health } = await authorize(principal, bucketId, nowMs, deps);
+  const [nodes, tail] = await Promise.all([
+    page.allNodes(),
+    tailAfterCheckpoint(bucketId, health, deps),
+  ]);
   const historyDays = days.filter((day) => day >= oldest && day !== today);
   assertUptimeReadBounded(nodes.length, dayCount, historyDays.length);
   // A day's partition also holds the rows of nodes that have left the bucket: each day may
   // read its share of the bound, no more.
-  const stored = await deps.loadHistoryDays(
-    bucketId,
-    historyDays,
-    nowMs,
-    Math.floor(MAX_UPTIME_NODE_DAYS / historyDays.length),
-  );
+  const [stored, closed] = await Promise.all([
+    deps.loadHistoryDays(
+      bucketId,
+      historyDays,
+      nowMs,
+      Math.floor(MAX_UPTIME_NODE_DAYS / historyDays.length),
+    ),
+    loadStoredDays(bucketId, days, health, deps),
+  ]);
+  const figures = bucketFigures(days, closed, health, tail, nodes, nowMs, deps);
   return {
     bucketId,
     from: days[0] as string,
@@ -157,5 +225,6 @@ export async function readBucketUptime(
       );
       return entry;
     }),
+    bucket: { days: figures },
   };
 }

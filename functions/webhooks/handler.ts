@@ -1,7 +1,12 @@
-// Lambda entry of the webhooks function (functions/route-table.ts): settings and clients, once
+// Lambda entry of the webhooks (management) function (functions/route-table.ts): settings and clients, once
 // per cold start. The stack never sets WEBHOOK_ALLOW_LOOPBACK: deployed, only public https
 // targets are accepted.
-import { readJwtConfig, readWebhookAllowLoopback, requireTableName } from '../shared/config.ts';
+import {
+  readHistoryRetentionDays,
+  readJwtConfig,
+  readWebhookAllowLoopback,
+  requireTableName,
+} from '../shared/config.ts';
 import { lambdaEntryDeps } from '../shared/lambda-entry.ts';
 import { observed } from '../shared/observability.ts';
 import { dispatchByRoute } from '../shared/wiring.ts';
@@ -12,6 +17,7 @@ const { deps, observability } = lambdaEntryDeps({
   tableName: requireTableName(env),
   jwt: readJwtConfig(env),
   webhookAllowLoopback: readWebhookAllowLoopback(env),
+  historyRetentionDays: readHistoryRetentionDays(env),
 });
 const wired = wire(deps);
 

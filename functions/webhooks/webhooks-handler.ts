@@ -9,7 +9,6 @@ import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { emptyResponse, jsonResponse } from '../http/response.ts';
-import type { RouteHandlers } from '../shared/wiring.ts';
 import {
   createWebhook,
   deleteWebhook,
@@ -113,5 +112,5 @@ export function createWebhookRoutes(deps: WebhooksHandlerDeps) {
     [WEBHOOK_ROUTES.list]: createListWebhooksHandler(deps),
     [WEBHOOK_ROUTES.update]: createUpdateWebhookHandler(deps),
     [WEBHOOK_ROUTES.delete]: createDeleteWebhookHandler(deps),
-  } satisfies RouteHandlers<'webhooks'>;
+  };
 }

@@ -1,24 +1,64 @@
 import { createTokenVerifier } from '../auth/token-verifier.ts';
+import { createBucketOwnerReader } from '../data/bucket-owner.ts';
+import { createHealthMarker } from '../data/health-marks.ts';
+import { createHealthPolicyStore } from '../data/health-policy.ts';
+import { createMaintenanceWindowStore } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
-import type { Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createHealthManagementRoutes } from './health-handler.ts';
 import { createWebhookRoutes } from './webhooks-handler.ts';
 
 /** WEBHOOK_ALLOW_LOOPBACK is true only in the local runtime; the stack never sets it. */
-export type WebhooksSettings = Pick<Settings, 'tableName' | 'jwt' | 'webhookAllowLoopback'>;
+export type WebhooksSettings = Pick<
+  Settings,
+  'tableName' | 'jwt' | 'webhookAllowLoopback' | 'historyRetentionDays'
+>;
 
-/** The webhook routes on their real adapters: Lambda entry, local runtime and tests. */
+/**
+ * The management routes (webhooks; a bucket's maintenance windows and health policy) on their
+ * real adapters: Lambda entry, local runtime and tests.
+ */
 export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
+  const { tableName } = settings;
   const verifyToken = createTokenVerifier(settings.jwt);
-  const routes = createWebhookRoutes({
+  const loadUserAccess = createUserAccessReader(client, tableName);
+  const now = overrides?.now && { now: overrides.now };
+  const markHealth = createHealthMarker(client, tableName);
+  const webhooks = createWebhookRoutes({
     verifyToken,
-    loadUserAccess: createUserAccessReader(client, settings.tableName),
-    store: createWebhookStore(client, settings.tableName),
+    loadUserAccess,
+    store: createWebhookStore(client, tableName),
     urlPolicy: { allowLoopback: settings.webhookAllowLoopback },
     resolveHost: overrides?.resolveHost ?? systemResolve,
     logger,
-    ...(overrides?.now && { now: overrides.now }),
+    ...now,
   });
+  const health = createHealthManagementRoutes({
+    verifyToken,
+    loadUserAccess,
+    loadBucketOwner: createBucketOwnerReader(client, tableName),
+    windows: createMaintenanceWindowStore(client, tableName, { markHealth }),
+    policies: createHealthPolicyStore(client, tableName, {
+      historyRetentionDays: settings.historyRetentionDays,
+      markHealth,
+    }),
+    logger,
+    ...now,
+  });
+  // Each route by its key, so the route table and this list are checked against each other.
+  const routes = {
+    'POST /workspace/{workspaceId}/webhooks': webhooks['POST /workspace/{workspaceId}/webhooks'],
+    'GET /workspace/{workspaceId}/webhooks': webhooks['GET /workspace/{workspaceId}/webhooks'],
+    'PATCH /workspace/{workspaceId}/webhooks/{webhookId}':
+      webhooks['PATCH /workspace/{workspaceId}/webhooks/{webhookId}'],
+    'DELETE /workspace/{workspaceId}/webhooks/{webhookId}':
+      webhooks['DELETE /workspace/{workspaceId}/webhooks/{webhookId}'],
+    'POST /bucket/{bucketId}/maintenance': health['POST /bucket/{bucketId}/maintenance'],
+    'DELETE /bucket/{bucketId}/maintenance/{windowId}':
+      health['DELETE /bucket/{bucketId}/maintenance/{windowId}'],
+    'PUT /bucket/{bucketId}/health/policy': health['PUT /bucket/{bucketId}/health/policy'],
+  } satisfies RouteHandlers<'webhooks'>;
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

@@ -7,6 +7,18 @@ import type { TSchema } from '@sinclair/typebox';
 import { ApiErrorBody, GatewayError, Id, NodeState } from './common.ts';
 import { BucketEvent, BucketEventsPage } from './events.ts';
 import {
+  ActiveMaintenance,
+  BucketDay,
+  BucketHealth,
+  BucketUptime,
+  HealthEvent,
+  HealthEventsPage,
+  HealthNodeCounts,
+  HealthPolicyView,
+  Verdict,
+} from './health.ts';
+import { BucketHealthPolicy, HealthPolicyRequest } from './health-policy.ts';
+import {
   NodeStats,
   Seconds,
   StatsRequest,
@@ -22,6 +34,7 @@ import {
   PartialIngestError,
   RejectedBucket,
 } from './ingest.ts';
+import { MaintenanceWindow, MaintenanceWindowList, NewMaintenanceWindow } from './maintenance.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
 import {
   BucketHealthChanged,
@@ -75,6 +88,27 @@ export const COMPONENTS: Record<string, Component> = {
     client: 'BucketUptimeResponse',
     doc: 'GET /bucket/{bucketId}/uptime?days=N.',
   },
+  Verdict: { schema: Verdict, client: 'Verdict' },
+  HealthNodeCounts: { schema: HealthNodeCounts, client: 'HealthNodeCounts' },
+  HealthPolicyView: { schema: HealthPolicyView, client: 'HealthPolicyView' },
+  ActiveMaintenance: { schema: ActiveMaintenance, client: 'ActiveMaintenance' },
+  BucketHealth: {
+    schema: BucketHealth,
+    client: 'BucketHealth',
+    doc: 'GET /bucket/{bucketId}/health.',
+  },
+  HealthEvent: {
+    schema: HealthEvent,
+    client: 'HealthEvent',
+    doc: "One change of the bucket's verdict (GET /bucket/{bucketId}/health/events).",
+  },
+  HealthEventsPage: { schema: HealthEventsPage, client: 'HealthEventsPage' },
+  BucketDay: {
+    schema: BucketDay,
+    client: 'BucketDay',
+    doc: "The bucket's verdict figures for one UTC day (GET uptime, POST stats).",
+  },
+  BucketUptime: { schema: BucketUptime, client: 'BucketUptime' },
   NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
   WebhookPatch: {
     schema: WebhookPatch,
@@ -90,6 +124,31 @@ export const COMPONENTS: Record<string, Component> = {
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
   BucketHealthChanged: { schema: BucketHealthChanged },
+  NewMaintenanceWindow: {
+    schema: NewMaintenanceWindow,
+    client: 'NewMaintenanceWindow',
+    doc: 'POST /bucket/{bucketId}/maintenance.',
+  },
+  MaintenanceWindow: {
+    schema: MaintenanceWindow,
+    client: 'MaintenanceWindow',
+    doc: "One of a bucket's maintenance windows: active on [start, end).",
+  },
+  MaintenanceWindowList: {
+    schema: MaintenanceWindowList,
+    client: 'MaintenanceWindowList',
+    doc: 'GET /bucket/{bucketId}/maintenance.',
+  },
+  HealthPolicyRequest: {
+    schema: HealthPolicyRequest,
+    client: 'HealthPolicyRequest',
+    doc: 'PUT /bucket/{bucketId}/health/policy.',
+  },
+  BucketHealthPolicy: {
+    schema: BucketHealthPolicy,
+    client: 'BucketHealthPolicy',
+    doc: "The bucket's health policy, as PUT /bucket/{bucketId}/health/policy answers it.",
+  },
   Error: {
     schema: ApiErrorBody,
     client: 'ApiErrorBody',

@@ -17,6 +17,11 @@ export const BucketEvent = Type.Object(
     from: NodeState,
     to: NodeState,
     at: DateTime('The instant of the change, ISO 8601 UTC.'),
+    maintenance: Type.Optional(
+      Type.Literal(true, {
+        description: "Present when `at` is inside one of the bucket's maintenance windows.",
+      }),
+    ),
   },
   { additionalProperties: false, description: "One change of a node's state for the bucket." },
 );

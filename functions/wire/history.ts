@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 // A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
 import * as Type from '@sinclair/typebox';
 import { DateTime, Day, NodeState } from './common.ts';
+import { BucketDay, BucketUptime } from './health.ts';
 
 export const StatsRequest = Type.Object(
   {
@@ -57,6 +58,7 @@ export const StatsResponse = Type.Object(
     bucketId: Type.String(),
     day: { ...Day, description: 'YYYY-MM-DD (UTC).' },
     nodeStats: Type.Array(NodeStats),
+    bucket: { ...BucketDay, description: "The bucket's verdict figures for the day." },
   },
   { additionalProperties: false },
 );
@@ -86,7 +88,13 @@ export const UptimeNode = Type.Object(
 export type UptimeNode = Static<typeof UptimeNode>;
 
 export const UptimeResponse = Type.Object(
-  { bucketId: Type.String(), from: Day, to: Day, nodes: Type.Array(UptimeNode) },
+  {
+    bucketId: Type.String(),
+    from: Day,
+    to: Day,
+    nodes: Type.Array(UptimeNode),
+    bucket: { ...BucketUptime, description: "The bucket's verdict figures, one entry per day." },
+  },
   { additionalProperties: false },
 );
 export type UptimeResponse = Static<typeof UptimeResponse>;

@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox';
 // A namespace import, not TypeBox's `Type` object: a bundle keeps only the builders used.
 import * as Type from '@sinclair/typebox';
 import { DateTime, Id, NodeState } from './common.ts';
+import { Verdict } from './health.ts';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 export const MAX_DESCRIPTION_LENGTH = 256;
@@ -133,16 +134,6 @@ export const NodeStatusChanged = Type.Object(
   { additionalProperties: false },
 );
 
-/** The bucket's health verdict (DESIGN.md section 13). */
-const HealthVerdict = Type.Union([
-  Type.Literal('OPERATIONAL'),
-  Type.Literal('DEGRADED'),
-  Type.Literal('PARTIAL_OUTAGE'),
-  Type.Literal('MAJOR_OUTAGE'),
-  Type.Literal('MAINTENANCE'),
-  Type.Literal('UNKNOWN'),
-]);
-
 /** The body a webhook subscribed to `bucket.health_changed` receives (DESIGN.md section 16). */
 export const BucketHealthChanged = Type.Object(
   {
@@ -152,8 +143,8 @@ export const BucketHealthChanged = Type.Object(
       {
         workspaceId: Id,
         bucketId: Id,
-        from: HealthVerdict,
-        to: HealthVerdict,
+        from: Verdict,
+        to: Verdict,
         at: DateTime('The instant of the verdict change.'),
         nodes: Type.Object(
           {

@@ -117,6 +117,45 @@ describe('every route: method, path, query and body', () => {
     ]);
   });
 
+  it('GET health (and its conditional form), health events one page and every page', async () => {
+    const health = { bucketId: 'b1', verdict: 'UNKNOWN', nodes: {}, policy: {} };
+    const event = (id: string) => ({ id, from: 'UNKNOWN', to: 'OPERATIONAL', at: 'x', nodes: {} });
+    const server = await api([
+      json(200, health, { etag: '"h1"' }),
+      (res) => {
+        res.writeHead(304, { etag: '"h1"' });
+        res.end();
+      },
+      json(200, { bucketId: 'b1', events: [event('h1')], nextCursor: 'c/1' }),
+      json(200, { bucketId: 'b1', events: [event('h2')], nextCursor: 'c2' }),
+      json(200, { bucketId: 'b1', events: [event('h3')] }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getBucketHealth('b1')).toEqual(health);
+    expect(await client.getBucketHealthIfChanged('b1', { ifNoneMatch: '"h1"' })).toEqual({
+      notModified: true,
+      etag: '"h1"',
+    });
+    expect((await client.listBucketHealthEvents('b1', { limit: 1 })).events[0]?.id).toBe('h1');
+    const ids: string[] = [];
+    for await (const e of client.bucketHealthEvents('b1', { cursor: 'c/1' })) ids.push(e.id);
+    expect(ids).toEqual(['h2', 'h3']);
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/bucket/b1/health',
+      '/bucket/b1/health',
+      '/bucket/b1/health/events?limit=1',
+      '/bucket/b1/health/events?cursor=c%2F1',
+      '/bucket/b1/health/events?cursor=c2',
+    ]);
+    expect(server.seen[1]?.headers['if-none-match']).toBe('"h1"');
+    await expect(client.getBucketHealth('bad id!')).rejects.toThrow(TypeError);
+    await expect(client.listBucketHealthEvents('b1', { limit: 0 })).rejects.toThrow(TypeError);
+    await expect(client.listBucketHealthEvents('b1', { cursor: '' })).rejects.toThrow(
+      'cursor must be',
+    );
+    expect(server.seen).toHaveLength(5);
+  });
+
   it('stops fetching pages when the loop breaks', async () => {
     const server = await api([
       json(200, { bucketId: 'b1', events: [{ id: 'e1' }, { id: 'e2' }], nextCursor: 'c' }),
@@ -171,6 +210,58 @@ describe('every route: method, path, query and body', () => {
       ['DELETE', '/workspace/ws-1/webhooks/wh_1', ''],
     ]);
   });
+
+  it('maintenance: create (201), list, delete (204); health policy (PUT)', async () => {
+    const window = {
+      id: 'mw_1',
+      bucketId: 'b1',
+      start: '2026-12-07T02:00:00.000Z',
+      end: '2026-12-07T04:00:00.000Z',
+      createdAt: 'x',
+    };
+    const server = await api([
+      json(201, window),
+      json(200, { windows: [window] }),
+      (res) => {
+        res.writeHead(204);
+        res.end();
+      },
+      json(200, { bucketId: 'b1', minOnlinePercent: 75 }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'a' });
+    expect(
+      await client.createMaintenanceWindow('b1', {
+        start: new Date('2026-12-07T02:00:00Z'),
+        end: '2026-12-07T04:00:00Z',
+        reason: 'upgrade',
+      }),
+    ).toEqual(window);
+    expect((await client.listMaintenanceWindows('b1')).windows).toEqual([window]);
+    expect(await client.deleteMaintenanceWindow('b1', 'mw_1')).toBeUndefined();
+    expect(await client.setHealthPolicy('b1', 75)).toEqual({
+      bucketId: 'b1',
+      minOnlinePercent: 75,
+    });
+    expect(server.seen.map((s) => [s.method, s.url, s.body])).toEqual([
+      [
+        'POST',
+        '/bucket/b1/maintenance',
+        '{"start":"2026-12-07T02:00:00.000Z","end":"2026-12-07T04:00:00Z","reason":"upgrade"}',
+      ],
+      ['GET', '/bucket/b1/maintenance', ''],
+      ['DELETE', '/bucket/b1/maintenance/mw_1', ''],
+      ['PUT', '/bucket/b1/health/policy', '{"minOnlinePercent":75}'],
+    ]);
+  });
+
+  it('refuses a policy percent outside 1-100 without sending anything', async () => {
+    const server = await api([json(200, {})]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'a' });
+    for (const percent of [0, 101, 50.5, Number.NaN]) {
+      await expect(client.setHealthPolicy('b1', percent)).rejects.toThrow(TypeError);
+    }
+    expect(server.seen).toHaveLength(0);
+  });
 });
 
 describe('ids are validated before a URL is built', () => {
@@ -203,6 +294,11 @@ describe('ids are validated before a URL is built', () => {
       () => client.deleteWebhook('ws', id),
       () => client.updateWebhook(id, 'wh_1', { minDurationSeconds: 1 }),
       () => client.updateWebhook('ws', id, { minDurationSeconds: 1 }),
+      () => client.createMaintenanceWindow(id, { start: new Date(), end: new Date() }),
+      () => client.listMaintenanceWindows(id),
+      () => client.deleteMaintenanceWindow(id, 'mw_1'),
+      () => client.deleteMaintenanceWindow('b1', id),
+      () => client.setHealthPolicy(id, 50),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toThrow(TypeError);

@@ -84,6 +84,19 @@ function expectError(response: Response, status: number, message?: RegExp) {
   expect(response.body).not.toMatch(/\bat .*\.ts:\d+|node_modules/);
 }
 
+/** The bucket's verdict figures of a day with nothing observed (this bucket has no checkpoint). */
+const nothingObserved = (day: string) => ({
+  day,
+  operational_seconds: 0,
+  degraded_seconds: 0,
+  partial_outage_seconds: 0,
+  major_outage_seconds: 0,
+  maintenance_seconds: 0,
+  unknown_seconds: 0,
+  observed_seconds: 0,
+  perc_available: null,
+});
+
 describe('POST /bucket/{bucketId}/stats: 200', () => {
   it('the day of the reports: the observed window starts at the assignment', async () => {
     const response = await stats({ day: '2026-11-28' });
@@ -108,6 +121,7 @@ describe('POST /bucket/{bucketId}/stats: 200', () => {
           last_updated: '2026-11-28T12:02:00.000Z',
         },
       ],
+      bucket: nothingObserved('2026-11-28'),
     });
   });
 
@@ -203,6 +217,11 @@ describe('GET /bucket/{bucketId}/uptime', () => {
           ],
         },
       ],
+      bucket: {
+        days: ['2026-11-27', '2026-11-28', '2026-11-29', '2026-11-30', '2026-12-01'].map(
+          nothingObserved,
+        ),
+      },
     });
   });
 

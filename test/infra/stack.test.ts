@@ -235,9 +235,10 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('lets the status function only Query the table and read the JWT secret', () => {
+  it('lets the status function only GetItem and Query the table and read the JWT and cursor secrets', () => {
     const statements = statementsOfFunction(main, ids.status);
     expect(actionsOf(statements)).toEqual([
+      'dynamodb:GetItem',
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -247,13 +248,16 @@ describe('least privilege', () => {
     ]);
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: 'dynamodb:Query',
+      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
     });
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
-      Resource: { Ref: ids.secret },
+      Resource: [
+        { Ref: logicalId(main.stack, main.stack.eventsCursorSecret) },
+        { Ref: ids.secret },
+      ],
     });
   });
 
@@ -378,7 +382,10 @@ describe('token key material', () => {
       ].sort(),
     );
     const cursorSecret = logicalId(main.stack, main.stack.eventsCursorSecret);
-    expect(readersOf(cursorSecret)).toEqual([roleOf(main.stack.functions.events)]);
+    // The events cursor and the health events cursor (status function) share the key.
+    expect(readersOf(cursorSecret)).toEqual(
+      [roleOf(main.stack.functions.events), roleOf(main.stack.functions.status)].sort(),
+    );
     expect(actionsOf(statementsOfFunction(main, ids.ingest))).not.toContain(
       'secretsmanager:GetSecretValue',
     );
@@ -402,14 +409,17 @@ describe('token key material', () => {
         audience: ['bucket-status', 'console'],
       },
     });
-    // Only the events cursor's key, read by the events function alone.
+    // Only the events cursor's key, read by the events and status functions alone.
     variant.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     const readers = Object.values(resourcesOfType(variant.template, 'AWS::IAM::Policy')).filter(
       (p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    expect(readers.map((p) => p.Properties.Roles[0].Ref)).toEqual([
-      logicalId(variant.stack, variant.stack.functions.events.role),
-    ]);
+    expect(readers.map((p) => p.Properties.Roles[0].Ref).sort()).toEqual(
+      [
+        logicalId(variant.stack, variant.stack.functions.events.role),
+        logicalId(variant.stack, variant.stack.functions.status.role),
+      ].sort(),
+    );
     variant.template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({

@@ -18,8 +18,8 @@ const SAME_AS_STATUS = ['400', '401', '403', '404', '500', '503'];
 const EVERY_GET = ['304', '406'];
 
 /**
- * Every status code DESIGN.md gives each route (its own table or text in sections 2, 3, 8, 9 and
- * 10; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
+ * Every status code DESIGN.md gives each route (its own table or text in sections 2, 3, 8, 9,
+ * 10, 13 and 15; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
  * limit (429) and its refusal of a node state past DynamoDB's item limit (409).
  */
 const DESIGN_STATUSES: Record<string, string[]> = {
@@ -28,10 +28,17 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /bucket/{bucketId}/stats': ['200', ...SAME_AS_STATUS, '413'],
   'GET /bucket/{bucketId}/uptime': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'GET /bucket/{bucketId}/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'GET /bucket/{bucketId}/health': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'GET /bucket/{bucketId}/health/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
   'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': ['200', ...SAME_AS_STATUS, '413'],
+  // Sections 13 and 15: the 21st window and the deletion of an ended one are 409s.
+  'POST /bucket/{bucketId}/maintenance': ['201', ...SAME_AS_STATUS, '409', '413'],
+  'GET /bucket/{bucketId}/maintenance': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'DELETE /bucket/{bucketId}/maintenance/{windowId}': ['204', ...SAME_AS_STATUS, '409'],
+  'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '413'],
 };
 
 type Json = Record<string, unknown>;

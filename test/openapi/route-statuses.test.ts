@@ -96,6 +96,7 @@ function pathOf(route: Route, values: Record<string, string> = {}): string {
     bucketId: BUCKET,
     workspaceId: WORKSPACE,
     webhookId: 'no-such-webhook',
+    windowId: 'no-such-window',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) =>
     encodeURIComponent(values[name] ?? defaults[name] ?? 'x'),
@@ -108,6 +109,11 @@ function validBody(route: Route, size?: number): string {
     'POST /bucket/{bucketId}/stats': { day: new Date().toISOString().slice(0, 10) },
     'POST /workspace/{workspaceId}/webhooks': { url: 'https://127.0.0.1/hook' },
     'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': { minDurationSeconds: 60 },
+    'POST /bucket/{bucketId}/maintenance': {
+      start: new Date(Date.now() + 3_600_000).toISOString(),
+      end: new Date(Date.now() + 7_200_000).toISOString(),
+    },
+    'PUT /bucket/{bucketId}/health/policy': { minOnlinePercent: 75 },
     'POST /node/status': {
       ip: '203.0.113.7',
       region: 'us-east-1',
@@ -190,11 +196,13 @@ describe('every answer of every route is documented', () => {
 
   it.each(keys)('%s: what the caller it is meant for gets', async (key, route) => {
     const answer = await call(route, meant(route));
-    // A webhook URL on a loopback address is refused; the seeded workspace has no webhook.
+    // A webhook URL on a loopback address is refused; the seeded workspace has no webhook, the
+    // bucket no window of that id.
     const expected: Record<string, number> = {
       'POST /workspace/{workspaceId}/webhooks': 400,
       'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': 404,
       'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': 404,
+      'DELETE /bucket/{bucketId}/maintenance/{windowId}': 404,
     };
     if (key in expected) expect(answer.status, answer.text).toBe(expected[key]);
     else expect([200, 201, 204], answer.text).toContain(answer.status);

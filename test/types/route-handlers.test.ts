@@ -14,11 +14,19 @@ const STATUS = 'GET /bucket/{bucketId}/status';
 const STATS = 'POST /bucket/{bucketId}/stats';
 const UPTIME = 'GET /bucket/{bucketId}/uptime';
 const EVENTS = 'GET /bucket/{bucketId}/events';
+const MAINTENANCE = 'GET /bucket/{bucketId}/maintenance';
+const HEALTH = 'GET /bucket/{bucketId}/health';
+const HEALTH_EVENTS = 'GET /bucket/{bucketId}/health/events';
 
 describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
   it('derives each function route keys from ROUTES', () => {
     expectTypeOf<RouteKeysOf<'status'>>().toEqualTypeOf<
-      typeof STATUS | typeof STATS | typeof UPTIME
+      | typeof STATUS
+      | typeof STATS
+      | typeof UPTIME
+      | typeof HEALTH
+      | typeof HEALTH_EVENTS
+      | typeof MAINTENANCE
     >();
     expectTypeOf<RouteKeysOf<'events'>>().toEqualTypeOf<typeof EVENTS>();
     expectTypeOf<RouteKeysOf<'ingest'>>().toEqualTypeOf<'POST /node/status'>();
@@ -26,18 +34,28 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       STATUS,
       STATS,
       UPTIME,
+      HEALTH,
+      HEALTH_EVENTS,
+      MAINTENANCE,
     ]);
   });
 
   it('accepts a handler for each route and nothing else', () => {
-    const routes = { [STATUS]: h, [STATS]: h, [UPTIME]: h } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(3);
+    const routes = {
+      [STATUS]: h,
+      [STATS]: h,
+      [UPTIME]: h,
+      [HEALTH]: h,
+      [HEALTH_EVENTS]: h,
+      [MAINTENANCE]: h,
+    } satisfies RouteHandlers<'status'>;
+    expect(Object.keys(routes)).toHaveLength(6);
   });
 
   it('rejects a route without a handler', () => {
     // @ts-expect-error: the uptime route of the status function has no handler
-    const routes = { [STATUS]: h, [STATS]: h } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(2);
+    const routes = { [STATUS]: h, [STATS]: h, [MAINTENANCE]: h } satisfies RouteHandlers<'status'>;
+    expect(Object.keys(routes)).toHaveLength(3);
   });
 
   it('rejects a handler without a route', () => {
@@ -45,10 +63,11 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       [STATUS]: h,
       [STATS]: h,
       [UPTIME]: h,
+      [MAINTENANCE]: h,
       // @ts-expect-error: the events route is the events function's, not the status function's
       [EVENTS]: h,
     } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(4);
+    expect(Object.keys(routes)).toHaveLength(5);
   });
 
   it('rejects a route of no function at all', () => {

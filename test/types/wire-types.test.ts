@@ -13,6 +13,7 @@ import type {
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
 import type { BucketEventsResponse } from '../../functions/events/read-bucket-events.ts';
+import type { BucketHealth, HealthEventsPage } from '../../functions/status/read-bucket-health.ts';
 import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
 import type {
   StatsResponse,
@@ -54,6 +55,20 @@ describe('client wire types = the handlers types', () => {
   it('GET /bucket/{bucketId}/events', () => {
     expectTypeOf<Client.NodeEvent>().toEqualTypeOf<EventView>();
     expectTypeOf<Client.BucketEventsPage>().toEqualTypeOf<BucketEventsResponse>();
+  });
+
+  it('GET /bucket/{bucketId}/health and health/events', () => {
+    type ReadHealth = typeof import('../../functions/status/read-bucket-health.ts');
+    expectTypeOf<Client.BucketHealth>().toEqualTypeOf<BucketHealth>();
+    expectTypeOf<Client.BucketHealth>().toEqualTypeOf<
+      Awaited<ReturnType<ReadHealth['readBucketHealth']>>
+    >();
+    expectTypeOf<Client.HealthEventsPage>().toEqualTypeOf<HealthEventsPage>();
+    expectTypeOf<Client.HealthEventsPage>().toEqualTypeOf<
+      Awaited<ReturnType<ReadHealth['readBucketHealthEvents']>>
+    >();
+    expectTypeOf<Client.HealthEvent>().toEqualTypeOf<HealthEventsPage['events'][number]>();
+    expectTypeOf<Client.BucketDay>().toEqualTypeOf<StatsResponse['bucket']>();
   });
 
   it('the webhook routes', () => {

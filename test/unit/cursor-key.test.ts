@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../functions/domain/events-cursor.ts';
-import { createCursorKey, deriveCursorKey } from '../../functions/events/cursor-key.ts';
 import { ConfigError, readEventsCursorKeySource } from '../../functions/shared/config.ts';
+import { createCursorKey, deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 
 const SECRET = 's'.repeat(40);
 

@@ -48,6 +48,7 @@ describe('the status page view model', () => {
         { host: 'n-2', ip: '192.0.2.2', days: days(50) },
         { host: 'n-3', days: days(0) },
       ],
+      bucket: { days: [] },
     };
     // A node assigned since the uptime answer sorts first: the others keep their own bars.
     const nodes = [

@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import { assertSecretStrength, ConfigError, type CursorKeySource } from '../shared/config.ts';
+import { assertSecretStrength, ConfigError, type CursorKeySource } from './config.ts';
 
 /** HKDF-SHA256 of the secret: a key of its own, even when the secret is JWT_SECRET (local). */
 export function deriveCursorKey(secret: string): Uint8Array {

@@ -1,0 +1,189 @@
+// The HEALTH# partition's rows on dynalite: each codec round-trips, the readers' bounds and
+// order, and the checkpoint write's condition.
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHealthReader,
+  createHealthWriter,
+  healthEventSk,
+} from '../../functions/data/bucket-health.ts';
+import { createHealthMarker } from '../../functions/data/health-marks.ts';
+import { healthPk } from '../../functions/data/keys.ts';
+import { healthEventId } from '../../functions/domain/events.ts';
+import type {
+  DayDurations,
+  HealthCheckpoint,
+  HealthPoint,
+} from '../../functions/domain/health-timeline.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
+
+let table: TestTable;
+beforeAll(async () => {
+  table = await createTestTable('bucket-health-rows');
+});
+
+const durations = (base: number): DayDurations => ({
+  operationalMs: base + 1,
+  degradedMs: base + 2,
+  partialOutageMs: base + 3,
+  majorOutageMs: base + 4,
+  maintenanceMs: base + 5,
+  unknownMs: base + 6,
+  observedMs: 7 * base + 21,
+});
+const T0 = Date.parse('2026-12-06T10:11:12.345Z');
+const checkpoint: HealthCheckpoint = {
+  asOf: T0,
+  createdAt: T0 - 5 * 86_400_000,
+  day: '2026-12-06',
+  counts: { counted: 4, online: 3 },
+  minOnlinePercent: 75,
+  verdict: 'DEGRADED',
+  since: T0 - 1000,
+  dayDurations: durations(1000),
+};
+const entry: HealthPoint = {
+  counts: { counted: 4, online: 4 },
+  minOnlinePercent: 50,
+  verdict: 'OPERATIONAL',
+};
+const reader = () => createHealthReader(table.client, table.tableName);
+const writer = () =>
+  createHealthWriter(table.client, table.tableName, {
+    eventRetentionDays: 90,
+    historyRetentionDays: 400,
+  });
+
+describe('the health partition rows', () => {
+  it('has no STATE for an unknown bucket', async () => {
+    expect(await reader().loadHealthState('no-such-bucket', true)).toBeUndefined();
+  });
+
+  it('writes the first checkpoint where only a mark was, on its mark count, and reads it back', async () => {
+    const bucketId = 'rows-state';
+    await createHealthMarker(table.client, table.tableName)(bucketId, T0 - 10);
+    const marked = await reader().loadHealthState(bucketId, true);
+    expect(marked).toEqual({
+      checkpoint: undefined,
+      entry: undefined,
+      ver: undefined,
+      markSeq: 1,
+      markAt: T0 - 10,
+    });
+    // A stale mark count: refused.
+    expect(
+      await writer().writeCheckpoint(bucketId, checkpoint, entry, {
+        expectVer: undefined,
+        expectMarkSeq: 0,
+        nextMark: undefined,
+      }),
+    ).toBe(false);
+    expect(
+      await writer().writeCheckpoint(bucketId, checkpoint, entry, {
+        expectVer: undefined,
+        expectMarkSeq: 1,
+        nextMark: T0 + 60_000,
+      }),
+    ).toBe(true);
+    expect(await reader().loadHealthState(bucketId, true)).toEqual({
+      checkpoint,
+      entry,
+      ver: 1,
+      markSeq: 1,
+      markAt: T0 + 60_000,
+    });
+    // The next write: on version 1; since removed, mark removed.
+    const { since: _, ...withoutSince } = checkpoint;
+    expect(
+      await writer().writeCheckpoint(
+        bucketId,
+        withoutSince,
+        { ...entry, since: T0 - 99 },
+        {
+          expectVer: 0,
+          expectMarkSeq: 1,
+          nextMark: undefined,
+        },
+      ),
+    ).toBe(false);
+    expect(
+      await writer().writeCheckpoint(
+        bucketId,
+        withoutSince,
+        { ...entry, since: T0 - 99 },
+        {
+          expectVer: 1,
+          expectMarkSeq: 1,
+          nextMark: undefined,
+        },
+      ),
+    ).toBe(true);
+    expect(await reader().loadHealthState(bucketId, false)).toEqual({
+      checkpoint: withoutSince,
+      entry: { ...entry, since: T0 - 99 },
+      ver: 2,
+      markSeq: 1,
+      markAt: undefined,
+    });
+    const row = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: healthPk(bucketId) }, sk: { S: 'STATE' } },
+      }),
+    );
+    expect(row.Item?.sweepShard).toBeUndefined();
+    expect(row.Item?.since).toBeUndefined();
+    expect(row.Item?.dObs).toEqual({ N: String(7 * 1000 + 21) });
+  });
+
+  it('pages health events newest first within the retention, and deletes by key', async () => {
+    const bucketId = 'rows-events';
+    const at = (i: number) => T0 - i * 60_000;
+    const changes = [0, 1, 2, 3, 4].map((i) => ({
+      from: 'OPERATIONAL' as const,
+      to: i % 2 === 0 ? ('DEGRADED' as const) : ('MAJOR_OUTAGE' as const),
+      at: at(i),
+      counts: { counted: 3, online: i % 3 },
+    }));
+    await writer().putHealthChanges(bucketId, changes);
+    const oldestAt = new Date(at(3)).toISOString();
+    const first = await reader().loadHealthEventsPage({ bucketId, limit: 2, oldestAt });
+    expect(first.more).toBe(true);
+    expect(first.events.map((e) => e.at)).toEqual([at(0), at(1)]);
+    expect(first.events[0]).toEqual({
+      ...changes[0],
+      id: healthEventId(bucketId, new Date(at(0)).toISOString(), 'DEGRADED'),
+      position: healthEventSk(changes[0] as (typeof changes)[number]),
+    });
+    expect(first.events[0]?.id).toMatch(/^hev_[A-Za-z0-9_-]{22}$/);
+    const second = await reader().loadHealthEventsPage({
+      bucketId,
+      limit: 2,
+      oldestAt,
+      before: first.events[1]?.position,
+    });
+    // at(4) is before the retention's cut-off.
+    expect(second).toMatchObject({ more: false });
+    expect(second.events.map((e) => e.at)).toEqual([at(2), at(3)]);
+    expect(
+      (await reader().loadHealthChangesBetween(bucketId, at(3), at(1), true)).map((e) => e.at),
+    ).toEqual([at(3), at(2), at(1)]);
+    await writer().deleteHealthChanges(bucketId, [changes[1], changes[2]] as typeof changes);
+    const after = await reader().loadHealthEventsPage({ bucketId, limit: 10, oldestAt });
+    expect(after.events.map((e) => e.at)).toEqual([at(0), at(3)]);
+  });
+
+  it('reads the closed days of a range in one Query, ascending', async () => {
+    const bucketId = 'rows-days';
+    const days = ['2026-12-01', '2026-12-02', '2026-12-04'].map((day, i) => ({
+      day,
+      durations: durations(i),
+      entry: { ...entry, since: i === 1 ? T0 - 7 : undefined },
+    }));
+    await writer().putClosedDays(bucketId, days);
+    const read = await reader().loadClosedDays(bucketId, '2026-12-02', '2026-12-05');
+    expect(read.map((d) => d.day)).toEqual(['2026-12-02', '2026-12-04']);
+    expect(read[0]).toEqual({ ...days[1] });
+    expect(read[1]).toEqual({ day: '2026-12-04', durations: durations(2), entry });
+  });
+});

@@ -1,0 +1,239 @@
+// The window and policy rows (functions/data/maintenance-windows.ts, health-policy.ts) as the
+// sweep and the health reads will read them, on the run's engine: loadWindows gives every
+// stored window once, concurrent writers leave consistent rows, and the current policy and the
+// timeline's policy inputs agree however two changes interleave.
+import { randomUUID } from 'node:crypto';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHealthPolicyStore,
+  type HealthPolicyStore,
+  policyInputOf,
+  policyInputSk,
+} from '../../functions/data/health-policy.ts';
+import { healthPk } from '../../functions/data/keys.ts';
+import {
+  createMaintenanceWindowStore,
+  endedWindowSk,
+  type MaintenanceWindowStore,
+  uniqueWindows,
+  windowSlotSk,
+} from '../../functions/data/maintenance-windows.ts';
+import { Conflict } from '../../functions/domain/errors.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { createTestTable, partitionRows, type TestTable } from '../support/table.ts';
+
+const HOUR = 3_600_000;
+const T0 = Date.parse('2026-12-06T12:00:00.000Z');
+
+let table: TestTable;
+let windows: MaintenanceWindowStore;
+let policies: HealthPolicyStore;
+const bucket = () => `b-${randomUUID().slice(0, 8)}`;
+
+beforeAll(async () => {
+  table = await createTestTable('health-data');
+  windows = createMaintenanceWindowStore(table.client, table.tableName);
+  policies = createHealthPolicyStore(table.client, table.tableName, { historyRetentionDays: 400 });
+});
+
+const put = (item: Record<string, { S: string } | { N: string }>) =>
+  table.client.send(new PutItemCommand({ TableName: table.tableName, Item: item }));
+
+describe('loadWindows', () => {
+  it('every stored window once (slot row first), none of the partition’s other rows', async () => {
+    const b = bucket();
+    const a = await windows.addWindow(b, { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: 'a' }, T0);
+    // A window whose X# copy exists while its slot is not yet freed, with a differing end: the
+    // slot's row is the truth.
+    await put({
+      pk: { S: healthPk(b) },
+      sk: { S: endedWindowSk(a.id) },
+      id: { S: a.id },
+      start: { N: String(a.start) },
+      end: { N: String(a.start + 1) },
+      createdAt: { N: String(T0) },
+    });
+    // An ended window in its X# row only; rows the loader must skip.
+    await put({
+      pk: { S: healthPk(b) },
+      sk: { S: endedWindowSk('mw_old') },
+      id: { S: 'mw_old' },
+      start: { N: String(T0 - 3 * HOUR) },
+      end: { N: String(T0 - 2 * HOUR) },
+      createdAt: { N: String(T0 - 4 * HOUR) },
+    });
+    await put({
+      pk: { S: healthPk(b) },
+      sk: { S: 'W#20' },
+      id: { S: 'mw_bad' },
+      start: { N: '1' },
+      end: { N: '2' },
+      createdAt: { N: '0' },
+    });
+    await put({ pk: { S: healthPk(b) }, sk: { S: 'STATE' }, id: { S: 'mw_state' } });
+    await policies.setPolicy(b, 70, T0);
+    const loaded = await windows.loadWindows(b);
+    expect(loaded.sort((x, y) => x.start - y.start)).toEqual([
+      { id: 'mw_old', start: T0 - 3 * HOUR, end: T0 - 2 * HOUR, createdAt: T0 - 4 * HOUR },
+      { id: a.id, start: T0 + HOUR, end: T0 + 2 * HOUR, reason: 'a', createdAt: T0 },
+    ]);
+  });
+});
+
+describe('uniqueWindows', () => {
+  it('keeps one window per id, the slot row over the ended copy, in either order', () => {
+    const slot = { id: 'mw_a', start: 1, end: 5, createdAt: 0, slot: 3 };
+    const copy = { id: 'mw_a', start: 1, end: 2, createdAt: 0, slot: undefined };
+    const other = { id: 'mw_b', start: 1, end: 2, createdAt: 0, slot: undefined };
+    expect(uniqueWindows([copy, slot, other])).toEqual([slot, other]);
+    expect(uniqueWindows([slot, copy, other])).toEqual([slot, other]);
+    expect(uniqueWindows([other, other])).toEqual([other]);
+  });
+
+  it('skips rows without the window attributes', async () => {
+    const b = bucket();
+    const base = {
+      pk: { S: healthPk(b) },
+      id: { S: 'mw_x' },
+      start: { N: '1' },
+      end: { N: '2' },
+      createdAt: { N: '0' },
+    };
+    for (const missing of ['id', 'start', 'end', 'createdAt'] as const) {
+      const { [missing]: _dropped, ...item } = base;
+      await put({ ...item, sk: { S: endedWindowSk(`mw_no_${missing}`) } });
+    }
+    await put({ ...base, sk: { S: windowSlotSk(5) }, reason: { S: 'kept' } });
+    expect(await windows.loadWindows(b)).toEqual([
+      { id: 'mw_x', start: 1, end: 2, reason: 'kept', createdAt: 0 },
+    ]);
+  });
+});
+
+describe('concurrent window writes', () => {
+  it('two deletes of one active window: one ends it, the other finds it ended', async () => {
+    const b = bucket();
+    const w = await windows.addWindow(b, { start: T0, end: T0 + HOUR, reason: undefined }, T0);
+    const results = await Promise.allSettled([
+      windows.deleteWindow(b, w.id, T0 + 1000),
+      windows.deleteWindow(b, w.id, T0 + 1000),
+    ]);
+    const ended = results.filter((r) => r.status === 'fulfilled');
+    expect(ended).toHaveLength(1);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toBeInstanceOf(Conflict);
+    expect(await windows.loadWindows(b)).toEqual([{ ...w, end: T0 + 1000 }]);
+  });
+
+  it('a slot is replaced only if it holds what the creator read there', async () => {
+    const b = bucket();
+    // An ended window in slot 00.
+    const old = await windows.addWindow(b, { start: T0, end: T0 + 1, reason: undefined }, T0);
+    // Another creator takes slot 00 just after this creator's read of the slots.
+    const other = { id: 'mw_other', start: T0 + HOUR, end: T0 + 2 * HOUR, createdAt: T0 };
+    const raced = createDynamoClient({ endpoint: table.endpoint });
+    const send = raced.send.bind(raced) as (command: unknown) => Promise<unknown>;
+    let interleaved = false;
+    raced.send = (async (command: unknown) => {
+      const output = await send(command);
+      if (command instanceof QueryCommand && !interleaved) {
+        interleaved = true;
+        await put({
+          pk: { S: healthPk(b) },
+          sk: { S: windowSlotSk(0) },
+          id: { S: other.id },
+          start: { N: String(other.start) },
+          end: { N: String(other.end) },
+          createdAt: { N: String(other.createdAt) },
+        });
+      }
+      return output;
+    }) as typeof raced.send;
+    const stale = createMaintenanceWindowStore(raced, table.tableName);
+    const created = await stale.addWindow(
+      b,
+      { start: T0 + HOUR, end: T0 + 3 * HOUR, reason: 'n' },
+      T0 + 10,
+    );
+    raced.destroy();
+    expect(interleaved).toBe(true);
+    // It archived the ended window it read, lost slot 00 to the other creator, took 01.
+    const rows = await partitionRows(table.client, table.tableName, healthPk(b));
+    const slots = Object.fromEntries(
+      rows.filter((r) => r.sk?.S?.startsWith('W#')).map((r) => [r.sk?.S, r.id?.S]),
+    );
+    expect(slots).toEqual({ [windowSlotSk(0)]: other.id, [windowSlotSk(1)]: created.id });
+    expect(rows.some((r) => r.sk?.S === endedWindowSk(old.id))).toBe(true);
+  });
+});
+
+describe('policy rows', () => {
+  it('the default is 50 with no change on record', async () => {
+    expect(await policies.currentPolicy(bucket())).toEqual({ minOnlinePercent: 50, at: undefined });
+  });
+
+  it('a malformed current row reads as the default', async () => {
+    for (const pct of ['0', '101', '50.5', undefined]) {
+      const b = bucket();
+      await put({
+        pk: { S: healthPk(b) },
+        sk: { S: 'POLICY' },
+        at: { N: String(T0) },
+        ...(pct !== undefined && { pct: { N: pct } }),
+      });
+      expect(await policies.currentPolicy(b)).toEqual({ minOnlinePercent: 50, at: undefined });
+    }
+    const b = bucket();
+    await put({ pk: { S: healthPk(b) }, sk: { S: 'POLICY' }, pct: { N: '100' }, at: { N: '7' } });
+    expect(await policies.currentPolicy(b)).toEqual({ minOnlinePercent: 100, at: 7 });
+  });
+
+  it('the later change wins even when written first; the input rows keep both', async () => {
+    const b = bucket();
+    await policies.setPolicy(b, 80, T0 + 1000);
+    await policies.setPolicy(b, 30, T0);
+    expect(await policies.currentPolicy(b)).toEqual({ minOnlinePercent: 80, at: T0 + 1000 });
+    const rows = await partitionRows(table.client, table.tableName, healthPk(b));
+    expect(rows.map(policyInputOf).filter((p) => p !== undefined)).toEqual([
+      { kind: 'policy', at: T0, minOnlinePercent: 30 },
+      { kind: 'policy', at: T0 + 1000, minOnlinePercent: 80 },
+    ]);
+  });
+
+  it('two changes in the same millisecond leave the same rows in either order', async () => {
+    for (const order of [
+      [40, 90],
+      [90, 40],
+    ]) {
+      const b = bucket();
+      await Promise.all(order.map((pct) => policies.setPolicy(b, pct, T0)));
+      expect(await policies.currentPolicy(b)).toEqual({ minOnlinePercent: 90, at: T0 });
+      const rows = await partitionRows(table.client, table.tableName, healthPk(b));
+      expect(rows.find((r) => r.sk?.S === policyInputSk(T0))?.pct?.N).toBe('90');
+    }
+  });
+
+  it('policyInputOf reads policy inputs only', () => {
+    const row = (sk: string, pct?: string) => ({
+      sk: { S: sk },
+      ...(pct !== undefined && { pct: { N: pct } }),
+    });
+    expect(policyInputOf(row(policyInputSk(T0), '75'))).toEqual({
+      kind: 'policy',
+      at: T0,
+      minOnlinePercent: 75,
+    });
+    expect(policyInputOf(row(`I#${new Date(T0).toISOString()}#U#node-1`))).toBeUndefined();
+    expect(policyInputOf(row(policyInputSk(T0), '0'))).toBeUndefined();
+    expect(policyInputOf(row(policyInputSk(T0)))).toBeUndefined();
+    expect(policyInputOf(row('POLICY', '75'))).toBeUndefined();
+    expect(policyInputOf(row('I#not-an-instant#P', '75'))).toBeUndefined();
+    expect(policyInputOf(row(`X${policyInputSk(T0)}`, '75'))).toBeUndefined();
+    expect(policyInputOf(row(`${policyInputSk(T0)}X`, '75'))).toBeUndefined();
+    expect(policyInputOf(row(policyInputSk(T0), '1'))?.minOnlinePercent).toBe(1);
+    expect(policyInputOf(row(policyInputSk(T0), '100'))?.minOnlinePercent).toBe(100);
+    expect(policyInputOf(row(policyInputSk(T0), '101'))).toBeUndefined();
+    expect(policyInputOf({ pct: { N: '5' } })).toBeUndefined();
+  });
+});

@@ -127,8 +127,16 @@ export const FUNCTIONS = {
     // requests at 16 at a time, well inside the timeout, which stays under the period.
     memorySize: 256,
     timeoutSeconds: 50,
-    // Reads a row it found in the sweep index, records the event, takes the row out of the index.
-    tableActions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    // Reads a row it found in the sweep index, records the event, takes the row out of the index;
+    // then each marked bucket's health: reads its STATE, inputs, windows and health events
+    // (Query), writes health events and days, deletes the ones a recomputation did not produce.
+    tableActions: [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+    ],
     tableIndexes: ['sweep'],
   },
   webhooks: {

@@ -3,6 +3,7 @@
 // publish port here.
 import {
   readEventRetentionDays,
+  readHistoryRetentionDays,
   readStaleAfterSeconds,
   requireTableName,
 } from '../shared/config.ts';
@@ -15,6 +16,7 @@ const { deps, observability } = lambdaEntryDeps({
   tableName: requireTableName(env),
   staleAfterSeconds: readStaleAfterSeconds(env),
   eventRetentionDays: readEventRetentionDays(env),
+  historyRetentionDays: readHistoryRetentionDays(env),
 });
 const wired = wire(deps);
 

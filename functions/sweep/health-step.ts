@@ -6,40 +6,28 @@
  * of that input's day. Every write is deterministic, so overlapping runs and retries write the
  * same rows; the checkpoint is written on condition that neither it nor the mark changed.
  */
-import type { HealthInput, MaintenanceWindow, Verdict } from '../domain/health.ts';
+import type { HealthInput, MaintenanceWindow } from '../domain/health.ts';
 import { type BootstrapRow, bootstrapCheckpoint } from '../domain/health-bootstrap.ts';
 import {
   advanceHealth,
-  type ClosedHealthDay,
   checkpointAtDayEntry,
   type HealthChange,
   type HealthCheckpoint,
   type HealthPoint,
 } from '../domain/health-timeline.ts';
+import type {
+  CheckpointWriteCondition,
+  HealthChangeKey,
+  StoredClosedDay,
+  StoredHealthState,
+} from '../domain/ports/health.ts';
 import { dayOf } from '../domain/timeline.ts';
-
-/** A bucket's stored checkpoint, with what its conditional rewrite needs. */
-export interface StoredHealth {
-  checkpoint: HealthCheckpoint;
-  /** The state just before the checkpoint's day (where a recomputation of that day starts). */
-  entry: HealthPoint;
-  ver: number;
-  markSeq: number;
-  /** The mark's instant (epoch ms), when marked. */
-  mark: number | undefined;
-}
 
 export interface HealthStepPorts {
   /** Buckets whose mark is at or before `upTo` (one index Query per shard, pages followed). */
   findMarked(upTo: number): Promise<string[]>;
-  /** Consistent read of STATE: the marks only (no checkpoint yet) is `checkpoint` undefined. */
-  loadState(
-    bucketId: string,
-  ): Promise<
-    | (Omit<StoredHealth, 'checkpoint' | 'entry'> &
-        Partial<Pick<StoredHealth, 'checkpoint' | 'entry'>>)
-    | undefined
-  >;
+  /** Consistent read of STATE (marks only, before the first checkpoint: `checkpoint` undefined). */
+  loadState(bucketId: string): Promise<StoredHealthState | undefined>;
   /** The entry state stored with a closed day (D#<day>). */
   loadDayEntry(bucketId: string, day: string): Promise<HealthPoint | undefined>;
   /** Every input (node events, uncounts, policies) with after < at <= to; consistent reads. */
@@ -48,20 +36,16 @@ export interface HealthStepPorts {
   firstInputAfter(bucketId: string, afterMs: number): Promise<number | undefined>;
   loadWindows(bucketId: string): Promise<MaintenanceWindow[]>;
   /** The recorded health events with at > afterMs (their keys). */
-  loadRecordedChanges(bucketId: string, afterMs: number): Promise<{ at: number; to: Verdict }[]>;
+  loadRecordedChanges(bucketId: string, afterMs: number): Promise<HealthChangeKey[]>;
   putChanges(bucketId: string, changes: readonly HealthChange[]): Promise<void>;
-  deleteChanges(bucketId: string, keys: readonly { at: number; to: Verdict }[]): Promise<void>;
-  putClosedDays(
-    bucketId: string,
-    days: readonly (ClosedHealthDay & { entry: HealthPoint })[],
-  ): Promise<void>;
-  /** Conditional on ver and markSeq; false when either changed. `nextMark` undefined: unmark. */
+  deleteChanges(bucketId: string, keys: readonly HealthChangeKey[]): Promise<void>;
+  putClosedDays(bucketId: string, days: readonly StoredClosedDay[]): Promise<void>;
+  /** Conditional on the version and mark count read; false when either changed. */
   writeCheckpoint(
     bucketId: string,
     checkpoint: HealthCheckpoint,
     entry: HealthPoint,
-    expect: { ver: number | undefined; markSeq: number },
-    nextMark: number | undefined,
+    condition: CheckpointWriteCondition,
   ): Promise<boolean>;
   /** For a bucket without a checkpoint: its node rows (consistent) and its creation instant. */
   loadBootstrap(bucketId: string): Promise<{ rows: BootstrapRow[]; createdAt: number | undefined }>;
@@ -82,6 +66,9 @@ export interface HealthStepOutcome {
 }
 
 const ATTEMPTS = 3;
+
+/** "No upper bound" in a key range: the last ms of year 9999 (ISO keys keep 4-digit years). */
+export const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** The next instant after `t` at which a window starts or ends, if any. */
 const nextBoundary = (windows: readonly MaintenanceWindow[], t: number): number | undefined => {
@@ -113,7 +100,7 @@ async function advanceBucket(
   if (state.checkpoint === undefined || state.entry === undefined) {
     const { rows, createdAt } = await ports.loadBootstrap(bucketId);
     const at = Math.min(settled, createdAt ?? settled);
-    const later = await ports.loadInputs(bucketId, at, Number.MAX_SAFE_INTEGER);
+    const later = await ports.loadInputs(bucketId, at, LAST_INSTANT);
     ({ checkpoint: start, entry: startEntry } = bootstrapCheckpoint(
       at,
       rows,
@@ -121,10 +108,10 @@ async function advanceBucket(
       windows,
       staleMs,
     ));
-  } else if (state.mark !== undefined && state.mark <= state.checkpoint.asOf) {
+  } else if (state.markAt !== undefined && state.markAt <= state.checkpoint.asOf) {
     // A late input: the day it falls in is computed again from its start.
     const stored = state.checkpoint;
-    const day = dayOf(Math.max(state.mark, stored.createdAt));
+    const day = dayOf(Math.max(state.markAt, stored.createdAt));
     const entry = day === stored.day ? state.entry : await ports.loadDayEntry(bucketId, day);
     if (entry === undefined) {
       // The day's entry is gone (older than the history retention): keep what is stored.
@@ -167,13 +154,11 @@ async function advanceBucket(
   ]);
   const nextMark = minDefined(nextBoundary(windows, to), await ports.firstInputAfter(bucketId, to));
   const entry = entries.get(step.checkpoint.day) as HealthPoint;
-  const written = await ports.writeCheckpoint(
-    bucketId,
-    step.checkpoint,
-    entry,
-    { ver: state.checkpoint === undefined ? undefined : state.ver, markSeq: state.markSeq },
+  const written = await ports.writeCheckpoint(bucketId, step.checkpoint, entry, {
+    expectVer: state.ver,
+    expectMarkSeq: state.markSeq,
     nextMark,
-  );
+  });
   if (!written) return false;
   outcome.advanced++;
   outcome.changes += step.changes.length;

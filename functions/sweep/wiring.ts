@@ -5,13 +5,16 @@ import { createHealthMarker } from '../data/health-marks.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
-import { runSweep, type SweepOutcome } from './run-sweep.ts';
+import { createHealthStepPorts } from './health-ports.ts';
+import { type HealthStepOutcome, runHealthStep } from './health-step.ts';
+import { runSweep, SWEEP_GRACE_SECONDS, type SweepOutcome } from './run-sweep.ts';
 
 export interface SweepWiring {
   client: DynamoDBClient;
   tableName: string;
   staleAfterSeconds: number;
   eventRetentionDays: number;
+  historyRetentionDays: number;
   logger: Logger;
   /** The event writer's publish port: none deployed (the stream), the local queue locally. */
   onEventsRecorded?: EventWriterOptions['onEventsRecorded'];
@@ -25,7 +28,9 @@ export interface SweepWiring {
  * runtime's timer. Logs one line per run; a run with failed rows rejects after finishing the
  * others (the rows stay in the index for the next run).
  */
-export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
+export function wireSweep(
+  wiring: SweepWiring,
+): () => Promise<SweepOutcome & { health?: HealthStepOutcome }> {
   const { logger } = wiring;
   const index = createSweepIndex(wiring.client, wiring.tableName);
   const recordEvents = createEventWriter(wiring.client, wiring.tableName, {
@@ -38,8 +43,16 @@ export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
       }),
     ...(wiring.now && { now: wiring.now }),
   });
+  const healthPorts = createHealthStepPorts(wiring.client, wiring.tableName, {
+    eventRetentionDays: wiring.eventRetentionDays,
+    historyRetentionDays: wiring.historyRetentionDays,
+  });
+  const clock = wiring.now ?? Date.now;
   return async function sweep() {
     const started = Date.now();
+    // The run's instant: once it has left no row over, every silence before runAt - grace is
+    // recorded, and every report received before then has its events written.
+    const runAt = clock();
     let outcome: SweepOutcome;
     try {
       outcome = await runSweep({
@@ -68,15 +81,32 @@ export function wireSweep(wiring: SweepWiring): () => Promise<SweepOutcome> {
         cause: error,
       });
     }
-    if (outcome.found > 0) logger.info('sweep run', summary);
-    else logger.debug('sweep run', summary);
-    return outcome;
+    // The health step (docs/ARCHITECTURE.md, "Bucket health"): every input up to `settled` is
+    // on record now; the buckets marked up to then are advanced to it.
+    const settled = runAt - SWEEP_GRACE_SECONDS * 1000 - 1000;
+    const health = await runHealthStep(healthPorts, settled, wiring.staleAfterSeconds * 1000);
+    wiring.metrics?.count('HealthBucketsAdvanced', health.advanced);
+    wiring.metrics?.count('HealthEventsRecorded', health.changes);
+    const { error: healthError, ...healthCounts } = health;
+    if (health.failed > 0) {
+      logger.error('health step left buckets for the next run', {
+        ...healthCounts,
+        error: healthError instanceof Error ? healthError : String(healthError),
+      });
+      throw new Error(`sweep: ${health.failed} buckets' health failed; the next run retries them`, {
+        cause: healthError,
+      });
+    }
+    const line = { ...summary, health: healthCounts, durationMs: Date.now() - started };
+    if (outcome.found > 0 || health.found > 0) logger.info('sweep run', line);
+    else logger.debug('sweep run', line);
+    return { ...outcome, health };
   };
 }
 
 export type SweepSettings = Pick<
   Settings,
-  'tableName' | 'staleAfterSeconds' | 'eventRetentionDays'
+  'tableName' | 'staleAfterSeconds' | 'eventRetentionDays' | 'historyRetentionDays'
 >;
 
 /** The sweep function of the route table: the common `wire(deps)` shape over wireSweep. */
@@ -86,6 +116,7 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
     tableName: settings.tableName,
     staleAfterSeconds: settings.staleAfterSeconds,
     eventRetentionDays: settings.eventRetentionDays,
+    historyRetentionDays: settings.historyRetentionDays,
     logger,
     metrics,
     ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),

@@ -17,19 +17,14 @@ import {
   type HealthPoint,
   initialCheckpoint,
 } from '../../functions/domain/health-timeline.ts';
+import type { StoredHealthState } from '../../functions/domain/ports/health.ts';
 import { type HealthStepPorts, runHealthStep } from '../../functions/sweep/health-step.ts';
 
 const STALE = 90_000;
 const T0 = Date.parse('2026-12-05T22:00:00.000Z');
 
 interface Store {
-  state: {
-    checkpoint?: HealthCheckpoint;
-    entry?: HealthPoint;
-    ver: number;
-    markSeq: number;
-    mark: number | undefined;
-  };
+  state: StoredHealthState;
   recorded: HealthInput[];
   changes: Map<string, HealthChange>;
   days: Map<string, ClosedHealthDay & { entry: HealthPoint }>;
@@ -47,7 +42,7 @@ function newStore(createdAt: number, windows: readonly MaintenanceWindow[]): Sto
       },
       ver: 0,
       markSeq: 0,
-      mark: windows.length > 0 ? Math.min(...windows.map((w) => w.start)) : undefined,
+      markAt: windows.length > 0 ? Math.min(...windows.map((w) => w.start)) : undefined,
     },
     recorded: [],
     changes: new Map(),
@@ -59,8 +54,8 @@ function newStore(createdAt: number, windows: readonly MaintenanceWindow[]): Sto
 function record(store: Store, input: HealthInput) {
   store.recorded.push(input);
   const s = store.state;
-  if (s.mark === undefined || s.mark > input.at) s.mark = input.at;
-  s.markSeq++;
+  if (s.markAt === undefined || s.markAt > input.at) s.markAt = input.at;
+  s.markSeq = (s.markSeq ?? 0) + 1;
 }
 
 function ports(
@@ -72,7 +67,7 @@ function ports(
     store.recorded.filter((i) => i.at > after && i.at <= to);
   return {
     findMarked: async (upTo) =>
-      store.state.mark !== undefined && store.state.mark <= upTo ? ['b'] : [],
+      store.state.markAt !== undefined && store.state.markAt <= upTo ? ['b'] : [],
     loadState: async () => structuredClone(store.state),
     loadDayEntry: async (_b, day) => structuredClone(store.days.get(day)?.entry),
     loadInputs: async (_b, after, to) => dedupe(inRange(after, to)),
@@ -92,11 +87,17 @@ function ports(
     putClosedDays: async (_b, days) => {
       for (const d of days) store.days.set(d.day, structuredClone(d));
     },
-    writeCheckpoint: async (_b, checkpoint, entry, expect, nextMark) => {
+    writeCheckpoint: async (_b, checkpoint, entry, condition) => {
       onBeforeWrite?.();
       const s = store.state;
-      if (s.ver !== expect.ver || s.markSeq !== expect.markSeq) return false;
-      store.state = { checkpoint, entry, ver: s.ver + 1, markSeq: s.markSeq, mark: nextMark };
+      if (s.ver !== condition.expectVer || s.markSeq !== condition.expectMarkSeq) return false;
+      store.state = {
+        checkpoint,
+        entry,
+        ver: (s.ver ?? 0) + 1,
+        markSeq: s.markSeq,
+        markAt: condition.nextMark,
+      };
       return true;
     },
     loadBootstrap: async () => ({ rows: [], createdAt: undefined }),
@@ -235,7 +236,7 @@ describe('the health step (in-memory ports)', () => {
             .map(({ day, durations }) => ({ day, durations }));
           expect(storedDays.concat(readOn.closedDays)).toEqual(straight.closedDays);
           expect(readOn.checkpoint).toEqual(straight.checkpoint);
-          expect(store.state.mark).toBeUndefined();
+          expect(store.state.markAt).toBeUndefined();
         },
       ),
       { numRuns: 150 },
@@ -255,13 +256,13 @@ describe('the health step (in-memory ports)', () => {
     record(store, input);
     const outcome = await runHealthStep(
       ports(store, [], () => {
-        store.state.markSeq++;
+        store.state.markSeq = (store.state.markSeq ?? 0) + 1;
       }),
       T0 + 60_000,
       STALE,
     );
     expect(outcome).toMatchObject({ found: 1, advanced: 0, failed: 1 });
-    expect(store.state.mark).toBe(T0 + 5_000);
+    expect(store.state.markAt).toBe(T0 + 5_000);
     // Its health event may be written already (deterministic): the run that succeeds
     // writes the same row again, and the checkpoint.
     const next = await runHealthStep(ports(store, []), T0 + 60_000, STALE);

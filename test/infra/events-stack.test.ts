@@ -64,14 +64,20 @@ describe('the sweep in the stack', () => {
     });
   });
 
-  it('may only query the sweep index and get, put and update items: no Scan, no base-table Query', () => {
+  it('may query the table and its sweep index, get, put, update and batch-write items: no Scan, no delete of a single item', () => {
     const dynamo = statementsOf(sweepId).filter((s) =>
       actions(s).some((a) => a.startsWith('dynamodb:')),
     );
     expect(dynamo).toStrictEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
       },
       {

@@ -59,6 +59,22 @@ describe('a node change', () => {
     expect(await node(bucketId, 'ONLINE', T0 + 151_000, 1)).toBe(true);
   });
 
+  it('a run of three back to the start is not delivered; its last step alone would look new', async () => {
+    const bucketId = bucket();
+    await record(bucketId, [
+      ['ONLINE', 'OFFLINE', T0],
+      ['OFFLINE', 'DISCONNECTED', T0 + 2_000],
+      ['DISCONNECTED', 'ONLINE', T0 + 4_000],
+    ]);
+    await seeder.put({
+      pk: `BUCKET#${bucketId}`,
+      sk: 'NODE#n1',
+      status: 'ONLINE',
+      lastAt: T0 + 600_000,
+    });
+    expect(await node(bucketId, 'ONLINE', T0 + 4_000)).toBe(false);
+  });
+
   it("another node's events count neither as later nor as earlier changes", async () => {
     const bucketId = bucket();
     await record(bucketId, [['ONLINE', 'OFFLINE', T0]]);

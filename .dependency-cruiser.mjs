@@ -1,8 +1,8 @@
 // Import rules between folders, checked by `npm run check` (docs/ARCHITECTURE.md, "Layout").
 // A function folder is any folder under functions/ other than the libraries below; each one
 // is one Lambda function (functions/route-table.ts) and imports libraries only.
-const LIBRARIES = '^functions/(auth|domain|data|http|shared|wire)/';
-const FUNCTION_FOLDER = '^functions/(?!(auth|domain|data|http|shared|wire)/)[^/]+/';
+const LIBRARIES = '^functions/(auth|domain|data|http|reads|shared|wire)/';
+const FUNCTION_FOLDER = '^functions/(?!(auth|domain|data|http|reads|shared|wire)/)[^/]+/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {

@@ -40,6 +40,8 @@ export default {
     'functions/http/**/*.ts',
     'functions/events/**/*.ts',
     'functions/sweep/**/*.ts',
+    // Sharing: the public routes' token, headers and badge rules.
+    'functions/public/**/*.ts',
     'functions/shared/ttl-cache.ts',
     'functions/shared/cursor-key.ts',
     // The operator store: the CLI's data layer.

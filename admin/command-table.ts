@@ -3,6 +3,7 @@
 import { ACCESS_COMMANDS } from './commands/access.ts';
 import { HEALTH_COMMANDS } from './commands/health.ts';
 import { NODE_COMMANDS } from './commands/nodes.ts';
+import { SHARE_COMMANDS } from './commands/shares.ts';
 import { TOKEN_COMMANDS } from './commands/tokens.ts';
 import { USER_COMMANDS } from './commands/users.ts';
 import { WORKSPACE_COMMANDS } from './commands/workspaces.ts';
@@ -14,5 +15,6 @@ export const COMMANDS: Record<string, Command> = {
   ...WORKSPACE_COMMANDS,
   ...NODE_COMMANDS,
   ...TOKEN_COMMANDS,
+  ...SHARE_COMMANDS,
   ...HEALTH_COMMANDS,
 };

@@ -28,6 +28,7 @@ import {
 } from '../functions/data/keys.ts';
 import { createMaintenanceWindowStore } from '../functions/data/maintenance-windows.ts';
 import { decodePendingEvents } from '../functions/data/pending-events.ts';
+import { createShareStore } from '../functions/data/shares.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -112,6 +113,10 @@ export interface AdminStore {
   /** Returns the stored tokensValidAfter (epoch seconds). */
   revokeTokens(userId: string, nowSeconds?: number): Promise<number>;
 
+  /** A bucket's share links (DESIGN.md section 17), oldest first; never their tokens. */
+  listShares(bucketId: string): Promise<StoredShare[]>;
+  /** Revokes a share link: its token is refused from the next request on. */
+  revokeShare(input: { bucketId: string; shareId: string }): Promise<void>;
   /**
    * Maintenance windows (DESIGN.md section 15), by the API's rules and rows
    * (functions/data/maintenance-windows.ts); the bucket must exist. A 21st open window, an
@@ -136,6 +141,13 @@ export interface AdminStore {
   getWorkspace(workspaceId: string): Promise<StoredWorkspace | undefined>;
   getNode(nodeId: string): Promise<StoredNode | undefined>;
   isAssigned(bucketId: string, nodeId: string): Promise<boolean>;
+}
+
+export interface StoredShare {
+  shareId: string;
+  label: string | undefined;
+  showIps: boolean;
+  createdAt: string;
 }
 
 export interface StoredUser {
@@ -344,6 +356,8 @@ export function createAdminStore(
     ...(onEventsRecorded !== undefined && { onEventsRecorded }),
     now,
   });
+
+  const shareStore = createShareStore(client, tableName);
 
   const getItem = async (itemKey: Key) =>
     (
@@ -847,6 +861,26 @@ export function createAdminStore(
     async disableUser(userId) {
       requireId(userId, 'userId');
       await setStatusDisabled(key(userPk(userId), PROFILE_SK), `user ${userId} does not exist`);
+    },
+
+    async listShares(bucketId) {
+      requireId(bucketId, 'bucketId');
+      if ((await getItem(key(bucketPk(bucketId), META_SK))) === undefined) {
+        throw new AdminError(`bucket ${bucketId} does not exist`);
+      }
+      const shares = await shareStore.listShares(bucketId);
+      return shares
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+        .map(({ shareId, label, showIps, createdAt }) => ({ shareId, label, showIps, createdAt }));
+    },
+
+    async revokeShare(input) {
+      const bucketId = requireId(input.bucketId, 'bucketId');
+      const shareId = requireId(input.shareId, 'shareId');
+      const share = (await shareStore.listShares(bucketId)).find((s) => s.shareId === shareId);
+      if (share === undefined || !(await shareStore.deleteShare(bucketId, share))) {
+        throw new AdminError(`bucket ${bucketId} has no share ${shareId}`);
+      }
     },
 
     async revokeTokens(userId, nowSeconds = Date.now() / 1000) {

@@ -1,5 +1,5 @@
 import { HttpError } from './errors.ts';
-import { checkId, checkInteger, toDay } from './ids.ts';
+import { checkId, checkInteger, checkShareToken, toDay } from './ids.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
   BucketEventsPage,
@@ -8,13 +8,16 @@ import type {
   BucketStatsResponse,
   BucketStatusResponse,
   BucketUptimeResponse,
+  CreatedShare,
   CreatedWebhook,
   HealthEvent,
   HealthEventsPage,
   MaintenanceWindow,
   MaintenanceWindowList,
+  NewShare,
   NewWebhook,
   NodeEvent,
+  ShareList,
   Webhook,
   WebhookList,
   WebhookPatch,
@@ -92,6 +95,17 @@ interface Call {
   noContent?: boolean;
   /** Sent as If-None-Match; the call answers a Conditional. */
   conditional?: { ifNoneMatch: string | undefined };
+  /** A public route (the share token is in the path): no Authorization header. */
+  public?: true;
+  /** The body is text (an SVG badge), returned as it is. */
+  text?: true;
+}
+
+/** What a share's badge shows: the verdict (`health`) or the uptime over `days` days. */
+export interface BadgeQuery {
+  show?: 'health' | 'uptime';
+  /** 1-90 (the API's default: 30); with `show: 'uptime'`. */
+  days?: number;
 }
 
 const DEFAULT_RETRY = { maxAttempts: 3, maxRetryAfterMs: 30_000, baseDelayMs: 500 };
@@ -544,13 +558,221 @@ export class BucketStatusClient {
     );
   }
 
+  /**
+   * POST /bucket/{bucketId}/shares: a share link of the bucket (label, showIps default false);
+   * 201 with its token and the page's link, shown only here.
+   */
+  async createShare(
+    bucketId: string,
+    share: NewShare = {},
+    options: RequestOptions = {},
+  ): Promise<CreatedShare> {
+    const id = checkId(bucketId, 'bucketId');
+    const body = {
+      ...(share.label !== undefined && { label: share.label }),
+      ...(share.showIps !== undefined && { showIps: share.showIps }),
+    };
+    // Not idempotent: a 503 is not retried (the share may have been created).
+    return this.#call<CreatedShare>(
+      { method: 'POST', path: `bucket/${id}/shares`, body, idempotent: false },
+      options,
+    );
+  }
+
+  /** GET /bucket/{bucketId}/shares (never the tokens). */
+  async listShares(bucketId: string, options: RequestOptions = {}): Promise<ShareList> {
+    const id = checkId(bucketId, 'bucketId');
+    return this.#call<ShareList>(
+      { method: 'GET', path: `bucket/${id}/shares`, idempotent: true },
+      options,
+    );
+  }
+
+  /** DELETE /bucket/{bucketId}/shares/{shareId}: resolves on 204; the token stops working. */
+  async revokeShare(
+    bucketId: string,
+    shareId: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    const bucket = checkId(bucketId, 'bucketId');
+    const share = checkId(shareId, 'shareId');
+    await this.#call<undefined>(
+      {
+        method: 'DELETE',
+        path: `bucket/${bucket}/shares/${share}`,
+        idempotent: true,
+        noContent: true,
+      },
+      options,
+    );
+  }
+
+  /**
+   * GET /public/{token}/status: the shared bucket's status (node addresses only when the share
+   * shows them). A public call: no Authorization header is sent, whatever the client holds.
+   */
+  async getPublicStatusIfChanged(
+    shareToken: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketStatusResponse>> {
+    const token = checkShareToken(shareToken);
+    return this.#call<Conditional<BucketStatusResponse>>(
+      {
+        method: 'GET',
+        path: `public/${token}/status`,
+        idempotent: true,
+        public: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/status without revalidation. */
+  async getPublicStatus(
+    shareToken: string,
+    options: RequestOptions = {},
+  ): Promise<BucketStatusResponse> {
+    const token = checkShareToken(shareToken);
+    return this.#call<BucketStatusResponse>(
+      { method: 'GET', path: `public/${token}/status`, idempotent: true, public: true },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/uptime?days=N, revalidating the answer you hold (a public call). */
+  async getPublicUptimeIfChanged(
+    shareToken: string,
+    days?: number,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketUptimeResponse>> {
+    const token = checkShareToken(shareToken);
+    const query =
+      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
+    return this.#call<Conditional<BucketUptimeResponse>>(
+      {
+        method: 'GET',
+        path: `public/${token}/uptime`,
+        ...(query && { query }),
+        idempotent: true,
+        public: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/uptime?days=N (a public call). */
+  async getPublicUptime(
+    shareToken: string,
+    days?: number,
+    options: RequestOptions = {},
+  ): Promise<BucketUptimeResponse> {
+    const token = checkShareToken(shareToken);
+    const query =
+      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
+    return this.#call<BucketUptimeResponse>(
+      {
+        method: 'GET',
+        path: `public/${token}/uptime`,
+        ...(query && { query }),
+        idempotent: true,
+        public: true,
+      },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/health, revalidating the answer you hold (a public call). */
+  async getPublicHealthIfChanged(
+    shareToken: string,
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<BucketHealth>> {
+    const token = checkShareToken(shareToken);
+    return this.#call<Conditional<BucketHealth>>(
+      {
+        method: 'GET',
+        path: `public/${token}/health`,
+        idempotent: true,
+        public: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/health: the shared bucket's verdict (a public call). */
+  async getPublicHealth(shareToken: string, options: RequestOptions = {}): Promise<BucketHealth> {
+    const token = checkShareToken(shareToken);
+    return this.#call<BucketHealth>(
+      { method: 'GET', path: `public/${token}/health`, idempotent: true, public: true },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/health/events, revalidating the page you hold (a public call). */
+  async listPublicHealthEventsIfChanged(
+    shareToken: string,
+    query: { limit?: number } = {},
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<HealthEventsPage>> {
+    const token = checkShareToken(shareToken);
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    return this.#call<Conditional<HealthEventsPage>>(
+      {
+        method: 'GET',
+        path: `public/${token}/health/events`,
+        query: params,
+        idempotent: true,
+        public: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** GET /public/{token}/badge.svg: the badge's SVG text (a public call). */
+  async getPublicBadge(
+    shareToken: string,
+    query: BadgeQuery = {},
+    options: RequestOptions = {},
+  ): Promise<string> {
+    const token = checkShareToken(shareToken);
+    const params: Record<string, string> = {};
+    if (query.show !== undefined) {
+      if (query.show !== 'health' && query.show !== 'uptime') {
+        throw new TypeError('show must be health or uptime');
+      }
+      params.show = query.show;
+    }
+    if (query.days !== undefined) params.days = String(checkInteger(query.days, 'days', 1, 90));
+    return this.#call<string>(
+      {
+        method: 'GET',
+        path: `public/${token}/badge.svg`,
+        query: params,
+        idempotent: true,
+        public: true,
+        text: true,
+      },
+      options,
+    );
+  }
+
   async #call<T>(call: Call, options: RequestOptions): Promise<T> {
     // Every path segment above passed checkId: only [A-Za-z0-9_-], nothing to resolve.
     const url = new URL(call.path, this.#baseUrl);
     for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
-    const request = `${call.method} /${call.path}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.#authToken !== undefined) headers.authorization = `Bearer ${this.#authToken}`;
+    // A public path carries a share token: errors name the route, never the path.
+    const request = `${call.method} /${call.public ? call.path.replace(/^public\/[^/]+/, 'public/{token}') : call.path}`;
+    const headers: Record<string, string> = {
+      accept: call.text ? 'image/svg+xml' : 'application/json',
+    };
+    if (this.#authToken !== undefined && !call.public) {
+      headers.authorization = `Bearer ${this.#authToken}`;
+    }
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     if (call.conditional?.ifNoneMatch !== undefined) {
       headers['if-none-match'] = call.conditional.ifNoneMatch;
@@ -585,6 +807,7 @@ export class BucketStatusClient {
         }
         if (response.ok) {
           if (call.noContent) return undefined as T;
+          if (call.text) return text as T;
           if (typeof body !== 'object' || body === null || Array.isArray(body)) {
             throw new HttpError(response.status, body, response.headers, `${request} (not JSON)`);
           }

@@ -31,3 +31,17 @@ export function toDay(value: unknown): string {
   }
   throw new TypeError(`day must be a Date or a YYYY-MM-DD string (got ${JSON.stringify(value)})`);
 }
+
+/** A share token as the API issues it: `bss_` + 43 base64url characters. */
+const SHARE_TOKEN = /^bss_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A share token is checked before it becomes a path segment, like an id; the message never
+ * repeats it (a token is a credential).
+ */
+export function checkShareToken(value: unknown): string {
+  if (typeof value !== 'string' || !SHARE_TOKEN.test(value)) {
+    throw new TypeError('shareToken must be bss_ followed by 43 base64url characters');
+  }
+  return value;
+}

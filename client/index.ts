@@ -3,6 +3,7 @@
  * wherever a global fetch does (Node >= 20, browsers, Deno, Bun).
  */
 export {
+  type BadgeQuery,
   BucketStatusClient,
   type BucketStatusClientOptions,
   type Conditional,
@@ -27,6 +28,7 @@ export type {
   BucketStatusResponse as StorageBucketStatusResponse,
   BucketUptime,
   BucketUptimeResponse,
+  CreatedShare,
   CreatedWebhook,
   HealthEvent,
   HealthEventsPage,
@@ -36,12 +38,15 @@ export type {
   MaintenanceWindow,
   MaintenanceWindowList,
   NewMaintenanceWindow,
+  NewShare,
   NewWebhook,
   NodeDayStats,
   NodeEvent,
   NodeState,
   NodeStatus,
   NodeUptime,
+  Share,
+  ShareList,
   UptimeDay,
   Verdict,
   Webhook,

@@ -253,6 +253,38 @@ export interface WebhookList {
   webhooks: Webhook[];
 }
 
+export interface NewShare {
+  /** At most 256 printable characters, counted in code points (the rule of every stored text: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp). Empty or null: no label. */
+  label?: string;
+  /** Whether the public routes show the nodes' `ip` (default false). */
+  showIps?: boolean;
+}
+
+export interface Share {
+  id: string;
+  /** At most 256 printable characters, counted in code points (the rule of every stored text: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp). Empty or null: no label. */
+  label?: string;
+  showIps: boolean;
+  createdAt: string;
+}
+
+/** POST /bucket/{bucketId}/shares: the token is shown only here. */
+export interface CreatedShare {
+  id: string;
+  /** At most 256 printable characters, counted in code points (the rule of every stored text: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp). Empty or null: no label. */
+  label?: string;
+  showIps: boolean;
+  createdAt: string;
+  /** `bss_` + base64url of 32 random bytes: the credential of the public routes. Shown only in this response; stored only as a hash. */
+  token: string;
+  /** The status page opened on the shared view: `<status page>#share=<token>`. */
+  pageUrl: string;
+}
+
+export interface ShareList {
+  shares: Share[];
+}
+
 /** POST /bucket/{bucketId}/maintenance. */
 export interface NewMaintenanceWindow {
   /** ISO 8601 instant with seconds and a zone (`Z` or `+HH:MM`), at most milliseconds; at most 60 s in the past and at most 90 days ahead. */

@@ -146,8 +146,19 @@ export const FUNCTIONS = {
     constructId: 'WebhooksFunction',
     description:
       'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), a ' +
-      "bucket's maintenance windows and health policy",
+      "bucket's maintenance windows, health policy and shares",
     // A token check, two parallel queries, at most one write (and one DNS lookup on create).
+    memorySize: 512,
+    tableActions: [],
+  },
+  public: {
+    kind: 'http',
+    entry: 'functions/public/handler.ts',
+    wiring: 'functions/public/wiring.ts',
+    constructId: 'PublicFunction',
+    description: 'share-token reads (GET /public/{token}/...), behind CloudFront',
+    // No token verifier and no user partition: one GetItem for the share, then the bucket's
+    // reads; the badge adds badge-maker's width tables.
     memorySize: 512,
     tableActions: [],
   },
@@ -267,6 +278,67 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
+  // Shares (DESIGN.md section 17): the user's partition, the bucket's META row and its share
+  // slots in parallel; creating claims a free slot and writes the token's lookup row (deleting
+  // the slot again if that fails); revoking deletes the lookup row, then the slot.
+  {
+    method: 'POST',
+    path: '/bucket/{bucketId}/shares',
+    function: 'webhooks',
+    handler: 'functions/webhooks/shares-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+  },
+  {
+    method: 'GET',
+    path: '/bucket/{bucketId}/shares',
+    function: 'webhooks',
+    handler: 'functions/webhooks/shares-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem'],
+  },
+  {
+    method: 'DELETE',
+    path: '/bucket/{bucketId}/shares/{shareId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/shares-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+  },
+  // Public reads of a share (DESIGN.md section 17): one consistent GetItem of the token's
+  // lookup row, then the bucket's reads as the authenticated routes make them.
+  {
+    method: 'GET',
+    path: '/public/{token}/status',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/uptime',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/health',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/health/events',
+    function: 'public',
+    handler: 'functions/public/public-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
+  {
+    method: 'GET',
+    path: '/public/{token}/badge.svg',
+    function: 'public',
+    handler: 'functions/public/badge-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the
   // management function: the user's partition and the bucket's META row in parallel, then the

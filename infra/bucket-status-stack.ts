@@ -24,6 +24,7 @@ import {
   HouseNodejsFunction,
   type LogLevel,
 } from './constructs/house-nodejs-function.ts';
+import { PublicCdn } from './constructs/public-cdn.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { StatusHttpApi, type ThrottleLimits } from './constructs/status-http-api.ts';
 import { StatusPageHosting } from './constructs/status-page-hosting.ts';
@@ -104,6 +105,8 @@ export class BucketStatusStack extends Stack {
   readonly eventsCursorSecret: secretsmanager.Secret;
   readonly alarms: ServiceAlarms;
   readonly statusPage: StatusPageHosting;
+  /** The public routes of share tokens, cached at the edge (DESIGN.md section 17). */
+  readonly publicCdn: PublicCdn;
   /** The alert pipeline's queues (the fan-out and delivery functions are in `functions`). */
   readonly alerts: AlertDelivery;
 
@@ -175,7 +178,14 @@ export class BucketStatusStack extends Stack {
       },
       sweep: { ...settings },
       // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
-      webhooks: { ...settings, ...jwtEnvironment(props.jwt, this.jwtSecret) },
+      webhooks: {
+        ...settings,
+        ...jwtEnvironment(props.jwt, this.jwtSecret),
+        // Share links open the status page (set below, once the page exists).
+      },
+      // No token key material: the share token in the path is the credential. The cursor key
+      // of the public health events is the one of every events cursor.
+      public: { ...settings, EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn },
       fanOut: { ...settings, ...this.alerts.environment },
       delivery: { ...settings, ...this.alerts.environment },
     };
@@ -201,6 +211,8 @@ export class BucketStatusStack extends Stack {
       const fn = new HouseNodejsFunction(this, spec.constructId, {
         ...shared,
         entry: spec.entry,
+        // HTTP functions are described by the routes they serve, while those fit Lambda's
+        // 256 characters; by their table entry's description otherwise.
         description: describeFunction(props.stageName, name),
         memorySize: spec.memorySize,
         ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
@@ -222,7 +234,7 @@ export class BucketStatusStack extends Stack {
       }
     }
     // The events and health events cursors share the key.
-    for (const fn of [this.functions.events, this.statusFunction]) {
+    for (const fn of [this.functions.events, this.statusFunction, this.functions.public]) {
       fn.allow(['secretsmanager:GetSecretValue'], [this.eventsCursorSecret.secretArn]);
     }
     this.alerts.grantFanOut(this.functions.fanOut);
@@ -242,6 +254,9 @@ export class BucketStatusStack extends Stack {
       corsAllowedOrigins: [this.statusPage.origin, ...(props.corsAllowedOrigins ?? [])],
     });
     this.statusPage.deployPage(this.httpApi.url);
+    // A share link opens the page (POST shares answers `<page>#share=<token>`).
+    this.functions.webhooks.function.addEnvironment('STATUS_PAGE_URL', this.statusPage.url);
+    this.publicCdn = new PublicCdn(this, 'Public', { apiId: this.httpApi.api.apiId });
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
@@ -283,6 +298,11 @@ export class BucketStatusStack extends Stack {
     new CfnOutput(this, 'StatusPageUrl', {
       description: 'The status page: open <url>#bucket=<bucketId>&token=<token>',
       value: this.statusPage.url,
+    });
+    new CfnOutput(this, 'PublicUrl', {
+      description:
+        'The public routes of share links, cached at the edge: <url>/public/<token>/status',
+      value: this.publicCdn.url,
     });
     new CfnOutput(this, 'TableName', {
       description: 'DynamoDB table: set TABLE_NAME to this for the admin CLI',

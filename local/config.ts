@@ -13,6 +13,7 @@ import {
   readPositiveInt,
   readReleaseTwoSettings,
   readStaleAfterSeconds,
+  readStatusPageUrl,
   requireTableName,
 } from '../functions/shared/config.ts';
 
@@ -31,6 +32,8 @@ export interface LocalConfig extends ReleaseTwoSettings {
   nodeKeyCacheSeconds: number;
   nodeMinReportIntervalMs: number;
   eventsCursorKey: CursorKeySource;
+  /** STATUS_PAGE_URL when set; otherwise the runtime uses the page it serves itself. */
+  statusPageUrl: string | undefined;
 }
 
 export const DEFAULT_LOCAL_TABLE_NAME = 'bucket-status-local';
@@ -69,6 +72,7 @@ export function readLocalConfig(env: Env, overrides: { port?: number } = {}): Lo
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
     // EVENTS_CURSOR_SECRET when set, else derived from the runtime's JWT_SECRET (docs/SECURITY.md).
     eventsCursorKey: readEventsCursorKeySource(effective),
+    statusPageUrl: env.STATUS_PAGE_URL?.trim() ? readStatusPageUrl(env) : undefined,
     // The local runtime alone accepts http and loopback webhook targets (DESIGN.md section 10);
     // WEBHOOK_ALLOW_LOOPBACK=false turns that off to try the deployed rules locally.
     ...readReleaseTwoSettings(env, { local: true }),

@@ -83,3 +83,21 @@ export async function createLocalFunctions(input: {
   }));
   return functions;
 }
+
+/**
+ * The table's routes on the handlers of functions wired later: the server can listen (and so
+ * know its own URL, which a setting may need) before the functions are wired. A request that
+ * arrives before then fails as a 500.
+ */
+export function lateBoundRoutes(wired: () => LocalFunctions | undefined): HttpRoute[] {
+  return ROUTES.map((route) => ({
+    method: route.method,
+    path: route.path,
+    handler: (event, context) => {
+      const handler = wired()?.http[route.function]?.[routeKeyOf(route)];
+      if (handler === undefined) throw new Error(`${routeKeyOf(route)} is not wired yet`);
+      return handler(event, context);
+    },
+    functionName: `bucket-status-${route.function}`,
+  }));
+}

@@ -26,7 +26,7 @@ import {
   writeDemoFile,
 } from './demo.ts';
 import { type EmbeddedDynamo, ensureTable, startDynalite } from './embedded-dynamodb.ts';
-import { createLocalFunctions, type LocalFunctions } from './handlers.ts';
+import { createLocalFunctions, type LocalFunctions, lateBoundRoutes } from './handlers.ts';
 import {
   createInFlight,
   createLocalHttpServer,
@@ -283,13 +283,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       onEventsRecorded: publishEvents,
     });
 
-    // Every function and route of functions/route-table.ts, through its production wiring.
-    const functions = await createLocalFunctions({
-      client,
-      settings: config,
-      logger,
-      overrides: { onEventsRecorded: publishEvents },
-    });
+    // Every function and route of functions/route-table.ts, through its production wiring,
+    // once the server listens: STATUS_PAGE_URL defaults to the page this server serves.
+    let wired: LocalFunctions | undefined;
     const staticSite = await loadStatusPage(options.webDir);
     // Handler invocations still running when the server closes (a client that aborted, an
     // integration timeout) finish before the alert queue, the client and the engine close.
@@ -303,7 +299,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(options.serverLimits !== undefined && { limits: options.serverLimits }),
       onClientAbort: (context) =>
         logger.info('client closed the connection before its request was read', context),
-      routes: functions.routes,
+      routes: lateBoundRoutes(() => wired),
       onError: (error, context) =>
         logger.error('unhandled error in the local HTTP adapter', {
           ...context,
@@ -320,6 +316,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const apiUrl = `http://${shownHost}:${port}`;
     // The simulated nodes talk to the socket we bound, whatever "localhost" resolves to.
     const boundUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const functions = await createLocalFunctions({
+      client,
+      settings: { ...config, statusPageUrl: config.statusPageUrl ?? `${apiUrl}/` },
+      logger,
+      overrides: { onEventsRecorded: publishEvents },
+    });
+    wired = functions;
 
     await prepareTable(client, config, endpoint);
     if (options.sweep !== false) {

@@ -18,6 +18,12 @@ export const HEALTH_EVENT_SK_PREFIX = 'E#';
 export const HEALTH_STATE_SK = 'STATE';
 /** The prefix of a health mark's `sweepAt` (node rows' bare ISO values sort before it). */
 export const HEALTH_MARK_PREFIX = 'H';
+/** A bucket's share slots (`SLOT#0`-`SLOT#9`): a partition of their own, out of the status Query's range. */
+export const sharesPk = (bucketId: string) => `SHARES#${bucketId}`;
+export const SHARE_SLOT_SK_PREFIX = 'SLOT#';
+export const shareSlotSk = (slot: number) => `${SHARE_SLOT_SK_PREFIX}${slot}`;
+/** A share token's lookup row, keyed by the token's hash (base64url SHA-256): sk META. */
+export const shareTokenPk = (tokenHash: string) => `SHARE#${tokenHash}`;
 /** A health input row's sort key prefix: `I#<at ISO>#…` (uncount and policy inputs). */
 export const HEALTH_INPUT_SK_PREFIX = 'I#';
 /** An uncount input: a counted node unassigned at `atMs`. */

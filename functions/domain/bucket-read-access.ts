@@ -1,5 +1,6 @@
 import { type BucketOwner, decideAccess, isTokenRevoked, type UserAccess } from './access.ts';
 import { Forbidden, NotFound, Unauthenticated } from './errors.ts';
+import type { BucketReadGrant, DecideBucketRead, LoadUserAccess } from './ports/bucket-reads.ts';
 
 /** Who is asking: the verified token's subject and `iat` (epoch seconds). */
 export interface Principal {
@@ -27,3 +28,20 @@ export function assertBucketReadable(
     throw new Forbidden('You do not have access to this bucket');
   }
 }
+
+/** A user who may read a bucket sees all of it. */
+const FULL_VIEW: BucketReadGrant = { showIps: true };
+
+/**
+ * The access decision of a user's bucket read: the user's partition (read in parallel with the
+ * bucket's first page), then assertBucketReadable.
+ */
+export const userBucketRead =
+  (principal: Principal, loadUserAccess: LoadUserAccess): DecideBucketRead =>
+  async () => {
+    const user = await loadUserAccess(principal.userId);
+    return (owner) => {
+      assertBucketReadable(principal, user, owner);
+      return FULL_VIEW;
+    };
+  };

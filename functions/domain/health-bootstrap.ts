@@ -13,7 +13,6 @@ import {
 } from './health.ts';
 import { type HealthCheckpoint, type HealthPoint, initialCheckpoint } from './health-timeline.ts';
 import type { ReportedStatus } from './node-status.ts';
-import { stateAt } from './timeline.ts';
 
 /** A NODE# row as the bootstrap needs it: the last report since the assignment, if any. */
 export interface BootstrapRow {
@@ -50,7 +49,9 @@ export function bootstrapCheckpoint(
     // No recorded change after `at`: a report after `at` changed nothing, so it had a fresh
     // predecessor of the same status at `at`; otherwise the last report decides.
     counted++;
-    const state = row.last.at > at ? row.last.status : stateAt(row.last, at, staleMs);
+    // (A report holds on [r, r + stale): the change to DISCONNECTED is at r + stale, as the
+    // node's event says, so the node is DISCONNECTED at exactly that instant.)
+    const state = row.last.at > at || at - row.last.at < staleMs ? row.last.status : 'DISCONNECTED';
     if (state === 'ONLINE') online++;
   }
   const base = initialCheckpoint(at, windows, minOnlinePercent);

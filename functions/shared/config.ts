@@ -273,6 +273,18 @@ export const readWebhookRetryBaseSeconds = (env: Env) =>
 export const readWebhookAllowLoopback = (env: Env, fallback = false) =>
   readSetting(env, { ...WEBHOOK_ALLOW_LOOPBACK, fallback });
 
+/**
+ * STATUS_PAGE_URL: the status page a share link opens (`<page>#share=<token>`, DESIGN.md
+ * section 17). The stack sets it to the page's CloudFront URL; the local runtime to the page it
+ * serves itself.
+ */
+export const STATUS_PAGE_URL: Setting<string> & { missing: string } = {
+  name: 'STATUS_PAGE_URL',
+  parse: /* @__PURE__ */ url({ https: true, normalize: true }),
+  missing: 'STATUS_PAGE_URL is required: the status page that share links open',
+};
+export const readStatusPageUrl = (env: Env): string => readSetting(env, STATUS_PAGE_URL);
+
 /** The second release's settings in one object (DESIGN.md section 7). */
 export interface ReleaseTwoSettings {
   jwtMaxLifetimeSeconds: number;

@@ -23,6 +23,8 @@ export interface Settings extends ReleaseTwoSettings {
   nodeMinReportIntervalMs: number;
   /** The events cursor's key source (EVENTS_CURSOR_SECRET[_ARN], else JWT_SECRET). */
   eventsCursorKey: CursorKeySource;
+  /** STATUS_PAGE_URL: the page a share link opens (the management function's shares). */
+  statusPageUrl: string;
 }
 
 /** What tests may replace; production passes none. */

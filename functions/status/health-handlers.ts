@@ -3,6 +3,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
+import { userBucketRead } from '../domain/bucket-read-access.ts';
+import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
 import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
@@ -13,16 +15,18 @@ import {
   type ReadHealthEventsDeps,
   readBucketHealth,
   readBucketHealthEvents,
-} from './read-bucket-health.ts';
+} from '../reads/read-bucket-health.ts';
 
 interface HandlerDeps {
+  loadUserAccess: LoadUserAccess;
   verifyToken: VerifyToken;
   logger: Logger;
 }
 
-function principalOf(context: AuthenticatedContext) {
+/** The access decision of the verified token's user. */
+function decisionOf(context: AuthenticatedContext, deps: HandlerDeps) {
   if (context.principal === undefined) throw new Error('bearer middleware did not run');
-  return context.principal;
+  return userBucketRead(context.principal, deps.loadUserAccess);
 }
 
 /** GET /bucket/{bucketId}/health: ETag/304/gzip like GET status (conditionalGetResponses). */
@@ -35,7 +39,7 @@ export function createHealthHandler(deps: ReadBucketHealthDeps & HandlerDeps) {
     .use(bearerToken(deps.verifyToken))
     .handler(async (event, context) => {
       const bucketId = pathId(event, 'bucketId');
-      return jsonResponse(200, await readBucketHealth(principalOf(context), bucketId, deps));
+      return jsonResponse(200, await readBucketHealth(decisionOf(context, deps), bucketId, deps));
     });
 }
 
@@ -53,7 +57,7 @@ export function createHealthEventsHandler(deps: ReadHealthEventsDeps & HandlerDe
       return jsonResponse(
         200,
         await readBucketHealthEvents(
-          principalOf(context),
+          decisionOf(context, deps),
           { bucketId, limit: query.limit, cursor: query.cursor },
           deps,
         ),

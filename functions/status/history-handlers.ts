@@ -3,6 +3,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
+import { userBucketRead } from '../domain/bucket-read-access.ts';
+import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
 import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
@@ -10,9 +12,10 @@ import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { jsonResponse } from '../http/response.ts';
-import { type ReadHistoryDeps, readBucketStats, readBucketUptime } from './read-history.ts';
+import { type ReadHistoryDeps, readBucketStats, readBucketUptime } from '../reads/read-history.ts';
 
 export interface HistoryHandlerDeps extends ReadHistoryDeps {
+  loadUserAccess: LoadUserAccess;
   verifyToken: VerifyToken;
   logger: Logger;
 }
@@ -20,9 +23,10 @@ export interface HistoryHandlerDeps extends ReadHistoryDeps {
 /** The stats body is `{ "day": ... }`: anything near this size is not of that shape. */
 export const MAX_STATS_BODY_BYTES = 1024;
 
-function principalOf(context: AuthenticatedContext) {
+/** The access decision of the verified token's user. */
+function decisionOf(context: AuthenticatedContext, deps: HistoryHandlerDeps) {
   if (context.principal === undefined) throw new Error('bearer middleware did not run');
-  return context.principal;
+  return userBucketRead(context.principal, deps.loadUserAccess);
 }
 
 /** POST /bucket/{bucketId}/stats: token, path, body, then the use case; errors mapped once. */
@@ -39,7 +43,10 @@ export function createStatsHandler(deps: HistoryHandlerDeps) {
         MAX_STATS_BODY_BYTES,
         'The body must be JSON: { "day": "YYYY-MM-DD" }',
       );
-      return jsonResponse(200, await readBucketStats(principalOf(context), bucketId, body, deps));
+      return jsonResponse(
+        200,
+        await readBucketStats(decisionOf(context, deps), bucketId, body, deps),
+      );
     });
 }
 
@@ -54,6 +61,9 @@ export function createUptimeHandler(deps: HistoryHandlerDeps) {
     .handler(async (event, context) => {
       const bucketId = pathId(event, 'bucketId');
       const days = parseUptimeDays(event.queryStringParameters?.days);
-      return jsonResponse(200, await readBucketUptime(principalOf(context), bucketId, days, deps));
+      return jsonResponse(
+        200,
+        await readBucketUptime(decisionOf(context, deps), bucketId, days, deps),
+      );
     });
 }

@@ -3,14 +3,17 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
 import type { VerifyToken } from '../auth/token-verifier.ts';
+import { userBucketRead } from '../domain/bucket-read-access.ts';
+import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
 import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { jsonResponse } from '../http/response.ts';
-import { type ReadBucketStatusDeps, readBucketStatus } from './read-bucket-status.ts';
+import { type ReadBucketStatusDeps, readBucketStatus } from '../reads/read-bucket-status.ts';
 
 export interface StatusHandlerDeps extends ReadBucketStatusDeps {
+  loadUserAccess: LoadUserAccess;
   verifyToken: VerifyToken;
   logger: Logger;
 }
@@ -27,6 +30,7 @@ export function createStatusHandler(deps: StatusHandlerDeps) {
       const bucketId = pathId(event, 'bucketId');
       const principal = context.principal;
       if (principal === undefined) throw new Error('bearer middleware did not run');
-      return jsonResponse(200, await readBucketStatus(principal, bucketId, deps));
+      const decide = userBucketRead(principal, deps.loadUserAccess);
+      return jsonResponse(200, await readBucketStatus(decide, bucketId, deps));
     });
 }

@@ -14,6 +14,7 @@ import {
   type HealthChange,
   type HealthCheckpoint,
   type HealthPoint,
+  initialCheckpoint,
 } from '../domain/health-timeline.ts';
 import type {
   CheckpointWriteCondition,
@@ -97,6 +98,7 @@ async function advanceBucket(
   let start: HealthCheckpoint;
   let startEntry: HealthPoint;
   let recompute = false;
+  let fromCreation = false;
   if (state.checkpoint === undefined || state.entry === undefined) {
     const { rows, createdAt } = await ports.loadBootstrap(bucketId);
     const at = Math.min(settled, createdAt ?? settled);
@@ -113,7 +115,15 @@ async function advanceBucket(
     const stored = state.checkpoint;
     const day = dayOf(Math.max(state.markAt, stored.createdAt));
     const entry = day === stored.day ? state.entry : await ports.loadDayEntry(bucketId, day);
-    if (entry === undefined) {
+    if (entry !== undefined && day === dayOf(stored.createdAt)) {
+      // The bucket's first day: from its creation, whose verdict a window already active then
+      // (one created later with its start in the past) makes MAINTENANCE, with no change
+      // before the bucket existed.
+      start = initialCheckpoint(stored.createdAt, windows);
+      startEntry = entry;
+      recompute = true;
+      fromCreation = true;
+    } else if (entry === undefined) {
       // The day's entry is gone (older than the history retention): keep what is stored.
       start = stored;
       startEntry = state.entry;
@@ -138,8 +148,9 @@ async function advanceBucket(
   // Entries by day: the start's own, then each day the step entered.
   const entries = new Map<string, HealthPoint>([[start.day, startEntry]]);
   for (const { day, entry } of step.dayEntries) entries.set(day, entry);
-  // A recomputation starts 1 ms before its day: the day before is not its to write.
-  const firstDay = recompute ? dayOf(start.asOf + 1) : start.day;
+  // A recomputation starts 1 ms before its day (or at the bucket's creation): the day before is
+  // not its to write.
+  const firstDay = recompute && !fromCreation ? dayOf(start.asOf + 1) : start.day;
   const closed = step.closedDays
     .filter((d) => d.day >= firstDay)
     .map((d) => ({ ...d, entry: entries.get(d.day) as HealthPoint }));

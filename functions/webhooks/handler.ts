@@ -4,6 +4,7 @@
 import {
   readHistoryRetentionDays,
   readJwtConfig,
+  readStatusPageUrl,
   readWebhookAllowLoopback,
   requireTableName,
 } from '../shared/config.ts';
@@ -17,6 +18,7 @@ const { deps, observability } = lambdaEntryDeps({
   tableName: requireTableName(env),
   jwt: readJwtConfig(env),
   webhookAllowLoopback: readWebhookAllowLoopback(env),
+  statusPageUrl: readStatusPageUrl(env),
   historyRetentionDays: readHistoryRetentionDays(env),
 });
 const wired = wire(deps);

@@ -3,27 +3,30 @@ import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createHealthMarker } from '../data/health-marks.ts';
 import { createHealthPolicyStore } from '../data/health-policy.ts';
 import { createMaintenanceWindowStore } from '../data/maintenance-windows.ts';
+import { createShareStore } from '../data/shares.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createHealthManagementRoutes } from './health-handler.ts';
+import { createShareRoutes } from './shares-handler.ts';
 import { createWebhookRoutes } from './webhooks-handler.ts';
 
 /** WEBHOOK_ALLOW_LOOPBACK is true only in the local runtime; the stack never sets it. */
 export type WebhooksSettings = Pick<
   Settings,
-  'tableName' | 'jwt' | 'webhookAllowLoopback' | 'historyRetentionDays'
+  'tableName' | 'jwt' | 'webhookAllowLoopback' | 'historyRetentionDays' | 'statusPageUrl'
 >;
 
 /**
- * The management routes (webhooks; a bucket's maintenance windows and health policy) on their
- * real adapters: Lambda entry, local runtime and tests.
+ * The management routes (webhooks; a bucket's maintenance windows, health policy and shares)
+ * on their real adapters: Lambda entry, local runtime and tests.
  */
 export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
   const { tableName } = settings;
   const verifyToken = createTokenVerifier(settings.jwt);
   const loadUserAccess = createUserAccessReader(client, tableName);
+  const loadBucketOwner = createBucketOwnerReader(client, tableName);
   const now = overrides?.now && { now: overrides.now };
   const markHealth = createHealthMarker(client, tableName);
   const webhooks = createWebhookRoutes({
@@ -38,12 +41,21 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
   const health = createHealthManagementRoutes({
     verifyToken,
     loadUserAccess,
-    loadBucketOwner: createBucketOwnerReader(client, tableName),
+    loadBucketOwner,
     windows: createMaintenanceWindowStore(client, tableName, { markHealth }),
     policies: createHealthPolicyStore(client, tableName, {
       historyRetentionDays: settings.historyRetentionDays,
       markHealth,
     }),
+    logger,
+    ...now,
+  });
+  const shares = createShareRoutes({
+    verifyToken,
+    loadUserAccess,
+    loadBucketOwner,
+    shares: createShareStore(client, tableName),
+    statusPageUrl: settings.statusPageUrl,
     logger,
     ...now,
   });
@@ -59,6 +71,10 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
     'DELETE /bucket/{bucketId}/maintenance/{windowId}':
       health['DELETE /bucket/{bucketId}/maintenance/{windowId}'],
     'PUT /bucket/{bucketId}/health/policy': health['PUT /bucket/{bucketId}/health/policy'],
+    'POST /bucket/{bucketId}/shares': shares['POST /bucket/{bucketId}/shares'],
+    'GET /bucket/{bucketId}/shares': shares['GET /bucket/{bucketId}/shares'],
+    'DELETE /bucket/{bucketId}/shares/{shareId}':
+      shares['DELETE /bucket/{bucketId}/shares/{shareId}'],
   } satisfies RouteHandlers<'webhooks'>;
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

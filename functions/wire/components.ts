@@ -35,6 +35,7 @@ import {
   RejectedBucket,
 } from './ingest.ts';
 import { MaintenanceWindow, MaintenanceWindowList, NewMaintenanceWindow } from './maintenance.ts';
+import { CreatedShare, NewShare, Share, ShareList } from './shares.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
 import {
   BucketHealthChanged,
@@ -124,6 +125,14 @@ export const COMPONENTS: Record<string, Component> = {
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
   BucketHealthChanged: { schema: BucketHealthChanged },
+  NewShare: { schema: NewShare, client: 'NewShare' },
+  Share: { schema: Share, client: 'Share' },
+  CreatedShare: {
+    schema: CreatedShare,
+    client: 'CreatedShare',
+    doc: 'POST /bucket/{bucketId}/shares: the token is shown only here.',
+  },
+  ShareList: { schema: ShareList, client: 'ShareList' },
   NewMaintenanceWindow: {
     schema: NewMaintenanceWindow,
     client: 'NewMaintenanceWindow',

@@ -23,8 +23,9 @@ export interface ApiRoute {
 
 /**
  * One JSON object per request. Only $context variables: no headers, so bearer tokens and node
- * signatures never reach the logs. Every value is quoted so that an empty variable still
- * leaves valid JSON.
+ * signatures never reach the logs; the route key (`GET /public/{token}/status`), never the path,
+ * so neither does a share token (DESIGN.md section 17). Every value is quoted so that an empty
+ * variable still leaves valid JSON.
  */
 export const ACCESS_LOG_FIELDS = {
   requestId: '$context.requestId',
@@ -33,7 +34,6 @@ export const ACCESS_LOG_FIELDS = {
   userAgent: '$context.identity.userAgent',
   httpMethod: '$context.httpMethod',
   routeKey: '$context.routeKey',
-  path: '$context.path',
   protocol: '$context.protocol',
   status: '$context.status',
   responseLength: '$context.responseLength',

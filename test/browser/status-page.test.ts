@@ -367,11 +367,11 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     expect(await sessionValue(page, 'bucket-status.token')).toBe(runtime.demo.adminToken);
     expect(await sessionValue(page, 'bucket-status.bucket')).toBe(other);
 
-    // A share link in the same tab is taken and kept too (this page has no shared view yet).
+    // A share link in the same tab is taken and kept too (an unknown one opens nothing).
     await page.goto(`${runtime.apiUrl}/#share=bss_${'A'.repeat(43)}`);
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.innerText()).toContain('Shared status links are not supported yet');
+    expect(await alert.innerText()).toContain('This shared link does not open anything');
     expect(page.url()).toBe(`${runtime.apiUrl}/`);
     expect(await sessionValue(page, 'bucket-status.share')).toBe(`bss_${'A'.repeat(43)}`);
     expect(await page.locator('.node').count()).toBe(0);

@@ -78,6 +78,9 @@ function shippedFunctions(tableName: string): ShippedFunction[] {
       } else if (name === 'JWT_SECRET_ARN') {
         // No Secrets Manager here: the same key, given directly (the function's other mode).
         environment.JWT_SECRET = SECRET;
+      } else if (name === 'STATUS_PAGE_URL') {
+        // The page's CloudFront URL: a share link's pageUrl only, never fetched.
+        environment[name] = 'https://status.example.com/';
       } else if (name === 'EVENTS_CURSOR_SECRET_ARN') {
         // Likewise the events cursor's key (docs/SECURITY.md).
         environment.EVENTS_CURSOR_SECRET = `${SECRET}-events-cursor`;
@@ -228,7 +231,7 @@ describe('the shipped bundles', () => {
 });
 
 describe('every route of the route table, bundled', () => {
-  it('is served by a shipped function that refuses a request without credentials (401)', async () => {
+  it('is served by a shipped function that refuses a request without credentials (401; a public route: the share 404)', async () => {
     expect(ROUTES.length).toBeGreaterThanOrEqual(2);
     for (const route of ROUTES) {
       const routeKey = routeKeyOf(route);
@@ -249,10 +252,12 @@ describe('every route of the route table, bundled', () => {
       const answer = await (processes.get(fn?.id as string) as LambdaProcess).invoke(event);
       expect(answer.error, routeKey).toBeUndefined();
       const result = answer.result as HttpAnswer;
-      expect(result.statusCode, routeKey).toBe(401);
+      // A public route's credential is the share token in its path: `sample-token` opens nothing.
+      const isPublic = route.function === 'public';
+      expect(result.statusCode, routeKey).toBe(isPublic ? 404 : 401);
       expect(JSON.parse(result.body), routeKey).toMatchObject({ success: false });
       expect(emfOf(answer.stdout), routeKey).toMatchObject([
-        { route: routeKey, outcome: 'unauthorized', Requests: 1 },
+        { route: routeKey, outcome: isPublic ? 'not_found' : 'unauthorized', Requests: 1 },
       ]);
     }
   });

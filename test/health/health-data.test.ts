@@ -19,8 +19,9 @@ import {
   uniqueWindows,
   windowSlotSk,
 } from '../../functions/data/maintenance-windows.ts';
-import { Conflict } from '../../functions/domain/errors.ts';
+import { Conflict, NotFound, Unavailable } from '../../functions/domain/errors.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestTable, partitionRows, type TestTable } from '../support/table.ts';
 
 const HOUR = 3_600_000;
@@ -36,6 +37,22 @@ beforeAll(async () => {
   windows = createMaintenanceWindowStore(table.client, table.tableName);
   policies = createHealthPolicyStore(table.client, table.tableName, { historyRetentionDays: 400 });
 });
+
+/**
+ * A client on the test engine that runs `after(n)` once the n-th Query (from 1) was answered:
+ * another request's write, landing between a reader's Query and its conditional write.
+ */
+function interleaved(after: (queries: number) => Promise<unknown>) {
+  const client = createDynamoClient({ endpoint: table.endpoint });
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  let queries = 0;
+  client.send = (async (command: unknown) => {
+    const output = await send(command);
+    if (command instanceof QueryCommand) await after(++queries);
+    return output;
+  }) as typeof client.send;
+  return client;
+}
 
 const put = (item: Record<string, { S: string } | { N: string }>) =>
   table.client.send(new PutItemCommand({ TableName: table.tableName, Item: item }));
@@ -101,13 +118,17 @@ describe('uniqueWindows', () => {
       createdAt: { N: '0' },
     };
     for (const missing of ['id', 'start', 'end', 'createdAt'] as const) {
-      const { [missing]: _dropped, ...item } = base;
+      const { [missing]: _dropped, ...item } = { ...base, id: { S: `mw_no_${missing}` } };
       await put({ ...item, sk: { S: endedWindowSk(`mw_no_${missing}`) } });
     }
     await put({ ...base, sk: { S: windowSlotSk(5) }, reason: { S: 'kept' } });
-    expect(await windows.loadWindows(b)).toEqual([
+    await put({ ...base, id: { S: 'mw_y' }, sk: { S: windowSlotSk(6) } });
+    const loaded = await windows.loadWindows(b);
+    expect(loaded).toEqual([
       { id: 'mw_x', start: 1, end: 2, reason: 'kept', createdAt: 0 },
+      { id: 'mw_y', start: 1, end: 2, createdAt: 0 },
     ]);
+    expect(Object.hasOwn(loaded[1] as object, 'reason')).toBe(false);
   });
 });
 
@@ -165,6 +186,134 @@ describe('concurrent window writes', () => {
     );
     expect(slots).toEqual({ [windowSlotSk(0)]: other.id, [windowSlotSk(1)]: created.id });
     expect(rows.some((r) => r.sk?.S === endedWindowSk(old.id))).toBe(true);
+  });
+});
+
+describe('deleteWindow against other writers', () => {
+  const slotRow = (b: string, id: string, start: number, end: number) =>
+    put({
+      pk: { S: healthPk(b) },
+      sk: { S: windowSlotSk(0) },
+      id: { S: id },
+      start: { N: String(start) },
+      end: { N: String(end) },
+      createdAt: { N: String(T0) },
+    });
+
+  it('reports the outcome: removed (upcoming) or ended (active)', async () => {
+    const b = bucket();
+    const upcoming = await windows.addWindow(
+      b,
+      { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: undefined },
+      T0,
+    );
+    expect(Object.hasOwn(upcoming, 'reason')).toBe(false);
+    expect(await windows.deleteWindow(b, upcoming.id, T0)).toEqual({
+      outcome: 'removed',
+      window: upcoming,
+    });
+    const active = await windows.addWindow(b, { start: T0, end: T0 + HOUR, reason: 'r' }, T0);
+    expect(await windows.deleteWindow(b, active.id, T0 + 5)).toEqual({
+      outcome: 'ended',
+      window: { ...active, end: T0 + 5 },
+    });
+    const [loaded] = await windows.loadWindows(b);
+    expect(loaded).toEqual({ ...active, end: T0 + 5 });
+  });
+
+  it('an upcoming window another request deleted meanwhile is a 404, not removed twice', async () => {
+    const b = bucket();
+    const w = await windows.addWindow(
+      b,
+      { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: undefined },
+      T0,
+    );
+    const client = interleaved(async (n) => {
+      if (n === 1) await windows.deleteWindow(b, w.id, T0);
+    });
+    const racing = createMaintenanceWindowStore(client, table.tableName);
+    await expect(racing.deleteWindow(b, w.id, T0)).rejects.toBeInstanceOf(NotFound);
+    client.destroy();
+  });
+
+  it('a window that keeps changing under it: 503 after a few attempts', async () => {
+    const b = bucket();
+    const w = await windows.addWindow(
+      b,
+      { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: undefined },
+      T0,
+    );
+    // After each read the window flips between upcoming and active, so each conditional write
+    // meets the other phase.
+    const client = interleaved(async (n) =>
+      n % 2 === 1 ? slotRow(b, w.id, T0, T0 + HOUR) : slotRow(b, w.id, T0 + HOUR, T0 + 2 * HOUR),
+    );
+    const racing = createMaintenanceWindowStore(client, table.tableName);
+    await expect(racing.deleteWindow(b, w.id, T0 + 1)).rejects.toThrow(
+      new Unavailable('The maintenance window keeps changing; try again'),
+    );
+    client.destroy();
+  });
+});
+
+describe('a table that fails', () => {
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(table.endpoint);
+    return () => proxy.close();
+  });
+
+  const stores = () => {
+    const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+    return {
+      client,
+      windows: createMaintenanceWindowStore(client, table.tableName),
+      policies: createHealthPolicyStore(client, table.tableName, { historyRetentionDays: 400 }),
+    };
+  };
+
+  it.each(['PutItem', 'DeleteItem', 'UpdateItem'])(
+    'a window write whose %s fails is a 503, not a lost race',
+    async (operation) => {
+      const b = bucket();
+      const w = await windows.addWindow(b, { start: T0, end: T0 + HOUR, reason: undefined }, T0);
+      const upcoming = await windows.addWindow(
+        b,
+        { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: undefined },
+        T0,
+      );
+      const { client, windows: failing } = stores();
+      proxy.clear();
+      proxy.fail({ kind: 'internal', operation, times: Number.POSITIVE_INFINITY });
+      try {
+        const write =
+          operation === 'PutItem'
+            ? failing.addWindow(b, { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: undefined }, T0)
+            : failing.deleteWindow(b, operation === 'DeleteItem' ? upcoming.id : w.id, T0 + 1);
+        // The engine's fault itself, not a lost race read again and again.
+        await expect(write).rejects.toMatchObject({
+          name: 'Unavailable',
+          message: 'The service is busy; retry shortly',
+        });
+      } finally {
+        proxy.clear();
+        client.destroy();
+      }
+    },
+  );
+
+  it('a policy write that fails is a 503, and marks nothing', async () => {
+    const b = bucket();
+    const { client, policies: failing } = stores();
+    proxy.clear();
+    proxy.fail({ kind: 'internal', operation: 'PutItem', times: Number.POSITIVE_INFINITY });
+    try {
+      await expect(failing.setPolicy(b, 60, T0)).rejects.toBeInstanceOf(Unavailable);
+      expect(proxy.seen.map((r) => r.operation)).not.toContain('UpdateItem');
+    } finally {
+      proxy.clear();
+      client.destroy();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
 import { AdminError, createAdminStore } from '../../admin/operator-store.ts';
+import { createHealthReader } from '../../functions/data/bucket-health.ts';
 import { createEventWriter, createNodeInputReader, eventsPk } from '../../functions/data/events.ts';
 import { createHealthInputs } from '../../functions/data/health-inputs.ts';
 import { createHealthMarker, healthMarkOf } from '../../functions/data/health-marks.ts';
@@ -217,6 +218,7 @@ describe('the first flag: a node event that is its first report since its assign
       tableName: table.tableName,
       staleAfterSeconds: STALE_S,
       eventRetentionDays: 90,
+      historyRetentionDays: 90,
       logger: createLogger('health-inputs-test'),
       now: () => at(STALE_S + 11),
     });
@@ -231,8 +233,24 @@ describe('the first flag: a node event that is its first report since its assign
         { nodeId, from: 'DISCONNECTED', to: 'ONLINE', at: iso(at(0)), first: { BOOL: true } },
         { nodeId, from: 'ONLINE', to: 'DISCONNECTED', at: iso(at(STALE_S)), first: undefined },
       ]);
-      expect((await markOf({ table }, bucketId)).sweepAt).toBe(healthMarkOf(at(0)));
     }
+    // The sweep's health step took the marks up to its settled instant, at(STALE_S): these
+    // buckets (seeded without a health STATE) start their timeline there, the node counted
+    // and DISCONNECTED from that very instant.
+    const state = await createHealthReader(table.client, table.tableName).loadHealthState(
+      swept.bucketId,
+      true,
+    );
+    expect(state?.checkpoint).toMatchObject({
+      asOf: at(STALE_S),
+      counts: { counted: 1, online: 0 },
+      verdict: 'MAJOR_OUTAGE',
+    });
+    expect((await markOf({ table }, swept.bucketId)).sweepAt).toBeUndefined();
+    // unassign-node, after the step: its uncount input marks the bucket at its instant.
+    expect((await markOf({ table }, unassigned.bucketId)).sweepAt).toBe(
+      healthMarkOf(at(STALE_S + 5)),
+    );
   });
 });
 
@@ -248,8 +266,11 @@ describe('marks: every writer of node events marks the bucket after its puts', (
       tableName: table.tableName,
       staleAfterSeconds: STALE_S,
       eventRetentionDays: 90,
+      historyRetentionDays: 90,
       logger: createLogger('health-inputs-test'),
-      now: () => at(STALE_S + 11),
+      // The first instant the node step records the silence; the health step's settled
+      // instant is then 999 ms before it, so the mark stays for the next run.
+      now: () => at(STALE_S + 10) + 1,
     });
     expect((await sweep()).recorded).toBe(1);
     expect(await markOf({ table }, bucketId)).toStrictEqual({
@@ -375,8 +396,11 @@ describe('marks: every writer of node events marks the bucket after its puts', (
       tableName: table.tableName,
       staleAfterSeconds: STALE_S,
       eventRetentionDays: 90,
+      historyRetentionDays: 90,
       logger: createLogger('health-inputs-test'),
-      now: () => at(STALE_S + 11),
+      // The first instant the node step records the silence; the health step's settled
+      // instant is then 999 ms before it, so the mark stays for the next run.
+      now: () => at(STALE_S + 10) + 1,
     });
     expect((await sweep()).recorded).toBe(1);
     await clearMark({ table }, bucketId);

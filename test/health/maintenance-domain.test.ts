@@ -97,6 +97,17 @@ describe('listedWindows', () => {
     // The input is left as it was.
     expect(windows[0]?.id).toBe('mw_c');
   });
+
+  it('windows alike but for their ids, in any order, by id', () => {
+    const ids = ['mw_e', 'mw_a', 'mw_d', 'mw_b', 'mw_c', 'mw_f'];
+    for (const order of [ids, [...ids].reverse(), [...ids].sort()]) {
+      const listed = listedWindows(
+        order.map((id) => w(id, T, T + 1)),
+        T,
+      ).map((x) => x.id);
+      expect(listed).toEqual(['mw_a', 'mw_b', 'mw_c', 'mw_d', 'mw_e', 'mw_f']);
+    }
+  });
 });
 
 describe('deletionOf', () => {
@@ -199,5 +210,6 @@ describe('windowView', () => {
       createdAt: '2026-12-06T12:00:00.000Z',
     });
     expect(windowView('b1', w('mw_a', T, T + 1000, 'r')).reason).toBe('r');
+    expect(Object.hasOwn(windowView('b1', w('mw_a', T, T + 1000)), 'reason')).toBe(false);
   });
 });

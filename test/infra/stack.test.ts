@@ -382,9 +382,13 @@ describe('token key material', () => {
       ].sort(),
     );
     const cursorSecret = logicalId(main.stack, main.stack.eventsCursorSecret);
-    // The events cursor and the health events cursor (status function) share the key.
+    // The events cursor and the health events cursors (status and public functions) share the key.
     expect(readersOf(cursorSecret)).toEqual(
-      [roleOf(main.stack.functions.events), roleOf(main.stack.functions.status)].sort(),
+      [
+        roleOf(main.stack.functions.events),
+        roleOf(main.stack.functions.status),
+        roleOf(main.stack.functions.public),
+      ].sort(),
     );
     expect(actionsOf(statementsOfFunction(main, ids.ingest))).not.toContain(
       'secretsmanager:GetSecretValue',
@@ -409,7 +413,7 @@ describe('token key material', () => {
         audience: ['bucket-status', 'console'],
       },
     });
-    // Only the events cursor's key, read by the events and status functions alone.
+    // Only the events cursor's key, read by the events, status and public functions alone.
     variant.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     const readers = Object.values(resourcesOfType(variant.template, 'AWS::IAM::Policy')).filter(
       (p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
@@ -418,6 +422,7 @@ describe('token key material', () => {
       [
         logicalId(variant.stack, variant.stack.functions.events.role),
         logicalId(variant.stack, variant.stack.functions.status.role),
+        logicalId(variant.stack, variant.stack.functions.public.role),
       ].sort(),
     );
     variant.template.hasResourceProperties('AWS::Lambda::Function', {
@@ -537,6 +542,7 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
       'JwtSecretArn',
+      'PublicUrl',
       'StatusPageUrl',
       'TableName',
     ]);

@@ -34,12 +34,25 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
   'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': ['200', ...SAME_AS_STATUS, '413'],
+  // Section 17: the share routes' caller is the webhooks' (section 10's errors).
+  'POST /bucket/{bucketId}/shares': ['201', ...SAME_AS_STATUS, '409', '413'],
+  'GET /bucket/{bucketId}/shares': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
+  'DELETE /bucket/{bucketId}/shares/{shareId}': ['204', ...SAME_AS_STATUS],
+  // Public routes: no bearer token, so no 401 or 403; every bad token is the one 404.
+  'GET /public/{token}/status': ['200', '404', '500', '503', ...EVERY_GET],
+  'GET /public/{token}/uptime': ['200', '400', '404', '500', '503', ...EVERY_GET],
+  'GET /public/{token}/health': ['200', '404', '500', '503', ...EVERY_GET],
+  'GET /public/{token}/health/events': ['200', '400', '404', '500', '503', ...EVERY_GET],
+  'GET /public/{token}/badge.svg': ['200', '400', '404', '500', '503', ...EVERY_GET],
   // Sections 13 and 15: the 21st window and the deletion of an ended one are 409s.
   'POST /bucket/{bucketId}/maintenance': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /bucket/{bucketId}/maintenance': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /bucket/{bucketId}/maintenance/{windowId}': ['204', ...SAME_AS_STATUS, '409'],
   'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '413'],
 };
+
+/** The media type of a route's 200 when it is not JSON. */
+const NOT_JSON: Record<string, string> = { 'GET /public/{token}/badge.svg': 'image/svg+xml' };
 
 type Json = Record<string, unknown>;
 
@@ -132,7 +145,7 @@ describe('openapi.yaml', () => {
           continue;
         }
         expect(Object.keys(response.content as Json), `${key} ${status}`).toEqual([
-          'application/json',
+          status === '200' ? (NOT_JSON[key] ?? 'application/json') : 'application/json',
         ]);
       }
     },

@@ -11,6 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createShareStore } from '../../functions/data/shares.ts';
+import { generateShareToken, shareTokenHash } from '../../functions/domain/shares.ts';
 import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
 import { ROUTES, type Route, routeKeyOf } from '../../functions/route-table.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
@@ -29,6 +31,8 @@ const ORG = `org-${randomUUID()}`;
 const WORKSPACE = `ws-${randomUUID()}`;
 const BUCKET = `bucket-${randomUUID()}`;
 const NODE = `node-${randomUUID()}`;
+/** A share of BUCKET: the credential of the public routes. */
+const SHARE_TOKEN = generateShareToken();
 
 let table: TestTable;
 let proxy: FaultProxy;
@@ -67,6 +71,14 @@ beforeAll(async () => {
   await seed.user(outsiderId, { orgId: `other-${ORG}`, orgRole: 'OWNER' });
   nodeKey = await seed.node(NODE);
   await seed.assignment(BUCKET, NODE);
+  await createShareStore(table.client, table.tableName).putShare(BUCKET, {
+    shareId: 'shr_route_statuses',
+    slot: 0,
+    label: undefined,
+    showIps: false,
+    createdAt: new Date().toISOString(),
+    tokenHash: shareTokenHash(SHARE_TOKEN),
+  });
   admin = await userToken(adminId);
   outsider = await userToken(outsiderId);
   proxy = await FaultProxy.start(table.endpoint);
@@ -88,6 +100,8 @@ type Operation = Record<string, unknown>;
 const operationOf = (route: Route) =>
   contract.doc.paths[route.path]?.[route.method.toLowerCase()] as Operation;
 const isSigned = (route: Route) => route.path === '/node/status';
+/** The public routes: the share token in the path is the credential. */
+const isPublic = (route: Route) => route.function === 'public';
 const hasBody = (route: Route) => operationOf(route).requestBody !== undefined;
 
 /** The route's path with each parameter set (a valid, existing id unless overridden). */
@@ -96,6 +110,8 @@ function pathOf(route: Route, values: Record<string, string> = {}): string {
     bucketId: BUCKET,
     workspaceId: WORKSPACE,
     webhookId: 'no-such-webhook',
+    shareId: 'no-such-share',
+    token: SHARE_TOKEN,
     windowId: 'no-such-window',
   };
   return route.path.replace(/\{(\w+)\}/g, (_, name: string) =>
@@ -155,7 +171,10 @@ async function call(
   const observed = {
     status: response.status,
     headers: response.headers,
-    body: text === '' ? undefined : (JSON.parse(text) as unknown),
+    body:
+      text === '' || !response.headers.get('content-type')?.includes('json')
+        ? text || undefined
+        : (JSON.parse(text) as unknown),
     text,
   };
   contract.assertResponse({
@@ -168,8 +187,12 @@ async function call(
   return observed;
 }
 
-/** The caller each route is for: the workspace ADMIN (bearer routes) or the assigned node. */
-const meant = (route: Route) => (isSigned(route) ? { signature: true } : { token: admin });
+/**
+ * The caller each route is for: the workspace ADMIN (bearer routes), the assigned node, or
+ * anyone with the share token (public routes: it is in the path already).
+ */
+const meant = (route: Route) =>
+  isSigned(route) ? { signature: true } : isPublic(route) ? {} : { token: admin };
 
 /** The bound openapi.yaml lists for the route's body, in bytes (its 413's "over N KiB"). */
 function listedBound(route: Route): number {
@@ -181,7 +204,9 @@ function listedBound(route: Route): number {
 }
 
 const keys = ROUTES.map((route) => [routeKeyOf(route), route] as const);
-const bearerRoutes = keys.filter(([, route]) => !isSigned(route));
+const bearerRoutes = keys.filter(([, route]) => !isSigned(route) && !isPublic(route));
+const credentialRoutes = keys.filter(([, route]) => !isPublic(route));
+const publicRoutes = keys.filter(([, route]) => isPublic(route));
 const bodyRoutes = keys.filter(([, route]) => hasBody(route));
 const getRoutes = keys.filter(([, route]) => route.method === 'GET');
 
@@ -202,14 +227,22 @@ describe('every answer of every route is documented', () => {
       'POST /workspace/{workspaceId}/webhooks': 400,
       'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': 404,
       'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': 404,
+      'DELETE /bucket/{bucketId}/shares/{shareId}': 404,
       'DELETE /bucket/{bucketId}/maintenance/{windowId}': 404,
     };
     if (key in expected) expect(answer.status, answer.text).toBe(expected[key]);
     else expect([200, 201, 204], answer.text).toContain(answer.status);
   });
 
-  it.each(keys)('%s: 401 without a credential', async (_, route) => {
+  it.each(credentialRoutes)('%s: 401 without a credential', async (_, route) => {
     expect((await call(route, {})).status).toBe(401);
+  });
+
+  it.each(publicRoutes)('%s: 404 for a malformed or unknown share token', async (_, route) => {
+    for (const token of ['bad id!', 'x', generateShareToken()]) {
+      const path = pathOf(route, { token });
+      expect((await call(route, { path })).status, path).toBe(404);
+    }
   });
 
   it.each(bearerRoutes)('%s: 400 for each malformed path id', async (_, route) => {

@@ -29,6 +29,7 @@ export function testSettings(
     nodeMinReportIntervalMs: readNodeMinReportIntervalMs(none),
     eventsCursorKey: { kind: 'secret', secret: jwtSecret, setting: 'JWT_SECRET' },
     ...readReleaseTwoSettings(none),
+    statusPageUrl: 'https://status.example.com/',
     ...overrides,
   };
 }

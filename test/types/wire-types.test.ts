@@ -13,13 +13,13 @@ import type {
 } from '../../functions/domain/node-status.ts';
 import type { StatsEntry, UptimeDay } from '../../functions/domain/uptime.ts';
 import type { BucketEventsResponse } from '../../functions/events/read-bucket-events.ts';
-import type { BucketHealth, HealthEventsPage } from '../../functions/status/read-bucket-health.ts';
-import type { BucketStatusResponse } from '../../functions/status/read-bucket-status.ts';
+import type { BucketHealth, HealthEventsPage } from '../../functions/reads/read-bucket-health.ts';
+import type { BucketStatusResponse } from '../../functions/reads/read-bucket-status.ts';
 import type {
   StatsResponse,
   UptimeNode,
   UptimeResponse,
-} from '../../functions/status/read-history.ts';
+} from '../../functions/reads/read-history.ts';
 import type {
   createWebhook,
   listWebhooks,
@@ -58,7 +58,7 @@ describe('client wire types = the handlers types', () => {
   });
 
   it('GET /bucket/{bucketId}/health and health/events', () => {
-    type ReadHealth = typeof import('../../functions/status/read-bucket-health.ts');
+    type ReadHealth = typeof import('../../functions/reads/read-bucket-health.ts');
     expectTypeOf<Client.BucketHealth>().toEqualTypeOf<BucketHealth>();
     expectTypeOf<Client.BucketHealth>().toEqualTypeOf<
       Awaited<ReturnType<ReadHealth['readBucketHealth']>>

@@ -54,8 +54,10 @@ describe('the route table', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(tableActionsOf('sweep')).toEqual([
+      'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
     expect(FUNCTIONS.sweep.tableIndexes).toEqual([SWEEP_INDEX.name]);

@@ -7,11 +7,13 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { BucketStatusClient } from '../../client/index.ts';
 import { createPageClient } from './api.ts';
 import { EventsView } from './components/events-view.tsx';
+import { SharedView } from './components/shared-view.tsx';
 import { StatusView } from './components/status-view.tsx';
 import { TokenForm } from './components/token-form.tsx';
 import { forget, type Session, signIn, takeFragment } from './session.ts';
 import { useBucketPolling, useNow } from './use-bucket-polling.ts';
-import { isBucketId, MALFORMED_BUCKET, REFRESH_MS, SHARE_UNSUPPORTED } from './view-model.ts';
+import { useSharePolling } from './use-share-polling.ts';
+import { isBucketId, MALFORMED_BUCKET, REFRESH_MS } from './view-model.ts';
 
 function App() {
   const [session, setSession] = useState<Session>(takeFragment);
@@ -40,9 +42,14 @@ function App() {
   const token = session.kind === 'bucket' ? session.token : undefined;
   const malformed = bucketId !== undefined && !isBucketId(bucketId);
   const data = useBucketPolling(client, malformed ? undefined : bucketId, token, generation);
+  const shared = useSharePolling(
+    client,
+    session.kind === 'share' ? session.share : undefined,
+    generation,
+  );
 
   const problem =
-    session.kind === 'share' ? SHARE_UNSUPPORTED : malformed ? MALFORMED_BUCKET : data.problem;
+    session.kind === 'share' ? shared.problem : malformed ? MALFORMED_BUCKET : data.problem;
   const needsToken =
     session.kind === 'bucket' &&
     (token === undefined ||
@@ -57,6 +64,18 @@ function App() {
     <>
       <header class="top">
         <h1>Bucket status</h1>
+        {session.kind === 'share' && (
+          <p class="bucket shared-label">
+            Shared view
+            {shared.status !== undefined && (
+              <>
+                {' '}
+                of bucket <code>{shared.status.data.bucketId}</code>
+              </>
+            )}
+            <span class="visually-hidden">: read through a share link, no sign-in</span>
+          </p>
+        )}
         {bucketId !== undefined && (
           <p class="bucket">
             Bucket <code>{bucketId}</code>
@@ -100,6 +119,16 @@ function App() {
           shownStatus !== undefined &&
           data.events !== null &&
           data.events !== undefined && <EventsView events={data.events.data} now={now} />}
+        {session.kind === 'share' && shared.problem?.kind !== 'not-found' && (
+          <SharedView
+            health={shared.health?.data}
+            status={shared.status?.data}
+            uptime={shared.uptime?.data}
+            events={shared.events?.data}
+            fetchedAt={shared.fetchedAt}
+            now={now}
+          />
+        )}
       </main>
       <footer>
         <p>Refreshes every {REFRESH_MS / 1000} s.</p>

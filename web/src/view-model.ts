@@ -122,14 +122,6 @@ export const MALFORMED_BUCKET: { kind: ProblemKind; title: string; detail: strin
     'A bucket id is 1-128 characters of letters, digits, _ or -. Check the link, or enter the id below.',
 };
 
-/** A `#share=` link: taken and kept, but this page has no shared view to show it with yet. */
-export const SHARE_UNSUPPORTED: { kind: ProblemKind; title: string; detail: string } = {
-  kind: 'unsupported',
-  title: 'Shared status links are not supported yet',
-  detail:
-    'The link is kept in this tab (session storage) and removed from the address bar. Open a link with a bucket and a token to see a bucket.',
-};
-
 /** The message the page shows for an error answer to GET status. */
 export function problemFor(
   status: number | 'network',
@@ -177,4 +169,57 @@ export function problemFor(
         detail: 'Something went wrong on the server. The page keeps trying.',
       };
   }
+}
+
+/** Each verdict as words (the verdict is never told by colour alone). */
+export const VERDICT_WORDS: Record<string, string> = {
+  OPERATIONAL: 'Operational',
+  DEGRADED: 'Degraded',
+  PARTIAL_OUTAGE: 'Partial outage',
+  MAJOR_OUTAGE: 'Major outage',
+  MAINTENANCE: 'Maintenance',
+  UNKNOWN: 'Unknown',
+};
+
+/** A day of the bucket's verdict figures (GET uptime's `bucket.days`), as an availability bar. */
+export interface BucketDayFigures {
+  day: string;
+  operational_seconds: number;
+  degraded_seconds: number;
+  maintenance_seconds: number;
+  unknown_seconds: number;
+  observed_seconds: number;
+  perc_available: number | null;
+}
+
+/**
+ * The bucket's days as the bars show a node's: available (operational or degraded) time over
+ * the time that counts (observed, less maintenance and unknown), `perc_available` as the day's
+ * figure.
+ */
+export const availabilityDays = (days: readonly BucketDayFigures[]): UptimeDay[] =>
+  days.map((day) => ({
+    day: day.day,
+    perc_uptime: day.perc_available,
+    online_seconds: day.operational_seconds + day.degraded_seconds,
+    observed_seconds: Math.max(
+      0,
+      day.observed_seconds - day.maintenance_seconds - day.unknown_seconds,
+    ),
+  }));
+
+/** The message of an error answer to a public route: any 404 is a link that opens nothing. */
+export function shareProblemFor(
+  status: number | 'network',
+  retryAfterSeconds?: number,
+): { kind: ProblemKind; title: string; detail: string } {
+  if (status === 404) {
+    return {
+      kind: 'not-found',
+      title: 'This shared link does not open anything',
+      detail:
+        'It may have been revoked by the bucket’s admins, or mistyped. Ask whoever shared it for a new link.',
+    };
+  }
+  return problemFor(status, retryAfterSeconds);
 }

@@ -23,3 +23,16 @@ export type OpenBucket = (bucketId: string) => Promise<BucketFirstPage | undefin
 
 /** Port: the bucket's owner (its META row); undefined when the bucket does not exist. */
 export type LoadBucketOwner = (bucketId: string) => Promise<BucketOwner | undefined>;
+
+/** What an allowed reader may see of the bucket: a share may leave the nodes' `ip` out. */
+export interface BucketReadGrant {
+  showIps: boolean;
+}
+
+/**
+ * Port: the access decision of one bucket read (the user's access rule, or a share's). Started
+ * in parallel with the bucket's first page, so what it reads costs no round trip of its own;
+ * the check it resolves to takes the bucket's owner (undefined: no such bucket), throws the
+ * refusal's domain error, and returns what the reader may see.
+ */
+export type DecideBucketRead = () => Promise<(owner: BucketOwner | undefined) => BucketReadGrant>;

@@ -3,7 +3,7 @@ import type { DayRecord, SlotState } from '../timeline.ts';
 import type { HistoryNode } from '../uptime.ts';
 
 /**
- * The history reads' ports (functions/status/read-history.ts); data/history-nodes.ts and
+ * The history reads' ports (functions/reads/read-history.ts); data/history-nodes.ts and
  * data/history-days.ts implement them.
  */
 

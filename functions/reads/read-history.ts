@@ -1,15 +1,17 @@
 /**
  * The history reads (DESIGN.md section 8): POST /bucket/{bucketId}/stats and GET
- * /bucket/{bucketId}/uptime. Plain functions over the ports of functions/domain/ports/history.ts;
+ * /bucket/{bucketId}/uptime, and the public uptime route of a share (DESIGN.md section 17), each
+ * with its access decision (functions/domain/ports/bucket-reads.ts#DecideBucketRead). Plain
+ * functions over the ports of functions/domain/ports/history.ts;
  * the figures are functions/domain/timeline.ts#dayFigures over what storage holds.
  */
-import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
 import type { HealthInput } from '../domain/health.ts';
 import { bucketDays, type LastReport } from '../domain/health-read.ts';
 import type { DayDurations } from '../domain/health-timeline.ts';
-import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
+import type { BucketReadGrant, DecideBucketRead } from '../domain/ports/bucket-reads.ts';
 import type { LoadClosedDays } from '../domain/ports/health.ts';
 import type {
+  HistoryBucketPage,
   HistoryNodeRow,
   LoadHistoryBucket,
   LoadHistoryDays,
@@ -41,7 +43,6 @@ import {
 } from './health-timeline-read.ts';
 
 export interface ReadHistoryDeps extends HealthTimelineDeps {
-  loadUserAccess: LoadUserAccess;
   loadClosedDays: LoadClosedDays;
   loadHistoryBucket: LoadHistoryBucket;
   loadHistoryDays: LoadHistoryDays;
@@ -53,22 +54,22 @@ export interface ReadHistoryDeps extends HealthTimelineDeps {
 export type { StatsResponse, UptimeNode, UptimeResponse };
 
 /**
- * The user's partition, the bucket's first page and the health partition (STATE, windows, the
- * recent tail) in parallel, then the access rule.
+ * The access decision's reads, the bucket's first page and the health partition (STATE,
+ * windows, the recent tail) in parallel, then the decision: the page, the health reads, and
+ * what the reader may see.
  */
 async function authorize(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   nowMs: number,
   deps: ReadHistoryDeps,
-) {
-  const [user, page, health] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+): Promise<{ page: HistoryBucketPage; health: HealthReads; grant: BucketReadGrant }> {
+  const [check, page, health] = await Promise.all([
+    decide(),
     deps.loadHistoryBucket(bucketId),
     readHealthPartition(bucketId, nowMs, deps),
   ]);
-  assertBucketReadable(principal, user, page.owner);
-  return { page, health };
+  return { page, health, grant: check(page.owner) };
 }
 
 /** The rows' last reports since assignment (their slots), as the verdict timeline sees them. */
@@ -145,14 +146,14 @@ function figuresOf(
 
 /** POST /bucket/{bucketId}/stats with an already parsed JSON body. */
 export async function readBucketStats(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   body: unknown,
   deps: ReadHistoryDeps,
 ): Promise<StatsResponse> {
   const nowMs = (deps.now ?? Date.now)();
   const day = parseStatsDay(body, nowMs, deps.historyRetentionDays);
-  const { page, health } = await authorize(principal, bucketId, nowMs, deps);
+  const { page, health } = await authorize(decide, bucketId, nowMs, deps);
   // Today has no history row yet: its figures are all in the bucket rows.
   const [nodes, tail, stored, closed] = await Promise.all([
     page.allNodes(),
@@ -180,7 +181,7 @@ export async function readBucketStats(
  * retention show nothing observed.
  */
 export async function readBucketUptime(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   dayCount: number,
   deps: ReadHistoryDeps,
@@ -190,7 +191,7 @@ export async function readBucketUptime(
   const oldest = oldestKeptDay(nowMs, deps.historyRetentionDays);
   const today = dayOf(nowMs);
   const dayStarts = days.map(dayStartMs);
-  const { page, health } = await authorize(principal, bucketId, nowMs, deps);
+  const { page, health, grant } = await authorize(decide, bucketId, nowMs, deps);
   const [nodes, tail] = await Promise.all([
     page.allNodes(),
     tailAfterCheckpoint(bucketId, health, deps),
@@ -216,7 +217,7 @@ export async function readBucketUptime(
     nodes: nodes.map((node) => {
       const records = recordsOf(node, stored);
       const entry = { host: node.nodeId } as UptimeNode;
-      if (node.ip !== undefined) entry.ip = node.ip;
+      if (node.ip !== undefined && grant.showIps) entry.ip = node.ip;
       if (node.region !== undefined) entry.region = node.region;
       entry.days = days.map((day, i) =>
         day < oldest

@@ -1,9 +1,9 @@
 /**
  * GET /bucket/{bucketId}/health and GET /bucket/{bucketId}/health/events (DESIGN.md section
- * 13): plain functions over the ports of functions/domain/ports/, the timeline advanced to now
- * by ./health-timeline-read.ts.
+ * 13), and the public health routes of a share (section 17), each with its access decision
+ * (functions/domain/ports/bucket-reads.ts#DecideBucketRead): plain functions over the ports of
+ * functions/domain/ports/, the timeline advanced to now by ./health-timeline-read.ts.
  */
-import { assertBucketReadable, type Principal } from '../domain/bucket-read-access.ts';
 import { Unavailable, ValidationError } from '../domain/errors.ts';
 import { parseEventsLimit } from '../domain/events.ts';
 import { decodeCursor, encodeCursor } from '../domain/events-cursor.ts';
@@ -18,7 +18,7 @@ import {
   withHealthEventId,
 } from '../domain/health-read.ts';
 import { toNodeStatusViews } from '../domain/node-status.ts';
-import type { LoadUserAccess } from '../domain/ports/bucket-reads.ts';
+import type { DecideBucketRead } from '../domain/ports/bucket-reads.ts';
 import type {
   HealthNodeRow,
   LoadHealthEventsPage,
@@ -35,7 +35,6 @@ import {
 export type { BucketHealth, HealthEventsPage };
 
 export interface ReadBucketHealthDeps extends HealthTimelineDeps {
-  loadUserAccess: LoadUserAccess;
   openHealthBucket: OpenHealthBucket;
   eventRetentionDays: number;
   now?: () => number;
@@ -60,26 +59,27 @@ const lastReportsOf = (rows: readonly HealthNodeRow[]): LastReport[] =>
   );
 
 /**
- * The reads both routes share: the user's partition, the bucket's first page and the health
- * partition (STATE, windows, the tail from a bound known in advance), with `alongside` (a
- * route's own read, like GET events' page), in one round trip; the access rule; then the
- * bucket's further pages and, only when the tail read did not cover the checkpoint, the tail
- * from it, in parallel; then the timeline advanced to now.
+ * The reads both routes share: the access decision's (the user's partition; nothing for a
+ * share), the bucket's first page and the health partition (STATE, windows, the tail from a
+ * bound known in advance), with `alongside` (a route's own read, like GET events' page), in
+ * one round trip; the decision; then the bucket's further pages and, only when the tail read
+ * did not cover the checkpoint, the tail from it, in parallel; then the timeline advanced to
+ * now.
  */
 async function readTimeline<T = undefined>(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   deps: ReadBucketHealthDeps,
   nowMs: number,
   alongside?: () => Promise<T>,
 ) {
-  const [user, page, reads, extra] = await Promise.all([
-    deps.loadUserAccess(principal.userId),
+  const [check, page, reads, extra] = await Promise.all([
+    decide(),
     deps.openHealthBucket(bucketId),
     readHealthPartition(bucketId, nowMs, deps),
     alongside?.(),
   ]);
-  assertBucketReadable(principal, user, page.owner);
+  check(page.owner);
   const [rows, tail] = await Promise.all([
     page.allNodes(),
     tailAfterCheckpoint(bucketId, reads, deps),
@@ -90,12 +90,12 @@ async function readTimeline<T = undefined>(
 
 /** GET /bucket/{bucketId}/health. */
 export async function readBucketHealth(
-  principal: Principal,
+  decide: DecideBucketRead,
   bucketId: string,
   deps: ReadBucketHealthDeps,
 ): Promise<BucketHealth> {
   const nowMs = (deps.now ?? Date.now)();
-  const { rows, reads, step } = await readTimeline(principal, bucketId, deps, nowMs);
+  const { rows, reads, step } = await readTimeline(decide, bucketId, deps, nowMs);
   const statuses = toNodeStatusViews(rows, nowMs, deps.staleAfterSeconds * 1000);
   const views: CountedView[] = rows.map((row, i) => ({
     status: statuses[i]?.status ?? 'DISCONNECTED',
@@ -162,7 +162,7 @@ const HEALTH_POSITION = /^E#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Z_]{1
  * the page: recorded events merged with the changes the read computed after the checkpoint.
  */
 export async function readBucketHealthEvents(
-  principal: Principal,
+  decide: DecideBucketRead,
   query: HealthEventsQuery,
   deps: ReadHealthEventsDeps,
 ): Promise<HealthEventsPage> {
@@ -179,7 +179,7 @@ export async function readBucketHealthEvents(
   const nowMs = (deps.now ?? Date.now)();
   const oldestMs = nowMs - deps.eventRetentionDays * DAY_MS;
   const oldestAt = new Date(oldestMs).toISOString();
-  const { step, extra } = await readTimeline(principal, bucketId, deps, nowMs, () =>
+  const { step, extra } = await readTimeline(decide, bucketId, deps, nowMs, () =>
     deps.loadHealthEventsPage({ bucketId, limit, before, oldestAt }),
   );
   const computed = (step?.changes ?? []).map((change) => withHealthEventId(bucketId, change));

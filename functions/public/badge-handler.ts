@@ -1,0 +1,60 @@
+import { shareBucketRead } from '../domain/shares.ts';
+import { parseUptimeDays } from '../domain/uptime.ts';
+import { SECURITY_HEADERS } from '../http/response.ts';
+import { type ReadBucketHealthDeps, readBucketHealth } from '../reads/read-bucket-health.ts';
+import { type ReadHistoryDeps, readBucketUptime } from '../reads/read-history.ts';
+import {
+  type BadgeFormat,
+  parseBadgeShow,
+  uptimeBadge,
+  uptimePercent,
+  verdictBadge,
+} from './badge.ts';
+import { type PublicRouteDeps, publicRoute } from './public-handlers.ts';
+import { BADGE_MAX_AGE_SECONDS } from './public-responses.ts';
+
+export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketHealthDeps & ReadHistoryDeps;
+
+/**
+ * badge-maker (Shields' own library) is imported on the first badge request, not at cold start:
+ * its text-width tables are only needed to draw a badge, so the status and uptime routes of
+ * the same function do not pay for them.
+ */
+let badgeMaker: Promise<typeof import('badge-maker')> | undefined;
+const loadBadgeMaker = () => {
+  badgeMaker ??= import('badge-maker');
+  return badgeMaker;
+};
+
+async function svg(format: BadgeFormat): Promise<string> {
+  const { makeBadge } = await loadBadgeMaker();
+  return makeBadge({ ...format, style: 'flat' });
+}
+
+/**
+ * GET /public/{token}/badge.svg?show=health|uptime&days=N: an SVG badge, `bucket | <verdict>`
+ * (GET health's verdict) or `uptime <N>d | <percent>%` (the bucket's availability over GET
+ * uptime's days); cached for a minute.
+ */
+export function createBadgeHandler(deps: BadgeHandlerDeps) {
+  return publicRoute(deps, BADGE_MAX_AGE_SECONDS, async (event, share) => {
+    const query = event.queryStringParameters;
+    const show = parseBadgeShow(query?.show);
+    const decide = shareBucketRead(share);
+    let format: BadgeFormat;
+    if (show === 'uptime') {
+      const days = parseUptimeDays(query?.days);
+      format = uptimeBadge(
+        days,
+        uptimePercent(await readBucketUptime(decide, share.bucketId, days, deps)),
+      );
+    } else {
+      format = verdictBadge((await readBucketHealth(decide, share.bucketId, deps)).verdict);
+    }
+    return {
+      statusCode: 200,
+      headers: { ...SECURITY_HEADERS, 'content-type': 'image/svg+xml; charset=utf-8' },
+      body: await svg(format),
+    };
+  });
+}

@@ -1,0 +1,86 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { shareBucketRead } from '../domain/shares.ts';
+import { parseUptimeDays } from '../domain/uptime.ts';
+import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
+import { httpErrorHandler } from '../http/error-middleware.ts';
+import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { jsonResponse } from '../http/response.ts';
+import {
+  type ReadBucketHealthDeps,
+  type ReadHealthEventsDeps,
+  readBucketHealth,
+  readBucketHealthEvents,
+} from '../reads/read-bucket-health.ts';
+import { type ReadBucketStatusDeps, readBucketStatus } from '../reads/read-bucket-status.ts';
+import { type ReadHistoryDeps, readBucketUptime } from '../reads/read-history.ts';
+import { type FindShare, openShare } from './open-share.ts';
+import { PUBLIC_MAX_AGE_SECONDS, publicResponses } from './public-responses.ts';
+
+export interface PublicRouteDeps {
+  findShare: FindShare;
+  logger: Logger;
+}
+
+/**
+ * A public route's middy chain: the public headers (CORS `*`, cache) around the error mapping,
+ * then ETag/304/gzip; no bearer token: the path's share token is the credential, and it names
+ * the one bucket the route reads (nothing of the path or query names a bucket).
+ */
+export function publicRoute(
+  deps: PublicRouteDeps,
+  maxAgeSeconds: number,
+  respond: (
+    event: APIGatewayProxyEventV2,
+    share: Awaited<ReturnType<typeof openShare>>,
+  ) => Promise<unknown>,
+) {
+  return middy<APIGatewayProxyEventV2, unknown, Error>(httpHandlerPluginOptions)
+    .use(publicResponses(maxAgeSeconds))
+    .use(httpErrorHandler(deps.logger))
+    .use(conditionalGetResponses())
+    .handler(async (event) =>
+      respond(event, await openShare(event.pathParameters?.token, deps.findShare)),
+    );
+}
+
+/** GET /public/{token}/status: section 2's body, `ip` only when the share shows it. */
+export function createPublicStatusHandler(deps: PublicRouteDeps & ReadBucketStatusDeps) {
+  return publicRoute(deps, PUBLIC_MAX_AGE_SECONDS, async (_event, share) =>
+    jsonResponse(200, await readBucketStatus(shareBucketRead(share), share.bucketId, deps)),
+  );
+}
+
+/** GET /public/{token}/uptime?days=N: section 8's body, `ip` only when the share shows it. */
+export function createPublicUptimeHandler(deps: PublicRouteDeps & ReadHistoryDeps) {
+  return publicRoute(deps, PUBLIC_MAX_AGE_SECONDS, async (event, share) => {
+    const days = parseUptimeDays(event.queryStringParameters?.days);
+    return jsonResponse(
+      200,
+      await readBucketUptime(shareBucketRead(share), share.bucketId, days, deps),
+    );
+  });
+}
+
+/** GET /public/{token}/health: section 13's body of the share's bucket. */
+export function createPublicHealthHandler(deps: PublicRouteDeps & ReadBucketHealthDeps) {
+  return publicRoute(deps, PUBLIC_MAX_AGE_SECONDS, async (_event, share) =>
+    jsonResponse(200, await readBucketHealth(shareBucketRead(share), share.bucketId, deps)),
+  );
+}
+
+/** GET /public/{token}/health/events?limit&cursor: the share's bucket's health events. */
+export function createPublicHealthEventsHandler(deps: PublicRouteDeps & ReadHealthEventsDeps) {
+  return publicRoute(deps, PUBLIC_MAX_AGE_SECONDS, async (event, share) => {
+    const query = event.queryStringParameters ?? {};
+    return jsonResponse(
+      200,
+      await readBucketHealthEvents(
+        shareBucketRead(share),
+        { bucketId: share.bucketId, limit: query.limit, cursor: query.cursor },
+        deps,
+      ),
+    );
+  });
+}

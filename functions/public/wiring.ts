@@ -1,0 +1,66 @@
+import { createHealthReader } from '../data/bucket-health.ts';
+import { createBucketNodesReader, createHealthBucketReader } from '../data/bucket-nodes.ts';
+import { createHealthTailReader } from '../data/health-tail.ts';
+import { createHistoryDayReader } from '../data/history-days.ts';
+import { createHistoryBucketReader } from '../data/history-nodes.ts';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
+import { createShareStore } from '../data/shares.ts';
+import { createCursorKey } from '../shared/cursor-key.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createBadgeHandler } from './badge-handler.ts';
+import {
+  createPublicHealthEventsHandler,
+  createPublicHealthHandler,
+  createPublicStatusHandler,
+  createPublicUptimeHandler,
+} from './public-handlers.ts';
+
+export type PublicSettings = Pick<
+  Settings,
+  | 'tableName'
+  | 'staleAfterSeconds'
+  | 'historyRetentionDays'
+  | 'eventRetentionDays'
+  | 'eventsCursorKey'
+>;
+
+/**
+ * The public function on its real adapters: the share-token reads of DESIGN.md section 17.
+ * No token verifier and no user partition: the token's lookup row is the access decision.
+ * `ready` is the health events cursor's key (EVENTS_CURSOR_SECRET_ARN, fetched at init).
+ */
+export function wire({ client, settings, logger, overrides }: WireDeps<PublicSettings>) {
+  const { tableName } = settings;
+  const shares = createShareStore(client, tableName);
+  const health = createHealthReader(client, tableName);
+  const cursorKey = createCursorKey(settings.eventsCursorKey);
+  const deps = {
+    findShare: (tokenHash: string) => shares.findShare(tokenHash),
+    // The verdict timeline's reads, as the status function's (GET uptime's bucket figures).
+    loadHealthState: health.loadHealthState,
+    loadClosedDays: health.loadClosedDays,
+    loadWindows: createWindowLoader(client, tableName),
+    loadHealthTail: createHealthTailReader(client, tableName, {
+      retentionDays: settings.historyRetentionDays,
+    }),
+    openBucket: createBucketNodesReader(client, tableName),
+    openHealthBucket: createHealthBucketReader(client, tableName),
+    loadHealthEventsPage: health.loadHealthEventsPage,
+    cursorKey: cursorKey.get,
+    eventRetentionDays: settings.eventRetentionDays,
+    loadHistoryBucket: createHistoryBucketReader(client, tableName),
+    loadHistoryDays: createHistoryDayReader(client, tableName),
+    staleAfterSeconds: settings.staleAfterSeconds,
+    historyRetentionDays: settings.historyRetentionDays,
+    logger,
+    ...(overrides?.now && { now: overrides.now }),
+  };
+  const routes = {
+    'GET /public/{token}/status': createPublicStatusHandler(deps),
+    'GET /public/{token}/uptime': createPublicUptimeHandler(deps),
+    'GET /public/{token}/health': createPublicHealthHandler(deps),
+    'GET /public/{token}/health/events': createPublicHealthEventsHandler(deps),
+    'GET /public/{token}/badge.svg': createBadgeHandler(deps),
+  } satisfies RouteHandlers<'public'>;
+  return { routes, ready: cursorKey.ready } satisfies WiredHttpFunction;
+}

@@ -21,7 +21,9 @@ import type {
   NewWebhook,
   NodeEvent,
   ShareList,
+  Webhook,
   WebhookList,
+  WebhookPatch,
 } from './types.ts';
 
 /**
@@ -89,7 +91,7 @@ export interface NewMaintenanceWindowInput {
 const instant = (value: string | Date) => (value instanceof Date ? value.toISOString() : value);
 
 interface Call {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: Record<string, string>;
   body?: unknown;
@@ -425,6 +427,10 @@ export class BucketStatusClient {
     const body = {
       url: webhook.url,
       ...(webhook.description !== undefined && { description: webhook.description }),
+      ...(webhook.events !== undefined && { events: webhook.events }),
+      ...(webhook.minDurationSeconds !== undefined && {
+        minDurationSeconds: webhook.minDurationSeconds,
+      }),
     };
     // Not idempotent: a 503 is not retried (the webhook may have been created); 429 is.
     return this.#call<CreatedWebhook>(
@@ -438,6 +444,31 @@ export class BucketStatusClient {
     const id = checkId(workspaceId, 'workspaceId');
     return this.#call<WebhookList>(
       { method: 'GET', path: `workspace/${id}/webhooks`, idempotent: true },
+      options,
+    );
+  }
+
+  /**
+   * PATCH /workspace/{workspaceId}/webhooks/{webhookId}: changes the fields given (at least
+   * one: `events`, `minDurationSeconds`, `url`, `description`); the webhook as it now is,
+   * never its secret.
+   */
+  async updateWebhook(
+    workspaceId: string,
+    webhookId: string,
+    changes: WebhookPatch,
+    options: RequestOptions = {},
+  ): Promise<Webhook> {
+    const workspace = checkId(workspaceId, 'workspaceId');
+    const webhook = checkId(webhookId, 'webhookId');
+    // Setting the same fields twice is harmless: a 503 may be retried.
+    return this.#call<Webhook>(
+      {
+        method: 'PATCH',
+        path: `workspace/${workspace}/webhooks/${webhook}`,
+        body: changes,
+        idempotent: true,
+      },
       options,
     );
   }

@@ -206,6 +206,22 @@ export interface NewWebhook {
   url: string;
   /** At most 256 printable characters, counted in code points: no character of general category Cc, Cf, Cs, Co, Cn, Zl or Zp (controls, bidirectional and zero-width characters, U+FEFF, tag characters, lone surrogates, private-use and unassigned code points, line and paragraph separators). Empty or null: no description. */
   description?: string;
+  /** The event types this webhook receives: a non-empty subset, no duplicates. Default: both. */
+  events?: ('node.status_changed' | 'bucket.health_changed')[];
+  /** A change is delivered only if its subject (the node in that bucket, or the bucket) is still in the new state this many seconds after `at`; it is then sent within 10 s of that moment (or of the moment the change was recorded, when later), carrying the original `at`. A change undone or superseded within that time is never delivered to this webhook. Default 0: every change, at once. */
+  minDurationSeconds?: number;
+}
+
+/** PATCH /workspace/{workspaceId}/webhooks/{webhookId}: the fields it changes. */
+export interface WebhookPatch {
+  /** As on POST: checked by the same URL rules; the secret stays. */
+  url?: string;
+  /** As on POST; empty or null removes the description. */
+  description?: string;
+  /** The event types this webhook receives: a non-empty subset, no duplicates. Default: both. */
+  events?: ('node.status_changed' | 'bucket.health_changed')[];
+  /** A change is delivered only if its subject (the node in that bucket, or the bucket) is still in the new state this many seconds after `at`; it is then sent within 10 s of that moment (or of the moment the change was recorded, when later), carrying the original `at`. A change undone or superseded within that time is never delivered to this webhook. Default 0: every change, at once. */
+  minDurationSeconds?: number;
 }
 
 export interface Webhook {
@@ -213,6 +229,10 @@ export interface Webhook {
   url: string;
   description?: string;
   createdAt: string;
+  /** The event types this webhook receives: a non-empty subset, no duplicates. Default: both. */
+  events: ('node.status_changed' | 'bucket.health_changed')[];
+  /** A change is delivered only if its subject (the node in that bucket, or the bucket) is still in the new state this many seconds after `at`; it is then sent within 10 s of that moment (or of the moment the change was recorded, when later), carrying the original `at`. A change undone or superseded within that time is never delivered to this webhook. Default 0: every change, at once. */
+  minDurationSeconds: number;
 }
 
 /** POST /workspace/{workspaceId}/webhooks: the secret is shown only here. */
@@ -221,6 +241,10 @@ export interface CreatedWebhook {
   url: string;
   description?: string;
   createdAt: string;
+  /** The event types this webhook receives: a non-empty subset, no duplicates. Default: both. */
+  events: ('node.status_changed' | 'bucket.health_changed')[];
+  /** A change is delivered only if its subject (the node in that bucket, or the bucket) is still in the new state this many seconds after `at`; it is then sent within 10 s of that moment (or of the moment the change was recorded, when later), carrying the original `at`. A change undone or superseded within that time is never delivered to this webhook. Default 0: every change, at once. */
+  minDurationSeconds: number;
   /** `whsec_` + base64 of 32 random bytes; shown only in this response. */
   secret: string;
 }

@@ -173,7 +173,7 @@ export const FUNCTIONS = {
     description: 'recorded events (table stream) to webhook deliveries and EventBridge',
     memorySize: 256,
     timeoutSeconds: 30,
-    // The bucket's META row, then its workspace's webhook rows.
+    // The bucket's META row, then its workspace's webhook rows and the bucket's windows.
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   delivery: {
@@ -185,8 +185,9 @@ export const FUNCTIONS = {
     memorySize: 256,
     // Each attempt has a 5 s deadline; the attempts of a batch of 10 run in parallel.
     timeoutSeconds: 15,
-    // The webhook row, with its secret, at every attempt.
-    tableActions: ['dynamodb:GetItem'],
+    // The webhook row, with its secret, at every attempt; for a delivery that waited, the
+    // node's row and its later events (or the bucket's later health events) and the windows.
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -265,6 +266,14 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query'],
+  },
+  // PATCH: the same partitions, then one conditional UpdateItem of the webhook's slot.
+  {
+    method: 'PATCH',
+    path: '/workspace/{workspaceId}/webhooks/{webhookId}',
+    function: 'webhooks',
+    handler: 'functions/webhooks/webhooks-handler.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
   },
   {
     method: 'DELETE',

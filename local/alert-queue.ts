@@ -5,14 +5,21 @@ import {
   describeAttempt,
   isFinal,
 } from '../functions/delivery/attempt-delivery.ts';
-import type { DeliveryMessage, RecordedEvent } from '../functions/domain/alert-message.ts';
+import type { DeliveryMessage } from '../functions/domain/alert-message.ts';
 import { DELIVERY_ATTEMPTS, retryDelaySeconds } from '../functions/domain/retry-schedule.ts';
-import { type FanOutDeps, fanOutEvents } from '../functions/fan-out/fan-out.ts';
+import {
+  deliveryDelaySeconds,
+  type FannedOutEvent,
+  type FanOutDeps,
+  fanOutEvents,
+} from '../functions/fan-out/fan-out.ts';
 
 /**
  * The local stand-in for the stream -> fan-out -> SQS -> delivery pipeline (dynalite has no
  * streams and there is no SQS locally), with the same semantics: every recorded event goes to
- * every webhook of its workspace, each delivery is tried DELIVERY_ATTEMPTS times,
+ * the webhooks of its workspace that take its type (the fan-out's choice), a delivery that
+ * must wait for `at + minDurationSeconds` waits on an in-process timer (the queue's delay
+ * deployed) and is then checked once per attempt, each delivery is tried DELIVERY_ATTEMPTS times,
  * WEBHOOK_RETRY_BASE_SECONDS apart, then dead-lettered (kept in memory and logged). Deliveries
  * go out over real HTTP through the same SSRF-checked client as the Lambda; one log line per
  * attempt.
@@ -34,8 +41,9 @@ export interface DeadLetter {
 }
 
 export interface LocalAlertQueue {
-  onEventsRecorded(events: readonly RecordedEvent[]): void;
-  /** Resolves when nothing is queued, in flight or waiting for a retry. */
+  /** Node events (the event writers' port) and bucket health events. */
+  onEventsRecorded(events: readonly FannedOutEvent[]): void;
+  /** Resolves when nothing is queued, in flight, waiting for its check or for a retry. */
   idle(): Promise<void>;
   readonly deadLetters: readonly DeadLetter[];
   /** Cancels pending retries; attempts in flight finish. */
@@ -57,6 +65,16 @@ export function createLocalAlertQueue(options: LocalAlertQueueOptions): LocalAle
   const track = <T>(work: Promise<T>) => {
     pending++;
     return work.finally(settle);
+  };
+
+  /** Runs `work` after `seconds` on a tracked timer (idle() waits for it, stop() cancels it). */
+  const later = (seconds: number, work: () => Promise<void>) => {
+    pending++;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      void work().finally(settle);
+    }, seconds * 1000);
+    timers.add(timer);
   };
 
   const run = async (message: DeliveryMessage, attempt: number): Promise<void> => {
@@ -87,13 +105,9 @@ export function createLocalAlertQueue(options: LocalAlertQueueOptions): LocalAle
       return;
     }
     if (stopped) return;
-    pending++;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      void run(message, attempt + 1).finally(settle);
-    }, delay * 1000);
-    timers.add(timer);
+    later(delay, () => run(message, attempt + 1));
   };
+  const now = options.fanOut.now ?? Date.now;
 
   return {
     deadLetters,
@@ -103,7 +117,12 @@ export function createLocalAlertQueue(options: LocalAlertQueueOptions): LocalAle
         fanOutEvents(events, {
           ...options.fanOut,
           enqueue: async (messages) => {
-            for (const message of messages) void track(run(message, 1));
+            const at = now();
+            for (const message of messages) {
+              const wait = deliveryDelaySeconds(message, at);
+              if (wait > 0 && !stopped) later(wait, () => run(message, 1));
+              else void track(run(message, 1));
+            }
           },
         }).catch((error: unknown) => {
           options.log(`[webhook] could not fan out ${events.length} event(s): ${String(error)}`);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AdminStore, createAdminStore } from '../admin/operator-store.ts';
+import { createChangeConfirmer } from '../functions/data/alert-confirmation.ts';
+import { createWindowLoader } from '../functions/data/maintenance-windows.ts';
 import { createWebhookStore } from '../functions/data/webhooks.ts';
 import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
@@ -243,15 +245,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Alerts: dynalite has no streams and there is no SQS locally, so the event writers'
     // publish port feeds an in-process queue with the deployed semantics (local/alert-queue.ts).
     const webhookStore = createWebhookStore(client, config.tableName);
+    const loadWindows = createWindowLoader(client, config.tableName);
     const alerts = createLocalAlertQueue({
       fanOut: {
         loadBucketWorkspace: (bucketId) => webhookStore.loadBucketWorkspace(bucketId),
         listWebhookTargets: (workspaceId) => webhookStore.listWebhookTargets(workspaceId),
+        loadWindows,
       },
       attempt: {
         loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
           webhookStore.loadWebhookForDelivery(workspaceId, slot, webhookId),
         post: postWebhook,
+        confirm: createChangeConfirmer(client, config.tableName, {
+          staleAfterSeconds: config.staleAfterSeconds,
+          loadWindows,
+        }),
         policy: { allowLoopback: config.webhookAllowLoopback },
       },
       retryBaseSeconds: config.webhookRetryBaseSeconds,

@@ -9,7 +9,8 @@ const HELP = `Usage: npm run webhooks:listen -- --secret whsec_... [--port 4000]
 
 Listens on http://HOST:PORT/ for webhook deliveries, verifies each one (webhook-id,
 webhook-timestamp within 5 minutes, v1 HMAC-SHA256 signature with the secret), answers 204 to a
-verified delivery and 401 to anything else, and prints one line per delivery.
+verified delivery and 401 to anything else, and prints one line per delivery: node.status_changed
+with its node, bucket.health_changed with the bucket's online/counted nodes.
 
 Options:
   --secret S   the webhook's secret, as POST /workspace/{id}/webhooks returned it (or WEBHOOK_SECRET)
@@ -82,10 +83,22 @@ const server = createServer((request, response) => {
     try {
       const parsed = JSON.parse(body) as {
         type?: string;
-        data?: { bucketId?: string; host?: string; from?: string; to?: string; at?: string };
+        data?: {
+          bucketId?: string;
+          host?: string;
+          from?: string;
+          to?: string;
+          at?: string;
+          nodes?: { counted?: number; online?: number };
+        };
       };
       const d = parsed.data ?? {};
-      summary = `${parsed.type} bucket ${d.bucketId} node ${d.host}: ${d.from} -> ${d.to} at ${d.at}`;
+      // node.status_changed names its node; bucket.health_changed its counts.
+      const subject =
+        parsed.type === 'bucket.health_changed'
+          ? `health (${d.nodes?.online}/${d.nodes?.counted} online)`
+          : `node ${d.host}`;
+      summary = `${parsed.type} bucket ${d.bucketId} ${subject}: ${d.from} -> ${d.to} at ${d.at}`;
     } catch {
       // printed raw
     }

@@ -11,7 +11,10 @@ export const NODE_SK_PREFIX = 'NODE#';
 export const nodeSk = (nodeId: string) => `${NODE_SK_PREFIX}${nodeId}`;
 export const nodePk = (nodeId: string) => `NODE#${nodeId}`;
 /** The bucket's health partition: STATE, health events, closed days, inputs, windows. */
-export const healthPk = (bucketId: string) => `HEALTH#${bucketId}`;
+export const HEALTH_PK_PREFIX = 'HEALTH#';
+export const healthPk = (bucketId: string) => `${HEALTH_PK_PREFIX}${bucketId}`;
+/** The sort key prefix of a bucket's health events (`E#<at ISO>#<to>`). */
+export const HEALTH_EVENT_SK_PREFIX = 'E#';
 export const HEALTH_STATE_SK = 'STATE';
 /** The prefix of a health mark's `sweepAt` (node rows' bare ISO values sort before it). */
 export const HEALTH_MARK_PREFIX = 'H';

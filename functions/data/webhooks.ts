@@ -4,9 +4,11 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { storedPolicy, type WebhookEventType } from '../domain/alert-policy.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
-import { type Item, readString, S } from './attributes.ts';
+import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { bucketPk, META_SK, workspacePk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -15,7 +17,10 @@ import { queryAll } from './query-all.ts';
  * partition, next to its META row, under ten fixed slot keys:
  *
  *   pk WORKSPACE#<workspaceId>  sk WEBHOOK#<slot 0-9>
- *   webhookId, url, description?, createdAt, secret
+ *   webhookId, url, description?, createdAt, secret, events? (L of S), minDuration? (N)
+ *
+ * A row without `events` or `minDuration` reads as both event types and 0 (DESIGN.md
+ * section 16: the webhooks created before the fields existed).
  *
  * The slot keys are what makes the limit of ten race-safe without transactions (dynalite has
  * none): creating is one PutItem on a free slot with `attribute_not_exists(pk)`; two creators
@@ -35,11 +40,27 @@ export interface WebhookSummary {
   url: string;
   description: string | undefined;
   createdAt: string;
+  events: WebhookEventType[];
+  minDurationSeconds: number;
 }
 
-export interface WebhookWithSecret extends WebhookSummary {
+/** A new row: without `events` or `minDurationSeconds` it reads as the defaults. */
+export interface WebhookWithSecret
+  extends Omit<WebhookSummary, 'events' | 'minDurationSeconds'>,
+    Partial<Pick<WebhookSummary, 'events' | 'minDurationSeconds'>> {
   secret: string;
 }
+
+/** What PATCH may change; an absent field stays, a `description` of undefined is removed. */
+export interface WebhookChanges {
+  url?: string;
+  description?: string | undefined;
+  events?: WebhookEventType[];
+  minDurationSeconds?: number;
+}
+
+const EVENTS_ATTR = 'events';
+const MIN_DURATION_ATTR = 'minDuration';
 
 export interface WorkspaceWebhooks {
   /** The workspace's META row; undefined when the workspace does not exist. */
@@ -62,8 +83,18 @@ function toSummary(item: Item, slot: number): WebhookSummary | undefined {
   const url = readString(item, 'url');
   const createdAt = readString(item, 'createdAt');
   if (webhookId === undefined || url === undefined || createdAt === undefined) return undefined;
-  return { webhookId, slot, url, description: readString(item, 'description'), createdAt };
+  const events = item[EVENTS_ATTR]?.L?.map((v) => v.S).filter((v) => v !== undefined);
+  return {
+    webhookId,
+    slot,
+    url,
+    description: readString(item, 'description'),
+    createdAt,
+    ...storedPolicy(events, readNumber(item, MIN_DURATION_ATTR)),
+  };
 }
+
+const eventsValue = (events: readonly string[]) => ({ L: events.map(S) });
 
 export function createWebhookStore(client: DynamoDBClient, tableName: string) {
   return {
@@ -82,8 +113,8 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND sk >= :meta',
           ExpressionAttributeValues: { ':pk': S(workspacePk(workspaceId)), ':meta': S(META_SK) },
-          ProjectionExpression: 'sk, orgId, webhookId, #url, description, createdAt',
-          ExpressionAttributeNames: { '#url': 'url' },
+          ProjectionExpression: `sk, orgId, webhookId, #url, description, createdAt, #events, ${MIN_DURATION_ATTR}`,
+          ExpressionAttributeNames: { '#url': 'url', '#events': EVENTS_ATTR },
           ConsistentRead: true,
         },
         (items) => {
@@ -115,6 +146,10 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
               ...(webhook.description !== undefined && { description: S(webhook.description) }),
               createdAt: S(webhook.createdAt),
               secret: S(webhook.secret),
+              ...(webhook.events !== undefined && { [EVENTS_ATTR]: eventsValue(webhook.events) }),
+              ...(webhook.minDurationSeconds !== undefined && {
+                [MIN_DURATION_ATTR]: N(webhook.minDurationSeconds),
+              }),
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -122,6 +157,62 @@ export function createWebhookStore(client: DynamoDBClient, tableName: string) {
         return true;
       } catch (error) {
         if (error instanceof ConditionalCheckFailedException) return false;
+        return rethrowAsUnavailable(error);
+      }
+    },
+
+    /**
+     * Changes the webhook in `slot` if it is still `webhookId` (one UpdateItem on that
+     * condition); the changed webhook, or undefined when the slot holds no such webhook.
+     */
+    async updateWebhook(
+      workspaceId: string,
+      slot: number,
+      webhookId: string,
+      changes: WebhookChanges,
+    ): Promise<WebhookSummary | undefined> {
+      const sets: string[] = [];
+      const removes: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Item = { ':id': S(webhookId) };
+      const set = (attribute: string, value: Item[string]) => {
+        names[`#${attribute}`] = attribute;
+        values[`:${attribute}`] = value;
+        sets.push(`#${attribute} = :${attribute}`);
+      };
+      if (changes.url !== undefined) set('url', S(changes.url));
+      if ('description' in changes) {
+        if (changes.description === undefined) {
+          names['#description'] = 'description';
+          removes.push('#description');
+        } else {
+          set('description', S(changes.description));
+        }
+      }
+      if (changes.events !== undefined) set(EVENTS_ATTR, eventsValue(changes.events));
+      if (changes.minDurationSeconds !== undefined) {
+        set(MIN_DURATION_ATTR, N(changes.minDurationSeconds));
+      }
+      const update = [
+        ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+        ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+      ].join(' ');
+      try {
+        const { Attributes: item } = await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: { pk: S(workspacePk(workspaceId)), sk: S(webhookSk(slot)) },
+            // An empty change still proves the webhook is there (and answers it).
+            UpdateExpression: update === '' ? 'SET webhookId = :id' : update,
+            ConditionExpression: 'webhookId = :id',
+            ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return item === undefined ? undefined : toSummary(item, slot);
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
         return rethrowAsUnavailable(error);
       }
     },

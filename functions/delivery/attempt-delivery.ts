@@ -1,4 +1,5 @@
 import type { DeliveryMessage } from '../domain/alert-message.ts';
+import type { DeliveryCheck } from '../domain/alert-policy.ts';
 import { webhookHeaders } from '../domain/standard-webhooks.ts';
 import type { ResolveHost, UrlPolicy } from '../domain/webhook-url.ts';
 import type { DeliveryResult, PostWebhookInput } from './webhook-client.ts';
@@ -17,10 +18,20 @@ export interface AttemptDeps {
   post: (input: PostWebhookInput) => Promise<DeliveryResult>;
   policy: UrlPolicy;
   resolve?: ResolveHost;
+  /**
+   * Whether a waiting change still held at `at + holdSeconds` (functions/data/
+   * alert-confirmation.ts). A message with a check and no way to confirm it fails its attempt.
+   */
+  confirm?: (check: DeliveryCheck) => Promise<boolean>;
   now?: () => number;
 }
 
-export type AttemptOutcome = (DeliveryResult | { outcome: 'webhook-gone' }) & {
+export type AttemptOutcome = (
+  | DeliveryResult
+  | { outcome: 'webhook-gone' }
+  /** The change was undone or superseded within the webhook's minDurationSeconds. */
+  | { outcome: 'not-held' }
+) & {
   /** The target's host (for logs); the rest of the URL can carry a secret and is not logged. */
   host?: string;
 };
@@ -37,12 +48,19 @@ export async function attemptDelivery(
   message: DeliveryMessage,
   deps: AttemptDeps,
 ): Promise<AttemptOutcome> {
-  const webhook = await deps.loadWebhookForDelivery(
-    message.workspaceId,
-    message.slot,
-    message.webhookId,
-  );
+  // The check and the webhook's row are read in parallel: one round trip more than before
+  // only for a message that waited. The check is about a past instant, so every attempt of a
+  // message finds the same answer.
+  const [webhook, held] = await Promise.all([
+    deps.loadWebhookForDelivery(message.workspaceId, message.slot, message.webhookId),
+    message.check === undefined
+      ? true
+      : deps.confirm === undefined
+        ? Promise.reject(new Error('no confirmation port for a waiting delivery'))
+        : deps.confirm(message.check),
+  ]);
   if (webhook === undefined) return { outcome: 'webhook-gone' };
+  if (!held) return { outcome: 'not-held' };
   const headers = webhookHeaders({
     secret: webhook.secret,
     messageId: message.messageId,
@@ -60,9 +78,11 @@ export async function attemptDelivery(
   return host === undefined ? result : { ...result, host };
 }
 
-/** Success ends a delivery; so does a deleted webhook. Everything else is retried. */
+/** Success ends a delivery; so do a deleted webhook and a change that did not hold. */
 export const isFinal = (outcome: AttemptOutcome) =>
-  outcome.outcome === 'delivered' || outcome.outcome === 'webhook-gone';
+  outcome.outcome === 'delivered' ||
+  outcome.outcome === 'webhook-gone' ||
+  outcome.outcome === 'not-held';
 
 /** The one log line of an attempt: never the secret, never the URL's path (it can be a secret). */
 export function describeAttempt(

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createChangeConfirmer } from '../data/alert-confirmation.ts';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
@@ -12,6 +14,7 @@ import { postWebhook } from './webhook-client.ts';
 export interface DeliveryWiring {
   client: DynamoDBClient;
   tableName: string;
+  staleAfterSeconds: number;
   sqs: SQSClient;
   queueUrl: string;
   logger: Logger;
@@ -26,6 +29,10 @@ export function wireDeliveryHandler(w: DeliveryWiring) {
     loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
       store.loadWebhookForDelivery(workspaceId, slot, webhookId),
     post: postWebhook,
+    confirm: createChangeConfirmer(w.client, w.tableName, {
+      staleAfterSeconds: w.staleAfterSeconds,
+      loadWindows: createWindowLoader(w.client, w.tableName),
+    }),
     policy: { allowLoopback: w.allowLoopback ?? false },
     ...(w.resolve !== undefined && { resolve: w.resolve }),
     changeVisibility: createSqsVisibility(w.sqs, w.queueUrl),
@@ -34,7 +41,9 @@ export function wireDeliveryHandler(w: DeliveryWiring) {
 }
 
 /** DELIVERY_QUEUE_URL is set by the stack; the local runtime has no queue (see below). */
-export type DeliverySettings = Pick<Settings, 'tableName'> & { deliveryQueueUrl?: string };
+export type DeliverySettings = Pick<Settings, 'tableName' | 'staleAfterSeconds'> & {
+  deliveryQueueUrl?: string;
+};
 
 /**
  * The delivery function of the route table (the common `wire(deps)` shape). It never allows
@@ -52,6 +61,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<DeliveryS
   const handler = wireDeliveryHandler({
     client,
     tableName: settings.tableName,
+    staleAfterSeconds: settings.staleAfterSeconds,
     sqs: new SQSClient({ maxAttempts: 3 }),
     queueUrl,
     logger,

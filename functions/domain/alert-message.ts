@@ -1,3 +1,4 @@
+import type { DeliveryCheck } from './alert-policy.ts';
 import { webhookMessageId } from './standard-webhooks.ts';
 
 /**
@@ -18,6 +19,18 @@ export interface RecordedEvent {
   at: string;
 }
 
+/** A bucket's health event as the sweep records it (partition HEALTH#<bucketId>, sk E#...). */
+export interface RecordedHealthEvent {
+  kind: 'health';
+  id: string;
+  bucketId: string;
+  from: string;
+  to: string;
+  at: string;
+  counted: number;
+  online: number;
+}
+
 /** The webhook body's `data`, and the EventBridge event's `detail`. */
 export interface AlertData {
   workspaceId: string;
@@ -31,9 +44,26 @@ export interface AlertData {
   at: string;
 }
 
+/** A bucket health event's `data` (DESIGN.md section 16). */
+export interface HealthAlertData {
+  workspaceId: string;
+  bucketId: string;
+  from: string;
+  to: string;
+  at: string;
+  nodes: { counted: number; online: number };
+}
+
 export const WEBHOOK_EVENT_TYPE = 'node.status_changed';
+export const HEALTH_EVENT_TYPE = 'bucket.health_changed';
 export const EVENTBRIDGE_SOURCE = 'bucket-status';
 export const EVENTBRIDGE_DETAIL_TYPE = 'Node Status Changed';
+export const EVENTBRIDGE_HEALTH_DETAIL_TYPE = 'Bucket Health Changed';
+
+/** One EventBridge entry: its detail-type and detail (the webhook body's `data`). */
+export type EventBridgeDetail =
+  | { detailType: typeof EVENTBRIDGE_DETAIL_TYPE; detail: AlertData }
+  | { detailType: typeof EVENTBRIDGE_HEALTH_DETAIL_TYPE; detail: HealthAlertData };
 
 export function alertData(event: RecordedEvent, workspaceId: string): AlertData {
   return {
@@ -53,6 +83,22 @@ export function webhookBody(data: AlertData, timestamp: string): string {
   return JSON.stringify({ type: WEBHOOK_EVENT_TYPE, timestamp, data });
 }
 
+export function healthAlertData(event: RecordedHealthEvent, workspaceId: string): HealthAlertData {
+  return {
+    workspaceId,
+    bucketId: event.bucketId,
+    from: event.from,
+    to: event.to,
+    at: event.at,
+    nodes: { counted: event.counted, online: event.online },
+  };
+}
+
+/** A health event's body bytes, built once like a node event's. */
+export function healthWebhookBody(data: HealthAlertData, timestamp: string): string {
+  return JSON.stringify({ type: HEALTH_EVENT_TYPE, timestamp, data });
+}
+
 /** One delivery of one event to one webhook. No secret and no URL: both are read per attempt. */
 export interface DeliveryMessage {
   v: 1;
@@ -63,6 +109,11 @@ export interface DeliveryMessage {
   webhookId: string;
   slot: number;
   body: string;
+  /**
+   * For a webhook with `minDurationSeconds` > 0: what must still hold at `at` + that many
+   * seconds (the message waits in the queue until then). Absent: delivered as it is.
+   */
+  check?: DeliveryCheck;
 }
 
 export function deliveryMessage(input: {
@@ -71,9 +122,29 @@ export function deliveryMessage(input: {
   webhookId: string;
   slot: number;
   body: string;
+  check?: DeliveryCheck | undefined;
 }): DeliveryMessage {
-  return { v: 1, messageId: webhookMessageId(input.eventId, input.webhookId), ...input };
+  const { check, ...rest } = input;
+  return {
+    v: 1,
+    messageId: webhookMessageId(input.eventId, input.webhookId),
+    ...rest,
+    ...(check !== undefined && { check }),
+  };
 }
+
+const isCheck = (value: unknown): value is DeliveryCheck => {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  const common =
+    typeof c.bucketId === 'string' &&
+    typeof c.to === 'string' &&
+    typeof c.at === 'string' &&
+    !Number.isNaN(Date.parse(c.at)) &&
+    Number.isInteger(c.holdSeconds);
+  if (c.subject === 'node') return common && typeof c.nodeId === 'string';
+  return c.subject === 'bucket' && common;
+};
 
 /** Parses a queued message; undefined for anything that is not one (logged, dead-lettered). */
 export function parseDeliveryMessage(raw: string): DeliveryMessage | undefined {
@@ -89,5 +160,6 @@ export function parseDeliveryMessage(raw: string): DeliveryMessage | undefined {
     return undefined;
   }
   if (!Number.isInteger(m.slot)) return undefined;
+  if (m.check !== undefined && !isCheck(m.check)) return undefined;
   return m as unknown as DeliveryMessage;
 }

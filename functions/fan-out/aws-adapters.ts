@@ -1,11 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
-  type AlertData,
   type DeliveryMessage,
-  EVENTBRIDGE_DETAIL_TYPE,
   EVENTBRIDGE_SOURCE,
+  type EventBridgeDetail,
 } from '../domain/alert-message.ts';
+import { deliveryDelaySeconds } from './fan-out.ts';
 
 /** SQS and EventBridge adapters of the fan-out ports. */
 
@@ -15,9 +15,13 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
   return out;
 };
 
-/** SendMessageBatch, 10 per call; any failed entry fails the whole fan-out (it is retried). */
-export function createSqsEnqueue(client: SQSClient, queueUrl: string) {
+/**
+ * SendMessageBatch, 10 per call; any failed entry fails the whole fan-out (it is retried). A
+ * message with a check waits in the queue until the moment it is about (DelaySeconds).
+ */
+export function createSqsEnqueue(client: SQSClient, queueUrl: string, now = Date.now) {
   return async (messages: DeliveryMessage[]): Promise<void> => {
+    const at = now();
     await Promise.all(
       chunks(messages, 10).map(async (batch) => {
         const result = await client.send(
@@ -26,6 +30,9 @@ export function createSqsEnqueue(client: SQSClient, queueUrl: string) {
             Entries: batch.map((message, index) => ({
               Id: String(index),
               MessageBody: JSON.stringify(message),
+              ...(message.check !== undefined && {
+                DelaySeconds: deliveryDelaySeconds(message, at),
+              }),
             })),
           }),
         );
@@ -39,14 +46,14 @@ export function createSqsEnqueue(client: SQSClient, queueUrl: string) {
 
 /** PutEvents on the default bus (no EventBusName), 10 entries per call. */
 export function createEventBridgePublish(client: EventBridgeClient) {
-  return async (details: AlertData[]): Promise<void> => {
+  return async (details: EventBridgeDetail[]): Promise<void> => {
     await Promise.all(
       chunks(details, 10).map(async (batch) => {
         const result = await client.send(
           new PutEventsCommand({
-            Entries: batch.map((detail) => ({
+            Entries: batch.map(({ detailType, detail }) => ({
               Source: EVENTBRIDGE_SOURCE,
-              DetailType: EVENTBRIDGE_DETAIL_TYPE,
+              DetailType: detailType,
               Detail: JSON.stringify(detail),
             })),
           }),

@@ -1,18 +1,46 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { readString } from '../data/attributes.ts';
+import { readNumber, readString } from '../data/attributes.ts';
 import { EVENTS_PK_PREFIX } from '../data/events.ts';
-import type { RecordedEvent } from '../domain/alert-message.ts';
-import { type FanOutDeps, fanOutEvents } from './fan-out.ts';
+import { HEALTH_EVENT_SK_PREFIX, HEALTH_PK_PREFIX } from '../data/keys.ts';
+import type { RecordedEvent, RecordedHealthEvent } from '../domain/alert-message.ts';
+import { type FannedOutEvent, type FanOutDeps, fanOutEvents } from './fan-out.ts';
 
-/** A stream record's new image as a recorded event; undefined for anything else. */
-export function eventOfRecord(record: DynamoDBRecord): RecordedEvent | undefined {
-  if (record.eventName !== 'INSERT') return undefined;
-  const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-  if (image === undefined || !readString(image, 'pk')?.startsWith(EVENTS_PK_PREFIX)) {
+/** A health event row's image (HEALTH#<bucketId>, sk E#<at>#<to>); undefined otherwise. */
+function healthEventOfImage(
+  image: Record<string, AttributeValue>,
+): RecordedHealthEvent | undefined {
+  const pk = readString(image, 'pk') as string;
+  if (!readString(image, 'sk')?.startsWith(HEALTH_EVENT_SK_PREFIX)) return undefined;
+  const bucketId = pk.slice(HEALTH_PK_PREFIX.length);
+  const id = readString(image, 'id');
+  const from = readString(image, 'from');
+  const to = readString(image, 'to');
+  const at = readString(image, 'at');
+  const counted = readNumber(image, 'counted');
+  const online = readNumber(image, 'online');
+  if (!bucketId || !id || !from || !to || !at || counted === undefined || online === undefined) {
     return undefined;
   }
+  return { kind: 'health', id, bucketId, from, to, at, counted, online };
+}
+
+/**
+ * A stream record's new image as a recorded event: a node event row (EVENTS#) or a bucket
+ * health event row (HEALTH#, sk E#); undefined for anything else.
+ */
+export function eventOfRecord(record: DynamoDBRecord): FannedOutEvent | undefined {
+  if (record.eventName !== 'INSERT') return undefined;
+  const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+  const pk = image === undefined ? undefined : readString(image, 'pk');
+  if (image === undefined || pk === undefined) return undefined;
+  if (pk.startsWith(HEALTH_PK_PREFIX)) return healthEventOfImage(image);
+  if (!pk.startsWith(EVENTS_PK_PREFIX)) return undefined;
+  return nodeEventOfImage(image);
+}
+
+function nodeEventOfImage(image: Record<string, AttributeValue>): RecordedEvent | undefined {
   const id = readString(image, 'id');
   const bucketId = readString(image, 'bucketId');
   const nodeId = readString(image, 'nodeId');
@@ -33,7 +61,8 @@ export function eventOfRecord(record: DynamoDBRecord): RecordedEvent | undefined
 }
 
 /**
- * The table's stream (filtered to event-row INSERTs by the event source mapping) to the
+ * The table's stream (filtered to event-row and health-event-row INSERTs by the event source
+ * mapping) to the
  * delivery queue and EventBridge. A failed batch is reported from its first record, so Lambda
  * retries it (bisecting) and, after the retries, parks it in the stream's failure queue;
  * deliveries are at-least-once, and receivers deduplicate by `webhook-id`.

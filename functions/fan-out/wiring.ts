@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createEventBridgePublish, createSqsEnqueue } from './aws-adapters.ts';
@@ -23,6 +24,7 @@ export function wireFanOutHandler(w: FanOutWiring) {
   return createStreamHandler({
     loadBucketWorkspace: (bucketId) => store.loadBucketWorkspace(bucketId),
     listWebhookTargets: (workspaceId) => store.listWebhookTargets(workspaceId),
+    loadWindows: createWindowLoader(w.client, w.tableName),
     enqueue: createSqsEnqueue(w.sqs, w.queueUrl),
     publish: createEventBridgePublish(w.eventBridge),
     logger: w.logger,

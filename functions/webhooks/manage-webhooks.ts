@@ -6,7 +6,12 @@ import { MAX_WEBHOOKS_PER_WORKSPACE } from '../data/webhooks.ts';
 import { isTokenRevoked, type UserAccess } from '../domain/access.ts';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../domain/errors.ts';
 import { generateWebhookSecret } from '../domain/standard-webhooks.ts';
-import { mayManageWebhooks, parseNewWebhook } from '../domain/webhook-access.ts';
+import {
+  mayManageWebhooks,
+  parseNewWebhook,
+  parseWebhookPatch,
+  type WebhookPatchInput,
+} from '../domain/webhook-access.ts';
 import {
   checkWebhookUrl,
   type ResolveHost,
@@ -24,7 +29,10 @@ export type LoadUserAccess = (principal: VerifiedToken) => Promise<UserAccess | 
 /** The use cases of the webhook routes (DESIGN.md section 10), over the ports they declare. */
 export interface ManageWebhooksDeps {
   loadUserAccess: LoadUserAccess;
-  store: Pick<WebhookStore, 'loadWorkspaceWebhooks' | 'putWebhook' | 'deleteWebhook'>;
+  store: Pick<
+    WebhookStore,
+    'loadWorkspaceWebhooks' | 'putWebhook' | 'updateWebhook' | 'deleteWebhook'
+  >;
   urlPolicy: UrlPolicy;
   resolveHost: ResolveHost;
   now?: () => number;
@@ -38,6 +46,8 @@ const view = (webhook: WebhookSummary): WebhookView => ({
   url: webhook.url,
   ...(webhook.description !== undefined && { description: webhook.description }),
   createdAt: webhook.createdAt,
+  events: webhook.events,
+  minDurationSeconds: webhook.minDurationSeconds,
 });
 
 export const newWebhookId = () => `wh_${randomBytes(16).toString('hex')}`;
@@ -74,6 +84,16 @@ export async function listWebhooks(
   };
 }
 
+/** The URL rules (DNS now, for an authorized caller); a broken rule is a 400. */
+async function checkedUrl(url: string, deps: ManageWebhooksDeps): Promise<URL> {
+  try {
+    return (await checkWebhookUrl(url, deps.urlPolicy, deps.resolveHost)).url;
+  } catch (error) {
+    if (error instanceof WebhookUrlError) throw new ValidationError(error.message);
+    throw error;
+  }
+}
+
 export async function createWebhook(
   principal: VerifiedToken,
   workspaceId: string,
@@ -90,13 +110,7 @@ export async function createWebhook(
   if (existing.length >= MAX_WEBHOOKS_PER_WORKSPACE) {
     throw new Conflict(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
   }
-  let target: URL;
-  try {
-    target = (await checkWebhookUrl(input.url, deps.urlPolicy, deps.resolveHost)).url;
-  } catch (error) {
-    if (error instanceof WebhookUrlError) throw new ValidationError(error.message);
-    throw error;
-  }
+  const target = await checkedUrl(input.url, deps);
   const webhook = {
     webhookId: (deps.newWebhookId ?? newWebhookId)(),
     // The parser's canonical form, the URL deliveries go to: no tabs or newlines (the parser
@@ -104,6 +118,8 @@ export async function createWebhook(
     url: target.href,
     description: input.description,
     createdAt: new Date((deps.now ?? Date.now)()).toISOString(),
+    events: input.events,
+    minDurationSeconds: input.minDurationSeconds,
     secret: generateWebhookSecret(),
   };
   // Free slots first; a slot taken by a concurrent creator makes us try the next one.
@@ -115,6 +131,34 @@ export async function createWebhook(
     }
   }
   throw new Conflict(`A workspace has at most ${MAX_WEBHOOKS_PER_WORKSPACE} webhooks`);
+}
+
+/**
+ * PATCH: the body first (400), then the caller (as POST), then the webhook (404), then a new
+ * URL's rules (400), then one conditional UpdateItem of its slot (a webhook deleted meanwhile:
+ * 404). Answers the webhook as it now is, never its secret.
+ */
+export async function updateWebhook(
+  principal: VerifiedToken,
+  workspaceId: string,
+  webhookId: string,
+  body: unknown,
+  deps: ManageWebhooksDeps,
+): Promise<WebhookView> {
+  let patch: WebhookPatchInput;
+  try {
+    patch = parseWebhookPatch(body);
+  } catch (error) {
+    throw new ValidationError((error as Error).message);
+  }
+  const existing = await authorize(principal, workspaceId, deps);
+  const target = existing.find((w) => w.webhookId === webhookId);
+  if (target === undefined) throw new NotFound('Webhook not found');
+  const changes =
+    patch.url === undefined ? patch : { ...patch, url: (await checkedUrl(patch.url, deps)).href };
+  const updated = await deps.store.updateWebhook(workspaceId, target.slot, webhookId, changes);
+  if (updated === undefined) throw new NotFound('Webhook not found');
+  return view(updated);
 }
 
 export async function deleteWebhook(

@@ -14,11 +14,13 @@ import {
   deleteWebhook,
   listWebhooks,
   type ManageWebhooksDeps,
+  updateWebhook,
 } from './manage-webhooks.ts';
 
 export const WEBHOOK_ROUTES = {
   create: 'POST /workspace/{workspaceId}/webhooks',
   list: 'GET /workspace/{workspaceId}/webhooks',
+  update: 'PATCH /workspace/{workspaceId}/webhooks/{webhookId}',
   delete: 'DELETE /workspace/{workspaceId}/webhooks/{webhookId}',
 } as const;
 
@@ -77,6 +79,23 @@ export function createListWebhooksHandler(deps: WebhooksHandlerDeps) {
   );
 }
 
+/** PATCH /workspace/{workspaceId}/webhooks/{webhookId}: 200 with the webhook, no secret. */
+export function createUpdateWebhookHandler(deps: WebhooksHandlerDeps) {
+  return webhookRoute(deps, async (event, principal, workspaceId) => {
+    const webhookId = pathId(event, 'webhookId');
+    return jsonResponse(
+      200,
+      await updateWebhook(
+        principal,
+        workspaceId,
+        webhookId,
+        jsonBody(event, MAX_WEBHOOK_BODY_BYTES, 'The body must be valid JSON'),
+        deps,
+      ),
+    );
+  });
+}
+
 /** DELETE /workspace/{workspaceId}/webhooks/{webhookId}: 204. */
 export function createDeleteWebhookHandler(deps: WebhooksHandlerDeps) {
   return webhookRoute(deps, async (event, principal, workspaceId) => {
@@ -91,6 +110,7 @@ export function createWebhookRoutes(deps: WebhooksHandlerDeps) {
   return {
     [WEBHOOK_ROUTES.create]: createCreateWebhookHandler(deps),
     [WEBHOOK_ROUTES.list]: createListWebhooksHandler(deps),
+    [WEBHOOK_ROUTES.update]: createUpdateWebhookHandler(deps),
     [WEBHOOK_ROUTES.delete]: createDeleteWebhookHandler(deps),
   };
 }

@@ -78,6 +78,8 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
   const routes = {
     'POST /workspace/{workspaceId}/webhooks': webhooks['POST /workspace/{workspaceId}/webhooks'],
     'GET /workspace/{workspaceId}/webhooks': webhooks['GET /workspace/{workspaceId}/webhooks'],
+    'PATCH /workspace/{workspaceId}/webhooks/{webhookId}':
+      webhooks['PATCH /workspace/{workspaceId}/webhooks/{webhookId}'],
     'DELETE /workspace/{workspaceId}/webhooks/{webhookId}':
       webhooks['DELETE /workspace/{workspaceId}/webhooks/{webhookId}'],
     'POST /bucket/{bucketId}/maintenance': health['POST /bucket/{bucketId}/maintenance'],

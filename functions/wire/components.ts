@@ -38,7 +38,15 @@ import {
 import { MaintenanceWindow, MaintenanceWindowList, NewMaintenanceWindow } from './maintenance.ts';
 import { CreatedShare, NewShare, Share, ShareList } from './shares.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
-import { CreatedWebhook, NewWebhook, NodeStatusChanged, Webhook, WebhookList } from './webhooks.ts';
+import {
+  BucketHealthChanged,
+  CreatedWebhook,
+  NewWebhook,
+  NodeStatusChanged,
+  Webhook,
+  WebhookList,
+  WebhookPatch,
+} from './webhooks.ts';
 
 export interface Component {
   schema: TSchema;
@@ -104,6 +112,11 @@ export const COMPONENTS: Record<string, Component> = {
   },
   BucketUptime: { schema: BucketUptime, client: 'BucketUptime' },
   NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
+  WebhookPatch: {
+    schema: WebhookPatch,
+    client: 'WebhookPatch',
+    doc: 'PATCH /workspace/{workspaceId}/webhooks/{webhookId}: the fields it changes.',
+  },
   Webhook: { schema: Webhook, client: 'Webhook' },
   CreatedWebhook: {
     schema: CreatedWebhook,
@@ -112,6 +125,7 @@ export const COMPONENTS: Record<string, Component> = {
   },
   WebhookList: { schema: WebhookList, client: 'WebhookList' },
   NodeStatusChanged: { schema: NodeStatusChanged },
+  BucketHealthChanged: { schema: BucketHealthChanged },
   NewShare: { schema: NewShare, client: 'NewShare' },
   Share: { schema: Share, client: 'Share' },
   CreatedShare: {

@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENTS_PK_PREFIX } from '../../functions/data/events.ts';
+import { HEALTH_EVENT_SK_PREFIX, HEALTH_PK_PREFIX } from '../../functions/data/keys.ts';
 import { DELIVERY_ATTEMPTS } from '../../functions/domain/retry-schedule.ts';
 import type { FunctionTrigger, HouseNodejsFunction } from './house-nodejs-function.ts';
 
@@ -16,7 +17,7 @@ export const DELIVERY_FUNCTION_TIMEOUT_SECONDS = 15;
 /**
  * Alerts, deployed (DESIGN.md section 10):
  *
- *   table stream (event-row INSERTs) -> fan-out -> delivery queue -> delivery -> webhooks
+ *   table stream (event-row and health-event-row INSERTs) -> fan-out -> delivery queue -> delivery -> webhooks
  *                                         \-> PutEvents, default EventBridge bus
  *
  * This construct holds the queues and says how two functions of the route table (fanOut, delivery) are
@@ -69,7 +70,10 @@ export class AlertDelivery extends Construct {
     });
   }
 
-  /** The fan-out's trigger: the table's stream, filtered to event-row INSERTs. */
+  /**
+   * The fan-out's trigger: the table's stream, filtered to the INSERTs of node event rows
+   * (pk EVENTS#) and of bucket health event rows (pk HEALTH#, sk E#); the filters are ORed.
+   */
   fanOutTrigger(): FunctionTrigger {
     return {
       kind: 'stream',
@@ -78,6 +82,15 @@ export class AlertDelivery extends Construct {
         lambda.FilterCriteria.filter({
           eventName: lambda.FilterRule.isEqual('INSERT'),
           dynamodb: { Keys: { pk: { S: lambda.FilterRule.beginsWith(EVENTS_PK_PREFIX) } } },
+        }),
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: {
+            Keys: {
+              pk: { S: lambda.FilterRule.beginsWith(HEALTH_PK_PREFIX) },
+              sk: { S: lambda.FilterRule.beginsWith(HEALTH_EVENT_SK_PREFIX) },
+            },
+          },
         }),
       ],
     };

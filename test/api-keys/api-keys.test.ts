@@ -17,7 +17,7 @@ import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { createLocalFunctions } from '../../local/handlers.ts';
 import { createLocalHttpServer } from '../../local/http-adapter.ts';
-import { createContract } from '../openapi/contract.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { JWT_TEST_SECRET, userToken } from '../support/ingest-fixture.ts';
 import { Seeder } from '../support/seed.ts';

@@ -169,11 +169,19 @@ describe('every route: method, path, query and body', () => {
     expect(server.seen[0]?.url).toBe('/bucket/b1/events');
   });
 
-  it('webhooks: create (201), list, delete (204)', async () => {
+  it('webhooks: create (201), list, update (200), delete (204)', async () => {
     const created = { id: 'wh_1', url: 'https://example.com/h', createdAt: 'x', secret: 'whsec_x' };
+    const updated = {
+      id: 'wh_1',
+      url: 'https://example.com/h',
+      createdAt: 'x',
+      events: ['bucket.health_changed'],
+      minDurationSeconds: 60,
+    };
     const server = await api([
       json(201, created),
       json(200, { webhooks: [{ id: 'wh_1', url: 'https://example.com/h', createdAt: 'x' }] }),
+      json(200, updated),
       (res) => {
         res.writeHead(204);
         res.end();
@@ -184,10 +192,21 @@ describe('every route: method, path, query and body', () => {
       await client.createWebhook('ws-1', { url: 'https://example.com/h', description: 'ops' }),
     ).toEqual(created);
     expect((await client.listWebhooks('ws-1')).webhooks).toHaveLength(1);
+    expect(
+      await client.updateWebhook('ws-1', 'wh_1', {
+        events: ['bucket.health_changed'],
+        minDurationSeconds: 60,
+      }),
+    ).toEqual(updated);
     expect(await client.deleteWebhook('ws-1', 'wh_1')).toBeUndefined();
     expect(server.seen.map((s) => [s.method, s.url, s.body])).toEqual([
       ['POST', '/workspace/ws-1/webhooks', '{"url":"https://example.com/h","description":"ops"}'],
       ['GET', '/workspace/ws-1/webhooks', ''],
+      [
+        'PATCH',
+        '/workspace/ws-1/webhooks/wh_1',
+        '{"events":["bucket.health_changed"],"minDurationSeconds":60}',
+      ],
       ['DELETE', '/workspace/ws-1/webhooks/wh_1', ''],
     ]);
   });
@@ -273,6 +292,8 @@ describe('ids are validated before a URL is built', () => {
       () => client.listWebhooks(id),
       () => client.deleteWebhook(id, 'wh_1'),
       () => client.deleteWebhook('ws', id),
+      () => client.updateWebhook(id, 'wh_1', { minDurationSeconds: 1 }),
+      () => client.updateWebhook('ws', id, { minDurationSeconds: 1 }),
       () => client.createShare(id),
       () => client.listShares(id),
       () => client.revokeShare(id, 'shr_1'),

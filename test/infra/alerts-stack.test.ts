@@ -95,7 +95,7 @@ describe('queues', () => {
 });
 
 describe('functions and their triggers', () => {
-  it('the table stream feeds the fan-out, filtered to event-row INSERTs, with a failure queue', () => {
+  it('the table stream feeds the fan-out, filtered to event-row and health-event-row INSERTs, with a failure queue', () => {
     s.template.hasResourceProperties('AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
     });
@@ -109,10 +109,17 @@ describe('functions and their triggers', () => {
       BisectBatchOnFunctionError: true,
       DestinationConfig: { OnFailure: { Destination: arn(ids.failures) } },
     });
-    expect(JSON.parse(stream?.FilterCriteria.Filters[0].Pattern)).toEqual({
-      eventName: ['INSERT'],
-      dynamodb: { Keys: { pk: { S: [{ prefix: 'EVENTS#' }] } } },
-    });
+    expect(
+      ((stream?.FilterCriteria.Filters ?? []) as { Pattern: string }[]).map((f) =>
+        JSON.parse(f.Pattern),
+      ),
+    ).toEqual([
+      { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'EVENTS#' }] } } } },
+      {
+        eventName: ['INSERT'],
+        dynamodb: { Keys: { pk: { S: [{ prefix: 'HEALTH#' }] }, sk: { S: [{ prefix: 'E#' }] } } },
+      },
+    ]);
     const queue = mappings.find((m) => m.FunctionName.Ref === ids.delivery);
     expect(queue).toMatchObject({
       EventSourceArn: arn(ids.queue),
@@ -177,10 +184,11 @@ describe('least privilege', () => {
     );
   });
 
-  it('delivery: GetItem on the table and consuming its own queue, nothing else', () => {
+  it('delivery: GetItem and Query on the table and consuming its own queue, nothing else', () => {
     const statements = statementsOf(ids.delivery);
     expect(actions(statements)).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'sqs:ChangeMessageVisibility',

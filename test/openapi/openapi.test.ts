@@ -33,6 +33,7 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
+  'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': ['200', ...SAME_AS_STATUS, '413'],
   // Section 17: the share routes' caller is the webhooks' (section 10's errors).
   'POST /bucket/{bucketId}/shares': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /bucket/{bucketId}/shares': ['200', ...SAME_AS_STATUS, ...EVERY_GET],

@@ -124,6 +124,7 @@ function validBody(route: Route, size?: number): string {
   const shapes: Record<string, unknown> = {
     'POST /bucket/{bucketId}/stats': { day: new Date().toISOString().slice(0, 10) },
     'POST /workspace/{workspaceId}/webhooks': { url: 'https://127.0.0.1/hook' },
+    'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': { minDurationSeconds: 60 },
     'POST /bucket/{bucketId}/maintenance': {
       start: new Date(Date.now() + 3_600_000).toISOString(),
       end: new Date(Date.now() + 7_200_000).toISOString(),
@@ -225,6 +226,7 @@ describe('every answer of every route is documented', () => {
     const expected: Record<string, number> = {
       'POST /workspace/{workspaceId}/webhooks': 400,
       'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': 404,
+      'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': 404,
       'DELETE /bucket/{bucketId}/shares/{shareId}': 404,
       'DELETE /bucket/{bucketId}/maintenance/{windowId}': 404,
       'DELETE /workspace/{workspaceId}/api-keys/{keyId}': 404,

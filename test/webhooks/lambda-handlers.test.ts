@@ -146,6 +146,101 @@ describe('fan-out (stream handler)', () => {
     }
   });
 
+  it('health event rows go to the webhooks that take them, delayed by their minDuration; EventBridge gets Bucket Health Changed', async () => {
+    await seeder.put({ pk: 'WORKSPACE#ws-policy', sk: 'META', orgId: 'org-1' });
+    await seeder.bucket('bucket-policy', { workspaceId: 'ws-policy', orgId: 'org-1' });
+    const hooks = [
+      { events: ['node.status_changed'] as const, minDurationSeconds: 0 },
+      { events: ['bucket.health_changed'] as const, minDurationSeconds: 60 },
+      { events: ['bucket.health_changed', 'node.status_changed'] as const, minDurationSeconds: 0 },
+    ];
+    for (const [slot, policy] of hooks.entries()) {
+      await store.putWebhook('ws-policy', {
+        webhookId: `wh_p${slot}`,
+        slot,
+        url: 'https://hooks.example.com/',
+        description: undefined,
+        createdAt: new Date().toISOString(),
+        secret,
+        events: [...policy.events],
+        minDurationSeconds: policy.minDurationSeconds,
+      });
+    }
+    const at = '2026-12-01T09:00:00.000Z';
+    const now = Date.parse(at) + 15_000;
+    const sqs = recordingClient(() => ({ Successful: [], Failed: [] }));
+    const events = recordingClient(() => ({ FailedEntryCount: 0, Entries: [] }));
+    const handler = createStreamHandler({
+      loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
+      listWebhookTargets: (w) => store.listWebhookTargets(w),
+      enqueue: createSqsEnqueue(sqs.client as unknown as SQSClient, 'q', () => now),
+      publish: createEventBridgePublish(events.client as unknown as EventBridgeClient),
+      now: () => now,
+      logger,
+    });
+    const healthImage = {
+      pk: { S: 'HEALTH#bucket-policy' },
+      sk: { S: `E#${at}#DEGRADED` },
+      id: { S: 'hev_a' },
+      from: { S: 'OPERATIONAL' },
+      to: { S: 'DEGRADED' },
+      at: { S: at },
+      counted: { N: '3' },
+      online: { N: '2' },
+    };
+    const result = await handler({
+      Records: [
+        { eventName: 'INSERT', dynamodb: { NewImage: healthImage as never, SequenceNumber: '1' } },
+        // The checkpoint, a closed day, an input: no health events.
+        streamRecord('INSERT', { pk: 'HEALTH#bucket-policy', sk: 'STATE', id: 'x' }, '2'),
+        streamRecord('INSERT', { pk: 'HEALTH#bucket-policy', sk: 'D#2026-12-01', id: 'x' }, '3'),
+        streamRecord('INSERT', eventRow('evt_p', 'bucket-policy'), '4'),
+      ],
+    });
+    expect(result).toEqual({ batchItemFailures: [] });
+    const entries = sqs.sent.flatMap(
+      (input) => input.Entries as { MessageBody: string; DelaySeconds?: number }[],
+    );
+    const sent = entries
+      .map((e) => ({ m: JSON.parse(e.MessageBody) as DeliveryMessage, delay: e.DelaySeconds }))
+      .map(({ m, delay }) => [m.eventId, m.webhookId, delay, m.check?.holdSeconds])
+      .sort();
+    // wh_p1 waits until at + 60 s: 45 s after now; the others go at once, without a check.
+    expect(sent).toEqual([
+      ['evt_p', 'wh_p0', undefined, undefined],
+      ['evt_p', 'wh_p2', undefined, undefined],
+      ['hev_a', 'wh_p1', 45, 60],
+      ['hev_a', 'wh_p2', undefined, undefined],
+    ]);
+    const health = entries
+      .map((e) => JSON.parse(e.MessageBody) as DeliveryMessage)
+      .find((m) => m.webhookId === 'wh_p1');
+    expect(health?.check).toEqual({
+      subject: 'bucket',
+      bucketId: 'bucket-policy',
+      to: 'DEGRADED',
+      at,
+      holdSeconds: 60,
+    });
+    expect(JSON.parse(health?.body as string)).toEqual({
+      type: 'bucket.health_changed',
+      timestamp: new Date(now).toISOString(),
+      data: {
+        workspaceId: 'ws-policy',
+        bucketId: 'bucket-policy',
+        from: 'OPERATIONAL',
+        to: 'DEGRADED',
+        at,
+        nodes: { counted: 3, online: 2 },
+      },
+    });
+    const put = events.sent.flatMap((input) => input.Entries as Record<string, string>[]);
+    expect(put.map((e) => [e.DetailType, JSON.parse(e.Detail as string).bucketId]).sort()).toEqual([
+      ['Bucket Health Changed', 'bucket-policy'],
+      ['Node Status Changed', 'bucket-policy'],
+    ]);
+  });
+
   it('a failed fan-out reports the batch from its first record, for Lambda to retry', async () => {
     const failing = recordingClient(() => ({ Failed: [{ Id: '0' }] }));
     const handler = createStreamHandler({
@@ -245,11 +340,75 @@ describe('delivery (SQS handler)', () => {
     expect(visibility).toEqual([['receipt-last', 0]]);
   });
 
+  it('a waiting message whose change did not hold ends without a delivery; one that held is delivered', async () => {
+    visibility.length = 0;
+    const before = healthy.requests.length;
+    const checks: unknown[] = [];
+    const confirming = createDeliveryHandler({
+      loadWebhookForDelivery: (w, s, id) => store.loadWebhookForDelivery(w, s, id),
+      post: postWebhook,
+      policy: { allowLoopback: true },
+      confirm: async (check) => {
+        checks.push(check);
+        return check.to === 'ONLINE';
+      },
+      changeVisibility: async (receipt, seconds) => {
+        visibility.push([receipt, seconds]);
+      },
+      logger,
+    });
+    const waiting = (to: string) =>
+      JSON.stringify(
+        deliveryMessage({
+          eventId: `evt_${to}`,
+          workspaceId: 'ws-1',
+          webhookId: 'wh_d6',
+          slot: 6,
+          body: '{"a":2}',
+          check: {
+            subject: 'node',
+            bucketId: 'bucket-1',
+            nodeId: 'node-1',
+            to,
+            at: '2026-12-01T09:00:00.000Z',
+            holdSeconds: 30,
+          },
+        }),
+      );
+    const result = await confirming({
+      Records: [
+        sqsRecord('undone', waiting('OFFLINE'), 1),
+        sqsRecord('held', waiting('ONLINE'), 1),
+      ],
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(visibility).toEqual([]);
+    expect(checks).toHaveLength(2);
+    expect(healthy.requests.length).toBe(before + 1);
+    // Without a way to confirm, a waiting message is never delivered unchecked.
+    const unchecked = await handler({ Records: [sqsRecord('unchecked', waiting('ONLINE'), 1)] });
+    expect(unchecked.batchItemFailures).toEqual([{ itemIdentifier: 'unchecked' }]);
+    expect(healthy.requests.length).toBe(before + 1);
+  });
+
   it('an unreadable message goes to the dead-letter queue without a delivery', async () => {
     visibility.length = 0;
     const before = failing.requests.length + healthy.requests.length;
     const result = await handler({ Records: [sqsRecord('junk', '{"v":2}', 1)] });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'junk' }]);
+    // A check that is not one makes the message unreadable too.
+    const badCheck = JSON.stringify({
+      ...deliveryMessage({
+        eventId: 'e',
+        workspaceId: 'ws-1',
+        webhookId: 'wh_d6',
+        slot: 6,
+        body: '{}',
+      }),
+      check: { subject: 'node', bucketId: 'b', to: 'ONLINE', at: 'x', holdSeconds: 5 },
+    });
+    const refused = await handler({ Records: [sqsRecord('bad-check', badCheck, 1)] });
+    expect(refused.batchItemFailures).toEqual([{ itemIdentifier: 'bad-check' }]);
     expect(visibility).toEqual([]);
     expect(failing.requests.length + healthy.requests.length).toBe(before);
   });

@@ -66,6 +66,31 @@ it('answers 500 on purpose (--fail 1), then 204 to a verified delivery and print
   expect(output).toMatch(/verified msg_first \(answering 500 on purpose\)/);
 });
 
+it('prints a bucket health delivery with its verdicts and counts', async () => {
+  const health = JSON.stringify({
+    type: 'bucket.health_changed',
+    timestamp: new Date().toISOString(),
+    data: {
+      workspaceId: 'ws-1',
+      bucketId: 'b-1',
+      from: 'OPERATIONAL',
+      to: 'DEGRADED',
+      at: 'then',
+      nodes: { counted: 3, online: 2 },
+    },
+  });
+  const headers = webhookHeaders({
+    secret,
+    messageId: 'msg_health',
+    timestampSeconds: Math.floor(Date.now() / 1000),
+    body: health,
+  });
+  expect((await send(headers, health)).status).toBe(204);
+  const line =
+    /verified msg_health bucket\.health_changed bucket b-1 health \(2\/3 online\): OPERATIONAL -> DEGRADED at then/;
+  expect(await printed(line)).toMatch(line);
+});
+
 it('answers 401 to a tampered or unsigned delivery', async () => {
   const tampered = await send(signedHeaders('msg_t'), body.replace('node-7', 'node-8'));
   expect(tampered.status).toBe(401);

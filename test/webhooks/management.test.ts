@@ -27,8 +27,9 @@ const resolveHost: ResolveHost = async (host) => {
   throw new Error('ENOTFOUND');
 };
 
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 let call: (
-  method: 'GET' | 'POST' | 'DELETE',
+  method: Method,
   workspaceId: string,
   options?: { token?: string; body?: string; webhookId?: string; headers?: Record<string, string> },
 ) => Promise<HttpResult & { json: Record<string, unknown> }>;
@@ -37,21 +38,21 @@ const W = 'ws-main';
 const ORG = 'org-1';
 
 function event(
-  method: 'GET' | 'POST' | 'DELETE',
+  method: Method,
   workspaceId: string,
   headers: Record<string, string>,
   body?: string,
   webhookId?: string,
 ): APIGatewayProxyEventV2 {
-  const routeKey =
-    method === 'GET'
-      ? WEBHOOK_ROUTES.list
-      : method === 'POST'
-        ? WEBHOOK_ROUTES.create
-        : WEBHOOK_ROUTES.delete;
+  const routeKey = {
+    GET: WEBHOOK_ROUTES.list,
+    POST: WEBHOOK_ROUTES.create,
+    PATCH: WEBHOOK_ROUTES.update,
+    DELETE: WEBHOOK_ROUTES.delete,
+  }[method];
   const path = `/workspace/${workspaceId}/webhooks${webhookId === undefined ? '' : `/${webhookId}`}`;
   const e = httpApiEvent({
-    method: method === 'DELETE' ? 'GET' : method,
+    method: method === 'DELETE' || method === 'PATCH' ? 'POST' : method,
     path,
     routeKey,
     headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -138,23 +139,32 @@ describe('access matrix', () => {
     ['disabled-admin', 403],
     ['revoked-admin', 401],
     ['no-such-user', 404],
-  ] as const)('%s: GET %i, POST and DELETE alike', async (userId, expected) => {
+  ] as const)('%s: GET %i, POST, PATCH and DELETE alike', async (userId, expected) => {
     const token = await hs256Token(userId);
     const list = await call('GET', W, { token });
     expect(list.statusCode).toBe(expected);
     const created = await call('POST', W, { token, body: good });
     expect(created.statusCode).toBe(expected === 200 ? 201 : expected);
+    const patch = JSON.stringify({ minDurationSeconds: 30 });
     if (expected === 200) {
       const id = created.json.id as string;
+      const patched = await call('PATCH', W, { token, webhookId: id, body: patch });
+      expect(patched.statusCode).toBe(200);
+      expect(patched.json.minDurationSeconds).toBe(30);
       const deleted = await call('DELETE', W, { token, webhookId: id });
       expect(deleted.statusCode).toBe(204);
     } else {
       expect(created.json).toEqual({ success: false, message: expect.any(String) });
-      // A webhook created by an admin cannot be deleted by this caller.
+      // A webhook created by an admin can be neither changed nor deleted by this caller.
       const made = await call('POST', W, { body: good });
       expect(made.statusCode).toBe(201);
       const id = made.json.id as string;
+      const patched = await call('PATCH', W, { token, webhookId: id, body: patch });
+      expect(patched.statusCode).toBe(expected);
+      expect(patched.json).toEqual({ success: false, message: expect.any(String) });
       expect((await call('DELETE', W, { token, webhookId: id })).statusCode).toBe(expected);
+      const listed = (await call('GET', W)).json.webhooks as { id: string }[];
+      expect(listed.find((w) => w.id === id)).toMatchObject({ minDurationSeconds: 0 });
       expect((await call('DELETE', W, { webhookId: id })).statusCode).toBe(204);
     }
   });
@@ -172,6 +182,13 @@ describe('access matrix', () => {
     expect((await call('POST', 'no-such-workspace', { token: owner, body: good })).statusCode).toBe(
       404,
     );
+    const patched = await call('PATCH', 'no-such-workspace', {
+      token: owner,
+      webhookId: 'wh_x',
+      body: JSON.stringify({ events: ['node.status_changed'] }),
+    });
+    expect(patched.statusCode).toBe(404);
+    expect(patched.json.message).toBe('Workspace not found');
   });
 
   it('an org owner cannot manage another org workspace', async () => {
@@ -199,6 +216,9 @@ describe('create, list, delete', () => {
       url: 'https://hooks.example.com/in',
       description: 'on-call',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      // The defaults: both event types, delivered at once.
+      events: ['node.status_changed', 'bucket.health_changed'],
+      minDurationSeconds: 0,
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
     });
     const list = await call('GET', W);
@@ -213,6 +233,8 @@ describe('create, list, delete', () => {
       url: 'https://hooks.example.com/in',
       description: 'on-call',
       createdAt: created.json.createdAt,
+      events: ['node.status_changed', 'bucket.health_changed'],
+      minDurationSeconds: 0,
     });
     // A rejected request is logged (so the capture works); the secret never is.
     expect((await call('POST', W, { body: '{' })).statusCode).toBe(400);
@@ -451,5 +473,195 @@ describe('bad requests', () => {
   it('bad path ids are a 400', async () => {
     expect((await call('GET', 'bad#id')).statusCode).toBe(400);
     expect((await call('DELETE', W, { webhookId: 'x'.repeat(129) })).statusCode).toBe(400);
+  });
+});
+
+describe('the alert policy: events and minDurationSeconds (POST and PATCH)', () => {
+  const both = ['node.status_changed', 'bucket.health_changed'];
+
+  it('POST stores them, GET lists them; PATCH changes only what it names and never shows the secret', async () => {
+    const created = await call('POST', W, {
+      body: JSON.stringify({
+        url: 'https://hooks.example.com/health',
+        events: ['bucket.health_changed'],
+        minDurationSeconds: 60,
+      }),
+    });
+    expect(created.statusCode).toBe(201);
+    expect(created.json).toMatchObject({
+      events: ['bucket.health_changed'],
+      minDurationSeconds: 60,
+    });
+    const id = created.json.id as string;
+    const listed = async () =>
+      ((await call('GET', W)).json.webhooks as Record<string, unknown>[]).find((w) => w.id === id);
+    expect(await listed()).toMatchObject({
+      events: ['bucket.health_changed'],
+      minDurationSeconds: 60,
+    });
+
+    const events = await call('PATCH', W, {
+      webhookId: id,
+      body: JSON.stringify({ events: ['bucket.health_changed', 'node.status_changed'] }),
+    });
+    expect(events.statusCode).toBe(200);
+    // Stored in the contract's order, whatever the order sent; the rest stays.
+    expect(events.json).toEqual({
+      id,
+      url: 'https://hooks.example.com/health',
+      createdAt: created.json.createdAt,
+      events: both,
+      minDurationSeconds: 60,
+    });
+    expect(events.body).not.toContain(created.json.secret as string);
+    expect(await listed()).toEqual(events.json);
+
+    const moved = await call('PATCH', W, {
+      webhookId: id,
+      body: JSON.stringify({
+        url: 'https://HOOKS.example.com/moved',
+        description: 'pager',
+        minDurationSeconds: 0,
+      }),
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json).toEqual({
+      id,
+      url: 'https://hooks.example.com/moved',
+      description: 'pager',
+      createdAt: created.json.createdAt,
+      events: both,
+      minDurationSeconds: 0,
+    });
+    const cleared = await call('PATCH', W, {
+      webhookId: id,
+      body: JSON.stringify({ description: null }),
+    });
+    expect(cleared.statusCode).toBe(200);
+    expect(cleared.json).not.toHaveProperty('description');
+    expect(await listed()).toEqual(cleared.json);
+    expect((await call('DELETE', W, { webhookId: id })).statusCode).toBe(204);
+    const gone = await call('PATCH', W, {
+      webhookId: id,
+      body: JSON.stringify({ minDurationSeconds: 5 }),
+    });
+    expect(gone.statusCode).toBe(404);
+    expect(gone.json).toEqual({ success: false, message: 'Webhook not found' });
+  });
+
+  it('PATCH of a webhook of another workspace, or of an unknown id, is a 404', async () => {
+    await seeder.put({ pk: 'WORKSPACE#ws-third', sk: 'META', orgId: ORG, name: 'third' });
+    const owner = await hs256Token('org-owner');
+    const made = await call('POST', 'ws-third', { token: owner, body: good });
+    const id = made.json.id as string;
+    const body = JSON.stringify({ minDurationSeconds: 5 });
+    expect((await call('PATCH', W, { token: owner, webhookId: id, body })).statusCode).toBe(404);
+    expect((await call('PATCH', W, { webhookId: 'wh_unknown', body })).statusCode).toBe(404);
+    const listed = (await call('GET', 'ws-third', { token: owner })).json.webhooks as {
+      minDurationSeconds: number;
+    }[];
+    expect(listed.map((w) => w.minDurationSeconds)).toEqual([0]);
+  });
+
+  const url = 'https://hooks.example.com/p';
+  const policyCases: [string, Record<string, unknown>, RegExp][] = [
+    ['events not an array', { events: 'node.status_changed' }, /events must be a non-empty array/],
+    ['events null', { events: null }, /events must be a non-empty array/],
+    ['no event type', { events: [] }, /events must be a non-empty array/],
+    ['an unknown type', { events: ['node.deleted'] }, /events may hold only/],
+    ['a non-string type', { events: [1] }, /events may hold only/],
+    [
+      'a duplicate type',
+      { events: ['node.status_changed', 'node.status_changed'] },
+      /events lists node.status_changed twice/,
+    ],
+    [
+      'a negative duration',
+      { minDurationSeconds: -1 },
+      /minDurationSeconds must be an integer 0-900/,
+    ],
+    [
+      'a duration over 900',
+      { minDurationSeconds: 901 },
+      /minDurationSeconds must be an integer 0-900/,
+    ],
+    ['a fractional duration', { minDurationSeconds: 1.5 }, /minDurationSeconds must be an integer/],
+    ['a string duration', { minDurationSeconds: '60' }, /minDurationSeconds must be an integer/],
+    ['a null duration', { minDurationSeconds: null }, /minDurationSeconds must be an integer/],
+  ];
+
+  it.each(policyCases)('POST with %s is a 400', async (_name, fields, message) => {
+    const r = await call('POST', W, { body: JSON.stringify({ url, ...fields }) });
+    expect(r.statusCode).toBe(400);
+    expect(r.json).toEqual({ success: false, message: expect.stringMatching(message) });
+  });
+
+  it('POST at the bounds: 0 and 900, one type or both', async () => {
+    for (const fields of [
+      { minDurationSeconds: 0, events: ['node.status_changed'] },
+      { minDurationSeconds: 900, events: ['bucket.health_changed', 'node.status_changed'] },
+    ]) {
+      const r = await call('POST', W, { body: JSON.stringify({ url, ...fields }) });
+      expect(r.statusCode).toBe(201);
+      expect(r.json.minDurationSeconds).toBe(fields.minDurationSeconds);
+      expect((await call('DELETE', W, { webhookId: r.json.id as string })).statusCode).toBe(204);
+    }
+  });
+
+  describe('PATCH validation', () => {
+    let id: string;
+    beforeAll(async () => {
+      const made = await call('POST', W, { body: good });
+      id = made.json.id as string;
+    });
+
+    it.each([
+      ...policyCases,
+      ['an empty object', {}, /at least one of/],
+      ['an unknown field', { secret: 'whsec_x' }, /unknown field: secret/],
+      [
+        'an unknown field beside a good one',
+        { minDurationSeconds: 1, slot: 3 },
+        /unknown field: slot/,
+      ],
+      ['a numeric url', { url: 42 }, /url must be a string/],
+      ['an http url', { url: 'http://hooks.example.com/' }, /https/],
+      ['a private target', { url: 'https://internal.example.com/' }, /private/],
+      ['a numeric description', { description: 5 }, /description must be a string/],
+      ['a long description', { description: 'd'.repeat(257) }, /at most 256/],
+      ['a control character', { description: 'a\u0007b' }, /control/],
+    ] as [string, Record<string, unknown>, RegExp][])(
+      '%s is a 400, nothing changes',
+      async (_name, fields, message) => {
+        const r = await call('PATCH', W, { webhookId: id, body: JSON.stringify(fields) });
+        expect(r.statusCode).toBe(400);
+        expect(r.json).toEqual({ success: false, message: expect.stringMatching(message) });
+        const listed = ((await call('GET', W)).json.webhooks as Record<string, unknown>[]).find(
+          (w) => w.id === id,
+        );
+        expect(listed).toMatchObject({
+          url: 'https://hooks.example.com/in',
+          description: 'on-call',
+          events: both,
+          minDurationSeconds: 0,
+        });
+      },
+    );
+
+    it.each([
+      ['not JSON', '{', 400, /valid JSON/],
+      ['an array', '[]', 400, /JSON object/],
+      ['null', 'null', 400, /JSON object/],
+      ['a body over 8 KiB', JSON.stringify({ description: 'd'.repeat(9000) }), 413, /at most 8192/],
+    ] as const)('%s: %i', async (_name, body, status, message) => {
+      const r = await call('PATCH', W, { webhookId: id, body });
+      expect(r.statusCode).toBe(status);
+      expect(r.json.message).toMatch(message);
+    });
+
+    it('a bad webhook id is a 400', async () => {
+      const body = JSON.stringify({ minDurationSeconds: 1 });
+      expect((await call('PATCH', W, { webhookId: 'x'.repeat(129), body })).statusCode).toBe(400);
+    });
   });
 });

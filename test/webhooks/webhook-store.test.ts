@@ -3,6 +3,7 @@
 // row), the slot and id conditions that make create and delete race-safe, and outages that are
 // a 503, never "slot taken" or "not found".
 import { randomUUID } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect } from 'vitest';
 import {
   createWebhookStore,
@@ -28,11 +29,14 @@ const hook = (slot: number, overrides: Partial<WebhookWithSecret> = {}): Webhook
   description: `slot ${slot}`,
   createdAt: `2026-12-01T08:0${slot}:00.000Z`,
   secret: `whsec_${Buffer.from(`secret ${slot}`).toString('base64')}`,
+  events:
+    slot % 2 === 0 ? ['node.status_changed', 'bucket.health_changed'] : ['bucket.health_changed'],
+  minDurationSeconds: slot * 10,
   ...overrides,
 });
 const { secret: _secret, ...summaryKeys } = hook(0);
-type Summary = typeof summaryKeys;
-const summary = ({ secret: _, ...rest }: WebhookWithSecret): Summary => rest;
+type Summary = Required<typeof summaryKeys>;
+const summary = ({ secret: _, ...rest }: WebhookWithSecret): Summary => rest as Summary;
 
 /** A workspace with its META row; returns its id. */
 async function workspace({ seed }: Pick<TableFixtures, 'seed'>, orgId = 'org-1') {
@@ -108,8 +112,88 @@ describe('loadWorkspaceWebhooks', () => {
         url: 'https://hooks.example.com/stray',
         description: undefined,
         createdAt: '2026-12-01T09:00:00.000Z',
+        // A row without the alert policy's fields (written before they existed): the defaults.
+        events: ['node.status_changed', 'bucket.health_changed'],
+        minDurationSeconds: 0,
       },
     ]);
+  });
+
+  it('unreadable policy fields read as the defaults; known event types keep their order', async ({
+    seed,
+    table,
+  }) => {
+    const workspaceId = await workspace({ seed });
+    const row = (sk: string, events: string[], minDuration: number) =>
+      table.client.send(
+        new PutItemCommand({
+          TableName: table.tableName,
+          Item: {
+            pk: { S: `WORKSPACE#${workspaceId}` },
+            sk: { S: sk },
+            webhookId: { S: `wh_${sk.slice(8)}` },
+            url: { S: 'https://hooks.example.com/odd' },
+            createdAt: { S: '2026-12-01T09:00:00.000Z' },
+            secret: { S: 'whsec_c3RyYXk=' },
+            events: { L: events.map((S) => ({ S })) },
+            minDuration: { N: String(minDuration) },
+          },
+        }),
+      );
+    await row('WEBHOOK#0', [], 901);
+    await row('WEBHOOK#1', ['other'], -1);
+    await row('WEBHOOK#2', ['bucket.health_changed', 'node.status_changed'], 900);
+    await row('WEBHOOK#3', ['bucket.health_changed', 'other'], 1.5);
+    const policies = (await store.loadWorkspaceWebhooks(workspaceId)).webhooks.map((w) => [
+      w.events,
+      w.minDurationSeconds,
+    ]);
+    const both = ['node.status_changed', 'bucket.health_changed'];
+    expect(policies).toStrictEqual([
+      [both, 0],
+      [both, 0],
+      [both, 900],
+      [['bucket.health_changed'], 0],
+    ]);
+  });
+});
+
+describe('updateWebhook', () => {
+  it('changes only the given fields of the slot that still holds the id, and answers the row', async ({
+    seed,
+  }) => {
+    const workspaceId = await workspace({ seed });
+    const h = hook(5);
+    expect(await store.putWebhook(workspaceId, h)).toBe(true);
+    const changed = await store.updateWebhook(workspaceId, 5, h.webhookId, {
+      events: ['node.status_changed'],
+      minDurationSeconds: 60,
+    });
+    expect(changed).toStrictEqual({
+      ...summary(h),
+      events: ['node.status_changed'],
+      minDurationSeconds: 60,
+    });
+    const renamed = await store.updateWebhook(workspaceId, 5, h.webhookId, {
+      url: 'https://moved.example.com/',
+      description: undefined,
+    });
+    expect(renamed).toStrictEqual({
+      ...(changed as Summary),
+      url: 'https://moved.example.com/',
+      description: undefined,
+    });
+    // The secret stays; another id or an empty slot changes nothing.
+    expect((await store.loadWebhookForDelivery(workspaceId, 5, h.webhookId))?.secret).toBe(
+      h.secret,
+    );
+    expect(
+      await store.updateWebhook(workspaceId, 5, 'wh_other', { minDurationSeconds: 1 }),
+    ).toBeUndefined();
+    expect(
+      await store.updateWebhook(workspaceId, 6, h.webhookId, { minDurationSeconds: 1 }),
+    ).toBeUndefined();
+    expect(await store.updateWebhook(workspaceId, 5, h.webhookId, {})).toStrictEqual(renamed);
   });
 });
 

@@ -1,0 +1,165 @@
+// The confirmation's reads (functions/data/alert-confirmation.ts) on the run's engine: the
+// node's later and earlier events (newest first, across pages), its row (lastAt, else
+// lastUpdated), the bucket's windows at check time, and a health change's own row.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createChangeConfirmer } from '../../functions/data/alert-confirmation.ts';
+import { createEventWriter } from '../../functions/data/events.ts';
+import { createMaintenanceWindowStore } from '../../functions/data/maintenance-windows.ts';
+import type { NodeStatus } from '../../functions/domain/node-status.ts';
+import { Seeder } from '../support/seed.ts';
+import { createTestTable } from '../support/table.ts';
+
+let seeder: Seeder;
+let confirm: ReturnType<typeof createChangeConfirmer>;
+let recordEvents: ReturnType<typeof createEventWriter>;
+let windows: ReturnType<typeof createMaintenanceWindowStore>;
+let counter = 0;
+const iso = (ms: number) => new Date(ms).toISOString();
+const T0 = Date.parse('2026-11-20T10:00:00.000Z');
+
+beforeAll(async () => {
+  const { client, tableName } = await createTestTable('alert-confirm');
+  seeder = new Seeder(client, tableName);
+  recordEvents = createEventWriter(client, tableName, { retentionDays: 90 });
+  windows = createMaintenanceWindowStore(client, tableName);
+  confirm = createChangeConfirmer(client, tableName, {
+    staleAfterSeconds: 5,
+    loadWindows: windows.loadWindows,
+  });
+});
+
+const bucket = () => `bucket-c${++counter}`;
+const node = (bucketId: string, to: NodeStatus, at: number, holdSeconds = 10) =>
+  confirm({ subject: 'node', bucketId, nodeId: 'n1', to, at: iso(at), holdSeconds });
+const record = (bucketId: string, list: [NodeStatus, NodeStatus, number][], nodeId = 'n1') =>
+  recordEvents(list.map(([from, to, at]) => ({ bucketId, nodeId, from, to, at: iso(at) })));
+
+describe('a node change', () => {
+  it('walks back over the earlier changes newest first, across pages, to the start of the run', async () => {
+    const bucketId = bucket();
+    // 152 changes 1 s apart, alternating; an older change 60 s before them.
+    const list: [NodeStatus, NodeStatus, number][] = [['DISCONNECTED', 'ONLINE', T0 - 60_000]];
+    for (let k = 0; k <= 151; k++) {
+      list.push(
+        k % 2 === 0 ? ['ONLINE', 'OFFLINE', T0 + k * 1000] : ['OFFLINE', 'ONLINE', T0 + k * 1000],
+      );
+    }
+    await record(bucketId, list);
+    await seeder.put({
+      pk: `BUCKET#${bucketId}`,
+      sk: 'NODE#n1',
+      status: 'ONLINE',
+      lastAt: T0 + 600_000,
+    });
+    // The last change (ONLINE) only returns to the state before the run (ONLINE): not delivered.
+    expect(await node(bucketId, 'ONLINE', T0 + 151_000)).toBe(false);
+    // The one before it (OFFLINE) did not hold.
+    expect(await node(bucketId, 'OFFLINE', T0 + 150_000)).toBe(false);
+    // With D = 1 s, no run: the last change held and is delivered.
+    expect(await node(bucketId, 'ONLINE', T0 + 151_000, 1)).toBe(true);
+  });
+
+  it('a run of three back to the start is not delivered; its last step alone would look new', async () => {
+    const bucketId = bucket();
+    await record(bucketId, [
+      ['ONLINE', 'OFFLINE', T0],
+      ['OFFLINE', 'DISCONNECTED', T0 + 2_000],
+      ['DISCONNECTED', 'ONLINE', T0 + 4_000],
+    ]);
+    await seeder.put({
+      pk: `BUCKET#${bucketId}`,
+      sk: 'NODE#n1',
+      status: 'ONLINE',
+      lastAt: T0 + 600_000,
+    });
+    expect(await node(bucketId, 'ONLINE', T0 + 4_000)).toBe(false);
+  });
+
+  it("another node's events count neither as later nor as earlier changes", async () => {
+    const bucketId = bucket();
+    await record(bucketId, [['ONLINE', 'OFFLINE', T0]]);
+    await record(
+      bucketId,
+      [
+        ['OFFLINE', 'ONLINE', T0 - 2_000],
+        ['ONLINE', 'OFFLINE', T0 + 2_000],
+      ],
+      'n2',
+    );
+    await seeder.put({
+      pk: `BUCKET#${bucketId}`,
+      sk: 'NODE#n1',
+      status: 'OFFLINE',
+      lastAt: T0 + 8_000,
+    });
+    expect(await node(bucketId, 'OFFLINE', T0)).toBe(true);
+  });
+
+  it('reads the last report from lastUpdated when the row has no lastAt', async () => {
+    const bucketId = bucket();
+    await record(bucketId, [['ONLINE', 'OFFLINE', T0]]);
+    const row = (lastUpdated: number) =>
+      seeder.put({
+        pk: `BUCKET#${bucketId}`,
+        sk: 'NODE#n1',
+        status: 'OFFLINE',
+        lastUpdated: iso(lastUpdated),
+      });
+    await row(T0 + 8_000);
+    expect(await node(bucketId, 'OFFLINE', T0)).toBe(true);
+    await row(T0);
+    expect(await node(bucketId, 'OFFLINE', T0)).toBe(false);
+    // A row never reported to (no status, no instant) cannot tell: not delivered.
+    await seeder.put({ pk: `BUCKET#${bucketId}`, sk: 'NODE#n1', assignedAt: iso(T0) });
+    expect(await node(bucketId, 'OFFLINE', T0)).toBe(false);
+  });
+
+  it('a window created after the fan-out that covers `at` silences the change at its check', async () => {
+    const bucketId = bucket();
+    await record(bucketId, [['ONLINE', 'OFFLINE', T0]]);
+    await seeder.put({
+      pk: `BUCKET#${bucketId}`,
+      sk: 'NODE#n1',
+      status: 'OFFLINE',
+      lastAt: T0 + 8_000,
+    });
+    expect(await node(bucketId, 'OFFLINE', T0)).toBe(true);
+    await windows.addWindow(bucketId, { start: T0, end: T0 + 1, reason: undefined }, T0);
+    expect(await node(bucketId, 'OFFLINE', T0)).toBe(false);
+  });
+});
+
+describe('a bucket health change', () => {
+  const healthRow = (bucketId: string, from: string, to: string, at: number) =>
+    seeder.put({
+      pk: `HEALTH#${bucketId}`,
+      sk: `E#${iso(at)}#${to}`,
+      id: `hev_${at}`,
+      from,
+      to,
+      at: iso(at),
+      counted: 2,
+      online: 1,
+    });
+  const health = (bucketId: string, to: string, at: number) =>
+    confirm({ subject: 'bucket', bucketId, to, at: iso(at), holdSeconds: 10 });
+
+  it('holds while recorded with nothing after it within D; not when gone, followed, or a flap back', async () => {
+    const bucketId = bucket();
+    // The checkpoint and a closed day sort around the E# range and are no health events.
+    await seeder.put({ pk: `HEALTH#${bucketId}`, sk: 'D#2026-11-19', from: 'X', at: iso(T0 - 1) });
+    await seeder.put({ pk: `HEALTH#${bucketId}`, sk: 'STATE', at: iso(T0 + 1) });
+    expect(await health(bucketId, 'DEGRADED', T0)).toBe(false);
+    await healthRow(bucketId, 'OPERATIONAL', 'DEGRADED', T0);
+    expect(await health(bucketId, 'DEGRADED', T0)).toBe(true);
+    // Recorded with another `to` at that instant: not this change.
+    expect(await health(bucketId, 'MAJOR_OUTAGE', T0)).toBe(false);
+    await healthRow(bucketId, 'DEGRADED', 'OPERATIONAL', T0 + 10_000);
+    expect(await health(bucketId, 'DEGRADED', T0)).toBe(false);
+    // The DEGRADED lasted D, so the OPERATIONAL after it starts no run: it held.
+    expect(await health(bucketId, 'OPERATIONAL', T0 + 10_000)).toBe(true);
+    await healthRow(bucketId, 'OPERATIONAL', 'PARTIAL_OUTAGE', T0 + 30_000);
+    await healthRow(bucketId, 'PARTIAL_OUTAGE', 'OPERATIONAL', T0 + 35_000);
+    expect(await health(bucketId, 'OPERATIONAL', T0 + 35_000)).toBe(false);
+  });
+});

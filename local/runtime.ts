@@ -9,6 +9,7 @@ import { createChangeConfirmer } from '../functions/data/alert-confirmation.ts';
 import { createWindowLoader } from '../functions/data/maintenance-windows.ts';
 import { createWebhookStore } from '../functions/data/webhooks.ts';
 import { postWebhook } from '../functions/delivery/webhook-client.ts';
+import type { RecordedHealthEvent } from '../functions/domain/alert-message.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { SECURITY_HEADERS } from '../functions/http/response.ts';
 import { ConfigError } from '../functions/shared/config.ts';
@@ -275,6 +276,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       alerts.onEventsRecorded(events);
       options.onEventsRecorded?.(events);
     };
+    const publishHealth = (events: RecordedHealthEvent[]) => {
+      // One line per health change, recorded by the sweep's health step.
+      for (const e of events) {
+        log(`health: bucket ${e.bucketId} ${e.from} -> ${e.to} at ${e.at}`);
+      }
+      alerts.onEventsRecorded(events);
+    };
 
     const admin = createAdminStore(client, config.tableName, {
       staleAfterSeconds: config.staleAfterSeconds,
@@ -320,7 +328,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client,
       settings: { ...config, statusPageUrl: config.statusPageUrl ?? `${apiUrl}/` },
       logger,
-      overrides: { onEventsRecorded: publishEvents },
+      overrides: { onEventsRecorded: publishEvents, onHealthRecorded: publishHealth },
     });
     wired = functions;
 

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { RecordedHealthEvent } from '../domain/alert-message.ts';
 import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import type { HttpFunctionName, RouteKeysOf } from '../route-table.ts';
@@ -39,6 +40,11 @@ export interface WireOverrides {
    * stream feeds alerts instead. Never awaited by a writer, so it cannot slow or fail a report.
    */
   onEventsRecorded?: (events: RecordedNodeEvent[]) => void;
+  /**
+   * The sweep's health step's publish port: the health events it recorded for the first time
+   * (the local alert queue; deployed absent: the stream carries them).
+   */
+  onHealthRecorded?: (events: RecordedHealthEvent[]) => void;
 }
 
 export interface WireDeps<S extends Partial<Settings> = Settings> {

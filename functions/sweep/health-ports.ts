@@ -7,7 +7,10 @@ import { createMarkedBucketsFinder } from '../data/health-marks.ts';
 import { bucketPk, META_SK, NODE_SK_PREFIX } from '../data/keys.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { queryAll } from '../data/query-all.ts';
+import type { RecordedHealthEvent } from '../domain/alert-message.ts';
+import { healthEventId } from '../domain/events.ts';
 import type { BootstrapRow } from '../domain/health-bootstrap.ts';
+import type { HealthChange } from '../domain/health-timeline.ts';
 import { type HealthStepPorts, LAST_INSTANT } from './health-step.ts';
 
 const minDefined = (a: number | undefined, b: number | undefined) =>
@@ -89,5 +92,20 @@ export function createHealthStepPorts(
       );
       return { rows, createdAt };
     },
+  };
+}
+
+/** A health event as the alert path takes it (functions/domain/alert-message.ts). */
+export function recordedHealthEvent(bucketId: string, change: HealthChange): RecordedHealthEvent {
+  const at = new Date(change.at).toISOString();
+  return {
+    kind: 'health',
+    id: healthEventId(bucketId, at, change.to),
+    bucketId,
+    from: change.from,
+    to: change.to,
+    at,
+    counted: change.counts.counted,
+    online: change.counts.online,
   };
 }

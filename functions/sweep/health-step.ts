@@ -48,6 +48,8 @@ export interface HealthStepPorts {
     entry: HealthPoint,
     condition: CheckpointWriteCondition,
   ): Promise<boolean>;
+  /** Told of the health events a step recorded for the first time (after their put). */
+  onChangesRecorded?: (bucketId: string, changes: readonly HealthChange[]) => void;
   /** For a bucket without a checkpoint: its node rows (consistent) and its creation instant. */
   loadBootstrap(bucketId: string): Promise<{ rows: BootstrapRow[]; createdAt: number | undefined }>;
 }
@@ -163,6 +165,9 @@ async function advanceBucket(
     ports.deleteChanges(bucketId, obsolete),
     ports.putClosedDays(bucketId, closed),
   ]);
+  const known = new Set(recorded.map((r) => `${r.at}#${r.to}`));
+  const fresh = step.changes.filter((c) => !known.has(`${c.at}#${c.to}`));
+  if (fresh.length > 0) ports.onChangesRecorded?.(bucketId, fresh);
   const nextMark = minDefined(nextBoundary(windows, to), await ports.firstInputAfter(bucketId, to));
   const entry = entries.get(step.checkpoint.day) as HealthPoint;
   const written = await ports.writeCheckpoint(bucketId, step.checkpoint, entry, {

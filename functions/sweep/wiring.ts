@@ -4,8 +4,8 @@ import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
 import { createHealthMarker } from '../data/health-marks.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
-import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
-import { createHealthStepPorts } from './health-ports.ts';
+import type { Settings, WireDeps, WiredEventFunction, WireOverrides } from '../shared/wiring.ts';
+import { createHealthStepPorts, recordedHealthEvent } from './health-ports.ts';
 import { type HealthStepOutcome, runHealthStep } from './health-step.ts';
 import { runSweep, SWEEP_GRACE_SECONDS, type SweepOutcome } from './run-sweep.ts';
 
@@ -18,6 +18,8 @@ export interface SweepWiring {
   logger: Logger;
   /** The event writer's publish port: none deployed (the stream), the local queue locally. */
   onEventsRecorded?: EventWriterOptions['onEventsRecorded'];
+  /** The health step's publish port: none deployed (the stream), the local queue locally. */
+  onHealthRecorded?: WireOverrides['onHealthRecorded'];
   /** Per run: SweepRowsFound, EventsRecorded, SweepRowsFailed (the Lambda entry's metrics). */
   metrics?: ServiceMetrics | undefined;
   now?: () => number;
@@ -47,6 +49,18 @@ export function wireSweep(
     eventRetentionDays: wiring.eventRetentionDays,
     historyRetentionDays: wiring.historyRetentionDays,
   });
+  const publishHealth = wiring.onHealthRecorded;
+  if (publishHealth !== undefined) {
+    healthPorts.onChangesRecorded = (bucketId, changes) => {
+      try {
+        publishHealth(changes.map((change) => recordedHealthEvent(bucketId, change)));
+      } catch (error) {
+        logger.error('publishing recorded health events failed', {
+          error: error instanceof Error ? error : String(error),
+        });
+      }
+    };
+  }
   const clock = wiring.now ?? Date.now;
   return async function sweep() {
     const started = Date.now();
@@ -120,6 +134,7 @@ export function wire({ client, settings, logger, metrics, overrides }: WireDeps<
     logger,
     metrics,
     ...(overrides?.onEventsRecorded && { onEventsRecorded: overrides.onEventsRecorded }),
+    ...(overrides?.onHealthRecorded && { onHealthRecorded: overrides.onHealthRecorded }),
     ...(overrides?.now && { now: overrides.now }),
   });
   const handler = async (): Promise<void> => {

@@ -25,7 +25,6 @@ import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
 import { deriveCursorKey } from '../../functions/shared/cursor-key.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
-import { createContract } from '../support/openapi-contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { commandName, traceCalls } from '../support/call-trace.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from '../support/events.ts';
@@ -36,6 +35,7 @@ import {
   signed,
   userToken,
 } from '../support/ingest-fixture.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { testSettings } from '../support/wiring.ts';

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHealthReader, createHealthWriter } from '../../functions/data/bucket-health.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
 import { createHealthMarker } from '../../functions/data/health-marks.ts';
+import type { RecordedHealthEvent } from '../../functions/domain/alert-message.ts';
 import type { NodeEvent } from '../../functions/domain/events.ts';
 import { initialCheckpoint } from '../../functions/domain/health-timeline.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
@@ -52,8 +53,10 @@ describe('the sweep records bucket health (dynalite)', () => {
       retentionDays: 90,
       markHealth: createHealthMarker(table.client, table.tableName),
     });
+  const published: RecordedHealthEvent[] = [];
   const sweepAt = (now: number) =>
     wireSweep({
+      onHealthRecorded: (events) => published.push(...events),
       client: table.client,
       tableName: table.tableName,
       staleAfterSeconds: 90,
@@ -83,8 +86,18 @@ describe('the sweep records bucket health (dynalite)', () => {
       event(bucketId, 'a', T0 + 1_000, 'DISCONNECTED', 'ONLINE', true),
       event(bucketId, 'b', T0 + 2_000, 'DISCONNECTED', 'OFFLINE', true),
     ]);
+    published.length = 0;
     const first = await sweepAt(T0 + 60_000);
     expect(first.health).toMatchObject({ advanced: 1, changes: 2, failed: 0 });
+    // The publish port (the local alert queue) is told of each change recorded the first time.
+    expect(
+      published.map((e) => [e.kind, e.bucketId, e.from, e.to, e.at, e.counted, e.online]),
+    ).toEqual([
+      ['health', bucketId, 'UNKNOWN', 'OPERATIONAL', iso(T0 + 1_000), 1, 1],
+      ['health', bucketId, 'OPERATIONAL', 'DEGRADED', iso(T0 + 2_000), 2, 1],
+    ]);
+    expect(published[0]?.id).toMatch(/^hev_[A-Za-z0-9_-]{22}$/);
+    published.length = 0;
     expect(await changesOf(bucketId)).toEqual([
       { from: 'UNKNOWN', to: 'OPERATIONAL', at: 1_000, counts: { counted: 1, online: 1 } },
       { from: 'OPERATIONAL', to: 'DEGRADED', at: 2_000, counts: { counted: 2, online: 1 } },
@@ -98,6 +111,10 @@ describe('the sweep records bucket health (dynalite)', () => {
     await record([event(bucketId, 'a', T0 + 30_000, 'ONLINE', 'OFFLINE')]);
     const second = await sweepAt(T0 + 180_000);
     expect(second.health).toMatchObject({ advanced: 1, recomputed: 1, failed: 0 });
+    // The recomputation rewrote the day's changes; only the one that is new is handed on.
+    expect(published.map((e) => [e.from, e.to, e.at])).toEqual([
+      ['DEGRADED', 'MAJOR_OUTAGE', iso(T0 + 30_000)],
+    ]);
     expect(await changesOf(bucketId)).toEqual([
       { from: 'UNKNOWN', to: 'OPERATIONAL', at: 1_000, counts: { counted: 1, online: 1 } },
       { from: 'OPERATIONAL', to: 'DEGRADED', at: 2_000, counts: { counted: 2, online: 1 } },

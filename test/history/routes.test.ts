@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { historyPk } from '../../functions/data/history-days.ts';
-import { createContract } from '../support/openapi-contract.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { type HistoryApi, historyApi, statsEvent } from '../support/history-fixture.ts';
 import { type Response, reportBody, signed, userToken } from '../support/ingest-fixture.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 

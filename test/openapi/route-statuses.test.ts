@@ -21,10 +21,10 @@ import { createLocalFunctions } from '../../local/handlers.ts';
 import { createLocalHttpServer } from '../../local/http-adapter.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { JWT_TEST_SECRET, signed, userToken } from '../support/ingest-fixture.ts';
+import { createContract } from '../support/openapi-contract.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { testSettings } from '../support/wiring.ts';
-import { createContract } from '../support/openapi-contract.ts';
 
 const contract = createContract();
 const ORG = `org-${randomUUID()}`;

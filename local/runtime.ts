@@ -238,9 +238,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Deployed, each Lambda container has a client of its own and serves one request at a time.
     // Here every function shares this one client, so a burst of requests (50 uptime reads of 90
     // days are 4,500 Queries) queues on its sockets, and the SDK counts that wait against the
-    // connection timeout: 1 s would turn a queue into 503s. A refused or dead engine still
-    // fails at once (ECONNREFUSED), and the request timeout stays.
-    const client = createDynamoClient({ endpoint, connectionTimeoutMs: 15_000 });
+    // connection timeout: 1 s would turn a queue into 503s. The embedded engine also shares this
+    // process's event loop, so under a burst one request's answer can take more than the
+    // deployed 2 s request timeout while the engine works through the others: the local client
+    // waits up to 15 s for both. A refused or dead engine still fails at once (ECONNREFUSED).
+    const client = createDynamoClient({
+      endpoint,
+      connectionTimeoutMs: 15_000,
+      requestTimeoutMs: 15_000,
+    });
     cleanups.push(() => client.destroy());
 
     // Alerts: dynalite has no streams and there is no SQS locally, so the event writers'

@@ -234,6 +234,9 @@ console.log(JSON.stringify({ created, listed, afterDelete, again }));
         url: 'http://127.0.0.1:9/hook',
         description: 'pkg test',
         createdAt: expect.any(String),
+        // Section 16's defaults for a webhook created without them.
+        events: ['node.status_changed', 'bucket.health_changed'],
+        minDurationSeconds: 0,
       },
     ]);
     expect(out.afterDelete.webhooks).toEqual([]);

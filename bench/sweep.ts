@@ -78,7 +78,7 @@ async function putAll(
   await Promise.all(batches);
 }
 
-function countRequests(client: DynamoDBClient) {
+export function countRequests(client: DynamoDBClient) {
   let count = 0;
   client.middlewareStack.add(
     (next) => async (args) => {

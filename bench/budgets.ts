@@ -33,7 +33,7 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
     ratioCheck('read path ratio, 10 nodes', 1.15, read(10)),
     ratioCheck('read path ratio, 1000 nodes', 1.1, read(1000)),
     ratioCheck('ingest ratio, 10 buckets', 1.2, ingest(10)),
-    ratioCheck('health read ratio, 10 nodes', 1.15, health(10)),
+    ratioCheck('health read ratio, 10 nodes', 1.2, health(10)),
     ratioCheck('health read ratio, 1000 nodes', 1.1, health(1000)),
   ];
   for (const row of report.history ?? []) {

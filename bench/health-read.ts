@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
-import { checkpointItem } from '../functions/data/bucket-health.ts';
+import { checkpointItem, entryItem } from '../functions/data/bucket-health.ts';
 import {
   bucketPk,
   HEALTH_STATE_SK,
@@ -135,6 +135,7 @@ export async function benchHealthRead(
           pk: { S: healthPk(bucketId) },
           sk: { S: HEALTH_STATE_SK },
           ...checkpointItem(checkpoint),
+          ...entryItem(checkpoint),
           ver: { N: '0' },
         },
       }),

@@ -5,7 +5,7 @@
 // buckets with nothing new cost it nothing.
 import { randomUUID } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { checkpointItem } from '../functions/data/bucket-health.ts';
+import { checkpointItem, entryItem } from '../functions/data/bucket-health.ts';
 import { createEventWriter } from '../functions/data/events.ts';
 import { createHealthMarker } from '../functions/data/health-marks.ts';
 import { HEALTH_STATE_SK, healthPk } from '../functions/data/keys.ts';
@@ -28,6 +28,8 @@ export interface SweepHealthRow {
   healthEvents: number;
   /** DynamoDB requests of one health step (every attempt counted). */
   requests: number;
+  /** The same requests per operation. */
+  operations: string;
   medianMs: number;
   runs: number;
 }
@@ -77,10 +79,13 @@ export async function benchSweepHealth(options: SweepHealthOptions): Promise<Swe
       const items: Parameters<typeof putItems>[2] = [];
       for (const [i, bucketId] of bucketIds.entries()) {
         const windows = windowOf(i);
+        const checkpoint = initialCheckpoint(createdAt, windows);
         items.push({
           pk: { S: healthPk(bucketId) },
           sk: { S: HEALTH_STATE_SK },
-          ...checkpointItem(initialCheckpoint(createdAt, windows)),
+          // As create-bucket writes it: the checkpoint and its day's entry state.
+          ...checkpointItem(checkpoint),
+          ...entryItem(checkpoint),
           ver: { N: '0' },
         });
         for (const w of windows) {
@@ -114,6 +119,7 @@ export async function benchSweepHealth(options: SweepHealthOptions): Promise<Swe
       const times: number[] = [];
       const requests: number[] = [];
       let healthEvents = 0;
+      let operations = '';
       // Run 0 warms up and is not kept.
       for (let run = 0; run <= options.runs; run++) {
         const settled = base + (run + 1) * 10_000;
@@ -135,6 +141,7 @@ export async function benchSweepHealth(options: SweepHealthOptions): Promise<Swe
         const t = nowMs();
         const outcome = await runHealthStep(ports, settled, STALE_MS);
         const elapsed = nowMs() - t;
+        operations = counter.operations();
         const sent = counter.take();
         if (
           outcome.found !== marked.length ||
@@ -158,6 +165,7 @@ export async function benchSweepHealth(options: SweepHealthOptions): Promise<Swe
         bucketsWithWindows: Math.ceil(fleet.buckets / WINDOW_EVERY),
         healthEvents,
         requests: requests[0] as number,
+        operations,
         medianMs: round(median(times), 2),
         runs: times.length,
       });

@@ -26,12 +26,15 @@ const ratioCheck = (name: string, limit: number, ratio: number | undefined): Bud
 /** The first goals of the performance issue, checked against one run's report. */
 export function checkBudgets(report: BenchReport): BudgetCheck[] {
   const read = (nodes: number) => report.readPath.find((r) => r.nodes === nodes)?.ratio;
+  const health = (nodes: number) => report.healthRead?.find((r) => r.nodes === nodes)?.ratio;
   const ingest = (buckets: number) =>
     report.ingest.find((r) => r.buckets === buckets && r.report !== 'state change')?.ratio;
   const checks = [
     ratioCheck('read path ratio, 10 nodes', 1.15, read(10)),
     ratioCheck('read path ratio, 1000 nodes', 1.1, read(1000)),
     ratioCheck('ingest ratio, 10 buckets', 1.2, ingest(10)),
+    ratioCheck('health read ratio, 10 nodes', 1.2, health(10)),
+    ratioCheck('health read ratio, 1000 nodes', 1.1, health(1000)),
   ];
   for (const row of report.history ?? []) {
     const size = `${row.nodes} nodes x ${row.days} days`;
@@ -76,6 +79,15 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
     actual: sweepRequests.join(' / ') || 'not measured',
     margin: '-',
     ok: sweepRequests.length >= 2 && new Set(sweepRequests).size === 1,
+  });
+  // The health step's cost grows with the marked buckets only: equal at 100 and 1,000 buckets.
+  const healthRequests = (report.sweepHealth ?? []).map((r) => r.requests);
+  checks.push({
+    name: 'sweep health requests per run, 10 marked among 100 and 1,000 buckets',
+    limit: 'equal',
+    actual: healthRequests.join(' / ') || 'not measured',
+    margin: '-',
+    ok: healthRequests.length >= 2 && new Set(healthRequests).size === 1,
   });
   checks.push(...pageBudgets(report));
   return checks;

@@ -1,21 +1,27 @@
 import type { ColdImportRow } from './cold-import.ts';
+import type { HealthReadRow } from './health-read.ts';
 import type { HistoryRow } from './history.ts';
 import type { HttpRow } from './http.ts';
 import type { IngestRow } from './ingest.ts';
 import type { GzipRow, PageRow } from './page.ts';
 import type { ReadPathRow } from './read-path.ts';
 import type { SweepRow } from './sweep.ts';
+import type { SweepHealthRow } from './sweep-health.ts';
 import type { WarmOverheadRow } from './warm-overhead.ts';
 
 /** What `npm run bench` measures (bench/run.ts) and writes to .local/bench.json. */
 export interface BenchReport {
   readPath: ReadPathRow[];
+  /** GET /bucket/{bucketId}/health against its floor. */
+  healthRead: HealthReadRow[];
   ingest: IngestRow[];
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];
   http: HttpRow[];
   history: HistoryRow[];
   sweep: SweepRow[];
+  /** The sweep's health step: K marked buckets among N. */
+  sweepHealth: SweepHealthRow[];
   /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
   page?: PageRow;
   /** GET status of a 10,000-node bucket: raw and gzip bytes. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { checkBudgets } from './budgets.ts';
 import { benchColdImport } from './cold-import.ts';
 import { startBenchEngine } from './engine.ts';
+import { benchHealthRead } from './health-read.ts';
 import { benchHistory } from './history.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
@@ -16,16 +17,19 @@ import { benchReadPath } from './read-path.ts';
 import type { BenchReport } from './report.ts';
 import { nowMs } from './stats.ts';
 import { benchSweep } from './sweep.ts';
+import { benchSweepHealth } from './sweep-health.ts';
 import { benchWarmOverhead } from './warm-overhead.ts';
 
 const SECTIONS = [
   'readPath',
+  'healthRead',
   'ingest',
   'history',
   'coldImport',
   'warmOverhead',
   'http',
   'sweep',
+  'sweepHealth',
   'page',
   'gzip',
 ] as const;
@@ -63,9 +67,21 @@ const SWEEP_FLEETS = [
   { totalNodes: 10_000, staleNodes: 10 },
 ];
 
+/** 10 marked buckets among 100 and among 1,000 (a window on every fifth): equal requests. */
+const SWEEP_HEALTH_FLEETS = [
+  { buckets: 100, markedBuckets: 10 },
+  { buckets: 1000, markedBuckets: 10 },
+];
+
 const plan = quick
   ? {
       readPath: {
+        sizes: [10, 1000],
+        iterations: 5_000,
+        maxMsPerSize: 4_000,
+        maxMsBySize: { 1000: 8_000 },
+      },
+      healthRead: {
         sizes: [10, 1000],
         iterations: 5_000,
         maxMsPerSize: 4_000,
@@ -77,11 +93,13 @@ const plan = quick
       warmOverhead: { statusNodes: [10], ingestBuckets: [10], batches: 11, batchMs: 60 },
       http: { connections: 10, durationSeconds: 3, reportingNodes: 30 },
       sweep: { fleets: SWEEP_FLEETS, runs: 5 },
+      sweepHealth: { fleets: SWEEP_HEALTH_FLEETS, runs: 5 },
       page: { runs: 3 },
       gzip: { nodes: [10_000] },
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
+      healthRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
       ingest: {
         sizes: [1, 10, 100],
         stateChangeBuckets: 10,
@@ -100,18 +118,21 @@ const plan = quick
       warmOverhead: { statusNodes: [10, 1000], ingestBuckets: [10], batches: 31, batchMs: 100 },
       http: { connections: 10, durationSeconds: 15, reportingNodes: 50 },
       sweep: { fleets: SWEEP_FLEETS, runs: 15 },
+      sweepHealth: { fleets: SWEEP_HEALTH_FLEETS, runs: 15 },
       page: { runs: 9 },
       gzip: { nodes: [10_000, 50_000] },
     };
 
 const report: BenchReport = {
   readPath: [],
+  healthRead: [],
   ingest: [],
   coldImport: [],
   warmOverhead: [],
   http: [],
   history: [],
   sweep: [],
+  sweepHealth: [],
 };
 const started = nowMs();
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -129,12 +150,13 @@ const section = async <T>(name: Section, run: () => Promise<T[]>, into: T[]) => 
   console.table(into);
 };
 
-if (runs('readPath') || runs('ingest') || runs('history')) {
+if (runs('readPath') || runs('healthRead') || runs('ingest') || runs('history')) {
   // In-process by default: the handler, its floor and dynalite share one thread, so the ratio
   // compares total work and a loaded machine's scheduling cannot favour either side.
   const engine = await startBenchEngine({ inProcess: engineArg === 'in-process' });
   try {
     await section('readPath', () => benchReadPath(engine, plan.readPath), report.readPath);
+    await section('healthRead', () => benchHealthRead(engine, plan.healthRead), report.healthRead);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
     await section('history', () => benchHistory(engine, plan.history), report.history);
   } finally {
@@ -145,6 +167,7 @@ await section('warmOverhead', () => benchWarmOverhead(plan.warmOverhead), report
 await section('coldImport', () => benchColdImport(plan.coldImport), report.coldImport);
 await section('http', () => benchHttp(plan.http), report.http);
 await section('sweep', () => benchSweep(plan.sweep), report.sweep);
+await section('sweepHealth', () => benchSweepHealth(plan.sweepHealth), report.sweepHealth);
 if (runs('page')) {
   const t = nowMs();
   const page = await benchPage(plan.page);
@@ -172,9 +195,11 @@ await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
 const checks = checkBudgets(report).filter((c) => {
   // A partial run (--only) checks only what it measured.
   if (c.name.startsWith('read path')) return runs('readPath');
+  if (c.name.startsWith('health read')) return runs('healthRead');
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');
+  if (c.name.startsWith('sweep health')) return runs('sweepHealth');
   if (c.name.startsWith('sweep')) return runs('sweep');
   if (c.name.startsWith('page')) return runs('page');
   if (c.name.startsWith('gzip') || c.name.startsWith('50,000')) return runs('gzip');

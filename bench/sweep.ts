@@ -78,11 +78,14 @@ async function putAll(
   await Promise.all(batches);
 }
 
-function countRequests(client: DynamoDBClient) {
+export function countRequests(client: DynamoDBClient) {
   let count = 0;
+  let byCommand = new Map<string, number>();
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
       count++;
+      const name = String(context.commandName).replace(/Command$/, '');
+      byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
       return next(args);
     },
     { step: 'finalizeRequest', name: 'benchCountRequests', priority: 'low' },
@@ -91,8 +94,15 @@ function countRequests(client: DynamoDBClient) {
     take: () => {
       const n = count;
       count = 0;
+      byCommand = new Map();
       return n;
     },
+    /** The requests since the last take, per operation ("Query 58, GetItem 10"). */
+    operations: () =>
+      [...byCommand]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', '),
   };
 }
 
@@ -105,9 +115,8 @@ export async function benchSweep(options: SweepBenchOptions): Promise<SweepRow[]
       const tableName = `bench-sweep-${randomUUID().slice(0, 8)}`;
       await ensureTable(client, tableName);
       const now = Date.now();
-      const bucketIds = Array.from({ length: Math.ceil(fleet.totalNodes / 1000) }, () =>
-        randomUUID(),
-      );
+      // The same 10 buckets in every fleet: the silent nodes' events mark the same buckets.
+      const bucketIds = Array.from({ length: 10 }, () => randomUUID());
       const fresh = Array.from({ length: fleet.totalNodes - fleet.staleNodes }, (_, i) =>
         row(bucketIds[i % bucketIds.length] as string, `node-${i}`, 'ONLINE', now - (i % 30_000)),
       );

@@ -2,16 +2,22 @@ import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject } from 'vitest';
+import { checkpointItem, entryItem } from '../../functions/data/bucket-health.ts';
 import { bucketRowUpdate } from '../../functions/data/bucket-node-reports.ts';
 import { bucketPartitionQuery } from '../../functions/data/bucket-nodes.ts';
-import { bucketPk, healthPk, nodePk } from '../../functions/data/keys.ts';
+import { bucketPk, HEALTH_STATE_SK, healthPk, nodePk } from '../../functions/data/keys.ts';
 import { userPartitionQuery } from '../../functions/data/user-access.ts';
+import { initialCheckpoint } from '../../functions/domain/health-timeline.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
+import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { commandName, roundTripsOf, traceCalls } from '../support/call-trace.ts';
+import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import {
   assignedNode,
   buildIngestHandler,
@@ -20,8 +26,9 @@ import {
   signed,
 } from '../support/ingest-fixture.ts';
 import type { Seeder } from '../support/seed.ts';
-import { bearer, buildStatusHandler, hs256Token } from '../support/status-fixture.ts';
+import { bearer, buildStatusHandler, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
 import { tableFixtures } from '../support/table.ts';
+import { testSettings } from '../support/wiring.ts';
 
 /**
  * The authoritative round-trip assertions behind bench/ and docs/PERFORMANCE.md: how many
@@ -76,6 +83,61 @@ const withoutCursor = (input: Record<string, unknown>) => {
   const { ExclusiveStartKey: _cursor, ...rest } = input;
   return rest;
 };
+
+describe('GET /bucket/{bucketId}/health: one round trip of latency', () => {
+  it('a small bucket with a recent checkpoint: its six reads all sent before any returns', async ({
+    table,
+    seed,
+  }) => {
+    const { userId, bucketId, token } = await readableBucket(seed, 10);
+    const checkpoint = initialCheckpoint(Date.now() - 60_000, []);
+    await seed.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: {
+          pk: { S: healthPk(bucketId) },
+          sk: { S: HEALTH_STATE_SK },
+          ...checkpointItem(checkpoint),
+          ...entryItem(checkpoint),
+          ver: { N: '0' },
+        },
+      }),
+    );
+    const { client, calls, roundTrips } = tracingClient();
+    const handler = wireStatus({
+      client,
+      settings: testSettings(table.tableName, TEST_SECRET),
+      logger: createLogger('bucket-status-test'),
+    }).routes['GET /bucket/{bucketId}/health'];
+
+    const response = (await handler(
+      httpApiEvent({
+        method: 'GET',
+        path: `/bucket/${bucketId}/health`,
+        routeKey: 'GET /bucket/{bucketId}/health',
+        pathParameters: { bucketId },
+        headers: bearer(token),
+      }),
+      lambdaContext(),
+    )) as { statusCode: number; body: string };
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body).nodes.assigned).toBe(10);
+    // The user's partition, the bucket's (one page), STATE, the windows, the tail's node events
+    // and other inputs: bench/health-read.ts's floor sends these very requests at once.
+    expect(calls.map((c) => `${c.command} ${c.pk}`).sort()).toStrictEqual(
+      [
+        `Query USER#${userId}`,
+        `Query ${bucketPk(bucketId)}`,
+        `GetItem ${healthPk(bucketId)}`,
+        `Query ${healthPk(bucketId)}`,
+        `Query ${healthPk(bucketId)}`,
+        `Query EVENTS#${bucketId}`,
+      ].sort(),
+    );
+    expect(roundTrips()).toBe(1);
+  });
+});
 
 describe('GET /bucket/{bucketId}/status: one round trip of latency', () => {
   it('a small bucket: exactly two Queries, both sent before either returns, the floor requests', async ({

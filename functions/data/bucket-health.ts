@@ -81,7 +81,6 @@ export const HEALTH_ATTR = {
 } as const;
 const H = HEALTH_ATTR;
 
-export const HEALTH_EVENT_SK_PREFIX = 'E#';
 export const CLOSED_DAY_SK_PREFIX = 'D#';
 export const healthEventSk = (change: HealthChangeKey) => healthEventPosition(change);
 /** The smallest sort key of health events at or after `atIso`. */

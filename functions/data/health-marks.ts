@@ -7,7 +7,7 @@ import {
 import { Unavailable } from '../domain/errors.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { ATTR as A, N, readString, S } from './attributes.ts';
-import { HEALTH_MARK_PREFIX, HEALTH_STATE_SK, healthPk } from './keys.ts';
+import { HEALTH_MARK_PREFIX, HEALTH_PK_PREFIX, HEALTH_STATE_SK, healthPk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 import { ALL_SWEEP_SHARDS, SWEEP_INDEX_NAME, sweepShardOf } from './sweep-index.ts';
 
@@ -78,8 +78,6 @@ export function createHealthMarker(client: DynamoDBClient, tableName: string) {
 const MARK_ROUNDS = 8;
 
 export type MarkHealth = ReturnType<typeof createHealthMarker>;
-
-const HEALTH_PK_PREFIX = healthPk('');
 
 /**
  * The buckets whose health mark is at or before `upToMs`: one Query of the sweep index per

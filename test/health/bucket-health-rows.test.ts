@@ -186,4 +186,70 @@ describe('the health partition rows', () => {
     expect(read[0]).toEqual({ ...days[1] });
     expect(read[1]).toEqual({ day: '2026-12-04', durations: durations(2), entry });
   });
+  it('a page cursor at or below the retention floor is the end; one above every event starts at the newest', async () => {
+    const bucketId = 'rows-cursor';
+    const at = (i: number) => T0 - i * 60_000;
+    const changes = [0, 1, 2].map((i) => ({
+      from: 'OPERATIONAL' as const,
+      to: 'DEGRADED' as const,
+      at: at(i),
+      counts: { counted: 1, online: 0 },
+    }));
+    await writer().putHealthChanges(bucketId, changes);
+    const oldestAt = new Date(at(2)).toISOString();
+    const floor = `E#${oldestAt}`;
+    expect(
+      await reader().loadHealthEventsPage({ bucketId, limit: 5, oldestAt, before: floor }),
+    ).toEqual({
+      events: [],
+      more: false,
+    });
+    const top = await reader().loadHealthEventsPage({ bucketId, limit: 5, oldestAt, before: 'E$' });
+    expect(top.events.map((e) => e.at)).toEqual([at(0), at(1), at(2)]);
+    expect(top.more).toBe(false);
+    // Exactly `limit` events: no more.
+    const exact = await reader().loadHealthEventsPage({ bucketId, limit: 3, oldestAt });
+    expect(exact).toMatchObject({ more: false });
+    expect(exact.events).toHaveLength(3);
+    // Just above the floor: the oldest event only.
+    const last = await reader().loadHealthEventsPage({
+      bucketId,
+      limit: 5,
+      oldestAt,
+      before: `${floor}$`,
+    });
+    expect(last.events.map((e) => e.at)).toEqual([at(2)]);
+    // The changes between two instants include both ends, whatever the verdict.
+    expect(
+      (await reader().loadHealthChangesBetween(bucketId, at(1), at(0), false)).map((e) => e.at),
+    ).toEqual([at(1), at(0)]);
+    expect(await reader().loadHealthChangesBetween(bucketId, at(0) + 1, at(0) + 5, true)).toEqual(
+      [],
+    );
+  });
+
+  it('deletes more than one batch of events', async () => {
+    const bucketId = 'rows-delete-many';
+    const changes = Array.from({ length: 30 }, (_, i) => ({
+      from: 'OPERATIONAL' as const,
+      to: 'DEGRADED' as const,
+      at: T0 - i * 1000,
+      counts: { counted: 1, online: 0 },
+    }));
+    await writer().putHealthChanges(bucketId, changes);
+    const oldestAt = new Date(T0 - 3_600_000).toISOString();
+    expect(
+      (await reader().loadHealthEventsPage({ bucketId, limit: 50, oldestAt })).events,
+    ).toHaveLength(30);
+    await writer().deleteHealthChanges(bucketId, changes.slice(0, 28));
+    const left = await reader().loadHealthEventsPage({ bucketId, limit: 50, oldestAt });
+    expect(left.events.map((e) => e.at)).toEqual([T0 - 28_000, T0 - 29_000]);
+  });
+
+  it('reads no closed day for a range that ends before it starts', async () => {
+    const bucketId = 'rows-days-empty';
+    await writer().putClosedDays(bucketId, [{ day: '2026-12-02', durations: durations(0), entry }]);
+    expect(await reader().loadClosedDays(bucketId, '2026-12-03', '2026-12-01')).toEqual([]);
+    expect(await reader().loadClosedDays(bucketId, '2026-12-02', '2026-12-02')).toHaveLength(1);
+  });
 });

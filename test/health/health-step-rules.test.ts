@@ -203,6 +203,16 @@ describe('the health step, choice by choice', () => {
     expect(r.of('putClosedDays')).toStrictEqual([[[['2026-12-05', 3]]]]);
   });
 
+  it('a late mark on an earlier creation day whose entry is gone keeps the stored checkpoint', async () => {
+    const created = D - DAY + 5;
+    const cp = checkpointAt(D + 1000, created);
+    const r = recording({ state: stateOf(cp, created + 1), dayEntry: undefined });
+    const outcome = await runHealthStep(r.ports, D + 5000, STALE);
+    expect(outcome).toMatchObject({ advanced: 1, recomputed: 0 });
+    expect(r.of('loadDayEntry')).toStrictEqual([['2026-12-05']]);
+    expect(r.of('loadInputs')).toStrictEqual([[D + 1000, D + 5000]]);
+  });
+
   it('writes the day a checkpoint at its last ms closes', async () => {
     const cp = checkpointAt(D - 1, D - 5 * DAY);
     const r = recording({ state: stateOf(cp, D + 10) });

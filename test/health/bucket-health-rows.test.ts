@@ -1,14 +1,16 @@
 // The HEALTH# partition's rows on dynalite: each codec round-trips, the readers' bounds and
 // order, and the checkpoint write's condition.
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createHealthReader,
   createHealthWriter,
   healthEventSk,
 } from '../../functions/data/bucket-health.ts';
+import { createHealthInputs } from '../../functions/data/health-inputs.ts';
 import { createHealthMarker } from '../../functions/data/health-marks.ts';
 import { healthPk } from '../../functions/data/keys.ts';
+import { sweepShardOf } from '../../functions/data/sweep-index.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
 import type {
   DayDurations,
@@ -251,5 +253,91 @@ describe('the health partition rows', () => {
     await writer().putClosedDays(bucketId, [{ day: '2026-12-02', durations: durations(0), entry }]);
     expect(await reader().loadClosedDays(bucketId, '2026-12-03', '2026-12-01')).toEqual([]);
     expect(await reader().loadClosedDays(bucketId, '2026-12-02', '2026-12-02')).toHaveLength(1);
+  });
+  it('skips unreadable rows, paging on past them', async () => {
+    const bucketId = 'rows-unreadable';
+    const at = (i: number) => T0 - i * 60_000;
+    await writer().putHealthChanges(
+      bucketId,
+      [1, 2].map((i) => ({
+        from: 'OPERATIONAL' as const,
+        to: 'DEGRADED' as const,
+        at: at(i),
+        counts: { counted: 1, online: 0 },
+      })),
+    );
+    const raw = (sk: string) =>
+      table.client.send(
+        new PutItemCommand({
+          TableName: table.tableName,
+          Item: { pk: { S: healthPk(bucketId) }, sk: { S: sk } },
+        }),
+      );
+    await raw(`E#${new Date(at(0)).toISOString()}#DEGRADED`);
+    await raw('D#2026-12-03');
+    await writer().putClosedDays(bucketId, [{ day: '2026-12-04', durations: durations(0), entry }]);
+    const oldestAt = new Date(at(5)).toISOString();
+    const page = await reader().loadHealthEventsPage({ bucketId, limit: 1, oldestAt });
+    expect(page.events.map((e) => e.at)).toEqual([at(1)]);
+    expect(page.more).toBe(true);
+    expect(
+      (await reader().loadHealthChangesBetween(bucketId, at(5), at(0), true)).map((e) => e.at),
+    ).toEqual([at(2), at(1)]);
+    expect(
+      (await reader().loadClosedDays(bucketId, '2026-12-01', '2026-12-05')).map((d) => d.day),
+    ).toEqual(['2026-12-04']);
+    // Nothing to delete: no request at all.
+    await writer().deleteHealthChanges(bucketId, []);
+  });
+
+  it('the checkpoint write: no REMOVE when nothing is absent, the mark count required, the shard of the bucket', async () => {
+    const bucketId = 'rows-write-all';
+    const withSince = { ...entry, since: T0 - 5 };
+    // No STATE yet: no version and no mark count expected.
+    expect(
+      await writer().writeCheckpoint(bucketId, checkpoint, withSince, {
+        expectVer: undefined,
+        expectMarkSeq: undefined,
+        nextMark: T0 + 1,
+      }),
+    ).toBe(true);
+    const row = await table.client.send(
+      new GetItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: healthPk(bucketId) }, sk: { S: 'STATE' } },
+      }),
+    );
+    expect(row.Item?.sweepShard).toEqual({ S: sweepShardOf(bucketId, '') });
+    expect(row.Item?.eSince).toEqual({ N: String(T0 - 5) });
+    // A mark arrives: a write that expects none is refused.
+    await createHealthMarker(table.client, table.tableName)(bucketId, T0 + 2);
+    expect(
+      await writer().writeCheckpoint(bucketId, checkpoint, withSince, {
+        expectVer: 1,
+        expectMarkSeq: undefined,
+        nextMark: undefined,
+      }),
+    ).toBe(false);
+    // Another error than a failed condition is passed on.
+    const other = createHealthWriter(table.client, 'no-such-table', {
+      eventRetentionDays: 1,
+      historyRetentionDays: 1,
+    });
+    await expect(
+      other.writeCheckpoint(bucketId, checkpoint, withSince, {
+        expectVer: undefined,
+        expectMarkSeq: undefined,
+        nextMark: undefined,
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('other inputs: an empty or reversed range reads nothing', async () => {
+    const inputs = createHealthInputs(table.client, table.tableName, { retentionDays: 400 });
+    await inputs.putUncount('rows-inputs', 'n1', T0);
+    expect(await inputs.loadOtherInputs('rows-inputs', T0 - 1, T0, true)).toHaveLength(1);
+    expect(await inputs.loadOtherInputs('rows-inputs', T0, T0 - 10, true)).toEqual([]);
+    expect(await inputs.firstOtherInputAfter('rows-inputs', T0 - 1)).toBe(T0);
+    expect(await inputs.firstOtherInputAfter('rows-inputs', T0)).toBeUndefined();
   });
 });

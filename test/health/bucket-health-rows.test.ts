@@ -11,12 +11,14 @@ import { createHealthInputs } from '../../functions/data/health-inputs.ts';
 import { createHealthMarker } from '../../functions/data/health-marks.ts';
 import { healthPk } from '../../functions/data/keys.ts';
 import { sweepShardOf } from '../../functions/data/sweep-index.ts';
+import { Unavailable } from '../../functions/domain/errors.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
 import type {
   DayDurations,
   HealthCheckpoint,
   HealthPoint,
 } from '../../functions/domain/health-timeline.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
 let table: TestTable;
@@ -339,5 +341,64 @@ describe('the health partition rows', () => {
     expect(await inputs.loadOtherInputs('rows-inputs', T0, T0 - 10, true)).toEqual([]);
     expect(await inputs.firstOtherInputAfter('rows-inputs', T0 - 1)).toBe(T0);
     expect(await inputs.firstOtherInputAfter('rows-inputs', T0)).toBeUndefined();
+  });
+  it('retries unprocessed deletes, and gives up after six retries (503)', async () => {
+    const bucketId = 'rows-unprocessed';
+    const change = {
+      from: 'OPERATIONAL' as const,
+      to: 'DEGRADED' as const,
+      at: T0,
+      counts: { counted: 1, online: 0 },
+    };
+    await writer().putHealthChanges(bucketId, [change]);
+    // A client whose first `unprocessed` BatchWriteItem calls come back unprocessed.
+    const flaky = (unprocessed: number) => {
+      const client = createDynamoClient({ endpoint: table.endpoint });
+      const state = { sends: 0 };
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as { RequestItems?: Record<string, unknown> };
+          if (input.RequestItems === undefined) return next(args);
+          state.sends++;
+          if (state.sends <= unprocessed) {
+            return {
+              output: { UnprocessedItems: input.RequestItems, $metadata: {} },
+              response: {},
+            };
+          }
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      const w = createHealthWriter(client, table.tableName, {
+        eventRetentionDays: 90,
+        historyRetentionDays: 400,
+      });
+      return { w, state };
+    };
+    const oldestAt = new Date(T0 - 60_000).toISOString();
+    const once = flaky(1);
+    await once.w.deleteHealthChanges(bucketId, [change]);
+    expect(once.state.sends).toBe(2);
+    expect((await reader().loadHealthEventsPage({ bucketId, limit: 5, oldestAt })).events).toEqual(
+      [],
+    );
+    const never = flaky(Number.POSITIVE_INFINITY);
+    const error = await never.w.deleteHealthChanges(bucketId, [change]).catch((e) => e);
+    expect(error).toBeInstanceOf(Unavailable);
+    expect((error as Error).message).toBe('The service is busy; retry shortly');
+    expect(never.state.sends).toBe(6);
+  });
+
+  it('the first other input after an instant: none when that row is unreadable', async () => {
+    const bucketId = 'rows-first-bad';
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: { pk: { S: healthPk(bucketId) }, sk: { S: `I#${new Date(T0).toISOString()}#U#n1` } },
+      }),
+    );
+    const inputs = createHealthInputs(table.client, table.tableName, { retentionDays: 400 });
+    expect(await inputs.firstOtherInputAfter(bucketId, T0 - 1)).toBeUndefined();
   });
 });

@@ -262,6 +262,9 @@ describe('I# rows', () => {
       { sk: { S: `I#${iso}#Q` }, pct: { N: '50' } },
       { sk: { S: `I#${iso}#U#n1` } },
       { sk: { S: `I#${iso}#U#n1` }, nodeId: { S: 'n2' } },
+      { sk: { S: `I#${iso}#U#undefined` } },
+      { sk: { S: 'I#2026-13-01T00:00:00.000Z#P' }, pct: { N: '50' } },
+      { sk: { S: 'I#2026-12-06 10:11:12.345Z#P' }, pct: { N: '50' } },
       { sk: { S: `I#${iso}#X#n1` }, nodeId: { S: 'n1' } },
     ] as Item[]) {
       expect(toOtherInput(item), JSON.stringify(item)).toBeUndefined();

@@ -145,7 +145,7 @@ describe('E# rows', () => {
 
   it('writes the event with its id and TTL (the instant + the retention)', () => {
     const atIso = new Date(T).toISOString();
-    expect(item).toStrictEqual({
+    expect(healthEventItem('b1', change, 90)).toStrictEqual({
       pk: { S: 'HEALTH#b1' },
       sk: { S: `E#${atIso}#MAJOR_OUTAGE` },
       id: { S: healthEventId('b1', atIso, 'MAJOR_OUTAGE') },
@@ -197,7 +197,7 @@ describe('D# rows', () => {
   const item = closedDayItem('b1', day, 400);
 
   it('writes the day with its entry and TTL (the day end + the retention)', () => {
-    expect(item).toStrictEqual({
+    expect(closedDayItem('b1', day, 400)).toStrictEqual({
       pk: { S: 'HEALTH#b1' },
       sk: { S: 'D#2026-12-05' },
       dOp: { N: '1' },

@@ -293,7 +293,7 @@ describe('the health partition rows', () => {
   });
 
   it('the checkpoint write: no REMOVE when nothing is absent, the mark count required, the shard of the bucket', async () => {
-    const bucketId = 'rows-write-all';
+    const bucketId = 'rows-shard-a'; // its shard differs from that of any other node id
     const withSince = { ...entry, since: T0 - 5 };
     // No STATE yet: no version and no mark count expected.
     expect(

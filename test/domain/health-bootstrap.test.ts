@@ -63,4 +63,37 @@ describe('bootstrapCheckpoint: the state at an instant from rows and later input
     const off = [{ nodeId: 'a', last: { at: AT, status: 'OFFLINE' as const } }];
     expect(bootstrapCheckpoint(AT, off, [], [], STALE).checkpoint.verdict).toBe('MAJOR_OUTAGE');
   });
+  it('counts a node ONLINE only when its earliest later change left ONLINE; other inputs name no state', () => {
+    const fresh = (nodeId: string) => ({ nodeId, last: { at: AT - 1, status: 'ONLINE' as const } });
+    const { checkpoint } = bootstrapCheckpoint(
+      AT,
+      [fresh('a'), fresh('b'), fresh('c')],
+      [
+        node('a', AT + 5_000, 'ONLINE', 'OFFLINE'), // the earliest, listed first
+        node('a', AT + 9_000, 'OFFLINE', 'ONLINE'),
+        node('b', AT + 5_000, 'OFFLINE', 'ONLINE'), // it left OFFLINE: counted, not online
+        { kind: 'uncount', at: AT + 1, nodeId: 'c' }, // no state: c's last report decides
+        { kind: 'policy', at: AT + 1, minOnlinePercent: 10 },
+      ],
+      [],
+      STALE,
+    );
+    expect(checkpoint.counts).toEqual({ counted: 3, online: 2 });
+  });
+
+  it('a last report within the stale interval before the instant holds; one at its end does not', () => {
+    const rows = [
+      { nodeId: 'fresh', last: { at: AT - STALE + 1, status: 'ONLINE' as const } },
+      { nodeId: 'stale', last: { at: AT - STALE, status: 'OFFLINE' as const } },
+    ];
+    expect(bootstrapCheckpoint(AT, rows, [], [], STALE).checkpoint.counts).toEqual({
+      counted: 2,
+      online: 1,
+    });
+    const stale = [{ nodeId: 's', last: { at: AT - STALE, status: 'ONLINE' as const } }];
+    expect(bootstrapCheckpoint(AT, stale, [], [], STALE).checkpoint.counts).toEqual({
+      counted: 1,
+      online: 0,
+    });
+  });
 });

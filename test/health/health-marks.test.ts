@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createHealthMarker,
@@ -7,7 +11,8 @@ import {
   healthMarkOf,
 } from '../../functions/data/health-marks.ts';
 import { HEALTH_STATE_SK, healthPk } from '../../functions/data/keys.ts';
-import { createSweepIndex } from '../../functions/data/sweep-index.ts';
+import { createSweepIndex, sweepShardOf } from '../../functions/data/sweep-index.ts';
+import { Unavailable } from '../../functions/domain/errors.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
@@ -42,7 +47,7 @@ describe('health marks (dynalite)', () => {
     const item = await state(bucketId);
     expect(item?.sweepAt?.S).toBe(healthMarkOf(T + 1_000));
     expect(item?.markSeq?.N).toBe('3');
-    expect(item?.sweepShard?.S).toMatch(/^[0-7]$/);
+    expect(item?.sweepShard?.S).toBe(sweepShardOf(bucketId, ''));
   });
 
   it('a mark cleared by a sweep between its two writes is set again (no input is left unmarked)', async () => {
@@ -105,5 +110,34 @@ describe('health marks (dynalite)', () => {
     ).flat();
     expect(rows.map((r) => r.bucketId)).toContain(nodeBucket);
     expect(rows.map((r) => r.bucketId)).not.toContain(early);
+  });
+  it('gives up after 8 rounds of failed conditions (503), and passes on any other error', async () => {
+    const bucketId = randomUUID();
+    const losing = createDynamoClient({ endpoint: table.endpoint });
+    let sends = 0;
+    losing.middlewareStack.add(
+      () => async () => {
+        sends++;
+        throw new ConditionalCheckFailedException({ message: 'lost', $metadata: {} });
+      },
+      { step: 'initialize' },
+    );
+    const error = await createHealthMarker(losing, table.tableName)(bucketId, T).catch((e) => e);
+    expect(error).toBeInstanceOf(Unavailable);
+    expect((error as Error).message).toBe('The service is busy; retry shortly');
+    expect(sends).toBe(16);
+    const broken = createDynamoClient({ endpoint: table.endpoint });
+    let brokenSends = 0;
+    broken.middlewareStack.add(
+      () => async () => {
+        brokenSends++;
+        throw new Error('no such table');
+      },
+      { step: 'initialize' },
+    );
+    await expect(createHealthMarker(broken, table.tableName)(bucketId, T)).rejects.toThrow(
+      'no such table',
+    );
+    expect(brokenSends).toBe(1);
   });
 });

@@ -7,7 +7,6 @@ import {
   checkpointItem,
   closedDayItem,
   entryItem,
-  HEALTH_EVENT_SK_PREFIX,
   healthEventItem,
   healthEventsPageQuery,
   readCheckpoint,
@@ -16,6 +15,7 @@ import {
   readHealthState,
 } from '../../functions/data/bucket-health.ts';
 import { toOtherInput, uncountPut } from '../../functions/data/health-inputs.ts';
+import { HEALTH_EVENT_SK_PREFIX } from '../../functions/data/keys.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
 import type {
   DayDurations,

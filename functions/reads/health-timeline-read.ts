@@ -96,7 +96,12 @@ export async function tailAfterCheckpoint(
   if (start === undefined) return [];
   const { asOf } = start;
   const markAt = reads.state?.markAt;
-  const covered = asOf >= reads.bound || markAt === undefined || markAt > reads.bound;
+  // From the stored checkpoint, every input after it marked the bucket: a mark after the bound
+  // (or none) means nothing lies between the checkpoint and the bound. A recomputation starts
+  // at its day's start, before inputs that are on record whatever the mark says.
+  const fromCheckpoint = start === reads.state?.checkpoint;
+  const covered =
+    asOf >= reads.bound || (fromCheckpoint && (markAt === undefined || markAt > reads.bound));
   const tail = covered ? reads.tail : await deps.loadHealthTail(bucketId, asOf);
   return tail.filter((input) => input.at > asOf);
 }

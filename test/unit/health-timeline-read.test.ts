@@ -214,6 +214,16 @@ describe('tailAfterCheckpoint', () => {
     await expect(tailAfterCheckpoint('b1', markAtBound, deps)).resolves.toStrictEqual([second[0]]);
     expect(reads).toStrictEqual([['b1', bound - 60_000]]);
   });
+
+  it("reads again from the day's start when a late mark after the bound recomputes the day", async () => {
+    const reads: unknown[] = [];
+    const deps = depsReading(reads);
+    // Checkpoint and late mark both after the bound; the recomputation starts 1 ms before the
+    // day, long before the bound: the first read does not cover it.
+    const late = readsOf(stateOf(checkpointAt(bound + 50), bound + 20), { tail, bound });
+    await expect(tailAfterCheckpoint('b1', late, deps)).resolves.toStrictEqual(second);
+    expect(reads).toStrictEqual([['b1', DAY_START - 1]]);
+  });
 });
 
 describe('advanceToNow', () => {

@@ -91,7 +91,8 @@ export const FUNCTIONS = {
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
     constructId: 'StatusFunction',
-    description: 'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket)',
+    description:
+      'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket, GET metrics of a workspace)',
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
@@ -386,6 +387,16 @@ export const ROUTES = [
     handler: 'functions/status/maintenance-handler.ts',
     // The META row by a Query of its key, as the status route reads it.
     tableActions: ['dynamodb:Query'],
+  },
+  // Prometheus metrics (DESIGN.md section 18): the user's partition (none for a key), the
+  // workspace's META row (GetItem) and its bucket listing (Query); then each bucket's reads of
+  // GET health (its partition, STATE, windows, tail), eight buckets at a time.
+  {
+    method: 'GET',
+    path: '/workspace/{workspaceId}/metrics',
+    function: 'status',
+    handler: 'functions/status/metrics-handler.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   // Workspace API keys (DESIGN.md section 18), on the management function: the user's
   // partition and the workspace's META and key slots in parallel; creating claims a free slot

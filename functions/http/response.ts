@@ -37,6 +37,11 @@ export function jsonResponse(
   return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
+/** A 200 of a text body in the given media type (the Prometheus text of GET metrics). */
+export function textResponse(body: string, contentType: string): HttpResult {
+  return { statusCode: 200, headers: { 'content-type': contentType, ...SECURITY_HEADERS }, body };
+}
+
 /** A response without a body (204), with the same security headers. */
 export function emptyResponse(statusCode: number): HttpResult {
   return { statusCode, headers: { ...SECURITY_HEADERS }, body: '' };

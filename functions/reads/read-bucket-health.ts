@@ -17,7 +17,7 @@ import {
   toHealthEventView,
   withHealthEventId,
 } from '../domain/health-read.ts';
-import { toNodeStatusViews } from '../domain/node-status.ts';
+import { type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
 import type { DecideBucketRead } from '../domain/ports/bucket-reads.ts';
 import type {
   HealthNodeRow,
@@ -95,6 +95,28 @@ export async function readBucketHealth(
   deps: ReadBucketHealthDeps,
 ): Promise<BucketHealth> {
   const nowMs = (deps.now ?? Date.now)();
+  return (await readBucketHealthAndNodes(decide, bucketId, deps, nowMs)).health;
+}
+
+/** A bucket at one instant: GET health's body and GET status's node views of the same rows. */
+export interface BucketHealthAndNodes {
+  health: BucketHealth;
+  /** The bucket's node rows, in sort-key order. */
+  rows: HealthNodeRow[];
+  /** GET status's view of each row (`statuses[i]` is `rows[i]`'s), at the same instant. */
+  statuses: NodeStatusView[];
+}
+
+/**
+ * GET health at `nowMs`, with the node rows it read and their GET status views (the one
+ * toNodeStatusViews of GET status, at the same instant): what the workspace's metrics expose.
+ */
+export async function readBucketHealthAndNodes(
+  decide: DecideBucketRead,
+  bucketId: string,
+  deps: ReadBucketHealthDeps,
+  nowMs: number,
+): Promise<BucketHealthAndNodes> {
   const { rows, reads, tail, step } = await readTimeline(decide, bucketId, deps, nowMs);
   const statuses = toNodeStatusViews(rows, nowMs, deps.staleAfterSeconds * 1000);
   const views: CountedView[] = rows.map((row, i) => ({
@@ -112,7 +134,7 @@ export async function readBucketHealth(
     checkpoint !== undefined && nowMs - 1 >= checkpoint.asOf
       ? advanceToNow(reads, tail, lastReportsOf(rows), nowMs - 1, deps)?.checkpoint
       : undefined;
-  return toHealthBody({
+  const health = toHealthBody({
     bucketId,
     views,
     // No checkpoint yet (a bucket from before health, until the sweep starts its timeline):
@@ -134,6 +156,7 @@ export async function readBucketHealth(
     nowMs,
     eventRetentionDays: deps.eventRetentionDays,
   });
+  return { health, rows, statuses };
 }
 
 async function keyOf(deps: ReadHealthEventsDeps): Promise<Uint8Array> {

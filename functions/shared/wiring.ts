@@ -45,6 +45,11 @@ export interface WireOverrides {
    * (the local alert queue; deployed absent: the stream carries them).
    */
   onHealthRecorded?: (events: RecordedHealthEvent[]) => void;
+  /**
+   * GET metrics' series bound (DESIGN.md section 18: 50,000); tests lower it instead of seeding
+   * 50,000 series.
+   */
+  maxMetricsSeries?: number;
 }
 
 export interface WireDeps<S extends Partial<Settings> = Settings> {

@@ -9,11 +9,13 @@ import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
+import { createWorkspaceBucketsReader } from '../data/workspace-buckets.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createHealthEventsHandler, createHealthHandler } from './health-handlers.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createMaintenanceListHandler } from './maintenance-handler.ts';
+import { createMetricsHandler } from './metrics-handler.ts';
 import { createStatusHandler } from './status-handler.ts';
 
 export type StatusSettings = Pick<
@@ -97,6 +99,13 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
       loadWindows,
       logger,
       ...(overrides?.now && { now: overrides.now }),
+    }),
+    'GET /workspace/{workspaceId}/metrics': createMetricsHandler({
+      ...healthDeps,
+      loadWorkspaceBuckets: createWorkspaceBucketsReader(client, tableName),
+      ...(overrides?.maxMetricsSeries !== undefined && {
+        maxSeries: overrides.maxMetricsSeries,
+      }),
     }),
   } satisfies RouteHandlers<'status'>;
   return {

@@ -53,10 +53,14 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /workspace/{workspaceId}/api-keys': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/api-keys': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /workspace/{workspaceId}/api-keys/{keyId}': ['204', ...SAME_AS_STATUS],
+  'GET /workspace/{workspaceId}/metrics': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
 };
 
 /** The media type of a route's 200 when it is not JSON. */
-const NOT_JSON: Record<string, string> = { 'GET /public/{token}/badge.svg': 'image/svg+xml' };
+const NOT_JSON: Record<string, string> = {
+  'GET /public/{token}/badge.svg': 'image/svg+xml',
+  'GET /workspace/{workspaceId}/metrics': 'text/plain',
+};
 
 type Json = Record<string, unknown>;
 

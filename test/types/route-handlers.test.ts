@@ -17,6 +17,7 @@ const EVENTS = 'GET /bucket/{bucketId}/events';
 const MAINTENANCE = 'GET /bucket/{bucketId}/maintenance';
 const HEALTH = 'GET /bucket/{bucketId}/health';
 const HEALTH_EVENTS = 'GET /bucket/{bucketId}/health/events';
+const METRICS = 'GET /workspace/{workspaceId}/metrics';
 
 describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
   it('derives each function route keys from ROUTES', () => {
@@ -27,6 +28,7 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       | typeof HEALTH
       | typeof HEALTH_EVENTS
       | typeof MAINTENANCE
+      | typeof METRICS
     >();
     expectTypeOf<RouteKeysOf<'events'>>().toEqualTypeOf<typeof EVENTS>();
     expectTypeOf<RouteKeysOf<'ingest'>>().toEqualTypeOf<'POST /node/status'>();
@@ -37,6 +39,7 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       HEALTH,
       HEALTH_EVENTS,
       MAINTENANCE,
+      METRICS,
     ]);
   });
 
@@ -48,8 +51,9 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       [HEALTH]: h,
       [HEALTH_EVENTS]: h,
       [MAINTENANCE]: h,
+      [METRICS]: h,
     } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(6);
+    expect(Object.keys(routes)).toHaveLength(7);
   });
 
   it('rejects a route without a handler', () => {

@@ -93,7 +93,8 @@ const instant = (value: string | Date) => (value instanceof Date ? value.toISOSt
 interface Call {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
-  query?: Record<string, string>;
+  /** A repeated parameter (`?bucket=a&bucket=b`) is a list of its values. */
+  query?: Record<string, string | readonly string[]>;
   body?: unknown;
   /** 503 may be retried (the request changes nothing, or changing it twice is harmless). */
   idempotent: boolean;
@@ -103,8 +104,13 @@ interface Call {
   conditional?: { ifNoneMatch: string | undefined };
   /** A public route (the share token is in the path): no Authorization header. */
   public?: true;
-  /** The body is text (an SVG badge), returned as it is. */
-  text?: true;
+  /** The body is text of this media type (an SVG badge, the Prometheus text), returned as it is. */
+  text?: 'image/svg+xml' | 'text/plain';
+}
+
+/** GET /workspace/{workspaceId}/metrics: only these buckets of the workspace (default: all). */
+export interface MetricsQuery {
+  buckets?: readonly string[];
 }
 
 /** What a share's badge shows: the verdict (`health`) or the uptime over `days` days. */
@@ -761,7 +767,7 @@ export class BucketStatusClient {
         query: params,
         idempotent: true,
         public: true,
-        text: true,
+        text: 'image/svg+xml',
       },
       options,
     );
@@ -816,14 +822,42 @@ export class BucketStatusClient {
     );
   }
 
+  /**
+   * GET /workspace/{workspaceId}/metrics: the Prometheus text (version 0.0.4) of the
+   * workspace's buckets, or of `query.buckets` only. Made for scrapers; the text is returned as
+   * it is. Readable with a workspace API key (`bsk_...`) as the client's token.
+   */
+  async getWorkspaceMetrics(
+    workspaceId: string,
+    query: MetricsQuery = {},
+    options: RequestOptions = {},
+  ): Promise<string> {
+    const id = checkId(workspaceId, 'workspaceId');
+    const buckets = (query.buckets ?? []).map((bucketId) => checkId(bucketId, 'bucketId'));
+    return this.#call<string>(
+      {
+        method: 'GET',
+        path: `workspace/${id}/metrics`,
+        ...(buckets.length > 0 && { query: { bucket: buckets } }),
+        idempotent: true,
+        text: 'text/plain',
+      },
+      options,
+    );
+  }
+
   async #call<T>(call: Call, options: RequestOptions): Promise<T> {
     // Every path segment above passed checkId: only [A-Za-z0-9_-], nothing to resolve.
     const url = new URL(call.path, this.#baseUrl);
-    for (const [name, value] of Object.entries(call.query ?? {})) url.searchParams.set(name, value);
+    for (const [name, value] of Object.entries(call.query ?? {})) {
+      for (const one of typeof value === 'string' ? [value] : value) {
+        url.searchParams.append(name, one);
+      }
+    }
     // A public path carries a share token: errors name the route, never the path.
     const request = `${call.method} /${call.public ? call.path.replace(/^public\/[^/]+/, 'public/{token}') : call.path}`;
     const headers: Record<string, string> = {
-      accept: call.text ? 'image/svg+xml' : 'application/json',
+      accept: call.text ?? 'application/json',
     };
     if (this.#authToken !== undefined && !call.public) {
       headers.authorization = `Bearer ${this.#authToken}`;

@@ -9,6 +9,7 @@ export {
   type Conditional,
   type ConditionalOptions,
   type EventsQuery,
+  type MetricsQuery,
   type NewMaintenanceWindowInput,
   type RequestOptions,
   type RetryOptions,

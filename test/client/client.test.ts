@@ -254,6 +254,26 @@ describe('every route: method, path, query and body', () => {
     ]);
   });
 
+  it('metrics: the Prometheus text as it is, the bucket filter repeated, Accept text/plain', async () => {
+    const text = '# HELP bucket_status_node_up x\n# TYPE bucket_status_node_up gauge\n';
+    const server = await api([
+      (res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(text);
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'bsk_k' });
+    expect(await client.getWorkspaceMetrics('ws-1')).toBe(text);
+    expect(await client.getWorkspaceMetrics('ws-1', { buckets: ['b1', 'b2'] })).toBe(text);
+    expect(await client.getWorkspaceMetrics('ws-1', { buckets: [] })).toBe(text);
+    expect(server.seen.map((s) => [s.method, s.url, s.headers.accept])).toEqual([
+      ['GET', '/workspace/ws-1/metrics', 'text/plain'],
+      ['GET', '/workspace/ws-1/metrics?bucket=b1&bucket=b2', 'text/plain'],
+      ['GET', '/workspace/ws-1/metrics', 'text/plain'],
+    ]);
+    expect(server.seen[0]?.headers.authorization).toBe('Bearer bsk_k');
+  });
+
   it('refuses a policy percent outside 1-100 without sending anything', async () => {
     const server = await api([json(200, {})]);
     const client = new BucketStatusClient({ baseUrl: server.url, authToken: 'a' });
@@ -310,6 +330,8 @@ describe('ids are validated before a URL is built', () => {
       () => client.listApiKeys(id),
       () => client.deleteApiKey(id, 'ak_1'),
       () => client.deleteApiKey('ws', id),
+      () => client.getWorkspaceMetrics(id),
+      () => client.getWorkspaceMetrics('ws', { buckets: ['b1', id] }),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toThrow(TypeError);

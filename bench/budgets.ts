@@ -23,10 +23,17 @@ const ratioCheck = (name: string, limit: number, ratio: number | undefined): Bud
   };
 };
 
+/**
+ * GET metrics of one bucket of 1,000 nodes over its floor (its reads issued directly): the
+ * health read's work plus a status view and six series per node and the text of ~6,000 lines.
+ */
+const METRICS_READ_BUDGET = 1.5;
+
 /** The first goals of the performance issue, checked against one run's report. */
 export function checkBudgets(report: BenchReport): BudgetCheck[] {
   const read = (nodes: number) => report.readPath.find((r) => r.nodes === nodes)?.ratio;
   const health = (nodes: number) => report.healthRead?.find((r) => r.nodes === nodes)?.ratio;
+  const metrics = (nodes: number) => report.metricsRead?.find((r) => r.nodes === nodes)?.ratio;
   const ingest = (buckets: number) =>
     report.ingest.find((r) => r.buckets === buckets && r.report !== 'state change')?.ratio;
   const checks = [
@@ -35,6 +42,7 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
     ratioCheck('ingest ratio, 10 buckets', 1.2, ingest(10)),
     ratioCheck('health read ratio, 10 nodes', 1.2, health(10)),
     ratioCheck('health read ratio, 1000 nodes', 1.1, health(1000)),
+    ratioCheck('metrics read ratio, 1000 nodes', METRICS_READ_BUDGET, metrics(1000)),
   ];
   for (const row of report.history ?? []) {
     const size = `${row.nodes} nodes x ${row.days} days`;

@@ -49,7 +49,7 @@ export interface HealthReadOptions {
 type Sent = { command: string; input: QueryCommandInput | GetItemCommandInput };
 
 /** Records every command the client sends while `on`. */
-function recordCommands(client: DynamoDBClient) {
+export function recordCommands(client: DynamoDBClient) {
   let on = false;
   let sent: Sent[] = [];
   client.middlewareStack.add(
@@ -72,7 +72,7 @@ function recordCommands(client: DynamoDBClient) {
   };
 }
 
-async function queryPages(client: DynamoDBClient, input: QueryCommandInput): Promise<number> {
+export async function queryPages(client: DynamoDBClient, input: QueryCommandInput): Promise<number> {
   let items = 0;
   let start: QueryCommandInput['ExclusiveStartKey'];
   do {

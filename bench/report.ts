@@ -3,6 +3,7 @@ import type { HealthReadRow } from './health-read.ts';
 import type { HistoryRow } from './history.ts';
 import type { HttpRow } from './http.ts';
 import type { IngestRow } from './ingest.ts';
+import type { MetricsReadRow } from './metrics-read.ts';
 import type { GzipRow, PageRow } from './page.ts';
 import type { ReadPathRow } from './read-path.ts';
 import type { SweepRow } from './sweep.ts';
@@ -14,6 +15,8 @@ export interface BenchReport {
   readPath: ReadPathRow[];
   /** GET /bucket/{bucketId}/health against its floor. */
   healthRead: HealthReadRow[];
+  /** GET /workspace/{workspaceId}/metrics of one bucket against its floor. */
+  metricsRead: MetricsReadRow[];
   ingest: IngestRow[];
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];

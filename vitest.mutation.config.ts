@@ -29,6 +29,8 @@ export default defineConfig({
       'test/security/authorization-http.test.ts',
       'test/perf/node-views.test.ts',
       'test/perf/token-cache.test.ts',
+      // GET metrics: the writer, the families and the route over HTTP (promtool when installed).
+      'test/metrics/**/*.test.ts',
     ],
     // The local-runtime alert test waits out a real stale interval (13 s), which every mutant it
     // reaches would pay; the webhook, event and sweep suites reach the same code directly.

@@ -49,7 +49,7 @@ export interface HealthReadOptions {
 type Sent = { command: string; input: QueryCommandInput | GetItemCommandInput };
 
 /** Records every command the client sends while `on`. */
-export function recordCommands(client: DynamoDBClient) {
+export function recordCommands(client: DynamoDBClient, name = 'benchRecordCommands') {
   let on = false;
   let sent: Sent[] = [];
   client.middlewareStack.add(
@@ -58,7 +58,7 @@ export function recordCommands(client: DynamoDBClient) {
         sent.push({ command: context.commandName as string, input: args.input as Sent['input'] });
       return next(args);
     },
-    { step: 'initialize', name: 'benchRecordCommands' },
+    { step: 'initialize', name },
   );
   return {
     start: () => {

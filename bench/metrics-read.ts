@@ -78,7 +78,7 @@ export async function benchMetricsRead(
     .setIssuedAt()
     .setExpirationTime('2h')
     .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
-  const recorder = recordCommands(client);
+  const recorder = recordCommands(client, 'benchRecordMetricsCommands');
 
   const rows: MetricsReadRow[] = [];
   for (const nodes of options.sizes) {

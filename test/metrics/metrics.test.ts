@@ -9,8 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
+import { listingSk, workspaceBucketsPk } from '../../functions/data/keys.ts';
 import { VERDICTS } from '../../functions/domain/health.ts';
 import { METRIC_FAMILIES, NODE_STATES } from '../../functions/domain/workspace-metrics.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
@@ -352,6 +354,72 @@ describe('GET /workspace/{workspaceId}/metrics', () => {
     expect(verdict(EMPTY)).toBe('UNKNOWN');
     // Another workspace's bucket is not in this workspace's metrics.
     expect(series.some((s) => s.labels.bucket_id === ELSEWHERE)).toBe(false);
+  });
+
+  it('leaves out a listed bucket whose own row names another workspace, or that has none', async () => {
+    const seed = new Seeder(table.client, table.tableName);
+    const stray = id('stray');
+    const ghost = id('ghost');
+    // Listing rows of W for a bucket of W2 and for no bucket at all (written by hand: the
+    // operator store writes a listing row only with its bucket).
+    await seed.bucket(stray, { workspaceId: W2, orgId: ORG });
+    for (const bucketId of [stray, ghost]) {
+      await seed.put({
+        pk: workspaceBucketsPk(W),
+        sk: listingSk(bucketId, bucketId),
+        bucketId,
+        name: bucketId,
+      });
+    }
+    try {
+      const answer = await metrics();
+      expect(answer.status, answer.text).toBe(200);
+      const buckets = new Set(parse(answer.text).map((s) => s.labels.bucket_id));
+      expect(buckets).toEqual(new Set([ALPHA, BETA, GAMMA, EMPTY]));
+      expect((await metrics(`?bucket=${stray}`)).status).toBe(200);
+      expect(parse((await metrics(`?bucket=${stray}`)).text)).toEqual([]);
+    } finally {
+      for (const bucketId of [stray, ghost]) {
+        await table.client.send(
+          new DeleteItemCommand({
+            TableName: table.tableName,
+            Key: {
+              pk: { S: workspaceBucketsPk(W) },
+              sk: { S: listingSk(bucketId, bucketId) },
+            },
+          }),
+        );
+      }
+    }
+  });
+
+  it('reads every bucket of a workspace of more buckets than it reads at once', async () => {
+    const seed = new Seeder(table.client, table.tableName);
+    const many = id('ws-many');
+    await seed.workspace(many, { orgId: ORG });
+    const store = createAdminStore(table.client, table.tableName, { now: () => clock });
+    const ids = Array.from({ length: 19 }, (_, i) => `many-${String(i).padStart(2, '0')}-${many}`);
+    for (const bucketId of ids)
+      await store.createBucket({ bucketId, workspaceId: many, name: bucketId });
+    const answer = await send('GET', `/workspace/${many}/metrics`, { token: admin });
+    // The admin is no member of it: an org OWNER reads it.
+    expect(answer.status).toBe(403);
+    const ownerId = randomUUID();
+    await seed.user(ownerId, { orgId: ORG, orgRole: 'OWNER' });
+    const owner = await userToken(ownerId);
+    const read = await send('GET', `/workspace/${many}/metrics`, { token: owner });
+    expect(read.status).toBe(200);
+    const verdicts = parse(read.text).filter(
+      (s) => s.name === 'bucket_status_bucket_health' && s.value === 1,
+    );
+    expect(verdicts.map((s) => s.labels.bucket_id)).toEqual(ids);
+    expect(verdicts.every((s) => s.labels.verdict === 'UNKNOWN')).toBe(true);
+    // Over the bound with many buckets: the 400, not a text cut short.
+    const bounded = await send('GET', `/workspace/${many}/metrics`, {
+      token: owner,
+      base: boundedApi,
+    });
+    expect(bounded.status).toBe(400);
   });
 
   it('?bucket= (repeatable) narrows it to those buckets', async () => {

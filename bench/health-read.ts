@@ -72,7 +72,10 @@ export function recordCommands(client: DynamoDBClient, name = 'benchRecordComman
   };
 }
 
-export async function queryPages(client: DynamoDBClient, input: QueryCommandInput): Promise<number> {
+export async function queryPages(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+): Promise<number> {
   let items = 0;
   let start: QueryCommandInput['ExclusiveStartKey'];
   do {

@@ -89,7 +89,7 @@ const plan = quick
         maxMsPerSize: 4_000,
         maxMsBySize: { 1000: 8_000 },
       },
-      overview: { buckets: 50, sizes: [10, 1000], iterations: 50, maxMsPerSize: 10_000 },
+      overview: { buckets: 50, sizes: [10, 1000], iterations: 20, maxMsPerSize: 20_000 },
       ingest: { sizes: [10], stateChangeBuckets: 10, iterations: 2_000, maxMsPerSize: 8_000 },
       history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
@@ -103,7 +103,7 @@ const plan = quick
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
       healthRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
-      overview: { buckets: 50, sizes: [10, 1000], iterations: 200, maxMsPerSize: 30_000 },
+      overview: { buckets: 50, sizes: [10, 1000], iterations: 100, maxMsPerSize: 60_000 },
       ingest: {
         sizes: [1, 10, 100],
         stateChangeBuckets: 10,

@@ -23,6 +23,7 @@ import {
   META_SK,
   nodePk,
   nodeSk,
+  orgWorkspacesPk,
   PROFILE_SK,
   userPk,
   workspaceBucketsPk,
@@ -688,6 +689,18 @@ export function createAdminStore(
         { ...key(workspacePk(workspaceId), META_SK), orgId: S(orgId), name: S(name) },
         `workspace ${workspaceId} already exists`,
       );
+      // The org's listing row (GET /me of an org OWNER/ADMIN: the org's workspaces by name,
+      // without a Scan), after the META row it lists.
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...key(orgWorkspacesPk(orgId), listingSk(name, workspaceId)),
+            workspaceId: S(workspaceId),
+            name: S(name),
+          },
+        }),
+      );
     },
 
     async createBucket(input) {
@@ -719,8 +732,8 @@ export function createAdminStore(
         },
         `bucket ${bucketId} already exists`,
       );
-      // The workspace's listing row (GET /workspace/{id}/metrics: its buckets by name), after
-      // the META row it lists.
+      // The workspace's listing row (GET /workspace/{id}/buckets: its buckets by name, a page
+      // per Query; GET /workspace/{id}/metrics: all of them), after the META row it lists.
       await client.send(
         new PutItemCommand({
           TableName: tableName,

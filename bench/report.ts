@@ -4,6 +4,7 @@ import type { HistoryRow } from './history.ts';
 import type { HttpRow } from './http.ts';
 import type { IngestRow } from './ingest.ts';
 import type { MetricsReadRow } from './metrics-read.ts';
+import type { OverviewRow } from './overview.ts';
 import type { GzipRow, PageRow } from './page.ts';
 import type { ReadPathRow } from './read-path.ts';
 import type { SweepRow } from './sweep.ts';
@@ -17,6 +18,8 @@ export interface BenchReport {
   healthRead: HealthReadRow[];
   /** GET /workspace/{workspaceId}/metrics of one bucket against its floor. */
   metricsRead: MetricsReadRow[];
+  /** One page of GET /workspace/{workspaceId}/buckets: 50 buckets of 10 and of 1,000 nodes. */
+  overview: OverviewRow[];
   ingest: IngestRow[];
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];

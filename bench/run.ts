@@ -13,6 +13,7 @@ import { benchHistory } from './history.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
 import { benchMetricsRead } from './metrics-read.ts';
+import { benchOverview } from './overview.ts';
 import { benchGzip, benchPage } from './page.ts';
 import { benchReadPath } from './read-path.ts';
 import type { BenchReport } from './report.ts';
@@ -25,6 +26,7 @@ const SECTIONS = [
   'readPath',
   'healthRead',
   'metricsRead',
+  'overview',
   'ingest',
   'history',
   'coldImport',
@@ -95,6 +97,7 @@ const plan = quick
         maxMsPerSize: 4_000,
         maxMsBySize: { 1000: 8_000 },
       },
+      overview: { buckets: 50, sizes: [10, 1000], iterations: 20, maxMsPerSize: 20_000 },
       ingest: { sizes: [10], stateChangeBuckets: 10, iterations: 2_000, maxMsPerSize: 8_000 },
       history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
@@ -109,6 +112,7 @@ const plan = quick
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
       healthRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
       metricsRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
+      overview: { buckets: 50, sizes: [10, 1000], iterations: 100, maxMsPerSize: 60_000 },
       ingest: {
         sizes: [1, 10, 100],
         stateChangeBuckets: 10,
@@ -136,6 +140,7 @@ const report: BenchReport = {
   readPath: [],
   healthRead: [],
   metricsRead: [],
+  overview: [],
   ingest: [],
   coldImport: [],
   warmOverhead: [],
@@ -164,6 +169,7 @@ if (
   runs('readPath') ||
   runs('healthRead') ||
   runs('metricsRead') ||
+  runs('overview') ||
   runs('ingest') ||
   runs('history')
 ) {
@@ -178,6 +184,7 @@ if (
       () => benchMetricsRead(engine, plan.metricsRead),
       report.metricsRead,
     );
+    await section('overview', () => benchOverview(engine, plan.overview), report.overview);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
     await section('history', () => benchHistory(engine, plan.history), report.history);
   } finally {

@@ -1,4 +1,6 @@
 /** Key builders for the single-table layout of DESIGN.md section 4. */
+import { LISTING_SEPARATOR } from '../domain/ports/overview.ts';
+
 export const userPk = (userId: string) => `USER#${userId}`;
 export const PROFILE_SK = 'PROFILE';
 export const WORKSPACE_SK_PREFIX = 'WORKSPACE#';
@@ -47,5 +49,4 @@ export const apiKeySlotSk = (slot: number) =>
  */
 export const workspaceBucketsPk = (workspaceId: string) => `WSBUCKETS#${workspaceId}`;
 export const orgWorkspacesPk = (orgId: string) => `ORGWORKSPACES#${orgId}`;
-export const LISTING_SEPARATOR = '\u0001';
 export const listingSk = (name: string, id: string) => `${name}${LISTING_SEPARATOR}${id}`;

@@ -13,7 +13,7 @@ import type {
   DecideBucketRead,
   LoadUserAccess,
 } from '../domain/ports/bucket-reads.ts';
-import type { LoadWorkspaceBuckets } from '../domain/ports/workspace-metrics.ts';
+import type { LoadWorkspace, LoadWorkspaceBucketsPage } from '../domain/ports/overview.ts';
 import { writeTextFormat } from '../domain/prometheus-text.ts';
 import { type BucketMetricsInput, metricFamilies, seriesOf } from '../domain/workspace-metrics.ts';
 import { type ReadBucketHealthDeps, readBucketHealthAndNodes } from './read-bucket-health.ts';
@@ -22,10 +22,14 @@ import { type ReadBucketHealthDeps, readBucketHealthAndNodes } from './read-buck
 export const MAX_SERIES = 50_000;
 /** Buckets read at once (each read is a few requests in parallel itself). */
 const BUCKETS_AT_ONCE = 8;
+/** Listing rows per Query: GET /workspace/{id}/buckets' largest page, well inside 1 MB. */
+const LISTING_PAGE = 200;
 
 export interface ReadWorkspaceMetricsDeps extends ReadBucketHealthDeps {
   loadUserAccess: LoadUserAccess;
-  loadWorkspaceBuckets: LoadWorkspaceBuckets;
+  /** The overview's ports (functions/data/workspace-overview.ts): META row, listing pages. */
+  loadWorkspace: LoadWorkspace;
+  loadWorkspaceBucketsPage: LoadWorkspaceBucketsPage;
   /** The series bound; MAX_SERIES unless a test sets a lower one. */
   maxSeries?: number;
 }
@@ -93,12 +97,29 @@ export async function readWorkspaceMetrics(
 ): Promise<string> {
   const { workspaceId } = query;
   const nowMs = (deps.now ?? Date.now)();
-  const [user, workspace] = await Promise.all([
+  const page = (after: string | undefined) =>
+    deps.loadWorkspaceBucketsPage({ workspaceId, limit: LISTING_PAGE, after });
+  // The listing's first page with the access rule's reads; the others only once allowed.
+  const [user, workspace, first] = await Promise.all([
     deps.loadUserAccess(principal),
-    deps.loadWorkspaceBuckets(workspaceId),
+    deps.loadWorkspace(workspaceId),
+    page(undefined),
   ]);
-  assertWorkspaceReadable(principal, user, workspace.owner);
-  const bucketIds = selectBuckets(await workspace.allBucketIds(), query.buckets);
+  assertWorkspaceReadable(
+    principal,
+    user,
+    workspace === undefined ? undefined : { workspaceId, orgId: workspace.orgId },
+  );
+  const listed = first.buckets.map((b) => b.bucketId);
+  let { more } = first;
+  let after = first.buckets.at(-1)?.position;
+  while (more && after !== undefined) {
+    const next = await page(after);
+    for (const b of next.buckets) listed.push(b.bucketId);
+    more = next.more;
+    after = next.buckets.at(-1)?.position;
+  }
+  const bucketIds = selectBuckets(listed, query.buckets);
   const maxSeries = deps.maxSeries ?? MAX_SERIES;
   const decide = inWorkspace(workspaceId);
   const read: (BucketMetricsInput | undefined)[] = new Array(bucketIds.length);

@@ -9,13 +9,19 @@ import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import { createWorkspaceBucketsReader } from '../data/workspace-buckets.ts';
+import {
+  createOrgWorkspacesReader,
+  createWorkspaceBucketsReader,
+  createWorkspaceReader,
+  createWorkspacesReader,
+} from '../data/workspace-overview.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createHealthEventsHandler, createHealthHandler } from './health-handlers.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createMaintenanceListHandler } from './maintenance-handler.ts';
 import { createMetricsHandler } from './metrics-handler.ts';
+import { createMeHandler, createWorkspaceBucketsHandler } from './overview-handlers.ts';
 import { createStatusHandler } from './status-handler.ts';
 
 export type StatusSettings = Pick<
@@ -75,6 +81,9 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     logger,
     ...(overrides?.now && { now: overrides.now }),
   };
+  // The workspace's META row and its bucket listing: the overview's and the metrics' reads.
+  const loadWorkspace = createWorkspaceReader(client, tableName);
+  const loadWorkspaceBucketsPage = createWorkspaceBucketsReader(client, tableName);
   const routes = {
     'GET /bucket/{bucketId}/status': createStatusHandler({
       verifyToken,
@@ -102,10 +111,24 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     }),
     'GET /workspace/{workspaceId}/metrics': createMetricsHandler({
       ...healthDeps,
-      loadWorkspaceBuckets: createWorkspaceBucketsReader(client, tableName),
+      loadWorkspace,
+      loadWorkspaceBucketsPage,
       ...(overrides?.maxMetricsSeries !== undefined && {
         maxSeries: overrides.maxMetricsSeries,
       }),
+    }),
+    'GET /me': createMeHandler({
+      verifyToken,
+      loadUserAccess,
+      loadWorkspaces: createWorkspacesReader(client, tableName),
+      listOrgWorkspaces: createOrgWorkspacesReader(client, tableName),
+      logger,
+    }),
+    'GET /workspace/{workspaceId}/buckets': createWorkspaceBucketsHandler({
+      ...healthDeps,
+      loadWorkspace,
+      loadWorkspaceBucketsPage,
+      cursorKey: cursorKey.get,
     }),
   } satisfies RouteHandlers<'status'>;
   return {

@@ -61,6 +61,8 @@ let api: string;
 let boundedApi: string;
 const BOUND = 40;
 let admin: string;
+let adminUserId: string;
+const adminOf = () => adminUserId;
 let clock = Date.now();
 const T0 = clock;
 
@@ -161,6 +163,7 @@ beforeAll(async () => {
   await seed.user(adminId, { orgId: ORG, orgRole: 'MEMBER' });
   await seed.membership(adminId, W, 'ADMIN');
   admin = await userToken(adminId);
+  adminUserId = adminId;
   for (const [bucketId, workspaceId] of [
     [ALPHA, W],
     [BETA, W],
@@ -420,6 +423,36 @@ describe('GET /workspace/{workspaceId}/metrics', () => {
       base: boundedApi,
     });
     expect(bounded.status).toBe(400);
+  });
+
+  it('reads the whole listing, page after page, before it applies the filter', async () => {
+    const seed = new Seeder(table.client, table.tableName);
+    const big = id('ws-big');
+    await seed.workspace(big, { orgId: ORG });
+    await seed.membership(adminOf(), big, 'READ');
+    // 450 listing rows (three pages of the 200 the route asks for), then a real bucket last.
+    await seed.putMany(
+      Array.from({ length: 450 }, (_, i) => {
+        const bucketId = `listed-${String(i).padStart(3, '0')}`;
+        return {
+          pk: workspaceBucketsPk(big),
+          sk: listingSk(bucketId, bucketId),
+          bucketId,
+          name: bucketId,
+        };
+      }),
+    );
+    const last = id('zz-last');
+    const store = createAdminStore(table.client, table.tableName, { now: () => clock });
+    await store.createBucket({ bucketId: last, workspaceId: big, name: last });
+    const answer = await send('GET', `/workspace/${big}/metrics?bucket=${last}`, { token: admin });
+    expect(answer.status, answer.text).toBe(200);
+    expect(new Set(parse(answer.text).map((s) => s.labels.bucket_id))).toEqual(new Set([last]));
+    const first = await send('GET', `/workspace/${big}/metrics?bucket=listed-000`, {
+      token: admin,
+    });
+    expect(first.status, first.text).toBe(200);
+    expect(parse(first.text)).toEqual([]);
   });
 
   it('?bucket= (repeatable) narrows it to those buckets', async () => {

@@ -18,6 +18,8 @@ const MAINTENANCE = 'GET /bucket/{bucketId}/maintenance';
 const HEALTH = 'GET /bucket/{bucketId}/health';
 const HEALTH_EVENTS = 'GET /bucket/{bucketId}/health/events';
 const METRICS = 'GET /workspace/{workspaceId}/metrics';
+const ME = 'GET /me';
+const BUCKETS = 'GET /workspace/{workspaceId}/buckets';
 
 describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
   it('derives each function route keys from ROUTES', () => {
@@ -27,6 +29,8 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       | typeof UPTIME
       | typeof HEALTH
       | typeof HEALTH_EVENTS
+      | typeof ME
+      | typeof BUCKETS
       | typeof MAINTENANCE
       | typeof METRICS
     >();
@@ -38,6 +42,8 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       UPTIME,
       HEALTH,
       HEALTH_EVENTS,
+      ME,
+      BUCKETS,
       MAINTENANCE,
       METRICS,
     ]);
@@ -50,10 +56,12 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       [UPTIME]: h,
       [HEALTH]: h,
       [HEALTH_EVENTS]: h,
+      [ME]: h,
+      [BUCKETS]: h,
       [MAINTENANCE]: h,
       [METRICS]: h,
     } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(7);
+    expect(Object.keys(routes)).toHaveLength(9);
   });
 
   it('rejects a route without a handler', () => {

@@ -47,7 +47,11 @@ describe('the route table', () => {
   });
 
   it('grants each function exactly its routes’ table actions', () => {
-    expect(tableActionsOf('status')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActionsOf('status')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
     expect(tableActionsOf('ingest')).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',

@@ -123,6 +123,32 @@ describe('400 for every bad limit or cursor', () => {
   });
 });
 
+describe('conditional GET', () => {
+  it('a strong ETag; If-None-Match with it is a 304 until a bucket changes', async () => {
+    const first = await page(api);
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const again = await api.request(
+      'GET',
+      'GET /workspace/{workspaceId}/buckets',
+      `/workspace/${api.workspaceId}/buckets`,
+      { workspaceId: api.workspaceId },
+      { headers: { 'if-none-match': etag } },
+    );
+    expect(again.statusCode).toBe(304);
+    const world = await api.newBucket('changed');
+    buckets.push({ bucketId: world.bucketId, name: 'changed' });
+    const changed = await api.request(
+      'GET',
+      'GET /workspace/{workspaceId}/buckets',
+      `/workspace/${api.workspaceId}/buckets`,
+      { workspaceId: api.workspaceId },
+      { headers: { 'if-none-match': etag } },
+    );
+    expect(changed.statusCode).toBe(200);
+  });
+});
+
 describe('errors', () => {
   it('an unknown workspace is a 404, a workspace of another org a 403', async () => {
     const missing = await page(api, {}, 'ws-no-such-workspace');

@@ -15,10 +15,12 @@ import { createAdminStore } from '../../admin/operator-store.ts';
 import { listingSk, workspaceBucketsPk } from '../../functions/data/keys.ts';
 import { VERDICTS } from '../../functions/domain/health.ts';
 import { METRIC_FAMILIES, NODE_STATES } from '../../functions/domain/workspace-metrics.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { createLocalFunctions } from '../../local/handlers.ts';
 import { createLocalHttpServer } from '../../local/http-adapter.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 import { JWT_TEST_SECRET, reportBody, signed, userToken } from '../support/ingest-fixture.ts';
 import { createContract } from '../support/openapi-contract.ts';
 import { checkMetrics, promtoolAvailability } from '../support/promtool.ts';
@@ -66,9 +68,20 @@ const adminOf = () => adminUserId;
 let clock = Date.now();
 const T0 = clock;
 
-async function serve(maxMetricsSeries?: number): Promise<string> {
+/** The API behind a proxy that records every DynamoDB request (and fails chosen ones). */
+let proxy: FaultProxy;
+let proxiedApi: string;
+let boundedProxiedApi: string;
+const clients: ReturnType<typeof createDynamoClient>[] = [];
+
+async function serve(maxMetricsSeries?: number, endpoint?: string): Promise<string> {
+  let client = table.client;
+  if (endpoint !== undefined) {
+    client = createDynamoClient({ endpoint });
+    clients.push(client);
+  }
   const functions = await createLocalFunctions({
-    client: table.client,
+    client,
     settings: testSettings(table.tableName, JWT_TEST_SECRET, {
       nodeMinReportIntervalMs: 0,
       staleAfterSeconds: STALE_S,
@@ -152,6 +165,9 @@ beforeAll(async () => {
   table = await createTestTable('metrics');
   api = await serve();
   boundedApi = await serve(BOUND);
+  proxy = await FaultProxy.start(table.endpoint);
+  proxiedApi = await serve(undefined, proxy.endpoint);
+  boundedProxiedApi = await serve(BOUND, proxy.endpoint);
   const seed = new Seeder(table.client, table.tableName);
   const store = createAdminStore(table.client, table.tableName, {
     now: () => clock,
@@ -206,6 +222,8 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+  for (const client of clients) client.destroy();
+  await proxy?.close();
 });
 
 interface Series {
@@ -417,12 +435,19 @@ describe('GET /workspace/{workspaceId}/metrics', () => {
     );
     expect(verdicts.map((s) => s.labels.bucket_id)).toEqual(ids);
     expect(verdicts.every((s) => s.labels.verdict === 'UNKNOWN')).toBe(true);
-    // Over the bound with many buckets: the 400, not a text cut short.
+    // Over the bound with many buckets: the 400, not a text cut short; and once over it, no
+    // further bucket is started (each bucket read is one GetItem of its STATE row).
+    proxy.clear();
     const bounded = await send('GET', `/workspace/${many}/metrics`, {
       token: owner,
-      base: boundedApi,
+      base: boundedProxiedApi,
     });
     expect(bounded.status).toBe(400);
+    const started = proxy.seen.filter(
+      (r) => r.operation === 'GetItem' && r.body.includes('"HEALTH#many-'),
+    ).length;
+    expect(started).toBeGreaterThan(0);
+    expect(started).toBeLessThan(ids.length);
   });
 
   it('reads the whole listing, page after page, before it applies the filter', async () => {
@@ -447,12 +472,48 @@ describe('GET /workspace/{workspaceId}/metrics', () => {
     await store.createBucket({ bucketId: last, workspaceId: big, name: last });
     const answer = await send('GET', `/workspace/${big}/metrics?bucket=${last}`, { token: admin });
     expect(answer.status, answer.text).toBe(200);
-    expect(new Set(parse(answer.text).map((s) => s.labels.bucket_id))).toEqual(new Set([last]));
+    // Its nine bucket series once each: every listing row read once, no page read twice.
+    expect(parse(answer.text).map((s) => s.labels.bucket_id)).toEqual(Array(9).fill(last));
     const first = await send('GET', `/workspace/${big}/metrics?bucket=listed-000`, {
       token: admin,
     });
     expect(first.status, first.text).toBe(200);
     expect(parse(first.text)).toEqual([]);
+  });
+
+  it('a workspace with no bucket: the six families, each with no series', async () => {
+    const bare = id('ws-bare');
+    await new Seeder(table.client, table.tableName).workspace(bare, { orgId: ORG });
+    await new Seeder(table.client, table.tableName).membership(adminOf(), bare, 'READ');
+    const answer = await send('GET', `/workspace/${bare}/metrics`, { token: admin });
+    expect(answer.status, answer.text).toBe(200);
+    expect(parse(answer.text)).toEqual([]);
+    expect(answer.text.match(/^# TYPE /gm)).toHaveLength(METRIC_FAMILIES.length);
+  });
+
+  it("reads the access rule's inputs with the listing's first page, then only the buckets it shows", async () => {
+    proxy.clear();
+    const answer = await metrics(`?bucket=${ALPHA}`, admin, proxiedApi);
+    expect(answer.status, answer.text).toBe(200);
+    const listing = proxy.seen.filter((r) => r.body.includes(`WSBUCKETS#${W}`));
+    expect(listing.map((r) => r.operation)).toEqual(['Query']);
+    // Only ALPHA's partitions, and nothing for an index past the last bucket.
+    for (const other of [BETA, GAMMA, EMPTY, 'undefined']) {
+      expect(proxy.seen.filter((r) => r.body.includes(`#${other}"`))).toEqual([]);
+    }
+    expect(proxy.seen.some((r) => r.body.includes(`"BUCKET#${ALPHA}"`))).toBe(true);
+    expect(proxy.seen.some((r) => r.body.includes(`"HEALTH#${ALPHA}"`))).toBe(true);
+  });
+
+  it("a bucket's read that fails is the route's 503, never a text without that bucket", async () => {
+    proxy.clear();
+    proxy.fail({ kind: 'unavailable', bodyIncludes: `"BUCKET#${BETA}"`, times: Infinity });
+    try {
+      const answer = await metrics('', admin, proxiedApi);
+      expect(answer.status, answer.text).toBe(503);
+    } finally {
+      proxy.clear();
+    }
   });
 
   it('?bucket= (repeatable) narrows it to those buckets', async () => {

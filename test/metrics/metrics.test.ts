@@ -455,7 +455,8 @@ describe('GET /workspace/{workspaceId}/metrics', () => {
     const big = id('ws-big');
     await seed.workspace(big, { orgId: ORG });
     await seed.membership(adminOf(), big, 'READ');
-    // 450 listing rows (three pages of the 200 the route asks for), then a real bucket last.
+    // 450 listing rows (three pages of the 200 the route asks for); real buckets inside the
+    // first and the second page (listed by name after listed-100 and listed-300) and last.
     await seed.putMany(
       Array.from({ length: 450 }, (_, i) => {
         const bucketId = `listed-${String(i).padStart(3, '0')}`;
@@ -467,13 +468,27 @@ describe('GET /workspace/{workspaceId}/metrics', () => {
         };
       }),
     );
+    const early = id('early');
+    const middle = id('middle');
     const last = id('zz-last');
     const store = createAdminStore(table.client, table.tableName, { now: () => clock });
+    await store.createBucket({ bucketId: early, workspaceId: big, name: `listed-100-${early}` });
+    await store.createBucket({ bucketId: middle, workspaceId: big, name: `listed-300-${middle}` });
     await store.createBucket({ bucketId: last, workspaceId: big, name: last });
-    const answer = await send('GET', `/workspace/${big}/metrics?bucket=${last}`, { token: admin });
+    const answer = await send(
+      'GET',
+      `/workspace/${big}/metrics?bucket=${last}&bucket=${middle}&bucket=${early}`,
+      { token: admin },
+    );
     expect(answer.status, answer.text).toBe(200);
-    // Its nine bucket series once each: every listing row read once, no page read twice.
-    expect(parse(answer.text).map((s) => s.labels.bucket_id)).toEqual(Array(9).fill(last));
+    // Nine bucket series for each, once: every listing row read once, no page read twice.
+    const health = parse(answer.text).filter((s) => s.name === 'bucket_status_bucket_health');
+    expect(health.map((s) => s.labels.bucket_id)).toEqual([
+      ...Array(6).fill(early),
+      ...Array(6).fill(middle),
+      ...Array(6).fill(last),
+    ]);
+    expect(parse(answer.text)).toHaveLength(27);
     const first = await send('GET', `/workspace/${big}/metrics?bucket=listed-000`, {
       token: admin,
     });

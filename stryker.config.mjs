@@ -43,6 +43,8 @@ export default {
     // Sharing: the public routes' token, headers and badge rules.
     'functions/public/**/*.ts',
     'functions/shared/ttl-cache.ts',
+    // GET metrics' read (its writer and families are in functions/domain).
+    'functions/reads/read-workspace-metrics.ts',
     'functions/shared/cursor-key.ts',
     // The operator store: the CLI's data layer.
     'admin/operator-store.ts',

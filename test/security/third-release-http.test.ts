@@ -233,6 +233,43 @@ describe('another org: its OWNER (admin of its own workspace) reaches nothing of
     expect(keys.keys).toEqual([expect.objectContaining({ id: apiKey.id })]);
   });
 
+  it('path tricks on the reads reach no other bucket: encoded slashes, dot segments, case, length, unicode', async () => {
+    const { bucketId } = runtime.demo;
+    const forbidden = runtime.demo.forbiddenBucketId;
+    const variants = [
+      `${bucketId}%2F..%2F${forbidden}`,
+      `..%2F${forbidden}`,
+      `${forbidden.toUpperCase()}`,
+      `${bucketId}%23x`,
+      `${bucketId}%20`,
+      'a'.repeat(129),
+      '%E2%80%AE',
+      '%C3%A9',
+      '%00',
+    ];
+    for (const route of AUTHENTICATED.filter(
+      (r) => r.method === 'GET' && r.path.includes('{bucketId}'),
+    )) {
+      for (const variant of variants) {
+        const path = route.path.replace('{bucketId}', variant);
+        const answer = await send('GET', path, admin);
+        expect([400, 404], `${path}: ${answer.text}`).toContain(answer.status);
+      }
+      for (const suffix of ['/', '//']) {
+        const answer = await send('GET', `${pathOf(route, own())}${suffix}`, admin);
+        expect(answer.status, `${route.path}${suffix}`).toBe(404);
+      }
+    }
+  });
+
+  it('a key on a management route is a 403 whether its ids exist or not: it probes nothing', async () => {
+    const none = { bucketId: `none-${randomUUID()}`, workspaceId: `none-${randomUUID()}` };
+    for (const route of AUTHENTICATED.filter((r) => r.function === 'webhooks')) {
+      const answer = await send(route.method, pathOf(route, none), apiKey.key, bodyOf(route));
+      expect(answer.status, `${routeKeyOf(route)}: ${answer.text}`).toBe(403);
+    }
+  });
+
   it('a share token and an API key are refused as each other', async () => {
     const { bucketId } = runtime.demo;
     expect((await send('GET', `/bucket/${bucketId}/health`, share.token)).status).toBe(401);
@@ -356,6 +393,29 @@ describe('unbounded and confused input', () => {
     }
     const listed = json(await send('GET', `/bucket/${bucketId}/maintenance`, admin));
     expect(listed.windows).toEqual(before.windows);
+  });
+
+  it('PATCH webhooks: type confusion and fields that are not the patch’s are 400s', async () => {
+    const path = `/workspace/${runtime.demo.workspaceId}/webhooks/${webhookId}`;
+    const bodies = [
+      { url: { href: 'https://example.com' } },
+      { events: { 0: 'node.status_changed', length: 1 } },
+      { events: [] },
+      { events: ['node.status_changed', 'node.status_changed'] },
+      { minDurationSeconds: 900.0000000000001 },
+      { minDurationSeconds: true },
+      { minDurationSeconds: '5' },
+      { minDurationSeconds: 901 },
+      { secret: 'whsec_mine' },
+      { id: 'wh_other' },
+      {},
+      [],
+      null,
+    ];
+    for (const body of bodies) {
+      const answer = await send('PATCH', path, admin, JSON.stringify(body));
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+    }
   });
 
   it('limit and cursor abuse on health events is a 400 naming the parameter', async () => {

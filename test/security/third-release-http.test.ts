@@ -429,6 +429,22 @@ describe('unbounded and confused input', () => {
 });
 
 describe('what no answer and no log line carries', () => {
+  it('every answer of an authenticated route in this file: no-store, the security headers, no CORS grant', () => {
+    const authenticated = answers.filter((a) => !a.what.includes(' /public/'));
+    const statuses = new Set(authenticated.map((a) => a.status));
+    for (const status of [200, 201, 204, 304, 400, 401, 403, 404, 413]) {
+      expect(statuses, `a ${status} was seen`).toContain(status);
+    }
+    for (const answer of authenticated) {
+      const what = `${answer.what} -> ${answer.status}`;
+      expect(answer.headers.get('cache-control'), what).toBe('no-store');
+      expect(answer.headers.get('access-control-allow-origin'), what).toBeNull();
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(answer.headers.get(name), `${what}: ${name}`).toBe(value);
+      }
+    }
+  });
+
   it('no body is a stack trace or names a source file', () => {
     expect(answers.length).toBeGreaterThan(100);
     for (const answer of answers) {

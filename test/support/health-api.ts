@@ -60,6 +60,7 @@ export interface HealthApiOptions {
 export interface Answer {
   statusCode: number;
   json: Record<string, unknown>;
+  headers: Record<string, string>;
 }
 
 /** The routes and the sweep on one table, with one clock (`api.now`, set by the caller). */
@@ -122,7 +123,11 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
     routeKey: string,
     path: string,
     pathParameters: Record<string, string>,
-    extra: { query?: Record<string, string>; body?: unknown } = {},
+    extra: {
+      query?: Record<string, string>;
+      body?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<Answer> {
     const body = extra.body === undefined ? undefined : JSON.stringify(extra.body);
     const event: APIGatewayProxyEventV2 = httpApiEvent({
@@ -133,6 +138,7 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
       headers: {
         authorization: await bearer(),
         ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...extra.headers,
       },
       ...(extra.query && { queryStringParameters: extra.query }),
       ...(body !== undefined && { body }),
@@ -149,7 +155,13 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
         body: result.body ? json : undefined,
       });
     }
-    return { statusCode: result.statusCode, json };
+    const headers = Object.fromEntries(
+      Object.entries(result.headers ?? {}).map(([name, value]) => [
+        name.toLowerCase(),
+        String(value),
+      ]),
+    );
+    return { statusCode: result.statusCode, json, headers };
   }
 
   const api = {
@@ -173,11 +185,16 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
       )) as HttpResult;
       return { statusCode: result.statusCode, body: result.body };
     },
-    /** A bucket created now by create-bucket (its META row and its initial health STATE). */
-    async newBucket(): Promise<BucketWorld> {
+    /** The workspace every bucket of this API is created in (the caller is its ADMIN). */
+    workspaceId,
+    /**
+     * A bucket created now by create-bucket (its META row, its workspace's listing row and its
+     * initial health STATE), named `name` (default: its id).
+     */
+    async newBucket(name?: string): Promise<BucketWorld> {
       await setUp;
       const bucketId = `b-${randomUUID()}`;
-      await admin.createBucket({ bucketId, workspaceId, name: bucketId });
+      await admin.createBucket({ bucketId, workspaceId, name: name ?? bucketId });
       return new BucketWorld(api, bucketId, state.now);
     },
   };
@@ -195,7 +212,7 @@ export interface WorldApi {
     routeKey: string,
     path: string,
     pathParameters: Record<string, string>,
-    extra?: { query?: Record<string, string>; body?: unknown },
+    extra?: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> },
   ): Promise<Answer>;
   ingest(
     nodeId: string,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   countByStatus,
+  currentWindows,
+  formatInstant,
   fragmentWithoutToken,
   isBucketId,
   latencyText,
@@ -11,6 +13,7 @@ import {
   parseFragment,
   problemFor,
   timeAgo,
+  timeUntil,
   uptimeLevel,
   uptimeText,
 } from '../../web/src/view-model.ts';
@@ -126,5 +129,38 @@ describe('the status page view model', () => {
     expect(kinds).toEqual(['unauthorized', 'forbidden', 'not-found', 'unavailable']);
     expect(problemFor(503, 7).detail).toContain('7 s');
     expect(new Set([401, 403, 404, 503].map((s) => problemFor(s).title)).size).toBe(4);
+  });
+
+  it('lists the active and upcoming maintenance windows by start, never the ended ones', () => {
+    const now = Date.parse('2026-12-06T12:00:00.000Z');
+    const at = (h: number) => new Date(now + h * 3_600_000).toISOString();
+    const shown = currentWindows(
+      [
+        { id: 'ended', start: at(-3), end: at(-1), reason: 'old' },
+        { id: 'later', start: at(5), end: at(6) },
+        { id: 'ends-now', start: at(-1), end: at(0) },
+        { id: 'active', start: at(-1), end: at(1), reason: 'disk swap' },
+        { id: 'starts-now', start: at(0), end: at(2), reason: '' },
+      ],
+      now,
+    );
+    expect(shown).toEqual([
+      { id: 'active', start: at(-1), end: at(1), reason: 'disk swap', active: true },
+      { id: 'starts-now', start: at(0), end: at(2), active: true },
+      { id: 'later', start: at(5), end: at(6), active: false },
+    ]);
+    expect(formatInstant('2026-12-06T10:11:12.345Z')).toBe('2026-12-06 10:11 UTC');
+    expect(formatInstant('not a date')).toBe('not a date');
+    expect(timeUntil(at(2), now)).toBe('in 2 h');
+    expect(timeUntil(new Date(now + 90_000).toISOString(), now)).toBe('in 1 min');
+    expect(timeUntil(new Date(now + 1_500).toISOString(), now)).toBe('in 2 s');
+    expect(timeUntil(at(49), now)).toBe('in 2 d');
+    expect(timeUntil(at(-1), now)).toBe('now');
+    expect(
+      uptimeText(
+        { day: '2026-11-30', perc_uptime: 99.5, online_seconds: 1, observed_seconds: 1 },
+        'available',
+      ),
+    ).toBe('2026-11-30: 99.5% available');
   });
 });

@@ -3,9 +3,10 @@
  * and the components that show it (components/). The logic without the DOM is view-model.ts.
  */
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { BucketStatusClient } from '../../client/index.ts';
 import { createPageClient } from './api.ts';
+import { BucketHealthView } from './components/bucket-health.tsx';
 import { EventsView } from './components/events-view.tsx';
 import { SharedView } from './components/shared-view.tsx';
 import { StatusView } from './components/status-view.tsx';
@@ -13,7 +14,7 @@ import { TokenForm } from './components/token-form.tsx';
 import { forget, type Session, signIn, takeFragment } from './session.ts';
 import { useBucketPolling, useNow } from './use-bucket-polling.ts';
 import { useSharePolling } from './use-share-polling.ts';
-import { isBucketId, MALFORMED_BUCKET, REFRESH_MS } from './view-model.ts';
+import { currentWindows, isBucketId, MALFORMED_BUCKET, REFRESH_MS } from './view-model.ts';
 
 function App() {
   const [session, setSession] = useState<Session>(takeFragment);
@@ -59,6 +60,13 @@ function App() {
   const showData = session.kind === 'bucket' && !needsToken;
   const shownStatus =
     problem === undefined || problem.kind === 'unavailable' ? data.status : undefined;
+  // The listed windows; without the list (route missing or failing), the health's active one.
+  const listed = data.maintenance?.data.windows;
+  const active = data.health?.data.maintenance;
+  const windows = useMemo(
+    () => currentWindows(listed ?? (active === undefined ? [] : [active]), now),
+    [listed, active, now],
+  );
 
   return (
     <>
@@ -106,6 +114,14 @@ function App() {
           <p class="loading" aria-live="polite">
             Loading…
           </p>
+        )}
+        {showData && shownStatus !== undefined && (
+          <BucketHealthView
+            health={data.health?.data}
+            uptime={data.uptime?.data}
+            windows={windows}
+            now={now}
+          />
         )}
         {showData && shownStatus !== undefined && (
           <StatusView

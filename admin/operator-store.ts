@@ -19,11 +19,14 @@ import {
   bucketPk,
   HEALTH_STATE_SK,
   healthPk,
+  listingSk,
   META_SK,
   nodePk,
   nodeSk,
+  orgWorkspacesPk,
   PROFILE_SK,
   userPk,
+  workspaceBucketsPk,
   workspacePk,
   workspaceSk,
 } from '../functions/data/keys.ts';
@@ -686,6 +689,18 @@ export function createAdminStore(
         { ...key(workspacePk(workspaceId), META_SK), orgId: S(orgId), name: S(name) },
         `workspace ${workspaceId} already exists`,
       );
+      // The org's listing row (GET /me of an org OWNER/ADMIN: the org's workspaces by name,
+      // without a Scan), after the META row it lists.
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...key(orgWorkspacesPk(orgId), listingSk(name, workspaceId)),
+            workspaceId: S(workspaceId),
+            name: S(name),
+          },
+        }),
+      );
     },
 
     async createBucket(input) {
@@ -716,6 +731,18 @@ export function createAdminStore(
           createdAt: S(iso(createdAt)),
         },
         `bucket ${bucketId} already exists`,
+      );
+      // The workspace's listing row (GET /workspace/{id}/buckets: its buckets by name, a page
+      // per Query), after the META row it lists.
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...key(workspaceBucketsPk(workspaceId), listingSk(name, bucketId)),
+            bucketId: S(bucketId),
+            name: S(name),
+          },
+        }),
       );
       // Its health timeline starts now (only a bucket this call created gets here). Never over
       // a checkpoint (a bucket's STATE is the sweep's once written); a mark already on the row

@@ -201,6 +201,45 @@ export interface BucketUptime {
   days: BucketDay[];
 }
 
+/** A workspace whose buckets the caller may read. */
+export interface MeWorkspace {
+  workspaceId: string;
+  name: string;
+  /** The membership role, or for an org OWNER/ADMIN (who reads every workspace of the org) ORG_<orgRole>. */
+  role: 'READ' | 'WRITE' | 'ADMIN' | 'ORG_OWNER' | 'ORG_ADMIN';
+}
+
+/** GET /me: who the caller is and the workspaces it reads. */
+export interface Me {
+  userId: string;
+  orgId: string;
+  orgRole: 'OWNER' | 'ADMIN' | 'MEMBER';
+  /** By name (code point order), then id. */
+  workspaces: MeWorkspace[];
+}
+
+/** One bucket of the overview: what GET /bucket/{bucketId}/health answers at the same instant (but its policy), with the bucket name. */
+export interface WorkspaceBucket {
+  bucketId: string;
+  name: string;
+  verdict: Verdict;
+  /** The instant the current verdict began; omitted when no change is on record within the event retention. */
+  since?: string;
+  /** The assigned nodes as GET /bucket/{bucketId}/status shows them at the same instant. */
+  nodes: HealthNodeCounts;
+  /** The active maintenance window. */
+  maintenance?: ActiveMaintenance;
+}
+
+/** GET /workspace/{workspaceId}/buckets: one page of the overview. */
+export interface WorkspaceBucketsPage {
+  workspaceId: string;
+  /** By name (code point order), then id. */
+  buckets: WorkspaceBucket[];
+  /** Present only when more buckets follow; pass it as `cursor`. */
+  nextCursor?: string;
+}
+
 export interface NewWebhook {
   /** An https URL of a public host (see the URL rules above). */
   url: string;

@@ -242,6 +242,24 @@ export const ROUTES = [
     handler: 'functions/status/health-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
+  // The workspace overview (DESIGN.md section 14). GET /me: the user's partition, then the
+  // org's listing rows (Query, org OWNER/ADMIN) or the member workspaces' META rows
+  // (BatchGetItem). The buckets page: the user's partition, the workspace's META row (GetItem)
+  // and one page of its listing rows (Query) in parallel, then GET health's reads per bucket.
+  {
+    method: 'GET',
+    path: '/me',
+    function: 'status',
+    handler: 'functions/status/overview-handlers.ts',
+    tableActions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+  },
+  {
+    method: 'GET',
+    path: '/workspace/{workspaceId}/buckets',
+    function: 'status',
+    handler: 'functions/status/overview-handlers.ts',
+    tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+  },
   // Events (DESIGN.md section 9): the user's partition, the bucket's META row, one page of the
   // bucket's EVENTS# partition and its maintenance windows (HEALTH# W#/X#), in parallel.
   {

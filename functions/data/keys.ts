@@ -1,4 +1,6 @@
 /** Key builders for the single-table layout of DESIGN.md section 4. */
+import { LISTING_SEPARATOR } from '../domain/ports/overview.ts';
+
 export const userPk = (userId: string) => `USER#${userId}`;
 export const PROFILE_SK = 'PROFILE';
 export const WORKSPACE_SK_PREFIX = 'WORKSPACE#';
@@ -38,3 +40,13 @@ export const apiKeyPk = (keyHash: string) => `APIKEY#${keyHash}`;
 export const API_KEY_SLOT_PREFIX = 'APIKEY#';
 export const apiKeySlotSk = (slot: number) =>
   `${API_KEY_SLOT_PREFIX}${String(slot).padStart(2, '0')}`;
+/**
+ * The listing rows of the workspace overview (DESIGN.md section 14): a workspace's buckets
+ * (`WSBUCKETS#<workspaceId>`) and an org's workspaces (`ORGWORKSPACES#<orgId>`), each sorted by
+ * `<name>\u0001<id>`. Names hold no control character (functions/domain/ids.ts), so U+0001
+ * sorts below every character of a name: a name sorts before every longer name it begins, and
+ * rows of one name sort by id, in DynamoDB's order (UTF-8 bytes, so code points).
+ */
+export const workspaceBucketsPk = (workspaceId: string) => `WSBUCKETS#${workspaceId}`;
+export const orgWorkspacesPk = (orgId: string) => `ORGWORKSPACES#${orgId}`;
+export const listingSk = (name: string, id: string) => `${name}${LISTING_SEPARATOR}${id}`;

@@ -31,6 +31,28 @@ export function assertBucketReadable(
   }
 }
 
+/**
+ * The same rule for a workspace's reads (GET /workspace/{workspaceId}/buckets, DESIGN.md section
+ * 14), in the same order: user missing 404, token revoked 401, user disabled 403, workspace
+ * missing 404, no access 403 (a member of the workspace, any role, or org OWNER/ADMIN of its
+ * org; an API key of that workspace).
+ */
+export function assertWorkspaceReadable(
+  principal: Principal,
+  user: UserAccess | undefined,
+  workspace: BucketOwner | undefined,
+): asserts workspace is BucketOwner {
+  if (user === undefined) throw new NotFound('User not found');
+  if (isTokenRevoked(principal.issuedAt, user.tokensValidAfter)) {
+    throw new Unauthenticated('The token has been revoked', 'bearer-token');
+  }
+  if (user.status !== 'ACTIVE') throw new Forbidden('The user is disabled');
+  if (workspace === undefined) throw new NotFound('Workspace not found');
+  if (decideAccess(user, workspace) !== 'allowed') {
+    throw new Forbidden('You do not have access to this workspace');
+  }
+}
+
 /** A user who may read a bucket sees all of it. */
 const FULL_VIEW: BucketReadGrant = { showIps: true };
 

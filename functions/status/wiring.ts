@@ -9,11 +9,18 @@ import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
+import {
+  createOrgWorkspacesReader,
+  createWorkspaceBucketsReader,
+  createWorkspaceReader,
+  createWorkspacesReader,
+} from '../data/workspace-overview.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
 import { createHealthEventsHandler, createHealthHandler } from './health-handlers.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createMaintenanceListHandler } from './maintenance-handler.ts';
+import { createMeHandler, createWorkspaceBucketsHandler } from './overview-handlers.ts';
 import { createStatusHandler } from './status-handler.ts';
 
 export type StatusSettings = Pick<
@@ -97,6 +104,19 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
       loadWindows,
       logger,
       ...(overrides?.now && { now: overrides.now }),
+    }),
+    'GET /me': createMeHandler({
+      verifyToken,
+      loadUserAccess,
+      loadWorkspaces: createWorkspacesReader(client, tableName),
+      listOrgWorkspaces: createOrgWorkspacesReader(client, tableName),
+      logger,
+    }),
+    'GET /workspace/{workspaceId}/buckets': createWorkspaceBucketsHandler({
+      ...healthDeps,
+      loadWorkspace: createWorkspaceReader(client, tableName),
+      loadWorkspaceBucketsPage: createWorkspaceBucketsReader(client, tableName),
+      cursorKey: cursorKey.get,
     }),
   } satisfies RouteHandlers<'status'>;
   return {

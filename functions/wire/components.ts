@@ -36,6 +36,7 @@ import {
   RejectedBucket,
 } from './ingest.ts';
 import { MaintenanceWindow, MaintenanceWindowList, NewMaintenanceWindow } from './maintenance.ts';
+import { Me, MeWorkspace, WorkspaceBucket, WorkspaceBucketsPage } from './overview.ts';
 import { CreatedShare, NewShare, Share, ShareList } from './shares.ts';
 import { BucketStatusResponse, NodeStatus } from './status.ts';
 import {
@@ -111,6 +112,14 @@ export const COMPONENTS: Record<string, Component> = {
     doc: "The bucket's verdict figures for one UTC day (GET uptime, POST stats).",
   },
   BucketUptime: { schema: BucketUptime, client: 'BucketUptime' },
+  MeWorkspace: { schema: MeWorkspace, client: 'MeWorkspace' },
+  Me: { schema: Me, client: 'Me', doc: 'GET /me: who the caller is and the workspaces it reads.' },
+  WorkspaceBucket: { schema: WorkspaceBucket, client: 'WorkspaceBucket' },
+  WorkspaceBucketsPage: {
+    schema: WorkspaceBucketsPage,
+    client: 'WorkspaceBucketsPage',
+    doc: 'GET /workspace/{workspaceId}/buckets: one page of the overview.',
+  },
   NewWebhook: { schema: NewWebhook, client: 'NewWebhook' },
   WebhookPatch: {
     schema: WebhookPatch,

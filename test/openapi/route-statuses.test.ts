@@ -43,6 +43,9 @@ let api: string;
 let downApi: string;
 let admin: string;
 let outsider: string;
+/** A token of a user with no profile row, and one of a disabled user. */
+let ghost: string;
+let disabled: string;
 let nodeKey: string;
 
 async function serve(endpoint: string): Promise<string> {
@@ -79,8 +82,12 @@ beforeAll(async () => {
     createdAt: new Date().toISOString(),
     tokenHash: shareTokenHash(SHARE_TOKEN),
   });
+  const disabledId = randomUUID();
+  await seed.user(disabledId, { orgId: ORG, orgRole: 'OWNER', status: 'DISABLED' });
   admin = await userToken(adminId);
   outsider = await userToken(outsiderId);
+  ghost = await userToken(randomUUID());
+  disabled = await userToken(disabledId);
   proxy = await FaultProxy.start(table.endpoint);
   proxy.fail({ kind: 'unavailable', times: Number.POSITIVE_INFINITY });
   api = await serve(table.endpoint);
@@ -205,6 +212,9 @@ function listedBound(route: Route): number {
 
 const keys = ROUTES.map((route) => [routeKeyOf(route), route] as const);
 const bearerRoutes = keys.filter(([, route]) => !isSigned(route) && !isPublic(route));
+/** The bearer routes of a bucket or workspace (all but GET /me, whose only resource is the caller). */
+const resourceRoutes = bearerRoutes.filter(([, route]) => route.path.includes('{'));
+const callerRoutes = bearerRoutes.filter(([, route]) => !route.path.includes('{'));
 const credentialRoutes = keys.filter(([, route]) => !isPublic(route));
 const publicRoutes = keys.filter(([, route]) => isPublic(route));
 const bodyRoutes = keys.filter(([, route]) => hasBody(route));
@@ -254,13 +264,18 @@ describe('every answer of every route is documented', () => {
     }
   });
 
-  it.each(bearerRoutes)('%s: 404 for a missing bucket or workspace', async (_, route) => {
+  it.each(resourceRoutes)('%s: 404 for a missing bucket or workspace', async (_, route) => {
     const path = pathOf(route, { bucketId: 'no-such-bucket', workspaceId: 'no-such-workspace' });
     expect((await call(route, { token: admin, path })).status).toBe(404);
   });
 
-  it.each(bearerRoutes)('%s: 403 for a user of another organization', async (_, route) => {
+  it.each(resourceRoutes)('%s: 403 for a user of another organization', async (_, route) => {
     expect((await call(route, { token: outsider })).status).toBe(403);
+  });
+
+  it.each(callerRoutes)('%s: 404 for a user without a profile, 403 disabled', async (_, route) => {
+    expect((await call(route, { token: ghost })).status).toBe(404);
+    expect((await call(route, { token: disabled })).status).toBe(403);
   });
 
   it.each(keys)('%s: 503 with Retry-After while DynamoDB is unavailable', async (_, route) => {

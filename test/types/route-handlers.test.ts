@@ -17,6 +17,8 @@ const EVENTS = 'GET /bucket/{bucketId}/events';
 const MAINTENANCE = 'GET /bucket/{bucketId}/maintenance';
 const HEALTH = 'GET /bucket/{bucketId}/health';
 const HEALTH_EVENTS = 'GET /bucket/{bucketId}/health/events';
+const ME = 'GET /me';
+const BUCKETS = 'GET /workspace/{workspaceId}/buckets';
 
 describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
   it('derives each function route keys from ROUTES', () => {
@@ -26,6 +28,8 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       | typeof UPTIME
       | typeof HEALTH
       | typeof HEALTH_EVENTS
+      | typeof ME
+      | typeof BUCKETS
       | typeof MAINTENANCE
     >();
     expectTypeOf<RouteKeysOf<'events'>>().toEqualTypeOf<typeof EVENTS>();
@@ -36,6 +40,8 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       UPTIME,
       HEALTH,
       HEALTH_EVENTS,
+      ME,
+      BUCKETS,
       MAINTENANCE,
     ]);
   });
@@ -47,9 +53,11 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       [UPTIME]: h,
       [HEALTH]: h,
       [HEALTH_EVENTS]: h,
+      [ME]: h,
+      [BUCKETS]: h,
       [MAINTENANCE]: h,
     } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(6);
+    expect(Object.keys(routes)).toHaveLength(8);
   });
 
   it('rejects a route without a handler', () => {

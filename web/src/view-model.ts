@@ -269,3 +269,81 @@ export function shareProblemFor(
   }
   return problemFor(status, retryAfterSeconds);
 }
+
+/** The message of an error answer to GET /me (the overview): whose token, which user. */
+export function overviewProblemFor(
+  status: number | 'network',
+  retryAfterSeconds?: number,
+): { kind: ProblemKind; title: string; detail: string } {
+  switch (status) {
+    case 403:
+      return {
+        kind: 'forbidden',
+        title: 'No access to the overview',
+        detail:
+          'Your token is valid, but your user is disabled, or the token is an API key (which has no user: open a bucket link instead). Ask an admin of your organisation.',
+      };
+    case 404:
+      return {
+        kind: 'not-found',
+        title: 'User not found',
+        detail: 'Your token is valid, but no user has its id any more. Ask an admin for access.',
+      };
+    default:
+      return problemFor(status, retryAfterSeconds);
+  }
+}
+
+/** The message of an error answer to one workspace's buckets, shown in that workspace. */
+export function workspaceProblemFor(
+  status: number | 'network',
+  retryAfterSeconds?: number,
+): { kind: ProblemKind; title: string; detail: string } {
+  switch (status) {
+    case 403:
+      return {
+        kind: 'forbidden',
+        title: 'No access to this workspace',
+        detail: 'Your user may no longer read its buckets. Ask an admin of the workspace.',
+      };
+    case 404:
+      return {
+        kind: 'not-found',
+        title: 'Workspace not found',
+        detail: 'It no longer exists.',
+      };
+    default:
+      return problemFor(status, retryAfterSeconds);
+  }
+}
+
+/** A workspace role as words. */
+export const ROLE_WORDS: Record<string, string> = {
+  READ: 'read',
+  WRITE: 'write',
+  ADMIN: 'admin',
+  ORG_OWNER: 'organisation owner',
+  ORG_ADMIN: 'organisation admin',
+};
+
+/** The verdicts in the order the overview counts them: the worst first. */
+export const VERDICT_ORDER = [
+  'MAJOR_OUTAGE',
+  'PARTIAL_OUTAGE',
+  'DEGRADED',
+  'MAINTENANCE',
+  'UNKNOWN',
+  'OPERATIONAL',
+] as const;
+
+/** "2 major outage, 1 degraded, 5 operational": the buckets per verdict, worst first, none left out. */
+export function verdictSummary(verdicts: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const verdict of verdicts) counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+  const known: readonly string[] = VERDICT_ORDER;
+  const order = [...known, ...[...counts.keys()].filter((v) => !known.includes(v)).sort()];
+  return order
+    .filter((verdict) => counts.has(verdict))
+    .map((verdict) => `${counts.get(verdict)} ${(VERDICT_WORDS[verdict] ?? verdict).toLowerCase()}`)
+    .join(', ');
+}

@@ -16,6 +16,7 @@ import type {
   HealthEventsPage,
   MaintenanceWindow,
   MaintenanceWindowList,
+  Me,
   NewApiKey,
   NewShare,
   NewWebhook,
@@ -24,6 +25,8 @@ import type {
   Webhook,
   WebhookList,
   WebhookPatch,
+  WorkspaceBucket,
+  WorkspaceBucketsPage,
 } from './types.ts';
 
 /**
@@ -75,6 +78,13 @@ export type Conditional<T> =
 
 export interface EventsQuery {
   /** 1-200 (the API's default: 50). */
+  limit?: number;
+  /** The nextCursor of a previous page. */
+  cursor?: string;
+}
+
+export interface WorkspaceBucketsQuery {
+  /** 1-200 (the API's default: 100). */
   limit?: number;
   /** The nextCursor of a previous page. */
   cursor?: string;
@@ -413,6 +423,89 @@ export class BucketStatusClient {
         options,
       );
       yield* page.events;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+  }
+
+  /** GET /me: the caller (a user token; an API key is refused) and the workspaces it reads. */
+  async getMe(options: RequestOptions = {}): Promise<Me> {
+    return this.#call<Me>({ method: 'GET', path: 'me', idempotent: true }, options);
+  }
+
+  /** getMe revalidating the answer you hold (see getBucketStatusIfChanged). */
+  async getMeIfChanged(options: ConditionalOptions = {}): Promise<Conditional<Me>> {
+    return this.#call<Conditional<Me>>(
+      {
+        method: 'GET',
+        path: 'me',
+        idempotent: true,
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  #workspaceBucketsCall(workspaceId: string, query: WorkspaceBucketsQuery): Call {
+    const id = checkId(workspaceId, 'workspaceId');
+    const params: Record<string, string> = {};
+    if (query.limit !== undefined)
+      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
+    if (query.cursor !== undefined) {
+      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
+        throw new TypeError('cursor must be a nextCursor string of the API');
+      }
+      params.cursor = query.cursor;
+    }
+    return { method: 'GET', path: `workspace/${id}/buckets`, query: params, idempotent: true };
+  }
+
+  /**
+   * GET /workspace/{workspaceId}/buckets: one page of the workspace's buckets by name, each
+   * with what GET health answers at the same instant.
+   */
+  async listWorkspaceBuckets(
+    workspaceId: string,
+    query: WorkspaceBucketsQuery = {},
+    options: RequestOptions = {},
+  ): Promise<WorkspaceBucketsPage> {
+    return this.#call<WorkspaceBucketsPage>(
+      this.#workspaceBucketsCall(workspaceId, query),
+      options,
+    );
+  }
+
+  /** listWorkspaceBuckets revalidating the page you hold (see getBucketStatusIfChanged). */
+  async listWorkspaceBucketsIfChanged(
+    workspaceId: string,
+    query: WorkspaceBucketsQuery = {},
+    options: ConditionalOptions = {},
+  ): Promise<Conditional<WorkspaceBucketsPage>> {
+    return this.#call<Conditional<WorkspaceBucketsPage>>(
+      {
+        ...this.#workspaceBucketsCall(workspaceId, query),
+        conditional: { ifNoneMatch: options.ifNoneMatch },
+      },
+      options,
+    );
+  }
+
+  /** Every bucket of the workspace, by name, pages fetched as the loop asks. */
+  async *workspaceBuckets(
+    workspaceId: string,
+    query: WorkspaceBucketsQuery = {},
+    options: RequestOptions = {},
+  ): AsyncGenerator<WorkspaceBucket, void, undefined> {
+    let cursor = query.cursor;
+    do {
+      const page = await this.listWorkspaceBuckets(
+        workspaceId,
+        {
+          ...(query.limit !== undefined && { limit: query.limit }),
+          ...(cursor !== undefined && { cursor }),
+        },
+        options,
+      );
+      yield* page.buckets;
       cursor = page.nextCursor;
     } while (cursor !== undefined);
   }

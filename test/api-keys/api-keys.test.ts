@@ -136,8 +136,11 @@ const isSigned = (route: Route) => route.path === '/node/status';
 const isPublic = (route: Route) => route.path.startsWith('/public/');
 /** Every route of the management function changes something (or shows secrets): keys refused. */
 const isManagement = (route: Route) => route.function === 'webhooks';
+/** GET /me: a read of the caller's user, which a key has not (403, docs/ARCHITECTURE.md). */
+const isUserRead = (route: Route) => route.path === '/me';
 const bearerRoutes = ROUTES.filter((route) => !isSigned(route) && !isPublic(route));
-const readRoutes = bearerRoutes.filter((route) => !isManagement(route));
+const readRoutes = bearerRoutes.filter((route) => !isManagement(route) && !isUserRead(route));
+const userReadRoutes = bearerRoutes.filter(isUserRead);
 const managementRoutes = bearerRoutes.filter(isManagement);
 const named = (routes: readonly Route[]) => routes.map((route) => [routeKeyOf(route), route]);
 
@@ -179,8 +182,10 @@ describe('the access matrix with an API key as the principal', () => {
         'GET /bucket/{bucketId}/health',
         'GET /bucket/{bucketId}/health/events',
         'GET /bucket/{bucketId}/maintenance',
+        'GET /workspace/{workspaceId}/buckets',
       ]),
     );
+    expect(userReadRoutes.map(routeKeyOf)).toEqual(['GET /me']);
     expect(managementRoutes.map(routeKeyOf)).toEqual(
       expect.arrayContaining([
         'POST /workspace/{workspaceId}/webhooks',
@@ -208,6 +213,16 @@ describe('the access matrix with an API key as the principal', () => {
     },
   );
 
+  it.each(named(userReadRoutes))(
+    '%s: 403 (a key has no user), 200 for a user',
+    async (_, route) => {
+      const answer = await call(route as Route, key, OWN);
+      expect(answer.status, answer.text).toBe(403);
+      expect(answer.body?.message).toMatch(/API key/);
+      expect((await call(route as Route, reader, OWN)).status).toBe(200);
+    },
+  );
+
   it.each(named(managementRoutes))('%s: 403 (keys are read-only)', async (_, route) => {
     for (const ids of [OWN, SAME_ORG, OTHER_ORG_IDS]) {
       const answer = await call(route as Route, key, ids);
@@ -228,7 +243,9 @@ describe('the access matrix with an API key as the principal', () => {
     const expiring = await newKey(W, { expiresInDays: 1 });
     clock = createdAt + DAY_MS - 1;
     if (!isManagement(route as Route)) {
-      expect((await call(route as Route, expiring.key, OWN)).status).toBe(200);
+      expect((await call(route as Route, expiring.key, OWN)).status).toBe(
+        isUserRead(route as Route) ? 403 : 200,
+      );
     }
     clock = createdAt + DAY_MS;
     const answer = await call(route as Route, expiring.key, OWN);
@@ -243,7 +260,9 @@ describe('the access matrix with an API key as the principal', () => {
   it.each(named(bearerRoutes))('%s: 401 from the request after its DELETE', async (_, route) => {
     const revoked = await newKey(W);
     if (!isManagement(route as Route)) {
-      expect((await call(route as Route, revoked.key, OWN)).status).toBe(200);
+      expect((await call(route as Route, revoked.key, OWN)).status).toBe(
+        isUserRead(route as Route) ? 403 : 200,
+      );
     }
     expect((await send('DELETE', `/workspace/${W}/api-keys/${revoked.id}`, admin)).status).toBe(
       204,

@@ -156,6 +156,60 @@ describe('every route: method, path, query and body', () => {
     expect(server.seen).toHaveLength(5);
   });
 
+  it('GET /me (and its conditional form), the workspace overview one page and every page', async () => {
+    const me = { userId: 'u1', orgId: 'o1', orgRole: 'MEMBER', workspaces: [] };
+    const entry = (bucketId: string) => ({
+      bucketId,
+      name: bucketId,
+      verdict: 'UNKNOWN',
+      nodes: {},
+    });
+    const server = await api([
+      json(200, me, { etag: '"m1"' }),
+      (res) => {
+        res.writeHead(304, { etag: '"m1"' });
+        res.end();
+      },
+      json(200, { workspaceId: 'w1', buckets: [entry('b1')], nextCursor: 'c/1' }),
+      json(200, { workspaceId: 'w1', buckets: [entry('b2')], nextCursor: 'c2' }),
+      json(200, { workspaceId: 'w1', buckets: [entry('b3')] }),
+      (res) => {
+        res.writeHead(304, { etag: '"p1"' });
+        res.end();
+      },
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    expect(await client.getMe()).toEqual(me);
+    expect(await client.getMeIfChanged({ ifNoneMatch: '"m1"' })).toEqual({
+      notModified: true,
+      etag: '"m1"',
+    });
+    const first = await client.listWorkspaceBuckets('w1', { limit: 1 });
+    expect(first.buckets[0]?.bucketId).toBe('b1');
+    const ids: string[] = [];
+    for await (const b of client.workspaceBuckets('w1', { cursor: 'c/1' })) ids.push(b.bucketId);
+    expect(ids).toEqual(['b2', 'b3']);
+    expect(
+      await client.listWorkspaceBucketsIfChanged('w1', { limit: 2 }, { ifNoneMatch: '"p1"' }),
+    ).toEqual({ notModified: true, etag: '"p1"' });
+    expect(server.seen.map((s) => s.url)).toEqual([
+      '/me',
+      '/me',
+      '/workspace/w1/buckets?limit=1',
+      '/workspace/w1/buckets?cursor=c%2F1',
+      '/workspace/w1/buckets?cursor=c2',
+      '/workspace/w1/buckets?limit=2',
+    ]);
+    expect(server.seen[1]?.headers['if-none-match']).toBe('"m1"');
+    expect(server.seen[5]?.headers['if-none-match']).toBe('"p1"');
+    await expect(client.listWorkspaceBuckets('bad id!')).rejects.toThrow(TypeError);
+    await expect(client.listWorkspaceBuckets('w1', { limit: 201 })).rejects.toThrow(TypeError);
+    await expect(client.listWorkspaceBuckets('w1', { cursor: '' })).rejects.toThrow(
+      'cursor must be',
+    );
+    expect(server.seen).toHaveLength(6);
+  });
+
   it('stops fetching pages when the loop breaks', async () => {
     const server = await api([
       json(200, { bucketId: 'b1', events: [{ id: 'e1' }, { id: 'e2' }], nextCursor: 'c' }),

@@ -359,6 +359,101 @@ describe('GET /bucket/{bucketId}/status: users x buckets x roles', () => {
   });
 });
 
+/** The workspace rule of DESIGN.md section 14: the bucket rule on the workspace's org. */
+function expectedWorkspaceStatus(user: UserSpec, workspaceId: string): number {
+  const bucket = BUCKETS.find((b) => b.workspaceId === workspaceId);
+  return expectedStatus(user, bucket?.bucketId ?? MISSING_BUCKET);
+}
+
+/** What GET /me lists for the user (DESIGN.md section 14), restated from the specs above. */
+function expectedWorkspaces(user: UserSpec) {
+  const orgReader = user.orgRole === 'OWNER' || user.orgRole === 'ADMIN';
+  return BUCKETS.filter((b) => b.orgId === user.orgId)
+    .flatMap((b) => {
+      const role = orgReader ? `ORG_${user.orgRole}` : user.memberships[b.workspaceId];
+      return role === undefined ? [] : [{ workspaceId: b.workspaceId, name: b.workspaceId, role }];
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+describe('GET /workspace/{workspaceId}/buckets: users x workspaces x roles', () => {
+  const cells = USERS.flatMap((user) =>
+    [...BUCKETS.map((b) => b.workspaceId), 'ws-missing'].map((workspaceId) => ({
+      label: `${user.userId} on ${workspaceId}`,
+      userId: user.userId,
+      workspaceId,
+      status: expectedWorkspaceStatus(user, workspaceId),
+    })),
+  );
+
+  it('the matrix covers every outcome', () => {
+    expect([...new Set(cells.map((cell) => cell.status))].sort()).toStrictEqual([
+      200, 401, 403, 404,
+    ]);
+  });
+
+  it.each(cells)('$label -> $status', async ({ userId, workspaceId, status }) => {
+    const response = await send('GET', `/workspace/${workspaceId}/buckets`, bearer(userId));
+    if (status !== 200) {
+      expectContractError(response, status);
+      expectNoForeignData(response, undefined);
+      expect(response.text).not.toMatch(/b-\d[ab]/);
+      return;
+    }
+    const bucket = BUCKETS.find((b) => b.workspaceId === workspaceId) as BucketSpec;
+    expect(response.status).toBe(200);
+    expectOnlyContractHeaders(response);
+    const entries = (response.json?.buckets ?? []) as Record<string, unknown>[];
+    const since = entries[0]?.since === undefined ? {} : { since: expect.stringMatching(ISO_UTC) };
+    // One node, reported ONLINE in beforeAll (its silence may have come since).
+    expect(response.json).toStrictEqual({
+      workspaceId,
+      buckets: [
+        {
+          bucketId: bucket.bucketId,
+          name: bucket.bucketId,
+          verdict: expect.stringMatching(/^(OPERATIONAL|MAJOR_OUTAGE)$/),
+          ...since,
+          nodes: expect.objectContaining({ assigned: 1, counted: 1 }),
+        },
+      ],
+    });
+    for (const other of BUCKETS) {
+      if (other.workspaceId !== workspaceId) expect(response.text).not.toContain(other.bucketId);
+    }
+  });
+
+  it('an invalid workspace id is 400', async () => {
+    expectContractError(
+      await send('GET', '/workspace/ws-1a*/buckets', bearer('u-owner-none')),
+      400,
+    );
+  });
+});
+
+describe('GET /me: each user, and the workspaces it may read', () => {
+  it.each(USERS)('$userId', async (user) => {
+    const response = await send('GET', '/me', bearer(user.userId));
+    const status = user.ghost ? 404 : user.revoked ? 401 : user.status !== 'ACTIVE' ? 403 : 200;
+    if (status !== 200) {
+      expectContractError(response, status);
+      return;
+    }
+    expectOnlyContractHeaders(response);
+    expect(response.json).toStrictEqual({
+      userId: user.userId,
+      orgId: user.orgId,
+      orgRole: user.orgRole,
+      workspaces: expectedWorkspaces(user),
+    });
+    // Every workspace listed is one the overview opens for the user, and no other is.
+    for (const bucket of BUCKETS) {
+      const listed = expectedWorkspaces(user).some((w) => w.workspaceId === bucket.workspaceId);
+      expect(expectedWorkspaceStatus(user, bucket.workspaceId) === 200).toBe(listed);
+    }
+  });
+});
+
 describe('path variants never reveal another workspace bucket', () => {
   // u-member-read may read b-1a only; b-1b (same org) and b-2a (other org) are off limits.
   const READER = 'u-member-read';

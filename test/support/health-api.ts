@@ -173,11 +173,16 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
       )) as HttpResult;
       return { statusCode: result.statusCode, body: result.body };
     },
-    /** A bucket created now by create-bucket (its META row and its initial health STATE). */
-    async newBucket(): Promise<BucketWorld> {
+    /** The workspace every bucket of this API is created in (the caller is its ADMIN). */
+    workspaceId,
+    /**
+     * A bucket created now by create-bucket (its META row, its workspace's listing row and its
+     * initial health STATE), named `name` (default: its id).
+     */
+    async newBucket(name?: string): Promise<BucketWorld> {
       await setUp;
       const bucketId = `b-${randomUUID()}`;
-      await admin.createBucket({ bucketId, workspaceId, name: bucketId });
+      await admin.createBucket({ bucketId, workspaceId, name: name ?? bucketId });
       return new BucketWorld(api, bucketId, state.now);
     },
   };

@@ -443,8 +443,10 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   it('at 375 px wide has no horizontal scroll (and writes the README screenshots)', async () => {
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();
-    await page.locator('.uptime').nth(2).waitFor();
+    await page.locator('.node .uptime').nth(2).waitFor();
     await page.locator('.events li').first().waitFor();
+    await page.locator('.verdict .verdict-word').waitFor();
+    await page.locator('.availability .bar').first().waitFor();
     await page.screenshot({ path: join(ROOT, '.local', 'status-page.png'), fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await mkdir(dirname(SCREENSHOT), { recursive: true });

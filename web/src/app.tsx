@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { BucketStatusClient } from '../../client/index.ts';
-import { createOverviewReader, createPageClient, loadApiUrl, type OverviewReader } from './api.ts';
+import { createPageClient } from './api.ts';
 import { BucketHealthView } from './components/bucket-health.tsx';
 import { EventsView } from './components/events-view.tsx';
 import { Overview } from './components/overview.tsx';
@@ -24,14 +24,10 @@ function App() {
   // Bumped by each link or sign-in, so the same bucket and token are read afresh.
   const [generation, setGeneration] = useState(0);
   const [client, setClient] = useState<BucketStatusClient>();
-  const [reader, setReader] = useState<OverviewReader>();
   const now = useNow();
 
   useEffect(() => {
-    void loadApiUrl().then((apiUrl) => {
-      setClient(createPageClient(apiUrl));
-      setReader(createOverviewReader(apiUrl));
-    });
+    void createPageClient().then(setClient);
   }, []);
 
   const change = useCallback((next: Session) => {
@@ -52,7 +48,7 @@ function App() {
   const data = useBucketPolling(client, malformed ? undefined : bucketId, token, generation);
   // A token with no bucket: the overview of every bucket it reads.
   const overviewShown = session.kind === 'bucket' && bucketId === undefined;
-  const overview = useOverviewPolling(reader, overviewShown ? token : undefined, generation);
+  const overview = useOverviewPolling(client, overviewShown ? token : undefined, generation);
   const shared = useSharePolling(
     client,
     session.kind === 'share' ? session.share : undefined,

@@ -6,9 +6,9 @@
  * be read shows its own message and the others stand.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { HttpError } from '../../client/index.ts';
+import { type BucketStatusClient, HttpError } from '../../client/index.ts';
 import type { Me, WorkspaceBucket } from '../../client/types.ts';
-import type { OverviewReader, Problem } from './api.ts';
+import type { Problem } from './api.ts';
 import { overviewProblemFor, REFRESH_MS, workspaceProblemFor } from './view-model.ts';
 
 export interface WorkspaceData {
@@ -30,9 +30,9 @@ const statusOf = (error: unknown) => (error instanceof HttpError ? error.status 
 const retryOf = (error: unknown) =>
   error instanceof HttpError ? error.retryAfterSeconds : undefined;
 
-/** Polls while `reader` and `token` are given; `showMore(workspaceId)` reads one page more of it. */
+/** Polls while `client` and `token` are given; `showMore(workspaceId)` reads one page more of it. */
 export function useOverviewPolling(
-  reader: OverviewReader | undefined,
+  client: BucketStatusClient | undefined,
   token: string | undefined,
   generation: number,
 ): OverviewData & { showMore: (workspaceId: string) => void } {
@@ -43,12 +43,13 @@ export function useOverviewPolling(
   const kick = useRef<() => void>(() => undefined);
 
   useEffect(() => {
-    if (reader === undefined || token === undefined) return;
+    if (client === undefined || token === undefined) return;
     const update = (patch: OverviewData) =>
       setState((current) => ({
         key,
         data: { ...(current.key === key ? current.data : {}), ...patch },
       }));
+    client.setAuthToken(token);
     wanted.current = new Map();
     let stopped = false;
     let running = false;
@@ -71,7 +72,11 @@ export function useOverviewPolling(
         for (let page = 0; page < (wanted.current.get(workspaceId) ?? 1); page++) {
           const pageKey = `${workspaceId}\n${cursor ?? ''}`;
           const held = pages.get(pageKey);
-          const answer = await reader.buckets(token, workspaceId, cursor, held?.etag);
+          const answer = await client.listWorkspaceBucketsIfChanged(
+            workspaceId,
+            cursor === undefined ? {} : { cursor },
+            held?.etag === undefined ? {} : { ifNoneMatch: held.etag },
+          );
           if (stopped) return;
           const read =
             answer.notModified && held !== undefined
@@ -104,7 +109,9 @@ export function useOverviewPolling(
     /** GET /me and every workspace; false once a problem only a new token solves. */
     const refresh = async (): Promise<boolean> => {
       try {
-        const answer = await reader.me(token, me?.etag);
+        const answer = await client.getMeIfChanged(
+          me?.etag === undefined ? {} : { ifNoneMatch: me.etag },
+        );
         if (stopped) return false;
         if (!answer.notModified) me = { etag: answer.etag, body: answer.body };
         else if (me === undefined) return true;
@@ -156,7 +163,7 @@ export function useOverviewPolling(
       kick.current = () => undefined;
       clearTimeout(timer);
     };
-  }, [reader, token, key]);
+  }, [client, token, key]);
 
   const showMore = useCallback((workspaceId: string) => {
     wanted.current.set(workspaceId, (wanted.current.get(workspaceId) ?? 1) + 1);

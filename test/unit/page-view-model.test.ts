@@ -9,6 +9,7 @@ import {
   MALFORMED_BUCKET,
   nodeSetKey,
   overallUptime,
+  overviewProblemFor,
   pairUptime,
   parseFragment,
   problemFor,
@@ -16,6 +17,8 @@ import {
   timeUntil,
   uptimeLevel,
   uptimeText,
+  verdictSummary,
+  workspaceProblemFor,
 } from '../../web/src/view-model.ts';
 
 describe('the status page view model', () => {
@@ -162,5 +165,40 @@ describe('the status page view model', () => {
         'available',
       ),
     ).toBe('2026-11-30: 99.5% available');
+  });
+
+  it("counts the overview's buckets per verdict, worst first", () => {
+    expect(
+      verdictSummary([
+        'OPERATIONAL',
+        'DEGRADED',
+        'OPERATIONAL',
+        'MAJOR_OUTAGE',
+        'UNKNOWN',
+        'MAINTENANCE',
+        'PARTIAL_OUTAGE',
+      ]),
+    ).toBe('1 major outage, 1 partial outage, 1 degraded, 1 maintenance, 1 unknown, 2 operational');
+    expect(verdictSummary([])).toBe('');
+    // A verdict the page does not know yet is still counted, after the known ones.
+    expect(verdictSummary(['NEW_ONE', 'OPERATIONAL'])).toBe(
+      '1 operational, 1 NEW_ONE'.toLowerCase(),
+    );
+  });
+
+  it('has a distinct message for 401, 403, 404 and 503 of the overview and of a workspace', () => {
+    for (const messages of [overviewProblemFor, workspaceProblemFor]) {
+      expect([401, 403, 404, 503].map((s) => messages(s).kind)).toEqual([
+        'unauthorized',
+        'forbidden',
+        'not-found',
+        'unavailable',
+      ]);
+      expect(new Set([401, 403, 404, 503].map((s) => messages(s).title)).size).toBe(4);
+    }
+    expect(overviewProblemFor(403).title).not.toBe(problemFor(403).title);
+    expect(overviewProblemFor(404).title).toBe('User not found');
+    expect(workspaceProblemFor(404).title).toBe('Workspace not found');
+    expect(overviewProblemFor(503, 3).detail).toContain('3 s');
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, onTestFinished } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { mintDemoToken } from '../../local/demo.ts';
@@ -376,10 +376,26 @@ describe.skipIf(!chromium.available)('the overview in Chromium', () => {
     await page.close();
   });
 
-  it('at 375 px wide has no horizontal scroll (and writes the README screenshot)', async () => {
+  it('at 375 px wide has no horizontal scroll, a bucket in maintenance too (and writes the README screenshot)', async () => {
+    // An active window on the bucket with no node: its row says Maintenance and until when.
+    const window = await withStore((store) =>
+      store.addMaintenance(second.empty, {
+        start: Date.now(),
+        end: Date.now() + 2 * 3_600_000,
+        reason: 'rack move',
+      }),
+    );
+    onTestFinished(async () => {
+      await withStore((store) => store.endMaintenance(second.empty, window.id));
+    });
     const page = await openPage(overviewUrl(runtime.demo.token));
     await rowOf(page, runtime.demo.bucketId).waitFor();
-    await rowOf(page, second.empty).waitFor();
+    const inMaintenance = rowOf(page, second.empty);
+    await inMaintenance.locator('.verdict-word[data-verdict="MAINTENANCE"]').waitFor();
+    expect((await inMaintenance.locator('.verdict-word').innerText()).trim()).toBe('Maintenance');
+    expect(await inMaintenance.locator('.bucket-maintenance').innerText()).toMatch(
+      /^Maintenance until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC: rack move$/,
+    );
     await page.screenshot({ path: join(ROOT, '.local', 'overview.png'), fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await mkdir(dirname(SCREENSHOT), { recursive: true });

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, onTestFinished } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
@@ -90,6 +90,17 @@ const sessionValue = (page: Page, key: string) =>
     key,
   );
 
+/** The API as the demo workspace's ADMIN (maintenance windows). */
+const adminApi = (path: string, init: { method?: string; body?: unknown } = {}) =>
+  fetch(`${runtime.apiUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${runtime.demo.adminToken}`,
+      'content-type': 'application/json',
+    },
+    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+  });
+
 const statusResponse = (page: Page, status?: number) =>
   page.waitForResponse(
     (r) => r.url().includes('/status') && (status === undefined || r.status() === status),
@@ -148,15 +159,7 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   });
 
   it('leads with the verdict (word, icon, colour), since, availability bars and maintenance, above the nodes', async () => {
-    const api = (path: string, init: { method?: string; body?: unknown } = {}) =>
-      fetch(`${runtime.apiUrl}${path}`, {
-        method: init.method ?? 'GET',
-        headers: {
-          authorization: `Bearer ${runtime.demo.adminToken}`,
-          'content-type': 'application/json',
-        },
-        ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-      });
+    const api = adminApi;
     const bucket = `/bucket/${runtime.demo.bucketId}`;
     const hour = 3_600_000;
     const upcoming = await api(`${bucket}/maintenance`, {
@@ -441,12 +444,29 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   });
 
   it('at 375 px wide has no horizontal scroll (and writes the README screenshots)', async () => {
+    // An upcoming maintenance window, so that every section of the bucket view is on screen.
+    const created = await adminApi(`/bucket/${runtime.demo.bucketId}/maintenance`, {
+      method: 'POST',
+      body: {
+        start: new Date(Date.now() + 26 * 3_600_000).toISOString(),
+        end: new Date(Date.now() + 28 * 3_600_000).toISOString(),
+        reason: 'firmware update of the storage nodes',
+      },
+    });
+    expect(created.status).toBe(201);
+    const windowId = ((await created.json()) as { id: string }).id;
+    onTestFinished(async () => {
+      await adminApi(`/bucket/${runtime.demo.bucketId}/maintenance/${windowId}`, {
+        method: 'DELETE',
+      });
+    });
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();
     await page.locator('.node .uptime').nth(2).waitFor();
     await page.locator('.events li').first().waitFor();
     await page.locator('.verdict .verdict-word').waitFor();
     await page.locator('.availability .bar').first().waitFor();
+    await page.locator('.maintenance li').first().waitFor();
     await page.screenshot({ path: join(ROOT, '.local', 'status-page.png'), fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await mkdir(dirname(SCREENSHOT), { recursive: true });

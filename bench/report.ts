@@ -3,6 +3,7 @@ import type { HealthReadRow } from './health-read.ts';
 import type { HistoryRow } from './history.ts';
 import type { HttpRow } from './http.ts';
 import type { IngestRow } from './ingest.ts';
+import type { OverviewRow } from './overview.ts';
 import type { GzipRow, PageRow } from './page.ts';
 import type { ReadPathRow } from './read-path.ts';
 import type { SweepRow } from './sweep.ts';
@@ -14,6 +15,8 @@ export interface BenchReport {
   readPath: ReadPathRow[];
   /** GET /bucket/{bucketId}/health against its floor. */
   healthRead: HealthReadRow[];
+  /** One page of GET /workspace/{workspaceId}/buckets: 50 buckets of 10 and of 1,000 nodes. */
+  overview: OverviewRow[];
   ingest: IngestRow[];
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];

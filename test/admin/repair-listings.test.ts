@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { createListingRows } from '../../admin/listing-rows.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
@@ -185,6 +186,28 @@ describe('repair-listings', () => {
         `skipped BUCKET#${nameless}: no valid workspace or name\n`,
     );
     expect(await w.buckets(ws)).toStrictEqual([]);
+  });
+  it('follows every page of its Scan, pages with no META row among them', async () => {
+    const w = await world();
+    const ws = id('ws');
+    await w.seed.workspace(ws, { orgId: w.orgId, name: 'many' });
+    const bucketIds = Array.from({ length: 7 }, (_, i) => `b-${i}-${randomUUID().slice(0, 8)}`);
+    for (const [i, bucketId] of bucketIds.entries()) {
+      await w.seed.bucket(bucketId, { workspaceId: ws, orgId: w.orgId, name: `n${i}` });
+      // Rows the filter drops: a page of these holds no META row.
+      await w.seed.assignment(bucketId, 'node-a');
+      await w.seed.assignment(bucketId, 'node-b');
+    }
+    const rows = createListingRows(w.table.client, w.table.tableName, { scanPageItems: 2 });
+    expect(await rows.repairListings()).toStrictEqual({
+      workspaces: { written: 1, present: 0 },
+      buckets: { written: 7, present: 0 },
+      skipped: [],
+    });
+    expect(await w.workspaces()).toStrictEqual([{ workspaceId: ws, name: 'many' }]);
+    expect(await w.buckets(ws)).toStrictEqual(
+      bucketIds.map((bucketId, i) => ({ bucketId, name: `n${i}` })),
+    );
   });
 });
 

@@ -19,14 +19,11 @@ import {
   bucketPk,
   HEALTH_STATE_SK,
   healthPk,
-  listingSk,
   META_SK,
   nodePk,
   nodeSk,
-  orgWorkspacesPk,
   PROFILE_SK,
   userPk,
-  workspaceBucketsPk,
   workspacePk,
   workspaceSk,
 } from '../functions/data/keys.ts';
@@ -59,6 +56,7 @@ import {
 import { type TimelineReport, unassignTransitions } from '../functions/domain/timeline.ts';
 import { INTEGER_SETTINGS } from '../functions/shared/config.ts';
 import type { MaintenanceWindow as MaintenanceWindowView } from '../functions/wire/maintenance.ts';
+import { createListingRows, type ListingRepair } from './listing-rows.ts';
 
 /**
  * The operator's data module: every read and write the admin CLI (and the local runtime's demo
@@ -81,14 +79,19 @@ export interface AdminStore {
     orgRole: OrgRole;
     status?: UserStatus;
   }): Promise<void>;
-  /** A workspace belongs to one organization (DESIGN.md section 7). */
+  /**
+   * A workspace belongs to one organization (DESIGN.md section 7). An existing workspace is
+   * refused; when it has the same org and name, its listing row is written first (repairing a
+   * create that stopped between its writes).
+   */
   createWorkspace(input: { workspaceId: string; orgId: string; name?: string }): Promise<void>;
   /** The workspace must exist and belong to the user's organization. */
   grant(input: { userId: string; workspaceId: string; role: WorkspaceRole }): Promise<void>;
   revoke(input: { userId: string; workspaceId: string }): Promise<void>;
   /**
    * The workspace must exist; the bucket takes its org (an `orgId` that differs is refused).
-   * Returns the org the bucket was created in.
+   * Returns the org the bucket was created in. An existing bucket is refused; when it has the
+   * same workspace and name, its listing row and initial health state are written first.
    */
   createBucket(input: {
     bucketId: string;
@@ -140,6 +143,11 @@ export interface AdminStore {
   ): Promise<{ outcome: 'removed' | 'ended'; window: MaintenanceWindowView }>;
   /** The bucket's `minOnlinePercent` (1-100) from now on (functions/data/health-policy.ts). */
   setHealthPolicy(bucketId: string, minOnlinePercent: number): Promise<void>;
+  /**
+   * The overview's listing row of every workspace and bucket META row that has none
+   * (admin/listing-rows.ts): a Scan of the table, for an operator's one-off.
+   */
+  repairListings(): Promise<ListingRepair>;
 
   // Reads (consistent), for checks before writes and the demo's reuse check.
   getUser(userId: string): Promise<StoredUser | undefined>;
@@ -392,18 +400,50 @@ export function createAdminStore(
     }
   };
 
-  const putIfAbsent = (item: Key, message: string) =>
-    conditional(
-      () =>
-        client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      message,
-    );
+  /** Writes the item unless its key holds one; false (nothing written) when it does. */
+  const putNew = async (item: Key) => {
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+
+  const putIfAbsent = async (item: Key, message: string) => {
+    if (!(await putNew(item))) throw new AdminError(message);
+  };
+
+  const listings = createListingRows(client, tableName);
+
+  /**
+   * A new bucket's health checkpoint (UNKNOWN from `createdAt`), unless its STATE holds one;
+   * a mark already on the row stays.
+   */
+  const startHealth = async (bucketId: string, createdAt: number) => {
+    const state = Object.entries(initialHealthState(createdAt));
+    await client
+      .send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key(healthPk(bucketId), HEALTH_STATE_SK),
+          ConditionExpression: 'attribute_not_exists(#a0)',
+          UpdateExpression: `SET ${state.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(state.map(([name], i) => [`#a${i}`, name])),
+          ExpressionAttributeValues: Object.fromEntries(
+            state.map(([, value], i) => [`:v${i}`, value]),
+          ),
+        }),
+      )
+      .catch(ignoreConditionFailure);
+  };
 
   const deleteIfPresent = (itemKey: Key, message: string) =>
     conditional(
@@ -595,6 +635,7 @@ export function createAdminStore(
     getNode: async (nodeId) => mapped(await getItem(key(nodePk(nodeId), META_SK)), toNode),
     isAssigned: async (bucketId, nodeId) =>
       (await getItem(key(bucketPk(bucketId), nodeSk(nodeId)))) !== undefined,
+    repairListings: () => listings.repairListings(),
 
     async addMaintenance(bucketId, request) {
       await requireBucket(bucketId);
@@ -685,22 +726,23 @@ export function createAdminStore(
       const workspaceId = requireId(input.workspaceId, 'workspaceId');
       const orgId = requireId(input.orgId, 'orgId');
       const name = requireName((input.name ?? workspaceId).trim(), 'name');
-      await putIfAbsent(
-        { ...key(workspacePk(workspaceId), META_SK), orgId: S(orgId), name: S(name) },
-        `workspace ${workspaceId} already exists`,
-      );
+      const metaKey = key(workspacePk(workspaceId), META_SK);
+      if (!(await putNew({ ...metaKey, orgId: S(orgId), name: S(name) }))) {
+        // The same workspace created before: its listing row may be missing (a create that
+        // stopped between its two writes), so it is written again; the answer stays a refusal.
+        const stored = await getItem(metaKey);
+        if (
+          stored !== undefined &&
+          readString(stored, 'orgId') === orgId &&
+          readString(stored, 'name') === name
+        ) {
+          await listings.listWorkspace(orgId, name, workspaceId);
+        }
+        throw new AdminError(`workspace ${workspaceId} already exists`);
+      }
       // The org's listing row (GET /me of an org OWNER/ADMIN: the org's workspaces by name,
       // without a Scan), after the META row it lists.
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...key(orgWorkspacesPk(orgId), listingSk(name, workspaceId)),
-            workspaceId: S(workspaceId),
-            name: S(name),
-          },
-        }),
-      );
+      await listings.listWorkspace(orgId, name, workspaceId);
     },
 
     async createBucket(input) {
@@ -721,49 +763,37 @@ export function createAdminStore(
           `workspace ${workspaceId} belongs to org ${orgId}, not ${requestedOrg}`,
         );
       }
-      const createdAt = now();
-      await putIfAbsent(
-        {
-          ...key(bucketPk(bucketId), META_SK),
-          workspaceId: S(workspaceId),
-          orgId: S(orgId),
-          name: S(name),
-          createdAt: S(iso(createdAt)),
-        },
-        `bucket ${bucketId} already exists`,
-      );
+      const metaKey = key(bucketPk(bucketId), META_SK);
+      let createdAt = now();
+      const created = await putNew({
+        ...metaKey,
+        workspaceId: S(workspaceId),
+        orgId: S(orgId),
+        name: S(name),
+        createdAt: S(iso(createdAt)),
+      });
+      if (!created) {
+        // The same bucket created before: the writes after its META row may be missing (a
+        // create that stopped in between), so they are made again, as of the stored creation;
+        // the answer stays a refusal.
+        const stored = await getItem(metaKey);
+        if (
+          stored === undefined ||
+          readString(stored, 'workspaceId') !== workspaceId ||
+          readString(stored, 'orgId') !== orgId ||
+          readString(stored, 'name') !== name
+        ) {
+          throw new AdminError(`bucket ${bucketId} already exists`);
+        }
+        createdAt = Date.parse(readString(stored, 'createdAt') ?? '');
+      }
       // The workspace's listing row (GET /workspace/{id}/buckets: its buckets by name, a page
       // per Query; GET /workspace/{id}/metrics: all of them), after the META row it lists.
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...key(workspaceBucketsPk(workspaceId), listingSk(name, bucketId)),
-            bucketId: S(bucketId),
-            name: S(name),
-          },
-        }),
-      );
-      // Its health timeline starts now (only a bucket this call created gets here). Never over
-      // a checkpoint (a bucket's STATE is the sweep's once written); a mark already on the row
-      // stays.
-      const state = Object.entries(initialHealthState(createdAt));
-      await client
-        .send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: key(healthPk(bucketId), HEALTH_STATE_SK),
-            ConditionExpression: 'attribute_not_exists(#a0)',
-            UpdateExpression: `SET ${state.map((_, i) => `#a${i} = :v${i}`).join(', ')}`,
-            ExpressionAttributeNames: Object.fromEntries(
-              state.map(([name], i) => [`#a${i}`, name]),
-            ),
-            ExpressionAttributeValues: Object.fromEntries(
-              state.map(([, value], i) => [`:v${i}`, value]),
-            ),
-          }),
-        )
-        .catch(ignoreConditionFailure);
+      await listings.listBucket(workspaceId, name, bucketId);
+      // Its health timeline starts at its creation. A META row without a creation instant (an
+      // older release's) starts none: the sweep starts its timeline.
+      if (Number.isFinite(createdAt)) await startHealth(bucketId, createdAt);
+      if (!created) throw new AdminError(`bucket ${bucketId} already exists`);
       return { orgId };
     },
 

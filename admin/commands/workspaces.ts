@@ -30,7 +30,9 @@ export const WORKSPACE_COMMANDS: Record<string, Command> = {
     summary: 'Create a workspace of an organization',
     details:
       'Fails if the workspace exists. Its buckets take its org, and only users of that org ' +
-      'can be granted a role in it.',
+      'can be granted a role in it. Run again with the same org and name, it still fails, ' +
+      'but first writes its listing row (which a create interrupted after its first write ' +
+      'lacks).',
     options: {
       'workspace-id': workspaceId,
       'org-id': { value: 'ID', description: 'organization id', required: true },
@@ -43,7 +45,9 @@ export const WORKSPACE_COMMANDS: Record<string, Command> = {
     summary: 'Create a bucket in an existing workspace',
     details:
       "Fails if the bucket exists or the workspace does not. The bucket takes the workspace's " +
-      'org; an --org-id that differs is refused.',
+      'org; an --org-id that differs is refused. Run again with the same workspace and name, ' +
+      'it still fails, but first writes its listing row and the start of its health timeline ' +
+      '(which a create interrupted after its first write lacks).',
     options: {
       'bucket-id': bucketId,
       'workspace-id': workspaceId,

@@ -66,6 +66,11 @@ export const ATTR = {
   // The sweep's sparse index (data/sweep-index.ts).
   sweepShard: 'sweepShard',
   sweepAt: 'sweepAt',
+  /**
+   * The `lastUpdated` of the report whose change to DISCONNECTED the sweep recorded (and
+   * marked) when it took the row out of its index; a later report's write makes it stale.
+   */
+  silenceRecorded: 'sRec',
   /** A health STATE row's count of mark calls (data/health-marks.ts). */
   healthMarkSeq: 'markSeq',
 } as const;

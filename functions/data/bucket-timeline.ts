@@ -416,8 +416,15 @@ function writtenResult(plan: ReportPlan, old: Item): TimelineWritten {
     assignedAt: readNumber(old, A.assignedAt),
     pending: decodePendingEvents(old),
     predecessor: { ip: readString(old, A.ip), region: readString(old, A.region) },
+    ...(silenceOnRecord(old) && { silenceRecorded: true }),
   };
 }
+
+/** The sweep recorded the change to DISCONNECTED of the row's last report (data/sweep-index.ts). */
+const silenceOnRecord = (old: Item): boolean => {
+  const recorded = readString(old, A.silenceRecorded);
+  return recorded !== undefined && recorded === readString(old, A.lastUpdated);
+};
 
 /**
  * Clears a row's pending events once the event writer has recorded them, unless a later report

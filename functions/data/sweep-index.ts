@@ -176,7 +176,9 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
     /**
      * Takes the row out of the index, unless a report changed it since `seenLastUpdated`
      * (that report's write set the index entry anew, and it stays). Also drops the row's pending
-     * events, which the sweep recorded before (a report since would have appended to them).
+     * events, which the sweep recorded before (a report since would have appended to them), and
+     * notes that the report's change to DISCONNECTED is on record (`silenceRecorded`), so the
+     * node's next report does not record and mark it again.
      */
     async clearRow(
       bucketId: string,
@@ -187,7 +189,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
         TableName: tableName,
         Key: key(bucketId, nodeId),
         ConditionExpression: `${A.lastUpdated} = :seen`,
-        UpdateExpression: `REMOVE ${A.sweepShard}, ${A.sweepAt}, ${A.pendingEvents}`,
+        UpdateExpression: `REMOVE ${A.sweepShard}, ${A.sweepAt}, ${A.pendingEvents} SET ${A.silenceRecorded} = :seen`,
         ExpressionAttributeValues: { ':seen': S(seenLastUpdated) },
       };
       try {

@@ -41,7 +41,8 @@ export function followUpOf(row: BucketRow, written: TimelineWritten): FollowUp |
  * Earlier reports' transitions the row still holds as pending (their event write failed), then
  * this report's own; one event per instant and target state (the event key). A change to
  * DISCONNECTED describes the predecessor: its ip and region. The first report since the
- * assignment (no predecessor) makes an event marked `first`.
+ * assignment (no predecessor) makes an event marked `first`. A change to DISCONNECTED the sweep
+ * recorded already is left out.
  */
 export function eventsOf(row: BucketRow, written: TimelineWritten): NodeEvent[] {
   const event = (t: Transition, source: Source): NodeEvent => ({
@@ -58,6 +59,9 @@ export function eventsOf(row: BucketRow, written: TimelineWritten): NodeEvent[] 
   const byKey = new Map<string, NodeEvent>();
   for (const t of written.pending ?? []) byKey.set(`${t.at}#${t.to}`, event(t, t));
   for (const t of written.transitions) {
+    // On record, and marked, by the sweep: recording it again would mark the bucket's health at
+    // an instant long settled, for nothing.
+    if (t.to === 'DISCONNECTED' && written.silenceRecorded === true) continue;
     const key = `${t.at}#${t.to}`;
     if (!byKey.has(key)) {
       byKey.set(key, event(t, t.to === 'DISCONNECTED' ? written.predecessor : undefined));

@@ -34,16 +34,19 @@ async function svg(format: BadgeFormat): Promise<string> {
 /**
  * GET /public/{token}/badge.svg?show=health|uptime&days=N: an SVG badge, `bucket | <verdict>`
  * (GET health's verdict) or `uptime <N>d | <percent>%` (the bucket's availability over GET
- * uptime's days); cached for a minute.
+ * uptime's days); cached for a minute. `days` (1-90, default 30) is a 400 when out of range
+ * whatever `show` is.
  */
 export function createBadgeHandler(deps: BadgeHandlerDeps) {
   return publicRoute(deps, BADGE_MAX_AGE_SECONDS, async (event, share) => {
     const query = event.queryStringParameters;
     const show = parseBadgeShow(query?.show);
+    // Checked whatever `show` is: CloudFront keys the badge by show and days
+    // (infra/constructs/public-cdn.ts), so an unchecked days would make each value a cache miss.
+    const days = parseUptimeDays(query?.days);
     const decide = shareBucketRead(share);
     let format: BadgeFormat;
     if (show === 'uptime') {
-      const days = parseUptimeDays(query?.days);
       format = uptimeBadge(
         days,
         uptimePercent(await readBucketUptime(decide, share.bucketId, days, deps)),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -62,6 +62,32 @@ export interface StatusHttpApiProps {
 }
 
 /**
+ * An origin the API's CORS may name: exactly `http(s)://host[:port]`, never a wildcard. API
+ * Gateway applies the API's CORS to every route, so `*` would let any site read the answers of
+ * the authenticated routes; only the public routes' own distribution allows any origin.
+ * Unresolved tokens (the status page's distribution) are origins the stack builds itself.
+ */
+function checkCorsOrigin(origin: string): void {
+  if (Token.isUnresolved(origin)) return;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(origin);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    origin.includes('*') ||
+    parsed === undefined ||
+    !['https:', 'http:'].includes(parsed.protocol) ||
+    parsed.origin !== origin
+  ) {
+    throw new Error(
+      `corsAllowedOrigins must list exact origins such as https://console.example.com (no path, no wildcard): ${JSON.stringify(origin)}`,
+    );
+  }
+}
+
+/**
  * The HTTP API: exactly the route table's routes, all Lambda proxy integrations with payload format 2.0,
  * no `$default` route, served from the `$default` stage so the deployed paths are the same as
  * the local runtime's. Tokens and node signatures are verified in the functions (DESIGN.md), so
@@ -80,6 +106,7 @@ export class StatusHttpApi extends Construct {
     }
 
     const origins = props.corsAllowedOrigins ?? [];
+    for (const origin of origins) checkCorsOrigin(origin);
     this.api = new HttpApi(this, 'Api', {
       apiName: props.apiName,
       description: 'bucket-status: node heartbeats in, per-bucket node status out',

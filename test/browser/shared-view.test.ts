@@ -94,6 +94,7 @@ describe.skipIf(!chromium.available)('the shared view in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Forget token' }).count()).toBe(0);
     // Two of three counted nodes ONLINE under the default policy (50 %): degraded, in words.
     expect((await page.locator('.verdict-word').innerText()).trim()).toBe('Degraded');
+    expect(await page.locator('.verdict-word svg.verdict-icon').count()).toBe(1);
     expect(await page.locator('.verdict').innerText()).toContain('2 of 3 nodes online');
     // Nodes with their states, and no address anywhere on the page.
     const statuses = await page.locator('.node .badge').allInnerTexts();

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, describe, expect } from 'vitest';
+import { afterAll, describe, expect, onTestFinished } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
@@ -90,6 +90,17 @@ const sessionValue = (page: Page, key: string) =>
     key,
   );
 
+/** The API as the demo workspace's ADMIN (maintenance windows). */
+const adminApi = (path: string, init: { method?: string; body?: unknown } = {}) =>
+  fetch(`${runtime.apiUrl}${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${runtime.demo.adminToken}`,
+      'content-type': 'application/json',
+    },
+    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+  });
+
 const statusResponse = (page: Page, status?: number) =>
   page.waitForResponse(
     (r) => r.url().includes('/status') && (status === undefined || r.status() === status),
@@ -146,6 +157,98 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     expect(colours[0]).not.toBe(colours[2]);
     await page.close();
   });
+
+  it('leads with the verdict (word, icon, colour), since, availability bars and maintenance, above the nodes', async () => {
+    const api = adminApi;
+    const bucket = `/bucket/${runtime.demo.bucketId}`;
+    const hour = 3_600_000;
+    const upcoming = await api(`${bucket}/maintenance`, {
+      method: 'POST',
+      body: {
+        start: new Date(Date.now() + 2 * hour).toISOString(),
+        end: new Date(Date.now() + 3 * hour).toISOString(),
+        reason: 'disk swap',
+      },
+    });
+    expect(upcoming.status).toBe(201);
+    const upcomingId = ((await upcoming.json()) as { id: string }).id;
+    try {
+      const page = await openPage(runtime.statusPageUrl);
+      await page.locator('.node').nth(2).waitFor();
+      await page.locator('.verdict-word').waitFor();
+      await page.locator('.availability .bar').first().waitFor();
+      await page.locator('.maintenance li').first().waitFor();
+      // Two of three nodes ONLINE under the default policy: degraded, as a word and an icon.
+      const verdict = page.locator('.verdict .verdict-word');
+      expect((await verdict.innerText()).trim()).toBe('Degraded');
+      expect(await verdict.getAttribute('data-verdict')).toBe('DEGRADED');
+      expect(await verdict.locator('svg.verdict-icon').count()).toBe(1);
+      const facts = await page.locator('.verdict-facts').innerText();
+      expect(facts).toContain('2 of 3 nodes online');
+      expect(facts).toMatch(
+        /since \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC \((\d+ (s|min) ago|just now)\)/,
+      );
+      // 30 bars, each with its day and figure as its name; the same figures as a table.
+      const bars = page.locator('.availability .bar');
+      expect(await bars.count()).toBe(30);
+      const today = new Date().toISOString().slice(0, 10);
+      expect(await bars.last().getAttribute('aria-label')).toMatch(
+        new RegExp(`^${today}: \\d+(\\.\\d+)?% available$`),
+      );
+      expect(await page.locator('.availability .uptime-title').innerText()).toMatch(
+        /^30-day availability: (\d+(\.\d+)?%|no data)$/,
+      );
+      await page.locator('.days-table summary').click();
+      const firstRow = await page.locator('.days-table tbody tr').first().innerText();
+      expect(firstRow).toMatch(new RegExp(`^${today}\\s+\\d+(\\.\\d+)?%$`));
+      expect(await page.locator('.days-table tbody tr').count()).toBe(30);
+      // The upcoming window, with its reason.
+      const windowText = await page.locator('.maintenance li').first().innerText();
+      expect(windowText).toMatch(/^Upcoming: .* UTC to .* UTC \(starts in (1|2) h\): disk swap$/);
+      // Verdict, availability and maintenance come before the counts and the nodes.
+      const order = await page.evaluate(() =>
+        [...(globalThis as unknown as Dom).document.querySelectorAll('main section h2[id]')].map(
+          (h) => (h as unknown as { id: string }).id,
+        ),
+      );
+      expect(order.slice(0, 5)).toEqual([
+        'verdict-title',
+        'availability-title',
+        'maintenance-title',
+        'summary-title',
+        'nodes-title',
+      ]);
+      // The health is revalidated like the status: If-None-Match, 304 while nothing changed.
+      const health = await page.waitForResponse((r) => r.url().endsWith('/health'));
+      expect(await health.request().headerValue('if-none-match')).toMatch(/^"[\w-]+"$/);
+      expect(health.status()).toBe(304);
+
+      // An active window: the verdict becomes Maintenance within a refresh, the window says Now.
+      const active = await api(`${bucket}/maintenance`, {
+        method: 'POST',
+        body: { start: new Date().toISOString(), end: new Date(Date.now() + hour).toISOString() },
+      });
+      expect(active.status).toBe(201);
+      const activeId = ((await active.json()) as { id: string }).id;
+      try {
+        await page
+          .locator('.verdict .verdict-word[data-verdict="MAINTENANCE"]')
+          .waitFor({ timeout: 15_000 });
+        expect((await verdict.innerText()).trim()).toBe('Maintenance');
+        await page.locator('.maintenance li.window-active').waitFor({ timeout: 15_000 });
+        expect(await page.locator('.maintenance li').first().innerText()).toMatch(
+          /^Now, until .* UTC \(ends in \d+ min\)$/,
+        );
+      } finally {
+        expect((await api(`${bucket}/maintenance/${activeId}`, { method: 'DELETE' })).status).toBe(
+          204,
+        );
+      }
+      await page.close();
+    } finally {
+      await api(`${bucket}/maintenance/${upcomingId}`, { method: 'DELETE' });
+    }
+  }, 60_000);
 
   it('moves the token out of the address bar into sessionStorage', async () => {
     const page = await openPage(runtime.statusPageUrl);
@@ -262,20 +365,47 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
     await page.close();
   });
 
-  it("by keyboard: Tab reaches a node's uptime bars and shows the day's percentage", async () => {
+  it("by keyboard: Tab reaches the bucket's availability bars, then a node's uptime bars, each showing the day's percentage", async () => {
     const page = await openPage(runtime.statusPageUrl);
-    await page.locator('.uptime').nth(2).waitFor();
+    await page.locator('.node .uptime').nth(2).waitFor();
+    await page.locator('.availability .bar').first().waitFor();
     expect(await page.locator('.node').first().locator('.bar').count()).toBe(30);
-    let focused = '';
-    for (let press = 0; press < 20 && !focused.includes('bar'); press++) {
-      await page.keyboard.press('Tab');
-      focused = await page.evaluate(
-        () => (globalThis as unknown as Dom).document.activeElement?.className ?? '',
-      );
-    }
-    expect(focused).toContain('bar');
-    const detail = page.locator('.node').first().locator('.uptime-detail');
     const today = new Date().toISOString().slice(0, 10);
+    /** Where the focused bar is: 'availability', 'node' or '' (not a bar). */
+    const focusedBar = () =>
+      page.evaluate(() => {
+        const el = (globalThis as unknown as Dom).document.activeElement;
+        if (el === null || !el.className.split(' ').includes('bar')) return '';
+        return el.closest('.node') !== null
+          ? 'node'
+          : el.closest('.availability') !== null
+            ? 'availability'
+            : 'other';
+      });
+    let focused = '';
+    for (let press = 0; press < 20 && focused === ''; press++) {
+      await page.keyboard.press('Tab');
+      focused = await focusedBar();
+    }
+    // The bucket's bars come first: today's availability, as the detail line says.
+    expect(focused).toBe('availability');
+    expect(await page.locator('.availability .uptime-detail').innerText()).toMatch(
+      new RegExp(`^${today}: \\d+(\\.\\d+)?% available$`),
+    );
+    // One tab stop for the bars, then the table's disclosure, then the first node's bars.
+    await page.keyboard.press('Tab');
+    expect(await focusedBar()).toBe('');
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as Dom).document.activeElement?.tagName ?? '',
+      ),
+    ).toBe('SUMMARY');
+    for (let press = 0; press < 5 && focused !== 'node'; press++) {
+      await page.keyboard.press('Tab');
+      focused = await focusedBar();
+    }
+    expect(focused).toBe('node');
+    const detail = page.locator('.node').first().locator('.uptime-detail');
     // The focused bar is today's: the node reported, so the day has a percentage.
     expect(await detail.innerText()).toMatch(new RegExp(`^${today}: \\d+(\\.\\d+)?% uptime`));
     expect(await detail.evaluate((el) => el.className)).not.toContain('idle');
@@ -293,9 +423,13 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   it('has no serious or critical axe-core violation', async () => {
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();
-    // Everything on screen: the uptime bars and the events are checked too.
-    await page.locator('.uptime').nth(2).waitFor();
+    // Everything on screen: the verdict, the availability bars and their table, the uptime
+    // bars and the events are checked too.
+    await page.locator('.node .uptime').nth(2).waitFor();
     await page.locator('.events li').first().waitFor();
+    await page.locator('.verdict .verdict-word').waitFor();
+    await page.locator('.availability .bar').first().waitFor();
+    await page.locator('.days-table summary').click();
     const axeSource = await readFile(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
     await page.evaluate(axeSource);
     const violations = await page.evaluate(async () => {
@@ -310,10 +444,29 @@ describe.skipIf(!chromium.available)('the status page in Chromium', () => {
   });
 
   it('at 375 px wide has no horizontal scroll (and writes the README screenshots)', async () => {
+    // An upcoming maintenance window, so that every section of the bucket view is on screen.
+    const created = await adminApi(`/bucket/${runtime.demo.bucketId}/maintenance`, {
+      method: 'POST',
+      body: {
+        start: new Date(Date.now() + 26 * 3_600_000).toISOString(),
+        end: new Date(Date.now() + 28 * 3_600_000).toISOString(),
+        reason: 'firmware update of the storage nodes',
+      },
+    });
+    expect(created.status).toBe(201);
+    const windowId = ((await created.json()) as { id: string }).id;
+    onTestFinished(async () => {
+      await adminApi(`/bucket/${runtime.demo.bucketId}/maintenance/${windowId}`, {
+        method: 'DELETE',
+      });
+    });
     const page = await openPage(runtime.statusPageUrl);
     await page.locator('.node').nth(2).waitFor();
-    await page.locator('.uptime').nth(2).waitFor();
+    await page.locator('.node .uptime').nth(2).waitFor();
     await page.locator('.events li').first().waitFor();
+    await page.locator('.verdict .verdict-word').waitFor();
+    await page.locator('.availability .bar').first().waitFor();
+    await page.locator('.maintenance li').first().waitFor();
     await page.screenshot({ path: join(ROOT, '.local', 'status-page.png'), fullPage: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') {
       await mkdir(dirname(SCREENSHOT), { recursive: true });
@@ -457,8 +610,8 @@ interface AxeResult {
 /** The page's globals used inside page.evaluate callbacks (the file has no DOM types). */
 interface Dom {
   document: {
-    querySelectorAll(selector: string): { length: number };
-    activeElement: { className: string } | null;
+    querySelectorAll(selector: string): ArrayLike<unknown> & Iterable<unknown>;
+    activeElement: { className: string; tagName: string; closest(s: string): unknown } | null;
   };
   getComputedStyle(element: unknown): { backgroundColor: string };
 }

@@ -365,6 +365,33 @@ describe('hard orders through the API, against the reference model', () => {
     ]);
   });
 
+  it('a report after a silence the sweep recorded on an earlier day leaves a late window of today readable at once', async () => {
+    // The report finds its predecessor's change to DISCONNECTED recorded (and marked) by the
+    // sweep: it records nothing again, so no mark on the earlier day hides today's late window.
+    const t0 = nextDay + 23 * 60 * MINUTE + 50 * MINUTE; // 23:50
+    nextDay += 3 * DAY;
+    api.now = t0;
+    const world = await api.newBucket();
+    const a = await world.addNode();
+    await world.assign(a);
+    api.now = t0 + 1;
+    await world.report({ node: a, status: 'ONLINE' }); // silent from 23:51
+    const midnight = t0 + 10 * MINUTE;
+    api.now = midnight + 5 * MINUTE;
+    await api.sweep(); // records the silence; settles 00:04:49
+    api.now = midnight + 5 * MINUTE + 10_000;
+    await world.addWindow(midnight + 270_000, midnight + 270_001); // late (before 00:04:49), today
+    api.now = midnight + 6 * MINUTE;
+    await world.report({ node: a, status: 'OFFLINE' });
+    await expectModel(world);
+    expect(await changes(world)).toStrictEqual([
+      ['UNKNOWN', 'OPERATIONAL', iso(t0 + 1), 1, 1],
+      ['OPERATIONAL', 'MAJOR_OUTAGE', iso(t0 + 1 + STALE), 1, 0],
+      ['MAJOR_OUTAGE', 'MAINTENANCE', iso(midnight + 270_000), 1, 0],
+      ['MAINTENANCE', 'MAJOR_OUTAGE', iso(midnight + 270_001), 1, 0],
+    ]);
+  });
+
   it('GET health at exactly a last report + stale: the node as GET status shows it, the change listed at that instant', async () => {
     // Section 2 shows a report's status while now - lastUpdated <= stale (inclusive); sections 9
     // and 13 put the change to DISCONNECTED at last + stale. At that one millisecond GET health

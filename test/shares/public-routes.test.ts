@@ -277,6 +277,20 @@ describe('GET /public/{token}/badge.svg', () => {
     expect((await json(show)).message).toBe('show must be health or uptime');
     expect((await api(`/public/${hidden.token}/badge.svg?show=uptime&days=0`)).status).toBe(400);
   });
+
+  it('days is checked whatever show is: its values, part of the cache key, are bounded', async () => {
+    // CloudFront keys the badge by show and days (infra/constructs/public-cdn.ts): a days the
+    // verdict badge ignored would make every random value a cache miss, a full read each.
+    for (const query of ['days=0', 'days=91', `days=${Date.now()}`, 'show=health&days=x']) {
+      const response = await api(`/public/${hidden.token}/badge.svg?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get('cache-control'), query).toBe('no-store');
+      await response.arrayBuffer();
+    }
+    const inRange = await api(`/public/${hidden.token}/badge.svg?show=health&days=90`);
+    expect(inRange.status).toBe(200);
+    expect(await inRange.text()).toContain('<title>bucket: ');
+  });
 });
 
 describe('a token reads its bucket and nothing else', () => {

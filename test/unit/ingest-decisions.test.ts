@@ -175,6 +175,20 @@ describe('eventsOf / followUpOf (what a landed write leaves to record)', () => {
     ]);
   });
 
+  it('leaves out a change to DISCONNECTED the sweep recorded already, and only that one', () => {
+    const transitions = [
+      { from: 'ONLINE' as const, to: 'DISCONNECTED' as const, at: T0 - 1 },
+      { from: 'DISCONNECTED' as const, to: 'OFFLINE' as const, at: T0 },
+    ];
+    const swept = eventsOf(row, landed({ transitions, silenceRecorded: true }));
+    expect(swept.map((e) => [e.to, e.at])).toStrictEqual([['OFFLINE', iso(T0)]]);
+    const unswept = eventsOf(row, landed({ transitions, silenceRecorded: false }));
+    expect(unswept.map((e) => [e.to, e.at])).toStrictEqual([
+      ['DISCONNECTED', iso(T0 - 1)],
+      ['OFFLINE', iso(T0)],
+    ]);
+  });
+
   it("a change to DISCONNECTED describes the predecessor's ip and region; others the report's", () => {
     const predecessor = { ip: '192.0.2.9', region: 'ap-south-1' };
     const events = eventsOf(

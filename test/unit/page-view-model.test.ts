@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
   countByStatus,
+  currentWindows,
+  formatInstant,
   fragmentWithoutToken,
   isBucketId,
   latencyText,
   MALFORMED_BUCKET,
   nodeSetKey,
   overallUptime,
+  overviewProblemFor,
   pairUptime,
   parseFragment,
   problemFor,
   timeAgo,
+  timeUntil,
   uptimeLevel,
   uptimeText,
+  verdictSummary,
+  workspaceProblemFor,
 } from '../../web/src/view-model.ts';
 
 describe('the status page view model', () => {
@@ -126,5 +132,73 @@ describe('the status page view model', () => {
     expect(kinds).toEqual(['unauthorized', 'forbidden', 'not-found', 'unavailable']);
     expect(problemFor(503, 7).detail).toContain('7 s');
     expect(new Set([401, 403, 404, 503].map((s) => problemFor(s).title)).size).toBe(4);
+  });
+
+  it('lists the active and upcoming maintenance windows by start, never the ended ones', () => {
+    const now = Date.parse('2026-12-06T12:00:00.000Z');
+    const at = (h: number) => new Date(now + h * 3_600_000).toISOString();
+    const shown = currentWindows(
+      [
+        { id: 'ended', start: at(-3), end: at(-1), reason: 'old' },
+        { id: 'later', start: at(5), end: at(6) },
+        { id: 'ends-now', start: at(-1), end: at(0) },
+        { id: 'active', start: at(-1), end: at(1), reason: 'disk swap' },
+        { id: 'starts-now', start: at(0), end: at(2), reason: '' },
+      ],
+      now,
+    );
+    expect(shown).toEqual([
+      { id: 'active', start: at(-1), end: at(1), reason: 'disk swap', active: true },
+      { id: 'starts-now', start: at(0), end: at(2), active: true },
+      { id: 'later', start: at(5), end: at(6), active: false },
+    ]);
+    expect(formatInstant('2026-12-06T10:11:12.345Z')).toBe('2026-12-06 10:11 UTC');
+    expect(formatInstant('not a date')).toBe('not a date');
+    expect(timeUntil(at(2), now)).toBe('in 2 h');
+    expect(timeUntil(new Date(now + 90_000).toISOString(), now)).toBe('in 1 min');
+    expect(timeUntil(new Date(now + 1_500).toISOString(), now)).toBe('in 2 s');
+    expect(timeUntil(at(49), now)).toBe('in 2 d');
+    expect(timeUntil(at(-1), now)).toBe('now');
+    expect(
+      uptimeText(
+        { day: '2026-11-30', perc_uptime: 99.5, online_seconds: 1, observed_seconds: 1 },
+        'available',
+      ),
+    ).toBe('2026-11-30: 99.5% available');
+  });
+
+  it("counts the overview's buckets per verdict, worst first", () => {
+    expect(
+      verdictSummary([
+        'OPERATIONAL',
+        'DEGRADED',
+        'OPERATIONAL',
+        'MAJOR_OUTAGE',
+        'UNKNOWN',
+        'MAINTENANCE',
+        'PARTIAL_OUTAGE',
+      ]),
+    ).toBe('1 major outage, 1 partial outage, 1 degraded, 1 maintenance, 1 unknown, 2 operational');
+    expect(verdictSummary([])).toBe('');
+    // A verdict the page does not know yet is still counted, after the known ones.
+    expect(verdictSummary(['NEW_ONE', 'OPERATIONAL'])).toBe(
+      '1 operational, 1 NEW_ONE'.toLowerCase(),
+    );
+  });
+
+  it('has a distinct message for 401, 403, 404 and 503 of the overview and of a workspace', () => {
+    for (const messages of [overviewProblemFor, workspaceProblemFor]) {
+      expect([401, 403, 404, 503].map((s) => messages(s).kind)).toEqual([
+        'unauthorized',
+        'forbidden',
+        'not-found',
+        'unavailable',
+      ]);
+      expect(new Set([401, 403, 404, 503].map((s) => messages(s).title)).size).toBe(4);
+    }
+    expect(overviewProblemFor(403).title).not.toBe(problemFor(403).title);
+    expect(overviewProblemFor(404).title).toBe('User not found');
+    expect(workspaceProblemFor(404).title).toBe('Workspace not found');
+    expect(overviewProblemFor(503, 3).detail).toContain('3 s');
   });
 });

@@ -1,19 +1,23 @@
 /**
- * The status page: which bucket and token (session.ts), the polling (use-bucket-polling.ts),
- * and the components that show it (components/). The logic without the DOM is view-model.ts.
+ * The status page: which view, bucket and token (session.ts), the polling (use-bucket-polling.ts,
+ * use-overview-polling.ts, use-share-polling.ts), and the components that show it
+ * (components/). The logic without the DOM is view-model.ts.
  */
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { BucketStatusClient } from '../../client/index.ts';
 import { createPageClient } from './api.ts';
+import { BucketHealthView } from './components/bucket-health.tsx';
 import { EventsView } from './components/events-view.tsx';
+import { Overview } from './components/overview.tsx';
 import { SharedView } from './components/shared-view.tsx';
 import { StatusView } from './components/status-view.tsx';
 import { TokenForm } from './components/token-form.tsx';
 import { forget, type Session, signIn, takeFragment } from './session.ts';
 import { useBucketPolling, useNow } from './use-bucket-polling.ts';
+import { useOverviewPolling } from './use-overview-polling.ts';
 import { useSharePolling } from './use-share-polling.ts';
-import { isBucketId, MALFORMED_BUCKET, REFRESH_MS } from './view-model.ts';
+import { currentWindows, isBucketId, MALFORMED_BUCKET, REFRESH_MS } from './view-model.ts';
 
 function App() {
   const [session, setSession] = useState<Session>(takeFragment);
@@ -42,6 +46,9 @@ function App() {
   const token = session.kind === 'bucket' ? session.token : undefined;
   const malformed = bucketId !== undefined && !isBucketId(bucketId);
   const data = useBucketPolling(client, malformed ? undefined : bucketId, token, generation);
+  // A token with no bucket: the overview of every bucket it reads.
+  const overviewShown = session.kind === 'bucket' && bucketId === undefined;
+  const overview = useOverviewPolling(client, overviewShown ? token : undefined, generation);
   const shared = useSharePolling(
     client,
     session.kind === 'share' ? session.share : undefined,
@@ -49,16 +56,27 @@ function App() {
   );
 
   const problem =
-    session.kind === 'share' ? shared.problem : malformed ? MALFORMED_BUCKET : data.problem;
+    session.kind === 'share'
+      ? shared.problem
+      : malformed
+        ? MALFORMED_BUCKET
+        : overviewShown
+          ? overview.problem
+          : data.problem;
   const needsToken =
     session.kind === 'bucket' &&
-    (token === undefined ||
-      bucketId === undefined ||
-      malformed ||
-      problem?.kind === 'unauthorized');
-  const showData = session.kind === 'bucket' && !needsToken;
+    (token === undefined || malformed || problem?.kind === 'unauthorized');
+  const showOverview = overviewShown && !needsToken;
+  const showData = session.kind === 'bucket' && bucketId !== undefined && !needsToken;
   const shownStatus =
     problem === undefined || problem.kind === 'unavailable' ? data.status : undefined;
+  // The listed windows; without the list (route missing or failing), the health's active one.
+  const listed = data.maintenance?.data.windows;
+  const active = data.health?.data.maintenance;
+  const windows = useMemo(
+    () => currentWindows(listed ?? (active === undefined ? [] : [active]), now),
+    [listed, active, now],
+  );
 
   return (
     <>
@@ -81,6 +99,11 @@ function App() {
             Bucket <code>{bucketId}</code>
           </p>
         )}
+        {showData && (
+          <a class="overview-link" href="#overview">
+            All buckets
+          </a>
+        )}
         {(token !== undefined || session.kind === 'share') && (
           <button type="button" class="link" onClick={() => change(forget(session))}>
             {session.kind === 'share' ? 'Forget link' : 'Forget token'}
@@ -102,10 +125,31 @@ function App() {
             onSubmit={(next) => change(signIn(next.bucketId, next.token))}
           />
         )}
-        {showData && shownStatus === undefined && problem === undefined && (
-          <p class="loading" aria-live="polite">
-            Loading…
-          </p>
+        {((showData && shownStatus === undefined) || (showOverview && overview.me === undefined)) &&
+          problem === undefined && (
+            <p class="loading" aria-live="polite">
+              Loading…
+            </p>
+          )}
+        {showOverview &&
+          overview.me !== undefined &&
+          overview.workspaces !== undefined &&
+          (problem === undefined || problem.kind === 'unavailable') && (
+            <Overview
+              me={overview.me}
+              workspaces={overview.workspaces}
+              fetchedAt={overview.fetchedAt}
+              now={now}
+              onShowMore={overview.showMore}
+            />
+          )}
+        {showData && shownStatus !== undefined && (
+          <BucketHealthView
+            health={data.health?.data}
+            uptime={data.uptime?.data}
+            windows={windows}
+            now={now}
+          />
         )}
         {showData && shownStatus !== undefined && (
           <StatusView

@@ -1,8 +1,10 @@
 /**
  * What the page is showing, kept in this tab's sessionStorage: a bucket and the token to read it
- * with, or a share link. A fragment that carries a token (`#bucket=<id>&token=<token>`) or a
- * share (`#share=<token>`) is taken into storage and cleared from the address bar, on load and
- * whenever the fragment changes in the same tab (hashchange). The bucket id stays visible.
+ * with, the token alone (the overview of every bucket it reads), or a share link. A fragment
+ * that carries a token (`#bucket=<id>&token=<token>`, `#token=<token>`) or a share
+ * (`#share=<token>`) is taken into storage and cleared from the address bar, on load and
+ * whenever the fragment changes in the same tab (hashchange). The bucket id stays visible; a
+ * fragment without one opens the overview.
  */
 import {
   BUCKET_STORAGE_KEY,
@@ -12,6 +14,7 @@ import {
   TOKEN_STORAGE_KEY,
 } from './view-model.ts';
 
+/** `bucketId` undefined: the overview (with a token) or the form (without). */
 export type Session =
   | { kind: 'bucket'; bucketId: string | undefined; token: string | undefined }
   | { kind: 'share'; share: string };
@@ -45,16 +48,19 @@ export function takeFragment(): Session {
     showFragment('');
     return { kind: 'share', share };
   }
-  const bucketId = fragment.bucketId ?? stored(BUCKET_STORAGE_KEY);
+  // No bucket in the fragment: the overview, and the last bucket is no longer the one shown.
+  const bucketId = fragment.bucketId;
+  if (bucketId === undefined) sessionStorage.removeItem(BUCKET_STORAGE_KEY);
   showFragment(fragmentWithoutToken(bucketId));
   return { kind: 'bucket', bucketId, token: stored(TOKEN_STORAGE_KEY) };
 }
 
-/** A bucket and token typed into the form. */
-export function signIn(bucketId: string, token: string): Session {
+/** A token typed into the form, with a bucket (its page) or without (the overview). */
+export function signIn(bucketId: string | undefined, token: string): Session {
   sessionStorage.removeItem(SHARE_STORAGE_KEY);
   sessionStorage.setItem(TOKEN_STORAGE_KEY, token);
-  sessionStorage.setItem(BUCKET_STORAGE_KEY, bucketId);
+  if (bucketId === undefined) sessionStorage.removeItem(BUCKET_STORAGE_KEY);
+  else sessionStorage.setItem(BUCKET_STORAGE_KEY, bucketId);
   showFragment(fragmentWithoutToken(bucketId));
   return { kind: 'bucket', bucketId, token };
 }

@@ -1,21 +1,24 @@
 /**
- * The polling hook: GET status every REFRESH_MS with If-None-Match, the latest events with it,
- * and the uptime bars every minute or as soon as the bucket's nodes change. Stops on a problem
+ * The polling hook: GET status every REFRESH_MS with If-None-Match, the bucket's health and the
+ * latest events with it, the uptime bars every minute or as soon as the bucket's nodes change,
+ * the maintenance windows every minute or as soon as the health changes. Stops on a problem
  * only a new token or link can solve (401, 403, 404).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type BucketEventsPage,
+  type BucketHealth,
   type BucketStatusClient,
   type BucketUptimeResponse,
   type Conditional,
   HttpError,
+  type MaintenanceWindowList,
   type StorageBucketStatusResponse,
 } from '../../client/index.ts';
 import { type Problem, problemOf, routeMissing } from './api.ts';
 import { EVENTS_SHOWN, nodeSetKey, REFRESH_MS } from './view-model.ts';
 
-/** Uptime changes by the minute at most: revalidated this often. */
+/** Uptime changes by the minute at most: revalidated this often (and the maintenance list). */
 const UPTIME_REFRESH_MS = 60_000;
 
 export interface Section<T> {
@@ -31,6 +34,8 @@ export interface BucketData {
   /** null: the route is missing or failing, the section is hidden. */
   uptime?: Section<BucketUptimeResponse> | null;
   events?: Section<BucketEventsPage> | null;
+  health?: Section<BucketHealth> | null;
+  maintenance?: Section<MaintenanceWindowList> | null;
 }
 
 /**
@@ -45,7 +50,13 @@ export function useBucketPolling(
 ): BucketData {
   const key = JSON.stringify([bucketId ?? null, token ?? null, generation]);
   const [state, setState] = useState<{ key: string; data: BucketData }>({ key, data: {} });
-  const etags = useRef<{ status?: string; uptime?: string; events?: string }>({});
+  const etags = useRef<{
+    status?: string;
+    uptime?: string;
+    events?: string;
+    health?: string;
+    maintenance?: string;
+  }>({});
 
   useEffect(() => {
     if (client === undefined || bucketId === undefined || token === undefined) return;
@@ -61,6 +72,8 @@ export function useBucketPolling(
     let lastUptime = 0;
     let uptimeNodes: string | undefined;
     let nodes: string | undefined;
+    let lastMaintenance = 0;
+    let maintenanceHealth: string | undefined;
 
     const refreshStatus = async (): Promise<boolean> => {
       try {
@@ -85,7 +98,7 @@ export function useBucketPolling(
     };
 
     const refreshSection = async <T>(
-      name: 'uptime' | 'events',
+      name: 'uptime' | 'events' | 'health' | 'maintenance',
       load: (ifNoneMatch?: string) => Promise<Conditional<T>>,
       set: (value: Section<T> | null) => void,
     ) => {
@@ -108,6 +121,15 @@ export function useBucketPolling(
       const keepGoing = await refreshStatus();
       if (stopped || !keepGoing) return;
       const sections: Promise<void>[] = [
+        refreshSection<BucketHealth>(
+          'health',
+          (ifNoneMatch) =>
+            client.getBucketHealthIfChanged(
+              bucketId,
+              ifNoneMatch === undefined ? {} : { ifNoneMatch },
+            ),
+          (health) => update({ health }),
+        ),
         refreshSection<BucketEventsPage>(
           'events',
           (ifNoneMatch) =>
@@ -136,6 +158,25 @@ export function useBucketPolling(
         );
       }
       await Promise.all(sections);
+      // The windows: every minute, and at once when the health changed (a window began or
+      // ended, or one was added while the page was open is seen within the minute).
+      if (
+        !stopped &&
+        (Date.now() - lastMaintenance >= UPTIME_REFRESH_MS ||
+          etags.current.health !== maintenanceHealth)
+      ) {
+        lastMaintenance = Date.now();
+        maintenanceHealth = etags.current.health;
+        await refreshSection<MaintenanceWindowList>(
+          'maintenance',
+          async () => ({
+            notModified: false,
+            etag: undefined,
+            body: await client.listMaintenanceWindows(bucketId),
+          }),
+          (maintenance) => update({ maintenance }),
+        );
+      }
       if (!stopped) timer = setTimeout(cycle, REFRESH_MS);
     };
     void cycle();

@@ -87,11 +87,11 @@ export function uptimeLevel(perc: number | null): 'none' | 'full' | 'high' | 'mi
   return 'low';
 }
 
-/** What a bar says on hover and focus. */
-export function uptimeText(day: UptimeDay): string {
+/** What a bar says on hover and focus; `noun` names the figure (a node's uptime, a bucket's availability). */
+export function uptimeText(day: UptimeDay, noun = 'uptime'): string {
   if (day.perc_uptime === null) return `${day.day}: no data`;
   const latency = day.avg_latency_ms === undefined ? '' : `, ${day.avg_latency_ms} ms average`;
-  return `${day.day}: ${day.perc_uptime}% uptime${latency}`;
+  return `${day.day}: ${day.perc_uptime}% ${noun}${latency}`;
 }
 
 /** Overall uptime over the shown days (observed time only), or null with nothing observed. */
@@ -181,6 +181,52 @@ export const VERDICT_WORDS: Record<string, string> = {
   UNKNOWN: 'Unknown',
 };
 
+/** An instant as the page writes it: `2026-12-06 10:11 UTC` (the same for every reader). */
+export function formatInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** "in 12 s", "in 3 min", "in 5 h", "in 4 d": how long until an instant. */
+export function timeUntil(iso: string, nowMs: number): string {
+  const seconds = Math.ceil((Date.parse(iso) - nowMs) / 1000);
+  if (Number.isNaN(seconds) || seconds <= 0) return 'now';
+  if (seconds < 60) return `in ${seconds} s`;
+  if (seconds < 3600) return `in ${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400) return `in ${Math.floor(seconds / 3600)} h`;
+  return `in ${Math.floor(seconds / 86_400)} d`;
+}
+
+/** A maintenance window as the page lists it. */
+export interface WindowShown {
+  id: string;
+  start: string;
+  end: string;
+  reason?: string;
+  active: boolean;
+}
+
+/**
+ * The windows that are active or upcoming at `nowMs` (a window is active on [start, end)), by
+ * start; ended ones are left out.
+ */
+export function currentWindows(
+  windows: readonly { id: string; start: string; end: string; reason?: string }[],
+  nowMs: number,
+): WindowShown[] {
+  return windows
+    .filter((w) => Date.parse(w.end) > nowMs)
+    .map((w) => ({
+      id: w.id,
+      start: w.start,
+      end: w.end,
+      ...(w.reason !== undefined && w.reason !== '' && { reason: w.reason }),
+      active: Date.parse(w.start) <= nowMs,
+    }))
+    .sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.id.localeCompare(b.id));
+}
+
 /** A day of the bucket's verdict figures (GET uptime's `bucket.days`), as an availability bar. */
 export interface BucketDayFigures {
   day: string;
@@ -222,4 +268,82 @@ export function shareProblemFor(
     };
   }
   return problemFor(status, retryAfterSeconds);
+}
+
+/** The message of an error answer to GET /me (the overview): whose token, which user. */
+export function overviewProblemFor(
+  status: number | 'network',
+  retryAfterSeconds?: number,
+): { kind: ProblemKind; title: string; detail: string } {
+  switch (status) {
+    case 403:
+      return {
+        kind: 'forbidden',
+        title: 'No access to the overview',
+        detail:
+          'Your token is valid, but your user is disabled, or the token is an API key (which has no user: open a bucket link instead). Ask an admin of your organisation.',
+      };
+    case 404:
+      return {
+        kind: 'not-found',
+        title: 'User not found',
+        detail: 'Your token is valid, but no user has its id any more. Ask an admin for access.',
+      };
+    default:
+      return problemFor(status, retryAfterSeconds);
+  }
+}
+
+/** The message of an error answer to one workspace's buckets, shown in that workspace. */
+export function workspaceProblemFor(
+  status: number | 'network',
+  retryAfterSeconds?: number,
+): { kind: ProblemKind; title: string; detail: string } {
+  switch (status) {
+    case 403:
+      return {
+        kind: 'forbidden',
+        title: 'No access to this workspace',
+        detail: 'Your user may no longer read its buckets. Ask an admin of the workspace.',
+      };
+    case 404:
+      return {
+        kind: 'not-found',
+        title: 'Workspace not found',
+        detail: 'It no longer exists.',
+      };
+    default:
+      return problemFor(status, retryAfterSeconds);
+  }
+}
+
+/** A workspace role as words. */
+export const ROLE_WORDS: Record<string, string> = {
+  READ: 'read',
+  WRITE: 'write',
+  ADMIN: 'admin',
+  ORG_OWNER: 'organisation owner',
+  ORG_ADMIN: 'organisation admin',
+};
+
+/** The verdicts in the order the overview counts them: the worst first. */
+export const VERDICT_ORDER = [
+  'MAJOR_OUTAGE',
+  'PARTIAL_OUTAGE',
+  'DEGRADED',
+  'MAINTENANCE',
+  'UNKNOWN',
+  'OPERATIONAL',
+] as const;
+
+/** "2 major outage, 1 degraded, 5 operational": the buckets per verdict, worst first, none left out. */
+export function verdictSummary(verdicts: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const verdict of verdicts) counts.set(verdict, (counts.get(verdict) ?? 0) + 1);
+  const known: readonly string[] = VERDICT_ORDER;
+  const order = [...known, ...[...counts.keys()].filter((v) => !known.includes(v)).sort()];
+  return order
+    .filter((verdict) => counts.has(verdict))
+    .map((verdict) => `${counts.get(verdict)} ${(VERDICT_WORDS[verdict] ?? verdict).toLowerCase()}`)
+    .join(', ');
 }

@@ -99,6 +99,11 @@ export interface TimelineWritten {
   assignedAt?: number | undefined;
   /** Transitions the row held as pending before this write (earlier reports' unrecorded ones). */
   pending?: readonly PendingEvent[] | undefined;
+  /**
+   * The sweep recorded (and marked) the predecessor's change to DISCONNECTED: the report's own
+   * transition to DISCONNECTED is on record already.
+   */
+  silenceRecorded?: boolean | undefined;
 }
 
 export type BucketWriteResult =

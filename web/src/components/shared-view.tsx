@@ -1,12 +1,13 @@
+import { useMemo } from 'preact/hooks';
 import type {
   BucketHealth,
   BucketUptimeResponse,
   HealthEventsPage,
   StorageBucketStatusResponse,
 } from '../../../client/index.ts';
-import { availabilityDays, timeAgo, VERDICT_WORDS } from '../view-model.ts';
+import { currentWindows, timeAgo, VERDICT_WORDS } from '../view-model.ts';
+import { BucketHealthView } from './bucket-health.tsx';
 import { StatusView } from './status-view.tsx';
-import { UptimeBars } from './uptime-bars.tsx';
 
 /**
  * A bucket shown through a share link: its verdict, the 30-day availability bars, the nodes
@@ -21,43 +22,13 @@ export function SharedView(props: {
   now: number;
 }) {
   const { health, status, uptime, events, now } = props;
-  const days = uptime?.bucket === undefined ? [] : availabilityDays(uptime.bucket.days);
+  const windows = useMemo(
+    () => currentWindows(health?.maintenance === undefined ? [] : [health.maintenance], now),
+    [health, now],
+  );
   return (
     <>
-      {health !== undefined && (
-        <section aria-labelledby="verdict-title" class="verdict">
-          <h2 id="verdict-title">
-            <span class={`verdict-word verdict-${health.verdict.toLowerCase()}`}>
-              {VERDICT_WORDS[health.verdict] ?? health.verdict}
-            </span>
-          </h2>
-          <p>
-            {health.nodes.online} of {health.nodes.assigned} node
-            {health.nodes.assigned === 1 ? '' : 's'} online
-            {health.since !== undefined && (
-              <>
-                {' '}
-                · since{' '}
-                <time dateTime={health.since} title={health.since}>
-                  {timeAgo(health.since, now)}
-                </time>
-              </>
-            )}
-          </p>
-          {health.maintenance !== undefined && (
-            <p class="maintenance">
-              Maintenance until {health.maintenance.end}
-              {health.maintenance.reason !== undefined && `: ${health.maintenance.reason}`}
-            </p>
-          )}
-        </section>
-      )}
-      {days.length > 0 && (
-        <section aria-labelledby="availability-title" class="availability">
-          <h2 id="availability-title">Availability</h2>
-          <UptimeBars days={days} nodeName="the bucket" />
-        </section>
-      )}
+      <BucketHealthView health={health} uptime={uptime} windows={windows} now={now} />
       {status !== undefined && (
         <StatusView status={status} uptime={uptime} fetchedAt={props.fetchedAt} now={now} />
       )}

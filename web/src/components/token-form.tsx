@@ -7,11 +7,14 @@ const TITLES = {
   malformed: 'Check the link',
 } as const;
 
-/** Asks for a bucket id and a token (none given, the token refused, or the id malformed). */
+/**
+ * Asks for a token and, optionally, a bucket id (none given, the token refused, or the id
+ * malformed); without a bucket id the overview opens.
+ */
 export function TokenForm(props: {
   bucketId: string | undefined;
   reason: 'missing' | 'refused' | 'malformed';
-  onSubmit: (value: { bucketId: string; token: string }) => void;
+  onSubmit: (value: { bucketId: string | undefined; token: string }) => void;
 }) {
   const [bucket, setBucket] = useState(props.bucketId ?? '');
   const [token, setToken] = useState('');
@@ -24,13 +27,13 @@ export function TokenForm(props: {
         event.preventDefault();
         const bucketId = bucket.trim();
         const value = token.trim();
-        if (!isBucketId(bucketId)) {
+        if (bucketId !== '' && !isBucketId(bucketId)) {
           setError('The bucket id is 1-128 characters of letters, digits, _ or -.');
         } else if (value === '') {
           setError('Paste your token.');
         } else {
           setError(undefined);
-          props.onSubmit({ bucketId, token: value });
+          props.onSubmit({ bucketId: bucketId === '' ? undefined : bucketId, token: value });
         }
       }}
     >
@@ -42,9 +45,13 @@ export function TokenForm(props: {
         the history. On a shared computer, paste the token here instead, or clear the history.
       </p>
       <label for="bucket-input">Bucket id</label>
+      <p id="bucket-hint" class="hint">
+        Optional: leave it empty to see all the buckets your token reads.
+      </p>
       <input
         id="bucket-input"
         name="bucket"
+        aria-describedby="bucket-hint"
         autocomplete="off"
         spellcheck={false}
         value={bucket}

@@ -6,7 +6,18 @@ import { overallUptime, uptimeLevel, uptimeText } from '../view-model.ts';
  * One bar per day, one tab stop per node (roving tabindex: arrows move between days). The
  * focused or hovered day's figure is shown as text under the bars, and as each bar's name.
  */
-export function UptimeBars({ days, nodeName }: { days: UptimeDay[]; nodeName: string }) {
+export function UptimeBars({
+  days,
+  nodeName,
+  noun = 'uptime',
+}: {
+  days: UptimeDay[];
+  nodeName: string;
+  /** What the figure is: a node's uptime, a bucket's availability (`available`). */
+  noun?: 'uptime' | 'available';
+}) {
+  const text = (day: UptimeDay) => uptimeText(day, noun);
+  const title = noun === 'uptime' ? 'uptime' : 'availability';
   const [active, setActive] = useState(days.length - 1);
   const [shown, setShown] = useState<number>();
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
@@ -22,11 +33,11 @@ export function UptimeBars({ days, nodeName }: { days: UptimeDay[]; nodeName: st
   return (
     <div class="uptime">
       <p class="uptime-title">
-        {days.length}-day uptime: {overall === null ? 'no data' : `${overall}%`}
+        {days.length}-day {title}: {overall === null ? 'no data' : `${overall}%`}
       </p>
       <fieldset class="bars" onMouseLeave={() => setShown(undefined)}>
         <legend class="visually-hidden">
-          Daily uptime of {nodeName}; arrow keys move between days
+          Daily {title} of {nodeName}; arrow keys move between days
         </legend>
         {days.map((day, i) => (
           <button
@@ -37,8 +48,8 @@ export function UptimeBars({ days, nodeName }: { days: UptimeDay[]; nodeName: st
             }}
             class={`bar bar-${uptimeLevel(day.perc_uptime)}`}
             tabIndex={i === activeIndex ? 0 : -1}
-            aria-label={uptimeText(day)}
-            title={uptimeText(day)}
+            aria-label={text(day)}
+            title={text(day)}
             onFocus={() => {
               setActive(i);
               setShown(i);
@@ -62,7 +73,7 @@ export function UptimeBars({ days, nodeName }: { days: UptimeDay[]; nodeName: st
         ))}
       </fieldset>
       <p class={`uptime-detail${shown === undefined ? ' idle' : ''}`} aria-hidden="true">
-        {detailDay === undefined ? '' : uptimeText(detailDay)}
+        {detailDay === undefined ? '' : text(detailDay)}
       </p>
     </div>
   );

@@ -1,24 +1,35 @@
 // The confirmation's reads (functions/data/alert-confirmation.ts) on the run's engine: the
 // node's later and earlier events (newest first, across pages), its row (lastAt, else
-// lastUpdated), the bucket's windows at check time, and a health change's own row.
+// lastUpdated), the bucket's windows at check time, and a health change's own row; and, for a
+// health change, the verdict timeline up to at + D as the reads compute it, before the sweep has
+// recorded it (functions/delivery/confirmer.ts wires both).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createChangeConfirmer } from '../../functions/data/alert-confirmation.ts';
+import { createHealthWriter } from '../../functions/data/bucket-health.ts';
 import { createEventWriter } from '../../functions/data/events.ts';
+import { createHealthMarker } from '../../functions/data/health-marks.ts';
 import { createMaintenanceWindowStore } from '../../functions/data/maintenance-windows.ts';
+import { createDeliveryConfirmer } from '../../functions/delivery/confirmer.ts';
+import type { DeliveryCheck } from '../../functions/domain/alert-policy.ts';
+import { initialCheckpoint } from '../../functions/domain/health-timeline.ts';
 import type { NodeStatus } from '../../functions/domain/node-status.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
+import { wireSweep } from '../../functions/sweep/wiring.ts';
 import { Seeder } from '../support/seed.ts';
-import { createTestTable } from '../support/table.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
 
 let seeder: Seeder;
 let confirm: ReturnType<typeof createChangeConfirmer>;
 let recordEvents: ReturnType<typeof createEventWriter>;
 let windows: ReturnType<typeof createMaintenanceWindowStore>;
+let table: TestTable;
 let counter = 0;
 const iso = (ms: number) => new Date(ms).toISOString();
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
 
 beforeAll(async () => {
-  const { client, tableName } = await createTestTable('alert-confirm');
+  table = await createTestTable('alert-confirm');
+  const { client, tableName } = table;
   seeder = new Seeder(client, tableName);
   recordEvents = createEventWriter(client, tableName, { retentionDays: 90 });
   windows = createMaintenanceWindowStore(client, tableName);
@@ -161,5 +172,122 @@ describe('a bucket health change', () => {
     await healthRow(bucketId, 'OPERATIONAL', 'PARTIAL_OUTAGE', T0 + 30_000);
     await healthRow(bucketId, 'PARTIAL_OUTAGE', 'OPERATIONAL', T0 + 35_000);
     expect(await health(bucketId, 'OPERATIONAL', T0 + 35_000)).toBe(false);
+  });
+});
+
+describe('a bucket health change checked before the sweep has settled at + D', () => {
+  const STALE = 5;
+  /** A bucket with its checkpoint at T0 (UNKNOWN) and one assigned node, n1. */
+  async function newBucket() {
+    const bucketId = bucket();
+    await seeder.bucket(bucketId, { workspaceId: 'ws-c', orgId: 'org-c' });
+    const writer = createHealthWriter(table.client, table.tableName, {
+      eventRetentionDays: 90,
+      historyRetentionDays: 90,
+    });
+    const entry = {
+      counts: { counted: 0, online: 0 },
+      minOnlinePercent: 50,
+      verdict: 'UNKNOWN' as const,
+    };
+    const written = await writer.writeCheckpoint(bucketId, initialCheckpoint(T0, []), entry, {
+      expectVer: undefined,
+      expectMarkSeq: undefined,
+      nextMark: undefined,
+    });
+    expect(written).toBe(true);
+    return bucketId;
+  }
+  const recordMarked = createEventWriterMarking();
+  function createEventWriterMarking() {
+    let writer: ReturnType<typeof createEventWriter> | undefined;
+    return (...args: Parameters<ReturnType<typeof createEventWriter>>) => {
+      writer ??= createEventWriter(table.client, table.tableName, {
+        retentionDays: 90,
+        markHealth: createHealthMarker(table.client, table.tableName),
+      });
+      return writer(...args);
+    };
+  }
+  /** A report of n1 as the ingest path leaves it: the row, and the event (marking the bucket). */
+  async function report(bucketId: string, from: string, to: NodeStatus, at: number) {
+    await seeder.assignment(bucketId, 'n1', {
+      status: to,
+      lastAt: at,
+      lastUpdated: iso(at),
+    });
+    await recordMarked([
+      {
+        bucketId,
+        nodeId: 'n1',
+        from: from as NodeStatus,
+        to,
+        at: iso(at),
+        ...(from === 'DISCONNECTED' && { first: true }),
+      },
+    ]);
+  }
+  /** A sweep run at `now`: the health step settles up to now - 11 s. */
+  const sweepAt = (now: number) =>
+    wireSweep({
+      client: table.client,
+      tableName: table.tableName,
+      staleAfterSeconds: STALE,
+      eventRetentionDays: 90,
+      historyRetentionDays: 90,
+      logger: createLogger('alert-confirmation-test'),
+      now: () => now,
+    })();
+  const confirmAt = (now: number, check: DeliveryCheck) =>
+    createDeliveryConfirmer(table.client, table.tableName, {
+      staleAfterSeconds: STALE,
+      now: () => now,
+    })(check);
+  const operational = (bucketId: string, holdSeconds: number): DeliveryCheck => ({
+    subject: 'bucket',
+    bucketId,
+    to: 'OPERATIONAL',
+    at: iso(T0 + 1_000),
+    holdSeconds,
+  });
+
+  it('a change the reports undid within D, not yet recorded by the sweep, did not hold', async () => {
+    const bucketId = await newBucket();
+    await report(bucketId, 'DISCONNECTED', 'ONLINE', T0 + 1_000);
+    // The run that records UNKNOWN -> OPERATIONAL at T0 + 1 s settles only up to T0 + 2 s.
+    await sweepAt(T0 + 13_000);
+    await report(bucketId, 'ONLINE', 'OFFLINE', T0 + 3_000);
+    // Checked at at + D = T0 + 6 s (and later, still before the next run): MAJOR_OUTAGE at T0 + 3 s.
+    expect(await confirmAt(T0 + 6_000, operational(bucketId, 5))).toBe(false);
+    expect(await confirmAt(T0 + 13_500, operational(bucketId, 5))).toBe(false);
+    // The same change with D = 1 s held: OFFLINE came 2 s after it.
+    expect(await confirmAt(T0 + 13_500, operational(bucketId, 1))).toBe(true);
+    // Once the sweep has recorded the timeline, the answer is the same.
+    await sweepAt(T0 + 30_000);
+    expect(await confirmAt(T0 + 30_000, operational(bucketId, 5))).toBe(false);
+  });
+
+  it('a silence within D that no sweep has noticed yet undoes the change too', async () => {
+    const bucketId = await newBucket();
+    await report(bucketId, 'DISCONNECTED', 'ONLINE', T0 + 1_000);
+    await sweepAt(T0 + 13_000);
+    // No report after T0 + 1 s: DISCONNECTED at T0 + 6 s (stale 5 s), MAJOR_OUTAGE then.
+    expect(await confirmAt(T0 + 11_000, operational(bucketId, 10))).toBe(false);
+    // For 4 s it held; the 5th second ends at the silence itself.
+    expect(await confirmAt(T0 + 11_000, operational(bucketId, 4))).toBe(true);
+    expect(await confirmAt(T0 + 11_000, operational(bucketId, 5))).toBe(false);
+  });
+
+  it('a change the timeline holds is confirmed before the sweep records anything after it', async () => {
+    const bucketId = await newBucket();
+    await report(bucketId, 'DISCONNECTED', 'ONLINE', T0 + 1_000);
+    await sweepAt(T0 + 13_000);
+    // A report that changes nothing: the row only.
+    await seeder.assignment(bucketId, 'n1', { status: 'ONLINE', lastAt: T0 + 4_000 });
+    expect(await confirmAt(T0 + 6_000, operational(bucketId, 5))).toBe(true);
+    // A change the timeline does not have (another verdict at that instant) is not confirmed.
+    expect(await confirmAt(T0 + 6_000, { ...operational(bucketId, 5), to: 'DEGRADED' })).toBe(
+      false,
+    );
   });
 });

@@ -3,10 +3,11 @@
 // lastUpdated), the bucket's windows at check time, and a health change's own row; and, for a
 // health change, the verdict timeline up to at + D as the reads compute it, before the sweep has
 // recorded it (functions/delivery/confirmer.ts wires both).
+import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createChangeConfirmer } from '../../functions/data/alert-confirmation.ts';
+import { createChangeConfirmer, MAX_RUN } from '../../functions/data/alert-confirmation.ts';
 import { createHealthWriter } from '../../functions/data/bucket-health.ts';
-import { createEventWriter } from '../../functions/data/events.ts';
+import { createEventWriter, eventPut } from '../../functions/data/events.ts';
 import { createHealthMarker } from '../../functions/data/health-marks.ts';
 import { createMaintenanceWindowStore } from '../../functions/data/maintenance-windows.ts';
 import { createDeliveryConfirmer } from '../../functions/delivery/confirmer.ts';
@@ -44,6 +45,26 @@ const node = (bucketId: string, to: NodeStatus, at: number, holdSeconds = 10) =>
   confirm({ subject: 'node', bucketId, nodeId: 'n1', to, at: iso(at), holdSeconds });
 const record = (bucketId: string, list: [NodeStatus, NodeStatus, number][], nodeId = 'n1') =>
   recordEvents(list.map(([from, to, at]) => ({ bucketId, nodeId, from, to, at: iso(at) })));
+/** A long list: the event writer's rows, 25 to a BatchWriteItem. */
+async function recordMany(bucketId: string, list: [NodeStatus, NodeStatus, number][]) {
+  const items = list.map(
+    ([from, to, at]) =>
+      eventPut(
+        table.tableName,
+        { bucketId, nodeId: 'n1', from, to, at: iso(at) },
+        { retentionDays: 90, writer: 'test', recordedAt: iso(at) },
+      ).Item,
+  );
+  for (let i = 0; i < items.length; i += 25) {
+    await table.client.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [table.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+        },
+      }),
+    );
+  }
+}
 
 describe('a node change', () => {
   it('walks back over the earlier changes newest first, across pages, to the start of the run', async () => {
@@ -137,6 +158,83 @@ describe('a node change', () => {
     expect(await node(bucketId, 'OFFLINE', T0)).toBe(true);
     await windows.addWindow(bucketId, { start: T0, end: T0 + 1, reason: undefined }, T0);
     expect(await node(bucketId, 'OFFLINE', T0)).toBe(false);
+  });
+});
+
+describe('the reads', () => {
+  it('walks back over at most MAX_RUN earlier changes: the oldest of them starts the run', async () => {
+    const bucketId = bucket();
+    // 1,001 flips 1 s apart from ONLINE, then the change checked: back to ONLINE. The whole run
+    // starts from ONLINE (not delivered), but the walk stops after MAX_RUN = 1,000 changes,
+    // whose oldest left OFFLINE: the change counts as one that held after a flap.
+    expect(MAX_RUN).toBe(1000);
+    const list: [NodeStatus, NodeStatus, number][] = [];
+    for (let k = 0; k <= 1001; k++) {
+      list.push(
+        k % 2 === 0 ? ['ONLINE', 'OFFLINE', T0 + k * 1000] : ['OFFLINE', 'ONLINE', T0 + k * 1000],
+      );
+    }
+    await recordMany(bucketId, list);
+    await seeder.put({
+      pk: `BUCKET#${bucketId}`,
+      sk: 'NODE#n1',
+      status: 'ONLINE',
+      lastAt: T0 + 1_001_000 + 60_000,
+    });
+    expect(await node(bucketId, 'ONLINE', T0 + 1_001_000)).toBe(true);
+    // One change less in the run: the walk reaches its start, ONLINE.
+    expect(await node(bucketId, 'OFFLINE', T0 + 1_000_000)).toBe(false);
+  }, 60_000);
+
+  it('every read of the confirmation is consistent', async () => {
+    const { client, tableName } = table;
+    const seen: { command: string; consistent: unknown }[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { ConsistentRead?: unknown; TableName?: string };
+        if (input.TableName === tableName) {
+          seen.push({ command: String(context.commandName), consistent: input.ConsistentRead });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'confirmationReadTrace' },
+    );
+    try {
+      const bucketId = bucket();
+      await record(bucketId, [['ONLINE', 'OFFLINE', T0]]);
+      await record(bucketId, [['OFFLINE', 'ONLINE', T0 - 5_000]]);
+      await seeder.put({ pk: `BUCKET#${bucketId}`, sk: 'NODE#n1', status: 'OFFLINE', lastAt: T0 });
+      seen.length = 0;
+      const confirmer = createChangeConfirmer(client, tableName, {
+        staleAfterSeconds: 5,
+        loadWindows: async () => [],
+      });
+      await confirmer({
+        subject: 'node',
+        bucketId,
+        nodeId: 'n1',
+        to: 'OFFLINE',
+        at: iso(T0),
+        holdSeconds: 10,
+      });
+      await confirmer({
+        subject: 'bucket',
+        bucketId,
+        to: 'DEGRADED',
+        at: iso(T0),
+        holdSeconds: 10,
+      });
+      expect(seen.map((r) => r.command).sort()).toEqual([
+        'GetItemCommand',
+        'QueryCommand',
+        'QueryCommand',
+        'QueryCommand',
+        'QueryCommand',
+      ]);
+      expect(seen.every((r) => r.consistent === true)).toBe(true);
+    } finally {
+      client.middlewareStack.remove('confirmationReadTrace');
+    }
   });
 });
 

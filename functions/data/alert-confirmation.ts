@@ -57,27 +57,26 @@ export interface ConfirmationOptions {
   now?: () => number;
 }
 
-/** A change of a timeline: its instant, and the state it left or entered. */
+/** A change of a timeline: its instant, and the state it entered or left. */
 interface TimelineChange {
   atMs: number;
-  to: string | undefined;
+  to?: string | undefined;
   from?: string;
 }
 
 /**
- * The record up to `from` and the computed changes after it (both newest first when `newest`):
- * the bucket's timeline, as GET health/events merges them.
+ * The bucket's timeline, newest first: the record up to `from` and the computed changes after
+ * it, as GET health/events merges them (the record alone without a computed timeline).
  */
 function mergeComputed(
   recorded: readonly TimelineChange[],
   computed: { from: number; changes: readonly HealthChange[] } | undefined,
-  keep: (atMs: number) => boolean,
 ): TimelineChange[] {
   if (computed === undefined) return [...recorded];
   return [
     ...recorded.filter((c) => c.atMs <= computed.from),
     ...computed.changes
-      .filter((c) => c.at > computed.from && keep(c.at))
+      .filter((c) => c.at > computed.from)
       .map((c) => ({ atMs: c.at, to: c.to, from: c.from })),
   ].sort((a, b) => b.atMs - a.atMs);
 }
@@ -210,15 +209,15 @@ export function createChangeConfirmer(
         earlierChanges(pk, HEALTH_EVENT_SK_PREFIX, atMs, holdSeconds),
         options.healthTimeline?.(check.bucketId, Math.max(nowMs, untilMs)),
       ]);
-      const timeline = mergeComputed(range, computed, (t) => t >= atMs && t <= untilMs);
+      // Changes outside [at, T] (computed ones reach to now) are left out by the rules below.
+      const timeline = mergeComputed(range, computed);
       // The sweep's recomputation of a late input deletes a health event that did not happen:
       // one no longer in the timeline is not delivered.
       const held = timeline.some((c) => c.atMs === atMs && c.to === to);
-      const earlier = mergeComputed(
-        recordedBefore.map((c) => ({ ...c, to: undefined })),
-        computed,
-        (t) => t < atMs,
-      ).map((c) => ({ atMs: c.atMs, from: c.from as string }));
+      const earlier = mergeComputed(recordedBefore, computed).map((c) => ({
+        atMs: c.atMs,
+        from: c.from as string,
+      }));
       return (
         held &&
         healthChangeHolds({ atMs, holdSeconds, laterEventsMs: timeline.map((c) => c.atMs) }) &&

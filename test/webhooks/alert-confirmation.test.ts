@@ -371,9 +371,35 @@ describe('a bucket health change checked before the sweep has settled at + D', (
     await sweepAt(T0 + 13_000);
     // No report after T0 + 1 s: DISCONNECTED at T0 + 6 s (stale 5 s), MAJOR_OUTAGE then.
     expect(await confirmAt(T0 + 11_000, operational(bucketId, 10))).toBe(false);
+    // Checked before T (a clock behind): the timeline to T still has the silence.
+    expect(await confirmAt(T0 + 3_000, operational(bucketId, 10))).toBe(false);
     // For 4 s it held; the 5th second ends at the silence itself.
     expect(await confirmAt(T0 + 11_000, operational(bucketId, 4))).toBe(true);
     expect(await confirmAt(T0 + 11_000, operational(bucketId, 5))).toBe(false);
+  });
+
+  it('a flap back to the recorded verdict, not recorded yet, delivers nothing; the record counts up to the checkpoint', async () => {
+    const bucketId = await newBucket();
+    // The first report exactly at the instant the run settles (T0 + 2 s): the health event
+    // UNKNOWN -> OPERATIONAL is recorded at the checkpoint itself.
+    await report(bucketId, 'DISCONNECTED', 'ONLINE', T0 + 2_000);
+    await sweepAt(T0 + 13_000);
+    const at2 = { ...operational(bucketId, 1), at: iso(T0 + 2_000) };
+    expect(await confirmAt(T0 + 30_000, at2)).toBe(true);
+    // OPERATIONAL -> MAJOR_OUTAGE -> ... -> OPERATIONAL, 2 s apart, after the checkpoint.
+    await report(bucketId, 'ONLINE', 'OFFLINE', T0 + 20_000);
+    await report(bucketId, 'OFFLINE', 'ONLINE', T0 + 22_000);
+    await report(bucketId, 'ONLINE', 'OFFLINE', T0 + 24_000);
+    await report(bucketId, 'OFFLINE', 'ONLINE', T0 + 26_000);
+    // Reports go on, changing nothing: no silence before T0 + 37 s.
+    await seeder.assignment(bucketId, 'n1', { status: 'ONLINE', lastAt: T0 + 32_000 });
+    const back = { ...operational(bucketId, 5), at: iso(T0 + 26_000) };
+    const outage = { ...back, to: 'MAJOR_OUTAGE', at: iso(T0 + 24_000) };
+    expect(await confirmAt(T0 + 40_000, outage)).toBe(false);
+    expect(await confirmAt(T0 + 40_000, back)).toBe(false);
+    // With D = 1 s none of the changes is part of a run: each held.
+    expect(await confirmAt(T0 + 40_000, { ...back, holdSeconds: 1 })).toBe(true);
+    expect(await confirmAt(T0 + 40_000, { ...outage, holdSeconds: 1 })).toBe(true);
   });
 
   it('a change the timeline holds is confirmed before the sweep records anything after it', async () => {

@@ -76,7 +76,7 @@ describe('a node change', () => {
         k % 2 === 0 ? ['ONLINE', 'OFFLINE', T0 + k * 1000] : ['OFFLINE', 'ONLINE', T0 + k * 1000],
       );
     }
-    await record(bucketId, list);
+    await recordMany(bucketId, list);
     await seeder.put({
       pk: `BUCKET#${bucketId}`,
       sk: 'NODE#n1',
@@ -141,9 +141,12 @@ describe('a node change', () => {
     expect(await node(bucketId, 'OFFLINE', T0)).toBe(true);
     await row(T0);
     expect(await node(bucketId, 'OFFLINE', T0)).toBe(false);
-    // A row never reported to (no status, no instant) cannot tell: not delivered.
+    // A row never reported to (no status, no instant) cannot tell: not delivered; it reads as
+    // no last report, so a change to DISCONNECTED held.
     await seeder.put({ pk: `BUCKET#${bucketId}`, sk: 'NODE#n1', assignedAt: iso(T0) });
     expect(await node(bucketId, 'OFFLINE', T0)).toBe(false);
+    await record(bucketId, [['OFFLINE', 'DISCONNECTED', T0 + 20_000]]);
+    expect(await node(bucketId, 'DISCONNECTED', T0 + 20_000)).toBe(true);
   });
 
   it('a window created after the fan-out that covers `at` silences the change at its check', async () => {
@@ -256,7 +259,14 @@ describe('a bucket health change', () => {
   it('holds while recorded with nothing after it within D; not when gone, followed, or a flap back', async () => {
     const bucketId = bucket();
     // The checkpoint and a closed day sort around the E# range and are no health events.
-    await seeder.put({ pk: `HEALTH#${bucketId}`, sk: 'D#2026-11-19', from: 'X', at: iso(T0 - 1) });
+    // (The D# row even carries a `from` equal to the change's `to`: outside the E# range, it
+    // starts no run.)
+    await seeder.put({
+      pk: `HEALTH#${bucketId}`,
+      sk: 'D#2026-11-19',
+      from: 'DEGRADED',
+      at: iso(T0 - 1),
+    });
     await seeder.put({ pk: `HEALTH#${bucketId}`, sk: 'STATE', at: iso(T0 + 1) });
     expect(await health(bucketId, 'DEGRADED', T0)).toBe(false);
     await healthRow(bucketId, 'OPERATIONAL', 'DEGRADED', T0);
@@ -397,9 +407,24 @@ describe('a bucket health change checked before the sweep has settled at + D', (
     const outage = { ...back, to: 'MAJOR_OUTAGE', at: iso(T0 + 24_000) };
     expect(await confirmAt(T0 + 40_000, outage)).toBe(false);
     expect(await confirmAt(T0 + 40_000, back)).toBe(false);
+    // No change at T0 + 10 s: nothing to confirm there, whatever follows.
+    expect(await confirmAt(T0 + 40_000, { ...back, at: iso(T0 + 10_000), holdSeconds: 1 })).toBe(
+      false,
+    );
     // With D = 1 s none of the changes is part of a run: each held.
     expect(await confirmAt(T0 + 40_000, { ...back, holdSeconds: 1 })).toBe(true);
     expect(await confirmAt(T0 + 40_000, { ...outage, holdSeconds: 1 })).toBe(true);
+  });
+
+  it('a recorded change a late window undoes (the sweep will delete it) is not confirmed', async () => {
+    const bucketId = await newBucket();
+    await report(bucketId, 'DISCONNECTED', 'ONLINE', T0 + 1_000);
+    await sweepAt(T0 + 13_000);
+    expect(await confirmAt(T0 + 14_000, operational(bucketId, 1))).toBe(true);
+    // A window over the bucket's first minute, created afterwards: MAINTENANCE from its
+    // creation, so the UNKNOWN -> OPERATIONAL at T0 + 1 s did not happen.
+    await windows.addWindow(bucketId, { start: T0, end: T0 + 60_000, reason: undefined }, T0);
+    expect(await confirmAt(T0 + 14_000, operational(bucketId, 1))).toBe(false);
   });
 
   it('a change the timeline holds is confirmed before the sweep records anything after it', async () => {

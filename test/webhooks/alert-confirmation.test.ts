@@ -149,6 +149,13 @@ describe('a node change', () => {
     expect(await node(bucketId, 'DISCONNECTED', T0 + 20_000)).toBe(true);
   });
 
+  it('a node whose row is gone (unassigned): its change to DISCONNECTED held, no other can be told', async () => {
+    const bucketId = bucket();
+    await record(bucketId, [['ONLINE', 'DISCONNECTED', T0]]);
+    expect(await node(bucketId, 'DISCONNECTED', T0)).toBe(true);
+    expect(await node(bucketId, 'ONLINE', T0 - 60_000)).toBe(false);
+  });
+
   it('a window created after the fan-out that covers `at` silences the change at its check', async () => {
     const bucketId = bucket();
     await record(bucketId, [['ONLINE', 'OFFLINE', T0]]);

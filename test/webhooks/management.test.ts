@@ -568,6 +568,15 @@ describe('the alert policy: events and minDurationSeconds (POST and PATCH)', () 
     }[];
     expect(listed.find((w) => w.id === first.json.id)?.minDurationSeconds).toBe(0);
     expect(listed.find((w) => w.id === id)?.minDurationSeconds).toBe(7);
+    // One PATCH that sets a field and removes another.
+    const both = await call('PATCH', 'ws-pair', {
+      token: owner,
+      webhookId: id,
+      body: JSON.stringify({ description: null, minDurationSeconds: 9 }),
+    });
+    expect(both.statusCode).toBe(200);
+    expect(both.json).toMatchObject({ id, minDurationSeconds: 9 });
+    expect(both.json).not.toHaveProperty('description');
   });
 
   it('PATCH of a webhook of another workspace, or of an unknown id, is a 404', async () => {

@@ -134,5 +134,72 @@ function pageBudgets(report: BenchReport): BudgetCheck[] {
       ok: big.statusGzip === 200,
     });
   }
+  checks.push(...alertStormChecks(report));
   return checks;
 }
+
+/**
+ * Section 16's storm bound: with minDurationSeconds 5 nothing is delivered while the flipping
+ * lasts and one delivery per subject (each bucket, and the node in each bucket) after it; with
+ * 0 every event reaches every webhook. The writes of a flipping report stay at their per-bucket
+ * cost (row, history day, event, health mark: 5 or 6 per bucket, as an earlier mark holds or not,
+ * and the guard's one per report) and the sweep's at most 2 per bucket flip.
+ */
+function alertStormChecks(report: BenchReport): BudgetCheck[] {
+  const rows = report.alertStorm ?? [];
+  const exact = (name: string, want: number, got: number): BudgetCheck => ({
+    name,
+    limit: `= ${want}`,
+    actual: String(got),
+    margin: got === want ? 'exact' : `${got - want} off`,
+    ok: got === want,
+  });
+  const atMost = (name: string, limit: number, got: number): BudgetCheck => ({
+    name,
+    limit: `<= ${limit}`,
+    actual: String(got),
+    margin: `${round1(limit - got)} under`,
+    ok: got <= limit,
+  });
+  const checks: BudgetCheck[] = [];
+  for (const row of rows) {
+    const label = `alert storm, ${row.buckets} buckets, D = ${row.minDurationSeconds} s`;
+    const total = row.deliveriesDuringMinute + row.deliveriesAfter;
+    if (row.minDurationSeconds === 0) {
+      checks.push(
+        exact(
+          `${label}: every event to every webhook`,
+          (row.nodeEvents + row.healthEvents) * row.webhooks,
+          total,
+        ),
+      );
+    } else {
+      checks.push(exact(`${label}: deliveries while flipping`, 0, row.deliveriesDuringMinute));
+      checks.push(
+        exact(`${label}: one per subject after, per webhook`, 2 * row.buckets, row.perWebhookAfter),
+      );
+    }
+    checks.push(
+      atMost(
+        `${label}: report writes per flip`,
+        6 * row.buckets + 1,
+        row.reportWriteRequestsPerFlip,
+      ),
+    );
+    checks.push(
+      atMost(`${label}: sweep writes per flip`, 2 * row.buckets, row.sweepWriteRequestsPerFlip),
+    );
+  }
+  if (rows.length === 0) {
+    checks.push({
+      name: 'alert storm',
+      limit: 'measured',
+      actual: 'not measured',
+      margin: '-',
+      ok: false,
+    });
+  }
+  return checks;
+}
+
+const round1 = (value: number) => Math.round(value * 10) / 10;

@@ -1,3 +1,4 @@
+import type { AlertStormRow } from './alert-storm.ts';
 import type { ColdImportRow } from './cold-import.ts';
 import type { HealthReadRow } from './health-read.ts';
 import type { HistoryRow } from './history.ts';
@@ -28,6 +29,8 @@ export interface BenchReport {
   sweep: SweepRow[];
   /** The sweep's health step: K marked buckets among N. */
   sweepHealth: SweepHealthRow[];
+  /** Section 16's storm: deliveries and writes of a node flipping its buckets every second. */
+  alertStorm: AlertStormRow[];
   /** The status page in Chromium; absent when Chromium is not installed (said at run time). */
   page?: PageRow;
   /** GET status of a 10,000-node bucket: raw and gzip bytes. */

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchAlertStorm } from './alert-storm.ts';
 import { checkBudgets } from './budgets.ts';
 import { benchColdImport } from './cold-import.ts';
 import { startBenchEngine } from './engine.ts';
@@ -36,6 +37,7 @@ const SECTIONS = [
   'sweepHealth',
   'page',
   'gzip',
+  'alertStorm',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -77,6 +79,12 @@ const SWEEP_HEALTH_FLEETS = [
   { buckets: 1000, markedBuckets: 10 },
 ];
 
+/** Section 16's storm: one node flipping 10 buckets, 10 webhooks with D = 0, then with D = 5. */
+const ALERT_STORM = [
+  { buckets: 10, minDurationSeconds: 0 },
+  { buckets: 10, minDurationSeconds: 5 },
+];
+
 const plan = quick
   ? {
       readPath: {
@@ -107,6 +115,7 @@ const plan = quick
       sweepHealth: { fleets: SWEEP_HEALTH_FLEETS, runs: 5 },
       page: { runs: 3 },
       gzip: { nodes: [10_000] },
+      alertStorm: { scenarios: ALERT_STORM, flips: 12 },
     }
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
@@ -134,6 +143,7 @@ const plan = quick
       sweepHealth: { fleets: SWEEP_HEALTH_FLEETS, runs: 15 },
       page: { runs: 9 },
       gzip: { nodes: [10_000, 50_000] },
+      alertStorm: { scenarios: ALERT_STORM, flips: 60 },
     };
 
 const report: BenchReport = {
@@ -148,6 +158,7 @@ const report: BenchReport = {
   history: [],
   sweep: [],
   sweepHealth: [],
+  alertStorm: [],
 };
 const started = nowMs();
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -196,6 +207,7 @@ await section('coldImport', () => benchColdImport(plan.coldImport), report.coldI
 await section('http', () => benchHttp(plan.http), report.http);
 await section('sweep', () => benchSweep(plan.sweep), report.sweep);
 await section('sweepHealth', () => benchSweepHealth(plan.sweepHealth), report.sweepHealth);
+await section('alertStorm', () => benchAlertStorm(plan.alertStorm), report.alertStorm);
 if (runs('page')) {
   const t = nowMs();
   const page = await benchPage(plan.page);
@@ -229,6 +241,7 @@ const checks = checkBudgets(report).filter((c) => {
   if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');
   if (c.name.startsWith('sweep health')) return runs('sweepHealth');
+  if (c.name.startsWith('alert storm')) return runs('alertStorm');
   if (c.name.startsWith('sweep')) return runs('sweep');
   if (c.name.startsWith('page')) return runs('page');
   if (c.name.startsWith('gzip') || c.name.startsWith('50,000')) return runs('gzip');

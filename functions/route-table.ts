@@ -187,7 +187,8 @@ export const FUNCTIONS = {
     // Each attempt has a 5 s deadline; the attempts of a batch of 10 run in parallel.
     timeoutSeconds: 15,
     // The webhook row, with its secret, at every attempt; for a delivery that waited, the
-    // node's row and its later events (or the bucket's later health events) and the windows.
+    // node's row and its later events and the windows (or the bucket's health events, and its
+    // timeline computed as GET health does: STATE, windows, inputs and node rows).
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -32,7 +32,20 @@ export interface LocalAlertQueueOptions {
   attempt: AttemptDeps;
   retryBaseSeconds: number;
   log: (line: string) => void;
+  /** The timers the waits and retries run on (default: the real ones; a bench simulates them). */
+  timers?: LocalTimers;
 }
+
+/** setTimeout/clearTimeout, or a simulated clock's equivalents. */
+export interface LocalTimers {
+  setTimeout(run: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const REAL_TIMERS: LocalTimers = {
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 export interface DeadLetter {
   message: DeliveryMessage;
@@ -45,6 +58,11 @@ export interface LocalAlertQueue {
   onEventsRecorded(events: readonly FannedOutEvent[]): void;
   /** Resolves when nothing is queued, in flight, waiting for its check or for a retry. */
   idle(): Promise<void>;
+  /**
+   * Resolves when nothing is queued or in flight; deliveries waiting on a timer (a check's
+   * wait, a retry) are not waited for (a simulated clock fires them).
+   */
+  settled(): Promise<void>;
   readonly deadLetters: readonly DeadLetter[];
   /** Cancels pending retries; attempts in flight finish. */
   stop(): Promise<void>;
@@ -52,14 +70,19 @@ export interface LocalAlertQueue {
 
 export function createLocalAlertQueue(options: LocalAlertQueueOptions): LocalAlertQueue {
   const deadLetters: DeadLetter[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const clock = options.timers ?? REAL_TIMERS;
+  const timers = new Set<unknown>();
   let pending = 0;
   let stopped = false;
   let waiters: (() => void)[] = [];
+  let quietWaiters: (() => void)[] = [];
   const settle = () => {
     pending--;
     if (pending === 0) {
       for (const wake of waiters.splice(0)) wake();
+    }
+    if (pending === timers.size) {
+      for (const wake of quietWaiters.splice(0)) wake();
     }
   };
   const track = <T>(work: Promise<T>) => {
@@ -70,7 +93,7 @@ export function createLocalAlertQueue(options: LocalAlertQueueOptions): LocalAle
   /** Runs `work` after `seconds` on a tracked timer (idle() waits for it, stop() cancels it). */
   const later = (seconds: number, work: () => Promise<void>) => {
     pending++;
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       timers.delete(timer);
       void work().finally(settle);
     }, seconds * 1000);
@@ -131,15 +154,21 @@ export function createLocalAlertQueue(options: LocalAlertQueueOptions): LocalAle
     },
     idle: () =>
       pending === 0 ? Promise.resolve() : new Promise<void>((wake) => waiters.push(wake)),
+    settled: () =>
+      pending === timers.size
+        ? Promise.resolve()
+        : new Promise<void>((wake) => quietWaiters.push(wake)),
     async stop() {
       stopped = true;
       for (const timer of timers) {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         settle();
       }
       timers.clear();
       if (pending > 0) await new Promise<void>((wake) => waiters.push(wake));
       waiters = [];
+      for (const wake of quietWaiters.splice(0)) wake();
+      quietWaiters = [];
     },
   };
 }

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AdminStore, createAdminStore } from '../admin/operator-store.ts';
-import { createChangeConfirmer } from '../functions/data/alert-confirmation.ts';
 import { createWindowLoader } from '../functions/data/maintenance-windows.ts';
 import { createWebhookStore } from '../functions/data/webhooks.ts';
+import { createDeliveryConfirmer } from '../functions/delivery/confirmer.ts';
 import { postWebhook } from '../functions/delivery/webhook-client.ts';
 import type { RecordedHealthEvent } from '../functions/domain/alert-message.ts';
 import type { RecordedNodeEvent } from '../functions/domain/events.ts';
@@ -16,7 +16,7 @@ import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
-import { createLocalAlertQueue, type LocalAlertQueue } from './alert-queue.ts';
+import { createLocalAlertQueue, type LocalAlertQueue, type LocalTimers } from './alert-queue.ts';
 import { type LocalConfig, readLocalConfig } from './config.ts';
 import {
   type Demo,
@@ -72,6 +72,15 @@ export interface LocalRuntimeOptions {
   webDir?: string;
   /** Timeouts and connection cap of the HTTP server (tests shorten them). */
   serverLimits?: Partial<ServerLimits>;
+  /**
+   * The clock of the functions and of the alert queue's waits and retries (default: the real
+   * one). A bench drives a simulated one (with `sweep: false` and no simulated nodes).
+   */
+  clock?: LocalClock;
+}
+
+export interface LocalClock extends LocalTimers {
+  now(): number;
 }
 
 export interface LocalRuntime {
@@ -86,6 +95,8 @@ export interface LocalRuntime {
   engine: string;
   tableName: string;
   dynamoEndpoint: string;
+  /** The client every function shares (a bench counts its requests). */
+  client: DynamoDBClient;
   /** The wired functions of the route table (scheduled and queue ones are driven from here). */
   functions: LocalFunctions;
   /** The in-process alert queue: every recorded event to the webhooks of its workspace. */
@@ -203,6 +214,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
   }
   const host = options.host ?? '127.0.0.1';
+  const clock = options.clock;
   const logger = new Logger({
     serviceName: 'bucket-status-local',
     // Rejected requests are routine locally; errors still show.
@@ -258,19 +270,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         loadBucketWorkspace: (bucketId) => webhookStore.loadBucketWorkspace(bucketId),
         listWebhookTargets: (workspaceId) => webhookStore.listWebhookTargets(workspaceId),
         loadWindows,
+        ...(clock !== undefined && { now: () => clock.now() }),
       },
       attempt: {
         loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
           webhookStore.loadWebhookForDelivery(workspaceId, slot, webhookId),
         post: postWebhook,
-        confirm: createChangeConfirmer(client, config.tableName, {
+        confirm: createDeliveryConfirmer(client, config.tableName, {
           staleAfterSeconds: config.staleAfterSeconds,
-          loadWindows,
+          ...(clock !== undefined && { now: () => clock.now() }),
         }),
         policy: { allowLoopback: config.webhookAllowLoopback },
+        ...(clock !== undefined && { now: () => clock.now() }),
       },
       retryBaseSeconds: config.webhookRetryBaseSeconds,
       log,
+      ...(clock !== undefined && { timers: clock }),
     });
     // Stopped (pending retries cancelled, attempts in flight finished) before the client closes.
     cleanups.push(() => alerts.stop());
@@ -334,7 +349,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       client,
       settings: { ...config, statusPageUrl: config.statusPageUrl ?? `${apiUrl}/` },
       logger,
-      overrides: { onEventsRecorded: publishEvents, onHealthRecorded: publishHealth },
+      overrides: {
+        onEventsRecorded: publishEvents,
+        onHealthRecorded: publishHealth,
+        ...(clock !== undefined && { now: () => clock.now() }),
+      },
     });
     wired = functions;
 
@@ -412,6 +431,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       engine,
       tableName: config.tableName,
       dynamoEndpoint: endpoint,
+      client,
       stop: () => {
         stopping ??= runCleanups();
         return stopping;

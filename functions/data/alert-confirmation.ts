@@ -14,6 +14,7 @@ import {
   silencedByMaintenance,
 } from '../domain/alert-policy.ts';
 import type { MaintenanceWindow } from '../domain/health.ts';
+import type { HealthChange } from '../domain/health-timeline.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { ATTR, type Item, readNumber, readString, S } from './attributes.ts';
 import { eventsPk } from './events.ts';
@@ -29,9 +30,12 @@ import { queryAll } from './query-all.ts';
  *   of that key range of EVENTS#<bucketId>, filtered to the node), the node's bucket row (the
  *   last report: GetItem), and the bucket's maintenance windows (a window created after the
  *   fan-out that covers `at` silences the change too);
- * - a bucket health change: the bucket's health events in [at, at + D] (one Query of that key
- *   range of HEALTH#<bucketId>): the change itself must still be recorded (the sweep deletes
- *   a health event a late input's recomputation did not produce), and none may follow it.
+ * - a bucket health change: the bucket's verdict timeline in [at, at + D]: the health events
+ *   on record there (one Query of that key range of HEALTH#<bucketId>) up to where the timeline
+ *   is known, and after it the changes a health read computes (`healthTimeline`: the sweep
+ *   records a change up to a minute and more late, so at at + D the record may end before it).
+ *   The change itself must be in the timeline (the sweep deletes a health event a late input's
+ *   recomputation did not produce), and no other change may follow it within D.
  *
  * With them, the subject's changes before `at`, newest first, as far back as a run of changes
  * less than D apart goes (pages read until the first gap of D; at most MAX_RUN changes): a
@@ -41,6 +45,40 @@ export const MAX_RUN = 1000;
 export interface ConfirmationOptions {
   staleAfterSeconds: number;
   loadWindows: (bucketId: string) => Promise<MaintenanceWindow[]>;
+  /**
+   * The bucket's verdict timeline computed up to an instant as the health reads do
+   * (functions/reads/health-timeline-read.ts#computeHealthTimeline): its changes after `from`;
+   * undefined for a bucket without a checkpoint. Without this port only the record counts.
+   */
+  healthTimeline?: (
+    bucketId: string,
+    untilMs: number,
+  ) => Promise<{ from: number; changes: readonly HealthChange[] } | undefined>;
+  now?: () => number;
+}
+
+/** A change of a timeline: its instant, and the state it entered or left. */
+interface TimelineChange {
+  atMs: number;
+  to?: string | undefined;
+  from?: string;
+}
+
+/**
+ * The bucket's timeline, newest first: the record up to `from` and the computed changes after
+ * it, as GET health/events merges them (the record alone without a computed timeline).
+ */
+function mergeComputed(
+  recorded: readonly TimelineChange[],
+  computed: { from: number; changes: readonly HealthChange[] } | undefined,
+): TimelineChange[] {
+  if (computed === undefined) return [...recorded];
+  return [
+    ...recorded.filter((c) => c.atMs <= computed.from),
+    ...computed.changes
+      .filter((c) => c.at > computed.from)
+      .map((c) => ({ atMs: c.at, to: c.to, from: c.from })),
+  ].sort((a, b) => b.atMs - a.atMs);
 }
 
 /** Sort keys are `<ISO>#...`: every key with an instant in [from, until] lies in this range. */
@@ -165,17 +203,24 @@ export function createChangeConfirmer(
     const { holdSeconds, to } = check;
     if (check.subject === 'bucket') {
       const pk = healthPk(check.bucketId);
-      const [range, earlier] = await Promise.all([
+      const nowMs = (options.now ?? Date.now)();
+      const [range, recordedBefore, computed] = await Promise.all([
         instantsIn(pk, HEALTH_EVENT_SK_PREFIX, atMs, untilMs),
         earlierChanges(pk, HEALTH_EVENT_SK_PREFIX, atMs, holdSeconds),
+        options.healthTimeline?.(check.bucketId, Math.max(nowMs, untilMs)),
       ]);
+      // Changes outside [at, T] (computed ones reach to now) are left out by the rules below.
+      const timeline = mergeComputed(range, computed);
       // The sweep's recomputation of a late input deletes a health event that did not happen:
-      // one no longer recorded is not delivered.
-      const recorded = range.some((c) => c.atMs === atMs && c.to === to);
-      const later = range.map((c) => c.atMs);
+      // one no longer in the timeline is not delivered.
+      const held = timeline.some((c) => c.atMs === atMs && c.to === to);
+      const earlier = mergeComputed(recordedBefore, computed).map((c) => ({
+        atMs: c.atMs,
+        from: c.from as string,
+      }));
       return (
-        recorded &&
-        healthChangeHolds({ atMs, holdSeconds, laterEventsMs: later }) &&
+        held &&
+        healthChangeHolds({ atMs, holdSeconds, laterEventsMs: timeline.map((c) => c.atMs) }) &&
         !returnsToStart({ to, atMs, holdSeconds, earlier })
       );
     }

@@ -1,11 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createChangeConfirmer } from '../data/alert-confirmation.ts';
-import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
+import { createDeliveryConfirmer } from './confirmer.ts';
 import { createDeliveryHandler } from './delivery-handler.ts';
 import { createSqsVisibility } from './sqs-visibility.ts';
 import { postWebhook } from './webhook-client.ts';
@@ -29,9 +28,8 @@ export function wireDeliveryHandler(w: DeliveryWiring) {
     loadWebhookForDelivery: (workspaceId, slot, webhookId) =>
       store.loadWebhookForDelivery(workspaceId, slot, webhookId),
     post: postWebhook,
-    confirm: createChangeConfirmer(w.client, w.tableName, {
+    confirm: createDeliveryConfirmer(w.client, w.tableName, {
       staleAfterSeconds: w.staleAfterSeconds,
-      loadWindows: createWindowLoader(w.client, w.tableName),
     }),
     policy: { allowLoopback: w.allowLoopback ?? false },
     ...(w.resolve !== undefined && { resolve: w.resolve }),

@@ -15,9 +15,11 @@ import {
   initialCheckpoint,
 } from '../domain/health-timeline.ts';
 import type {
+  HealthNodeRow,
   LoadHealthState,
   LoadHealthTail,
   LoadWindows,
+  OpenHealthBucket,
   StoredHealthState,
 } from '../domain/ports/health.ts';
 import { dayOf } from '../domain/timeline.ts';
@@ -132,4 +134,34 @@ export function advanceToNow(
   // A start 1 ms before its day closes the day before: not this read's to report.
   const closedDays = step.closedDays.filter((d) => d.day >= checkpoint.day);
   return { ...step, closedDays, from: start.asOf };
+}
+
+const REPORTED = new Set(['ONLINE', 'OFFLINE']);
+
+/** The rows' last reports since assignment, as the timeline sees them. */
+export const lastReportsOf = (rows: readonly HealthNodeRow[]): LastReport[] =>
+  rows.flatMap((row) =>
+    row.lastAt !== undefined && REPORTED.has(row.status as string)
+      ? [{ nodeId: row.nodeId, at: row.lastAt, status: row.status as LastReport['status'] }]
+      : [],
+  );
+
+/**
+ * The bucket's verdict timeline up to `nowMs` as a health read computes it, without an access
+ * decision (the alert confirmation's, functions/data/alert-confirmation.ts): the health
+ * partition and every node row in one round trip, the tail from the checkpoint when the first
+ * read did not cover it, then the read's start advanced to `nowMs`. Its changes after `from`
+ * are the ones the sweep will record; those up to `from` are on record.
+ */
+export async function computeHealthTimeline(
+  bucketId: string,
+  nowMs: number,
+  deps: HealthTimelineDeps & { openHealthBucket: OpenHealthBucket },
+): Promise<ReadStep | undefined> {
+  const [reads, rows] = await Promise.all([
+    readHealthPartition(bucketId, nowMs, deps),
+    deps.openHealthBucket(bucketId).then((page) => page.allNodes()),
+  ]);
+  const tail = await tailAfterCheckpoint(bucketId, reads, deps);
+  return advanceToNow(reads, tail, lastReportsOf(rows), nowMs, deps);
 }

@@ -11,7 +11,6 @@ import { MIN_ONLINE_PERCENT, verdictOf } from '../domain/health.ts';
 import {
   type CountedView,
   healthEventFloor,
-  type LastReport,
   mergeHealthEvents,
   toHealthBody,
   toHealthEventView,
@@ -19,15 +18,12 @@ import {
 } from '../domain/health-read.ts';
 import { type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
 import type { DecideBucketRead } from '../domain/ports/bucket-reads.ts';
-import type {
-  HealthNodeRow,
-  LoadHealthEventsPage,
-  OpenHealthBucket,
-} from '../domain/ports/health.ts';
+import type { LoadHealthEventsPage, OpenHealthBucket } from '../domain/ports/health.ts';
 import type { BucketHealth, HealthEventsPage } from '../wire/health.ts';
 import {
   advanceToNow,
   type HealthTimelineDeps,
+  lastReportsOf,
   readHealthPartition,
   tailAfterCheckpoint,
 } from './health-timeline-read.ts';
@@ -48,15 +44,6 @@ export interface ReadHealthEventsDeps extends ReadBucketHealthDeps {
 
 const DAY_MS = 86_400_000;
 type HealthEventsPageOf = Awaited<ReturnType<LoadHealthEventsPage>>;
-const REPORTED = new Set(['ONLINE', 'OFFLINE']);
-
-/** The rows' last reports since assignment, as the timeline sees them. */
-const lastReportsOf = (rows: readonly HealthNodeRow[]): LastReport[] =>
-  rows.flatMap((row) =>
-    row.lastAt !== undefined && REPORTED.has(row.status as string)
-      ? [{ nodeId: row.nodeId, at: row.lastAt, status: row.status as LastReport['status'] }]
-      : [],
-  );
 
 /**
  * The reads both routes share: the access decision's (the user's partition; nothing for a

@@ -248,6 +248,69 @@ describe('minDurationSeconds on node events', () => {
     const sent = Number(hook.receiver.requests[0]?.headers['webhook-timestamp']);
     expect(sent * 1000 + 999).toBeGreaterThanOrEqual(t0 + 1_000);
   });
+  it('a change that holds is sent when the clock reaches at + D, signed then, carrying its original `at` (simulated clock)', async () => {
+    const { bucketId, hooks } = await setup([{ minDurationSeconds: 30 }]);
+    const hook = hooks[0] as (typeof hooks)[0];
+    const t0 = past();
+    let now = t0;
+    const timers = new Set<{ due: number; run: () => void }>();
+    const simulated = createLocalAlertQueue({
+      fanOut: {
+        loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
+        listWebhookTargets: (w) => store.listWebhookTargets(w),
+        loadWindows: windows.loadWindows,
+        now: () => now,
+      },
+      attempt: {
+        loadWebhookForDelivery: (w, s, id) => store.loadWebhookForDelivery(w, s, id),
+        post: postWebhook,
+        policy: { allowLoopback: true },
+        confirm: createChangeConfirmer(seeder.client, seeder.tableName, {
+          staleAfterSeconds: STALE_SECONDS,
+          loadWindows: windows.loadWindows,
+        }),
+        now: () => now,
+      },
+      retryBaseSeconds: 1,
+      log: (line) => lines.push(line),
+      timers: {
+        setTimeout: (run, ms) => {
+          const timer = { due: now + ms, run };
+          timers.add(timer);
+          return timer;
+        },
+        clearTimeout: (timer) => timers.delete(timer as { due: number; run: () => void }),
+      },
+    });
+    // OFFLINE at t0, reported again 28 s later: still OFFLINE (not stale) at t0 + 30 s.
+    await nodeRow(bucketId, 'node-1', 'OFFLINE', t0 + 28_000);
+    const [event] = await recordEvents([
+      { bucketId, nodeId: 'node-1', from: 'ONLINE', to: 'OFFLINE', at: iso(t0) },
+    ]);
+    // Fanned out 250 ms after `at`.
+    now = t0 + 250;
+    simulated.onEventsRecorded([event as NonNullable<typeof event>]);
+    await simulated.settled();
+    // It waits: nothing sent, one timer, due at at + D (its wait rounded up to whole seconds).
+    expect(hook.receiver.requests).toEqual([]);
+    const [timer] = [...timers];
+    expect(timers.size).toBe(1);
+    expect(timer?.due).toBe(t0 + 30_250);
+    now = timer?.due as number;
+    timers.clear();
+    timer?.run();
+    await simulated.idle();
+    // (The simulated clock is an hour behind: the body is read as it is, not verified here.)
+    const bodies = hook.receiver.requests.map(
+      (r) => JSON.parse(r.body) as { data: { to: string; at: string } },
+    );
+    expect(bodies.map((b) => [b.data.to, b.data.at])).toEqual([['OFFLINE', iso(t0)]]);
+    // Signed when the clock reached the check: within a second of at + D.
+    const sent = Number(hook.receiver.requests[0]?.headers['webhook-timestamp']) * 1000;
+    expect(sent).toBeGreaterThanOrEqual(t0 + 30_000 - 1_000);
+    expect(sent).toBeLessThanOrEqual(t0 + 31_000);
+    await simulated.stop();
+  });
 });
 
 describe('event types', () => {

@@ -549,6 +549,36 @@ describe('the alert policy: events and minDurationSeconds (POST and PATCH)', () 
     expect(gone.json).toEqual({ success: false, message: 'Webhook not found' });
   });
 
+  it('PATCH changes the webhook it names, not another of the workspace', async () => {
+    await seeder.put({ pk: 'WORKSPACE#ws-pair', sk: 'META', orgId: ORG, name: 'pair' });
+    const owner = await hs256Token('org-owner');
+    const first = await call('POST', 'ws-pair', { token: owner, body: good });
+    const second = await call('POST', 'ws-pair', { token: owner, body: good });
+    const id = second.json.id as string;
+    const patched = await call('PATCH', 'ws-pair', {
+      token: owner,
+      webhookId: id,
+      body: JSON.stringify({ minDurationSeconds: 7 }),
+    });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json).toMatchObject({ id, minDurationSeconds: 7 });
+    const listed = (await call('GET', 'ws-pair', { token: owner })).json.webhooks as {
+      id: string;
+      minDurationSeconds: number;
+    }[];
+    expect(listed.find((w) => w.id === first.json.id)?.minDurationSeconds).toBe(0);
+    expect(listed.find((w) => w.id === id)?.minDurationSeconds).toBe(7);
+    // One PATCH that sets a field and removes another.
+    const both = await call('PATCH', 'ws-pair', {
+      token: owner,
+      webhookId: id,
+      body: JSON.stringify({ description: null, minDurationSeconds: 9 }),
+    });
+    expect(both.statusCode).toBe(200);
+    expect(both.json).toMatchObject({ id, minDurationSeconds: 9 });
+    expect(both.json).not.toHaveProperty('description');
+  });
+
   it('PATCH of a webhook of another workspace, or of an unknown id, is a 404', async () => {
     await seeder.put({ pk: 'WORKSPACE#ws-third', sk: 'META', orgId: ORG, name: 'third' });
     const owner = await hs256Token('org-owner');

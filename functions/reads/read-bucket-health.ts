@@ -18,7 +18,11 @@ import {
 } from '../domain/health-read.ts';
 import { type NodeStatusView, toNodeStatusViews } from '../domain/node-status.ts';
 import type { DecideBucketRead } from '../domain/ports/bucket-reads.ts';
-import type { LoadHealthEventsPage, OpenHealthBucket } from '../domain/ports/health.ts';
+import type {
+  HealthNodeRow,
+  LoadHealthEventsPage,
+  OpenHealthBucket,
+} from '../domain/ports/health.ts';
 import type { BucketHealth, HealthEventsPage } from '../wire/health.ts';
 import {
   advanceToNow,

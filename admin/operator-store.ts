@@ -623,7 +623,7 @@ export function createAdminStore(
         throw new AdminError('minOnlinePercent must be an integer 1-100');
       }
       await requireBucket(bucketId);
-      await policies.setPolicy(bucketId, minOnlinePercent, now());
+      await policies.setPolicy(bucketId, minOnlinePercent, now()).catch(asAdminError);
     },
 
     async createUser(input) {

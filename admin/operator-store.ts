@@ -561,7 +561,7 @@ export function createAdminStore(
     if (meta === undefined) throw new AdminError(`bucket ${bucketId} does not exist`);
   };
 
-  /** The window rows' refusals (409, 404 in the API) as the operator's AdminErrors. */
+  /** The window and policy rows' refusals (409, 404 in the API) as the operator's AdminErrors. */
   const asAdminError = (error: unknown): never => {
     if (error instanceof Conflict || error instanceof NotFound) {
       throw new AdminError(error.message);

@@ -316,6 +316,15 @@ describe('the limit of twenty open windows', () => {
       expect(windows).toHaveLength(MAX_OPEN_WINDOWS);
       const winner = answers.find((a) => a.statusCode === 201)?.json;
       expect(windows.filter((w) => w.start === iso(clock + DAY))).toEqual([winner]);
+      // The loser counted itself in the kept windows' ledger before it found no slot: no more.
+      const { Item: ledger } = await table.client.send(
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: healthPk(bucketId) }, sk: { S: 'C#WINDOWS' } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(Object.keys(ledger?.w?.M ?? {}).sort()).toEqual(windows.map((w) => w.id).sort());
     }
   });
 });

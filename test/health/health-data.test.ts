@@ -492,3 +492,44 @@ describe('the ledger of kept windows (C#WINDOWS)', () => {
     expect(await ledgerOf(b)).toEqual(before);
   });
 });
+
+describe('the policy: the percent in force, and the count of a day', () => {
+  const counterOf = async (b: string, day: string) =>
+    (await partitionRows(table.client, table.tableName, healthPk(b))).find(
+      (r) => r.sk?.S === `C#POLICY#${day}`,
+    );
+
+  it('true when it changed the policy, false (nothing written) for the percent in force', async () => {
+    const b = bucket();
+    expect(await policies.setPolicy(b, 50, T0)).toBe(false);
+    expect(await partitionRows(table.client, table.tableName, healthPk(b))).toEqual([]);
+    expect(await policies.setPolicy(b, 70, T0)).toBe(true);
+    expect(await policies.setPolicy(b, 70, T0 + 1)).toBe(false);
+    const counter = await counterOf(b, '2026-12-06');
+    // Kept until the day after the day's end: 2026-12-08T00:00:00Z.
+    expect(counter).toMatchObject({ n: { N: '1' }, expiresAt: { N: '1796688000' } });
+    expect(await policies.setPolicy(b, 71, Date.parse('2026-12-06T23:59:59.999Z'))).toBe(true);
+    expect((await counterOf(b, '2026-12-06'))?.n?.N).toBe('2');
+    expect(await policies.setPolicy(b, 72, Date.parse('2026-12-07T00:00:00.000Z'))).toBe(true);
+    expect(await counterOf(b, '2026-12-07')).toMatchObject({
+      n: { N: '1' },
+      expiresAt: { N: '1796774400' },
+    });
+  });
+
+  it('a count that cannot be written is a 503, and nothing else is written', async () => {
+    const proxy = await FaultProxy.start(table.endpoint);
+    const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+    const failing = createHealthPolicyStore(client, table.tableName, { historyRetentionDays: 400 });
+    const b = bucket();
+    proxy.fail({ kind: 'internal', operation: 'UpdateItem', times: Number.POSITIVE_INFINITY });
+    try {
+      await expect(failing.setPolicy(b, 60, T0)).rejects.toBeInstanceOf(Unavailable);
+      expect(proxy.seen.map((r) => r.operation)).toEqual(['GetItem', 'UpdateItem']);
+      expect(await partitionRows(table.client, table.tableName, healthPk(b))).toEqual([]);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
+  });
+});

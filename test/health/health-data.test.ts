@@ -484,6 +484,50 @@ describe('the ledger of kept windows (C#WINDOWS)', () => {
     await expect(windows.deleteWindow(b, 'mw_legacy', T0)).rejects.toBeInstanceOf(Conflict);
   });
 
+  it('entries count without their windows (a creator that failed after its ledger write)', async () => {
+    const b = bucket();
+    const entries = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [`mw_phantom${i}`, { N: String(T0 + 1 + i) }]),
+    );
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: {
+          pk: { S: healthPk(b) },
+          sk: { S: 'C#WINDOWS' },
+          w: { M: entries },
+          ver: { N: '1' },
+        },
+      }),
+    );
+    await expect(windows.addWindow(b, upcoming, T0)).rejects.toThrow(
+      /the next one stops counting at 2026-12-06T12:00:00.001Z/,
+    );
+    await windows.addWindow(b, upcoming, T0 + 1);
+  });
+
+  it('two first creators of a bucket: neither entry is lost', async () => {
+    const b = bucket();
+    let other: { id: string } | undefined;
+    const client = interleaved(async (queries) => {
+      if (queries === 1) other = await windows.addWindow(b, upcoming, T0);
+    });
+    const mine = await createMaintenanceWindowStore(client, table.tableName).addWindow(
+      b,
+      upcoming,
+      T0,
+    );
+    client.destroy();
+    expect((await ledgerOf(b)).ids).toEqual([mine.id, other?.id].sort());
+  });
+
+  it('an active window ended early counts until 31 days after its new end', async () => {
+    const b = bucket();
+    const active = await windows.addWindow(b, { start: T0, end: T0 + HOUR, reason: undefined }, T0);
+    await windows.deleteWindow(b, active.id, T0 + 5);
+    expect((await ledgerOf(b)).until).toEqual({ [active.id]: T0 + 5 + 31 * 24 * HOUR });
+  });
+
   it('the 21st open window is refused before the ledger is written', async () => {
     const b = bucket();
     for (let i = 0; i < 20; i++) await windows.addWindow(b, upcoming, T0);

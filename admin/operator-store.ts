@@ -604,7 +604,7 @@ export function createAdminStore(
     if (meta === undefined) throw new AdminError(`bucket ${bucketId} does not exist`);
   };
 
-  /** The window rows' refusals (409, 404 in the API) as the operator's AdminErrors. */
+  /** The window and policy rows' refusals (409, 404 in the API) as the operator's AdminErrors. */
   const asAdminError = (error: unknown): never => {
     if (error instanceof Conflict || error instanceof NotFound) {
       throw new AdminError(error.message);
@@ -667,7 +667,7 @@ export function createAdminStore(
         throw new AdminError('minOnlinePercent must be an integer 1-100');
       }
       await requireBucket(bucketId);
-      await policies.setPolicy(bucketId, minOnlinePercent, now());
+      await policies.setPolicy(bucketId, minOnlinePercent, now()).catch(asAdminError);
     },
 
     async createUser(input) {

@@ -591,7 +591,10 @@ export class BucketStatusClient {
     );
   }
 
-  /** POST /bucket/{bucketId}/maintenance: 201 with the window (409: 20 open windows already). */
+  /**
+   * POST /bucket/{bucketId}/maintenance: 201 with the window (409: 20 open windows already, or
+   * 100 kept: open and ended within 31 days).
+   */
   async createMaintenanceWindow(
     bucketId: string,
     window: NewMaintenanceWindowInput,
@@ -644,7 +647,10 @@ export class BucketStatusClient {
     );
   }
 
-  /** PUT /bucket/{bucketId}/health/policy: `minOnlinePercent` 1-100 from now on. */
+  /**
+   * PUT /bucket/{bucketId}/health/policy: `minOnlinePercent` 1-100 from now on (the percent in
+   * force: no change; 409 past 50 changes per UTC day).
+   */
   async setHealthPolicy(
     bucketId: string,
     minOnlinePercent: number,

@@ -11,6 +11,15 @@
  * policy now" in one GetItem. Both writes are conditional so that two changes in any order,
  * even in the same millisecond, leave the same rows: the later `at` wins, and at equal `at`
  * the higher percent. The bucket is marked for the sweep at `at` after both landed.
+ *
+ * A change to the percent in force writes nothing. The changes of one UTC day are counted
+ * before they are written, at most MAX_POLICY_CHANGES_PER_DAY (one conditional UpdateItem, so
+ * concurrent changes never pass it):
+ *
+ *   pk HEALTH#<bucketId>  sk C#POLICY#<YYYY-MM-DD>   n (N), TTL expiresAt = the day's end + 1 day
+ *
+ * so a day of the timeline, which the sweep may compute again whole, holds at most that many
+ * policy inputs.
  */
 import {
   ConditionalCheckFailedException,
@@ -18,9 +27,11 @@ import {
   GetItemCommand,
   PutItemCommand,
   type PutItemCommandInput,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { HealthInput } from '../domain/health.ts';
 import { MIN_ONLINE_PERCENT } from '../domain/health.ts';
+import { MAX_POLICY_CHANGES_PER_DAY, tooManyPolicyChanges } from '../domain/maintenance.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { createHealthMarker, type MarkHealth } from './health-marks.ts';
@@ -29,6 +40,9 @@ import { healthPk } from './keys.ts';
 export const HEALTH_INPUT_PREFIX = 'I#';
 export const POLICY_INPUT_SUFFIX = '#P';
 export const POLICY_SK = 'POLICY';
+/** The counter of the policy changes of the UTC day of `atMs`: `C#POLICY#<YYYY-MM-DD>`. */
+export const policyChangesSk = (atMs: number) =>
+  `C#POLICY#${new Date(atMs).toISOString().slice(0, 10)}`;
 /** The policy input's sort key: `I#<at ISO>#P`. */
 export const policyInputSk = (atMs: number) =>
   `${HEALTH_INPUT_PREFIX}${new Date(atMs).toISOString()}${POLICY_INPUT_SUFFIX}`;
@@ -92,28 +106,57 @@ export function createHealthPolicyStore(
     }
   }
 
+  /** Counts a change on the UTC day of `atMs`; 409 past MAX_POLICY_CHANGES_PER_DAY. */
+  async function countChange(bucketId: string, atMs: number): Promise<void> {
+    const dayEnd = (Math.floor(atMs / 1000 / DAY_SECONDS) + 1) * DAY_SECONDS;
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { pk: S(healthPk(bucketId)), sk: S(policyChangesSk(atMs)) },
+          UpdateExpression: 'ADD #n :one SET #exp = :exp',
+          ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+          ExpressionAttributeNames: { '#n': 'n', '#exp': P.expiresAt },
+          ExpressionAttributeValues: {
+            ':one': N(1),
+            ':max': N(MAX_POLICY_CHANGES_PER_DAY),
+            ':exp': N(dayEnd + DAY_SECONDS),
+          },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw tooManyPolicyChanges(atMs);
+      rethrowAsUnavailable(error);
+    }
+  }
+
+  /** The policy now: the POLICY row (one GetItem), else the default 50. */
+  async function currentPolicy(bucketId: string): Promise<HealthPolicy> {
+    const { Item: item } = await client
+      .send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: S(healthPk(bucketId)), sk: S(POLICY_SK) },
+          ConsistentRead: true,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    const pct = item === undefined ? undefined : readNumber(item, P.pct);
+    if (!isPercent(pct)) return { minOnlinePercent: MIN_ONLINE_PERCENT.fallback, at: undefined };
+    return { minOnlinePercent: pct, at: readNumber(item as Item, P.at) };
+  }
+
   return {
-    /** The policy now: the POLICY row (one GetItem), else the default 50. */
-    async currentPolicy(bucketId: string): Promise<HealthPolicy> {
-      const { Item: item } = await client
-        .send(
-          new GetItemCommand({
-            TableName: tableName,
-            Key: { pk: S(healthPk(bucketId)), sk: S(POLICY_SK) },
-            ConsistentRead: true,
-          }),
-        )
-        .catch(rethrowAsUnavailable);
-      const pct = item === undefined ? undefined : readNumber(item, P.pct);
-      if (!isPercent(pct)) return { minOnlinePercent: MIN_ONLINE_PERCENT.fallback, at: undefined };
-      return { minOnlinePercent: pct, at: readNumber(item as Item, P.at) };
-    },
+    currentPolicy,
 
     /**
-     * Records the policy `minOnlinePercent` (validated) from `atMs` on: the input row, the
-     * current row, then the mark.
+     * Records the policy `minOnlinePercent` (validated) from `atMs` on: nothing when it is the
+     * percent in force (false); else the day's count (409 past the limit), the input row, the
+     * current row, then the mark (true).
      */
-    async setPolicy(bucketId: string, minOnlinePercent: number, atMs: number): Promise<void> {
+    async setPolicy(bucketId: string, minOnlinePercent: number, atMs: number): Promise<boolean> {
+      if ((await currentPolicy(bucketId)).minOnlinePercent === minOnlinePercent) return false;
+      await countChange(bucketId, atMs);
       const pk = S(healthPk(bucketId));
       const names = { '#pct': P.pct };
       await putUnlessSuperseded({
@@ -137,6 +180,7 @@ export function createHealthPolicyStore(
         ExpressionAttributeValues: { ':pct': N(minOnlinePercent), ':at': N(atMs) },
       });
       await markHealth(bucketId, atMs);
+      return true;
     },
   };
 }

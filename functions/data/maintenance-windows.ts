@@ -15,24 +15,45 @@
  * no key to go to. A window deleted while active gets `end` = the deletion instant on its slot
  * (conditioned on it being active still), then its X# copy, then the slot is freed.
  *
+ * The number of windows a bucket keeps (active, upcoming, and ended within the last 31 days:
+ * MAX_KEPT_WINDOWS) is counted by one ledger row, outside that range so that no read of the
+ * windows loads it:
+ *
+ *   pk HEALTH#<bucketId>  sk C#WINDOWS         w (M: window id -> N, epoch ms it stops
+ *                                              counting: its end + 31 days), ver (N)
+ *
+ * A creator reads it with the windows (same round trip), drops the entries whose instant has
+ * passed, adds the stored windows and its own, and writes it back on condition that `ver` is
+ * what it read, before it claims a slot: of two creators at the limit one write fails, and its
+ * creator reads again and finds no room. A creator that then finds no free slot removes its
+ * entry again; a removed upcoming window's entry is removed, an active one's moved to its new
+ * end. A creator that fails between its ledger write and its slot leaves an entry that counts
+ * until it expires: the count can only be too high, never too low.
+ *
  * Every write that changes what the verdict timeline sees marks the bucket for the sweep
  * (functions/data/health-marks.ts) after it landed: a new window at its start, an active one
  * ended at the deletion instant.
  */
 import { randomBytes } from 'node:crypto';
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { Unavailable } from '../domain/errors.ts';
 import type { MaintenanceWindow } from '../domain/health.ts';
 import {
+  assertRoomForWindow,
   deletionOf,
   isOpenWindow,
   KEPT_AFTER_END_MS,
+  keptWindows,
+  MAX_KEPT_WINDOWS,
   MAX_OPEN_WINDOWS,
   tooManyWindows,
   type WindowRequest,
@@ -41,7 +62,6 @@ import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, N, readNumber, readString, S } from './attributes.ts';
 import { createHealthMarker, type MarkHealth } from './health-marks.ts';
 import { healthPk } from './keys.ts';
-import { queryAll } from './query-all.ts';
 
 export const WINDOW_SLOT_PREFIX = 'W#';
 export const ENDED_WINDOW_PREFIX = 'X#';
@@ -53,6 +73,17 @@ export const endedWindowSk = (windowId: string) => `${ENDED_WINDOW_PREFIX}${wind
  * STATE, E#, D#, I#, POLICY all sort before `W`; `X#<id>` sorts before `X$` (`#` < `$`).
  */
 const WINDOW_RANGE = { from: WINDOW_SLOT_PREFIX, to: 'X$' } as const;
+/**
+ * What one read of the windows loads at most, in one page: the slots, the X# rows of the kept
+ * windows, and as many again of rows past their retention that the TTL has not removed yet
+ * (it takes up to a few days; at most about 100 windows can pass their retention in that
+ * time, since each counts for 31 days).
+ */
+export const MAX_WINDOW_ROWS = 2 * (MAX_OPEN_WINDOWS + MAX_KEPT_WINDOWS);
+/** The ledger row of the bucket's kept windows. */
+export const WINDOW_LEDGER_SK = 'C#WINDOWS';
+const LEDGER_ATTR = { entries: 'w', version: 'ver' } as const;
+const MAX_LEDGER_ATTEMPTS = 5;
 
 /** The stored attribute names of a window row. */
 export const WINDOW_ATTR = {
@@ -128,32 +159,155 @@ export function createMaintenanceWindowStore(
 ) {
   const markHealth = options.markHealth ?? createHealthMarker(client, tableName);
 
-  /** The W# and X# rows, one consistent Query (following pages: X# rows are many at most). */
+  /**
+   * The W# and X# rows, one consistent Query of one page (at most MAX_WINDOW_ROWS rows: the
+   * slots first, then the X# rows by id).
+   */
   async function loadStoredWindows(bucketId: string): Promise<StoredWindow[]> {
     const stored: StoredWindow[] = [];
-    await queryAll(
-      client,
-      {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': S(healthPk(bucketId)),
-          ':from': S(WINDOW_RANGE.from),
-          ':to': S(WINDOW_RANGE.to),
-        },
-        ConsistentRead: true,
-      },
-      (items) => {
-        for (const item of items) {
-          const sk = readString(item, 'sk') ?? '';
-          const slot = SLOT_OF_SK.get(sk);
-          if (slot === undefined && !sk.startsWith(ENDED_WINDOW_PREFIX)) continue;
-          const window = toWindow(item);
-          if (window !== undefined) stored.push({ ...window, slot });
-        }
-      },
-    );
+    const page = await client
+      .send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': S(healthPk(bucketId)),
+            ':from': S(WINDOW_RANGE.from),
+            ':to': S(WINDOW_RANGE.to),
+          },
+          ConsistentRead: true,
+          Limit: MAX_WINDOW_ROWS,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    for (const item of page.Items ?? []) {
+      const sk = readString(item, 'sk') ?? '';
+      const slot = SLOT_OF_SK.get(sk);
+      if (slot === undefined && !sk.startsWith(ENDED_WINDOW_PREFIX)) continue;
+      const window = toWindow(item);
+      if (window !== undefined) stored.push({ ...window, slot });
+    }
     return uniqueWindows(stored);
+  }
+
+  const ledgerKey = (bucketId: string) => ({
+    pk: S(healthPk(bucketId)),
+    sk: S(WINDOW_LEDGER_SK),
+  });
+
+  /** The ledger: its entries (id -> instant it stops counting) and version (0: no row). */
+  async function loadLedger(
+    bucketId: string,
+  ): Promise<{ entries: Map<string, number>; version: number }> {
+    const { Item: item } = await client
+      .send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: ledgerKey(bucketId),
+          ConsistentRead: true,
+        }),
+      )
+      .catch(rethrowAsUnavailable);
+    const entries = new Map<string, number>();
+    for (const [id, value] of Object.entries(item?.[LEDGER_ATTR.entries]?.M ?? {})) {
+      const until = Number(value.N);
+      if (Number.isFinite(until)) entries.set(id, until);
+    }
+    return {
+      entries,
+      version: item === undefined ? 0 : (readNumber(item, LEDGER_ATTR.version) ?? 0),
+    };
+  }
+
+  /** Writes the ledger `entries` as version `version + 1`, if it is still at `version`. */
+  function writeLedger(
+    bucketId: string,
+    entries: ReadonlyMap<string, number>,
+    version: number,
+  ): Promise<boolean> {
+    const map: Record<string, AttributeValue> = {};
+    for (const [id, until] of entries) map[id] = N(until);
+    return conditional(() =>
+      client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...ledgerKey(bucketId),
+            [LEDGER_ATTR.entries]: { M: map },
+            [LEDGER_ATTR.version]: N(version + 1),
+          },
+          ...(version === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#ver = :ver',
+                ExpressionAttributeNames: { '#ver': LEDGER_ATTR.version },
+                ExpressionAttributeValues: { ':ver': N(version) },
+              }),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * The ledger entry of `windowId`: removed (`until` undefined) or set to `until`; nothing
+   * when it has none (a window stored before the ledger counted it).
+   */
+  async function updateLedgerEntry(
+    bucketId: string,
+    windowId: string,
+    until: number | undefined,
+  ): Promise<void> {
+    await conditional(() =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: ledgerKey(bucketId),
+          UpdateExpression:
+            until === undefined
+              ? 'REMOVE #w.#id ADD #ver :one'
+              : 'SET #w.#id = :until ADD #ver :one',
+          ConditionExpression: 'attribute_exists(#w.#id)',
+          ExpressionAttributeNames: {
+            '#w': LEDGER_ATTR.entries,
+            '#id': windowId,
+            '#ver': LEDGER_ATTR.version,
+          },
+          ExpressionAttributeValues: {
+            ':one': N(1),
+            ...(until !== undefined && { ':until': N(until) }),
+          },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Counts `window` in the ledger at `now` (409 when the bucket keeps MAX_KEPT_WINDOWS
+   * already, or MAX_OPEN_WINDOWS open ones); returns the windows read.
+   */
+  async function countWindow(
+    bucketId: string,
+    window: MaintenanceWindow,
+    now: number,
+  ): Promise<StoredWindow[]> {
+    // Each retry follows a ledger write of another request: a few at most.
+    for (let attempt = 0; attempt < MAX_LEDGER_ATTEMPTS; attempt++) {
+      const [stored, ledger] = await Promise.all([
+        loadStoredWindows(bucketId),
+        loadLedger(bucketId),
+      ]);
+      if (
+        stored.filter((w) => w.slot !== undefined && isOpenWindow(w, now)).length >=
+        MAX_OPEN_WINDOWS
+      ) {
+        throw tooManyWindows();
+      }
+      const kept = keptWindows(ledger.entries, stored, now);
+      assertRoomForWindow(kept);
+      kept.set(window.id, window.end + KEPT_AFTER_END_MS);
+      if (await writeLedger(bucketId, kept, ledger.version)) return stored;
+    }
+    throw new Unavailable('The maintenance windows keep changing; try again');
   }
 
   /** The ended window's X# row (idempotent: same content, same key). */
@@ -230,7 +384,8 @@ export function createMaintenanceWindowStore(
     loadStoredWindows,
 
     /**
-     * Stores a validated window at `now` in a free slot (409 when every slot holds an open
+     * Stores a validated window at `now`: counts it in the ledger (409 when the bucket keeps
+     * MAX_KEPT_WINDOWS), then puts it in a free slot (409 when every slot holds an open
      * window, counting those another creator takes meanwhile), then marks the bucket at its
      * start. Returns the stored window.
      */
@@ -240,9 +395,6 @@ export function createMaintenanceWindowStore(
       now: number,
       newId: () => string = newWindowId,
     ): Promise<MaintenanceWindow> {
-      const stored = await loadStoredWindows(bucketId);
-      const inSlot = new Map<number, StoredWindow>();
-      for (const w of stored) if (w.slot !== undefined) inSlot.set(w.slot, w);
       const window: MaintenanceWindow = {
         id: newId(),
         start: request.start,
@@ -250,6 +402,9 @@ export function createMaintenanceWindowStore(
         ...(request.reason !== undefined && { reason: request.reason }),
         createdAt: now,
       };
+      const stored = await countWindow(bucketId, window, now);
+      const inSlot = new Map<number, StoredWindow>();
+      for (const w of stored) if (w.slot !== undefined) inSlot.set(w.slot, w);
       for (let slot = 0; slot < MAX_OPEN_WINDOWS; slot++) {
         const held = inSlot.get(slot);
         if (held !== undefined && isOpenWindow(held, now)) continue;
@@ -259,6 +414,7 @@ export function createMaintenanceWindowStore(
           return window;
         }
       }
+      await updateLedgerEntry(bucketId, window.id, undefined);
       throw tooManyWindows();
     },
 
@@ -295,8 +451,9 @@ export function createMaintenanceWindowStore(
               }),
             ),
           );
-          if (removed) return { outcome: 'removed', window: found };
-          continue;
+          if (!removed) continue;
+          await updateLedgerEntry(bucketId, windowId, undefined);
+          return { outcome: 'removed', window: found };
         }
         const ended = await conditional(() =>
           client.send(
@@ -313,6 +470,7 @@ export function createMaintenanceWindowStore(
         if (!ended) continue;
         const endedWindow = { ...found, end: now };
         await markHealth(bucketId, now);
+        await updateLedgerEntry(bucketId, windowId, now + KEPT_AFTER_END_MS);
         await archive(bucketId, endedWindow);
         // Frees the slot unless a creator reused it already (after archiving it itself).
         await conditional(() =>

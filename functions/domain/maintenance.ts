@@ -33,6 +33,13 @@ export const MAX_START_AHEAD_MS = 90 * DAY_MS;
 export const LISTED_AFTER_END_MS = 30 * DAY_MS;
 /** An ended window's row is kept this long after its end (a day beyond the listing's reach). */
 export const KEPT_AFTER_END_MS = 31 * DAY_MS;
+/**
+ * At most this many windows per bucket are kept at once: active, upcoming, and ended within the
+ * last 31 days (KEPT_AFTER_END_MS). The next one: 409.
+ */
+export const MAX_KEPT_WINDOWS = 100;
+/** At most this many policy changes per bucket and UTC day (the next one: 409). */
+export const MAX_POLICY_CHANGES_PER_DAY = 50;
 
 /** A validated window request: instants in epoch ms, reason absent when empty. */
 export interface WindowRequest {
@@ -151,6 +158,41 @@ export function deletionOf(window: MaintenanceWindow | undefined, now: number): 
   if (phase === 'ended') throw new Conflict('The maintenance window has already ended');
   return phase === 'upcoming' ? 'remove' : 'end';
 }
+
+/**
+ * The windows a bucket keeps at `now`, by id, each with the instant it stops counting (its
+ * end + 31 days): those of the ledger (`ledger`, id to that instant) and those stored
+ * (`stored`, whose own end wins), without any whose instant has passed.
+ */
+export function keptWindows(
+  ledger: ReadonlyMap<string, number>,
+  stored: readonly MaintenanceWindow[],
+  now: number,
+): Map<string, number> {
+  const kept = new Map<string, number>();
+  for (const [id, until] of ledger) if (until > now) kept.set(id, until);
+  for (const window of stored) {
+    const until = window.end + KEPT_AFTER_END_MS;
+    if (until > now) kept.set(window.id, until);
+    else kept.delete(window.id);
+  }
+  return kept;
+}
+
+/** 409 when `kept` (keptWindows) leaves no room for one more window. */
+export function assertRoomForWindow(kept: ReadonlyMap<string, number>): void {
+  if (kept.size < MAX_KEPT_WINDOWS) return;
+  const next = Math.min(...kept.values());
+  throw new Conflict(
+    `A bucket keeps at most ${MAX_KEPT_WINDOWS} maintenance windows (active, upcoming, and ended within the last 31 days); the next one stops counting at ${iso(next)}`,
+  );
+}
+
+/** 409: the bucket's policy changed MAX_POLICY_CHANGES_PER_DAY times this UTC day. */
+export const tooManyPolicyChanges = (now: number) =>
+  new Conflict(
+    `A bucket's health policy changes at most ${MAX_POLICY_CHANGES_PER_DAY} times per UTC day; try again after ${iso(Math.floor(now / DAY_MS) * DAY_MS + DAY_MS)}`,
+  );
 
 export const tooManyWindows = () =>
   new Conflict(`A bucket has at most ${MAX_OPEN_WINDOWS} active or upcoming maintenance windows`);

@@ -3,7 +3,7 @@
 // stored window once, concurrent writers leave consistent rows, and the current policy and the
 // timeline's policy inputs agree however two changes interleave.
 import { randomUUID } from 'node:crypto';
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createHealthPolicyStore,
@@ -309,7 +309,9 @@ describe('a table that fails', () => {
     proxy.fail({ kind: 'internal', operation: 'PutItem', times: Number.POSITIVE_INFINITY });
     try {
       await expect(failing.setPolicy(b, 60, T0)).rejects.toBeInstanceOf(Unavailable);
-      expect(proxy.seen.map((r) => r.operation)).not.toContain('UpdateItem');
+      // The day's count of changes is an UpdateItem too; the mark (of STATE) is not sent.
+      const updates = proxy.seen.filter((r) => r.operation === 'UpdateItem');
+      expect(updates.map((r) => JSON.parse(r.body).Key.sk.S)).toEqual(['C#POLICY#2026-12-06']);
     } finally {
       proxy.clear();
       client.destroy();
@@ -384,5 +386,194 @@ describe('policy rows', () => {
     expect(policyInputOf(row(policyInputSk(T0), '100'))?.minOnlinePercent).toBe(100);
     expect(policyInputOf(row(policyInputSk(T0), '101'))).toBeUndefined();
     expect(policyInputOf({ pct: { N: '5' } })).toBeUndefined();
+  });
+});
+
+describe('the ledger of kept windows (C#WINDOWS)', () => {
+  const ledgerOf = async (b: string) => {
+    const row = (await partitionRows(table.client, table.tableName, healthPk(b))).find(
+      (r) => r.sk?.S === 'C#WINDOWS',
+    );
+    return {
+      ids: Object.keys(row?.w?.M ?? {}).sort(),
+      until: Object.fromEntries(Object.entries(row?.w?.M ?? {}).map(([k, v]) => [k, Number(v.N)])),
+      ver: Number(row?.ver?.N),
+    };
+  };
+  const upcoming = { start: T0 + HOUR, end: T0 + 2 * HOUR, reason: undefined };
+  const bumpLedger = (b: string) =>
+    table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: healthPk(b) }, sk: { S: 'C#WINDOWS' } },
+        UpdateExpression: 'ADD ver :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
+
+  it('every create counts its window until 31 days after its end, one version each', async () => {
+    const b = bucket();
+    const a = await windows.addWindow(b, upcoming, T0);
+    const c = await windows.addWindow(b, upcoming, T0);
+    expect(await ledgerOf(b)).toEqual({
+      ids: [a.id, c.id].sort(),
+      until: { [a.id]: T0 + 2 * HOUR + 31 * 24 * HOUR, [c.id]: T0 + 2 * HOUR + 31 * 24 * HOUR },
+      ver: 2,
+    });
+    // A removed upcoming window leaves it; the version moves, so a creator that read it before
+    // writes again.
+    await windows.deleteWindow(b, a.id, T0);
+    expect(await ledgerOf(b)).toMatchObject({ ids: [c.id], ver: 3 });
+  });
+
+  it('a creator whose ledger write loses to another request reads again', async () => {
+    const b = bucket();
+    const first = await windows.addWindow(b, upcoming, T0);
+    let other: { id: string } | undefined;
+    const client = interleaved(async (queries) => {
+      if (queries === 1) other = await windows.addWindow(b, upcoming, T0);
+    });
+    const racing = createMaintenanceWindowStore(client, table.tableName);
+    const mine = await racing.addWindow(b, upcoming, T0);
+    client.destroy();
+    expect((await ledgerOf(b)).ids).toEqual([first.id, mine.id, other?.id].sort());
+    expect(await windows.loadWindows(b)).toHaveLength(3);
+  });
+
+  it('a ledger that changes under every attempt: a 503 after five', async () => {
+    const b = bucket();
+    await windows.addWindow(b, upcoming, T0);
+    let queries = 0;
+    const client = interleaved(async (n) => {
+      queries = n;
+      await bumpLedger(b);
+    });
+    const racing = createMaintenanceWindowStore(client, table.tableName);
+    await expect(racing.addWindow(b, upcoming, T0)).rejects.toEqual(
+      new Unavailable('The maintenance windows keep changing; try again'),
+    );
+    client.destroy();
+    expect(queries).toBe(5);
+    expect(await windows.loadWindows(b)).toHaveLength(1);
+  });
+
+  it('malformed entries are left out; a window stored without an entry still counts', async () => {
+    const b = bucket();
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: {
+          pk: { S: healthPk(b) },
+          sk: { S: 'C#WINDOWS' },
+          w: { M: { bad: { S: 'x' }, gone: { N: String(T0) } } },
+          ver: { N: '7' },
+        },
+      }),
+    );
+    await put({
+      pk: { S: healthPk(b) },
+      sk: { S: endedWindowSk('mw_legacy') },
+      id: { S: 'mw_legacy' },
+      start: { N: String(T0 - HOUR) },
+      end: { N: String(T0 - 1) },
+      createdAt: { N: String(T0 - HOUR) },
+    });
+    const w = await windows.addWindow(b, upcoming, T0);
+    expect(await ledgerOf(b)).toMatchObject({ ids: [w.id, 'mw_legacy'].sort(), ver: 8 });
+    // Ending a window the ledger does not hold is no failure.
+    await expect(windows.deleteWindow(b, 'mw_legacy', T0)).rejects.toBeInstanceOf(Conflict);
+  });
+
+  it('entries count without their windows (a creator that failed after its ledger write)', async () => {
+    const b = bucket();
+    const entries = Object.fromEntries(
+      Array.from({ length: 100 }, (_, i) => [`mw_phantom${i}`, { N: String(T0 + 1 + i) }]),
+    );
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: {
+          pk: { S: healthPk(b) },
+          sk: { S: 'C#WINDOWS' },
+          w: { M: entries },
+          ver: { N: '1' },
+        },
+      }),
+    );
+    await expect(windows.addWindow(b, upcoming, T0)).rejects.toThrow(
+      /the next one stops counting at 2026-12-06T12:00:00.001Z/,
+    );
+    await windows.addWindow(b, upcoming, T0 + 1);
+  });
+
+  it('two first creators of a bucket: neither entry is lost', async () => {
+    const b = bucket();
+    let other: { id: string } | undefined;
+    const client = interleaved(async (queries) => {
+      if (queries === 1) other = await windows.addWindow(b, upcoming, T0);
+    });
+    const mine = await createMaintenanceWindowStore(client, table.tableName).addWindow(
+      b,
+      upcoming,
+      T0,
+    );
+    client.destroy();
+    expect((await ledgerOf(b)).ids).toEqual([mine.id, other?.id].sort());
+  });
+
+  it('an active window ended early counts until 31 days after its new end', async () => {
+    const b = bucket();
+    const active = await windows.addWindow(b, { start: T0, end: T0 + HOUR, reason: undefined }, T0);
+    await windows.deleteWindow(b, active.id, T0 + 5);
+    expect((await ledgerOf(b)).until).toEqual({ [active.id]: T0 + 5 + 31 * 24 * HOUR });
+  });
+
+  it('the 21st open window is refused before the ledger is written', async () => {
+    const b = bucket();
+    for (let i = 0; i < 20; i++) await windows.addWindow(b, upcoming, T0);
+    const before = await ledgerOf(b);
+    await expect(windows.addWindow(b, upcoming, T0)).rejects.toBeInstanceOf(Conflict);
+    expect(await ledgerOf(b)).toEqual(before);
+  });
+});
+
+describe('the policy: the percent in force, and the count of a day', () => {
+  const counterOf = async (b: string, day: string) =>
+    (await partitionRows(table.client, table.tableName, healthPk(b))).find(
+      (r) => r.sk?.S === `C#POLICY#${day}`,
+    );
+
+  it('true when it changed the policy, false (nothing written) for the percent in force', async () => {
+    const b = bucket();
+    expect(await policies.setPolicy(b, 50, T0)).toBe(false);
+    expect(await partitionRows(table.client, table.tableName, healthPk(b))).toEqual([]);
+    expect(await policies.setPolicy(b, 70, T0)).toBe(true);
+    expect(await policies.setPolicy(b, 70, T0 + 1)).toBe(false);
+    const counter = await counterOf(b, '2026-12-06');
+    // Kept until the day after the day's end: 2026-12-08T00:00:00Z.
+    expect(counter).toMatchObject({ n: { N: '1' }, expiresAt: { N: '1796688000' } });
+    expect(await policies.setPolicy(b, 71, Date.parse('2026-12-06T23:59:59.999Z'))).toBe(true);
+    expect((await counterOf(b, '2026-12-06'))?.n?.N).toBe('2');
+    expect(await policies.setPolicy(b, 72, Date.parse('2026-12-07T00:00:00.000Z'))).toBe(true);
+    expect(await counterOf(b, '2026-12-07')).toMatchObject({
+      n: { N: '1' },
+      expiresAt: { N: '1796774400' },
+    });
+  });
+
+  it('a count that cannot be written is a 503, and nothing else is written', async () => {
+    const proxy = await FaultProxy.start(table.endpoint);
+    const client = createDynamoClient({ endpoint: proxy.endpoint, maxAttempts: 1 });
+    const failing = createHealthPolicyStore(client, table.tableName, { historyRetentionDays: 400 });
+    const b = bucket();
+    proxy.fail({ kind: 'internal', operation: 'UpdateItem', times: Number.POSITIVE_INFINITY });
+    try {
+      await expect(failing.setPolicy(b, 60, T0)).rejects.toBeInstanceOf(Unavailable);
+      expect(proxy.seen.map((r) => r.operation)).toEqual(['GetItem', 'UpdateItem']);
+      expect(await partitionRows(table.client, table.tableName, healthPk(b))).toEqual([]);
+    } finally {
+      client.destroy();
+      await proxy.close();
+    }
   });
 });

@@ -1,16 +1,22 @@
 // The pure rules of functions/domain/maintenance.ts at their edges: strict instants, window
-// phases at their boundaries, the listing's order, what a deletion does, the policy's percent.
+// phases at their boundaries, the listing's order, what a deletion does, the policy's percent,
+// which windows count toward the limit of a hundred kept ones.
 import { describe, expect, it } from 'vitest';
 import { Conflict, NotFound, ValidationError } from '../../functions/domain/errors.ts';
 import type { MaintenanceWindow } from '../../functions/domain/health.ts';
 import {
+  assertRoomForWindow,
   deletionOf,
   isOpenWindow,
+  KEPT_AFTER_END_MS,
+  keptWindows,
   listedWindows,
+  MAX_KEPT_WINDOWS,
   parseInstant,
   parsePolicyPercent,
   parsePolicyRequest,
   parseWindowRequest,
+  tooManyPolicyChanges,
   windowPhase,
   windowView,
 } from '../../functions/domain/maintenance.ts';
@@ -211,5 +217,58 @@ describe('windowView', () => {
     });
     expect(windowView('b1', w('mw_a', T, T + 1000, 'r')).reason).toBe('r');
     expect(Object.hasOwn(windowView('b1', w('mw_a', T, T + 1000)), 'reason')).toBe(false);
+  });
+});
+
+describe('keptWindows and the limit of a hundred', () => {
+  it('the ledger entries not yet expired, and the stored windows by their own end', () => {
+    const ledger = new Map([
+      ['gone', T],
+      ['last', T + 1],
+      ['moved', T + 5 * DAY],
+      ['stale', T + 9 * DAY],
+    ]);
+    const stored = [
+      w('moved', T - DAY, T - 2 * DAY + 10),
+      w('stale', T - 40 * DAY, T - 31 * DAY),
+      w('new', T, T + DAY),
+    ];
+    expect(keptWindows(ledger, stored, T)).toEqual(
+      new Map([
+        ['last', T + 1],
+        ['moved', T - 2 * DAY + 10 + KEPT_AFTER_END_MS],
+        ['new', T + DAY + KEPT_AFTER_END_MS],
+      ]),
+    );
+  });
+
+  it('room for one more below the limit; at it a 409 naming the next instant one stops counting', () => {
+    const kept = new Map(
+      Array.from({ length: MAX_KEPT_WINDOWS - 1 }, (_, i) => [`w${i}`, T + 5 + i]),
+    );
+    expect(() => assertRoomForWindow(kept)).not.toThrow();
+    kept.set('first', T + 3);
+    const error = (() => {
+      try {
+        assertRoomForWindow(kept);
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(Conflict);
+    expect((error as Error).message).toBe(
+      'A bucket keeps at most 100 maintenance windows (active, upcoming, and ended within the last 31 days); the next one stops counting at 2026-12-06T12:00:00.003Z',
+    );
+  });
+
+  it('the policy limit names the next UTC day', () => {
+    const error = tooManyPolicyChanges(Date.parse('2026-12-06T23:59:59.999Z'));
+    expect(error).toBeInstanceOf(Conflict);
+    expect(error.message).toBe(
+      "A bucket's health policy changes at most 50 times per UTC day; try again after 2026-12-07T00:00:00.000Z",
+    );
+    expect(tooManyPolicyChanges(Date.parse('2026-12-07T00:00:00.000Z')).message).toMatch(
+      /after 2026-12-08T00:00:00.000Z$/,
+    );
   });
 });

@@ -9,7 +9,11 @@ import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { healthPk } from '../../functions/data/keys.ts';
-import { MAX_OPEN_WINDOWS } from '../../functions/domain/maintenance.ts';
+import {
+  MAX_KEPT_WINDOWS,
+  MAX_OPEN_WINDOWS,
+  MAX_POLICY_CHANGES_PER_DAY,
+} from '../../functions/domain/maintenance.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
@@ -312,6 +316,100 @@ describe('the limit of twenty open windows', () => {
       expect(windows).toHaveLength(MAX_OPEN_WINDOWS);
       const winner = answers.find((a) => a.statusCode === 201)?.json;
       expect(windows.filter((w) => w.start === iso(clock + DAY))).toEqual([winner]);
+      // The loser counted itself in the kept windows' ledger before it found no slot: no more.
+      const { Item: ledger } = await table.client.send(
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: healthPk(bucketId) }, sk: { S: 'C#WINDOWS' } },
+          ConsistentRead: true,
+        }),
+      );
+      expect(Object.keys(ledger?.w?.M ?? {}).sort()).toEqual(windows.map((w) => w.id).sort());
+    }
+  });
+});
+
+describe('the limit of a hundred kept windows (active, upcoming, ended within 31 days)', () => {
+  /** A window that starts 50 s before `clock` and ended 10 s before it: accepted, and ended. */
+  const ended = (reason?: string) => window(-50_000, 40_000, reason);
+  /** The bucket's stored window rows (slots and ended rows). */
+  const windowRows = async (bucketId: string) =>
+    (await partitionRows(table.client, table.tableName, healthPk(bucketId))).filter(
+      (r) => r.sk?.S?.startsWith('W#') || r.sk?.S?.startsWith('X#'),
+    );
+
+  it('the 101st is a 409 naming the limit; ended windows count until 31 days after their end', async () => {
+    const bucketId = await newBucket();
+    const start = clock;
+    try {
+      for (let i = 0; i < MAX_KEPT_WINDOWS; i++) await create(bucketId, ended(`w${i}`));
+      const expires = iso(clock - 10_000 + 31 * DAY);
+      const refused = await call('create', bucketId, { body: ended('101st') });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json).toEqual({
+        success: false,
+        message: `A bucket keeps at most 100 maintenance windows (active, upcoming, and ended within the last 31 days); the next one stops counting at ${expires}`,
+      });
+      // An upcoming one too: the open windows are few, the kept ones are not.
+      expect((await call('create', bucketId, { body: window(HOUR, HOUR) })).statusCode).toBe(409);
+      expect(await windowRows(bucketId)).toHaveLength(MAX_KEPT_WINDOWS);
+      expect(await listed(bucketId)).toHaveLength(MAX_KEPT_WINDOWS);
+      // No longer listed after 30 days, still counted until 31.
+      clock = Date.parse(expires) - 1;
+      expect(await listed(bucketId)).toEqual([]);
+      expect((await call('create', bucketId, { body: window(HOUR, HOUR) })).statusCode).toBe(409);
+      clock += 1;
+      await create(bucketId, window(HOUR, HOUR, 'after'));
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('a removed upcoming window stops counting; an ended active one counts from its new end', async () => {
+    const bucketId = await newBucket();
+    const start = clock;
+    try {
+      for (let i = 0; i < MAX_KEPT_WINDOWS - 2; i++) await create(bucketId, ended());
+      const upcoming = await create(bucketId, window(HOUR, HOUR));
+      const active = await create(bucketId, window(-MINUTE / 2, 7 * DAY));
+      expect((await call('create', bucketId, { body: ended() })).statusCode).toBe(409);
+      expect((await call('delete', bucketId, { windowId: upcoming.id as string })).statusCode).toBe(
+        204,
+      );
+      await create(bucketId, ended('in its place'));
+      clock += MINUTE;
+      expect((await call('delete', bucketId, { windowId: active.id as string })).statusCode).toBe(
+        204,
+      );
+      const endedAt = clock;
+      expect((await call('create', bucketId, { body: ended() })).statusCode).toBe(409);
+      // The others stop counting first; the ended active one 31 days after its new end.
+      clock = endedAt + 31 * DAY - 1;
+      for (let i = 0; i < MAX_KEPT_WINDOWS - 1; i++) await create(bucketId, ended());
+      const refused = await call('create', bucketId, { body: ended() });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json.message).toMatch(`stops counting at ${iso(endedAt + 31 * DAY)}`);
+      clock += 1;
+      await create(bucketId, ended());
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('two creators racing for the last place: one 201, one 409, a hundred windows', async () => {
+    for (let round = 0; round < 2; round++) {
+      const bucketId = await newBucket();
+      for (let i = 0; i < MAX_KEPT_WINDOWS - 1; i++) await create(bucketId, ended());
+      const answers = await Promise.all([
+        call('create', bucketId, { body: window(DAY, HOUR, 'a') }),
+        call('create', bucketId, { body: window(DAY, HOUR, 'b') }),
+      ]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+      expect(await windowRows(bucketId)).toHaveLength(MAX_KEPT_WINDOWS);
+      const winner = answers.find((a) => a.statusCode === 201)?.json;
+      expect((await listed(bucketId)).filter((w) => w.start === iso(clock + DAY))).toEqual([
+        winner,
+      ]);
     }
   });
 });
@@ -464,6 +562,94 @@ describe('PUT health/policy', () => {
     expect(input?.pct?.N).toBe('75');
     expect(Number(input?.expiresAt?.N)).toBe(Math.floor(clock / 1000) + 400 * 86_400);
     expect(rows.find((r) => r.sk?.S === 'POLICY')?.pct?.N).toBe('75');
+  });
+});
+
+describe('PUT health/policy: the percent in force writes nothing; at most 50 changes a day', () => {
+  const inputRows = async (bucketId: string) =>
+    (await partitionRows(table.client, table.tableName, healthPk(bucketId))).filter((r) =>
+      r.sk?.S?.endsWith('#P'),
+    );
+
+  it('the same percent again: 200 with the policy, no row written, no mark', async () => {
+    const bucketId = await newBucket();
+    const start = clock;
+    try {
+      expect((await call('policy', bucketId, { body: { minOnlinePercent: 75 } })).statusCode).toBe(
+        200,
+      );
+      const before = await partitionRows(table.client, table.tableName, healthPk(bucketId));
+      clock += MINUTE;
+      const again = await call('policy', bucketId, { body: { minOnlinePercent: 75 } });
+      expect(again.statusCode).toBe(200);
+      expect(again.json).toEqual({ bucketId, minOnlinePercent: 75 });
+      expect(await partitionRows(table.client, table.tableName, healthPk(bucketId))).toEqual(
+        before,
+      );
+      // The default on a bucket that never had a policy: nothing at all.
+      const fresh = await newBucket();
+      const byDefault = await call('policy', fresh, { body: { minOnlinePercent: 50 } });
+      expect(byDefault.json).toEqual({ bucketId: fresh, minOnlinePercent: 50 });
+      expect(await partitionRows(table.client, table.tableName, healthPk(fresh))).toEqual([]);
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('the 51st change of a UTC day is a 409 and writes nothing; the next day may change it', async () => {
+    const bucketId = await newBucket();
+    const start = clock;
+    const dayEnd = Date.parse('2026-12-07T00:00:00.000Z');
+    try {
+      for (let i = 0; i < MAX_POLICY_CHANGES_PER_DAY; i++) {
+        clock = start + i;
+        const pct = 60 + (i % 2);
+        expect(
+          (await call('policy', bucketId, { body: { minOnlinePercent: pct } })).statusCode,
+        ).toBe(200);
+      }
+      clock = dayEnd - 1;
+      const mark = await markOf(bucketId);
+      const refused = await call('policy', bucketId, { body: { minOnlinePercent: 90 } });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json).toEqual({
+        success: false,
+        message: `A bucket's health policy changes at most 50 times per UTC day; try again after ${iso(dayEnd)}`,
+      });
+      // The percent in force is no change, and no 409.
+      expect((await call('policy', bucketId, { body: { minOnlinePercent: 61 } })).statusCode).toBe(
+        200,
+      );
+      expect(await inputRows(bucketId)).toHaveLength(MAX_POLICY_CHANGES_PER_DAY);
+      expect(await markOf(bucketId)).toEqual(mark);
+      clock = dayEnd;
+      expect((await call('policy', bucketId, { body: { minOnlinePercent: 90 } })).statusCode).toBe(
+        200,
+      );
+      expect(await inputRows(bucketId)).toHaveLength(MAX_POLICY_CHANGES_PER_DAY + 1);
+    } finally {
+      clock = start;
+    }
+  });
+
+  it("concurrent changes never pass the day's limit", async () => {
+    const bucketId = await newBucket();
+    const start = clock;
+    try {
+      for (let i = 0; i < MAX_POLICY_CHANGES_PER_DAY - 2; i++) {
+        clock = start + i;
+        await call('policy', bucketId, { body: { minOnlinePercent: 60 + (i % 2) } });
+      }
+      clock = start + HOUR;
+      const answers = await Promise.all(
+        [70, 71, 72, 73].map((pct) =>
+          call('policy', bucketId, { body: { minOnlinePercent: pct } }),
+        ),
+      );
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 409, 409]);
+    } finally {
+      clock = start;
+    }
   });
 });
 

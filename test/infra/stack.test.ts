@@ -235,9 +235,10 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('lets the status function only GetItem and Query the table and read the JWT and cursor secrets', () => {
+  it('lets the status function only BatchGetItem (the names of /me), GetItem and Query the table and read the JWT and cursor secrets', () => {
     const statements = statementsOfFunction(main, ids.status);
     expect(actionsOf(statements)).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:Query',
       'logs:CreateLogStream',
@@ -248,7 +249,7 @@ describe('least privilege', () => {
     ]);
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
     });
     expect(statements).toContainEqual({

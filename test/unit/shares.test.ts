@@ -1,6 +1,12 @@
 // The pure parts of sharing (DESIGN.md section 17): the token's form and hash, a new share's
 // body, the share's access decision, the public headers, and what a badge says.
 import { describe, expect, it } from 'vitest';
+import {
+  parseBadgeShow,
+  uptimeBadge,
+  uptimePercent,
+  verdictBadge,
+} from '../../functions/badge/badge.ts';
 import { ValidationError } from '../../functions/domain/errors.ts';
 import {
   generateShareToken,
@@ -10,14 +16,8 @@ import {
   shareBucketRead,
   shareTokenHash,
 } from '../../functions/domain/shares.ts';
-import {
-  parseBadgeShow,
-  uptimeBadge,
-  uptimePercent,
-  verdictBadge,
-} from '../../functions/public/badge.ts';
-import { openShare } from '../../functions/public/open-share.ts';
-import { publicResponses } from '../../functions/public/public-responses.ts';
+import { publicResponses } from '../../functions/http/public-responses.ts';
+import { openShare } from '../../functions/reads/open-share.ts';
 import type { UptimeResponse } from '../../functions/wire/history.ts';
 
 describe('share tokens', () => {

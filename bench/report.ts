@@ -4,6 +4,7 @@ import type { HistoryRow } from './history.ts';
 import type { HttpRow } from './http.ts';
 import type { IngestRow } from './ingest.ts';
 import type { GzipRow, PageRow } from './page.ts';
+import type { PublicReadRow } from './public-read.ts';
 import type { ReadPathRow } from './read-path.ts';
 import type { SweepRow } from './sweep.ts';
 import type { SweepHealthRow } from './sweep-health.ts';
@@ -14,6 +15,8 @@ export interface BenchReport {
   readPath: ReadPathRow[];
   /** GET /bucket/{bucketId}/health against its floor. */
   healthRead: HealthReadRow[];
+  /** A public GET (share token) against the authenticated GET of the same route and bucket. */
+  publicRead: PublicReadRow[];
   ingest: IngestRow[];
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];

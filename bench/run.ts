@@ -13,6 +13,7 @@ import { benchHistory } from './history.ts';
 import { benchHttp } from './http.ts';
 import { benchIngest } from './ingest.ts';
 import { benchGzip, benchPage } from './page.ts';
+import { benchPublicRead } from './public-read.ts';
 import { benchReadPath } from './read-path.ts';
 import type { BenchReport } from './report.ts';
 import { nowMs } from './stats.ts';
@@ -23,6 +24,7 @@ import { benchWarmOverhead } from './warm-overhead.ts';
 const SECTIONS = [
   'readPath',
   'healthRead',
+  'publicRead',
   'ingest',
   'history',
   'coldImport',
@@ -87,6 +89,7 @@ const plan = quick
         maxMsPerSize: 4_000,
         maxMsBySize: { 1000: 8_000 },
       },
+      publicRead: { nodes: [10], iterations: 5_000, maxMsPerRoute: 4_000 },
       ingest: { sizes: [10], stateChangeBuckets: 10, iterations: 2_000, maxMsPerSize: 8_000 },
       history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
@@ -100,6 +103,7 @@ const plan = quick
   : {
       readPath: { sizes: [1, 10, 100, 1000, 5000], iterations: 5_000, maxMsPerSize: 20_000 },
       healthRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
+      publicRead: { nodes: [10, 1000], iterations: 5_000, maxMsPerRoute: 10_000 },
       ingest: {
         sizes: [1, 10, 100],
         stateChangeBuckets: 10,
@@ -126,6 +130,7 @@ const plan = quick
 const report: BenchReport = {
   readPath: [],
   healthRead: [],
+  publicRead: [],
   ingest: [],
   coldImport: [],
   warmOverhead: [],
@@ -150,13 +155,20 @@ const section = async <T>(name: Section, run: () => Promise<T[]>, into: T[]) => 
   console.table(into);
 };
 
-if (runs('readPath') || runs('healthRead') || runs('ingest') || runs('history')) {
+if (
+  runs('readPath') ||
+  runs('healthRead') ||
+  runs('publicRead') ||
+  runs('ingest') ||
+  runs('history')
+) {
   // In-process by default: the handler, its floor and dynalite share one thread, so the ratio
   // compares total work and a loaded machine's scheduling cannot favour either side.
   const engine = await startBenchEngine({ inProcess: engineArg === 'in-process' });
   try {
     await section('readPath', () => benchReadPath(engine, plan.readPath), report.readPath);
     await section('healthRead', () => benchHealthRead(engine, plan.healthRead), report.healthRead);
+    await section('publicRead', () => benchPublicRead(engine, plan.publicRead), report.publicRead);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
     await section('history', () => benchHistory(engine, plan.history), report.history);
   } finally {
@@ -196,6 +208,7 @@ const checks = checkBudgets(report).filter((c) => {
   // A partial run (--only) checks only what it measured.
   if (c.name.startsWith('read path')) return runs('readPath');
   if (c.name.startsWith('health read')) return runs('healthRead');
+  if (c.name.startsWith('public read')) return runs('publicRead');
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');

@@ -1,6 +1,7 @@
 // The public routes of share tokens (DESIGN.md section 17) over real HTTP, on the local runtime
 // (`npm start` in this process, its simulated nodes reporting): each token reads its one
-// bucket (path tricks and other buckets' ids change nothing), `ip` only when shared, one
+// bucket (path tricks, other buckets' ids and other routes change nothing; as a bearer token
+// it opens no route), `ip` only when shared on every public route, one
 // byte-identical 404 for malformed, unknown and revoked tokens, cache and CORS headers, ETag,
 // a well-formed SVG badge, and no token in any line the runtime logs.
 import { request as httpRequest } from 'node:http';

@@ -239,6 +239,8 @@ describe('a token that opens nothing', () => {
       const result = await get('status', token);
       expect(result.statusCode, name).toBe(404);
       expect(result.body, name).toBe(NOT_FOUND);
+      const shares = createShareStore(table.client, table.tableName);
+      expect(await shares.findShare(shareTokenHash(token)), name).toBeUndefined();
     }
   });
 
@@ -392,8 +394,10 @@ describe('the share rows', () => {
     expect(await shares.putShare(bucket, a)).toBe(true);
     const seed = new Seeder(table.client, table.tableName);
     await seed.putMany([
-      // A slot row missing its token hash, one past the ten slots, one that is no slot.
+      // Slot rows each missing one field, one past the ten slots, one that is no slot.
       { pk: sharesPk(bucket), sk: shareSlotSk(2), shareId: 'shr_bad', createdAt: 'x' },
+      { pk: sharesPk(bucket), sk: shareSlotSk(4), createdAt: 'x', tokenHash: 'h' },
+      { pk: sharesPk(bucket), sk: shareSlotSk(5), shareId: 'shr_no_date', tokenHash: 'h' },
       {
         pk: sharesPk(bucket),
         sk: 'SLOT#10',
@@ -404,5 +408,69 @@ describe('the share rows', () => {
       { pk: sharesPk(bucket), sk: 'OTHER', shareId: 'shr_other', createdAt: 'x', tokenHash: 'h' },
     ]);
     expect(await shares.listShares(bucket)).toEqual([a, b]);
+    // A slot row without showIps shows none.
+    await seed.putMany([
+      {
+        pk: sharesPk(bucket),
+        sk: shareSlotSk(8),
+        shareId: 'shr_old',
+        createdAt: '2026-12-01T00:00:00.000Z',
+        tokenHash: 'h8',
+      },
+    ]);
+    expect((await shares.listShares(bucket)).map((x) => [x.shareId, x.showIps])).toEqual([
+      [a.shareId, false],
+      [b.shareId, true],
+      ['shr_old', false],
+    ]);
+  });
+
+  it("reads consistently: the list and a token's lookup", async () => {
+    await withFaultProxy(table.endpoint, async (proxy) => {
+      const client = createDynamoClient({ endpoint: proxy.endpoint });
+      try {
+        const shares = createShareStore(client, table.tableName);
+        await shares.listShares(bucketId);
+        await shares.findShare(shareTokenHash(hiddenToken));
+      } finally {
+        client.destroy();
+      }
+      expect(proxy.seen.map((r) => r.operation)).toEqual(['Query', 'GetItem']);
+      for (const request of proxy.seen) {
+        expect(JSON.parse(request.body).ConsistentRead, request.operation).toBe(true);
+      }
+    });
+  });
+
+  it('an outage is a 503, not a slot taken or already freed', async () => {
+    const bucket = randomUUID();
+    const share = summary(generateShareToken(), 0, false);
+    expect(await createShareStore(table.client, table.tableName).putShare(bucket, share)).toBe(
+      true,
+    );
+    await withFaultProxy(table.endpoint, async (proxy) => {
+      proxy.rules = [{ kind: 'internal', times: Number.POSITIVE_INFINITY }];
+      const client = createDynamoClient({ endpoint: proxy.endpoint });
+      try {
+        const shares = createShareStore(client, table.tableName);
+        await expect(
+          shares.putShare(bucket, summary(generateShareToken(), 1, false)),
+        ).rejects.toMatchObject({ name: 'Unavailable' });
+        // The lookup row's delete goes through; the slot's fails.
+        proxy.rules = [
+          {
+            kind: 'internal',
+            operation: 'DeleteItem',
+            after: 1,
+            times: Number.POSITIVE_INFINITY,
+          },
+        ];
+        await expect(shares.deleteShare(bucket, share)).rejects.toMatchObject({
+          name: 'Unavailable',
+        });
+      } finally {
+        client.destroy();
+      }
+    });
   });
 });

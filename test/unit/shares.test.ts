@@ -47,6 +47,13 @@ describe('share tokens', () => {
     expect(isShareToken(value)).toBe(false);
   });
 
+  it('a value that only reads as a token is none', () => {
+    const token = generateShareToken();
+    expect(isShareToken([token])).toBe(false);
+    expect(isShareToken({ toString: () => token })).toBe(false);
+    expect(isShareToken(new String(token))).toBe(false);
+  });
+
   it('the hash is base64url SHA-256 of the token text', () => {
     expect(shareTokenHash('bss_x')).toBe('ASordAAgzNzXZkYReNWy_QaZZavh-h03XWjm-IzYjxY');
     expect(shareTokenHash(`bss_${'A'.repeat(43)}`)).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -138,6 +145,8 @@ describe('publicResponses', () => {
       });
     }
     expect(await run('after', undefined)).toBeUndefined();
+    expect(await run('after', null)).toBeNull();
+    expect(await run('onError', null)).toBeNull();
     expect(await run('after', { statusCode: 200 })).toEqual({
       statusCode: 200,
       headers: { 'cache-control': 'public, max-age=30', 'access-control-allow-origin': '*' },

@@ -247,11 +247,48 @@ describe('create, list, revoke', () => {
 
   it('defaults: no body, or an empty one, is no label and no ips', async () => {
     const bucketId = await freshBucket('b-defaults');
-    for (const body of [undefined, '{}', '{"label":null}', '{"label":""}']) {
+    for (const body of [undefined, '', '{}', '{"label":null}', '{"label":""}']) {
       const created = await call('POST', bucketId, body === undefined ? {} : { body });
       expect(created.statusCode).toBe(201);
       expect(created.json.showIps).toBe(false);
       expect(created.json).not.toHaveProperty('label');
+    }
+  });
+
+  it('an unknown share id revokes nothing, whatever the bucket holds', async () => {
+    const bucketId = await freshBucket('b-unknown');
+    const made = await call('POST', bucketId);
+    expect(made.statusCode).toBe(201);
+    expect((await call('DELETE', bucketId, { shareId: 'shr_unknown' })).statusCode).toBe(404);
+    expect(
+      ((await call('GET', bucketId)).json.shares as { id: string }[]).map((x) => x.id),
+    ).toEqual([made.json.id]);
+  });
+
+  it('the list is oldest first, whatever slots the shares hold', async () => {
+    const bucketId = await freshBucket('b-order');
+    const first = await call('POST', bucketId, { body: '{"label":"first"}' });
+    const second = await call('POST', bucketId, { body: '{"label":"second"}' });
+    // The first slot is freed, and the third share takes it.
+    expect((await call('DELETE', bucketId, { shareId: first.json.id as string })).statusCode).toBe(
+      204,
+    );
+    const third = await call('POST', bucketId, { body: '{"label":"third"}' });
+    expect(third.json.createdAt > second.json.createdAt).toBe(true);
+    const listed = (await call('GET', bucketId)).json.shares as { label: string }[];
+    expect(listed.map((x) => x.label)).toEqual(['second', 'third']);
+  });
+
+  it('a disabled user is told so; a bucket with no workspace is managed by nobody', async () => {
+    const disabled = await call('GET', B, { token: await hs256Token('disabled-admin') });
+    expect(disabled.statusCode).toBe(403);
+    expect(disabled.json.message).toBe('The user is disabled');
+    const bucketId = `b-orphan-${randomUUID().slice(0, 8)}`;
+    await seeder.put({ pk: `BUCKET#${bucketId}`, sk: 'META', orgId: ORG, name: 'orphan' });
+    for (const userId of ['org-owner', 'org-admin', 'ws-admin']) {
+      const token = await hs256Token(userId);
+      expect((await call('GET', bucketId, { token })).statusCode, userId).toBe(403);
+      expect((await call('POST', bucketId, { token })).statusCode, userId).toBe(403);
     }
   });
 

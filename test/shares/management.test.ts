@@ -8,11 +8,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shareTokenHash } from '../../functions/domain/shares.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { SHARE_ROUTES } from '../../functions/webhooks/shares-handler.ts';
 import { wire } from '../../functions/webhooks/wiring.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { createContract } from '../support/openapi-contract.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
@@ -35,6 +37,7 @@ let call: (
 let seeder: Seeder;
 let client: Awaited<ReturnType<typeof createTestTable>>['client'];
 let tableName: string;
+let endpoint: string;
 
 function event(
   method: Method,
@@ -62,7 +65,7 @@ function event(
 }
 
 beforeAll(async () => {
-  ({ client, tableName } = await createTestTable('shares'));
+  ({ client, tableName, endpoint } = await createTestTable('shares'));
   seeder = new Seeder(client, tableName);
   const { routes } = wire({
     client,
@@ -274,7 +277,7 @@ describe('create, list, revoke', () => {
       204,
     );
     const third = await call('POST', bucketId, { body: '{"label":"third"}' });
-    expect(third.json.createdAt > second.json.createdAt).toBe(true);
+    expect(String(third.json.createdAt) > String(second.json.createdAt)).toBe(true);
     const listed = (await call('GET', bucketId)).json.shares as { label: string }[];
     expect(listed.map((x) => x.label)).toEqual(['second', 'third']);
   });
@@ -333,6 +336,38 @@ describe('at most ten shares per bucket', () => {
     expect((await call('POST', bucketId, { token })).statusCode).toBe(201);
     expect((await call('POST', bucketId, { token })).statusCode).toBe(409);
     expect(((await call('GET', bucketId, { token })).json.shares as unknown[]).length).toBe(10);
+  });
+
+  it('a create writes only a free slot and its lookup row; the 11th writes nothing', async () => {
+    const bucketId = await freshBucket('b-writes');
+    for (let i = 0; i < 3; i++) expect((await call('POST', bucketId)).statusCode).toBe(201);
+    await withFaultProxy(endpoint, async (proxy) => {
+      const proxied = createDynamoClient({ endpoint: proxy.endpoint });
+      try {
+        const handler = dispatchByRoute(
+          wire({
+            client: proxied,
+            settings: testSettings(tableName, TEST_SECRET, { statusPageUrl: PAGE }),
+            logger: createLogger('shares-test'),
+          }).routes,
+        );
+        const create = async () =>
+          (await handler(
+            event('POST', bucketId, bearer(await hs256Token('ws-admin')), '{}'),
+            lambdaContext(),
+          )) as HttpResult;
+        const writes = () => proxy.seen.filter((r) => r.operation === 'PutItem').length;
+        // Slots 0-2 are taken: the 4th share goes straight to slot 3.
+        expect((await create()).statusCode).toBe(201);
+        expect(writes()).toBe(2);
+        for (let i = 4; i < 10; i++) expect((await create()).statusCode).toBe(201);
+        const before = writes();
+        expect((await create()).statusCode).toBe(409);
+        expect(writes()).toBe(before);
+      } finally {
+        proxied.destroy();
+      }
+    });
   });
 
   it('under 15 concurrent creations exactly 10 succeed, each listed once', async () => {

@@ -364,6 +364,20 @@ describe('at most ten shares per bucket', () => {
         const before = writes();
         expect((await create()).statusCode).toBe(409);
         expect(writes()).toBe(before);
+        // The list and a revoke through the same wiring: ten shares, then nine.
+        const admin = bearer(await hs256Token('ws-admin'));
+        const list = async () =>
+          JSON.parse(
+            ((await handler(event('GET', bucketId, admin), lambdaContext())) as HttpResult).body,
+          ).shares as { id: string }[];
+        const listed = await list();
+        expect(listed).toHaveLength(10);
+        const revoked = (await handler(
+          event('DELETE', bucketId, admin, undefined, listed[0]?.id),
+          lambdaContext(),
+        )) as HttpResult;
+        expect(revoked.statusCode).toBe(204);
+        expect(await list()).toHaveLength(9);
       } finally {
         proxied.destroy();
       }

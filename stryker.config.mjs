@@ -40,8 +40,10 @@ export default {
     'functions/http/**/*.ts',
     'functions/events/**/*.ts',
     'functions/sweep/**/*.ts',
-    // Sharing: the public routes' token, headers and badge rules.
+    // Sharing: the public routes' token lookup, chain, headers and badge rules.
     'functions/public/**/*.ts',
+    'functions/badge/**/*.ts',
+    'functions/reads/open-share.ts',
     'functions/shared/ttl-cache.ts',
     // GET metrics' read (its writer and families are in functions/domain).
     'functions/reads/read-workspace-metrics.ts',

@@ -27,6 +27,11 @@ export default defineConfig({
       'test/admin/cli.test.ts',
       'test/admin/health.test.ts',
       'test/security/authorization-http.test.ts',
+      // Sharing through the wiring on the engine (public-routes.test.ts runs the local runtime).
+      'test/shares/public-handlers.test.ts',
+      'test/shares/public-cost.test.ts',
+      'test/shares/management.test.ts',
+      'test/shares/admin-cli.test.ts',
       'test/perf/node-views.test.ts',
       'test/perf/token-cache.test.ts',
       // GET metrics: the writer, the families and the route over HTTP (promtool when installed).

@@ -44,6 +44,17 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
     ratioCheck('health read ratio, 1000 nodes', 1.1, health(1000)),
     ratioCheck('metrics read ratio, 1000 nodes', METRICS_READ_BUDGET, metrics(1000)),
   ];
+  // A public GET reads no more than the authenticated GET of the same bucket (issue 24).
+  for (const row of report.publicRead ?? []) {
+    const what = `public read ${row.route}, ${row.nodes} nodes`;
+    checks.push({
+      name: `${what}: requests and items vs authenticated`,
+      limit: `<= ${row.authRequests} / ${row.authItems}`,
+      actual: `${row.publicRequests} / ${row.publicItems}`,
+      margin: `${row.authRequests - row.publicRequests} / ${row.authItems - row.publicItems} fewer`,
+      ok: row.publicRequests <= row.authRequests && row.publicItems <= row.authItems,
+    });
+  }
   for (const row of report.history ?? []) {
     const size = `${row.nodes} nodes x ${row.days} days`;
     checks.push(ratioCheck(`uptime ratio, ${size}`, 1.2, row.ratio));

@@ -38,10 +38,6 @@ export interface ColdImportOptions {
  */
 const VARIANTS = [
   { name: 'status + Powertools Tracer', entry: 'bench/variants/status-with-powertools-tracer.ts' },
-  {
-    name: 'public + badge-maker at cold start',
-    entry: 'bench/variants/public-with-badge-maker.ts',
-  },
 ];
 
 /**

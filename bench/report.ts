@@ -7,6 +7,7 @@ import type { IngestRow } from './ingest.ts';
 import type { MetricsReadRow } from './metrics-read.ts';
 import type { OverviewRow } from './overview.ts';
 import type { GzipRow, PageRow } from './page.ts';
+import type { PublicReadRow } from './public-read.ts';
 import type { ReadPathRow } from './read-path.ts';
 import type { SweepRow } from './sweep.ts';
 import type { SweepHealthRow } from './sweep-health.ts';
@@ -21,6 +22,8 @@ export interface BenchReport {
   metricsRead: MetricsReadRow[];
   /** One page of GET /workspace/{workspaceId}/buckets: 50 buckets of 10 and of 1,000 nodes. */
   overview: OverviewRow[];
+  /** A public GET (share token) against the authenticated GET of the same route and bucket. */
+  publicRead: PublicReadRow[];
   ingest: IngestRow[];
   coldImport: ColdImportRow[];
   warmOverhead: WarmOverheadRow[];

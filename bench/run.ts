@@ -16,6 +16,7 @@ import { benchIngest } from './ingest.ts';
 import { benchMetricsRead } from './metrics-read.ts';
 import { benchOverview } from './overview.ts';
 import { benchGzip, benchPage } from './page.ts';
+import { benchPublicRead } from './public-read.ts';
 import { benchReadPath } from './read-path.ts';
 import type { BenchReport } from './report.ts';
 import { nowMs } from './stats.ts';
@@ -28,6 +29,7 @@ const SECTIONS = [
   'healthRead',
   'metricsRead',
   'overview',
+  'publicRead',
   'ingest',
   'history',
   'coldImport',
@@ -106,6 +108,7 @@ const plan = quick
         maxMsBySize: { 1000: 8_000 },
       },
       overview: { buckets: 50, sizes: [10, 1000], iterations: 20, maxMsPerSize: 20_000 },
+      publicRead: { nodes: [10], iterations: 5_000, maxMsPerRoute: 4_000 },
       ingest: { sizes: [10], stateChangeBuckets: 10, iterations: 2_000, maxMsPerSize: 8_000 },
       history: { sizes: [{ nodes: 100, days: 30 }], iterations: 500, maxMsPerSize: 8_000 },
       coldImport: { processes: 40 },
@@ -122,6 +125,7 @@ const plan = quick
       healthRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
       metricsRead: { sizes: [10, 1000], iterations: 5_000, maxMsPerSize: 20_000 },
       overview: { buckets: 50, sizes: [10, 1000], iterations: 100, maxMsPerSize: 60_000 },
+      publicRead: { nodes: [10, 1000], iterations: 5_000, maxMsPerRoute: 10_000 },
       ingest: {
         sizes: [1, 10, 100],
         stateChangeBuckets: 10,
@@ -151,6 +155,7 @@ const report: BenchReport = {
   healthRead: [],
   metricsRead: [],
   overview: [],
+  publicRead: [],
   ingest: [],
   coldImport: [],
   warmOverhead: [],
@@ -181,6 +186,7 @@ if (
   runs('healthRead') ||
   runs('metricsRead') ||
   runs('overview') ||
+  runs('publicRead') ||
   runs('ingest') ||
   runs('history')
 ) {
@@ -196,6 +202,7 @@ if (
       report.metricsRead,
     );
     await section('overview', () => benchOverview(engine, plan.overview), report.overview);
+    await section('publicRead', () => benchPublicRead(engine, plan.publicRead), report.publicRead);
     await section('ingest', () => benchIngest(engine, plan.ingest), report.ingest);
     await section('history', () => benchHistory(engine, plan.history), report.history);
   } finally {
@@ -237,6 +244,7 @@ const checks = checkBudgets(report).filter((c) => {
   if (c.name.startsWith('read path')) return runs('readPath');
   if (c.name.startsWith('health read')) return runs('healthRead');
   if (c.name.startsWith('metrics read')) return runs('metricsRead');
+  if (c.name.startsWith('public read')) return runs('publicRead');
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');

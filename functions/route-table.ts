@@ -24,8 +24,11 @@
  *   manage    changes (constructId WebhooksFunction, the webhooks function grown): webhooks
  *             (POST/GET/PATCH/DELETE), PUT health/policy, POST/DELETE maintenance, POST/GET/DELETE
  *             shares, POST/GET/DELETE api-keys
- *   public    GET /public/{token}/health|status|uptime|health/events|badge.svg (share token, no
+ *   public    GET /public/{token}/health|status|uptime|health/events (share token, no
  *             bearer: no jose, no user partition)
+ *   badge     GET /public/{token}/badge.svg (the public routes' shape, plus badge-maker and its
+ *             text-width tables, which would otherwise be most of the public function's cold
+ *             start)
  *   ingest    POST /node/status
  *   sweep     the schedule; fanOut (folder fan-out) the stream; delivery the queue
  */
@@ -162,7 +165,18 @@ export const FUNCTIONS = {
     constructId: 'PublicFunction',
     description: 'share-token reads (GET /public/{token}/...), behind CloudFront',
     // No token verifier and no user partition: one GetItem for the share, then the bucket's
-    // reads; the badge adds badge-maker's width tables.
+    // reads.
+    memorySize: 512,
+    tableActions: [],
+  },
+  badge: {
+    kind: 'http',
+    entry: 'functions/badge/handler.ts',
+    wiring: 'functions/badge/wiring.ts',
+    constructId: 'BadgeFunction',
+    description: 'share-token badges (GET /public/{token}/badge.svg), behind CloudFront',
+    // The public function's reads for one route, plus badge-maker's width tables to parse at
+    // cold start (memory buys the CPU that parses them).
     memorySize: 512,
     tableActions: [],
   },
@@ -359,8 +373,8 @@ export const ROUTES = [
   {
     method: 'GET',
     path: '/public/{token}/badge.svg',
-    function: 'public',
-    handler: 'functions/public/badge-handler.ts',
+    function: 'badge',
+    handler: 'functions/badge/badge-handler.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
   },
   // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the

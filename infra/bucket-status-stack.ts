@@ -186,6 +186,8 @@ export class BucketStatusStack extends Stack {
       // No token key material: the share token in the path is the credential. The cursor key
       // of the public health events is the one of every events cursor.
       public: { ...settings, EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn },
+      // No key material and no secret at all: the badge reads no events cursor.
+      badge: { ...settings },
       fanOut: { ...settings, ...this.alerts.environment },
       delivery: { ...settings, ...this.alerts.environment },
     };

@@ -1,11 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { shareBucketRead } from '../domain/shares.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
-import { conditionalGetResponses } from '../http/conditional-get-middleware.ts';
-import { httpErrorHandler } from '../http/error-middleware.ts';
-import { httpHandlerPluginOptions } from '../http/middy-options.ts';
+import { PUBLIC_MAX_AGE_SECONDS } from '../http/public-responses.ts';
+import { type PublicRouteDeps, publicRoute } from '../http/public-route.ts';
 import { jsonResponse } from '../http/response.ts';
 import {
   type ReadBucketHealthDeps,
@@ -15,35 +11,6 @@ import {
 } from '../reads/read-bucket-health.ts';
 import { type ReadBucketStatusDeps, readBucketStatus } from '../reads/read-bucket-status.ts';
 import { type ReadHistoryDeps, readBucketUptime } from '../reads/read-history.ts';
-import { type FindShare, openShare } from './open-share.ts';
-import { PUBLIC_MAX_AGE_SECONDS, publicResponses } from './public-responses.ts';
-
-export interface PublicRouteDeps {
-  findShare: FindShare;
-  logger: Logger;
-}
-
-/**
- * A public route's middy chain: the public headers (CORS `*`, cache) around the error mapping,
- * then ETag/304/gzip; no bearer token: the path's share token is the credential, and it names
- * the one bucket the route reads (nothing of the path or query names a bucket).
- */
-export function publicRoute(
-  deps: PublicRouteDeps,
-  maxAgeSeconds: number,
-  respond: (
-    event: APIGatewayProxyEventV2,
-    share: Awaited<ReturnType<typeof openShare>>,
-  ) => Promise<unknown>,
-) {
-  return middy<APIGatewayProxyEventV2, unknown, Error>(httpHandlerPluginOptions)
-    .use(publicResponses(maxAgeSeconds))
-    .use(httpErrorHandler(deps.logger))
-    .use(conditionalGetResponses())
-    .handler(async (event) =>
-      respond(event, await openShare(event.pathParameters?.token, deps.findShare)),
-    );
-}
 
 /** GET /public/{token}/status: section 2's body, `ip` only when the share shows it. */
 export function createPublicStatusHandler(deps: PublicRouteDeps & ReadBucketStatusDeps) {

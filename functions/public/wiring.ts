@@ -7,7 +7,6 @@ import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
 import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
-import { createBadgeHandler } from './badge-handler.ts';
 import {
   createPublicHealthEventsHandler,
   createPublicHealthHandler,
@@ -25,7 +24,8 @@ export type PublicSettings = Pick<
 >;
 
 /**
- * The public function on its real adapters: the share-token reads of DESIGN.md section 17.
+ * The public function on its real adapters: the share-token JSON reads of DESIGN.md section 17
+ * (the badge is the `badge` function's).
  * No token verifier and no user partition: the token's lookup row is the access decision.
  * `ready` is the health events cursor's key (EVENTS_CURSOR_SECRET_ARN, fetched at init).
  */
@@ -60,7 +60,6 @@ export function wire({ client, settings, logger, overrides }: WireDeps<PublicSet
     'GET /public/{token}/uptime': createPublicUptimeHandler(deps),
     'GET /public/{token}/health': createPublicHealthHandler(deps),
     'GET /public/{token}/health/events': createPublicHealthEventsHandler(deps),
-    'GET /public/{token}/badge.svg': createBadgeHandler(deps),
   } satisfies RouteHandlers<'public'>;
   return { routes, ready: cursorKey.ready } satisfies WiredHttpFunction;
 }

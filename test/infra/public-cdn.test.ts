@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BADGE_MAX_AGE_SECONDS,
   PUBLIC_MAX_AGE_SECONDS,
-} from '../../functions/public/public-responses.ts';
+} from '../../functions/http/public-responses.ts';
 import { ROUTES } from '../../functions/route-table.ts';
 import { PUBLIC_CACHE_RULES } from '../../infra/constructs/public-cdn.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/status-http-api.ts';
@@ -40,7 +40,7 @@ describe('the public routes behind CloudFront', () => {
   });
 
   it('one behaviour per public route of the table, GET/HEAD only', () => {
-    const publicRoutes = ROUTES.filter((r) => r.function === 'public');
+    const publicRoutes = ROUTES.filter((r) => r.path.startsWith('/public/'));
     const patterns = publicDistribution.CacheBehaviors.map(
       (b: { PathPattern: string }) => b.PathPattern,
     );
@@ -74,7 +74,7 @@ describe('the public routes behind CloudFront', () => {
       expect(key.QueryStringsConfig.QueryStringBehavior).toBe('whitelist');
       expect([...key.QueryStringsConfig.QueryStrings].sort()).toEqual(queryStrings);
     }
-    // The TTL is the route's own max-age (functions/public/public-responses.ts).
+    // The TTL is the route's own max-age (functions/http/public-responses.ts).
     expect(PUBLIC_CACHE_RULES.find((r) => r.pathPattern === pattern)?.ttlSeconds).toBe(ttl);
   });
 
@@ -123,6 +123,46 @@ describe('what the public function may read, and what is logged', () => {
       'dynamodb:GetItem',
       'dynamodb:Query',
     ]);
+  });
+
+  it('the badge route is served by a function of its own: GetItem and Query, no secret, no key', () => {
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+    const badgeFn = stack.getLogicalId(stack.functions.badge.function.node.defaultChild as never);
+    const publicFn = stack.getLogicalId(stack.functions.public.function.node.defaultChild as never);
+    // API Gateway sends the badge's route key to the badge function, every other public
+    // route to the public function (CloudFront's behaviours forward to the API either way).
+    const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration');
+    const targetOf = (routeKey: string) => {
+      const route = Object.values(resourcesOfType(template, 'AWS::ApiGatewayV2::Route')).find(
+        (r) => r.Properties.RouteKey === routeKey,
+      );
+      const integrationId = route?.Properties.Target['Fn::Join'][1][1].Ref as string;
+      return integrations[integrationId]?.Properties.IntegrationUri['Fn::GetAtt'][0];
+    };
+    for (const route of ROUTES.filter((r) => r.path.startsWith('/public/'))) {
+      const key = `${route.method} ${route.path}`;
+      expect(targetOf(key), key).toBe(key.endsWith('/badge.svg') ? badgeFn : publicFn);
+    }
+    const env = functions[badgeFn]?.Properties.Environment.Variables;
+    const keyMaterial = /^(JWT_SECRET|JWT_SECRET_ARN|JWT_PUBLIC_KEY|JWT_JWKS_URL)$|SECRET/;
+    expect(Object.keys(env).filter((k) => keyMaterial.test(k))).toEqual([]);
+    const badgeRole = stack.getLogicalId(stack.functions.badge.role.node.defaultChild as never);
+    const statements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === badgeRole))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    expect(actions.filter((a: string) => a.startsWith('secretsmanager:'))).toEqual([]);
+    expect(actions.filter((a: string) => a.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    // The table alone: no index, no stream, no other resource.
+    const tableId = stack.getLogicalId(stack.table.node.defaultChild as never);
+    for (const statement of statements.filter((s: { Action: string | string[] }) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    )) {
+      expect([statement.Resource].flat()).toEqual([{ 'Fn::GetAtt': [tableId, 'Arn'] }]);
+    }
   });
 
   it('the API access log has the route key and no path', () => {

@@ -108,7 +108,7 @@ const operationOf = (route: Route) =>
   contract.doc.paths[route.path]?.[route.method.toLowerCase()] as Operation;
 const isSigned = (route: Route) => route.path === '/node/status';
 /** The public routes: the share token in the path is the credential. */
-const isPublic = (route: Route) => route.function === 'public';
+const isPublic = (route: Route) => route.path.startsWith('/public/');
 const hasBody = (route: Route) => operationOf(route).requestBody !== undefined;
 
 /** The route's path with each parameter set (a valid, existing id unless overridden). */

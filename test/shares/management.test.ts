@@ -8,11 +8,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shareTokenHash } from '../../functions/domain/shares.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { SHARE_ROUTES } from '../../functions/webhooks/shares-handler.ts';
 import { wire } from '../../functions/webhooks/wiring.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { createContract } from '../support/openapi-contract.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
@@ -35,6 +37,7 @@ let call: (
 let seeder: Seeder;
 let client: Awaited<ReturnType<typeof createTestTable>>['client'];
 let tableName: string;
+let endpoint: string;
 
 function event(
   method: Method,
@@ -62,7 +65,7 @@ function event(
 }
 
 beforeAll(async () => {
-  ({ client, tableName } = await createTestTable('shares'));
+  ({ client, tableName, endpoint } = await createTestTable('shares'));
   seeder = new Seeder(client, tableName);
   const { routes } = wire({
     client,
@@ -247,11 +250,48 @@ describe('create, list, revoke', () => {
 
   it('defaults: no body, or an empty one, is no label and no ips', async () => {
     const bucketId = await freshBucket('b-defaults');
-    for (const body of [undefined, '{}', '{"label":null}', '{"label":""}']) {
+    for (const body of [undefined, '', '{}', '{"label":null}', '{"label":""}']) {
       const created = await call('POST', bucketId, body === undefined ? {} : { body });
       expect(created.statusCode).toBe(201);
       expect(created.json.showIps).toBe(false);
       expect(created.json).not.toHaveProperty('label');
+    }
+  });
+
+  it('an unknown share id revokes nothing, whatever the bucket holds', async () => {
+    const bucketId = await freshBucket('b-unknown');
+    const made = await call('POST', bucketId);
+    expect(made.statusCode).toBe(201);
+    expect((await call('DELETE', bucketId, { shareId: 'shr_unknown' })).statusCode).toBe(404);
+    expect(
+      ((await call('GET', bucketId)).json.shares as { id: string }[]).map((x) => x.id),
+    ).toEqual([made.json.id]);
+  });
+
+  it('the list is oldest first, whatever slots the shares hold', async () => {
+    const bucketId = await freshBucket('b-order');
+    const first = await call('POST', bucketId, { body: '{"label":"first"}' });
+    const second = await call('POST', bucketId, { body: '{"label":"second"}' });
+    // The first slot is freed, and the third share takes it.
+    expect((await call('DELETE', bucketId, { shareId: first.json.id as string })).statusCode).toBe(
+      204,
+    );
+    const third = await call('POST', bucketId, { body: '{"label":"third"}' });
+    expect(String(third.json.createdAt) > String(second.json.createdAt)).toBe(true);
+    const listed = (await call('GET', bucketId)).json.shares as { label: string }[];
+    expect(listed.map((x) => x.label)).toEqual(['second', 'third']);
+  });
+
+  it('a disabled user is told so; a bucket with no workspace is managed by nobody', async () => {
+    const disabled = await call('GET', B, { token: await hs256Token('disabled-admin') });
+    expect(disabled.statusCode).toBe(403);
+    expect(disabled.json.message).toBe('The user is disabled');
+    const bucketId = `b-orphan-${randomUUID().slice(0, 8)}`;
+    await seeder.put({ pk: `BUCKET#${bucketId}`, sk: 'META', orgId: ORG, name: 'orphan' });
+    for (const userId of ['org-owner', 'org-admin', 'ws-admin']) {
+      const token = await hs256Token(userId);
+      expect((await call('GET', bucketId, { token })).statusCode, userId).toBe(403);
+      expect((await call('POST', bucketId, { token })).statusCode, userId).toBe(403);
     }
   });
 
@@ -296,6 +336,52 @@ describe('at most ten shares per bucket', () => {
     expect((await call('POST', bucketId, { token })).statusCode).toBe(201);
     expect((await call('POST', bucketId, { token })).statusCode).toBe(409);
     expect(((await call('GET', bucketId, { token })).json.shares as unknown[]).length).toBe(10);
+  });
+
+  it('a create writes only a free slot and its lookup row; the 11th writes nothing', async () => {
+    const bucketId = await freshBucket('b-writes');
+    for (let i = 0; i < 3; i++) expect((await call('POST', bucketId)).statusCode).toBe(201);
+    await withFaultProxy(endpoint, async (proxy) => {
+      const proxied = createDynamoClient({ endpoint: proxy.endpoint });
+      try {
+        const handler = dispatchByRoute(
+          wire({
+            client: proxied,
+            settings: testSettings(tableName, TEST_SECRET, { statusPageUrl: PAGE }),
+            logger: createLogger('shares-test'),
+          }).routes,
+        );
+        const create = async () =>
+          (await handler(
+            event('POST', bucketId, bearer(await hs256Token('ws-admin')), '{}'),
+            lambdaContext(),
+          )) as HttpResult;
+        const writes = () => proxy.seen.filter((r) => r.operation === 'PutItem').length;
+        // Slots 0-2 are taken: the 4th share goes straight to slot 3.
+        expect((await create()).statusCode).toBe(201);
+        expect(writes()).toBe(2);
+        for (let i = 4; i < 10; i++) expect((await create()).statusCode).toBe(201);
+        const before = writes();
+        expect((await create()).statusCode).toBe(409);
+        expect(writes()).toBe(before);
+        // The list and a revoke through the same wiring: ten shares, then nine.
+        const admin = bearer(await hs256Token('ws-admin'));
+        const list = async () =>
+          JSON.parse(
+            ((await handler(event('GET', bucketId, admin), lambdaContext())) as HttpResult).body,
+          ).shares as { id: string }[];
+        const listed = await list();
+        expect(listed).toHaveLength(10);
+        const revoked = (await handler(
+          event('DELETE', bucketId, admin, undefined, listed[0]?.id),
+          lambdaContext(),
+        )) as HttpResult;
+        expect(revoked.statusCode).toBe(204);
+        expect(await list()).toHaveLength(9);
+      } finally {
+        proxied.destroy();
+      }
+    });
   });
 
   it('under 15 concurrent creations exactly 10 succeed, each listed once', async () => {

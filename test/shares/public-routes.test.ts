@@ -1,6 +1,7 @@
 // The public routes of share tokens (DESIGN.md section 17) over real HTTP, on the local runtime
 // (`npm start` in this process, its simulated nodes reporting): each token reads its one
-// bucket (path tricks and other buckets' ids change nothing), `ip` only when shared, one
+// bucket (path tricks, other buckets' ids and other routes change nothing; as a bearer token
+// it opens no route), `ip` only when shared on every public route, one
 // byte-identical 404 for malformed, unknown and revoked tokens, cache and CORS headers, ETag,
 // a well-formed SVG badge, and no token in any line the runtime logs.
 import { request as httpRequest } from 'node:http';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BucketStatusClient, HttpError } from '../../client/index.ts';
 import { createShareStore } from '../../functions/data/shares.ts';
 import { generateShareToken, shareTokenHash } from '../../functions/domain/shares.ts';
+import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { checkedFetch } from '../e2e/support.ts';
@@ -198,7 +200,7 @@ describe('GET /public/{token}/uptime', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
-  it('no answer of a share without ips carries an ip anywhere', async () => {
+  it('no answer of a share without ips carries an ip anywhere, on every public route', async () => {
     const status = await json(
       await api(`/bucket/${runtime.demo.bucketId}/status`, {
         headers: { authorization: `Bearer ${runtime.demo.token}` },
@@ -206,17 +208,29 @@ describe('GET /public/{token}/uptime', () => {
     );
     const ips = (status.nodeStatus as { ip?: string }[]).map((n) => n.ip).filter(Boolean);
     expect(ips.length).toBeGreaterThan(0);
-    for (const path of [
-      'status',
-      'uptime',
-      'uptime?days=1',
-      'badge.svg',
-      'badge.svg?show=uptime',
-    ]) {
-      const text = await (await api(`/public/${hidden.token}/${path}`)).text();
-      expect(text).not.toMatch(/"ip"/);
-      for (const ip of ips) expect(text).not.toContain(ip);
+    // Every public route of the table, plain and with each query it reads; a 304 and errors too.
+    const publicRoutes = ROUTES.filter((r) => r.path.startsWith('/public/'));
+    expect(publicRoutes.length).toBeGreaterThanOrEqual(5);
+    const queries = ['', '?days=1', '?days=90', '?show=uptime', '?show=uptime&days=7', '?limit=1'];
+    const answered: string[] = [];
+    for (const route of publicRoutes) {
+      for (const query of [...queries, '?days=0', '?cursor=forged']) {
+        const path = `${route.path.replace('{token}', hidden.token)}${query}`;
+        const response = await api(path);
+        const text = await response.text();
+        answered.push(`${response.status} ${route.path}${query}`);
+        expect(text, path).not.toMatch(/"ip"/);
+        for (const ip of ips) expect(text, path).not.toContain(ip);
+      }
     }
+    // The queries reached 200s and 400s on every route (not one refusal repeated).
+    for (const route of publicRoutes) {
+      expect(answered, route.path).toContain(`200 ${route.path}`);
+    }
+    expect(answered.some((a) => a.startsWith('400 '))).toBe(true);
+    // The same routes of the share that shows ips do show them where the body has nodes.
+    const shownText = await (await api(`/public/${shown.token}/status`)).text();
+    expect(ips.some((ip) => shownText.includes(ip as string))).toBe(true);
   });
 });
 
@@ -259,6 +273,10 @@ describe('GET /public/{token}/badge.svg', () => {
     const title = /<title>([^<]*)<\/title>/.exec(svg)?.[1];
     expect(title).toMatch(/^bucket: (operational|degraded|partial outage|major outage|unknown)$/);
     expect(svg).toContain(`aria-label="${title}"`);
+    // The text drawn says it too, not only the title: the label and the verdict's word.
+    const drawn = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(drawn).toContain('bucket');
+    expect(drawn).toContain(title?.slice('bucket: '.length));
   });
 
   it('the uptime badge says the percentage over the days asked for', async () => {
@@ -266,7 +284,11 @@ describe('GET /public/{token}/badge.svg', () => {
     expect(response.status).toBe(200);
     const svg = await response.text();
     assertWellFormedSvg(svg);
-    expect(/<title>([^<]*)<\/title>/.exec(svg)?.[1]).toMatch(/^uptime 7d: \d{1,3}(\.\d{1,2})?%$/);
+    const title = /<title>([^<]*)<\/title>/.exec(svg)?.[1];
+    expect(title).toMatch(/^uptime 7d: \d{1,3}(\.\d{1,2})?%$/);
+    const drawn = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(drawn).toContain('uptime 7d');
+    expect(drawn).toContain(title?.slice('uptime 7d: '.length));
     const defaultDays = await (await api(`/public/${hidden.token}/badge.svg?show=uptime`)).text();
     expect(defaultDays).toContain('uptime 30d');
   });
@@ -368,6 +390,66 @@ describe('a token reads its bucket and nothing else', () => {
       expect(body, path).not.toContain(other);
       expect(body, path).not.toContain('nodeStatus');
     }
+  });
+});
+
+describe('a share token opens no other route', () => {
+  it('as a bearer token on every other route of the table: 401, nothing of the bucket', async () => {
+    const values: Record<string, string> = {
+      bucketId: runtime.demo.bucketId,
+      workspaceId: runtime.demo.workspaceId,
+      shareId: hidden.id,
+      webhookId: 'no-such-webhook',
+      windowId: 'no-such-window',
+      keyId: 'no-such-key',
+    };
+    const others = ROUTES.filter((r) => !r.path.startsWith('/public/'));
+    expect(others.length).toBeGreaterThan(10);
+    for (const route of others) {
+      const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value = values[name];
+        if (value === undefined) throw new Error(`no value for {${name}} in ${route.path}`);
+        return value;
+      });
+      const response = await api(path, {
+        method: route.method,
+        headers: {
+          authorization: `Bearer ${hidden.token}`,
+          ...(route.method !== 'GET' && { 'content-type': 'application/json' }),
+        },
+        ...(route.method !== 'GET' && { body: '{}' }),
+      });
+      const body = await response.text();
+      expect(response.status, routeKeyOf(route)).toBe(401);
+      expect(body, routeKeyOf(route)).not.toContain('nodeStatus');
+      expect(body, routeKeyOf(route)).not.toContain(runtime.demo.nodes[0]?.nodeId);
+    }
+    // The share still works, and was not revoked by the DELETE above.
+    expect((await api(`/public/${hidden.token}/status`)).status).toBe(200);
+  });
+
+  it('under /public/{token}/, only the public routes: another suffix is a 404', async () => {
+    for (const suffix of [
+      '',
+      '/',
+      '/events',
+      '/stats',
+      '/shares',
+      '/maintenance',
+      '/health/policy',
+      '/metrics',
+      '/badge.png',
+      '/status.json',
+      `/../../bucket/${runtime.demo.bucketId}/events`,
+    ]) {
+      const { status, body } = await rawGet(`/public/${hidden.token}${suffix}`);
+      expect(status, suffix).toBe(404);
+      expect(body, suffix).not.toContain('nodeStatus');
+      expect(body, suffix).not.toContain(runtime.demo.bucketId);
+    }
+    // POST to a public path is no route either.
+    const post = await api(`/public/${hidden.token}/status`, { method: 'POST', body: '{}' });
+    expect([404, 405]).toContain(post.status);
   });
 });
 

@@ -1,6 +1,12 @@
 // The pure parts of sharing (DESIGN.md section 17): the token's form and hash, a new share's
 // body, the share's access decision, the public headers, and what a badge says.
 import { describe, expect, it } from 'vitest';
+import {
+  parseBadgeShow,
+  uptimeBadge,
+  uptimePercent,
+  verdictBadge,
+} from '../../functions/badge/badge.ts';
 import { ValidationError } from '../../functions/domain/errors.ts';
 import {
   generateShareToken,
@@ -10,14 +16,8 @@ import {
   shareBucketRead,
   shareTokenHash,
 } from '../../functions/domain/shares.ts';
-import {
-  parseBadgeShow,
-  uptimeBadge,
-  uptimePercent,
-  verdictBadge,
-} from '../../functions/public/badge.ts';
-import { openShare } from '../../functions/public/open-share.ts';
-import { publicResponses } from '../../functions/public/public-responses.ts';
+import { publicResponses } from '../../functions/http/public-responses.ts';
+import { openShare } from '../../functions/reads/open-share.ts';
 import type { UptimeResponse } from '../../functions/wire/history.ts';
 
 describe('share tokens', () => {
@@ -45,6 +45,13 @@ describe('share tokens', () => {
     `bss_${'A'.repeat(43)}\n`,
   ])('%j is no token', (value) => {
     expect(isShareToken(value)).toBe(false);
+  });
+
+  it('a value that only reads as a token is none', () => {
+    const token = generateShareToken();
+    expect(isShareToken([token])).toBe(false);
+    expect(isShareToken({ toString: () => token })).toBe(false);
+    expect(isShareToken(new String(token))).toBe(false);
   });
 
   it('the hash is base64url SHA-256 of the token text', () => {
@@ -138,6 +145,8 @@ describe('publicResponses', () => {
       });
     }
     expect(await run('after', undefined)).toBeUndefined();
+    expect(await run('after', null)).toBeNull();
+    expect(await run('onError', null)).toBeNull();
     expect(await run('after', { statusCode: 200 })).toEqual({
       statusCode: 200,
       headers: { 'cache-control': 'public, max-age=30', 'access-control-allow-origin': '*' },

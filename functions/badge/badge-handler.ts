@@ -1,5 +1,8 @@
+import { makeBadge } from 'badge-maker';
 import { shareBucketRead } from '../domain/shares.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
+import { BADGE_MAX_AGE_SECONDS } from '../http/public-responses.ts';
+import { type PublicRouteDeps, publicRoute } from '../http/public-route.ts';
 import { SECURITY_HEADERS } from '../http/response.ts';
 import { type ReadBucketHealthDeps, readBucketHealth } from '../reads/read-bucket-health.ts';
 import { type ReadHistoryDeps, readBucketUptime } from '../reads/read-history.ts';
@@ -10,32 +13,16 @@ import {
   uptimePercent,
   verdictBadge,
 } from './badge.ts';
-import { type PublicRouteDeps, publicRoute } from './public-handlers.ts';
-import { BADGE_MAX_AGE_SECONDS } from './public-responses.ts';
 
 export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketHealthDeps & ReadHistoryDeps;
 
 /**
- * badge-maker (Shields' own library) is imported on the first badge request, not at cold start:
- * its text-width tables are only needed to draw a badge, so the status and uptime routes of
- * the same function do not pay for them.
- */
-let badgeMaker: Promise<typeof import('badge-maker')> | undefined;
-const loadBadgeMaker = () => {
-  badgeMaker ??= import('badge-maker');
-  return badgeMaker;
-};
-
-async function svg(format: BadgeFormat): Promise<string> {
-  const { makeBadge } = await loadBadgeMaker();
-  return makeBadge({ ...format, style: 'flat' });
-}
-
-/**
  * GET /public/{token}/badge.svg?show=health|uptime&days=N: an SVG badge, `bucket | <verdict>`
  * (GET health's verdict) or `uptime <N>d | <percent>%` (the bucket's availability over GET
- * uptime's days); cached for a minute. `days` (1-90, default 30) is a 400 when out of range
- * whatever `show` is.
+ * uptime's days); cached for a minute. `days` (1-90,
+ * default 30) is a 400 when out of range whatever `show` is. Drawn by badge-maker (Shields' own library), whose
+ * text-width tables are most of this function's bundle: the route has a function of its own so
+ * that the JSON routes of the `public` function do not load them at cold start.
  */
 export function createBadgeHandler(deps: BadgeHandlerDeps) {
   return publicRoute(deps, BADGE_MAX_AGE_SECONDS, async (event, share) => {
@@ -57,7 +44,7 @@ export function createBadgeHandler(deps: BadgeHandlerDeps) {
     return {
       statusCode: 200,
       headers: { ...SECURITY_HEADERS, 'content-type': 'image/svg+xml; charset=utf-8' },
-      body: await svg(format),
+      body: makeBadge({ ...format, style: 'flat' }),
     };
   });
 }

@@ -1,0 +1,46 @@
+import { createHealthReader } from '../data/bucket-health.ts';
+import { createHealthBucketReader } from '../data/bucket-nodes.ts';
+import { createHealthTailReader } from '../data/health-tail.ts';
+import { createHistoryDayReader } from '../data/history-days.ts';
+import { createHistoryBucketReader } from '../data/history-nodes.ts';
+import { createWindowLoader } from '../data/maintenance-windows.ts';
+import { createShareStore } from '../data/shares.ts';
+import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import { createBadgeHandler } from './badge-handler.ts';
+
+export type BadgeSettings = Pick<
+  Settings,
+  'tableName' | 'staleAfterSeconds' | 'historyRetentionDays' | 'eventRetentionDays'
+>;
+
+/**
+ * The badge function on its real adapters (DESIGN.md section 17): the share's lookup row, then
+ * the reads of GET health's verdict or of GET uptime's bucket figures. No token verifier, no
+ * user partition, no events cursor and so no secret.
+ */
+export function wire({ client, settings, logger, overrides }: WireDeps<BadgeSettings>) {
+  const { tableName } = settings;
+  const shares = createShareStore(client, tableName);
+  const health = createHealthReader(client, tableName);
+  const deps = {
+    findShare: (tokenHash: string) => shares.findShare(tokenHash),
+    loadHealthState: health.loadHealthState,
+    loadClosedDays: health.loadClosedDays,
+    loadWindows: createWindowLoader(client, tableName),
+    loadHealthTail: createHealthTailReader(client, tableName, {
+      retentionDays: settings.historyRetentionDays,
+    }),
+    openHealthBucket: createHealthBucketReader(client, tableName),
+    eventRetentionDays: settings.eventRetentionDays,
+    loadHistoryBucket: createHistoryBucketReader(client, tableName),
+    loadHistoryDays: createHistoryDayReader(client, tableName),
+    staleAfterSeconds: settings.staleAfterSeconds,
+    historyRetentionDays: settings.historyRetentionDays,
+    logger,
+    ...(overrides?.now && { now: overrides.now }),
+  };
+  const routes = {
+    'GET /public/{token}/badge.svg': createBadgeHandler(deps),
+  } satisfies RouteHandlers<'badge'>;
+  return { routes } satisfies WiredHttpFunction;
+}

@@ -49,4 +49,28 @@ export const apiKeySlotSk = (slot: number) =>
  */
 export const workspaceBucketsPk = (workspaceId: string) => `WSBUCKETS#${workspaceId}`;
 export const orgWorkspacesPk = (orgId: string) => `ORGWORKSPACES#${orgId}`;
-export const listingSk = (name: string, id: string) => `${name}${LISTING_SEPARATOR}${id}`;
+/**
+ * DynamoDB's bound on a range key (1,024 bytes of UTF-8) less the separator and the longest id
+ * (128 characters): the bytes of a name a listing key holds. A name longer in bytes (up to 256
+ * code points of 4 bytes each) is keyed by its longest prefix that fits, so two names that share
+ * their first 895 bytes sort by id.
+ */
+export const LISTING_NAME_MAX_BYTES = 1024 - LISTING_SEPARATOR.length - 128;
+
+const utf8Length = (codePoint: number) =>
+  codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+
+/** The longest prefix of `name` (whole code points) of at most LISTING_NAME_MAX_BYTES bytes. */
+export function listingNameKey(name: string): string {
+  let bytes = 0;
+  let end = 0;
+  for (const char of name) {
+    bytes += utf8Length(char.codePointAt(0) as number);
+    if (bytes > LISTING_NAME_MAX_BYTES) break;
+    end += char.length;
+  }
+  return name.slice(0, end);
+}
+
+export const listingSk = (name: string, id: string) =>
+  `${listingNameKey(name)}${LISTING_SEPARATOR}${id}`;

@@ -51,7 +51,8 @@ const DESIGN_STATUSES: Record<string, string[]> = {
   'POST /bucket/{bucketId}/maintenance': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /bucket/{bucketId}/maintenance': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
   'DELETE /bucket/{bucketId}/maintenance/{windowId}': ['204', ...SAME_AS_STATUS, '409'],
-  'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '413'],
+  // An addition to section 13 (docs/SECURITY.md, H6): the 51st policy change of a UTC day is a 409.
+  'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '409', '413'],
   // Section 18: as the webhook routes.
   'POST /workspace/{workspaceId}/api-keys': ['201', ...SAME_AS_STATUS, '409', '413'],
   'GET /workspace/{workspaceId}/api-keys': ['200', ...SAME_AS_STATUS, ...EVERY_GET],

@@ -86,6 +86,52 @@ export async function queryPages(
   return items;
 }
 
+/**
+ * The floor of a read: the reads it sent (first pages only; a Query's further pages are followed
+ * by queryPages), replayed in parallel straight to the engine.
+ */
+export function floorOf(
+  client: DynamoDBClient,
+  sent: readonly { command: string; input: unknown }[],
+) {
+  const firstPages = sent.filter(
+    (s) => !(s.command === 'QueryCommand' && (s.input as QueryCommandInput).ExclusiveStartKey),
+  );
+  const floorReads = firstPages.map((s) =>
+    s.command === 'GetItemCommand'
+      ? () => client.send(new GetItemCommand(s.input as GetItemCommandInput)).then(() => 0)
+      : () => queryPages(client, s.input as QueryCommandInput),
+  );
+  return () => ({
+    run: async () => {
+      await Promise.all(floorReads.map((read) => read()));
+    },
+  });
+}
+
+/** The subject of a read: one invocation of the handler, checked to have answered 200. */
+export function handlerSubject<E>(
+  handler: (event: E, context: ReturnType<typeof lambdaContext>) => Promise<unknown>,
+  event: () => E,
+  label: string,
+) {
+  return () => {
+    const e = event();
+    const context = lambdaContext();
+    let response: HttpResult | undefined;
+    return {
+      run: async () => {
+        response = (await handler(e, context)) as HttpResult;
+      },
+      check: () => {
+        if (response?.statusCode !== 200) {
+          throw new Error(`${label} failed: ${response?.body.slice(0, 200)}`);
+        }
+      },
+    };
+  };
+}
+
 export async function benchHealthRead(
   engine: BenchEngine,
   options: HealthReadOptions,
@@ -162,36 +208,8 @@ export async function benchHealthRead(
       );
     }
     // The floor: the same first-page reads, each Query paginated by the SDK loop, all at once.
-    const firstPages = sent.filter(
-      (s) => !(s.command === 'QueryCommand' && (s.input as QueryCommandInput).ExclusiveStartKey),
-    );
-    const floorReads = firstPages.map((s) =>
-      s.command === 'GetItemCommand'
-        ? () => client.send(new GetItemCommand(s.input as GetItemCommandInput)).then(() => 0)
-        : () => queryPages(client, s.input as QueryCommandInput),
-    );
-    const subject = () => {
-      const e = event();
-      const context = lambdaContext();
-      let response: HttpResult | undefined;
-      return {
-        run: async () => {
-          response = (await handler(e, context)) as HttpResult;
-        },
-        check: () => {
-          if (response?.statusCode !== 200) {
-            throw new Error(
-              `health read of ${nodes} nodes failed: ${response?.body.slice(0, 200)}`,
-            );
-          }
-        },
-      };
-    };
-    const floor = () => ({
-      run: async () => {
-        await Promise.all(floorReads.map((read) => read()));
-      },
-    });
+    const floor = floorOf(client, sent);
+    const subject = handlerSubject(handler, event, `health read of ${nodes} nodes`);
     const samples = await interleave(subject, floor, {
       warmup: 10,
       iterations: options.iterations,

@@ -3,12 +3,7 @@
 // then the bucket's GET health reads: its partition Query with its pages, the STATE GetItem,
 // the windows Query, the tail Queries) issued directly, all at once, interleaved. What the
 // route adds over its floor is the views, the verdict and the Prometheus text of every node.
-import {
-  GetItemCommand,
-  type GetItemCommandInput,
-  PutItemCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
 import { checkpointItem, entryItem } from '../functions/data/bucket-health.ts';
 import {
@@ -29,7 +24,7 @@ import { createLogger } from '../functions/shared/logger.ts';
 import { wire as wireStatus } from '../functions/status/wiring.ts';
 import { httpApiEvent, lambdaContext } from '../test/support/events.ts';
 import { type BenchEngine, putRows, type Row } from './engine.ts';
-import { queryPages, recordCommands } from './health-read.ts';
+import { floorOf, handlerSubject, recordCommands } from './health-read.ts';
 import { BENCH_JWT_SECRET, reportedRow } from './read-path.ts';
 import { type Comparison, compare, interleave } from './stats.ts';
 
@@ -137,36 +132,8 @@ export async function benchMetricsRead(
     }
     const series = first.body.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
     // The floor: the same first-page reads, each Query paginated by the SDK loop, all at once.
-    const firstPages = sent.filter(
-      (s) => !(s.command === 'QueryCommand' && (s.input as QueryCommandInput).ExclusiveStartKey),
-    );
-    const floorReads = firstPages.map((s) =>
-      s.command === 'GetItemCommand'
-        ? () => client.send(new GetItemCommand(s.input as GetItemCommandInput)).then(() => 0)
-        : () => queryPages(client, s.input as QueryCommandInput),
-    );
-    const subject = () => {
-      const e = event();
-      const context = lambdaContext();
-      let response: HttpResult | undefined;
-      return {
-        run: async () => {
-          response = (await handler(e, context)) as HttpResult;
-        },
-        check: () => {
-          if (response?.statusCode !== 200) {
-            throw new Error(
-              `metrics read of ${nodes} nodes failed: ${response?.body.slice(0, 200)}`,
-            );
-          }
-        },
-      };
-    };
-    const floor = () => ({
-      run: async () => {
-        await Promise.all(floorReads.map((read) => read()));
-      },
-    });
+    const floor = floorOf(client, sent);
+    const subject = handlerSubject(handler, event, `metrics read of ${nodes} nodes`);
     const samples = await interleave(subject, floor, {
       warmup: 10,
       iterations: options.iterations,

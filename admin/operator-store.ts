@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createApiKeyStore } from '../functions/data/api-keys.ts';
 import { type Item, N, readNumber, readString, S } from '../functions/data/attributes.ts';
+import { checkpointItem, entryItem } from '../functions/data/bucket-health.ts';
 import { hintAttribute } from '../functions/data/bucket-timeline.ts';
 import { createEventWriter } from '../functions/data/events.ts';
 import { createHealthInputs } from '../functions/data/health-inputs.ts';
@@ -30,6 +31,7 @@ import {
 import { createMaintenanceWindowStore } from '../functions/data/maintenance-windows.ts';
 import { decodePendingEvents } from '../functions/data/pending-events.ts';
 import { createShareStore } from '../functions/data/shares.ts';
+import { OVERVIEW_MARK } from '../functions/data/table-definition.ts';
 import {
   ORG_ROLES,
   type OrgRole,
@@ -308,32 +310,15 @@ function unassignEvents(
  * The initial health checkpoint of a bucket created at `createdAt` (DESIGN.md section 13: no
  * counted node, the default policy, UNKNOWN), as the STATE row's attributes
  * (docs/ARCHITECTURE.md, "Bucket health"); its entry state (the state just before its day) is
- * that same state, the first day being the creation day.
+ * that same state, the first day being the creation day. `offline` (kept by the timeline for the
+ * workspace overview) only for a bucket this call created: every row of it is then in the
+ * overview index; a bucket of an older release keeps its timeline without it.
  */
-function initialHealthState(createdAt: number): Item {
-  const start = initialCheckpoint(createdAt, []);
-  const d = start.dayDurations;
-  return {
-    asOf: N(start.asOf),
-    createdAt: N(start.createdAt),
-    day: S(start.day),
-    counted: N(start.counts.counted),
-    online: N(start.counts.online),
-    pct: N(start.minOnlinePercent),
-    verdict: S(start.verdict),
-    dOp: N(d.operationalMs),
-    dDeg: N(d.degradedMs),
-    dPart: N(d.partialOutageMs),
-    dMaj: N(d.majorOutageMs),
-    dMaint: N(d.maintenanceMs),
-    dUnk: N(d.unknownMs),
-    dObs: N(d.observedMs),
-    ver: N(0),
-    eCounted: N(start.counts.counted),
-    eOnline: N(start.counts.online),
-    ePct: N(start.minOnlinePercent),
-    eVerdict: S(start.verdict),
-  };
+function initialHealthState(createdAt: number, fresh: boolean): Item {
+  const initial = initialCheckpoint(createdAt, []);
+  const { offline: _, ...older } = initial;
+  const start = fresh ? initial : older;
+  return { ...checkpointItem(start), ver: N(0), ...entryItem(start) };
 }
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
@@ -427,8 +412,8 @@ export function createAdminStore(
    * A new bucket's health checkpoint (UNKNOWN from `createdAt`), unless its STATE holds one;
    * a mark already on the row stays.
    */
-  const startHealth = async (bucketId: string, createdAt: number) => {
-    const state = Object.entries(initialHealthState(createdAt));
+  const startHealth = async (bucketId: string, createdAt: number, fresh: boolean) => {
+    const state = Object.entries(initialHealthState(createdAt, fresh));
     await client
       .send(
         new UpdateItemCommand({
@@ -792,7 +777,7 @@ export function createAdminStore(
       await listings.listBucket(workspaceId, name, bucketId);
       // Its health timeline starts at its creation. A META row without a creation instant (an
       // older release's) starts none: the sweep starts its timeline.
-      if (Number.isFinite(createdAt)) await startHealth(bucketId, createdAt);
+      if (Number.isFinite(createdAt)) await startHealth(bucketId, createdAt, created);
       if (!created) throw new AdminError(`bucket ${bucketId} already exists`);
       return { orgId };
     },
@@ -857,7 +842,8 @@ export function createAdminStore(
             TableName: tableName,
             // assignedAt starts the node's observed window for the bucket (DESIGN.md section
             // 8); a reassignment (after unassign-node) is a new row, a new window.
-            Item: { ...assignmentKey, assignedAt: N(now()) },
+            // In the overview index until its first report (functions/data/overview-index.ts).
+            Item: { ...assignmentKey, assignedAt: N(now()), ovAt: S(OVERVIEW_MARK.neverReported) },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );

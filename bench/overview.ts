@@ -16,6 +16,8 @@ import {
   workspacePk,
   workspaceSk,
 } from '../functions/data/keys.ts';
+import { sweepAtOf } from '../functions/data/sweep-index.ts';
+import { MIN_ONLINE_PERCENT, verdictOf } from '../functions/domain/health.ts';
 import { initialCheckpoint } from '../functions/domain/health-timeline.ts';
 import type { HttpResult } from '../functions/http/response.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
@@ -40,6 +42,8 @@ const longContext = () => {
   };
 };
 const ORG = 'bench-overview-org';
+/** Long enough that seeded reports stay fresh for the whole run (same work per read). */
+const STALE_AFTER_SECONDS = 86_400;
 
 export interface OverviewRow {
   buckets: number;
@@ -112,8 +116,7 @@ export async function benchOverview(
     settings: {
       tableName,
       jwt: { source: { kind: 'secret', secret: BENCH_JWT_SECRET } },
-      // Long enough that seeded reports stay fresh for the whole run (same work per read).
-      staleAfterSeconds: 86_400,
+      staleAfterSeconds: STALE_AFTER_SECONDS,
       historyRetentionDays: 400,
       eventRetentionDays: 90,
       eventsCursorKey: { kind: 'secret', secret: BENCH_JWT_SECRET, setting: 'JWT_SECRET' },
@@ -134,7 +137,10 @@ export async function benchOverview(
   for (const nodes of options.sizes) {
     const workspaceId = `bench-overview-${nodes}`;
     const now = Date.now();
-    const lastUpdated = new Date(now).toISOString();
+    // Every report before the checkpoint, which counts them (their changes are on record).
+    const reportedAt = now - 120_000;
+    const lastUpdated = new Date(reportedAt).toISOString();
+    const slot = sweepAtOf(reportedAt, STALE_AFTER_SECONDS);
     const seeded: Row[] = [
       { pk: userPk(READER), sk: workspaceSk(workspaceId), role: 'READ' },
       { pk: workspacePk(workspaceId), sk: META_SK, orgId: ORG, name: workspaceId },
@@ -152,12 +158,22 @@ export async function benchOverview(
       );
       for (let i = 0; i < nodes; i++) {
         const row = reportedRow(bucketId, `node-${String(i).padStart(5, '0')}`, i, lastUpdated);
-        seeded.push({ ...row, lastAt: now });
+        // In the overview index at its slot, as a report's write leaves it.
+        seeded.push({ ...row, lastAt: reportedAt, ovAt: slot });
       }
     }
     await putRows(client, tableName, seeded);
-    // Checkpoints a minute old (the sweep keeps them that fresh).
-    const checkpoint = initialCheckpoint(now - 60_000, []);
+    // Checkpoints a minute old (the sweep keeps them that fresh), counting every node.
+    const offline = Array.from({ length: nodes }, (_, i) => reportedRow('', '', i, '')).filter(
+      (r) => r.status === 'OFFLINE',
+    ).length;
+    const counts = { counted: nodes, online: nodes - offline };
+    const checkpoint = {
+      ...initialCheckpoint(now - 60_000, []),
+      counts,
+      offline,
+      verdict: verdictOf(counts, MIN_ONLINE_PERCENT.fallback, false),
+    };
     for (let b = 0; b < options.buckets; b++) {
       const bucketId = `${workspaceId}-b${String(b).padStart(3, '0')}`;
       await client.send(
@@ -186,11 +202,18 @@ export async function benchOverview(
     counter.start();
     const first = (await handler(event(), longContext())) as HttpResult;
     const counted = counter.stop();
-    const body = JSON.parse(first.body) as { buckets?: { nodes: { assigned: number } }[] };
+    const body = JSON.parse(first.body) as {
+      buckets?: { nodes: { assigned: number; online: number; offline: number } }[];
+    };
     if (
       first.statusCode !== 200 ||
       body.buckets?.length !== options.buckets ||
-      body.buckets.some((b) => b.nodes.assigned !== nodes)
+      body.buckets.some(
+        (b) =>
+          b.nodes.assigned !== nodes ||
+          b.nodes.online !== counts.online ||
+          b.nodes.offline !== offline,
+      )
     ) {
       throw new Error(
         `overview of ${nodes}-node buckets: ${first.statusCode} ${first.body.slice(0, 300)}`,

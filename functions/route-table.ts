@@ -101,6 +101,8 @@ export const FUNCTIONS = {
     memorySize: 1024,
     // The bearer check's API key lookup (APIKEY#<hash>/META, one consistent GetItem).
     tableActions: ['dynamodb:GetItem'],
+    // The workspace overview's rows the bucket's log does not account for (data/overview-index.ts).
+    tableIndexes: ['overview'],
   },
   ingest: {
     kind: 'http',

@@ -71,6 +71,8 @@ export const ATTR = {
    * marked) when it took the row out of its index; a later report's write makes it stale.
    */
   silenceRecorded: 'sRec',
+  /** The overview index's sort key (data/overview-index.ts). */
+  overviewAt: 'ovAt',
   /** A health STATE row's count of mark calls (data/health-marks.ts). */
   healthMarkSeq: 'markSeq',
 } as const;

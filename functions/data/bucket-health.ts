@@ -50,6 +50,7 @@ export const HEALTH_ATTR = {
   day: 'day',
   counted: 'counted',
   online: 'online',
+  offline: 'off',
   pct: 'pct',
   verdict: 'verdict',
   since: 'since',
@@ -64,6 +65,7 @@ export const HEALTH_ATTR = {
   // STATE's entry state: the state at the last instant before its day.
   entryCounted: 'eCounted',
   entryOnline: 'eOnline',
+  entryOffline: 'eOff',
   entryPct: 'ePct',
   entryVerdict: 'eVerdict',
   entrySince: 'eSince',
@@ -127,10 +129,18 @@ const readVerdict = (item: Item, name: string): Verdict | undefined => {
 
 /** The attribute names of a point's fields: the plain ones (D#, STATE) or STATE's entry ones. */
 const POINT_NAMES = {
-  plain: { counted: H.counted, online: H.online, pct: H.pct, verdict: H.verdict, since: H.since },
+  plain: {
+    counted: H.counted,
+    online: H.online,
+    offline: H.offline,
+    pct: H.pct,
+    verdict: H.verdict,
+    since: H.since,
+  },
   entry: {
     counted: H.entryCounted,
     online: H.entryOnline,
+    offline: H.entryOffline,
     pct: H.entryPct,
     verdict: H.entryVerdict,
     since: H.entrySince,
@@ -146,6 +156,7 @@ function pointItem(point: HealthPoint, names: PointNames): Item {
     [names.verdict]: S(point.verdict),
   };
   if (point.since !== undefined) item[names.since] = N(point.since);
+  if (point.offline !== undefined) item[names.offline] = N(point.offline);
   return item;
 }
 
@@ -160,6 +171,8 @@ function readPoint(item: Item, names: PointNames): HealthPoint | undefined {
   const point: HealthPoint = { counts: { counted, online }, minOnlinePercent: pct, verdict };
   const since = readNumber(item, names.since);
   if (since !== undefined) point.since = since;
+  const offline = readNumber(item, names.offline);
+  if (offline !== undefined) point.offline = offline;
   return point;
 }
 

@@ -62,7 +62,17 @@ export function healthBucketQuery(tableName: string, bucketId: string): QueryCom
   return { ...query, ProjectionExpression: `${query.ProjectionExpression}, ${A.lastAt}` };
 }
 
-const toHealthNodeRow = (nodeId: string, item: Item): HealthNodeRow => ({
+/** The health reads' projection of a NODE# row alone (a GetItem's or a BatchGetItem's). */
+export const HEALTH_ROW_PROJECTION = (() => {
+  const query = healthBucketQuery('', '');
+  return {
+    ProjectionExpression: query.ProjectionExpression as string,
+    ExpressionAttributeNames: query.ExpressionAttributeNames as Record<string, string>,
+  };
+})();
+
+/** A NODE# row as the health reads see it. */
+export const healthNodeRowOf = (nodeId: string, item: Item): HealthNodeRow => ({
   ...toNodeRow(nodeId, item),
   lastAt: readNumber(item, A.lastAt),
 });
@@ -73,5 +83,5 @@ export function createHealthBucketReader(
   tableName: string,
 ): OpenHealthBucket {
   return (bucketId: string): Promise<HealthBucketPage> =>
-    openBucketPartition(client, healthBucketQuery(tableName, bucketId), toHealthNodeRow);
+    openBucketPartition(client, healthBucketQuery(tableName, bucketId), healthNodeRowOf);
 }

@@ -34,6 +34,7 @@ import { ATTR as A, type Item, N, readNumber, readString, S } from './attributes
 import { bucketPk, nodeSk } from './keys.ts';
 import { decodePendingEvents, encodePendingEvent } from './pending-events.ts';
 import { SWEEP_INDEX_SET, sweepIndexValues } from './sweep-index.ts';
+import { OVERVIEW_MARK } from './table-definition.ts';
 
 /** The META attribute that holds a bucket's hint. */
 export const hintAttribute = (bucketId: string) => `h_${bucketId}`;
@@ -123,6 +124,7 @@ function baseUpdate(tableName: string, write: BucketRowWrite, at: number, staleM
     // The sweep's sparse index (functions/data/sweep-index.ts): in it until swept.
     ...sweepIndexValues(bucket.bucketId, write.nodeId, at, staleMs / 1000),
   };
+  values[':ov'] = values[':sweepAt'] as AttributeValue;
   const set = [
     `${A.reportedAt} = :ts`,
     `${A.ip} = :ip`,
@@ -133,6 +135,8 @@ function baseUpdate(tableName: string, write: BucketRowWrite, at: number, staleM
     `${A.lastAt} = :at`,
     `${A.previousReportedAt} = if_not_exists(${A.reportedAt}, :zero)`,
     SWEEP_INDEX_SET,
+    // The overview index (functions/data/overview-index.ts): the slot, or a planned write's mark.
+    `${A.overviewAt} = :ov`,
   ];
   const remove: string[] = [];
   const add: string[] = [];
@@ -207,6 +211,9 @@ export function plannedUpdate(
 ): UpdateItemCommandInput {
   const parts = baseUpdate(tableName, write, plan.at, staleMs);
   const { values, set, add, remove } = parts;
+  // Its changes (its own, or a predecessor's still pending) may stay unrecorded until the
+  // clearer runs: the overview reads such a bucket's rows.
+  values[':ov'] = S(OVERVIEW_MARK.pending);
   const latency = write.bucket.latencyMs;
   let condition = ASSIGNED;
   if (expected.ts === undefined) condition += ` AND attribute_not_exists(${A.reportedAt})`;
@@ -441,11 +448,18 @@ export function createPendingEventsClearer(
         new UpdateItemCommand({
           TableName: tableName,
           Key: { pk: S(bucketPk(bucketId)), sk: S(nodeSk(nodeId)) },
-          UpdateExpression: `REMOVE ${A.pendingEvents}, ${A.pendingHistory}`,
+          // Back to its slot in the overview index (or out of its range, when swept).
+          UpdateExpression:
+            `REMOVE ${A.pendingEvents}, ${A.pendingHistory}` +
+            ` SET ${A.overviewAt} = if_not_exists(${A.sweepAt}, :idle)`,
           ConditionExpression:
             `${A.reportedAt} = :ts AND (attribute_exists(${A.pendingEvents})` +
-            ` OR attribute_exists(${A.pendingHistory}))`,
-          ExpressionAttributeValues: { ':ts': N(timestamp) },
+            ` OR attribute_exists(${A.pendingHistory}) OR ${A.overviewAt} = :pending)`,
+          ExpressionAttributeValues: {
+            ':ts': N(timestamp),
+            ':idle': S(OVERVIEW_MARK.idle),
+            ':pending': S(OVERVIEW_MARK.pending),
+          },
         }),
       )
       .catch(() => undefined);

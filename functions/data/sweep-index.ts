@@ -189,7 +189,7 @@ export function createSweepIndex(client: DynamoDBClient, tableName: string) {
         TableName: tableName,
         Key: key(bucketId, nodeId),
         ConditionExpression: `${A.lastUpdated} = :seen`,
-        UpdateExpression: `REMOVE ${A.sweepShard}, ${A.sweepAt}, ${A.pendingEvents} SET ${A.silenceRecorded} = :seen`,
+        UpdateExpression: `REMOVE ${A.sweepShard}, ${A.sweepAt}, ${A.pendingEvents}, ${A.overviewAt} SET ${A.silenceRecorded} = :seen`,
         ExpressionAttributeValues: { ':seen': S(seenLastUpdated) },
       };
       try {

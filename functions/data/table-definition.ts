@@ -27,6 +27,24 @@ export const SWEEP_INDEX = {
   sortKey: 'sweepAt',
 } as const;
 
+/**
+ * The sparse GSI through which the workspace overview reads, per bucket, only the node rows
+ * the bucket's health log does not already account for (docs/ARCHITECTURE.md, "The workspace
+ * overview"): partition `pk` (the bucket's), sort `ovAt`: `!N` for a row that never reported
+ * since its assignment, `!P` for one whose report's changes may not be recorded yet, else the
+ * row's `sweepAt` (the slot of its last report) until the sweep takes it out (`~`: out of the
+ * overview's range, set when a recorded row has no slot). Keys only: a report in the same slot
+ * as its predecessor changes no indexed value.
+ */
+export const OVERVIEW_INDEX = {
+  name: 'overview',
+  partitionKey: 'pk',
+  sortKey: 'ovAt',
+} as const;
+
+/** The marks of the overview index's sort key (functions/data/overview-index.ts). */
+export const OVERVIEW_MARK = { neverReported: '!N', pending: '!P', idle: '~' } as const;
+
 /** CreateTable input (without TableName) for the DynamoDB API: local engines and tests. */
 export function createTableInput(tableName: string) {
   return {
@@ -37,6 +55,7 @@ export function createTableInput(tableName: string) {
       { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' as const },
       { AttributeName: SWEEP_INDEX.partitionKey, AttributeType: 'S' as const },
       { AttributeName: SWEEP_INDEX.sortKey, AttributeType: 'S' as const },
+      { AttributeName: OVERVIEW_INDEX.sortKey, AttributeType: 'S' as const },
     ],
     KeySchema: [
       { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' as const },
@@ -48,6 +67,14 @@ export function createTableInput(tableName: string) {
         KeySchema: [
           { AttributeName: SWEEP_INDEX.partitionKey, KeyType: 'HASH' as const },
           { AttributeName: SWEEP_INDEX.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' as const },
+      },
+      {
+        IndexName: OVERVIEW_INDEX.name,
+        KeySchema: [
+          { AttributeName: OVERVIEW_INDEX.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: OVERVIEW_INDEX.sortKey, KeyType: 'RANGE' as const },
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' as const },
       },

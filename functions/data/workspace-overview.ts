@@ -3,15 +3,7 @@
  * workspace META rows, and the listing rows the operator store writes with every workspace
  * (`ORGWORKSPACES#<orgId>`) and bucket (`WSBUCKETS#<workspaceId>`), sorted by name then id.
  */
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClient,
-  GetItemCommand,
-  QueryCommand,
-} from '@aws-sdk/client-dynamodb';
-import { Unavailable } from '../domain/errors.ts';
+import { type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type {
   ListedWorkspace,
   ListOrgWorkspaces,
@@ -22,6 +14,7 @@ import type {
 } from '../domain/ports/overview.ts';
 import { rethrowAsUnavailable } from '../shared/dynamo-client.ts';
 import { type Item, readString, S } from './attributes.ts';
+import { batchGetAll } from './batch-get.ts';
 import { META_SK, orgWorkspacesPk, workspaceBucketsPk, workspacePk } from './keys.ts';
 import { queryAll } from './query-all.ts';
 
@@ -52,38 +45,17 @@ export function createWorkspaceReader(client: DynamoDBClient, tableName: string)
   };
 }
 
-/** BatchGetItem's most keys per request. */
-const BATCH = 100;
-
-/**
- * The META rows of several workspaces: BatchGetItem, 100 keys a request, the unprocessed keys
- * asked again (a few times, then the read is Unavailable).
- */
+/** The META rows of several workspaces (functions/data/batch-get.ts). */
 export function createWorkspacesReader(client: DynamoDBClient, tableName: string): LoadWorkspaces {
   return async (workspaceIds) => {
-    const found: WorkspaceMeta[] = [];
-    const ids = [...new Set(workspaceIds)];
-    for (let i = 0; i < ids.length; i += BATCH) {
-      let keys: Record<string, AttributeValue>[] | undefined = ids
-        .slice(i, i + BATCH)
-        .map((id) => ({ pk: S(workspacePk(id)), sk: S(META_SK) }));
-      for (let attempt = 0; keys !== undefined && keys.length > 0; attempt++) {
-        if (attempt === 5) throw new Unavailable('The service is busy; retry shortly', 1);
-        const answer: BatchGetItemCommandOutput = await client
-          .send(
-            new BatchGetItemCommand({
-              RequestItems: { [tableName]: { Keys: keys, ...META_PROJECTION } },
-            }),
-          )
-          .catch(rethrowAsUnavailable);
-        for (const item of answer.Responses?.[tableName] ?? []) {
-          const pk = readString(item, 'pk') ?? '';
-          found.push(toMeta(pk.slice(workspacePk('').length), item));
-        }
-        keys = answer.UnprocessedKeys?.[tableName]?.Keys;
-      }
-    }
-    return found;
+    const keys = [...new Set(workspaceIds)].map((id) => ({
+      pk: S(workspacePk(id)),
+      sk: S(META_SK),
+    }));
+    const items = await batchGetAll(client, tableName, keys, META_PROJECTION);
+    return items.map((item) =>
+      toMeta((readString(item, 'pk') ?? '').slice(workspacePk('').length), item),
+    );
   };
 }
 

@@ -54,7 +54,8 @@ export function bootstrapCheckpoint(
     const state = row.last.at > at || at - row.last.at < staleMs ? row.last.status : 'DISCONNECTED';
     if (state === 'ONLINE') online++;
   }
-  const base = initialCheckpoint(at, windows, minOnlinePercent);
+  // No `offline`: the rows of a bucket this old are not all in the overview index.
+  const { offline: _, ...base } = initialCheckpoint(at, windows, minOnlinePercent);
   const counts = { counted, online };
   const checkpoint: HealthCheckpoint = {
     ...base,

@@ -6,10 +6,10 @@
 import type { ActiveMaintenance, BucketDay, BucketHealth, HealthEvent } from '../wire/health.ts';
 import { healthEventId } from './events.ts';
 import {
-  type HealthCounts,
   type HealthInput,
   type MaintenanceWindow,
   minOnline,
+  type Verdict,
   verdictOf,
 } from './health.ts';
 import {
@@ -82,9 +82,29 @@ export interface CountedView {
   counted: boolean;
 }
 
-export interface HealthBody {
+/** GET health's `nodes`: the assigned nodes as GET status shows them, and those that count. */
+export interface NodeCounts {
+  assigned: number;
+  counted: number;
+  online: number;
+  offline: number;
+}
+
+/** The counts of the rows' views. */
+export function countViews(views: readonly CountedView[]): NodeCounts {
+  let online = 0;
+  let offline = 0;
+  let counted = 0;
+  for (const view of views) {
+    if (view.status === 'ONLINE') online++;
+    else if (view.status === 'OFFLINE') offline++;
+    if (view.counted) counted++;
+  }
+  return { assigned: views.length, counted, online, offline };
+}
+
+interface HealthBodyCommon {
   bucketId: string;
-  views: readonly CountedView[];
   /** The timeline advanced to now (a copy of the stored checkpoint). */
   timeline: { verdict: string; since?: number | undefined; minOnlinePercent: number };
   /** The latest report's instant among the rows (where `since` falls when the rows disagree). */
@@ -100,6 +120,26 @@ export interface HealthBody {
   eventRetentionDays: number;
 }
 
+/** The rows' views, or their counts (the workspace overview's, from the bucket's log). */
+export type HealthBody = HealthBodyCommon &
+  ({ views: readonly CountedView[] } | { nodes: NodeCounts });
+
+/**
+ * The verdict of GET health at now: the one of the counts, the policy and the active window.
+ * `sinceKnown` is false when it differs from both the timeline's and the timeline's of 1 ms
+ * before: `since` then falls at the latest report (a report's row landed before its event).
+ */
+export function bodyVerdict(
+  input: Pick<HealthBodyCommon, 'timeline' | 'timelineJustBefore' | 'windows' | 'nowMs'>,
+  nodes: Pick<NodeCounts, 'counted' | 'online'>,
+): { verdict: Verdict; window: MaintenanceWindow | undefined; sinceKnown: boolean } {
+  const window = activeWindow(input.windows, input.nowMs);
+  const verdict = verdictOf(nodes, input.timeline.minOnlinePercent, window !== undefined);
+  const sinceKnown =
+    verdict === input.timeline.verdict || input.timelineJustBefore?.verdict === verdict;
+  return { verdict, window, sinceKnown };
+}
+
 /**
  * The body of GET health. `nodes` counts the rows as GET status shows them; the verdict follows
  * from those counts, the policy and the active window. `since` is the timeline's; when the
@@ -109,35 +149,25 @@ export interface HealthBody {
  * It is omitted when none is known or it is older than the event retention.
  */
 export function toHealthBody(input: HealthBody): BucketHealth {
-  let online = 0;
-  let offline = 0;
-  let counted = 0;
-  for (const view of input.views) {
-    if (view.status === 'ONLINE') online++;
-    else if (view.status === 'OFFLINE') offline++;
-    if (view.counted) counted++;
-  }
-  const counts: HealthCounts = { counted, online };
+  const nodes = 'nodes' in input ? input.nodes : countViews(input.views);
+  const { counted, online, offline, assigned } = nodes;
   const { minOnlinePercent } = input.timeline;
-  const window = activeWindow(input.windows, input.nowMs);
-  const verdict = verdictOf(counts, minOnlinePercent, window !== undefined);
+  const { verdict, window } = bodyVerdict(input, nodes);
   let since = input.timeline.since;
   if (verdict !== input.timeline.verdict) {
-    since =
-      input.timelineJustBefore?.verdict === verdict
-        ? input.timelineJustBefore.since
-        : input.latestReportAt;
+    const before = input.timelineJustBefore;
+    since = before?.verdict === verdict ? before.since : input.latestReportAt;
   }
   const body = { bucketId: input.bucketId, verdict } as BucketHealth;
   if (since !== undefined && since >= input.nowMs - input.eventRetentionDays * DAY_MS) {
     body.since = new Date(since).toISOString();
   }
   body.nodes = {
-    assigned: input.views.length,
+    assigned,
     counted,
     online,
     offline,
-    disconnected: input.views.length - online - offline,
+    disconnected: assigned - online - offline,
   };
   body.policy = { minOnlinePercent, minOnline: minOnline(counted, minOnlinePercent) };
   if (window !== undefined) body.maintenance = toActiveMaintenance(window);

@@ -42,6 +42,12 @@ export interface HealthPoint {
   verdict: Verdict;
   /** The instant the verdict began (the last health event at or before); none on record. */
   since?: number | undefined;
+  /**
+   * The counted nodes OFFLINE (per the node inputs, as `counts.online`), kept from a bucket's
+   * creation on; absent on a timeline started before it was kept (the workspace overview then
+   * reads the bucket's rows, docs/ARCHITECTURE.md "The workspace overview").
+   */
+  offline?: number | undefined;
 }
 
 export interface HealthCheckpoint extends HealthPoint {
@@ -110,6 +116,7 @@ export function initialCheckpoint(
     asOf: createdAt,
     createdAt,
     counts,
+    offline: 0,
     minOnlinePercent,
     verdict: verdictOf(counts, minOnlinePercent, inMaintenance(windows, createdAt)),
     day: dayOf(createdAt),
@@ -118,7 +125,10 @@ export function initialCheckpoint(
 }
 
 /** What one input does to the counts and the policy. */
-function apply(point: { counts: HealthCounts; minOnlinePercent: number }, input: HealthInput) {
+function apply(
+  point: { counts: HealthCounts; minOnlinePercent: number; offline: number | undefined },
+  input: HealthInput,
+) {
   if (input.kind === 'policy') {
     point.minOnlinePercent = input.minOnlinePercent;
     return;
@@ -129,6 +139,9 @@ function apply(point: { counts: HealthCounts; minOnlinePercent: number }, input:
   }
   if (input.first) point.counts.counted += 1;
   point.counts.online += (input.to === 'ONLINE' ? 1 : 0) - (input.from === 'ONLINE' ? 1 : 0);
+  if (point.offline !== undefined) {
+    point.offline += (input.to === 'OFFLINE' ? 1 : 0) - (input.from === 'OFFLINE' ? 1 : 0);
+  }
 }
 
 /**
@@ -143,7 +156,7 @@ export function advanceHealth(
   to: number,
 ): HealthStep {
   const counts = { ...from.counts };
-  const point = { counts, minOnlinePercent: from.minOnlinePercent };
+  const point = { counts, minOnlinePercent: from.minOnlinePercent, offline: from.offline };
   let verdict = from.verdict;
   let since = from.since;
   let day = from.day;
@@ -190,6 +203,7 @@ export function advanceHealth(
     minOnlinePercent: point.minOnlinePercent,
     verdict,
     since,
+    ...(point.offline !== undefined && { offline: point.offline }),
   });
 
   let cursor = from.asOf;
@@ -221,6 +235,17 @@ export function advanceHealth(
 }
 
 /**
+ * `start` (a recomputation's, from the bucket's creation or a day's entry) keeping `offline`
+ * only when the stored checkpoint `stored` keeps it: a timeline started before `offline` was
+ * kept never gains it.
+ */
+export function offlineAsIn(start: HealthCheckpoint, stored: HealthCheckpoint): HealthCheckpoint {
+  if (stored.offline !== undefined) return start;
+  const { offline: _, ...rest } = start;
+  return rest;
+}
+
+/**
  * A checkpoint at `dayStart(day) - 1` from that instant's stored state, for recomputing `day`
  * from its start (a late input); its own day's figures are not meaningful and are discarded.
  */
@@ -235,6 +260,7 @@ export function checkpointAtDayEntry(
     minOnlinePercent: entry.minOnlinePercent,
     verdict: entry.verdict,
     since: entry.since,
+    ...(entry.offline !== undefined && { offline: entry.offline }),
     asOf,
     createdAt,
     day: dayOf(asOf),

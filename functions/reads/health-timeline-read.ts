@@ -13,6 +13,7 @@ import {
   type HealthCheckpoint,
   type HealthStep,
   initialCheckpoint,
+  offlineAsIn,
 } from '../domain/health-timeline.ts';
 import type {
   HealthNodeRow,
@@ -79,10 +80,11 @@ export function readStart(reads: HealthReads): HealthCheckpoint | undefined {
     return checkpoint;
   }
   if (dayOf(Math.max(markAt, checkpoint.createdAt)) !== checkpoint.day) return checkpoint;
-  if (dayOf(checkpoint.createdAt) === checkpoint.day) {
-    return initialCheckpoint(checkpoint.createdAt, reads.windows);
-  }
-  return checkpointAtDayEntry(checkpoint.day, state.entry, checkpoint.createdAt);
+  const start =
+    dayOf(checkpoint.createdAt) === checkpoint.day
+      ? initialCheckpoint(checkpoint.createdAt, reads.windows)
+      : checkpointAtDayEntry(checkpoint.day, state.entry, checkpoint.createdAt);
+  return offlineAsIn(start, checkpoint);
 }
 
 /**

@@ -121,8 +121,10 @@ export async function readBucketHealthAndNodes(
     }
   }
   const checkpoint = step?.checkpoint;
+  // The timeline 1 ms before now, when the stored checkpoint is not later than that.
+  const storedAsOf = reads.state?.checkpoint?.asOf;
   const before =
-    checkpoint !== undefined && nowMs - 1 >= checkpoint.asOf
+    storedAsOf !== undefined && nowMs - 1 >= storedAsOf
       ? advanceToNow(reads, tail, lastReportsOf(rows), nowMs - 1, deps)?.checkpoint
       : undefined;
   const health = toHealthBody({

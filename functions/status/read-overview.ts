@@ -30,8 +30,8 @@ import {
   type LoadWorkspaces,
 } from '../domain/ports/overview.ts';
 import { parseIntegerParam } from '../domain/query-params.ts';
-import { type ReadBucketHealthDeps, readBucketHealth } from '../reads/read-bucket-health.ts';
 import type { Me, MeWorkspace, WorkspaceBucket, WorkspaceBucketsPage } from '../wire/overview.ts';
+import { type ReadOverviewEntryDeps, readOverviewEntry } from './read-overview-entry.ts';
 
 export type { Me, WorkspaceBucketsPage };
 
@@ -41,7 +41,7 @@ export interface ReadMeDeps {
   listOrgWorkspaces: ListOrgWorkspaces;
 }
 
-export interface ReadWorkspaceBucketsDeps extends ReadBucketHealthDeps {
+export interface ReadWorkspaceBucketsDeps extends ReadOverviewEntryDeps {
   loadUserAccess: LoadUserAccess;
   loadWorkspace: LoadWorkspace;
   loadWorkspaceBucketsPage: LoadWorkspaceBucketsPage;
@@ -196,9 +196,8 @@ export async function readWorkspaceBuckets(
     user,
     workspace === undefined ? undefined : { workspaceId, orgId: workspace.orgId },
   );
-  // Every entry at the same instant, as GET health computes it (its own access check included:
-  // the bucket must be of this workspace, which the caller may read).
-  const at = { ...deps, now: () => nowMs };
+  // Every entry at the same instant, what GET health answers then (its own access check
+  // included: the bucket must be of this workspace, which the caller may read).
   const decide = async () => (owner: Parameters<typeof assertBucketReadable>[2]) => {
     if (owner === undefined || owner.workspaceId !== workspaceId) throw new NotListed();
     assertBucketReadable(principal, user, owner);
@@ -206,7 +205,7 @@ export async function readWorkspaceBuckets(
   };
   const entries = await mapBounded(page.buckets, OVERVIEW_CONCURRENCY, async (listed) => {
     try {
-      const health = await readBucketHealth(decide, listed.bucketId, at);
+      const health = await readOverviewEntry(decide, listed.bucketId, deps, nowMs);
       return {
         bucketId: listed.bucketId,
         name: listed.name,

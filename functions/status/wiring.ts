@@ -8,6 +8,7 @@ import { createHealthTailReader } from '../data/health-tail.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
+import { createOverviewRowsReader } from '../data/overview-index.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import {
   createOrgWorkspacesReader,
@@ -84,6 +85,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
   // The workspace's META row and its bucket listing: the overview's and the metrics' reads.
   const loadWorkspace = createWorkspaceReader(client, tableName);
   const loadWorkspaceBucketsPage = createWorkspaceBucketsReader(client, tableName);
+  const loadBucketOwner = createBucketOwnerReader(client, tableName);
   const routes = {
     'GET /bucket/{bucketId}/status': createStatusHandler({
       verifyToken,
@@ -104,7 +106,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     'GET /bucket/{bucketId}/maintenance': createMaintenanceListHandler({
       verifyToken,
       loadUserAccess,
-      loadBucketOwner: createBucketOwnerReader(client, tableName),
+      loadBucketOwner,
       loadWindows,
       logger,
       ...(overrides?.now && { now: overrides.now }),
@@ -128,6 +130,8 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
       ...healthDeps,
       loadWorkspace,
       loadWorkspaceBucketsPage,
+      loadBucketOwner,
+      loadOverviewRows: createOverviewRowsReader(client, tableName, settings.staleAfterSeconds),
       cursorKey: cursorKey.get,
     }),
   } satisfies RouteHandlers<'status'>;

@@ -15,6 +15,7 @@ import {
   type HealthCheckpoint,
   type HealthPoint,
   initialCheckpoint,
+  offlineAsIn,
 } from '../domain/health-timeline.ts';
 import type {
   CheckpointWriteCondition,
@@ -121,7 +122,7 @@ async function advanceBucket(
       // The bucket's first day: from its creation, whose verdict a window already active then
       // (one created later with its start in the past) makes MAINTENANCE, with no change
       // before the bucket existed.
-      start = initialCheckpoint(stored.createdAt, windows);
+      start = offlineAsIn(initialCheckpoint(stored.createdAt, windows), stored);
       startEntry = entry;
       recompute = true;
       fromCreation = true;
@@ -130,7 +131,7 @@ async function advanceBucket(
       start = stored;
       startEntry = state.entry;
     } else {
-      start = checkpointAtDayEntry(day, entry, stored.createdAt);
+      start = offlineAsIn(checkpointAtDayEntry(day, entry, stored.createdAt), stored);
       startEntry = entry;
       recompute = true;
     }

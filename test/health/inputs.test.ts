@@ -607,6 +607,8 @@ describe('create-bucket', () => {
       day: { S: '2026-12-03' },
       counted: n(0),
       online: n(0),
+      // The counted nodes OFFLINE: kept from a bucket's creation (the workspace overview's).
+      off: n(0),
       pct: n(50),
       verdict: { S: 'UNKNOWN' },
       dOp: n(0),
@@ -619,6 +621,7 @@ describe('create-bucket', () => {
       ver: n(0),
       eCounted: n(0),
       eOnline: n(0),
+      eOff: n(0),
       ePct: n(50),
       eVerdict: { S: 'UNKNOWN' },
     };

@@ -7,7 +7,7 @@ import { logicalId, resourcesOfType, synthesize } from './synth-stack.ts';
 const main = synthesize();
 
 describe('table for events and the sweep', () => {
-  it('has the sparse sweep GSI of the shared definition and TTL on expiresAt', () => {
+  it('has the sparse sweep and overview GSIs of the shared definition and TTL on expiresAt', () => {
     const [table] = Object.values(resourcesOfType(main.template, 'AWS::DynamoDB::Table'));
     const definition = createTableInput('unused');
     expect(table?.Properties.GlobalSecondaryIndexes).toEqual(definition.GlobalSecondaryIndexes);
@@ -17,6 +17,14 @@ describe('table for events and the sweep', () => {
         KeySchema: [
           { AttributeName: 'sweepShard', KeyType: 'HASH' },
           { AttributeName: 'sweepAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+      {
+        IndexName: 'overview',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'ovAt', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'KEYS_ONLY' },
       },

@@ -235,11 +235,12 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it('lets the status function only BatchGetItem (the names of /me), GetItem and Query the table and read the JWT and cursor secrets', () => {
+  it("lets the status function only BatchGetItem (the names of /me, the overview's rows), GetItem and Query the table, Query the overview index, and read the JWT and cursor secrets", () => {
     const statements = statementsOfFunction(main, ids.status);
     expect(actionsOf(statements)).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
+      'dynamodb:Query',
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -251,6 +252,11 @@ describe('least privilege', () => {
       Effect: 'Allow',
       Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.table, 'Arn'] }, '/index/overview']] },
     });
     expect(statements).toContainEqual({
       Effect: 'Allow',

@@ -132,6 +132,9 @@ describe('per-bucket outcome', () => {
       sweepShard: sweepShardOf(bucketId, nodeId),
       // The start of the receive time's slot (60 s for the default stale of 90 s).
       sweepAt: new Date(Math.floor(serverNow / 60_000) * 60_000).toISOString(),
+      // The overview index (functions/data/overview-index.ts): back at its slot once its
+      // first report's change is recorded.
+      ovAt: new Date(Math.floor(serverNow / 60_000) * 60_000).toISOString(),
     });
   });
 

@@ -5,13 +5,18 @@
  * clock). Each run is a fresh workspace of random buckets (names drawn from a small set, so
  * equal names, prefixes and non-ASCII names occur), random nodes, and a random sequence of
  * reports, silences past stale (noticed by a sweep or not), unassignments, policies and
- * maintenance windows; at random instants every page of the overview (a random page size) is
+ * maintenance windows, and reports whose event writes fail (through a fault proxy: their
+ * changes stay pending on the row, which the overview must read as GET health does); at random
+ * instants (some exactly when a report turns stale) every page of the overview (a random page size) is
  * read and every entry must equal what GET health answers at the same instant, the buckets in
  * name (code point) then id order, each once. Every answer is checked against openapi.yaml.
  * OVERVIEW_RUNS sets the run count (default 6); OVERVIEW_SEED and OVERVIEW_PATH replay one.
  */
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsPk } from '../../functions/data/events.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
@@ -26,6 +31,7 @@ const NAMES = ['alpha', 'Alpha', 'alp', 'alpha beta', 'b', 'é', 'z😀', 'Ω'];
 type Status = 'ONLINE' | 'OFFLINE';
 type Action =
   | { kind: 'report'; bucket: number; node: number; status: Status }
+  | { kind: 'pending'; bucket: number; node: number; status: Status }
   | { kind: 'unassign'; bucket: number; node: number }
   | { kind: 'policy'; bucket: number; percent: number }
   | { kind: 'window'; bucket: number; startMs: number; length: number }
@@ -42,6 +48,15 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 8,
     arbitrary: fc.record({
       kind: fc.constant('report' as const),
+      bucket: fc.nat(),
+      node: fc.nat(),
+      status,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('pending' as const),
       bucket: fc.nat(),
       node: fc.nat(),
       status,
@@ -99,11 +114,16 @@ const rawArb: fc.Arbitrary<Raw> = fc.record({
 });
 
 let table: TestTable;
+let proxy: FaultProxy;
 /** Each run starts on a later day than every earlier one ended: the sweep sees them all. */
 let nextDay = Date.parse('2027-03-01T00:00:00.000Z');
 
 beforeAll(async () => {
   table = await createTestTable('overview');
+  proxy = await FaultProxy.start(table.endpoint);
+});
+afterAll(async () => {
+  await proxy?.close();
 });
 
 /** Names in code point order (UTF-8 bytes), then ids: the order the overview promises. */
@@ -153,7 +173,10 @@ async function healthEntry(api: HealthApi, world: BucketWorld, name: string) {
 }
 
 async function play(raw: Raw): Promise<void> {
-  const api = createHealthApi(table, { staleAfterSeconds: STALE_S });
+  const api = createHealthApi(table, {
+    staleAfterSeconds: STALE_S,
+    ingestClient: createDynamoClient({ endpoint: proxy.endpoint }),
+  });
   api.now = nextDay;
   const trace: string[] = [];
   const log = (line: string) => trace.push(`${iso(api.now)} ${line}`);
@@ -187,6 +210,25 @@ async function play(raw: Raw): Promise<void> {
           if (node === undefined) break;
           await world.report({ node, status: action.status });
           log(`report ${node.nodeId} ${action.status}`);
+          break;
+        }
+        case 'pending': {
+          const { world } = pick(action.bucket);
+          const assigned = world.nodes.filter((n) => n.current !== undefined);
+          const node = assigned[action.node % Math.max(1, assigned.length)];
+          if (node === undefined) break;
+          proxy.fail({
+            kind: 'throttle',
+            operation: 'PutItem',
+            bodyIncludes: eventsPk(world.bucketId),
+            times: Infinity,
+          });
+          try {
+            const pending = await world.reportWithEventsPending(node, action.status);
+            log(`report ${node.nodeId} ${action.status}${pending ? ' (its changes pending)' : ''}`);
+          } finally {
+            proxy.clear();
+          }
           break;
         }
         case 'unassign': {

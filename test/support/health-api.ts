@@ -53,6 +53,8 @@ export interface HealthApiOptions {
   staleAfterSeconds: number;
   /** Ingest's own client (e.g. through a fault proxy); the table's when absent. */
   ingestClient?: DynamoDBClient;
+  /** The status function's own client (e.g. through a proxy that records its requests). */
+  statusClient?: DynamoDBClient;
   /** Each response checked against openapi.yaml (default true). */
   checkContract?: boolean;
 }
@@ -80,7 +82,7 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
     overrides: { now },
   };
   const http = dispatchByRoute({
-    ...wireStatus(deps).routes,
+    ...wireStatus({ ...deps, client: options.statusClient ?? table.client }).routes,
     ...wireManagement(deps).routes,
   });
   const ingest = wireIngest({ ...deps, client: options.ingestClient ?? table.client }).routes[

@@ -4,6 +4,7 @@
  * functions/data/workspace-overview.ts implements them.
  */
 
+import type { HealthNodeRow } from './health.ts';
 /**
  * Between the name and the id in a listing row's sort key, and so in a listed bucket's
  * position: `<name>\u0001<id>`. Names hold no control character (functions/domain/ids.ts), so
@@ -47,3 +48,16 @@ export type LoadWorkspaceBucketsPage = (query: {
   limit: number;
   after: string | undefined;
 }) => Promise<{ buckets: ListedBucket[]; more: boolean }>;
+
+/**
+ * What the overview index holds for one bucket at `nowMs` (functions/data/overview-index.ts):
+ * `pending` when a row's changes may be unrecorded (the entry is then read as GET health reads
+ * the bucket); else the rows that never reported since their assignment (a count) and, read from
+ * the table, every row whose last report may be stale by `nowMs` (and some that are not).
+ */
+export type OverviewRows =
+  | { pending: true }
+  | { pending: false; neverReported: number; rows: HealthNodeRow[] };
+
+/** Port: the overview index's rows of one bucket at `nowMs`. */
+export type LoadOverviewRows = (bucketId: string, nowMs: number) => Promise<OverviewRows>;

@@ -5,28 +5,18 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   type GetItemCommandInput,
-  PutItemCommand,
-  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { SignJWT } from 'jose';
-import { checkpointItem, entryItem } from '../functions/data/bucket-health.ts';
-import {
-  bucketPk,
-  HEALTH_STATE_SK,
-  healthPk,
-  META_SK,
-  PROFILE_SK,
-  userPk,
-  workspaceSk,
-} from '../functions/data/keys.ts';
-import { initialCheckpoint } from '../functions/domain/health-timeline.ts';
 import type { HttpResult } from '../functions/http/response.ts';
-import { createLogger } from '../functions/shared/logger.ts';
-import { wire as wireStatus } from '../functions/status/wiring.ts';
 import { httpApiEvent, lambdaContext } from '../test/support/events.ts';
-import { type BenchEngine, putRows, type Row } from './engine.ts';
-import { BENCH_JWT_SECRET, reportedRow } from './read-path.ts';
+import { type BenchEngine, putRows } from './engine.ts';
+import {
+  benchStatusWiring,
+  freshBucketRows,
+  handlerSubject,
+  putFreshCheckpoint,
+  queryPages,
+} from './read-setup.ts';
 import { type Comparison, compare, interleave } from './stats.ts';
 
 const READER = 'bench-health-reader';
@@ -72,20 +62,6 @@ export function recordCommands(client: DynamoDBClient, name = 'benchRecordComman
   };
 }
 
-export async function queryPages(
-  client: DynamoDBClient,
-  input: QueryCommandInput,
-): Promise<number> {
-  let items = 0;
-  let start: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items += page.Items?.length ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
-
 /**
  * The floor of a read: the reads it sent (first pages only; a Query's further pages are followed
  * by queryPages), replayed in parallel straight to the engine.
@@ -109,86 +85,26 @@ export function floorOf(
   });
 }
 
-/** The subject of a read: one invocation of the handler, checked to have answered 200. */
-export function handlerSubject<E>(
-  handler: (event: E, context: ReturnType<typeof lambdaContext>) => Promise<unknown>,
-  event: () => E,
-  label: string,
-) {
-  return () => {
-    const e = event();
-    const context = lambdaContext();
-    let response: HttpResult | undefined;
-    return {
-      run: async () => {
-        response = (await handler(e, context)) as HttpResult;
-      },
-      check: () => {
-        if (response?.statusCode !== 200) {
-          throw new Error(`${label} failed: ${response?.body.slice(0, 200)}`);
-        }
-      },
-    };
-  };
-}
-
 export async function benchHealthRead(
   engine: BenchEngine,
   options: HealthReadOptions,
 ): Promise<HealthReadRow[]> {
   const { client, tableName } = engine;
-  await putRows(client, tableName, [
-    { pk: userPk(READER), sk: PROFILE_SK, orgId: ORG, orgRole: 'MEMBER', status: 'ACTIVE' },
-    { pk: userPk(READER), sk: workspaceSk(WORKSPACE), role: 'READ' },
-  ]);
-  const handler = wireStatus({
-    client,
-    settings: {
-      tableName,
-      jwt: { source: { kind: 'secret', secret: BENCH_JWT_SECRET } },
-      // Long enough that seeded reports stay fresh for the whole run (same work per read).
-      staleAfterSeconds: 86_400,
-      historyRetentionDays: 400,
-      eventRetentionDays: 90,
-      eventsCursorKey: { kind: 'secret', secret: BENCH_JWT_SECRET, setting: 'JWT_SECRET' },
-    },
-    logger: createLogger('bucket-status-bench'),
-  }).routes['GET /bucket/{bucketId}/health'];
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(READER)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
+  const { routes, token } = await benchStatusWiring(client, tableName, {
+    userId: READER,
+    orgId: ORG,
+    workspaceId: WORKSPACE,
+  });
+  const handler = routes['GET /bucket/{bucketId}/health'];
   const recorder = recordCommands(client);
 
   const rows: HealthReadRow[] = [];
   for (const nodes of options.sizes) {
     const bucketId = `bench-health-${nodes}`;
     const now = Date.now();
-    const seeded: Row[] = [
-      { pk: bucketPk(bucketId), sk: META_SK, workspaceId: WORKSPACE, orgId: ORG },
-    ];
-    const lastUpdated = new Date(now).toISOString();
-    for (let i = 0; i < nodes; i++) {
-      const row = reportedRow(bucketId, `node-${String(i).padStart(5, '0')}`, i, lastUpdated);
-      seeded.push({ ...row, lastAt: now });
-    }
-    await putRows(client, tableName, seeded);
-    // A checkpoint a minute old (the sweep keeps it that fresh): the read's tail is one round trip.
-    const checkpoint = initialCheckpoint(now - 60_000, []);
-    await client.send(
-      new PutItemCommand({
-        TableName: tableName,
-        Item: {
-          pk: { S: healthPk(bucketId) },
-          sk: { S: HEALTH_STATE_SK },
-          ...checkpointItem(checkpoint),
-          ...entryItem(checkpoint),
-          ver: { N: '0' },
-        },
-      }),
-    );
+    const meta = { workspaceId: WORKSPACE, orgId: ORG };
+    await putRows(client, tableName, freshBucketRows(bucketId, nodes, now, meta));
+    await putFreshCheckpoint(client, tableName, bucketId, now, nodes);
     const event = () =>
       httpApiEvent({
         method: 'GET',

@@ -1,20 +1,9 @@
 import { gunzipSync } from 'node:zlib';
-import {
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SignJWT } from 'jose';
 import { historyDayQuery, historyExpiresAt, historyPk } from '../functions/data/history-days.ts';
 import { historyBucketQuery } from '../functions/data/history-nodes.ts';
-import {
-  bucketPk,
-  META_SK,
-  nodeSk,
-  PROFILE_SK,
-  userPk,
-  workspaceSk,
-} from '../functions/data/keys.ts';
+import { bucketPk, META_SK, nodeSk } from '../functions/data/keys.ts';
 import { userPartitionQuery } from '../functions/data/user-access.ts';
 import { dayOf, dayStartMs } from '../functions/domain/timeline.ts';
 import { lastDays } from '../functions/domain/uptime.ts';
@@ -25,6 +14,7 @@ import { wire as wireStatus } from '../functions/status/wiring.ts';
 import { lambdaContext } from '../test/support/events.ts';
 import { uptimeEvent } from '../test/support/history-fixture.ts';
 import { type BenchEngine, putRows, type Row } from './engine.ts';
+import { handlerSubject, putReader, queryPages } from './read-setup.ts';
 import { type Comparison, compare, interleave } from './stats.ts';
 
 const SECRET = 'bench-history-secret-at-least-32-bytes!!';
@@ -54,18 +44,6 @@ const bodyText = (response: HttpResult) =>
 
 /** A Lambda context with a long deadline: 1,000 x 90 on in-process dynalite takes seconds. */
 const longContext = () => ({ ...lambdaContext(), getRemainingTimeInMillis: () => 600_000 });
-
-/** The floor's pagination: the SDK call loop and nothing else. */
-async function queryPages(client: DynamoDBClient, input: QueryCommandInput): Promise<number> {
-  let items = 0;
-  let start: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items += page.Items?.length ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
-  return items;
-}
 
 /**
  * A bucket of `nodes` nodes, each with a day slot for today (ONLINE since midnight) and a
@@ -141,10 +119,7 @@ export async function benchHistory(
     requestTimeoutMs: 120_000,
     connectionTimeoutMs: 60_000,
   });
-  await putRows(client, tableName, [
-    { pk: userPk(READER), sk: PROFILE_SK, orgId: ORG, orgRole: 'MEMBER', status: 'ACTIVE' },
-    { pk: userPk(READER), sk: workspaceSk(WORKSPACE), role: 'READ' },
-  ]);
+  await putReader(client, tableName, { userId: READER, orgId: ORG, workspaceId: WORKSPACE });
   const { routes } = wireStatus({
     client,
     settings: {
@@ -181,27 +156,15 @@ export async function benchHistory(
         `uptime of ${nodes} nodes returned ${first.statusCode}: ${first.body.slice(0, 200)}`,
       );
     }
-    const subject = () => {
-      const e = event();
-      const context = longContext();
-      let response: HttpResult | undefined;
-      return {
-        run: async () => {
-          response = (await handler(e, context)) as HttpResult;
-        },
-        check: () => {
-          // Untimed: today's figures grow with the clock, so check the shape, not the length.
-          const body = JSON.parse(response === undefined ? '{}' : bodyText(response)) as {
-            nodes?: { days: unknown[] }[];
-          };
-          const complete =
-            body.nodes?.length === nodes && body.nodes.every((node) => node.days.length === days);
-          if (response?.statusCode !== 200 || !complete) {
-            throw new Error(`uptime of ${nodes}x${days} failed: ${response?.body.slice(0, 200)}`);
-          }
-        },
-      };
+    // Today's figures grow with the clock, so the check is the shape, not the length.
+    const complete = (response: HttpResult) => {
+      const body = JSON.parse(bodyText(response)) as { nodes?: { days: unknown[] }[] };
+      return body.nodes?.length === nodes && body.nodes.every((node) => node.days.length === days);
     };
+    const subject = handlerSubject(handler, event, `uptime of ${nodes}x${days}`, {
+      accept: complete,
+      context: longContext,
+    });
     const endedDays = lastDays(Date.now(), days).slice(0, -1);
     let itemsRead = 0;
     const floor = () => ({

@@ -11,11 +11,11 @@ import {
   privateKeyFromSeed,
   signNodeReport,
 } from '../functions/domain/node-signature.ts';
-import type { HttpResult } from '../functions/http/response.ts';
 import { wire as wireIngest } from '../functions/ingest/wiring.ts';
 import { createLogger } from '../functions/shared/logger.ts';
-import { ingestEvent, lambdaContext } from '../test/support/events.ts';
+import { ingestEvent } from '../test/support/events.ts';
 import { type BenchEngine, putRows, type Row } from './engine.ts';
+import { handlerSubject } from './read-setup.ts';
 import { type Comparison, compare, interleave } from './stats.ts';
 
 export interface IngestRow extends Comparison {
@@ -105,24 +105,16 @@ export async function benchIngest(
   const nextTimestamp = timestampClock();
 
   // One signed report through the handler; check: every one of its `count` buckets accepted.
-  const sendReport = (nodeId: string, body: string, count: number, label: string) => {
-    const headers = signNodeReport(nodeId, privateKey, body, nextTimestamp());
-    const event = ingestEvent(body, { ...headers });
-    const context = lambdaContext();
-    let response: HttpResult | undefined;
-    return {
-      run: async () => {
-        response = (await handler(event, context)) as HttpResult;
+  const sendReport = (nodeId: string, body: string, count: number, label: string) =>
+    handlerSubject(
+      handler,
+      () => ingestEvent(body, { ...signNodeReport(nodeId, privateKey, body, nextTimestamp()) }),
+      `${label} of ${count} buckets`,
+      {
+        accept: (response) =>
+          (JSON.parse(response.body) as { accepted: string[] }).accepted.length === count,
       },
-      check: () => {
-        const accepted =
-          response?.statusCode === 200 &&
-          (JSON.parse(response.body) as { accepted: string[] }).accepted.length;
-        if (accepted !== count)
-          throw new Error(`${label} of ${count} buckets: ${response?.body.slice(0, 300)}`);
-      },
-    };
-  };
+    )();
 
   const results: IngestRow[] = [];
   for (const count of options.sizes) {

@@ -1,31 +1,18 @@
 // GET /workspace/{workspaceId}/buckets on the production wiring: one page of 50 buckets of 10
 // nodes and one of 50 buckets of 1,000 nodes (DESIGN.md section 14). Reports the DynamoDB
 // requests and items one page reads and its time; the section's goal is the two within 1.2x.
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { SignJWT } from 'jose';
-import { checkpointItem, entryItem } from '../functions/data/bucket-health.ts';
-import {
-  bucketPk,
-  HEALTH_STATE_SK,
-  healthPk,
-  listingSk,
-  META_SK,
-  PROFILE_SK,
-  userPk,
-  workspaceBucketsPk,
-  workspacePk,
-  workspaceSk,
-} from '../functions/data/keys.ts';
-import { sweepAtOf } from '../functions/data/sweep-index.ts';
-import { MIN_ONLINE_PERCENT, verdictOf } from '../functions/domain/health.ts';
-import { initialCheckpoint } from '../functions/domain/health-timeline.ts';
 import type { HttpResult } from '../functions/http/response.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
-import { createLogger } from '../functions/shared/logger.ts';
-import { wire as wireStatus } from '../functions/status/wiring.ts';
 import { httpApiEvent, lambdaContext } from '../test/support/events.ts';
-import { type BenchEngine, putRows, type Row } from './engine.ts';
-import { BENCH_JWT_SECRET, reportedRow } from './read-path.ts';
+import { type BenchEngine, putRows } from './engine.ts';
+import {
+  benchStatusWiring,
+  countReads,
+  freshBucketRows,
+  freshCounts,
+  putFreshCheckpoint,
+  workspaceRows,
+} from './read-setup.ts';
 import { median, nowMs, round } from './stats.ts';
 
 const READER = 'bench-overview-reader';
@@ -42,8 +29,6 @@ const longContext = () => {
   };
 };
 const ORG = 'bench-overview-org';
-/** Long enough that seeded reports stay fresh for the whole run (same work per read). */
-const STALE_AFTER_SECONDS = 86_400;
 
 export interface OverviewRow {
   buckets: number;
@@ -67,42 +52,6 @@ export interface OverviewOptions {
   maxMsPerSize: number;
 }
 
-/** Counts the requests and the items their answers carry while `on`. */
-function countReads(client: DynamoDBClient) {
-  let on = false;
-  let requests = 0;
-  let items = 0;
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const result = await next(args);
-      if (on) {
-        requests++;
-        const out = result.output as {
-          Items?: unknown[];
-          Item?: unknown;
-          Responses?: Record<string, unknown[]>;
-        };
-        items += out.Items?.length ?? 0;
-        if (out.Item !== undefined) items++;
-        for (const rows of Object.values(out.Responses ?? {})) items += rows.length;
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'benchCountReads' },
-  );
-  return {
-    start: () => {
-      requests = 0;
-      items = 0;
-      on = true;
-    },
-    stop: () => {
-      on = false;
-      return { requests, items };
-    },
-  };
-}
-
 export async function benchOverview(
   engine: BenchEngine,
   options: OverviewOptions,
@@ -111,83 +60,29 @@ export async function benchOverview(
   // Its own client: eight 1,000-node partitions read at once keep dynalite (one thread) busy
   // past the SDK's 2 s request timeout for the small reads queued behind them.
   const client = createDynamoClient({ endpoint: engine.endpoint, requestTimeoutMs: 30_000 });
-  const handler = wireStatus({
-    client,
-    settings: {
-      tableName,
-      jwt: { source: { kind: 'secret', secret: BENCH_JWT_SECRET } },
-      staleAfterSeconds: STALE_AFTER_SECONDS,
-      historyRetentionDays: 400,
-      eventRetentionDays: 90,
-      eventsCursorKey: { kind: 'secret', secret: BENCH_JWT_SECRET, setting: 'JWT_SECRET' },
-    },
-    logger: createLogger('bucket-status-bench'),
-  }).routes['GET /workspace/{workspaceId}/buckets'];
-  const token = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(READER)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
-  await putRows(client, tableName, [
-    { pk: userPk(READER), sk: PROFILE_SK, orgId: ORG, orgRole: 'MEMBER', status: 'ACTIVE' },
-  ]);
+  const { routes, token } = await benchStatusWiring(client, tableName, {
+    userId: READER,
+    orgId: ORG,
+  });
+  const handler = routes['GET /workspace/{workspaceId}/buckets'];
   const counter = countReads(client);
   const rows: OverviewRow[] = [];
   for (const nodes of options.sizes) {
     const workspaceId = `bench-overview-${nodes}`;
     const now = Date.now();
-    // Every report before the checkpoint, which counts them (their changes are on record).
-    const reportedAt = now - 120_000;
-    const lastUpdated = new Date(reportedAt).toISOString();
-    const slot = sweepAtOf(reportedAt, STALE_AFTER_SECONDS);
-    const seeded: Row[] = [
-      { pk: userPk(READER), sk: workspaceSk(workspaceId), role: 'READ' },
-      { pk: workspacePk(workspaceId), sk: META_SK, orgId: ORG, name: workspaceId },
-    ];
-    for (let b = 0; b < options.buckets; b++) {
-      const bucketId = `${workspaceId}-b${String(b).padStart(3, '0')}`;
+    const bucketIds = Array.from(
+      { length: options.buckets },
+      (_, b) => `${workspaceId}-b${String(b).padStart(3, '0')}`,
+    );
+    const seeded = workspaceRows(workspaceId, { orgId: ORG, userId: READER, bucketIds });
+    for (const bucketId of bucketIds) {
       seeded.push(
-        { pk: bucketPk(bucketId), sk: META_SK, workspaceId, orgId: ORG, name: bucketId },
-        {
-          pk: workspaceBucketsPk(workspaceId),
-          sk: listingSk(bucketId, bucketId),
-          bucketId,
-          name: bucketId,
-        },
+        ...freshBucketRows(bucketId, nodes, now, { workspaceId, orgId: ORG, name: bucketId }),
       );
-      for (let i = 0; i < nodes; i++) {
-        const row = reportedRow(bucketId, `node-${String(i).padStart(5, '0')}`, i, lastUpdated);
-        // In the overview index at its slot, as a report's write leaves it.
-        seeded.push({ ...row, lastAt: reportedAt, ovAt: slot });
-      }
     }
     await putRows(client, tableName, seeded);
-    // Checkpoints a minute old (the sweep keeps them that fresh), counting every node.
-    const offline = Array.from({ length: nodes }, (_, i) => reportedRow('', '', i, '')).filter(
-      (r) => r.status === 'OFFLINE',
-    ).length;
-    const counts = { counted: nodes, online: nodes - offline };
-    const checkpoint = {
-      ...initialCheckpoint(now - 60_000, []),
-      counts,
-      offline,
-      verdict: verdictOf(counts, MIN_ONLINE_PERCENT.fallback, false),
-    };
-    for (let b = 0; b < options.buckets; b++) {
-      const bucketId = `${workspaceId}-b${String(b).padStart(3, '0')}`;
-      await client.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            pk: { S: healthPk(bucketId) },
-            sk: { S: HEALTH_STATE_SK },
-            ...checkpointItem(checkpoint),
-            ...entryItem(checkpoint),
-            ver: { N: '0' },
-          },
-        }),
-      );
+    for (const bucketId of bucketIds) {
+      await putFreshCheckpoint(client, tableName, bucketId, now, nodes);
     }
     const event = () =>
       httpApiEvent({
@@ -205,14 +100,15 @@ export async function benchOverview(
     const body = JSON.parse(first.body) as {
       buckets?: { nodes: { assigned: number; online: number; offline: number } }[];
     };
+    const expected = freshCounts(nodes);
     if (
       first.statusCode !== 200 ||
       body.buckets?.length !== options.buckets ||
       body.buckets.some(
         (b) =>
           b.nodes.assigned !== nodes ||
-          b.nodes.online !== counts.online ||
-          b.nodes.offline !== offline,
+          b.nodes.online !== expected.online ||
+          b.nodes.offline !== expected.offline,
       )
     ) {
       throw new Error(

@@ -2,7 +2,6 @@
 // 100-node bucket in Chromium, gzip of a 10,000-node status body, and (full run) a 50,000-node
 // bucket against Lambda's 6 MB response limit.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { SignJWT } from 'jose';
 import { bucketPk, META_SK, PROFILE_SK, userPk, workspaceSk } from '../functions/data/keys.ts';
 import {
   LAMBDA_RESPONSE_LIMIT_BYTES,
@@ -17,7 +16,7 @@ import { lambdaContext, statusEvent } from '../test/support/events.ts';
 import { testSettings } from '../test/support/wiring.ts';
 import { bundleWeb } from '../web/build.ts';
 import { type BenchEngine, putRows, type Row, startBenchEngine } from './engine.ts';
-import { reportedRow } from './read-path.ts';
+import { benchToken, reportedRow } from './read-setup.ts';
 import { median } from './stats.ts';
 
 export interface PageRow {
@@ -46,13 +45,7 @@ const READER = 'bench-page-reader';
 const WORKSPACE = 'bench-page-workspace';
 const ORG = 'bench-page-org';
 
-const token = (secret: string) =>
-  new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(READER)
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(secret));
+const token = (secret: string) => benchToken(READER, { secret, expiresIn: '1h' });
 
 async function seedBucket(
   client: BenchEngine['client'],

@@ -2,22 +2,20 @@ import { randomUUID } from 'node:crypto';
 import {
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject } from 'vitest';
-import { checkpointItem, entryItem } from '../../functions/data/bucket-health.ts';
 import { bucketRowUpdate } from '../../functions/data/bucket-node-reports.ts';
 import { bucketPartitionQuery } from '../../functions/data/bucket-nodes.ts';
-import { bucketPk, HEALTH_STATE_SK, healthPk, nodePk } from '../../functions/data/keys.ts';
+import { bucketPk, healthPk, nodePk } from '../../functions/data/keys.ts';
 import { userPartitionQuery } from '../../functions/data/user-access.ts';
-import { initialCheckpoint } from '../../functions/domain/health-timeline.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { commandName, roundTripsOf, traceCalls } from '../support/call-trace.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
+import { putHealthCheckpoint } from '../support/health-checkpoint.ts';
 import {
   assignedNode,
   buildIngestHandler,
@@ -90,19 +88,7 @@ describe('GET /bucket/{bucketId}/health: one round trip of latency', () => {
     seed,
   }) => {
     const { userId, bucketId, token } = await readableBucket(seed, 10);
-    const checkpoint = initialCheckpoint(Date.now() - 60_000, []);
-    await seed.client.send(
-      new PutItemCommand({
-        TableName: table.tableName,
-        Item: {
-          pk: { S: healthPk(bucketId) },
-          sk: { S: HEALTH_STATE_SK },
-          ...checkpointItem(checkpoint),
-          ...entryItem(checkpoint),
-          ver: { N: '0' },
-        },
-      }),
-    );
+    await putHealthCheckpoint(seed.client, table.tableName, bucketId, Date.now() - 60_000);
     const { client, calls, roundTrips } = tracingClient();
     const handler = wireStatus({
       client,

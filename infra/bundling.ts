@@ -3,6 +3,7 @@
  * the house NodejsFunction construct and the benchmark suite (which builds each function
  * exactly as the stack ships it, through the esbuild JS API) share one definition.
  */
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../functions/route-table.ts';
 
@@ -20,6 +21,21 @@ export const ESM_REQUIRE_SHIM =
 /** The handler file inside the deployed artifact (NodejsFunction names it index.mjs for ESM). */
 export const BUNDLED_HANDLER_FILE = 'index.mjs';
 
+/** The repository root: esbuild's working directory, where it resolves the aliases below. */
+export const BUNDLING_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * Imports the bundles take from elsewhere, as esbuild's `alias` (paths from BUNDLING_ROOT).
+ * badge-maker imports anafanafo, which loads four font-width tables (about 0.9 MB) at import;
+ * `flat` badges measure in one of them, which functions/badge/text-width.ts serves alone. That
+ * module reads the table from `anafanafo/data/`, kept on anafanafo itself by its own alias
+ * (esbuild applies the longest alias that matches). A bundle without badge-maker is unchanged.
+ */
+export const HOUSE_ALIASES = {
+  anafanafo: './functions/badge/text-width.ts',
+  'anafanafo/data': 'anafanafo/data',
+} as const;
+
 export const HOUSE_BUNDLING = {
   bundle: true,
   platform: 'node',
@@ -35,6 +51,7 @@ export const HOUSE_BUNDLING = {
   // Error class names survive minification, so logged errors stay recognisable.
   keepNames: true,
   banner: { js: ESM_REQUIRE_SHIM },
+  alias: HOUSE_ALIASES,
   // Nothing external: the AWS SDK is bundled, pinned by our lock file instead of whatever
   // version the Lambda runtime happens to ship, and tree-shaken to what we use.
   external: [],
@@ -47,6 +64,8 @@ export function buildOptionsFor(entryPoint: string, outfile: string): BuildOptio
     mainFields: [...HOUSE_BUNDLING.mainFields],
     banner: { ...HOUSE_BUNDLING.banner },
     external: [...HOUSE_BUNDLING.external],
+    alias: { ...HOUSE_BUNDLING.alias },
+    absWorkingDir: BUNDLING_ROOT,
     entryPoints: [entryPoint],
     outfile,
   };

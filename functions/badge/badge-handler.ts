@@ -1,4 +1,3 @@
-import { makeBadge } from 'badge-maker';
 import { shareBucketRead } from '../domain/shares.ts';
 import { parseUptimeDays } from '../domain/uptime.ts';
 import { BADGE_MAX_AGE_SECONDS } from '../http/public-responses.ts';
@@ -13,6 +12,7 @@ import {
   uptimePercent,
   verdictBadge,
 } from './badge.ts';
+import { renderBadge } from './render-badge.ts';
 
 export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketHealthDeps & ReadHistoryDeps;
 
@@ -20,9 +20,10 @@ export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketHealthDeps & ReadHist
  * GET /public/{token}/badge.svg?show=health|uptime&days=N: an SVG badge, `bucket | <verdict>`
  * (GET health's verdict) or `uptime <N>d | <percent>%` (the bucket's availability over GET
  * uptime's days); cached for a minute. `days` (1-90,
- * default 30) is a 400 when out of range whatever `show` is. Drawn by badge-maker (Shields' own library), whose
- * text-width tables are most of this function's bundle: the route has a function of its own so
- * that the JSON routes of the `public` function do not load them at cold start.
+ * default 30) is a 400 when out of range whatever `show` is. Drawn by badge-maker (Shields' own
+ * library, render-badge.ts), whose text-width table is a third of this function's bundle: the
+ * route has a function of its own so that the JSON routes of the `public` function do not load
+ * it at cold start.
  */
 export function createBadgeHandler(deps: BadgeHandlerDeps) {
   return publicRoute(deps, BADGE_MAX_AGE_SECONDS, async (event, share) => {
@@ -44,7 +45,7 @@ export function createBadgeHandler(deps: BadgeHandlerDeps) {
     return {
       statusCode: 200,
       headers: { ...SECURITY_HEADERS, 'content-type': 'image/svg+xml; charset=utf-8' },
-      body: makeBadge({ ...format, style: 'flat' }),
+      body: renderBadge(format),
     };
   });
 }

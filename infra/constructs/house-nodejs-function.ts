@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -15,7 +14,7 @@ import {
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HOUSE_BUNDLING } from '../bundling.ts';
+import { BUNDLING_ROOT, HOUSE_BUNDLING } from '../bundling.ts';
 import { type TableGrant, tableGrantStatements } from './table-grant.ts';
 import { type HttpTrigger, httpTrigger } from './triggers/http.ts';
 import { type QueueTrigger, queueTrigger } from './triggers/queue.ts';
@@ -27,7 +26,8 @@ import type { TriggerModule } from './triggers/trigger.ts';
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** NodejsFunction runs esbuild here, so the bundling's aliases resolve as they do for the bench. */
+export const PROJECT_ROOT = BUNDLING_ROOT;
 
 /** Lambda's own limit, for functions nobody waits on. */
 export const MAX_TIMEOUT_SECONDS = 900;
@@ -161,6 +161,10 @@ export class HouseNodejsFunction extends Construct {
         banner: HOUSE_BUNDLING.banner.js,
         bundleAwsSDK: true,
         externalModules: [...HOUSE_BUNDLING.external],
+        // NodejsFunction has no `alias` option: esbuild's own flags, `--alias:from=to`.
+        esbuildArgs: Object.fromEntries(
+          Object.entries(HOUSE_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         forceDockerBundling: false,
         logLevel: EsbuildLogLevel.WARNING,
       },

@@ -6,12 +6,13 @@ import path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../../functions/data/table-definition.ts';
 import { ROUTES, routeKeyOf } from '../../functions/route-table.ts';
 import { DEFAULT_THROTTLE } from '../../infra/bucket-status-stack.ts';
-import { ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
-import { HouseNodejsFunction } from '../../infra/constructs/house-nodejs-function.ts';
+import { BUNDLED_HANDLER_FILE, buildOptionsFor, ESM_REQUIRE_SHIM } from '../../infra/bundling.ts';
+import { HouseNodejsFunction, PROJECT_ROOT } from '../../infra/constructs/house-nodejs-function.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/status-http-api.ts';
 import { stackPropsFromContext } from '../../infra/stack-context.ts';
 import { logicalId, type Resources, resourcesOfType, synthesize } from './synth-stack.ts';
@@ -214,6 +215,26 @@ describe('functions', () => {
       // Minified: a few long lines, not one statement per line.
       expect(code.split('\n').length).toBeLessThan(100);
     }
+  });
+
+  it('ship what infra/bundling.ts builds for the bench and the bundle tests, byte for byte (the badge: its alias taken)', async () => {
+    const assembly = main.app.synth();
+    const badge = main.stack.functions.badge;
+    const key: string =
+      functionsOf(main)[logicalId(main.stack, badge.function)]?.Properties.Code.S3Key;
+    const dir = path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`);
+    const shipped = readFileSync(path.join(dir, BUNDLED_HANDLER_FILE), 'utf8');
+    const { outputFiles } = await build({
+      ...buildOptionsFor(
+        path.join(PROJECT_ROOT, badge.entry),
+        path.join(dir, 'rebuilt', BUNDLED_HANDLER_FILE),
+      ),
+      write: false,
+      logLevel: 'warning',
+    });
+    const rebuilt = outputFiles.find((f) => f.path.endsWith(BUNDLED_HANDLER_FILE))?.text;
+    expect(shipped.length).toBe(rebuilt?.length);
+    expect(shipped === rebuilt).toBe(true);
   });
 
   it('refuse a timeout that is not well under API Gateway’s 30 s', () => {

@@ -55,6 +55,12 @@ export function checkBudgets(report: BenchReport): BudgetCheck[] {
       ok: row.publicRequests <= row.authRequests && row.publicItems <= row.authItems,
     });
   }
+  // A page of the overview reads and takes about the same whatever its buckets' nodes (section 14).
+  for (const row of (report.overview ?? []).slice(1)) {
+    const size = `${row.buckets} buckets of ${row.nodesPerBucket} nodes`;
+    checks.push(ratioCheck(`overview items ratio, ${size}`, 1.2, row.itemsRatio));
+    checks.push(ratioCheck(`overview time ratio, ${size}`, 1.2, row.timeRatio));
+  }
   for (const row of report.history ?? []) {
     const size = `${row.nodes} nodes x ${row.days} days`;
     checks.push(ratioCheck(`uptime ratio, ${size}`, 1.2, row.ratio));

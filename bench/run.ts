@@ -245,6 +245,7 @@ const checks = checkBudgets(report).filter((c) => {
   if (c.name.startsWith('health read')) return runs('healthRead');
   if (c.name.startsWith('metrics read')) return runs('metricsRead');
   if (c.name.startsWith('public read')) return runs('publicRead');
+  if (c.name.startsWith('overview')) return runs('overview');
   if (c.name.startsWith('ingest')) return runs('ingest');
   if (c.name.startsWith('uptime')) return runs('history');
   if (c.name.startsWith('cold import')) return runs('coldImport');

@@ -1,14 +1,17 @@
 /**
- * `npm run wire`: writes what follows from the wire shapes (functions/wire/): client/types.ts
- * (the client stays dependency-free: plain TypeScript, no TypeBox) and the components/schemas
- * section of openapi.yaml (the rest of the document is written by hand). `--check` writes
- * nothing and exits 1 when either file is stale; test/types/wire-shapes.test.ts does the same.
+ * `npm run wire`: writes what follows from the wire shapes (functions/wire/) and the route
+ * table (functions/route-table.ts): client/types.ts (the client stays dependency-free: plain
+ * TypeScript, no TypeBox), the components/schemas section of openapi.yaml, and the route
+ * table's part of its paths (scripts/openapi-paths.ts; the prose, examples and request bodies
+ * are written in openapi.yaml). `--check` writes nothing and exits 1 when either file is
+ * stale; test/types/wire-shapes.test.ts does the same.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isSeq, visit } from 'yaml';
+import { Document, isSeq, parseDocument, visit } from 'yaml';
 import { COMPONENTS } from '../functions/wire/components.ts';
+import { type RouteList, writePaths } from './openapi-paths.ts';
 
 type Json = Record<string, unknown>;
 
@@ -98,10 +101,14 @@ export function openApiSchemasSection(): string {
     .join('\n');
 }
 
-export function openApiDocument(current: string): string {
-  const at = current.indexOf(SCHEMAS_LINE);
-  if (at < 0) throw new Error('openapi.yaml has no components/schemas section');
-  return current.slice(0, at) + openApiSchemasSection();
+export function openApiDocument(current: string, routes?: RouteList): string {
+  if (!current.includes(SCHEMAS_LINE)) {
+    throw new Error('openapi.yaml has no components/schemas section');
+  }
+  const doc = parseDocument(current);
+  writePaths(doc, routes);
+  const text = doc.toString({ lineWidth: 100, minContentWidth: 0, flowCollectionPadding: false });
+  return text.slice(0, text.indexOf(SCHEMAS_LINE)) + openApiSchemasSection();
 }
 
 // ---------------------------------------------------------------- client/types.ts

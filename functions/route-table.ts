@@ -138,6 +138,16 @@ const BEARER = ['400', '401', '403', '404', '500', '503'] as const;
 /** Every GET: 304 (DESIGN.md section 7, ETag) and 406 (section 12, over 6 MB without gzip). */
 const CONDITIONAL = ['304', '406'] as const;
 
+/** A page's query: `limit` (1-200) of `items`, and the `cursor` of the previous page. */
+const pageQuery = (items: string, defaultLimit: number, cursor: string, cursorMaxLength: number) =>
+  ({
+    limit: {
+      description: `${items} per page, 1-200 (default ${defaultLimit}), in decimal digits without a leading zero (\`050\` is a 400).`,
+      schema: { type: 'integer', minimum: 1, maximum: 200, default: defaultLimit },
+    },
+    cursor: { description: cursor, schema: { type: 'string', maxLength: cursorMaxLength } },
+  }) satisfies Record<string, QueryParam>;
+
 export const FUNCTIONS = {
   status: {
     kind: 'http',
@@ -341,18 +351,12 @@ export const ROUTES = [
     summary: "The bucket's verdict changes, newest first",
     answers: ['200', ...BEARER, ...CONDITIONAL],
     response: 'HealthEventsPage',
-    query: {
-      limit: {
-        description:
-          'Health events per page, 1-200 (default 50), in decimal digits without a leading zero (`050` is a 400).',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-      },
-      cursor: {
-        description:
-          "The `nextCursor` of the previous page of this bucket's health events, as it was returned. Opaque and tamper-evident: a cursor of another bucket or route, or one edited or made up, is a 400.",
-        schema: { type: 'string', maxLength: 512 },
-      },
-    },
+    query: pageQuery(
+      'Health events',
+      50,
+      "The `nextCursor` of the previous page of this bucket's health events, as it was returned. Opaque and tamper-evident: a cursor of another bucket or route, or one edited or made up, is a 400.",
+      512,
+    ),
   },
   // The workspace overview (DESIGN.md section 14). GET /me: the user's partition, then the
   // org's listing rows (Query, org OWNER/ADMIN) or the member workspaces' META rows
@@ -380,18 +384,12 @@ export const ROUTES = [
     summary: 'Every bucket of the workspace with its health verdict, a page at a time',
     answers: ['200', ...BEARER, ...CONDITIONAL],
     response: 'WorkspaceBucketsPage',
-    query: {
-      limit: {
-        description:
-          'Buckets per page, 1-200 (default 100), in decimal digits without a leading zero (`050` is a 400).',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 100 },
-      },
-      cursor: {
-        description:
-          "The `nextCursor` of the previous page of this workspace's buckets, as it was returned. Opaque and tamper-evident: a cursor of another workspace or route, or one edited or made up, is a 400.",
-        schema: { type: 'string', maxLength: 2048 },
-      },
-    },
+    query: pageQuery(
+      'Buckets',
+      100,
+      "The `nextCursor` of the previous page of this workspace's buckets, as it was returned. Opaque and tamper-evident: a cursor of another workspace or route, or one edited or made up, is a 400.",
+      2048,
+    ),
   },
   // Events (DESIGN.md section 9): the user's partition, the bucket's META row, one page of the
   // bucket's EVENTS# partition and its maintenance windows (HEALTH# W#/X#), in parallel.
@@ -405,18 +403,12 @@ export const ROUTES = [
     summary: "The bucket's status changes, newest first",
     answers: ['200', ...BEARER, ...CONDITIONAL],
     response: 'BucketEventsPage',
-    query: {
-      limit: {
-        description:
-          'Events per page, 1-200 (default 50), in decimal digits without a leading zero (`050` is a 400).',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-      },
-      cursor: {
-        description:
-          'The `nextCursor` of the previous page of this bucket, as it was returned. Opaque and tamper-evident: a cursor of another bucket, or one edited or made up, is a 400.',
-        schema: { type: 'string', maxLength: 512 },
-      },
-    },
+    query: pageQuery(
+      'Events',
+      50,
+      'The `nextCursor` of the previous page of this bucket, as it was returned. Opaque and tamper-evident: a cursor of another bucket, or one edited or made up, is a 400.',
+      512,
+    ),
   },
   // Webhook management (DESIGN.md section 10): the user's and the workspace's partitions are
   // queried in parallel; creating claims a free slot row, deleting removes one.
@@ -552,18 +544,12 @@ export const ROUTES = [
     summary: "A shared bucket's health events, newest first (no account)",
     answers: ['200', ...CONDITIONAL, '400', '404', '500', '503'],
     response: 'HealthEventsPage',
-    query: {
-      limit: {
-        description:
-          'Health events per page, 1-200 (default 50), in decimal digits without a leading zero.',
-        schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-      },
-      cursor: {
-        description:
-          "The `nextCursor` of the previous page, as it was returned (another bucket's, edited or made up is a 400).",
-        schema: { type: 'string', maxLength: 512 },
-      },
-    },
+    query: pageQuery(
+      'Health events',
+      50,
+      "The `nextCursor` of the previous page, as it was returned (another bucket's, edited or made up is a 400).",
+      512,
+    ),
   },
   {
     method: 'GET',

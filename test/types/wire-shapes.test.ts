@@ -5,7 +5,9 @@ import { parse } from 'yaml';
 import { ROUTES, type RouteSpec } from '../../functions/route-table.ts';
 import { COMPONENTS } from '../../functions/wire/components.ts';
 import {
+  CLIENT_ROUTES_PATH,
   CLIENT_TYPES_PATH,
+  clientRoutes,
   clientTypes,
   OPENAPI_PATH,
   openApiDocument,
@@ -20,6 +22,10 @@ import {
 describe('what follows from the wire shapes', () => {
   it('client/types.ts is what `npm run wire` writes', () => {
     expect(readFileSync(CLIENT_TYPES_PATH, 'utf8')).toBe(clientTypes());
+  });
+
+  it('client/routes.ts (what each route answers, for the client) is what `npm run wire` writes', () => {
+    expect(readFileSync(CLIENT_ROUTES_PATH, 'utf8')).toBe(clientRoutes());
   });
 
   it("openapi.yaml's paths and components/schemas are what `npm run wire` writes", () => {

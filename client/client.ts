@@ -1,5 +1,5 @@
 import { HttpError } from './errors.ts';
-import { checkId, checkInteger, checkShareToken, toDay } from './ids.ts';
+import { checkId, checkInteger, checkQuery, checkShareToken, toDay } from './ids.ts';
 import { type ClientRoute, ROUTE_FACTS, type RouteAnswers, type RouteFacts } from './routes.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
@@ -632,17 +632,12 @@ export class BucketStatusClient {
     query: BadgeQuery = {},
     options: RequestOptions = {},
   ): Promise<string> {
-    const badge = () => {
-      const params: Record<string, string> = {};
-      if (query.show !== undefined) {
-        if (query.show !== 'health' && query.show !== 'uptime') {
-          throw new TypeError('show must be health or uptime');
-        }
-        params.show = query.show;
-      }
-      if (query.days !== undefined) params.days = String(checkInteger(query.days, 'days', 1, 90));
-      return { query: params };
-    };
+    const badge = () => ({
+      query: checkQuery(query, {
+        show: { type: 'string', enum: ['health', 'uptime'] },
+        days: { type: 'integer', minimum: 1, maximum: 90 },
+      }),
+    });
     return this.#send('GET /public/{token}/badge.svg', { token: shareToken }, options, badge);
   }
 
@@ -696,6 +691,9 @@ export class BucketStatusClient {
     };
     return this.#send('GET /workspace/{workspaceId}/metrics', { workspaceId }, options, buckets);
   }
+
+  // Methods written by `npm run wire` from the route table's `clientMethod`: edit the table.
+  // End of the written methods.
 
   /** A route's request: its path from the route key with each id checked, then `extra()`. */
   #request<K extends ClientRoute>(route: K, params: PathParams<K>, extra?: () => Extra): Call {

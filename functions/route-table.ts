@@ -102,6 +102,12 @@ export interface RouteSpec<F extends string = string> {
   readonly text?: 'image/svg+xml' | 'text/plain';
   /** The query parameters, as openapi.yaml publishes them (`npm run wire` writes them). */
   readonly query?: Readonly<Record<string, QueryParam>>;
+  /**
+   * The name of the client's method for a GET route that has none written by hand:
+   * `npm run wire` writes it and its `...IfChanged` twin into client/client.ts (the path's
+   * ids, then the query, then the RequestOptions; the query checked as `query` says).
+   */
+  readonly clientMethod?: string;
 }
 
 /** A status code an HTTP route may answer. */

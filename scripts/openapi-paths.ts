@@ -31,7 +31,9 @@ const CONDITIONAL_GET = ['IfNoneMatch', 'AcceptEncoding'];
 
 const ref = (section: string, name: string) => ({ $ref: `#/components/${section}/${name}` });
 
-const pathNames = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+/** The names of a path's parameters, in order. */
+export const pathNames = (path: string) =>
+  [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
 
 function queryParameter(name: string, param: QueryParam): Json {
   return {

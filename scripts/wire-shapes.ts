@@ -1,18 +1,20 @@
 /**
  * `npm run wire`: writes what follows from the wire shapes (functions/wire/) and the route
  * table (functions/route-table.ts): client/types.ts (the client stays dependency-free: plain
- * TypeScript, no TypeBox), the components/schemas section of openapi.yaml, and the route
- * table's part of its paths (scripts/openapi-paths.ts; the prose, examples and request bodies
- * are written in openapi.yaml). `--check` writes nothing and exits 1 when either file is
- * stale; test/types/wire-shapes.test.ts does the same.
+ * TypeScript, no TypeBox), client/routes.ts (what each route answers), the methods of the
+ * routes' `clientMethod` in client/client.ts, the components/schemas section of openapi.yaml,
+ * and the route table's part of its paths (scripts/openapi-paths.ts; the prose, examples and
+ * request bodies are written in openapi.yaml). `--check` writes nothing and exits 1 when a
+ * file is stale; test/types/wire-shapes.test.ts does the same.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { Document, isSeq, parseDocument, visit } from 'yaml';
-import { ROUTES, routeKeyOf } from '../functions/route-table.ts';
+import { type QueryParam, ROUTES, type RouteSpec, routeKeyOf } from '../functions/route-table.ts';
 import { COMPONENTS } from '../functions/wire/components.ts';
-import { type RouteList, writePaths } from './openapi-paths.ts';
+import { pathNames, type RouteList, writePaths } from './openapi-paths.ts';
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLIENT_TYPES_PATH = `${ROOT}client/types.ts`;
 export const OPENAPI_PATH = `${ROOT}openapi.yaml`;
 export const CLIENT_ROUTES_PATH = `${ROOT}client/routes.ts`;
+export const CLIENT_PATH = `${ROOT}client/client.ts`;
 /** openapi.yaml's last section, replaced from this line to the end. */
 const SCHEMAS_LINE = '  schemas:\n';
 
@@ -250,6 +253,96 @@ export function clientRoutes(): string {
   ].join('\n')}\n`;
 }
 
+// ---------------------------------------------------------------- client/client.ts
+
+const WRITTEN_START =
+  "  // Methods written by `npm run wire` from the route table's `clientMethod`: edit the table.\n";
+const WRITTEN_END = '  // End of the written methods.\n';
+
+/** A query parameter's TypeScript type and its client-side check (client/ids.ts, QueryCheck). */
+function queryOf(route: RouteSpec, name: string, param: QueryParam) {
+  const schema = param.schema as Json;
+  const fail = () => {
+    throw new Error(`${routeKeyOf(route)}: no client check for query ${name}`);
+  };
+  if (schema.type === 'integer') {
+    const { minimum, maximum } = schema;
+    return { type: 'number', check: { type: 'integer', minimum, maximum } };
+  }
+  if (schema.type === 'string') {
+    const values = schema.enum as string[] | undefined;
+    const type = values?.map((v) => `'${v}'`).join(' | ') ?? 'string';
+    return { type, check: { type: 'string', maxLength: schema.maxLength, enum: values } };
+  }
+  if (schema.type === 'array' && (schema.items as Json).$ref === '#/components/schemas/Id') {
+    return { type: 'readonly string[]', check: { type: 'ids' } };
+  }
+  return fail();
+}
+
+/** The method (and its `...IfChanged` twin) client/client.ts gets for a route's `clientMethod`. */
+function clientMethod(route: RouteSpec, name: string): string {
+  if (route.method !== 'GET') throw new Error(`${routeKeyOf(route)}: clientMethod is for GETs`);
+  const key = routeKeyOf(route);
+  const ids = pathNames(route.path).map((id) => (id === 'token' ? 'shareToken' : id));
+  const params = `{ ${ids.map((id) => (id === 'shareToken' ? 'token: shareToken' : id)).join(', ')} }`;
+  const query = Object.entries(route.query ?? {}).map(
+    ([q, param]) => [q, queryOf(route, q, param)] as const,
+  );
+  const args = [
+    ...ids.map((id) => `${id}: string`),
+    ...(query.length === 0
+      ? []
+      : [`query: { ${query.map(([q, { type }]) => `${q}?: ${type}`).join('; ')} } = {}`]),
+  ]
+    .map((arg) => `${arg}, `)
+    .join('');
+  const checks = Object.fromEntries(query.map(([q, { check }]) => [q, check]));
+  const extra =
+    query.length === 0 ? '' : `, () => ({ query: checkQuery(query, ${JSON.stringify(checks)}) })`;
+  const summary = route.summary.replace(/\.$/, '');
+  return [
+    `  /** ${key}: ${summary}. */`,
+    `  async ${name}(${args}options: RequestOptions = {}): Promise<RouteAnswers['${key}']> {`,
+    `    return this.#send('${key}', ${params}, options${extra});`,
+    '  }',
+    '',
+    `  /** ${name} revalidating the answer you hold (see getBucketStatusIfChanged). */`,
+    `  async ${name}IfChanged(${args}options: ConditionalOptions = {}): Promise<Conditional<RouteAnswers['${key}']>> {`,
+    `    return this.#sendIfChanged('${key}', ${params}, options${extra});`,
+    '  }',
+    '',
+  ].join('\n');
+}
+
+/** `text` as biome formats it (the project's formatter, so the check of client/ passes). */
+function formatted(text: string, path: string): string {
+  const biome = spawnSync(
+    `${ROOT}node_modules/.bin/biome`,
+    ['format', `--stdin-file-path=${path}`],
+    {
+      input: text,
+      encoding: 'utf8',
+      cwd: ROOT,
+    },
+  );
+  if (biome.status !== 0) throw new Error(`biome format ${path}: ${biome.stderr}`);
+  return biome.stdout;
+}
+
+/** client/client.ts with the methods of the routes' `clientMethod` written between its markers. */
+export function clientSource(current: string, routes: RouteList = ROUTES): string {
+  const start = current.indexOf(WRITTEN_START);
+  const end = current.indexOf(WRITTEN_END);
+  if (start < 0 || end < start) throw new Error('client/client.ts has no written-methods markers');
+  const methods = routes.flatMap((route) =>
+    route.clientMethod === undefined ? [] : [clientMethod(route, route.clientMethod)],
+  );
+  const next =
+    current.slice(0, start + WRITTEN_START.length) + methods.join('\n') + current.slice(end);
+  return methods.length === 0 ? next : formatted(next, 'client/client.ts');
+}
+
 // ---------------------------------------------------------------- main
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -257,6 +350,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const files = [
     { path: CLIENT_TYPES_PATH, next: () => clientTypes() },
     { path: CLIENT_ROUTES_PATH, next: () => clientRoutes() },
+    { path: CLIENT_PATH, next: (current: string) => clientSource(current) },
     { path: OPENAPI_PATH, next: (current: string) => openApiDocument(current) },
   ];
   let stale = 0;

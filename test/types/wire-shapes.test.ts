@@ -5,9 +5,11 @@ import { parse } from 'yaml';
 import { ROUTES, type RouteSpec } from '../../functions/route-table.ts';
 import { COMPONENTS } from '../../functions/wire/components.ts';
 import {
+  CLIENT_PATH,
   CLIENT_ROUTES_PATH,
   CLIENT_TYPES_PATH,
   clientRoutes,
+  clientSource,
   clientTypes,
   OPENAPI_PATH,
   openApiDocument,
@@ -26,6 +28,11 @@ describe('what follows from the wire shapes', () => {
 
   it('client/routes.ts (what each route answers, for the client) is what `npm run wire` writes', () => {
     expect(readFileSync(CLIENT_ROUTES_PATH, 'utf8')).toBe(clientRoutes());
+  });
+
+  it("client/client.ts's methods written from the route table are what `npm run wire` writes", () => {
+    const current = readFileSync(CLIENT_PATH, 'utf8');
+    expect(current).toBe(clientSource(current));
   });
 
   it("openapi.yaml's paths and components/schemas are what `npm run wire` writes", () => {

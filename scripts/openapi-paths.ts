@@ -48,12 +48,11 @@ function queryParameter(name: string, param: QueryParam): Json {
 
 /** The route table's routes, or a test's own table (with a route new to the document). */
 export type RouteList = readonly RouteSpec[];
-type AnyRoute = RouteSpec;
 
 /** `routes` made the paths of `doc` (openapi.yaml, parsed), in place. */
 export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
   /** The other routes of the same function, those of the same method first. */
-  const siblingsOf = (route: AnyRoute) => {
+  const siblingsOf = (route: RouteSpec) => {
     const same = routes.filter((r) => r.function === route.function && r !== route);
     return [
       ...same.filter((r) => r.method === route.method),
@@ -65,7 +64,7 @@ export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
     components: { parameters?: Record<string, Json> };
   };
   const parameters = plain.components.parameters ?? {};
-  const operationOf = (route: AnyRoute) => plain.paths[route.path]?.[route.method.toLowerCase()];
+  const operationOf = (route: RouteSpec) => plain.paths[route.path]?.[route.method.toLowerCase()];
 
   const nameOf = (param: Json) => {
     const target =
@@ -87,7 +86,7 @@ export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
     };
   }
 
-  function parametersOf(route: AnyRoute, current: Json[]): Json[] {
+  function parametersOf(route: RouteSpec, current: Json[]): Json[] {
     const path = pathNames(route.path).map(
       (name) =>
         current.find((p) => nameOf(p).in === 'path' && nameOf(p).name === name) ??
@@ -105,7 +104,7 @@ export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
     return [...path, ...query, ...others];
   }
 
-  function bodyOf(route: AnyRoute): Json | undefined {
+  function bodyOf(route: RouteSpec): Json | undefined {
     if (route.response !== undefined) {
       return { 'application/json': { schema: ref('schemas', route.response) } };
     }
@@ -113,7 +112,7 @@ export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
     return undefined;
   }
 
-  function newAnswer(route: AnyRoute, status: string): Json {
+  function newAnswer(route: RouteSpec, status: string): Json {
     const siblings = siblingsOf(route).map(operationOf);
     if (status.startsWith('2')) {
       const headers = siblings
@@ -140,7 +139,7 @@ export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
   }
 
   /** The answer as the table has it: the 200/201 body's schema is the table's. */
-  function withBody(route: AnyRoute, status: string, answer: Json): Json {
+  function withBody(route: RouteSpec, status: string, answer: Json): Json {
     const content = answer.content as Record<string, Json> | undefined;
     if ((status !== '200' && status !== '201') || content === undefined) return answer;
     if (route.response === undefined) return answer;
@@ -151,7 +150,7 @@ export function writePaths(doc: Document, routes: RouteList = ROUTES): void {
     };
   }
 
-  function newOperation(route: AnyRoute): Json {
+  function newOperation(route: RouteSpec): Json {
     const sibling = siblingsOf(route)
       .map(operationOf)
       .find((op) => op !== undefined);

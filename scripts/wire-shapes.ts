@@ -8,12 +8,13 @@
  * file is stale; test/types/wire-shapes.test.ts does the same.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
+import { Kind, type TSchema } from '@sinclair/typebox';
 import { Document, isSeq, parseDocument, visit } from 'yaml';
 import { type QueryParam, ROUTES, type RouteSpec, routeKeyOf } from '../functions/route-table.ts';
-import { COMPONENTS } from '../functions/wire/components.ts';
+import { COMPONENTS, type Component } from '../functions/wire/components.ts';
 import { pathNames, type RouteList, writePaths } from './openapi-paths.ts';
 
 type Json = Record<string, unknown>;
@@ -31,7 +32,38 @@ const plain = (schema: unknown): Json => JSON.parse(JSON.stringify(schema)) as J
 
 const withoutDescription = ({ description: _, ...rest }: Json): Json => rest;
 
-const named = Object.entries(COMPONENTS).map(([name, c]) => ({
+const WIRE = new URL('../functions/wire/', import.meta.url);
+/** Every schema the wire modules export, by its export name. */
+const EXPORTED = new Map<string, TSchema>();
+for (const file of readdirSync(WIRE).filter((f) => f.endsWith('.ts'))) {
+  const module = (await import(new URL(file, WIRE).href)) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(module)) {
+    if (typeof value === 'object' && value !== null && Kind in value) {
+      EXPORTED.set(name, value as TSchema);
+    }
+  }
+}
+
+/**
+ * What is published: COMPONENTS, then each route's response shape that COMPONENTS does not
+ * name, under its export name in functions/wire/ (the client's type too).
+ */
+export function published(routes: RouteList = ROUTES): Record<string, Component> {
+  const components: Record<string, Component> = { ...COMPONENTS };
+  for (const route of routes) {
+    if (route.response === undefined || route.response in components) continue;
+    const schema = EXPORTED.get(route.response);
+    if (schema === undefined) {
+      throw new Error(`${routeKeyOf(route)}: functions/wire/ exports no ${route.response}`);
+    }
+    components[route.response] = { schema, client: route.response };
+  }
+  return components;
+}
+
+export const PUBLISHED = published();
+
+const named = Object.entries(PUBLISHED).map(([name, c]) => ({
   name,
   ...c,
   json: withoutDescription(plain(c.schema)),
@@ -118,7 +150,7 @@ export function openApiDocument(current: string, routes?: RouteList): string {
 
 // ---------------------------------------------------------------- client/types.ts
 
-const clientName = (name: string) => COMPONENTS[name]?.client;
+const clientName = (name: string) => PUBLISHED[name]?.client;
 
 function doc(text: unknown, indent: string): string {
   if (typeof text !== 'string') return '';

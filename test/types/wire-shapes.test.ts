@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROUTES, type RouteSpec } from '../../functions/route-table.ts';
 import { COMPONENTS } from '../../functions/wire/components.ts';
+import { WebhookEvents } from '../../functions/wire/webhooks.ts';
 import {
   CLIENT_PATH,
   CLIENT_ROUTES_PATH,
@@ -13,6 +14,8 @@ import {
   clientTypes,
   OPENAPI_PATH,
   openApiDocument,
+  PUBLISHED,
+  published,
 } from '../../scripts/wire-shapes.ts';
 
 /**
@@ -44,7 +47,21 @@ describe('what follows from the wire shapes', () => {
     const doc = parse(readFileSync(OPENAPI_PATH, 'utf8')) as {
       components: { schemas: Record<string, unknown> };
     };
-    expect(Object.keys(doc.components.schemas)).toEqual(Object.keys(COMPONENTS));
+    expect(Object.keys(doc.components.schemas)).toEqual(Object.keys(PUBLISHED));
+    expect(Object.keys(PUBLISHED).slice(0, Object.keys(COMPONENTS).length)).toEqual(
+      Object.keys(COMPONENTS),
+    );
+  });
+
+  it('a route’s response shape components.ts does not name is published under its export name', () => {
+    const route = { ...widgets('status', '/widgets/{widgetId}'), response: 'WebhookEvents' };
+    expect(published([...ROUTES, route]).WebhookEvents).toEqual({
+      schema: WebhookEvents,
+      client: 'WebhookEvents',
+    });
+    expect(() => published([...ROUTES, { ...route, response: 'NoSuchShape' }])).toThrow(
+      'GET /widgets/{widgetId}: functions/wire/ exports no NoSuchShape',
+    );
   });
 
   it('a stale openapi.yaml is caught (the check can fail)', () => {

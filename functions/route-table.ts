@@ -3,8 +3,9 @@
  * every HTTP route (method, path, the function that serves it, its handler module, the table
  * actions it needs). Plain data with no aws-cdk-lib and no runtime import, so the stack
  * (infra/bucket-status-stack.ts), the bundling (infra/bundling.ts), the local runtime
- * (local/handlers.ts, local/runtime.ts) and the OpenAPI agreement test all read it, and a
- * Lambda bundle that imports it carries no other function's code.
+ * (local/handlers.ts, local/runtime.ts), the OpenAPI agreement test and `npm run wire`
+ * (openapi.yaml's operations, the client's routes) all read it, and a Lambda bundle that
+ * imports it carries no other function's code.
  *
  * How to add a route or a function: docs/ARCHITECTURE.md ("How to add a route").
  *

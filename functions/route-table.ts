@@ -60,6 +60,12 @@ export interface FunctionSpec {
    * used by the Lambda entry, the local runtime and the tests alike.
    */
   readonly wiring: string;
+  /**
+   * The settings the function reads, by their keys in functions/shared/config.ts SETTINGS
+   * (e.g. `tableName`, `jwt`): its wiring's `settingReaders` has one reader per key (tsc checks
+   * both ways), the stack sets their variables, the local runtime reads them all.
+   */
+  readonly settings: readonly string[];
   /** The CDK construct id in the stack (kept stable: it names the deployed resources). */
   readonly constructId: string;
   readonly description: string;
@@ -160,6 +166,14 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
+    settings: [
+      'tableName',
+      'jwt',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+      'eventsCursorKey',
+    ],
     constructId: 'StatusFunction',
     description:
       'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket, GET metrics of a workspace)',
@@ -175,6 +189,14 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/ingest/handler.ts',
     wiring: 'functions/ingest/wiring.ts',
+    settings: [
+      'tableName',
+      'nodeKeyCacheSeconds',
+      'nodeMinReportIntervalMs',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+    ],
     constructId: 'IngestFunction',
     description: 'signed node reports (POST /node/status)',
     // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
@@ -185,6 +207,7 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/events/handler.ts',
     wiring: 'functions/events/wiring.ts',
+    settings: ['tableName', 'jwt', 'eventRetentionDays', 'eventsCursorKey'],
     constructId: 'EventsFunction',
     description: 'user-facing event reads (GET /bucket/{bucketId}/events)',
     // A token check and three small reads in parallel (user partition, bucket META, one page).
@@ -196,6 +219,7 @@ export const FUNCTIONS = {
     kind: 'schedule',
     entry: 'functions/sweep/handler.ts',
     wiring: 'functions/sweep/wiring.ts',
+    settings: ['tableName', 'staleAfterSeconds', 'eventRetentionDays', 'historyRetentionDays'],
     constructId: 'SweepFunction',
     description: 'sweep for nodes gone silent (every minute)',
     // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
@@ -218,6 +242,7 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/webhooks/handler.ts',
     wiring: 'functions/webhooks/wiring.ts',
+    settings: ['tableName', 'jwt', 'webhookAllowLoopback', 'statusPageUrl', 'historyRetentionDays'],
     constructId: 'WebhooksFunction',
     description:
       'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), a ' +
@@ -231,6 +256,13 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/public/handler.ts',
     wiring: 'functions/public/wiring.ts',
+    settings: [
+      'tableName',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+      'eventsCursorKey',
+    ],
     constructId: 'PublicFunction',
     description: 'share-token reads (GET /public/{token}/...), behind CloudFront',
     // No token verifier and no user partition: one GetItem for the share, then the bucket's
@@ -242,6 +274,7 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/badge/handler.ts',
     wiring: 'functions/badge/wiring.ts',
+    settings: ['tableName', 'staleAfterSeconds', 'historyRetentionDays', 'eventRetentionDays'],
     constructId: 'BadgeFunction',
     description: 'share-token badges (GET /public/{token}/badge.svg), behind CloudFront',
     // The public function's reads for one route, plus badge-maker's width tables to parse at
@@ -253,6 +286,7 @@ export const FUNCTIONS = {
     kind: 'stream',
     entry: 'functions/fan-out/handler.ts',
     wiring: 'functions/fan-out/wiring.ts',
+    settings: ['tableName', 'deliveryQueueUrl'],
     constructId: 'FanOutFunction',
     description: 'recorded events (table stream) to webhook deliveries and EventBridge',
     memorySize: 256,
@@ -264,6 +298,7 @@ export const FUNCTIONS = {
     kind: 'queue',
     entry: 'functions/delivery/handler.ts',
     wiring: 'functions/delivery/wiring.ts',
+    settings: ['tableName', 'staleAfterSeconds', 'deliveryQueueUrl'],
     constructId: 'DeliveryFunction',
     description: 'signed webhook deliveries (delivery queue)',
     memorySize: 256,

@@ -176,10 +176,11 @@ export class BucketStatusStack extends Stack {
     };
     const setLater: readonly SettingKey[] = ['statusPageUrl'];
     const environmentOf = (name: FunctionName): Record<string, string> => {
+      // The service's settings go to every function (ServiceSettings, above).
       const environment = { ...stackValues.tableName, ...settings };
       for (const key of FUNCTIONS[name].settings) {
         const values = stackValues[key];
-        if (values !== undefined) Object.assign(environment, values);
+        if (values !== undefined) Object.assign(environment, checkedValues(key, values));
         else if (!setLater.includes(key)) assertHasDefault(name, key, settings);
       }
       return environment;
@@ -314,6 +315,14 @@ export class BucketStatusStack extends Stack {
       });
     }
   }
+}
+
+/** The variables the stack sets for a setting: only those config.ts reads it from. */
+function checkedValues(key: SettingKey, values: Record<string, string>): Record<string, string> {
+  const variables: readonly string[] = SETTINGS[key].variables;
+  const other = Object.keys(values).filter((name) => !variables.includes(name));
+  if (other.length > 0) throw new Error(`setting ${key} is not read from ${other.join(', ')}`);
+  return values;
 }
 
 /**

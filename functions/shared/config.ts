@@ -269,7 +269,7 @@ export const readEventRetentionDays = (env: Env) => readIntegerSetting(env, 'EVE
 export const readSweepIntervalSeconds = (env: Env) => readSetting(env, SWEEP_INTERVAL_SECONDS);
 export const readWebhookRetryBaseSeconds = (env: Env) =>
   readSetting(env, WEBHOOK_RETRY_BASE_SECONDS);
-/** `fallback`: the local runtime passes true (loopback webhook targets allowed unless set false). */
+/** `fallback`: the value when unset (false deployed). */
 export const readWebhookAllowLoopback = (env: Env, fallback = false) =>
   readSetting(env, { ...WEBHOOK_ALLOW_LOOPBACK, fallback });
 
@@ -295,16 +295,12 @@ export interface ReleaseTwoSettings {
   webhookRetryBaseSeconds: number;
 }
 
-/** `local`: the local runtime's defaults (loopback webhook targets allowed unless set false). */
-export const readReleaseTwoSettings = (
-  env: Env,
-  { local = false }: { local?: boolean } = {},
-): ReleaseTwoSettings => ({
+export const readReleaseTwoSettings = (env: Env): ReleaseTwoSettings => ({
   jwtMaxLifetimeSeconds: readJwtMaxLifetimeSeconds(env),
   historyRetentionDays: readHistoryRetentionDays(env),
   eventRetentionDays: readEventRetentionDays(env),
   sweepIntervalSeconds: readSweepIntervalSeconds(env),
-  webhookAllowLoopback: readWebhookAllowLoopback(env, local),
+  webhookAllowLoopback: readWebhookAllowLoopback(env),
   webhookRetryBaseSeconds: readWebhookRetryBaseSeconds(env),
 });
 
@@ -465,6 +461,11 @@ export const SETTINGS = {
     variables: ['NODE_MIN_REPORT_INTERVAL_MS'],
     read: readNodeMinReportIntervalMs,
   },
+  eventsCursorKey: {
+    variables: ['EVENTS_CURSOR_SECRET', 'EVENTS_CURSOR_SECRET_ARN', 'JWT_SECRET'],
+    read: readEventsCursorKeySource,
+  },
+  statusPageUrl: { variables: ['STATUS_PAGE_URL'], read: readStatusPageUrl },
   jwtMaxLifetimeSeconds: {
     variables: ['JWT_MAX_LIFETIME_SECONDS'],
     read: readJwtMaxLifetimeSeconds,
@@ -478,11 +479,6 @@ export const SETTINGS = {
     variables: ['WEBHOOK_RETRY_BASE_SECONDS'],
     read: readWebhookRetryBaseSeconds,
   },
-  eventsCursorKey: {
-    variables: ['EVENTS_CURSOR_SECRET', 'EVENTS_CURSOR_SECRET_ARN', 'JWT_SECRET'],
-    read: readEventsCursorKeySource,
-  },
-  statusPageUrl: { variables: ['STATUS_PAGE_URL'], read: readStatusPageUrl },
   deliveryQueueUrl: { variables: ['DELIVERY_QUEUE_URL'], read: readDeliveryQueueUrl },
 } as const satisfies Record<string, SettingSpec<unknown>>;
 

@@ -15,6 +15,7 @@ import type { ServiceMetrics } from './metrics.ts';
  * table; all three then go through the same wiring.
  */
 
+/** The parsed settings a function may need, by key (config.ts SETTINGS: one reader each). */
 export type { Settings };
 
 /** The settings keys function F reads: its FUNCTIONS entry's `settings`. */

@@ -436,7 +436,7 @@ export interface SettingSpec<T> {
  * Every setting a function may read, by its key in `Settings`: the variables behind it and its
  * reader (the readers above, so the messages naming the setting are theirs). A function names
  * the keys it reads in its FUNCTIONS entry (functions/route-table.ts) and their readers in its
- * wiring's `settings` (functions/shared/wiring.ts, SettingReaders): the Lambda entry reads
+ * wiring's `settingReaders` (functions/shared/wiring.ts, SettingReaders): the Lambda entry reads
  * those alone (`readSettings`), the stack sets their variables, the local runtime reads them
  * all (local/config.ts). A Lambda bundle never imports this object, so it keeps only the
  * readers of its own settings.

@@ -1,0 +1,122 @@
+/**
+ * Adversarial cases of the workspace overview (DESIGN.md section 14; docs/ARCHITECTURE.md "The
+ * workspace overview"): states where a bucket's log lags its rows in ways the overview index's
+ * marks do not show, each entry compared with GET health at the same instant through the
+ * production wiring (test/support/health-api.ts) on one simulated clock.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsPk } from '../../functions/data/events.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { FaultProxy } from '../support/fault-proxy.ts';
+import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
+import { createTestTable } from '../support/table.ts';
+
+const STALE_S = 60;
+const STALE = STALE_S * 1000;
+const DAY = 86_400_000;
+
+let ingestProxy: FaultProxy;
+let api: HealthApi;
+/** Each case starts on a later day than every earlier one ended. */
+let nextDay = Date.parse('2027-09-01T00:00:00.000Z');
+
+beforeAll(async () => {
+  const table = await createTestTable('overview-adversarial');
+  ingestProxy = await FaultProxy.start(table.endpoint);
+  api = createHealthApi(table, {
+    staleAfterSeconds: STALE_S,
+    ingestClient: createDynamoClient({ endpoint: ingestProxy.endpoint }),
+  });
+});
+afterAll(async () => {
+  await ingestProxy?.close();
+});
+
+/** A fresh day for a case: midnight of a day after every earlier case's. */
+function freshMidnight(): number {
+  const midnight = nextDay;
+  nextDay += 3 * DAY;
+  return midnight;
+}
+
+/** The bucket's overview entry (without its name) and GET health (without its policy), now. */
+async function readBoth(world: BucketWorld) {
+  const answer = await api.request(
+    'GET',
+    'GET /workspace/{workspaceId}/buckets',
+    `/workspace/${api.workspaceId}/buckets`,
+    { workspaceId: api.workspaceId },
+    { query: { limit: '200' } },
+  );
+  expect(answer.statusCode).toBe(200);
+  const entry = (answer.json.buckets as Record<string, unknown>[]).find(
+    (e) => e.bucketId === world.bucketId,
+  );
+  if (entry === undefined) throw new Error(`no entry for ${world.bucketId}`);
+  const { name: _, ...rest } = entry;
+  const health = await api.request(
+    'GET',
+    'GET /bucket/{bucketId}/health',
+    `/bucket/${world.bucketId}/health`,
+    { bucketId: world.bucketId },
+  );
+  expect(health.statusCode).toBe(200);
+  const { policy: __, ...expected } = health.json;
+  return { entry: rest, expected };
+}
+
+/** A report of `node` whose event writes fail (its changes stay pending on the row). */
+async function reportPending(
+  world: BucketWorld,
+  node: BucketWorld['nodes'][number],
+  status: 'ONLINE' | 'OFFLINE',
+) {
+  ingestProxy.fail({
+    kind: 'throttle',
+    operation: 'PutItem',
+    bodyIncludes: eventsPk(world.bucketId),
+    times: Infinity,
+  });
+  try {
+    return await world.reportWithEventsPending(node, status);
+  } finally {
+    ingestProxy.clear();
+  }
+}
+
+describe('an overview entry against GET health', () => {
+  it("a pending change of the day before, recorded after the sweep's checkpoint passed midnight", async () => {
+    const midnight = freshMidnight();
+    api.now = midnight - 10 * 60_000;
+    const world = await api.newBucket('late-across-midnight');
+    const a = await world.addNode();
+    const b = await world.addNode();
+    await world.assign(a);
+    await world.assign(b);
+    api.now = midnight - 5 * 60_000;
+    await world.report({ node: b, status: 'ONLINE' });
+    // a's first report: its change (DISCONNECTED -> ONLINE, first) stays pending on the row.
+    api.now = midnight - 30_000;
+    expect(await reportPending(world, a, 'ONLINE')).toBe(true);
+    // b's change after midnight marks the bucket; the sweep advances its checkpoint past
+    // midnight (a is not due yet: its report is 50 s old, under stale + grace).
+    api.now = midnight + 5_000;
+    await world.report({ node: b, status: 'OFFLINE' });
+    api.now = midnight + 20_000;
+    await api.sweep();
+    // a's next report records the pending change of the day before (a late input of that day)
+    // and the clearer puts the row back to its slot.
+    api.now = midnight + 25_000;
+    await world.report({ node: a, status: 'ONLINE' });
+    api.now += 1;
+    const { entry, expected } = await readBoth(world);
+    expect(expected.nodes).toStrictEqual({
+      assigned: 2,
+      counted: 2,
+      online: 1,
+      offline: 1,
+      disconnected: 0,
+    });
+    expect(entry).toStrictEqual(expected);
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
@@ -24,6 +25,7 @@ import {
   nodePk,
   nodeSk,
   PROFILE_SK,
+  unassignHoldSk,
   userPk,
   workspacePk,
   workspaceSk,
@@ -859,6 +861,17 @@ export function createAdminStore(
     async unassignNode(input) {
       const bucketId = requireId(input.bucketId, 'bucketId');
       const nodeId = requireId(input.nodeId, 'nodeId');
+      // The hold (`!P` in the overview index) until the node's leaving is on the bucket's log:
+      // from the delete on, the rows no longer count it while the log still may. It stays when
+      // the leaving could not be recorded (the bucket is then read as GET health reads it).
+      const hold = key(bucketPk(bucketId), unassignHoldSk(nodeId, randomUUID()));
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...hold, ovAt: S(OVERVIEW_MARK.pending) },
+        }),
+      );
+      const release = () => client.send(new DeleteItemCommand({ TableName: tableName, Key: hold }));
       let old: Item = {};
       await conditional(async () => {
         const deleted = await client.send(
@@ -871,7 +884,10 @@ export function createAdminStore(
           }),
         );
         old = deleted.Attributes ?? {};
-      }, `node ${nodeId} is not assigned to bucket ${bucketId}`);
+      }, `node ${nodeId} is not assigned to bucket ${bucketId}`).catch(async (error: unknown) => {
+        if (error instanceof AdminError) await release();
+        throw error;
+      });
       // The row was deleted by this call (the delete is conditional, so of two concurrent
       // unassigns only one gets here): its state changes to DISCONNECTED now, its slot is
       // freed, and the guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with
@@ -915,6 +931,7 @@ export function createAdminStore(
           );
         }
       }
+      await release();
     },
 
     async disableNode(nodeId) {

@@ -5,6 +5,7 @@
  * production wiring (test/support/health-api.ts) on one simulated clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminStore } from '../../admin/operator-store.ts';
 import { eventsPk } from '../../functions/data/events.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
@@ -16,20 +17,30 @@ const STALE = STALE_S * 1000;
 const DAY = 86_400_000;
 
 let ingestProxy: FaultProxy;
+let adminProxy: FaultProxy;
 let api: HealthApi;
+/** The operator store on a client through `adminProxy`, on the API's clock. */
+let faultyAdmin: ReturnType<typeof createAdminStore>;
 /** Each case starts on a later day than every earlier one ended. */
 let nextDay = Date.parse('2027-09-01T00:00:00.000Z');
 
 beforeAll(async () => {
   const table = await createTestTable('overview-adversarial');
   ingestProxy = await FaultProxy.start(table.endpoint);
+  adminProxy = await FaultProxy.start(table.endpoint);
   api = createHealthApi(table, {
     staleAfterSeconds: STALE_S,
     ingestClient: createDynamoClient({ endpoint: ingestProxy.endpoint }),
   });
+  faultyAdmin = createAdminStore(
+    createDynamoClient({ endpoint: adminProxy.endpoint }),
+    table.tableName,
+    { now: () => api.now, staleAfterSeconds: STALE_S },
+  );
 });
 afterAll(async () => {
   await ingestProxy?.close();
+  await adminProxy?.close();
 });
 
 /** A fresh day for a case: midnight of a day after every earlier case's. */
@@ -117,6 +128,64 @@ describe('an overview entry against GET health', () => {
       offline: 1,
       disconnected: 0,
     });
+    expect(entry).toStrictEqual(expected);
+  });
+
+  it('an unassignment whose uncount could not be recorded (the operator is told)', async () => {
+    api.now = freshMidnight() + 3_600_000;
+    const world = await api.newBucket('unassign-uncount-fails');
+    const a = await world.addNode();
+    const b = await world.addNode();
+    await world.assign(a);
+    await world.assign(b);
+    api.now += 1000;
+    await world.report({ node: a, status: 'ONLINE' }, { node: b, status: 'ONLINE' });
+    api.now += 1000;
+    adminProxy.fail({
+      kind: 'throttle',
+      operation: 'PutItem',
+      bodyIncludes: `#U#${a.nodeId}`,
+      times: Infinity,
+    });
+    try {
+      await expect(
+        faultyAdmin.unassignNode({ bucketId: world.bucketId, nodeId: a.nodeId }),
+      ).rejects.toThrow(/leaving the bucket's health could not be recorded/);
+    } finally {
+      adminProxy.clear();
+    }
+    api.now += 5;
+    const { entry, expected } = await readBoth(world);
+    expect(expected.nodes).toMatchObject({ assigned: 1, counted: 1, online: 1 });
+    expect(entry).toStrictEqual(expected);
+  });
+
+  it('an unassignment whose change to DISCONNECTED could not be recorded (the operator is told)', async () => {
+    api.now = freshMidnight() + 3_600_000;
+    const world = await api.newBucket('unassign-event-fails');
+    const a = await world.addNode();
+    const b = await world.addNode();
+    await world.assign(a);
+    await world.assign(b);
+    api.now += 1000;
+    await world.report({ node: a, status: 'OFFLINE' }, { node: b, status: 'ONLINE' });
+    api.now += 1000;
+    adminProxy.fail({
+      kind: 'throttle',
+      operation: 'PutItem',
+      bodyIncludes: eventsPk(world.bucketId),
+      times: Infinity,
+    });
+    try {
+      await expect(
+        faultyAdmin.unassignNode({ bucketId: world.bucketId, nodeId: a.nodeId }),
+      ).rejects.toThrow(/could not be recorded/);
+    } finally {
+      adminProxy.clear();
+    }
+    api.now += 5;
+    const { entry, expected } = await readBoth(world);
+    expect(expected.nodes).toMatchObject({ assigned: 1, counted: 1, online: 1, offline: 0 });
     expect(entry).toStrictEqual(expected);
   });
 });

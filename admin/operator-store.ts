@@ -831,6 +831,11 @@ export function createAdminStore(
         );
       }
       const assignmentKey = key(bucketPk(bucketId), nodeSk(nodeId));
+      // The bucket's timeline starts as of its creation instant, every input at or before it
+      // applied: a report at that very instant would be in no timeline, so an assignment starts
+      // 1 ms after the creation at the earliest (an assign in the creation's millisecond).
+      const createdAt = Date.parse(readString(bucket, 'createdAt') ?? '');
+      const assignedAt = Number.isFinite(createdAt) ? Math.max(now(), createdAt + 1) : now();
       // Already assigned: keep the row and whatever report it holds, take no second slot.
       if ((await getItem(assignmentKey)) !== undefined) return;
       // dynalite has no transactions, so the writes are ordered for the safe failure: the slot
@@ -845,7 +850,11 @@ export function createAdminStore(
             // assignedAt starts the node's observed window for the bucket (DESIGN.md section
             // 8); a reassignment (after unassign-node) is a new row, a new window.
             // In the overview index until its first report (functions/data/overview-index.ts).
-            Item: { ...assignmentKey, assignedAt: N(now()), ovAt: S(OVERVIEW_MARK.neverReported) },
+            Item: {
+              ...assignmentKey,
+              assignedAt: N(assignedAt),
+              ovAt: S(OVERVIEW_MARK.neverReported),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );

@@ -188,4 +188,28 @@ describe('an overview entry against GET health', () => {
     expect(expected.nodes).toMatchObject({ assigned: 1, counted: 1, online: 1, offline: 0 });
     expect(entry).toStrictEqual(expected);
   });
+
+  it("a first report at the very millisecond of the bucket's creation", async () => {
+    api.now = freshMidnight() + 3_600_000;
+    const world = await api.newBucket('report-at-creation');
+    const a = await world.addNode();
+    const b = await world.addNode();
+    await world.assign(a);
+    await world.assign(b);
+    // The bucket's timeline is as of its creation, every input at or before it applied: a
+    // report at that instant is refused (the assignment starts 1 ms later), else it would be
+    // in the rows but in no timeline.
+    const refused = await api.ingest(a.nodeId, a.privateKey, world.bucketId, 'ONLINE');
+    expect(refused.statusCode).toBe(200);
+    expect(JSON.parse(refused.body)).toMatchObject({
+      accepted: [],
+      rejected: [{ bucketId: world.bucketId, reason: 'not assigned' }],
+    });
+    api.now += 1;
+    await world.report({ node: a, status: 'ONLINE' }, { node: b, status: 'OFFLINE' });
+    api.now += 5;
+    const { entry, expected } = await readBoth(world);
+    expect(expected.nodes).toMatchObject({ assigned: 2, counted: 2, online: 1, offline: 1 });
+    expect(entry).toStrictEqual(expected);
+  });
 });

@@ -10,7 +10,7 @@ import { eventsPk } from '../../functions/data/events.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
-import { createTestTable } from '../support/table.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
 
 const STALE_S = 60;
 const STALE = STALE_S * 1000;
@@ -18,6 +18,7 @@ const DAY = 86_400_000;
 
 let ingestProxy: FaultProxy;
 let adminProxy: FaultProxy;
+let table: TestTable;
 let api: HealthApi;
 /** The operator store on a client through `adminProxy`, on the API's clock. */
 let faultyAdmin: ReturnType<typeof createAdminStore>;
@@ -25,7 +26,7 @@ let faultyAdmin: ReturnType<typeof createAdminStore>;
 let nextDay = Date.parse('2027-09-01T00:00:00.000Z');
 
 beforeAll(async () => {
-  const table = await createTestTable('overview-adversarial');
+  table = await createTestTable('overview-adversarial');
   ingestProxy = await FaultProxy.start(table.endpoint);
   adminProxy = await FaultProxy.start(table.endpoint);
   api = createHealthApi(table, {
@@ -211,5 +212,42 @@ describe('an overview entry against GET health', () => {
     const { entry, expected } = await readBoth(world);
     expect(expected.nodes).toMatchObject({ assigned: 2, counted: 2, online: 1, offline: 1 });
     expect(entry).toStrictEqual(expected);
+  });
+
+  it('a row whose slot is of another staleness setting (STALE_AFTER_SECONDS changed)', async () => {
+    // Reports received under a 20 s staleness (18 s slots), read under 90 s (60 s slots).
+    const before = createHealthApi(table, { staleAfterSeconds: 20 });
+    const after = createHealthApi(table, { staleAfterSeconds: 90 });
+    const t = freshMidnight() + 3_600_000;
+    after.now = t;
+    const world = await after.newBucket('stale-setting-changed');
+    const a = await world.addNode();
+    await world.assign(a);
+    // Received in the 18 s slot that starts at t + 54 s (the 60 s slot of that instant is t).
+    before.now = t + 54_000;
+    const answer = await before.ingest(a.nodeId, a.privateKey, world.bucketId, 'ONLINE');
+    expect(answer.statusCode).toBe(200);
+    // Stale under 90 s by now (t + 54 s + 90 s < now); its slot, t + 54 s, is after the
+    // 60 s slot of now - 90 s.
+    after.now = t + 54_000 + 90_000 + 1_000;
+    const overview = await after.request(
+      'GET',
+      'GET /workspace/{workspaceId}/buckets',
+      `/workspace/${after.workspaceId}/buckets`,
+      { workspaceId: after.workspaceId },
+    );
+    expect(overview.statusCode).toBe(200);
+    const entry = (overview.json.buckets as Record<string, unknown>[]).find(
+      (e) => e.bucketId === world.bucketId,
+    );
+    const health = await after.request(
+      'GET',
+      'GET /bucket/{bucketId}/health',
+      `/bucket/${world.bucketId}/health`,
+      { bucketId: world.bucketId },
+    );
+    const { policy: _, ...expected } = health.json;
+    expect(expected.nodes).toMatchObject({ assigned: 1, counted: 1, online: 0 });
+    expect(entry).toStrictEqual({ ...expected, name: 'stale-setting-changed' });
   });
 });

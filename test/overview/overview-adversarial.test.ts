@@ -13,7 +13,6 @@ import { type BucketWorld, createHealthApi, type HealthApi } from '../support/he
 import { createTestTable, type TestTable } from '../support/table.ts';
 
 const STALE_S = 60;
-const STALE = STALE_S * 1000;
 const DAY = 86_400_000;
 
 let ingestProxy: FaultProxy;

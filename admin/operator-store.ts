@@ -894,7 +894,7 @@ export function createAdminStore(
         );
         old = deleted.Attributes ?? {};
       }, `node ${nodeId} is not assigned to bucket ${bucketId}`).catch(async (error: unknown) => {
-        if (error instanceof AdminError) await release();
+        if (error instanceof AdminError) await release().catch(() => undefined);
         throw error;
       });
       // The row was deleted by this call (the delete is conditional, so of two concurrent
@@ -940,7 +940,8 @@ export function createAdminStore(
           );
         }
       }
-      await release();
+      // Best effort: a hold left behind only costs the overview GET health's reads of this bucket.
+      await release().catch(() => undefined);
     },
 
     async disableNode(nodeId) {

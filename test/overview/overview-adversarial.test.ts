@@ -4,6 +4,7 @@
  * marks do not show, each entry compared with GET health at the same instant through the
  * production wiring (test/support/health-api.ts) on one simulated clock.
  */
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminStore } from '../../admin/operator-store.ts';
 import { eventsPk } from '../../functions/data/events.ts';
@@ -74,6 +75,22 @@ async function readBoth(world: BucketWorld) {
   expect(health.statusCode).toBe(200);
   const { policy: __, ...expected } = health.json;
   return { entry: rest, expected };
+}
+
+/** The unassignments' holds in the bucket's partition (their sort keys). */
+async function holds(bucketId: string): Promise<string[]> {
+  const answer = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :hold)',
+      ExpressionAttributeValues: {
+        ':pk': { S: `BUCKET#${bucketId}` },
+        ':hold': { S: 'UNASSIGNING#' },
+      },
+      ConsistentRead: true,
+    }),
+  );
+  return (answer.Items ?? []).map((item) => item.sk?.S as string);
 }
 
 /** A report of `node` whose event writes fail (its changes stay pending on the row). */
@@ -158,6 +175,18 @@ describe('an overview entry against GET health', () => {
     const { entry, expected } = await readBoth(world);
     expect(expected.nodes).toMatchObject({ assigned: 1, counted: 1, online: 1 });
     expect(entry).toStrictEqual(expected);
+    // The failed unassignment's hold stays; a successful one leaves none of its own, and an
+    // unassignment of a node not assigned none either.
+    expect(await holds(world.bucketId)).toHaveLength(1);
+    await api.admin.unassignNode({ bucketId: world.bucketId, nodeId: b.nodeId });
+    await expect(
+      api.admin.unassignNode({ bucketId: world.bucketId, nodeId: b.nodeId }),
+    ).rejects.toThrow(/is not assigned/);
+    expect(await holds(world.bucketId)).toHaveLength(1);
+    api.now += 5;
+    const after = await readBoth(world);
+    expect(after.expected.nodes).toMatchObject({ assigned: 0, counted: 0 });
+    expect(after.entry).toStrictEqual(after.expected);
   });
 
   it('an unassignment whose change to DISCONNECTED could not be recorded (the operator is told)', async () => {

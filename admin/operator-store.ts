@@ -894,7 +894,19 @@ export function createAdminStore(
         );
         old = deleted.Attributes ?? {};
       }, `node ${nodeId} is not assigned to bucket ${bucketId}`).catch(async (error: unknown) => {
-        if (error instanceof AdminError) await release().catch(() => undefined);
+        // No row: the node was not assigned, unless this call's own delete landed and its
+        // answer was lost (the SDK's retry found no row; nothing of its leaving is recorded
+        // then): its hint for the bucket, dropped only after the delete, still stands, and the
+        // hold stays, as after a failed recording.
+        if (error instanceof AdminError) {
+          const node = await getItem(key(nodePk(nodeId), META_SK)).catch(() => null);
+          if (
+            node === undefined ||
+            (node !== null && node[hintAttribute(bucketId)] === undefined)
+          ) {
+            await release().catch(() => undefined);
+          }
+        }
         throw error;
       });
       // The row was deleted by this call (the delete is conditional, so of two concurrent

@@ -24,6 +24,8 @@ const DAY = 86_400_000;
 
 let ingestProxy: FaultProxy;
 let adminProxy: FaultProxy;
+/** The status function's requests (which reads an entry made). */
+let statusProxy: FaultProxy;
 let table: TestTable;
 let api: HealthApi;
 /** The operator store on a client through `adminProxy`, on the API's clock. */
@@ -35,9 +37,11 @@ beforeAll(async () => {
   table = await createTestTable('overview-adversarial');
   ingestProxy = await FaultProxy.start(table.endpoint);
   adminProxy = await FaultProxy.start(table.endpoint);
+  statusProxy = await FaultProxy.start(table.endpoint);
   api = createHealthApi(table, {
     staleAfterSeconds: STALE_S,
     ingestClient: createDynamoClient({ endpoint: ingestProxy.endpoint }),
+    statusClient: createDynamoClient({ endpoint: statusProxy.endpoint }),
   });
   faultyAdmin = createAdminStore(
     createDynamoClient({ endpoint: adminProxy.endpoint }),
@@ -48,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ingestProxy?.close();
   await adminProxy?.close();
+  await statusProxy?.close();
 });
 
 /** A fresh day for a case: midnight of a day after every earlier case's. */
@@ -57,13 +62,18 @@ function freshMidnight(): number {
   return midnight;
 }
 
-/** The bucket's overview entry (without its name) and GET health (without its policy), now. */
+/**
+ * The bucket's overview entry (without its name) and GET health (without its policy), now, and
+ * whether the overview read the bucket as GET health does (a Query of its partition; counted
+ * on the shared API only).
+ */
 async function readBoth(world: BucketWorld, on: HealthApi = api) {
+  const from = statusProxy.seen.length;
   const answer = await on.request(
     'GET',
     'GET /workspace/{workspaceId}/buckets',
-    `/workspace/${api.workspaceId}/buckets`,
-    { workspaceId: api.workspaceId },
+    `/workspace/${on.workspaceId}/buckets`,
+    { workspaceId: on.workspaceId },
     { query: { limit: '200' } },
   );
   expect(answer.statusCode).toBe(200);
@@ -71,6 +81,14 @@ async function readBoth(world: BucketWorld, on: HealthApi = api) {
     (e) => e.bucketId === world.bucketId,
   );
   if (entry === undefined) throw new Error(`no entry for ${world.bucketId}`);
+  const asGetHealth = statusProxy.seen
+    .slice(from)
+    .some(
+      (r) =>
+        r.operation === 'Query' &&
+        !r.body.includes('"IndexName"') &&
+        r.body.includes(`"BUCKET#${world.bucketId}"`),
+    );
   const { name: _, ...rest } = entry;
   const health = await on.request(
     'GET',
@@ -80,7 +98,7 @@ async function readBoth(world: BucketWorld, on: HealthApi = api) {
   );
   expect(health.statusCode).toBe(200);
   const { policy: __, ...expected } = health.json;
-  return { entry: rest, expected };
+  return { entry: rest, expected, asGetHealth };
 }
 
 /** The unassignments' holds in the bucket's partition (their sort keys). */
@@ -143,7 +161,7 @@ describe('an overview entry against GET health', () => {
     api.now = midnight + 25_000;
     await world.report({ node: a, status: 'ONLINE' });
     api.now += 1;
-    const { entry, expected } = await readBoth(world);
+    const { entry, expected, asGetHealth } = await readBoth(world);
     expect(expected.nodes).toStrictEqual({
       assigned: 2,
       counted: 2,
@@ -152,6 +170,14 @@ describe('an overview entry against GET health', () => {
       disconnected: 0,
     });
     expect(entry).toStrictEqual(expected);
+    // Until the sweep recomputes that day, only the rows know the change.
+    expect(asGetHealth).toBe(true);
+    api.now += 20_000;
+    await api.sweep();
+    api.now += 1;
+    const swept = await readBoth(world);
+    expect(swept.entry).toStrictEqual(swept.expected);
+    expect(swept.asGetHealth).toBe(false);
   });
 
   it('an unassignment whose uncount could not be recorded (the operator is told)', async () => {
@@ -366,5 +392,45 @@ describe('an overview entry against GET health', () => {
     const { entry, expected } = await readBoth(world);
     expect(expected.nodes).toMatchObject({ assigned: 1, counted: 1, online: 1 });
     expect(entry).toStrictEqual(expected);
+  });
+
+  it('an OFFLINE node unassigned, assigned again, its first report OFFLINE, read at the millisecond it turns stale and after a sweep', async () => {
+    api.now = freshMidnight() + 3_600_000;
+    const world = await api.newBucket('reassign-offline');
+    const a = await world.addNode();
+    const b = await world.addNode();
+    await world.assign(a);
+    await world.assign(b);
+    api.now += 1000;
+    await world.report({ node: a, status: 'OFFLINE' }, { node: b, status: 'ONLINE' });
+    api.now += 1000;
+    await world.unassign(a);
+    const check = async (nodes: Record<string, number>) => {
+      const { entry, expected, asGetHealth } = await readBoth(world);
+      expect(expected.nodes).toMatchObject(nodes);
+      expect(entry).toStrictEqual(expected);
+      // Every change is on record at each read: the entry is the log's.
+      expect(asGetHealth).toBe(false);
+    };
+    await check({ assigned: 1, counted: 1, online: 1, offline: 0 });
+    api.now += 1000;
+    await world.assign(a);
+    await check({ assigned: 2, counted: 1, online: 1, offline: 0, disconnected: 1 });
+    api.now += 1000;
+    const first = api.now;
+    await world.report({ node: a, status: 'OFFLINE' });
+    await world.report({ node: b, status: 'ONLINE' });
+    await check({ assigned: 2, counted: 2, online: 1, offline: 1 });
+    // Exactly stale: both views still show their reports; 1 ms later both are DISCONNECTED.
+    api.now = first + STALE_S * 1000;
+    await check({ assigned: 2, counted: 2, online: 1, offline: 1 });
+    api.now += 1;
+    await check({ assigned: 2, counted: 2, online: 0, offline: 0, disconnected: 2 });
+    // The sweep records both silences and takes the rows out of the index.
+    api.now += 11_000;
+    await api.sweep();
+    await check({ assigned: 2, counted: 2, online: 0, offline: 0, disconnected: 2 });
+    await world.unassign(a);
+    await check({ assigned: 1, counted: 1, online: 0, offline: 0, disconnected: 1 });
   });
 });

@@ -74,7 +74,13 @@ export async function readOverviewEntry(
   const asGetHealth = () => readBucketHealth(decide, bucketId, { ...deps, now: () => nowMs });
   const stored = reads.state?.checkpoint;
   if (index.pending || stored === undefined || stored.asOf > nowMs) return asGetHealth();
-  if (readStart(reads)?.offline === undefined) return asGetHealth();
+  const start = readStart(reads);
+  if (start?.offline === undefined) return asGetHealth();
+  // A late input of a day before the checkpoint's (a pending change recorded after the sweep's
+  // checkpoint passed midnight) is in no read's timeline until the sweep recomputes that day:
+  // only the rows account for it.
+  const markAt = reads.state?.markAt;
+  if (markAt !== undefined && markAt <= stored.asOf && start === stored) return asGetHealth();
   const tail = await tailAfterCheckpoint(bucketId, reads, deps);
   const reports = lastReportsOf(index.rows);
   const step = advanceToNow(reads, tail, reports, nowMs, deps);

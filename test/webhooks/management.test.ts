@@ -21,8 +21,14 @@ import { REFUSED } from '../support/text.ts';
 
 const contract = createContract();
 
+/** Run during the lookup of `race.example.com`: another caller acting while a PATCH checks its URL. */
+let duringLookup: (() => Promise<unknown>) | undefined;
 const resolveHost: ResolveHost = async (host) => {
   if (host === 'hooks.example.com') return [{ address: '93.184.215.14', family: 4 }];
+  if (host === 'race.example.com') {
+    await duringLookup?.();
+    return [{ address: '93.184.215.14', family: 4 }];
+  }
   if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
   throw new Error('ENOTFOUND');
 };
@@ -591,6 +597,31 @@ describe('the alert policy: events and minDurationSeconds (POST and PATCH)', () 
       minDurationSeconds: number;
     }[];
     expect(listed.map((w) => w.minDurationSeconds)).toEqual([0]);
+  });
+
+  it('PATCH of a webhook deleted while its new URL is checked is a 404, and nothing is recreated', async () => {
+    await seeder.put({ pk: 'WORKSPACE#ws-race', sk: 'META', orgId: ORG, name: 'race' });
+    const owner = await hs256Token('org-owner');
+    const made = await call('POST', 'ws-race', { token: owner, body: good });
+    expect(made.statusCode).toBe(201);
+    const id = made.json.id as string;
+    let deleted: number | undefined;
+    duringLookup = async () => {
+      deleted = (await call('DELETE', 'ws-race', { token: owner, webhookId: id })).statusCode;
+    };
+    try {
+      const patched = await call('PATCH', 'ws-race', {
+        token: owner,
+        webhookId: id,
+        body: JSON.stringify({ url: 'https://race.example.com/hook' }),
+      });
+      expect(deleted).toBe(204);
+      expect(patched.statusCode).toBe(404);
+      expect(patched.json).toStrictEqual({ success: false, message: 'Webhook not found' });
+    } finally {
+      duringLookup = undefined;
+    }
+    expect((await call('GET', 'ws-race', { token: owner })).json.webhooks).toStrictEqual([]);
   });
 
   const url = 'https://hooks.example.com/p';

@@ -24,7 +24,6 @@ import {
   advanceToNow,
   lastReportsOf,
   readHealthPartition,
-  readStart,
   tailAfterCheckpoint,
 } from '../reads/health-timeline-read.ts';
 import { type ReadBucketHealthDeps, readBucketHealth } from '../reads/read-bucket-health.ts';
@@ -74,25 +73,23 @@ export async function readOverviewEntry(
   const asGetHealth = () => readBucketHealth(decide, bucketId, { ...deps, now: () => nowMs });
   const stored = reads.state?.checkpoint;
   if (index.pending || stored === undefined || stored.asOf > nowMs) return asGetHealth();
-  if (readStart(reads)?.offline === undefined) return asGetHealth();
   const tail = await tailAfterCheckpoint(bucketId, reads, deps);
   const reports = lastReportsOf(index.rows);
+  // A step exists once a checkpoint does; it keeps `offline` when its start does.
   const step = advanceToNow(reads, tail, reports, nowMs, deps);
-  const offline = step?.checkpoint.offline;
-  if (step === undefined || offline === undefined) return asGetHealth();
+  if (step?.checkpoint.offline === undefined) return asGetHealth();
   const { checkpoint } = step;
   const staleMs = deps.staleAfterSeconds * 1000;
   const nodes = countsFromLog(
-    { ...checkpoint.counts, offline },
+    { ...checkpoint.counts, offline: step.checkpoint.offline },
     index.rows,
     index.neverReported,
     nowMs,
     staleMs,
   );
-  const before =
-    nowMs - 1 >= stored.asOf
-      ? advanceToNow(reads, tail, reports, nowMs - 1, deps)?.checkpoint
-      : undefined;
+  // With the checkpoint as of now, this is the step at now again (its start, its end): the
+  // same verdict as the timeline's, which adds nothing to `sinceKnown` or `since`.
+  const before = advanceToNow(reads, tail, reports, nowMs - 1, deps)?.checkpoint;
   const body = {
     bucketId,
     timeline: checkpoint,

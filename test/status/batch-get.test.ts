@@ -114,6 +114,7 @@ describe('batchGetAll', () => {
     const { client, requests } = partialClient(() => 1);
     const failure = await batchGetAll(client, table.tableName, keys, ALL).catch((e) => e);
     expect(failure).toBeInstanceOf(Unavailable);
+    expect(failure.message).toBe('The service is busy; retry shortly');
     expect(requests).toStrictEqual([20, 1, 1, 1, 1]);
   });
 

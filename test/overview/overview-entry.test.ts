@@ -265,6 +265,21 @@ describe('an overview entry', () => {
     expect(partitionReads(world)).toBeGreaterThan(0);
   });
 
+  it('reads a bucket with no health state yet (the bootstrap writes it) as GET health does', async () => {
+    const { world } = await twoNodes('no-state');
+    await table.client.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: healthPk(world.bucketId) }, sk: { S: HEALTH_STATE_SK } },
+      }),
+    );
+    api.now += 5;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBeGreaterThan(0);
+  });
+
   it('a bucket deleted after it was listed has no entry', async () => {
     const { world } = await twoNodes('deleted');
     await table.client.send(

@@ -11,6 +11,7 @@ import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsPk } from '../../functions/data/events.ts';
 import { bucketPk, HEALTH_STATE_SK, healthPk, META_SK } from '../../functions/data/keys.ts';
+import { SWEEP_GRACE_SECONDS } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
@@ -217,11 +218,27 @@ describe('an overview entry', () => {
   it('with the checkpoint as of the read instant itself: from the log', async () => {
     const { world } = await twoNodes('swept-now');
     api.now += 5000;
+    const readAt = api.now;
+    // The sweep settles its grace and a second before its run: its checkpoint is as of readAt.
+    api.now = readAt + SWEEP_GRACE_SECONDS * 1000 + 1000;
     await api.sweep();
+    api.now = readAt;
     const { entryOf, partitionReads } = await readBoth([world]);
     const { entry, expected } = entryOf(world);
     expect(entry).toStrictEqual(expected);
     expect(partitionReads(world)).toBe(0);
+  });
+
+  it('with the checkpoint after the read instant (a sweep whose clock ran ahead): as GET health', async () => {
+    const { world, t0 } = await twoNodes('swept-ahead');
+    // The sweep records a's silence (at t0 + STALE) and settles past it.
+    api.now = t0 + STALE + 5000 + SWEEP_GRACE_SECONDS * 1000 + 1000;
+    await api.sweep();
+    api.now = t0 + STALE - 5000;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBeGreaterThan(0);
   });
 
   it('a report turning stale and another changing at the same millisecond: as GET health, since at the latest report', async () => {

@@ -36,13 +36,22 @@ export default defineConfig({
       'test/perf/token-cache.test.ts',
       // GET metrics: the writer, the families and the route over HTTP (promtool when installed).
       'test/metrics/**/*.test.ts',
+      // An overview entry against GET health (the overview's paging runs no mutated code).
+      'test/overview/overview-entry.test.ts',
+      'test/overview/overview-equals-health.test.ts',
     ],
     // The local-runtime alert test waits out a real stale interval (13 s), which every mutant it
     // reaches would pay; the webhook, event and sweep suites reach the same code directly.
     exclude: [...configDefaults.exclude, 'test/webhooks/local-alerts.test.ts'],
     // The history model test runs 10 random sequences per mutant, not 50: a mutant of the
-    // timeline breaks the first few (50 in `npm test`). The health model test likewise 100, not 400.
-    env: { ...base.test?.env, HISTORY_PROPERTY_RUNS: '10', HEALTH_PROPERTY_RUNS: '100' },
+    // timeline breaks the first few (50 in `npm test`). The health model test likewise 100, not
+    // 400, and the overview's 3 random workspaces, not 6.
+    env: {
+      ...base.test?.env,
+      HISTORY_PROPERTY_RUNS: '10',
+      HEALTH_PROPERTY_RUNS: '100',
+      OVERVIEW_RUNS: '3',
+    },
     reporters: ['default'],
   },
 });

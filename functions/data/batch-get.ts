@@ -25,18 +25,19 @@ export async function batchGetAll(
 ): Promise<Item[]> {
   const found: Item[] = [];
   for (let i = 0; i < keys.length; i += BATCH) {
-    let batch: Record<string, AttributeValue>[] | undefined = keys.slice(i, i + BATCH);
-    for (let attempt = 0; batch !== undefined && batch.length > 0; attempt++) {
+    let batch: Record<string, AttributeValue>[] = keys.slice(i, i + BATCH);
+    for (let attempt = 0; batch.length > 0; attempt++) {
       if (attempt === ATTEMPTS) throw new Unavailable('The service is busy; retry shortly', 1);
-      const answer: BatchGetItemCommandOutput = await client
+      // DynamoDB answers both maps, `UnprocessedKeys` empty when every key was read.
+      const { Responses = {}, UnprocessedKeys = {} }: BatchGetItemCommandOutput = await client
         .send(
           new BatchGetItemCommand({
             RequestItems: { [tableName]: { Keys: batch, ...projection } },
           }),
         )
         .catch(rethrowAsUnavailable);
-      found.push(...(answer.Responses?.[tableName] ?? []));
-      batch = answer.UnprocessedKeys?.[tableName]?.Keys;
+      found.push(...(Responses[tableName] ?? []));
+      batch = UnprocessedKeys[tableName]?.Keys ?? [];
     }
   }
   return found;

@@ -58,8 +58,8 @@ export function createOverviewRowsReader(
       },
     );
     if (pending) return { pending: true };
-    const items =
-      keys.length === 0 ? [] : await batchGetAll(client, tableName, keys, HEALTH_ROW_PROJECTION);
+    // No keys, no request.
+    const items = await batchGetAll(client, tableName, keys, HEALTH_ROW_PROJECTION);
     const rows: HealthNodeRow[] = [];
     for (const item of items) {
       const sk = readString(item, A.sk);

@@ -74,31 +74,30 @@ export async function readOverviewEntry(
   const asGetHealth = () => readBucketHealth(decide, bucketId, { ...deps, now: () => nowMs });
   const stored = reads.state?.checkpoint;
   if (index.pending || stored === undefined || stored.asOf > nowMs) return asGetHealth();
-  const start = readStart(reads);
-  if (start?.offline === undefined) return asGetHealth();
   // A late input of a day before the checkpoint's (a pending change recorded after the sweep's
   // checkpoint passed midnight) is in no read's timeline until the sweep recomputes that day:
   // only the rows account for it.
   const markAt = reads.state?.markAt;
-  if (markAt !== undefined && markAt <= stored.asOf && start === stored) return asGetHealth();
+  if (markAt !== undefined && markAt <= stored.asOf && readStart(reads) === stored) {
+    return asGetHealth();
+  }
   const tail = await tailAfterCheckpoint(bucketId, reads, deps);
   const reports = lastReportsOf(index.rows);
+  // A step exists once a checkpoint does; it keeps `offline` when its start does.
   const step = advanceToNow(reads, tail, reports, nowMs, deps);
-  const offline = step?.checkpoint.offline;
-  if (step === undefined || offline === undefined) return asGetHealth();
+  if (step?.checkpoint.offline === undefined) return asGetHealth();
   const { checkpoint } = step;
   const staleMs = deps.staleAfterSeconds * 1000;
   const nodes = countsFromLog(
-    { ...checkpoint.counts, offline },
+    { ...checkpoint.counts, offline: step.checkpoint.offline },
     index.rows,
     index.neverReported,
     nowMs,
     staleMs,
   );
-  const before =
-    nowMs - 1 >= stored.asOf
-      ? advanceToNow(reads, tail, reports, nowMs - 1, deps)?.checkpoint
-      : undefined;
+  // With the checkpoint as of now, this is the step at now again (its start, its end): the
+  // same verdict as the timeline's, which adds nothing to `sinceKnown` or `since`.
+  const before = advanceToNow(reads, tail, reports, nowMs - 1, deps)?.checkpoint;
   const body = {
     bucketId,
     timeline: checkpoint,

@@ -7,12 +7,15 @@
  * health's answer, including at the millisecond a report turns stale (the view still shows it,
  * its change to DISCONNECTED is at that instant), where `since` is the timeline's of 1 ms before.
  */
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsPk } from '../../functions/data/events.ts';
+import { bucketPk, HEALTH_STATE_SK, healthPk, META_SK } from '../../functions/data/keys.ts';
+import { SWEEP_GRACE_SECONDS } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
-import { createTestTable } from '../support/table.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
 
 const STALE_S = 60;
 const STALE = STALE_S * 1000;
@@ -21,9 +24,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 let statusProxy: FaultProxy;
 let ingestProxy: FaultProxy;
 let api: HealthApi;
+let table: TestTable;
 
 beforeAll(async () => {
-  const table = await createTestTable('overview-entry');
+  table = await createTestTable('overview-entry');
   statusProxy = await FaultProxy.start(table.endpoint);
   ingestProxy = await FaultProxy.start(table.endpoint);
   api = createHealthApi(table, {
@@ -76,7 +80,23 @@ async function readBoth(worlds: BucketWorld[]) {
         !r.body.includes('"IndexName"') &&
         r.body.includes(`"BUCKET#${world.bucketId}"`),
     ).length;
-  return { entryOf, partitionReads };
+  const listed = (world: BucketWorld) => entries.some((e) => e.bucketId === world.bucketId);
+  return { entryOf, partitionReads, listed };
+}
+
+/** A bucket of two nodes, both reporting ONLINE at `t0` (returned); b again 10 s later. */
+async function twoNodes(name: string) {
+  const world = await api.newBucket(name);
+  const a = await world.addNode();
+  const b = await world.addNode();
+  await world.assign(a);
+  await world.assign(b);
+  api.now += 1000;
+  const t0 = api.now;
+  await world.report({ node: a, status: 'ONLINE' }, { node: b, status: 'ONLINE' });
+  api.now += 10_000;
+  await world.report({ node: b, status: 'ONLINE' });
+  return { world, a, b, t0 };
 }
 
 describe('an overview entry', () => {
@@ -180,5 +200,120 @@ describe('an overview entry', () => {
       nodes: { counted: 2, online: 1, disconnected: 1 },
     });
     expect(after.entryOf(world).entry).toStrictEqual(after.entryOf(world).expected);
+  });
+
+  it('at the millisecond a report turns stale, just after a sweep: still from the log', async () => {
+    const { world, t0 } = await twoNodes('boundary-swept');
+    // The sweep's checkpoint is 1 ms before the read: the timeline of 1 ms before is that one.
+    api.now = t0 + STALE - 1;
+    await api.sweep();
+    api.now = t0 + STALE;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(expected).toMatchObject({ verdict: 'OPERATIONAL', since: iso(t0) });
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBe(0);
+  });
+
+  it('with the checkpoint as of the read instant itself: from the log', async () => {
+    const { world } = await twoNodes('swept-now');
+    api.now += 5000;
+    const readAt = api.now;
+    // The sweep settles its grace and a second before its run: its checkpoint is as of readAt.
+    api.now = readAt + SWEEP_GRACE_SECONDS * 1000 + 1000;
+    await api.sweep();
+    api.now = readAt;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBe(0);
+  });
+
+  it('with the checkpoint after the read instant (a sweep whose clock ran ahead): as GET health', async () => {
+    const { world, t0 } = await twoNodes('swept-ahead');
+    // The sweep records a's silence (at t0 + STALE) and settles past it.
+    api.now = t0 + STALE + 5000 + SWEEP_GRACE_SECONDS * 1000 + 1000;
+    await api.sweep();
+    api.now = t0 + STALE - 5000;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBeGreaterThan(0);
+  });
+
+  it('a report turning stale and another changing at the same millisecond: as GET health, since at the latest report', async () => {
+    const world = await api.newBucket('boundary-and-change');
+    const [a, b, c] = [await world.addNode(), await world.addNode(), await world.addNode()];
+    for (const node of [a, b, c]) await world.assign(node);
+    api.now += 1000;
+    const t0 = api.now;
+    await world.report({ node: a, status: 'ONLINE' }, { node: b, status: 'ONLINE' });
+    await world.report({ node: c, status: 'ONLINE' });
+    api.now += 10_000;
+    await world.report({ node: b, status: 'ONLINE' }, { node: c, status: 'ONLINE' });
+    // a is exactly stale (shown ONLINE) as b turns OFFLINE: 2 of 3 shown ONLINE, a verdict the
+    // timeline has neither at this instant (1 of 3) nor 1 ms before (3 of 3).
+    api.now = t0 + STALE;
+    await world.report({ node: b, status: 'OFFLINE' });
+    const { entryOf } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(expected).toMatchObject({
+      verdict: 'DEGRADED',
+      since: iso(t0 + STALE),
+      nodes: { counted: 3, online: 2, offline: 1 },
+    });
+    expect(entry).toStrictEqual(expected);
+  });
+
+  it('reads a timeline of an older release (no offline count) as GET health does', async () => {
+    const { world } = await twoNodes('older-release');
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: healthPk(world.bucketId) }, sk: { S: HEALTH_STATE_SK } },
+        UpdateExpression: 'REMOVE #off, #eOff',
+        ExpressionAttributeNames: { '#off': 'off', '#eOff': 'eOff' },
+      }),
+    );
+    api.now += 5;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBeGreaterThan(0);
+  });
+
+  it('reads a bucket with no health state yet (the bootstrap writes it) as GET health does', async () => {
+    const { world } = await twoNodes('no-state');
+    await table.client.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: healthPk(world.bucketId) }, sk: { S: HEALTH_STATE_SK } },
+      }),
+    );
+    api.now += 5;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBeGreaterThan(0);
+  });
+
+  it('a bucket deleted after it was listed has no entry', async () => {
+    const { world } = await twoNodes('deleted');
+    await table.client.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: bucketPk(world.bucketId) }, sk: { S: META_SK } },
+      }),
+    );
+    api.now += 5;
+    const answer = await api.request(
+      'GET',
+      'GET /workspace/{workspaceId}/buckets',
+      `/workspace/${api.workspaceId}/buckets`,
+      { workspaceId: api.workspaceId },
+    );
+    expect(answer.statusCode).toBe(200);
+    const ids = (answer.json.buckets as { bucketId: string }[]).map((e) => e.bucketId);
+    expect(ids).not.toContain(world.bucketId);
   });
 });

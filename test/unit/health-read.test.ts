@@ -4,8 +4,10 @@ import { healthEventId } from '../../functions/domain/events.ts';
 import type { HealthInput, MaintenanceWindow } from '../../functions/domain/health.ts';
 import {
   activeWindow,
+  bodyVerdict,
   bucketDays,
   type CountedView,
+  countViews,
   healthEventFloor,
   healthEventPosition,
   mergeHealthEvents,
@@ -165,6 +167,93 @@ describe('toHealthBody', () => {
     });
     expect(after).not.toHaveProperty('maintenance');
     expect(toActiveMaintenance(window(T, T + 1))).not.toHaveProperty('reason');
+  });
+});
+
+describe('the counts, the verdict at now and when it began', () => {
+  const base = {
+    bucketId: 'b',
+    timeline: { verdict: 'DEGRADED', since: T - 1000, minOnlinePercent: 50 },
+    latestReportAt: T - 10,
+    windows: [],
+    nowMs: T,
+    eventRetentionDays: 90,
+  };
+
+  it('countViews: each view by status, the counted ones, all assigned', () => {
+    expect(countViews([])).toStrictEqual({ assigned: 0, counted: 0, online: 0, offline: 0 });
+    expect(
+      countViews([
+        { status: 'ONLINE', counted: true },
+        { status: 'OFFLINE', counted: true },
+        { status: 'OFFLINE', counted: false },
+        { status: 'DISCONNECTED', counted: true },
+        { status: 'DISCONNECTED', counted: false },
+      ]),
+    ).toStrictEqual({ assigned: 5, counted: 3, online: 1, offline: 2 });
+  });
+
+  it("toHealthBody of counts (the overview's) answers as of the views that give them", () => {
+    const nodes = { assigned: 5, counted: 3, online: 2, offline: 1 };
+    const body = toHealthBody({ ...base, nodes });
+    expect(body).toStrictEqual({
+      bucketId: 'b',
+      verdict: 'DEGRADED',
+      since: new Date(T - 1000).toISOString(),
+      nodes: { assigned: 5, counted: 3, online: 2, offline: 1, disconnected: 2 },
+      policy: { minOnlinePercent: 50, minOnline: 2 },
+    });
+    const views = toHealthBody({
+      ...base,
+      views: [
+        { status: 'ONLINE', counted: true },
+        { status: 'ONLINE', counted: true },
+        { status: 'OFFLINE', counted: true },
+        { status: 'DISCONNECTED', counted: false },
+        { status: 'DISCONNECTED', counted: false },
+      ],
+    });
+    expect(views).toStrictEqual(body);
+  });
+
+  it("bodyVerdict: since is known when the verdict is the timeline's, or the timeline's of 1 ms before", () => {
+    const nodes = { counted: 2, online: 2 };
+    const asTimeline = { ...base, timeline: { ...base.timeline, verdict: 'OPERATIONAL' } };
+    expect(bodyVerdict(asTimeline, nodes)).toStrictEqual({
+      verdict: 'OPERATIONAL',
+      window: undefined,
+      sinceKnown: true,
+    });
+    const justBefore = { ...base, timelineJustBefore: { verdict: 'OPERATIONAL', since: T - 7 } };
+    expect(bodyVerdict(justBefore, nodes).sinceKnown).toBe(true);
+    expect(bodyVerdict(base, nodes).sinceKnown).toBe(false);
+    expect(
+      bodyVerdict({ ...base, timelineJustBefore: { verdict: 'DEGRADED' } }, nodes).sinceKnown,
+    ).toBe(false);
+    // The active window decides the verdict and is handed back.
+    const w = window(T - 5, T + 5);
+    expect(bodyVerdict({ ...base, windows: [w] }, nodes)).toStrictEqual({
+      verdict: 'MAINTENANCE',
+      window: w,
+      sinceKnown: false,
+    });
+  });
+
+  it("toHealthBody: since is the timeline's of 1 ms before when that one shows the verdict", () => {
+    const body = toHealthBody({
+      ...base,
+      timelineJustBefore: { verdict: 'OPERATIONAL', since: T - 7 },
+      nodes: { assigned: 2, counted: 2, online: 2, offline: 0 },
+    });
+    expect(body.verdict).toBe('OPERATIONAL');
+    expect(body.since).toBe(new Date(T - 7).toISOString());
+    // The timeline's own verdict wins over the one of 1 ms before.
+    const own = toHealthBody({
+      ...base,
+      timelineJustBefore: { verdict: 'DEGRADED', since: T - 7 },
+      nodes: { assigned: 2, counted: 2, online: 1, offline: 1 },
+    });
+    expect(own.since).toBe(new Date(T - 1000).toISOString());
   });
 });
 

@@ -3,6 +3,7 @@
 // secret that is shown once, never listed and never logged.
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTokenVerifier } from '../../functions/auth/token-verifier.ts';
@@ -10,19 +11,27 @@ import { createUserAccessReader } from '../../functions/data/user-access.ts';
 import { createWebhookStore } from '../../functions/data/webhooks.ts';
 import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
+import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { createWebhookRoutes, WEBHOOK_ROUTES } from '../../functions/webhooks/webhooks-handler.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
+import { withFaultProxy } from '../support/fault-proxy.ts';
 import { createContract } from '../support/openapi-contract.ts';
 import { Seeder } from '../support/seed.ts';
 import { bearer, hs256Token, TEST_SECRET } from '../support/status-fixture.ts';
-import { createTestTable } from '../support/table.ts';
+import { createTestTable, type TestTable } from '../support/table.ts';
 import { REFUSED } from '../support/text.ts';
 
 const contract = createContract();
 
+/** Run during the lookup of `race.example.com`: another caller acting while a PATCH checks its URL. */
+let duringLookup: (() => Promise<unknown>) | undefined;
 const resolveHost: ResolveHost = async (host) => {
   if (host === 'hooks.example.com') return [{ address: '93.184.215.14', family: 4 }];
+  if (host === 'race.example.com') {
+    await duringLookup?.();
+    return [{ address: '93.184.215.14', family: 4 }];
+  }
   if (host === 'internal.example.com') return [{ address: '10.1.2.3', family: 4 }];
   throw new Error('ENOTFOUND');
 };
@@ -34,6 +43,7 @@ let call: (
   options?: { token?: string; body?: string; webhookId?: string; headers?: Record<string, string> },
 ) => Promise<HttpResult & { json: Record<string, unknown> }>;
 let seeder: Seeder;
+let table: TestTable;
 const W = 'ws-main';
 const ORG = 'org-1';
 
@@ -63,10 +73,10 @@ function event(
   return e;
 }
 
-beforeAll(async () => {
-  const { client, tableName } = await createTestTable('webhooks');
-  seeder = new Seeder(client, tableName);
-  const handler = dispatchByRoute(
+/** The webhook routes on `client` (the run's table), with a clock when given. */
+function routesOn(client: DynamoDBClient, now?: () => number) {
+  const { tableName } = table;
+  return dispatchByRoute(
     createWebhookRoutes({
       verifyToken: createTokenVerifier({ source: { kind: 'secret', secret: TEST_SECRET } }),
       loadUserAccess: createUserAccessReader(client, tableName),
@@ -74,8 +84,15 @@ beforeAll(async () => {
       urlPolicy: { allowLoopback: false },
       resolveHost,
       logger: new Logger({ serviceName: 'webhooks-test', logLevel: 'DEBUG' }),
+      ...(now !== undefined && { now }),
     }),
   );
+}
+
+beforeAll(async () => {
+  table = await createTestTable('webhooks');
+  seeder = new Seeder(table.client, table.tableName);
+  const handler = routesOn(table.client);
   call = async (method, workspaceId, options = {}) => {
     const token = options.token ?? (await hs256Token('ws-admin'));
     const result = (await handler(
@@ -166,6 +183,15 @@ describe('access matrix', () => {
       const listed = (await call('GET', W)).json.webhooks as { id: string }[];
       expect(listed.find((w) => w.id === id)).toMatchObject({ minDurationSeconds: 0 });
       expect((await call('DELETE', W, { webhookId: id })).statusCode).toBe(204);
+    }
+  });
+
+  it('a disabled user is told so (403), whatever its roles', async () => {
+    const token = await hs256Token('disabled-admin');
+    for (const method of ['GET', 'POST'] as const) {
+      const r = await call(method, W, { token, ...(method === 'POST' && { body: good }) });
+      expect(r.statusCode).toBe(403);
+      expect(r.json).toStrictEqual({ success: false, message: 'The user is disabled' });
     }
   });
 
@@ -328,6 +354,45 @@ describe('at most ten webhooks per workspace', () => {
     expect(((await call('GET', workspaceId, { token })).json.webhooks as unknown[]).length).toBe(
       10,
     );
+  });
+
+  it('a create writes only a free slot; the 11th writes nothing; the list is in creation order', async () => {
+    const workspaceId = `ws-writes-${randomUUID().slice(0, 6)}`;
+    await seeder.put({ pk: `WORKSPACE#${workspaceId}`, sk: 'META', orgId: ORG, name: 'w' });
+    const token = await hs256Token('org-admin');
+    for (let i = 0; i < 3; i++) {
+      expect((await call('POST', workspaceId, { token, body: good })).statusCode).toBe(201);
+    }
+    await withFaultProxy(table.endpoint, async (proxy) => {
+      // A clock that runs backwards: each webhook is created before the ones in lower slots.
+      let clock = Date.parse('2020-01-01T00:00:00.000Z');
+      const handler = routesOn(createDynamoClient({ endpoint: proxy.endpoint }), () => clock--);
+      const send = async (method: 'GET' | 'POST') => {
+        const result = (await handler(
+          event(method, workspaceId, bearer(token), method === 'POST' ? good : undefined),
+          lambdaContext(),
+        )) as HttpResult;
+        return { statusCode: result.statusCode, json: JSON.parse(result.body || '{}') };
+      };
+      const writes = () => proxy.seen.filter((r) => r.operation === 'PutItem').length;
+      // Slots 0-2 are taken: the 4th webhook goes straight to slot 3.
+      const fourth = await send('POST');
+      expect(fourth.statusCode).toBe(201);
+      expect(writes()).toBe(1);
+      const made = [fourth.json.id as string];
+      for (let i = 4; i < 10; i++) {
+        const r = await send('POST');
+        expect(r.statusCode).toBe(201);
+        made.push(r.json.id as string);
+      }
+      expect(writes()).toBe(7);
+      expect((await send('POST')).statusCode).toBe(409);
+      expect(writes()).toBe(7);
+      // Listed oldest first: the slots 9 down to 3 (created last, at the earliest instants),
+      // then the three created first on the real clock (years later).
+      const listed = ((await send('GET')).json.webhooks as { id: string }[]).map((w) => w.id);
+      expect(listed.slice(0, 7)).toStrictEqual([...made].reverse());
+    });
   });
 
   it('under 15 concurrent creations exactly 10 succeed', async () => {
@@ -591,6 +656,31 @@ describe('the alert policy: events and minDurationSeconds (POST and PATCH)', () 
       minDurationSeconds: number;
     }[];
     expect(listed.map((w) => w.minDurationSeconds)).toEqual([0]);
+  });
+
+  it('PATCH of a webhook deleted while its new URL is checked is a 404, and nothing is recreated', async () => {
+    await seeder.put({ pk: 'WORKSPACE#ws-race', sk: 'META', orgId: ORG, name: 'race' });
+    const owner = await hs256Token('org-owner');
+    const made = await call('POST', 'ws-race', { token: owner, body: good });
+    expect(made.statusCode).toBe(201);
+    const id = made.json.id as string;
+    let deleted: number | undefined;
+    duringLookup = async () => {
+      deleted = (await call('DELETE', 'ws-race', { token: owner, webhookId: id })).statusCode;
+    };
+    try {
+      const patched = await call('PATCH', 'ws-race', {
+        token: owner,
+        webhookId: id,
+        body: JSON.stringify({ url: 'https://race.example.com/hook' }),
+      });
+      expect(deleted).toBe(204);
+      expect(patched.statusCode).toBe(404);
+      expect(patched.json).toStrictEqual({ success: false, message: 'Webhook not found' });
+    } finally {
+      duringLookup = undefined;
+    }
+    expect((await call('GET', 'ws-race', { token: owner })).json.webhooks).toStrictEqual([]);
   });
 
   const url = 'https://hooks.example.com/p';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
@@ -24,6 +25,7 @@ import {
   nodePk,
   nodeSk,
   PROFILE_SK,
+  unassignHoldSk,
   userPk,
   workspacePk,
   workspaceSk,
@@ -829,6 +831,11 @@ export function createAdminStore(
         );
       }
       const assignmentKey = key(bucketPk(bucketId), nodeSk(nodeId));
+      // The bucket's timeline starts as of its creation instant, every input at or before it
+      // applied: a report at that very instant would be in no timeline, so an assignment starts
+      // 1 ms after the creation at the earliest (an assign in the creation's millisecond).
+      const createdAt = Date.parse(readString(bucket, 'createdAt') ?? '');
+      const assignedAt = Number.isFinite(createdAt) ? Math.max(now(), createdAt + 1) : now();
       // Already assigned: keep the row and whatever report it holds, take no second slot.
       if ((await getItem(assignmentKey)) !== undefined) return;
       // dynalite has no transactions, so the writes are ordered for the safe failure: the slot
@@ -843,7 +850,11 @@ export function createAdminStore(
             // assignedAt starts the node's observed window for the bucket (DESIGN.md section
             // 8); a reassignment (after unassign-node) is a new row, a new window.
             // In the overview index until its first report (functions/data/overview-index.ts).
-            Item: { ...assignmentKey, assignedAt: N(now()), ovAt: S(OVERVIEW_MARK.neverReported) },
+            Item: {
+              ...assignmentKey,
+              assignedAt: N(assignedAt),
+              ovAt: S(OVERVIEW_MARK.neverReported),
+            },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -859,6 +870,17 @@ export function createAdminStore(
     async unassignNode(input) {
       const bucketId = requireId(input.bucketId, 'bucketId');
       const nodeId = requireId(input.nodeId, 'nodeId');
+      // The hold (`!P` in the overview index) until the node's leaving is on the bucket's log:
+      // from the delete on, the rows no longer count it while the log still may. It stays when
+      // the leaving could not be recorded (the bucket is then read as GET health reads it).
+      const hold = key(bucketPk(bucketId), unassignHoldSk(nodeId, randomUUID()));
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...hold, ovAt: S(OVERVIEW_MARK.pending) },
+        }),
+      );
+      const release = () => client.send(new DeleteItemCommand({ TableName: tableName, Key: hold }));
       let old: Item = {};
       await conditional(async () => {
         const deleted = await client.send(
@@ -871,7 +893,22 @@ export function createAdminStore(
           }),
         );
         old = deleted.Attributes ?? {};
-      }, `node ${nodeId} is not assigned to bucket ${bucketId}`);
+      }, `node ${nodeId} is not assigned to bucket ${bucketId}`).catch(async (error: unknown) => {
+        // No row: the node was not assigned, unless this call's own delete landed and its
+        // answer was lost (the SDK's retry found no row; nothing of its leaving is recorded
+        // then): its hint for the bucket, dropped only after the delete, still stands, and the
+        // hold stays, as after a failed recording.
+        if (error instanceof AdminError) {
+          const node = await getItem(key(nodePk(nodeId), META_SK)).catch(() => null);
+          if (
+            node === undefined ||
+            (node !== null && node[hintAttribute(bucketId)] === undefined)
+          ) {
+            await release().catch(() => undefined);
+          }
+        }
+        throw error;
+      });
       // The row was deleted by this call (the delete is conditional, so of two concurrent
       // unassigns only one gets here): its state changes to DISCONNECTED now, its slot is
       // freed, and the guard's hint for the bucket (docs/ARCHITECTURE.md, "History") goes with
@@ -915,6 +952,8 @@ export function createAdminStore(
           );
         }
       }
+      // Best effort: a hold left behind only costs the overview GET health's reads of this bucket.
+      await release().catch(() => undefined);
     },
 
     async disableNode(nodeId) {

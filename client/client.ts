@@ -1,5 +1,6 @@
 import { HttpError } from './errors.ts';
-import { checkId, checkInteger, checkShareToken, toDay } from './ids.ts';
+import { checkId, checkInteger, checkQuery, checkShareToken, toDay } from './ids.ts';
+import { type ClientRoute, ROUTE_FACTS, type RouteAnswers, type RouteFacts } from './routes.ts';
 import { withTimeout } from './timeout-signal.ts';
 import type {
   ApiKeyList,
@@ -171,6 +172,54 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
+/** A path's parameter names: `'bucketId' | 'windowId'` of `/bucket/{bucketId}/maintenance/{windowId}`. */
+type PathNames<P extends string> = P extends `${string}{${infer N}}${infer Rest}`
+  ? N | PathNames<Rest>
+  : never;
+
+/** A route's path parameters: `{ bucketId: string }` for `GET /bucket/{bucketId}/status`. */
+type PathParams<K extends ClientRoute> = { readonly [N in PathNames<K>]: string };
+
+/** What a call adds to its route's path (made after the path's ids are checked). */
+interface Extra {
+  query?: Call['query'] | undefined;
+  body?: unknown;
+}
+
+/** `?days=N` (1-90) when days is given. */
+const daysQuery = (days: number | undefined) =>
+  days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
+
+/** A page's `limit` (1-200) and `cursor` (a nextCursor of the API), those given. */
+function pageQuery(limit: number | undefined, cursor?: unknown): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (limit !== undefined) params.limit = String(checkInteger(limit, 'limit', 1, 200));
+  if (cursor !== undefined) {
+    if (typeof cursor !== 'string' || cursor === '' || cursor.length > 2048) {
+      throw new TypeError('cursor must be a nextCursor string of the API');
+    }
+    params.cursor = cursor;
+  }
+  return params;
+}
+
+/** Every item of every page from `query.cursor` on, a page fetched (by `next`) as the loop asks. */
+async function* pages<P extends { nextCursor?: string }, T>(
+  query: EventsQuery,
+  next: (page: EventsQuery) => Promise<P>,
+  items: (page: P) => readonly T[],
+): AsyncGenerator<T, void, undefined> {
+  let cursor = query.cursor;
+  do {
+    const page = await next({
+      ...(query.limit !== undefined && { limit: query.limit }),
+      ...(cursor !== undefined && { cursor }),
+    });
+    yield* items(page);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+}
+
 export class BucketStatusClient {
   readonly #baseUrl: string;
   readonly #timeoutMs: number | undefined;
@@ -209,11 +258,7 @@ export class BucketStatusClient {
     bucketId: string,
     options: RequestOptions = {},
   ): Promise<BucketStatusResponse> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<BucketStatusResponse>(
-      { method: 'GET', path: `bucket/${id}/status`, idempotent: true },
-      options,
-    );
+    return this.#send('GET /bucket/{bucketId}/status', { bucketId }, options);
   }
 
   /**
@@ -224,16 +269,7 @@ export class BucketStatusClient {
     bucketId: string,
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketStatusResponse>> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<Conditional<BucketStatusResponse>>(
-      {
-        method: 'GET',
-        path: `bucket/${id}/status`,
-        idempotent: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    return this.#sendIfChanged('GET /bucket/{bucketId}/status', { bucketId }, options);
   }
 
   /** getBucketUptime revalidating the answer you hold (see getBucketStatusIfChanged). */
@@ -242,19 +278,8 @@ export class BucketStatusClient {
     days?: number,
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketUptimeResponse>> {
-    const id = checkId(bucketId, 'bucketId');
-    const query =
-      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
-    return this.#call<Conditional<BucketUptimeResponse>>(
-      {
-        method: 'GET',
-        path: `bucket/${id}/uptime`,
-        ...(query && { query }),
-        idempotent: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    const query = () => ({ query: daysQuery(days) });
+    return this.#sendIfChanged('GET /bucket/{bucketId}/uptime', { bucketId }, options, query);
   }
 
   /** listBucketEvents revalidating the page you hold (see getBucketStatusIfChanged). */
@@ -263,20 +288,8 @@ export class BucketStatusClient {
     query: { limit?: number } = {},
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketEventsPage>> {
-    const id = checkId(bucketId, 'bucketId');
-    const params: Record<string, string> = {};
-    if (query.limit !== undefined)
-      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
-    return this.#call<Conditional<BucketEventsPage>>(
-      {
-        method: 'GET',
-        path: `bucket/${id}/events`,
-        query: params,
-        idempotent: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    const page = () => ({ query: pageQuery(query.limit) });
+    return this.#sendIfChanged('GET /bucket/{bucketId}/events', { bucketId }, options, page);
   }
 
   /** The first release's name for getBucketStatus. */
@@ -296,11 +309,8 @@ export class BucketStatusClient {
     day: string | Date,
     options: RequestOptions = {},
   ): Promise<BucketStatsResponse> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<BucketStatsResponse>(
-      { method: 'POST', path: `bucket/${id}/stats`, body: { day: toDay(day) }, idempotent: true },
-      options,
-    );
+    const body = () => ({ body: { day: toDay(day) } });
+    return this.#send('POST /bucket/{bucketId}/stats', { bucketId }, options, body);
   }
 
   /** GET /bucket/{bucketId}/uptime?days=N: the last N days (1-90, default 30), today included. */
@@ -309,13 +319,8 @@ export class BucketStatusClient {
     days?: number,
     options: RequestOptions = {},
   ): Promise<BucketUptimeResponse> {
-    const id = checkId(bucketId, 'bucketId');
-    const query =
-      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
-    return this.#call<BucketUptimeResponse>(
-      { method: 'GET', path: `bucket/${id}/uptime`, ...(query && { query }), idempotent: true },
-      options,
-    );
+    const query = () => ({ query: daysQuery(days) });
+    return this.#send('GET /bucket/{bucketId}/uptime', { bucketId }, options, query);
   }
 
   /** GET /bucket/{bucketId}/events: one page, newest first. */
@@ -324,20 +329,8 @@ export class BucketStatusClient {
     query: EventsQuery = {},
     options: RequestOptions = {},
   ): Promise<BucketEventsPage> {
-    const id = checkId(bucketId, 'bucketId');
-    const params: Record<string, string> = {};
-    if (query.limit !== undefined)
-      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
-    if (query.cursor !== undefined) {
-      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
-        throw new TypeError('cursor must be a nextCursor string of the API');
-      }
-      params.cursor = query.cursor;
-    }
-    return this.#call<BucketEventsPage>(
-      { method: 'GET', path: `bucket/${id}/events`, query: params, idempotent: true },
-      options,
-    );
+    const page = () => ({ query: pageQuery(query.limit, query.cursor) });
+    return this.#send('GET /bucket/{bucketId}/events', { bucketId }, options, page);
   }
 
   /**
@@ -349,28 +342,13 @@ export class BucketStatusClient {
     query: Omit<EventsQuery, 'cursor'> & { cursor?: string } = {},
     options: RequestOptions = {},
   ): AsyncGenerator<NodeEvent, void, undefined> {
-    let cursor = query.cursor;
-    do {
-      const page = await this.listBucketEvents(
-        bucketId,
-        {
-          ...(query.limit !== undefined && { limit: query.limit }),
-          ...(cursor !== undefined && { cursor }),
-        },
-        options,
-      );
-      yield* page.events;
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const next = (page: EventsQuery) => this.listBucketEvents(bucketId, page, options);
+    yield* pages(query, next, (page) => page.events);
   }
 
   /** GET /bucket/{bucketId}/health: the bucket's verdict now, its counts, policy and window. */
   async getBucketHealth(bucketId: string, options: RequestOptions = {}): Promise<BucketHealth> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<BucketHealth>(
-      { method: 'GET', path: `bucket/${id}/health`, idempotent: true },
-      options,
-    );
+    return this.#send('GET /bucket/{bucketId}/health', { bucketId }, options);
   }
 
   /** getBucketHealth revalidating the answer you hold (see getBucketStatusIfChanged). */
@@ -378,16 +356,7 @@ export class BucketStatusClient {
     bucketId: string,
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketHealth>> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<Conditional<BucketHealth>>(
-      {
-        method: 'GET',
-        path: `bucket/${id}/health`,
-        idempotent: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    return this.#sendIfChanged('GET /bucket/{bucketId}/health', { bucketId }, options);
   }
 
   /** GET /bucket/{bucketId}/health/events: one page of verdict changes, newest first. */
@@ -396,20 +365,8 @@ export class BucketStatusClient {
     query: EventsQuery = {},
     options: RequestOptions = {},
   ): Promise<HealthEventsPage> {
-    const id = checkId(bucketId, 'bucketId');
-    const params: Record<string, string> = {};
-    if (query.limit !== undefined)
-      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
-    if (query.cursor !== undefined) {
-      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
-        throw new TypeError('cursor must be a nextCursor string of the API');
-      }
-      params.cursor = query.cursor;
-    }
-    return this.#call<HealthEventsPage>(
-      { method: 'GET', path: `bucket/${id}/health/events`, query: params, idempotent: true },
-      options,
-    );
+    const page = () => ({ query: pageQuery(query.limit, query.cursor) });
+    return this.#send('GET /bucket/{bucketId}/health/events', { bucketId }, options, page);
   }
 
   /** Every health event of the bucket, newest first, pages fetched as the loop asks. */
@@ -418,51 +375,18 @@ export class BucketStatusClient {
     query: EventsQuery = {},
     options: RequestOptions = {},
   ): AsyncGenerator<HealthEvent, void, undefined> {
-    let cursor = query.cursor;
-    do {
-      const page = await this.listBucketHealthEvents(
-        bucketId,
-        {
-          ...(query.limit !== undefined && { limit: query.limit }),
-          ...(cursor !== undefined && { cursor }),
-        },
-        options,
-      );
-      yield* page.events;
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const next = (page: EventsQuery) => this.listBucketHealthEvents(bucketId, page, options);
+    yield* pages(query, next, (page) => page.events);
   }
 
   /** GET /me: the caller (a user token; an API key is refused) and the workspaces it reads. */
   async getMe(options: RequestOptions = {}): Promise<Me> {
-    return this.#call<Me>({ method: 'GET', path: 'me', idempotent: true }, options);
+    return this.#send('GET /me', {}, options);
   }
 
   /** getMe revalidating the answer you hold (see getBucketStatusIfChanged). */
   async getMeIfChanged(options: ConditionalOptions = {}): Promise<Conditional<Me>> {
-    return this.#call<Conditional<Me>>(
-      {
-        method: 'GET',
-        path: 'me',
-        idempotent: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
-  }
-
-  #workspaceBucketsCall(workspaceId: string, query: WorkspaceBucketsQuery): Call {
-    const id = checkId(workspaceId, 'workspaceId');
-    const params: Record<string, string> = {};
-    if (query.limit !== undefined)
-      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
-    if (query.cursor !== undefined) {
-      if (typeof query.cursor !== 'string' || query.cursor === '' || query.cursor.length > 2048) {
-        throw new TypeError('cursor must be a nextCursor string of the API');
-      }
-      params.cursor = query.cursor;
-    }
-    return { method: 'GET', path: `workspace/${id}/buckets`, query: params, idempotent: true };
+    return this.#sendIfChanged('GET /me', {}, options);
   }
 
   /**
@@ -474,10 +398,8 @@ export class BucketStatusClient {
     query: WorkspaceBucketsQuery = {},
     options: RequestOptions = {},
   ): Promise<WorkspaceBucketsPage> {
-    return this.#call<WorkspaceBucketsPage>(
-      this.#workspaceBucketsCall(workspaceId, query),
-      options,
-    );
+    const page = () => ({ query: pageQuery(query.limit, query.cursor) });
+    return this.#send('GET /workspace/{workspaceId}/buckets', { workspaceId }, options, page);
   }
 
   /** listWorkspaceBuckets revalidating the page you hold (see getBucketStatusIfChanged). */
@@ -486,13 +408,9 @@ export class BucketStatusClient {
     query: WorkspaceBucketsQuery = {},
     options: ConditionalOptions = {},
   ): Promise<Conditional<WorkspaceBucketsPage>> {
-    return this.#call<Conditional<WorkspaceBucketsPage>>(
-      {
-        ...this.#workspaceBucketsCall(workspaceId, query),
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    const page = () => ({ query: pageQuery(query.limit, query.cursor) });
+    const route = 'GET /workspace/{workspaceId}/buckets';
+    return this.#sendIfChanged(route, { workspaceId }, options, page);
   }
 
   /** Every bucket of the workspace, by name, pages fetched as the loop asks. */
@@ -501,19 +419,8 @@ export class BucketStatusClient {
     query: WorkspaceBucketsQuery = {},
     options: RequestOptions = {},
   ): AsyncGenerator<WorkspaceBucket, void, undefined> {
-    let cursor = query.cursor;
-    do {
-      const page = await this.listWorkspaceBuckets(
-        workspaceId,
-        {
-          ...(query.limit !== undefined && { limit: query.limit }),
-          ...(cursor !== undefined && { cursor }),
-        },
-        options,
-      );
-      yield* page.buckets;
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
+    const next = (page: EventsQuery) => this.listWorkspaceBuckets(workspaceId, page, options);
+    yield* pages(query, next, (page) => page.buckets);
   }
 
   /** POST /workspace/{workspaceId}/webhooks: 201 with the secret (shown only here). */
@@ -522,29 +429,23 @@ export class BucketStatusClient {
     webhook: NewWebhook,
     options: RequestOptions = {},
   ): Promise<CreatedWebhook> {
-    const id = checkId(workspaceId, 'workspaceId');
-    const body = {
-      url: webhook.url,
-      ...(webhook.description !== undefined && { description: webhook.description }),
-      ...(webhook.events !== undefined && { events: webhook.events }),
-      ...(webhook.minDurationSeconds !== undefined && {
-        minDurationSeconds: webhook.minDurationSeconds,
-      }),
-    };
-    // Not idempotent: a 503 is not retried (the webhook may have been created); 429 is.
-    return this.#call<CreatedWebhook>(
-      { method: 'POST', path: `workspace/${id}/webhooks`, body, idempotent: false },
-      options,
-    );
+    const body = () => ({
+      body: {
+        url: webhook.url,
+        ...(webhook.description !== undefined && { description: webhook.description }),
+        ...(webhook.events !== undefined && { events: webhook.events }),
+        ...(webhook.minDurationSeconds !== undefined && {
+          minDurationSeconds: webhook.minDurationSeconds,
+        }),
+      },
+    });
+    // Creates (201): a 503 is not retried (the webhook may have been created); 429 is.
+    return this.#send('POST /workspace/{workspaceId}/webhooks', { workspaceId }, options, body);
   }
 
   /** GET /workspace/{workspaceId}/webhooks (never the secrets). */
   async listWebhooks(workspaceId: string, options: RequestOptions = {}): Promise<WebhookList> {
-    const id = checkId(workspaceId, 'workspaceId');
-    return this.#call<WebhookList>(
-      { method: 'GET', path: `workspace/${id}/webhooks`, idempotent: true },
-      options,
-    );
+    return this.#send('GET /workspace/{workspaceId}/webhooks', { workspaceId }, options);
   }
 
   /**
@@ -558,18 +459,9 @@ export class BucketStatusClient {
     changes: WebhookPatch,
     options: RequestOptions = {},
   ): Promise<Webhook> {
-    const workspace = checkId(workspaceId, 'workspaceId');
-    const webhook = checkId(webhookId, 'webhookId');
     // Setting the same fields twice is harmless: a 503 may be retried.
-    return this.#call<Webhook>(
-      {
-        method: 'PATCH',
-        path: `workspace/${workspace}/webhooks/${webhook}`,
-        body: changes,
-        idempotent: true,
-      },
-      options,
-    );
+    const route = 'PATCH /workspace/{workspaceId}/webhooks/{webhookId}';
+    return this.#send(route, { workspaceId, webhookId }, options, () => ({ body: changes }));
   }
 
   /** DELETE /workspace/{workspaceId}/webhooks/{webhookId}: resolves on 204. */
@@ -578,17 +470,8 @@ export class BucketStatusClient {
     webhookId: string,
     options: RequestOptions = {},
   ): Promise<void> {
-    const workspace = checkId(workspaceId, 'workspaceId');
-    const webhook = checkId(webhookId, 'webhookId');
-    await this.#call<undefined>(
-      {
-        method: 'DELETE',
-        path: `workspace/${workspace}/webhooks/${webhook}`,
-        idempotent: true,
-        noContent: true,
-      },
-      options,
-    );
+    const route = 'DELETE /workspace/{workspaceId}/webhooks/{webhookId}';
+    return this.#send(route, { workspaceId, webhookId }, options);
   }
 
   /**
@@ -600,17 +483,15 @@ export class BucketStatusClient {
     window: NewMaintenanceWindowInput,
     options: RequestOptions = {},
   ): Promise<MaintenanceWindow> {
-    const id = checkId(bucketId, 'bucketId');
-    const body = {
-      start: instant(window.start),
-      end: instant(window.end),
-      ...(window.reason !== undefined && { reason: window.reason }),
-    };
-    // Not idempotent: a 503 is not retried (the window may have been created); 429 is.
-    return this.#call<MaintenanceWindow>(
-      { method: 'POST', path: `bucket/${id}/maintenance`, body, idempotent: false },
-      options,
-    );
+    const body = () => ({
+      body: {
+        start: instant(window.start),
+        end: instant(window.end),
+        ...(window.reason !== undefined && { reason: window.reason }),
+      },
+    });
+    // Creates (201): a 503 is not retried (the window may have been created); 429 is.
+    return this.#send('POST /bucket/{bucketId}/maintenance', { bucketId }, options, body);
   }
 
   /** GET /bucket/{bucketId}/maintenance: active, upcoming and recently ended windows, by start. */
@@ -618,11 +499,7 @@ export class BucketStatusClient {
     bucketId: string,
     options: RequestOptions = {},
   ): Promise<MaintenanceWindowList> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<MaintenanceWindowList>(
-      { method: 'GET', path: `bucket/${id}/maintenance`, idempotent: true },
-      options,
-    );
+    return this.#send('GET /bucket/{bucketId}/maintenance', { bucketId }, options);
   }
 
   /**
@@ -634,17 +511,8 @@ export class BucketStatusClient {
     windowId: string,
     options: RequestOptions = {},
   ): Promise<void> {
-    const bucket = checkId(bucketId, 'bucketId');
-    const window = checkId(windowId, 'windowId');
-    await this.#call<undefined>(
-      {
-        method: 'DELETE',
-        path: `bucket/${bucket}/maintenance/${window}`,
-        idempotent: true,
-        noContent: true,
-      },
-      options,
-    );
+    const route = 'DELETE /bucket/{bucketId}/maintenance/{windowId}';
+    return this.#send(route, { bucketId, windowId }, options);
   }
 
   /**
@@ -656,17 +524,10 @@ export class BucketStatusClient {
     minOnlinePercent: number,
     options: RequestOptions = {},
   ): Promise<BucketHealthPolicy> {
-    const id = checkId(bucketId, 'bucketId');
-    const percent = checkInteger(minOnlinePercent, 'minOnlinePercent', 1, 100);
-    return this.#call<BucketHealthPolicy>(
-      {
-        method: 'PUT',
-        path: `bucket/${id}/health/policy`,
-        body: { minOnlinePercent: percent },
-        idempotent: true,
-      },
-      options,
-    );
+    const body = () => ({
+      body: { minOnlinePercent: checkInteger(minOnlinePercent, 'minOnlinePercent', 1, 100) },
+    });
+    return this.#send('PUT /bucket/{bucketId}/health/policy', { bucketId }, options, body);
   }
 
   /**
@@ -678,25 +539,19 @@ export class BucketStatusClient {
     share: NewShare = {},
     options: RequestOptions = {},
   ): Promise<CreatedShare> {
-    const id = checkId(bucketId, 'bucketId');
-    const body = {
-      ...(share.label !== undefined && { label: share.label }),
-      ...(share.showIps !== undefined && { showIps: share.showIps }),
-    };
-    // Not idempotent: a 503 is not retried (the share may have been created).
-    return this.#call<CreatedShare>(
-      { method: 'POST', path: `bucket/${id}/shares`, body, idempotent: false },
-      options,
-    );
+    const body = () => ({
+      body: {
+        ...(share.label !== undefined && { label: share.label }),
+        ...(share.showIps !== undefined && { showIps: share.showIps }),
+      },
+    });
+    // Creates (201): a 503 is not retried (the share may have been created).
+    return this.#send('POST /bucket/{bucketId}/shares', { bucketId }, options, body);
   }
 
   /** GET /bucket/{bucketId}/shares (never the tokens). */
   async listShares(bucketId: string, options: RequestOptions = {}): Promise<ShareList> {
-    const id = checkId(bucketId, 'bucketId');
-    return this.#call<ShareList>(
-      { method: 'GET', path: `bucket/${id}/shares`, idempotent: true },
-      options,
-    );
+    return this.#send('GET /bucket/{bucketId}/shares', { bucketId }, options);
   }
 
   /** DELETE /bucket/{bucketId}/shares/{shareId}: resolves on 204; the token stops working. */
@@ -705,17 +560,7 @@ export class BucketStatusClient {
     shareId: string,
     options: RequestOptions = {},
   ): Promise<void> {
-    const bucket = checkId(bucketId, 'bucketId');
-    const share = checkId(shareId, 'shareId');
-    await this.#call<undefined>(
-      {
-        method: 'DELETE',
-        path: `bucket/${bucket}/shares/${share}`,
-        idempotent: true,
-        noContent: true,
-      },
-      options,
-    );
+    return this.#send('DELETE /bucket/{bucketId}/shares/{shareId}', { bucketId, shareId }, options);
   }
 
   /**
@@ -726,17 +571,7 @@ export class BucketStatusClient {
     shareToken: string,
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketStatusResponse>> {
-    const token = checkShareToken(shareToken);
-    return this.#call<Conditional<BucketStatusResponse>>(
-      {
-        method: 'GET',
-        path: `public/${token}/status`,
-        idempotent: true,
-        public: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    return this.#sendIfChanged('GET /public/{token}/status', { token: shareToken }, options);
   }
 
   /** GET /public/{token}/status without revalidation. */
@@ -744,11 +579,7 @@ export class BucketStatusClient {
     shareToken: string,
     options: RequestOptions = {},
   ): Promise<BucketStatusResponse> {
-    const token = checkShareToken(shareToken);
-    return this.#call<BucketStatusResponse>(
-      { method: 'GET', path: `public/${token}/status`, idempotent: true, public: true },
-      options,
-    );
+    return this.#send('GET /public/{token}/status', { token: shareToken }, options);
   }
 
   /** GET /public/{token}/uptime?days=N, revalidating the answer you hold (a public call). */
@@ -757,20 +588,8 @@ export class BucketStatusClient {
     days?: number,
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketUptimeResponse>> {
-    const token = checkShareToken(shareToken);
-    const query =
-      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
-    return this.#call<Conditional<BucketUptimeResponse>>(
-      {
-        method: 'GET',
-        path: `public/${token}/uptime`,
-        ...(query && { query }),
-        idempotent: true,
-        public: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    const query = () => ({ query: daysQuery(days) });
+    return this.#sendIfChanged('GET /public/{token}/uptime', { token: shareToken }, options, query);
   }
 
   /** GET /public/{token}/uptime?days=N (a public call). */
@@ -779,19 +598,8 @@ export class BucketStatusClient {
     days?: number,
     options: RequestOptions = {},
   ): Promise<BucketUptimeResponse> {
-    const token = checkShareToken(shareToken);
-    const query =
-      days === undefined ? undefined : { days: String(checkInteger(days, 'days', 1, 90)) };
-    return this.#call<BucketUptimeResponse>(
-      {
-        method: 'GET',
-        path: `public/${token}/uptime`,
-        ...(query && { query }),
-        idempotent: true,
-        public: true,
-      },
-      options,
-    );
+    const query = () => ({ query: daysQuery(days) });
+    return this.#send('GET /public/{token}/uptime', { token: shareToken }, options, query);
   }
 
   /** GET /public/{token}/health, revalidating the answer you hold (a public call). */
@@ -799,26 +607,12 @@ export class BucketStatusClient {
     shareToken: string,
     options: ConditionalOptions = {},
   ): Promise<Conditional<BucketHealth>> {
-    const token = checkShareToken(shareToken);
-    return this.#call<Conditional<BucketHealth>>(
-      {
-        method: 'GET',
-        path: `public/${token}/health`,
-        idempotent: true,
-        public: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    return this.#sendIfChanged('GET /public/{token}/health', { token: shareToken }, options);
   }
 
   /** GET /public/{token}/health: the shared bucket's verdict (a public call). */
   async getPublicHealth(shareToken: string, options: RequestOptions = {}): Promise<BucketHealth> {
-    const token = checkShareToken(shareToken);
-    return this.#call<BucketHealth>(
-      { method: 'GET', path: `public/${token}/health`, idempotent: true, public: true },
-      options,
-    );
+    return this.#send('GET /public/{token}/health', { token: shareToken }, options);
   }
 
   /** GET /public/{token}/health/events, revalidating the page you hold (a public call). */
@@ -827,21 +621,9 @@ export class BucketStatusClient {
     query: { limit?: number } = {},
     options: ConditionalOptions = {},
   ): Promise<Conditional<HealthEventsPage>> {
-    const token = checkShareToken(shareToken);
-    const params: Record<string, string> = {};
-    if (query.limit !== undefined)
-      params.limit = String(checkInteger(query.limit, 'limit', 1, 200));
-    return this.#call<Conditional<HealthEventsPage>>(
-      {
-        method: 'GET',
-        path: `public/${token}/health/events`,
-        query: params,
-        idempotent: true,
-        public: true,
-        conditional: { ifNoneMatch: options.ifNoneMatch },
-      },
-      options,
-    );
+    const page = () => ({ query: pageQuery(query.limit) });
+    const route = 'GET /public/{token}/health/events';
+    return this.#sendIfChanged(route, { token: shareToken }, options, page);
   }
 
   /** GET /public/{token}/badge.svg: the badge's SVG text (a public call). */
@@ -850,26 +632,13 @@ export class BucketStatusClient {
     query: BadgeQuery = {},
     options: RequestOptions = {},
   ): Promise<string> {
-    const token = checkShareToken(shareToken);
-    const params: Record<string, string> = {};
-    if (query.show !== undefined) {
-      if (query.show !== 'health' && query.show !== 'uptime') {
-        throw new TypeError('show must be health or uptime');
-      }
-      params.show = query.show;
-    }
-    if (query.days !== undefined) params.days = String(checkInteger(query.days, 'days', 1, 90));
-    return this.#call<string>(
-      {
-        method: 'GET',
-        path: `public/${token}/badge.svg`,
-        query: params,
-        idempotent: true,
-        public: true,
-        text: 'image/svg+xml',
-      },
-      options,
-    );
+    const badge = () => ({
+      query: checkQuery(query, {
+        show: { type: 'string', enum: ['health', 'uptime'] },
+        days: { type: 'integer', minimum: 1, maximum: 90 },
+      }),
+    });
+    return this.#send('GET /public/{token}/badge.svg', { token: shareToken }, options, badge);
   }
 
   /**
@@ -881,25 +650,19 @@ export class BucketStatusClient {
     apiKey: NewApiKey = {},
     options: RequestOptions = {},
   ): Promise<CreatedApiKey> {
-    const id = checkId(workspaceId, 'workspaceId');
-    const body = {
-      ...(apiKey.description !== undefined && { description: apiKey.description }),
-      ...(apiKey.expiresInDays !== undefined && { expiresInDays: apiKey.expiresInDays }),
-    };
-    // Not idempotent: a 503 is not retried (the key may have been created); 429 is.
-    return this.#call<CreatedApiKey>(
-      { method: 'POST', path: `workspace/${id}/api-keys`, body, idempotent: false },
-      options,
-    );
+    const body = () => ({
+      body: {
+        ...(apiKey.description !== undefined && { description: apiKey.description }),
+        ...(apiKey.expiresInDays !== undefined && { expiresInDays: apiKey.expiresInDays }),
+      },
+    });
+    // Creates (201): a 503 is not retried (the key may have been created); 429 is.
+    return this.#send('POST /workspace/{workspaceId}/api-keys', { workspaceId }, options, body);
   }
 
   /** GET /workspace/{workspaceId}/api-keys (never a key). */
   async listApiKeys(workspaceId: string, options: RequestOptions = {}): Promise<ApiKeyList> {
-    const id = checkId(workspaceId, 'workspaceId');
-    return this.#call<ApiKeyList>(
-      { method: 'GET', path: `workspace/${id}/api-keys`, idempotent: true },
-      options,
-    );
+    return this.#send('GET /workspace/{workspaceId}/api-keys', { workspaceId }, options);
   }
 
   /** DELETE /workspace/{workspaceId}/api-keys/{keyId}: resolves on 204; the key is refused from then on. */
@@ -908,17 +671,8 @@ export class BucketStatusClient {
     keyId: string,
     options: RequestOptions = {},
   ): Promise<void> {
-    const workspace = checkId(workspaceId, 'workspaceId');
-    const key = checkId(keyId, 'keyId');
-    await this.#call<undefined>(
-      {
-        method: 'DELETE',
-        path: `workspace/${workspace}/api-keys/${key}`,
-        idempotent: true,
-        noContent: true,
-      },
-      options,
-    );
+    const route = 'DELETE /workspace/{workspaceId}/api-keys/{keyId}';
+    return this.#send(route, { workspaceId, keyId }, options);
   }
 
   /**
@@ -931,22 +685,61 @@ export class BucketStatusClient {
     query: MetricsQuery = {},
     options: RequestOptions = {},
   ): Promise<string> {
-    const id = checkId(workspaceId, 'workspaceId');
-    const buckets = (query.buckets ?? []).map((bucketId) => checkId(bucketId, 'bucketId'));
-    return this.#call<string>(
-      {
-        method: 'GET',
-        path: `workspace/${id}/metrics`,
-        ...(buckets.length > 0 && { query: { bucket: buckets } }),
-        idempotent: true,
-        text: 'text/plain',
-      },
-      options,
+    const buckets = () => {
+      const ids = (query.buckets ?? []).map((bucketId) => checkId(bucketId, 'bucketId'));
+      return { query: ids.length > 0 ? { bucket: ids } : undefined };
+    };
+    return this.#send('GET /workspace/{workspaceId}/metrics', { workspaceId }, options, buckets);
+  }
+
+  // Methods written by `npm run wire` from the route table's `clientMethod`: edit the table.
+  // End of the written methods.
+
+  /** A route's request: its path from the route key with each id checked, then `extra()`. */
+  #request<K extends ClientRoute>(route: K, params: PathParams<K>, extra?: () => Extra): Call {
+    const space = route.indexOf(' ');
+    const template = route.slice(space + 2);
+    const values = params as Record<string, unknown>;
+    // Every path segment passes checkId (or is a share token): [A-Za-z0-9_-], nothing to resolve.
+    const path = template.replace(/\{(\w+)\}/g, (_, name: string) =>
+      name === 'token' ? checkShareToken(values[name]) : checkId(values[name], name),
     );
+    const facts: RouteFacts = ROUTE_FACTS[route];
+    const { query, body } = extra?.() ?? {};
+    return {
+      method: route.slice(0, space) as Call['method'],
+      path,
+      ...(query !== undefined && { query }),
+      ...(body !== undefined && { body }),
+      idempotent: facts.creates !== true,
+      ...(facts.noContent && { noContent: true }),
+      ...(template.startsWith('public/') && { public: true }),
+      ...(facts.text !== undefined && { text: facts.text }),
+    };
+  }
+
+  /** Calls a route: `params` fills its path, `extra` makes its query and body. */
+  #send<K extends ClientRoute>(
+    route: K,
+    params: PathParams<K>,
+    options: RequestOptions,
+    extra?: () => Extra,
+  ): Promise<RouteAnswers[K]> {
+    return this.#call<RouteAnswers[K]>(this.#request(route, params, extra), options);
+  }
+
+  /** #send revalidating: If-None-Match from `options`, the answer a Conditional. */
+  #sendIfChanged<K extends ClientRoute>(
+    route: K,
+    params: PathParams<K>,
+    options: ConditionalOptions,
+    extra?: () => Extra,
+  ): Promise<Conditional<RouteAnswers[K]>> {
+    const call = this.#request(route, params, extra);
+    return this.#call({ ...call, conditional: { ifNoneMatch: options.ifNoneMatch } }, options);
   }
 
   async #call<T>(call: Call, options: RequestOptions): Promise<T> {
-    // Every path segment above passed checkId: only [A-Za-z0-9_-], nothing to resolve.
     const url = new URL(call.path, this.#baseUrl);
     for (const [name, value] of Object.entries(call.query ?? {})) {
       for (const one of typeof value === 'string' ? [value] : value) {

@@ -45,3 +45,43 @@ export function checkShareToken(value: unknown): string {
   }
   return value;
 }
+
+/**
+ * How a query value is checked, from the route's published schema: an integer in a range, a
+ * string (at most `maxLength`, one of `enum`), or a list of ids (a repeated parameter).
+ */
+export interface QueryCheck {
+  type: 'integer' | 'string' | 'ids';
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  enum?: readonly string[];
+}
+
+/** The query of a method `npm run wire` writes: each value given, checked, as the URL sends it. */
+export function checkQuery(
+  query: object,
+  checks: Readonly<Record<string, QueryCheck>>,
+): Record<string, string | readonly string[]> {
+  const params: Record<string, string | readonly string[]> = {};
+  for (const [name, check] of Object.entries(checks)) {
+    const value = (query as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (check.type === 'integer') {
+      const { minimum = Number.MIN_SAFE_INTEGER, maximum = Number.MAX_SAFE_INTEGER } = check;
+      params[name] = String(checkInteger(value, name, minimum, maximum));
+    } else if (check.type === 'ids') {
+      const values: unknown[] = Array.isArray(value) ? value : [value];
+      params[name] = values.map((one) => checkId(one, name));
+    } else {
+      const max = check.maxLength ?? 2048;
+      const allowed = check.enum === undefined || check.enum.includes(value as string);
+      if (typeof value !== 'string' || value === '' || value.length > max || !allowed) {
+        const what = check.enum?.join(' or ') ?? `a string of 1-${max} characters`;
+        throw new TypeError(`${name} must be ${what}`);
+      }
+      params[name] = value;
+    }
+  }
+  return params;
+}

@@ -3,8 +3,9 @@
  * every HTTP route (method, path, the function that serves it, its handler module, the table
  * actions it needs). Plain data with no aws-cdk-lib and no runtime import, so the stack
  * (infra/bucket-status-stack.ts), the bundling (infra/bundling.ts), the local runtime
- * (local/handlers.ts, local/runtime.ts) and the OpenAPI agreement test all read it, and a
- * Lambda bundle that imports it carries no other function's code.
+ * (local/handlers.ts, local/runtime.ts), the OpenAPI agreement test and `npm run wire`
+ * (openapi.yaml's operations, the client's routes) all read it, and a Lambda bundle that
+ * imports it carries no other function's code.
  *
  * How to add a route or a function: docs/ARCHITECTURE.md ("How to add a route").
  *
@@ -59,6 +60,12 @@ export interface FunctionSpec {
    * used by the Lambda entry, the local runtime and the tests alike.
    */
   readonly wiring: string;
+  /**
+   * The settings the function reads, by their keys in functions/shared/config.ts SETTINGS
+   * (e.g. `tableName`, `jwt`): its wiring's `settingReaders` has one reader per key (tsc checks
+   * both ways), the stack sets their variables, the local runtime reads them all.
+   */
+  readonly settings: readonly string[];
   /** The CDK construct id in the stack (kept stable: it names the deployed resources). */
   readonly constructId: string;
   readonly description: string;
@@ -86,13 +93,87 @@ export interface RouteSpec<F extends string = string> {
   readonly handler: string;
   /** The DynamoDB actions the route's use case issues; granted to its function. */
   readonly tableActions: readonly TableAction[];
+  /** openapi.yaml's operationId: the route's name in the published document. */
+  readonly operationId: string;
+  /** openapi.yaml's summary: one line. */
+  readonly summary: string;
+  /**
+   * Every status code the route answers (DESIGN.md: each route's table or text; section 7's
+   * and 12's rules for every GET, section 12's 413 for every JSON body): openapi.yaml's
+   * responses (`npm run wire` adds and removes them), checked by test/openapi/openapi.test.ts.
+   */
+  readonly answers: readonly Status[];
+  /** The components/schemas name of the 200/201 JSON body (absent: no JSON body). */
+  readonly response?: string;
+  /** The media type of a 200 that is text, not JSON. */
+  readonly text?: 'image/svg+xml' | 'text/plain';
+  /** The query parameters, as openapi.yaml publishes them (`npm run wire` writes them). */
+  readonly query?: Readonly<Record<string, QueryParam>>;
+  /**
+   * The name of the client's method for a GET route that has none written by hand:
+   * `npm run wire` writes it and its `...IfChanged` twin into client/client.ts (the path's
+   * ids, then the query, then the RequestOptions; the query checked as `query` says).
+   */
+  readonly clientMethod?: string;
 }
+
+/** A status code an HTTP route may answer. */
+export type Status =
+  | '200'
+  | '201'
+  | '204'
+  | '304'
+  | '400'
+  | '401'
+  | '403'
+  | '404'
+  | '406'
+  | '409'
+  | '413'
+  | '429'
+  | '500'
+  | '503';
+
+export interface QueryParam {
+  readonly description?: string;
+  /**
+   * The value's JSON Schema (`type: 'array'`: a repeated parameter, `?bucket=a&bucket=b`);
+   * `$ref`s point into openapi.yaml's components.
+   */
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The answers of every route behind the bearer check ("same token, access rule and errors as
+ * GET status", DESIGN.md sections 2, 8, 9 and 10).
+ */
+const BEARER = ['400', '401', '403', '404', '500', '503'] as const;
+/** Every GET: 304 (DESIGN.md section 7, ETag) and 406 (section 12, over 6 MB without gzip). */
+const CONDITIONAL = ['304', '406'] as const;
+
+/** A page's query: `limit` (1-200) of `items`, and the `cursor` of the previous page. */
+const pageQuery = (items: string, defaultLimit: number, cursor: string, cursorMaxLength: number) =>
+  ({
+    limit: {
+      description: `${items} per page, 1-200 (default ${defaultLimit}), in decimal digits without a leading zero (\`050\` is a 400).`,
+      schema: { type: 'integer', minimum: 1, maximum: 200, default: defaultLimit },
+    },
+    cursor: { description: cursor, schema: { type: 'string', maxLength: cursorMaxLength } },
+  }) satisfies Record<string, QueryParam>;
 
 export const FUNCTIONS = {
   status: {
     kind: 'http',
     entry: 'functions/status/handler.ts',
     wiring: 'functions/status/wiring.ts',
+    settings: [
+      'tableName',
+      'jwt',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+      'eventsCursorKey',
+    ],
     constructId: 'StatusFunction',
     description:
       'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket, GET metrics of a workspace)',
@@ -108,6 +189,14 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/ingest/handler.ts',
     wiring: 'functions/ingest/wiring.ts',
+    settings: [
+      'tableName',
+      'nodeKeyCacheSeconds',
+      'nodeMinReportIntervalMs',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+    ],
     constructId: 'IngestFunction',
     description: 'signed node reports (POST /node/status)',
     // One Ed25519 verification and a few small writes per report, at the fleet's steady rate.
@@ -118,6 +207,7 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/events/handler.ts',
     wiring: 'functions/events/wiring.ts',
+    settings: ['tableName', 'jwt', 'eventRetentionDays', 'eventsCursorKey'],
     constructId: 'EventsFunction',
     description: 'user-facing event reads (GET /bucket/{bucketId}/events)',
     // A token check and three small reads in parallel (user partition, bucket META, one page).
@@ -129,6 +219,7 @@ export const FUNCTIONS = {
     kind: 'schedule',
     entry: 'functions/sweep/handler.ts',
     wiring: 'functions/sweep/wiring.ts',
+    settings: ['tableName', 'staleAfterSeconds', 'eventRetentionDays', 'historyRetentionDays'],
     constructId: 'SweepFunction',
     description: 'sweep for nodes gone silent (every minute)',
     // A few small requests per silent node; a mass outage of 10,000 nodes is ~30,000
@@ -151,6 +242,7 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/webhooks/handler.ts',
     wiring: 'functions/webhooks/wiring.ts',
+    settings: ['tableName', 'jwt', 'webhookAllowLoopback', 'statusPageUrl', 'historyRetentionDays'],
     constructId: 'WebhooksFunction',
     description:
       'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), a ' +
@@ -164,6 +256,13 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/public/handler.ts',
     wiring: 'functions/public/wiring.ts',
+    settings: [
+      'tableName',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+      'eventsCursorKey',
+    ],
     constructId: 'PublicFunction',
     description: 'share-token reads (GET /public/{token}/...), behind CloudFront',
     // No token verifier and no user partition: one GetItem for the share, then the bucket's
@@ -175,6 +274,7 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/badge/handler.ts',
     wiring: 'functions/badge/wiring.ts',
+    settings: ['tableName', 'staleAfterSeconds', 'historyRetentionDays', 'eventRetentionDays'],
     constructId: 'BadgeFunction',
     description: 'share-token badges (GET /public/{token}/badge.svg), behind CloudFront',
     // The public function's reads for one route, plus badge-maker's width tables to parse at
@@ -186,6 +286,7 @@ export const FUNCTIONS = {
     kind: 'stream',
     entry: 'functions/fan-out/handler.ts',
     wiring: 'functions/fan-out/wiring.ts',
+    settings: ['tableName', 'deliveryQueueUrl'],
     constructId: 'FanOutFunction',
     description: 'recorded events (table stream) to webhook deliveries and EventBridge',
     memorySize: 256,
@@ -197,6 +298,7 @@ export const FUNCTIONS = {
     kind: 'queue',
     entry: 'functions/delivery/handler.ts',
     wiring: 'functions/delivery/wiring.ts',
+    settings: ['tableName', 'staleAfterSeconds', 'deliveryQueueUrl'],
     constructId: 'DeliveryFunction',
     description: 'signed webhook deliveries (delivery queue)',
     memorySize: 256,
@@ -218,6 +320,10 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/status-handler.ts',
     tableActions: ['dynamodb:Query'],
+    operationId: 'getStorageBucketStatus',
+    summary: 'Status of every node connected to a bucket',
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'StorageBucketStatusResponse',
   },
   {
     method: 'POST',
@@ -226,6 +332,11 @@ export const ROUTES = [
     handler: 'functions/ingest/ingest-handler.ts',
     // PutItem: the ended days' history rows and the reported transitions' event rows.
     tableActions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem'],
+    operationId: 'reportNodeStatus',
+    summary: "A bridge node's signed report of the buckets it serves",
+    // The rate limit (429); a node state past DynamoDB's item limit (409).
+    answers: ['200', '400', '401', '409', '413', '429', '500', '503'],
+    response: 'IngestResult',
   },
   // History (DESIGN.md sections 8 and 13): the bucket's rows and history rows; the bucket's
   // verdict figures from its health STATE row (GetItem), its closed days, windows and inputs.
@@ -235,6 +346,10 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/history-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getStorageBucketStats',
+    summary: 'Per-node uptime and latency of a bucket for one UTC day',
+    answers: ['200', ...BEARER, '413'],
+    response: 'StatsResponse',
   },
   {
     method: 'GET',
@@ -242,6 +357,17 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/history-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getBucketUptime',
+    summary: 'Daily uptime of every node of a bucket over the last N days',
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'UptimeResponse',
+    query: {
+      days: {
+        description:
+          'How many days, 1-90 (default 30), in decimal digits without a leading zero (`01` is a 400).',
+        schema: { type: 'integer', minimum: 1, maximum: 90, default: 30 },
+      },
+    },
   },
   // Health (DESIGN.md section 13): the user's partition, the bucket's first page, the health
   // STATE row (GetItem), its windows and the inputs after it in one round trip; health events
@@ -252,6 +378,10 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/health-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getBucketHealth',
+    summary: "The bucket's health verdict now",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'BucketHealth',
   },
   {
     method: 'GET',
@@ -259,6 +389,16 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/health-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getBucketHealthEvents',
+    summary: "The bucket's verdict changes, newest first",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'HealthEventsPage',
+    query: pageQuery(
+      'Health events',
+      50,
+      "The `nextCursor` of the previous page of this bucket's health events, as it was returned. Opaque and tamper-evident: a cursor of another bucket or route, or one edited or made up, is a 400.",
+      512,
+    ),
   },
   // The workspace overview (DESIGN.md section 14). GET /me: the user's partition, then the
   // org's listing rows (Query, org OWNER/ADMIN) or the member workspaces' META rows
@@ -270,6 +410,11 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/overview-handlers.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
+    operationId: 'getMe',
+    summary: 'Who the caller is, and the workspaces whose buckets it may read',
+    // DESIGN.md section 14: no path id to be malformed (no 400).
+    answers: ['200', ...CONDITIONAL, '401', '403', '404', '500', '503'],
+    response: 'Me',
   },
   {
     method: 'GET',
@@ -277,6 +422,16 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/overview-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'listWorkspaceBuckets',
+    summary: 'Every bucket of the workspace with its health verdict, a page at a time',
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'WorkspaceBucketsPage',
+    query: pageQuery(
+      'Buckets',
+      100,
+      "The `nextCursor` of the previous page of this workspace's buckets, as it was returned. Opaque and tamper-evident: a cursor of another workspace or route, or one edited or made up, is a 400.",
+      2048,
+    ),
   },
   // Events (DESIGN.md section 9): the user's partition, the bucket's META row, one page of the
   // bucket's EVENTS# partition and its maintenance windows (HEALTH# W#/X#), in parallel.
@@ -286,6 +441,16 @@ export const ROUTES = [
     function: 'events',
     handler: 'functions/events/events-handler.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getBucketEvents',
+    summary: "The bucket's status changes, newest first",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'BucketEventsPage',
+    query: pageQuery(
+      'Events',
+      50,
+      'The `nextCursor` of the previous page of this bucket, as it was returned. Opaque and tamper-evident: a cursor of another bucket, or one edited or made up, is a 400.',
+      512,
+    ),
   },
   // Webhook management (DESIGN.md section 10): the user's and the workspace's partitions are
   // queried in parallel; creating claims a free slot row, deleting removes one.
@@ -295,6 +460,10 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:PutItem'],
+    operationId: 'createWebhook',
+    summary: "Create a webhook for the workspace's status changes",
+    answers: ['201', ...BEARER, '409', '413'],
+    response: 'CreatedWebhook',
   },
   {
     method: 'GET',
@@ -302,6 +471,10 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query'],
+    operationId: 'listWebhooks',
+    summary: "The workspace's webhooks (never their secrets)",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'WebhookList',
   },
   // PATCH: the same partitions, then one conditional UpdateItem of the webhook's slot.
   {
@@ -310,6 +483,10 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+    operationId: 'updateWebhook',
+    summary: "Change a webhook's alert policy, URL or description; the secret stays",
+    answers: ['200', ...BEARER, '413'],
+    response: 'Webhook',
   },
   {
     method: 'DELETE',
@@ -317,6 +494,9 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/webhooks-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+    operationId: 'deleteWebhook',
+    summary: 'Delete a webhook; it gets no delivery after this, not even a pending retry',
+    answers: ['204', ...BEARER],
   },
   // Shares (DESIGN.md section 17): the user's partition, the bucket's META row and its share
   // slots in parallel; creating claims a free slot and writes the token's lookup row (deleting
@@ -327,6 +507,11 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/shares-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    operationId: 'createShare',
+    summary: 'Create a share link of the bucket (a token for its public routes)',
+    // Section 17: the share routes' caller is the webhooks' (section 10's errors).
+    answers: ['201', ...BEARER, '409', '413'],
+    response: 'CreatedShare',
   },
   {
     method: 'GET',
@@ -334,6 +519,10 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/shares-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem'],
+    operationId: 'listShares',
+    summary: "The bucket's share links (never their tokens)",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'ShareList',
   },
   {
     method: 'DELETE',
@@ -341,6 +530,9 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/shares-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+    operationId: 'revokeShare',
+    summary: 'Revoke a share link; its token is refused from the next request on',
+    answers: ['204', ...BEARER],
   },
   // Public reads of a share (DESIGN.md section 17): one consistent GetItem of the token's
   // lookup row, then the bucket's reads as the authenticated routes make them.
@@ -350,6 +542,11 @@ export const ROUTES = [
     function: 'public',
     handler: 'functions/public/public-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getPublicStatus',
+    summary: "A shared bucket's status (no account; the share token is the credential)",
+    // Public routes: no bearer token, so no 401 or 403; every bad token is the one 404.
+    answers: ['200', ...CONDITIONAL, '404', '500', '503'],
+    response: 'StorageBucketStatusResponse',
   },
   {
     method: 'GET',
@@ -357,6 +554,16 @@ export const ROUTES = [
     function: 'public',
     handler: 'functions/public/public-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getPublicUptime',
+    summary: "A shared bucket's uptime per node and day (no account)",
+    answers: ['200', ...CONDITIONAL, '400', '404', '500', '503'],
+    response: 'UptimeResponse',
+    query: {
+      days: {
+        description: 'The last N days, today included (1-90, default 30).',
+        schema: { type: 'string', pattern: '^[0-9]+$' },
+      },
+    },
   },
   {
     method: 'GET',
@@ -364,6 +571,10 @@ export const ROUTES = [
     function: 'public',
     handler: 'functions/public/public-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getPublicHealth',
+    summary: "A shared bucket's health verdict (no account; the share token is the credential)",
+    answers: ['200', ...CONDITIONAL, '404', '500', '503'],
+    response: 'BucketHealth',
   },
   {
     method: 'GET',
@@ -371,6 +582,16 @@ export const ROUTES = [
     function: 'public',
     handler: 'functions/public/public-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'listPublicHealthEvents',
+    summary: "A shared bucket's health events, newest first (no account)",
+    answers: ['200', ...CONDITIONAL, '400', '404', '500', '503'],
+    response: 'HealthEventsPage',
+    query: pageQuery(
+      'Health events',
+      50,
+      "The `nextCursor` of the previous page, as it was returned (another bucket's, edited or made up is a 400).",
+      512,
+    ),
   },
   {
     method: 'GET',
@@ -378,6 +599,20 @@ export const ROUTES = [
     function: 'badge',
     handler: 'functions/badge/badge-handler.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getPublicBadge',
+    summary: "A shared bucket's badge (SVG, Shields style)",
+    answers: ['200', ...CONDITIONAL, '400', '404', '500', '503'],
+    text: 'image/svg+xml',
+    query: {
+      show: {
+        schema: { type: 'string', enum: ['health', 'uptime'] },
+      },
+      days: {
+        description:
+          'With `show=uptime`, the last N days, today included (1-90, default 30). Checked whatever `show` is (a 400 out of range), since it is part of the cache key.',
+        schema: { type: 'string', pattern: '^[0-9]+$' },
+      },
+    },
   },
   // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the
   // management function: the user's partition and the bucket's META row in parallel, then the
@@ -390,6 +625,11 @@ export const ROUTES = [
     handler: 'functions/webhooks/health-handler.ts',
     // Query the slots; PutItem an ended window's copy and the claimed slot; UpdateItem the mark.
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    operationId: 'createMaintenanceWindow',
+    summary: 'Schedule a maintenance window for the bucket',
+    // Sections 13 and 15: the 21st window is a 409.
+    answers: ['201', ...BEARER, '409', '413'],
+    response: 'MaintenanceWindow',
   },
   {
     method: 'DELETE',
@@ -405,6 +645,10 @@ export const ROUTES = [
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
     ],
+    operationId: 'deleteMaintenanceWindow',
+    summary: 'Cancel an upcoming window, or end an active one now',
+    // Sections 13 and 15: the deletion of an ended window is a 409.
+    answers: ['204', ...BEARER, '409'],
   },
   {
     method: 'PUT',
@@ -413,6 +657,12 @@ export const ROUTES = [
     handler: 'functions/webhooks/health-handler.ts',
     // PutItem the policy input and the current policy; UpdateItem the mark.
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    operationId: 'putHealthPolicy',
+    summary: "Set the bucket's health policy",
+    // An addition to section 13 (docs/SECURITY.md, H6): the 51st policy change of a UTC day
+    // is a 409.
+    answers: ['200', ...BEARER, '409', '413'],
+    response: 'BucketHealthPolicy',
   },
   // Any reader of the bucket: the user's partition, the bucket's META row and its window rows.
   {
@@ -422,6 +672,10 @@ export const ROUTES = [
     handler: 'functions/status/maintenance-handler.ts',
     // The META row by a Query of its key, as the status route reads it.
     tableActions: ['dynamodb:Query'],
+    operationId: 'listMaintenanceWindows',
+    summary: "The bucket's maintenance windows",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'MaintenanceWindowList',
   },
   // Prometheus metrics (DESIGN.md section 18): the user's partition (none for a key), the
   // workspace's META row (GetItem) and its bucket listing (Query); then each bucket's reads of
@@ -432,6 +686,17 @@ export const ROUTES = [
     function: 'status',
     handler: 'functions/status/metrics-handler.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
+    operationId: 'getWorkspaceMetrics',
+    summary: "The workspace's buckets and nodes as Prometheus metrics",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    text: 'text/plain',
+    query: {
+      bucket: {
+        description:
+          'Only this bucket of the workspace; repeat it for several (`?bucket=a&bucket=b`). Without it, every bucket of the workspace.',
+        schema: { type: 'array', items: { $ref: '#/components/schemas/Id' } },
+      },
+    },
   },
   // Workspace API keys (DESIGN.md section 18), on the management function: the user's
   // partition and the workspace's META and key slots in parallel; creating claims a free slot
@@ -442,6 +707,11 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/api-keys-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:PutItem'],
+    operationId: 'createApiKey',
+    summary: "Create a read-only API key for the workspace's buckets",
+    // Section 18: as the webhook routes.
+    answers: ['201', ...BEARER, '409', '413'],
+    response: 'CreatedApiKey',
   },
   {
     method: 'GET',
@@ -449,6 +719,10 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/api-keys-handler.ts',
     tableActions: ['dynamodb:Query'],
+    operationId: 'listApiKeys',
+    summary: "The workspace's API keys (never a key or its hash)",
+    answers: ['200', ...BEARER, ...CONDITIONAL],
+    response: 'ApiKeyList',
   },
   {
     method: 'DELETE',
@@ -456,6 +730,9 @@ export const ROUTES = [
     function: 'webhooks',
     handler: 'functions/webhooks/api-keys-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
+    operationId: 'deleteApiKey',
+    summary: 'Revoke an API key; the next request with it is a 401',
+    answers: ['204', ...BEARER],
   },
 ] as const satisfies readonly RouteSpec<FunctionName>[];
 

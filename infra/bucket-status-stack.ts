@@ -16,6 +16,7 @@ import {
   routesOf,
   tableActionsOf,
 } from '../functions/route-table.ts';
+import { type Env, SETTINGS, type SettingKey } from '../functions/shared/config.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { AlertDelivery } from './constructs/alert-delivery.ts';
 import {
@@ -162,34 +163,27 @@ export class BucketStatusStack extends Stack {
       logRetention,
       timeout: Duration.seconds(10),
     };
-    // Settings beyond TABLE_NAME, per function.
     this.alerts = new AlertDelivery(this, 'Alerts', { table: this.table });
-    const environments: Record<FunctionName, Record<string, string>> = {
-      status: {
-        ...settings,
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-        EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn,
-      },
-      ingest: { ...settings },
-      events: {
-        ...settings,
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-        EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn,
-      },
-      sweep: { ...settings },
-      // Never WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10).
-      webhooks: {
-        ...settings,
-        ...jwtEnvironment(props.jwt, this.jwtSecret),
-        // Share links open the status page (set below, once the page exists).
-      },
-      // No token key material: the share token in the path is the credential. The cursor key
-      // of the public health events is the one of every events cursor.
-      public: { ...settings, EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn },
-      // No key material and no secret at all: the badge reads no events cursor.
-      badge: { ...settings },
-      fanOut: { ...settings, ...this.alerts.environment },
-      delivery: { ...settings, ...this.alerts.environment },
+    // The variables of the settings the stack gives a value (each function gets those its
+    // FUNCTIONS entry names; the rest are read with their defaults). Never
+    // WEBHOOK_ALLOW_LOOPBACK: deployed, only public https targets (DESIGN.md section 10). The
+    // status page's URL (statusPageUrl) is set once the page exists, below.
+    const stackValues: Partial<Record<SettingKey, Record<string, string>>> = {
+      tableName: { TABLE_NAME: this.table.tableName },
+      jwt: jwtEnvironment(props.jwt, this.jwtSecret),
+      eventsCursorKey: { EVENTS_CURSOR_SECRET_ARN: this.eventsCursorSecret.secretArn },
+      deliveryQueueUrl: this.alerts.environment,
+    };
+    const setLater: readonly SettingKey[] = ['statusPageUrl'];
+    const environmentOf = (name: FunctionName): Record<string, string> => {
+      // The service's settings go to every function (ServiceSettings, above).
+      const environment = { ...stackValues.tableName, ...settings };
+      for (const key of FUNCTIONS[name].settings) {
+        const values = stackValues[key];
+        if (values !== undefined) Object.assign(environment, checkedValues(key, values));
+        else if (!setLater.includes(key)) assertHasDefault(name, key, settings);
+      }
+      return environment;
     };
     // How each function is invoked: HTTP functions by their routes (below); a scheduled or
     // queue-driven function of the table gets its schedule or queue here, by name.
@@ -218,7 +212,7 @@ export class BucketStatusStack extends Stack {
         description: describeFunction(props.stageName, name),
         memorySize: spec.memorySize,
         ...('timeoutSeconds' in spec && { timeout: Duration.seconds(spec.timeoutSeconds) }),
-        environment: { TABLE_NAME: this.table.tableName, ...environments[name] },
+        environment: environmentOf(name),
         trigger: triggerOf(name),
       });
       fn.grantTable(this.table, {
@@ -257,7 +251,11 @@ export class BucketStatusStack extends Stack {
     });
     this.statusPage.deployPage(this.httpApi.url);
     // A share link opens the page (POST shares answers `<page>#share=<token>`).
-    this.functions.webhooks.function.addEnvironment('STATUS_PAGE_URL', this.statusPage.url);
+    for (const name of FUNCTION_NAMES) {
+      if ((FUNCTIONS[name].settings as readonly string[]).includes('statusPageUrl')) {
+        this.functions[name].function.addEnvironment('STATUS_PAGE_URL', this.statusPage.url);
+      }
+    }
     this.publicCdn = new PublicCdn(this, 'Public', { apiId: this.httpApi.api.apiId });
     Validations.of(this.httpApi.api).acknowledge({
       id: 'AwsSolutions-APIG4',
@@ -316,6 +314,28 @@ export class BucketStatusStack extends Stack {
         value: this.jwtSecret.secretArn,
       });
     }
+  }
+}
+
+/** The variables the stack sets for a setting: only those config.ts reads it from. */
+function checkedValues(key: SettingKey, values: Record<string, string>): Record<string, string> {
+  const variables: readonly string[] = SETTINGS[key].variables;
+  const other = Object.keys(values).filter((name) => !variables.includes(name));
+  if (other.length > 0) throw new Error(`setting ${key} is not read from ${other.join(', ')}`);
+  return values;
+}
+
+/**
+ * A setting a function reads and the stack gives no value must read from its default: one
+ * without (a new required setting) fails the synthesis, naming the function and the key.
+ */
+function assertHasDefault(name: FunctionName, key: SettingKey, environment: Env): void {
+  try {
+    SETTINGS[key].read(environment);
+  } catch (error) {
+    throw new Error(
+      `function ${name} reads the setting ${key}, which the stack sets no value for: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -1,40 +1,30 @@
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
-  type CursorKeySource,
   type Env,
-  type JwtConfig,
-  type ReleaseTwoSettings,
   readDynamoEndpoint,
-  readEventsCursorKeySource,
-  readJwtConfig,
-  readNodeKeyCacheSeconds,
-  readNodeMinReportIntervalMs,
   readPositiveInt,
-  readReleaseTwoSettings,
-  readStaleAfterSeconds,
-  readStatusPageUrl,
-  requireTableName,
+  SETTINGS,
+  type SettingKey,
+  type Settings,
 } from '../functions/shared/config.ts';
 
 /**
- * Everything the local runtime reads from its environment, validated before anything starts.
- * Every value comes from a reader of functions/shared/config.ts: nothing is parsed here.
+ * Everything the local runtime reads from its environment, validated before anything starts:
+ * every setting of functions/shared/config.ts's SETTINGS (so every function's), each by its own
+ * reader, over the runtime's defaults; nothing is parsed here.
  */
-export interface LocalConfig extends ReleaseTwoSettings {
+export type LocalConfig = Omit<Settings, 'statusPageUrl' | 'deliveryQueueUrl'> & {
   port: number;
-  tableName: string;
   /** DYNAMODB_ENDPOINT: an engine that is already running, instead of embedded dynalite. */
   dynamoEndpoint: string | undefined;
   jwtSecret: string;
-  jwt: JwtConfig;
-  staleAfterSeconds: number;
-  nodeKeyCacheSeconds: number;
-  nodeMinReportIntervalMs: number;
-  eventsCursorKey: CursorKeySource;
   /** STATUS_PAGE_URL when set; otherwise the runtime uses the page it serves itself. */
   statusPageUrl: string | undefined;
-}
+};
+
+/** No delivery queue locally: the in-process alert queue delivers (local/alert-queue.ts). */
+const NOT_READ_LOCALLY: readonly SettingKey[] = ['deliveryQueueUrl'];
 
 export const DEFAULT_LOCAL_TABLE_NAME = 'bucket-status-local';
 export const DEFAULT_LOCAL_PORT = 3000;
@@ -55,26 +45,27 @@ export function readLocalConfig(env: Env, overrides: { port?: number } = {}): Lo
     }
   }
   const jwtSecret = set('JWT_SECRET') ? (env.JWT_SECRET as string) : randomJwtSecret();
+  // The runtime's defaults. EVENTS_CURSOR_SECRET when set, else derived from the runtime's
+  // JWT_SECRET (docs/SECURITY.md). The local runtime alone accepts http and loopback webhook
+  // targets (DESIGN.md section 10); WEBHOOK_ALLOW_LOOPBACK=false turns that off to try the
+  // deployed rules locally.
   const effective: Env = {
     ...env,
     TABLE_NAME: set('TABLE_NAME') ? env.TABLE_NAME : DEFAULT_LOCAL_TABLE_NAME,
     JWT_SECRET: jwtSecret,
+    WEBHOOK_ALLOW_LOOPBACK: set('WEBHOOK_ALLOW_LOOPBACK') ? env.WEBHOOK_ALLOW_LOOPBACK : 'true',
   };
-  return {
+  const config: Record<string, unknown> = {
     port:
       overrides.port ?? readPositiveInt(env, 'PORT', DEFAULT_LOCAL_PORT, { min: 0, max: 65_535 }),
-    tableName: requireTableName(effective),
     dynamoEndpoint: readDynamoEndpoint(env),
     jwtSecret,
-    jwt: readJwtConfig(effective),
-    staleAfterSeconds: readStaleAfterSeconds(env),
-    nodeKeyCacheSeconds: readNodeKeyCacheSeconds(env),
-    nodeMinReportIntervalMs: readNodeMinReportIntervalMs(env),
-    // EVENTS_CURSOR_SECRET when set, else derived from the runtime's JWT_SECRET (docs/SECURITY.md).
-    eventsCursorKey: readEventsCursorKeySource(effective),
-    statusPageUrl: env.STATUS_PAGE_URL?.trim() ? readStatusPageUrl(env) : undefined,
-    // The local runtime alone accepts http and loopback webhook targets (DESIGN.md section 10);
-    // WEBHOOK_ALLOW_LOOPBACK=false turns that off to try the deployed rules locally.
-    ...readReleaseTwoSettings(env, { local: true }),
+    statusPageUrl: undefined,
   };
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    if (NOT_READ_LOCALLY.includes(key)) continue;
+    if (key === 'statusPageUrl' && !set('STATUS_PAGE_URL')) continue;
+    config[key] = SETTINGS[key].read(effective);
+  }
+  return config as LocalConfig;
 }

@@ -1,20 +1,29 @@
 /**
- * `npm run wire`: writes what follows from the wire shapes (functions/wire/): client/types.ts
- * (the client stays dependency-free: plain TypeScript, no TypeBox) and the components/schemas
- * section of openapi.yaml (the rest of the document is written by hand). `--check` writes
- * nothing and exits 1 when either file is stale; test/types/wire-shapes.test.ts does the same.
+ * `npm run wire`: writes what follows from the wire shapes (functions/wire/) and the route
+ * table (functions/route-table.ts): client/types.ts (the client stays dependency-free: plain
+ * TypeScript, no TypeBox), client/routes.ts (what each route answers), the methods of the
+ * routes' `clientMethod` in client/client.ts, the components/schemas section of openapi.yaml,
+ * and the route table's part of its paths (scripts/openapi-paths.ts; the prose, examples and
+ * request bodies are written in openapi.yaml). `--check` writes nothing and exits 1 when a
+ * file is stale; test/types/wire-shapes.test.ts does the same.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isSeq, visit } from 'yaml';
-import { COMPONENTS } from '../functions/wire/components.ts';
+import { Kind, type TSchema } from '@sinclair/typebox';
+import { Document, isSeq, parseDocument, visit } from 'yaml';
+import { type QueryParam, ROUTES, type RouteSpec, routeKeyOf } from '../functions/route-table.ts';
+import { COMPONENTS, type Component } from '../functions/wire/components.ts';
+import { pathNames, type RouteList, writePaths } from './openapi-paths.ts';
 
 type Json = Record<string, unknown>;
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLIENT_TYPES_PATH = `${ROOT}client/types.ts`;
 export const OPENAPI_PATH = `${ROOT}openapi.yaml`;
+export const CLIENT_ROUTES_PATH = `${ROOT}client/routes.ts`;
+export const CLIENT_PATH = `${ROOT}client/client.ts`;
 /** openapi.yaml's last section, replaced from this line to the end. */
 const SCHEMAS_LINE = '  schemas:\n';
 
@@ -23,7 +32,38 @@ const plain = (schema: unknown): Json => JSON.parse(JSON.stringify(schema)) as J
 
 const withoutDescription = ({ description: _, ...rest }: Json): Json => rest;
 
-const named = Object.entries(COMPONENTS).map(([name, c]) => ({
+const WIRE = new URL('../functions/wire/', import.meta.url);
+/** Every schema the wire modules export, by its export name. */
+const EXPORTED = new Map<string, TSchema>();
+for (const file of readdirSync(WIRE).filter((f) => f.endsWith('.ts'))) {
+  const module = (await import(new URL(file, WIRE).href)) as Record<string, unknown>;
+  for (const [name, value] of Object.entries(module)) {
+    if (typeof value === 'object' && value !== null && Kind in value) {
+      EXPORTED.set(name, value as TSchema);
+    }
+  }
+}
+
+/**
+ * What is published: COMPONENTS, then each route's response shape that COMPONENTS does not
+ * name, under its export name in functions/wire/ (the client's type too).
+ */
+export function published(routes: RouteList = ROUTES): Record<string, Component> {
+  const components: Record<string, Component> = { ...COMPONENTS };
+  for (const route of routes) {
+    if (route.response === undefined || route.response in components) continue;
+    const schema = EXPORTED.get(route.response);
+    if (schema === undefined) {
+      throw new Error(`${routeKeyOf(route)}: functions/wire/ exports no ${route.response}`);
+    }
+    components[route.response] = { schema, client: route.response };
+  }
+  return components;
+}
+
+export const PUBLISHED = published();
+
+const named = Object.entries(PUBLISHED).map(([name, c]) => ({
   name,
   ...c,
   json: withoutDescription(plain(c.schema)),
@@ -98,15 +138,19 @@ export function openApiSchemasSection(): string {
     .join('\n');
 }
 
-export function openApiDocument(current: string): string {
-  const at = current.indexOf(SCHEMAS_LINE);
-  if (at < 0) throw new Error('openapi.yaml has no components/schemas section');
-  return current.slice(0, at) + openApiSchemasSection();
+export function openApiDocument(current: string, routes?: RouteList): string {
+  if (!current.includes(SCHEMAS_LINE)) {
+    throw new Error('openapi.yaml has no components/schemas section');
+  }
+  const doc = parseDocument(current);
+  writePaths(doc, routes);
+  const text = doc.toString({ lineWidth: 100, minContentWidth: 0, flowCollectionPadding: false });
+  return text.slice(0, text.indexOf(SCHEMAS_LINE)) + openApiSchemasSection();
 }
 
 // ---------------------------------------------------------------- client/types.ts
 
-const clientName = (name: string) => COMPONENTS[name]?.client;
+const clientName = (name: string) => PUBLISHED[name]?.client;
 
 function doc(text: unknown, indent: string): string {
   if (typeof text !== 'string') return '';
@@ -187,17 +231,163 @@ export function clientTypes(): string {
   ].join('\n')}\n`;
 }
 
+// ---------------------------------------------------------------- client/routes.ts
+
+/**
+ * The routes the client calls (those whose answer it has a type for: a client type, a text
+ * body or none), what each answers, and what its request code needs beyond the route key.
+ */
+export function clientRoutes(): string {
+  const routes = ROUTES.flatMap((route) => {
+    const key = routeKeyOf(route);
+    const answers = route.answers as readonly string[];
+    const client = 'response' in route ? clientName(route.response) : undefined;
+    const response = client === undefined ? undefined : `Types.${client}`;
+    const text = 'text' in route ? route.text : undefined;
+    const type =
+      response ?? (text !== undefined ? 'string' : answers.includes('204') ? 'undefined' : '');
+    if (type === '') return [];
+    const facts = [
+      ...(text !== undefined ? [`text: '${text}'`] : []),
+      ...(answers.includes('204') ? ['noContent: true'] : []),
+      ...(answers.includes('201') ? ['creates: true'] : []),
+    ];
+    return [{ key, type, facts: facts.length === 0 ? '{}' : `{ ${facts.join(', ')} }` }];
+  });
+  return `${[
+    '/**',
+    ' * The routes the client calls and what each answers, from the route table',
+    ' * (functions/route-table.ts). Generated by `npm run wire`: edit the table, not this file.',
+    ' */',
+    '',
+    "import type * as Types from './types.ts';",
+    '',
+    '/** What the request code needs of a route beyond its key. */',
+    'export interface RouteFacts {',
+    '  /** The 200 is text of this media type, returned as it is. */',
+    "  readonly text?: 'image/svg+xml' | 'text/plain';",
+    '  /** The answer is a 204 without a body. */',
+    '  readonly noContent?: true;',
+    '  /** The route creates something (201): a 503 is not retried (it may have been created). */',
+    '  readonly creates?: true;',
+    '}',
+    '',
+    "/** Each route's answer: its JSON body, a text body's text, `undefined` for a 204. */",
+    'export interface RouteAnswers {',
+    ...routes.map((r) => `  '${r.key}': ${r.type};`),
+    '}',
+    '',
+    'export type ClientRoute = keyof RouteAnswers;',
+    '',
+    'export const ROUTE_FACTS: { readonly [K in ClientRoute]: RouteFacts } = {',
+    ...routes.map((r) => `  '${r.key}': ${r.facts},`),
+    '};',
+  ].join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------- client/client.ts
+
+const WRITTEN_START =
+  "  // Methods written by `npm run wire` from the route table's `clientMethod`: edit the table.\n";
+const WRITTEN_END = '  // End of the written methods.\n';
+
+/** A query parameter's TypeScript type and its client-side check (client/ids.ts, QueryCheck). */
+function queryOf(route: RouteSpec, name: string, param: QueryParam) {
+  const schema = param.schema as Json;
+  const fail = () => {
+    throw new Error(`${routeKeyOf(route)}: no client check for query ${name}`);
+  };
+  if (schema.type === 'integer') {
+    const { minimum, maximum } = schema;
+    return { type: 'number', check: { type: 'integer', minimum, maximum } };
+  }
+  if (schema.type === 'string') {
+    const values = schema.enum as string[] | undefined;
+    const type = values?.map((v) => `'${v}'`).join(' | ') ?? 'string';
+    return { type, check: { type: 'string', maxLength: schema.maxLength, enum: values } };
+  }
+  if (schema.type === 'array' && (schema.items as Json).$ref === '#/components/schemas/Id') {
+    return { type: 'readonly string[]', check: { type: 'ids' } };
+  }
+  return fail();
+}
+
+/** The method (and its `...IfChanged` twin) client/client.ts gets for a route's `clientMethod`. */
+function clientMethod(route: RouteSpec, name: string): string {
+  if (route.method !== 'GET') throw new Error(`${routeKeyOf(route)}: clientMethod is for GETs`);
+  const key = routeKeyOf(route);
+  const ids = pathNames(route.path).map((id) => (id === 'token' ? 'shareToken' : id));
+  const params = `{ ${ids.map((id) => (id === 'shareToken' ? 'token: shareToken' : id)).join(', ')} }`;
+  const query = Object.entries(route.query ?? {}).map(
+    ([q, param]) => [q, queryOf(route, q, param)] as const,
+  );
+  const args = [
+    ...ids.map((id) => `${id}: string`),
+    ...(query.length === 0
+      ? []
+      : [`query: { ${query.map(([q, { type }]) => `${q}?: ${type}`).join('; ')} } = {}`]),
+  ]
+    .map((arg) => `${arg}, `)
+    .join('');
+  const checks = Object.fromEntries(query.map(([q, { check }]) => [q, check]));
+  const extra =
+    query.length === 0 ? '' : `, () => ({ query: checkQuery(query, ${JSON.stringify(checks)}) })`;
+  const summary = route.summary.replace(/\.$/, '');
+  return [
+    `  /** ${key}: ${summary}. */`,
+    `  async ${name}(${args}options: RequestOptions = {}): Promise<RouteAnswers['${key}']> {`,
+    `    return this.#send('${key}', ${params}, options${extra});`,
+    '  }',
+    '',
+    `  /** ${name} revalidating the answer you hold (see getBucketStatusIfChanged). */`,
+    `  async ${name}IfChanged(${args}options: ConditionalOptions = {}): Promise<Conditional<RouteAnswers['${key}']>> {`,
+    `    return this.#sendIfChanged('${key}', ${params}, options${extra});`,
+    '  }',
+    '',
+  ].join('\n');
+}
+
+/** `text` as biome formats it (the project's formatter, so the check of client/ passes). */
+function formatted(text: string, path: string): string {
+  const biome = spawnSync(
+    `${ROOT}node_modules/.bin/biome`,
+    ['format', `--stdin-file-path=${path}`],
+    {
+      input: text,
+      encoding: 'utf8',
+      cwd: ROOT,
+    },
+  );
+  if (biome.status !== 0) throw new Error(`biome format ${path}: ${biome.stderr}`);
+  return biome.stdout;
+}
+
+/** client/client.ts with the methods of the routes' `clientMethod` written between its markers. */
+export function clientSource(current: string, routes: RouteList = ROUTES): string {
+  const start = current.indexOf(WRITTEN_START);
+  const end = current.indexOf(WRITTEN_END);
+  if (start < 0 || end < start) throw new Error('client/client.ts has no written-methods markers');
+  const methods = routes.flatMap((route) =>
+    route.clientMethod === undefined ? [] : [clientMethod(route, route.clientMethod)],
+  );
+  const next =
+    current.slice(0, start + WRITTEN_START.length) + methods.join('\n') + current.slice(end);
+  return methods.length === 0 ? next : formatted(next, 'client/client.ts');
+}
+
 // ---------------------------------------------------------------- main
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes('--check');
   const files = [
     { path: CLIENT_TYPES_PATH, next: () => clientTypes() },
+    { path: CLIENT_ROUTES_PATH, next: () => clientRoutes() },
+    { path: CLIENT_PATH, next: (current: string) => clientSource(current) },
     { path: OPENAPI_PATH, next: (current: string) => openApiDocument(current) },
   ];
   let stale = 0;
   for (const file of files) {
-    const current = readFileSync(file.path, 'utf8');
+    const current = existsSync(file.path) ? readFileSync(file.path, 'utf8') : '';
     const next = file.next(current);
     if (next === current) continue;
     stale++;

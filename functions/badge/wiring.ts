@@ -5,13 +5,30 @@ import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import {
+  readEventRetentionDays,
+  readHistoryRetentionDays,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../shared/config.ts';
+import type {
+  RouteHandlers,
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredHttpFunction,
+} from '../shared/wiring.ts';
 import { createBadgeHandler } from './badge-handler.ts';
 
-export type BadgeSettings = Pick<
-  Settings,
-  'tableName' | 'staleAfterSeconds' | 'historyRetentionDays' | 'eventRetentionDays'
->;
+export type BadgeSettings = SettingsOf<'badge'>;
+
+/** The readers of the settings the table names for badge (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  staleAfterSeconds: readStaleAfterSeconds,
+  historyRetentionDays: readHistoryRetentionDays,
+  eventRetentionDays: readEventRetentionDays,
+} satisfies SettingReaders<'badge'>;
 
 /**
  * The badge function on its real adapters (DESIGN.md section 17): the share's lookup row, then

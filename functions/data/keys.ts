@@ -12,6 +12,12 @@ export const META_SK = 'META';
 export const NODE_SK_PREFIX = 'NODE#';
 export const nodeSk = (nodeId: string) => `${NODE_SK_PREFIX}${nodeId}`;
 export const nodePk = (nodeId: string) => `NODE#${nodeId}`;
+/**
+ * An unassignment's hold in the bucket's partition (`UNASSIGNING#<nodeId>#<call>`, `ovAt` `!P`):
+ * from before its row's delete until the node's leaving is on the bucket's log, so the overview
+ * reads the bucket as GET health does meanwhile (functions/data/overview-index.ts).
+ */
+export const unassignHoldSk = (nodeId: string, call: string) => `UNASSIGNING#${nodeId}#${call}`;
 /** The bucket's health partition: STATE, health events, closed days, inputs, windows. */
 export const HEALTH_PK_PREFIX = 'HEALTH#';
 export const healthPk = (bucketId: string) => `${HEALTH_PK_PREFIX}${bucketId}`;

@@ -19,14 +19,16 @@ import { batchGetAll } from './batch-get.ts';
 import { HEALTH_ROW_PROJECTION, healthNodeRowOf } from './bucket-nodes.ts';
 import { bucketPk, NODE_SK_PREFIX } from './keys.ts';
 import { queryAll } from './query-all.ts';
-import { sweepAtOf } from './sweep-index.ts';
 import { OVERVIEW_INDEX, OVERVIEW_MARK } from './table-definition.ts';
 
 /**
  * The reader: the bucket's marked rows and the rows whose last report's slot started at or
- * before the slot of `nowMs - stale` (every row whose report may be stale by `nowMs`, and no
- * row whose report is fresh for a whole slot longer), keys only; then those rows' reports
- * (BatchGetItem), unless a row is pending (the overview then reads the bucket as GET health).
+ * before `nowMs - stale` (every row whose report may be stale by `nowMs`, and no row whose
+ * report is fresh for a whole slot longer), keys only; then those rows' reports (BatchGetItem),
+ * unless a row is pending (the overview then reads the bucket as GET health). The bound is the
+ * instant, not the start of its slot (the same rows while the slot width holds): a row's slot
+ * may be of another width (written under another STALE_AFTER_SECONDS), and any slot starts at
+ * or before its report.
  */
 export function createOverviewRowsReader(
   client: DynamoDBClient,
@@ -34,7 +36,7 @@ export function createOverviewRowsReader(
   staleAfterSeconds: number,
 ): LoadOverviewRows {
   return async function loadOverviewRows(bucketId, nowMs) {
-    const cutoff = sweepAtOf(nowMs - staleAfterSeconds * 1000, staleAfterSeconds);
+    const cutoff = new Date(nowMs - staleAfterSeconds * 1000).toISOString();
     const keys: Item[] = [];
     let neverReported = 0;
     let pending = false;

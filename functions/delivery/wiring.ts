@@ -3,7 +3,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
-import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
+import { readDeliveryQueueUrl, readStaleAfterSeconds, requireTableName } from '../shared/config.ts';
+import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createDeliveryConfirmer } from './confirmer.ts';
 import { createDeliveryHandler } from './delivery-handler.ts';
 import { createSqsVisibility } from './sqs-visibility.ts';
@@ -39,9 +40,14 @@ export function wireDeliveryHandler(w: DeliveryWiring) {
 }
 
 /** DELIVERY_QUEUE_URL is set by the stack; the local runtime has no queue (see below). */
-export type DeliverySettings = Pick<Settings, 'tableName' | 'staleAfterSeconds'> & {
-  deliveryQueueUrl?: string;
-};
+export type DeliverySettings = SettingsOf<'delivery'>;
+
+/** The readers of the settings the table names for delivery (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  staleAfterSeconds: readStaleAfterSeconds,
+  deliveryQueueUrl: readDeliveryQueueUrl,
+} satisfies SettingReaders<'delivery'>;
 
 /**
  * The delivery function of the route table (the common `wire(deps)` shape). It never allows

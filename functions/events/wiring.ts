@@ -5,14 +5,31 @@ import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
+import {
+  readEventRetentionDays,
+  readEventsCursorKeySource,
+  readJwtConfig,
+  requireTableName,
+} from '../shared/config.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type {
+  RouteHandlers,
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredHttpFunction,
+} from '../shared/wiring.ts';
 import { createEventsHandler } from './events-handler.ts';
 
-export type EventsSettings = Pick<
-  Settings,
-  'tableName' | 'jwt' | 'eventRetentionDays' | 'eventsCursorKey'
->;
+export type EventsSettings = SettingsOf<'events'>;
+
+/** The readers of the settings the table names for events (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  jwt: readJwtConfig,
+  eventRetentionDays: readEventRetentionDays,
+  eventsCursorKey: readEventsCursorKeySource,
+} satisfies SettingReaders<'events'>;
 
 /**
  * The events function on its real adapters: used by the Lambda entry, the local runtime and

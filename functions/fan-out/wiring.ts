@@ -4,7 +4,8 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
-import type { Settings, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
+import { readDeliveryQueueUrl, requireTableName } from '../shared/config.ts';
+import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createEventBridgePublish, createSqsEnqueue } from './aws-adapters.ts';
 import { createStreamHandler } from './stream-handler.ts';
 
@@ -32,7 +33,13 @@ export function wireFanOutHandler(w: FanOutWiring) {
 }
 
 /** DELIVERY_QUEUE_URL is set by the stack; the local runtime has no queue (see below). */
-export type FanOutSettings = Pick<Settings, 'tableName'> & { deliveryQueueUrl?: string };
+export type FanOutSettings = SettingsOf<'fanOut'>;
+
+/** The readers of the settings the table names for fanOut (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  deliveryQueueUrl: readDeliveryQueueUrl,
+} satisfies SettingReaders<'fanOut'>;
 
 /**
  * The fan-out function of the route table (the common `wire(deps)` shape). Without a delivery

@@ -9,19 +9,35 @@ import {
   createReportGuard,
 } from '../data/node-registry.ts';
 import type { RegisteredNode } from '../domain/ports/ingest.ts';
+import {
+  readEventRetentionDays,
+  readHistoryRetentionDays,
+  readNodeKeyCacheSeconds,
+  readNodeMinReportIntervalMs,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../shared/config.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type {
+  RouteHandlers,
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredHttpFunction,
+} from '../shared/wiring.ts';
 import { createIngestHandler } from './ingest-handler.ts';
 
-export type IngestSettings = Pick<
-  Settings,
-  | 'tableName'
-  | 'nodeKeyCacheSeconds'
-  | 'nodeMinReportIntervalMs'
-  | 'staleAfterSeconds'
-  | 'historyRetentionDays'
-  | 'eventRetentionDays'
->;
+export type IngestSettings = SettingsOf<'ingest'>;
+
+/** The readers of the settings the table names for ingest (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  nodeKeyCacheSeconds: readNodeKeyCacheSeconds,
+  nodeMinReportIntervalMs: readNodeMinReportIntervalMs,
+  staleAfterSeconds: readStaleAfterSeconds,
+  historyRetentionDays: readHistoryRetentionDays,
+  eventRetentionDays: readEventRetentionDays,
+} satisfies SettingReaders<'ingest'>;
 
 /** Upper bound on cached node keys per container. */
 const MAX_CACHED_NODE_KEYS = 10_000;

@@ -5,8 +5,21 @@ import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
+import {
+  readEventRetentionDays,
+  readEventsCursorKeySource,
+  readHistoryRetentionDays,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../shared/config.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type {
+  RouteHandlers,
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredHttpFunction,
+} from '../shared/wiring.ts';
 import {
   createPublicHealthEventsHandler,
   createPublicHealthHandler,
@@ -14,14 +27,16 @@ import {
   createPublicUptimeHandler,
 } from './public-handlers.ts';
 
-export type PublicSettings = Pick<
-  Settings,
-  | 'tableName'
-  | 'staleAfterSeconds'
-  | 'historyRetentionDays'
-  | 'eventRetentionDays'
-  | 'eventsCursorKey'
->;
+export type PublicSettings = SettingsOf<'public'>;
+
+/** The readers of the settings the table names for public (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  staleAfterSeconds: readStaleAfterSeconds,
+  historyRetentionDays: readHistoryRetentionDays,
+  eventRetentionDays: readEventRetentionDays,
+  eventsCursorKey: readEventsCursorKeySource,
+} satisfies SettingReaders<'public'>;
 
 /**
  * The public function on its real adapters: the share-token JSON reads of DESIGN.md section 17

@@ -269,7 +269,7 @@ export const readEventRetentionDays = (env: Env) => readIntegerSetting(env, 'EVE
 export const readSweepIntervalSeconds = (env: Env) => readSetting(env, SWEEP_INTERVAL_SECONDS);
 export const readWebhookRetryBaseSeconds = (env: Env) =>
   readSetting(env, WEBHOOK_RETRY_BASE_SECONDS);
-/** `fallback`: the local runtime passes true (loopback webhook targets allowed unless set false). */
+/** `fallback`: the value when unset (false deployed). */
 export const readWebhookAllowLoopback = (env: Env, fallback = false) =>
   readSetting(env, { ...WEBHOOK_ALLOW_LOOPBACK, fallback });
 
@@ -295,16 +295,12 @@ export interface ReleaseTwoSettings {
   webhookRetryBaseSeconds: number;
 }
 
-/** `local`: the local runtime's defaults (loopback webhook targets allowed unless set false). */
-export const readReleaseTwoSettings = (
-  env: Env,
-  { local = false }: { local?: boolean } = {},
-): ReleaseTwoSettings => ({
+export const readReleaseTwoSettings = (env: Env): ReleaseTwoSettings => ({
   jwtMaxLifetimeSeconds: readJwtMaxLifetimeSeconds(env),
   historyRetentionDays: readHistoryRetentionDays(env),
   eventRetentionDays: readEventRetentionDays(env),
   sweepIntervalSeconds: readSweepIntervalSeconds(env),
-  webhookAllowLoopback: readWebhookAllowLoopback(env, local),
+  webhookAllowLoopback: readWebhookAllowLoopback(env),
   webhookRetryBaseSeconds: readWebhookRetryBaseSeconds(env),
 });
 
@@ -426,4 +422,87 @@ export function readEventsCursorKeySource(env: Env): CursorKeySource {
     'EVENTS_CURSOR_SECRET or EVENTS_CURSOR_SECRET_ARN is required (the key of the events cursor)',
     'EVENTS_CURSOR_SECRET',
   );
+}
+
+// ---------------------------------------------------------------- the registry
+
+/** One key of `Settings`: the environment variables it is read from, and its reader. */
+export interface SettingSpec<T> {
+  readonly variables: readonly string[];
+  readonly read: (env: Env) => T;
+}
+
+/**
+ * Every setting a function may read, by its key in `Settings`: the variables behind it and its
+ * reader (the readers above, so the messages naming the setting are theirs). A function names
+ * the keys it reads in its FUNCTIONS entry (functions/route-table.ts) and their readers in its
+ * wiring's `settingReaders` (functions/shared/wiring.ts, SettingReaders): the Lambda entry reads
+ * those alone (`readSettings`), the stack sets their variables, the local runtime reads them
+ * all (local/config.ts). A Lambda bundle never imports this object, so it keeps only the
+ * readers of its own settings.
+ */
+export const SETTINGS = {
+  tableName: { variables: ['TABLE_NAME'], read: requireTableName },
+  jwt: {
+    variables: [
+      'JWT_SECRET',
+      'JWT_SECRET_ARN',
+      'JWT_PUBLIC_KEY',
+      'JWT_JWKS_URL',
+      'JWT_ISSUER',
+      'JWT_AUDIENCE',
+      'JWT_MAX_LIFETIME_SECONDS',
+    ],
+    read: readJwtConfig,
+  },
+  staleAfterSeconds: { variables: ['STALE_AFTER_SECONDS'], read: readStaleAfterSeconds },
+  nodeKeyCacheSeconds: { variables: ['NODE_KEY_CACHE_SECONDS'], read: readNodeKeyCacheSeconds },
+  nodeMinReportIntervalMs: {
+    variables: ['NODE_MIN_REPORT_INTERVAL_MS'],
+    read: readNodeMinReportIntervalMs,
+  },
+  eventsCursorKey: {
+    variables: ['EVENTS_CURSOR_SECRET', 'EVENTS_CURSOR_SECRET_ARN', 'JWT_SECRET'],
+    read: readEventsCursorKeySource,
+  },
+  statusPageUrl: { variables: ['STATUS_PAGE_URL'], read: readStatusPageUrl },
+  jwtMaxLifetimeSeconds: {
+    variables: ['JWT_MAX_LIFETIME_SECONDS'],
+    read: readJwtMaxLifetimeSeconds,
+  },
+  historyRetentionDays: { variables: ['HISTORY_RETENTION_DAYS'], read: readHistoryRetentionDays },
+  eventRetentionDays: { variables: ['EVENT_RETENTION_DAYS'], read: readEventRetentionDays },
+  sweepIntervalSeconds: { variables: ['SWEEP_INTERVAL_SECONDS'], read: readSweepIntervalSeconds },
+  // Deployed, false unless set (the stack never sets it); the local runtime's default is true.
+  webhookAllowLoopback: { variables: ['WEBHOOK_ALLOW_LOOPBACK'], read: readWebhookAllowLoopback },
+  webhookRetryBaseSeconds: {
+    variables: ['WEBHOOK_RETRY_BASE_SECONDS'],
+    read: readWebhookRetryBaseSeconds,
+  },
+  deliveryQueueUrl: { variables: ['DELIVERY_QUEUE_URL'], read: readDeliveryQueueUrl },
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+type SettingValues = { [K in SettingKey]: ReturnType<(typeof SETTINGS)[K]['read']> };
+
+/**
+ * The parsed settings a function may need, by key: what each reader of SETTINGS returns. The
+ * delivery queue's URL is absent where there is no queue (the local runtime, tests): fan-out
+ * and delivery then refuse to run.
+ */
+export type Settings = Omit<SettingValues, 'deliveryQueueUrl'> &
+  Partial<Pick<SettingValues, 'deliveryQueueUrl'>>;
+
+/** A function's settings, each by its own reader: `{ tableName: requireTableName, ... }`. */
+export type Readers = Readonly<Record<string, (env: Env) => unknown>>;
+
+/** Every setting of `readers`, read from `env` in their order (the first bad one throws). */
+export function readSettings<R extends Readers>(
+  env: Env,
+  readers: R,
+): { [K in keyof R]: ReturnType<R[K]> } {
+  const settings: Record<string, unknown> = {};
+  for (const [key, read] of Object.entries(readers)) settings[key] = read(env);
+  return settings as { [K in keyof R]: ReturnType<R[K]> };
 }

@@ -1,21 +1,23 @@
 /**
  * What every Lambda entry builds once per cold start, whatever its kind: metrics and the X-Ray
- * writer, the DynamoDB client (captured for tracing), the logger. Each entry reads the settings
- * its wiring names and passes them in; the wiring itself stays the one used by the local
- * runtime and the tests.
+ * writer, the DynamoDB client (captured for tracing), the logger, and the settings its wiring's
+ * `settingReaders` name (those of its FUNCTIONS entry), each read by its own reader; the wiring
+ * itself stays the one used by the local runtime and the tests.
  */
-import { readDynamoEndpoint } from './config.ts';
+import { type Env, type Readers, readDynamoEndpoint, readSettings } from './config.ts';
 import { createDynamoClient } from './dynamo-client.ts';
 import { createLogger } from './logger.ts';
 import { createObservability, type Observability } from './observability.ts';
 import type { Settings, WireDeps } from './wiring.ts';
 
-type Env = Record<string, string | undefined>;
-
-export function lambdaEntryDeps<S extends Partial<Settings>>(
-  settings: S,
+export function lambdaEntryDeps<R extends Readers>(
+  readers: R,
   env: Env = process.env,
-): { deps: WireDeps<S>; observability: Observability } {
+): {
+  deps: WireDeps<{ [K in keyof R]: ReturnType<R[K]> } & Partial<Settings>>;
+  observability: Observability;
+} {
+  const settings = readSettings(env, readers);
   // Metrics and X-Ray subsegments (observability.ts): Lambda entries only.
   const observability = createObservability(env);
   return {

@@ -4,8 +4,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RecordedHealthEvent } from '../domain/alert-message.ts';
 import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
-import type { HttpFunctionName, RouteKeysOf } from '../route-table.ts';
-import type { CursorKeySource, JwtConfig, ReleaseTwoSettings } from './config.ts';
+import type { FUNCTIONS, FunctionName, HttpFunctionName, RouteKeysOf } from '../route-table.ts';
+import type { Env, SETTINGS, SettingKey, Settings } from './config.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /**
@@ -15,18 +15,29 @@ import type { ServiceMetrics } from './metrics.ts';
  * table; all three then go through the same wiring.
  */
 
-/** The parsed settings (DESIGN.md sections 5 and 7) a function may need (config.ts parses them). */
-export interface Settings extends ReleaseTwoSettings {
-  tableName: string;
-  jwt: JwtConfig;
-  staleAfterSeconds: number;
-  nodeKeyCacheSeconds: number;
-  nodeMinReportIntervalMs: number;
-  /** The events cursor's key source (EVENTS_CURSOR_SECRET[_ARN], else JWT_SECRET). */
-  eventsCursorKey: CursorKeySource;
-  /** STATUS_PAGE_URL: the page a share link opens (the management function's shares). */
-  statusPageUrl: string;
-}
+/** The parsed settings a function may need, by key (config.ts SETTINGS: one reader each). */
+export type { Settings };
+
+/** The settings keys function F reads: its FUNCTIONS entry's `settings`. */
+export type SettingKeysOf<F extends FunctionName> = (typeof FUNCTIONS)[F]['settings'][number];
+
+/**
+ * The settings function F's wiring gets: those its FUNCTIONS entry names (a key that is not one
+ * of config.ts's SETTINGS fails the type check here).
+ */
+export type SettingsOf<F extends FunctionName> = Pick<Settings, SettingKeysOf<F>>;
+
+/**
+ * One reader per setting function F reads, by key: each wiring exports its `settings` as an
+ * object literal `satisfies SettingReaders<'name'>`, so a key the table names without a reader
+ * is a missing property and a reader the table does not name an excess one. The Lambda entry
+ * reads exactly these (`readSettings`), so its bundle keeps no other reader.
+ */
+export type SettingReaders<F extends FunctionName> = {
+  readonly [K in SettingKeysOf<F>]: (env: Env) => SettingValues<K>;
+};
+
+type SettingValues<K extends SettingKey> = ReturnType<(typeof SETTINGS)[K]['read']>;
 
 /** What tests may replace; production passes none. */
 export interface WireOverrides {

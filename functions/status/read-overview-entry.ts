@@ -24,6 +24,7 @@ import {
   advanceToNow,
   lastReportsOf,
   readHealthPartition,
+  readStart,
   tailAfterCheckpoint,
 } from '../reads/health-timeline-read.ts';
 import { type ReadBucketHealthDeps, readBucketHealth } from '../reads/read-bucket-health.ts';
@@ -73,6 +74,13 @@ export async function readOverviewEntry(
   const asGetHealth = () => readBucketHealth(decide, bucketId, { ...deps, now: () => nowMs });
   const stored = reads.state?.checkpoint;
   if (index.pending || stored === undefined || stored.asOf > nowMs) return asGetHealth();
+  // A late input of a day before the checkpoint's (a pending change recorded after the sweep's
+  // checkpoint passed midnight) is in no read's timeline until the sweep recomputes that day:
+  // only the rows account for it.
+  const markAt = reads.state?.markAt;
+  if (markAt !== undefined && markAt <= stored.asOf && readStart(reads) === stored) {
+    return asGetHealth();
+  }
   const tail = await tailAfterCheckpoint(bucketId, reads, deps);
   const reports = lastReportsOf(index.rows);
   // A step exists once a checkpoint does; it keeps `offline` when its start does.

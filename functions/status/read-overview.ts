@@ -1,8 +1,9 @@
 /**
  * GET /me and GET /workspace/{workspaceId}/buckets (DESIGN.md section 14): plain functions over
  * the ports of functions/domain/ports/ (overview.ts, bucket-reads.ts). Each bucket of a page is
- * read by GET health's own use case (functions/reads/read-bucket-health.ts) at the request's one
- * instant, so an entry is what GET /bucket/{bucketId}/health answers then, by construction.
+ * read at the request's one instant by ./read-overview-entry.ts: what GET
+ * /bucket/{bucketId}/health answers then, from the bucket's log, or by GET health's own use case
+ * (functions/reads/read-bucket-health.ts) where the log may not account for its rows.
  */
 import {
   isTokenRevoked,

@@ -16,8 +16,22 @@ import {
   createWorkspaceReader,
   createWorkspacesReader,
 } from '../data/workspace-overview.ts';
+import {
+  readEventRetentionDays,
+  readEventsCursorKeySource,
+  readHistoryRetentionDays,
+  readJwtConfig,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../shared/config.ts';
 import { createCursorKey } from '../shared/cursor-key.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type {
+  RouteHandlers,
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredHttpFunction,
+} from '../shared/wiring.ts';
 import { createHealthEventsHandler, createHealthHandler } from './health-handlers.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createMaintenanceListHandler } from './maintenance-handler.ts';
@@ -25,15 +39,17 @@ import { createMetricsHandler } from './metrics-handler.ts';
 import { createMeHandler, createWorkspaceBucketsHandler } from './overview-handlers.ts';
 import { createStatusHandler } from './status-handler.ts';
 
-export type StatusSettings = Pick<
-  Settings,
-  | 'tableName'
-  | 'jwt'
-  | 'staleAfterSeconds'
-  | 'historyRetentionDays'
-  | 'eventRetentionDays'
-  | 'eventsCursorKey'
->;
+export type StatusSettings = SettingsOf<'status'>;
+
+/** The readers of the settings the table names for status (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  jwt: readJwtConfig,
+  staleAfterSeconds: readStaleAfterSeconds,
+  historyRetentionDays: readHistoryRetentionDays,
+  eventRetentionDays: readEventRetentionDays,
+  eventsCursorKey: readEventsCursorKeySource,
+} satisfies SettingReaders<'status'>;
 
 /**
  * The status function on its real adapters, one handler per route it serves: used by the

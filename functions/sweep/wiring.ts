@@ -3,8 +3,20 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
 import { createHealthMarker } from '../data/health-marks.ts';
 import { ALL_SWEEP_SHARDS, createSweepIndex } from '../data/sweep-index.ts';
+import {
+  readEventRetentionDays,
+  readHistoryRetentionDays,
+  readStaleAfterSeconds,
+  requireTableName,
+} from '../shared/config.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
-import type { Settings, WireDeps, WiredEventFunction, WireOverrides } from '../shared/wiring.ts';
+import type {
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredEventFunction,
+  WireOverrides,
+} from '../shared/wiring.ts';
 import { createHealthStepPorts, recordedHealthEvent } from './health-ports.ts';
 import { type HealthStepOutcome, runHealthStep } from './health-step.ts';
 import { runSweep, SWEEP_GRACE_SECONDS, type SweepOutcome } from './run-sweep.ts';
@@ -118,10 +130,15 @@ export function wireSweep(
   };
 }
 
-export type SweepSettings = Pick<
-  Settings,
-  'tableName' | 'staleAfterSeconds' | 'eventRetentionDays' | 'historyRetentionDays'
->;
+export type SweepSettings = SettingsOf<'sweep'>;
+
+/** The readers of the settings the table names for sweep (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  staleAfterSeconds: readStaleAfterSeconds,
+  eventRetentionDays: readEventRetentionDays,
+  historyRetentionDays: readHistoryRetentionDays,
+} satisfies SettingReaders<'sweep'>;
 
 /** The sweep function of the route table: the common `wire(deps)` shape over wireSweep. */
 export function wire({ client, settings, logger, metrics, overrides }: WireDeps<SweepSettings>) {

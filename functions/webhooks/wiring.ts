@@ -9,18 +9,37 @@ import { createMaintenanceWindowStore } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
+import {
+  readHistoryRetentionDays,
+  readJwtConfig,
+  readStatusPageUrl,
+  readWebhookAllowLoopback,
+  requireTableName,
+} from '../shared/config.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
-import type { RouteHandlers, Settings, WireDeps, WiredHttpFunction } from '../shared/wiring.ts';
+import type {
+  RouteHandlers,
+  SettingReaders,
+  SettingsOf,
+  WireDeps,
+  WiredHttpFunction,
+} from '../shared/wiring.ts';
 import { createApiKeyRoutes } from './api-keys-handler.ts';
 import { createHealthManagementRoutes } from './health-handler.ts';
 import { createShareRoutes } from './shares-handler.ts';
 import { createWebhookRoutes } from './webhooks-handler.ts';
 
 /** WEBHOOK_ALLOW_LOOPBACK is true only in the local runtime; the stack never sets it. */
-export type WebhooksSettings = Pick<
-  Settings,
-  'tableName' | 'jwt' | 'webhookAllowLoopback' | 'historyRetentionDays' | 'statusPageUrl'
->;
+export type WebhooksSettings = SettingsOf<'webhooks'>;
+
+/** The readers of the settings the table names for webhooks (its Lambda entry reads these). */
+export const settingReaders = {
+  tableName: requireTableName,
+  jwt: readJwtConfig,
+  webhookAllowLoopback: readWebhookAllowLoopback,
+  statusPageUrl: readStatusPageUrl,
+  historyRetentionDays: readHistoryRetentionDays,
+} satisfies SettingReaders<'webhooks'>;
 
 /**
  * The management routes (webhooks; a bucket's maintenance windows, health policy and shares;

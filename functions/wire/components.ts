@@ -1,7 +1,9 @@
 /**
  * Every wire shape by the name it is published under: openapi.yaml's components/schemas (in
- * this order) and, where `client` is given, the type client/types.ts exports. Read by
- * scripts/wire-shapes.ts (`npm run wire`) and its staleness test, never by a Lambda.
+ * this order) and, where `client` is given, the type client/types.ts exports. A route's
+ * response shape not named here is published after these under its export name, as is its
+ * client type (scripts/wire-shapes.ts, `published`). Read by scripts/wire-shapes.ts
+ * (`npm run wire`) and its staleness test, never by a Lambda.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { ApiKey, ApiKeyList, CreatedApiKey, NewApiKey } from './api-keys.ts';

@@ -19,46 +19,13 @@ const EVERY_GET = ['304', '406'];
 
 /**
  * Every status code DESIGN.md gives each route (its own table or text in sections 2, 3, 8, 9,
- * 10, 13 and 15; section 7's and 12's rules for every GET and every JSON body: 413), plus the ingest rate
- * limit (429) and its refusal of a node state past DynamoDB's item limit (409).
+ * 10, 13 and 15; section 7's and 12's rules for every GET and every JSON body: 413), plus the
+ * ingest rate limit (429) and its refusal of a node state past DynamoDB's item limit (409): the
+ * route table's `answers` of each route.
  */
-const DESIGN_STATUSES: Record<string, string[]> = {
-  'GET /bucket/{bucketId}/status': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'POST /node/status': ['200', '400', '401', '409', '413', '429', '500', '503'],
-  'POST /bucket/{bucketId}/stats': ['200', ...SAME_AS_STATUS, '413'],
-  'GET /bucket/{bucketId}/uptime': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'GET /bucket/{bucketId}/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'GET /bucket/{bucketId}/health': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'GET /bucket/{bucketId}/health/events': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  // Section 14: /me has no path id to be malformed (no 400); the overview pages like events.
-  'GET /me': ['200', '401', '403', '404', '500', '503', ...EVERY_GET],
-  'GET /workspace/{workspaceId}/buckets': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'POST /workspace/{workspaceId}/webhooks': ['201', ...SAME_AS_STATUS, '409', '413'],
-  'GET /workspace/{workspaceId}/webhooks': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'DELETE /workspace/{workspaceId}/webhooks/{webhookId}': ['204', ...SAME_AS_STATUS],
-  'PATCH /workspace/{workspaceId}/webhooks/{webhookId}': ['200', ...SAME_AS_STATUS, '413'],
-  // Section 17: the share routes' caller is the webhooks' (section 10's errors).
-  'POST /bucket/{bucketId}/shares': ['201', ...SAME_AS_STATUS, '409', '413'],
-  'GET /bucket/{bucketId}/shares': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'DELETE /bucket/{bucketId}/shares/{shareId}': ['204', ...SAME_AS_STATUS],
-  // Public routes: no bearer token, so no 401 or 403; every bad token is the one 404.
-  'GET /public/{token}/status': ['200', '404', '500', '503', ...EVERY_GET],
-  'GET /public/{token}/uptime': ['200', '400', '404', '500', '503', ...EVERY_GET],
-  'GET /public/{token}/health': ['200', '404', '500', '503', ...EVERY_GET],
-  'GET /public/{token}/health/events': ['200', '400', '404', '500', '503', ...EVERY_GET],
-  'GET /public/{token}/badge.svg': ['200', '400', '404', '500', '503', ...EVERY_GET],
-  // Sections 13 and 15: the 21st window and the deletion of an ended one are 409s.
-  'POST /bucket/{bucketId}/maintenance': ['201', ...SAME_AS_STATUS, '409', '413'],
-  'GET /bucket/{bucketId}/maintenance': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'DELETE /bucket/{bucketId}/maintenance/{windowId}': ['204', ...SAME_AS_STATUS, '409'],
-  // An addition to section 13 (docs/SECURITY.md, H6): the 51st policy change of a UTC day is a 409.
-  'PUT /bucket/{bucketId}/health/policy': ['200', ...SAME_AS_STATUS, '409', '413'],
-  // Section 18: as the webhook routes.
-  'POST /workspace/{workspaceId}/api-keys': ['201', ...SAME_AS_STATUS, '409', '413'],
-  'GET /workspace/{workspaceId}/api-keys': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-  'DELETE /workspace/{workspaceId}/api-keys/{keyId}': ['204', ...SAME_AS_STATUS],
-  'GET /workspace/{workspaceId}/metrics': ['200', ...SAME_AS_STATUS, ...EVERY_GET],
-};
+const DESIGN_STATUSES: Record<string, readonly string[]> = Object.fromEntries(
+  ROUTES.map((route) => [routeKeyOf(route), route.answers]),
+);
 
 /** The media type of a route's 200 when it is not JSON. */
 const NOT_JSON: Record<string, string> = {

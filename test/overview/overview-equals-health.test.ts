@@ -4,12 +4,13 @@
  * operator store, the management routes, the sweep and the status function on one simulated
  * clock). Each run is a fresh workspace of random buckets (names drawn from a small set, so
  * equal names, prefixes and non-ASCII names occur), random nodes, and a random sequence of
- * reports, silences past stale (noticed by a sweep or not), unassignments, policies and
- * maintenance windows, and reports whose event writes fail (through a fault proxy: their
- * changes stay pending on the row, which the overview must read as GET health does); at random
- * instants (some exactly when a report turns stale) every page of the overview (a random page size) is
- * read and every entry must equal what GET health answers at the same instant, the buckets in
- * name (code point) then id order, each once. Every answer is checked against openapi.yaml.
+ * reports, silences past stale (noticed by a sweep or not), unassignments and reassignments,
+ * policies and maintenance windows (most runs start shortly before a midnight and cross it),
+ * and reports whose event writes fail (through a fault proxy: their changes stay pending on the
+ * row, which the overview must read as GET health does); at random instants (some exactly when
+ * a report turns stale) every page of the overview (a random page size) is read and every entry
+ * must equal what GET health answers at the same instant, the buckets in name (code point) then
+ * id order, each once. Every answer is checked against openapi.yaml.
  * OVERVIEW_RUNS sets the run count (default 6); OVERVIEW_SEED and OVERVIEW_PATH replay one.
  */
 import fc from 'fast-check';
@@ -33,11 +34,14 @@ type Action =
   | { kind: 'report'; bucket: number; node: number; status: Status }
   | { kind: 'pending'; bucket: number; node: number; status: Status }
   | { kind: 'unassign'; bucket: number; node: number }
+  | { kind: 'reassign'; bucket: number; node: number }
   | { kind: 'policy'; bucket: number; percent: number }
   | { kind: 'window'; bucket: number; startMs: number; length: number }
   | { kind: 'sweep' }
   | { kind: 'check'; limit: number | undefined };
 interface Raw {
+  /** Where the run starts relative to a midnight: before it, so the run crosses it. */
+  startMs: number;
   buckets: { name: number; nodes: number }[];
   steps: { gapMs: number; action: Action }[];
 }
@@ -73,6 +77,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({
+      kind: fc.constant('reassign' as const),
+      bucket: fc.nat(),
+      node: fc.nat(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
       kind: fc.constant('policy' as const),
       bucket: fc.nat(),
       percent: fc.integer({ min: 1, max: 100 }),
@@ -97,6 +109,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   },
 );
 const rawArb: fc.Arbitrary<Raw> = fc.record({
+  startMs: fc.constantFrom(0, -20 * 60_000, -5 * 60_000, -STALE),
   buckets: fc.array(
     fc.record({ name: fc.nat({ max: NAMES.length - 1 }), nodes: fc.integer({ min: 0, max: 3 }) }),
     { minLength: 1, maxLength: 6 },
@@ -177,7 +190,7 @@ async function play(raw: Raw): Promise<void> {
     staleAfterSeconds: STALE_S,
     ingestClient: createDynamoClient({ endpoint: proxy.endpoint }),
   });
-  api.now = nextDay;
+  api.now = nextDay + raw.startMs;
   const trace: string[] = [];
   const log = (line: string) => trace.push(`${iso(api.now)} ${line}`);
   const worlds: { world: BucketWorld; name: string }[] = [];
@@ -238,6 +251,15 @@ async function play(raw: Raw): Promise<void> {
           if (node === undefined) break;
           await world.unassign(node);
           log(`unassign ${node.nodeId}`);
+          break;
+        }
+        case 'reassign': {
+          const { world } = pick(action.bucket);
+          const unassigned = world.nodes.filter((n) => n.current === undefined);
+          const node = unassigned[action.node % Math.max(1, unassigned.length)];
+          if (node === undefined) break;
+          await world.assign(node);
+          log(`reassign ${node.nodeId}`);
           break;
         }
         case 'policy':

@@ -1,25 +1,44 @@
 import { readFileSync } from 'node:fs';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ROUTES, type RouteSpec } from '../../functions/route-table.ts';
 import { COMPONENTS } from '../../functions/wire/components.ts';
+import { WebhookEvents } from '../../functions/wire/webhooks.ts';
 import {
+  CLIENT_PATH,
+  CLIENT_ROUTES_PATH,
   CLIENT_TYPES_PATH,
+  clientRoutes,
+  clientSource,
   clientTypes,
   OPENAPI_PATH,
   openApiDocument,
+  PUBLISHED,
+  published,
 } from '../../scripts/wire-shapes.ts';
 
 /**
  * One source per wire shape (functions/wire/): client/types.ts and openapi.yaml's
- * components/schemas are written from it by `npm run wire`. A shape edited without running it
- * fails here.
+ * components/schemas are written from it by `npm run wire`, and openapi.yaml's paths from the
+ * route table (functions/route-table.ts). A shape or route edited without running it fails
+ * here.
  */
 describe('what follows from the wire shapes', () => {
   it('client/types.ts is what `npm run wire` writes', () => {
     expect(readFileSync(CLIENT_TYPES_PATH, 'utf8')).toBe(clientTypes());
   });
 
-  it("openapi.yaml's components/schemas is what `npm run wire` writes", () => {
+  it('client/routes.ts (what each route answers, for the client) is what `npm run wire` writes', () => {
+    expect(readFileSync(CLIENT_ROUTES_PATH, 'utf8')).toBe(clientRoutes());
+  });
+
+  it("client/client.ts's methods written from the route table are what `npm run wire` writes", () => {
+    const current = readFileSync(CLIENT_PATH, 'utf8');
+    expect(current).toBe(clientSource(current));
+  });
+
+  it("openapi.yaml's paths and components/schemas are what `npm run wire` writes", () => {
     const current = readFileSync(OPENAPI_PATH, 'utf8');
     expect(current).toBe(openApiDocument(current));
   });
@@ -28,7 +47,21 @@ describe('what follows from the wire shapes', () => {
     const doc = parse(readFileSync(OPENAPI_PATH, 'utf8')) as {
       components: { schemas: Record<string, unknown> };
     };
-    expect(Object.keys(doc.components.schemas)).toEqual(Object.keys(COMPONENTS));
+    expect(Object.keys(doc.components.schemas)).toEqual(Object.keys(PUBLISHED));
+    expect(Object.keys(PUBLISHED).slice(0, Object.keys(COMPONENTS).length)).toEqual(
+      Object.keys(COMPONENTS),
+    );
+  });
+
+  it('a route’s response shape components.ts does not name is published under its export name', () => {
+    const route = { ...widgets('status', '/widgets/{widgetId}'), response: 'WebhookEvents' };
+    expect(published([...ROUTES, route]).WebhookEvents).toEqual({
+      schema: WebhookEvents,
+      client: 'WebhookEvents',
+    });
+    expect(() => published([...ROUTES, { ...route, response: 'NoSuchShape' }])).toThrow(
+      'GET /widgets/{widgetId}: functions/wire/ exports no NoSuchShape',
+    );
   });
 
   it('a stale openapi.yaml is caught (the check can fail)', () => {
@@ -36,5 +69,112 @@ describe('what follows from the wire shapes', () => {
     const stale = current.replace('maxItems: 200', 'maxItems: 201');
     expect(stale).not.toBe(current);
     expect(openApiDocument(stale)).not.toBe(stale);
+  });
+
+  it('a status the route table does not list is taken out of openapi.yaml, one it lists put back', () => {
+    const current = readFileSync(OPENAPI_PATH, 'utf8');
+    const teapot = current.replace(
+      '        "304":\n          $ref: "#/components/responses/NotModified"\n',
+      '        "418":\n          $ref: "#/components/responses/NotModified"\n',
+    );
+    expect(teapot).not.toBe(current);
+    const fixed = openApiDocument(teapot);
+    const get = getOf(fixed, '/bucket/{bucketId}/status');
+    expect(Object.keys(get.responses)).not.toContain('418');
+    expect(get.responses['304']).toEqual({ $ref: '#/components/responses/NotModified' });
+    expect(openApiDocument(fixed)).toBe(fixed);
+  });
+});
+
+interface Operation {
+  security?: unknown;
+  parameters: unknown[];
+  responses: Record<string, { content?: unknown; headers?: Record<string, unknown> }>;
+}
+
+/** The GET operation of `path` in an openapi.yaml text. */
+const getOf = (text: string, path: string) =>
+  (parse(text) as { paths: Record<string, { get: Operation }> }).paths[path]?.get as Operation;
+
+/** A GET route new to openapi.yaml, on an existing function. */
+const widgets = (fn: 'status' | 'public', path: string): RouteSpec => ({
+  method: 'GET',
+  path,
+  function: fn,
+  handler: `functions/${fn}/widgets-handler.ts`,
+  tableActions: ['dynamodb:Query'],
+  operationId: 'listWidgets',
+  summary: "The workspace's widgets",
+  answers:
+    fn === 'status'
+      ? ['200', '304', '400', '401', '403', '404', '406', '500', '503']
+      : ['200', '304', '404', '406', '500', '503'],
+  response: 'WorkspaceBucketsPage',
+  query: { limit: { description: 'Widgets per page.', schema: { type: 'integer', maximum: 9 } } },
+});
+
+describe('a GET route new to openapi.yaml (the route table is all it needs)', () => {
+  const current = readFileSync(OPENAPI_PATH, 'utf8');
+  const routes = [...ROUTES, widgets('status', '/workspace/{workspaceId}/widgets')];
+  const written = openApiDocument(current, routes);
+  const operation = getOf(written, '/workspace/{workspaceId}/widgets');
+
+  it('gets its operation: name, summary, its function’s security, parameters, answers', () => {
+    expect(operation).toMatchObject({
+      operationId: 'listWidgets',
+      summary: "The workspace's widgets",
+      security: [{ bearerAuth: [] }],
+    });
+    expect(operation.parameters).toEqual([
+      {
+        name: 'workspaceId',
+        in: 'path',
+        required: true,
+        description: "The workspace's id.",
+        schema: { $ref: '#/components/schemas/Id' },
+      },
+      {
+        name: 'limit',
+        in: 'query',
+        required: false,
+        description: 'Widgets per page.',
+        schema: { type: 'integer', maximum: 9 },
+      },
+      { $ref: '#/components/parameters/IfNoneMatch' },
+      { $ref: '#/components/parameters/AcceptEncoding' },
+    ]);
+    expect(Object.keys(operation.responses).sort()).toEqual(
+      [...(routes.at(-1)?.answers ?? [])].sort(),
+    );
+    expect(operation.responses['200']?.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/WorkspaceBucketsPage' } },
+    });
+    expect(Object.keys(operation.responses['200']?.headers ?? {})).toEqual(
+      expect.arrayContaining(['ETag', 'Vary', 'Cache-Control']),
+    );
+    expect(operation.responses['401']).toEqual({ $ref: '#/components/responses/InvalidToken' });
+  });
+
+  it('leaves every other line as it was, writes the same again, and is valid OpenAPI 3.1', async () => {
+    const added = written.split('\n').length - current.split('\n').length;
+    expect(added).toBeGreaterThan(20);
+    expect(
+      written.replace(
+        /\n {2}\/workspace\/\{workspaceId\}\/widgets:\n[\s\S]*?\n(?=webhooks:)/,
+        '\n',
+      ),
+    ).toBe(current);
+    expect(openApiDocument(written, routes)).toBe(written);
+    const result = await new Validator().validate(parse(written));
+    expect(result.errors ?? []).toEqual([]);
+  });
+
+  it("a public route's answers are the public routes' (no security, ShareNotFound)", () => {
+    const publicRoutes = [...ROUTES, widgets('public', '/public/{token}/widgets')];
+    const get = getOf(openApiDocument(current, publicRoutes), '/public/{token}/widgets');
+    expect(get.security).toEqual([]);
+    expect(get.parameters[0]).toEqual({ $ref: '#/components/parameters/ShareToken' });
+    expect(get.responses['404']).toEqual({ $ref: '#/components/responses/ShareNotFound' });
+    expect(get.responses['304']).toEqual({ $ref: '#/components/responses/PublicNotModified' });
   });
 });

@@ -302,6 +302,30 @@ describe('a table that fails', () => {
     },
   );
 
+  it("a window's slot write that fails is a 503, not a slot another writer took", async () => {
+    const b = bucket();
+    const { client, windows: failing } = stores();
+    proxy.clear();
+    // Only the first slot's PutItem fails (the ledger's write goes through).
+    proxy.fail({
+      kind: 'internal',
+      operation: 'PutItem',
+      bodyIncludes: `"${windowSlotSk(0)}"`,
+      times: Number.POSITIVE_INFINITY,
+    });
+    try {
+      const write = failing.addWindow(b, { start: T0, end: T0 + HOUR, reason: undefined }, T0);
+      await expect(write).rejects.toMatchObject({
+        name: 'Unavailable',
+        message: 'The service is busy; retry shortly',
+      });
+      expect(proxy.seen.filter((r) => r.faulted !== undefined)).toHaveLength(1);
+    } finally {
+      proxy.clear();
+      client.destroy();
+    }
+  });
+
   it('a policy write that fails is a 503, and marks nothing', async () => {
     const b = bucket();
     const { client, policies: failing } = stores();

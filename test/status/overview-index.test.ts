@@ -1,7 +1,7 @@
 // The overview index's reader (functions/data/overview-index.ts) over the real engine, on rows
 // written straight to the table: the rows that never reported are counted, a pending row makes
 // the bucket pending (and nothing else is read), the rows whose last report's slot is at or
-// before the slot of `now - stale` are read with their reports, and no other row: not a fresh
+// before `now - stale` are read with their reports, and no other row: not a fresh
 // slot, not a swept one (`~`), not another bucket's.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ import { createTestTable } from '../support/table.ts';
 const STALE_S = 60;
 const NOW = Date.parse('2027-06-01T10:00:00.000Z');
 const SLOT = sweepSlotMs(STALE_S);
-/** The slot of `now - stale`: a row whose last report's slot is this one or older is read. */
+/** The slot of `now - stale`: a row whose last report's slot is this one or older is read, the next one not. */
 const CUTOFF = sweepAtOf(NOW - STALE_S * 1000, STALE_S);
 const slotAfter = (iso: string, slots: number) =>
   new Date(Date.parse(iso) + slots * SLOT).toISOString();

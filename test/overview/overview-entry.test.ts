@@ -229,6 +229,21 @@ describe('an overview entry', () => {
     expect(partitionReads(world)).toBe(0);
   });
 
+  it("a late input of the checkpoint's own day (a window with a past start): from the log, its day recomputed from its start", async () => {
+    const { world, t0 } = await twoNodes('late-window');
+    // The sweep settles past both reports.
+    api.now = t0 + 10_000 + SWEEP_GRACE_SECONDS * 1000 + 2000;
+    await api.sweep();
+    // A window that started before the checkpoint, in its day: the bucket is marked before it.
+    await world.addWindow(t0 + 5000, api.now + 60_000, 'late');
+    api.now += 5;
+    const { entryOf, partitionReads } = await readBoth([world]);
+    const { entry, expected } = entryOf(world);
+    expect(expected).toMatchObject({ verdict: 'MAINTENANCE', since: iso(t0 + 5000) });
+    expect(entry).toStrictEqual(expected);
+    expect(partitionReads(world)).toBe(0);
+  });
+
   it('with the checkpoint after the read instant (a sweep whose clock ran ahead): as GET health', async () => {
     const { world, t0 } = await twoNodes('swept-ahead');
     // The sweep records a's silence (at t0 + STALE) and settles past it.

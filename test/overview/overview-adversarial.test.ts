@@ -16,6 +16,7 @@ import { ingestEvent, lambdaContext } from '../support/events.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
 import { JWT_TEST_SECRET, reportBody, signed } from '../support/ingest-fixture.ts';
+import { bucketPartitionQueries } from '../support/partition-reads.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 import { testSettings } from '../support/wiring.ts';
 
@@ -81,14 +82,7 @@ async function readBoth(world: BucketWorld, on: HealthApi = api) {
     (e) => e.bucketId === world.bucketId,
   );
   if (entry === undefined) throw new Error(`no entry for ${world.bucketId}`);
-  const asGetHealth = statusProxy.seen
-    .slice(from)
-    .some(
-      (r) =>
-        r.operation === 'Query' &&
-        !r.body.includes('"IndexName"') &&
-        r.body.includes(`"BUCKET#${world.bucketId}"`),
-    );
+  const asGetHealth = bucketPartitionQueries(statusProxy.seen.slice(from), world.bucketId) > 0;
   const { name: _, ...rest } = entry;
   const health = await on.request(
     'GET',

@@ -15,6 +15,7 @@ import { SWEEP_GRACE_SECONDS } from '../../functions/data/sweep-index.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
 import { type BucketWorld, createHealthApi, type HealthApi } from '../support/health-api.ts';
+import { bucketPartitionQueries } from '../support/partition-reads.ts';
 import { createTestTable, type TestTable } from '../support/table.ts';
 
 const STALE_S = 60;
@@ -73,13 +74,7 @@ async function readBoth(worlds: BucketWorld[]) {
     return { entry: rest, expected };
   };
   /** Queries of the bucket's own partition (GET health's read of every node row). */
-  const partitionReads = (world: BucketWorld) =>
-    requests.filter(
-      (r) =>
-        r.operation === 'Query' &&
-        !r.body.includes('"IndexName"') &&
-        r.body.includes(`"BUCKET#${world.bucketId}"`),
-    ).length;
+  const partitionReads = (world: BucketWorld) => bucketPartitionQueries(requests, world.bucketId);
   const listed = (world: BucketWorld) => entries.some((e) => e.bucketId === world.bucketId);
   return { entryOf, partitionReads, listed };
 }

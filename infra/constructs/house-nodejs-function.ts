@@ -153,7 +153,8 @@ export class HouseNodejsFunction extends Construct {
         format: OutputFormat.ESM,
         target: HOUSE_BUNDLING.target,
         mainFields: [...HOUSE_BUNDLING.mainFields],
-        minify: HOUSE_BUNDLING.minify,
+        // NodejsFunction's `minify` is all three kinds; the house options are two (bundling.ts).
+        minify: false,
         sourceMap: HOUSE_BUNDLING.sourcemap,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: HOUSE_BUNDLING.sourcesContent,
@@ -161,10 +162,14 @@ export class HouseNodejsFunction extends Construct {
         banner: HOUSE_BUNDLING.banner.js,
         bundleAwsSDK: true,
         externalModules: [...HOUSE_BUNDLING.external],
-        // NodejsFunction has no `alias` option: esbuild's own flags, `--alias:from=to`.
-        esbuildArgs: Object.fromEntries(
-          Object.entries(HOUSE_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
-        ),
+        // NodejsFunction has no `alias` option nor separate minify kinds: esbuild's own flags.
+        esbuildArgs: {
+          ...Object.fromEntries(
+            Object.entries(HOUSE_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+          ),
+          '--minify-whitespace': HOUSE_BUNDLING.minifyWhitespace,
+          '--minify-syntax': HOUSE_BUNDLING.minifySyntax,
+        },
         forceDockerBundling: false,
         logLevel: EsbuildLogLevel.WARNING,
       },

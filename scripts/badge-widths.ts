@@ -61,16 +61,24 @@ ${entries.join('')}]);
 `;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const current = existsSync(WIDTHS_PATH) ? readFileSync(WIDTHS_PATH, 'utf8') : '';
+/**
+ * Writes the module at `path` unless it is what widthsModule() writes; with `check`, writes
+ * nothing. What the file was: `fresh`, or `stale` (so `written` unless `check`).
+ */
+export function writeWidths(path: string, check: boolean): 'fresh' | 'stale' | 'written' {
   const next = widthsModule();
-  if (next === current) {
-    // Nothing to write.
-  } else if (process.argv.includes('--check')) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === next) return 'fresh';
+  if (check) return 'stale';
+  writeFileSync(path, next);
+  return 'written';
+}
+
+// The command line (npm run badge-widths [-- --check]).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = writeWidths(WIDTHS_PATH, process.argv.includes('--check'));
+  if (result === 'stale') {
     console.error(`${WIDTHS_PATH} is stale: run npm run badge-widths`);
     process.exit(1);
-  } else {
-    writeFileSync(WIDTHS_PATH, next);
-    console.log(`wrote ${WIDTHS_PATH}`);
   }
+  if (result === 'written') console.log(`wrote ${WIDTHS_PATH}`);
 }

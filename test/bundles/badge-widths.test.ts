@@ -4,6 +4,7 @@
 // renderer is bundled with the shipped options and every badge the route can draw is compared,
 // byte for byte, with the same renderer unbundled, where badge-maker measures with anafanafo
 // itself.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBadge } from '../../functions/badge/render-badge.ts';
 import measure, { BADGE_WIDTH_FONT } from '../../functions/badge/text-width.ts';
 import { buildOptionsFor } from '../../infra/bundling.ts';
-import { everyBadge } from '../../scripts/badge-widths.ts';
+import { everyBadge, WIDTHS_PATH, widthsModule } from '../../scripts/badge-widths.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -63,6 +64,15 @@ describe('the shipped badge', () => {
     const rows = [table[0], table[1], table.at(-1)].map((row) => JSON.stringify(row));
     expect(rows[0]).toBe('[32,32,3.87]');
     expect(rows.filter((row) => bundle.includes(row))).toEqual([]);
+  });
+
+  it('measures with functions/badge/verdana-11px-widths.ts as `npm run badge-widths` writes it', () => {
+    expect(readFileSync(WIDTHS_PATH, 'utf8')).toBe(widthsModule());
+    const check = spawnSync(process.execPath, ['scripts/badge-widths.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect([check.status, check.stdout, check.stderr]).toEqual([0, '', '']);
   });
 
   it('draws every verdict, uptime label, message and colour byte for byte as badge-maker does', () => {

@@ -27,9 +27,8 @@
  *             shares, POST/GET/DELETE api-keys
  *   public    GET /public/{token}/health|status|uptime|health/events (share token, no
  *             bearer: no jose, no user partition)
- *   badge     GET /public/{token}/badge.svg (the public routes' shape, plus badge-maker and its
- *             text-width tables, which would otherwise be most of the public function's cold
- *             start)
+ *   badge     GET /public/{token}/badge.svg (the public routes' shape, plus badge-maker, which
+ *             would otherwise be on the public function's cold start)
  *   ingest    POST /node/status
  *   sweep     the schedule; fanOut (folder fan-out) the stream; delivery the queue
  */

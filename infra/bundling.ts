@@ -27,13 +27,13 @@ export const BUNDLING_ROOT = fileURLToPath(new URL('../', import.meta.url));
 /**
  * Imports the bundles take from elsewhere, as esbuild's `alias` (paths from BUNDLING_ROOT).
  * badge-maker imports anafanafo, which loads four font-width tables (about 0.9 MB) at import;
- * `flat` badges measure in one of them, which functions/badge/text-width.ts serves alone. That
- * module reads the table from `anafanafo/data/`, kept on anafanafo itself by its own alias
- * (esbuild applies the longest alias that matches). A bundle without badge-maker is unchanged.
+ * `flat` badges measure in one font, which functions/badge/text-width.ts serves from
+ * anafanafo's widths of only the characters a badge draws (verdana-11px-widths.ts, written by
+ * `npm run badge-widths`), not from any of anafanafo's tables. A bundle without badge-maker is
+ * unchanged.
  */
 export const HOUSE_ALIASES = {
   anafanafo: './functions/badge/text-width.ts',
-  'anafanafo/data': 'anafanafo/data',
 } as const;
 
 export const HOUSE_BUNDLING = {

@@ -21,9 +21,8 @@ export type BadgeHandlerDeps = PublicRouteDeps & ReadBucketHealthDeps & ReadHist
  * (GET health's verdict) or `uptime <N>d | <percent>%` (the bucket's availability over GET
  * uptime's days); cached for a minute. `days` (1-90,
  * default 30) is a 400 when out of range whatever `show` is. Drawn by badge-maker (Shields' own
- * library, render-badge.ts), whose text-width table is a third of this function's bundle: the
- * route has a function of its own so that the JSON routes of the `public` function do not load
- * it at cold start.
+ * library, render-badge.ts): the route has a function of its own so that the JSON routes of
+ * the `public` function do not load it at cold start.
  */
 export function createBadgeHandler(deps: BadgeHandlerDeps) {
   return publicRoute(deps, BADGE_MAX_AGE_SECONDS, async (event, share) => {

@@ -1,25 +1,27 @@
 // The badge as it ships draws exactly what badge-maker draws. The bundles take
-// functions/badge/text-width.ts for anafanafo (infra/bundling.ts HOUSE_ALIASES): one width
-// table instead of four. Here the route's renderer is bundled with the shipped options and every
-// badge the route can draw is compared, byte for byte, with the same renderer unbundled, where
-// badge-maker measures with anafanafo itself.
-import { mkdtempSync, rmSync } from 'node:fs';
+// functions/badge/text-width.ts for anafanafo (infra/bundling.ts HOUSE_ALIASES): anafanafo's
+// widths of only the characters a badge draws instead of its four tables. Here the route's
+// renderer is bundled with the shipped options and every badge the route can draw is compared,
+// byte for byte, with the same renderer unbundled, where badge-maker measures with anafanafo
+// itself.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BadgeFormat, uptimeBadge, verdictBadge } from '../../functions/badge/badge.ts';
 import { renderBadge } from '../../functions/badge/render-badge.ts';
 import measure, { BADGE_WIDTH_FONT } from '../../functions/badge/text-width.ts';
-import { VERDICTS } from '../../functions/domain/health.ts';
-import { UPTIME_DAYS } from '../../functions/domain/uptime.ts';
 import { buildOptionsFor } from '../../infra/bundling.ts';
+import { everyBadge, WIDTHS_PATH, widthsModule } from '../../scripts/badge-widths.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 let outdir: string;
 let metafile: Metafile;
+let bundle: string;
 let bundledRender: typeof renderBadge;
 
 beforeAll(async () => {
@@ -31,6 +33,7 @@ beforeAll(async () => {
     logLevel: 'warning',
   });
   metafile = result.metafile;
+  bundle = readFileSync(outfile, 'utf8');
   ({ renderBadge: bundledRender } = (await import(pathToFileURL(outfile).href)) as {
     renderBadge: typeof renderBadge;
   });
@@ -40,30 +43,36 @@ afterAll(() => {
   if (outdir) rmSync(outdir, { recursive: true, force: true });
 });
 
-/**
- * Every badge GET /public/{token}/badge.svg can draw: each verdict; for uptime, each label
- * (`days` 1-90) and each message with its colour (a percentage is a whole number of hundredths
- * from 0 to 100, or no data). `flat` measures the label and the message apart, so each label
- * drawn beside one message and each message beside one label cover every pair.
- */
-function everyBadge(): BadgeFormat[] {
-  const badges = VERDICTS.map(verdictBadge);
-  for (let days = UPTIME_DAYS.min; days <= UPTIME_DAYS.max; days++) {
-    badges.push(uptimeBadge(days, undefined), uptimeBadge(days, 99.95));
-  }
-  for (let hundredths = 0; hundredths <= 10_000; hundredths++) {
-    badges.push(uptimeBadge(UPTIME_DAYS.fallback, hundredths / 100));
-  }
-  return badges;
-}
-
 describe('the shipped badge', () => {
-  it('bundles one width table, through functions/badge/text-width.ts, and not anafanafo', () => {
+  it("bundles the badge characters' widths, through functions/badge/text-width.ts, and none of anafanafo", () => {
     const inputs = Object.keys(metafile.inputs);
     expect(inputs).toContain('functions/badge/text-width.ts');
-    const tables = inputs.filter((input) => /\/anafanafo\/data\//.test(input));
-    expect(tables.map((table) => path.basename(table))).toEqual(['verdana-11px-normal.json']);
-    expect(inputs.filter((input) => /\/anafanafo\/index\.js$/.test(input))).toEqual([]);
+    expect(inputs).toContain('functions/badge/verdana-11px-widths.ts');
+    expect(
+      inputs.filter((input) => /\/(anafanafo|char-width-table-consumer)\//.test(input)),
+    ).toEqual([]);
+    const [output] = Object.values(metafile.outputs).filter((o) => o.entryPoint !== undefined);
+    expect(output?.inputs['functions/badge/verdana-11px-widths.ts']?.bytesInOutput).toBeLessThan(
+      1_000,
+    );
+    // anafanafo's table's rows (`[first, last, width]`), as a bundle that took it would carry them.
+    const table = createRequire(import.meta.url)('anafanafo/data/verdana-11px-normal.json') as [
+      number,
+      number,
+      number,
+    ][];
+    const rows = [table[0], table[1], table.at(-1)].map((row) => JSON.stringify(row));
+    expect(rows[0]).toBe('[32,32,3.87]');
+    expect(rows.filter((row) => bundle.includes(row))).toEqual([]);
+  });
+
+  it('measures with functions/badge/verdana-11px-widths.ts as `npm run badge-widths` writes it', () => {
+    expect(readFileSync(WIDTHS_PATH, 'utf8')).toBe(widthsModule());
+    const check = spawnSync(process.execPath, ['scripts/badge-widths.ts', '--check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect([check.status, check.stdout, check.stderr]).toEqual([0, '', '']);
   });
 
   it('draws every verdict, uptime label, message and colour byte for byte as badge-maker does', () => {

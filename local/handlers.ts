@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../functions/shared/logger.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   FUNCTION_NAMES,

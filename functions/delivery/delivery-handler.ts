@@ -1,4 +1,4 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '../shared/logger.ts';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseDeliveryMessage } from '../domain/alert-message.ts';
 import {

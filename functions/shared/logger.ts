@@ -64,15 +64,16 @@ export function resolveLogLevel(env: Env, option?: string): LogLevel {
   );
 }
 
-/** The Root of the invocation's trace header (`Root=1-...;Parent=...;Sampled=1`). */
+/** The (last) Root of the invocation's trace header (`Root=1-...;Parent=...;Sampled=1`). */
 export function traceRootOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
   if (!header.includes('=')) return header;
+  let root: string | undefined;
   for (const field of header.split(';')) {
     const [key, value] = field.split('=');
-    if (key === 'Root') return value;
+    if (key === 'Root') root = value;
   }
-  return undefined;
+  return root;
 }
 
 /** `file:line` of the first stack frame that names one, as `(file:line:column)`. */

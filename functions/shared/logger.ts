@@ -50,8 +50,10 @@ const RESERVED = new Set(['level', 'message', 'sampling_rate', 'service', 'times
 /** Keys never copied from an entry's attributes. */
 const UNSAFE = new Set(['__proto__', 'constructor']);
 
+const LEVELS: ReadonlySet<string | undefined> = new Set(Object.keys(THRESHOLDS));
+
 const levelOf = (name: string | undefined): LogLevel | undefined =>
-  name !== undefined && Object.hasOwn(THRESHOLDS, name) ? (name as LogLevel) : undefined;
+  LEVELS.has(name) ? (name as LogLevel) : undefined;
 
 /** The threshold the environment (and the `logLevel` option) gives, as Powertools reads it. */
 export function resolveLogLevel(env: Env, option?: string): LogLevel {
@@ -78,27 +80,25 @@ export function traceRootOf(header: string | undefined): string | undefined {
 
 /** `file:line` of the first stack frame that names one, as `(file:line:column)`. */
 export function codeLocationOf(stack: string | undefined): string {
-  for (const line of stack?.split('\n') ?? []) {
-    const frame = /\(([^()]+):(\d+):\d+\)$/.exec(line);
-    if (frame) return `${frame[1]}:${Number(frame[2])}`;
-  }
-  return '';
+  const frame = /\(([^()\n]+):(\d+):\d+\)$/m.exec(String(stack));
+  return frame ? `${frame[1]}:${Number(frame[2])}` : '';
 }
 
-/** An error as a plain record: name, location, message, stack, cause, then its own fields. */
-export function errorRecord(error: Error): Record<string, unknown> {
-  const record: Record<string, unknown> = {
-    name: error.name,
-    location: codeLocationOf(error.stack),
-    message: error.message,
-    stack: error.stack,
-    cause: error.cause instanceof Error ? errorRecord(error.cause) : error.cause,
-  };
-  for (const [key, value] of Object.entries(error)) {
-    if (!['name', 'message', 'stack', 'cause'].includes(key)) record[key] = value;
-  }
-  return record;
-}
+/**
+ * An error as a plain record: name, location, message, stack, cause, then its own fields (an
+ * error cause is written as a record in turn, by the replacer).
+ */
+const errorRecord = (error: Error): Record<string, unknown> =>
+  Object.assign(
+    {
+      name: error.name,
+      location: codeLocationOf(error.stack),
+      message: error.message,
+      stack: error.stack,
+      cause: error.cause,
+    } as Record<string, unknown>,
+    error,
+  );
 
 /** JSON.stringify's replacer: errors as records, bigints as strings, cycles left out. */
 function lineReplacer() {
@@ -106,7 +106,6 @@ function lineReplacer() {
   return function (this: unknown, _key: string, raw: unknown) {
     const value =
       raw instanceof Error ? errorRecord(raw) : typeof raw === 'bigint' ? raw.toString() : raw;
-    if (typeof value !== 'object' || value === null) return value;
     while (open.length > 0 && open.at(-1) !== this) open.pop();
     if (open.includes(value)) return undefined;
     open.push(value);
@@ -211,8 +210,9 @@ class JsonLogger implements Logger {
     for (const [key, value] of Object.entries(Object.assign(own, this.#allowed(attributes)))) {
       if (value !== undefined) entry[key] = value;
     }
+    // Empty top-level keys are left out (undefined ones by JSON.stringify itself).
     for (const [key, value] of Object.entries(entry)) {
-      if (value === undefined || value === null || value === '') delete entry[key];
+      if (value === null || value === '') delete entry[key];
     }
     const stream = THRESHOLDS[level] >= THRESHOLDS.WARN ? process.stderr : process.stdout;
     stream.write(`${JSON.stringify(entry, lineReplacer())}\n`);

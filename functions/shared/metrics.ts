@@ -160,7 +160,7 @@ const DISABLED: ServiceMetrics = {
 };
 
 const TRUE = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
-const isTrue = (raw: string | undefined) => TRUE.has(raw?.trim().toLowerCase() ?? '');
+const isTrue = (raw: string | undefined) => raw !== undefined && TRUE.has(raw.trim().toLowerCase());
 
 /** Whether the environment turns metrics off: POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV. */
 export const metricsDisabled = (env: Env): boolean =>

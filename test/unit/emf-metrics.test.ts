@@ -243,6 +243,7 @@ describe('the house EMF lines equal Powertools Metrics lines', () => {
       { op: 'begin', route: '' },
       { op: 'countBy', name: 'BucketsRejected', dimension: 'reason', value: ' ', count: 1 },
       { op: 'countBy', name: 'BucketsRejected', dimension: '', value: 'x', count: 1 },
+      { op: 'countBy', name: 'BucketsRejected', dimension: ' ', value: 'x', count: 1 },
       { op: 'countBy', name: 'BucketsRejected', dimension: 'service', value: 'other', count: 2 },
       { op: 'countBy', name: 'BucketsRejected', dimension: 'route', value: 'R', count: 3 },
       { op: 'end', outcome: '  ' },
@@ -251,12 +252,13 @@ describe('the house EMF lines equal Powertools Metrics lines', () => {
       [['service']],
       [['service']],
       [['service']],
+      [['service']],
       [['service', 'route']],
       [['service']],
     ]);
-    expect(lines[2]).toMatchObject({ service: 'other', BucketsRejected: 2 });
-    expect(lines[3]).toMatchObject({ route: 'R', BucketsRejected: 3 });
-    expect(lines[4].outcome).toBeUndefined();
+    expect(lines[3]).toMatchObject({ service: 'other', BucketsRejected: 2 });
+    expect(lines[4]).toMatchObject({ route: 'R', BucketsRejected: 3 });
+    expect(lines[5].outcome).toBeUndefined();
   });
 
   it('writes nothing when disabled: POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV', () => {
@@ -410,7 +412,7 @@ describe('serviceMetrics, the middleware, in a real middy chain', () => {
       },
     );
     expect(clean.lines).toMatchObject([{ route: 'delivery', outcome: 'ok' }]);
-    const nothing = await invoke(async () => undefined, undefined);
+    const nothing = await invoke(async () => undefined, null);
     expect(nothing.lines).toMatchObject([{ route: 'invoke', outcome: 'ok' }]);
     const numeric = await invoke(async () => undefined, { routeKey: 7 }, { route: 'sweep' });
     expect(numeric.lines).toMatchObject([{ route: 'sweep' }]);
@@ -435,7 +437,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({
     op: fc.constant('countBy' as const),
     name: fc.constantFrom('BucketsRejected', 'Other'),
-    dimension: fc.constantFrom('reason', 'kind', 'route', ''),
+    dimension: fc.constantFrom('reason', 'kind', 'route', '', ' '),
     value: fc.oneof(fc.constantFrom('not assigned', 'stale', ''), fc.string({ maxLength: 6 })),
     count: countArb,
   }),

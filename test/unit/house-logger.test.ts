@@ -192,11 +192,12 @@ describe('the house logger writes the line Powertools Logger writes', () => {
   });
 
   it('values: bigints as strings, a cycle left out, empty values dropped at the top only, errors anywhere', () => {
+    const twice = { same: 'object' };
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic.self = cyclic;
     cyclic.list = [cyclic, 1];
     const bare = new Error('no stack');
-    bare.stack = undefined;
+    delete bare.stack;
     const framed = new Error('framed');
     framed.stack =
       'Error: framed\n    at <anonymous>\n    at run (file:///var/task/index.mjs:0012:5)';
@@ -209,6 +210,8 @@ describe('the house logger writes the line Powertools Logger writes', () => {
           big: 12345678901234567890n,
           cyclic,
           shared: [framed, framed],
+          twice: [twice, { again: twice }],
+          alsoTwice: twice,
           empty: '',
           none: null,
           missing: undefined,
@@ -221,6 +224,8 @@ describe('the house logger writes the line Powertools Logger writes', () => {
     const line = JSON.parse(lines[0]?.line ?? '{}');
     expect(line.big).toBe('12345678901234567890');
     expect(line.cyclic).toEqual({ name: 'loop', list: [null, 1] });
+    expect(line.twice).toEqual([twice, { again: twice }]);
+    expect(line.alsoTwice).toEqual(twice);
     expect(line.shared[0]).toMatchObject({ location: 'file:///var/task/index.mjs:12' });
     expect(line.inside).toEqual({
       empty: '',
@@ -268,12 +273,25 @@ describe('the house logger writes the line Powertools Logger writes', () => {
       { op: 'log', level: 'info', message: 'one' },
       { op: 'log', level: 'info', message: 'two', attributes: { b: undefined, d: 4, a: 5 } },
       { op: 'log', level: 'info', message: 'three', attributes: { function_name: 'f', c: 3 } },
+      { op: 'reset' },
+      { op: 'append', attributes: { u: undefined, v: 1, w: 'first' } },
+      { op: 'append', attributes: { w: 'second' } },
+      { op: 'context', context: context({ functionName: 'fn' }) },
+      {
+        op: 'log',
+        level: 'info',
+        message: 'four',
+        attributes: { u: 3, function_name: undefined },
+      },
     ]);
-    expect(lines.map((l) => JSON.parse(l.line))).toMatchObject([
+    const parsed = lines.map((l) => JSON.parse(l.line));
+    expect(parsed).toMatchObject([
       { a: 2, b: 1 },
       { a: 5, d: 4 },
       { function_name: 'f', a: 2, b: 1, c: 3 },
+      { function_name: 'fn', v: 1, w: 'second', u: 3 },
     ]);
+    expect(Object.keys(parsed[3]).slice(-3)).toEqual(['v', 'w', 'u']);
   });
 
   it('the service: the stack\'s POWERTOOLS_SERVICE_NAME, else the given name, else "service_undefined"', () => {
@@ -372,6 +390,7 @@ describe('the level, as Powertools reads it', () => {
       [{ POWERTOOLS_LOG_LEVEL: ' ERROR ', LOG_LEVEL: 'DEBUG' }, undefined, 'ERROR'],
       [{ POWERTOOLS_LOG_LEVEL: 'debug', LOG_LEVEL: 'ERROR' }, undefined, 'INFO'],
       [{ POWERTOOLS_LOG_LEVEL: '', LOG_LEVEL: 'WARN' }, undefined, 'WARN'],
+      [{ LOG_LEVEL: ' ERROR ' }, undefined, 'ERROR'],
       [{ LOG_LEVEL: 'SILENT' }, undefined, 'SILENT'],
       [{}, undefined, 'INFO'],
       [{}, 'Debug', 'DEBUG'],

@@ -78,7 +78,7 @@ type Op =
       op: 'log';
       level: 'debug' | 'info' | 'warn' | 'error';
       message: string;
-      attributes?: LogAttributes;
+      attributes?: LogAttributes | undefined;
     };
 
 function play(logger: Logger, ops: readonly Op[]) {

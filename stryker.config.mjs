@@ -48,6 +48,9 @@ export default {
     // GET metrics' read (its writer and families are in functions/domain).
     'functions/reads/read-workspace-metrics.ts',
     'functions/shared/cursor-key.ts',
+    // The house logger and EMF metrics (checked against Powertools in test/unit).
+    'functions/shared/logger.ts',
+    'functions/shared/metrics.ts',
     // An overview entry from the bucket's log (the overview's listing and wiring are glue).
     'functions/status/read-overview-entry.ts',
     // The operator store: the CLI's data layer.

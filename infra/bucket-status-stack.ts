@@ -76,7 +76,7 @@ export interface BucketStatusStackProps extends StackProps, ServiceSettings {
   readonly alarmTopicArn?: string | undefined;
   /** Retention of function and access logs. @default one month */
   readonly logRetention?: logs.RetentionDays | undefined;
-  /** Powertools and Lambda application log level. @default INFO */
+  /** The functions' logger and Lambda application log level. @default INFO */
   readonly logLevel?: LogLevel | undefined;
 }
 

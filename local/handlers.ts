@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   FUNCTION_NAMES,
@@ -10,6 +9,7 @@ import {
   routeKeyOf,
   routesOf,
 } from '../functions/route-table.ts';
+import type { Logger } from '../functions/shared/logger.ts';
 import type {
   HttpHandler,
   HttpRouteHandlers,

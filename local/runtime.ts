@@ -2,7 +2,6 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AdminStore, createAdminStore } from '../admin/operator-store.ts';
 import { createWindowLoader } from '../functions/data/maintenance-windows.ts';
@@ -14,6 +13,7 @@ import type { RecordedNodeEvent } from '../functions/domain/events.ts';
 import { SECURITY_HEADERS } from '../functions/http/response.ts';
 import { ConfigError } from '../functions/shared/config.ts';
 import { createDynamoClient } from '../functions/shared/dynamo-client.ts';
+import { createLogger } from '../functions/shared/logger.ts';
 import { bundleWeb } from '../web/build.ts';
 import { contentTypeOf, pageHeaders } from '../web/headers.ts';
 import { createLocalAlertQueue, type LocalAlertQueue, type LocalTimers } from './alert-queue.ts';
@@ -215,10 +215,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   }
   const host = options.host ?? '127.0.0.1';
   const clock = options.clock;
-  const logger = new Logger({
-    serviceName: 'bucket-status-local',
+  const logger = createLogger('bucket-status-local', {
     // Rejected requests are routine locally; errors still show.
-    logLevel: (env.POWERTOOLS_LOG_LEVEL?.trim() || 'WARN') as 'WARN',
+    logLevel: env.POWERTOOLS_LOG_LEVEL?.trim() || 'WARN',
   });
 
   const cleanups: (() => Promise<void> | void)[] = [];

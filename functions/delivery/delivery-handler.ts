@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseDeliveryMessage } from '../domain/alert-message.ts';
 import {
@@ -6,6 +5,7 @@ import {
   DEPLOYED_SCHEDULE,
   retryDelaySeconds,
 } from '../domain/retry-schedule.ts';
+import type { Logger } from '../shared/logger.ts';
 import { type AttemptDeps, attemptDelivery, describeAttempt, isFinal } from './attempt-delivery.ts';
 
 export interface DeliveryHandlerDeps extends AttemptDeps {

@@ -1,9 +1,9 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import { readDeliveryQueueUrl, readStaleAfterSeconds, requireTableName } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createDeliveryConfirmer } from './confirmer.ts';
 import { createDeliveryHandler } from './delivery-handler.ts';

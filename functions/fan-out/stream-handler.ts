@@ -1,10 +1,10 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { readNumber, readString } from '../data/attributes.ts';
 import { EVENTS_PK_PREFIX } from '../data/events.ts';
 import { HEALTH_EVENT_SK_PREFIX, HEALTH_PK_PREFIX } from '../data/keys.ts';
 import type { RecordedEvent, RecordedHealthEvent } from '../domain/alert-message.ts';
+import type { Logger } from '../shared/logger.ts';
 import { type FannedOutEvent, type FanOutDeps, fanOutEvents } from './fan-out.ts';
 
 /** A health event row's image (HEALTH#<bucketId>, sk E#<at>#<to>); undefined otherwise. */

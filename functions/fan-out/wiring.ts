@@ -1,10 +1,10 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { readDeliveryQueueUrl, requireTableName } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createEventBridgePublish, createSqsEnqueue } from './aws-adapters.ts';
 import { createStreamHandler } from './stream-handler.ts';

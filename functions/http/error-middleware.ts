@@ -1,7 +1,7 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { DomainError } from '../domain/errors.ts';
+import type { Logger } from '../shared/logger.ts';
 import { errorResponse, type HttpResult } from './response.ts';
 
 /**

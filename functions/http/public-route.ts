@@ -1,8 +1,8 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ShareLookup } from '../data/shares.ts';
 import { type FindShare, openShare } from '../reads/open-share.ts';
+import type { Logger } from '../shared/logger.ts';
 import { conditionalGetResponses } from './conditional-get-middleware.ts';
 import { httpErrorHandler } from './error-middleware.ts';
 import { httpHandlerPluginOptions } from './middy-options.ts';

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import {
@@ -9,6 +8,7 @@ import {
 import { httpErrorHandler } from '../http/error-middleware.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { jsonResponse } from '../http/response.ts';
+import type { Logger } from '../shared/logger.ts';
 import { recordBucketOutcomes, type ServiceMetrics } from '../shared/metrics.ts';
 import type { IngestDeps } from './ports.ts';
 import { receiveNodeReport } from './receive-node-report.ts';

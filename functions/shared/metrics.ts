@@ -1,8 +1,10 @@
 /**
- * Service metrics, Powertools Metrics (CloudWatch EMF): one log line per invocation, namespace
- * and service from the settings (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME, read by
- * functions/shared/config.ts). Measured, Powertools Metrics costs nothing noticeable at cold
- * import (docs/evidence/performance.md), so it is used as it is.
+ * Service metrics in CloudWatch's embedded metric format (EMF): one JSON log line per
+ * invocation on stdout, namespace and service from the settings (POWERTOOLS_METRICS_NAMESPACE,
+ * POWERTOOLS_SERVICE_NAME, read by functions/shared/config.ts). Written here rather than through
+ * @aws-lambda-powertools/metrics, whose bytes cost every function's cold import
+ * (docs/evidence/performance.md); the lines are checked against Powertools Metrics' own in
+ * test/unit/emf-metrics.test.ts.
  *
  * Per invocation, dimensions {service, route, outcome}:
  * - `Requests` (Count, 1): reads and reports per outcome (`ok`, `unauthorized`, `forbidden`,
@@ -11,10 +13,10 @@
  * The ingest function adds `BucketsAccepted` and, per reason, `BucketsRejected` (dimension
  * `reason`) through `recordBucketOutcomes`.
  *
- * Silent unless enabled: the Lambda entries enable it; tests and the local runtime get a
- * disabled instance, which records nothing and writes nothing.
+ * Only the Lambda entries create it (functions/shared/observability.ts); the local runtime and
+ * the tests wire no metrics. POWERTOOLS_METRICS_DISABLED (true, 1, yes, on, ...) or POWERTOOLS_DEV
+ * without it gives a disabled instance, which records and writes nothing.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import { readMetricsNamespace, readServiceName } from './config.ts';
 
@@ -56,13 +58,60 @@ export function outcomeOfStatus(statusCode: number | undefined): string {
   );
 }
 
-class PowertoolsServiceMetrics implements ServiceMetrics {
-  readonly #metrics: Metrics;
+type Unit = 'Count' | 'Milliseconds';
+
+interface Recorded {
+  unit: Unit;
+  values: number[];
+}
+
+/** A value as EMF takes it: one number, or the list of those recorded under one name. */
+const emfValue = (values: number[]): number | number[] =>
+  values.length === 1 ? (values[0] as number) : values;
+
+/**
+ * One EMF document: `_aws` (timestamp, namespace, the one dimension set: service then
+ * `dimensions`, the metrics' names and units), then the dimensions' values, then the metrics'
+ * values. A dimension with a blank name or value is left out.
+ */
+function emfLine(
+  namespace: string,
+  service: string,
+  dimensions: Record<string, string>,
+  metrics: ReadonlyMap<string, Recorded>,
+  timestamp: number,
+): string {
+  const named: Record<string, string> = { service };
+  for (const [name, value] of Object.entries(dimensions)) {
+    if (name.trim() !== '' && value.trim() !== '') named[name] = value;
+  }
+  const document: Record<string, unknown> = {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: [Object.keys(named)],
+          Metrics: [...metrics].map(([name, { unit }]) => ({ Name: name, Unit: unit })),
+        },
+      ],
+    },
+    ...named,
+  };
+  for (const [name, { values }] of metrics) document[name] = emfValue(values);
+  return `${JSON.stringify(document)}\n`;
+}
+
+class EmfServiceMetrics implements ServiceMetrics {
+  readonly #namespace: string;
+  readonly #service: string;
   #route = 'unknown';
   #started = 0;
+  #recorded = new Map<string, Recorded>();
 
-  constructor(metrics: Metrics) {
-    this.#metrics = metrics;
+  constructor(namespace: string, service: string) {
+    this.#namespace = namespace;
+    this.#service = service;
   }
 
   begin(route: string): void {
@@ -71,34 +120,59 @@ class PowertoolsServiceMetrics implements ServiceMetrics {
   }
 
   count(name: string, value: number): void {
-    this.#metrics.addMetric(name, MetricUnit.Count, value);
+    this.#record(name, 'Count', value);
   }
 
   countBy(name: string, dimension: string, value: string, count: number): void {
-    const single = this.#metrics.singleMetric();
-    single.addDimensions({ route: this.#route, [dimension]: value });
-    single.addMetric(name, MetricUnit.Count, count);
+    const single = new Map([[name, { unit: 'Count' as const, values: [count] }]]);
+    this.#write({ route: this.#route, [dimension]: value }, single);
   }
 
   end(outcome: string): void {
-    const metrics = this.#metrics;
-    metrics.addDimension('route', this.#route);
-    metrics.addDimension('outcome', outcome);
-    metrics.addMetric('Requests', MetricUnit.Count, 1);
-    metrics.addMetric(
+    this.#record('Requests', 'Count', 1);
+    this.#record(
       'Duration',
-      MetricUnit.Milliseconds,
+      'Milliseconds',
       Math.round((performance.now() - this.#started) * 100) / 100,
     );
-    metrics.publishStoredMetrics();
+    const recorded = this.#recorded;
+    this.#recorded = new Map();
+    this.#write({ route: this.#route, outcome }, recorded);
+  }
+
+  #record(name: string, unit: Unit, value: number) {
+    const recorded = this.#recorded.get(name);
+    if (recorded) recorded.values.push(value);
+    else this.#recorded.set(name, { unit, values: [value] });
+  }
+
+  #write(dimensions: Record<string, string>, metrics: ReadonlyMap<string, Recorded>) {
+    process.stdout.write(emfLine(this.#namespace, this.#service, dimensions, metrics, Date.now()));
   }
 }
 
-/** Powertools Metrics with the namespace and service name from the settings. */
+/** Records nothing, writes nothing. */
+const DISABLED: ServiceMetrics = {
+  begin: () => undefined,
+  count: () => undefined,
+  countBy: () => undefined,
+  end: () => undefined,
+};
+
+const TRUE = new Set(['1', 'y', 'yes', 't', 'true', 'on']);
+const isTrue = (raw: string | undefined) => raw !== undefined && TRUE.has(raw.trim().toLowerCase());
+
+/** Whether the environment turns metrics off: POWERTOOLS_METRICS_DISABLED, else POWERTOOLS_DEV. */
+export const metricsDisabled = (env: Env): boolean =>
+  env.POWERTOOLS_METRICS_DISABLED === undefined
+    ? isTrue(env.POWERTOOLS_DEV)
+    : isTrue(env.POWERTOOLS_METRICS_DISABLED);
+
+/** EMF metrics with the namespace and service name from the settings. */
 export function createServiceMetrics(env: Env = process.env): ServiceMetrics {
-  return new PowertoolsServiceMetrics(
-    new Metrics({ namespace: readMetricsNamespace(env), serviceName: readServiceName(env) }),
-  );
+  const namespace = readMetricsNamespace(env);
+  const service = readServiceName(env);
+  return metricsDisabled(env) ? DISABLED : new EmfServiceMetrics(namespace, service);
 }
 
 /** Route of an API Gateway v2 event, else the kind of invocation (schedule, queue). */

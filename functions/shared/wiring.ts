@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RecordedHealthEvent } from '../domain/alert-message.ts';
@@ -6,6 +5,7 @@ import type { RecordedNodeEvent } from '../domain/events.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import type { FUNCTIONS, FunctionName, HttpFunctionName, RouteKeysOf } from '../route-table.ts';
 import type { Env, SETTINGS, SettingKey, Settings } from './config.ts';
+import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /**

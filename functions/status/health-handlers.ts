@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
@@ -16,6 +15,7 @@ import {
   readBucketHealth,
   readBucketHealthEvents,
 } from '../reads/read-bucket-health.ts';
+import type { Logger } from '../shared/logger.ts';
 
 interface HandlerDeps {
   loadUserAccess: LoadUserAccess;

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
@@ -13,6 +12,7 @@ import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { jsonResponse } from '../http/response.ts';
 import { type ReadHistoryDeps, readBucketStats, readBucketUptime } from '../reads/read-history.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export interface HistoryHandlerDeps extends ReadHistoryDeps {
   loadUserAccess: LoadUserAccess;

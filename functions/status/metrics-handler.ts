@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
@@ -14,6 +13,7 @@ import {
   type ReadWorkspaceMetricsDeps,
   readWorkspaceMetrics,
 } from '../reads/read-workspace-metrics.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export interface MetricsHandlerDeps extends ReadWorkspaceMetricsDeps {
   verifyToken: VerifyToken;

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createEventWriter, type EventWriterOptions } from '../data/events.ts';
 import { createHealthMarker } from '../data/health-marks.ts';
@@ -9,6 +8,7 @@ import {
   readStaleAfterSeconds,
   requireTableName,
 } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 import type {
   SettingReaders,

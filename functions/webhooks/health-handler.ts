@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type AuthenticatedContext, bearerToken } from '../auth/bearer-token-middleware.ts';
@@ -8,6 +7,7 @@ import { jsonBody } from '../http/json-body.ts';
 import { httpHandlerPluginOptions } from '../http/middy-options.ts';
 import { pathId } from '../http/path-params.ts';
 import { emptyResponse, jsonResponse } from '../http/response.ts';
+import type { Logger } from '../shared/logger.ts';
 import {
   createMaintenanceWindow,
   deleteMaintenanceWindow,

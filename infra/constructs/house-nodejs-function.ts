@@ -22,7 +22,7 @@ import { type ScheduleTrigger, scheduleTrigger } from './triggers/schedule.ts';
 import { type StreamTrigger, streamTrigger } from './triggers/stream.ts';
 import type { TriggerModule } from './triggers/trigger.ts';
 
-/** Log levels shared by Powertools (POWERTOOLS_LOG_LEVEL) and Lambda's log-level filter. */
+/** Log levels shared by the logger (POWERTOOLS_LOG_LEVEL) and Lambda's log-level filter. */
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -62,7 +62,7 @@ export interface HouseNodejsFunctionProps {
   readonly timeout: Duration;
   /** Function-specific settings; never secrets (they would be readable in the console). */
   readonly environment: Record<string, string>;
-  /** Powertools service name, shared by the functions of one service. */
+  /** POWERTOOLS_SERVICE_NAME: the service of logs, metrics and traces (one per service). */
   readonly serviceName: string;
   readonly logLevel: LogLevel;
   readonly logRetention: logs.RetentionDays;

@@ -103,6 +103,8 @@ let daemon: Awaited<ReturnType<typeof startXRayDaemon>>;
 let outdir: string;
 let functions: ShippedFunction[];
 const processes = new Map<string, LambdaProcess>();
+/** The source files esbuild put in each function's bundle (its metafile's inputs). */
+const bundledInputs = new Map<string, string[]>();
 
 const seeded = {
   userId: `user-${randomUUID().slice(0, 8)}`,
@@ -139,15 +141,17 @@ beforeAll(async () => {
   outdir = mkdtempSync(path.join(tmpdir(), 'shipped-bundles-'));
   // One esbuild build per function, exactly as the stack's construct bundles it.
   await Promise.all(
-    functions.map((fn) =>
-      build({
+    functions.map(async (fn) => {
+      const { metafile } = await build({
         ...buildOptionsFor(
           path.join(ROOT, fn.entry),
           path.join(outdir, fn.id, BUNDLED_HANDLER_FILE),
         ),
         logLevel: 'warning',
-      }),
-    ),
+        metafile: true,
+      });
+      bundledInputs.set(fn.id, Object.keys(metafile.inputs));
+    }),
   );
   for (const fn of functions) {
     processes.set(
@@ -227,6 +231,18 @@ describe('the shipped bundles', () => {
 
   it('import without writing anything (no warnings, no metrics at init)', () => {
     for (const fn of functions) expect(processes.get(fn.id)?.initStdout, fn.id).toEqual([]);
+  });
+
+  it('carry no Powertools: logs and EMF metrics come from the house modules', () => {
+    for (const fn of functions) {
+      const inputs = bundledInputs.get(fn.id) ?? [];
+      expect(inputs, fn.id).toContain('functions/shared/logger.ts');
+      expect(inputs, fn.id).toContain('functions/shared/metrics.ts');
+      expect(
+        inputs.filter((file) => file.includes('@aws-lambda-powertools')),
+        fn.id,
+      ).toEqual([]);
+    }
   });
 });
 

@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,12 +6,13 @@ import { strongEtag } from '../../functions/http/conditional-get.ts';
 import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
 import { httpErrorHandler } from '../../functions/http/error-middleware.ts';
 import { jsonResponse } from '../../functions/http/response.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 
 /**
  * The first middleware of every HTTP chain (functions/http/error-middleware.ts): what the
  * client gets for an error and what operators get in the logs; and a GET route's chain, with
- * conditionalGetResponses after it, tagging its 200s on the way out. A real Powertools logger;
+ * conditionalGetResponses after it, tagging its 200s on the way out. A real logger (functions/shared/logger.ts);
  * its JSON lines are read from stdout and stderr.
  */
 
@@ -35,7 +35,7 @@ async function logsOf(run: () => Promise<unknown>): Promise<Record<string, unkno
   return lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
 }
 
-const logger = () => new Logger({ serviceName: 'error-middleware-test', logLevel: 'INFO' });
+const logger = () => createLogger('error-middleware-test', { logLevel: 'INFO' });
 const getEvent = (headers: Record<string, string> = {}) =>
   httpApiEvent({ method: 'GET', path: '/thing/t-1', routeKey: 'GET /thing/{id}', headers });
 

@@ -1,9 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { httpErrorHandler } from '../../functions/http/error-middleware.ts';
 import { httpHandlerPluginOptions, TIMEOUT_EARLY_MS } from '../../functions/http/middy-options.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 
 /** The shared middy options: a request about to hit the Lambda timeout gets our 503. */
@@ -20,7 +20,7 @@ describe('httpHandlerPluginOptions', () => {
           });
         }),
       httpHandlerPluginOptions,
-    ).use(httpErrorHandler(new Logger({ serviceName: 'middy-options-test', logLevel: 'SILENT' })));
+    ).use(httpErrorHandler(createLogger('middy-options-test', { logLevel: 'SILENT' })));
     // Exactly TIMEOUT_EARLY_MS left: the early response is due now.
     const context = { ...lambdaContext(), getRemainingTimeInMillis: () => TIMEOUT_EARLY_MS };
     const result = (await handler(

@@ -1,7 +1,6 @@
 // The deployed path's two handlers with their real data adapters on the run's engine and real
 // HTTP receivers; only the AWS services that have no local engine (the stream's records, SQS
 // visibility, EventBridge) are stood in for, at their SDK boundary.
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
@@ -18,11 +17,12 @@ import {
   createSqsEnqueue,
 } from '../../functions/fan-out/aws-adapters.ts';
 import { createStreamHandler } from '../../functions/fan-out/stream-handler.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable } from '../support/table.ts';
 import { type Receiver, startReceiver } from './support.ts';
 
-const logger = new Logger({ serviceName: 'alerts-test', logLevel: 'SILENT' });
+const logger = createLogger('alerts-test', { logLevel: 'SILENT' });
 let store: WebhookStore;
 let seeder: Seeder;
 const receivers: Receiver[] = [];

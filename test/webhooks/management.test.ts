@@ -2,7 +2,6 @@
 // access matrix, the limit of ten (also under concurrent creation), bad bodies, and the
 // secret that is shown once, never listed and never logged.
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,6 +11,7 @@ import { createWebhookStore } from '../../functions/data/webhooks.ts';
 import type { ResolveHost } from '../../functions/domain/webhook-url.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createDynamoClient } from '../../functions/shared/dynamo-client.ts';
+import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { createWebhookRoutes, WEBHOOK_ROUTES } from '../../functions/webhooks/webhooks-handler.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
@@ -83,7 +83,7 @@ function routesOn(client: DynamoDBClient, now?: () => number) {
       store: createWebhookStore(client, tableName),
       urlPolicy: { allowLoopback: false },
       resolveHost,
-      logger: new Logger({ serviceName: 'webhooks-test', logLevel: 'DEBUG' }),
+      logger: createLogger('webhooks-test', { logLevel: 'DEBUG' }),
       ...(now !== undefined && { now }),
     }),
   );

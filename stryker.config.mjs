@@ -48,6 +48,8 @@ export default {
     // GET metrics' read (its writer and families are in functions/domain).
     'functions/reads/read-workspace-metrics.ts',
     'functions/shared/cursor-key.ts',
+    // GetSecretValue from the SDK's signing, credential and HTTP pieces.
+    'functions/shared/secret-string.ts',
     // An overview entry from the bucket's log (the overview's listing and wiring are glue).
     'functions/status/read-overview-entry.ts',
     // The operator store: the CLI's data layer.

@@ -9,14 +9,10 @@ import { partition } from '@aws-sdk/core/client';
 import { loadJsonRpcErrorCode } from '@aws-sdk/core/protocols';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
-import { getRetryAfterHint, StandardRetryStrategy } from '@smithy/core/retry';
+import { StandardRetryStrategy } from '@smithy/core/retry';
 import { HttpRequest, type HttpResponse } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import {
-  isServerError,
-  isThrottlingError,
-  isTransientError,
-} from '@smithy/service-error-classification';
+import { isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** The SDK's standard retry mode: 3 attempts in all. */
@@ -31,8 +27,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 export class SecretsManagerError extends Error {
   readonly $fault: 'client' | 'server';
   readonly $metadata: { httpStatusCode: number; requestId: string | undefined };
-  /** The HTTP response, for its Retry-After; not enumerable, so never serialized into a log. */
-  declare readonly $response: HttpResponse;
 
   constructor(name: string, message: string, response: HttpResponse) {
     super(message);
@@ -42,7 +36,6 @@ export class SecretsManagerError extends Error {
       httpStatusCode: response.statusCode,
       requestId: response.headers['x-amzn-requestid'],
     };
-    Object.defineProperty(this, '$response', { value: response });
   }
 }
 
@@ -68,12 +61,15 @@ export function regionOf(env: Env): string {
   return region;
 }
 
-/** How the SDK's retry middleware classifies a failed attempt for its retry strategy. */
-export function retryErrorType(error: unknown) {
+/**
+ * How the SDK's retry middleware classifies a failed attempt. The standard strategy retries
+ * THROTTLING and TRANSIENT only; the SDK's SERVER_ERROR (another 5xx) is refused like a
+ * CLIENT_ERROR, so it is not told apart here.
+ */
+function retryErrorType(error: unknown) {
   const sdkError = error as Parameters<typeof isTransientError>[0];
   if (isThrottlingError(sdkError)) return 'THROTTLING' as const;
   if (isTransientError(sdkError)) return 'TRANSIENT' as const;
-  if (isServerError(sdkError)) return 'SERVER_ERROR' as const;
   return 'CLIENT_ERROR' as const;
 }
 
@@ -158,11 +154,9 @@ export async function fetchSecretString(
         retries.recordSuccess(token);
         return secret;
       } catch (error) {
-        const retryAfterHint = getRetryAfterHint((error as { $response?: unknown }).$response);
         try {
           token = await retries.refreshRetryTokenForRetry(token, {
             errorType: retryErrorType(error),
-            ...(retryAfterHint !== undefined && { retryAfterHint }),
           });
         } catch {
           throw error;

@@ -150,9 +150,8 @@ export async function fetchSecretString(
       try {
         // Signed per attempt: a retry carries a fresh X-Amz-Date.
         const { response } = await handler.handle((await signer.sign(request)) as HttpRequest);
-        const secret = await readAnswer(response);
-        retries.recordSuccess(token);
-        return secret;
+        // One fetch per strategy: its retry capacity needs no refund on success.
+        return await readAnswer(response);
       } catch (error) {
         try {
           token = await retries.refreshRetryTokenForRetry(token, {
@@ -164,6 +163,7 @@ export async function fetchSecretString(
       }
     }
   } finally {
+    // A one-off call: no keep-alive socket is left open in the container.
     handler.destroy();
   }
 }

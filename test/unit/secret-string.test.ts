@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/transport';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -31,6 +31,7 @@ type Reply =
   | 'drop';
 
 const calls: Call[] = [];
+const sockets: Socket[] = [];
 let replies: Reply[] = [];
 let server: Server;
 let endpoint: string;
@@ -69,6 +70,10 @@ beforeAll(async () => {
         .end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     });
   });
+  // Keep-alive sockets stay open until the client closes them (the default would close an idle
+  // one after 5 s).
+  server.keepAliveTimeout = 600_000;
+  server.on('connection', (socket) => sockets.push(socket));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -187,6 +192,16 @@ describe('GetSecretValue on the wire', () => {
     expect(await signatureHolds(call, process.env.AWS_SECRET_ACCESS_KEY as string)).toBe(true);
   });
 
+  it('closes its connection once answered: no keep-alive socket left in the container', async () => {
+    sockets.length = 0;
+    await expect(fetchWith()).resolves.toBe(SECRET);
+    expect(sockets).toHaveLength(1);
+    const [socket] = sockets as [Socket];
+    // Resolves only when the client closes it (the server keeps idle sockets for 10 minutes).
+    if (!socket.closed) await new Promise((resolve) => socket.once('close', resolve));
+    expect(socket.closed).toBe(true);
+  });
+
   it('a binary secret (no SecretString) and an empty answer give undefined', async () => {
     replies = [
       ok({ ARN, SecretBinary: Buffer.from(SECRET).toString('base64') }),
@@ -251,6 +266,13 @@ describe('errors, named as the SDK names them', () => {
     const unknown = await failureOf(fetchWith());
     expect([unknown.name, unknown.message]).toStrictEqual(['Unknown', 'UnknownError']);
     expect(calls).toHaveLength(2);
+  });
+
+  it('any status from 300 up is an error, even with a SecretString in the body', async () => {
+    replies = [{ status: 300, body: { SecretString: SECRET } }];
+    const error = await failureOf(fetchWith());
+    expect(error).toMatchObject({ name: 'Unknown', $metadata: { httpStatusCode: 300 } });
+    expect(JSON.stringify(error) + String(error.stack)).not.toContain(SECRET);
   });
 });
 

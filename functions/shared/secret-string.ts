@@ -10,7 +10,7 @@ import { loadJsonRpcErrorCode } from '@aws-sdk/core/protocols';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { StandardRetryStrategy } from '@smithy/core/retry';
-import { HttpRequest, type HttpResponse } from '@smithy/core/transport';
+import { HttpRequest, type HttpResponse, parseUrl } from '@smithy/core/transport';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { isThrottlingError, isTransientError } from '@smithy/service-error-classification';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -119,11 +119,9 @@ export async function fetchSecretString(
   const url = secretsManagerEndpoint(env, region);
   const body = JSON.stringify({ SecretId: arn });
   const request = new HttpRequest({
+    // protocol, hostname, port and path, as the SDK's clients parse their endpoint.
+    ...parseUrl(url),
     method: 'POST',
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port !== '' && { port: Number(url.port) }),
-    path: url.pathname,
     headers: {
       host: url.host,
       'content-type': 'application/x-amz-json-1.1',

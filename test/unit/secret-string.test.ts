@@ -28,7 +28,8 @@ interface Call {
 /** What the server does with one request: answer it, or drop the connection. */
 type Reply =
   | { status: number; body: string | Record<string, unknown>; headers?: Record<string, string> }
-  | 'drop';
+  | 'drop'
+  | 'hang';
 
 const calls: Call[] = [];
 const sockets: Socket[] = [];
@@ -61,6 +62,7 @@ beforeAll(async () => {
         req.socket.destroy();
         return;
       }
+      if (reply === 'hang') return; // never answered; the client gives up
       res
         .writeHead(reply.status, {
           'content-type': 'application/x-amz-json-1.1',
@@ -202,11 +204,13 @@ describe('GetSecretValue on the wire', () => {
     expect(socket.closed).toBe(true);
   });
 
-  it('a binary secret (no SecretString) and an empty answer give undefined', async () => {
+  it('a binary secret (no SecretString), a null one and an empty answer give undefined', async () => {
     replies = [
+      ok({ ARN, SecretString: null }),
       ok({ ARN, SecretBinary: Buffer.from(SECRET).toString('base64') }),
       { status: 200, body: '' },
     ];
+    await expect(fetchWith()).resolves.toBeUndefined();
     await expect(fetchWith()).resolves.toBeUndefined();
     await expect(fetchWith()).resolves.toBeUndefined();
   });
@@ -320,6 +324,13 @@ describe('retries: the SDK standard mode, 3 attempts', () => {
     replies = ['drop', ok()];
     await expect(fetchWith()).resolves.toBe(SECRET);
     expect(calls).toHaveLength(2);
+  });
+
+  it('an answer that never comes: each attempt times out (TimeoutError) instead of hanging', async () => {
+    replies = ['hang', 'hang', 'hang'];
+    const error = await failureOf(fetchWith());
+    expect(error.name).toBe('TimeoutError');
+    expect(calls).toHaveLength(3);
   });
 
   it('nothing listening: the network error itself is thrown after the attempts', async () => {

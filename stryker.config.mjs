@@ -51,6 +51,8 @@ export default {
     // The house logger and EMF metrics (checked against Powertools in test/unit).
     'functions/shared/logger.ts',
     'functions/shared/metrics.ts',
+    // GetSecretValue from the SDK's signing, credential and HTTP pieces.
+    'functions/shared/secret-string.ts',
     // An overview entry from the bucket's log (the overview's listing and wiring are glue).
     'functions/status/read-overview-entry.ts',
     // The operator store: the CLI's data layer.

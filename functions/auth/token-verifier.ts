@@ -4,6 +4,7 @@ import type { Principal } from '../domain/access.ts';
 import { Unauthenticated, Unavailable } from '../domain/errors.ts';
 import { isValidId } from '../domain/ids.ts';
 import { assertSecretStrength, ConfigError, type JwtConfig } from '../shared/config.ts';
+import { fetchSecretString } from '../shared/secret-string.ts';
 import { TtlCache } from '../shared/ttl-cache.ts';
 
 /**
@@ -249,16 +250,4 @@ function toTokenError(error: unknown): Error {
     return invalidBearerToken(`The token's "${claim}" claim is missing or invalid`);
   }
   return invalidBearerToken(TOKEN_ERROR_MESSAGES.get(code) ?? 'The bearer token is invalid');
-}
-
-/** The secret's SecretString (undefined for a binary secret); the SDK's usual endpoint chain. */
-async function fetchSecretString(arn: string): Promise<string | undefined> {
-  // Loaded only in JWT_SECRET_ARN mode, so other deployments never pay for the client.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import(
-    '@aws-sdk/client-secrets-manager'
-  );
-  // The SDK's standard retry mode: 3 attempts with backoff.
-  const client = new SecretsManagerClient();
-  const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  return result.SecretString;
 }

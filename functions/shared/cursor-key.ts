@@ -1,23 +1,12 @@
 import { hkdfSync } from 'node:crypto';
 import { assertSecretStrength, ConfigError, type CursorKeySource } from './config.ts';
+import { fetchSecretString } from './secret-string.ts';
 
 /** HKDF-SHA256 of the secret: a key of its own, even when the secret is JWT_SECRET (local). */
 export function deriveCursorKey(secret: string): Uint8Array {
   return new Uint8Array(
     hkdfSync('sha256', Buffer.from(secret), Buffer.alloc(0), 'bucket-status events cursor v1', 32),
   );
-}
-
-/** The secret's SecretString (undefined for a binary secret); the SDK's usual endpoint chain. */
-async function fetchSecretString(arn: string): Promise<string | undefined> {
-  // Loaded only in EVENTS_CURSOR_SECRET_ARN mode (deployed), never by the local runtime.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import(
-    '@aws-sdk/client-secrets-manager'
-  );
-  // The SDK's standard retry mode: 3 attempts with backoff.
-  const client = new SecretsManagerClient();
-  const result = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  return result.SecretString;
 }
 
 export interface CursorKey {

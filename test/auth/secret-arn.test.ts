@@ -10,8 +10,9 @@ import { refusalOf } from './outcome.ts';
 /**
  * JWT_SECRET_ARN mode, the deployed stack's default. Secrets Manager has no local engine, so
  * a small HTTP server answers its JSON protocol (`X-Amz-Target: secretsmanager.GetSecretValue`)
- * and the real SDK client is pointed at it with the SDK's own endpoint setting
- * (AWS_ENDPOINT_URL_SECRETS_MANAGER): a real HTTP round trip, no mocked client.
+ * and the GetSecretValue call (functions/shared/secret-string.ts, SigV4-signed; its signature is
+ * checked in test/unit/secret-string.test.ts) is pointed at it with the SDK's own endpoint
+ * setting (AWS_ENDPOINT_URL_SECRETS_MANAGER): a real HTTP round trip, no mocked client.
  */
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-AbCdEf';
 const SECRET = 'the-deployed-secret-of-at-least-32-bytes';
@@ -178,6 +179,21 @@ describe('JWT_SECRET_ARN', () => {
     const verify = arnVerifier();
     await expect(verify.ready).resolves.toBeUndefined();
     expect((await refusalOf(verify(await token('u-1')))).status).toBe(503);
+  });
+
+  it('the 503 keeps the service error, named as the SDK names it, for the operator log', async () => {
+    answer = () => ({
+      status: 400,
+      body: { __type: 'AccessDeniedException', message: 'not allowed' },
+    });
+    calls.length = 0;
+    const error = await arnVerifier()(await token('u-1')).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.cause).toMatchObject({ name: 'AccessDeniedException', message: 'not allowed' });
+    // Refused by the service: not retried (init's fetch and the request's, one each).
+    expect(calls.length).toBeLessThanOrEqual(2);
   });
 });
 

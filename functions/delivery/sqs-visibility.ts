@@ -1,14 +1,13 @@
-import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsJsonClient } from '../shared/aws-json-call.ts';
+import { queueEndpoint } from '../shared/sqs.ts';
 
 /** The SQS adapter of the delivery's visibility port: when the queue shows the message again. */
-export function createSqsVisibility(client: SQSClient, queueUrl: string) {
+export function createSqsVisibility(sqs: AwsJsonClient, queueUrl: string) {
   return async (receiptHandle: string, seconds: number): Promise<void> => {
-    await client.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrl,
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: seconds,
-      }),
+    await sqs.call(
+      'ChangeMessageVisibility',
+      { QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds },
+      queueEndpoint(queueUrl),
     );
   };
 }

@@ -1,9 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
 import { readDeliveryQueueUrl, readStaleAfterSeconds, requireTableName } from '../shared/config.ts';
+import { type AwsJsonClient, createAwsJsonClient } from '../shared/aws-json-call.ts';
 import type { Logger } from '../shared/logger.ts';
+import { SQS } from '../shared/sqs.ts';
 import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
 import { createDeliveryConfirmer } from './confirmer.ts';
 import { createDeliveryHandler } from './delivery-handler.ts';
@@ -15,7 +16,7 @@ export interface DeliveryWiring {
   client: DynamoDBClient;
   tableName: string;
   staleAfterSeconds: number;
-  sqs: SQSClient;
+  sqs: AwsJsonClient;
   queueUrl: string;
   logger: Logger;
   /** Always false deployed; tests on loopback receivers set it. */
@@ -66,7 +67,7 @@ export function wire({ client, settings, logger, overrides }: WireDeps<DeliveryS
     client,
     tableName: settings.tableName,
     staleAfterSeconds: settings.staleAfterSeconds,
-    sqs: new SQSClient({ maxAttempts: 3 }),
+    sqs: createAwsJsonClient(SQS),
     queueUrl,
     logger,
     allowLoopback: false,

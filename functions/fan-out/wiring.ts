@@ -1,12 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { readDeliveryQueueUrl, requireTableName } from '../shared/config.ts';
+import { type AwsJsonClient, createAwsJsonClient } from '../shared/aws-json-call.ts';
 import type { Logger } from '../shared/logger.ts';
+import { SQS } from '../shared/sqs.ts';
 import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';
-import { createEventBridgePublish, createSqsEnqueue } from './aws-adapters.ts';
+import { createEventBridgePublish, createSqsEnqueue, EVENTBRIDGE } from './aws-adapters.ts';
 import { createStreamHandler } from './stream-handler.ts';
 
 /** The fan-out (stream) handler on its real adapters. */
@@ -14,9 +14,9 @@ import { createStreamHandler } from './stream-handler.ts';
 export interface FanOutWiring {
   client: DynamoDBClient;
   tableName: string;
-  sqs: SQSClient;
+  sqs: AwsJsonClient;
   queueUrl: string;
-  eventBridge: EventBridgeClient;
+  eventBridge: AwsJsonClient;
   logger: Logger;
 }
 
@@ -57,9 +57,9 @@ export function wire({ client, settings, logger }: WireDeps<FanOutSettings>) {
   const handler = wireFanOutHandler({
     client,
     tableName: settings.tableName,
-    sqs: new SQSClient({ maxAttempts: 3 }),
+    sqs: createAwsJsonClient(SQS),
     queueUrl,
-    eventBridge: new EventBridgeClient({ maxAttempts: 3 }),
+    eventBridge: createAwsJsonClient(EVENTBRIDGE),
     logger,
   });
   return { handler: handler as WiredEventFunction['handler'] } satisfies WiredEventFunction;

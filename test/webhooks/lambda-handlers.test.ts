@@ -1,11 +1,10 @@
 // The deployed path's two handlers with their real data adapters on the run's engine and real
-// HTTP receivers; only the AWS services that have no local engine (the stream's records, SQS
-// visibility, EventBridge) are stood in for, at their SDK boundary.
-import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+// HTTP receivers; SQS and EventBridge are a real local server speaking their JSON protocol
+// (test/support/aws-json-server.ts); the stream's records and the delivery's visibility port
+// are stood in for.
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookStore, type WebhookStore } from '../../functions/data/webhooks.ts';
 import { createDeliveryHandler } from '../../functions/delivery/delivery-handler.ts';
 import { postWebhook } from '../../functions/delivery/webhook-client.ts';
@@ -15,9 +14,13 @@ import { generateWebhookSecret } from '../../functions/domain/standard-webhooks.
 import {
   createEventBridgePublish,
   createSqsEnqueue,
+  EVENTBRIDGE,
 } from '../../functions/fan-out/aws-adapters.ts';
 import { createStreamHandler } from '../../functions/fan-out/stream-handler.ts';
+import { createAwsJsonClient } from '../../functions/shared/aws-json-call.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
+import { SQS } from '../../functions/shared/sqs.ts';
+import { type AwsJsonServer, startAwsJsonServer, sqsStoredAll } from '../support/aws-json-server.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable } from '../support/table.ts';
 import { type Receiver, startReceiver } from './support.ts';
@@ -27,8 +30,10 @@ let store: WebhookStore;
 let seeder: Seeder;
 const receivers: Receiver[] = [];
 const secret = generateWebhookSecret();
+let aws: AwsJsonServer;
 
 beforeAll(async () => {
+  aws = await startAwsJsonServer(sqsStoredAll);
   const { client, tableName } = await createTestTable('alerts-lambda');
   store = createWebhookStore(client, tableName);
   seeder = new Seeder(client, tableName);
@@ -36,7 +41,7 @@ beforeAll(async () => {
   await seeder.bucket('bucket-1', { workspaceId: 'ws-1', orgId: 'org-1' });
   await seeder.bucket('bucket-quiet', { workspaceId: 'ws-quiet', orgId: 'org-1' });
 });
-afterAll(() => Promise.all(receivers.map((r) => r.close())));
+afterAll(() => Promise.all([...receivers.map((r) => r.close()), aws.close()]));
 
 const image = (fields: Record<string, string>) =>
   Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { S: v }]));
@@ -65,21 +70,26 @@ const eventRow = (id: string, bucketId = 'bucket-1') => ({
   at: '2026-12-01T09:00:00.000Z',
 });
 
-/** An SDK client stand-in that records commands and answers like the service. */
-function recordingClient(answer: (input: Record<string, unknown>) => unknown) {
-  const sent: Record<string, unknown>[] = [];
-  return {
-    sent,
-    client: {
-      send: async (command: { input: Record<string, unknown> }) => {
-        sent.push(command.input);
-        return answer(command.input);
-      },
-    },
+/** SQS and EventBridge clients whose configured endpoints are the local server. */
+function awsClients() {
+  const env = {
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_SQS: aws.url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
   };
+  return { sqs: createAwsJsonClient(SQS, env), events: createAwsJsonClient(EVENTBRIDGE, env) };
 }
+const queueUrl = () => `${aws.url}/123456789012/bucket-status-delivery`;
+/** The inputs the server received for one operation. */
+const received = (operation: string) =>
+  aws.calls.filter((call) => call.operation === operation).map((call) => call.input);
 
 describe('fan-out (stream handler)', () => {
+  beforeEach(() => {
+    aws.calls.length = 0;
+    aws.replies.length = 0;
+  });
+
   it('turns event-row INSERTs into one message per webhook and one EventBridge event each', async () => {
     const r = await startReceiver((_q, s) => s.writeHead(204).end());
     receivers.push(r);
@@ -93,13 +103,12 @@ describe('fan-out (stream handler)', () => {
         secret,
       });
     }
-    const sqs = recordingClient(() => ({ Successful: [], Failed: [] }));
-    const events = recordingClient(() => ({ FailedEntryCount: 0, Entries: [] }));
+    const { sqs, events } = awsClients();
     const handler = createStreamHandler({
       loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
       listWebhookTargets: (w) => store.listWebhookTargets(w),
-      enqueue: createSqsEnqueue(sqs.client as unknown as SQSClient, 'https://sqs/queue'),
-      publish: createEventBridgePublish(events.client as unknown as EventBridgeClient),
+      enqueue: createSqsEnqueue(sqs, queueUrl()),
+      publish: createEventBridgePublish(events),
       logger,
     });
     const result = await handler({
@@ -112,7 +121,9 @@ describe('fan-out (stream handler)', () => {
       ],
     });
     expect(result).toEqual({ batchItemFailures: [] });
-    const entries = sqs.sent.flatMap((input) => input.Entries as { MessageBody: string }[]);
+    const entries = received('SendMessageBatch').flatMap(
+      (input) => input.Entries as { MessageBody: string }[],
+    );
     const messages = entries.map((e) => JSON.parse(e.MessageBody) as DeliveryMessage);
     expect(messages.map((m) => [m.eventId, m.webhookId]).sort()).toEqual([
       ['evt_a', 'wh_0'],
@@ -121,8 +132,8 @@ describe('fan-out (stream handler)', () => {
       ['evt_b', 'wh_1'],
     ]);
     expect(entries.every((e) => !e.MessageBody.includes(secret.slice(6)))).toBe(true);
-    expect(sqs.sent[0]?.QueueUrl).toBe('https://sqs/queue');
-    const put = events.sent.flatMap((input) => input.Entries as Record<string, unknown>[]);
+    expect(received('SendMessageBatch')[0]?.QueueUrl).toBe(queueUrl());
+    const put = received('PutEvents').flatMap((input) => input.Entries as Record<string, unknown>[]);
     // Every event goes to EventBridge, also one whose workspace has no webhooks.
     expect(put.map((e) => JSON.parse(e.Detail as string).bucketId).sort()).toEqual([
       'bucket-1',
@@ -168,13 +179,12 @@ describe('fan-out (stream handler)', () => {
     }
     const at = '2026-12-01T09:00:00.000Z';
     const now = Date.parse(at) + 15_000;
-    const sqs = recordingClient(() => ({ Successful: [], Failed: [] }));
-    const events = recordingClient(() => ({ FailedEntryCount: 0, Entries: [] }));
+    const { sqs, events } = awsClients();
     const handler = createStreamHandler({
       loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
       listWebhookTargets: (w) => store.listWebhookTargets(w),
-      enqueue: createSqsEnqueue(sqs.client as unknown as SQSClient, 'q', () => now),
-      publish: createEventBridgePublish(events.client as unknown as EventBridgeClient),
+      enqueue: createSqsEnqueue(sqs, queueUrl(), () => now),
+      publish: createEventBridgePublish(events),
       now: () => now,
       logger,
     });
@@ -198,7 +208,7 @@ describe('fan-out (stream handler)', () => {
       ],
     });
     expect(result).toEqual({ batchItemFailures: [] });
-    const entries = sqs.sent.flatMap(
+    const entries = received('SendMessageBatch').flatMap(
       (input) => input.Entries as { MessageBody: string; DelaySeconds?: number }[],
     );
     const sent = entries
@@ -234,7 +244,7 @@ describe('fan-out (stream handler)', () => {
         nodes: { counted: 3, online: 2 },
       },
     });
-    const put = events.sent.flatMap((input) => input.Entries as Record<string, string>[]);
+    const put = received('PutEvents').flatMap((input) => input.Entries as Record<string, string>[]);
     expect(put.map((e) => [e.DetailType, JSON.parse(e.Detail as string).bucketId]).sort()).toEqual([
       ['Bucket Health Changed', 'bucket-policy'],
       ['Node Status Changed', 'bucket-policy'],
@@ -242,11 +252,14 @@ describe('fan-out (stream handler)', () => {
   });
 
   it('a failed fan-out reports the batch from its first record, for Lambda to retry', async () => {
-    const failing = recordingClient(() => ({ Failed: [{ Id: '0' }] }));
+    // SQS keeps none of the batch's messages (the entries' SenderFault is false: retryable).
+    const refused = { Id: '0', SenderFault: false, Code: 'InternalError', Message: 'try again' };
+    aws.replies.push({ status: 200, body: { Failed: [refused] } });
+    aws.replies.push({ status: 200, body: { Failed: [refused] } });
     const handler = createStreamHandler({
       loadBucketWorkspace: (b) => store.loadBucketWorkspace(b),
       listWebhookTargets: (w) => store.listWebhookTargets(w),
-      enqueue: createSqsEnqueue(failing.client as unknown as SQSClient, 'q'),
+      enqueue: createSqsEnqueue(awsClients().sqs, queueUrl()),
       logger,
     });
     const result = await handler({

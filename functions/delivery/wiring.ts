@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createWebhookStore } from '../data/webhooks.ts';
 import type { ResolveHost } from '../domain/webhook-url.ts';
-import { readDeliveryQueueUrl, readStaleAfterSeconds, requireTableName } from '../shared/config.ts';
 import { type AwsJsonClient, createAwsJsonClient } from '../shared/aws-json-call.ts';
+import { readDeliveryQueueUrl, readStaleAfterSeconds, requireTableName } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { SQS } from '../shared/sqs.ts';
 import type { SettingReaders, SettingsOf, WireDeps, WiredEventFunction } from '../shared/wiring.ts';

@@ -4,8 +4,8 @@
  * import (docs/PERFORMANCE.md): `{"SecretId": arn}` signed for `secretsmanager`.
  */
 import {
-  AwsServiceError,
   type AwsJsonService,
+  AwsServiceError,
   createAwsJsonClient,
   type Env,
   regionOf,

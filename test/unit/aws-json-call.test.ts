@@ -11,7 +11,11 @@ import {
 } from '../../functions/shared/aws-json-call.ts';
 import { SECRETS_MANAGER } from '../../functions/shared/secret-string.ts';
 import { SQS } from '../../functions/shared/sqs.ts';
-import { type AwsJsonServer, signatureHolds, startAwsJsonServer } from '../support/aws-json-server.ts';
+import {
+  type AwsJsonServer,
+  signatureHolds,
+  startAwsJsonServer,
+} from '../support/aws-json-server.ts';
 
 let aws: AwsJsonServer;
 beforeAll(async () => {
@@ -74,7 +78,10 @@ describe('each service as its SDK client resolves it', () => {
 
 describe('one client, many calls', () => {
   it('keeps its connection alive between calls, as the SDK clients do; destroy closes it', async () => {
-    const client = createAwsJsonClient(SQS, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_SQS: aws.url });
+    const client = createAwsJsonClient(SQS, {
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL_SQS: aws.url,
+    });
     await client.call('A', {});
     await client.call('B', {});
     expect(aws.calls).toHaveLength(2);

@@ -40,7 +40,10 @@ const queueUrl = () => `${aws.url}/123456789012/bucket-status-delivery`;
 const sqsClient = (env: Record<string, string> = {}) =>
   createAwsJsonClient(SQS, { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_SQS: DEAD, ...env });
 const eventsClient = () =>
-  createAwsJsonClient(EVENTBRIDGE, { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url });
+  createAwsJsonClient(EVENTBRIDGE, {
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+  });
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
     () => expect.unreachable('the call succeeded'),
@@ -102,7 +105,13 @@ describe('SQS SendMessageBatch (fan-out enqueue)', () => {
 
   it('a message with a check waits until the moment it is about (DelaySeconds)', async () => {
     const at = '2026-12-01T09:00:00.000Z';
-    const check = { subject: 'bucket' as const, bucketId: 'b', to: 'DEGRADED', at, holdSeconds: 60 };
+    const check = {
+      subject: 'bucket' as const,
+      bucketId: 'b',
+      to: 'DEGRADED',
+      at,
+      holdSeconds: 60,
+    };
     const waiting = deliveryMessage({
       eventId: 'hev',
       workspaceId: 'ws-1',
@@ -112,10 +121,11 @@ describe('SQS SendMessageBatch (fan-out enqueue)', () => {
       check,
     });
     const [plain] = messages(1);
-    await createSqsEnqueue(sqsClient(), queueUrl(), () => Date.parse(at) + 15_000)([
-      plain as never,
-      waiting,
-    ]);
+    await createSqsEnqueue(
+      sqsClient(),
+      queueUrl(),
+      () => Date.parse(at) + 15_000,
+    )([plain as never, waiting]);
     expect(aws.calls[0]?.input.Entries).toStrictEqual([
       { Id: '0', MessageBody: JSON.stringify(plain) },
       { Id: '1', MessageBody: JSON.stringify(waiting), DelaySeconds: 45 },
@@ -144,7 +154,10 @@ describe('SQS SendMessageBatch (fan-out enqueue)', () => {
   });
 
   it('an empty Failed list and an answer without lists are success', async () => {
-    aws.replies.push({ status: 200, body: { Successful: [], Failed: [] } }, { status: 200, body: '' });
+    aws.replies.push(
+      { status: 200, body: { Successful: [], Failed: [] } },
+      { status: 200, body: '' },
+    );
     await createSqsEnqueue(sqsClient(), queueUrl())(messages(2));
     await createSqsEnqueue(sqsClient(), queueUrl())(messages(2));
     expect(aws.calls).toHaveLength(2);

@@ -20,7 +20,11 @@ import { createStreamHandler } from '../../functions/fan-out/stream-handler.ts';
 import { createAwsJsonClient } from '../../functions/shared/aws-json-call.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { SQS } from '../../functions/shared/sqs.ts';
-import { type AwsJsonServer, startAwsJsonServer, sqsStoredAll } from '../support/aws-json-server.ts';
+import {
+  type AwsJsonServer,
+  sqsStoredAll,
+  startAwsJsonServer,
+} from '../support/aws-json-server.ts';
 import { Seeder } from '../support/seed.ts';
 import { createTestTable } from '../support/table.ts';
 import { type Receiver, startReceiver } from './support.ts';
@@ -133,7 +137,9 @@ describe('fan-out (stream handler)', () => {
     ]);
     expect(entries.every((e) => !e.MessageBody.includes(secret.slice(6)))).toBe(true);
     expect(received('SendMessageBatch')[0]?.QueueUrl).toBe(queueUrl());
-    const put = received('PutEvents').flatMap((input) => input.Entries as Record<string, unknown>[]);
+    const put = received('PutEvents').flatMap(
+      (input) => input.Entries as Record<string, unknown>[],
+    );
     // Every event goes to EventBridge, also one whose workspace has no webhooks.
     expect(put.map((e) => JSON.parse(e.Detail as string).bucketId).sort()).toEqual([
       'bucket-1',

@@ -53,6 +53,11 @@ export default {
     'functions/shared/metrics.ts',
     // GetSecretValue from the SDK's signing, credential and HTTP pieces.
     'functions/shared/secret-string.ts',
+    // Signed AWS JSON-protocol calls (SQS, EventBridge, Secrets Manager) and their adapters.
+    'functions/shared/aws-json-call.ts',
+    'functions/shared/sqs.ts',
+    'functions/fan-out/aws-adapters.ts',
+    'functions/delivery/sqs-visibility.ts',
     // An overview entry from the bucket's log (the overview's listing and wiring are glue).
     'functions/status/read-overview-entry.ts',
     // The operator store: the CLI's data layer.

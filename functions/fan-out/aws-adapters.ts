@@ -29,7 +29,10 @@ const chunks = <T>(items: readonly T[], size: number): T[][] => {
 type Entry = { Id: string; MessageBody: string };
 type Answered = Record<string, unknown>;
 
-const listOf = (value: unknown): Answered[] => (Array.isArray(value) ? value : []);
+/** An answer's list member; absent (or not a list) reads as empty, as the SDK's `?? []`. */
+function listOf(value: unknown): Answered[] {
+  return Array.isArray(value) ? value : [];
+}
 
 /**
  * The SQS client's check of what SQS stored: every Successful entry's MD5OfMessageBody is the
@@ -41,7 +44,7 @@ function checkBodies(entries: readonly Entry[], successful: readonly Answered[])
   for (const entry of entries) {
     const answer = stored.get(entry.Id);
     if (answer === undefined) continue;
-    const md5 = createHash('md5').update(entry.MessageBody, 'utf8').digest('hex');
+    const md5 = createHash('md5').update(entry.MessageBody).digest('hex');
     if (answer.MD5OfMessageBody !== md5) mismatched.push(answer.MessageId);
   }
   if (mismatched.length > 0) {

@@ -198,6 +198,15 @@ describe('SQS SendMessageBatch (fan-out enqueue)', () => {
     await createSqsEnqueue(sqsClient(), queueUrl())(sent);
   });
 
+  it('an answer that is not JSON is an error naming SQS and the operation', async () => {
+    aws.replies.push({ status: 200, body: '<xml/>' });
+    const error = await failureOf(createSqsEnqueue(sqsClient(), queueUrl())(messages(1)));
+    expect([error.name, error.message]).toStrictEqual([
+      'SyntaxError',
+      'SQS answered SendMessageBatch with a body that is not JSON',
+    ]);
+  });
+
   it('a 500 is retried (signed anew); a 400 is thrown at once with the service error name', async () => {
     aws.replies.push({ status: 500, body: { __type: 'com.amazonaws.sqs#InternalError' } });
     await createSqsEnqueue(sqsClient(), queueUrl())(messages(1));

@@ -335,3 +335,40 @@ describe.each(Object.entries({ ...REQUEST_SHAPES, ...EXTRA_SHAPES }))(
     });
   },
 );
+
+describe('a keyword functions/wire/issues.ts does not check', () => {
+  const throwsAtFirstCheck = (schema: Type.TSchema, what: string) => {
+    expect(() => issuesOf(schema, {}), what).toThrow(/functions\/wire\/issues\.ts does not check/);
+    expect(() => firstIssue(schema, 'x'), what).toThrow(what);
+  };
+
+  it.each([
+    [Type.String({ minLength: 1 }), '"minLength"'],
+    [Type.Number(), 'type "number"'],
+    [Type.Null(), 'type "null"'],
+    [Type.Integer({ exclusiveMinimum: 0 }), '"exclusiveMinimum"'],
+    [Type.String({ format: 'date-time' }), 'format date-time'],
+    [Type.String({ format: 'constructor' }), 'format constructor'],
+    [Type.Object({}, { additionalProperties: true }), 'additionalProperties other than false'],
+    [Type.Array(Type.String(), { uniqueItems: false }), 'uniqueItems other than true'],
+    [Type.Union([Type.Literal('a')], { minLength: 1 }), '"minLength"'],
+    [{ ...Type.Literal('a'), pattern: 'a' }, '"pattern"'],
+    [Type.Record(Type.String(), Type.String()), '"patternProperties"'],
+  ] as [Type.TSchema, string][])('throws for %j (%s), at its first check', (schema, what) => {
+    throwsAtFirstCheck(schema, what);
+  });
+
+  it('throws for one below an object, an array or a union, whatever the value', () => {
+    const deep = Type.String({ minLength: 1 });
+    throwsAtFirstCheck(Type.Object({ a: Type.Optional(deep) }), '"minLength"');
+    throwsAtFirstCheck(Type.Array(deep), '"minLength"');
+    throwsAtFirstCheck(Type.Union([Type.Literal('a'), deep]), '"minLength"');
+  });
+
+  it('checks a schema once: a known one is not walked for keywords again', () => {
+    const shape = Type.Object({ a: Type.String() });
+    expect(issuesOf(shape, { a: 'x' })).toEqual([]);
+    (shape.properties.a as Record<string, unknown>).minLength = 1;
+    expect(issuesOf(shape, { a: 'x' })).toEqual([]);
+  });
+});

@@ -51,6 +51,7 @@ export default defineConfig({
       HISTORY_PROPERTY_RUNS: '10',
       HEALTH_PROPERTY_RUNS: '100',
       OVERVIEW_RUNS: '3',
+      WIRE_ISSUES_RUNS: '300',
     },
     reporters: ['default'],
   },

@@ -46,7 +46,11 @@ const EXTRA_SHAPES: Record<string, Type.TSchema> = {
   nested: Type.Object({
     list: Type.Array(
       Type.Object(
-        { id: Type.String({ pattern: '^a' }), n: Type.Optional(Type.Integer({ maximum: 3 })) },
+        {
+          id: Type.String({ pattern: '^a' }),
+          n: Type.Optional(Type.Integer({ maximum: 3 })),
+          m: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
         { additionalProperties: false },
       ),
       { minItems: 2 },
@@ -335,6 +339,64 @@ describe.each(Object.entries({ ...REQUEST_SHAPES, ...EXTRA_SHAPES }))(
     });
   },
 );
+
+describe('values a random draw seldom makes, against TypeBox Check + Errors', () => {
+  const same = (schema: Type.TSchema, value: unknown) => {
+    expect(issuesOf(schema, value), JSON.stringify(value)).toEqual(referenceIssues(schema, value));
+  };
+
+  it('repeated items: -0 is not 0, NaN is NaN, key order does not matter, types do', () => {
+    const unique = EXTRA_SHAPES.uniqueAnything as Type.TSchema;
+    for (const items of [
+      [0, -0],
+      [-0, -0],
+      [Number.NaN, Number.NaN],
+      [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+      ],
+      [{ a: 1 }, { a: 1, b: 2 }],
+      [{ a: 1 }, { b: 1 }],
+      [[1], { 0: 1 }],
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      [[1], [1]],
+      ['1', 1],
+      [null, 'null'],
+      [true, 'true'],
+      [{}, []],
+      [{ a: [1, { b: '2' }] }, { a: [1, { b: '2' }] }],
+      [{ a: [1, { b: '2' }] }, { a: [1, { b: 2 }] }],
+    ]) {
+      same(unique, items);
+    }
+  });
+
+  it('bodies at the edges of the request shapes', () => {
+    const bucket = { bucketId: 'b1', status: 'ONLINE' };
+    const report = { ip: '192.0.2.1', region: 'eu-1', version: '1.2.3', buckets: [bucket] };
+    for (const value of [
+      report,
+      { ...report, ip: 'fe80::1%eth0' },
+      { ...report, ip: `${'1'.repeat(46)}` },
+      { ...report, ip: '::ffff:192.0.2.1' },
+      { ...report, version: `1.2.3-${'a'.repeat(58)}` },
+      { ...report, version: `1.2.3-${'a'.repeat(59)}` },
+      { ...report, buckets: Array.from({ length: 100 }, () => bucket) },
+      { ...report, buckets: Array.from({ length: 101 }, () => bucket) },
+      { ...report, buckets: [{ ...bucket, latency_ms: undefined }] },
+      { ...report, buckets: [{ ...bucket, status: undefined }] },
+      { ...report, buckets: [] },
+    ]) {
+      same(NodeReport, value);
+    }
+    for (const value of [{}, { url: undefined }, { events: [] }, { nope: 1 }]) {
+      same(WebhookPatch, value);
+    }
+  });
+});
 
 describe('a keyword functions/wire/issues.ts does not check', () => {
   const throwsAtFirstCheck = (schema: Type.TSchema, what: string) => {

@@ -56,6 +56,9 @@ const EXTRA_SHAPES: Record<string, Type.TSchema> = {
       { minItems: 2 },
     ),
     flag: Type.Union([Type.Literal(1), Type.Boolean()]),
+    // Outside a union, whose one issue hides those of its variants.
+    kind: Type.Literal('k'),
+    address: Type.Optional(Type.String({ format: 'ipv4' })),
   }),
 };
 
@@ -358,6 +361,11 @@ describe('values a random draw seldom makes, against TypeBox Check + Errors', ()
       [{ a: 1 }, { a: 1, b: 2 }],
       [{ a: 1 }, { b: 1 }],
       [[1], { 0: 1 }],
+      [[1], { 0: 1, length: 1 }],
+      [
+        [1, 23],
+        [12, 3],
+      ],
       [
         [1, 2],
         [2, 1],

@@ -1,6 +1,6 @@
 /**
  * The issues of a value against a request shape (functions/wire/*.ts), as JSON Schema says
- * them: the run-time half of request validation, without TypeBox's checker (whose 36 KB cost
+ * them: the run-time half of request validation, without TypeBox's checker (whose 48 KB cost
  * each function that validates a body about 5 ms of cold start, docs/evidence/performance.md).
  * It knows exactly the keywords the request shapes use; a shape with any other keyword throws
  * at its first check, so a new keyword fails in tests instead of passing unchecked. Issues come

@@ -60,6 +60,9 @@ export default {
     'functions/delivery/sqs-visibility.ts',
     // An overview entry from the bucket's log (the overview's listing and wiring are glue).
     'functions/status/read-overview-entry.ts',
+    // Request validation: the walker of the request shapes and the order of its issues.
+    'functions/wire/issues.ts',
+    'functions/wire/check.ts',
     // The operator store: the CLI's data layer.
     'admin/operator-store.ts',
     // Entries and wiring: glue, run by the bundle and end-to-end tests.

@@ -45,12 +45,14 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, 'test/webhooks/local-alerts.test.ts'],
     // The history model test runs 10 random sequences per mutant, not 50: a mutant of the
     // timeline breaks the first few (50 in `npm test`). The health model test likewise 100, not
-    // 400, and the overview's 3 random workspaces, not 6.
+    // 400, the overview's 3 random workspaces, not 6, and the request-validation model 300 values
+    // per shape, not 1,500.
     env: {
       ...base.test?.env,
       HISTORY_PROPERTY_RUNS: '10',
       HEALTH_PROPERTY_RUNS: '100',
       OVERVIEW_RUNS: '3',
+      WIRE_ISSUES_RUNS: '300',
     },
     reporters: ['default'],
   },

@@ -1,4 +1,3 @@
-import { ValueErrorType } from '@sinclair/typebox/errors';
 import {
   DEFAULT_API_KEY_DAYS,
   MAX_API_KEY_DAYS,
@@ -16,7 +15,7 @@ export interface NewApiKeyInput {
 
 /** The description's length counts code points, not the UTF-16 units a validator counts. */
 const checkedLater = (issue: Issue) =>
-  issue.path[0] === 'description' && issue.error.type === ValueErrorType.StringMaxLength;
+  issue.path[0] === 'description' && issue.error.type === 'StringMaxLength';
 
 function newApiKeyMessage(issue: Issue): string {
   const [field] = issue.path;

@@ -3,7 +3,6 @@
  * what a window request may be, which windows a listing shows, what a deletion does. The
  * rows are functions/data/maintenance-windows.ts and functions/data/health-policy.ts.
  */
-import { ValueErrorType } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { HealthPolicyRequest } from '../wire/health-policy.ts';
 import {
@@ -84,7 +83,7 @@ const INSTANT_HINT = 'an ISO 8601 instant such as "2026-12-06T10:00:00Z"';
 
 /** The reason's length counts code points (textProblem), not the UTF-16 units a schema counts. */
 const checkedLater = (issue: Issue) =>
-  issue.path[0] === 'reason' && issue.error.type === ValueErrorType.StringMaxLength;
+  issue.path[0] === 'reason' && issue.error.type === 'StringMaxLength';
 
 function windowBodyMessage(issue: Issue): string {
   const [field] = issue.path;

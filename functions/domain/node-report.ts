@@ -1,4 +1,3 @@
-import type { ValueError } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import {
   MAX_BUCKETS_PER_REPORT,
@@ -61,7 +60,7 @@ function messageOf(issue: Issue, body: Record<string, unknown>): string {
   if (inner === undefined) return `${where} must be an object`;
   if (issue.kind === 'unknown') return `${where} has an unknown field "${inner.slice(0, 64)}"`;
   if (inner === 'bucketId') {
-    if (issue.kind === 'invalid' && (issue.error.type as number) === DUPLICATE) {
+    if (issue.error.type === 'Rule') {
       const entry = (body.buckets as Record<string, unknown>[])[Number(index)];
       return `${where}.bucketId repeats "${entry?.bucketId as string}"`;
     }
@@ -72,7 +71,6 @@ function messageOf(issue: Issue, body: Record<string, unknown>): string {
 }
 
 /** "Each bucket at most once": the one rule of the report JSON Schema does not say. */
-const DUPLICATE = -1;
 function repeatedBuckets(body: unknown): Issue[] {
   const buckets = (body as { buckets?: unknown } | null)?.buckets;
   if (!Array.isArray(buckets)) return [];
@@ -85,7 +83,7 @@ function repeatedBuckets(body: unknown): Issue[] {
       issues.push({
         path: ['buckets', String(index), 'bucketId'],
         kind: 'invalid',
-        error: { type: DUPLICATE } as unknown as ValueError,
+        error: { type: 'Rule' },
       });
     }
     seen.add(id);

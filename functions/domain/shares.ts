@@ -3,7 +3,6 @@
  * and the one refusal every public route gives for a token it cannot use.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ValueErrorType } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { MAX_SHARE_LABEL_LENGTH, NewShare, SHARE_TOKEN_PATTERN } from '../wire/shares.ts';
 import { NotFound } from './errors.ts';
@@ -44,7 +43,7 @@ export interface NewShareInput {
 
 /** Reported by the text rule after the shape check: lengths count code points. */
 const checkedLater = (issue: Issue) =>
-  issue.path[0] === 'label' && issue.error.type === ValueErrorType.StringMaxLength;
+  issue.path[0] === 'label' && issue.error.type === 'StringMaxLength';
 
 function newShareMessage(issue: Issue): string {
   const [field] = issue.path;

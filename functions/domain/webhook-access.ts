@@ -1,4 +1,3 @@
-import { ValueErrorType } from '@sinclair/typebox/errors';
 import { firstIssue, type Issue } from '../wire/check.ts';
 import { MAX_DESCRIPTION_LENGTH, NewWebhook, WebhookPatch } from '../wire/webhooks.ts';
 import type { BucketOwner, UserAccess } from './access.ts';
@@ -70,7 +69,7 @@ export interface WebhookPatchInput {
  */
 const checkedLater = (issue: Issue) =>
   (issue.path[0] === 'url' && issue.kind !== 'type' && issue.kind !== 'missing') ||
-  (issue.path[0] === 'description' && issue.error.type === ValueErrorType.StringMaxLength) ||
+  (issue.path[0] === 'description' && issue.error.type === 'StringMaxLength') ||
   // The alert policy's fields are checked by its own parsers, with messages of their own.
   ((issue.path[0] === 'events' || issue.path[0] === 'minDurationSeconds') &&
     issue.kind !== 'unknown');

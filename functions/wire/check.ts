@@ -5,44 +5,30 @@
  * to its message. Issues are ordered as a reader checks a body: the value's own type, then its
  * unknown fields (in the body's order), then its fields in the shape's order, depth first.
  */
-import { isIP } from 'node:net';
-import { FormatRegistry, type TSchema } from '@sinclair/typebox';
-// Named imports, not the Value namespace: a bundle then carries Check and Errors only.
-import { Errors, type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
-import { Check } from '@sinclair/typebox/value';
+import type { TSchema } from '@sinclair/typebox';
+import { type IssueType, issuesOf } from './issues.ts';
 
-// The formats request shapes use; response-only formats (date, date-time, uri) are checked by
-// the contract tests against openapi.yaml, not at run time.
-if (!FormatRegistry.Has('ipv4')) FormatRegistry.Set('ipv4', (value) => isIP(value) === 4);
-if (!FormatRegistry.Has('ipv6')) FormatRegistry.Set('ipv6', (value) => isIP(value) === 6);
+export type { IssueType };
 
 export interface Issue {
   /** The field's path, e.g. ['buckets', '3', 'status']; [] for the value itself. */
   path: string[];
   /** `unknown`: a field the shape does not have (its name is the last path segment). */
   kind: 'type' | 'unknown' | 'missing' | 'invalid';
-  error: ValueError;
+  /** What the issue is about (`Rule`: an `extra` issue of the route's own). */
+  error: { type: IssueType };
 }
 
-const segments = (pointer: string): string[] =>
-  pointer === ''
-    ? []
-    : pointer
-        .slice(1)
-        .split('/')
-        .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
-
-function kindOf(error: ValueError): Issue['kind'] {
-  switch (error.type) {
-    case ValueErrorType.ObjectAdditionalProperties:
+function kindOf(type: IssueType): Issue['kind'] {
+  switch (type) {
+    case 'ObjectAdditionalProperties':
       return 'unknown';
-    case ValueErrorType.ObjectRequiredProperty:
+    case 'ObjectRequiredProperty':
       return 'missing';
-    case ValueErrorType.Object:
-    case ValueErrorType.Array:
-    case ValueErrorType.String:
-    case ValueErrorType.Integer:
-    case ValueErrorType.Number:
+    case 'Object':
+    case 'Array':
+    case 'String':
+    case 'Integer':
       return 'type';
     default:
       return 'invalid';
@@ -98,11 +84,9 @@ export function firstIssue(
   value: unknown,
   options: { extra?: Issue[]; ignore?: (issue: Issue) => boolean } = {},
 ): Issue | undefined {
-  const extra = options.extra ?? [];
-  if (extra.length === 0 && Check(schema, value)) return undefined;
-  const issues: Issue[] = [...extra];
-  for (const error of Errors(schema, value)) {
-    const issue: Issue = { path: segments(error.path), kind: kindOf(error), error };
+  const issues: Issue[] = [...(options.extra ?? [])];
+  for (const { path, type } of issuesOf(schema, value)) {
+    const issue: Issue = { path, kind: kindOf(type), error: { type } };
     if (!options.ignore?.(issue)) issues.push(issue);
   }
   let first: Issue | undefined;

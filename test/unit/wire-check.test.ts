@@ -54,4 +54,39 @@ describe('firstIssue: the issue a reader meets first', () => {
     expect(first({ a: 'x', list: [{ id: 'i' }, 5] }, { extra })).toBe('invalid list.0.id');
     expect(first({ a: 'long', list: [] }, { ignore: (i) => i.path[0] === 'a' })).toBeUndefined();
   });
+
+  describe('extra issues against the shape own, where the order of the listing cannot decide', () => {
+    const extraAt = (path: string[], kind: Issue['kind']): Issue[] => [
+      { path, kind, error: { type: 'Rule' } },
+    ];
+
+    it('a missing field before another issue of the same field', () => {
+      expect(first({ list: [] }, { extra: extraAt(['a'], 'type') })).toBe('missing a');
+    });
+
+    it('a field of the wrong type before another issue of the same field', () => {
+      expect(first({ a: 5, list: [] }, { extra: extraAt(['a'], 'invalid') })).toBe('type a');
+    });
+
+    it('unknown fields by their place in the body', () => {
+      expect(first({ zz: 1, yy: 2, list: [] }, { extra: extraAt(['yy'], 'unknown') })).toBe(
+        'unknown zz',
+      );
+    });
+
+    it("the value's own issue before its fields'", () => {
+      const AtLeastTwo = Type.Object({ a: Type.String() }, { minProperties: 2 });
+      const issue = firstIssue(AtLeastTwo, { a: 'x' }, { extra: extraAt(['a'], 'invalid') });
+      expect(issue?.path).toEqual([]);
+    });
+
+    it('paths beyond the shape and the value', () => {
+      expect(
+        first({ a: 'x', list: [], zz: { q: 1 } }, { extra: extraAt(['zz', 'q'], 'invalid') }),
+      ).toBe('invalid zz.q');
+      expect(first({ a: 'x', list: [] }, { extra: extraAt(['nope', 'x', 'y'], 'invalid') })).toBe(
+        'invalid nope.x.y',
+      );
+    });
+  });
 });

@@ -50,8 +50,10 @@ export const HOUSE_BUNDLING = {
   minifySyntax: true,
   minifyIdentifiers: false,
   keepNames: false,
-  // Readable stack traces at run time (with NODE_OPTIONS=--enable-source-maps) without
-  // shipping the sources themselves inside the map.
+  // A map beside each bundle, for decoding a logged stack offline (without the sources inside
+  // it). The functions do not load it: NODE_OPTIONS=--enable-source-maps parses the map at
+  // import, about 20 ms of the status bundle's cold start, and with identifiers kept a stack
+  // already reads by function name.
   sourcemap: true,
   sourcesContent: false,
   banner: { js: ESM_REQUIRE_SHIM },

@@ -185,9 +185,10 @@ describe('functions', () => {
       expect(props.Environment.Variables).toMatchObject({
         POWERTOOLS_SERVICE_NAME: 'bucket-status',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
         TABLE_NAME: { Ref: ids.table },
       });
+      // No --enable-source-maps: it parses each bundle's map at import (infra/bundling.ts).
+      expect(props.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
     expect(functionsOf(main)[ids.status]?.Properties.Environment.Variables).toMatchObject({
       STALE_AFTER_SECONDS: '90',

@@ -146,6 +146,16 @@ export interface AwsJsonClient {
 }
 
 /**
+ * In Lambda, the invocation's X-Ray trace header, as the SDK clients send it (their recursion
+ * detection), so that SQS carries the trace to the message's consumer. Not signed: SigV4 leaves
+ * `x-amzn-trace-id` out.
+ */
+export function traceHeader(env: Env): Record<string, string> {
+  const trace = env._X_AMZN_TRACE_ID;
+  return env.AWS_LAMBDA_FUNCTION_NAME && trace ? { 'x-amzn-trace-id': trace } : {};
+}
+
+/**
  * A client of one JSON-protocol service, signed with the default credential chain for
  * AWS_REGION (read at each call). Its HTTP handler keeps connections alive between calls, as
  * the SDK's clients do.
@@ -175,6 +185,7 @@ export function createAwsJsonClient(
           'content-length': String(Buffer.byteLength(body)),
           'x-amz-target': `${service.targetPrefix}.${operation}`,
           ...(service.queryCompatible === true && { 'x-amzn-query-mode': 'true' }),
+          ...traceHeader(env),
         },
         body,
       });
@@ -200,6 +211,9 @@ export function createAwsJsonClient(
           } catch {
             throw error;
           }
+          // The strategy waits out its backoff itself and hands back a token of delay 0; a
+          // strategy that only names the delay is waited out here.
+          await new Promise((resolve) => setTimeout(resolve, token.getRetryDelay()));
         }
       }
     },

@@ -100,15 +100,20 @@ const errorRecord = (error: Error): Record<string, unknown> =>
     error,
   );
 
-/** JSON.stringify's replacer: errors as records, bigints as strings, cycles left out. */
+/**
+ * JSON.stringify's replacer: errors as records, bigints as strings, cycles left out. A cycle is
+ * found by the value as given (an error that is its own cause, or one a field of its points back
+ * to), since each error is written as a new record.
+ */
 function lineReplacer() {
-  const open: unknown[] = [];
+  // The values being written, outermost first: each as given and as written.
+  const open: { raw: unknown; value: unknown }[] = [];
   return function (this: unknown, _key: string, raw: unknown) {
+    while (open.length > 0 && open.at(-1)?.value !== this) open.pop();
+    if (open.some((entry) => entry.raw === raw)) return undefined;
     const value =
       raw instanceof Error ? errorRecord(raw) : typeof raw === 'bigint' ? raw.toString() : raw;
-    while (open.length > 0 && open.at(-1) !== this) open.pop();
-    if (open.includes(value)) return undefined;
-    open.push(value);
+    open.push({ raw, value });
     return value;
   };
 }

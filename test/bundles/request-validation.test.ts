@@ -2,31 +2,22 @@
 // stays the source of the wire shapes (its builders), but its `Check`, `Errors` and the rest
 // of its value and compiler modules (about 48 KB as bundled, some 5 ms of a cold start) ship in
 // no function. Each function of the route table is bundled with the shipped options.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../functions/route-table.ts';
-import { buildOptionsFor } from '../../infra/bundling.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionName } from '../../functions/route-table.ts';
+import { bundleEveryFunction, type FunctionBundles } from '../support/function-bundles.ts';
 
 /** TypeBox's checker: its errors, value and compiler modules (but the guards its builders use). */
 const CHECKER = /@sinclair\/typebox\/build\/(?:esm|cjs)\/(?:errors|compiler|value\/(?!guard\/))/;
 
-const inputs = new Map<string, string[]>();
+let bundles: FunctionBundles | undefined;
+let inputs = new Map<FunctionName, string[]>();
 
 beforeAll(async () => {
-  for (const [name, fn] of Object.entries(FUNCTIONS)) {
-    const result = await build({
-      ...buildOptionsFor(path.join(ROOT, fn.entry), path.join(ROOT, 'cdk.out/unused.mjs')),
-      write: false,
-      metafile: true,
-      logLevel: 'warning',
-    });
-    inputs.set(name, Object.keys((result.metafile as Metafile).inputs));
-  }
+  bundles = await bundleEveryFunction('request-validation-bundles');
+  inputs = bundles.inputs;
 }, 180_000);
+
+afterAll(() => bundles?.remove());
 
 describe('the shipped bundles', () => {
   it('check request bodies with functions/wire/issues.ts (status, ingest, webhooks among them)', () => {

@@ -2,38 +2,19 @@
 // (infra/bundling.ts buildOptionsFor) and esbuild's metafile says what went in. DynamoDB is the
 // one generated client a function carries; SQS and EventBridge are signed JSON-protocol calls
 // (functions/shared/aws-json-call.ts) on the SDK pieces DynamoDB already brings.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../../functions/route-table.ts';
-import { buildOptionsFor } from '../../infra/bundling.ts';
+import { FUNCTION_NAMES, type FunctionName } from '../../functions/route-table.ts';
+import { bundleEveryFunction, type FunctionBundles } from '../support/function-bundles.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-let outdir: string;
-const inputs = new Map<FunctionName, string[]>();
+let bundles: FunctionBundles | undefined;
+let inputs = new Map<FunctionName, string[]>();
 
 beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'sdk-client-bundles-'));
-  for (const name of FUNCTION_NAMES) {
-    const result = await build({
-      ...buildOptionsFor(
-        path.join(ROOT, FUNCTIONS[name].entry),
-        path.join(outdir, name, 'index.mjs'),
-      ),
-      metafile: true,
-      logLevel: 'warning',
-    });
-    inputs.set(name, Object.keys((result.metafile as Metafile).inputs));
-  }
+  bundles = await bundleEveryFunction('sdk-client-bundles');
+  inputs = bundles.inputs;
 }, 120_000);
 
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => bundles?.remove());
 
 /** The generated clients (and the SQS client's own middleware) no function may carry. */
 const LEFT_OUT = [

@@ -4,40 +4,22 @@
 // client (@aws-sdk/client-secrets-manager: endpoint rules, schemas) is in no bundle, and the
 // bundled call fetches both secrets at a cold start from a server speaking the JSON protocol.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionName } from '../../functions/route-table.ts';
-import { buildOptionsFor } from '../../infra/bundling.ts';
+import { bundleEveryFunction, type FunctionBundles } from '../support/function-bundles.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-let outdir: string;
-const inputs = new Map<FunctionName, string[]>();
+let bundles: FunctionBundles | undefined;
+let inputs = new Map<FunctionName, string[]>();
 
 beforeAll(async () => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'secrets-bundles-'));
-  for (const name of FUNCTION_NAMES) {
-    const result = await build({
-      ...buildOptionsFor(
-        path.join(ROOT, FUNCTIONS[name].entry),
-        path.join(outdir, name, 'index.mjs'),
-      ),
-      metafile: true,
-      logLevel: 'warning',
-    });
-    inputs.set(name, Object.keys((result.metafile as Metafile).inputs));
-  }
+  bundles = await bundleEveryFunction('secrets-bundles');
+  inputs = bundles.inputs;
 }, 120_000);
 
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => bundles?.remove());
 
 /** The functions whose settings read a secret by ARN (JWT_SECRET_ARN, EVENTS_CURSOR_SECRET_ARN). */
 const SECRET_READERS = FUNCTION_NAMES.filter((name) =>
@@ -95,7 +77,7 @@ describe('Secrets Manager in the shipped bundles', () => {
     try {
       for (const name of ['status', 'events'] as const) {
         fetched.length = 0;
-        const bundle = pathToFileURL(path.join(outdir, name, 'index.mjs')).href;
+        const bundle = pathToFileURL((bundles as FunctionBundles).fileOf(name)).href;
         const output = await new Promise<string>((resolve, reject) => {
           execFile(
             process.execPath,

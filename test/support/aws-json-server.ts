@@ -106,7 +106,10 @@ export const AUTHORIZATION =
  * The service's check: the signature recomputed over the request as received (its signed
  * headers, its body's SHA-256) with the caller's secret key.
  */
-export async function signatureHolds(call: AwsJsonCall, secretAccessKey: string): Promise<boolean> {
+export async function signatureHolds(
+  call: Pick<AwsJsonCall, 'method' | 'path' | 'headers' | 'body'>,
+  secretAccessKey: string,
+): Promise<boolean> {
   const authorization = call.headers.authorization as string;
   const [, accessKeyId, , region, service, signedHeaders] = AUTHORIZATION.exec(
     authorization,

@@ -8,6 +8,7 @@ import {
   AwsServiceError,
   createAwsJsonClient,
   serviceEndpoint,
+  traceHeader,
 } from '../../functions/shared/aws-json-call.ts';
 import { SECRETS_MANAGER } from '../../functions/shared/secret-string.ts';
 import { SQS } from '../../functions/shared/sqs.ts';
@@ -73,6 +74,41 @@ describe('each service as its SDK client resolves it', () => {
       expect(call.input).toStrictEqual({ a: 1 });
       expect(await signatureHolds(call, process.env.AWS_SECRET_ACCESS_KEY as string)).toBe(true);
     }
+  });
+});
+
+describe("the invocation's trace header", () => {
+  const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+
+  it('is sent in Lambda, unsigned, so the signature still holds', async () => {
+    const env = { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: aws.url };
+    const lambda = { ...env, AWS_LAMBDA_FUNCTION_NAME: 'fan-out', _X_AMZN_TRACE_ID: TRACE };
+    for (const settings of [lambda, env, { ...env, _X_AMZN_TRACE_ID: TRACE }]) {
+      const client = createAwsJsonClient(SQS, settings);
+      await client.call('Op', {});
+      client.destroy();
+    }
+    expect(aws.calls.map((c) => c.headers['x-amzn-trace-id'])).toStrictEqual([
+      TRACE,
+      undefined,
+      undefined,
+    ]);
+    expect(aws.calls[0]?.headers.authorization).not.toContain('x-amzn-trace-id');
+    expect(
+      await signatureHolds(aws.calls[0] as never, process.env.AWS_SECRET_ACCESS_KEY as string),
+    ).toBe(true);
+  });
+
+  it('needs both the function name and the trace', () => {
+    expect(
+      traceHeader({ AWS_LAMBDA_FUNCTION_NAME: 'f', _X_AMZN_TRACE_ID: 'Root=1' }),
+    ).toStrictEqual({
+      'x-amzn-trace-id': 'Root=1',
+    });
+    expect(traceHeader({ AWS_LAMBDA_FUNCTION_NAME: 'f', _X_AMZN_TRACE_ID: '' })).toStrictEqual({});
+    expect(traceHeader({ AWS_LAMBDA_FUNCTION_NAME: '', _X_AMZN_TRACE_ID: 'Root=1' })).toStrictEqual(
+      {},
+    );
   });
 });
 

@@ -370,6 +370,25 @@ describe('the house logger writes the line Powertools Logger writes', () => {
   });
 });
 
+describe('errors that point back to themselves (where Powertools Logger overflows its stack)', () => {
+  it('an error that is its own cause, or that a field of its holds, is written once', () => {
+    stubEnv({});
+    const own = new Error('own cause');
+    own.cause = own;
+    const held = Object.assign(new Error('held'), { context: {} as Record<string, unknown> });
+    (held.context as Record<string, unknown>).error = held;
+    const logger = createLogger('cycles');
+    const lines = written(() => {
+      logger.error('first', { error: own });
+      logger.error('second', { error: held });
+    });
+    const [first, second] = lines.map((l) => JSON.parse(l.line));
+    expect(first.error).toMatchObject({ name: 'Error', message: 'own cause' });
+    expect(first.error).not.toHaveProperty('cause');
+    expect(second.error).toMatchObject({ message: 'held', context: {} });
+  });
+});
+
 const LEVEL_VALUES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'];
 
 describe('the level, as Powertools reads it', () => {

@@ -1,8 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Sha256 } from '@smithy/core/checksum';
-import { HttpRequest } from '@smithy/core/transport';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   fetchSecretString,
@@ -10,6 +7,7 @@ import {
   SecretsManagerError,
   secretsManagerEndpoint,
 } from '../../functions/shared/secret-string.ts';
+import { AUTHORIZATION, signatureHolds } from '../support/aws-json-server.ts';
 
 /**
  * GetSecretValue against a real HTTP server that speaks Secrets Manager's JSON 1.1 protocol
@@ -97,46 +95,6 @@ const failureOf = (promise: Promise<unknown>) =>
     () => expect.unreachable('the fetch succeeded'),
     (error: unknown) => error as SecretsManagerError & { code?: string },
   );
-
-const AUTHORIZATION =
-  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
-
-/**
- * The service's check: the signature recomputed over the request as received (its signed
- * headers, its body's SHA-256) with the caller's secret key. The body's hash is recomputed from
- * the bytes, never taken from the request's own x-amz-content-sha256.
- */
-async function signatureHolds(call: Call, secretAccessKey: string): Promise<boolean> {
-  const authorization = call.headers.authorization as string;
-  const [, accessKeyId, , region, service, signedHeaders] = AUTHORIZATION.exec(
-    authorization,
-  ) as unknown as string[];
-  const headers: Record<string, string> = {};
-  for (const name of (signedHeaders as string).split(';')) {
-    if (name !== 'x-amz-content-sha256') headers[name] = call.headers[name] as string;
-  }
-  const amzDate = call.headers['x-amz-date'] as string;
-  const signingDate = new Date(
-    amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z'),
-  );
-  const verifier = new SignatureV4({
-    credentials: { accessKeyId: accessKeyId as string, secretAccessKey },
-    region: region as string,
-    service: service as string,
-    sha256: Sha256,
-  });
-  const recomputed = await verifier.sign(
-    new HttpRequest({
-      method: call.method,
-      hostname: '127.0.0.1',
-      path: call.path,
-      headers,
-      body: call.body,
-    }),
-    { signingDate },
-  );
-  return recomputed.headers.authorization === authorization;
-}
 
 describe('GetSecretValue on the wire', () => {
   it('one POST of {"SecretId": arn} in the JSON 1.1 protocol, answered with the SecretString', async () => {

@@ -20,10 +20,11 @@ export interface AwsJsonCall {
   input: Record<string, unknown>;
 }
 
-/** What the server does with one request: answer it, or drop the connection. */
+/** What the server does with one request: answer it, drop the connection, or never answer. */
 export type AwsJsonReply =
   | { status: number; body: string | Record<string, unknown>; headers?: Record<string, string> }
-  | 'drop';
+  | 'drop'
+  | 'hang';
 
 export interface AwsJsonServer {
   url: string;
@@ -58,6 +59,7 @@ export async function startAwsJsonServer(
         req.socket.destroy();
         return;
       }
+      if (reply === 'hang') return; // never answered; the client gives up
       res
         .writeHead(reply.status, {
           'content-type': String(req.headers['content-type']),

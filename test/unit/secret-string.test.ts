@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +7,14 @@ import {
   SecretsManagerError,
   secretsManagerEndpoint,
 } from '../../functions/shared/secret-string.ts';
-import { AUTHORIZATION, signatureHolds } from '../support/aws-json-server.ts';
+import {
+  AUTHORIZATION,
+  type AwsJsonCall,
+  type AwsJsonReply,
+  type AwsJsonServer,
+  signatureHolds,
+  startAwsJsonServer,
+} from '../support/aws-json-server.ts';
 
 /**
  * GetSecretValue against a real HTTP server that speaks Secrets Manager's JSON 1.1 protocol
@@ -17,22 +24,13 @@ import { AUTHORIZATION, signatureHolds } from '../support/aws-json-server.ts';
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-AbCdEf';
 const SECRET = 'the-deployed-secret-of-at-least-32-bytes';
 
-interface Call {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-/** What the server does with one request: answer it, or drop the connection. */
-type Reply =
-  | { status: number; body: string | Record<string, unknown>; headers?: Record<string, string> }
-  | 'drop'
-  | 'hang';
+type Reply = AwsJsonReply;
 
-const calls: Call[] = [];
-const sockets: Socket[] = [];
+// The server's own replies stay empty: it asks `replies` (each test sets it) for every answer.
 let replies: Reply[] = [];
-let server: Server;
+let aws: AwsJsonServer;
+let calls: AwsJsonCall[] = [];
+let sockets: Socket[] = [];
 let endpoint: string;
 
 const ok = (body: Record<string, unknown> = { ARN, Name: 'jwt', SecretString: SECRET }): Reply => ({
@@ -45,43 +43,11 @@ const fault = (status: number, type: string, message = 'no'): Reply => ({
 });
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      calls.push({
-        method: req.method as string,
-        path: req.url as string,
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      });
-      const reply = replies.shift() ?? ok();
-      if (reply === 'drop') {
-        req.socket.destroy();
-        return;
-      }
-      if (reply === 'hang') return; // never answered; the client gives up
-      res
-        .writeHead(reply.status, {
-          'content-type': 'application/x-amz-json-1.1',
-          'x-amzn-requestid': `request-${calls.length}`,
-          ...reply.headers,
-        })
-        .end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-    });
-  });
-  // Keep-alive sockets stay open until the client closes them (the default would close an idle
-  // one after 5 s).
-  server.keepAliveTimeout = 600_000;
-  server.on('connection', (socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  aws = await startAwsJsonServer(() => replies.shift() ?? ok());
+  ({ calls, sockets, url: endpoint } = aws);
 });
 
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => aws.close());
 
 beforeEach(() => {
   calls.length = 0;
@@ -100,7 +66,7 @@ describe('GetSecretValue on the wire', () => {
   it('one POST of {"SecretId": arn} in the JSON 1.1 protocol, answered with the SecretString', async () => {
     await expect(fetchWith()).resolves.toBe(SECRET);
     expect(calls).toHaveLength(1);
-    const [call] = calls as [Call];
+    const [call] = calls as [AwsJsonCall];
     expect(call.method).toBe('POST');
     expect(call.path).toBe('/');
     expect(call.headers).toMatchObject({
@@ -114,7 +80,7 @@ describe('GetSecretValue on the wire', () => {
 
   it('is SigV4-signed for secretsmanager in AWS_REGION with the credential chain; a tampered body or header fails the check', async () => {
     await fetchWith();
-    const [call] = calls as [Call];
+    const [call] = calls as [AwsJsonCall];
     const [, accessKeyId, day, region, service, signedHeaders] = AUTHORIZATION.exec(
       call.headers.authorization as string,
     ) as unknown as string[];
@@ -144,7 +110,7 @@ describe('GetSecretValue on the wire', () => {
     } finally {
       delete process.env.AWS_SESSION_TOKEN;
     }
-    const [call] = calls as [Call];
+    const [call] = calls as [AwsJsonCall];
     expect(call.headers['x-amz-security-token']).toBe('session-token-of-the-role');
     expect(AUTHORIZATION.exec(call.headers.authorization as string)?.[5]?.split(';')).toContain(
       'x-amz-security-token',

@@ -3,16 +3,7 @@
  * instead of @aws-sdk/client-secrets-manager, whose endpoint rules and schemas cost the cold
  * import (docs/PERFORMANCE.md): `{"SecretId": arn}` signed for `secretsmanager`.
  */
-import {
-  type AwsJsonService,
-  AwsServiceError,
-  createAwsJsonClient,
-  type Env,
-  regionOf,
-  serviceEndpoint,
-} from './aws-json-call.ts';
-
-export { AwsServiceError as SecretsManagerError, regionOf };
+import { type AwsJsonService, createAwsJsonClient, type Env } from './aws-json-call.ts';
 
 export const SECRETS_MANAGER: AwsJsonService = {
   title: 'Secrets Manager',
@@ -22,15 +13,6 @@ export const SECRETS_MANAGER: AwsJsonService = {
   jsonVersion: '1.1',
   targetPrefix: 'secretsmanager',
 };
-
-/**
- * Where GetSecretValue goes, as the SDK resolves it: AWS_ENDPOINT_URL_SECRETS_MANAGER, else
- * AWS_ENDPOINT_URL (both skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is `true`), else the
- * regional endpoint with the region's partition DNS suffix.
- */
-export function secretsManagerEndpoint(env: Env, region: string): URL {
-  return serviceEndpoint(SECRETS_MANAGER, env, region);
-}
 
 /**
  * The secret's SecretString (undefined for a binary secret). Signed with the default credential

@@ -2,11 +2,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  fetchSecretString,
+  type Env,
   regionOf,
-  SecretsManagerError,
-  secretsManagerEndpoint,
-} from '../../functions/shared/secret-string.ts';
+  AwsServiceError as SecretsManagerError,
+  serviceEndpoint,
+} from '../../functions/shared/aws-json-call.ts';
+import { fetchSecretString, SECRETS_MANAGER } from '../../functions/shared/secret-string.ts';
+
+const secretsManagerEndpoint = (env: Env, region: string) =>
+  serviceEndpoint(SECRETS_MANAGER, env, region);
+
 import {
   AUTHORIZATION,
   type AwsJsonCall,

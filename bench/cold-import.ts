@@ -53,7 +53,7 @@ export const HANDLER_ENV = {
   POWERTOOLS_SERVICE_NAME: 'bucket-status',
   POWERTOOLS_METRICS_NAMESPACE: 'BucketStatus',
   _HANDLER: 'index.handler',
-  // The page a share link opens (the management function; the stack passes its URL).
+  // The page a share link opens (the manage function; the stack passes its URL).
   STATUS_PAGE_URL: 'https://status.example.com/',
   // The alert functions' queue (the stack passes its URL).
   DELIVERY_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bucket-status-bench',

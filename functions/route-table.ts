@@ -22,9 +22,10 @@
  *             formatter: no module another function would not also load, so no cold start of
  *             its own)
  *   events    GET /bucket/{id}/events
- *   manage    changes (constructId WebhooksFunction, the webhooks function grown): webhooks
- *             (POST/GET/PATCH/DELETE), PUT health/policy, POST/DELETE maintenance, POST/GET/DELETE
- *             shares, POST/GET/DELETE api-keys
+ *   webhooks  a workspace's webhooks (POST/GET/PATCH/DELETE): the URL checks (ipaddr.js, DNS)
+ *             on no other function's cold start
+ *   manage    changes to a bucket or workspace: PUT health/policy, POST/DELETE maintenance,
+ *             POST/GET/DELETE shares, POST/GET/DELETE api-keys
  *   public    GET /public/{token}/health|status|uptime|health/events (share token, no
  *             bearer: no jose, no user partition)
  *   badge     GET /public/{token}/badge.svg (the public routes' shape, plus badge-maker, which
@@ -241,12 +242,24 @@ export const FUNCTIONS = {
     kind: 'http',
     entry: 'functions/webhooks/handler.ts',
     wiring: 'functions/webhooks/wiring.ts',
-    settings: ['tableName', 'jwt', 'webhookAllowLoopback', 'statusPageUrl', 'historyRetentionDays'],
+    settings: ['tableName', 'jwt', 'webhookAllowLoopback'],
     constructId: 'WebhooksFunction',
     description:
-      'management: webhooks (POST/GET/DELETE /workspace/{workspaceId}/webhooks...), a ' +
-      "bucket's maintenance windows, health policy and shares",
+      "a workspace's webhooks (POST/GET /workspace/{workspaceId}/webhooks, PATCH/DELETE one)",
     // A token check, two parallel queries, at most one write (and one DNS lookup on create).
+    memorySize: 512,
+    // The bearer check's API key lookup (a valid key is refused with 403 on every route here).
+    tableActions: ['dynamodb:GetItem'],
+  },
+  manage: {
+    kind: 'http',
+    entry: 'functions/manage/handler.ts',
+    wiring: 'functions/manage/wiring.ts',
+    settings: ['tableName', 'jwt', 'statusPageUrl', 'historyRetentionDays'],
+    constructId: 'ManageFunction',
+    description:
+      "management: a bucket's maintenance windows, health policy and shares, a workspace's API keys",
+    // A token check, two parallel queries, at most a few writes.
     memorySize: 512,
     // The bearer check's API key lookup (a valid key is refused with 403 on every route here).
     tableActions: ['dynamodb:GetItem'],
@@ -503,8 +516,8 @@ export const ROUTES = [
   {
     method: 'POST',
     path: '/bucket/{bucketId}/shares',
-    function: 'webhooks',
-    handler: 'functions/webhooks/shares-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/shares-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
     operationId: 'createShare',
     summary: 'Create a share link of the bucket (a token for its public routes)',
@@ -515,8 +528,8 @@ export const ROUTES = [
   {
     method: 'GET',
     path: '/bucket/{bucketId}/shares',
-    function: 'webhooks',
-    handler: 'functions/webhooks/shares-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/shares-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem'],
     operationId: 'listShares',
     summary: "The bucket's share links (never their tokens)",
@@ -526,8 +539,8 @@ export const ROUTES = [
   {
     method: 'DELETE',
     path: '/bucket/{bucketId}/shares/{shareId}',
-    function: 'webhooks',
-    handler: 'functions/webhooks/shares-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/shares-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
     operationId: 'revokeShare',
     summary: 'Revoke a share link; its token is refused from the next request on',
@@ -620,8 +633,8 @@ export const ROUTES = [
   {
     method: 'POST',
     path: '/bucket/{bucketId}/maintenance',
-    function: 'webhooks',
-    handler: 'functions/webhooks/health-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/health-handler.ts',
     // Query the slots; PutItem an ended window's copy and the claimed slot; UpdateItem the mark.
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     operationId: 'createMaintenanceWindow',
@@ -633,8 +646,8 @@ export const ROUTES = [
   {
     method: 'DELETE',
     path: '/bucket/{bucketId}/maintenance/{windowId}',
-    function: 'webhooks',
-    handler: 'functions/webhooks/health-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/health-handler.ts',
     // DeleteItem an upcoming window or a freed slot; UpdateItem an active one's end and the
     // mark; PutItem the ended copy.
     tableActions: [
@@ -652,8 +665,8 @@ export const ROUTES = [
   {
     method: 'PUT',
     path: '/bucket/{bucketId}/health/policy',
-    function: 'webhooks',
-    handler: 'functions/webhooks/health-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/health-handler.ts',
     // PutItem the policy input and the current policy; UpdateItem the mark.
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     operationId: 'putHealthPolicy',
@@ -703,8 +716,8 @@ export const ROUTES = [
   {
     method: 'POST',
     path: '/workspace/{workspaceId}/api-keys',
-    function: 'webhooks',
-    handler: 'functions/webhooks/api-keys-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/api-keys-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:PutItem'],
     operationId: 'createApiKey',
     summary: "Create a read-only API key for the workspace's buckets",
@@ -715,8 +728,8 @@ export const ROUTES = [
   {
     method: 'GET',
     path: '/workspace/{workspaceId}/api-keys',
-    function: 'webhooks',
-    handler: 'functions/webhooks/api-keys-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/api-keys-handler.ts',
     tableActions: ['dynamodb:Query'],
     operationId: 'listApiKeys',
     summary: "The workspace's API keys (never a key or its hash)",
@@ -726,8 +739,8 @@ export const ROUTES = [
   {
     method: 'DELETE',
     path: '/workspace/{workspaceId}/api-keys/{keyId}',
-    function: 'webhooks',
-    handler: 'functions/webhooks/api-keys-handler.ts',
+    function: 'manage',
+    handler: 'functions/manage/api-keys-handler.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:DeleteItem'],
     operationId: 'deleteApiKey',
     summary: 'Revoke an API key; the next request with it is a 401',

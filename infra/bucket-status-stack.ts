@@ -224,13 +224,19 @@ export class BucketStatusStack extends Stack {
     this.statusFunction = this.functions.status;
     this.ingestFunction = this.functions.ingest;
     this.sweepFunction = this.functions.sweep;
+    // A secret is readable by exactly the functions whose table entry names its setting: the
+    // token key by the bearer-checking functions, the cursor key (events and health events
+    // cursors) by those that sign cursors.
+    const readingSetting = (key: SettingKey) =>
+      FUNCTION_NAMES.filter((name) =>
+        (FUNCTIONS[name].settings as readonly SettingKey[]).includes(key),
+      ).map((name) => this.functions[name]);
     if (this.jwtSecret) {
-      for (const fn of [this.statusFunction, this.functions.events, this.functions.webhooks]) {
+      for (const fn of readingSetting('jwt')) {
         fn.allow(['secretsmanager:GetSecretValue'], [this.jwtSecret.secretArn]);
       }
     }
-    // The events and health events cursors share the key.
-    for (const fn of [this.functions.events, this.statusFunction, this.functions.public]) {
+    for (const fn of readingSetting('eventsCursorKey')) {
       fn.allow(['secretsmanager:GetSecretValue'], [this.eventsCursorSecret.secretArn]);
     }
     this.alerts.grantFanOut(this.functions.fanOut);

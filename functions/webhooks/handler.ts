@@ -1,4 +1,4 @@
-// Lambda entry of the webhooks (management) function (functions/route-table.ts): settings and clients, once
+// Lambda entry of the webhooks function (functions/route-table.ts): settings and clients, once
 // per cold start. The stack never sets WEBHOOK_ALLOW_LOOPBACK: deployed, only public https
 // targets are accepted.
 import { lambdaEntryDeps } from '../shared/lambda-entry.ts';

@@ -1,21 +1,9 @@
 import { refusingApiKeys } from '../auth/api-keys.ts';
 import { createTokenVerifier } from '../auth/token-verifier.ts';
 import { createApiKeyResolver } from '../data/api-key-lookup.ts';
-import { createApiKeyStore } from '../data/api-keys.ts';
-import { createBucketOwnerReader } from '../data/bucket-owner.ts';
-import { createHealthMarker } from '../data/health-marks.ts';
-import { createHealthPolicyStore } from '../data/health-policy.ts';
-import { createMaintenanceWindowStore } from '../data/maintenance-windows.ts';
-import { createShareStore } from '../data/shares.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
-import {
-  readHistoryRetentionDays,
-  readJwtConfig,
-  readStatusPageUrl,
-  readWebhookAllowLoopback,
-  requireTableName,
-} from '../shared/config.ts';
+import { readJwtConfig, readWebhookAllowLoopback, requireTableName } from '../shared/config.ts';
 import { systemResolve } from '../shared/system-resolve.ts';
 import type {
   RouteHandlers,
@@ -24,9 +12,6 @@ import type {
   WireDeps,
   WiredHttpFunction,
 } from '../shared/wiring.ts';
-import { createApiKeyRoutes } from './api-keys-handler.ts';
-import { createHealthManagementRoutes } from './health-handler.ts';
-import { createShareRoutes } from './shares-handler.ts';
 import { createWebhookRoutes } from './webhooks-handler.ts';
 
 /** WEBHOOK_ALLOW_LOOPBACK is true only in the local runtime; the stack never sets it. */
@@ -37,14 +22,9 @@ export const settingReaders = {
   tableName: requireTableName,
   jwt: readJwtConfig,
   webhookAllowLoopback: readWebhookAllowLoopback,
-  statusPageUrl: readStatusPageUrl,
-  historyRetentionDays: readHistoryRetentionDays,
 } satisfies SettingReaders<'webhooks'>;
 
-/**
- * The management routes (webhooks; a bucket's maintenance windows, health policy and shares;
- * API keys) on their real adapters: Lambda entry, local runtime and tests.
- */
+/** A workspace's webhook routes on their real adapters: Lambda entry, local runtime and tests. */
 export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
   const { tableName } = settings;
   // Every route here changes something: a valid API key (read-only) is a 403 on each.
@@ -52,46 +32,14 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
     resolve: createApiKeyResolver(client, tableName),
     ...(overrides?.now && { now: overrides.now }),
   });
-  const loadUserAccess = createUserAccessReader(client, tableName);
-  const loadBucketOwner = createBucketOwnerReader(client, tableName);
-  const now = overrides?.now && { now: overrides.now };
-  const markHealth = createHealthMarker(client, tableName);
   const webhooks = createWebhookRoutes({
     verifyToken,
-    loadUserAccess,
+    loadUserAccess: createUserAccessReader(client, tableName),
     store: createWebhookStore(client, tableName),
     urlPolicy: { allowLoopback: settings.webhookAllowLoopback },
     resolveHost: overrides?.resolveHost ?? systemResolve,
     logger,
-    ...now,
-  });
-  const health = createHealthManagementRoutes({
-    verifyToken,
-    loadUserAccess,
-    loadBucketOwner,
-    windows: createMaintenanceWindowStore(client, tableName, { markHealth }),
-    policies: createHealthPolicyStore(client, tableName, {
-      historyRetentionDays: settings.historyRetentionDays,
-      markHealth,
-    }),
-    logger,
-    ...now,
-  });
-  const shares = createShareRoutes({
-    verifyToken,
-    loadUserAccess,
-    loadBucketOwner,
-    shares: createShareStore(client, tableName),
-    statusPageUrl: settings.statusPageUrl,
-    logger,
-    ...now,
-  });
-  const apiKeys = createApiKeyRoutes({
-    verifyToken,
-    loadUserAccess,
-    apiKeys: createApiKeyStore(client, tableName),
-    logger,
-    ...now,
+    ...(overrides?.now && { now: overrides.now }),
   });
   // Each route by its key, so the route table and this list are checked against each other.
   const routes = {
@@ -101,18 +49,6 @@ export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksS
       webhooks['PATCH /workspace/{workspaceId}/webhooks/{webhookId}'],
     'DELETE /workspace/{workspaceId}/webhooks/{webhookId}':
       webhooks['DELETE /workspace/{workspaceId}/webhooks/{webhookId}'],
-    'POST /bucket/{bucketId}/maintenance': health['POST /bucket/{bucketId}/maintenance'],
-    'DELETE /bucket/{bucketId}/maintenance/{windowId}':
-      health['DELETE /bucket/{bucketId}/maintenance/{windowId}'],
-    'PUT /bucket/{bucketId}/health/policy': health['PUT /bucket/{bucketId}/health/policy'],
-    'POST /bucket/{bucketId}/shares': shares['POST /bucket/{bucketId}/shares'],
-    'GET /bucket/{bucketId}/shares': shares['GET /bucket/{bucketId}/shares'],
-    'DELETE /bucket/{bucketId}/shares/{shareId}':
-      shares['DELETE /bucket/{bucketId}/shares/{shareId}'],
-    'POST /workspace/{workspaceId}/api-keys': apiKeys['POST /workspace/{workspaceId}/api-keys'],
-    'GET /workspace/{workspaceId}/api-keys': apiKeys['GET /workspace/{workspaceId}/api-keys'],
-    'DELETE /workspace/{workspaceId}/api-keys/{keyId}':
-      apiKeys['DELETE /workspace/{workspaceId}/api-keys/{keyId}'],
   } satisfies RouteHandlers<'webhooks'>;
   return { routes, ready: verifyToken.ready } satisfies WiredHttpFunction;
 }

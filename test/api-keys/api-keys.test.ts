@@ -136,8 +136,8 @@ async function newKey(workspaceId = W, body: unknown = {}): Promise<{ id: string
 // The routes of the table, by what a key may do on them.
 const isSigned = (route: Route) => route.path === '/node/status';
 const isPublic = (route: Route) => route.path.startsWith('/public/');
-/** Every route of the management function changes something (or shows secrets): keys refused. */
-const isManagement = (route: Route) => route.function === 'webhooks';
+/** Every route of the management functions changes something (or shows secrets): keys refused. */
+const isManagement = (route: Route) => route.function === 'webhooks' || route.function === 'manage';
 /** GET /me: a read of the caller's user, which a key has not (403, docs/ARCHITECTURE.md). */
 const isUserRead = (route: Route) => route.path === '/me';
 const bearerRoutes = ROUTES.filter((route) => !isSigned(route) && !isPublic(route));

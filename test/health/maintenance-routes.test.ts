@@ -15,10 +15,10 @@ import {
   MAX_POLICY_CHANGES_PER_DAY,
 } from '../../functions/domain/maintenance.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
+import { wire as wireManagement } from '../../functions/manage/wiring.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
-import { wire as wireManagement } from '../../functions/webhooks/wiring.ts';
 import { accessMatrix } from '../support/access-matrix.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { createContract } from '../support/openapi-contract.ts';

@@ -103,9 +103,7 @@ describe('what the public function may read, and what is logged', () => {
     expect(Object.keys(env).filter((k) => keyMaterial.test(k))).toEqual([
       'EVENTS_CURSOR_SECRET_ARN',
     ]);
-    const manageId = stack.getLogicalId(
-      stack.functions.webhooks.function.node.defaultChild as never,
-    );
+    const manageId = stack.getLogicalId(stack.functions.manage.function.node.defaultChild as never);
     expect(functions[manageId]?.Properties.Environment.Variables.STATUS_PAGE_URL).toBeDefined();
     const publicRole = stack.getLogicalId(stack.functions.public.role.node.defaultChild as never);
     const statements = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))

@@ -394,8 +394,8 @@ describe('token key material', () => {
     const readers = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    // The status, events and webhooks functions verify bearer tokens; nothing else reads the
-    // token secret (the events function also reads its cursor key's secret).
+    // The status, events, webhooks and manage functions verify bearer tokens; nothing else
+    // reads the token secret (the events function also reads its cursor key's secret).
     const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
       logicalId(main.stack, fn.role);
     const readersOf = (secretId: string) =>
@@ -408,6 +408,7 @@ describe('token key material', () => {
         roleOf(main.stack.statusFunction),
         roleOf(main.stack.functions.events),
         roleOf(main.stack.functions.webhooks),
+        roleOf(main.stack.functions.manage),
       ].sort(),
     );
     const cursorSecret = logicalId(main.stack, main.stack.eventsCursorSecret);

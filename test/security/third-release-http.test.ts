@@ -264,7 +264,9 @@ describe('another org: its OWNER (admin of its own workspace) reaches nothing of
 
   it('a key on a management route is a 403 whether its ids exist or not: it probes nothing', async () => {
     const none = { bucketId: `none-${randomUUID()}`, workspaceId: `none-${randomUUID()}` };
-    for (const route of AUTHENTICATED.filter((r) => r.function === 'webhooks')) {
+    for (const route of AUTHENTICATED.filter(
+      (r) => r.function === 'webhooks' || r.function === 'manage',
+    )) {
       const answer = await send(route.method, pathOf(route, none), apiKey.key, bodyOf(route));
       expect(answer.status, `${routeKeyOf(route)}: ${answer.text}`).toBe(403);
     }

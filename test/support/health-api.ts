@@ -17,11 +17,11 @@ import { createAdminStore } from '../../admin/operator-store.ts';
 import { healthEventId } from '../../functions/domain/events.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
+import { wire as wireManagement } from '../../functions/manage/wiring.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { wireSweep } from '../../functions/sweep/wiring.ts';
-import { wire as wireManagement } from '../../functions/webhooks/wiring.ts';
 import { createContract } from '../support/openapi-contract.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from './events.ts';
 import {

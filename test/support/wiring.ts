@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { wire as wireIngest } from '../../functions/ingest/wiring.ts';
+import { wire as wireManage } from '../../functions/manage/wiring.ts';
 import {
   readNodeKeyCacheSeconds,
   readNodeMinReportIntervalMs,
@@ -9,7 +10,7 @@ import {
 import { createLogger } from '../../functions/shared/logger.ts';
 import type { Settings, WireOverrides } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
-import { wire as wireManagement } from '../../functions/webhooks/wiring.ts';
+import { wire as wireWebhooks } from '../../functions/webhooks/wiring.ts';
 
 /**
  * Handlers for tests, built through the production wiring (the same `wire(deps)` the Lambda
@@ -55,6 +56,8 @@ export const statusHandlerFor = (wiring: TestWiring) =>
 export const ingestHandlerFor = (wiring: TestWiring) =>
   wireIngest(depsOf(wiring)).routes['POST /node/status'];
 
-/** The management function's (`webhooks`) route handlers, by route key. */
-export const managementRoutesFor = (wiring: TestWiring) =>
-  wireManagement({ ...depsOf(wiring), settings: { ...wiring.settings } }).routes;
+/** The management routes' handlers (the `webhooks` and `manage` functions), by route key. */
+export const managementRoutesFor = (wiring: TestWiring) => ({
+  ...wireWebhooks(depsOf(wiring)).routes,
+  ...wireManage(depsOf(wiring)).routes,
+});

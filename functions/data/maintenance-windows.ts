@@ -152,18 +152,13 @@ export function uniqueWindows(stored: readonly StoredWindow[]): StoredWindow[] {
   return [...byId.values()];
 }
 
-export function createMaintenanceWindowStore(
-  client: DynamoDBClient,
-  tableName: string,
-  options: { markHealth?: MarkHealth } = {},
-) {
-  const markHealth = options.markHealth ?? createHealthMarker(client, tableName);
-
-  /**
-   * The W# and X# rows, one consistent Query of one page (at most MAX_WINDOW_ROWS rows: the
-   * slots first, then the X# rows by id).
-   */
-  async function loadStoredWindows(bucketId: string): Promise<StoredWindow[]> {
+/**
+ * The W# and X# rows, one consistent Query of one page (at most MAX_WINDOW_ROWS rows: the
+ * slots first, then the X# rows by id). Apart from the store, so that a function that only
+ * reads windows bundles none of the store's writes.
+ */
+function createStoredWindowsReader(client: DynamoDBClient, tableName: string) {
+  return async function loadStoredWindows(bucketId: string): Promise<StoredWindow[]> {
     const stored: StoredWindow[] = [];
     const page = await client
       .send(
@@ -188,7 +183,16 @@ export function createMaintenanceWindowStore(
       if (window !== undefined) stored.push({ ...window, slot });
     }
     return uniqueWindows(stored);
-  }
+  };
+}
+
+export function createMaintenanceWindowStore(
+  client: DynamoDBClient,
+  tableName: string,
+  options: { markHealth?: MarkHealth } = {},
+) {
+  const markHealth = options.markHealth ?? createHealthMarker(client, tableName);
+  const loadStoredWindows = createStoredWindowsReader(client, tableName);
 
   const ledgerKey = (bucketId: string) => ({
     pk: S(healthPk(bucketId)),
@@ -377,9 +381,7 @@ export function createMaintenanceWindowStore(
      * Every stored window of the bucket, one per id, as the verdict timeline reads them
      * (ended ones included until their rows expire). One consistent Query.
      */
-    async loadWindows(bucketId: string): Promise<MaintenanceWindow[]> {
-      return (await loadStoredWindows(bucketId)).map(({ slot: _slot, ...window }) => window);
-    },
+    loadWindows: createWindowLoader(client, tableName),
 
     loadStoredWindows,
 
@@ -494,5 +496,7 @@ export type MaintenanceWindowStore = ReturnType<typeof createMaintenanceWindowSt
 
 /** The verdict timeline's read of a bucket's windows (the sweep, the health reads). */
 export function createWindowLoader(client: DynamoDBClient, tableName: string) {
-  return createMaintenanceWindowStore(client, tableName).loadWindows;
+  const loadStoredWindows = createStoredWindowsReader(client, tableName);
+  return async (bucketId: string): Promise<MaintenanceWindow[]> =>
+    (await loadStoredWindows(bucketId)).map(({ slot: _slot, ...window }) => window);
 }

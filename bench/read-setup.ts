@@ -22,6 +22,7 @@ import {
 import type { HttpResult } from '../functions/http/response.ts';
 import { createLogger } from '../functions/shared/logger.ts';
 import { type StatusSettings, wire as wireStatus } from '../functions/status/wiring.ts';
+import { wire as wireWorkspace } from '../functions/workspace/wiring.ts';
 import { lambdaContext } from '../test/support/events.ts';
 import { putHealthCheckpoint } from '../test/support/health-checkpoint.ts';
 import { putRows, type Row } from './engine.ts';
@@ -63,9 +64,9 @@ export async function putReader(
 }
 
 /**
- * The status function's production wiring on the bench settings, with the settings and the
- * logger it was given (the public function's wiring takes the same ones), and `reader` stored
- * with a bearer token for it.
+ * The user reads' production wiring (the status and workspace functions, which read the same
+ * settings) on the bench settings, with the settings and the logger it was given (the public
+ * function's wiring takes the same ones), and `reader` stored with a bearer token for it.
  */
 export async function benchStatusWiring(
   client: DynamoDBClient,
@@ -82,7 +83,10 @@ export async function benchStatusWiring(
     eventsCursorKey: { kind: 'secret', secret: BENCH_JWT_SECRET, setting: 'JWT_SECRET' },
   };
   const logger = createLogger('bucket-status-bench');
-  const { routes } = wireStatus({ client, settings, logger });
+  const routes = {
+    ...wireStatus({ client, settings, logger }).routes,
+    ...wireWorkspace({ client, settings, logger }).routes,
+  };
   await putReader(client, tableName, reader);
   return { settings, logger, routes, token: await benchToken(reader.userId) };
 }

@@ -16,11 +16,10 @@
  *
  * The third release's routes (DESIGN.md sections 13-18), by function; each function imports
  * only what its routes need:
- *   status    user reads of a bucket or workspace: GET status, POST stats, GET uptime, GET
- *             health, GET health/events, GET /me, GET /workspace/{id}/buckets, GET maintenance,
- *             GET /workspace/{id}/metrics (the overview's reads and verdicts plus a text
- *             formatter: no module another function would not also load, so no cold start of
- *             its own)
+ *   status    user reads of a bucket: GET status, POST stats, GET uptime, GET health, GET
+ *             health/events, GET maintenance
+ *   workspace user reads of a workspace: GET /me, GET /workspace/{id}/buckets, GET
+ *             /workspace/{id}/metrics (the overview's listing and index, the Prometheus text)
  *   events    GET /bucket/{id}/events
  *   webhooks  a workspace's webhooks (POST/GET/PATCH/DELETE): the URL checks (ipaddr.js, DNS)
  *             on no other function's cold start
@@ -176,7 +175,27 @@ export const FUNCTIONS = {
     ],
     constructId: 'StatusFunction',
     description:
-      'user-facing reads (GET status, POST stats, GET uptime, GET health of a bucket, GET metrics of a workspace)',
+      'user-facing reads of a bucket (GET status, POST stats, GET uptime, GET health, health/events and maintenance)',
+    // Token verification and two parallel queries: CPU scales with memory, and so does the
+    // cold start of the bundled SDK.
+    memorySize: 1024,
+    // The bearer check's API key lookup (APIKEY#<hash>/META, one consistent GetItem).
+    tableActions: ['dynamodb:GetItem'],
+  },
+  workspace: {
+    kind: 'http',
+    entry: 'functions/workspace/handler.ts',
+    wiring: 'functions/workspace/wiring.ts',
+    settings: [
+      'tableName',
+      'jwt',
+      'staleAfterSeconds',
+      'historyRetentionDays',
+      'eventRetentionDays',
+      'eventsCursorKey',
+    ],
+    constructId: 'WorkspaceFunction',
+    description: 'user-facing reads of a workspace (GET /me, the overview, the metrics)',
     // Token verification and two parallel queries: CPU scales with memory, and so does the
     // cold start of the bundled SDK.
     memorySize: 1024,
@@ -419,8 +438,8 @@ export const ROUTES = [
   {
     method: 'GET',
     path: '/me',
-    function: 'status',
-    handler: 'functions/status/overview-handlers.ts',
+    function: 'workspace',
+    handler: 'functions/workspace/overview-handlers.ts',
     tableActions: ['dynamodb:Query', 'dynamodb:BatchGetItem'],
     operationId: 'getMe',
     summary: 'Who the caller is, and the workspaces whose buckets it may read',
@@ -431,8 +450,8 @@ export const ROUTES = [
   {
     method: 'GET',
     path: '/workspace/{workspaceId}/buckets',
-    function: 'status',
-    handler: 'functions/status/overview-handlers.ts',
+    function: 'workspace',
+    handler: 'functions/workspace/overview-handlers.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
     operationId: 'listWorkspaceBuckets',
     summary: 'Every bucket of the workspace with its health verdict, a page at a time',
@@ -695,8 +714,8 @@ export const ROUTES = [
   {
     method: 'GET',
     path: '/workspace/{workspaceId}/metrics',
-    function: 'status',
-    handler: 'functions/status/metrics-handler.ts',
+    function: 'workspace',
+    handler: 'functions/workspace/metrics-handler.ts',
     tableActions: ['dynamodb:GetItem', 'dynamodb:Query'],
     operationId: 'getWorkspaceMetrics',
     summary: "The workspace's buckets and nodes as Prometheus metrics",

@@ -8,14 +8,7 @@ import { createHealthTailReader } from '../data/health-tail.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
-import { createOverviewRowsReader } from '../data/overview-index.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
-import {
-  createOrgWorkspacesReader,
-  createWorkspaceBucketsReader,
-  createWorkspaceReader,
-  createWorkspacesReader,
-} from '../data/workspace-overview.ts';
 import {
   readEventRetentionDays,
   readEventsCursorKeySource,
@@ -35,8 +28,6 @@ import type {
 import { createHealthEventsHandler, createHealthHandler } from './health-handlers.ts';
 import { createStatsHandler, createUptimeHandler } from './history-handlers.ts';
 import { createMaintenanceListHandler } from './maintenance-handler.ts';
-import { createMetricsHandler } from './metrics-handler.ts';
-import { createMeHandler, createWorkspaceBucketsHandler } from './overview-handlers.ts';
 import { createStatusHandler } from './status-handler.ts';
 
 export type StatusSettings = SettingsOf<'status'>;
@@ -98,9 +89,6 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     logger,
     ...(overrides?.now && { now: overrides.now }),
   };
-  // The workspace's META row and its bucket listing: the overview's and the metrics' reads.
-  const loadWorkspace = createWorkspaceReader(client, tableName);
-  const loadWorkspaceBucketsPage = createWorkspaceBucketsReader(client, tableName);
   const loadBucketOwner = createBucketOwnerReader(client, tableName);
   const routes = {
     'GET /bucket/{bucketId}/status': createStatusHandler({
@@ -126,29 +114,6 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
       loadWindows,
       logger,
       ...(overrides?.now && { now: overrides.now }),
-    }),
-    'GET /workspace/{workspaceId}/metrics': createMetricsHandler({
-      ...healthDeps,
-      loadWorkspace,
-      loadWorkspaceBucketsPage,
-      ...(overrides?.maxMetricsSeries !== undefined && {
-        maxSeries: overrides.maxMetricsSeries,
-      }),
-    }),
-    'GET /me': createMeHandler({
-      verifyToken,
-      loadUserAccess,
-      loadWorkspaces: createWorkspacesReader(client, tableName),
-      listOrgWorkspaces: createOrgWorkspacesReader(client, tableName),
-      logger,
-    }),
-    'GET /workspace/{workspaceId}/buckets': createWorkspaceBucketsHandler({
-      ...healthDeps,
-      loadWorkspace,
-      loadWorkspaceBucketsPage,
-      loadBucketOwner,
-      loadOverviewRows: createOverviewRowsReader(client, tableName, settings.staleAfterSeconds),
-      cursorKey: cursorKey.get,
     }),
   } satisfies RouteHandlers<'status'>;
   return {

@@ -13,7 +13,7 @@ import { createListingRows } from '../../admin/listing-rows.ts';
 import type { HttpResult } from '../../functions/http/response.ts';
 import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
-import { wire as wireStatus } from '../../functions/status/wiring.ts';
+import { wire as wireWorkspace } from '../../functions/workspace/wiring.ts';
 import { httpApiEvent, lambdaContext } from '../support/events.ts';
 import { JWT_TEST_SECRET, userToken } from '../support/ingest-fixture.ts';
 import { Seeder } from '../support/seed.ts';
@@ -23,13 +23,13 @@ import { adminRunner } from './helpers.ts';
 
 const id = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-/** A fresh table, the CLI on it, the status function's routes, and an org ADMIN of `orgId`. */
+/** A fresh table, the CLI on it, the workspace function's routes, and an org ADMIN of `orgId`. */
 async function world() {
   const table = await createTestTable('admin-listings');
   const seed = new Seeder(table.client, table.tableName);
   const admin = adminRunner(table);
   const http = dispatchByRoute(
-    wireStatus({
+    wireWorkspace({
       client: table.client,
       settings: testSettings(table.tableName, JWT_TEST_SECRET),
       logger: createLogger('admin-listings-test'),

@@ -20,13 +20,14 @@ import { logicalId, type Resources, resourcesOfType, synthesize } from './synth-
 type Synthesized = ReturnType<typeof synthesize>;
 
 let main: Synthesized;
-let ids: { status: string; ingest: string; table: string; secret: string };
+let ids: { status: string; workspace: string; ingest: string; table: string; secret: string };
 
 beforeAll(() => {
   main = synthesize({ alarmEmail: 'oncall@example.com' }, { bundle: true });
   const { stack } = main;
   ids = {
     status: logicalId(stack, stack.statusFunction.function),
+    workspace: logicalId(stack, stack.functions.workspace.function),
     ingest: logicalId(stack, stack.ingestFunction.function),
     table: logicalId(stack, stack.table),
     secret: logicalId(stack, stack.jwtSecret as NonNullable<typeof stack.jwtSecret>),
@@ -257,8 +258,34 @@ describe('functions', () => {
 });
 
 describe('least privilege', () => {
-  it("lets the status function only BatchGetItem (the names of /me, the overview's rows), GetItem and Query the table, Query the overview index, and read the JWT and cursor secrets", () => {
+  it('lets the status function only GetItem and Query the table, and read the JWT and cursor secrets', () => {
     const statements = statementsOfFunction(main, ids.status);
+    expect(actionsOf(statements)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+      Resource: { 'Fn::GetAtt': [ids.table, 'Arn'] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: [
+        { Ref: logicalId(main.stack, main.stack.eventsCursorSecret) },
+        { Ref: ids.secret },
+      ],
+    });
+  });
+
+  it("lets the workspace function only BatchGetItem (the names of /me, the overview's rows), GetItem and Query the table, Query the overview index, and read the JWT and cursor secrets", () => {
+    const statements = statementsOfFunction(main, ids.workspace);
     expect(actionsOf(statements)).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
@@ -394,8 +421,8 @@ describe('token key material', () => {
     const readers = Object.values(resourcesOfType(main.template, 'AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
     );
-    // The status, events, webhooks and manage functions verify bearer tokens; nothing else
-    // reads the token secret (the events function also reads its cursor key's secret).
+    // The status, workspace, events, webhooks and manage functions verify bearer tokens;
+    // nothing else reads the token secret.
     const roleOf = (fn: { role: { node: { defaultChild?: unknown } } }) =>
       logicalId(main.stack, fn.role);
     const readersOf = (secretId: string) =>
@@ -406,17 +433,20 @@ describe('token key material', () => {
     expect(readersOf(ids.secret)).toEqual(
       [
         roleOf(main.stack.statusFunction),
+        roleOf(main.stack.functions.workspace),
         roleOf(main.stack.functions.events),
         roleOf(main.stack.functions.webhooks),
         roleOf(main.stack.functions.manage),
       ].sort(),
     );
     const cursorSecret = logicalId(main.stack, main.stack.eventsCursorSecret);
-    // The events cursor and the health events cursors (status and public functions) share the key.
+    // The events cursor, the health events cursors (status and public functions) and the
+    // overview's cursor (workspace function) share the key.
     expect(readersOf(cursorSecret)).toEqual(
       [
         roleOf(main.stack.functions.events),
         roleOf(main.stack.functions.status),
+        roleOf(main.stack.functions.workspace),
         roleOf(main.stack.functions.public),
       ].sort(),
     );
@@ -443,7 +473,7 @@ describe('token key material', () => {
         audience: ['bucket-status', 'console'],
       },
     });
-    // Only the events cursor's key, read by the events, status and public functions alone.
+    // Only the cursors' key, read by the events, status, workspace and public functions alone.
     variant.template.resourceCountIs('AWS::SecretsManager::Secret', 1);
     const readers = Object.values(resourcesOfType(variant.template, 'AWS::IAM::Policy')).filter(
       (p) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'),
@@ -452,6 +482,7 @@ describe('token key material', () => {
       [
         logicalId(variant.stack, variant.stack.functions.events.role),
         logicalId(variant.stack, variant.stack.functions.status.role),
+        logicalId(variant.stack, variant.stack.functions.workspace.role),
         logicalId(variant.stack, variant.stack.functions.public.role),
       ].sort(),
     );

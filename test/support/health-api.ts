@@ -22,6 +22,7 @@ import { createLogger } from '../../functions/shared/logger.ts';
 import { dispatchByRoute } from '../../functions/shared/wiring.ts';
 import { wire as wireStatus } from '../../functions/status/wiring.ts';
 import { wireSweep } from '../../functions/sweep/wiring.ts';
+import { wire as wireWorkspace } from '../../functions/workspace/wiring.ts';
 import { createContract } from '../support/openapi-contract.ts';
 import { httpApiEvent, ingestEvent, lambdaContext } from './events.ts';
 import {
@@ -83,6 +84,7 @@ export function createHealthApi(table: TestTable, options: HealthApiOptions) {
   };
   const http = dispatchByRoute({
     ...wireStatus({ ...deps, client: options.statusClient ?? table.client }).routes,
+    ...wireWorkspace({ ...deps, client: options.statusClient ?? table.client }).routes,
     ...wireManagement(deps).routes,
   });
   const ingest = wireIngest({ ...deps, client: options.ingestClient ?? table.client }).routes[

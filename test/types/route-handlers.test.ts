@@ -29,10 +29,10 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       | typeof UPTIME
       | typeof HEALTH
       | typeof HEALTH_EVENTS
-      | typeof ME
-      | typeof BUCKETS
       | typeof MAINTENANCE
-      | typeof METRICS
+    >();
+    expectTypeOf<RouteKeysOf<'workspace'>>().toEqualTypeOf<
+      typeof ME | typeof BUCKETS | typeof METRICS
     >();
     expectTypeOf<RouteKeysOf<'events'>>().toEqualTypeOf<typeof EVENTS>();
     expectTypeOf<RouteKeysOf<'ingest'>>().toEqualTypeOf<'POST /node/status'>();
@@ -42,9 +42,11 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       UPTIME,
       HEALTH,
       HEALTH_EVENTS,
+      MAINTENANCE,
+    ]);
+    expect(ROUTES.filter((r) => r.function === 'workspace').map(routeKeyOf)).toEqual([
       ME,
       BUCKETS,
-      MAINTENANCE,
       METRICS,
     ]);
   });
@@ -56,12 +58,9 @@ describe('RouteHandlers<F>: exactly the routes the table gives F', () => {
       [UPTIME]: h,
       [HEALTH]: h,
       [HEALTH_EVENTS]: h,
-      [ME]: h,
-      [BUCKETS]: h,
       [MAINTENANCE]: h,
-      [METRICS]: h,
     } satisfies RouteHandlers<'status'>;
-    expect(Object.keys(routes)).toHaveLength(9);
+    expect(Object.keys(routes)).toHaveLength(6);
   });
 
   it('rejects a route without a handler', () => {

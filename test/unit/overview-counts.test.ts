@@ -1,10 +1,10 @@
-// countsFromLog (functions/status/read-overview-entry.ts): an overview entry's node counts from
+// countsFromLog (functions/workspace/read-overview-entry.ts): an overview entry's node counts from
 // the timeline's counts at now, the rows whose report is exactly stale at now (the log has them
 // DISCONNECTED from that instant, their views still show their status), and the rows that never
 // reported (assigned, not counted).
 import { describe, expect, it } from 'vitest';
 import type { HealthNodeRow } from '../../functions/domain/ports/health.ts';
-import { countsFromLog } from '../../functions/status/read-overview-entry.ts';
+import { countsFromLog } from '../../functions/workspace/read-overview-entry.ts';
 
 const STALE = 60_000;
 const NOW = Date.parse('2027-06-01T10:00:00.000Z');

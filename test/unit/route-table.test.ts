@@ -47,7 +47,8 @@ describe('the route table', () => {
   });
 
   it('grants each function exactly its routes’ table actions', () => {
-    expect(tableActionsOf('status')).toEqual([
+    expect(tableActionsOf('status')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(tableActionsOf('workspace')).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
       'dynamodb:Query',

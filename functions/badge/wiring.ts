@@ -1,10 +1,8 @@
-import { createHealthReader } from '../data/bucket-health.ts';
 import { createHealthBucketReader } from '../data/bucket-nodes.ts';
-import { createHealthTailReader } from '../data/health-tail.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
-import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
+import { createTimelineReads } from '../reads/timeline-reads.ts';
 import {
   readEventRetentionDays,
   readHistoryRetentionDays,
@@ -38,20 +36,13 @@ export const settingReaders = {
 export function wire({ client, settings, logger, overrides }: WireDeps<BadgeSettings>) {
   const { tableName } = settings;
   const shares = createShareStore(client, tableName);
-  const health = createHealthReader(client, tableName);
   const deps = {
     findShare: (tokenHash: string) => shares.findShare(tokenHash),
-    loadHealthState: health.loadHealthState,
-    loadClosedDays: health.loadClosedDays,
-    loadWindows: createWindowLoader(client, tableName),
-    loadHealthTail: createHealthTailReader(client, tableName, {
-      retentionDays: settings.historyRetentionDays,
-    }),
+    ...createTimelineReads(client, tableName, settings),
     openHealthBucket: createHealthBucketReader(client, tableName),
     eventRetentionDays: settings.eventRetentionDays,
     loadHistoryBucket: createHistoryBucketReader(client, tableName),
     loadHistoryDays: createHistoryDayReader(client, tableName),
-    staleAfterSeconds: settings.staleAfterSeconds,
     historyRetentionDays: settings.historyRetentionDays,
     logger,
     ...(overrides?.now && { now: overrides.now }),

@@ -1,6 +1,4 @@
-import { acceptingApiKeys } from '../auth/api-keys.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
-import { createApiKeyResolver } from '../data/api-key-lookup.ts';
+import { createBearerCheck } from '../auth/bearer-check.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createEventsReader } from '../data/events.ts';
 import { createWindowLoader } from '../data/maintenance-windows.ts';
@@ -39,8 +37,8 @@ export const settingReaders = {
 export function wire({ client, settings, logger, overrides }: WireDeps<EventsSettings>) {
   const { tableName } = settings;
   // A `bsk_` bearer value is a workspace API key: READ on exactly its workspace.
-  const verifyToken = acceptingApiKeys(createTokenVerifier(settings.jwt), {
-    resolve: createApiKeyResolver(client, tableName),
+  const verifyToken = createBearerCheck(client, tableName, settings.jwt, {
+    apiKeys: 'accept',
     ...(overrides?.now && { now: overrides.now }),
   });
   const cursorKey = createCursorKey(settings.eventsCursorKey);

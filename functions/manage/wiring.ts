@@ -1,6 +1,4 @@
-import { refusingApiKeys } from '../auth/api-keys.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
-import { createApiKeyResolver } from '../data/api-key-lookup.ts';
+import { createBearerCheck } from '../auth/bearer-check.ts';
 import { createApiKeyStore } from '../data/api-keys.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
 import { createHealthMarker } from '../data/health-marks.ts';
@@ -42,8 +40,8 @@ export const settingReaders = {
 export function wire({ client, settings, logger, overrides }: WireDeps<ManageSettings>) {
   const { tableName } = settings;
   // Every route here changes something: a valid API key (read-only) is a 403 on each.
-  const verifyToken = refusingApiKeys(createTokenVerifier(settings.jwt), {
-    resolve: createApiKeyResolver(client, tableName),
+  const verifyToken = createBearerCheck(client, tableName, settings.jwt, {
+    apiKeys: 'refuse',
     ...(overrides?.now && { now: overrides.now }),
   });
   const loadUserAccess = createUserAccessReader(client, tableName);

@@ -1,10 +1,8 @@
-import { createHealthReader } from '../data/bucket-health.ts';
 import { createBucketNodesReader, createHealthBucketReader } from '../data/bucket-nodes.ts';
-import { createHealthTailReader } from '../data/health-tail.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
-import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createShareStore } from '../data/shares.ts';
+import { createTimelineReads } from '../reads/timeline-reads.ts';
 import {
   readEventRetentionDays,
   readEventsCursorKeySource,
@@ -47,25 +45,17 @@ export const settingReaders = {
 export function wire({ client, settings, logger, overrides }: WireDeps<PublicSettings>) {
   const { tableName } = settings;
   const shares = createShareStore(client, tableName);
-  const health = createHealthReader(client, tableName);
   const cursorKey = createCursorKey(settings.eventsCursorKey);
   const deps = {
     findShare: (tokenHash: string) => shares.findShare(tokenHash),
     // The verdict timeline's reads, as the status function's (GET uptime's bucket figures).
-    loadHealthState: health.loadHealthState,
-    loadClosedDays: health.loadClosedDays,
-    loadWindows: createWindowLoader(client, tableName),
-    loadHealthTail: createHealthTailReader(client, tableName, {
-      retentionDays: settings.historyRetentionDays,
-    }),
+    ...createTimelineReads(client, tableName, settings),
     openBucket: createBucketNodesReader(client, tableName),
     openHealthBucket: createHealthBucketReader(client, tableName),
-    loadHealthEventsPage: health.loadHealthEventsPage,
     cursorKey: cursorKey.get,
     eventRetentionDays: settings.eventRetentionDays,
     loadHistoryBucket: createHistoryBucketReader(client, tableName),
     loadHistoryDays: createHistoryDayReader(client, tableName),
-    staleAfterSeconds: settings.staleAfterSeconds,
     historyRetentionDays: settings.historyRetentionDays,
     logger,
     ...(overrides?.now && { now: overrides.now }),

@@ -1,14 +1,10 @@
-import { acceptingApiKeys } from '../auth/api-keys.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
-import { createApiKeyResolver } from '../data/api-key-lookup.ts';
-import { createHealthReader } from '../data/bucket-health.ts';
+import { createBearerCheck } from '../auth/bearer-check.ts';
 import { createBucketNodesReader, createHealthBucketReader } from '../data/bucket-nodes.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
-import { createHealthTailReader } from '../data/health-tail.ts';
 import { createHistoryDayReader } from '../data/history-days.ts';
 import { createHistoryBucketReader } from '../data/history-nodes.ts';
-import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
+import { createTimelineReads } from '../reads/timeline-reads.ts';
 import {
   readEventRetentionDays,
   readEventsCursorKeySource,
@@ -51,23 +47,14 @@ export const settingReaders = {
 export function wire({ client, settings, logger, overrides }: WireDeps<StatusSettings>) {
   const { tableName } = settings;
   // A `bsk_` bearer value is a workspace API key: READ on exactly its workspace.
-  const verifyToken = acceptingApiKeys(createTokenVerifier(settings.jwt), {
-    resolve: createApiKeyResolver(client, tableName),
+  const verifyToken = createBearerCheck(client, tableName, settings.jwt, {
+    apiKeys: 'accept',
     ...(overrides?.now && { now: overrides.now }),
   });
   const loadUserAccess = createUserAccessReader(client, tableName);
   const cursorKey = createCursorKey(settings.eventsCursorKey);
-  const health = createHealthReader(client, tableName);
-  const loadWindows = createWindowLoader(client, tableName);
   // The verdict timeline's reads, shared by health, health/events, uptime and stats.
-  const timeline = {
-    loadHealthState: health.loadHealthState,
-    loadWindows,
-    loadHealthTail: createHealthTailReader(client, tableName, {
-      retentionDays: settings.historyRetentionDays,
-    }),
-    staleAfterSeconds: settings.staleAfterSeconds,
-  };
+  const timeline = createTimelineReads(client, tableName, settings);
   const healthDeps = {
     ...timeline,
     verifyToken,
@@ -81,15 +68,12 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     ...timeline,
     verifyToken,
     loadUserAccess,
-    loadClosedDays: health.loadClosedDays,
     loadHistoryBucket: createHistoryBucketReader(client, tableName),
     loadHistoryDays: createHistoryDayReader(client, tableName),
-    staleAfterSeconds: settings.staleAfterSeconds,
     historyRetentionDays: settings.historyRetentionDays,
     logger,
     ...(overrides?.now && { now: overrides.now }),
   };
-  const loadBucketOwner = createBucketOwnerReader(client, tableName);
   const routes = {
     'GET /bucket/{bucketId}/status': createStatusHandler({
       verifyToken,
@@ -104,14 +88,13 @@ export function wire({ client, settings, logger, overrides }: WireDeps<StatusSet
     'GET /bucket/{bucketId}/health': createHealthHandler(healthDeps),
     'GET /bucket/{bucketId}/health/events': createHealthEventsHandler({
       ...healthDeps,
-      loadHealthEventsPage: health.loadHealthEventsPage,
       cursorKey: cursorKey.get,
     }),
     'GET /bucket/{bucketId}/maintenance': createMaintenanceListHandler({
       verifyToken,
       loadUserAccess,
-      loadBucketOwner,
-      loadWindows,
+      loadBucketOwner: createBucketOwnerReader(client, tableName),
+      loadWindows: timeline.loadWindows,
       logger,
       ...(overrides?.now && { now: overrides.now }),
     }),

@@ -1,6 +1,4 @@
-import { refusingApiKeys } from '../auth/api-keys.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
-import { createApiKeyResolver } from '../data/api-key-lookup.ts';
+import { createBearerCheck } from '../auth/bearer-check.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import { createWebhookStore } from '../data/webhooks.ts';
 import { readJwtConfig, readWebhookAllowLoopback, requireTableName } from '../shared/config.ts';
@@ -28,8 +26,8 @@ export const settingReaders = {
 export function wire({ client, settings, logger, overrides }: WireDeps<WebhooksSettings>) {
   const { tableName } = settings;
   // Every route here changes something: a valid API key (read-only) is a 403 on each.
-  const verifyToken = refusingApiKeys(createTokenVerifier(settings.jwt), {
-    resolve: createApiKeyResolver(client, tableName),
+  const verifyToken = createBearerCheck(client, tableName, settings.jwt, {
+    apiKeys: 'refuse',
     ...(overrides?.now && { now: overrides.now }),
   });
   const webhooks = createWebhookRoutes({

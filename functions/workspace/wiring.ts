@@ -1,11 +1,6 @@
-import { acceptingApiKeys } from '../auth/api-keys.ts';
-import { createTokenVerifier } from '../auth/token-verifier.ts';
-import { createApiKeyResolver } from '../data/api-key-lookup.ts';
-import { createHealthReader } from '../data/bucket-health.ts';
+import { createBearerCheck } from '../auth/bearer-check.ts';
 import { createHealthBucketReader } from '../data/bucket-nodes.ts';
 import { createBucketOwnerReader } from '../data/bucket-owner.ts';
-import { createHealthTailReader } from '../data/health-tail.ts';
-import { createWindowLoader } from '../data/maintenance-windows.ts';
 import { createOverviewRowsReader } from '../data/overview-index.ts';
 import { createUserAccessReader } from '../data/user-access.ts';
 import {
@@ -14,6 +9,7 @@ import {
   createWorkspaceReader,
   createWorkspacesReader,
 } from '../data/workspace-overview.ts';
+import { createTimelineReads } from '../reads/timeline-reads.ts';
 import {
   readEventRetentionDays,
   readEventsCursorKeySource,
@@ -54,21 +50,15 @@ export function wire({ client, settings, logger, overrides }: WireDeps<Workspace
   const { tableName } = settings;
   // A `bsk_` bearer value is a workspace API key: READ on exactly its workspace (GET /me
   // refuses it: a key has no user).
-  const verifyToken = acceptingApiKeys(createTokenVerifier(settings.jwt), {
-    resolve: createApiKeyResolver(client, tableName),
+  const verifyToken = createBearerCheck(client, tableName, settings.jwt, {
+    apiKeys: 'accept',
     ...(overrides?.now && { now: overrides.now }),
   });
   const loadUserAccess = createUserAccessReader(client, tableName);
   const cursorKey = createCursorKey(settings.eventsCursorKey);
-  const health = createHealthReader(client, tableName);
   // Each bucket's verdict, computed as GET health computes it.
   const healthDeps = {
-    loadHealthState: health.loadHealthState,
-    loadWindows: createWindowLoader(client, tableName),
-    loadHealthTail: createHealthTailReader(client, tableName, {
-      retentionDays: settings.historyRetentionDays,
-    }),
-    staleAfterSeconds: settings.staleAfterSeconds,
+    ...createTimelineReads(client, tableName, settings),
     verifyToken,
     loadUserAccess,
     openHealthBucket: createHealthBucketReader(client, tableName),

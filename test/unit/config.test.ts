@@ -381,6 +381,9 @@ describe('the key sources and the setting each error names', () => {
         readEventsCursorKeySource({ EVENTS_CURSOR_SECRET: SECRET, EVENTS_CURSOR_SECRET_ARN: ARN }),
       ),
     ).toBe('EVENTS_CURSOR_SECRET');
+    expect(settingOf(() => readEventsCursorKeySource({ EVENTS_CURSOR_SECRET: 'short' }))).toBe(
+      'EVENTS_CURSOR_SECRET',
+    );
     expect(settingOf(() => readEventsCursorKeySource({ EVENTS_CURSOR_SECRET_ARN: 'x' }))).toBe(
       'EVENTS_CURSOR_SECRET_ARN',
     );

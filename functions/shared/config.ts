@@ -321,12 +321,16 @@ export interface JwtConfig {
 
 export const MIN_HS256_SECRET_BYTES = 32;
 
-/** The one check of an HS256 key's strength (also applied to a key fetched at cold start). */
+/**
+ * The one check of an HS256 key's strength (also applied to a key fetched at cold start).
+ * `name` is the variable holding the key (JWT_SECRET, EVENTS_CURSOR_SECRET), which the error
+ * names as its setting, or a description of where the key came from ("the secret").
+ */
 export function assertSecretStrength(secret: string, name: string): void {
   if (Buffer.byteLength(secret, 'utf8') < MIN_HS256_SECRET_BYTES) {
     throw new ConfigError(
       `${name} must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256`,
-      name.startsWith('JWT_') ? name : undefined,
+      /^[A-Z_]+$/.test(name) ? name : undefined,
     );
   }
 }

@@ -1,16 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import {
+  assertSecretStrength,
   ConfigError,
+  INTEGER_SETTINGS,
+  type IntegerSetting,
   readDeliveryQueueUrl,
   readDynamoEndpoint,
   readEventRetentionDays,
+  readEventsCursorKeySource,
   readHistoryRetentionDays,
+  readIntegerSetting,
+  readJwksUrl,
   readJwtConfig,
   readJwtMaxLifetimeSeconds,
   readMetricsNamespace,
+  readPositiveInt,
   readReleaseTwoSettings,
   readServiceName,
   readStaleAfterSeconds,
+  readStatusPageUrl,
   readSweepIntervalSeconds,
   readTokenMintingConfig,
   readWebhookAllowLoopback,
@@ -20,6 +28,17 @@ import {
 import { readLocalConfig } from '../../local/config.ts';
 
 const SECRET = 'x'.repeat(32);
+
+/** The `setting` of the ConfigError `fn` throws ('no error' when it returns). */
+const settingOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).setting;
+  }
+  return 'no error';
+};
 
 describe('configuration', () => {
   it('requires TABLE_NAME and names it', () => {
@@ -96,14 +115,6 @@ describe('configuration', () => {
     ).toThrow(/JWT_PUBLIC_KEY is a PRIVATE key/);
   });
   it('names the setting on the error it throws', () => {
-    const settingOf = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (error) {
-        return (error as ConfigError).setting;
-      }
-      return 'no error';
-    };
     expect(settingOf(() => readStaleAfterSeconds({ STALE_AFTER_SECONDS: 'x' }))).toBe(
       'STALE_AFTER_SECONDS',
     );
@@ -227,5 +238,174 @@ describe('DELIVERY_QUEUE_URL', () => {
     expect(() => readDeliveryQueueUrl({ DELIVERY_QUEUE_URL: 'ftp://x/q' })).toThrow(/http\(s\)/);
     const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/deliveries';
     expect(readDeliveryQueueUrl({ DELIVERY_QUEUE_URL: ` ${url} ` })).toBe(url);
+  });
+});
+
+describe('bounds and patterns, at their edges', () => {
+  it('an integer setting takes its min and its max, not one past either', () => {
+    for (const [name, { min, max }] of Object.entries(INTEGER_SETTINGS)) {
+      const read = (value: number) =>
+        readIntegerSetting({ [name]: String(value) }, name as IntegerSetting);
+      expect(read(min), `${name} ${min}`).toBe(min);
+      expect(read(max), `${name} ${max}`).toBe(max);
+      expect(() => read(max + 1), `${name} ${max + 1}`).toThrow(
+        `${name} must be an integer from ${min} to ${max} (got "${max + 1}")`,
+      );
+      if (min > 0) {
+        expect(() => read(min - 1), `${name} ${min - 1}`).toThrow(`${name} must be an integer`);
+      }
+    }
+  });
+
+  it('an integer outside the registry (PORT) is read with its own bounds and default', () => {
+    const port = (value?: string) =>
+      readPositiveInt({ PORT: value }, 'PORT', 3000, { min: 0, max: 65_535 });
+    expect(port()).toBe(3000);
+    expect(port('0')).toBe(0);
+    expect(port('8080')).toBe(8080);
+    expect(port('65535')).toBe(65_535);
+    expect(() => port('65536')).toThrow('PORT must be an integer from 0 to 65535 (got "65536")');
+    expect(settingOf(() => port('65536'))).toBe('PORT');
+    // Without bounds: from 1.
+    expect(readPositiveInt({ N: '1' }, 'N', 5)).toBe(1);
+    expect(() => readPositiveInt({ N: '0' }, 'N', 5)).toThrow(/^N must be an integer from 1 to/);
+  });
+
+  it('a number of seconds takes its min and its max, not one step past either', () => {
+    expect(readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: '0.01' })).toBe(0.01);
+    expect(readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: '3600' })).toBe(3600);
+    expect(readWebhookRetryBaseSeconds({ WEBHOOK_RETRY_BASE_SECONDS: '3600' })).toBe(3600);
+    for (const bad of ['0.009', '3600.01']) {
+      expect(() => readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: bad }), bad).toThrow(
+        `SWEEP_INTERVAL_SECONDS must be a number of seconds from 0.01 to 3600 (got "${bad}")`,
+      );
+    }
+    expect(() => readWebhookRetryBaseSeconds({ WEBHOOK_RETRY_BASE_SECONDS: '3600.5' })).toThrow(
+      /^WEBHOOK_RETRY_BASE_SECONDS must be/,
+    );
+  });
+
+  it('a number of seconds is digits with an optional fraction, nothing after it', () => {
+    // Each starts like a number and is one to Number() ("1e2" is 100, "5." is 5, "0x10" 16).
+    for (const bad of ['1.5x', '1e2', '5.', '0x10', '2s', '1.5.5']) {
+      expect(() => readSweepIntervalSeconds({ SWEEP_INTERVAL_SECONDS: bad }), bad).toThrow(
+        /^SWEEP_INTERVAL_SECONDS must be a number of seconds/,
+      );
+      expect(() => readWebhookRetryBaseSeconds({ WEBHOOK_RETRY_BASE_SECONDS: bad }), bad).toThrow(
+        /^WEBHOOK_RETRY_BASE_SECONDS must be a number of seconds/,
+      );
+    }
+  });
+});
+
+describe('https-only URLs (JWT_JWKS_URL, STATUS_PAGE_URL)', () => {
+  const readers = [
+    ['JWT_JWKS_URL', readJwksUrl],
+    ['STATUS_PAGE_URL', readStatusPageUrl],
+  ] as const;
+  for (const [name, reader] of readers) {
+    it(`${name}: https anywhere, http on loopback alone, no other scheme`, () => {
+      expect(reader({ [name]: 'https://issuer.example/x' })).toBe('https://issuer.example/x');
+      for (const loopback of ['http://localhost:9/x', 'http://127.0.0.1:9/x', 'http://[::1]:9/x']) {
+        expect(reader({ [name]: loopback }), loopback).toBe(loopback);
+      }
+      for (const bad of [
+        'http://issuer.example/x',
+        'http://127.0.0.2/x',
+        'http://localhost.example/x',
+        // Loopback excuses http, not any scheme.
+        'ftp://localhost/x',
+        'ws://127.0.0.1:9/x',
+        'file://localhost/x',
+      ]) {
+        expect(() => reader({ [name]: bad }), bad).toThrow(
+          `${name} must be https (http only for localhost)`,
+        );
+        expect(
+          settingOf(() => reader({ [name]: bad })),
+          bad,
+        ).toBe(name);
+      }
+    });
+  }
+});
+
+describe('JWT_PUBLIC_KEY', () => {
+  const PEM = '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----';
+  it('is the key without the whitespace around it (escaped newlines included)', () => {
+    for (const given of [
+      '\\n-----BEGIN PUBLIC KEY-----\\nabc\\n-----END PUBLIC KEY-----\\n',
+      '  \\n-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n\\n  ',
+      `\n\t${PEM}\n\n`,
+    ]) {
+      expect(readJwtConfig({ JWT_PUBLIC_KEY: given }).source, given).toStrictEqual({
+        kind: 'publicKey',
+        pem: PEM,
+      });
+    }
+  });
+});
+
+describe('the key sources and the setting each error names', () => {
+  const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt';
+
+  it('JWT_SECRET_ARN is a key source of its own; its value must be an ARN', () => {
+    expect(readJwtConfig({ JWT_SECRET_ARN: ARN }).source).toStrictEqual({
+      kind: 'secretArn',
+      arn: ARN,
+    });
+    expect(() => readJwtConfig({ JWT_SECRET_ARN: 'jwt-secret' })).toThrow(
+      'JWT_SECRET_ARN must be an ARN',
+    );
+    expect(settingOf(() => readJwtConfig({ JWT_SECRET_ARN: 'jwt-secret' }))).toBe('JWT_SECRET_ARN');
+  });
+
+  it('no key source names JWT_SECRET; two name the second, listing both', () => {
+    expect(settingOf(() => readJwtConfig({}))).toBe('JWT_SECRET');
+    const two = { JWT_SECRET: SECRET, JWT_JWKS_URL: 'https://x/jwks' };
+    expect(() => readJwtConfig(two)).toThrow(
+      'set only one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL (got JWT_SECRET, JWT_JWKS_URL)',
+    );
+    expect(settingOf(() => readJwtConfig(two))).toBe('JWT_JWKS_URL');
+  });
+
+  it('mint-token without JWT_SECRET names JWT_SECRET', () => {
+    expect(settingOf(() => readTokenMintingConfig({}))).toBe('JWT_SECRET');
+    expect(settingOf(() => readTokenMintingConfig({ JWT_SECRET: 'short' }))).toBe('JWT_SECRET');
+  });
+
+  it('the events cursor key: its errors name EVENTS_CURSOR_SECRET', () => {
+    expect(settingOf(() => readEventsCursorKeySource({}))).toBe('EVENTS_CURSOR_SECRET');
+    expect(
+      settingOf(() =>
+        readEventsCursorKeySource({ EVENTS_CURSOR_SECRET: SECRET, EVENTS_CURSOR_SECRET_ARN: ARN }),
+      ),
+    ).toBe('EVENTS_CURSOR_SECRET');
+    expect(settingOf(() => readEventsCursorKeySource({ EVENTS_CURSOR_SECRET: 'short' }))).toBe(
+      'EVENTS_CURSOR_SECRET',
+    );
+    expect(settingOf(() => readEventsCursorKeySource({ EVENTS_CURSOR_SECRET_ARN: 'x' }))).toBe(
+      'EVENTS_CURSOR_SECRET_ARN',
+    );
+  });
+
+  it('the events cursor key falls back to JWT_SECRET, as a secret', () => {
+    expect(readEventsCursorKeySource({ JWT_SECRET: SECRET })).toStrictEqual({
+      kind: 'secret',
+      secret: SECRET,
+      setting: 'JWT_SECRET',
+    });
+  });
+
+  it('an HS256 key is counted in UTF-8 bytes; the error names a variable, not a description', () => {
+    expect(() => assertSecretStrength('é'.repeat(16), 'JWT_SECRET')).not.toThrow();
+    expect(() => assertSecretStrength('é'.repeat(15), 'JWT_SECRET')).toThrow(
+      'JWT_SECRET must be at least 32 bytes for HS256',
+    );
+    expect(settingOf(() => assertSecretStrength('short', 'JWT_SECRET'))).toBe('JWT_SECRET');
+    expect(settingOf(() => assertSecretStrength('short', 'the secret'))).toBeUndefined();
+    expect(
+      settingOf(() => assertSecretStrength('short', 'The secret named by JWT_SECRET_ARN')),
+    ).toBeUndefined();
   });
 });

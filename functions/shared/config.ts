@@ -363,13 +363,13 @@ export function readJwtConfig(env: Env): JwtConfig {
   const given = KEY_SOURCE_NAMES.filter((name) => read(env, name) !== undefined);
   if (given.length === 0) {
     throw new ConfigError(
-      'one of JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS_URL is required',
+      'one of JWT_SECRET, JWT_SECRET_ARN, JWT_PUBLIC_KEY or JWT_JWKS_URL is required',
       'JWT_SECRET',
     );
   }
   if (given.length > 1) {
     throw new ConfigError(
-      `set only one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL (got ${given.join(', ')})`,
+      `set only one of ${KEY_SOURCE_NAMES.join(', ')} (got ${given.join(', ')})`,
       given[1],
     );
   }

@@ -360,11 +360,14 @@ describe('the key sources and the setting each error names', () => {
     expect(settingOf(() => readJwtConfig({ JWT_SECRET_ARN: 'jwt-secret' }))).toBe('JWT_SECRET_ARN');
   });
 
-  it('no key source names JWT_SECRET; two name the second, listing both', () => {
+  it('no key source names JWT_SECRET; two name the second, listing both; each message names all four', () => {
     expect(settingOf(() => readJwtConfig({}))).toBe('JWT_SECRET');
+    expect(() => readJwtConfig({})).toThrow(
+      'one of JWT_SECRET, JWT_SECRET_ARN, JWT_PUBLIC_KEY or JWT_JWKS_URL is required',
+    );
     const two = { JWT_SECRET: SECRET, JWT_JWKS_URL: 'https://x/jwks' };
     expect(() => readJwtConfig(two)).toThrow(
-      'set only one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL (got JWT_SECRET, JWT_JWKS_URL)',
+      'set only one of JWT_SECRET, JWT_SECRET_ARN, JWT_PUBLIC_KEY, JWT_JWKS_URL (got JWT_SECRET, JWT_JWKS_URL)',
     );
     expect(settingOf(() => readJwtConfig(two))).toBe('JWT_JWKS_URL');
   });

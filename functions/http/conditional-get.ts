@@ -75,6 +75,33 @@ export function lambdaPayloadBytes(response: GetResponse): number {
   return Buffer.byteLength(JSON.stringify(response));
 }
 
+/**
+ * An upper bound of `lambdaPayloadBytes` without serializing: JSON writes each UTF-16 code unit
+ * of a string in at most 6 UTF-8 bytes (`\u001f`, a lone surrogate's `\udc00`; other
+ * characters 1-3 bytes, a surrogate pair 4 for its two units), each header in its two strings
+ * plus 6 bytes of quotes, colon and comma, and the rest of the object (its keys, the status
+ * code, `true`) in less than 96.
+ */
+export function lambdaPayloadBytesAtMost(response: GetResponse): number {
+  let units = response.body.length;
+  let headers = 0;
+  for (const [name, value] of Object.entries(response.headers)) {
+    units += name.length + value.length;
+    headers += 1;
+  }
+  return 6 * units + 6 * headers + 96;
+}
+
+/**
+ * Whether the invocation result fits `limitBytes`: by the bound when it is far enough below
+ * (a GET body of hundreds of KB is not serialized a second time), measured otherwise.
+ */
+export function fitsLambdaPayload(response: GetResponse, limitBytes: number): boolean {
+  return (
+    lambdaPayloadBytesAtMost(response) <= limitBytes || lambdaPayloadBytes(response) <= limitBytes
+  );
+}
+
 export type ConditionalOutcome =
   | { kind: 'response'; response: GetResponse }
   /**
@@ -119,7 +146,7 @@ export function conditionalGet(
   const gzipAccepted = acceptsGzip(headerOf(request.headers, 'accept-encoding'));
   if (gzipAccepted && rawBytes >= GZIP_MIN_BYTES) {
     const gzipped = gzipResponse(response.body, headers);
-    if (lambdaPayloadBytes(gzipped) > limitBytes) {
+    if (!fitsLambdaPayload(gzipped, limitBytes)) {
       return { kind: 'too-large', rawBytes, gzipAccepted, fitsWithGzip: false };
     }
     return { kind: 'response', response: gzipped };
@@ -127,9 +154,9 @@ export function conditionalGet(
   const plain: GetResponse = { ...response, headers };
   // Measured, not bounded from the body's length: JSON escaping can double it (quotes,
   // backslashes) or more (control characters), and the headers count too.
-  if (lambdaPayloadBytes(plain) > limitBytes) {
+  if (!fitsLambdaPayload(plain, limitBytes)) {
     const fitsWithGzip =
-      !gzipAccepted && lambdaPayloadBytes(gzipResponse(response.body, headers)) <= limitBytes;
+      !gzipAccepted && fitsLambdaPayload(gzipResponse(response.body, headers), limitBytes);
     return { kind: 'too-large', rawBytes, gzipAccepted, fitsWithGzip };
   }
   return { kind: 'response', response: plain };

@@ -2,15 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   acceptsGzip,
   conditionalGet,
+  fitsLambdaPayload,
   type GetResponse,
   GZIP_MIN_BYTES,
   ifNoneMatchMatches,
   LAMBDA_RESPONSE_LIMIT_BYTES,
   lambdaPayloadBytes,
+  lambdaPayloadBytesAtMost,
   strongEtag,
 } from '../../functions/http/conditional-get.ts';
 import { conditionalGetResponses } from '../../functions/http/conditional-get-middleware.ts';
@@ -341,5 +344,54 @@ describe('conditionalGetResponses (the middleware in every HTTP chain)', () => {
     expect(result.statusCode).toBe(200);
     expect(result.body).toBe(body);
     expect(result.headers.etag).toBeUndefined();
+  });
+});
+
+describe('the Lambda payload bound', () => {
+  // Every UTF-16 code unit, lone surrogates and the control characters JSON escapes included.
+  const anyText = fc.string({
+    unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+  });
+  const anyResponse = fc.record({
+    statusCode: fc.constantFrom(200, 304, 406),
+    headers: fc.dictionary(anyText, anyText, { maxKeys: 5 }),
+    body: anyText,
+    isBase64Encoded: fc.option(fc.boolean(), { nil: undefined }),
+  });
+
+  it('is never below the measured size, whatever the strings hold', () => {
+    fc.assert(
+      fc.property(anyResponse, (response) => {
+        expect(lambdaPayloadBytesAtMost(response)).toBeGreaterThanOrEqual(
+          lambdaPayloadBytes(response),
+        );
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('is reached by a body of control characters and an empty object around it', () => {
+    // `\u0000` is 6 bytes for 1 unit: the bound's factor is exact for such a body.
+    const response = {
+      statusCode: 200,
+      headers: {},
+      body: '\u0000'.repeat(1_000),
+      isBase64Encoded: true,
+    };
+    expect(lambdaPayloadBytes(response)).toBe(
+      6_000 + JSON.stringify({ ...response, body: '' }).length,
+    );
+    const slack = lambdaPayloadBytesAtMost(response) - lambdaPayloadBytes(response);
+    expect(slack).toBeGreaterThanOrEqual(0);
+    expect(slack).toBeLessThan(96);
+  });
+
+  it('fits exactly as measured: the bound only spares the measuring far below the limit', () => {
+    fc.assert(
+      fc.property(anyResponse, fc.integer({ min: 0, max: 400 }), (response, limit) => {
+        expect(fitsLambdaPayload(response, limit)).toBe(lambdaPayloadBytes(response) <= limit);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

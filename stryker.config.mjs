@@ -59,7 +59,7 @@ export default {
     'functions/fan-out/aws-adapters.ts',
     'functions/delivery/sqs-visibility.ts',
     // An overview entry from the bucket's log (the overview's listing and wiring are glue).
-    'functions/status/read-overview-entry.ts',
+    'functions/workspace/read-overview-entry.ts',
     // Request validation: the walker of the request shapes and the order of its issues.
     'functions/wire/issues.ts',
     'functions/wire/check.ts',

@@ -645,8 +645,8 @@ export const ROUTES = [
       },
     },
   },
-  // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the
-  // management function: the user's partition and the bucket's META row in parallel, then the
+  // Maintenance windows and the health policy (DESIGN.md sections 13 and 15), on the manage
+  // function: the user's partition and the bucket's META row in parallel, then the
   // bucket's window rows (slots W#00-W#19, ended copies X#<id>) or policy rows; every write
   // marks the bucket's health STATE row for the sweep (UpdateItem).
   {
@@ -729,7 +729,7 @@ export const ROUTES = [
       },
     },
   },
-  // Workspace API keys (DESIGN.md section 18), on the management function: the user's
+  // Workspace API keys (DESIGN.md section 18), on the manage function: the user's
   // partition and the workspace's META and key slots in parallel; creating claims a free slot
   // (APIKEY#00-19) and writes the key's lookup row, deleting removes both.
   {

@@ -40,7 +40,7 @@ import {
   serviceSettingsEnvironment,
 } from './service-settings.ts';
 
-/** Where the status function gets the key that verifies user tokens (DESIGN.md section 2). */
+/** Where the functions that check bearer tokens get the key that verifies them (DESIGN.md section 2). */
 export type JwtKeySource =
   /** HS256: the stack generates a Secrets Manager secret; the function reads it at cold start. */
   | { readonly kind: 'generatedSecret' }
@@ -89,7 +89,7 @@ export const TABLE_ACTIONS = Object.fromEntries(
 ) as unknown as Record<FunctionName, readonly TableAction[]>;
 
 /**
- * The whole deployed service: one HTTP API, the functions of the route table (four behind the
+ * The whole deployed service: one HTTP API, the functions of the route table (eight behind the
  * API, the sweep, fanOut, delivery), one table, the token-signing secret (HS256 mode), the events
  * cursor secret, alert delivery, the status page, alarms. Environment-agnostic: no lookups, so it synthesizes with no AWS account.
  */
@@ -145,7 +145,8 @@ export class BucketStatusStack extends Stack {
     }
 
     // The key of the events routes' tamper-evident cursors (docs/SECURITY.md): a secret of its
-    // own, whatever the token mode, readable by the events and status functions alone.
+    // own, whatever the token mode, readable by the functions whose table entry names
+    // eventsCursorKey alone (events, status, workspace, public).
     this.eventsCursorSecret = new secretsmanager.Secret(this, 'EventsCursorSecret', {
       description: `bucket-status ${props.stageName}: HMAC key of the GET /bucket/{bucketId}/events cursor`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -345,7 +346,7 @@ function assertHasDefault(name: FunctionName, key: SettingKey, environment: Env)
   }
 }
 
-/** The status function's token settings, as the variables functions/shared/config.ts reads. */
+/** The token settings of the functions that check bearer tokens, as the variables functions/shared/config.ts reads. */
 function jwtEnvironment(
   jwt: JwtSettings,
   secret: secretsmanager.ISecret | undefined,

@@ -55,8 +55,9 @@ export function acceptingApiKeys(verify: TokenVerifier, options: ApiKeyOptions):
 }
 
 /**
- * The bearer check of the management function: API keys are read-only, so a valid key is a
- * 403 on every route of it (an invalid one a 401, as everywhere).
+ * The bearer check of the functions that change something (webhooks, manage): API keys are
+ * read-only, so a valid key is a 403 on every route of them (an invalid one a 401, as
+ * everywhere).
  */
 export function refusingApiKeys(verify: TokenVerifier, options: ApiKeyOptions): TokenVerifier {
   const now = options.now ?? Date.now;

@@ -25,7 +25,7 @@ const DAY = 86_400_000;
 
 let ingestProxy: FaultProxy;
 let adminProxy: FaultProxy;
-/** The status function's requests (which reads an entry made). */
+/** The user reads' requests (status and workspace functions: which reads an entry made). */
 let statusProxy: FaultProxy;
 let table: TestTable;
 let api: HealthApi;

@@ -1,6 +1,6 @@
 /**
  * What an overview entry reads (DESIGN.md section 14; docs/ARCHITECTURE.md "The workspace
- * overview"), through the production wiring with the status function's requests recorded by a
+ * overview"), through the production wiring with the workspace function's requests recorded by a
  * proxy: a bucket whose changes are all on record is read from its log and the overview index
  * (no Query of its partition, so nothing that grows with its nodes), a bucket with a row whose
  * changes may be unrecorded is read as GET health reads it; and either way the entry is GET

@@ -54,7 +54,7 @@ export interface HealthApiOptions {
   staleAfterSeconds: number;
   /** Ingest's own client (e.g. through a fault proxy); the table's when absent. */
   ingestClient?: DynamoDBClient;
-  /** The status function's own client (e.g. through a proxy that records its requests). */
+  /** The user reads' own client (status and workspace functions; e.g. through a proxy that records their requests). */
   statusClient?: DynamoDBClient;
   /** Each response checked against openapi.yaml (default true). */
   checkContract?: boolean;

@@ -152,8 +152,8 @@ export function conditionalGet(
     return { kind: 'response', response: gzipped };
   }
   const plain: GetResponse = { ...response, headers };
-  // Measured, not bounded from the body's length: JSON escaping can double it (quotes,
-  // backslashes) or more (control characters), and the headers count too.
+  // Not the body's length: JSON escaping can double it (quotes, backslashes) or more (control
+  // characters), and the headers count too; measured whenever the bound does not settle it.
   if (!fitsLambdaPayload(plain, limitBytes)) {
     const fitsWithGzip =
       !gzipAccepted && fitsLambdaPayload(gzipResponse(response.body, headers), limitBytes);

@@ -180,3 +180,76 @@ describe('a GET route new to openapi.yaml (the route table is all it needs)', ()
     expect(get.responses['304']).toEqual({ $ref: '#/components/responses/PublicNotModified' });
   });
 });
+
+describe('routes of a function new to openapi.yaml, and a route taken out of the table', () => {
+  const current = readFileSync(OPENAPI_PATH, 'utf8');
+  const gadget = (method: RouteSpec['method'], over: Partial<RouteSpec>): RouteSpec => ({
+    method,
+    path: '/gadgets',
+    function: 'gadgets',
+    handler: 'functions/gadgets/handler.ts',
+    tableActions: [],
+    operationId: `${method.toLowerCase()}Gadgets`,
+    summary: 'Gadgets',
+    answers: ['201', '400', '401', '500'],
+    ...over,
+  });
+  type Paths = Record<string, Record<string, Record<string, unknown>>>;
+  const pathsOf = (text: string) => (parse(text) as { paths: Paths }).paths;
+
+  it('a POST gets the function as its tag (flow style), bearer security, its body and generic answers', () => {
+    const routes = [...ROUTES, gadget('POST', { response: 'WorkspaceBucketsPage' })];
+    const written = openApiDocument(current, routes);
+    expect(written).toContain('      tags: [gadgets]\n');
+    expect(pathsOf(written)['/gadgets']?.post).toEqual({
+      operationId: 'postGadgets',
+      tags: ['gadgets'],
+      summary: 'Gadgets',
+      security: [{ bearerAuth: [] }],
+      parameters: [],
+      responses: {
+        '201': {
+          description: 'Gadgets',
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/WorkspaceBucketsPage' } },
+          },
+        },
+        '400': { $ref: '#/components/responses/BadRequest' },
+        '401': { $ref: '#/components/responses/InvalidToken' },
+        '500': { $ref: '#/components/responses/InternalError' },
+      },
+    });
+  });
+
+  it("a text route's body is a string of its media type; a 204 has no body", () => {
+    const routes = [
+      ...ROUTES,
+      gadget('GET', { text: 'text/plain', answers: ['200'] }),
+      gadget('DELETE', { answers: ['204'] }),
+    ];
+    const paths = pathsOf(openApiDocument(current, routes));
+    const responses = (op: string) => paths['/gadgets']?.[op]?.responses;
+    expect(responses('get')).toEqual({
+      '200': { description: 'Gadgets', content: { 'text/plain': { schema: { type: 'string' } } } },
+    });
+    expect(responses('delete')).toEqual({ '204': { description: 'Gadgets' } });
+  });
+
+  it('a status with no answer to copy is an error that says what to write', () => {
+    const routes = [...ROUTES, gadget('POST', { answers: ['201', '409'] })];
+    expect(() => openApiDocument(current, routes)).toThrow(
+      'POST /gadgets: no answer to copy for 409; write it in openapi.yaml',
+    );
+  });
+
+  it('a route the table no longer has is taken out, and its path with its last operation', () => {
+    const metrics = '/workspace/{workspaceId}/metrics';
+    const written = openApiDocument(
+      current,
+      ROUTES.filter((r) => r.path !== metrics),
+    );
+    expect(pathsOf(current)[metrics]).toBeDefined();
+    expect(pathsOf(written)[metrics]).toBeUndefined();
+    expect(written).not.toContain(`  ${metrics}:`);
+  });
+});

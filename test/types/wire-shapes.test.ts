@@ -253,3 +253,26 @@ describe('routes of a function new to openapi.yaml, and a route taken out of the
     expect(written).not.toContain(`  ${metrics}:`);
   });
 });
+
+describe("an operation openapi.yaml has: the table's name, summary and body written over it", () => {
+  it('writes the summary and the 200 schema the table says, and little else', () => {
+    const current = readFileSync(OPENAPI_PATH, 'utf8');
+    const routes = ROUTES.map((r) =>
+      r.method === 'GET' && r.path === '/bucket/{bucketId}/status'
+        ? { ...r, summary: 'Renamed', response: 'WorkspaceBucketsPage' }
+        : r,
+    );
+    const written = openApiDocument(current, routes);
+    const get = getOf(written, '/bucket/{bucketId}/status') as Operation & { summary: string };
+    expect(get.summary).toBe('Renamed');
+    expect(get.responses['200']?.content).toMatchObject({
+      'application/json': { schema: { $ref: '#/components/schemas/WorkspaceBucketsPage' } },
+    });
+    const changed = written.split('\n').filter((line, i) => line !== current.split('\n')[i]);
+    expect(changed).toEqual([
+      '      summary: Renamed',
+      expect.stringContaining('WorkspaceBucketsPage'),
+      expect.anything(),
+    ]);
+  });
+});

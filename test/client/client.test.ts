@@ -633,3 +633,59 @@ describe('conditional GETs (the status page revalidates with If-None-Match)', ()
     await expect(client.getBucketStatus('b1')).rejects.toMatchObject({ status: 304 });
   });
 });
+
+describe('the request core: headers, public routes, bodies the API may answer', () => {
+  const token = `bss_${'A'.repeat(43)}`;
+
+  it('a public route sends no Authorization, and its errors name the route, not the token', async () => {
+    const server = await api([
+      json(200, { bucketId: 'b1', nodeStatus: [] }),
+      json(404, { success: false, message: 'Share not found' }),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url, authToken: 't0k' });
+    await client.getPublicStatus(token);
+    const error = await client.getPublicStatus(token).catch((e: unknown) => e);
+    expect(server.seen.map((s) => [s.url, s.headers.authorization])).toEqual([
+      [`/public/${token}/status`, undefined],
+      [`/public/${token}/status`, undefined],
+    ]);
+    expect(error).toMatchObject({
+      status: 404,
+      request: 'GET /public/{token}/status',
+      message: 'GET /public/{token}/status failed with 404: Share not found',
+    });
+  });
+
+  it('no token, no Authorization; a GET carries no Content-Type', async () => {
+    const server = await api([json(200, { bucketId: 'b1', nodeStatus: [] })]);
+    await new BucketStatusClient({ baseUrl: server.url }).getBucketStatus('b1');
+    expect(server.seen[0]?.headers).not.toHaveProperty('authorization');
+    expect(server.seen[0]?.headers).not.toHaveProperty('content-type');
+  });
+
+  it('an error with an empty body has no body; a 200 of JSON null is not an answer', async () => {
+    const server = await api([
+      (res) => {
+        res.writeHead(500);
+        res.end();
+      },
+      json(200, null),
+    ]);
+    const client = new BucketStatusClient({ baseUrl: server.url });
+    const empty = await client.getBucketStatus('b1').catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(HttpError);
+    expect((empty as HttpError).body).toBeUndefined();
+    expect(await client.getBucketStatus('b1').catch((e: unknown) => e)).toMatchObject({
+      status: 200,
+      body: null,
+      request: 'GET /bucket/b1/status (not JSON)',
+    });
+  });
+
+  it('waits for a Retry-After of exactly maxRetryAfterMs', async () => {
+    const server = await api([busy('0'), json(200, { bucketId: 'b1', nodeStatus: [] })]);
+    const client = new BucketStatusClient({ baseUrl: server.url, retry: { maxRetryAfterMs: 0 } });
+    expect(await client.getBucketStatus('b1')).toEqual({ bucketId: 'b1', nodeStatus: [] });
+    expect(server.seen).toHaveLength(2);
+  });
+});

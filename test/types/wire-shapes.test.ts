@@ -114,12 +114,13 @@ const widgets = (fn: 'status' | 'public', path: string): RouteSpec => ({
 });
 
 describe('a GET route new to openapi.yaml (the route table is all it needs)', () => {
+  // Written inside each test, not when the file is collected: a mutation run activates each
+  // mutant for the tests only.
   const current = readFileSync(OPENAPI_PATH, 'utf8');
   const routes = [...ROUTES, widgets('status', '/workspace/{workspaceId}/widgets')];
-  const written = openApiDocument(current, routes);
-  const operation = getOf(written, '/workspace/{workspaceId}/widgets');
 
   it('gets its operation: name, summary, its function’s security, parameters, answers', () => {
+    const operation = getOf(openApiDocument(current, routes), '/workspace/{workspaceId}/widgets');
     expect(operation).toMatchObject({
       operationId: 'listWidgets',
       summary: "The workspace's widgets",
@@ -156,6 +157,7 @@ describe('a GET route new to openapi.yaml (the route table is all it needs)', ()
   });
 
   it('leaves every other line as it was, writes the same again, and is valid OpenAPI 3.1', async () => {
+    const written = openApiDocument(current, routes);
     const added = written.split('\n').length - current.split('\n').length;
     expect(added).toBeGreaterThan(20);
     expect(
@@ -176,5 +178,101 @@ describe('a GET route new to openapi.yaml (the route table is all it needs)', ()
     expect(get.parameters[0]).toEqual({ $ref: '#/components/parameters/ShareToken' });
     expect(get.responses['404']).toEqual({ $ref: '#/components/responses/ShareNotFound' });
     expect(get.responses['304']).toEqual({ $ref: '#/components/responses/PublicNotModified' });
+  });
+});
+
+describe('routes of a function new to openapi.yaml, and a route taken out of the table', () => {
+  const current = readFileSync(OPENAPI_PATH, 'utf8');
+  const gadget = (method: RouteSpec['method'], over: Partial<RouteSpec>): RouteSpec => ({
+    method,
+    path: '/gadgets',
+    function: 'gadgets',
+    handler: 'functions/gadgets/handler.ts',
+    tableActions: [],
+    operationId: `${method.toLowerCase()}Gadgets`,
+    summary: 'Gadgets',
+    answers: ['201', '400', '401', '500'],
+    ...over,
+  });
+  type Paths = Record<string, Record<string, Record<string, unknown>>>;
+  const pathsOf = (text: string) => (parse(text) as { paths: Paths }).paths;
+
+  it('a POST gets the function as its tag (flow style), bearer security, its body and generic answers', () => {
+    const routes = [...ROUTES, gadget('POST', { response: 'WorkspaceBucketsPage' })];
+    const written = openApiDocument(current, routes);
+    expect(written).toContain('      tags: [gadgets]\n');
+    expect(pathsOf(written)['/gadgets']?.post).toEqual({
+      operationId: 'postGadgets',
+      tags: ['gadgets'],
+      summary: 'Gadgets',
+      security: [{ bearerAuth: [] }],
+      parameters: [],
+      responses: {
+        '201': {
+          description: 'Gadgets',
+          content: {
+            'application/json': { schema: { $ref: '#/components/schemas/WorkspaceBucketsPage' } },
+          },
+        },
+        '400': { $ref: '#/components/responses/BadRequest' },
+        '401': { $ref: '#/components/responses/InvalidToken' },
+        '500': { $ref: '#/components/responses/InternalError' },
+      },
+    });
+  });
+
+  it("a text route's body is a string of its media type; a 204 has no body", () => {
+    const routes = [
+      ...ROUTES,
+      gadget('GET', { text: 'text/plain', answers: ['200'] }),
+      gadget('DELETE', { answers: ['204'] }),
+    ];
+    const paths = pathsOf(openApiDocument(current, routes));
+    const responses = (op: string) => paths['/gadgets']?.[op]?.responses;
+    expect(responses('get')).toEqual({
+      '200': { description: 'Gadgets', content: { 'text/plain': { schema: { type: 'string' } } } },
+    });
+    expect(responses('delete')).toEqual({ '204': { description: 'Gadgets' } });
+  });
+
+  it('a status with no answer to copy is an error that says what to write', () => {
+    const routes = [...ROUTES, gadget('POST', { answers: ['201', '409'] })];
+    expect(() => openApiDocument(current, routes)).toThrow(
+      'POST /gadgets: no answer to copy for 409; write it in openapi.yaml',
+    );
+  });
+
+  it('a route the table no longer has is taken out, and its path with its last operation', () => {
+    const metrics = '/workspace/{workspaceId}/metrics';
+    const written = openApiDocument(
+      current,
+      ROUTES.filter((r) => r.path !== metrics),
+    );
+    expect(pathsOf(current)[metrics]).toBeDefined();
+    expect(pathsOf(written)[metrics]).toBeUndefined();
+    expect(written).not.toContain(`  ${metrics}:`);
+  });
+});
+
+describe("an operation openapi.yaml has: the table's name, summary and body written over it", () => {
+  it('writes the summary and the 200 schema the table says, and little else', () => {
+    const current = readFileSync(OPENAPI_PATH, 'utf8');
+    const routes = ROUTES.map((r) =>
+      r.method === 'GET' && r.path === '/bucket/{bucketId}/status'
+        ? { ...r, summary: 'Renamed', response: 'WorkspaceBucketsPage' }
+        : r,
+    );
+    const written = openApiDocument(current, routes);
+    const get = getOf(written, '/bucket/{bucketId}/status') as Operation & { summary: string };
+    expect(get.summary).toBe('Renamed');
+    expect(get.responses['200']?.content).toMatchObject({
+      'application/json': { schema: { $ref: '#/components/schemas/WorkspaceBucketsPage' } },
+    });
+    const changed = written.split('\n').filter((line, i) => line !== current.split('\n')[i]);
+    expect(changed).toEqual([
+      '      summary: Renamed',
+      expect.stringContaining('WorkspaceBucketsPage'),
+      expect.anything(),
+    ]);
   });
 });
